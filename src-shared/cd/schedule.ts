@@ -1,0 +1,139 @@
+/**
+ * The teacher's DDPM noise schedule and its variance-exploding ("sigma") view.
+ *
+ * A DDPM with cumulative product alphaBar[k] is the same process as x_ve = x0 + sigma[k] z with
+ * sigma[k] = sqrt((1 - alphaBar[k]) / alphaBar[k]) and x_ve = x_vp / sqrt(alphaBar[k])
+ * (k-diffusion's DiscreteEpsDDPMDenoiser). Everything here is plain float64 arrays.
+ */
+export type BetaSchedule = 'linear' | 'cosine'
+
+export interface NoiseSchedule {
+  /** Number of discrete teacher steps T. */
+  numSteps: number
+  betas: Float64Array
+  alphaBar: Float64Array
+  /** sigma[k] in VE coordinates; increasing in k. */
+  sigma: Float64Array
+}
+
+/** alphaBar at the last step above this means the last step is not noise (ALGORITHM.md). */
+export const MAX_TERMINAL_ALPHA_BAR = 1e-3
+
+export class ScheduleError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ScheduleError'
+  }
+}
+
+export function makeBetas(
+  kind: BetaSchedule,
+  numSteps: number,
+  betaStart = 1e-4,
+  betaEnd = 0.02,
+): Float64Array {
+  const betas = new Float64Array(numSteps)
+  if (kind === 'linear') {
+    for (let k = 0; k < numSteps; k++) {
+      betas[k] = numSteps === 1 ? betaStart : betaStart + ((betaEnd - betaStart) * k) / (numSteps - 1)
+    }
+    return betas
+  }
+  // Cosine schedule (Nichol & Dhariwal 2021), betas clipped at 0.999 as in the paper.
+  const s = 0.008
+  const f = (t: number) => Math.cos(((t / numSteps + s) / (1 + s)) * (Math.PI / 2)) ** 2
+  for (let k = 0; k < numSteps; k++) {
+    betas[k] = Math.min(1 - f(k + 1) / f(k), 0.999)
+  }
+  return betas
+}
+
+export function makeSchedule(
+  kind: BetaSchedule,
+  numSteps: number,
+  betaStart = 1e-4,
+  betaEnd = 0.02,
+): NoiseSchedule {
+  const betas = makeBetas(kind, numSteps, betaStart, betaEnd)
+  const alphaBar = new Float64Array(numSteps)
+  const sigma = new Float64Array(numSteps)
+  let prod = 1
+  for (let k = 0; k < numSteps; k++) {
+    prod *= 1 - (betas[k] as number)
+    alphaBar[k] = prod
+    sigma[k] = alphaBarToSigma(prod)
+  }
+  const schedule = { numSteps, betas, alphaBar, sigma }
+  assertTerminalIsNoise(schedule)
+  return schedule
+}
+
+/**
+ * One-step sampling starts from N(0, sigmaMax^2 I); that is only the right prior when the last step is
+ * (nearly) pure noise. T = 100 with linear betas up to 0.02 keeps 36% of the signal (alphaBar 0.36).
+ */
+export function assertTerminalIsNoise(schedule: NoiseSchedule): void {
+  const last = schedule.alphaBar[schedule.numSteps - 1] as number
+  if (!(last <= MAX_TERMINAL_ALPHA_BAR)) {
+    throw new ScheduleError(
+      `teacher schedule: alphaBar at the last step is ${last.toPrecision(3)} (> ${MAX_TERMINAL_ALPHA_BAR}); ` +
+        `the last step is not noise, so sampling from N(0, I) would be wrong. ` +
+        `Use more steps (T) or a larger beta end.`,
+    )
+  }
+}
+
+export function alphaBarToSigma(alphaBar: number): number {
+  return Math.sqrt((1 - alphaBar) / alphaBar)
+}
+
+export function sigmaToAlphaBar(sigma: number): number {
+  return 1 / (1 + sigma * sigma)
+}
+
+/** k_i = round(i (T - 1) / (N - 1)), i = 0..N-1: N levels on the teacher's own steps, clean to noisy. */
+export function uniformStepGrid(numSteps: number, numScales: number): number[] {
+  const grid: number[] = []
+  for (let i = 0; i < numScales; i++) grid.push(Math.round((i * (numSteps - 1)) / (numScales - 1)))
+  return grid
+}
+
+/**
+ * Karras spacing (rho = 7) between the teacher's sigmaMin and sigmaMax, each level mapped to the nearest
+ * teacher step; duplicates (possible at the clean end for large N) are removed.
+ */
+export function karrasStepGrid(schedule: NoiseSchedule, numScales: number, rho = 7): number[] {
+  const sigmaMin = schedule.sigma[0] as number
+  const sigmaMax = schedule.sigma[schedule.numSteps - 1] as number
+  const lo = sigmaMin ** (1 / rho)
+  const hi = sigmaMax ** (1 / rho)
+  const grid: number[] = []
+  for (let i = 0; i < numScales; i++) {
+    const s = (lo + (i / (numScales - 1)) * (hi - lo)) ** rho
+    const k = nearestStep(schedule, s)
+    if (grid.length === 0 || grid[grid.length - 1] !== k) grid.push(k)
+  }
+  return grid
+}
+
+/** The teacher step whose sigma is closest to `sigma` in log space. */
+export function nearestStep(schedule: NoiseSchedule, sigma: number): number {
+  const target = Math.log(sigma)
+  let best = 0
+  let bestDistance = Infinity
+  for (let k = 0; k < schedule.numSteps; k++) {
+    const d = Math.abs(Math.log(schedule.sigma[k] as number) - target)
+    if (d < bestDistance) {
+      bestDistance = d
+      best = k
+    }
+  }
+  return best
+}
+
+/** The K + 1 teacher steps a K-step DDIM/Heun sampler visits, noisiest first, ending at step 0. */
+export function samplerSteps(numSteps: number, numSamplerSteps: number): number[] {
+  const steps: number[] = []
+  for (let i = numSamplerSteps; i >= 0; i--) steps.push(Math.round((i * (numSteps - 1)) / numSamplerSteps))
+  return steps
+}

@@ -1,0 +1,4 @@
+export * from './fields'
+export * from './schemas'
+export * from './defaults'
+export * from './validate'

@@ -1,0 +1,97 @@
+/**
+ * Run and teacher configurations: the only way in. Every value is checked here, and every failure names
+ * the field and the value it got (see `validate.ts`).
+ */
+import { z } from 'zod'
+import { DATASETS_2D } from '../data/datasets2d'
+import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS } from './fields'
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T, what: string) =>
+  z.enum(values, { error: () => `unknown ${what}; expected one of ${values.join(', ')}` })
+
+const positiveInt = (what: string, min = 1, max = 1e9) =>
+  z
+    .number({ error: () => `${what} must be a number` })
+    .int({ error: () => `${what} must be an integer` })
+    .min(min, { error: () => `${what} must be at least ${min}` })
+    .max(max, { error: () => `${what} must be at most ${max}` })
+
+const seed = z
+  .number({ error: () => 'seed must be a number' })
+  .int({ error: () => 'seed must be an integer' })
+  .min(0, { error: () => 'seed must be at least 0' })
+  .max(2 ** 32 - 1, { error: () => 'seed must be below 2^32' })
+
+const learningRate = z
+  .number({ error: () => 'learning rate must be a number' })
+  .gt(0, { error: () => 'learning rate must be > 0' })
+  .max(1, { error: () => 'learning rate must be at most 1' })
+
+/** A decay in [0, 1): 1 would freeze the averaged weights forever. */
+const decay = (what: string) =>
+  z
+    .number({ error: () => `${what} must be a number` })
+    .min(0, { error: () => `${what} must be in [0, 1)` })
+    .lt(1, { error: () => `${what} must be in [0, 1)` })
+
+export const TeacherConfigSchema = z
+  .object({
+    dataset: oneOf(DATASETS_2D, 'dataset'),
+    numSteps: positiveInt('T (teacher steps)', 2, 100_000),
+    betaSchedule: oneOf(BETA_SCHEDULES, 'beta schedule'),
+    betaStart: z.number().gt(0, { error: () => 'beta start must be > 0' }).lt(1, { error: () => 'beta start must be < 1' }),
+    betaEnd: z.number().gt(0, { error: () => 'beta end must be > 0' }).lt(1, { error: () => 'beta end must be < 1' }),
+    hiddenWidth: positiveInt('hidden width', 1, 8192),
+    hiddenDepth: positiveInt('hidden depth', 1, 64),
+    timeEmbeddingDim: positiveInt('time embedding size', 2, 4096).refine((v) => v % 2 === 0, {
+      error: () => 'time embedding size must be even',
+    }),
+    lr: learningRate,
+    batch: positiveInt('batch size', 1, 1 << 20),
+    steps: positiveInt('steps', 1, 1e8),
+    seed,
+    backend: oneOf(BACKENDS, 'backend'),
+  })
+  .strict()
+
+export type TeacherConfig = z.infer<typeof TeacherConfigSchema>
+
+export const DistillConfigSchema = z
+  .object({
+    dataset: oneOf(DATASETS_2D, 'dataset'),
+    /** `builtin` = the shipped teacher for the dataset; otherwise a teacher checkpoint path. */
+    teacher: z.string({ error: () => 'teacher must be "builtin" or a path' }).min(1, { error: () => 'teacher must not be empty' }),
+    algorithm: oneOf(ALGORITHMS, 'algorithm'),
+    /** N: number of discretisation levels on the teacher's steps. */
+    numScales: positiveInt('N', 2, 100_000),
+    grid: oneOf(GRIDS, 'grid'),
+    /** mu: decay of the target network used inside the loss. */
+    targetEma: decay('target EMA decay mu'),
+    /** Decay of the separate EMA used for sampling and evaluation. */
+    evalEma: decay('evaluation EMA decay'),
+    lr: learningRate,
+    lrSchedule: oneOf(LR_SCHEDULES, 'lr schedule'),
+    warmupSteps: positiveInt('warm-up steps', 0, 1e8),
+    batch: positiveInt('batch size', 1, 1 << 20),
+    steps: positiveInt('steps', 1, 1e8),
+    loss: oneOf(LOSSES, 'loss'),
+    /** Pseudo-Huber c; null means 0.00054 sqrt(dim) (iCT). */
+    huberC: z.number().gt(0, { error: () => 'Huber c must be > 0' }).nullable(),
+    solver: oneOf(SOLVERS, 'solver'),
+    sigmaData: z.number().gt(0, { error: () => 'sigmaData must be > 0' }).max(100, { error: () => 'sigmaData must be at most 100' }),
+    seed,
+    backend: oneOf(BACKENDS, 'backend'),
+    evalEvery: positiveInt('evaluation interval', 0, 1e8),
+    checkpointEvery: positiveInt('checkpoint interval', 0, 1e8),
+    evalSamples: positiveInt('evaluation samples', 16, 100_000),
+    /** Intermediate sigmas for 2-step sampling and beyond (descending); see DEFAULT_MULTISTEP_SIGMAS. */
+    multistepSigmas: z
+      .array(z.number().gt(0, { error: () => 'multistep sigmas must be > 0' }))
+      .max(16, { error: () => 'at most 16 multistep sigmas' })
+      .refine((a) => a.every((v, i) => i === 0 || v < (a[i - 1] as number)), {
+        error: () => 'multistep sigmas must be strictly decreasing',
+      }),
+  })
+  .strict()
+
+export type DistillConfig = z.infer<typeof DistillConfigSchema>

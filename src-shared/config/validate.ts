@@ -1,0 +1,57 @@
+import type { z } from 'zod'
+import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from './defaults'
+import { DistillConfigSchema, TeacherConfigSchema, type DistillConfig, type TeacherConfig } from './schemas'
+
+export interface FieldProblem {
+  /** Config field path, e.g. `numScales`. */
+  field: string
+  message: string
+  value: unknown
+}
+
+/** A config that failed validation; `problems` names every bad field and value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.map((p) => formatProblem(p)).join('; '))
+    this.name = 'ConfigError'
+  }
+}
+
+export function formatProblem(p: FieldProblem, fieldName: (field: string) => string = (f) => f): string {
+  const got = p.value === undefined ? '' : ` (got ${JSON.stringify(p.value)})`
+  return `${fieldName(p.field)}: ${p.message}${got}`
+}
+
+function problemsOf(error: z.ZodError, input: Record<string, unknown>): FieldProblem[] {
+  return error.issues.map((issue) => {
+    const field = issue.path.join('.') || '(config)'
+    const top = issue.path[0]
+    const value = issue.code === 'unrecognized_keys' ? issue.keys : top === undefined ? undefined : input[String(top)]
+    const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message
+    return { field: issue.code === 'unrecognized_keys' ? '(config)' : field, message, value }
+  })
+}
+
+function parseWith<T>(schema: z.ZodType<T>, defaults: T, partial: Record<string, unknown>): T {
+  const input = { ...(defaults as Record<string, unknown>), ...stripUndefined(partial) }
+  const result = schema.safeParse(input)
+  if (!result.success) throw new ConfigError(problemsOf(result.error, input))
+  return result.data
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+}
+
+/** Fills defaults, then validates; throws ConfigError naming every bad field. */
+export function parseDistillConfig(partial: Record<string, unknown>): DistillConfig {
+  const config = parseWith(DistillConfigSchema, DISTILL_DEFAULTS, partial)
+  if (config.warmupSteps > config.steps) {
+    throw new ConfigError([{ field: 'warmupSteps', message: `must not exceed steps (${config.steps})`, value: config.warmupSteps }])
+  }
+  return config
+}
+
+export function parseTeacherConfig(partial: Record<string, unknown>): TeacherConfig {
+  return parseWith(TeacherConfigSchema, TEACHER_DEFAULTS, partial)
+}
