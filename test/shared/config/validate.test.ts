@@ -1,0 +1,105 @@
+import {
+  ConfigError,
+  DISTILL_DEFAULTS,
+  parseDistillConfig,
+  parseTeacherConfig,
+  TEACHER_DEFAULTS,
+} from '@shared/config'
+import { describe, expect, it } from 'vitest'
+
+/** The ConfigError thrown for `partial`, or a failure if none is thrown. */
+function distillError(partial: Record<string, unknown>): ConfigError {
+  try {
+    parseDistillConfig(partial)
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError)
+    return e as ConfigError
+  }
+  throw new Error(`expected ${JSON.stringify(partial)} to be refused`)
+}
+
+describe('parseDistillConfig', () => {
+  it('accepts the defaults', () => {
+    expect(parseDistillConfig({})).toEqual(DISTILL_DEFAULTS)
+    expect(parseDistillConfig({ ...DISTILL_DEFAULTS })).toEqual(DISTILL_DEFAULTS)
+  })
+
+  it('fills defaults around given fields and ignores undefined ones', () => {
+    const c = parseDistillConfig({ numScales: 40, lr: 3e-4, seed: undefined })
+    expect(c.numScales).toBe(40)
+    expect(c.lr).toBe(3e-4)
+    expect(c.seed).toBe(DISTILL_DEFAULTS.seed)
+  })
+
+  it('refuses N = 1, naming numScales and the value', () => {
+    const e = distillError({ numScales: 1 })
+    expect(e.message).toContain('numScales')
+    expect(e.message).toContain('1')
+    expect(e.problems).toEqual([expect.objectContaining({ field: 'numScales', value: 1 })])
+  })
+
+  it.each([1, -0.1, 1.5])('refuses targetEma %s', (targetEma) => {
+    const e = distillError({ targetEma })
+    expect(e.problems.map((p) => p.field)).toEqual(['targetEma'])
+    expect(e.message).toContain(String(targetEma))
+  })
+
+  it('accepts targetEma 0 (iCT) and 0.999', () => {
+    expect(parseDistillConfig({ targetEma: 0 }).targetEma).toBe(0)
+    expect(parseDistillConfig({ targetEma: 0.999 }).targetEma).toBe(0.999)
+  })
+
+  it.each([0, -1e-4, 2])('refuses lr %s', (lr) => {
+    expect(distillError({ lr }).problems.map((p) => p.field)).toEqual(['lr'])
+  })
+
+  it('refuses a fractional batch size with "integer"', () => {
+    const e = distillError({ batch: 2.5 })
+    expect(e.message).toContain('batch')
+    expect(e.message).toContain('integer')
+    expect(e.message).toContain('2.5')
+  })
+
+  it.each([
+    ['dataset', 'mnist'],
+    ['loss', 'lpips'],
+    ['solver', 'euler'],
+    ['backend', 'cuda'],
+    ['algorithm', 'gan'],
+    ['grid', 'log'],
+  ])('refuses unknown %s %s, naming the value', (field, value) => {
+    const e = distillError({ [field]: value })
+    expect(e.problems.map((p) => p.field)).toEqual([field])
+    expect(e.message).toContain(`"${value}"`)
+    expect(e.message).toContain('expected one of')
+  })
+
+  it('refuses an unknown key, naming it', () => {
+    const e = distillError({ numScale: 18 })
+    expect(e.message).toContain('numScale')
+    expect(e.message).toMatch(/unknown field/)
+  })
+
+  it('reports every bad field at once', () => {
+    const e = distillError({ numScales: 1, lr: 0, dataset: 'mnist' })
+    expect(e.problems.map((p) => p.field).sort()).toEqual(['dataset', 'lr', 'numScales'])
+  })
+
+  it('refuses warm-up longer than the run and wrong-typed values', () => {
+    expect(distillError({ warmupSteps: 5000, steps: 1000 }).problems[0]?.field).toBe('warmupSteps')
+    expect(distillError({ numScales: '18' }).message).toContain('numScales')
+    expect(distillError({ multistepSigmas: [0.4, 0.8] }).message).toMatch(/decreasing/)
+  })
+})
+
+describe('parseTeacherConfig', () => {
+  it('accepts the defaults', () => {
+    expect(parseTeacherConfig({})).toEqual(TEACHER_DEFAULTS)
+  })
+
+  it('refuses a bad teacher field, naming it', () => {
+    expect(() => parseTeacherConfig({ numSteps: 1 })).toThrow(ConfigError)
+    expect(() => parseTeacherConfig({ timeEmbeddingDim: 33 })).toThrow(/even/)
+    expect(() => parseTeacherConfig({ betaSchedule: 'sigmoid' })).toThrow(/"sigmoid"/)
+  })
+})
