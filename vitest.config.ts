@@ -1,8 +1,8 @@
-import { resolve } from 'node:path'
+
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  resolve: { alias: { '@shared': resolve(__dirname, 'src-shared') } },
+  resolve: { alias: { '@shared': new URL('./src-shared', import.meta.url).pathname } },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

@@ -2,3 +2,4 @@ export * from './fields'
 export * from './schemas'
 export * from './defaults'
 export * from './validate'
+export * from "./presets"

@@ -45,7 +45,7 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
 
 /** Fills defaults, then validates; throws ConfigError naming every bad field. */
 export function parseDistillConfig(partial: Record<string, unknown>): DistillConfig {
-  const config = parseWith(DistillConfigSchema, DISTILL_DEFAULTS, partial)
+  const config = parseWith(DistillConfigSchema, { ...DISTILL_DEFAULTS, ...algorithmDefaults(partial.algorithm) }, partial)
   if (config.warmupSteps > config.steps) {
     throw new ConfigError([{ field: 'warmupSteps', message: `must not exceed steps (${config.steps})`, value: config.warmupSteps }])
   }
@@ -54,4 +54,14 @@ export function parseDistillConfig(partial: Record<string, unknown>): DistillCon
 
 export function parseTeacherConfig(partial: Record<string, unknown>): TeacherConfig {
   return parseWith(TeacherConfigSchema, TEACHER_DEFAULTS, partial)
+}
+
+/**
+ * Defaults that depend on the algorithm, applied only where the caller left the field unset: the
+ * walkthrough's loop uses EMA 0.99; iCT has no EMA target (mu = 0) and uses pseudo-Huber.
+ */
+export function algorithmDefaults(algorithm: unknown): Partial<DistillConfig> {
+  if (algorithm === 'tutorial') return { targetEma: 0.99 }
+  if (algorithm === 'ict') return { targetEma: 0, loss: 'huber' }
+  return {}
 }

@@ -1,0 +1,17 @@
+/** Human-readable tables for the terminal. */
+import type { EvalRow } from '@shared/cd/evaluation'
+
+export function evaluationTable(rows: EvalRow[]): string {
+  const header = ['model', 'NFE', 'sliced W', 'energy', 'MMD', 'ms/sample']
+  const body = rows.map((r) => [
+    r.model === 'data' ? 'data floor' : r.model,
+    r.model === 'data' ? '-' : String(r.nfe),
+    r.swd.toFixed(4),
+    r.energy.toFixed(5),
+    r.mmd.toFixed(4),
+    r.model === 'data' ? '-' : r.msPerSample.toFixed(4),
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)))
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ')
+  return [line(header), ...body.map(line)].join('\n')
+}

@@ -1,0 +1,92 @@
+/**
+ * Adam (Kingma & Ba) in PyTorch's form. Written out rather than tf.train.adam because a checkpoint must
+ * restore the optimizer exactly: tfjs rebuilds its bias-correction accumulators with pow() on restore,
+ * while a running optimizer multiplies them step by step, so a resumed run would drift from an
+ * uninterrupted one. Here the step count is the whole state besides the moments, and the corrections
+ * are computed from it in float64 on every step.
+ */
+import { tf } from './tf'
+import type { WeightArrays } from './weights'
+
+export interface AdamState {
+  step: number
+  firstMoment: WeightArrays
+  secondMoment: WeightArrays
+}
+
+export class Adam {
+  private step = 0
+  private readonly m: tf.Variable[]
+  private readonly v: tf.Variable[]
+
+  constructor(
+    private readonly params: tf.Variable[],
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly epsilon = 1e-8,
+  ) {
+    this.m = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)))
+    this.v = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)))
+  }
+
+  get steps(): number {
+    return this.step
+  }
+
+  /** Applies one update with learning rate `lr`; `grads` align with the params given to the constructor. */
+  apply(grads: tf.Tensor[], lr: number): void {
+    this.step += 1
+    const biasCorrection1 = 1 - this.beta1 ** this.step
+    const biasCorrection2 = 1 - this.beta2 ** this.step
+    const stepSize = lr / biasCorrection1
+    const sqrtBias2 = Math.sqrt(biasCorrection2)
+    tf.tidy(() => {
+      this.params.forEach((p, i) => {
+        const g = grads[i] as tf.Tensor
+        const m = this.m[i] as tf.Variable
+        const v = this.v[i] as tf.Variable
+        m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)))
+        v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)))
+        const denom = tf.add(tf.div(tf.sqrt(v), sqrtBias2), this.epsilon)
+        p.assign(tf.sub(p, tf.mul(tf.div(m, denom), stepSize)))
+      })
+    })
+  }
+
+  save(names: string[]): AdamState {
+    const pack = (vars: tf.Variable[]): WeightArrays =>
+      Object.fromEntries(vars.map((t, i) => [names[i] as string, { shape: [...t.shape], data: t.dataSync() as Float32Array }]))
+    return { step: this.step, firstMoment: pack(this.m), secondMoment: pack(this.v) }
+  }
+
+  restore(state: AdamState, names: string[]): void {
+    this.step = state.step
+    const load = (vars: tf.Variable[], arrays: WeightArrays, what: string) =>
+      vars.forEach((t, i) => {
+        const a = arrays[names[i] as string]
+        if (!a || a.data.length !== t.size) throw new Error(`optimizer state: ${what} of ${names[i]} is missing or mis-shaped`)
+        tf.tidy(() => t.assign(tf.tensor(a.data, t.shape)))
+      })
+    load(this.m, state.firstMoment, 'first moment')
+    load(this.v, state.secondMoment, 'second moment')
+  }
+
+  dispose(): void {
+    for (const t of [...this.m, ...this.v]) t.dispose()
+  }
+}
+
+/** Learning rate at 1-based `step`: linear warm-up, then constant or cosine decay to zero. */
+export function learningRateAt(
+  step: number,
+  base: number,
+  totalSteps: number,
+  warmupSteps: number,
+  schedule: 'constant' | 'cosine',
+): number {
+  if (warmupSteps > 0 && step <= warmupSteps) return (base * step) / warmupSteps
+  if (schedule === 'constant') return base
+  const span = Math.max(1, totalSteps - warmupSteps)
+  const progress = Math.min(1, (step - warmupSteps) / span)
+  return base * 0.5 * (1 + Math.cos(Math.PI * progress))
+}

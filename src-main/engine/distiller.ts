@@ -1,0 +1,248 @@
+/**
+ * One consistency-distillation (or -training) run's state and its training step, in the order of
+ * ALGORITHM.md. Everything random comes from one seeded generator whose state is checkpointed, so a
+ * resumed run continues with the very numbers an uninterrupted one would have drawn.
+ */
+import { karrasStepGrid, uniformStepGrid } from '@shared/cd/schedule'
+import type { DistillConfig } from '@shared/config/schemas'
+import { sample2D, STREAM_TRAIN } from '@shared/data/datasets2d'
+import { Rng } from '@shared/rng'
+import { Adam, learningRateAt } from './adam'
+import { ictNumScales, lognormalPairCdf, sampleFromCdf } from './curriculum'
+import { boundaryScaling, consistency, epsilon, makeLevels, type Levels } from './denoiser'
+import { defaultHuberC, perExampleDistance, weightedMean } from './losses'
+import { pickArrays, prefixArrays, type DistillHeader, type Snapshot } from './snapshot'
+import type { TeacherModel } from './teacher-model'
+import { tf, type Tensor2D } from './tf'
+import { weightNames, WeightSet } from './weights'
+
+export class NonFiniteLossError extends Error {
+  constructor(
+    readonly step: number,
+    readonly value: number,
+  ) {
+    super(`loss became ${value} at step ${step}; training stopped (the last good checkpoint is kept)`)
+    this.name = 'NonFiniteLossError'
+  }
+}
+
+/** Teacher ODE step from the noisier to the cleaner level (no gradient): DDIM = Euler in sigma space, or Heun. */
+export function teacherOdeStep(
+  teacher: TeacherModel,
+  xHi: Tensor2D,
+  hi: Levels,
+  lo: Levels,
+  solver: 'ddim' | 'heun',
+): Tensor2D {
+  // (x - D(x)) / sigma is the epsilon prediction itself, so no division by sigma is needed.
+  const slope = epsilon(teacher.weights.layers, xHi, hi)
+  const dSigma = tf.sub(lo.sigmaColumn, hi.sigmaColumn)
+  const xEuler = tf.add(xHi, tf.mul(dSigma, slope)) as Tensor2D
+  if (solver === 'ddim') return xEuler
+  const slopeLo = epsilon(teacher.weights.layers, xEuler, lo)
+  return tf.add(xHi, tf.mul(dSigma, tf.mul(tf.add(slope, slopeLo), 0.5))) as Tensor2D
+}
+
+export interface StepResult {
+  step: number
+  loss: number
+  lr: number
+  numScales: number
+}
+
+export class Distiller {
+  readonly dim: number
+  readonly sigmaMin: number
+  readonly student: WeightSet
+  readonly target: WeightSet
+  readonly evalEma: WeightSet
+  private readonly adam: Adam
+  private rng: Rng
+  private stepCount = 0
+  private gridCache = new Map<number, { grid: number[]; cdf: Float64Array | null }>()
+
+  constructor(
+    readonly config: DistillConfig,
+    readonly teacher: TeacherModel,
+    readonly backend: string,
+    resume?: Snapshot<DistillHeader>,
+  ) {
+    this.dim = teacher.spec.inputDim
+    this.sigmaMin = teacher.schedule.sigma[0] as number
+    const numLayers = teacher.spec.hiddenDepth + 1
+    const init = resume ? pickArrays('student', resume.arrays) : teacher.weights.toArrays()
+    // Student and target start as copies of the teacher (the architectures match by construction).
+    this.student = WeightSet.fromArrays(init, numLayers, true, 'student')
+    this.target = resume
+      ? WeightSet.fromArrays(pickArrays('target', resume.arrays), numLayers, false, 'target')
+      : this.student.copy(false, 'target')
+    this.evalEma = resume
+      ? WeightSet.fromArrays(pickArrays('evalEma', resume.arrays), numLayers, false, 'evalEma')
+      : this.student.copy(false, 'evalEma')
+    this.adam = new Adam(this.student.variables())
+    this.rng = Rng.fromSeed(config.seed, STREAM_TRAIN)
+    if (resume) {
+      const names = weightNames(numLayers)
+      this.adam.restore(
+        {
+          step: resume.header.adamStep,
+          firstMoment: pickArrays('adam.m', resume.arrays),
+          secondMoment: pickArrays('adam.v', resume.arrays),
+        },
+        names,
+      )
+      this.rng = Rng.fromState(resume.header.rng)
+      this.stepCount = resume.header.step
+    }
+  }
+
+  get step(): number {
+    return this.stepCount
+  }
+
+  /** The consistency function's form: the walkthrough's loop has no boundary condition. */
+  get usesBoundary(): boolean {
+    return this.config.algorithm !== 'tutorial'
+  }
+
+  numScalesAt(step: number): number {
+    if (this.config.algorithm === 'ict') return ictNumScales(step, this.config.steps, this.config.numScales)
+    return this.config.numScales
+  }
+
+  /** Teacher steps k_0 < ... < k_{N-1} of the N-level grid. */
+  grid(numScales: number): { grid: number[]; cdf: Float64Array | null } {
+    let entry = this.gridCache.get(numScales)
+    if (!entry) {
+      const T = this.teacher.schedule.numSteps
+      const grid = this.config.grid === 'karras' ? karrasStepGrid(this.teacher.schedule, numScales) : uniformStepGrid(T, numScales)
+      const cdf = this.config.algorithm === 'ict' ? lognormalPairCdf(grid.map((k) => this.teacher.schedule.sigma[k] as number)) : null
+      entry = { grid, cdf }
+      this.gridCache.set(numScales, entry)
+    }
+    return entry
+  }
+
+  /** One optimisation step; returns its loss. Throws NonFiniteLossError (weights untouched) on NaN/Inf. */
+  trainStep(): StepResult {
+    const { config, teacher, dim } = this
+    const batch = config.batch
+    const schedule = teacher.schedule
+    const embeddingDim = teacher.spec.timeEmbeddingDim
+    const numScales = this.numScalesAt(this.stepCount)
+    const { grid, cdf } = this.grid(numScales)
+    const rng = this.rng
+
+    const x0 = sample2D(config.dataset, batch, rng)
+    const z = rng.normals(batch * dim)
+    // Student input (the noisier point, except in the walkthrough's loop) and target input.
+    const studentSteps = new Int32Array(batch)
+    const targetSteps = new Int32Array(batch)
+    const xStudent = new Float32Array(batch * dim)
+    let xTargetArray: Float32Array | null = null
+    let lambda: Float32Array | null = null
+
+    if (config.algorithm === 'tutorial') {
+      // The walkthrough as written: n in {1..N-1}, t_i = (n/N) T, t_{i+1} = ((n+1)/N) T (clamped to the
+      // last step), two independent noises, student at the cleaner t_i, target at the noisier t_{i+1}.
+      const T = schedule.numSteps
+      const zNext = rng.normals(batch * dim)
+      xTargetArray = new Float32Array(batch * dim)
+      for (let b = 0; b < batch; b++) {
+        const n = 1 + rng.int(numScales - 1)
+        studentSteps[b] = Math.min(Math.floor((n * T) / numScales), T - 1)
+        targetSteps[b] = Math.min(Math.floor(((n + 1) * T) / numScales), T - 1)
+        const sI = schedule.sigma[studentSteps[b] as number] as number
+        const sNext = schedule.sigma[targetSteps[b] as number] as number
+        for (let j = 0; j < dim; j++) {
+          const i = b * dim + j
+          xStudent[i] = (x0[i] as number) + sI * (z[i] as number)
+          xTargetArray[i] = (x0[i] as number) + sNext * (zNext[i] as number)
+        }
+      }
+    } else {
+      if (config.algorithm !== 'cd') xTargetArray = new Float32Array(batch * dim)
+      if (config.algorithm === 'ict') lambda = new Float32Array(batch)
+      for (let b = 0; b < batch; b++) {
+        const n = cdf ? sampleFromCdf(cdf, rng) : rng.int(numScales - 1)
+        const hi = grid[n + 1] as number
+        const lo = grid[n] as number
+        studentSteps[b] = hi
+        targetSteps[b] = lo
+        const sHi = schedule.sigma[hi] as number
+        const sLo = schedule.sigma[lo] as number
+        if (lambda) lambda[b] = 1 / (sHi - sLo)
+        for (let j = 0; j < dim; j++) {
+          const i = b * dim + j
+          xStudent[i] = (x0[i] as number) + sHi * (z[i] as number)
+          // CT / iCT: the cleaner point shares z with the noisier one; CD asks the teacher instead.
+          if (xTargetArray) xTargetArray[i] = (x0[i] as number) + sLo * (z[i] as number)
+        }
+      }
+    }
+
+    const lr = learningRateAt(this.stepCount + 1, config.lr, config.steps, config.warmupSteps, config.lrSchedule)
+    const huberC = config.huberC ?? defaultHuberC(dim)
+    const lossTensor = tf.tidy(() => {
+      const studentLevels = makeLevels(schedule, studentSteps, embeddingDim)
+      const targetLevels = makeLevels(schedule, targetSteps, embeddingDim)
+      const studentScaling = this.usesBoundary ? boundaryScaling(studentLevels, this.sigmaMin, config.sigmaData) : null
+      const targetScaling = this.usesBoundary ? boundaryScaling(targetLevels, this.sigmaMin, config.sigmaData) : null
+      const xS = tf.tensor2d(xStudent, [batch, dim])
+      const xT = xTargetArray
+        ? tf.tensor2d(xTargetArray, [batch, dim])
+        : teacherOdeStep(teacher, xS, studentLevels, targetLevels, config.solver)
+      // Stop-gradient target: computed outside the gradient tape. iCT uses the online weights (mu = 0).
+      const targetWeights = config.algorithm === 'ict' ? this.student : this.target
+      const tgt = consistency(targetWeights.layers, xT, targetLevels, targetScaling)
+      const weights = lambda ? tf.tensor1d(lambda) : null
+      const vars = this.student.variables()
+      const { value, grads } = tf.variableGrads(
+        () => weightedMean(perExampleDistance(config.loss, consistency(this.student.layers, xS, studentLevels, studentScaling), tgt, huberC), weights),
+        vars,
+      )
+      const loss = value.dataSync()[0] as number
+      if (!Number.isFinite(loss)) throw new NonFiniteLossError(this.stepCount + 1, loss)
+      this.adam.apply(vars.map((v) => grads[v.name] as tf.Tensor), lr)
+      return value
+    })
+    const loss = lossTensor.dataSync()[0] as number
+    lossTensor.dispose()
+
+    const mu = config.algorithm === 'ict' ? 0 : config.targetEma
+    this.target.emaFrom(this.student, mu)
+    this.evalEma.emaFrom(this.student, config.evalEma)
+    this.stepCount += 1
+    return { step: this.stepCount, loss, lr, numScales }
+  }
+
+  snapshot(): Snapshot<DistillHeader> {
+    const names = weightNames(this.teacher.spec.hiddenDepth + 1)
+    const adam = this.adam.save(names)
+    return {
+      header: {
+        kind: 'distill',
+        config: this.config,
+        teacherConfig: this.teacher.config,
+        step: this.stepCount,
+        rng: this.rng.save(),
+        adamStep: adam.step,
+        backend: this.backend,
+      },
+      arrays: {
+        ...prefixArrays('student', this.student.toArrays()),
+        ...prefixArrays('target', this.target.toArrays()),
+        ...prefixArrays('evalEma', this.evalEma.toArrays()),
+        ...prefixArrays('adam.m', adam.firstMoment),
+        ...prefixArrays('adam.v', adam.secondMoment),
+      },
+    }
+  }
+
+  dispose(): void {
+    this.student.dispose()
+    this.target.dispose()
+    this.evalEma.dispose()
+    this.adam.dispose()
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Evaluation, the same code for every run: distances to held-out data for the data-vs-data floor, the
+ * teacher at K = 1, 10, 100 steps and the student at 1..(1 + multistep sigmas) steps, all from one stored
+ * seeded noise; teacher–student agreement; NFE and milliseconds per sample.
+ */
+import { energyAndMmd, meanPairedDistance, slicedWasserstein, type PointSet } from '@shared/cd/metrics'
+import type { EvalRow, Scores } from '@shared/cd/evaluation'
+import type { Solver } from '@shared/config/fields'
+import { heldOut2D, sample2D, type Dataset2D } from '@shared/data/datasets2d'
+import { Rng } from '@shared/rng'
+import type { MlpWeights } from './mlp'
+import { consistencySample, teacherSample, type SampleResult } from './samplers'
+import type { TeacherModel } from './teacher-model'
+
+/** Streams of the run seed used for evaluation noise (training uses STREAM_TRAIN). */
+export const STREAM_EVAL_NOISE = 11
+export const STREAM_EVAL_RENOISE = 12
+export const STREAM_DATA_FLOOR = 13
+
+export const TEACHER_EVAL_STEPS = [1, 10, 100] as const
+
+export type { EvalRow, Scores }
+
+export interface EvalNoise {
+  /** x_T = sigmaMax * noise, n rows. */
+  noise: Float32Array
+  /** One fresh draw per extra consistency step. */
+  renoise: Float32Array[]
+}
+
+export function evaluationNoise(seed: number, n: number, dim: number, extraSteps: number): EvalNoise {
+  const rng = Rng.fromSeed(seed, STREAM_EVAL_NOISE)
+  const renoiseRng = Rng.fromSeed(seed, STREAM_EVAL_RENOISE)
+  return {
+    noise: rng.normals(n * dim),
+    renoise: Array.from({ length: extraSteps }, () => renoiseRng.normals(n * dim)),
+  }
+}
+
+export function score(points: Float32Array, reference: PointSet): Scores {
+  const set = { points, dim: reference.dim }
+  return { swd: slicedWasserstein(set, reference), ...energyAndMmd(set, reference) }
+}
+
+export interface TeacherReference {
+  rows: EvalRow[]
+  /** The teacher's K = 100 solution from the shared noise: the agreement target and `teacher-k100.csv`. */
+  k100: Float32Array
+  heldOut: Float32Array
+}
+
+/** The parts of an evaluation that do not change during a run: computed once. */
+export function teacherReference(
+  teacher: TeacherModel,
+  dataset: Dataset2D,
+  seed: number,
+  noise: EvalNoise,
+  solver: Solver,
+  onProgress?: (done: number, total: number) => void,
+): TeacherReference {
+  const dim = teacher.spec.inputDim
+  const n = noise.noise.length / dim
+  const heldOut = heldOut2D(dataset, n, seed)
+  const reference = { points: heldOut, dim }
+  const floor = sample2D(dataset, n, Rng.fromSeed(seed, STREAM_DATA_FLOOR))
+  const rows: EvalRow[] = [{ model: 'data', nfe: 0, msPerSample: 0, ...score(floor, reference) }]
+  let k100: Float32Array = new Float32Array(0)
+  TEACHER_EVAL_STEPS.forEach((K, i) => {
+    const result = teacherSample(teacher.weights.layers, teacher.spec, teacher.schedule, noise.noise, K, solver)
+    rows.push(row('teacher', result, n, reference))
+    if (K === 100) k100 = result.points
+    onProgress?.(i + 1, TEACHER_EVAL_STEPS.length)
+  })
+  return { rows, k100, heldOut }
+}
+
+function row(model: EvalRow['model'], result: SampleResult, n: number, reference: PointSet): EvalRow {
+  return { model, nfe: result.nfe, msPerSample: result.ms / n, ...score(result.points, reference) }
+}
+
+export interface StudentEvaluation {
+  rows: EvalRow[]
+  /** Student samples by NFE (1, 2, ...). */
+  samples: Map<number, Float32Array>
+  /** Mean distance between the student's one-step f(x_T) and the teacher's K = 100 solution. */
+  agreement: number
+}
+
+export function evaluateStudent(
+  weights: MlpWeights,
+  teacher: TeacherModel,
+  reference: TeacherReference,
+  noise: EvalNoise,
+  multistepSigmas: number[],
+  sigmaData: number,
+  withBoundary: boolean,
+): StudentEvaluation {
+  const dim = teacher.spec.inputDim
+  const n = noise.noise.length / dim
+  const referenceSet = { points: reference.heldOut, dim }
+  const rows: EvalRow[] = []
+  const samples = new Map<number, Float32Array>()
+  for (let extra = 0; extra <= multistepSigmas.length; extra++) {
+    // Quality-vs-NFE is reported at 1, 2 and 4 steps (and every count when few sigmas are given).
+    const nfe = extra + 1
+    if (nfe > 2 && nfe !== 4 && nfe !== 8 && nfe !== multistepSigmas.length + 1) continue
+    const result = consistencySample(weights, teacher.spec, teacher.schedule, noise.noise, noise.renoise, multistepSigmas.slice(0, extra), sigmaData, withBoundary)
+    rows.push(row('student', result, n, referenceSet))
+    samples.set(nfe, result.points)
+  }
+  const oneStep = samples.get(1) as Float32Array
+  const agreement = meanPairedDistance({ points: oneStep, dim }, { points: reference.k100, dim })
+  return { rows, samples, agreement }
+}

@@ -1,0 +1,92 @@
+/**
+ * Runs a distillation from start (or a checkpoint) to the end, reporting through callbacks: the engine
+ * never touches files, the database or the terminal.
+ */
+import type { DistillConfig } from '@shared/config/schemas'
+import { Distiller, type StepResult } from './distiller'
+import { evaluateStudent, evaluationNoise, teacherReference, type EvalRow, type TeacherReference } from './evaluate'
+import type { DistillHeader, Snapshot } from './snapshot'
+import type { TeacherModel } from './teacher-model'
+
+export interface DistillEvaluation {
+  step: number
+  rows: EvalRow[]
+  agreement: number
+  samples: Map<number, Float32Array>
+}
+
+export interface DistillCallbacks {
+  onStep?: (result: StepResult) => void
+  onCheckpoint?: (snapshot: Snapshot<DistillHeader>) => void
+  onEvaluation?: (evaluation: DistillEvaluation) => void
+  /** Progress of the one-off teacher reference evaluation (teacher K = 1, 10, 100). */
+  onReferenceProgress?: (done: number, total: number) => void
+  /** Polled between steps; returning true stops the run after a checkpoint. */
+  shouldStop?: () => boolean
+}
+
+export interface DistillOutcome {
+  status: 'finished' | 'stopped'
+  step: number
+  lastLoss: number
+  msPerStep: number
+  reference: TeacherReference
+  final: DistillEvaluation | null
+}
+
+/** Yield to the event loop this often, so progress bars draw and stop requests arrive. */
+const YIELD_EVERY_MS = 50
+
+export async function runDistillation(
+  config: DistillConfig,
+  teacher: TeacherModel,
+  backend: string,
+  callbacks: DistillCallbacks = {},
+  resume?: Snapshot<DistillHeader>,
+): Promise<DistillOutcome> {
+  const distiller = new Distiller(config, teacher, backend, resume)
+  try {
+    const noise = evaluationNoise(config.seed, config.evalSamples, distiller.dim, config.multistepSigmas.length)
+    let reference: TeacherReference | null = null
+    const getReference = () => {
+      reference ??= teacherReference(teacher, config.dataset, config.seed, noise, config.solver, callbacks.onReferenceProgress)
+      return reference
+    }
+    const evaluate = (): DistillEvaluation => {
+      const result = evaluateStudent(distiller.evalEma.layers, teacher, getReference(), noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary)
+      const evaluation = { step: distiller.step, rows: [...getReference().rows, ...result.rows], agreement: result.agreement, samples: result.samples }
+      callbacks.onEvaluation?.(evaluation)
+      return evaluation
+    }
+
+    let lastLoss = Number.NaN
+    let lastYield = performance.now()
+    const started = performance.now()
+    const firstStep = distiller.step
+    while (distiller.step < config.steps) {
+      if (callbacks.shouldStop?.()) {
+        callbacks.onCheckpoint?.(distiller.snapshot())
+        return { status: 'stopped', step: distiller.step, lastLoss, msPerStep: msPerStep(started, distiller.step - firstStep), reference: getReference(), final: null }
+      }
+      const result = distiller.trainStep()
+      lastLoss = result.loss
+      callbacks.onStep?.(result)
+      if (config.checkpointEvery > 0 && result.step % config.checkpointEvery === 0) callbacks.onCheckpoint?.(distiller.snapshot())
+      if (config.evalEvery > 0 && result.step % config.evalEvery === 0 && result.step < config.steps) evaluate()
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve))
+        lastYield = performance.now()
+      }
+    }
+    const trainingMs = msPerStep(started, distiller.step - firstStep)
+    if (config.checkpointEvery > 0 && distiller.step % config.checkpointEvery !== 0) callbacks.onCheckpoint?.(distiller.snapshot())
+    const final = evaluate()
+    return { status: 'finished', step: distiller.step, lastLoss, msPerStep: trainingMs, reference: getReference(), final }
+  } finally {
+    distiller.dispose()
+  }
+}
+
+function msPerStep(started: number, steps: number): number {
+  return steps > 0 ? (performance.now() - started) / steps : 0
+}

@@ -1,0 +1,54 @@
+/**
+ * Trains a teacher from start (or a checkpoint) to the end, reporting through callbacks, then scores it
+ * against held-out data at K = 1, 10, 100 DDIM steps.
+ */
+import type { TeacherConfig } from '@shared/config/schemas'
+import { evaluationNoise, teacherReference, type EvalRow } from './evaluate'
+import type { Snapshot, TeacherHeader } from './snapshot'
+import { TeacherTrainer } from './teacher-trainer'
+
+export interface TeacherCallbacks {
+  onStep?: (result: { step: number; loss: number; lr: number }) => void
+  onCheckpoint?: (snapshot: Snapshot<TeacherHeader>) => void
+  checkpointEvery?: number
+  evalSamples?: number
+}
+
+export interface TeacherOutcome {
+  snapshot: Snapshot<TeacherHeader>
+  rows: EvalRow[]
+  msPerStep: number
+  lastLoss: number
+}
+
+export async function runTeacherTraining(
+  config: TeacherConfig,
+  backend: string,
+  callbacks: TeacherCallbacks = {},
+  resume?: Snapshot<TeacherHeader>,
+): Promise<TeacherOutcome> {
+  const trainer = new TeacherTrainer(config, backend, resume)
+  try {
+    let lastLoss = Number.NaN
+    let lastYield = performance.now()
+    const started = performance.now()
+    const firstStep = trainer.step
+    while (trainer.step < config.steps) {
+      const result = trainer.trainStep()
+      lastLoss = result.loss
+      callbacks.onStep?.(result)
+      if (callbacks.checkpointEvery && result.step % callbacks.checkpointEvery === 0) callbacks.onCheckpoint?.(trainer.snapshot())
+      if (performance.now() - lastYield > 50) {
+        await new Promise((resolve) => setImmediate(resolve))
+        lastYield = performance.now()
+      }
+    }
+    const msPerStep = trainer.step > firstStep ? (performance.now() - started) / (trainer.step - firstStep) : 0
+    const evalSamples = callbacks.evalSamples ?? 4000
+    const noise = evaluationNoise(config.seed, evalSamples, trainer.model.spec.inputDim, 0)
+    const reference = teacherReference(trainer.model, config.dataset, config.seed, noise, 'ddim')
+    return { snapshot: trainer.snapshot(), rows: reference.rows, msPerStep, lastLoss }
+  } finally {
+    trainer.dispose()
+  }
+}

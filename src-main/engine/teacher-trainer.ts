@@ -1,0 +1,125 @@
+/**
+ * Trains an epsilon-prediction DDPM teacher with the usual noise-prediction MSE:
+ *   x_vp = sqrt(alphaBar_k) x0 + sqrt(1 - alphaBar_k) eps,  loss = mean ||net(x_vp, k) - eps||^2.
+ */
+import type { TeacherConfig } from '@shared/config/schemas'
+import { sample2D, STREAM_TRAIN } from '@shared/data/datasets2d'
+import { Rng } from '@shared/rng'
+import { Adam, learningRateAt } from './adam'
+import { NonFiniteLossError } from './distiller'
+import { initialWeights, mlpForward, timeEmbedding } from './mlp'
+import { pickArrays, prefixArrays, type Snapshot, type TeacherHeader } from './snapshot'
+import { teacherSchedule, teacherSpec, type TeacherModel } from './teacher-model'
+import { tf } from './tf'
+import { weightNames, WeightSet, type WeightArrays } from './weights'
+
+/** Teachers train with a cosine-decayed learning rate after a short warm-up. */
+const TEACHER_WARMUP_STEPS = 200
+
+export class TeacherTrainer {
+  readonly model: TeacherModel
+  private readonly adam: Adam
+  private rng: Rng
+  private stepCount = 0
+
+  constructor(
+    readonly config: TeacherConfig,
+    readonly backend: string,
+    resume?: Snapshot<TeacherHeader>,
+  ) {
+    const spec = teacherSpec(config)
+    const schedule = teacherSchedule(config)
+    const numLayers = spec.hiddenDepth + 1
+    let arrays: WeightArrays
+    if (resume) {
+      arrays = pickArrays('teacher', resume.arrays)
+    } else {
+      arrays = {}
+      initialWeights(spec, Rng.fromSeed(config.seed, 0)).forEach((l, i) => {
+        arrays[`layer${i}.W`] = { shape: l.shape, data: l.W }
+        arrays[`layer${i}.b`] = { shape: [l.shape[1]], data: l.b }
+      })
+    }
+    const weights = WeightSet.fromArrays(arrays, numLayers, true, 'teacher')
+    this.model = { config, spec, schedule, weights }
+    this.adam = new Adam(weights.variables())
+    this.rng = Rng.fromSeed(config.seed, STREAM_TRAIN)
+    if (resume?.header.rng && resume.header.adamStep !== null) {
+      const names = weightNames(numLayers)
+      this.adam.restore(
+        { step: resume.header.adamStep, firstMoment: pickArrays('adam.m', resume.arrays), secondMoment: pickArrays('adam.v', resume.arrays) },
+        names,
+      )
+      this.rng = Rng.fromState(resume.header.rng)
+      this.stepCount = resume.header.step
+    }
+  }
+
+  get step(): number {
+    return this.stepCount
+  }
+
+  trainStep(): { step: number; loss: number; lr: number } {
+    const { config, model } = this
+    const { schedule, spec } = model
+    const batch = config.batch
+    const dim = spec.inputDim
+    const rng = this.rng
+    const x0 = sample2D(config.dataset, batch, rng)
+    const eps = rng.normals(batch * dim)
+    const steps = new Int32Array(batch)
+    const xNoisy = new Float32Array(batch * dim)
+    for (let b = 0; b < batch; b++) {
+      const k = rng.int(schedule.numSteps)
+      steps[b] = k
+      const a = schedule.alphaBar[k] as number
+      const signal = Math.sqrt(a)
+      const noise = Math.sqrt(1 - a)
+      for (let j = 0; j < dim; j++) {
+        const i = b * dim + j
+        xNoisy[i] = signal * (x0[i] as number) + noise * (eps[i] as number)
+      }
+    }
+    const lr = learningRateAt(this.stepCount + 1, config.lr, config.steps, Math.min(TEACHER_WARMUP_STEPS, config.steps), 'cosine')
+    const lossTensor = tf.tidy(() => {
+      const x = tf.tensor2d(xNoisy, [batch, dim])
+      const embedding = tf.tensor2d(timeEmbedding(steps, spec.timeEmbeddingDim), [batch, spec.timeEmbeddingDim])
+      const target = tf.tensor2d(eps, [batch, dim])
+      const vars = model.weights.variables()
+      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(mlpForward(model.weights.layers, x, embedding), target))), vars)
+      const loss = value.dataSync()[0] as number
+      if (!Number.isFinite(loss)) throw new NonFiniteLossError(this.stepCount + 1, loss)
+      this.adam.apply(vars.map((v) => grads[v.name] as tf.Tensor), lr)
+      return value
+    })
+    const loss = lossTensor.dataSync()[0] as number
+    lossTensor.dispose()
+    this.stepCount += 1
+    return { step: this.stepCount, loss, lr }
+  }
+
+  /** `withOptimizer` false gives the small, weights-only file that ships as a built-in teacher. */
+  snapshot(withOptimizer = true): Snapshot<TeacherHeader> {
+    const names = weightNames(this.model.spec.hiddenDepth + 1)
+    const adam = withOptimizer ? this.adam.save(names) : null
+    return {
+      header: {
+        kind: 'teacher',
+        config: this.config,
+        step: this.stepCount,
+        rng: withOptimizer ? this.rng.save() : null,
+        adamStep: adam ? adam.step : null,
+        backend: this.backend,
+      },
+      arrays: {
+        ...prefixArrays('teacher', this.model.weights.toArrays()),
+        ...(adam ? { ...prefixArrays('adam.m', adam.firstMoment), ...prefixArrays('adam.v', adam.secondMoment) } : {}),
+      },
+    }
+  }
+
+  dispose(): void {
+    this.model.weights.dispose()
+    this.adam.dispose()
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Teacher files: the built-in teachers in resources/teachers (made by `npm run make-teachers`) and
+ * teacher checkpoints given by path.
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import type { Dataset2D } from '@shared/data/datasets2d'
+import { loadTeacherModel, type TeacherModel } from '../engine/teacher-model'
+import { pickArrays, type Snapshot, type TeacherHeader } from '../engine/snapshot'
+import { CheckpointError, readCheckpoint } from './checkpoint-file'
+
+export const RESOURCES_DIR = fileURLToPath(new URL('../../resources/', import.meta.url))
+
+export function builtinTeacherPath(dataset: Dataset2D): string {
+  return join(RESOURCES_DIR, 'teachers', `${dataset}.ckpt`)
+}
+
+export class TeacherFileError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TeacherFileError'
+  }
+}
+
+export interface LoadedTeacher {
+  model: TeacherModel
+  path: string
+  header: TeacherHeader
+}
+
+export function readTeacherSnapshot(path: string): Snapshot<TeacherHeader> {
+  const snapshot = readCheckpoint(path)
+  if (snapshot.header.kind !== 'teacher') throw new CheckpointError(path, `is a ${snapshot.header.kind} checkpoint, not a teacher`)
+  return snapshot as Snapshot<TeacherHeader>
+}
+
+/** `spec` is `builtin` or a path; the teacher must have been trained on `dataset`. */
+export function loadTeacher(spec: string, dataset: Dataset2D): LoadedTeacher {
+  const path = spec === 'builtin' ? builtinTeacherPath(dataset) : spec
+  if (spec === 'builtin' && !existsSync(path)) {
+    throw new TeacherFileError(`no built-in teacher for ${dataset} at ${path}; run \`npm run make-teachers\``)
+  }
+  const snapshot = readTeacherSnapshot(path)
+  const { config } = snapshot.header
+  if (config.dataset !== dataset) {
+    throw new TeacherFileError(`teacher ${path} was trained on ${config.dataset}, not ${dataset}`)
+  }
+  return { model: loadTeacherModel(config, pickArrays('teacher', snapshot.arrays)), path, header: snapshot.header }
+}

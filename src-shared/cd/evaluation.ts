@@ -1,0 +1,31 @@
+/** Evaluation records shared by the engine, the CLI, the services and the UI. */
+
+export interface Scores {
+  /** Sliced Wasserstein-1 to held-out data (256 fixed directions). */
+  swd: number
+  /** Energy distance to held-out data. */
+  energy: number
+  /** RBF-MMD (mixture of bandwidths) to held-out data. */
+  mmd: number
+}
+
+export interface EvalRow extends Scores {
+  /** `data` = a second held-out sample (the floor), `teacher` or `student`. */
+  model: 'data' | 'teacher' | 'student'
+  /** Network evaluations per sample (0 for data). */
+  nfe: number
+  msPerSample: number
+}
+
+export type MetricsByName = Record<EvalRow['model'], Record<string, Scores & { msPerSample: number }>>
+
+/** `{ student: { nfe1: {...} }, teacher: { nfe100: {...} }, data: { nfe0: {...} } }` */
+export function metricsByName(rows: EvalRow[]): MetricsByName {
+  const out: MetricsByName = { data: {}, teacher: {}, student: {} }
+  for (const { model, nfe, ...scores } of rows) out[model][`nfe${nfe}`] = scores
+  return out
+}
+
+export function findRow(rows: EvalRow[], model: EvalRow['model'], nfe: number): EvalRow | undefined {
+  return rows.find((r) => r.model === model && r.nfe === nfe)
+}
