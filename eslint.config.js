@@ -180,7 +180,7 @@ const layerRules = [
 // ---------------------------------------------------------------------------------------------------------
 
 export default defineConfig([
-  { ignores: ['out/', 'dist/', 'node_modules/', 'resources/', 'coverage/'] },
+  { ignores: ['out/', 'dist/', 'node_modules/', 'resources/', 'coverage/', 'scratch/', 'perf-scratch/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

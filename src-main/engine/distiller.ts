@@ -43,6 +43,16 @@ export function teacherOdeStep(
   return tf.add(xHi, tf.mul(dSigma, tf.mul(tf.add(slope, slopeLo), 0.5))) as Tensor2D
 }
 
+/**
+ * The evaluation EMA's decay after `step` updates: min(decay, (1 + step) / (10 + step)), the warm-up of
+ * TensorFlow's ExponentialMovingAverage(num_updates). Without it a 0.999-0.9999 average samples from
+ * weights near the initialisation for the first thousands of steps (konpatp/diffae#16); the target EMA
+ * mu is never warmed up, it is part of the method.
+ */
+export function evalEmaDecayAt(step: number, decay: number): number {
+  return Math.min(decay, (1 + step) / (10 + step))
+}
+
 export interface StepResult {
   step: number
   loss: number
@@ -211,7 +221,7 @@ export class Distiller {
 
     const mu = config.algorithm === 'ict' ? 0 : config.targetEma
     this.target.emaFrom(this.student, mu)
-    this.evalEma.emaFrom(this.student, config.evalEma)
+    this.evalEma.emaFrom(this.student, evalEmaDecayAt(this.stepCount, config.evalEma))
     this.stepCount += 1
     return { step: this.stepCount, loss, lr, numScales }
   }

@@ -35,8 +35,13 @@ export function readTeacherSnapshot(path: string): Snapshot<TeacherHeader> {
   return snapshot as Snapshot<TeacherHeader>
 }
 
-/** `spec` is `builtin` or a path; the teacher must have been trained on `dataset`. */
-export function loadTeacher(spec: string, dataset: Dataset2D): LoadedTeacher {
+export interface TeacherFile {
+  path: string
+  snapshot: Snapshot<TeacherHeader>
+}
+
+/** Reads and checks a teacher file without touching tfjs. `spec` is `builtin` or a path. */
+export function readTeacherFile(spec: string, dataset: Dataset2D): TeacherFile {
   const path = spec === 'builtin' ? builtinTeacherPath(dataset) : spec
   if (spec === 'builtin' && !existsSync(path)) {
     throw new TeacherFileError(`no built-in teacher for ${dataset} at ${path}; run \`npm run make-teachers\``)
@@ -46,5 +51,16 @@ export function loadTeacher(spec: string, dataset: Dataset2D): LoadedTeacher {
   if (config.dataset !== dataset) {
     throw new TeacherFileError(`teacher ${path} was trained on ${config.dataset}, not ${dataset}`)
   }
-  return { model: loadTeacherModel(config, pickArrays('teacher', snapshot.arrays)), path, header: snapshot.header }
+  return { path, snapshot }
+}
+
+/** Builds the teacher's tensors; call after the backend is selected. */
+export function teacherFromFile(file: TeacherFile): LoadedTeacher {
+  const { snapshot, path } = file
+  return { model: loadTeacherModel(snapshot.header.config, pickArrays('teacher', snapshot.arrays)), path, header: snapshot.header }
+}
+
+/** `spec` is `builtin` or a path; the teacher must have been trained on `dataset`. */
+export function loadTeacher(spec: string, dataset: Dataset2D): LoadedTeacher {
+  return teacherFromFile(readTeacherFile(spec, dataset))
 }

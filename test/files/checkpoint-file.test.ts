@@ -30,7 +30,7 @@ describe('checkpoint files', () => {
 
   it('refuse flipped bytes (checksum) and foreign files (magic)', () => {
     const bytes = encodeCheckpoint(sample())
-    bytes[bytes.length - 2] ^= 0xff
+    bytes[bytes.length - 2] = (bytes[bytes.length - 2] as number) ^ 0xff
     expect(() => decodeCheckpoint(bytes)).toThrow(/checksum mismatch/)
     expect(() => decodeCheckpoint(new TextEncoder().encode('{"not": "a checkpoint"}'))).toThrow(/bad magic/)
   })

@@ -1,0 +1,149 @@
+/**
+ * `npm run bench [-- --json] [--backends wasm,cpu] [--quick]`: engine speed figures per available backend,
+ * measured in one process so they can be compared as ratios, plus the PyTorch CPU reference of
+ * ALGORITHM.md side by side when python3 with torch is installed (Debian: python3-torch).
+ *
+ * Figures: ms per teacher-training step, per CD step (Euler/DDIM and Heun), ms per sample for the student's
+ * one step vs the teacher's 100 steps, and tf.memory() tensors before/after a long run of CD steps.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
+import type { BackendChoice } from '@shared/config/fields'
+import { Rng } from '@shared/rng'
+import { selectBackend } from '../src-main/engine/backend'
+import { Distiller } from '../src-main/engine/distiller'
+import { consistencySample, teacherSample } from '../src-main/engine/samplers'
+import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
+import { tf } from '../src-main/engine/tf'
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    backends: { type: 'string', default: 'node-gpu,node,wasm,cpu' },
+    quick: { type: 'boolean', default: false },
+  },
+})
+
+/** Steps timed per figure; the cpu backend is ~30x slower than wasm, so it gets fewer. */
+function stepsFor(backend: string, base: number): number {
+  const scaled = backend === 'cpu' ? Math.max(3, Math.round(base / 40)) : base
+  return values.quick ? Math.max(3, Math.round(scaled / 10)) : scaled
+}
+
+function timeIt(steps: number, fn: () => void): number {
+  for (let i = 0; i < Math.min(10, steps); i++) fn()
+  const start = performance.now()
+  for (let i = 0; i < steps; i++) fn()
+  return (performance.now() - start) / steps
+}
+
+interface BackendFigures {
+  backend: string
+  teacherStepMs: number
+  cdStepEulerMs: number
+  cdStepHeunMs: number
+  sampleStudent1StepMsPerSample: number
+  sampleTeacher100StepMsPerSample: number
+  tensorsBefore: number
+  tensorsAfter: number
+  leakCheckSteps: number
+}
+
+async function benchBackend(name: BackendChoice): Promise<BackendFigures | string> {
+  try {
+    await selectBackend(name)
+  } catch (error) {
+    return (error as Error).message
+  }
+  // The reference workload: moons, MLP 3 x 256 SiLU, batch 256 (ALGORITHM.md).
+  const teacherConfig = parseTeacherConfig({ dataset: 'moons', batch: 256 })
+  const trainer = new TeacherTrainer(teacherConfig, name)
+  const teacherStepMs = timeIt(stepsFor(name, 200), () => trainer.trainStep())
+  const teacher = trainer.model
+  const cd = (solver: 'ddim' | 'heun') => {
+    const distiller = new Distiller(parseDistillConfig({ dataset: 'moons', batch: 256, solver, numScales: 18 }), teacher, name)
+    const ms = timeIt(stepsFor(name, 200), () => distiller.trainStep())
+    return { distiller, ms }
+  }
+  const euler = cd('ddim')
+  const heun = cd('heun')
+  heun.distiller.dispose()
+
+  const leakCheckSteps = stepsFor(name, 1000)
+  const tensorsBefore = tf.memory().numTensors
+  for (let i = 0; i < leakCheckSteps; i++) euler.distiller.trainStep()
+  const tensorsAfter = tf.memory().numTensors
+
+  const n = 1000
+  const noise = Rng.fromSeed(1).normals(n * 2)
+  const sigmaData = 0.5
+  const student = timeIt(5, () => consistencySample(euler.distiller.evalEma.layers, teacher.spec, teacher.schedule, noise, [], [], sigmaData, true))
+  const teacher100 = timeIt(name === 'cpu' ? 1 : 2, () => teacherSample(teacher.weights.layers, teacher.spec, teacher.schedule, noise, 100, 'ddim'))
+  euler.distiller.dispose()
+  trainer.dispose()
+  return {
+    backend: name,
+    teacherStepMs,
+    cdStepEulerMs: euler.ms,
+    cdStepHeunMs: heun.ms,
+    sampleStudent1StepMsPerSample: student / n,
+    sampleTeacher100StepMsPerSample: teacher100 / n,
+    tensorsBefore,
+    tensorsAfter,
+    leakCheckSteps,
+  }
+}
+
+/** PyTorch CPU, 1 thread, the same CD step (shared/reference/torch_cd_ref.py), if torch is installed. */
+function torchReference(): { teacherStepMs: number; cdStepMs: number } | string {
+  const script = fileURLToPath(new URL('../../shared/reference/torch_cd_ref.py', import.meta.url))
+  if (!existsSync(script)) return `reference script not found at ${script}`
+  const steps = values.quick ? '100' : '500'
+  // Debian's python3-torch lives under /usr/bin/python3; a pyenv python3 earlier on PATH may lack it.
+  const python = ['/usr/bin/python3', 'python3'].find((exe) => spawnSync(exe, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0)
+  if (!python) return 'python3 with torch not found (Debian: apt-get install python3-torch libopenblas0-pthread)'
+  const result = spawnSync(python, [script, 'moons', steps, steps, '18', '1'], { encoding: 'utf8', timeout: 300_000 })
+  if (result.status !== 0) return `python3 torch reference did not run (${(result.stderr || result.error?.message || '').split('\n').filter(Boolean).pop() ?? 'unknown error'})`
+  const match = /teacher_train=([\d.]+) cd=([\d.]+)/.exec(result.stdout)
+  if (!match) return 'could not read the reference output'
+  return { teacherStepMs: Number(match[1]), cdStepMs: Number(match[2]) }
+}
+
+const figures: BackendFigures[] = []
+const unavailable: Record<string, string> = {}
+for (const name of values.backends.split(',') as BackendChoice[]) {
+  if (!values.json) process.stderr.write(`benchmarking ${name}...\n`)
+  const result = await benchBackend(name)
+  if (typeof result === 'string') unavailable[name] = result
+  else figures.push(result)
+}
+const torch = torchReference()
+const best = figures.reduce<BackendFigures | null>((b, f) => (b === null || f.cdStepEulerMs < b.cdStepEulerMs ? f : b), null)
+const summary = {
+  workload: 'moons, MLP 3x256 SiLU, batch 256, N = 18',
+  backends: Object.fromEntries(figures.map((f) => [f.backend, f])),
+  unavailable,
+  torchReference: typeof torch === 'string' ? { unavailable: torch } : torch,
+  bestBackend: best?.backend ?? null,
+  cdStepRatioBestToTorch: best && typeof torch !== 'string' ? best.cdStepEulerMs / torch.cdStepMs : null,
+  teacherStepRatioBestToTorch: best && typeof torch !== 'string' ? best.teacherStepMs / torch.teacherStepMs : null,
+}
+
+const lines: string[] = []
+lines.push(`workload: ${summary.workload}`)
+for (const f of figures) {
+  lines.push(
+    `${f.backend.padEnd(8)} teacher step ${f.teacherStepMs.toFixed(2)} ms | CD step Euler ${f.cdStepEulerMs.toFixed(2)} ms, Heun ${f.cdStepHeunMs.toFixed(2)} ms | ` +
+      `sample: student 1-step ${(f.sampleStudent1StepMsPerSample * 1000).toFixed(2)} us, teacher 100-step ${(f.sampleTeacher100StepMsPerSample * 1000).toFixed(1)} us per sample | ` +
+      `tensors ${f.tensorsBefore} -> ${f.tensorsAfter} over ${f.leakCheckSteps} CD steps`,
+  )
+}
+for (const [name, why] of Object.entries(unavailable)) lines.push(`${name.padEnd(8)} unavailable: ${why}`)
+if (typeof torch === 'string') lines.push(`torch    reference unavailable: ${torch}`)
+else lines.push(`torch    teacher step ${torch.teacherStepMs.toFixed(2)} ms | CD step Euler ${torch.cdStepMs.toFixed(2)} ms (PyTorch CPU, 1 thread)`)
+if (summary.cdStepRatioBestToTorch !== null) lines.push(`best (${summary.bestBackend}) / torch: CD step ${summary.cdStepRatioBestToTorch.toFixed(2)}x, teacher step ${summary.teacherStepRatioBestToTorch?.toFixed(2)}x`)
+process.stdout.write(`${lines.join('\n')}\n`)
+if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`)

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { clab } from '../helpers/cli'
+
+describe('clab argument errors exit 2 and name the flag', () => {
+  it.each([
+    [['distill', '--dataset', 'moons', '--N', '1'], /--N: N must be at least 2 \(got 1\)/],
+    [['distill', '--dataset', 'moons', '--ema', '1'], /--ema: .*\[0, 1\) \(got 1\)/],
+    [['distill', '--dataset', 'moons', '--ema', '-0.1'], /--ema: .*\(got -0.1\)/],
+    [['distill', '--dataset', 'moons', '--lr', '0'], /--lr: learning rate must be > 0 \(got 0\)/],
+    [['distill', '--dataset', 'moons', '--batch', '2.5'], /--batch: batch size must be an integer \(got 2.5\)/],
+    [['distill', '--dataset', 'nope'], /--dataset: unknown dataset.*\(got "nope"\)/],
+    [['distill', '--dataset', 'moons', '--loss', 'l3'], /--loss: unknown loss.*\(got "l3"\)/],
+    [['distill', '--dataset', 'moons', '--solver', 'rk4'], /--solver: unknown solver.*\(got "rk4"\)/],
+    [['distill', '--dataset', 'moons', '--backend', 'tpu'], /--backend: unknown backend.*\(got "tpu"\)/],
+    [['distill', '--dataset', 'moons', '--algorithm', 'gan'], /--algorithm: unknown algorithm.*\(got "gan"\)/],
+    [['distill', '--dataset', 'moons', '--steps', 'many'], /--steps <n>' argument 'many' is invalid/],
+    [['distill', '--dataset', 'moons', '--preset', 'fast'], /--preset: unknown preset "fast"/],
+    [['distill', '--dataset', 'moons', '--teacher', '/nonexistent/t.ckpt'], /--teacher: checkpoint \/nonexistent\/t.ckpt: cannot be read/],
+    [['distill', '--dataset', 'moons', '--bogus'], /unknown option '--bogus'/],
+    [['distill'], /required option '--dataset <name>' not specified/],
+    [['teacher', '--dataset', 'moons', '--T', '100'], /--T\/--beta-end: teacher schedule: alphaBar at the last step is 0.364/],
+    [['teacher', '--dataset', 'moons', '--width', '0'], /--width: hidden width must be at least 1 \(got 0\)/],
+  ])('clab %j', { concurrent: true }, async (args, message) => {
+    const result = await clab(args as string[], { env: { CLAB_BACKEND_QUIET: '1' } })
+    expect(result.stderr).toMatch(message)
+    expect(result.code).toBe(2)
+  })
+
+  it('prints help with exit 0', async () => {
+    const result = await clab(['distill', '--help'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('--eval-ema <e>')
+  })
+})
