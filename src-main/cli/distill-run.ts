@@ -48,9 +48,8 @@ export async function runDistillCommand(config: DistillConfig, options: DistillO
       backend.name,
       {
         onStep: (r) => bar.update(r.step, { loss: r.loss.toPrecision(4) }),
-        onCheckpoint: (snapshot) => {
-          if (checkpointDir) writeCheckpoint(join(checkpointDir, 'latest.ckpt'), snapshot)
-        },
+        // Without a folder there is nowhere to keep checkpoints, so none are made.
+        onCheckpoint: checkpointDir ? (snapshot) => writeCheckpoint(join(checkpointDir, 'latest.ckpt'), snapshot) : undefined,
         shouldStop: () => stopRequested,
       },
       resume ?? undefined,
