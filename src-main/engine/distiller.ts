@@ -133,6 +133,18 @@ export class Distiller {
     return entry
   }
 
+  /** The teacher steps the student is trained on at the end of the run (its levels for sampling). */
+  trainedSteps(): number[] {
+    const numScales = this.numScalesAt(this.config.steps - 1)
+    if (this.config.algorithm === 'tutorial') {
+      const T = this.teacher.schedule.numSteps
+      const steps = new Set<number>()
+      for (let n = 1; n <= numScales; n++) steps.add(Math.min(Math.floor((n * T) / numScales), T - 1))
+      return [...steps].sort((a, b) => a - b)
+    }
+    return this.grid(numScales).grid
+  }
+
   /** One optimisation step; returns its loss. Throws NonFiniteLossError (weights untouched) on NaN/Inf. */
   trainStep(): StepResult {
     const { config, teacher, dim } = this

@@ -5,6 +5,7 @@
  */
 import { energyAndMmd, meanPairedDistance, slicedWasserstein, type PointSet } from '@shared/cd/metrics'
 import type { EvalRow, Scores } from '@shared/cd/evaluation'
+import { nearestLevel } from '@shared/cd/schedule'
 import type { Solver } from '@shared/config/fields'
 import { heldOut2D, sample2D, type Dataset2D } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
@@ -94,6 +95,8 @@ export function evaluateStudent(
   multistepSigmas: number[],
   sigmaData: number,
   withBoundary: boolean,
+  /** Teacher steps the student was trained on; multistep re-noise levels snap to these. */
+  trainedSteps: readonly number[],
 ): StudentEvaluation {
   const dim = teacher.spec.inputDim
   const n = noise.noise.length / dim
@@ -104,7 +107,8 @@ export function evaluateStudent(
     // Quality-vs-NFE is reported at 1, 2 and 4 steps (and every count when few sigmas are given).
     const nfe = extra + 1
     if (nfe > 2 && nfe !== 4 && nfe !== 8 && nfe !== multistepSigmas.length + 1) continue
-    const result = consistencySample(weights, teacher.spec, teacher.schedule, noise.noise, noise.renoise, multistepSigmas.slice(0, extra), sigmaData, withBoundary)
+    const levels = multistepSigmas.slice(0, extra).map((tau) => nearestLevel(teacher.schedule, trainedSteps, tau))
+    const result = consistencySample(weights, teacher.spec, teacher.schedule, noise.noise, noise.renoise, levels, sigmaData, withBoundary)
     rows.push(row('student', result, n, referenceSet))
     samples.set(nfe, result.points)
   }

@@ -53,7 +53,7 @@ export async function runDistillation(
       return reference
     }
     const evaluate = (): DistillEvaluation => {
-      const result = evaluateStudent(distiller.evalEma.layers, teacher, getReference(), noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary)
+      const result = evaluateStudent(distiller.evalEma.layers, teacher, getReference(), noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
       const evaluation = { step: distiller.step, rows: [...getReference().rows, ...result.rows], agreement: result.agreement, samples: result.samples }
       callbacks.onEvaluation?.(evaluation)
       return evaluation

@@ -1,10 +1,11 @@
 /**
  * Samplers, all starting from given noise so teacher and students are compared on identical x_T.
  *   teacher:     DDIM (Euler in sigma space) or Heun over K teacher steps, x_T = sigmaMax z
- *   consistency: one step f(x_T, k_max), then Algorithm 1 of Song et al. 2023 for each extra sigma tau:
- *                x <- f(x + sqrt(tau^2 - sigmaMin^2) z', k(tau))
+ *   consistency: one step f(x_T, k_max), then Algorithm 1 of Song et al. 2023 for each extra level k:
+ *                x <- f(x + sqrt(sigma_k^2 - sigmaMin^2) z', k)
+ *                (the levels should be ones the student was trained on: see nearestLevel)
  */
-import { nearestStep, samplerSteps, type NoiseSchedule } from '@shared/cd/schedule'
+import { samplerSteps, type NoiseSchedule } from '@shared/cd/schedule'
 import type { Solver } from '@shared/config/fields'
 import { boundaryScaling, consistency, epsilon, makeLevels, uniformSteps } from './denoiser'
 import type { MlpSpec, MlpWeights } from './mlp'
@@ -59,7 +60,7 @@ export function consistencySample(
   schedule: NoiseSchedule,
   noise: Float32Array,
   renoise: Float32Array[],
-  sigmas: number[],
+  levels: number[],
   sigmaData: number,
   withBoundary: boolean,
 ): SampleResult {
@@ -67,15 +68,14 @@ export function consistencySample(
   const n = noise.length / dim
   const sigmaMin = schedule.sigma[0] as number
   const sigmaMax = schedule.sigma[schedule.numSteps - 1] as number
-  if (renoise.length < sigmas.length) throw new Error(`multistep sampling needs ${sigmas.length} re-noise draws`)
+  if (renoise.length < levels.length) throw new Error(`multistep sampling needs ${levels.length} re-noise draws`)
   const start = performance.now()
   const at = (x: Tensor2D, step: number): Tensor2D => {
     const levels = makeLevels(schedule, uniformSteps(n, step), spec.timeEmbeddingDim)
     return consistency(weights, x, levels, withBoundary ? boundaryScaling(levels, sigmaMin, sigmaData) : null)
   }
   let x = tf.tidy(() => at(tf.mul(tf.tensor2d(noise, [n, dim]), sigmaMax) as Tensor2D, schedule.numSteps - 1))
-  sigmas.forEach((tau, i) => {
-    const step = nearestStep(schedule, tau)
+  levels.forEach((step, i) => {
     const level = schedule.sigma[step] as number
     const scale = Math.sqrt(Math.max(0, level * level - sigmaMin * sigmaMin))
     const next = tf.tidy(() => at(tf.add(x, tf.mul(tf.tensor2d(renoise[i] as Float32Array, [n, dim]), scale)) as Tensor2D, step))
@@ -84,5 +84,5 @@ export function consistencySample(
   })
   const points = x.dataSync() as Float32Array
   x.dispose()
-  return { points, nfe: 1 + sigmas.length, ms: performance.now() - start }
+  return { points, nfe: 1 + levels.length, ms: performance.now() - start }
 }

@@ -137,3 +137,17 @@ export function samplerSteps(numSteps: number, numSamplerSteps: number): number[
   for (let i = numSamplerSteps; i >= 0; i--) steps.push(Math.round((i * (numSteps - 1)) / numSamplerSteps))
   return steps
 }
+
+/**
+ * The level among `levelSteps` (the teacher steps a student was trained on) whose sigma is closest to
+ * `sigma` in log space. Multistep sampling must re-noise to trained levels: the student is conditioned
+ * on the step index, and an off-grid step was never part of its training.
+ */
+export function nearestLevel(schedule: NoiseSchedule, levelSteps: readonly number[], sigma: number): number {
+  const target = Math.log(sigma)
+  let best = levelSteps[0] as number
+  for (const k of levelSteps) {
+    if (Math.abs(Math.log(schedule.sigma[k] as number) - target) < Math.abs(Math.log(schedule.sigma[best] as number) - target)) best = k
+  }
+  return best
+}
