@@ -1,0 +1,11 @@
+/** All migrations, in order. Append only: the last one's version is the schema version this app writes. */
+import { migration001 } from './001-runs'
+import { migration002 } from './002-metrics'
+import { migration003 } from './003-artifacts'
+import type { Migration } from './types'
+
+export type { Migration } from './types'
+
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003]
+
+export const SCHEMA_VERSION = MIGRATIONS.length

@@ -1,0 +1,488 @@
+/**
+ * Runs: create (config written before step 0), status changes, notes, tags, listing with last metrics,
+ * start-up recovery, delete. Files are not touched here: deleteRun returns the run folder for the service.
+ */
+import { hostname } from 'node:os'
+import type { Database } from 'better-sqlite3'
+import {
+  PARENT_KINDS,
+  RUN_KINDS,
+  RUN_STATUSES,
+  TERMINAL_STATUSES,
+  type LastMetric,
+  type ParentKind,
+  type Run,
+  type RunKind,
+  type RunListItem,
+  type RunStatus,
+  type RunSummary,
+} from '@shared/store/types'
+import { assertSafeId, runPaths } from './data-dir'
+import { RunNotFoundError, StoreInputError, TeacherNotFoundError, isForeignKeyError, isUniqueError } from './errors'
+import { newRunId } from './ids'
+import { StatementCache, writing } from './sql'
+
+export interface CreateRunInput {
+  kind: RunKind
+  /** The validated run config; stored as JSON. */
+  config: unknown
+  appVersion: string
+  /** Default `queued`. */
+  status?: RunStatus
+  /** Default: a new sortable id (ids.ts). */
+  id?: string
+  teacherId?: string | null
+  parentRunId?: string | null
+  parentKind?: ParentKind | null
+  /** The parent's step this run starts from (its checkpoint). */
+  parentStep?: number | null
+  backend?: string | null
+  seed?: number | null
+  notes?: string
+  tags?: string[]
+  now?: number
+}
+
+export interface RunFilter {
+  kind?: RunKind
+  status?: RunStatus | RunStatus[]
+  /** Runs carrying every one of these tags. */
+  tags?: string[]
+  teacherId?: string
+  parentRunId?: string
+  /** Case-insensitive substring of the id or the notes. */
+  text?: string
+  createdAfter?: number
+  createdBefore?: number
+  /** Only these metric keys in `lastMetrics` (default: all). */
+  metricKeys?: string[]
+  /** Newest first; default no limit. */
+  limit?: number
+  offset?: number
+}
+
+export interface StatusChange {
+  now?: number
+  /** Stored in `error` (failed runs); moving to `running` or `queued` clears it. */
+  error?: string | null
+  /** The process driving the run (default: this one); recorded for `running` and `paused`. */
+  owner?: { host: string; pid: number }
+}
+
+export interface RecoveryOptions {
+  now?: number
+  /** Whether a process on this host is alive (default: `process.kill(pid, 0)`). */
+  isAlive?: (pid: number) => boolean
+  host?: string
+}
+
+export interface DeletedRun {
+  run: Run
+  /** The run folder (`runs/<id>/`) the caller should remove. */
+  dir: string
+}
+
+interface RunRow {
+  id: string
+  kind: RunKind
+  status: RunStatus
+  config_json?: string
+  teacher_id: string | null
+  parent_run_id: string | null
+  parent_kind: ParentKind | null
+  parent_step: number | null
+  backend: string | null
+  app_version: string
+  seed: number | null
+  created_at: number
+  started_at: number | null
+  finished_at: number | null
+  error: string | null
+  notes: string
+  owner_host: string | null
+  owner_pid: number | null
+}
+
+const SUMMARY_COLUMNS =
+  'id, kind, status, teacher_id, parent_run_id, parent_kind, parent_step, backend, app_version, seed, ' +
+  'created_at, started_at, finished_at, error, notes, owner_host, owner_pid'
+
+/** A listRuns row: SUMMARY_COLUMNS, then last metrics and tags as JSON. */
+type ListRow = [
+  id: string,
+  kind: RunKind,
+  status: RunStatus,
+  teacherId: string | null,
+  parentRunId: string | null,
+  parentKind: ParentKind | null,
+  parentStep: number | null,
+  backend: string | null,
+  appVersion: string,
+  seed: number | null,
+  createdAt: number,
+  startedAt: number | null,
+  finishedAt: number | null,
+  error: string | null,
+  notes: string,
+  ownerHost: string | null,
+  ownerPid: number | null,
+  lastMetricsJson: string | null,
+  tags: string,
+]
+
+const TAG_RE = /^[^\s,][^,]{0,63}$/u
+
+function summaryOf(row: RunRow, tags: string[]): RunSummary {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    teacherId: row.teacher_id,
+    parentRunId: row.parent_run_id,
+    parentKind: row.parent_kind,
+    parentStep: row.parent_step,
+    backend: row.backend,
+    appVersion: row.app_version,
+    seed: row.seed,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+    notes: row.notes,
+    tags,
+  }
+}
+
+function checkTags(tags: readonly string[]): string[] {
+  const clean = [...new Set(tags.map((t) => t.trim()))]
+  for (const tag of clean) {
+    if (!TAG_RE.test(tag)) throw new StoreInputError(`tag ${JSON.stringify(tag)} must be 1–64 characters without commas`)
+  }
+  return clean
+}
+
+function checkInt(name: string, value: number | null | undefined): void {
+  if (value !== null && value !== undefined && !Number.isSafeInteger(value)) {
+    throw new StoreInputError(`${name} must be an integer (got ${value})`)
+  }
+}
+
+export class RunsRepo {
+  private readonly stmts: StatementCache
+
+  constructor(
+    private readonly db: Database,
+    /** The data folder, to name run folders. */
+    private readonly dataDir: string,
+  ) {
+    this.stmts = new StatementCache(db)
+  }
+
+  /** Inserts the run with its config (before step 0) and tags, in one transaction. */
+  createRun(input: CreateRunInput): Run {
+    if (!RUN_KINDS.includes(input.kind)) throw new StoreInputError(`unknown run kind ${JSON.stringify(input.kind)}`)
+    const status = input.status ?? 'queued'
+    if (!RUN_STATUSES.includes(status)) throw new StoreInputError(`unknown run status ${JSON.stringify(status)}`)
+    if (input.parentKind != null && !PARENT_KINDS.includes(input.parentKind)) {
+      throw new StoreInputError(`unknown parent kind ${JSON.stringify(input.parentKind)}`)
+    }
+    if ((input.parentRunId == null) !== (input.parentKind == null)) {
+      throw new StoreInputError('parentRunId and parentKind go together')
+    }
+    checkInt('seed', input.seed)
+    checkInt('parentStep', input.parentStep)
+    const configJson = JSON.stringify(input.config ?? null)
+    const tags = checkTags(input.tags ?? [])
+    if (input.id !== undefined) assertSafeId(input.id, 'run')
+    const now = input.now ?? Date.now()
+    const running = status === 'running' || status === 'paused'
+
+    const insert = this.db.transaction((id: string) => {
+      this.stmts
+        .get(
+          `INSERT INTO runs (id, kind, status, config_json, teacher_id, parent_run_id, parent_kind, parent_step, backend,
+             app_version, seed, created_at, started_at, notes, owner_host, owner_pid)
+           VALUES (@id, @kind, @status, @config, @teacherId, @parentRunId, @parentKind, @parentStep, @backend,
+             @appVersion, @seed, @now, @startedAt, @notes, @ownerHost, @ownerPid)`,
+        )
+        .run({
+          id,
+          kind: input.kind,
+          status,
+          config: configJson,
+          teacherId: input.teacherId ?? null,
+          parentRunId: input.parentRunId ?? null,
+          parentKind: input.parentKind ?? null,
+          parentStep: input.parentStep ?? null,
+          backend: input.backend ?? null,
+          appVersion: input.appVersion,
+          seed: input.seed ?? null,
+          now,
+          startedAt: status === 'running' ? now : null,
+          notes: input.notes ?? '',
+          ownerHost: running ? hostname() : null,
+          ownerPid: running ? process.pid : null,
+        })
+      const addTag = this.stmts.get('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)')
+      for (const tag of tags) addTag.run(id, tag)
+    })
+
+    for (let attempt = 0; ; attempt++) {
+      const id = input.id ?? newRunId(now)
+      try {
+        writing(this.db, () => insert(id))
+        return this.getRun(id)
+      } catch (error) {
+        if (isUniqueError(error) && input.id === undefined && attempt < 5) continue
+        if (isForeignKeyError(error)) {
+          if (input.teacherId != null && this.stmts.get('SELECT 1 FROM teachers WHERE id = ?').get(input.teacherId) === undefined) {
+            throw new TeacherNotFoundError(input.teacherId)
+          }
+          if (input.parentRunId != null) throw new RunNotFoundError(input.parentRunId)
+        }
+        throw error
+      }
+    }
+  }
+
+  findRun(id: string): Run | undefined {
+    const row = this.stmts.get(`SELECT ${SUMMARY_COLUMNS}, config_json FROM runs WHERE id = ?`).get(id) as RunRow | undefined
+    if (row === undefined) return undefined
+    return { ...summaryOf(row, this.tagsOf(id)), config: JSON.parse(row.config_json as string) as unknown }
+  }
+
+  /** Throws RunNotFoundError naming the id. */
+  getRun(id: string): Run {
+    const run = this.findRun(id)
+    if (run === undefined) throw new RunNotFoundError(id)
+    return run
+  }
+
+  exists(id: string): boolean {
+    return this.stmts.get('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined
+  }
+
+  /**
+   * Sets the status. Entering `running` the first time sets `startedAt`; entering a terminal status sets
+   * `finishedAt`; leaving one (a resumed run) clears it. `running`/`paused` record the owning process.
+   */
+  updateStatus(id: string, status: RunStatus, change: StatusChange = {}): Run {
+    if (!RUN_STATUSES.includes(status)) throw new StoreInputError(`unknown run status ${JSON.stringify(status)}`)
+    const now = change.now ?? Date.now()
+    const terminal = TERMINAL_STATUSES.includes(status)
+    const owned = status === 'running' || status === 'paused'
+    const owner = change.owner ?? { host: hostname(), pid: process.pid }
+    const clearsError = status === 'running' || status === 'queued'
+    const info = writing(this.db, () =>
+      this.stmts
+        .get(
+          `UPDATE runs SET status = @status,
+             started_at = CASE WHEN @status = 'running' AND started_at IS NULL THEN @now ELSE started_at END,
+             finished_at = CASE WHEN @terminal THEN @now ELSE NULL END,
+             error = CASE WHEN @hasError THEN @error WHEN @clearsError THEN NULL ELSE error END,
+             owner_host = CASE WHEN @owned THEN @host ELSE NULL END,
+             owner_pid = CASE WHEN @owned THEN @pid ELSE NULL END
+           WHERE id = @id`,
+        )
+        .run({
+          id,
+          status,
+          now,
+          terminal: terminal ? 1 : 0,
+          hasError: change.error !== undefined ? 1 : 0,
+          error: change.error ?? null,
+          clearsError: clearsError ? 1 : 0,
+          owned: owned ? 1 : 0,
+          host: owner.host,
+          pid: owner.pid,
+        }),
+    )
+    if (info.changes === 0) throw new RunNotFoundError(id)
+    return this.getRun(id)
+  }
+
+  setError(id: string, error: string | null): void {
+    this.updateColumn(id, 'error', error)
+  }
+
+  setNotes(id: string, notes: string): void {
+    this.updateColumn(id, 'notes', notes)
+  }
+
+  /** The backend the run actually got (after `auto` was resolved). */
+  setBackend(id: string, backend: string): void {
+    this.updateColumn(id, 'backend', backend)
+  }
+
+  private updateColumn(id: string, column: 'error' | 'notes' | 'backend', value: string | null): void {
+    const info = writing(this.db, () => this.stmts.get(`UPDATE runs SET ${column} = ? WHERE id = ?`).run(value, id))
+    if (info.changes === 0) throw new RunNotFoundError(id)
+  }
+
+  /**
+   * Start-up recovery: runs left `running` or `paused` by a process that is gone become `interrupted`
+   * (resumable from their last checkpoint). Runs owned by a live process on this host (say, a CLI run in
+   * progress) and runs owned by another host (a shared folder) are left alone. Returns the ids changed.
+   */
+  markRunningAsInterrupted(options: RecoveryOptions = {}): string[] {
+    const host = options.host ?? hostname()
+    const isAlive = options.isAlive ?? processAlive
+    const now = options.now ?? Date.now()
+    const recover = this.db.transaction(() => {
+      const rows = this.stmts
+        .get(`SELECT id, owner_host, owner_pid FROM runs WHERE status IN ('running', 'paused')`)
+        .all() as { id: string; owner_host: string | null; owner_pid: number | null }[]
+      const orphans = rows.filter((r) => r.owner_pid === null || (r.owner_host === host && r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
+      const mark = this.stmts.get(
+        `UPDATE runs SET status = 'interrupted', finished_at = @now, owner_host = NULL, owner_pid = NULL,
+           error = coalesce(error, 'the process running it stopped unexpectedly') WHERE id = @id`,
+      )
+      for (const r of orphans) mark.run({ id: r.id, now })
+      return orphans.map((r) => r.id)
+    })
+    return writing(this.db, () => recover.immediate())
+  }
+
+  tagsOf(id: string): string[] {
+    return (this.stmts.get('SELECT tag FROM run_tags WHERE run_id = ? ORDER BY tag').pluck().all(id) as string[])
+  }
+
+  /** Adds tags (existing ones are kept). */
+  tag(id: string, tags: string[]): string[] {
+    const clean = checkTags(tags)
+    const add = this.db.transaction(() => {
+      this.mustExist(id)
+      const stmt = this.stmts.get('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)')
+      for (const t of clean) stmt.run(id, t)
+    })
+    writing(this.db, () => add())
+    return this.tagsOf(id)
+  }
+
+  untag(id: string, tags: string[]): string[] {
+    const remove = this.db.transaction(() => {
+      this.mustExist(id)
+      const stmt = this.stmts.get('DELETE FROM run_tags WHERE run_id = ? AND tag = ?')
+      for (const t of tags) stmt.run(id, t.trim())
+    })
+    writing(this.db, () => remove())
+    return this.tagsOf(id)
+  }
+
+  /** Every tag in use, with how many runs carry it. */
+  allTags(): { tag: string; runs: number }[] {
+    return this.stmts.get('SELECT tag, count(*) AS runs FROM run_tags GROUP BY tag ORDER BY tag').all() as { tag: string; runs: number }[]
+  }
+
+  private mustExist(id: string): void {
+    if (!this.exists(id)) throw new RunNotFoundError(id)
+  }
+
+  /** Runs newest first, each with its tags and the last point of each metric series. */
+  listRuns(filter: RunFilter = {}): RunListItem[] {
+    const where: string[] = []
+    const params: Record<string, unknown> = {}
+    if (filter.kind !== undefined) {
+      where.push('kind = @kind')
+      params.kind = filter.kind
+    }
+    if (filter.status !== undefined) {
+      const statuses = Array.isArray(filter.status) ? filter.status : [filter.status]
+      where.push('status IN (SELECT value FROM json_each(@statuses))')
+      params.statuses = JSON.stringify(statuses)
+    }
+    ;(filter.tags ?? []).forEach((tag, i) => {
+      where.push(`EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = runs.id AND t.tag = @tag${i})`)
+      params[`tag${i}`] = tag
+    })
+    if (filter.teacherId !== undefined) {
+      where.push('teacher_id = @teacherId')
+      params.teacherId = filter.teacherId
+    }
+    if (filter.parentRunId !== undefined) {
+      where.push('parent_run_id = @parentRunId')
+      params.parentRunId = filter.parentRunId
+    }
+    if (filter.text !== undefined && filter.text !== '') {
+      where.push("(instr(lower(id), lower(@text)) > 0 OR instr(lower(notes), lower(@text)) > 0)")
+      params.text = filter.text
+    }
+    if (filter.createdAfter !== undefined) {
+      where.push('created_at >= @createdAfter')
+      params.createdAfter = filter.createdAfter
+    }
+    if (filter.createdBefore !== undefined) {
+      where.push('created_at < @createdBefore')
+      params.createdBefore = filter.createdBefore
+    }
+    // One query; each run's last metrics (cached on the row, see migration 002) and tags come as JSON.
+    let sql = `SELECT ${SUMMARY_COLUMNS}, last_metrics_json,
+        (SELECT json_group_array(tag) FROM run_tags WHERE run_id = runs.id) AS tags
+      FROM runs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`
+    if (filter.limit !== undefined) {
+      sql += ' LIMIT @limit OFFSET @offset'
+      params.limit = filter.limit
+      params.offset = filter.offset ?? 0
+    }
+    // Raw rows in SUMMARY_COLUMNS order: building the objects by hand is ~2x faster than named rows.
+    const rows = this.stmts.get(sql).raw().all(params) as ListRow[]
+    const keys = filter.metricKeys
+    const out: RunListItem[] = new Array(rows.length)
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as ListRow
+      const all = r[17] === null ? {} : (JSON.parse(r[17]) as Record<string, { step: number; value: number | null }>)
+      let lastMetrics = all
+      if (keys !== undefined) {
+        lastMetrics = {}
+        for (const key of keys) if (all[key] !== undefined) lastMetrics[key] = all[key]
+      }
+      for (const key in lastMetrics) {
+        const m = lastMetrics[key] as { value: number | null }
+        if (m.value === null) m.value = Number.NaN
+      }
+      out[i] = {
+        id: r[0],
+        kind: r[1],
+        status: r[2],
+        teacherId: r[3],
+        parentRunId: r[4],
+        parentKind: r[5],
+        parentStep: r[6],
+        backend: r[7],
+        appVersion: r[8],
+        seed: r[9],
+        createdAt: r[10],
+        startedAt: r[11],
+        finishedAt: r[12],
+        error: r[13],
+        notes: r[14],
+        tags: r[18] === '[]' ? [] : (JSON.parse(r[18]) as string[]),
+        lastMetrics: lastMetrics as Record<string, LastMetric>,
+      }
+    }
+    return out
+  }
+
+  /**
+   * Deletes the run's rows (metrics, tags, evaluations, samples, checkpoints cascade); children are kept,
+   * with `parentRunId` null. Returns the run and the folder the caller should remove.
+   */
+  deleteRun(id: string): DeletedRun {
+    const remove = this.db.transaction(() => {
+      const run = this.getRun(id)
+      this.stmts.get('DELETE FROM runs WHERE id = ?').run(id)
+      return run
+    })
+    const run = writing(this.db, () => remove())
+    return { run, dir: runPaths(this.dataDir, id).dir }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

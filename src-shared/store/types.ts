@@ -1,0 +1,150 @@
+/**
+ * Rows and read models of the run history (src-main/store), shared so services, IPC and the renderer
+ * speak the same shapes. Times are milliseconds since the Unix epoch (UTC); steps are integers.
+ */
+
+export const RUN_KINDS = ['distill', 'teacher'] as const
+export type RunKind = (typeof RUN_KINDS)[number]
+
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'finished', 'failed', 'cancelled', 'interrupted'] as const
+export type RunStatus = (typeof RUN_STATUSES)[number]
+
+/** Statuses a run does not leave by itself; entering one sets `finishedAt`. */
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['finished', 'failed', 'cancelled', 'interrupted']
+
+/** How a run relates to its parent: continued from a checkpoint, or a new branch with changed settings. */
+export const PARENT_KINDS = ['resume', 'branch'] as const
+export type ParentKind = (typeof PARENT_KINDS)[number]
+
+/** The last point of one metric series. `value` is NaN when the last value logged was NaN. */
+export interface LastMetric {
+  step: number
+  value: number
+}
+
+/** A run without its config: what lists show. */
+export interface RunSummary {
+  id: string
+  kind: RunKind
+  status: RunStatus
+  teacherId: string | null
+  parentRunId: string | null
+  parentKind: ParentKind | null
+  parentStep: number | null
+  backend: string | null
+  appVersion: string
+  seed: number | null
+  createdAt: number
+  startedAt: number | null
+  finishedAt: number | null
+  error: string | null
+  notes: string
+  tags: string[]
+}
+
+/** A listed run with the last value of each of its metric series (by key). */
+export interface RunListItem extends RunSummary {
+  lastMetrics: Record<string, LastMetric>
+}
+
+/** A run with its config (stored as JSON, written before step 0). */
+export interface Run extends RunSummary {
+  config: unknown
+}
+
+export interface TeacherRecord {
+  id: string
+  name: string
+  dataset: string
+  /** Where the weights are: a path relative to the data folder, or absolute (built-in teachers). */
+  path: string
+  config: unknown
+  /** The teacher-training run that produced it, when it was trained here. */
+  runId: string | null
+  createdAt: number
+  notes: string
+}
+
+/** One metric point. `wallMs` defaults to the time of the append. NaN and ±Infinity are kept; -0 reads back as 0. */
+export interface MetricPoint {
+  key: string
+  step: number
+  value: number
+  wallMs?: number
+}
+
+/** A stored metric point, as read back in full (for export). */
+export interface SeriesPoint {
+  step: number
+  value: number
+  wallMs: number
+}
+
+/**
+ * One bucket of a downsampled series: every stored point with `start <= step <= end` is summarised exactly.
+ * NaN values count in `count` and can be `first`/`last`, but are skipped by `min`/`max` (null when the
+ * bucket holds only NaN).
+ */
+export interface MetricBucket {
+  /** Bucket number, 0-based, in [0, buckets). Empty buckets are left out. */
+  index: number
+  /** Step bounds of the bucket (inclusive), whether or not points sit on them. */
+  start: number
+  end: number
+  count: number
+  firstStep: number
+  lastStep: number
+  /** Value at `firstStep`. */
+  first: number
+  /** Value at `lastStep` (the largest step in the bucket). */
+  last: number
+  min: number | null
+  max: number | null
+}
+
+export interface DownsampleQuery {
+  /** Inclusive bounds; default to the series' first and last step. */
+  fromStep?: number
+  toStep?: number
+  /** How many equal-width step buckets to cut the range into (≥ 1). */
+  buckets: number
+}
+
+export interface EvaluationRecord {
+  id: number
+  runId: string
+  step: number
+  /** What was measured, e.g. `swd`, `mmd`. */
+  metric: string
+  /** Which network: `student`, `ema`, `teacher`, `data`, … */
+  model: string
+  nfe: number
+  value: number
+  createdAt: number
+}
+
+export interface SampleRecord {
+  id: number
+  runId: string
+  step: number
+  nfe: number
+  /** What the sample is, e.g. `points2d`, `png`. */
+  kind: string
+  /** File relative to the run folder (`runs/<id>/`), or null when the sample is stored as a blob. */
+  path: string | null
+  /** Whether a blob is stored (read it with the samples repository's `readBlob`). */
+  hasBlob: boolean
+  bytes: number | null
+  noiseSeed: number
+  createdAt: number
+}
+
+export interface CheckpointRecord {
+  id: number
+  runId: string
+  step: number
+  /** File relative to the run folder (`runs/<id>/`). */
+  path: string
+  bytes: number
+  createdAt: number
+}

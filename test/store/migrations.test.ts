@@ -1,0 +1,183 @@
+/**
+ * One test per migration (fresh file → version N; a file at N-1 upgrades to N with its data kept; the
+ * schema has the tables and columns of that step, all STRICT), plus the database-level guarantees:
+ * WAL and pragmas, a failing migration rolls back whole, a newer file is refused untouched.
+ */
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { DatabaseTooNewError, DatabaseUnreadableError, SCHEMA_VERSION, openDatabase, userVersion } from '../../src-main/store'
+import { MIGRATIONS, type Migration } from '../../src-main/store/migrations'
+import { tempDir } from './helpers'
+
+type Db = BetterSqlite3.Database
+
+/** Tables each migration adds, with their columns. */
+const EXPECTED: Record<number, Record<string, string[]>> = {
+  1: {
+    teachers: ['id', 'name', 'dataset', 'path', 'config_json', 'run_id', 'created_at', 'notes'],
+    runs: [
+      'id', 'kind', 'status', 'config_json', 'teacher_id', 'parent_run_id', 'parent_kind', 'parent_step', 'backend', 'app_version',
+      'seed', 'created_at', 'started_at', 'finished_at', 'error', 'notes', 'owner_host', 'owner_pid',
+    ],
+    run_tags: ['run_id', 'tag'],
+  },
+  2: {
+    metric_series: ['id', 'run_id', 'key', 'count', 'first_step', 'last_step', 'last_value', 'last_wall_ms'],
+    metric_points: ['series_id', 'step', 'value', 'wall_ms'],
+    metric_blocks: ['series_id', 'first_step', 'last_step', 'count', 'first_value', 'last_value', 'min_value', 'max_value'],
+  },
+  3: {
+    evaluations: ['id', 'run_id', 'step', 'metric', 'model', 'nfe', 'value', 'created_at'],
+    samples: ['id', 'run_id', 'step', 'nfe', 'kind', 'path', 'data', 'noise_seed', 'created_at'],
+    checkpoints: ['id', 'run_id', 'step', 'path', 'bytes', 'created_at'],
+  },
+}
+
+/** Columns a migration adds to tables of earlier ones. */
+const ADDED: Record<number, Record<string, string[]>> = {
+  2: { runs: ['last_metrics_json'] },
+}
+
+function tables(db: Db): Map<string, { strict: boolean; columns: string[] }> {
+  const list = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'").all() as { name: string; strict: number }[]
+  return new Map(
+    list.map((t) => [t.name, { strict: t.strict === 1, columns: (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(t.name) as string[]) }]),
+  )
+}
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
+
+/** Sample rows written at a version, checked after upgrading. */
+const SEED: Record<number, (db: Db) => void> = {
+  1: (db) => {
+    db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r1', 'distill', 'finished', '{}', 't', 1)").run()
+    db.prepare("INSERT INTO run_tags VALUES ('r1', 'kept')").run()
+  },
+  2: (db) => {
+    db.prepare("INSERT INTO metric_series (id, run_id, key, count, first_step, last_step, last_value) VALUES (1, 'r1', 'loss', 1, 0, 0, 0.5)").run()
+    db.prepare('INSERT INTO metric_points VALUES (1, 0, 0.5, 1)').run()
+  },
+  3: () => {},
+}
+
+it('the migrations are numbered 1..N with no gaps and SCHEMA_VERSION is the last', () => {
+  expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1))
+  expect(SCHEMA_VERSION).toBe(MIGRATIONS.length)
+  expect(Object.keys(EXPECTED).map(Number)).toEqual(MIGRATIONS.map((m) => m.version))
+})
+
+describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i (%s)', (version) => {
+  it(`a fresh file migrated to ${version} has user_version ${version} and exactly the tables so far, all STRICT`, () => {
+    const db = openDatabase(join(tempDir(), 'lab.sqlite'), { migrateTo: version })
+    try {
+      expect(userVersion(db)).toBe(version)
+      const have = tables(db)
+      const expected = Object.assign({}, ...Object.entries(EXPECTED).filter(([v]) => Number(v) <= version).map(([, t]) => t)) as Record<string, string[]>
+      for (const [v, added] of Object.entries(ADDED)) {
+        if (Number(v) > version) continue
+        for (const [table, columns] of Object.entries(added)) expected[table] = [...(expected[table] ?? []), ...columns]
+      }
+      expect([...have.keys()].sort()).toEqual(Object.keys(expected).sort())
+      for (const [name, columns] of Object.entries(expected)) {
+        expect(have.get(name)?.columns, name).toEqual(columns)
+        expect(have.get(name)?.strict, `${name} is STRICT`).toBe(true)
+      }
+      expect(db.pragma('foreign_key_check')).toEqual([])
+    } finally {
+      db.close()
+    }
+  })
+
+  it(`a file at version ${version - 1} with data upgrades to ${version} and keeps its rows`, () => {
+    const file = join(tempDir(), 'lab.sqlite')
+    let db = openDatabase(file, { migrateTo: version - 1 })
+    for (let v = 1; v < version; v++) SEED[v]?.(db)
+    expect(userVersion(db)).toBe(version - 1)
+    db.close()
+    db = openDatabase(file, { migrateTo: version })
+    try {
+      expect(userVersion(db)).toBe(version)
+      if (version > 1) {
+        expect(db.prepare("SELECT tag FROM run_tags WHERE run_id = 'r1'").pluck().all()).toEqual(['kept'])
+      }
+      if (version > 2) expect(db.prepare('SELECT value FROM metric_points').pluck().all()).toEqual([0.5])
+      SEED[version]?.(db) // the new tables accept rows
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
+    } finally {
+      db.close()
+    }
+  })
+})
+
+describe('openDatabase', () => {
+  it('opens in WAL mode with a busy timeout, foreign keys on and synchronous FULL', () => {
+    const file = join(tempDir(), 'lab.sqlite')
+    const db = openDatabase(file)
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(5000)
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+      expect(db.pragma('synchronous', { simple: true })).toBe(2)
+      expect(userVersion(db)).toBe(SCHEMA_VERSION)
+    } finally {
+      db.close()
+    }
+    const again = openDatabase(file) // reopening an up-to-date file changes nothing
+    expect(userVersion(again)).toBe(SCHEMA_VERSION)
+    again.close()
+  })
+
+  it('a migration that fails rolls back whole: no half-made tables, user_version unchanged', () => {
+    const file = join(tempDir(), 'lab.sqlite')
+    const broken: Migration = {
+      version: MIGRATIONS.length + 1,
+      name: 'broken',
+      up(db) {
+        db.exec('CREATE TABLE half_made (x INTEGER) STRICT')
+        db.exec('INSERT INTO no_such_table VALUES (1)')
+      },
+    }
+    expect(() => openDatabase(file, { migrations: [...MIGRATIONS, broken] })).toThrow(/no_such_table/)
+    const db = openDatabase(file)
+    try {
+      expect(userVersion(db)).toBe(SCHEMA_VERSION)
+      expect(tables(db).has('half_made')).toBe(false)
+    } finally {
+      db.close()
+    }
+  })
+
+  it('refuses a database from a newer app with DatabaseTooNewError and leaves the file byte for byte', () => {
+    const file = join(tempDir(), 'lab.sqlite')
+    const db = openDatabase(file)
+    db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r1', 'distill', 'running', '{}', 't', 1)").run()
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`)
+    db.close()
+    const before = sha(file)
+    let error: unknown
+    try {
+      openDatabase(file)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(DatabaseTooNewError)
+    const tooNew = error as DatabaseTooNewError
+    expect(tooNew.name).toBe('DatabaseTooNewError')
+    expect(tooNew.code).toBe('DATABASE_TOO_NEW')
+    expect(tooNew.message).toContain(file)
+    expect(tooNew.message).toContain(`version ${SCHEMA_VERSION + 1}`)
+    expect(tooNew.message).toContain(`up to ${SCHEMA_VERSION}`)
+    expect(sha(file)).toBe(before)
+    // A read-only look at a WAL-mode file may leave an empty -wal beside it, never frames.
+    if (existsSync(`${file}-wal`)) expect(statSync(`${file}-wal`).size).toBe(0)
+  })
+
+  it('names a file that is not a database', () => {
+    const file = join(tempDir(), 'lab.sqlite')
+    writeFileSync(file, 'this is not sqlite'.repeat(100))
+    expect(() => openDatabase(file)).toThrow(DatabaseUnreadableError)
+  })
+})
