@@ -1,0 +1,374 @@
+/**
+ * Runs one validated job inside the engine process: selects the backend, loads the teacher, drives the
+ * engine and turns its callbacks into messages, writes checkpoints and sample files, and obeys pause /
+ * resume / cancel through `JobControl`. Loaded lazily by main.ts (it pulls in tfjs).
+ *
+ * Returns the terminal message for a normal end (`finished` / `cancelled`); throws JobError for an
+ * expected failure (the process stays usable) and anything else for a bug (main.ts reports INTERNAL and
+ * exits, since tfjs state may be inconsistent).
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
+import type { DistillJob, EngineErrorCode, EngineMessage, TeacherJob } from '@shared/ipc/engine-messages'
+import { BackendError, selectBackend, type BackendInfo } from '../engine/backend'
+import { NonFiniteLossError } from '../engine/distiller'
+import { evaluationNoise, teacherReference } from '../engine/evaluate'
+import { runDistillation, type DistillEvaluation } from '../engine/run-distill'
+import type { DistillHeader, Snapshot, TeacherHeader } from '../engine/snapshot'
+import { TeacherTrainer } from '../engine/teacher-trainer'
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../files/checkpoint-file'
+import { pointsCsv } from '../files/export-run'
+import { readTeacherFile, TeacherFileError, teacherFromFile, type LoadedTeacher, type TeacherFile } from '../files/teachers'
+import { MetricsBatcher } from './metrics-batcher'
+
+export class JobError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'JobError'
+  }
+}
+
+export interface JobControl {
+  /** Polled between steps. */
+  readonly pauseRequested: boolean
+  readonly cancelRequested: boolean
+  /** Call once stopped for a pause: resolves when the host sends resume or cancel. */
+  waitWhilePaused(): Promise<'resume' | 'cancel'>
+}
+
+export interface JobContext {
+  emit(message: EngineMessage): void
+  control: JobControl
+  /** The last step completed, kept up to date for failure reports. */
+  step: number
+}
+
+type Terminal = Extract<EngineMessage, { type: 'finished' | 'cancelled' }>
+
+/** Training time, with paused stretches left out. */
+class ActiveClock {
+  private before = 0
+  private since: number | null = null
+
+  constructor(private readonly offset = 0) {}
+
+  start(): void {
+    this.since ??= performance.now()
+  }
+
+  stop(): void {
+    if (this.since !== null) this.before += performance.now() - this.since
+    this.since = null
+  }
+
+  get ms(): number {
+    return this.offset + this.before + (this.since === null ? 0 : performance.now() - this.since)
+  }
+}
+
+/** How often `progress` messages for the teacher reference may go out. */
+const PROGRESS_EVERY_MS = 100
+/** The teacher loop yields this often so pause / cancel messages arrive (as runDistillation does). */
+const YIELD_EVERY_MS = 50
+const DEFAULT_TEACHER_CHECKPOINT_EVERY = 1000
+const DEFAULT_TEACHER_EVAL_SAMPLES = 4000
+
+/** Config fields a resumed distillation may change; any other difference is refused. */
+const RESUME_MAY_CHANGE: ReadonlySet<string> = new Set(['steps', 'backend', 'evalEvery', 'checkpointEvery', 'evalSamples', 'teacher'])
+
+// ---------------------------------------------------------------------------------------------------------
+
+export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<Terminal> {
+  const { config, runId } = job
+  const teacherFile = readTeacher(job.teacherPath, config)
+  let resume = job.resumeFrom ? readDistillResume(job.resumeFrom, config, teacherFile) : undefined
+  const backend = await pickBackend(config.backend)
+  const teacher = loadTeacher(teacherFile)
+  try {
+    makeDir(job.checkpointDir)
+    makeDir(job.samplesDir)
+    const latestPath = join(job.checkpointDir, 'latest.ckpt')
+    const finalPath = join(job.checkpointDir, 'final.ckpt')
+    const clock = new ActiveClock(job.wallMsOffset ?? 0)
+    const metrics = new MetricsBatcher((points) => ctx.emit({ type: 'metrics', runId, points }))
+    const emit = (message: EngineMessage) => {
+      metrics.flush()
+      ctx.emit(message)
+    }
+    ctx.step = resume?.header.step ?? 0
+    emit({ type: 'started', runId, backend: backend.name, skipped: backend.skipped, step: ctx.step, totalSteps: config.steps })
+
+    let lastCheckpoint: Uint8Array | null = null
+    let lastLoss = Number.NaN
+    let trainingMs = 0
+    let stepsRun = 0
+    const progress = throttled(PROGRESS_EVERY_MS, (done: number, total: number) =>
+      emit({ type: 'progress', runId, phase: 'reference', done, total }),
+    )
+    const callbacks = {
+      onStep: (r: { step: number; loss: number; lr: number }) => {
+        ctx.step = r.step
+        lastLoss = r.loss
+        metrics.add({ step: r.step, loss: r.loss, lr: r.lr, wallMs: clock.ms })
+      },
+      onCheckpoint: (snapshot: Snapshot<DistillHeader>) => {
+        const bytes = encodeCheckpoint(snapshot)
+        writeFile(latestPath, bytes)
+        lastCheckpoint = bytes
+        const step = snapshot.header.step
+        emit({ type: 'checkpoint', runId, step, path: latestPath, bytes: bytes.length, role: 'latest' })
+        if (step >= config.steps) {
+          writeFile(finalPath, bytes)
+          emit({ type: 'checkpoint', runId, step, path: finalPath, bytes: bytes.length, role: 'final' })
+        }
+      },
+      onEvaluation: (e: DistillEvaluation) => emit({ type: 'evaluation', runId, step: e.step, rows: e.rows, agreement: e.agreement }),
+      onReferenceProgress: progress,
+      shouldStop: () => ctx.control.pauseRequested || ctx.control.cancelRequested,
+    }
+
+    for (;;) {
+      const segmentStart = resume?.header.step ?? 0
+      clock.start()
+      let outcome
+      try {
+        outcome = await runDistillation(config, teacher.model, backend.name, callbacks, resume)
+      } catch (error) {
+        metrics.flush()
+        if (error instanceof NonFiniteLossError) {
+          throw new JobError('NON_FINITE_LOSS', `${error.message}${lastCheckpoint ? ` (${latestPath})` : ''}`)
+        }
+        throw error
+      } finally {
+        clock.stop()
+      }
+      trainingMs += outcome.msPerStep * (outcome.step - segmentStart)
+      stepsRun += outcome.step - segmentStart
+      ctx.step = outcome.step
+
+      if (outcome.status === 'finished') {
+        if (outcome.final) writeSamples(job, outcome.step, teacher.model.spec.inputDim, outcome.reference, outcome.final, emit)
+        metrics.flush()
+        return { type: 'finished', runId, step: outcome.step, msPerStep: stepsRun > 0 ? trainingMs / stepsRun : 0, lastLoss }
+      }
+      // Stopped between steps, after a checkpoint of exactly this state.
+      if (ctx.control.cancelRequested) return { type: 'cancelled', runId, step: outcome.step }
+      emit({ type: 'paused', runId, step: outcome.step })
+      if ((await ctx.control.waitWhilePaused()) === 'cancel') return { type: 'cancelled', runId, step: outcome.step }
+      if (!lastCheckpoint) throw new Error('paused without a checkpoint to resume from')
+      // Through the byte format, exactly as a resume in a new process would see it.
+      resume = decodeCheckpoint(lastCheckpoint, latestPath) as Snapshot<DistillHeader>
+      emit({ type: 'resumed', runId, step: outcome.step })
+    }
+  } finally {
+    teacher.model.weights.dispose()
+  }
+}
+
+function writeSamples(
+  job: DistillJob,
+  step: number,
+  dim: number,
+  reference: { heldOut: Float32Array; k100: Float32Array },
+  final: DistillEvaluation,
+  emit: (m: EngineMessage) => void,
+): void {
+  if (dim !== 2) return
+  const files: Array<{ name: string; model: 'data' | 'teacher' | 'student'; nfe: number; points: Float32Array }> = [
+    { name: 'data.csv', model: 'data', nfe: 0, points: reference.heldOut },
+    { name: 'teacher-k100.csv', model: 'teacher', nfe: 100, points: reference.k100 },
+    ...[...final.samples].map(([nfe, points]) => ({ name: `student-nfe${nfe}.csv`, model: 'student' as const, nfe, points })),
+  ]
+  for (const f of files) {
+    const path = join(job.samplesDir, f.name)
+    writeFile(path, pointsCsv(f.points, dim))
+    emit({ type: 'samples', runId: job.runId, step, model: f.model, nfe: f.nfe, path })
+  }
+}
+
+function readTeacher(path: string, config: DistillConfig): TeacherFile {
+  try {
+    return readTeacherFile(path, config.dataset)
+  } catch (error) {
+    if (error instanceof TeacherFileError || error instanceof CheckpointError) throw new JobError('TEACHER', error.message)
+    throw error
+  }
+}
+
+function loadTeacher(file: TeacherFile): LoadedTeacher {
+  try {
+    return teacherFromFile(file)
+  } catch (error) {
+    throw new JobError('TEACHER', `teacher ${file.path} cannot be loaded: ${(error as Error).message}`)
+  }
+}
+
+function readDistillResume(path: string, config: DistillConfig, teacher: TeacherFile): Snapshot<DistillHeader> {
+  let snapshot
+  try {
+    snapshot = readCheckpoint(path)
+  } catch (error) {
+    if (error instanceof CheckpointError) throw new JobError('CHECKPOINT', error.message)
+    throw error
+  }
+  if (snapshot.header.kind !== 'distill') throw new JobError('CHECKPOINT', `${path} is a ${snapshot.header.kind} checkpoint, not a distillation`)
+  const header = snapshot.header
+  const changed = differingFields(header.config, config).filter((f) => !RESUME_MAY_CHANGE.has(f))
+  if (changed.length > 0) {
+    throw new JobError('CHECKPOINT', `${path} was made with a different config (${changed.join(', ')}); a resumed run may change only ${[...RESUME_MAY_CHANGE].join(', ')}`)
+  }
+  const teacherChanged = differingFields(header.teacherConfig, teacher.snapshot.header.config)
+  if (teacherChanged.length > 0) {
+    throw new JobError('CHECKPOINT', `${path} was distilled from a different teacher than ${teacher.path} (${teacherChanged.join(', ')} differ)`)
+  }
+  if (header.step > config.steps) throw new JobError('CHECKPOINT', `${path} is at step ${header.step}, past config.steps ${config.steps}`)
+  return snapshot as Snapshot<DistillHeader>
+}
+
+function differingFields(a: object, b: object): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)])
+  return [...keys].filter((k) => JSON.stringify((a as Record<string, unknown>)[k]) !== JSON.stringify((b as Record<string, unknown>)[k]))
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Teacher training, driven here step by step (rather than through runTeacherTraining, which has no stop
+ * hook yet) so a teacher job can pause and cancel like a distillation.
+ */
+export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<Terminal> {
+  const { config, runId } = job
+  const resume = job.resumeFrom ? readTeacherResume(job.resumeFrom, config) : undefined
+  const backend = await pickBackend(config.backend)
+  makeDir(job.checkpointDir)
+  makeDir(job.outDir)
+  const latestPath = join(job.checkpointDir, 'latest.ckpt')
+  const teacherPath = join(job.outDir, 'teacher.ckpt')
+  const checkpointEvery = job.checkpointEvery ?? DEFAULT_TEACHER_CHECKPOINT_EVERY
+  const clock = new ActiveClock(job.wallMsOffset ?? 0)
+  const metrics = new MetricsBatcher((points) => ctx.emit({ type: 'metrics', runId, points }))
+  const emit = (message: EngineMessage) => {
+    metrics.flush()
+    ctx.emit(message)
+  }
+
+  const trainer = new TeacherTrainer(config, backend.name, resume)
+  try {
+    ctx.step = trainer.step
+    emit({ type: 'started', runId, backend: backend.name, skipped: backend.skipped, step: trainer.step, totalSteps: config.steps })
+    const checkpoint = (path: string, role: 'latest' | 'teacher') => {
+      const bytes = encodeCheckpoint(trainer.snapshot())
+      writeFile(path, bytes)
+      emit({ type: 'checkpoint', runId, step: trainer.step, path, bytes: bytes.length, role })
+    }
+
+    let lastLoss = Number.NaN
+    let trainingMs = 0
+    const firstStep = trainer.step
+    clock.start()
+    let segmentStart = performance.now()
+    let lastYield = performance.now()
+    while (trainer.step < config.steps) {
+      if (ctx.control.pauseRequested || ctx.control.cancelRequested) {
+        trainingMs += performance.now() - segmentStart
+        clock.stop()
+        checkpoint(latestPath, 'latest')
+        if (ctx.control.cancelRequested) return { type: 'cancelled', runId, step: trainer.step }
+        emit({ type: 'paused', runId, step: trainer.step })
+        if ((await ctx.control.waitWhilePaused()) === 'cancel') return { type: 'cancelled', runId, step: trainer.step }
+        emit({ type: 'resumed', runId, step: trainer.step })
+        clock.start()
+        segmentStart = performance.now()
+        lastYield = segmentStart
+      }
+      let result
+      try {
+        result = trainer.trainStep()
+      } catch (error) {
+        metrics.flush()
+        if (error instanceof NonFiniteLossError) throw new JobError('NON_FINITE_LOSS', error.message)
+        throw error
+      }
+      ctx.step = result.step
+      lastLoss = result.loss
+      metrics.add({ ...result, wallMs: clock.ms })
+      if (checkpointEvery > 0 && result.step % checkpointEvery === 0 && result.step < config.steps) checkpoint(latestPath, 'latest')
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve))
+        lastYield = performance.now()
+      }
+    }
+    trainingMs += performance.now() - segmentStart
+    clock.stop()
+    const stepsRun = trainer.step - firstStep
+
+    const evalSamples = job.evalSamples ?? DEFAULT_TEACHER_EVAL_SAMPLES
+    const noise = evaluationNoise(config.seed, evalSamples, trainer.model.spec.inputDim, 0)
+    const progress = throttled(PROGRESS_EVERY_MS, (done: number, total: number) =>
+      emit({ type: 'progress', runId, phase: 'reference', done, total }),
+    )
+    const reference = teacherReference(trainer.model, config.dataset, config.seed, noise, 'ddim', progress)
+    checkpoint(teacherPath, 'teacher')
+    emit({ type: 'evaluation', runId, step: trainer.step, rows: reference.rows, agreement: null })
+    return { type: 'finished', runId, step: trainer.step, msPerStep: stepsRun > 0 ? trainingMs / stepsRun : 0, lastLoss }
+  } finally {
+    trainer.dispose()
+  }
+}
+
+function readTeacherResume(path: string, config: TeacherConfig): Snapshot<TeacherHeader> {
+  let snapshot
+  try {
+    snapshot = readCheckpoint(path)
+  } catch (error) {
+    if (error instanceof CheckpointError) throw new JobError('CHECKPOINT', error.message)
+    throw error
+  }
+  if (snapshot.header.kind !== 'teacher') throw new JobError('CHECKPOINT', `${path} is a ${snapshot.header.kind} checkpoint, not a teacher`)
+  if (snapshot.header.rng === null) throw new JobError('CHECKPOINT', `${path} holds weights only (no optimizer state) and cannot be resumed`)
+  const changed = differingFields(snapshot.header.config, config).filter((f) => f !== 'steps' && f !== 'backend')
+  if (changed.length > 0) throw new JobError('CHECKPOINT', `${path} was made with a different config (${changed.join(', ')})`)
+  return snapshot as Snapshot<TeacherHeader>
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+async function pickBackend(choice: DistillConfig['backend']): Promise<BackendInfo> {
+  try {
+    return await selectBackend(choice)
+  } catch (error) {
+    if (error instanceof BackendError) throw new JobError('BACKEND', error.message)
+    throw error
+  }
+}
+
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true })
+  } catch (error) {
+    throw new JobError('IO', `cannot create ${dir}: ${(error as Error).message}`)
+  }
+}
+
+function writeFile(path: string, bytes: Uint8Array | string): void {
+  try {
+    writeFileAtomic(path, bytes)
+  } catch (error) {
+    throw new JobError('IO', `cannot write ${path}: ${(error as Error).message}`)
+  }
+}
+
+/** Calls `fn` at most every `ms`, and always for the last call (`done === total`). */
+function throttled(ms: number, fn: (done: number, total: number) => void): (done: number, total: number) => void {
+  let last = -Infinity
+  return (done, total) => {
+    const now = performance.now()
+    if (done < total && now - last < ms) return
+    last = now
+    fn(done, total)
+  }
+}
