@@ -54,7 +54,7 @@ export const TeacherJobSchema = z
     kind: z.literal('teacher'),
     runId,
     config: TeacherConfigSchema,
-    /** `teacher.ckpt` (weights-only, what distillation loads) is written here at the end. */
+    /** `teacher.ckpt` (with optimizer state, as `clab teacher` writes it; distillation loads it) is written here at the end. */
     outDir: path('outDir'),
     /** `latest.ckpt` (with optimizer state) is written here every `checkpointEvery` steps and on pause/cancel. */
     checkpointDir: path('checkpointDir'),
