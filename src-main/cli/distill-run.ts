@@ -66,7 +66,7 @@ export async function runDistillCommand(config: DistillConfig, options: DistillO
     teacher.model.weights.dispose()
   }
   bar.stop()
-  if (outcome.status === 'stopped' || !outcome.final) {
+  if (outcome.status === 'stopped' || !outcome.final || !outcome.reference) {
     process.stderr.write(`stopped at step ${outcome.step}${checkpointDir ? `; resume with --resume ${join(checkpointDir, 'latest.ckpt')}` : ''}\n`)
     return EXIT_FAILED
   }

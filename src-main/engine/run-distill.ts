@@ -30,8 +30,11 @@ export interface DistillOutcome {
   step: number
   lastLoss: number
   msPerStep: number
-  reference: TeacherReference
+  /** The teacher reference figures; null when the run stopped before its final evaluation. */
+  reference: TeacherReference | null
   final: DistillEvaluation | null
+  /** The state at the end, for a final checkpoint (also when no periodic checkpoints were asked for). */
+  snapshot: Snapshot<DistillHeader>
 }
 
 /** Yield to the event loop this often, so progress bars draw and stop requests arrive. */
@@ -65,8 +68,10 @@ export async function runDistillation(
     const firstStep = distiller.step
     while (distiller.step < config.steps) {
       if (callbacks.shouldStop?.()) {
-        callbacks.onCheckpoint?.(distiller.snapshot())
-        return { status: 'stopped', step: distiller.step, lastLoss, msPerStep: msPerStep(started, distiller.step - firstStep), reference: getReference(), final: null }
+        const snapshot = distiller.snapshot()
+        callbacks.onCheckpoint?.(snapshot)
+        // The teacher reference is not computed here: a pause must be quick.
+        return { status: 'stopped', step: distiller.step, lastLoss, msPerStep: msPerStep(started, distiller.step - firstStep), reference, final: null, snapshot }
       }
       const result = distiller.trainStep()
       lastLoss = result.loss
@@ -79,9 +84,10 @@ export async function runDistillation(
       }
     }
     const trainingMs = msPerStep(started, distiller.step - firstStep)
-    if (config.checkpointEvery > 0 && distiller.step % config.checkpointEvery !== 0) callbacks.onCheckpoint?.(distiller.snapshot())
+    const snapshot = distiller.snapshot()
+    if (config.checkpointEvery > 0 && distiller.step % config.checkpointEvery !== 0) callbacks.onCheckpoint?.(snapshot)
     const final = evaluate()
-    return { status: 'finished', step: distiller.step, lastLoss, msPerStep: trainingMs, reference: getReference(), final }
+    return { status: 'finished', step: distiller.step, lastLoss, msPerStep: trainingMs, reference: getReference(), final, snapshot }
   } finally {
     distiller.dispose()
   }

@@ -151,7 +151,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       ctx.step = outcome.step
 
       if (outcome.status === 'finished') {
-        if (outcome.final) writeSamples(job, outcome.step, teacher.model.spec.inputDim, outcome.reference, outcome.final, emit)
+        if (outcome.final && outcome.reference) writeSamples(job, outcome.step, teacher.model.spec.inputDim, outcome.reference, outcome.final, emit)
         metrics.flush()
         return { type: 'finished', runId, step: outcome.step, msPerStep: stepsRun > 0 ? trainingMs / stepsRun : 0, lastLoss }
       }
