@@ -17,6 +17,7 @@ import { selectBackend } from '../src-main/engine/backend'
 import { Distiller } from '../src-main/engine/distiller'
 import { consistencySample, teacherSample } from '../src-main/engine/samplers'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
+import { benchStore } from './store-bench'
 import { tf } from '../src-main/engine/tf'
 
 const { values } = parseArgs({
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     backends: { type: 'string', default: 'node-gpu,node,wasm,cpu' },
     quick: { type: 'boolean', default: false },
+    'skip-store': { type: 'boolean', default: false },
   },
 })
 
@@ -121,6 +123,8 @@ for (const name of values.backends.split(',') as BackendChoice[]) {
   else figures.push(result)
 }
 const torch = torchReference()
+if (!values.json) process.stderr.write('benchmarking the run store...\n')
+const store = values['skip-store'] ? null : await benchStore(values.quick ? { points: 100_000, runs: 1000 } : {})
 const best = figures.reduce<BackendFigures | null>((b, f) => (b === null || f.cdStepEulerMs < b.cdStepEulerMs ? f : b), null)
 const summary = {
   workload: 'moons, MLP 3x256 SiLU, batch 256, N = 18',
@@ -130,6 +134,7 @@ const summary = {
   bestBackend: best?.backend ?? null,
   cdStepRatioBestToTorch: best && typeof torch !== 'string' ? best.cdStepEulerMs / torch.cdStepMs : null,
   teacherStepRatioBestToTorch: best && typeof torch !== 'string' ? best.teacherStepMs / torch.teacherStepMs : null,
+  store,
 }
 
 const lines: string[] = []
@@ -145,5 +150,6 @@ for (const [name, why] of Object.entries(unavailable)) lines.push(`${name.padEnd
 if (typeof torch === 'string') lines.push(`torch    reference unavailable: ${torch}`)
 else lines.push(`torch    teacher step ${torch.teacherStepMs.toFixed(2)} ms | CD step Euler ${torch.cdStepMs.toFixed(2)} ms (PyTorch CPU, 1 thread)`)
 if (summary.cdStepRatioBestToTorch !== null) lines.push(`best (${summary.bestBackend}) / torch: CD step ${summary.cdStepRatioBestToTorch.toFixed(2)}x, teacher step ${summary.teacherStepRatioBestToTorch?.toFixed(2)}x`)
+if (store) for (const [name, value] of Object.entries(store)) lines.push(`store    ${name}: ${value}`)
 process.stdout.write(`${lines.join('\n')}\n`)
 if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
