@@ -80,12 +80,15 @@ const DEFAULT_TEACHER_EVAL_SAMPLES = 4000
 /** Config fields a resumed distillation may change; any other difference is refused. */
 const RESUME_MAY_CHANGE: ReadonlySet<string> = new Set(['steps', 'backend', 'evalEvery', 'checkpointEvery', 'evalSamples', 'teacher'])
 
+/** Config fields a branch may not change: they define what the checkpoint's weights mean. */
+const BRANCH_MUST_KEEP: ReadonlySet<string> = new Set(['dataset', 'algorithm', 'grid', 'sigmaData'])
+
 // ---------------------------------------------------------------------------------------------------------
 
 export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<Terminal> {
   const { config, runId } = job
   const teacherFile = readTeacher(job.teacherPath, config)
-  let resume = job.resumeFrom ? readDistillResume(job.resumeFrom, config, teacherFile) : undefined
+  let resume = job.resumeFrom ? readDistillResume(job.resumeFrom, config, teacherFile, job.branch === true) : undefined
   const backend = await pickBackend(config.backend)
   const teacher = loadTeacher(teacherFile)
   try {
@@ -207,7 +210,7 @@ function loadTeacher(file: TeacherFile): LoadedTeacher {
   }
 }
 
-function readDistillResume(path: string, config: DistillConfig, teacher: TeacherFile): Snapshot<DistillHeader> {
+function readDistillResume(path: string, config: DistillConfig, teacher: TeacherFile, branch: boolean): Snapshot<DistillHeader> {
   let snapshot
   try {
     snapshot = readCheckpoint(path)
@@ -217,9 +220,10 @@ function readDistillResume(path: string, config: DistillConfig, teacher: Teacher
   }
   if (snapshot.header.kind !== 'distill') throw new JobError('CHECKPOINT', `${path} is a ${snapshot.header.kind} checkpoint, not a distillation`)
   const header = snapshot.header
-  const changed = differingFields(header.config, config).filter((f) => !RESUME_MAY_CHANGE.has(f))
+  const changed = differingFields(header.config, config).filter((f) => (branch ? BRANCH_MUST_KEEP.has(f) : !RESUME_MAY_CHANGE.has(f)))
   if (changed.length > 0) {
-    throw new JobError('CHECKPOINT', `${path} was made with a different config (${changed.join(', ')}); a resumed run may change only ${[...RESUME_MAY_CHANGE].join(', ')}`)
+    const rule = branch ? `a branch must keep ${[...BRANCH_MUST_KEEP].join(', ')}` : `a resumed run may change only ${[...RESUME_MAY_CHANGE].join(', ')}`
+    throw new JobError('CHECKPOINT', `${path} was made with a different config (${changed.join(', ')}); ${rule}`)
   }
   const teacherChanged = differingFields(header.teacherConfig, teacher.snapshot.header.config)
   if (teacherChanged.length > 0) {

@@ -44,6 +44,11 @@ export const DistillJobSchema = z
     samplesDir: path('samplesDir'),
     /** A distill checkpoint to continue from; its config must match `config` except steps and intervals. */
     resumeFrom: path('resumeFrom').optional(),
+    /**
+     * A branch starts from `resumeFrom` with edited hyperparameters: every config field may differ except
+     * those that change what the weights mean (dataset, teacher, algorithm, grid, sigmaData).
+     */
+    branch: z.boolean().optional(),
     /** Added to `wallMs` of metric points, so a resumed run continues its time axis. */
     wallMsOffset: z.number().min(0).optional(),
   })
@@ -92,6 +97,7 @@ export interface DistillJob {
   checkpointDir: string
   samplesDir: string
   resumeFrom?: string
+  branch?: boolean
   wallMsOffset?: number
 }
 

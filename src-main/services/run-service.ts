@@ -1,0 +1,482 @@
+/**
+ * RunService: the one place runs are started, queued, paused, resumed, cancelled, branched, deleted and
+ * recorded. The desktop app, `clab serve` and the CLI all go through it. The engine runs in a separate
+ * process behind an EngineHost (a forked Node child here; an Electron utilityProcess in the app); what it
+ * streams is persisted in the run history (batched transactions), and subscribers get throttled updates
+ * (at most one metrics update per run per `updateIntervalMs`, default 100 ms: <= 10 per second).
+ */
+import { rmSync } from 'node:fs'
+import { relative } from 'node:path'
+import { findRow } from '@shared/cd/evaluation'
+import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
+import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
+import type { EngineJob, EngineMessage } from '@shared/ipc/engine-messages'
+import type { MetricPoint, Run, RunStatus, RunSummary } from '@shared/store/types'
+import { readTeacherFile } from '../files/teachers'
+import { ensureRunDirs, runFilePath, runPaths, type EvaluationInput, type LabStore } from '../store'
+import { ForkedEngineHost, type EngineEvent, type EngineHost } from './engine-host'
+
+export const APP_VERSION = '0.1.0'
+
+export type RunUpdate =
+  | { type: 'run'; run: RunSummary }
+  | { type: 'metrics'; runId: string; points: MetricPoint[] }
+  | { type: 'log'; runId: string; line: string }
+
+export class RunStateError extends Error {
+  readonly code = 'RUN_STATE'
+  constructor(message: string) {
+    super(message)
+    this.name = 'RunStateError'
+  }
+}
+
+export interface RunServiceOptions {
+  store: LabStore
+  createHost?: () => EngineHost
+  /** Runs at once; default 1 (one engine process, one run at a time). */
+  concurrency?: number
+  updateIntervalMs?: number
+  appVersion?: string
+}
+
+export interface StartOptions {
+  tags?: string[]
+  notes?: string
+}
+
+interface ActiveRun {
+  host: EngineHost
+  off: () => void
+  /** Set once the engine reported a terminal event; the host is then retired. */
+  ended: boolean
+  evalSeed: number
+}
+
+const TERMINAL_MESSAGES = new Set(['finished', 'failed', 'cancelled'])
+
+export class RunService {
+  private readonly store: LabStore
+  private readonly createHost: () => EngineHost
+  private readonly concurrency: number
+  private readonly updateIntervalMs: number
+  private readonly appVersion: string
+  private readonly queue: string[] = []
+  private readonly jobs = new Map<string, EngineJob>()
+  private readonly active = new Map<string, ActiveRun>()
+  private readonly listeners = new Set<(update: RunUpdate) => void>()
+  private readonly pendingPoints = new Map<string, MetricPoint[]>()
+  private readonly idleWaiters: Array<() => void> = []
+  private flushTimer: NodeJS.Timeout | null = null
+  private closed = false
+
+  constructor(options: RunServiceOptions) {
+    this.store = options.store
+    this.createHost = options.createHost ?? (() => new ForkedEngineHost())
+    this.concurrency = Math.max(1, options.concurrency ?? 1)
+    this.updateIntervalMs = options.updateIntervalMs ?? 100
+    this.appVersion = options.appVersion ?? APP_VERSION
+  }
+
+  /** Start-up crash recovery: runs left running by a process that is gone become `interrupted`. */
+  recover(): string[] {
+    const ids = this.store.runs.markRunningAsInterrupted()
+    for (const id of ids) this.emitRun(id)
+    return ids
+  }
+
+  subscribe(listener: (update: RunUpdate) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  get(id: string): Run {
+    return this.store.runs.getRun(id)
+  }
+
+  /** Validates, records the config (before step 0) and queues a distillation. */
+  startDistill(input: Record<string, unknown>, options: StartOptions = {}): Run {
+    const config = parseDistillConfig(input)
+    const teacherPath = this.teacherPath(config)
+    const run = this.store.runs.createRun({ kind: 'distill', config, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
+    const paths = ensureRunDirs(this.store.paths.root, run.id)
+    this.jobs.set(run.id, { kind: 'distill', runId: run.id, config, teacherPath, checkpointDir: paths.checkpoints, samplesDir: paths.samples })
+    return this.enqueue(run.id)
+  }
+
+  startTeacher(input: Record<string, unknown>, options: StartOptions = {}): Run {
+    const config = parseTeacherConfig(input)
+    const run = this.store.runs.createRun({ kind: 'teacher', config, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
+    const paths = ensureRunDirs(this.store.paths.root, run.id)
+    this.jobs.set(run.id, { kind: 'teacher', runId: run.id, config, outDir: paths.dir, checkpointDir: paths.checkpoints })
+    return this.enqueue(run.id)
+  }
+
+  /**
+   * A grid over numeric hyperparameters: one run per point of the cartesian product, all tagged
+   * `sweep:<first run id>` so they can be listed and compared together.
+   */
+  sweep(base: Record<string, unknown>, grid: Record<string, number[]>, options: StartOptions = {}): Run[] {
+    const points = cartesian(grid)
+    // Validate every point before queueing any, so a bad value queues nothing.
+    const configs = points.map((point) => parseDistillConfig({ ...base, ...point }))
+    for (const config of configs) this.teacherPath(config)
+    const runs: Run[] = []
+    let tag: string | null = null
+    for (const config of configs) {
+      const run = this.startDistill(config, { ...options, tags: [...(options.tags ?? []), ...(tag ? [tag] : [])] })
+      if (!tag) {
+        tag = `sweep:${run.id}`
+        this.store.runs.tag(run.id, [tag])
+      }
+      runs.push(this.store.runs.getRun(run.id))
+    }
+    return runs
+  }
+
+  pause(id: string): void {
+    const run = this.store.runs.getRun(id)
+    const active = this.active.get(id)
+    if (run.status !== 'running' || !active || active.ended) throw new RunStateError(`run ${id} is ${run.status}, not running; only a running run can be paused`)
+    active.host.pause()
+  }
+
+  /**
+   * Continues a run: a paused one in its engine process; an interrupted, failed or cancelled one from its
+   * last checkpoint with the same config and seed (its metrics after that checkpoint are dropped).
+   */
+  resume(id: string, changes: { steps?: number } = {}): Run {
+    const run = this.store.runs.getRun(id)
+    const active = this.active.get(id)
+    if (run.status === 'paused' && active && !active.ended) {
+      active.host.resume()
+      return run
+    }
+    if (!['interrupted', 'failed', 'cancelled', 'paused'].includes(run.status)) {
+      throw new RunStateError(`run ${id} is ${run.status}; only a paused, interrupted, failed or cancelled run can be resumed`)
+    }
+    if (run.kind !== 'distill') throw new RunStateError(`run ${id} is a teacher run; resuming teacher runs is not supported yet`)
+    const checkpoint = this.store.checkpoints.latestCheckpoint(id)
+    if (!checkpoint) throw new RunStateError(`run ${id} has no checkpoint to resume from`)
+    const config = parseDistillConfig({ ...(run.config as DistillConfig), ...(changes.steps !== undefined ? { steps: changes.steps } : {}) })
+    const paths = ensureRunDirs(this.store.paths.root, id)
+    this.store.metrics.deleteMetricsAfter(id, checkpoint.step)
+    this.jobs.set(id, {
+      kind: 'distill',
+      runId: id,
+      config,
+      teacherPath: this.teacherPath(config),
+      checkpointDir: paths.checkpoints,
+      samplesDir: paths.samples,
+      resumeFrom: runFilePath(this.store.paths.root, id, checkpoint.path),
+    })
+    return this.enqueue(id)
+  }
+
+  /** A new run from `id`'s last checkpoint with edited hyperparameters; the parent is recorded. */
+  branch(id: string, overrides: Record<string, unknown>, options: StartOptions = {}): Run {
+    const parent = this.store.runs.getRun(id)
+    if (parent.kind !== 'distill') throw new RunStateError(`run ${id} is a teacher run; only distillations can be branched`)
+    const checkpoint = this.store.checkpoints.latestCheckpoint(id)
+    if (!checkpoint) throw new RunStateError(`run ${id} has no checkpoint to branch from`)
+    const config = parseDistillConfig({ ...(parent.config as DistillConfig), ...overrides })
+    for (const field of ['dataset', 'algorithm', 'grid', 'sigmaData'] as const) {
+      if (JSON.stringify(config[field]) !== JSON.stringify((parent.config as DistillConfig)[field])) {
+        throw new ConfigError([{ field, message: `a branch must keep the parent's ${field} (${JSON.stringify((parent.config as DistillConfig)[field])})`, value: config[field] }])
+      }
+    }
+    if (config.steps <= checkpoint.step) {
+      throw new ConfigError([{ field: 'steps', message: `must exceed the parent's checkpoint step ${checkpoint.step}`, value: config.steps }])
+    }
+    const run = this.store.runs.createRun({
+      kind: 'distill',
+      config,
+      appVersion: this.appVersion,
+      seed: config.seed,
+      parentRunId: id,
+      parentKind: 'branch',
+      parentStep: checkpoint.step,
+      tags: options.tags,
+      notes: options.notes,
+    })
+    const paths = ensureRunDirs(this.store.paths.root, run.id)
+    this.jobs.set(run.id, {
+      kind: 'distill',
+      runId: run.id,
+      config,
+      teacherPath: this.teacherPath(config),
+      checkpointDir: paths.checkpoints,
+      samplesDir: paths.samples,
+      resumeFrom: runFilePath(this.store.paths.root, id, checkpoint.path),
+      branch: true,
+    })
+    return this.enqueue(run.id)
+  }
+
+  cancel(id: string): Run {
+    const run = this.store.runs.getRun(id)
+    const active = this.active.get(id)
+    if (active && !active.ended) {
+      active.host.cancel()
+      return run
+    }
+    if (run.status === 'queued') {
+      this.dequeue(id)
+      return this.setStatus(id, 'cancelled')
+    }
+    throw new RunStateError(`run ${id} is ${run.status}; only a queued, running or paused run can be cancelled`)
+  }
+
+  /** Removes a run, its rows and its folder. A running run is stopped first. */
+  async delete(id: string): Promise<void> {
+    this.store.runs.getRun(id)
+    this.dequeue(id)
+    const active = this.active.get(id)
+    if (active) {
+      active.host.kill('SIGKILL')
+      await active.host.exited
+    }
+    const { dir } = this.store.runs.deleteRun(id)
+    rmSync(dir, { recursive: true, force: true })
+    this.pendingPoints.delete(id)
+  }
+
+  tag(id: string, tags: string[]): string[] {
+    const result = this.store.runs.tag(id, tags)
+    this.emitRun(id)
+    return result
+  }
+
+  untag(id: string, tags: string[]): string[] {
+    const result = this.store.runs.untag(id, tags)
+    this.emitRun(id)
+    return result
+  }
+
+  annotate(id: string, notes: string): void {
+    this.store.runs.setNotes(id, notes)
+    this.emitRun(id)
+  }
+
+  /** Resolves when nothing is queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.queue.length === 0 && this.active.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** Stops every engine process (running runs are checkpointed by cancel, then marked interrupted). */
+  async close(): Promise<void> {
+    this.closed = true
+    for (const [id, active] of this.active) {
+      if (!active.ended) {
+        active.host.cancel()
+        const stopped = await Promise.race([active.host.exited.then(() => true), delay(5000).then(() => false)])
+        if (!stopped) active.host.kill('SIGKILL')
+        this.store.runs.updateStatus(id, 'interrupted', { error: 'the app was closed while the run was in progress' })
+      }
+      active.host.kill()
+    }
+    this.flush()
+    if (this.flushTimer) clearInterval(this.flushTimer)
+  }
+
+  // --- internals -----------------------------------------------------------------------------------------
+
+  private teacherPath(config: DistillConfig): string {
+    try {
+      return readTeacherFile(config.teacher, config.dataset).path
+    } catch (error) {
+      throw new ConfigError([{ field: 'teacher', message: (error as Error).message, value: config.teacher }])
+    }
+  }
+
+  private enqueue(id: string): Run {
+    const run = this.setStatus(id, 'queued')
+    this.queue.push(id)
+    this.pump()
+    return this.store.runs.getRun(run.id)
+  }
+
+  private dequeue(id: string): void {
+    const index = this.queue.indexOf(id)
+    if (index >= 0) this.queue.splice(index, 1)
+  }
+
+  private pump(): void {
+    while (!this.closed && this.runningCount() < this.concurrency && this.queue.length > 0) {
+      const id = this.queue.shift() as string
+      const job = this.jobs.get(id)
+      this.jobs.delete(id)
+      if (!job) continue
+      this.launch(id, job)
+    }
+    if (this.queue.length === 0 && this.active.size === 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve()
+    }
+  }
+
+  /** Engines still working on a job (a retired engine that has not exited yet does not count). */
+  private runningCount(): number {
+    let n = 0
+    for (const active of this.active.values()) if (!active.ended) n++
+    return n
+  }
+
+  private launch(id: string, job: EngineJob): void {
+    const host = this.createHost()
+    const active: ActiveRun = { host, off: () => {}, ended: false, evalSeed: job.config.seed }
+    active.off = host.on((event) => this.onEngineEvent(id, active, event))
+    this.active.set(id, active)
+    this.ensureFlushTimer()
+    host.start(job)
+  }
+
+  private onEngineEvent(id: string, active: ActiveRun, event: EngineEvent): void {
+    if (event.type === 'exit') {
+      active.off()
+      // A resumed run may already have a new engine under the same id; only retire this one.
+      if (this.active.get(id) === active) this.active.delete(id)
+      this.flush()
+      this.pump()
+      return
+    }
+    if (event.type === 'log') {
+      this.broadcast({ type: 'log', runId: id, line: event.line })
+      return
+    }
+    if (active.ended) return
+    try {
+      this.persist(id, active, event)
+    } catch (error) {
+      // A store failure (a full disk, say) stops the run cleanly with the reason; the engine is told to stop.
+      active.ended = true
+      active.host.kill('SIGKILL')
+      this.safeFail(id, `the run history could not be written: ${(error as Error).message}`)
+      return
+    }
+    if (TERMINAL_MESSAGES.has(event.type)) {
+      active.ended = true
+      active.host.kill()
+    }
+  }
+
+  private persist(id: string, active: ActiveRun, message: EngineMessage): void {
+    const { store } = this
+    switch (message.type) {
+      case 'started':
+        store.runs.setBackend(id, message.backend)
+        this.setStatus(id, 'running')
+        break
+      case 'metrics': {
+        const points: MetricPoint[] = []
+        for (const p of message.points) {
+          const wallMs = Math.round(p.wallMs)
+          points.push({ key: 'loss', step: p.step, value: p.loss, wallMs }, { key: 'lr', step: p.step, value: p.lr, wallMs })
+        }
+        store.metrics.appendMetrics(id, points)
+        const pending = this.pendingPoints.get(id) ?? []
+        pending.push(...points)
+        this.pendingPoints.set(id, pending)
+        break
+      }
+      case 'checkpoint':
+        store.checkpoints.addCheckpoint(id, { step: message.step, path: relative(runPaths(store.paths.root, id).dir, message.path), bytes: message.bytes })
+        break
+      case 'evaluation': {
+        const items: EvaluationInput[] = message.rows.flatMap((row) =>
+          (['swd', 'energy', 'mmd', 'msPerSample'] as const).map((metric) => ({ step: message.step, metric, model: row.model, nfe: row.nfe, value: row[metric] })),
+        )
+        if (message.agreement !== null) items.push({ step: message.step, metric: 'agreement', model: 'student', nfe: 1, value: message.agreement })
+        store.evaluations.addEvaluations(id, items)
+        const student = findRow(message.rows, 'student', 1)
+        if (student) store.metrics.appendMetrics(id, [{ key: 'eval/swd_nfe1', step: message.step, value: student.swd }])
+        break
+      }
+      case 'samples':
+        store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: message.model, noiseSeed: active.evalSeed, path: relative(runPaths(store.paths.root, id).dir, message.path) })
+        break
+      case 'paused':
+        this.setStatus(id, 'paused')
+        break
+      case 'resumed':
+        this.setStatus(id, 'running')
+        break
+      case 'finished':
+        this.flush()
+        this.setStatus(id, 'finished')
+        break
+      case 'cancelled':
+        this.flush()
+        this.setStatus(id, 'cancelled')
+        break
+      case 'failed':
+        this.flush()
+        this.setStatus(id, 'failed', `${message.error.code}: ${message.error.message}`)
+        break
+      default:
+        break
+    }
+  }
+
+  private safeFail(id: string, reason: string): void {
+    try {
+      this.setStatus(id, 'failed', reason)
+    } catch {
+      // The store itself is unwritable; the run stays as it was, the app keeps working.
+    }
+  }
+
+  private setStatus(id: string, status: RunStatus, error?: string): Run {
+    const run = this.store.runs.updateStatus(id, status, error !== undefined ? { error } : {})
+    this.broadcast({ type: 'run', run })
+    return run
+  }
+
+  private emitRun(id: string): void {
+    const run = this.store.runs.findRun(id)
+    if (run) this.broadcast({ type: 'run', run })
+  }
+
+  private ensureFlushTimer(): void {
+    if (this.flushTimer) return
+    this.flushTimer = setInterval(() => this.flush(), this.updateIntervalMs)
+    this.flushTimer.unref()
+  }
+
+  /** Sends each run's accumulated metric points as one update. */
+  private flush(): void {
+    for (const [runId, points] of this.pendingPoints) {
+      if (points.length > 0) this.broadcast({ type: 'metrics', runId, points })
+    }
+    this.pendingPoints.clear()
+    if (this.active.size === 0 && this.flushTimer) {
+      clearInterval(this.flushTimer)
+      this.flushTimer = null
+    }
+  }
+
+  private broadcast(update: RunUpdate): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(update)
+      } catch {
+        // A subscriber's bug must not stop the run.
+      }
+    }
+  }
+}
+
+export function cartesian(grid: Record<string, number[]>): Array<Record<string, number>> {
+  let points: Array<Record<string, number>> = [{}]
+  for (const [field, values] of Object.entries(grid)) {
+    if (values.length === 0) throw new ConfigError([{ field, message: 'a sweep needs at least one value', value: values }])
+    points = points.flatMap((p) => values.map((v) => ({ ...p, [field]: v })))
+  }
+  return points
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}
+
+export type { DistillConfig, TeacherConfig }
