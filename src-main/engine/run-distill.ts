@@ -52,7 +52,9 @@ export async function runDistillation(
     const noise = evaluationNoise(config.seed, config.evalSamples, distiller.dim, config.multistepSigmas.length)
     let reference: TeacherReference | null = null
     const getReference = () => {
-      reference ??= teacherReference(teacher, config.dataset, config.seed, noise, config.solver, callbacks.onReferenceProgress)
+      // The teacher's reference figures always use DDIM (NFE = K), whatever solver the distillation uses,
+      // so every run of a teacher is scored against the same teacher numbers.
+      reference ??= teacherReference(teacher, config.dataset, config.seed, noise, 'ddim', callbacks.onReferenceProgress)
       return reference
     }
     const evaluate = (): DistillEvaluation => {

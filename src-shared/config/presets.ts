@@ -19,7 +19,7 @@ export const PRESETS = {
   walkthrough: {
     label: "The walkthrough's settings",
     why: 'N = 100, EMA 0.99, Adam lr 1e-4, batch 64 as in the walkthrough; with algorithm "tutorial" this is its loop exactly.',
-    values: { numScales: 100, targetEma: 0.99, lr: 1e-4, batch: 64 },
+    values: { numScales: 100, targetEma: 0.99, lr: 1e-4, lrSchedule: 'constant', warmupSteps: 0, batch: 64, solver: 'ddim' },
   },
   'paper-cd': {
     label: 'Consistency Models paper (CD, ImageNet-64 style)',

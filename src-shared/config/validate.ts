@@ -45,7 +45,12 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
 
 /** Fills defaults, then validates; throws ConfigError naming every bad field. */
 export function parseDistillConfig(partial: Record<string, unknown>): DistillConfig {
-  const config = parseWith(DistillConfigSchema, { ...DISTILL_DEFAULTS, ...algorithmDefaults(partial.algorithm) }, partial)
+  const defaults = { ...DISTILL_DEFAULTS, ...algorithmDefaults(partial.algorithm) }
+  // The default warm-up is at most a tenth of a short run, so `--steps 50` needs no `--warmup` as well.
+  if (partial.warmupSteps === undefined && typeof partial.steps === 'number' && Number.isFinite(partial.steps)) {
+    defaults.warmupSteps = Math.min(DISTILL_DEFAULTS.warmupSteps, Math.floor(partial.steps / 10))
+  }
+  const config = parseWith(DistillConfigSchema, defaults, partial)
   if (config.warmupSteps > config.steps) {
     throw new ConfigError([{ field: 'warmupSteps', message: `must not exceed steps (${config.steps})`, value: config.warmupSteps }])
   }
