@@ -1,114 +1,102 @@
-/** The running half of `clab distill`: loads the teacher and the engine, trains, reports, exports. */
-import { mkdirSync } from 'node:fs'
+/**
+ * The running half of `clab distill`: the run goes through the RunService like every other face of the
+ * app, so it is recorded in the run history (the data folder) and its engine runs in a child process.
+ */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { findRow, metricsByName } from '@shared/cd/evaluation'
 import type { DistillConfig } from '@shared/config/schemas'
-import { selectBackend } from '../engine/backend'
-import { NonFiniteLossError } from '../engine/distiller'
-import { runDistillation } from '../engine/run-distill'
-import type { DistillHeader, Snapshot } from '../engine/snapshot'
-import { CheckpointError, writeCheckpoint } from '../files/checkpoint-file'
+import { ConfigError } from '@shared/config/validate'
+import { runPaths } from '../store'
 import { writeExport } from '../files/export-run'
-import { readTeacherFile, TeacherFileError, teacherFromFile } from '../files/teachers'
-import { EXIT_FAILED, EXIT_OK, UsageError } from './args'
+import { DISTILL_FLAGS, EXIT_FAILED, EXIT_OK, usageFromConfigError } from './args'
 import type { DistillOptions } from './distill-command'
-import { progressBar } from './progress'
+import { finalEvaluation, openHistory } from './history'
+import { followRun } from './follow-run'
 import { evaluationTable } from './report'
 
-export async function runDistillCommand(config: DistillConfig, options: DistillOptions, resume: Snapshot<DistillHeader> | null): Promise<number> {
-  let teacherFile
+export async function runDistillCommand(config: DistillConfig, options: DistillOptions): Promise<number> {
+  const { store, service } = openHistory(options)
   try {
-    teacherFile = readTeacherFile(config.teacher, config.dataset)
-  } catch (error) {
-    if (error instanceof TeacherFileError || error instanceof CheckpointError) throw new UsageError(`--teacher: ${error.message}`)
-    throw error
-  }
-  const backend = await selectBackend(config.backend)
-  const teacher = teacherFromFile(teacherFile)
-  process.stderr.write(`backend: ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.join('; ')})` : ''}\n`)
-  process.stderr.write(
-    `distill ${config.algorithm} on ${config.dataset}: N=${config.numScales} mu=${config.targetEma} evalEma=${config.evalEma} ` +
-      `lr=${config.lr} batch=${config.batch} steps=${config.steps} loss=${config.loss} solver=${config.solver} seed=${config.seed}` +
-      `${resume ? ` (resumed at step ${resume.header.step})` : ''}\n`,
-  )
-
-  const checkpointDir = options.checkpointDir
-  if (checkpointDir) mkdirSync(checkpointDir, { recursive: true })
-  let stopRequested = false
-  const onSignal = () => {
-    stopRequested = true
-  }
-  process.once('SIGINT', onSignal)
-  const bar = progressBar('distill', config.steps, resume?.header.step ?? 0)
-  let outcome
-  try {
-    outcome = await runDistillation(
-      config,
-      teacher.model,
-      backend.name,
-      {
-        onStep: (r) => bar.update(r.step, { loss: r.loss.toPrecision(4) }),
-        // Without a folder there is nowhere to keep checkpoints, so none are made.
-        onCheckpoint: checkpointDir ? (snapshot) => writeCheckpoint(join(checkpointDir, 'latest.ckpt'), snapshot) : undefined,
-        shouldStop: () => stopRequested,
-      },
-      resume ?? undefined,
-    )
-  } catch (error) {
-    bar.stop()
-    if (error instanceof NonFiniteLossError) {
-      process.stderr.write(`clab distill: ${error.message}${checkpointDir ? ` (${join(checkpointDir, 'latest.ckpt')})` : ''}\n`)
-      return EXIT_FAILED
+    let run
+    try {
+      run = service.startDistill(config, { tags: options.tag ?? [] })
+    } catch (error) {
+      if (error instanceof ConfigError) throw usageFromConfigError(error, DISTILL_FLAGS)
+      throw error
     }
-    throw error
+    process.stderr.write(
+      `run ${run.id}: distill ${config.algorithm} on ${config.dataset}: N=${config.numScales} mu=${config.targetEma} evalEma=${config.evalEma} ` +
+        `lr=${config.lr} (${config.lrSchedule}) batch=${config.batch} steps=${config.steps} loss=${config.loss} solver=${config.solver} seed=${config.seed}\n`,
+    )
+    return await reportDistillRun(run.id, options, store, service)
   } finally {
-    process.removeListener('SIGINT', onSignal)
-    teacher.model.weights.dispose()
+    await service.close()
+    store.close()
   }
-  bar.stop()
-  if (outcome.status === 'stopped' || !outcome.final || !outcome.reference) {
-    process.stderr.write(`stopped at step ${outcome.step}${checkpointDir ? `; resume with --resume ${join(checkpointDir, 'latest.ckpt')}` : ''}\n`)
+}
+
+/** Follows a queued distillation to its end, then prints and exports what it produced. */
+export async function reportDistillRun(
+  runId: string,
+  options: { json?: boolean; export?: string },
+  store: ReturnType<typeof openHistory>['store'],
+  service: ReturnType<typeof openHistory>['service'],
+): Promise<number> {
+  const outcome = await followRun(runId, store, service, 'distill')
+  const run = store.runs.getRun(runId)
+  if (run.status !== 'finished') {
+    process.stderr.write(`clab distill: run ${runId} ${run.status}${run.error ? `: ${run.error}` : ''}\n`)
+    if (run.status === 'cancelled' || run.status === 'failed') process.stderr.write(`continue it with: clab runs resume ${runId}\n`)
     return EXIT_FAILED
   }
-
-  const final = outcome.final
-  const metrics = metricsByName(final.rows)
-  const teacher100 = findRow(final.rows, 'teacher', 100)
-  const student1 = findRow(final.rows, 'student', 1)
+  const config = run.config as DistillConfig
+  const final = finalEvaluation(store, runId)
+  const rows = final?.rows ?? []
+  const metrics = metricsByName(rows)
+  const teacher100 = findRow(rows, 'teacher', 100)
+  const student1 = findRow(rows, 'student', 1)
+  const loss = store.metrics.lastMetrics(runId).loss
   const summary = {
     command: 'distill',
-    backend: backend.name,
+    runId,
+    backend: run.backend,
     dataset: config.dataset,
     algorithm: config.algorithm,
-    teacher: teacher.path,
-    steps: outcome.step,
+    teacher: config.teacher,
+    steps: loss?.step ?? 0,
     msPerStep: outcome.msPerStep,
-    lastLoss: outcome.lastLoss,
+    lastLoss: loss?.value ?? null,
     metrics,
-    agreement: { nfe1: final.agreement },
+    agreement: { nfe1: final?.agreement ?? null },
     swdRatioStudent1ToTeacher100: student1 && teacher100 ? student1.swd / teacher100.swd : null,
+    dataDir: store.paths.root,
     exported: [] as string[],
   }
   if (options.export) {
-    const csv: Record<string, { points: Float32Array; dim: number }> = {
-      'data.csv': { points: outcome.reference.heldOut, dim: 2 },
-      'teacher-k100.csv': { points: outcome.reference.k100, dim: 2 },
-    }
-    for (const [nfe, points] of final.samples) csv[`student-nfe${nfe}.csv`] = { points, dim: 2 }
+    mkdirSync(options.export, { recursive: true })
     summary.exported = writeExport(options.export, {
       json: {
-        'config.json': { ...config, teacherPath: teacher.path, teacherConfig: teacher.header.config, backend: backend.name },
-        'metrics.json': { backend: backend.name, step: outcome.step, msPerStep: outcome.msPerStep, lastLoss: outcome.lastLoss, evaluations: metrics, agreement: summary.agreement, rows: final.rows },
+        'config.json': { ...config, runId, backend: run.backend },
+        'metrics.json': { runId, backend: run.backend, step: summary.steps, msPerStep: outcome.msPerStep, lastLoss: summary.lastLoss, evaluations: metrics, agreement: summary.agreement, rows },
       },
-      csv,
+      csv: {},
     })
+    // The engine wrote the sample CSVs (same seeded noise for teacher and student) into the run folder.
+    const samplesDir = runPaths(store.paths.root, runId).samples
+    for (const sample of store.samples.listSamples(runId)) {
+      const name = sample.path?.split('/').pop()
+      if (!name || !existsSync(join(samplesDir, name))) continue
+      copyFileSync(join(samplesDir, name), join(options.export, name))
+      summary.exported.push(join(options.export, name))
+    }
   }
-
   const text = [
-    evaluationTable(final.rows),
-    `teacher-student agreement (1 step vs teacher K=100): ${final.agreement.toFixed(4)}`,
+    evaluationTable(rows),
+    `teacher-student agreement (1 step vs teacher K=100): ${final?.agreement?.toFixed(4) ?? '-'}`,
     summary.swdRatioStudent1ToTeacher100 !== null ? `sliced W ratio, student 1 step / teacher 100 steps: ${summary.swdRatioStudent1ToTeacher100.toFixed(2)}` : '',
-    `${outcome.msPerStep.toFixed(2)} ms per training step on ${backend.name}`,
+    `${outcome.msPerStep.toFixed(2)} ms per training step on ${run.backend}`,
+    `run ${runId} recorded in ${store.paths.root}`,
     ...(summary.exported.length ? [`exported: ${summary.exported.join(', ')}`] : []),
   ]
     .filter(Boolean)

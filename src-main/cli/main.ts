@@ -10,6 +10,39 @@ import { EXIT_FAILED, EXIT_USAGE, numberArg, numberListArg, UsageError } from '.
 import { distillCommand } from './distill-command'
 import { teacherCommand } from './teacher-command'
 
+const DATA_DIR_HELP = 'run history folder (default $CLAB_DATA_DIR or ~/.consistency-lab)'
+
+/** The flags of `distill` and `sweep`; a sweep parses its numeric flags as comma-separated lists. */
+function addDistillOptions(command: Command, numeric: (value: string) => number | number[]): Command {
+  return command
+    .requiredOption('--dataset <name>', `dataset: ${list(DATASETS_2D)}`)
+    .option('--teacher <builtin|path>', 'teacher checkpoint (default builtin)')
+    .option('--preset <name>', `start from a preset: ${list(PRESET_NAMES)}`)
+    .option('--algorithm <a>', `algorithm: ${list(ALGORITHMS)}`)
+    .option('--N <n>', 'number of discretisation levels N', numeric)
+    .option('--ema <mu>', 'target EMA decay mu', numeric)
+    .option('--eval-ema <e>', 'evaluation EMA decay', numeric)
+    .option('--lr <x>', 'Adam learning rate', numeric)
+    .option('--lr-schedule <s>', `learning-rate schedule: ${list(LR_SCHEDULES)}`)
+    .option('--warmup <n>', 'learning-rate warm-up steps', numeric)
+    .option('--batch <n>', 'batch size', numeric)
+    .option('--steps <n>', 'training steps', numeric)
+    .option('--loss <l>', `loss: ${list(LOSSES)}`)
+    .option('--huber-c <c>', 'pseudo-Huber c (default 0.00054 sqrt(dim))', numeric)
+    .option('--solver <s>', `teacher ODE step: ${list(SOLVERS)}`)
+    .option('--grid <g>', `level spacing: ${list(GRIDS)}`)
+    .option('--sigma-data <x>', 'sigma_data of the boundary scalings (default 0.5, the 2D data std)', numeric)
+    .option('--seed <s>', 'random seed', numeric)
+    .option('--backend <b>', `compute backend: ${list(BACKENDS)}`)
+    .option('--eval-every <n>', 'evaluate every n steps (0: only at the end)', numberArg)
+    .option('--checkpoint-every <n>', 'checkpoint every n steps', numberArg)
+    .option('--eval-samples <n>', 'samples per evaluation (default 4000)', numberArg)
+    .option('--multistep-sigmas <list>', 'comma-separated intermediate sigmas for 2+ step sampling', numberListArg)
+    .option('--tag <tag...>', 'tag the run(s) in the history')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print a JSON summary as the last line of stdout')
+}
+
 function list(values: readonly string[]): string {
   return values.join('|')
 }
@@ -27,7 +60,8 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--steps <n>', 'training steps', numberArg)
     .option('--seed <s>', 'random seed', numberArg)
     .option('--backend <b>', `compute backend: ${list(BACKENDS)}`)
-    .option('--out <dir>', 'output folder (default teacher-<dataset>-seed<s>)')
+    .option('--out <dir>', 'also copy teacher.ckpt and teacher.json here')
+    .option('--data-dir <dir>', 'run history folder (default $CLAB_DATA_DIR or ~/.consistency-lab)')
     .option('--T <n>', 'number of diffusion steps T (default 1000)', numberArg)
     .option('--beta-schedule <s>', `beta schedule: ${list(BETA_SCHEDULES)}`)
     .option('--beta-start <x>', 'first beta (default 1e-4)', numberArg)
@@ -40,37 +74,61 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--json', 'print a JSON summary as the last line of stdout')
     .action((options) => run(teacherCommand(options)))
 
-  program
-    .command('distill')
-    .description('distill a consistency model from a teacher (or train one with ct / ict)')
-    .requiredOption('--dataset <name>', `dataset: ${list(DATASETS_2D)}`)
-    .option('--teacher <builtin|path>', 'teacher checkpoint (default builtin)')
-    .option('--preset <name>', `start from a preset: ${list(PRESET_NAMES)}`)
-    .option('--algorithm <a>', `algorithm: ${list(ALGORITHMS)}`)
-    .option('--N <n>', 'number of discretisation levels N', numberArg)
-    .option('--ema <mu>', 'target EMA decay mu', numberArg)
-    .option('--eval-ema <e>', 'evaluation EMA decay', numberArg)
-    .option('--lr <x>', 'Adam learning rate', numberArg)
-    .option('--lr-schedule <s>', `learning-rate schedule: ${list(LR_SCHEDULES)}`)
-    .option('--warmup <n>', 'learning-rate warm-up steps', numberArg)
-    .option('--batch <n>', 'batch size', numberArg)
-    .option('--steps <n>', 'training steps', numberArg)
-    .option('--loss <l>', `loss: ${list(LOSSES)}`)
-    .option('--huber-c <c>', 'pseudo-Huber c (default 0.00054 sqrt(dim))', numberArg)
-    .option('--solver <s>', `teacher ODE step: ${list(SOLVERS)}`)
-    .option('--grid <g>', `level spacing: ${list(GRIDS)}`)
-    .option('--sigma-data <x>', 'sigma_data of the boundary scalings (default 0.5, the 2D data std)', numberArg)
-    .option('--seed <s>', 'random seed', numberArg)
-    .option('--backend <b>', `compute backend: ${list(BACKENDS)}`)
-    .option('--eval-every <n>', 'evaluate every n steps (0: only at the end)', numberArg)
-    .option('--checkpoint-every <n>', 'checkpoint every n steps', numberArg)
-    .option('--eval-samples <n>', 'samples per evaluation (default 4000)', numberArg)
-    .option('--multistep-sigmas <list>', 'comma-separated intermediate sigmas for 2+ step sampling', numberListArg)
-    .option('--checkpoint-dir <dir>', 'write checkpoints (latest.ckpt) here')
-    .option('--resume <file>', 'continue from a checkpoint written by --checkpoint-dir')
+  addDistillOptions(program.command('distill').description('distill a consistency model from a teacher (or train one with ct / ict)'), numberArg)
     .option('--export <dir>', 'write config.json, metrics.json and sample CSVs here')
-    .option('--json', 'print a JSON summary as the last line of stdout')
     .action((options) => run(distillCommand(options)))
+
+  addDistillOptions(
+    program.command('sweep').description('queue one distillation per point of a grid, e.g. --N 10,18,40 --ema 0.9,0.95, and follow them'),
+    numberListArg,
+  ).action((options) => run(import('./runs-command').then((m) => m.sweepCommand(options))))
+
+  const runs = program.command('runs').description('the run history: list, show, tag, rm, export, resume')
+  runs
+    .command('list')
+    .description('list runs, newest first, with their last loss and one-step sliced Wasserstein')
+    .option('--status <s>', 'only runs with this status')
+    .option('--kind <k>', 'distill or teacher')
+    .option('--tag <tag...>', 'only runs with all these tags')
+    .option('--limit <n>', 'at most n runs (default 50)', numberArg)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((options) => run(import('./runs-command').then((m) => m.runsListCommand(options))))
+  runs
+    .command('show <id>')
+    .description("a run's config, status, lineage, checkpoints and final evaluation")
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((id: string, options) => run(import('./runs-command').then((m) => m.runsShowCommand(id, options))))
+  runs
+    .command('tag <id> <tags...>')
+    .description('tag (or with --remove untag) a run; --note sets its notes')
+    .option('--remove', 'remove the tags instead')
+    .option('--note <text>', "set the run's notes")
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((id: string, tags: string[], options) => run(import('./runs-command').then((m) => m.runsTagCommand(id, tags, options))))
+  runs
+    .command('rm <ids...>')
+    .description('delete runs with their files')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((ids: string[], options) => run(import('./runs-command').then((m) => m.runsRemoveCommand(ids, options))))
+  runs
+    .command('export <id>')
+    .description('write a run as a folder: run.json, metrics.csv, evaluations.json, samples, checkpoints')
+    .requiredOption('--out <dir>', 'destination folder')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((id: string, options) => run(import('./runs-command').then((m) => m.runsExportCommand(id, options))))
+  runs
+    .command('resume <id>')
+    .description('continue a paused, interrupted, failed or cancelled run from its last checkpoint (same config and seed)')
+    .option('--steps <n>', 'extend the run to n steps', numberArg)
+    .option('--export <dir>', 'write config.json, metrics.json and sample CSVs here')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print a JSON summary as the last line of stdout')
+    .action((id: string, options) => run(import('./runs-command').then((m) => m.runsResumeCommand(id, options))))
 
   return program
 }

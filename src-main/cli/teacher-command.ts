@@ -9,6 +9,7 @@ import { pickConfig, TEACHER_FLAGS, UsageError, usageFromConfigError } from './a
 export interface TeacherOptions extends Record<string, unknown> {
   out?: string
   json?: boolean
+  dataDir?: string
 }
 
 export async function teacherCommand(options: TeacherOptions): Promise<number> {

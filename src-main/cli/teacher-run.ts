@@ -1,54 +1,60 @@
-/** The running half of `clab teacher`: trains, evaluates and writes the teacher. */
-import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+/** The running half of `clab teacher`: trains through the RunService (recorded in the history). */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
 import { metricsByName } from '@shared/cd/evaluation'
 import type { TeacherConfig } from '@shared/config/schemas'
-import { selectBackend } from '../engine/backend'
-import { NonFiniteLossError } from '../engine/distiller'
-import { runTeacherTraining } from '../engine/run-teacher'
-import { writeCheckpoint } from '../files/checkpoint-file'
 import { writeExport } from '../files/export-run'
+import { runPaths } from '../store'
 import { EXIT_FAILED, EXIT_OK } from './args'
-import { progressBar } from './progress'
+import { followRun } from './follow-run'
+import { finalEvaluation, openHistory } from './history'
 import { evaluationTable } from './report'
 import type { TeacherOptions } from './teacher-command'
 
 export async function runTeacherCommand(config: TeacherConfig, options: TeacherOptions): Promise<number> {
-  const out = resolve(options.out ?? `teacher-${config.dataset}-seed${config.seed}`)
-  const backend = await selectBackend(config.backend)
-  process.stderr.write(`backend: ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.join('; ')})` : ''}\n`)
-  mkdirSync(out, { recursive: true })
-  const checkpointPath = join(out, 'teacher.ckpt')
-  const bar = progressBar('teacher', config.steps)
-  let outcome
+  const { store, service } = openHistory(options)
   try {
-    outcome = await runTeacherTraining(config, backend.name, {
-      onStep: (r) => bar.update(r.step, { loss: r.loss.toPrecision(4) }),
-      checkpointEvery: 1000,
-      onCheckpoint: (snapshot) => writeCheckpoint(checkpointPath, snapshot),
-    })
-  } catch (error) {
-    bar.stop()
-    if (error instanceof NonFiniteLossError) {
-      process.stderr.write(`clab teacher: ${error.message}\n`)
+    const run = service.startTeacher(config)
+    process.stderr.write(`run ${run.id}: teacher on ${config.dataset}, T=${config.numSteps} ${config.betaSchedule} betas, ${config.steps} steps, seed ${config.seed}\n`)
+    const outcome = await followRun(run.id, store, service, 'teacher')
+    const done = store.runs.getRun(run.id)
+    if (done.status !== 'finished') {
+      process.stderr.write(`clab teacher: run ${run.id} ${done.status}${done.error ? `: ${done.error}` : ''}\n`)
       return EXIT_FAILED
     }
-    throw error
+    const checkpoint = join(runPaths(store.paths.root, run.id).dir, 'teacher.ckpt')
+    if (!existsSync(checkpoint)) throw new Error(`teacher run ${run.id} finished without ${checkpoint}`)
+    store.teachers.addTeacher({
+      id: run.id,
+      name: `${config.dataset}-seed${config.seed}`,
+      dataset: config.dataset,
+      path: relative(store.paths.root, checkpoint),
+      config,
+      runId: run.id,
+    })
+    const final = finalEvaluation(store, run.id)
+    const rows = final?.rows ?? []
+    const metrics = metricsByName(rows)
+    const loss = store.metrics.lastMetrics(run.id).loss
+    const record = { runId: run.id, config, backend: done.backend, steps: config.steps, msPerStep: outcome.msPerStep, lastLoss: loss?.value ?? null, evaluations: metrics }
+    const files = [checkpoint, ...writeExport(runPaths(store.paths.root, run.id).dir, { json: { 'teacher.json': record }, csv: {} })]
+    if (options.out) {
+      const out = resolve(options.out)
+      mkdirSync(out, { recursive: true })
+      copyFileSync(checkpoint, join(out, 'teacher.ckpt'))
+      files.push(join(out, 'teacher.ckpt'), ...writeExport(out, { json: { 'teacher.json': record }, csv: {} }))
+    }
+    const summary = { command: 'teacher', runId: run.id, teacherId: run.id, backend: done.backend, dataset: config.dataset, checkpoint: options.out ? join(resolve(options.out), 'teacher.ckpt') : checkpoint, files, msPerStep: outcome.msPerStep, lastLoss: record.lastLoss, metrics }
+    const text = `${evaluationTable(rows)}\n${outcome.msPerStep.toFixed(2)} ms per training step on ${done.backend}\nteacher ${run.id} written to ${summary.checkpoint} (use it with --teacher ${summary.checkpoint})`
+    if (options.json) {
+      process.stderr.write(`${text}\n`)
+      process.stdout.write(`${JSON.stringify(summary)}\n`)
+    } else {
+      process.stdout.write(`${text}\n`)
+    }
+    return EXIT_OK
+  } finally {
+    await service.close()
+    store.close()
   }
-  bar.stop()
-  writeCheckpoint(checkpointPath, outcome.snapshot)
-  const metrics = metricsByName(outcome.rows)
-  const written = writeExport(out, {
-    json: { 'teacher.json': { config, backend: backend.name, steps: config.steps, msPerStep: outcome.msPerStep, lastLoss: outcome.lastLoss, evaluations: metrics } },
-    csv: {},
-  })
-  const summary = { command: 'teacher', backend: backend.name, dataset: config.dataset, checkpoint: checkpointPath, files: [checkpointPath, ...written], msPerStep: outcome.msPerStep, lastLoss: outcome.lastLoss, metrics }
-  const text = `${evaluationTable(outcome.rows)}\n${outcome.msPerStep.toFixed(2)} ms per training step on ${backend.name}\nteacher written to ${checkpointPath}`
-  if (options.json) {
-    process.stderr.write(`${text}\n`)
-    process.stdout.write(`${JSON.stringify(summary)}\n`)
-  } else {
-    process.stdout.write(`${text}\n`)
-  }
-  return EXIT_OK
 }

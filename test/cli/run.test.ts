@@ -67,31 +67,91 @@ describe('clab distill', () => {
     expect(result.stderr).toMatch(/--teacher: teacher .* was trained on rings, not moons/)
   })
 
-  it('resumes from a checkpoint with bit-for-bit the same losses as an uninterrupted run (cpu)', async () => {
-    const common = ['distill', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '32', '--eval-samples', '100', '--backend', 'cpu', '--json']
-    const full = await clab([...common, '--steps', '12', '--checkpoint-every', '6', '--checkpoint-dir', join(dir, 'full')])
+  it('Ctrl-C stops with a checkpoint; `clab runs resume` continues bit-for-bit the same losses (cpu)', async () => {
+    const common = ['distill', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '32', '--eval-samples', '100', '--backend', 'cpu', '--steps', '400', '--checkpoint-every', '50', '--json']
+    const full = await clab(common)
     expect(full.code, full.stderr).toBe(0)
-    const half = await clab([...common, '--steps', '6', '--checkpoint-dir', join(dir, 'half')])
-    expect(half.code, half.stderr).toBe(0)
-    const resumed = await clab([...common, '--steps', '12', '--resume', join(dir, 'half', 'latest.ckpt'), '--checkpoint-dir', join(dir, 'half')])
+    let sent = false
+    const stopped = await clab(common, {
+      onStderr: (text, child) => {
+        if (!sent && /distill: \d+\/400/.test(text)) {
+          sent = true
+          child.kill('SIGINT')
+        }
+      },
+    })
+    expect(stopped.code).toBe(1)
+    const id = /continue it with: clab runs resume (\S+)/.exec(stopped.stderr)?.[1] as string
+    expect(id, stopped.stderr).toBeTruthy()
+    const resumed = await clab(['runs', 'resume', id, '--json'])
     expect(resumed.code, resumed.stderr).toBe(0)
-    expect(resumed.stderr).toContain('resumed at step 6')
     const a = lastJsonLine(full.stdout)
     const b = lastJsonLine(resumed.stdout)
-    expect(b.steps).toBe(12)
-    expect(b.lastLoss).toBe(a.lastLoss)
+    expect(b.steps).toBe(400)
+    const lossesOf = async (runId: string) => {
+      const out = join(dir, `export-${runId}`)
+      const exported = await clab(['runs', 'export', runId, '--out', out])
+      expect(exported.code, exported.stderr).toBe(0)
+      return readFileSync(join(out, 'metrics.csv'), 'utf8').split('\n').filter((l) => l.startsWith('loss,')).map((l) => l.split(',')[2])
+    }
+    const lossesA = await lossesOf(a.runId as string)
+    expect(lossesA).toHaveLength(400)
+    expect(await lossesOf(id)).toEqual(lossesA)
     // Same weights, same evaluation noise: identical quality figures (timings naturally differ).
     const quality = (m: unknown) => JSON.stringify(m, (key, value: unknown) => (key === 'msPerSample' ? undefined : value))
     expect(quality(b.metrics)).toBe(quality(a.metrics))
   })
 
-  it('refuses a corrupt checkpoint for --resume', async () => {
+  it('refuses a corrupt teacher checkpoint, naming the flag', async () => {
     const path = join(dir, 'corrupt.ckpt')
     const bytes = readFileSync(teacherPath)
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff
     writeFileSync(path, bytes)
-    const result = await clab(['distill', '--dataset', 'rings', '--resume', path])
+    const result = await clab(['distill', '--dataset', 'rings', '--teacher', path])
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/--resume: checkpoint .*corrupt.ckpt: checksum mismatch/)
+    expect(result.stderr).toMatch(/--teacher: checkpoint .*corrupt.ckpt: checksum mismatch/)
+  })
+})
+
+describe('clab runs and clab sweep', () => {
+  it('list, show, tag, export and rm work on the recorded history', async () => {
+    const run = await clab(['distill', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '32', '--steps', '20', '--eval-samples', '100', '--backend', 'cpu', '--tag', 'first', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    const id = lastJsonLine(run.stdout).runId as string
+    const list = await clab(['runs', 'list', '--tag', 'first', '--json'])
+    expect(list.code).toBe(0)
+    const listed = lastJsonLine(list.stdout).runs as Array<{ id: string; status: string; lastMetrics: Record<string, { step: number }> }>
+    expect(listed.map((r) => r.id)).toContain(id)
+    expect(listed.find((r) => r.id === id)).toMatchObject({ status: 'finished', lastMetrics: { loss: { step: 20 } } })
+    const text = await clab(['runs', 'list'])
+    expect(text.stdout).toContain(id)
+    const tagged = await clab(['runs', 'tag', id, 'keep', '--note', 'looks good', '--json'])
+    expect(lastJsonLine(tagged.stdout).tags).toEqual(['first', 'keep'])
+    const shown = await clab(['runs', 'show', id, '--json'])
+    const show = lastJsonLine(shown.stdout) as { run: { notes: string; config: { steps: number } }; evaluation: { rows: unknown[] } }
+    expect(show.run.notes).toBe('looks good')
+    expect(show.run.config.steps).toBe(20)
+    expect(show.evaluation.rows.length).toBeGreaterThanOrEqual(6)
+    const out = join(dir, 'exported-run')
+    const exported = await clab(['runs', 'export', id, '--out', out])
+    expect(exported.code, exported.stderr).toBe(0)
+    for (const name of ['run.json', 'metrics.csv', 'evaluations.json', 'samples/student-nfe1.csv', 'checkpoints/final.ckpt']) expect(existsSync(join(out, name)), name).toBe(true)
+    const removed = await clab(['runs', 'rm', id])
+    expect(removed.code).toBe(0)
+    const missing = await clab(['runs', 'show', id])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain(id)
+  })
+
+  it('sweep queues one run per grid point and reports each', async () => {
+    const result = await clab(['sweep', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '16', '--steps', '10', '--eval-samples', '64', '--backend', 'cpu', '--N', '6,8', '--ema', '0.9,0.95', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const summary = lastJsonLine(result.stdout) as { runs: Array<{ status: string; point: { numScales: number; targetEma: number } }> }
+    expect(summary.runs).toHaveLength(4)
+    expect(summary.runs.every((r) => r.status === 'finished')).toBe(true)
+    expect(summary.runs.map((r) => `${r.point.numScales}/${r.point.targetEma}`).sort()).toEqual(['6/0.9', '6/0.95', '8/0.9', '8/0.95'])
+    const bad = await clab(['sweep', '--dataset', 'rings', '--N', '6,1'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--N: N must be at least 2 \(got 1\)/)
   })
 })

@@ -1,5 +1,11 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+
+/** Every test file gets its own run history unless it passes CLAB_DATA_DIR itself. */
+export const TEST_DATA_DIR = mkdtempSync(join(tmpdir(), 'clab-history-'))
 
 export const CLAB = fileURLToPath(new URL('../../bin/clab.mjs', import.meta.url))
 
@@ -10,13 +16,20 @@ export interface CliResult {
 }
 
 /** Runs the real `clab` entry point (bin/clab.mjs) in a child process. */
-export function clab(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function clab(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; onSpawn?: (child: ChildProcess) => void; onStderr?: (text: string, child: ChildProcess) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLAB, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } })
+    const child = spawn(process.execPath, [CLAB, ...args], { cwd: options.cwd, env: { ...process.env, CLAB_DATA_DIR: TEST_DATA_DIR, ...options.env } })
+    options.onSpawn?.(child)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+      options.onStderr?.(stderr, child)
+    })
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })

@@ -1,0 +1,203 @@
+/**
+ * `clab runs list|show|tag|rm|export|resume` and `clab sweep`: the run history from the terminal.
+ */
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { DistillConfig } from '@shared/config/schemas'
+import { ConfigError } from '@shared/config/validate'
+import { RUN_STATUSES, type RunListItem, type RunStatus } from '@shared/store/types'
+import { RunStateError } from '../services/run-service'
+import { RunNotFoundError, runPaths, type LabStore } from '../store'
+import { DISTILL_FLAGS, EXIT_FAILED, EXIT_OK, flagToOptionKey, UsageError, usageFromConfigError } from './args'
+import { resolveDistillConfig, type DistillOptions } from './distill-command'
+import { reportDistillRun } from './distill-run'
+import { followRun } from './follow-run'
+import { finalEvaluation, openHistory, type HistoryOptions } from './history'
+import { evaluationTable } from './report'
+
+interface JsonOption extends HistoryOptions {
+  json?: boolean
+}
+
+async function withHistory<T>(options: HistoryOptions, fn: (h: ReturnType<typeof openHistory>) => Promise<T> | T): Promise<T> {
+  const history = openHistory(options)
+  try {
+    return await fn(history)
+  } catch (error) {
+    if (error instanceof RunNotFoundError) throw new UsageError(error.message)
+    if (error instanceof RunStateError) throw new UsageError(error.message)
+    throw error
+  } finally {
+    await history.service.close()
+    history.store.close()
+  }
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd()
+  return [line(header), ...rows.map(line)].join('\n')
+}
+
+function listRow(run: RunListItem): string[] {
+  const loss = run.lastMetrics.loss
+  const swd = run.lastMetrics['eval/swd_nfe1']
+  return [
+    run.id,
+    run.kind,
+    run.status,
+    loss ? String(loss.step) : '-',
+    loss ? loss.value.toPrecision(4) : '-',
+    swd ? swd.value.toFixed(4) : '-',
+    run.backend ?? '-',
+    run.tags.join(','),
+  ]
+}
+
+export async function runsListCommand(options: JsonOption & { status?: string; tag?: string[]; kind?: string; limit?: number }): Promise<number> {
+  if (options.status && !RUN_STATUSES.includes(options.status as RunStatus)) {
+    throw new UsageError(`--status: unknown status "${options.status}"; expected one of ${RUN_STATUSES.join(', ')}`)
+  }
+  if (options.kind && options.kind !== 'distill' && options.kind !== 'teacher') throw new UsageError(`--kind: expected distill or teacher (got "${options.kind}")`)
+  return withHistory(options, ({ store }) => {
+    const runs = store.runs.listRuns({
+      ...(options.status ? { status: options.status as RunStatus } : {}),
+      ...(options.tag ? { tags: options.tag } : {}),
+      ...(options.kind ? { kind: options.kind as 'distill' | 'teacher' } : {}),
+      limit: options.limit ?? 50,
+    })
+    if (options.json) process.stdout.write(`${JSON.stringify({ command: 'runs list', runs })}\n`)
+    else process.stdout.write(`${table(['id', 'kind', 'status', 'step', 'loss', 'swd@1', 'backend', 'tags'], runs.map(listRow))}\n`)
+    return EXIT_OK
+  })
+}
+
+export async function runsShowCommand(id: string, options: JsonOption): Promise<number> {
+  return withHistory(options, ({ store }) => {
+    const run = store.runs.getRun(id)
+    const evaluation = finalEvaluation(store, id)
+    const checkpoints = store.checkpoints.listCheckpoints(id)
+    const series = store.metrics.listSeries(id)
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ command: 'runs show', run, evaluation, checkpoints, series })}\n`)
+      return EXIT_OK
+    }
+    const lines = [
+      `run ${run.id} (${run.kind}) ${run.status}${run.error ? `: ${run.error}` : ''}`,
+      `backend ${run.backend ?? '-'}, app ${run.appVersion}, seed ${run.seed ?? '-'}${run.parentRunId ? `, ${run.parentKind} of ${run.parentRunId} at step ${run.parentStep}` : ''}`,
+      `tags: ${run.tags.join(', ') || '-'}${run.notes ? `\nnotes: ${run.notes}` : ''}`,
+      `config: ${JSON.stringify(run.config)}`,
+      `checkpoints: ${checkpoints.map((c) => `step ${c.step}`).join(', ') || '-'}`,
+    ]
+    if (evaluation) lines.push(`evaluation at step ${evaluation.step}:`, evaluationTable(evaluation.rows))
+    process.stdout.write(`${lines.join('\n')}\n`)
+    return EXIT_OK
+  })
+}
+
+export async function runsTagCommand(id: string, tags: string[], options: JsonOption & { remove?: boolean; note?: string }): Promise<number> {
+  return withHistory(options, ({ service }) => {
+    const result = options.remove ? service.untag(id, tags) : service.tag(id, tags)
+    if (options.note !== undefined) service.annotate(id, options.note)
+    if (options.json) process.stdout.write(`${JSON.stringify({ command: 'runs tag', id, tags: result })}\n`)
+    else process.stdout.write(`run ${id} tags: ${result.join(', ') || '-'}\n`)
+    return EXIT_OK
+  })
+}
+
+export async function runsRemoveCommand(ids: string[], options: JsonOption): Promise<number> {
+  return withHistory(options, async ({ service }) => {
+    for (const id of ids) await service.delete(id)
+    if (options.json) process.stdout.write(`${JSON.stringify({ command: 'runs rm', removed: ids })}\n`)
+    else process.stdout.write(`removed ${ids.join(', ')}\n`)
+    return EXIT_OK
+  })
+}
+
+/** A run as a folder: run.json (config, status, lineage), metrics.csv, evaluations.json, samples and weights. */
+export async function runsExportCommand(id: string, options: JsonOption & { out: string }): Promise<number> {
+  return withHistory(options, ({ store }) => {
+    const run = store.runs.getRun(id)
+    const out = resolve(options.out)
+    mkdirSync(out, { recursive: true })
+    const files: string[] = []
+    const write = (name: string, text: string) => {
+      writeFileSync(join(out, name), text)
+      files.push(join(out, name))
+    }
+    write('run.json', `${JSON.stringify(run, null, 2)}\n`)
+    const lines = ['key,step,value,wall_ms']
+    for (const s of store.metrics.listSeries(id)) {
+      for (const p of store.metrics.readSeries(id, s.key)) lines.push(`${s.key},${p.step},${p.value},${p.wallMs}`)
+    }
+    write('metrics.csv', `${lines.join('\n')}\n`)
+    write('evaluations.json', `${JSON.stringify(store.evaluations.listEvaluations(id), null, 2)}\n`)
+    const dir = runPaths(store.paths.root, id).dir
+    const copies = [...store.samples.listSamples(id).map((s) => s.path), ...store.checkpoints.listCheckpoints(id).map((c) => c.path)]
+    if (run.kind === 'teacher') copies.push('teacher.ckpt')
+    for (const rel of copies) {
+      if (!rel || !existsSync(join(dir, rel))) continue
+      const target = join(out, rel)
+      mkdirSync(join(target, '..'), { recursive: true })
+      copyFileSync(join(dir, rel), target)
+      files.push(target)
+    }
+    if (options.json) process.stdout.write(`${JSON.stringify({ command: 'runs export', id, files })}\n`)
+    else process.stdout.write(`exported run ${id} to ${out} (${files.length} files)\n`)
+    return EXIT_OK
+  })
+}
+
+export async function runsResumeCommand(id: string, options: JsonOption & { steps?: number; export?: string }): Promise<number> {
+  return withHistory(options, async ({ store, service }) => {
+    service.resume(id, options.steps !== undefined ? { steps: options.steps } : {})
+    process.stderr.write(`run ${id}: resumed from step ${store.checkpoints.latestCheckpoint(id)?.step ?? 0}\n`)
+    return reportDistillRun(id, options, store, service)
+  })
+}
+
+/** Numeric distill flags a sweep may list with commas, e.g. --N 10,18,40 --ema 0.9,0.95. */
+const SWEEPABLE = ['numScales', 'targetEma', 'evalEma', 'lr', 'warmupSteps', 'batch', 'steps', 'huberC', 'sigmaData', 'seed'] as const
+
+export async function sweepCommand(options: DistillOptions & Record<string, unknown>): Promise<number> {
+  const grid: Record<string, number[]> = {}
+  const single: Record<string, unknown> = {}
+  for (const field of SWEEPABLE) {
+    const flag = DISTILL_FLAGS[field] as string
+    const value = options[flagToOptionKey(flag)]
+    if (value === undefined) continue
+    const values = (value as number[]).length !== undefined ? (value as number[]) : [value as number]
+    if (values.length > 1) grid[field] = values
+    else single[field] = values[0]
+  }
+  if (Object.keys(grid).length === 0) throw new UsageError('clab sweep needs at least one flag with several comma-separated values, e.g. --N 10,18,40')
+  const stripped = { ...options }
+  for (const field of SWEEPABLE) delete stripped[flagToOptionKey(DISTILL_FLAGS[field] as string)]
+  const base = resolveDistillConfig(stripped, single)
+  return withHistory(options, async ({ store, service }) => {
+    let runs
+    try {
+      runs = service.sweep(base, grid, { tags: options.tag ?? [] })
+    } catch (error) {
+      if (error instanceof ConfigError) throw usageFromConfigError(error, DISTILL_FLAGS)
+      throw error
+    }
+    process.stderr.write(`sweep: ${runs.length} runs queued (${Object.entries(grid).map(([k, v]) => `${DISTILL_FLAGS[k]} ${v.join(',')}`).join(' × ')})\n`)
+    for (const run of runs) await followRun(run.id, store, service, `run ${runs.indexOf(run) + 1}/${runs.length}`)
+    await service.whenIdle()
+    const results = runs.map((r) => {
+      const done = store.runs.getRun(r.id)
+      const final = finalEvaluation(store, r.id)
+      const swd = final?.rows.find((row) => row.model === 'student' && row.nfe === 1)?.swd ?? null
+      const point = Object.fromEntries(Object.keys(grid).map((k) => [k, (done.config as Record<string, unknown>)[k]]))
+      return { runId: r.id, status: done.status, point, studentSwdNfe1: swd }
+    })
+    const header = ['run', 'status', ...Object.keys(grid).map((k) => DISTILL_FLAGS[k] as string), 'swd@1']
+    const text = table(header, results.map((r) => [r.runId, r.status, ...Object.keys(grid).map((k) => String(r.point[k])), r.studentSwdNfe1?.toFixed(4) ?? '-']))
+    if (options.json) {
+      process.stderr.write(`${text}\n`)
+      process.stdout.write(`${JSON.stringify({ command: 'sweep', tag: `sweep:${runs[0]?.id}`, runs: results })}\n`)
+    } else process.stdout.write(`${text}\n`)
+    return results.every((r) => r.status === 'finished') ? EXIT_OK : EXIT_FAILED
+  })
+}
