@@ -3,11 +3,10 @@
  */
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { DistillConfig } from '@shared/config/schemas'
 import { ConfigError } from '@shared/config/validate'
 import { RUN_STATUSES, type RunListItem, type RunStatus } from '@shared/store/types'
 import { RunStateError } from '../services/run-service'
-import { RunNotFoundError, runPaths, type LabStore } from '../store'
+import { RunNotFoundError, runPaths } from '../store'
 import { DISTILL_FLAGS, EXIT_FAILED, EXIT_OK, flagToOptionKey, UsageError, usageFromConfigError } from './args'
 import { resolveDistillConfig, type DistillOptions } from './distill-command'
 import { reportDistillRun } from './distill-run'
