@@ -57,6 +57,7 @@ function losses(id: string): number[] {
 
 describe('RunService', () => {
   it('records a run from config to finished: every step, checkpoints, evaluations, samples, throttled updates', async () => {
+    const started = Date.now()
     const run = service.startDistill(tiny(), { tags: ['smoke'] })
     expect(store.runs.getRun(run.id).config).toMatchObject({ steps: 40, batch: 16 })
     await service.whenIdle()
@@ -72,6 +73,8 @@ describe('RunService', () => {
     expect(store.samples.listSamples(run.id).map((s) => s.nfe)).toEqual(expect.arrayContaining([1, 2]))
     const metricUpdates = updates.filter((u) => u.type === 'metrics' && u.runId === run.id)
     expect(metricUpdates.length).toBeGreaterThan(0)
+    // At most 10 metric updates per second per run (plus the final flush).
+    expect(metricUpdates.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 100) + 1)
     const points = metricUpdates.flatMap((u) => (u.type === 'metrics' ? u.points.filter((p) => p.key === 'loss').map((p) => p.step) : []))
     expect(points).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
     expect(updates.some((u) => u.type === 'run' && u.run.id === run.id && u.run.status === 'finished')).toBe(true)
@@ -191,5 +194,21 @@ describe('RunService', () => {
     expect(store.runs.getRun(run.id).status).toBe('finished')
     expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1))
     await fresh.close()
+  })
+
+  it('a full disk stops the run cleanly with a clear error; the history stays intact and usable', async () => {
+    const run = service.startDistill({ ...tiny(), steps: 5000 })
+    await waitFor(run.id, ['running'])
+    await new Promise((r) => setTimeout(r, 300))
+    // No room for one more page: the next metric batch cannot be written.
+    store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true }) as number}`)
+    await waitFor(run.id, ['failed'])
+    expect(store.runs.getRun(run.id).error).toMatch(/the run history could not be written: the disk holding .* is full/)
+    store.db.pragma('max_page_count = 1073741823')
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok')
+    await service.whenIdle()
+    const next = service.startDistill({ ...tiny(), steps: 10 })
+    await service.whenIdle()
+    expect(store.runs.getRun(next.id).status).toBe('finished')
   })
 })
