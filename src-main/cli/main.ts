@@ -83,7 +83,7 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     numberListArg,
   ).action((options) => run(import('./runs-command').then((m) => m.sweepCommand(options))))
 
-  const runs = program.command('runs').description('the run history: list, show, tag, rm, export, resume')
+  const runs = program.command('runs').description('the run history: list, show, tag, rm, export, import, resume')
   runs
     .command('list')
     .description('list runs, newest first, with their last loss and one-step sliced Wasserstein')
@@ -121,6 +121,13 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print JSON')
     .action((id: string, options) => run(import('./runs-command').then((m) => m.runsExportCommand(id, options))))
+  runs
+    .command('import [folders...]')
+    .description('add exported run folders (or every run of another data folder) to the history')
+    .option('--from-data-dir <dir>', "import every run of another data folder's history")
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((folders: string[], options) => run(import('./runs-command').then((m) => m.runsImportCommand(folders, options))))
   runs
     .command('resume <id>')
     .description('continue a paused, interrupted, failed or cancelled run from its last checkpoint (same config and seed)')

@@ -1,12 +1,14 @@
 /**
  * `clab runs list|show|tag|rm|export|resume` and `clab sweep`: the run history from the terminal.
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ConfigError } from '@shared/config/validate'
 import { RUN_STATUSES, type RunListItem, type RunStatus } from '@shared/store/types'
 import { RunStateError } from '../services/run-service'
-import { RunNotFoundError, runPaths } from '../store'
+import { RunNotFoundError } from '../store'
+import { exportRunFolder, importDataDir, importRunFolder, RunFolderError } from '../services/run-transfer'
 import { DISTILL_FLAGS, EXIT_FAILED, EXIT_OK, flagToOptionKey, UsageError, usageFromConfigError } from './args'
 import { resolveDistillConfig, type DistillOptions } from './distill-command'
 import { reportDistillRun } from './distill-run'
@@ -116,33 +118,34 @@ export async function runsRemoveCommand(ids: string[], options: JsonOption): Pro
 /** A run as a folder: run.json (config, status, lineage), metrics.csv, evaluations.json, samples and weights. */
 export async function runsExportCommand(id: string, options: JsonOption & { out: string }): Promise<number> {
   return withHistory(options, ({ store }) => {
-    const run = store.runs.getRun(id)
-    const out = resolve(options.out)
-    mkdirSync(out, { recursive: true })
-    const files: string[] = []
-    const write = (name: string, text: string) => {
-      writeFileSync(join(out, name), text)
-      files.push(join(out, name))
-    }
-    write('run.json', `${JSON.stringify(run, null, 2)}\n`)
-    const lines = ['key,step,value,wall_ms']
-    for (const s of store.metrics.listSeries(id)) {
-      for (const p of store.metrics.readSeries(id, s.key)) lines.push(`${s.key},${p.step},${p.value},${p.wallMs}`)
-    }
-    write('metrics.csv', `${lines.join('\n')}\n`)
-    write('evaluations.json', `${JSON.stringify(store.evaluations.listEvaluations(id), null, 2)}\n`)
-    const dir = runPaths(store.paths.root, id).dir
-    const copies = [...store.samples.listSamples(id).map((s) => s.path), ...store.checkpoints.listCheckpoints(id).map((c) => c.path)]
-    if (run.kind === 'teacher') copies.push('teacher.ckpt')
-    for (const rel of copies) {
-      if (!rel || !existsSync(join(dir, rel))) continue
-      const target = join(out, rel)
-      mkdirSync(join(target, '..'), { recursive: true })
-      copyFileSync(join(dir, rel), target)
-      files.push(target)
-    }
+    const files = exportRunFolder(store, id, options.out)
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'runs export', id, files })}\n`)
-    else process.stdout.write(`exported run ${id} to ${out} (${files.length} files)\n`)
+    else process.stdout.write(`exported run ${id} to ${resolve(options.out)} (${files.length} files)\n`)
+    return EXIT_OK
+  })
+}
+
+/** Adds exported run folders, or every run of another data folder (--from-data-dir), to this history. */
+export async function runsImportCommand(folders: string[], options: JsonOption & { fromDataDir?: string }): Promise<number> {
+  if (folders.length === 0 && !options.fromDataDir) throw new UsageError('clab runs import needs run folders or --from-data-dir DIR')
+  return withHistory(options, ({ store }) => {
+    const imported: string[] = []
+    try {
+      for (const folder of folders) imported.push(importRunFolder(store, folder).id)
+      if (options.fromDataDir) {
+        const scratch = mkdtempSync(join(tmpdir(), 'clab-import-'))
+        try {
+          imported.push(...importDataDir(store, options.fromDataDir, scratch).map((r) => r.id))
+        } finally {
+          rmSync(scratch, { recursive: true, force: true })
+        }
+      }
+    } catch (error) {
+      if (error instanceof RunFolderError) throw new UsageError(error.message)
+      throw error
+    }
+    if (options.json) process.stdout.write(`${JSON.stringify({ command: 'runs import', imported })}\n`)
+    else process.stdout.write(`imported ${imported.length} run(s): ${imported.join(', ')}\n`)
     return EXIT_OK
   })
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { clab, lastJsonLine } from '../helpers/cli'
+import { clab, lastJsonLine, TEST_DATA_DIR } from '../helpers/cli'
 
 const dir = mkdtempSync(join(tmpdir(), 'clab-cli-'))
 const teacherDir = join(dir, 'teacher')
@@ -141,6 +141,24 @@ describe('clab runs and clab sweep', () => {
     const missing = await clab(['runs', 'show', id])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain(id)
+    // The exported folder brings the run back, with every point and its evaluation.
+    const imported = await clab(['runs', 'import', out, '--json'])
+    expect(imported.code, imported.stderr).toBe(0)
+    expect(lastJsonLine(imported.stdout).imported).toEqual([id])
+    const back = lastJsonLine((await clab(['runs', 'show', id, '--json'])).stdout) as typeof show & { series: Array<{ key: string; count: number }> }
+    expect(back.run.notes).toBe('looks good')
+    expect(back.evaluation).toEqual(show.evaluation)
+    expect(back.series.find((s) => s.key === 'loss')?.count).toBe(20)
+    // Into another data folder as a whole.
+    const other = join(dir, 'other-history')
+    const copied = await clab(['runs', 'import', '--from-data-dir', TEST_DATA_DIR, '--data-dir', other, '--json'])
+    expect(copied.code, copied.stderr).toBe(0)
+    expect(lastJsonLine(copied.stdout).imported).toContain(id)
+    // A malformed folder is refused, naming the file.
+    writeFileSync(join(out, 'metrics.csv'), 'step;value\n1;2\n')
+    const bad = await clab(['runs', 'import', out])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/run folder .*exported-run: metrics.csv: header must be "key,step,value,wall_ms"/)
   })
 
   it('sweep queues one run per grid point and reports each', async () => {
