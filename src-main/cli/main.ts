@@ -16,7 +16,7 @@ const DATA_DIR_HELP = 'run history folder (default $CLAB_DATA_DIR or ~/.consiste
 function addDistillOptions(command: Command, numeric: (value: string) => number | number[]): Command {
   return command
     .requiredOption('--dataset <name>', `dataset: ${list(DATASETS_2D)}`)
-    .option('--teacher <builtin|path>', 'teacher checkpoint (default builtin)')
+    .option('--teacher <builtin|id|path>', 'teacher: builtin (default), a teacher id from `clab teachers list`, or a checkpoint path')
     .option('--preset <name>', `start from a preset: ${list(PRESET_NAMES)}`)
     .option('--algorithm <a>', `algorithm: ${list(ALGORITHMS)}`)
     .option('--N <n>', 'number of discretisation levels N', numeric)
@@ -82,6 +82,26 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     program.command('sweep').description('queue one distillation per point of a grid, e.g. --N 10,18,40 --ema 0.9,0.95, and follow them'),
     numberListArg,
   ).action((options) => run(import('./runs-command').then((m) => m.sweepCommand(options))))
+
+  const teachers = program.command('teachers').description('teachers in the run history: list, import, export')
+  teachers
+    .command('list')
+    .option('--dataset <name>', 'only teachers of this dataset')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((options) => run(import('./teachers-command').then((m) => m.teachersListCommand(options))))
+  teachers
+    .command('import <file>')
+    .description('copy a teacher checkpoint into the history; distill from it with --teacher <id>')
+    .option('--name <name>', 'a name to show')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((file: string, options) => run(import('./teachers-command').then((m) => m.teachersImportCommand(file, options))))
+  teachers
+    .command('export <id> <file>')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((id: string, file: string, options) => run(import('./teachers-command').then((m) => m.teachersExportCommand(id, file, options))))
 
   const runs = program.command('runs').description('the run history: list, show, tag, rm, export, import, resume')
   runs

@@ -1,6 +1,6 @@
 /** The running half of `clab teacher`: trains through the RunService (recorded in the history). */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { metricsByName } from '@shared/cd/evaluation'
 import type { TeacherConfig } from '@shared/config/schemas'
 import { writeExport } from '../files/export-run'
@@ -24,14 +24,6 @@ export async function runTeacherCommand(config: TeacherConfig, options: TeacherO
     }
     const checkpoint = join(runPaths(store.paths.root, run.id).dir, 'teacher.ckpt')
     if (!existsSync(checkpoint)) throw new Error(`teacher run ${run.id} finished without ${checkpoint}`)
-    store.teachers.addTeacher({
-      id: run.id,
-      name: `${config.dataset}-seed${config.seed}`,
-      dataset: config.dataset,
-      path: relative(store.paths.root, checkpoint),
-      config,
-      runId: run.id,
-    })
     const final = finalEvaluation(store, run.id)
     const rows = final?.rows ?? []
     const metrics = metricsByName(rows)

@@ -6,15 +6,15 @@
  * (at most one metrics update per run per `updateIntervalMs`, default 100 ms: <= 10 per second).
  */
 import { rmSync } from 'node:fs'
-import { relative } from 'node:path'
+import { join, relative } from 'node:path'
 import { findRow } from '@shared/cd/evaluation'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import type { EngineJob, EngineMessage } from '@shared/ipc/engine-messages'
 import type { MetricPoint, Run, RunStatus, RunSummary } from '@shared/store/types'
-import { readTeacherFile } from '../files/teachers'
 import { ensureRunDirs, runFilePath, runPaths, type EvaluationInput, type LabStore } from '../store'
 import { ForkedEngineHost, type EngineEvent, type EngineHost } from './engine-host'
+import { TeacherService } from './teacher-service'
 
 export const APP_VERSION = '0.1.0'
 
@@ -69,6 +69,7 @@ export class RunService {
   private readonly idleWaiters: Array<() => void> = []
   private flushTimer: NodeJS.Timeout | null = null
   private closed = false
+  readonly teachers: TeacherService
 
   constructor(options: RunServiceOptions) {
     this.store = options.store
@@ -76,6 +77,7 @@ export class RunService {
     this.concurrency = Math.max(1, options.concurrency ?? 1)
     this.updateIntervalMs = options.updateIntervalMs ?? 100
     this.appVersion = options.appVersion ?? APP_VERSION
+    this.teachers = new TeacherService(this.store)
   }
 
   /** Start-up crash recovery: runs left running by a process that is gone become `interrupted`. */
@@ -284,7 +286,7 @@ export class RunService {
 
   private teacherPath(config: DistillConfig): string {
     try {
-      return readTeacherFile(config.teacher, config.dataset).path
+      return this.teachers.resolve(config.teacher, config.dataset)
     } catch (error) {
       throw new ConfigError([{ field: 'teacher', message: (error as Error).message, value: config.teacher }])
     }
@@ -403,6 +405,7 @@ export class RunService {
         break
       case 'finished':
         this.flush()
+        if (this.store.runs.getRun(id).kind === 'teacher') this.teachers.registerTrained(id, join(runPaths(store.paths.root, id).dir, 'teacher.ckpt'))
         this.setStatus(id, 'finished')
         break
       case 'cancelled':

@@ -1,0 +1,52 @@
+/** `clab teachers list|import|export`: the teachers the run history knows. */
+import { CheckpointError } from '../files/checkpoint-file'
+import { TeacherNotFoundError } from '../store'
+import { EXIT_OK, UsageError } from './args'
+import { openHistory, type HistoryOptions } from './history'
+
+interface Options extends HistoryOptions {
+  json?: boolean
+  dataset?: string
+  name?: string
+}
+
+async function withTeachers(options: Options, fn: (h: ReturnType<typeof openHistory>) => number): Promise<number> {
+  const history = openHistory(options)
+  try {
+    return fn(history)
+  } catch (error) {
+    if (error instanceof TeacherNotFoundError || error instanceof CheckpointError) throw new UsageError(error.message)
+    throw error
+  } finally {
+    await history.service.close()
+    history.store.close()
+  }
+}
+
+export function teachersListCommand(options: Options): Promise<number> {
+  return withTeachers(options, ({ service }) => {
+    const teachers = service.teachers.list(options.dataset)
+    if (options.json) process.stdout.write(`${JSON.stringify({ command: 'teachers list', teachers })}\n`)
+    else if (teachers.length === 0) process.stdout.write('no teachers yet (built-in teachers are always available as --teacher builtin)\n')
+    else for (const t of teachers) process.stdout.write(`${t.id}  ${t.dataset.padEnd(12)}  ${t.name}  ${service.teachers.pathOf(t)}\n`)
+    return EXIT_OK
+  })
+}
+
+export function teachersImportCommand(file: string, options: Options): Promise<number> {
+  return withTeachers(options, ({ service }) => {
+    const teacher = service.teachers.import(file, options.name)
+    if (options.json) process.stdout.write(`${JSON.stringify({ command: 'teachers import', teacher })}\n`)
+    else process.stdout.write(`teacher ${teacher.id} (${teacher.dataset}) imported; use it with --teacher ${teacher.id}\n`)
+    return EXIT_OK
+  })
+}
+
+export function teachersExportCommand(id: string, file: string, options: Options): Promise<number> {
+  return withTeachers(options, ({ service }) => {
+    const path = service.teachers.export(id, file)
+    if (options.json) process.stdout.write(`${JSON.stringify({ command: 'teachers export', id, path })}\n`)
+    else process.stdout.write(`teacher ${id} written to ${path}\n`)
+    return EXIT_OK
+  })
+}

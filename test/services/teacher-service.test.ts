@@ -1,0 +1,52 @@
+/** Teachers in the history: trained by a teacher run, imported, exported, and used by id. */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RunService } from '../../src-main/services/run-service'
+import { openLabStore, TeacherNotFoundError, type LabStore } from '../../src-main/store'
+import { makeTinyTeacher, tempDir } from '../trainer-host/helpers'
+
+let root: { dir: string; remove: () => void }
+let store: LabStore
+let service: RunService
+let tinyPath: string
+
+beforeAll(async () => {
+  root = tempDir('teacher-service')
+  tinyPath = join(root.dir, 'tiny.ckpt')
+  await makeTinyTeacher(tinyPath)
+  store = openLabStore({ dataDir: join(root.dir, 'data') })
+  service = new RunService({ store })
+})
+
+afterAll(async () => {
+  await service?.close()
+  store?.close()
+  root?.remove()
+})
+
+describe('TeacherService', () => {
+  it('registers the teacher a teacher run trains, and distills from it by id', async () => {
+    const run = service.startTeacher({ dataset: 'rings', hiddenWidth: 16, hiddenDepth: 1, timeEmbeddingDim: 8, steps: 20, batch: 16, backend: 'cpu' })
+    await service.whenIdle()
+    expect(store.runs.getRun(run.id).status).toBe('finished')
+    const [teacher] = service.teachers.list('rings')
+    expect(teacher).toMatchObject({ id: run.id, dataset: 'rings', runId: run.id })
+    expect(existsSync(service.teachers.pathOf(teacher!))).toBe(true)
+    const distill = service.startDistill({ dataset: 'rings', teacher: run.id, batch: 16, steps: 10, evalSamples: 64, backend: 'cpu' })
+    await service.whenIdle()
+    expect(store.runs.getRun(distill.id).status).toBe('finished')
+  })
+
+  it('imports a checkpoint file, exports it back byte for byte, and refuses unknown ids and bad files', () => {
+    const imported = service.teachers.import(tinyPath, 'tiny moons')
+    expect(imported).toMatchObject({ name: 'tiny moons', dataset: 'moons' })
+    expect(service.teachers.resolve(imported.id, 'moons')).toBe(service.teachers.pathOf(imported))
+    const out = join(root.dir, 'exported.ckpt')
+    service.teachers.export(imported.id, out)
+    expect(readFileSync(out).equals(readFileSync(tinyPath))).toBe(true)
+    expect(() => service.teachers.export('20260101-000000-missing0', out)).toThrow(TeacherNotFoundError)
+    expect(() => service.teachers.import(join(root.dir, 'nope.ckpt'))).toThrow(/cannot be read/)
+    expect(() => service.teachers.resolve(imported.id, 'rings')).toThrow(/trained on moons, not rings/)
+  })
+})
