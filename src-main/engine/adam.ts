@@ -86,7 +86,8 @@ export function learningRateAt(
 ): number {
   if (warmupSteps > 0 && step <= warmupSteps) return (base * step) / warmupSteps
   if (schedule === 'constant') return base
+  // The first step after warm-up gets the full rate; the last one a small positive rate (never a wasted step).
   const span = Math.max(1, totalSteps - warmupSteps)
-  const progress = Math.min(1, (step - warmupSteps) / span)
+  const progress = Math.min(1, Math.max(0, step - warmupSteps - 1) / span)
   return base * 0.5 * (1 + Math.cos(Math.PI * progress))
 }
