@@ -2,7 +2,7 @@
  * RunService end to end: a real SQLite history in a temp data folder, real engine child processes
  * (cpu backend, a tiny teacher), real checkpoint files.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '@shared/config/validate'
@@ -210,5 +210,22 @@ describe('RunService', () => {
     const next = service.startDistill({ ...tiny(), steps: 10 })
     await service.whenIdle()
     expect(store.runs.getRun(next.id).status).toBe('finished')
+  })
+
+  it('resuming from a corrupt checkpoint fails the run with a clear CHECKPOINT error', async () => {
+    const run = service.startDistill({ ...tiny(), steps: 400 })
+    await waitFor(run.id, ['running'])
+    await new Promise((r) => setTimeout(r, 200))
+    service.cancel(run.id)
+    await waitFor(run.id, ['cancelled'])
+    await service.whenIdle()
+    const checkpoint = store.checkpoints.latestCheckpoint(run.id)
+    const path = join(store.paths.root, 'runs', run.id, checkpoint?.path as string)
+    const bytes = readFileSync(path)
+    writeFileSync(path, bytes.subarray(0, bytes.length - 100))
+    service.resume(run.id)
+    await service.whenIdle()
+    expect(store.runs.getRun(run.id).status).toBe('failed')
+    expect(store.runs.getRun(run.id).error).toMatch(/CHECKPOINT: checkpoint .*: truncated/)
   })
 })
