@@ -157,6 +157,16 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--json', 'print a JSON summary as the last line of stdout')
     .action((id: string, options) => run(import('./runs-command').then((m) => m.runsResumeCommand(id, options))))
 
+  program
+    .command('serve')
+    .description('serve the UI and the API (WebSocket /api) to a browser; the printed URL carries the access token')
+    .option('--port <p>', 'port (0: any free port)', numberArg, 5178)
+    .option('--host <h>', 'address to listen on (loopback unless --allow-remote)', '127.0.0.1')
+    .option('--open', 'open the URL in a browser')
+    .option('--allow-remote', 'allow a non-loopback --host (anyone with the token can drive the lab)')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action((options) => run(import('./serve-command').then((m) => m.serveCommand(options))))
+
   return program
 }
 

@@ -1,0 +1,245 @@
+/**
+ * The API handlers, transport-independent: `createApi(service, store, dataDir)` validates each payload
+ * with the contract's zod schema, runs one function per method against the RunService and the store, and
+ * turns every failure into data (`{ ok: false, error: { code, message, field? } }`). The in-process
+ * transport, Electron IPC and the `clab serve` WebSocket all sit on top of this.
+ */
+import { existsSync, realpathSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import type { z } from 'zod'
+import { API_SCHEMAS, type ApiError, type ApiEvent, type ApiMethod, type ApiParsed, type ApiResponses, type ApiResult, type BackendCandidate } from '@shared/ipc/api'
+import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
+import { PRESETS } from '@shared/config/presets'
+import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
+import type { RunService } from '../services/run-service'
+import { APP_VERSION, RunStateError } from '../services/run-service'
+import { exportRunFolder, importRunFolder, RunFolderError } from '../services/run-transfer'
+import { StoreError, type LabStore } from '../store'
+
+/** A handler failure with an API error code (thrown inside handlers, returned as data). */
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: ApiError['code'],
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message)
+    this.name = 'ApiFailure'
+  }
+}
+
+export interface Api {
+  /** Never rejects: every outcome is an ApiResult. */
+  call(method: string, payload?: unknown): Promise<ApiResult<unknown>>
+  subscribe(listener: (event: ApiEvent) => void): () => void
+}
+
+type Handlers = { [M in ApiMethod]: (payload: ApiParsed<M>) => ApiResponses[M] | Promise<ApiResponses[M]> }
+
+export interface ApiOptions {
+  appVersion?: string
+}
+
+export function createApi(service: RunService, store: LabStore, dataDir: string = store.paths.root, options: ApiOptions = {}): Api {
+  const root = resolve(dataDir)
+  const runs = () => store.runs
+  const requireRun = (id: string) => store.runs.getRun(id)
+
+  const handlers: Handlers = {
+    'runs.list': (p) => runs().listRuns(p ?? {}),
+    'runs.get': (p) => requireRun(p.id),
+    'runs.start': (p) => {
+      let base: Record<string, unknown> = {}
+      if (p.preset !== undefined) {
+        const preset = (PRESETS as Record<string, { values: Record<string, unknown> }>)[p.preset]
+        if (!preset) throw new ApiFailure('INVALID_PAYLOAD', `unknown preset ${JSON.stringify(p.preset)}; expected one of ${Object.keys(PRESETS).join(', ')}`, 'preset')
+        base = preset.values
+      }
+      return service.startDistill({ ...base, ...p.config }, { tags: p.tags, notes: p.notes })
+    },
+    'runs.startTeacher': (p) => service.startTeacher(p.config, { tags: p.tags, notes: p.notes }),
+    'runs.sweep': (p) => service.sweep(p.base, p.grid, { tags: p.tags, notes: p.notes }),
+    'runs.pause': (p) => {
+      service.pause(p.id)
+      return requireRun(p.id)
+    },
+    'runs.resume': (p) => service.resume(p.id, p.steps !== undefined ? { steps: p.steps } : {}),
+    'runs.cancel': (p) => service.cancel(p.id),
+    'runs.branch': (p) => service.branch(p.id, p.overrides, { tags: p.tags, notes: p.notes }),
+    'runs.delete': async (p) => {
+      await service.delete(p.id)
+      return { id: p.id }
+    },
+    'runs.tag': (p) => ({ id: p.id, tags: service.tag(p.id, p.tags) }),
+    'runs.untag': (p) => ({ id: p.id, tags: service.untag(p.id, p.tags) }),
+    'runs.annotate': (p) => {
+      service.annotate(p.id, p.notes)
+      return requireRun(p.id)
+    },
+    'runs.evaluations': (p) => {
+      requireRun(p.id)
+      return store.evaluations.listEvaluations(p.id, { ...(p.metric !== undefined ? { metric: p.metric } : {}), ...(p.model !== undefined ? { model: p.model } : {}) })
+    },
+    'runs.export': (p) => {
+      requireRun(p.id)
+      const folder = insideDataDir(root, p.path, 'path')
+      for (const owned of [store.paths.runs, store.paths.teachers]) {
+        if (folder === owned || folder.startsWith(owned + sep)) {
+          throw new ApiFailure('INVALID_PAYLOAD', `${p.path} is inside ${owned}, which belongs to the run history; export elsewhere in the data folder (e.g. exports/)`, 'path')
+        }
+      }
+      return { folder, files: exportRunFolder(store, p.id, folder) }
+    },
+    'runs.import': (p) => {
+      const folder = insideDataDir(root, p.path, 'path')
+      if (!existsSync(folder)) throw new ApiFailure('NOT_FOUND', `${folder} does not exist`, 'path')
+      return importRunFolder(store, folder)
+    },
+    'metrics.list': (p) => {
+      requireRun(p.runId)
+      return store.metrics.listSeries(p.runId)
+    },
+    'metrics.downsampled': (p) => {
+      requireRun(p.runId)
+      return store.metrics.readDownsampled(p.runId, p.key, { buckets: p.buckets, fromStep: p.fromStep, toStep: p.toStep })
+    },
+    'metrics.series': (p) => {
+      requireRun(p.runId)
+      return store.metrics.readSeries(p.runId, p.key, { fromStep: p.fromStep, toStep: p.toStep })
+    },
+    'teachers.list': (p) => service.teachers.list(p?.dataset),
+    'config.defaults': () => ({ distill: DISTILL_DEFAULTS, teacher: TEACHER_DEFAULTS }),
+    'config.presets': () => PRESETS,
+    'config.validate': (p) => {
+      try {
+        const config = p.kind === 'distill' ? parseDistillConfig(p.config) : parseTeacherConfig(p.config)
+        if (p.kind === 'distill' && 'teacher' in config) {
+          try {
+            service.teachers.resolve(config.teacher, config.dataset)
+          } catch (error) {
+            return { valid: false, config: null, problems: [{ field: 'teacher', message: (error as Error).message, value: config.teacher }] }
+          }
+        }
+        return { valid: true, config, problems: [] }
+      } catch (error) {
+        if (error instanceof ConfigError) return { valid: false, config: null, problems: error.problems }
+        throw error
+      }
+    },
+    'system.info': () => ({
+      appVersion: options.appVersion ?? APP_VERSION,
+      dataDir: root,
+      backends: backendCandidates(),
+      platform: process.platform,
+      arch: process.arch,
+      nodeVersion: process.versions.node,
+    }),
+  }
+
+  return {
+    async call(method, payload) {
+      if (typeof method !== 'string' || !Object.hasOwn(API_SCHEMAS, method)) {
+        return fail({ code: 'UNKNOWN_METHOD', message: `unknown method ${JSON.stringify(method)}`, field: 'method' })
+      }
+      const m = method as ApiMethod
+      const parsed = (API_SCHEMAS[m] as z.ZodType).safeParse(payload)
+      if (!parsed.success) return fail(payloadError(parsed.error))
+      try {
+        const handler = handlers[m] as (p: unknown) => unknown
+        return { ok: true, value: await handler(parsed.data) }
+      } catch (error) {
+        return fail(toApiError(error))
+      }
+    },
+    subscribe(listener) {
+      return service.subscribe((update) => listener(update))
+    },
+  }
+}
+
+const fail = (error: ApiError): ApiResult<never> => ({ ok: false, error })
+
+function payloadError(error: z.ZodError): ApiError {
+  const issue = error.issues[0]
+  const keys = issue && issue.code === 'unrecognized_keys' ? issue.keys : []
+  const field = keys.length > 0 ? [...(issue?.path ?? []), keys[0]].join('.') : (issue?.path ?? []).join('.')
+  const message = error.issues
+    .map((i) => {
+      const at = i.code === 'unrecognized_keys' ? [...i.path, ...i.keys].join('.') : i.path.join('.')
+      return `${at || 'payload'}: ${i.code === 'unrecognized_keys' ? 'unknown field' : i.message}`
+    })
+    .join('; ')
+  return { code: 'INVALID_PAYLOAD', message, ...(field ? { field } : {}) }
+}
+
+const STORE_CODES: Record<string, ApiError['code']> = {
+  RUN_NOT_FOUND: 'NOT_FOUND',
+  TEACHER_NOT_FOUND: 'NOT_FOUND',
+  INVALID_ID: 'INVALID_PAYLOAD',
+  DATABASE_BUSY: 'DATABASE_BUSY',
+  STORAGE_FULL: 'STORAGE_FULL',
+  DATABASE_TOO_NEW: 'DATABASE_TOO_NEW',
+  DATABASE_UNREADABLE: 'DATABASE_UNREADABLE',
+  TEACHER_IN_USE: 'TEACHER_IN_USE',
+  STORE_INPUT: 'STORE_INPUT',
+}
+
+/** Maps a thrown error to an API error; unknown errors become INTERNAL with their message. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiFailure) return { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) }
+  if (error instanceof ConfigError) {
+    const field = error.problems[0]?.field
+    return { code: 'INVALID_CONFIG', message: error.message, ...(field ? { field } : {}), problems: error.problems }
+  }
+  if (error instanceof RunStateError) return { code: 'RUN_STATE', message: error.message }
+  if (error instanceof RunFolderError) return { code: 'RUN_FOLDER', message: error.message }
+  if (error instanceof StoreError) {
+    const code = STORE_CODES[error.code] ?? 'INTERNAL'
+    return { code, message: error.message, ...(error.code === 'INVALID_ID' ? { field: 'id' } : {}) }
+  }
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) }
+}
+
+/**
+ * `path` (absolute, or relative to the data folder) as an absolute path inside the data folder; symlinks
+ * on the way are followed, so a link pointing out is refused too. Otherwise PATH_OUTSIDE_DATA_DIR.
+ */
+export function insideDataDir(root: string, path: string, field: string): string {
+  const target = resolve(root, path)
+  const realRoot = realpathSync(root)
+  const within = (base: string, p: string) => {
+    const rel = relative(base, p)
+    return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel)
+  }
+  const outside = () => new ApiFailure('PATH_OUTSIDE_DATA_DIR', `${path} is not inside the data folder ${root}; use a path inside it`, field)
+  if (!within(root, target)) throw outside()
+  // Follow symlinks of the deepest existing ancestor.
+  let existing = target
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing)
+  const real = resolve(realpathSync(existing), relative(existing, target))
+  if (!within(realRoot, real)) throw outside()
+  return target
+}
+
+const BACKEND_PACKAGES: Array<[BackendCandidate['name'], string]> = [
+  ['node-gpu', '@tensorflow/tfjs-node-gpu'],
+  ['node', '@tensorflow/tfjs-node'],
+  ['wasm', '@tensorflow/tfjs-backend-wasm'],
+  ['cpu', '@tensorflow/tfjs-backend-cpu'],
+]
+
+/** The compute backends `auto` tries, in order, and whether each package is installed (not loaded). */
+export function backendCandidates(): BackendCandidate[] {
+  const require = createRequire(import.meta.url)
+  return BACKEND_PACKAGES.map(([name, pkg]) => {
+    let installed: boolean
+    try {
+      require.resolve(pkg)
+      installed = true
+    } catch {
+      installed = false
+    }
+    return { name, package: pkg, installed }
+  })
+}
