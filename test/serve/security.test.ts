@@ -212,6 +212,20 @@ describe('WebSocket', () => {
   })
 })
 
+describe('WebSocket client', () => {
+  it('resolves pending and later calls with TRANSPORT when the server goes away', async () => {
+    const hanging: Api = { call: () => new Promise(() => {}), subscribe: () => () => {} }
+    const other = await startServer({ api: hanging, port: 0, rendererDir: renderer })
+    const client = await connectWsClient(apiSocketUrl(other.url), { WebSocket: NodeWebSocket })
+    const pending = client.call('system.info')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await other.close()
+    expect(await pending).toMatchObject({ ok: false, error: { code: 'TRANSPORT' } })
+    await client.closed
+    expect(await client.call('system.info')).toMatchObject({ ok: false, error: { code: 'TRANSPORT' } })
+  })
+})
+
 describe('binding', () => {
   it('refuses a non-loopback host unless remote access is allowed explicitly', async () => {
     await expect(startServer({ api: stubApi, host: '0.0.0.0', port: 0 })).rejects.toThrow(ServeError)
