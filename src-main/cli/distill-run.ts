@@ -13,7 +13,7 @@ import { DISTILL_FLAGS, EXIT_FAILED, EXIT_OK, usageFromConfigError } from './arg
 import type { DistillOptions } from './distill-command'
 import { finalEvaluation, openHistory } from './history'
 import { followRun } from './follow-run'
-import { evaluationTable } from './report'
+import { evaluationTable, printResult } from './report'
 
 export async function runDistillCommand(config: DistillConfig, options: DistillOptions): Promise<number> {
   const { store, service } = openHistory(options)
@@ -101,11 +101,6 @@ export async function reportDistillRun(
   ]
     .filter(Boolean)
     .join('\n')
-  if (options.json) {
-    process.stderr.write(`${text}\n`)
-    process.stdout.write(`${JSON.stringify(summary)}\n`)
-  } else {
-    process.stdout.write(`${text}\n`)
-  }
+  printResult(text, summary, options.json)
   return EXIT_OK
 }

@@ -15,3 +15,13 @@ export function evaluationTable(rows: EvalRow[]): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ')
   return [line(header), ...body.map(line)].join('\n')
 }
+
+/** The table for people, and with --json the summary object as the last line of stdout (the table moves to stderr). */
+export function printResult(text: string, summary: object, json: boolean | undefined): void {
+  if (json) {
+    process.stderr.write(`${text}\n`)
+    process.stdout.write(`${JSON.stringify(summary)}\n`)
+  } else {
+    process.stdout.write(`${text}\n`)
+  }
+}

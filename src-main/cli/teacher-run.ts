@@ -8,7 +8,7 @@ import { runPaths } from '../store'
 import { EXIT_FAILED, EXIT_OK } from './args'
 import { followRun } from './follow-run'
 import { finalEvaluation, openHistory } from './history'
-import { evaluationTable } from './report'
+import { evaluationTable, printResult } from './report'
 import type { TeacherOptions } from './teacher-command'
 
 export async function runTeacherCommand(config: TeacherConfig, options: TeacherOptions): Promise<number> {
@@ -38,12 +38,7 @@ export async function runTeacherCommand(config: TeacherConfig, options: TeacherO
     }
     const summary = { command: 'teacher', runId: run.id, teacherId: run.id, backend: done.backend, dataset: config.dataset, checkpoint: options.out ? join(resolve(options.out), 'teacher.ckpt') : checkpoint, files, msPerStep: outcome.msPerStep, lastLoss: record.lastLoss, metrics }
     const text = `${evaluationTable(rows)}\n${outcome.msPerStep.toFixed(2)} ms per training step on ${done.backend}\nteacher ${run.id} written to ${summary.checkpoint} (use it with --teacher ${summary.checkpoint})`
-    if (options.json) {
-      process.stderr.write(`${text}\n`)
-      process.stdout.write(`${JSON.stringify(summary)}\n`)
-    } else {
-      process.stdout.write(`${text}\n`)
-    }
+    printResult(text, summary, options.json)
     return EXIT_OK
   } finally {
     await service.close()

@@ -76,6 +76,18 @@ export class Adam {
   }
 }
 
+/**
+ * One optimisation step inside a tf.tidy: differentiates `lossFn` with respect to `vars`, refuses a
+ * non-finite loss before touching the weights, applies Adam, and returns the loss tensor (kept by tidy).
+ */
+export function minimize(adam: Adam, vars: tf.Variable[], lossFn: () => tf.Scalar, lr: number, onNonFinite: (loss: number) => Error): tf.Scalar {
+  const { value, grads } = tf.variableGrads(lossFn, vars)
+  const loss = value.dataSync()[0] as number
+  if (!Number.isFinite(loss)) throw onNonFinite(loss)
+  adam.apply(vars.map((v) => grads[v.name] as tf.Tensor), lr)
+  return value
+}
+
 /** Learning rate at 1-based `step`: linear warm-up, then constant or cosine decay to zero. */
 export function learningRateAt(
   step: number,

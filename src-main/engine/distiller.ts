@@ -7,7 +7,7 @@ import { karrasStepGrid, uniformStepGrid } from '@shared/cd/schedule'
 import type { DistillConfig } from '@shared/config/schemas'
 import { sample2D, STREAM_TRAIN } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
-import { Adam, learningRateAt } from './adam'
+import { Adam, learningRateAt, minimize } from './adam'
 import { ictNumScales, lognormalPairCdf, sampleFromCdf } from './curriculum'
 import { boundaryScaling, consistency, epsilon, makeLevels, type Levels } from './denoiser'
 import { defaultHuberC, perExampleDistance, weightedMean } from './losses'
@@ -218,15 +218,13 @@ export class Distiller {
       const targetWeights = config.algorithm === 'ict' ? this.student : this.target
       const tgt = consistency(targetWeights.layers, xT, targetLevels, targetScaling)
       const weights = lambda ? tf.tensor1d(lambda) : null
-      const vars = this.student.variables()
-      const { value, grads } = tf.variableGrads(
+      return minimize(
+        this.adam,
+        this.student.variables(),
         () => weightedMean(perExampleDistance(config.loss, consistency(this.student.layers, xS, studentLevels, studentScaling), tgt, huberC), weights),
-        vars,
+        lr,
+        (loss) => new NonFiniteLossError(this.stepCount + 1, loss),
       )
-      const loss = value.dataSync()[0] as number
-      if (!Number.isFinite(loss)) throw new NonFiniteLossError(this.stepCount + 1, loss)
-      this.adam.apply(vars.map((v) => grads[v.name] as tf.Tensor), lr)
-      return value
     })
     const loss = lossTensor.dataSync()[0] as number
     lossTensor.dispose()

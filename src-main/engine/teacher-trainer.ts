@@ -5,7 +5,7 @@
 import type { TeacherConfig } from '@shared/config/schemas'
 import { sample2D, STREAM_TRAIN } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
-import { Adam, learningRateAt } from './adam'
+import { Adam, learningRateAt, minimize } from './adam'
 import { NonFiniteLossError } from './distiller'
 import { initialWeights, mlpForward, timeEmbedding } from './mlp'
 import { pickArrays, prefixArrays, type Snapshot, type TeacherHeader } from './snapshot'
@@ -85,12 +85,13 @@ export class TeacherTrainer {
       const x = tf.tensor2d(xNoisy, [batch, dim])
       const embedding = tf.tensor2d(timeEmbedding(steps, spec.timeEmbeddingDim), [batch, spec.timeEmbeddingDim])
       const target = tf.tensor2d(eps, [batch, dim])
-      const vars = model.weights.variables()
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(mlpForward(model.weights.layers, x, embedding), target))), vars)
-      const loss = value.dataSync()[0] as number
-      if (!Number.isFinite(loss)) throw new NonFiniteLossError(this.stepCount + 1, loss)
-      this.adam.apply(vars.map((v) => grads[v.name] as tf.Tensor), lr)
-      return value
+      return minimize(
+        this.adam,
+        model.weights.variables(),
+        () => tf.mean(tf.square(tf.sub(mlpForward(model.weights.layers, x, embedding), target))),
+        lr,
+        (loss) => new NonFiniteLossError(this.stepCount + 1, loss),
+      )
     })
     const loss = lossTensor.dataSync()[0] as number
     lossTensor.dispose()
