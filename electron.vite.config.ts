@@ -15,8 +15,15 @@ export default defineConfig({
       // Only `dependencies` are externalized by default; the optional native tfjs backends must be listed,
       // or an installed tfjs-node-gpu gets bundled and the build fails.
       externalizeDeps: { include: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] },
-      // `index` names the output out/main/index.js (package.json "main").
-      lib: { entry: { index: resolve(import.meta.dirname, 'src-main/app/main.ts') } },
+      // `index` names the output out/main/index.js (package.json "main"); `trainer-host` is the engine
+      // process the app starts with utilityProcess.fork (src-main/app/utility-engine-host.ts), emitted as
+      // out/main/trainer-host.js next to it.
+      lib: {
+        entry: {
+          index: resolve(import.meta.dirname, 'src-main/app/main.ts'),
+          'trainer-host': resolve(import.meta.dirname, 'src-main/trainer-host/main.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -1,0 +1,48 @@
+/**
+ * The one place the renderer reaches the app. In the desktop app the preload has put `window.api` there
+ * (one function per method, src-main/preload); in a browser served by `clab serve` there is no preload, so
+ * the same ApiClient is built over the page's WebSocket (`/api?token=…`). Everything else in the renderer
+ * calls `getApi()` and sees only the ApiClient interface of src-shared/ipc/api.ts.
+ */
+import type { ApiClient, ApiEvent, ApiMethod, ApiPayload, ApiResponses, ApiResult } from '@shared/ipc/api'
+import { apiSocketUrl, connectWsClient } from '@shared/ipc/ws-client'
+
+/** What the desktop preload exposes (src-main/ipc/channels.ts DesktopBridge, derived from the same contract). */
+export type DesktopBridge = {
+  readonly [M in ApiMethod]: (payload?: ApiPayload<M>) => Promise<ApiResult<ApiResponses[M]>>
+} & {
+  readonly onEvent: (listener: (event: ApiEvent) => void) => () => void
+}
+
+/** The globals the selection reads (typed here, so this module needs no DOM typings). */
+export interface ApiHostGlobals {
+  api?: DesktopBridge
+  location?: { href: string }
+}
+
+/** An ApiClient over the preload bridge. */
+export function bridgeClient(bridge: DesktopBridge): ApiClient {
+  return {
+    call<M extends ApiMethod>(method: M, payload?: ApiPayload<M>): Promise<ApiResult<ApiResponses[M]>> {
+      const fn = bridge[method] as ((payload?: ApiPayload<M>) => Promise<ApiResult<ApiResponses[M]>>) | undefined
+      if (typeof fn !== 'function') return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method ${String(method)}` } })
+      return fn(payload)
+    },
+    subscribe: (listener) => bridge.onEvent(listener),
+  }
+}
+
+/** Picks the transport: the preload bridge when present, else the `clab serve` WebSocket of this page. */
+export function selectApi(globals: ApiHostGlobals, connect: (url: string) => Promise<ApiClient> = connectWsClient): Promise<ApiClient> {
+  if (globals.api && typeof globals.api.onEvent === 'function') return Promise.resolve(bridgeClient(globals.api))
+  if (!globals.location) return Promise.reject(new Error('no window.api (desktop app) and no page URL (clab serve): cannot reach the backend'))
+  return connect(apiSocketUrl(globals.location.href))
+}
+
+let client: Promise<ApiClient> | null = null
+
+/** The app's ApiClient (created once). */
+export function getApi(): Promise<ApiClient> {
+  client ??= selectApi(globalThis as unknown as ApiHostGlobals)
+  return client
+}
