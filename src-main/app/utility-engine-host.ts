@@ -18,7 +18,8 @@ export interface UtilityChildLike {
   readonly stderr: NodeJS.ReadableStream | null
   postMessage(message: unknown): void
   kill(): boolean
-  on(event: string, listener: (...args: never[]) => void): unknown
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter's own listener type
+  on(event: string, listener: (...args: any[]) => void): unknown
 }
 
 export interface UtilityForkOptions {
