@@ -1,12 +1,13 @@
 /**
  * A run as a folder, and back: `run.json` (the run with its config, status and lineage), `metrics.csv`
- * (every point: key,step,value,wall_ms), `evaluations.json`, and the run's files (samples/, checkpoints/,
- * teacher.ckpt) with their relative paths. Importing a folder, or every run of another data folder,
+ * (every point: key,step,value,wall_ms), `evaluations.json`, and the run's files (samples/ as CSV and PNG,
+ * checkpoints/, teacher.ckpt) with their relative paths. Importing a folder, or every run of another data folder,
  * adds the runs to this history.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { CheckpointRecord, EvaluationRecord, MetricPoint, Run, SampleRecord } from '@shared/store/types'
+import { readPointsCsv, scatterPng } from '../files/scatter-png'
 import { ensureRunDirs, openLabStore, runPaths, type LabStore } from '../store'
 
 export class RunFolderError extends Error {
@@ -48,7 +49,22 @@ export function exportRunFolder(store: LabStore, id: string, out: string): strin
     copyFileSync(join(dir, rel), join(folder, rel))
     files.push(join(folder, rel))
   }
+  files.push(...samplePngs(folder, samples))
   return files
+}
+
+/** Each exported 2D sample CSV also as a PNG scatter over the held-out data (samples/<name>.png). */
+function samplePngs(folder: string, samples: SampleRecord[]): string[] {
+  const dataCsv = samples.find((s) => s.kind === 'data' && s.path)?.path
+  const background = dataCsv && existsSync(join(folder, dataCsv)) ? readPointsCsv(readFileSync(join(folder, dataCsv), 'utf8')) : null
+  const written: string[] = []
+  for (const s of samples) {
+    if (!s.path?.endsWith('.csv') || !existsSync(join(folder, s.path))) continue
+    const target = join(folder, s.path.replace(/\.csv$/, '.png'))
+    writeFileSync(target, scatterPng(readPointsCsv(readFileSync(join(folder, s.path), 'utf8')), { background: s.kind === 'data' ? null : background }))
+    written.push(target)
+  }
+  return written
 }
 
 function readJson<T>(folder: string, name: string): T {
