@@ -8,8 +8,8 @@
  * electron is not imported here: main.ts passes a `fork` function (a thin wrapper of utilityProcess.fork),
  * so test/app exercises this class under plain Node with a fake child.
  */
-import { isTerminalEngineMessage, type EngineJob, type EngineMessage, type HostToEngine } from '@shared/ipc/engine-messages'
-import type { EngineEvent, EngineEventHandler, EngineHost } from '../services/engine-host'
+import type { EngineMessage, HostToEngine } from '@shared/ipc/engine-messages'
+import { ChildEngineHost } from '../services/engine-host'
 
 /** The part of Electron's UtilityProcess this host uses. */
 export interface UtilityChildLike {
@@ -38,65 +38,24 @@ export interface UtilityEngineHostOptions {
   keepLogLines?: number
 }
 
-type Exit = { code: number | null; signal: NodeJS.Signals | null }
-
-export class UtilityEngineHost implements EngineHost {
+export class UtilityEngineHost extends ChildEngineHost {
   private readonly child: UtilityChildLike
-  private readonly handlers = new Set<EngineEventHandler>()
-  private ready = false
-  private readonly queue: HostToEngine[] = []
-  private active: { runId: string; step: number; phase: string } | null = null
-  private hasExited = false
-  private readonly logTail: string[] = []
-  private readonly keepLogLines: number
-  private resolveExited: (exit: Exit) => void = () => {}
-  readonly exited: Promise<Exit>
 
   constructor(options: UtilityEngineHostOptions) {
-    this.keepLogLines = options.keepLogLines ?? 20
-    this.exited = new Promise((resolve) => (this.resolveExited = resolve))
+    super(options.keepLogLines ?? 20)
     this.child = options.fork(options.entry, {
       serviceName: 'Consistency Lab engine',
       stdio: 'pipe',
       ...(options.env ? { env: options.env } : {}),
     })
     this.child.on('message', (message: EngineMessage) => this.receive(message))
-    this.child.on('exit', (code: number) => this.onExit(typeof code === 'number' ? code : null, null))
-    this.pipeLines('stdout')
-    this.pipeLines('stderr')
+    this.child.on('exit', (code: number) => this.exit(typeof code === 'number' ? code : null, null))
+    this.pipeLines(this.child.stdout, 'stdout')
+    this.pipeLines(this.child.stderr, 'stderr')
   }
 
   get pid(): number | undefined {
     return this.child.pid
-  }
-
-  get activeRunId(): string | null {
-    return this.active?.runId ?? null
-  }
-
-  on(handler: EngineEventHandler): () => void {
-    this.handlers.add(handler)
-    return () => this.handlers.delete(handler)
-  }
-
-  start(job: EngineJob): void {
-    if (this.hasExited) throw new Error('the engine process has exited; create a new host')
-    if (this.active) throw new Error(`the engine is busy with run ${this.active.runId}`)
-    if (typeof job?.runId !== 'string' || job.runId === '') throw new Error('job.runId must be a non-empty string')
-    this.active = { runId: job.runId, step: 0, phase: 'starting' }
-    this.send({ type: 'start', job })
-  }
-
-  pause(): void {
-    if (this.active) this.send({ type: 'pause' })
-  }
-
-  resume(): void {
-    if (this.active) this.send({ type: 'resume' })
-  }
-
-  cancel(): void {
-    if (this.active) this.send({ type: 'cancel' })
   }
 
   /** A utilityProcess cannot be sent a chosen signal; Electron terminates it (SIGTERM on POSIX). */
@@ -104,87 +63,7 @@ export class UtilityEngineHost implements EngineHost {
     if (!this.hasExited) this.child.kill()
   }
 
-  private send(message: HostToEngine): void {
-    if (this.hasExited) return
-    if (!this.ready) {
-      this.queue.push(message)
-      return
-    }
+  protected post(message: HostToEngine): void {
     this.child.postMessage(message)
-  }
-
-  private receive(message: EngineMessage): void {
-    if (this.hasExited || message === null || typeof message !== 'object') return
-    if (message.type === 'ready') {
-      this.ready = true
-      for (const m of this.queue.splice(0)) this.child.postMessage(m)
-    }
-    const active = this.active
-    if (active && 'runId' in message && message.runId === active.runId) {
-      if (message.type === 'metrics') {
-        const last = message.points[message.points.length - 1]
-        if (last) active.step = last.step
-        active.phase = 'training'
-      } else if ('step' in message) {
-        active.step = message.step
-        if (message.type === 'evaluation') active.phase = 'evaluation'
-        if (message.type === 'paused') active.phase = 'paused'
-        if (message.type === 'started' || message.type === 'resumed') active.phase = 'training'
-      }
-      if (isTerminalEngineMessage(message)) this.active = null
-    }
-    this.emit(message)
-  }
-
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.hasExited) return
-    this.hasExited = true
-    const active = this.active
-    if (active) {
-      this.active = null
-      const how = signal ? `with signal ${signal}` : `with code ${code}`
-      const where = active.phase === 'training' ? `during step ${active.step + 1}` : `while ${active.phase} (after step ${active.step})`
-      const lastLine = this.logTail.filter((l) => l.trim() !== '').at(-1)
-      this.emit({
-        type: 'failed',
-        runId: active.runId,
-        step: active.step,
-        error: { code: 'ENGINE_EXITED', message: `engine process exited ${how} ${where}${lastLine ? `; last output: ${lastLine.trim()}` : ''}` },
-      })
-    }
-    this.emit({ type: 'exit', code, signal })
-    this.resolveExited({ code, signal })
-  }
-
-  private pipeLines(stream: 'stdout' | 'stderr'): void {
-    const source = this.child[stream]
-    if (!source) return
-    let partial = ''
-    source.setEncoding('utf8')
-    source.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n')
-      partial = lines.pop() ?? ''
-      for (const line of lines) this.log(stream, line)
-    })
-    source.on('end', () => {
-      if (partial) this.log(stream, partial)
-      partial = ''
-    })
-  }
-
-  private log(stream: 'stdout' | 'stderr', line: string): void {
-    this.logTail.push(line)
-    if (this.logTail.length > this.keepLogLines) this.logTail.shift()
-    this.emit({ type: 'log', stream, line })
-  }
-
-  private emit(event: EngineEvent): void {
-    for (const handler of [...this.handlers]) {
-      try {
-        handler(event)
-      } catch (error) {
-        console.error('engine host: an event handler threw:', error)
-      }
-    }
   }
 }

@@ -60,50 +60,32 @@ export interface ForkedEngineHostOptions {
 
 const KEEP_LOG_LINES = 20
 
-export class ForkedEngineHost implements EngineHost {
-  private readonly child: ChildProcess
+type Exit = { code: number | null; signal: NodeJS.Signals | null }
+
+/**
+ * What every engine host does whatever the process is (a forked Node child, an Electron
+ * utilityProcess): queue controls until the engine says `ready`, track the active job's step and phase,
+ * keep the last lines of output, and when the process exits mid-job make up the `failed` ENGINE_EXITED
+ * event that names how it exited and where. Subclasses start the process and say how to post to it.
+ */
+export abstract class ChildEngineHost implements EngineHost {
   private readonly handlers = new Set<EngineEventHandler>()
   private ready = false
   private readonly queue: HostToEngine[] = []
   private active: { runId: string; step: number; phase: string } | null = null
-  private hasExited = false
+  protected hasExited = false
   private readonly logTail: string[] = []
-  private readonly keepLogLines: number
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  private resolveExited: (exit: Exit) => void = () => {}
+  readonly exited: Promise<Exit>
 
-  constructor(options: ForkedEngineHostOptions = {}) {
-    this.keepLogLines = options.keepLogLines ?? KEEP_LOG_LINES
-    this.child = fork(options.entry ?? ENGINE_BOOTSTRAP, [], {
-      execArgv: options.execArgv ?? [],
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // Structured clone, as an Electron utilityProcess port uses: the same messages work on both.
-      serialization: 'advanced',
-    })
-    this.child.on('message', (message: EngineMessage) => this.receive(message))
-    this.pipeLines('stdout')
-    this.pipeLines('stderr')
-    this.exited = new Promise((resolve) => {
-      // 'close' comes after the IPC channel and stdio have drained, so a last `failed` is seen first.
-      this.child.once('close', (code, signal) => {
-        this.onExit(code, signal)
-        resolve({ code, signal })
-      })
-      this.child.once('error', (error) => {
-        // fork failed outright (no 'close' follows when the process never spawned).
-        if (this.child.pid === undefined) {
-          this.log('stderr', `engine process could not start: ${error.message}`)
-          this.onExit(null, null)
-          resolve({ code: null, signal: null })
-        }
-      })
-    })
+  constructor(private readonly keepLogLines: number = KEEP_LOG_LINES) {
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve))
   }
 
-  get pid(): number | undefined {
-    return this.child.pid
-  }
+  abstract get pid(): number | undefined
+  abstract kill(signal?: NodeJS.Signals): void
+  /** Delivers a message to the process (called only once it is ready). */
+  protected abstract post(message: HostToEngine): void
 
   get activeRunId(): string | null {
     return this.active?.runId ?? null
@@ -135,23 +117,20 @@ export class ForkedEngineHost implements EngineHost {
     if (this.active) this.send({ type: 'cancel' })
   }
 
-  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
-    if (!this.hasExited) this.child.kill(signal)
-  }
-
   private send(message: HostToEngine): void {
     if (this.hasExited) return
     if (!this.ready) {
       this.queue.push(message)
       return
     }
-    this.child.send(message)
+    this.post(message)
   }
 
-  private receive(message: EngineMessage): void {
+  protected receive(message: EngineMessage): void {
+    if (this.hasExited || message === null || typeof message !== 'object') return
     if (message.type === 'ready') {
       this.ready = true
-      for (const m of this.queue.splice(0)) this.child.send(m)
+      for (const m of this.queue.splice(0)) this.post(m)
     }
     const active = this.active
     if (active && 'runId' in message && message.runId === active.runId) {
@@ -170,7 +149,8 @@ export class ForkedEngineHost implements EngineHost {
     this.emit(message)
   }
 
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+  /** The process is gone: a job still active fails with ENGINE_EXITED, then `exit` is emitted. */
+  protected exit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.hasExited) return
     this.hasExited = true
     const active = this.active
@@ -187,12 +167,13 @@ export class ForkedEngineHost implements EngineHost {
       })
     }
     this.emit({ type: 'exit', code, signal })
+    this.resolveExited({ code, signal })
   }
 
-  private pipeLines(stream: 'stdout' | 'stderr'): void {
-    let partial = ''
-    const source = this.child[stream]
+  /** Splits a child's output into lines, emitted as `log` events and kept for the ENGINE_EXITED message. */
+  protected pipeLines(source: NodeJS.ReadableStream | null, stream: 'stdout' | 'stderr'): void {
     if (!source) return
+    let partial = ''
     source.setEncoding('utf8')
     source.on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n')
@@ -205,7 +186,7 @@ export class ForkedEngineHost implements EngineHost {
     })
   }
 
-  private log(stream: 'stdout' | 'stderr', line: string): void {
+  protected log(stream: 'stdout' | 'stderr', line: string): void {
     this.logTail.push(line)
     if (this.logTail.length > this.keepLogLines) this.logTail.shift()
     this.emit({ type: 'log', stream, line })
@@ -220,5 +201,45 @@ export class ForkedEngineHost implements EngineHost {
         console.error('engine host: an event handler threw:', error)
       }
     }
+  }
+}
+
+export class ForkedEngineHost extends ChildEngineHost {
+  private readonly child: ChildProcess
+
+  constructor(options: ForkedEngineHostOptions = {}) {
+    super(options.keepLogLines ?? KEEP_LOG_LINES)
+    this.child = fork(options.entry ?? ENGINE_BOOTSTRAP, [], {
+      execArgv: options.execArgv ?? [],
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Structured clone, as an Electron utilityProcess port uses: the same messages work on both.
+      serialization: 'advanced',
+    })
+    this.child.on('message', (message: EngineMessage) => this.receive(message))
+    this.pipeLines(this.child.stdout, 'stdout')
+    this.pipeLines(this.child.stderr, 'stderr')
+    // 'close' comes after the IPC channel and stdio have drained, so a last `failed` is seen first.
+    this.child.once('close', (code, signal) => this.exit(code, signal))
+    this.child.once('error', (error) => {
+      // fork failed outright (no 'close' follows when the process never spawned).
+      if (this.child.pid === undefined) {
+        this.log('stderr', `engine process could not start: ${error.message}`)
+        this.exit(null, null)
+      }
+    })
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (!this.hasExited) this.child.kill(signal)
+  }
+
+  protected post(message: HostToEngine): void {
+    this.child.send(message)
   }
 }
