@@ -6,8 +6,9 @@
  */
 import { realpathSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { APP_HOST, APP_SCHEME } from '../ipc/policy'
+import { mimeType } from '../files/mime'
 
 export type AppPathResult = { ok: true; file: string } | { ok: false; status: 400 | 403 | 404; reason: string }
 
@@ -53,30 +54,8 @@ export function realAppFile(root: string, file: string): string | null {
   }
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-}
 
-export function mimeType(file: string): string {
-  return MIME[extname(file).toLowerCase()] ?? 'application/octet-stream'
-}
+export { mimeType }
 
 /**
  * Headers on every response. The CSP is written out as a literal assignment (the same string as

@@ -17,6 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { API_WS_PATH, type ApiEvent, type WireMessage, type WireRequest } from '@shared/ipc/api'
 import { decodeWire, encodeWire } from '@shared/ipc/wire'
 import type { Api } from '../api/handlers'
+import { MIME, mimeType } from '../files/mime'
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 export const DEFAULT_PORT = 5178
@@ -57,26 +58,6 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-}
 
 /** 127.0.0.0/8, ::1, ::ffff:127.x and `localhost`. */
 export function isLoopback(host: string): boolean {
@@ -170,7 +151,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (file === 'forbidden') return send(res, 403, 'forbidden\n')
     if (!rendererBuilt) return send(res, 503, NOT_BUILT_PAGE, MIME['.html'], extra)
     const target = file ?? join(realRendererDir, 'index.html')
-    const type = MIME[extname(target).toLowerCase()] ?? 'application/octet-stream'
+    const type = mimeType(target)
     let size: number
     try {
       const stat = statSync(target)
@@ -184,7 +165,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...extra,
       'Content-Type': type,
       'Content-Length': size,
-      ...(type === MIME['.html'] ? { 'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'" } : {}),
+      ...(type === MIME['.html'] ? { 'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'" } : {}),
     })
     if (req.method === 'HEAD') return res.end()
     createReadStream(target).pipe(res)
