@@ -42,6 +42,7 @@ export const DISTILL_FLAGS: Record<string, string> = {
   batch: '--batch',
   steps: '--steps',
   loss: '--loss',
+  weighting: '--weighting',
   huberC: '--huber-c',
   solver: '--solver',
   sigmaData: '--sigma-data',

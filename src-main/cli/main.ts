@@ -3,7 +3,7 @@
  * (the message names the flag).
  */
 import { Command, CommanderError } from 'commander'
-import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS } from '@shared/config/fields'
+import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS, WEIGHTINGS } from '@shared/config/fields'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { PRESET_NAMES } from '@shared/config/presets'
 import { EXIT_FAILED, EXIT_USAGE, numberArg, numberListArg, UsageError } from './args'
@@ -28,6 +28,7 @@ function addDistillOptions(command: Command, numeric: (value: string) => number 
     .option('--batch <n>', 'batch size', numeric)
     .option('--steps <n>', 'training steps', numeric)
     .option('--loss <l>', `loss: ${list(LOSSES)}`)
+    .option('--weighting <w>', `loss weight lambda: ${list(WEIGHTINGS)} (1 / (sigma_hi - sigma_lo))`)
     .option('--huber-c <c>', 'pseudo-Huber c (default 0.00054 sqrt(dim))', numeric)
     .option('--solver <s>', `teacher ODE step: ${list(SOLVERS)}`)
     .option('--grid <g>', `level spacing: ${list(GRIDS)}`)

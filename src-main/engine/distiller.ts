@@ -184,7 +184,7 @@ export class Distiller {
       }
     } else {
       if (config.algorithm !== 'cd') xTargetArray = new Float32Array(batch * dim)
-      if (config.algorithm === 'ict') lambda = new Float32Array(batch)
+      if (config.algorithm === 'ict' || config.weighting === 'inverse-gap') lambda = new Float32Array(batch)
       for (let b = 0; b < batch; b++) {
         const n = cdf ? sampleFromCdf(cdf, rng) : rng.int(numScales - 1)
         const hi = grid[n + 1] as number

@@ -19,3 +19,10 @@ export const LR_SCHEDULES = ['constant', 'cosine'] as const
 export type LrSchedule = (typeof LR_SCHEDULES)[number]
 
 export const BETA_SCHEDULES = ['linear', 'cosine'] as const
+
+/**
+ * lambda of the consistency loss: `uniform` (lambda = 1, the CD papers) or `inverse-gap`
+ * (lambda = 1 / (sigma_hi - sigma_lo), iCT's weighting, which puts weight on the small-noise pairs).
+ */
+export const WEIGHTINGS = ['uniform', 'inverse-gap'] as const
+export type Weighting = (typeof WEIGHTINGS)[number]

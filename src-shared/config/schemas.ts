@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { DATASETS_2D } from '../data/datasets2d'
-import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS } from './fields'
+import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS, WEIGHTINGS } from './fields'
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T, what: string) =>
   z.enum(values, { error: () => `unknown ${what}; expected one of ${values.join(', ')}` })
@@ -75,6 +75,8 @@ export const DistillConfigSchema = z
     batch: positiveInt('batch size', 1, 1 << 20),
     steps: positiveInt('steps', 1, 1e8),
     loss: oneOf(LOSSES, 'loss'),
+    /** lambda: `uniform` (1) or `inverse-gap` (1 / (sigma_hi - sigma_lo)); iCT always uses inverse-gap. */
+    weighting: oneOf(WEIGHTINGS, 'weighting'),
     /** Pseudo-Huber c; null means 0.00054 sqrt(dim) (iCT). */
     huberC: z.number().gt(0, { error: () => 'Huber c must be > 0' }).nullable(),
     solver: oneOf(SOLVERS, 'solver'),

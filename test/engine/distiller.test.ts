@@ -84,6 +84,21 @@ describe('Distiller', () => {
     teacher.weights.dispose()
   })
 
+  it('inverse-gap weighting scales each pair by 1 / (sigma_hi - sigma_lo)', () => {
+    const teacher = randomTeacher()
+    const first = (weighting: 'uniform' | 'inverse-gap', numScales: number) => {
+      const d = new Distiller(parseDistillConfig({ ...small, numScales, weighting }), teacher, 'cpu')
+      const loss = d.trainStep().loss
+      d.dispose()
+      return loss
+    }
+    // With N = 2 every pair is (k = 0, k = T-1): the weight is one constant, so the losses differ by exactly it.
+    const gap = (teacher.schedule.sigma[teacher.schedule.numSteps - 1] as number) - (teacher.schedule.sigma[0] as number)
+    expect(first('inverse-gap', 2) / (first('uniform', 2) / gap)).toBeCloseTo(1, 5)
+    expect(first('inverse-gap', 10)).not.toBeCloseTo(first('uniform', 10), 6)
+    teacher.weights.dispose()
+  })
+
   it('iCT doubles N along its curriculum', () => {
     const teacher = randomTeacher()
     const distiller = new Distiller(parseDistillConfig({ ...small, algorithm: 'ict', numScales: 81, steps: 40 }), teacher, 'cpu')
