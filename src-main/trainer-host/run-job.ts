@@ -15,7 +15,7 @@ import { BackendError, selectBackend, type BackendInfo } from '../engine/backend
 import { NonFiniteLossError } from '../engine/distiller'
 import { evaluationNoise, teacherReference } from '../engine/evaluate'
 import { runDistillation, type DistillEvaluation } from '../engine/run-distill'
-import type { DistillHeader, Snapshot, TeacherHeader } from '../engine/snapshot'
+import type { DistillHeader, Snapshot, SnapshotHeader, TeacherHeader } from '../engine/snapshot'
 import { TeacherTrainer } from '../engine/teacher-trainer'
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../files/checkpoint-file'
 import { pointsCsv } from '../files/export-run'
@@ -210,7 +210,8 @@ function loadTeacher(file: TeacherFile): LoadedTeacher {
   }
 }
 
-function readDistillResume(path: string, config: DistillConfig, teacher: TeacherFile, branch: boolean): Snapshot<DistillHeader> {
+/** Reads a checkpoint of the expected kind; any problem is a CHECKPOINT job error naming the file. */
+function readCheckpointOfKind<H extends SnapshotHeader>(path: string, kind: H['kind'], what: string): Snapshot<H> {
   let snapshot
   try {
     snapshot = readCheckpoint(path)
@@ -218,7 +219,12 @@ function readDistillResume(path: string, config: DistillConfig, teacher: Teacher
     if (error instanceof CheckpointError) throw new JobError('CHECKPOINT', error.message)
     throw error
   }
-  if (snapshot.header.kind !== 'distill') throw new JobError('CHECKPOINT', `${path} is a ${snapshot.header.kind} checkpoint, not a distillation`)
+  if (snapshot.header.kind !== kind) throw new JobError('CHECKPOINT', `${path} is a ${snapshot.header.kind} checkpoint, not a ${what}`)
+  return snapshot as Snapshot<H>
+}
+
+function readDistillResume(path: string, config: DistillConfig, teacher: TeacherFile, branch: boolean): Snapshot<DistillHeader> {
+  const snapshot = readCheckpointOfKind<DistillHeader>(path, 'distill', 'distillation')
   const header = snapshot.header
   const changed = differingFields(header.config, config).filter((f) => (branch ? BRANCH_MUST_KEEP.has(f) : !RESUME_MAY_CHANGE.has(f)))
   if (changed.length > 0) {
@@ -230,7 +236,7 @@ function readDistillResume(path: string, config: DistillConfig, teacher: Teacher
     throw new JobError('CHECKPOINT', `${path} was distilled from a different teacher than ${teacher.path} (${teacherChanged.join(', ')} differ)`)
   }
   if (header.step > config.steps) throw new JobError('CHECKPOINT', `${path} is at step ${header.step}, past config.steps ${config.steps}`)
-  return snapshot as Snapshot<DistillHeader>
+  return snapshot
 }
 
 function differingFields(a: object, b: object): string[] {
@@ -325,18 +331,11 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
 }
 
 function readTeacherResume(path: string, config: TeacherConfig): Snapshot<TeacherHeader> {
-  let snapshot
-  try {
-    snapshot = readCheckpoint(path)
-  } catch (error) {
-    if (error instanceof CheckpointError) throw new JobError('CHECKPOINT', error.message)
-    throw error
-  }
-  if (snapshot.header.kind !== 'teacher') throw new JobError('CHECKPOINT', `${path} is a ${snapshot.header.kind} checkpoint, not a teacher`)
+  const snapshot = readCheckpointOfKind<TeacherHeader>(path, 'teacher', 'teacher')
   if (snapshot.header.rng === null) throw new JobError('CHECKPOINT', `${path} holds weights only (no optimizer state) and cannot be resumed`)
   const changed = differingFields(snapshot.header.config, config).filter((f) => f !== 'steps' && f !== 'backend')
   if (changed.length > 0) throw new JobError('CHECKPOINT', `${path} was made with a different config (${changed.join(', ')})`)
-  return snapshot as Snapshot<TeacherHeader>
+  return snapshot
 }
 
 // ---------------------------------------------------------------------------------------------------------
