@@ -37,9 +37,11 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  *                   steps; 2e-3 was no better (0.089) and noisier early on
  *   batch 256       512 gave 0.085 vs 0.087 for 1.4x the time per step
  *   evalEma 0.999   with the warm-up of evalEmaDecayAt, so short runs do not sample from the teacher
- *   weighting       uniform (lambda = 1, ALGORITHM.md). inverse-gap measured 0.083 one-step and 0.054 /
- *                   0.050 at 2 / 4 steps (uniform: 0.087, 0.073, 0.079) but spreads moons' y axis to 1.35x
- *                   the data's (uniform 1.30x); it is one flag away (--weighting inverse-gap)
+ *   weighting       uniform (lambda = 1, the contract of ALGORITHM.md). inverse-gap measured 0.083 one-step
+ *                   and 0.054 / 0.050 at 2 / 4 steps on moons (uniform: 0.087, 0.073, 0.079); one-step over
+ *                   teacher-100 at 4000 samples: checkerboard 2.11x (uniform 2.93x), 8gaussians 5.68x
+ *                   (6.71x); but samples spread wider (checkerboard 1.14 / 1.10 of the data's per-axis std,
+ *                   uniform 0.98 / 0.98; moons y 1.35, uniform 1.30). One flag away: --weighting inverse-gap
  */
 export const DISTILL_DEFAULTS: DistillConfig = {
   dataset: 'moons',
