@@ -5,7 +5,7 @@
  *   src-shared/**       imports only itself (relative or '@shared') and zod
  *   src-main/engine/**  imports only '@shared' / src-shared, itself, '@tensorflow/*' and node:util
  *   src-main/store/**   no electron, no tfjs, no svelte or chart.js; relative imports stay in store or src-shared
- *   src-renderer/**     imports only '@shared' / src-shared, itself, svelte and chart.js
+ *   src-renderer/**     imports only '@shared' / src-shared, itself, svelte, chart.js and its zoom plugin
  *   electron            only in src-main/app, src-main/ipc, src-main/preload
  *
  * `no-restricted-imports` sees `import`, `export … from` and `import x = require()`; the same bans are
@@ -108,8 +108,8 @@ const LAYERS = [
     root: 'src-renderer',
     bans: [
       onlyAllow(
-        [pkg('@shared'), pkg('svelte'), pkg('chart.js')],
-        'The renderer imports only @shared, svelte and chart.js; it reaches the app through window.api.',
+        [pkg('@shared'), pkg('svelte'), pkg('chart.js'), pkg('chartjs-plugin-zoom')],
+        'The renderer imports only @shared, svelte, chart.js and chartjs-plugin-zoom; it reaches the app through window.api.',
       ),
     ],
     reach: ['src-shared'],

@@ -1,7 +1,9 @@
-
+import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // The renderer's state classes (*.svelte.ts) use runes, which only the Svelte compiler understands.
+  plugins: [svelte({ configFile: false })],
   resolve: { alias: { '@shared': new URL('./src-shared', import.meta.url).pathname } },
   test: {
     include: ['test/**/*.test.ts'],

@@ -14,7 +14,7 @@ import type { FieldProblem } from '../config/validate'
 import type { DistillConfig, TeacherConfig } from '../config/schemas'
 import type { Preset } from '../config/presets'
 import type { BackendChoice } from '../config/fields'
-import type { EvaluationRecord, MetricBucket, MetricPoint, Run, RunListItem, RunSummary, SeriesPoint, TeacherRecord } from '../store/types'
+import type { EvaluationRecord, MetricBucket, MetricPoint, Run, RunListItem, RunSummary, SampleRecord, SeriesPoint, TeacherRecord } from '../store/types'
 import { RUN_KINDS, RUN_STATUSES } from '../store/types'
 
 // --- errors ---------------------------------------------------------------------------------------------
@@ -73,6 +73,7 @@ const metricKey = z.string().min(1, { error: () => 'must not be empty' }).max(20
 const configObject = z.record(z.string(), z.unknown(), { error: () => 'must be an object of config fields' })
 const path = z.string({ error: () => 'must be a string' }).min(1, { error: () => 'must not be empty' }).max(4096).refine((p) => !p.includes('\0'), { error: () => 'must not contain NUL' })
 const empty = z.object({}).strict().optional()
+const sampleId = z.number({ error: () => 'must be a sample id (a number)' }).int({ error: () => 'must be an integer' }).min(1, { error: () => 'must be at least 1' })
 const startOptions = { tags: tags.optional(), notes: notes.optional() }
 
 export const API_SCHEMAS = {
@@ -124,7 +125,26 @@ export const API_SCHEMAS = {
     })
     .strict(),
   'metrics.series': z.object({ runId: id, key: metricKey, fromStep: step.optional(), toStep: step.optional() }).strict(),
+  'samples.list': z
+    .object({
+      runId: id,
+      model: z.string().max(100).optional(),
+      nfe: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  'samples.points': z.object({ id: sampleId }).strict(),
+  'samples.png': z
+    .object({
+      id: sampleId,
+      /** Width and height of the square image in pixels (default 320). */
+      size: z.number({ error: () => 'must be a number' }).int({ error: () => 'must be an integer' }).min(32, { error: () => 'must be at least 32' }).max(2048, { error: () => 'must be at most 2048' }).optional(),
+      /** Draw the run's held-out data faintly behind the points (2D; default true). */
+      withData: z.boolean().optional(),
+    })
+    .strict(),
   'teachers.list': z.object({ dataset: z.string().max(100).optional() }).strict().optional(),
+  'teachers.import': z.object({ path, name: z.string().min(1).max(200).optional() }).strict(),
+  'teachers.export': z.object({ id, path }).strict(),
   'config.defaults': empty,
   'config.presets': empty,
   'config.validate': z.object({ kind: z.enum(RUN_KINDS), config: configObject }).strict(),
@@ -172,6 +192,20 @@ export interface SystemInfo {
   nodeVersion: string
 }
 
+/** A stored 2D sample as numbers: `points` holds x0, y0, x1, y1, … (`dim` values per point). */
+export interface SamplePoints {
+  sample: SampleRecord
+  dim: number
+  points: number[]
+}
+
+/** A sample rendered as a PNG (a scatter over the data for 2D, a grid for images). */
+export interface SamplePng {
+  sampleId: number
+  mime: 'image/png'
+  bytes: Uint8Array
+}
+
 export interface ApiResponses {
   'runs.list': RunListItem[]
   'runs.get': Run
@@ -193,7 +227,13 @@ export interface ApiResponses {
   'metrics.list': SeriesSummary[]
   'metrics.downsampled': MetricBucket[]
   'metrics.series': SeriesPoint[]
+  'samples.list': SampleRecord[]
+  'samples.points': SamplePoints
+  'samples.png': SamplePng
   'teachers.list': TeacherRecord[]
+  'teachers.import': TeacherRecord
+  /** The absolute path written. */
+  'teachers.export': { file: string }
   'config.defaults': { distill: DistillConfig; teacher: TeacherConfig }
   'config.presets': Record<string, Preset>
   'config.validate': ConfigValidation
@@ -207,6 +247,8 @@ export type ApiEvent =
   | { type: 'run'; run: RunSummary }
   /** New metric points of a run since the last update (throttled: at most 10 per second per run). */
   | { type: 'metrics'; runId: string; points: MetricPoint[] }
+  /** A new sample of a run (live previews every `sampleEvery` steps, and the final samples). */
+  | { type: 'sample'; runId: string; sample: SampleRecord }
   /** A log line of a run's engine. */
   | { type: 'log'; runId: string; line: string }
 

@@ -98,6 +98,8 @@ export interface MetricBucket {
   first: number
   /** Value at `lastStep` (the largest step in the bucket). */
   last: number
+  /** Wall-clock time (ms since the epoch) logged with the point at `lastStep`, for x = wall time. */
+  lastWallMs: number
   min: number | null
   max: number | null
 }
@@ -128,8 +130,13 @@ export interface SampleRecord {
   runId: string
   step: number
   nfe: number
-  /** What the sample is, e.g. `points2d`, `png`. */
+  /**
+   * The format: `points2d` (little-endian float32 x, y pairs in a blob), `csv2d` (a CSV file with header
+   * `x,y`) or `png`.
+   */
   kind: string
+  /** Which network drew it: `student` (the evaluation EMA), `teacher`, or `data` (held-out points). */
+  model: string
   /** File relative to the run folder (`runs/<id>/`), or null when the sample is stored as a blob. */
   path: string | null
   /** Whether a blob is stored (read it with the samples repository's `readBlob`). */

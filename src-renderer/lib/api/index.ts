@@ -46,3 +46,23 @@ export function getApi(): Promise<ApiClient> {
   client ??= selectApi(globalThis as unknown as ApiHostGlobals)
   return client
 }
+
+/** A failed call as an exception (for state classes that prefer try/catch); keeps the error's data. */
+export class ApiCallError extends Error {
+  constructor(readonly error: import('@shared/ipc/api').ApiError) {
+    super(error.message)
+    this.name = 'ApiCallError'
+  }
+}
+
+/** Calls `method` on `api` and returns the value, or throws ApiCallError with the error as data. */
+export async function callOn<M extends ApiMethod>(api: ApiClient, method: M, payload?: ApiPayload<M>): Promise<ApiResponses[M]> {
+  const result = await api.call(method, payload)
+  if (!result.ok) throw new ApiCallError(result.error)
+  return result.value
+}
+
+/** `callOn` with the app's client. */
+export async function call<M extends ApiMethod>(method: M, payload?: ApiPayload<M>): Promise<ApiResponses[M]> {
+  return callOn(await getApi(), method, payload)
+}
