@@ -4,9 +4,9 @@
  * turns every failure into data (`{ ok: false, error: { code, message, field? } }`). The in-process
  * transport, Electron IPC and the `clab serve` WebSocket all sit on top of this.
  */
-import { existsSync, realpathSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { z } from 'zod'
 import { API_SCHEMAS, type ApiError, type ApiEvent, type ApiMethod, type ApiParsed, type ApiResponses, type ApiResult, type BackendCandidate } from '@shared/ipc/api'
 import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
@@ -15,7 +15,10 @@ import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/con
 import type { RunService } from '../services/run-service'
 import { APP_VERSION, RunStateError } from '../services/run-service'
 import { exportRunFolder, importRunFolder, RunFolderError } from '../services/run-transfer'
-import { StoreError, type LabStore } from '../store'
+import { readSamplePoints } from '../files/sample-points'
+import { scatterPng } from '../files/scatter-png'
+import { runPaths, StoreError, type LabStore } from '../store'
+import type { SampleRecord } from '@shared/store/types'
 
 /** A handler failure with an API error code (thrown inside handlers, returned as data). */
 export class ApiFailure extends Error {
@@ -45,6 +48,11 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
   const root = resolve(dataDir)
   const runs = () => store.runs
   const requireRun = (id: string) => store.runs.getRun(id)
+  const requireSample = (id: number) => {
+    const sample = store.samples.findSample(id)
+    if (!sample) throw new ApiFailure('NOT_FOUND', `no sample with id ${id}`, 'id')
+    return sample
+  }
 
   const handlers: Handlers = {
     'runs.list': (p) => runs().listRuns(p ?? {}),
@@ -108,7 +116,43 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       requireRun(p.runId)
       return store.metrics.readSeries(p.runId, p.key, { fromStep: p.fromStep, toStep: p.toStep })
     },
+    'samples.list': (p) => {
+      requireRun(p.runId)
+      const samples = store.samples.listSamples(p.runId, { ...(p.model !== undefined ? { model: p.model } : {}) })
+      return p.nfe === undefined ? samples : samples.filter((s) => s.nfe === p.nfe)
+    },
+    'samples.points': (p) => {
+      const sample = requireSample(p.id)
+      const points = readSamplePoints(sample, runPaths(root, sample.runId).dir, (id) => store.samples.readBlob(id))
+      return { sample, dim: 2, points: Array.from(points) }
+    },
+    'samples.png': (p) => {
+      const sample = requireSample(p.id)
+      const runDir = runPaths(root, sample.runId).dir
+      if (sample.kind === 'png') {
+        if (!sample.path) throw new ApiFailure('NOT_FOUND', `sample ${sample.id} has no image file`, 'id')
+        return { sampleId: sample.id, mime: 'image/png' as const, bytes: new Uint8Array(readFileSync(join(runDir, sample.path))) }
+      }
+      const read = (s: SampleRecord) => readSamplePoints(s, runDir, (id) => store.samples.readBlob(id))
+      // The held-out data of the same kind (preview or final) drawn faintly underneath.
+      const data = p.withData === false || sample.model === 'data' ? undefined : store.samples.listSamples(sample.runId, { model: 'data' }).find((s) => s.kind === sample.kind) ?? store.samples.listSamples(sample.runId, { model: 'data' })[0]
+      const png = scatterPng(read(sample), { size: p.size ?? 320, background: data ? read(data) : null })
+      return { sampleId: sample.id, mime: 'image/png' as const, bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) }
+    },
     'teachers.list': (p) => service.teachers.list(p?.dataset),
+    'teachers.import': (p) => {
+      const file = insideDataDir(root, p.path, 'path')
+      if (!existsSync(file)) throw new ApiFailure('NOT_FOUND', `${file} does not exist`, 'path')
+      return service.teachers.import(file, p.name)
+    },
+    'teachers.export': (p) => {
+      store.teachers.getTeacher(p.id)
+      const file = insideDataDir(root, p.path, 'path')
+      for (const owned of [store.paths.runs, store.paths.teachers]) {
+        if (file.startsWith(owned + sep)) throw new ApiFailure('INVALID_PAYLOAD', `${p.path} is inside ${owned}, which belongs to the run history; export elsewhere in the data folder (e.g. exports/)`, 'path')
+      }
+      return { file: service.teachers.export(p.id, file) }
+    },
     'config.defaults': () => ({ distill: DISTILL_DEFAULTS, teacher: TEACHER_DEFAULTS }),
     'config.presets': () => PRESETS,
     'config.validate': (p) => {

@@ -49,6 +49,7 @@ export const DISTILL_FLAGS: Record<string, string> = {
   seed: '--seed',
   backend: '--backend',
   evalEvery: '--eval-every',
+  sampleEvery: '--sample-every',
   checkpointEvery: '--checkpoint-every',
   evalSamples: '--eval-samples',
   multistepSigmas: '--multistep-sigmas',

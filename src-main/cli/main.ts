@@ -36,6 +36,7 @@ function addDistillOptions(command: Command, numeric: (value: string) => number 
     .option('--seed <s>', 'random seed', numeric)
     .option('--backend <b>', `compute backend: ${list(BACKENDS)}`)
     .option('--eval-every <n>', 'evaluate every n steps (0: only at the end)', numberArg)
+    .option('--sample-every <n>', 'live sample previews (NFE 1 and 2, fixed noise) every n steps (0: none)', numberArg)
     .option('--checkpoint-every <n>', 'checkpoint every n steps', numberArg)
     .option('--eval-samples <n>', 'samples per evaluation (default 4000)', numberArg)
     .option('--multistep-sigmas <list>', 'comma-separated intermediate sigmas for 2+ step sampling', numberListArg)

@@ -5,6 +5,7 @@
 import type { DistillConfig } from '@shared/config/schemas'
 import { Distiller, type StepResult } from './distiller'
 import { evaluateStudent, evaluationNoise, teacherReference, type EvalRow, type TeacherReference } from './evaluate'
+import { Previewer, type PreviewSet } from './preview'
 import type { DistillHeader, Snapshot } from './snapshot'
 import type { TeacherModel } from './teacher-model'
 
@@ -23,6 +24,19 @@ export interface DistillCallbacks {
   onReferenceProgress?: (done: number, total: number) => void
   /** Polled between steps; returning true stops the run after a checkpoint. */
   shouldStop?: () => boolean
+  /**
+   * Live previews (2D only, every `config.sampleEvery` steps and at the last step): the student's sample
+   * sets and their sliced Wasserstein by NFE. With `previewReference`, the data and teacher sets come
+   * first (once per run: a resumed segment of the same run leaves it out).
+   */
+  onPreview?: (preview: DistillPreview) => void
+  previewReference?: boolean
+}
+
+export interface DistillPreview {
+  step: number
+  sets: PreviewSet[]
+  swd: Map<number, number>
 }
 
 export interface DistillOutcome {
@@ -64,6 +78,20 @@ export async function runDistillation(
       return evaluation
     }
 
+    const previewer =
+      callbacks.onPreview && config.sampleEvery > 0 && distiller.dim === 2
+        ? new Previewer(teacher, config.dataset, config.multistepSigmas[0], config.sigmaData, distiller.usesBoundary)
+        : null
+    const preview = () => {
+      if (!previewer) return
+      const student = previewer.student(distiller.evalEma.layers, distiller.trainedSteps())
+      callbacks.onPreview?.({ step: distiller.step, sets: student.sets, swd: student.swd })
+    }
+    if (previewer && callbacks.previewReference) {
+      callbacks.onPreview?.({ step: distiller.step, sets: previewer.reference(), swd: new Map() })
+      preview()
+    }
+
     let lastLoss = Number.NaN
     let lastYield = performance.now()
     const started = performance.now()
@@ -80,6 +108,7 @@ export async function runDistillation(
       callbacks.onStep?.(result)
       if (config.checkpointEvery > 0 && result.step % config.checkpointEvery === 0) callbacks.onCheckpoint?.(distiller.snapshot())
       if (config.evalEvery > 0 && result.step % config.evalEvery === 0 && result.step < config.steps) evaluate()
+      if (config.sampleEvery > 0 && (result.step % config.sampleEvery === 0 || result.step === config.steps)) preview()
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve))
         lastYield = performance.now()

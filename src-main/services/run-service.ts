@@ -11,15 +11,17 @@ import { findRow } from '@shared/cd/evaluation'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import type { EngineJob, EngineMessage } from '@shared/ipc/engine-messages'
-import type { MetricPoint, Run, RunStatus, RunSummary } from '@shared/store/types'
+import type { MetricPoint, Run, RunStatus, RunSummary, SampleRecord } from '@shared/store/types'
 import { ensureRunDirs, runFilePath, runPaths, type EvaluationInput, type LabStore } from '../store'
 import { ForkedEngineHost, type EngineEvent, type EngineHost } from './engine-host'
 import { TeacherService } from './teacher-service'
+import { pointsToBlob } from '../files/sample-points'
 
 export const APP_VERSION = '0.1.0'
 
 export type RunUpdate =
   | { type: 'run'; run: RunSummary }
+  | { type: 'sample'; runId: string; sample: SampleRecord }
   | { type: 'metrics'; runId: string; points: MetricPoint[] }
   | { type: 'log'; runId: string; line: string }
 
@@ -390,13 +392,31 @@ export class RunService {
         )
         if (message.agreement !== null) items.push({ step: message.step, metric: 'agreement', model: 'student', nfe: 1, value: message.agreement })
         store.evaluations.addEvaluations(id, items)
-        const student = findRow(message.rows, 'student', 1)
-        if (student) store.metrics.appendMetrics(id, [{ key: 'eval/swd_nfe1', step: message.step, value: student.swd }])
+        // The final one- and two-step quality, as series, so run lists show them as last values.
+        const finals = [1, 2].flatMap((nfe) => {
+          const row = findRow(message.rows, 'student', nfe)
+          return row ? [{ key: `eval/swd_nfe${nfe}`, step: message.step, value: row.swd }] : []
+        })
+        if (finals.length > 0) store.metrics.appendMetrics(id, finals)
         break
       }
-      case 'samples':
-        store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: message.model, noiseSeed: active.evalSeed, path: relative(runPaths(store.paths.root, id).dir, message.path) })
+      case 'samples': {
+        const sample = store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'csv2d', model: message.model, noiseSeed: active.evalSeed, path: relative(runPaths(store.paths.root, id).dir, message.path) })
+        this.broadcast({ type: 'sample', runId: id, sample })
         break
+      }
+      case 'preview': {
+        const sample = store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'points2d', model: message.model, noiseSeed: message.noiseSeed, data: pointsToBlob(message.points) })
+        if (message.swd !== null) {
+          const point = { key: `swd/nfe${message.nfe}`, step: message.step, value: message.swd, wallMs: Math.round(message.wallMs) }
+          store.metrics.appendMetrics(id, [point])
+          const pending = this.pendingPoints.get(id) ?? []
+          pending.push(point)
+          this.pendingPoints.set(id, pending)
+        }
+        this.broadcast({ type: 'sample', runId: id, sample })
+        break
+      }
       case 'paused':
         this.setStatus(id, 'paused')
         break

@@ -7,6 +7,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { CheckpointRecord, EvaluationRecord, MetricPoint, Run, SampleRecord } from '@shared/store/types'
+import { pointsCsv } from '../files/export-run'
+import { pointsFromBlob } from '../files/sample-points'
 import { readPointsCsv, scatterPng } from '../files/scatter-png'
 import { ensureRunDirs, openLabStore, runPaths, type LabStore } from '../store'
 
@@ -32,7 +34,8 @@ export function exportRunFolder(store: LabStore, id: string, out: string): strin
     writeFileSync(join(folder, name), text)
     files.push(join(folder, name))
   }
-  const samples = store.samples.listSamples(id)
+  // Blob samples (live previews) leave as CSV files, so the folder is self-contained and imports as files.
+  const samples = store.samples.listSamples(id).map((s) => (s.hasBlob ? previewAsCsv(store, s, folder) : s))
   const checkpoints = store.checkpoints.listCheckpoints(id)
   write('run.json', `${JSON.stringify({ ...run, samples, checkpoints } satisfies RunFile, null, 2)}\n`)
   const lines = ['key,step,value,wall_ms']
@@ -44,7 +47,7 @@ export function exportRunFolder(store: LabStore, id: string, out: string): strin
   const dir = runPaths(store.paths.root, id).dir
   const rels = [...samples.map((s) => s.path), ...checkpoints.map((c) => c.path), ...(run.kind === 'teacher' ? ['teacher.ckpt', 'teacher.json'] : [])]
   for (const rel of rels) {
-    if (!rel || !existsSync(join(dir, rel))) continue
+    if (!rel || !existsSync(join(dir, rel)) || existsSync(join(folder, rel))) continue
     mkdirSync(dirname(join(folder, rel)), { recursive: true })
     copyFileSync(join(dir, rel), join(folder, rel))
     files.push(join(folder, rel))
@@ -53,15 +56,24 @@ export function exportRunFolder(store: LabStore, id: string, out: string): strin
   return files
 }
 
+function previewAsCsv(store: LabStore, sample: SampleRecord, folder: string): SampleRecord {
+  const blob = store.samples.readBlob(sample.id)
+  if (!blob) return sample
+  const rel = `samples/preview-step${sample.step}-${sample.model}-nfe${sample.nfe}.csv`
+  mkdirSync(join(folder, 'samples'), { recursive: true })
+  writeFileSync(join(folder, rel), pointsCsv(pointsFromBlob(blob), 2))
+  return { ...sample, kind: 'csv2d', path: rel, hasBlob: false, bytes: null }
+}
+
 /** Each exported 2D sample CSV also as a PNG scatter over the held-out data (samples/<name>.png). */
 function samplePngs(folder: string, samples: SampleRecord[]): string[] {
-  const dataCsv = samples.find((s) => s.kind === 'data' && s.path)?.path
+  const dataCsv = samples.find((s) => s.model === 'data' && s.path?.endsWith('.csv'))?.path
   const background = dataCsv && existsSync(join(folder, dataCsv)) ? readPointsCsv(readFileSync(join(folder, dataCsv), 'utf8')) : null
   const written: string[] = []
   for (const s of samples) {
     if (!s.path?.endsWith('.csv') || !existsSync(join(folder, s.path))) continue
     const target = join(folder, s.path.replace(/\.csv$/, '.png'))
-    writeFileSync(target, scatterPng(readPointsCsv(readFileSync(join(folder, s.path), 'utf8')), { background: s.kind === 'data' ? null : background }))
+    writeFileSync(target, scatterPng(readPointsCsv(readFileSync(join(folder, s.path), 'utf8')), { background: s.model === 'data' ? null : background }))
     written.push(target)
   }
   return written
@@ -131,7 +143,7 @@ export function importRunFolder(store: LabStore, folder: string): Run {
   for (const s of run.samples ?? []) {
     if (!s.path) continue
     copy(s.path)
-    store.samples.addSample(id, { step: s.step, nfe: s.nfe, kind: s.kind, noiseSeed: s.noiseSeed, path: s.path })
+    store.samples.addSample(id, { step: s.step, nfe: s.nfe, kind: s.kind, model: s.model ?? 'student', noiseSeed: s.noiseSeed, path: s.path })
   }
   for (const c of run.checkpoints ?? []) {
     copy(c.path)

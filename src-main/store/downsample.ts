@@ -87,6 +87,8 @@ export class BucketFolder {
       last: value,
       min: null,
       max: null,
+      // Filled in by the repository (one index seek per bucket), which knows where wall times live.
+      lastWallMs: 0,
     }
     this.out.push(b)
     this.current = b

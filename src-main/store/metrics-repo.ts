@@ -284,6 +284,8 @@ export class MetricsRepo {
       const strategy = options.strategy ?? 'auto'
       if (strategy === 'raw' || (strategy === 'auto' && series.count <= RAW_PASS_POINTS_PER_BUCKET * n)) this.foldRaw(series.id, from, to, folder)
       else this.foldBlocks(series.id, from, to, folder)
+      const wallAt = this.stmts.get('SELECT wall_ms FROM metric_points WHERE series_id = ? AND step = ?').pluck()
+      for (const bucket of folder.out) bucket.lastWallMs = wallAt.get(series.id, bucket.lastStep) as number
       return folder.out
     })
     return read()

@@ -56,6 +56,8 @@ export interface RunFilter {
   createdBefore?: number
   /** Only these metric keys in `lastMetrics` (default: all). */
   metricKeys?: string[]
+  /** Include each run's config (the runs table shows config columns). */
+  withConfig?: boolean
   /** Newest first; default no limit. */
   limit?: number
   offset?: number
@@ -128,6 +130,7 @@ type ListRow = [
   ownerPid: number | null,
   lastMetricsJson: string | null,
   tags: string,
+  configJson?: string | null,
 ]
 
 const TAG_RE = /^[^\s,][^,]{0,63}$/u
@@ -417,7 +420,7 @@ export class RunsRepo {
     }
     // One query; each run's last metrics (cached on the row, see migration 002) and tags come as JSON.
     let sql = `SELECT ${SUMMARY_COLUMNS}, last_metrics_json,
-        (SELECT json_group_array(tag) FROM run_tags WHERE run_id = runs.id) AS tags
+        (SELECT json_group_array(tag) FROM run_tags WHERE run_id = runs.id) AS tags${filter.withConfig === true ? ', config_json' : ''}
       FROM runs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`
     if (filter.limit !== undefined) {
       sql += ' LIMIT @limit OFFSET @offset'
@@ -459,6 +462,7 @@ export class RunsRepo {
         tags: r[18] === '[]' ? [] : (JSON.parse(r[18]) as string[]),
         lastMetrics: lastMetrics as Record<string, LastMetric>,
       }
+      if (filter.withConfig === true) (out[i] as RunListItem).config = r[19] === null || r[19] === undefined ? null : JSON.parse(r[19])
     }
     return out
   }

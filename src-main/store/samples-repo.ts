@@ -14,7 +14,10 @@ export const MAX_SAMPLE_BLOB_BYTES = 1 << 20
 export interface SampleInput {
   step: number
   nfe: number
+  /** The format: points2d (float32 blob), csv2d (file) or png. */
   kind: string
+  /** Which network drew it: student, teacher or data. */
+  model: string
   noiseSeed: number
   /** Relative to the run folder, e.g. `samples/step-1000-nfe1.bin`. */
   path?: string
@@ -28,6 +31,7 @@ interface SampleRow {
   step: number
   nfe: number
   kind: string
+  model: string
   path: string | null
   bytes: number | null
   has_blob: number
@@ -61,12 +65,13 @@ export class SamplesRepo {
     try {
       const info = writing(this.db, () =>
         this.stmts
-          .get('INSERT INTO samples (run_id, step, nfe, kind, path, data, noise_seed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+          .get('INSERT INTO samples (run_id, step, nfe, kind, model, path, data, noise_seed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
           .run(
             runId,
             sample.step,
             sample.nfe,
             sample.kind,
+            sample.model,
             sample.path ?? null,
             sample.data === undefined ? null : Buffer.from(sample.data.buffer, sample.data.byteOffset, sample.data.byteLength),
             sample.noiseSeed,
@@ -85,10 +90,15 @@ export class SamplesRepo {
     return row === undefined ? undefined : recordOf(row)
   }
 
-  listSamples(runId: string, filter: { step?: number; nfe?: number } = {}): SampleRecord[] {
+  /** One sample by id, or undefined. */
+  findSample(id: number): SampleRecord | undefined {
+    return this.getSample(id)
+  }
+
+  listSamples(runId: string, filter: { step?: number; nfe?: number; model?: string } = {}): SampleRecord[] {
     const rows = this.stmts
-      .get(`${SELECT} WHERE run_id = @runId AND (@step IS NULL OR step = @step) AND (@nfe IS NULL OR nfe = @nfe) ORDER BY step, nfe, id`)
-      .all({ runId, step: filter.step ?? null, nfe: filter.nfe ?? null }) as SampleRow[]
+      .get(`${SELECT} WHERE run_id = @runId AND (@step IS NULL OR step = @step) AND (@nfe IS NULL OR nfe = @nfe) AND (@model IS NULL OR model = @model) ORDER BY step, nfe, id`)
+      .all({ runId, step: filter.step ?? null, nfe: filter.nfe ?? null, model: filter.model ?? null }) as SampleRow[]
     if (rows.length === 0 && this.stmts.get('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined) throw new RunNotFoundError(runId)
     return rows.map(recordOf)
   }
@@ -100,7 +110,7 @@ export class SamplesRepo {
   }
 }
 
-const SELECT = 'SELECT id, run_id, step, nfe, kind, path, length(data) AS bytes, data IS NOT NULL AS has_blob, noise_seed, created_at FROM samples'
+const SELECT = 'SELECT id, run_id, step, nfe, kind, model, path, length(data) AS bytes, data IS NOT NULL AS has_blob, noise_seed, created_at FROM samples'
 
 function recordOf(r: SampleRow): SampleRecord {
   return {
@@ -109,6 +119,7 @@ function recordOf(r: SampleRow): SampleRecord {
     step: r.step,
     nfe: r.nfe,
     kind: r.kind,
+    model: r.model,
     path: r.path,
     hasBlob: r.has_blob === 1,
     bytes: r.bytes,

@@ -14,7 +14,8 @@ import type { DistillJob, EngineErrorCode, EngineMessage, TeacherJob } from '@sh
 import { BackendError, selectBackend, type BackendInfo } from '../engine/backend'
 import { NonFiniteLossError } from '../engine/distiller'
 import { evaluationNoise, teacherReference } from '../engine/evaluate'
-import { runDistillation, type DistillEvaluation } from '../engine/run-distill'
+import { PREVIEW_NOISE_SEED } from '../engine/preview'
+import { runDistillation, type DistillEvaluation, type DistillPreview } from '../engine/run-distill'
 import type { DistillHeader, Snapshot, SnapshotHeader, TeacherHeader } from '../engine/snapshot'
 import { TeacherTrainer } from '../engine/teacher-trainer'
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../files/checkpoint-file'
@@ -78,7 +79,7 @@ const DEFAULT_TEACHER_CHECKPOINT_EVERY = 1000
 const DEFAULT_TEACHER_EVAL_SAMPLES = 4000
 
 /** Config fields a resumed distillation may change; any other difference is refused. */
-const RESUME_MAY_CHANGE: ReadonlySet<string> = new Set(['steps', 'backend', 'evalEvery', 'checkpointEvery', 'evalSamples', 'teacher'])
+const RESUME_MAY_CHANGE: ReadonlySet<string> = new Set(['steps', 'backend', 'evalEvery', 'sampleEvery', 'checkpointEvery', 'evalSamples', 'teacher', 'multistepSigmas'])
 
 /** Config fields a branch may not change: they define what the checkpoint's weights mean. */
 const BRANCH_MUST_KEEP: ReadonlySet<string> = new Set(['dataset', 'algorithm', 'grid', 'sigmaData'])
@@ -106,6 +107,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
     emit({ type: 'started', runId, backend: backend.name, skipped: backend.skipped, step: ctx.step, totalSteps: config.steps })
 
     let lastCheckpoint: Uint8Array | null = null
+    let referenceShown = false
     let lastLoss = Number.NaN
     let trainingMs = 0
     let stepsRun = 0
@@ -131,6 +133,17 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       },
       onEvaluation: (e: DistillEvaluation) => emit({ type: 'evaluation', runId, step: e.step, rows: e.rows, agreement: e.agreement }),
       onReferenceProgress: progress,
+      onPreview: (p: DistillPreview) => {
+        for (const set of p.sets) {
+          if (set.model !== 'student') referenceShown = true
+          const swd = set.model === 'student' ? (p.swd.get(set.nfe) ?? null) : null
+          emit({ type: 'preview', runId, step: p.step, model: set.model, nfe: set.nfe, points: Array.from(set.points), swd, noiseSeed: PREVIEW_NOISE_SEED, wallMs: clock.ms })
+        }
+      },
+      // The data and teacher previews once per run, not again after a pause.
+      get previewReference() {
+        return !referenceShown
+      },
       shouldStop: () => ctx.control.pauseRequested || ctx.control.cancelRequested,
     }
 

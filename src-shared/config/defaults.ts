@@ -64,7 +64,9 @@ export const DISTILL_DEFAULTS: DistillConfig = {
   seed: 0,
   backend: 'auto',
   evalEvery: 0,
+  sampleEvery: 250,
   checkpointEvery: 1000,
   evalSamples: 4000,
-  multistepSigmas: DEFAULT_MULTISTEP_SIGMAS.slice(0, 3),
+  // Seven intermediate sigmas: the final evaluation reports NFE 1, 2, 4 and 8 (quality-vs-NFE curves).
+  multistepSigmas: DEFAULT_MULTISTEP_SIGMAS.slice(0, 7),
 }

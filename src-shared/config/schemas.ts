@@ -84,6 +84,11 @@ export const DistillConfigSchema = z
     seed,
     backend: oneOf(BACKENDS, 'backend'),
     evalEvery: positiveInt('evaluation interval', 0, 1e8),
+    /**
+     * Live sample previews (student at NFE 1 and 2 from the fixed preview noise, and their sliced
+     * Wasserstein) every this many steps; 0 = none. Configs written before previews existed lack it.
+     */
+    sampleEvery: positiveInt('sample preview interval', 0, 1e8).default(250),
     checkpointEvery: positiveInt('checkpoint interval', 0, 1e8),
     evalSamples: positiveInt('evaluation samples', 16, 100_000),
     /** Intermediate sigmas for 2-step sampling and beyond (descending); see DEFAULT_MULTISTEP_SIGMAS. */

@@ -88,6 +88,7 @@ export const API_SCHEMAS = {
       createdAfter: z.number().optional(),
       createdBefore: z.number().optional(),
       metricKeys: z.array(metricKey).max(100).optional(),
+      withConfig: z.boolean().optional(),
       limit: z.number().int().min(1).max(10_000).optional(),
       offset: z.number().int().min(0).optional(),
     })

@@ -171,6 +171,11 @@ export type EngineMessage =
   | { type: 'checkpoint'; runId: string; step: number; path: string; bytes: number; role: 'latest' | 'final' | 'teacher' }
   /** `agreement` is null for a teacher job (there is no student). */
   | { type: 'evaluation'; runId: string; step: number; rows: EvalRow[]; agreement: number | null }
+  /**
+   * A live preview set (2D): `points` = x0, y0, x1, y1, … drawn from the fixed preview noise `noiseSeed`;
+   * `swd` = its sliced Wasserstein to held-out data (student sets; null for data and teacher).
+   */
+  | { type: 'preview'; runId: string; step: number; model: EvalRow['model']; nfe: number; points: number[]; swd: number | null; noiseSeed: number; wallMs: number }
   /** One CSV file of final 2D samples: `data` (nfe 0), `teacher` (nfe 100) or `student` (nfe N). */
   | { type: 'samples'; runId: string; step: number; model: EvalRow['model']; nfe: number; path: string }
   | { type: 'paused'; runId: string; step: number }

@@ -45,6 +45,8 @@ export interface RunSummary {
 /** A listed run with the last value of each of its metric series (by key). */
 export interface RunListItem extends RunSummary {
   lastMetrics: Record<string, LastMetric>
+  /** The run's config, when the listing asked for it (`withConfig`). */
+  config?: unknown
 }
 
 /** A run with its config (stored as JSON, written before step 0). */

@@ -4,7 +4,7 @@
  * requests, same results: each transport drives a tiny run end to end, then the same read requests are
  * sent through both and their answers compared.
  */
-import { existsSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiClient, ApiError, ApiEvent, ApiMethod, ApiPayload, ApiResult } from '@shared/ipc/api'
@@ -24,7 +24,8 @@ afterAll(async () => {
 const TRANSPORTS = ['in-process', 'websocket'] as const
 const runIds: Record<string, string> = {}
 
-const tiny = () => ({ teacher: backend.teacherPath, batch: 16, steps: 30, evalSamples: 64, checkpointEvery: 10, evalEvery: 0, backend: 'cpu' })
+const tiny = () => ({ teacher: backend.teacherPath, batch: 16, steps: 30, evalSamples: 64, checkpointEvery: 10, evalEvery: 0, sampleEvery: 10, backend: 'cpu' })
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
 function value<T>(result: ApiResult<T>): T {
   if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`)
@@ -82,6 +83,55 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     const evaluations = value(await client.call('runs.evaluations', { id, metric: 'swd' }))
     expect(evaluations.some((e) => e.model === 'student' && e.nfe === 1 && Number.isFinite(e.value))).toBe(true)
     expect(evaluations.every((e) => e.metric === 'swd' && e.runId === id)).toBe(true)
+  })
+
+  it('streams live sample previews as events and serves them as points and as PNG bytes', async () => {
+    const id = runIds[transport] as string
+    const pushed = events.seen.flatMap((e) => (e.type === 'sample' && e.runId === id ? [e.sample] : []))
+    const samples = value(await client.call('samples.list', { runId: id }))
+    expect(pushed.map((s) => s.id).sort((x, y) => x - y)).toEqual(samples.map((s) => s.id).sort((x, y) => x - y))
+    const previews = samples.filter((s) => s.kind === 'points2d')
+    // Data and teacher once; the student at NFE 1 and 2 at steps 0, 10, 20 and 30.
+    expect(previews.filter((s) => s.model === 'student').map((s) => `${s.step}/${s.nfe}`)).toEqual(['0/1', '0/2', '10/1', '10/2', '20/1', '20/2', '30/1', '30/2'])
+    expect(previews.filter((s) => s.model !== 'student').map((s) => `${s.model}/${s.nfe}`).sort()).toEqual(['data/0', 'teacher/100'])
+    expect(new Set(previews.map((s) => s.noiseSeed)).size).toBe(1)
+    // The final samples: files, with the quality-vs-NFE counts.
+    expect(samples.filter((s) => s.kind === 'csv2d' && s.model === 'student').map((s) => s.nfe)).toEqual([1, 2, 4, 8])
+    const swd = value(await client.call('metrics.series', { runId: id, key: 'swd/nfe1' }))
+    expect(swd.map((p) => p.step)).toEqual([0, 10, 20, 30])
+    expect(swd.every((p) => Number.isFinite(p.value) && p.value > 0)).toBe(true)
+    expect(value(await client.call('samples.list', { runId: id, model: 'student', nfe: 2 })).every((s) => s.model === 'student' && s.nfe === 2)).toBe(true)
+
+    const oneStep = previews.find((s) => s.model === 'student' && s.step === 30 && s.nfe === 1)
+    if (!oneStep) throw new Error('no one-step preview at step 30')
+    const points = value(await client.call('samples.points', { id: oneStep.id }))
+    expect(points.dim).toBe(2)
+    expect(points.points.length).toBe(2000)
+    expect(points.points.every(Number.isFinite)).toBe(true)
+    const final = samples.find((s) => s.kind === 'csv2d' && s.model === 'student' && s.nfe === 1)
+    expect(value(await client.call('samples.points', { id: final?.id as number })).points.length).toBe(2 * 64)
+
+    const png = value(await client.call('samples.png', { id: oneStep.id, size: 64 }))
+    expect(png.bytes).toBeInstanceOf(Uint8Array)
+    expect(Array.from(png.bytes.subarray(0, 8))).toEqual(PNG_SIGNATURE)
+    expect(png.mime).toBe('image/png')
+    expect(error(await client.call('samples.png', { id: 999_999 }))).toMatchObject({ code: 'NOT_FOUND', field: 'id' })
+    expect(error(await client.call('samples.png', { id: oneStep.id, size: 5 }))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'size' })
+  })
+
+  it('imports and exports teachers inside the data folder only', async () => {
+    expect(error(await client.call('teachers.import', { path: backend.teacherPath }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR', field: 'path' })
+    const inside = join(backend.dataDir, 'incoming', `${transport}.ckpt`)
+    mkdirSync(join(backend.dataDir, 'incoming'), { recursive: true })
+    copyFileSync(backend.teacherPath, inside)
+    const teacher = value(await client.call('teachers.import', { path: inside, name: `imported-${transport}` }))
+    expect(teacher).toMatchObject({ name: `imported-${transport}`, dataset: 'moons' })
+    expect(value(await client.call('teachers.list', { dataset: 'moons' })).map((t) => t.id)).toContain(teacher.id)
+    const exported = value(await client.call('teachers.export', { id: teacher.id, path: `exports/teacher-${transport}.ckpt` }))
+    expect(exported.file).toBe(join(backend.dataDir, 'exports', `teacher-${transport}.ckpt`))
+    expect(readFileSync(exported.file)).toEqual(readFileSync(backend.teacherPath))
+    expect(error(await client.call('teachers.export', { id: teacher.id, path: '/tmp/t.ckpt' }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR' })
+    expect(error(await client.call('teachers.export', { id: 'nope', path: 'exports/x.ckpt' }))).toMatchObject({ code: 'NOT_FOUND' })
   })
 
   it('tags, untags and annotates the run (and pushes the change as an event)', async () => {
@@ -164,6 +214,10 @@ describe('both transports', () => {
       ['metrics.series', { runId: b, key: 'lr' }],
       ['metrics.list', { runId: a }],
       ['runs.evaluations', { id: b }],
+      ['runs.list', { withConfig: true, metricKeys: ['eval/swd_nfe1', 'eval/swd_nfe2'] }],
+      ['samples.list', { runId: a }],
+      ['samples.points', { id: 1 }],
+      ['samples.png', { id: 2, size: 48 }],
       ['teachers.list', {}],
       ['config.defaults', undefined],
       ['config.presets', undefined],

@@ -17,7 +17,8 @@ let store: LabStore
 let service: RunService
 const updates: RunUpdate[] = []
 
-const tiny = () => ({ teacher: teacherPath, batch: 16, steps: 40, evalSamples: 64, checkpointEvery: 10, backend: 'cpu' })
+// No live previews here (the API contract suite covers them): they would only slow these lifecycle tests.
+const tiny = () => ({ teacher: teacherPath, batch: 16, steps: 40, evalSamples: 64, checkpointEvery: 10, sampleEvery: 0, backend: 'cpu' })
 
 beforeAll(async () => {
   root = tempDir('run-service')
@@ -200,11 +201,16 @@ describe('RunService', () => {
     const run = service.startDistill({ ...tiny(), steps: 5000 })
     await waitFor(run.id, ['running'])
     await new Promise((r) => setTimeout(r, 300))
-    // No room for one more page: the next metric batch cannot be written.
+    // No room for one more page: the next metric batch cannot be written. Runs deleted by earlier tests left
+    // free pages inside the file, which would take writes for a long while, so a filler row uses them up.
+    const freePages = store.db.pragma('freelist_count', { simple: true }) as number
+    const pageSize = store.db.pragma('page_size', { simple: true }) as number
+    store.db.exec(`CREATE TABLE IF NOT EXISTS test_filler (x BLOB); INSERT INTO test_filler VALUES (zeroblob(${Math.max(0, freePages - 1) * pageSize}))`)
     store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true }) as number}`)
     await waitFor(run.id, ['failed'])
     expect(store.runs.getRun(run.id).error).toMatch(/the run history could not be written: the disk holding .* is full/)
     store.db.pragma('max_page_count = 1073741823')
+    store.db.exec('DROP TABLE test_filler')
     expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok')
     await service.whenIdle()
     const next = service.startDistill({ ...tiny(), steps: 10 })

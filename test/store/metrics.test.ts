@@ -5,7 +5,9 @@ import { Rng } from '@shared/rng'
 import { newRun, tempStore } from './helpers'
 
 /** Independent reference: per bucket, straight from the definition (BigInt for the bounds). */
-function bruteForce(points: readonly { step: number; value: number }[], from: number, to: number, n: number): MetricBucket[] {
+type Bucket = Omit<MetricBucket, 'lastWallMs'>
+
+function bruteForce(points: readonly { step: number; value: number }[], from: number, to: number, n: number): Bucket[] {
   const span = to - from + 1
   const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b
   const groups = new Map<number, { step: number; value: number }[]>()
@@ -58,10 +60,14 @@ function checkBlocks(store: LabStore, runId: string, key: string): void {
   }
 }
 
-function expectSameBuckets(actual: MetricBucket[], expected: MetricBucket[], label: string): void {
+/** Compares everything but wall times (the reference has none; 'wall time of the last point' has its own test). */
+function expectSameBuckets(actual: MetricBucket[], expected: Bucket[], label: string): void {
   expect(actual.length, label).toBe(expected.length)
   // toEqual treats NaN as equal to NaN and compares every field exactly.
-  expect(actual, label).toEqual(expected)
+  expect(
+    actual.map(({ lastWallMs: _wall, ...b }) => b),
+    label,
+  ).toEqual(expected)
 }
 
 /** A noisy loss curve with gaps, NaN and ±Infinity, written in several batches. */
@@ -82,6 +88,20 @@ function append(store: LabStore, runId: string, key: string, points: readonly { 
     store.metrics.appendMetrics(runId, points.slice(i, i + batch).map((p) => ({ key, ...p })))
   }
 }
+
+describe('readDownsampled wall times', () => {
+  it("gives each bucket the wall time logged with its last point, on both folding strategies", () => {
+    const store = tempStore()
+    const run = newRun(store)
+    const points: MetricPoint[] = Array.from({ length: 5000 }, (_, i) => ({ key: 'loss', step: i * 2, value: Math.sin(i), wallMs: 1_000_000 + i * 7 }))
+    store.metrics.appendMetrics(run.id, points)
+    for (const strategy of ['raw', 'blocks'] as const) {
+      const buckets = store.metrics.readDownsampled(run.id, 'loss', { buckets: 13, strategy })
+      expect(buckets.length).toBe(13)
+      for (const b of buckets) expect(b.lastWallMs, `${strategy} bucket ${b.index}`).toBe(1_000_000 + (b.lastStep / 2) * 7)
+    }
+  })
+})
 
 describe('appendMetrics / readSeries', () => {
   it('round-trips points, NaN and ±Infinity exactly, keys kept apart, wall time defaulted', () => {

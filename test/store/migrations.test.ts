@@ -34,11 +34,13 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
     samples: ['id', 'run_id', 'step', 'nfe', 'kind', 'path', 'data', 'noise_seed', 'created_at'],
     checkpoints: ['id', 'run_id', 'step', 'path', 'bytes', 'created_at'],
   },
+  4: {},
 }
 
 /** Columns a migration adds to tables of earlier ones. */
 const ADDED: Record<number, Record<string, string[]>> = {
   2: { runs: ['last_metrics_json'] },
+  4: { samples: ['model'] },
 }
 
 function tables(db: Db): Map<string, { strict: boolean; columns: string[] }> {
@@ -60,7 +62,9 @@ const SEED: Record<number, (db: Db) => void> = {
     db.prepare("INSERT INTO metric_series (id, run_id, key, count, first_step, last_step, last_value) VALUES (1, 'r1', 'loss', 1, 0, 0, 0.5)").run()
     db.prepare('INSERT INTO metric_points VALUES (1, 0, 0.5, 1)').run()
   },
-  3: () => {},
+  3: (db) => {
+    db.prepare("INSERT INTO samples (run_id, step, nfe, kind, path, noise_seed, created_at) VALUES ('r1', 5, 1, 'student', 'samples/student-nfe1.csv', 0, 1)").run()
+  },
 }
 
 it('the migrations are numbered 1..N with no gaps and SCHEMA_VERSION is the last', () => {
@@ -104,6 +108,8 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
         expect(db.prepare("SELECT tag FROM run_tags WHERE run_id = 'r1'").pluck().all()).toEqual(['kept'])
       }
       if (version > 2) expect(db.prepare('SELECT value FROM metric_points').pluck().all()).toEqual([0.5])
+      // Version 4 splits the old sample `kind` (the model) into model + format.
+      if (version === 4) expect(db.prepare('SELECT model, kind FROM samples').all()).toEqual([{ model: 'student', kind: 'csv2d' }])
       SEED[version]?.(db) // the new tables accept rows
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
     } finally {

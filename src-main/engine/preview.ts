@@ -1,0 +1,79 @@
+/**
+ * Live sample previews: small sample sets drawn during training from one fixed noise (the same for every
+ * run, whatever its seed), so the UI can show runs side by side at the same step from the same x_T, plus a
+ * cheap quality figure (sliced Wasserstein at NFE 1 and 2) for the quality-over-training curve. The full
+ * evaluation (evaluate.ts) stays the authority for final figures.
+ */
+import { slicedWasserstein } from '@shared/cd/metrics'
+import { nearestLevel } from '@shared/cd/schedule'
+import { heldOut2D, type Dataset2D } from '@shared/data/datasets2d'
+import { evaluationNoise, type EvalNoise } from './evaluate'
+import type { MlpWeights } from './mlp'
+import { consistencySample, teacherSample } from './samplers'
+import type { TeacherModel } from './teacher-model'
+
+/** Points per preview set: enough to see the shape, cheap enough to draw every few hundred steps. */
+export const PREVIEW_SAMPLES = 1000
+/** Held-out points the preview SWD is measured against. */
+export const PREVIEW_REFERENCE = 4000
+/** The noise seed of every preview, in every run. */
+export const PREVIEW_NOISE_SEED = 20_251_126
+/** Teacher steps for its preview (DDIM), as in the final evaluation's reference. */
+export const PREVIEW_TEACHER_STEPS = 100
+
+export type PreviewModel = 'data' | 'teacher' | 'student'
+
+export interface PreviewSet {
+  model: PreviewModel
+  nfe: number
+  points: Float32Array
+}
+
+export interface StudentPreview {
+  sets: PreviewSet[]
+  /** Sliced Wasserstein to held-out data by NFE. */
+  swd: Map<number, number>
+}
+
+export class Previewer {
+  readonly noise: EvalNoise
+  private readonly heldOut: Float32Array
+  private readonly dim: number
+
+  constructor(
+    private readonly teacher: TeacherModel,
+    dataset: Dataset2D,
+    private readonly secondStepSigma: number | undefined,
+    private readonly sigmaData: number,
+    private readonly withBoundary: boolean,
+  ) {
+    this.dim = teacher.spec.inputDim
+    this.noise = evaluationNoise(PREVIEW_NOISE_SEED, PREVIEW_SAMPLES, this.dim, 1)
+    this.heldOut = heldOut2D(dataset, PREVIEW_REFERENCE, PREVIEW_NOISE_SEED)
+  }
+
+  /** What does not change during a run: the held-out data and the teacher's K-step samples. */
+  reference(): PreviewSet[] {
+    const teacher = teacherSample(this.teacher.weights.layers, this.teacher.spec, this.teacher.schedule, this.noise.noise, PREVIEW_TEACHER_STEPS, 'ddim')
+    return [
+      { model: 'data', nfe: 0, points: this.heldOut.slice(0, PREVIEW_SAMPLES * this.dim) },
+      { model: 'teacher', nfe: teacher.nfe, points: teacher.points },
+    ]
+  }
+
+  /** The student (evaluation EMA) at one step, and at two when a second-step sigma is configured. */
+  student(weights: MlpWeights, trainedSteps: readonly number[]): StudentPreview {
+    const { spec, schedule } = this.teacher
+    const levelSets: number[][] = [[]]
+    if (this.secondStepSigma !== undefined) levelSets.push([nearestLevel(schedule, trainedSteps, this.secondStepSigma)])
+    const sets: PreviewSet[] = []
+    const swd = new Map<number, number>()
+    const reference = { points: this.heldOut, dim: this.dim }
+    for (const levels of levelSets) {
+      const result = consistencySample(weights, spec, schedule, this.noise.noise, this.noise.renoise, levels, this.sigmaData, this.withBoundary)
+      sets.push({ model: 'student', nfe: result.nfe, points: result.points })
+      swd.set(result.nfe, slicedWasserstein({ points: result.points, dim: this.dim }, reference))
+    }
+    return { sets, swd }
+  }
+}
