@@ -1,0 +1,142 @@
+/**
+ * 2D sample scatters: the student's one- and two-step samples (and the teacher's) over the held-out data
+ * points, and the form's dataset preview. The axes are fixed by the data, not by the samples, so the view
+ * does not jump while early, wild samples stream in (points outside are clipped).
+ */
+import type { ChartConfiguration, ChartDataset } from 'chart.js'
+import type { SampleRecord } from '@shared/store/types'
+import { LIGHT_THEME, type ChartTheme } from './theme'
+import type { XY } from './loss-curve'
+
+/** Interleaved coordinates (x0, y0, x1, y1, …; `dim` values per point) as chart points (first two dims). */
+export function toXY(values: ArrayLike<number>, dim = 2): XY[] {
+  const out: XY[] = []
+  if (dim < 2) return out
+  for (let i = 0; i + 1 < values.length; i += dim) out.push({ x: values[i] as number, y: values[i + 1] as number })
+  return out
+}
+
+export interface Bounds {
+  min: number
+  max: number
+}
+
+/** A square range around the points (same for x and y, so shapes are not distorted), with a margin. */
+export function squareBounds(points: readonly XY[], margin = 0.15): Bounds {
+  let lo = Infinity
+  let hi = -Infinity
+  for (const p of points) {
+    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue
+    lo = Math.min(lo, p.x, p.y)
+    hi = Math.max(hi, p.x, p.y)
+  }
+  if (!Number.isFinite(lo)) return { min: -2, max: 2 }
+  const pad = Math.max((hi - lo) * margin, 1e-3)
+  return { min: lo - pad, max: hi + pad }
+}
+
+export type LayerRole = 'data' | 'teacher' | 'nfe1' | 'nfe2' | 'preview'
+
+export interface ScatterLayer {
+  role: LayerRole
+  label: string
+  points: readonly XY[]
+}
+
+/** Colours per layer: data faint and grey behind; teacher and the student's NFE 1 / 2 distinct. */
+export function layerColor(role: LayerRole, theme: ChartTheme): string {
+  switch (role) {
+    case 'data':
+      return theme.dataPoint
+    case 'teacher':
+      return 'rgba(89, 161, 79, 0.7)'
+    case 'nfe1':
+      return 'rgba(78, 121, 167, 0.75)'
+    case 'nfe2':
+      return 'rgba(242, 142, 43, 0.75)'
+    case 'preview':
+      return 'rgba(78, 121, 167, 0.6)'
+  }
+}
+
+export interface ScatterOptions {
+  layers: readonly ScatterLayer[]
+  /** Axis range; default: around the data layer (or every point when there is none). */
+  bounds?: Bounds
+  theme?: ChartTheme
+  legend?: boolean
+  pointRadius?: number
+}
+
+export function buildScatterConfig(options: ScatterOptions): ChartConfiguration {
+  const theme = options.theme ?? LIGHT_THEME
+  const data = options.layers.filter((l) => l.role === 'data')
+  const bounds = options.bounds ?? squareBounds((data.length > 0 ? data : options.layers).flatMap((l) => l.points))
+  const datasets: ChartDataset<'scatter', XY[]>[] = options.layers.map((layer) => ({
+    label: layer.label,
+    data: layer.points as XY[],
+    backgroundColor: layerColor(layer.role, theme),
+    borderWidth: 0,
+    pointRadius: layer.role === 'data' ? 1.5 : (options.pointRadius ?? 2),
+    pointHoverRadius: 3,
+    // Data underneath, samples on top.
+    order: layer.role === 'data' ? 10 : 0,
+  }))
+  const axis = (title: string) => ({
+    type: 'linear' as const,
+    min: bounds.min,
+    max: bounds.max,
+    title: { display: false, text: title },
+    ticks: { color: theme.muted, maxTicksLimit: 5 },
+    grid: { color: theme.grid },
+  })
+  const config: ChartConfiguration<'scatter', XY[]> = {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      parsing: false,
+      animation: false,
+      normalized: true,
+      aspectRatio: 1,
+      scales: { x: axis('x'), y: axis('y') },
+      plugins: {
+        // At the bottom: the chart's Export button sits at the top right.
+        legend: { display: options.legend ?? true, position: 'bottom', labels: { color: theme.fg, boxWidth: 10 } },
+        tooltip: { enabled: false },
+      },
+    },
+  }
+  return config as unknown as ChartConfiguration
+}
+
+/** The samples a live view shows: the latest student previews at one and two steps, the teacher, the data. */
+export interface SampleSelection {
+  data: SampleRecord | null
+  teacher: SampleRecord | null
+  nfe1: SampleRecord | null
+  nfe2: SampleRecord | null
+  /** The training step of the student samples shown. */
+  step: number | null
+}
+
+const drawable = (s: SampleRecord) => s.kind === 'points2d' || s.kind === 'csv2d'
+
+function latest(samples: readonly SampleRecord[], keep: (s: SampleRecord) => boolean): SampleRecord | null {
+  let best: SampleRecord | null = null
+  for (const s of samples) if (keep(s) && (!best || s.step > best.step || (s.step === best.step && s.id > best.id))) best = s
+  return best
+}
+
+/**
+ * Picks from a run's samples: the newest 1-step student sample, the 2-step one of the same step (or the
+ * newest before it), the teacher's many-step sample (NFE 100 preferred) and the held-out data.
+ */
+export function selectSamples(samples: readonly SampleRecord[]): SampleSelection {
+  const pts = samples.filter(drawable)
+  const nfe1 = latest(pts, (s) => s.model === 'student' && s.nfe === 1)
+  const step = nfe1?.step ?? null
+  const nfe2 = latest(pts, (s) => s.model === 'student' && s.nfe === 2 && (step === null || s.step <= step))
+  const teacher = latest(pts, (s) => s.model === 'teacher' && s.nfe === 100) ?? latest(pts, (s) => s.model === 'teacher')
+  const data = latest(pts, (s) => s.model === 'data')
+  return { data, teacher, nfe1, nfe2, step: step ?? nfe2?.step ?? null }
+}

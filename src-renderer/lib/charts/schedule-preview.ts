@@ -1,0 +1,183 @@
+/**
+ * Previews before launch: the sigma levels a run trains on (the chosen N and grid on the teacher's noise
+ * schedule) and its schedules over training steps: N(k), the target decay mu(k), the evaluation EMA decay
+ * and the learning rate lr(k). The engine's formulas are copied here (the renderer cannot import
+ * src-main); each copy names its source, and test/renderer/live/schedule-preview.test.ts pins values.
+ */
+import type { ChartConfiguration, ChartDataset } from 'chart.js'
+import { karrasStepGrid, makeSchedule, uniformStepGrid, type BetaSchedule } from '@shared/cd/schedule'
+import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
+import { LIGHT_THEME, runColor, type ChartTheme } from './theme'
+import type { XY } from './loss-curve'
+
+/** Copy of src-main/engine/curriculum.ts ICT_START_SCALES. */
+export const ICT_START_SCALES = 10
+
+/**
+ * Copy of src-main/engine/curriculum.ts `ictNumScales` (iCT's doubling curriculum):
+ * N(k) = min(s0 2^floor(k / K'), s1) + 1, K' = floor(K / (log2 floor(s1 / s0) + 1)).
+ */
+export function ictNumScales(step: number, totalSteps: number, finalScales: number, startScales = ICT_START_SCALES): number {
+  const s1 = Math.max(finalScales - 1, 1)
+  const s0 = Math.min(startScales, s1)
+  const stagesMinusOne = Math.log2(Math.floor(s1 / s0))
+  const stageLength = Math.max(1, Math.floor(totalSteps / (stagesMinusOne + 1)))
+  return Math.min(s0 * 2 ** Math.floor(step / stageLength), s1) + 1
+}
+
+/**
+ * Copy of src-main/engine/adam.ts `learningRateAt`: linear warm-up, then constant or cosine decay. The
+ * engine calls it with the 1-based step (Distiller.trainStep: `this.stepCount + 1`).
+ */
+export function learningRateAt(step: number, base: number, totalSteps: number, warmupSteps: number, schedule: 'constant' | 'cosine'): number {
+  if (warmupSteps > 0 && step <= warmupSteps) return (base * step) / warmupSteps
+  if (schedule === 'constant') return base
+  const span = Math.max(1, totalSteps - warmupSteps)
+  const progress = Math.min(1, Math.max(0, step - warmupSteps - 1) / span)
+  return base * 0.5 * (1 + Math.cos(Math.PI * progress))
+}
+
+/** Copy of src-main/engine/distiller.ts `evalEmaDecayAt`: the evaluation EMA's warm-up. */
+export function evalEmaDecayAt(step: number, decay: number): number {
+  return Math.min(decay, (1 + step) / (10 + step))
+}
+
+/** N at step k (0-based), as Distiller.numScalesAt: the curriculum for ict, constant otherwise. */
+export function numScalesAt(config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps'>, step: number): number {
+  return config.algorithm === 'ict' ? ictNumScales(step, config.steps, config.numScales) : config.numScales
+}
+
+/** The target decay at step k, as Distiller.trainStep: ict uses the online weights (mu = 0). */
+export function targetMuAt(config: Pick<DistillConfig, 'algorithm' | 'targetEma'>, _step: number): number {
+  return config.algorithm === 'ict' ? 0 : config.targetEma
+}
+
+export type TeacherNoise = Pick<TeacherConfig, 'numSteps' | 'betaSchedule' | 'betaStart' | 'betaEnd'>
+
+export interface SigmaLevels {
+  /** Teacher steps of the levels, clean to noisy. */
+  steps: number[]
+  sigmas: number[]
+  /** N the levels were built for (the final N for ict). */
+  numScales: number
+}
+
+/**
+ * The levels the student is trained on at the end of the run, as Distiller.trainedSteps: the walkthrough's
+ * (n T / N for n = 1..N, clamped to the last step), otherwise the uniform or Karras grid. Throws the
+ * schedule's error when the teacher's last step is not noise.
+ */
+export function sigmaLevels(config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps' | 'grid'>, teacher: TeacherNoise): SigmaLevels {
+  const schedule = makeSchedule(teacher.betaSchedule as BetaSchedule, teacher.numSteps, teacher.betaStart, teacher.betaEnd)
+  const T = schedule.numSteps
+  const n = numScalesAt(config, Math.max(0, config.steps - 1))
+  let steps: number[]
+  if (config.algorithm === 'tutorial') {
+    const set = new Set<number>()
+    for (let i = 1; i <= n; i++) set.add(Math.min(Math.floor((i * T) / n), T - 1))
+    steps = [...set].sort((a, b) => a - b)
+  } else {
+    steps = config.grid === 'karras' ? karrasStepGrid(schedule, n) : uniformStepGrid(T, n)
+  }
+  return { steps, sigmas: steps.map((k) => schedule.sigma[k] as number), numScales: n }
+}
+
+export interface TrainingSchedules {
+  numScales: XY[]
+  mu: XY[]
+  evalEma: XY[]
+  lr: XY[]
+}
+
+/**
+ * The schedules at about `samples` steps spread over the run, plus every step where N(k) changes (so the
+ * stairs are exact) and the end of the warm-up.
+ */
+export function trainingSchedules(
+  config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps' | 'targetEma' | 'evalEma' | 'lr' | 'lrSchedule' | 'warmupSteps'>,
+  samples = 200,
+): TrainingSchedules {
+  const K = config.steps
+  const ks = new Set<number>()
+  for (let i = 0; i <= samples; i++) ks.add(Math.round((i * (K - 1)) / samples))
+  if (config.warmupSteps > 0 && config.warmupSteps < K) {
+    ks.add(config.warmupSteps - 1)
+    ks.add(config.warmupSteps)
+  }
+  if (config.algorithm === 'ict') {
+    let previous = numScalesAt(config, 0)
+    // The stages are equal in length; find each change by bisection rather than walking every step.
+    for (let k = 0; k < K; ) {
+      let lo = k
+      let hi = K - 1
+      if (numScalesAt(config, hi) === previous) break
+      while (lo + 1 < hi) {
+        const mid = (lo + hi) >> 1
+        if (numScalesAt(config, mid) === previous) lo = mid
+        else hi = mid
+      }
+      ks.add(hi - 1)
+      ks.add(hi)
+      previous = numScalesAt(config, hi)
+      k = hi
+    }
+  }
+  const sorted = [...ks].filter((k) => k >= 0 && k < K).sort((a, b) => a - b)
+  const out: TrainingSchedules = { numScales: [], mu: [], evalEma: [], lr: [] }
+  for (const k of sorted) {
+    out.numScales.push({ x: k, y: numScalesAt(config, k) })
+    out.mu.push({ x: k, y: targetMuAt(config, k) })
+    out.evalEma.push({ x: k, y: evalEmaDecayAt(k, config.evalEma) })
+    out.lr.push({ x: k, y: learningRateAt(k + 1, config.lr, K, config.warmupSteps, config.lrSchedule) })
+  }
+  return out
+}
+
+const axisStyle = (theme: ChartTheme, title: string) => ({
+  title: { display: true, text: title, color: theme.muted },
+  ticks: { color: theme.muted, maxTicksLimit: 6 },
+  grid: { color: theme.grid },
+})
+
+/** The sigma levels: x = level index (clean to noisy), y = sigma on a log axis. */
+export function buildSigmaGridConfig(levels: SigmaLevels, theme: ChartTheme = LIGHT_THEME): ChartConfiguration {
+  const data = levels.sigmas.map((s, i) => ({ x: i, y: s }))
+  const config: ChartConfiguration<'line', XY[]> = {
+    type: 'line',
+    data: { datasets: [{ label: `sigma levels (N = ${levels.numScales})`, data, borderColor: runColor(0), backgroundColor: runColor(0), borderWidth: 1, pointRadius: levels.sigmas.length > 200 ? 0 : 2 }] },
+    options: {
+      parsing: false,
+      animation: false,
+      scales: { x: { type: 'linear', ...axisStyle(theme, 'level i') }, y: { type: 'logarithmic', ...axisStyle(theme, 'sigma') } },
+      plugins: { legend: { display: false } },
+    },
+  }
+  return config as unknown as ChartConfiguration
+}
+
+export interface ScheduleChartOptions {
+  label: string
+  points: readonly XY[]
+  color?: string
+  stepped?: boolean
+  logY?: boolean
+  theme?: ChartTheme
+}
+
+/** One schedule over training steps (a small chart of the form). */
+export function buildScheduleConfig(options: ScheduleChartOptions): ChartConfiguration {
+  const theme = options.theme ?? LIGHT_THEME
+  const color = options.color ?? runColor(0)
+  const dataset: ChartDataset<'line', XY[]> = { label: options.label, data: options.points as XY[], borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, stepped: options.stepped ? 'before' : false }
+  const config: ChartConfiguration<'line', XY[]> = {
+    type: 'line',
+    data: { datasets: [dataset] },
+    options: {
+      parsing: false,
+      animation: false,
+      scales: { x: { type: 'linear', ...axisStyle(theme, 'training step k') }, y: { type: options.logY ? 'logarithmic' : 'linear', ...axisStyle(theme, options.label) } },
+      plugins: { legend: { display: false } },
+    },
+  }
+  return config as unknown as ChartConfiguration
+}

@@ -1,0 +1,453 @@
+/**
+ * The runs table as pure functions: which columns exist, how a cell's value is read from a listed run
+ * (config fields, last metrics, timings), sorting, the text + per-column filters, formatting, and the
+ * window of rows to render. Kept free of Svelte and the DOM so 10k-row behaviour is unit-tested directly.
+ */
+import type { LastMetric, RunKind, RunListItem, RunStatus, RunSummary } from '@shared/store/types'
+
+/** A listed run; `config` is there when the list was fetched with `withConfig: true`. */
+export type RunRow = RunListItem
+
+/** Metric series the table reads from `lastMetrics` (passed as `metricKeys` to runs.list). */
+export const TABLE_METRIC_KEYS = ['loss', 'eval/swd_nfe1', 'eval/swd_nfe2', 'swd/nfe1', 'swd/nfe2'] as const
+
+export type ColumnKey =
+  | 'id'
+  | 'status'
+  | 'kind'
+  | 'dataset'
+  | 'algorithm'
+  | 'numScales'
+  | 'targetEma'
+  | 'loss'
+  | 'solver'
+  | 'lr'
+  | 'steps'
+  | 'backend'
+  | 'lastLoss'
+  | 'quality1'
+  | 'quality2'
+  | 'duration'
+  | 'created'
+  | 'tags'
+
+export type SortDir = 'asc' | 'desc'
+
+export interface Column {
+  key: ColumnKey
+  label: string
+  /** Longer description: the header's tooltip. */
+  title: string
+  numeric: boolean
+  /** Direction of the first click on the header. */
+  firstDir: SortDir
+  /** Width in the table (CSS length); rows keep one fixed height, so cells never wrap. */
+  width: string
+}
+
+const col = (key: ColumnKey, label: string, title: string, numeric: boolean, width: string, firstDir: SortDir = 'asc'): Column => ({
+  key,
+  label,
+  title,
+  numeric,
+  firstDir,
+  width,
+})
+
+export const COLUMNS: readonly Column[] = [
+  col('id', 'Run', 'Run id (opens the run)', false, '9.5rem'),
+  col('status', 'Status', 'Run status', false, '6.5rem'),
+  col('kind', 'Kind', 'distill or teacher training', false, '4.5rem'),
+  col('dataset', 'Dataset', 'Training data', false, '6.5rem'),
+  col('algorithm', 'Algorithm', 'cd, tutorial, ct or ict', false, '5rem'),
+  col('numScales', 'N', 'N: discretisation levels (config.numScales)', true, '3.5rem'),
+  col('targetEma', 'μ', 'Target EMA decay mu (config.targetEma)', true, '4rem'),
+  col('loss', 'Loss', 'Loss function (config.loss)', false, '4rem'),
+  col('solver', 'Solver', 'Teacher ODE solver (config.solver)', false, '4rem'),
+  col('lr', 'LR', 'Learning rate (config.lr)', true, '4.5rem'),
+  col('steps', 'Steps', 'Training steps (current / planned while running)', true, '6.5rem'),
+  col('backend', 'Backend', 'Compute backend used (or requested)', false, '5rem'),
+  col('lastLoss', 'Last loss', 'Last logged training loss', true, '5.5rem'),
+  col('quality1', '1-step SWD', 'One-step sample quality: sliced Wasserstein to held-out data (final eval, or the live preview in italics); lower is better', true, '6rem'),
+  col('quality2', '2-step SWD', 'Two-step sample quality (final eval, or the live preview in italics); lower is better', true, '6rem'),
+  col('duration', 'Duration', 'Finished − started, or time running so far', true, '5.5rem'),
+  col('created', 'Created', 'When the run was created', true, '8.5rem', 'desc'),
+  col('tags', 'Tags', 'Tags', false, '10rem'),
+]
+
+export const COLUMN_BY_KEY: Readonly<Record<ColumnKey, Column>> = Object.fromEntries(COLUMNS.map((c) => [c.key, c])) as Record<ColumnKey, Column>
+
+// --- reading values ------------------------------------------------------------------------------------
+
+function configOf(row: RunRow): Record<string, unknown> | null {
+  const c = row.config
+  return c !== null && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>) : null
+}
+
+/** A config field as a number, or null (missing, wrong type, or a teacher run without it). */
+export function configNumber(row: RunRow, field: string): number | null {
+  const v = configOf(row)?.[field]
+  return typeof v === 'number' ? v : null
+}
+
+export function configString(row: RunRow, field: string): string | null {
+  const v = configOf(row)?.[field]
+  return typeof v === 'string' ? v : null
+}
+
+export interface Quality {
+  value: number
+  step: number
+  /** From the final evaluation (`eval/…`); false = the live preview (`swd/…`) while no eval exists yet. */
+  final: boolean
+}
+
+/** The n-step quality: the final evaluation when logged, else the latest live preview. */
+export function qualityOf(row: RunRow, nfe: 1 | 2): Quality | null {
+  const pick = (m: LastMetric | undefined, final: boolean): Quality | null => (m ? { value: m.value, step: m.step, final } : null)
+  return pick(row.lastMetrics[`eval/swd_nfe${nfe}`], true) ?? pick(row.lastMetrics[`swd/nfe${nfe}`], false)
+}
+
+/** Milliseconds the run trained: finished − started, or now − started while it has not finished. */
+export function durationMs(row: RunSummary, now: number): number | null {
+  if (row.startedAt === null) return null
+  const end = row.finishedAt ?? (row.status === 'running' || row.status === 'paused' ? now : null)
+  if (end === null) return null
+  return Math.max(0, end - row.startedAt)
+}
+
+/** The step a run has reached, from its most recent metric (null before the first one). */
+export function currentStep(row: RunRow): number | null {
+  let step: number | null = null
+  for (const m of Object.values(row.lastMetrics)) if (step === null || m.step > step) step = m.step
+  return step
+}
+
+export type CellValue = number | string | null
+
+/** The value a column sorts and filters on (null = missing; NaN numbers count as missing when sorting). */
+export function cellValue(row: RunRow, key: ColumnKey, now: number): CellValue {
+  switch (key) {
+    case 'id':
+      return row.id
+    case 'status':
+      return row.status
+    case 'kind':
+      return row.kind
+    case 'dataset':
+      return configString(row, 'dataset')
+    case 'algorithm':
+      return configString(row, 'algorithm')
+    case 'numScales':
+      return configNumber(row, 'numScales')
+    case 'targetEma':
+      return configNumber(row, 'targetEma')
+    case 'loss':
+      return configString(row, 'loss')
+    case 'solver':
+      return configString(row, 'solver')
+    case 'lr':
+      return configNumber(row, 'lr')
+    case 'steps':
+      return configNumber(row, 'steps')
+    case 'backend':
+      return row.backend ?? configString(row, 'backend')
+    case 'lastLoss':
+      return row.lastMetrics.loss?.value ?? null
+    case 'quality1':
+      return (row.lastMetrics['eval/swd_nfe1'] ?? row.lastMetrics['swd/nfe1'])?.value ?? null
+    case 'quality2':
+      return (row.lastMetrics['eval/swd_nfe2'] ?? row.lastMetrics['swd/nfe2'])?.value ?? null
+    case 'duration':
+      return durationMs(row, now)
+    case 'created':
+      return row.createdAt
+    case 'tags':
+      return row.tags.length > 0 ? row.tags.join(', ') : null
+  }
+}
+
+// --- sorting ---------------------------------------------------------------------------------------------
+
+export interface SortSpec {
+  key: ColumnKey
+  dir: SortDir
+}
+
+export const DEFAULT_SORT: SortSpec = { key: 'created', dir: 'desc' }
+
+const isMissing = (v: CellValue): boolean => v === null || (typeof v === 'number' && Number.isNaN(v))
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
+
+/**
+ * Rows sorted by one column. Missing values (no config field, no metric, NaN) go last in both directions,
+ * so "best first" never starts with a wall of blanks; ties keep newest-first order, so the result is
+ * deterministic. Returns a new array.
+ */
+export function sortRows(rows: readonly RunRow[], sort: SortSpec, now: number): RunRow[] {
+  const n = rows.length
+  const sign = sort.dir === 'asc' ? 1 : -1
+  // Decorate once into flat arrays and sort indices: reading config fields or allocating inside the
+  // comparator would cost O(n log n) lookups, which is what made 10k rows slow.
+  const created = new Float64Array(n)
+  const order = new Array<number>(n)
+  for (let i = 0; i < n; i++) {
+    created[i] = (rows[i] as RunRow).createdAt
+    order[i] = i
+  }
+  const tie = (a: number, b: number): number => {
+    const d = (created[b] as number) - (created[a] as number)
+    if (d !== 0) return d
+    const ia = (rows[a] as RunRow).id
+    const ib = (rows[b] as RunRow).id
+    return ia < ib ? 1 : ia > ib ? -1 : 0
+  }
+  if (COLUMN_BY_KEY[sort.key].numeric) {
+    // NaN marks a missing value (null, NaN, or a non-number).
+    const values = new Float64Array(n)
+    for (let i = 0; i < n; i++) {
+      const v = cellValue(rows[i] as RunRow, sort.key, now)
+      values[i] = typeof v === 'number' ? v : Number.NaN
+    }
+    order.sort((a, b) => {
+      const va = values[a] as number
+      const vb = values[b] as number
+      const am = va !== va
+      const bm = vb !== vb
+      if (am || bm) return am && bm ? tie(a, b) : am ? 1 : -1
+      return va !== vb ? sign * (va - vb) : tie(a, b)
+    })
+  } else {
+    const values = new Array<string | null>(n)
+    for (let i = 0; i < n; i++) {
+      const v = cellValue(rows[i] as RunRow, sort.key, now)
+      values[i] = isMissing(v) ? null : String(v)
+    }
+    order.sort((a, b) => {
+      const va = values[a] as string | null
+      const vb = values[b] as string | null
+      if (va === null || vb === null) return va === null && vb === null ? tie(a, b) : va === null ? 1 : -1
+      const c = va === vb ? 0 : collator.compare(va, vb)
+      return c !== 0 ? sign * c : tie(a, b)
+    })
+  }
+  const out = new Array<RunRow>(n)
+  for (let i = 0; i < n; i++) out[i] = rows[order[i] as number] as RunRow
+  return out
+}
+
+/** The sort after activating a column's header: same column flips, a new one starts at its first direction. */
+export function nextSort(current: SortSpec, key: ColumnKey): SortSpec {
+  if (current.key === key) return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' }
+  return { key, dir: COLUMN_BY_KEY[key].firstDir }
+}
+
+export function ariaSort(sort: SortSpec, key: ColumnKey): 'ascending' | 'descending' | 'none' {
+  if (sort.key !== key) return 'none'
+  return sort.dir === 'asc' ? 'ascending' : 'descending'
+}
+
+// --- filtering -------------------------------------------------------------------------------------------
+
+/** Numeric columns with a min/max filter. */
+export const RANGE_COLUMNS = ['numScales', 'targetEma', 'lr', 'steps', 'quality1', 'quality2'] as const
+export type RangeColumn = (typeof RANGE_COLUMNS)[number]
+
+export interface Range {
+  min: number | null
+  max: number | null
+}
+
+export interface RunFilters {
+  /** Whitespace-separated words, each must match the id, a tag, the notes, the dataset or the algorithm. */
+  text: string
+  status: RunStatus | ''
+  kind: RunKind | ''
+  dataset: string
+  algorithm: string
+  ranges: Partial<Record<RangeColumn, Range>>
+}
+
+export const EMPTY_FILTERS: RunFilters = { text: '', status: '', kind: '', dataset: '', algorithm: '', ranges: {} }
+
+export function isRangeActive(r: Range | undefined): r is Range {
+  return r !== undefined && (r.min !== null || r.max !== null)
+}
+
+export function filtersActive(f: RunFilters): boolean {
+  return (
+    f.text.trim() !== '' ||
+    f.status !== '' ||
+    f.kind !== '' ||
+    f.dataset !== '' ||
+    f.algorithm !== '' ||
+    RANGE_COLUMNS.some((k) => isRangeActive(f.ranges[k]))
+  )
+}
+
+const haystacks = new WeakMap<RunRow, string>()
+
+/** What the text box searches in a row, lower-cased; cached per row object (rows are replaced, never mutated). */
+function haystack(row: RunRow): string {
+  let h = haystacks.get(row)
+  if (h === undefined) {
+    h = [row.id, row.tags.join(' '), row.notes, configString(row, 'dataset') ?? '', configString(row, 'algorithm') ?? ''].join('\n').toLowerCase()
+    haystacks.set(row, h)
+  }
+  return h
+}
+
+/**
+ * Rows passing every active filter, order kept. A range excludes rows without a value for that column
+ * (a run without an N cannot be "N ≥ 20").
+ */
+export function filterRows(rows: readonly RunRow[], f: RunFilters, now: number): RunRow[] {
+  const words = f.text.toLowerCase().split(/\s+/).filter(Boolean)
+  const ranges = RANGE_COLUMNS.flatMap((k) => {
+    const r = f.ranges[k]
+    return isRangeActive(r) ? [[k, r] as const] : []
+  })
+  if (words.length === 0 && f.status === '' && f.kind === '' && f.dataset === '' && f.algorithm === '' && ranges.length === 0) return rows.slice()
+  return rows.filter((row) => {
+    if (f.status !== '' && row.status !== f.status) return false
+    if (f.kind !== '' && row.kind !== f.kind) return false
+    if (f.dataset !== '' && configString(row, 'dataset') !== f.dataset) return false
+    if (f.algorithm !== '' && configString(row, 'algorithm') !== f.algorithm) return false
+    for (const [k, r] of ranges) {
+      const v = cellValue(row, k, now)
+      if (typeof v !== 'number' || Number.isNaN(v)) return false
+      if (r.min !== null && v < r.min) return false
+      if (r.max !== null && v > r.max) return false
+    }
+    if (words.length > 0) {
+      const hay = haystack(row)
+      if (!words.every((w) => hay.includes(w))) return false
+    }
+    return true
+  })
+}
+
+/** A range bound typed by the user: '' = no bound; anything not a finite number is reported, not guessed. */
+export function parseBound(text: string): { value: number | null; error: string | null } {
+  const t = text.trim()
+  if (t === '') return { value: null, error: null }
+  const v = Number(t)
+  if (!Number.isFinite(v)) return { value: null, error: `"${t}" is not a number` }
+  return { value: v, error: null }
+}
+
+/** Distinct non-empty values of a config field (for the per-column selects), sorted. */
+export function distinctConfigValues(rows: readonly RunRow[], field: string): string[] {
+  const seen = new Set<string>()
+  for (const row of rows) {
+    const v = configString(row, field)
+    if (v !== null) seen.add(v)
+  }
+  return [...seen].sort(collator.compare)
+}
+
+// --- formatting ------------------------------------------------------------------------------------------
+
+const DASH = '—'
+
+/** A metric value: 3 significant digits, exponent for very small or large values, NaN/∞ spelled out. */
+export function formatMetric(v: number | null | undefined): string {
+  if (v === null || v === undefined) return DASH
+  if (Number.isNaN(v)) return 'NaN'
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞'
+  if (v === 0) return '0'
+  const a = Math.abs(v)
+  if (a < 1e-3 || a >= 1e5) return v.toExponential(2).replace('e+', 'e')
+  return String(Number(v.toPrecision(3)))
+}
+
+/** A learning rate as people write it: 1e-3, 5e-4, 2.5e-4, 0.1. */
+export function formatLr(v: number | null): string {
+  if (v === null) return DASH
+  if (v === 0 || (Math.abs(v) >= 0.01 && Math.abs(v) < 1000)) return String(Number(v.toPrecision(3)))
+  const [mantissa = '', exponent = ''] = v.toExponential().split('e')
+  return `${String(Number(Number(mantissa).toPrecision(3)))}e${exponent.replace('+', '')}`
+}
+
+/** 12s, 3m 05s, 1h 02m, 2d 03h. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return DASH
+  const s = Math.floor(ms / 1000)
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`
+  const h = Math.floor(m / 60)
+  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`
+  const d = Math.floor(h / 24)
+  return `${d}d ${String(h % 24).padStart(2, '0')}h`
+}
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** Local date and time to the minute: 2025-03-07 14:05. */
+export function formatDateTime(ms: number | null): string {
+  if (ms === null) return DASH
+  const d = new Date(ms)
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
+
+/** A cell's text. `now` matters for running durations. */
+export function formatCell(row: RunRow, key: ColumnKey, now: number): string {
+  switch (key) {
+    case 'numScales':
+    case 'targetEma':
+      return formatPlain(cellValue(row, key, now))
+    case 'lr':
+      return formatLr(configNumber(row, 'lr'))
+    case 'steps': {
+      const planned = configNumber(row, 'steps')
+      const at = currentStep(row)
+      if (row.status === 'running' || row.status === 'paused' || row.status === 'queued') {
+        if (planned !== null) return `${at ?? 0} / ${planned}`
+      }
+      return planned === null ? DASH : String(planned)
+    }
+    case 'lastLoss':
+    case 'quality1':
+    case 'quality2':
+      return formatMetric(cellValue(row, key, now) as number | null)
+    case 'duration':
+      return formatDuration(durationMs(row, now))
+    case 'created':
+      return formatDateTime(row.createdAt)
+    default: {
+      const v = cellValue(row, key, now)
+      return v === null ? DASH : String(v)
+    }
+  }
+}
+
+function formatPlain(v: CellValue): string {
+  return v === null ? DASH : String(v)
+}
+
+// --- windowing -------------------------------------------------------------------------------------------
+
+export interface RowWindow {
+  /** First rendered row (index into the sorted, filtered rows). */
+  start: number
+  /** One past the last rendered row. */
+  end: number
+  /** Height of the spacers above and below the rendered slice, in px. */
+  padTop: number
+  padBottom: number
+}
+
+/**
+ * The slice of rows to put in the DOM for a scroll position: the rows in view plus `overscan` on each
+ * side, with spacers keeping the scroll height of all `total` rows. Rows have one fixed height.
+ */
+export function rowWindow(scrollTop: number, viewportHeight: number, rowHeight: number, total: number, overscan = 8): RowWindow {
+  if (total <= 0 || rowHeight <= 0) return { start: 0, end: 0, padTop: 0, padBottom: 0 }
+  const first = Math.floor(Math.max(0, scrollTop) / rowHeight)
+  const visible = Math.ceil(Math.max(0, viewportHeight) / rowHeight) + 1
+  const start = Math.min(total, Math.max(0, first - overscan))
+  const end = Math.min(total, first + visible + overscan)
+  return { start, end, padTop: start * rowHeight, padBottom: (total - end) * rowHeight }
+}

@@ -1,0 +1,381 @@
+/**
+ * State of the live run view: the run, its loss and live-quality curves (history from exact buckets, then
+ * the streamed points), speed and ETA, the newest sample previews with their points, the final
+ * evaluations, and the run's controls. Streamed points are batched and applied at most every `flushMs`
+ * (the backend sends up to 10 updates per second), and every array lives in `$state.raw`, replaced
+ * rather than mutated, so a frame only rebuilds the chart configs derived from it.
+ */
+import type { ApiClient, ApiEvent } from '@shared/ipc/api'
+import type { DistillConfig } from '@shared/config/schemas'
+import type { EvaluationRecord, MetricPoint, Run, RunSummary, SampleRecord } from '@shared/store/types'
+import { TERMINAL_STATUSES } from '@shared/store/types'
+import { ApiCallError, callOn } from '../api'
+import { appendToCurve, curveFromBuckets, EMPTY_CURVE, seriesCsv, type Curve, type XY } from '../charts/loss-curve'
+import { selectSamples, toXY, type SampleSelection } from '../charts/sample-scatter'
+import { etaMs, RATE_WINDOW_MS, stepsPerSecond, type TimedStep } from '../eta'
+import { BRANCHABLE_KEYS, FIELDS, type FieldKey } from '../form-fields'
+import { ConfigFormState, errorMessage } from './new-run.svelte'
+
+export const LOSS_KEY = 'loss'
+export const QUALITY_KEYS = ['swd/nfe1', 'swd/nfe2'] as const
+export const INITIAL_BUCKETS = 1000
+/** Recent log lines kept for the view (a failed run's last lines explain it). */
+export const LOG_LINES = 200
+
+export interface LiveRunOptions {
+  /** Batching interval of streamed points (ms). */
+  flushMs?: number
+  /** The clock for points that arrive without a wall time. */
+  now?: () => number
+}
+
+const isTerminal = (status: string) => (TERMINAL_STATUSES as readonly string[]).includes(status)
+
+export class LiveRunState {
+  run = $state.raw<Run | null>(null)
+  loss = $state.raw<Curve>(EMPTY_CURVE)
+  quality = $state.raw<Record<(typeof QUALITY_KEYS)[number], Curve>>({ 'swd/nfe1': EMPTY_CURVE, 'swd/nfe2': EMPTY_CURVE })
+  /** The newest step a metric was logged for. */
+  step = $state(0)
+  /** (step, wall time) of recent points, for the speed. */
+  timings = $state.raw<TimedStep[]>([])
+  samples = $state.raw<SampleRecord[]>([])
+  /** Points of loaded samples by sample id. */
+  points = $state.raw<ReadonlyMap<number, XY[]>>(new Map())
+  evaluations = $state.raw<EvaluationRecord[]>([])
+  logs = $state.raw<string[]>([])
+  loading = $state(true)
+  loadError = $state<string | null>(null)
+  samplesError = $state<string | null>(null)
+  actionError = $state<string | null>(null)
+  busy = $state(false)
+
+  private pending: MetricPoint[] = []
+  private flushTimer: ReturnType<typeof setTimeout> | null = null
+  private unsubscribe: (() => void) | null = null
+  private loaded = false
+  private readonly inflight = new Set<number>()
+  private readonly flushMs: number
+  private readonly now: () => number
+
+  constructor(
+    private readonly api: ApiClient,
+    readonly id: string,
+    options: LiveRunOptions = {},
+  ) {
+    this.flushMs = options.flushMs ?? 100
+    this.now = options.now ?? (() => Date.now())
+  }
+
+  get status(): string {
+    return this.run?.status ?? 'unknown'
+  }
+
+  get totalSteps(): number | null {
+    const steps = (this.run?.config as { steps?: unknown } | undefined)?.steps
+    return typeof steps === 'number' ? steps : null
+  }
+
+  get config(): Partial<DistillConfig> {
+    return (this.run?.config ?? {}) as Partial<DistillConfig>
+  }
+
+  get stepsPerSecond(): number | null {
+    return this.status === 'running' ? stepsPerSecond(this.timings) : null
+  }
+
+  get etaMs(): number | null {
+    const total = this.totalSteps
+    return total === null ? null : etaMs(this.step, total, this.stepsPerSecond)
+  }
+
+  get canPause(): boolean {
+    return this.status === 'running'
+  }
+
+  get canResume(): boolean {
+    return this.status === 'paused' || (this.run?.kind === 'distill' && ['interrupted', 'failed', 'cancelled'].includes(this.status))
+  }
+
+  get canCancel(): boolean {
+    return ['queued', 'running', 'paused'].includes(this.status)
+  }
+
+  get canBranch(): boolean {
+    return this.run?.kind === 'distill' && this.status !== 'queued'
+  }
+
+  get finished(): boolean {
+    return isTerminal(this.status)
+  }
+
+  get selection(): SampleSelection {
+    return selectSamples(this.samples)
+  }
+
+  /** Subscribes first (events that arrive during the load are kept), then reads the history. */
+  async load(): Promise<void> {
+    this.unsubscribe = this.api.subscribe((event) => this.onEvent(event))
+    try {
+      this.run = await callOn(this.api, 'runs.get', { id: this.id })
+      const [loss, ...quality] = await Promise.all([LOSS_KEY, ...QUALITY_KEYS].map((key) => callOn(this.api, 'metrics.downsampled', { runId: this.id, key, buckets: INITIAL_BUCKETS })))
+      const lossBuckets = loss ?? []
+      this.loss = curveFromBuckets(lossBuckets)
+      this.quality = { 'swd/nfe1': curveFromBuckets(quality[0] ?? []), 'swd/nfe2': curveFromBuckets(quality[1] ?? []) }
+      const last = lossBuckets[lossBuckets.length - 1]
+      this.step = Math.max(this.step, last?.lastStep ?? 0)
+      this.timings = lossBuckets.map((b) => ({ step: b.lastStep, wallMs: b.lastWallMs }))
+      this.loaded = true
+      this.flush()
+    } catch (error) {
+      this.loadError = errorMessage(error)
+    } finally {
+      this.loading = false
+    }
+    await Promise.all([this.loadSamples(), this.finished ? this.loadEvaluations() : Promise.resolve()])
+  }
+
+  async loadSamples(): Promise<void> {
+    try {
+      this.samples = await callOn(this.api, 'samples.list', { runId: this.id })
+      this.samplesError = null
+      await this.loadSelectedPoints()
+    } catch (error) {
+      this.samplesError = `samples: ${errorMessage(error)}`
+    }
+  }
+
+  async loadEvaluations(): Promise<void> {
+    try {
+      this.evaluations = await callOn(this.api, 'runs.evaluations', { id: this.id })
+    } catch (error) {
+      this.actionError = `evaluations: ${errorMessage(error)}`
+    }
+  }
+
+  /** Loads the points of the shown samples that are not loaded yet; drops the student samples no longer shown. */
+  private async loadSelectedPoints(): Promise<void> {
+    const sel = this.selection
+    const wanted = [sel.data, sel.teacher, sel.nfe1, sel.nfe2].filter((s): s is SampleRecord => s !== null)
+    const missing = wanted.filter((s) => !this.points.has(s.id) && !this.inflight.has(s.id))
+    if (missing.length === 0) return
+    for (const s of missing) this.inflight.add(s.id)
+    try {
+      const loaded = await Promise.all(missing.map((s) => callOn(this.api, 'samples.points', { id: s.id })))
+      const keep = new Set(this.wantedIds())
+      const next = new Map([...this.points].filter(([id]) => keep.has(id)))
+      for (const p of loaded) next.set(p.sample.id, toXY(p.points, p.dim))
+      this.points = next
+      this.samplesError = null
+    } catch (error) {
+      this.samplesError = `samples: ${errorMessage(error)}`
+    } finally {
+      for (const s of missing) this.inflight.delete(s.id)
+    }
+  }
+
+  private wantedIds(): number[] {
+    const sel = this.selection
+    return [sel.data, sel.teacher, sel.nfe1, sel.nfe2].filter((s): s is SampleRecord => s !== null).map((s) => s.id)
+  }
+
+  onEvent(event: ApiEvent): void {
+    switch (event.type) {
+      case 'metrics':
+        if (event.runId !== this.id) return
+        for (const p of event.points) this.pending.push(p)
+        this.scheduleFlush()
+        return
+      case 'run':
+        if (event.run.id !== this.id) return
+        this.applySummary(event.run)
+        return
+      case 'sample':
+        if (event.runId !== this.id || this.samples.some((s) => s.id === event.sample.id)) return
+        this.samples = [...this.samples, event.sample]
+        void this.loadSelectedPoints()
+        return
+      case 'log':
+        if (event.runId !== this.id) return
+        this.logs = [...this.logs.slice(-(LOG_LINES - 1)), event.line]
+        return
+    }
+  }
+
+  private applySummary(summary: RunSummary): void {
+    const before = this.run?.status
+    // Summaries carry no config; keep the one read with runs.get.
+    this.run = { ...(this.run ?? { config: null }), ...summary }
+    if (before !== summary.status && isTerminal(summary.status)) {
+      this.flush()
+      void this.loadEvaluations()
+      void this.loadSamples()
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || !this.loaded) return
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null
+      this.flush()
+    }, this.flushMs)
+  }
+
+  /** Applies the batched points: one new array per curve, whatever the number of points. */
+  flush(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer)
+      this.flushTimer = null
+    }
+    if (!this.loaded || this.pending.length === 0) return
+    const points = this.pending
+    this.pending = []
+    const now = this.now()
+    this.loss = appendToCurve(this.loss, points, LOSS_KEY)
+    this.quality = {
+      'swd/nfe1': appendToCurve(this.quality['swd/nfe1'], points, 'swd/nfe1'),
+      'swd/nfe2': appendToCurve(this.quality['swd/nfe2'], points, 'swd/nfe2'),
+    }
+    let step = this.step
+    const timed: TimedStep[] = []
+    for (const p of points) {
+      // A resume from a checkpoint restarts below the last step seen.
+      if (p.key === LOSS_KEY) {
+        timed.push({ step: p.step, wallMs: p.wallMs ?? now })
+        step = p.step
+      } else step = Math.max(step, p.step)
+    }
+    this.step = step
+    if (timed.length > 0) {
+      const newest = timed.reduce((m, t) => Math.max(m, t.wallMs), -Infinity)
+      const first = Math.min(...timed.map((t) => t.step))
+      this.timings = [...this.timings.filter((t) => t.step < first && t.wallMs >= newest - RATE_WINDOW_MS), ...timed]
+    }
+  }
+
+  private async act(method: 'runs.pause' | 'runs.resume' | 'runs.cancel'): Promise<void> {
+    this.actionError = null
+    this.busy = true
+    try {
+      const run = await callOn(this.api, method, { id: this.id })
+      this.run = { ...run, config: run.config ?? this.run?.config ?? null }
+      // Speed before a pause says nothing about the speed after it.
+      if (method === 'runs.resume') this.timings = []
+    } catch (error) {
+      this.actionError = errorMessage(error)
+    } finally {
+      this.busy = false
+    }
+  }
+
+  pause(): Promise<void> {
+    return this.act('runs.pause')
+  }
+
+  resume(): Promise<void> {
+    return this.act('runs.resume')
+  }
+
+  cancel(): Promise<void> {
+    return this.act('runs.cancel')
+  }
+
+  /** The full loss series as CSV (`step,value,wallMs`), for a download. */
+  async lossCsv(): Promise<string> {
+    return seriesCsv(await callOn(this.api, 'metrics.series', { runId: this.id, key: LOSS_KEY }))
+  }
+
+  dispose(): void {
+    this.unsubscribe?.()
+    this.unsubscribe = null
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = null
+  }
+}
+
+// --- final evaluation table -----------------------------------------------------------------------------------
+
+export interface EvaluationRow {
+  model: string
+  nfe: number
+  /** Metric name → value at the newest step evaluated. */
+  values: Record<string, number>
+}
+
+export const TABLE_METRICS = ['swd', 'energy', 'mmd', 'agreement', 'msPerSample'] as const
+
+const MODEL_ORDER: Record<string, number> = { student: 0, ema: 1, teacher: 2, data: 3 }
+
+/**
+ * One row per (model, NFE) with each metric's value at the newest step evaluated: the student by NFE,
+ * then the teacher (its many-step result) and the data floor (a second held-out sample).
+ */
+export function evaluationRows(records: readonly EvaluationRecord[]): EvaluationRow[] {
+  const newest = new Map<string, EvaluationRecord>()
+  for (const r of records) {
+    const key = `${r.model}\u0000${r.nfe}\u0000${r.metric}`
+    const seen = newest.get(key)
+    if (!seen || r.step > seen.step || (r.step === seen.step && r.id > seen.id)) newest.set(key, r)
+  }
+  const rows = new Map<string, EvaluationRow>()
+  for (const r of newest.values()) {
+    const key = `${r.model}\u0000${r.nfe}`
+    let row = rows.get(key)
+    if (!row) rows.set(key, (row = { model: r.model, nfe: r.nfe, values: {} }))
+    row.values[r.metric] = r.value
+  }
+  return [...rows.values()].sort((a, b) => (MODEL_ORDER[a.model] ?? 9) - (MODEL_ORDER[b.model] ?? 9) || a.model.localeCompare(b.model) || a.nfe - b.nfe)
+}
+
+// --- branch ------------------------------------------------------------------------------------------------------
+
+/** Fields a branch keeps from its parent: shown, not editable. */
+export const BRANCH_LOCKED: readonly FieldKey[] = FIELDS.filter((f) => !f.branchable).map((f) => f.key)
+
+/** The branch form: the parent's config with only branchable fields editable → `runs.branch`. */
+export class BranchState {
+  readonly form: ConfigFormState
+  submitting = $state(false)
+  error = $state<string | null>(null)
+
+  constructor(
+    private readonly api: ApiClient,
+    readonly parent: Run,
+    options: { debounceMs?: number } = {},
+  ) {
+    this.form = new ConfigFormState(api, { initial: (parent.config ?? {}) as Record<string, unknown>, locked: BRANCH_LOCKED, debounceMs: options.debounceMs })
+  }
+
+  /** The branchable fields whose value differs from the parent's. */
+  overrides(): Record<string, unknown> {
+    const parent = (this.parent.config ?? {}) as Record<string, unknown>
+    const config = this.form.config()
+    const out: Record<string, unknown> = {}
+    for (const key of BRANCHABLE_KEYS) {
+      if (JSON.stringify(config[key] ?? null) !== JSON.stringify(parent[key] ?? null)) out[key] = config[key]
+    }
+    return out
+  }
+
+  /** Starts the branch; its id, or null when refused (the problems show next to their fields). */
+  async submit(): Promise<string | null> {
+    if (this.submitting) return null
+    this.error = null
+    this.submitting = true
+    try {
+      if (!(await this.form.validateNow()) || this.form.dirty) return null
+      const run = await callOn(this.api, 'runs.branch', { id: this.parent.id, overrides: this.overrides() })
+      return run.id
+    } catch (error) {
+      if (error instanceof ApiCallError && error.error.problems) this.form.showProblems(error.error.problems)
+      this.error = errorMessage(error)
+      return null
+    } finally {
+      this.submitting = false
+    }
+  }
+
+  dispose(): void {
+    this.form.dispose()
+  }
+}

@@ -1,0 +1,434 @@
+/**
+ * State of the run form: the field texts, validation as you type (debounced `config.validate`, whose
+ * problems are mapped to their fields), presets, the teacher list of the chosen dataset, previews, the
+ * sweep builder and launch. The backend's validation is the authority: launch re-validates what is on
+ * screen first, so a bad value launches nothing even if the user is faster than the debounce.
+ */
+import type { ApiClient } from '@shared/ipc/api'
+import type { Preset } from '@shared/config/presets'
+import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
+import type { FieldProblem } from '@shared/config/validate'
+import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
+import { heldOut2D, isDataset2D } from '@shared/data/datasets2d'
+import type { Run, TeacherRecord } from '@shared/store/types'
+import { ApiCallError, callOn } from '../api'
+import { FIELDS, configOf, fieldMeta, parseNumber, problemField, textsOf, type FieldKey } from '../form-fields'
+import { sigmaLevels, trainingSchedules, type SigmaLevels, type TeacherNoise, type TrainingSchedules } from '../charts/schedule-preview'
+import type { XY } from '../charts/loss-curve'
+import { toXY } from '../charts/sample-scatter'
+
+export const VALIDATE_DEBOUNCE_MS = 250
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiCallError) return error.error.message
+  return error instanceof Error ? error.message : String(error)
+}
+
+export interface ConfigFormOptions {
+  /** The config the texts start from (over DISTILL_DEFAULTS); fields unknown to the form are kept as they are. */
+  initial?: Record<string, unknown>
+  /** Fields shown but not editable (a branch keeps its parent's). */
+  locked?: readonly FieldKey[]
+  debounceMs?: number
+}
+
+/** The fields of one distillation config being edited, and their validation. */
+export class ConfigFormState {
+  texts = $state<Record<string, string>>({})
+  /** Problems of the last validation, for the texts validated then. */
+  problems = $state.raw<FieldProblem[]>([])
+  /** The full config with defaults filled in, from the last validation that passed. */
+  resolved = $state.raw<DistillConfig | null>(null)
+  /** True while the texts have changed since the last validation answer. */
+  dirty = $state(true)
+  validating = $state(false)
+  /** The validation call itself failed (transport, …): launch stays off. */
+  validationError = $state<string | null>(null)
+  readonly locked: ReadonlySet<string>
+
+  /** Fields of the initial config the form does not show (kept so a run's full config round-trips). */
+  private extra: Record<string, unknown> = {}
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private seq = 0
+  private pending: Promise<boolean> | null = null
+  private pendingSeq = -1
+  private readonly debounceMs: number
+
+  constructor(
+    private readonly api: ApiClient,
+    options: ConfigFormOptions = {},
+  ) {
+    this.debounceMs = options.debounceMs ?? VALIDATE_DEBOUNCE_MS
+    this.locked = new Set(options.locked ?? [])
+    this.reset(options.initial ?? {})
+  }
+
+  /** Problems by field (unknown fields and whole-config problems under `(config)`). */
+  get problemsByField(): Record<string, FieldProblem[]> {
+    const out: Record<string, FieldProblem[]> = {}
+    for (const p of this.problems) (out[problemField(p.field)] ??= []).push(p)
+    return out
+  }
+
+  get valid(): boolean {
+    return !this.dirty && this.validationError === null && this.problems.length === 0
+  }
+
+  /** Launch is offered unless the texts are known to be invalid (launch re-validates anyway). */
+  get blocked(): boolean {
+    return this.problems.length > 0 || this.validationError !== null
+  }
+
+  /** Replaces every text with the values of `config` (over the defaults) and validates. */
+  reset(config: Record<string, unknown>): void {
+    const known = new Set<string>(FIELDS.map((f) => f.key))
+    this.extra = Object.fromEntries(Object.entries(config).filter(([k]) => !known.has(k)))
+    this.texts = textsOf(config)
+    this.changed()
+  }
+
+  set(key: string, text: string): void {
+    if (this.locked.has(key) || this.texts[key] === text) return
+    this.texts[key] = text
+    this.changed()
+  }
+
+  /** The config as typed (numbers where the text is one; the text otherwise, for validation to name). */
+  config(): Record<string, unknown> {
+    return { ...this.extra, ...configOf(this.texts) }
+  }
+
+  /** A number field's current value, or null when its text is not a number. */
+  numberOf(key: FieldKey): number | null {
+    return parseNumber(this.texts[key] ?? '')
+  }
+
+  private changed(): void {
+    this.dirty = true
+    this.seq++
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      this.timer = null
+      void this.validateNow()
+    }, this.debounceMs)
+  }
+
+  /**
+   * Validates the current texts now; true when they are valid. An answer for texts that changed meanwhile
+   * is dropped (false): the newer texts have their own validation scheduled.
+   */
+  validateNow(): Promise<boolean> {
+    if (this.timer) {
+      clearTimeout(this.timer)
+      this.timer = null
+    }
+    const seq = this.seq
+    if (this.pending && this.pendingSeq === seq) return this.pending
+    if (!this.dirty) return Promise.resolve(this.valid)
+    this.validating = true
+    const run = (async () => {
+      try {
+        const result = await callOn(this.api, 'config.validate', { kind: 'distill', config: this.config() })
+        if (seq !== this.seq) return false
+        this.problems = result.problems
+        this.resolved = result.valid ? (result.config as DistillConfig) : null
+        this.validationError = null
+      } catch (error) {
+        if (seq !== this.seq) return false
+        this.validationError = `could not validate: ${errorMessage(error)}`
+        this.resolved = null
+      }
+      this.dirty = false
+      return this.valid
+    })()
+    this.pending = run
+    this.pendingSeq = seq
+    void run.finally(() => {
+      if (this.pending === run) {
+        this.pending = null
+        this.validating = false
+      }
+    })
+    return run
+  }
+
+  /** Problems from a failed start (INVALID_CONFIG) shown like validation problems. */
+  showProblems(problems: FieldProblem[]): void {
+    this.problems = problems
+    this.resolved = null
+    this.dirty = false
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    this.seq++
+  }
+}
+
+// --- sweep -------------------------------------------------------------------------------------------------
+
+export interface SweepAxis {
+  field: FieldKey
+  /** Comma-separated values as typed. */
+  text: string
+}
+
+export interface ParsedSweep {
+  grid: Record<string, number[]>
+  /** Runs the grid makes (the product of the axis lengths); 0 when an axis is empty or bad. */
+  count: number
+  /** Problems by axis index. */
+  problems: Record<number, string>
+}
+
+/** The grid of the sweep builder: each axis a list of numbers; a repeated field or a bad value is named. */
+export function parseSweep(axes: readonly SweepAxis[]): ParsedSweep {
+  const grid: Record<string, number[]> = {}
+  const problems: Record<number, string> = {}
+  const seen = new Set<string>()
+  axes.forEach((axis, i) => {
+    const label = fieldMeta(axis.field)?.label ?? axis.field
+    if (seen.has(axis.field)) {
+      problems[i] = `${label} is already an axis`
+      return
+    }
+    seen.add(axis.field)
+    const parts = axis.text.split(',').map((s) => s.trim()).filter((s) => s !== '')
+    if (parts.length === 0) {
+      problems[i] = `${label}: give at least one value`
+      return
+    }
+    const bad = parts.find((p) => parseNumber(p) === null)
+    if (bad !== undefined) {
+      problems[i] = `${label}: "${bad}" is not a number`
+      return
+    }
+    const values = [...new Set(parts.map((p) => parseNumber(p) as number))]
+    grid[axis.field] = values
+  })
+  const ok = axes.length > 0 && Object.keys(problems).length === 0
+  const count = ok ? Object.values(grid).reduce((n, v) => n * v.length, 1) : 0
+  return { grid, count, problems }
+}
+
+// --- the New run view ----------------------------------------------------------------------------------------
+
+export interface TeacherOption {
+  value: string
+  label: string
+  kind: 'builtin' | 'trained' | 'imported'
+}
+
+export const DATASET_PREVIEW_POINTS = 1000
+export const MAX_PREVIEW_LEVELS = 5000
+
+export class NewRunState {
+  readonly form: ConfigFormState
+  presets = $state.raw<Record<string, Preset>>({})
+  /** The preset the fields were last filled from, or null once the user started from a run. */
+  preset = $state<string | null>('default')
+  teachers = $state.raw<TeacherRecord[]>([])
+  /** The run the form was filled from (`#/new?from=<id>`). */
+  fromRun = $state.raw<Run | null>(null)
+  loadError = $state<string | null>(null)
+  launching = $state(false)
+  launchError = $state<string | null>(null)
+  sweepAxes = $state<SweepAxis[]>([])
+  sweepError = $state<string | null>(null)
+  sweepProblems = $state.raw<FieldProblem[]>([])
+  sweepRuns = $state.raw<Run[]>([])
+  private teachersFor: string | null = null
+
+  constructor(
+    private readonly api: ApiClient,
+    options: { debounceMs?: number } = {},
+  ) {
+    this.form = new ConfigFormState(api, { debounceMs: options.debounceMs })
+  }
+
+  /** Presets and teachers; with `from`, the form starts from that run's config. */
+  async load(from?: string): Promise<void> {
+    this.loadError = null
+    try {
+      this.presets = await callOn(this.api, 'config.presets')
+      if (from) {
+        const run = await callOn(this.api, 'runs.get', { id: from })
+        if (run.kind !== 'distill') throw new Error(`run ${from} is a teacher run; a distillation form cannot start from it`)
+        this.fromRun = run
+        this.preset = null
+        this.form.reset((run.config ?? {}) as Record<string, unknown>)
+      }
+      await this.refreshTeachers()
+    } catch (error) {
+      this.loadError = errorMessage(error)
+    }
+  }
+
+  get dataset(): string {
+    return this.form.texts.dataset ?? DISTILL_DEFAULTS.dataset
+  }
+
+  /** Fills the fields from a preset over the defaults; the data set and teacher stay as chosen. */
+  applyPreset(name: string): void {
+    const preset = this.presets[name]
+    if (!preset) return
+    this.preset = name
+    this.form.reset({ ...preset.values, dataset: this.form.texts.dataset ?? DISTILL_DEFAULTS.dataset, teacher: this.form.texts.teacher ?? 'builtin' })
+  }
+
+  /** Sets a field; a new data set reloads its teachers (a teacher of another data set cannot be used). */
+  async setField(key: string, text: string): Promise<void> {
+    this.form.set(key, text)
+    if (key === 'dataset') await this.refreshTeachers()
+  }
+
+  async refreshTeachers(): Promise<void> {
+    const dataset = this.dataset
+    this.teachersFor = dataset
+    try {
+      const list = await callOn(this.api, 'teachers.list', { dataset })
+      if (this.teachersFor !== dataset) return
+      this.teachers = list
+      const current = this.form.texts.teacher ?? 'builtin'
+      if (current !== 'builtin' && !list.some((t) => t.id === current || t.path === current)) this.form.set('teacher', 'builtin')
+    } catch (error) {
+      this.loadError = `could not list teachers: ${errorMessage(error)}`
+    }
+  }
+
+  get teacherOptions(): TeacherOption[] {
+    const options: TeacherOption[] = [{ value: 'builtin', label: `Built-in ${this.dataset} teacher`, kind: 'builtin' }]
+    for (const t of this.teachers) {
+      const kind = t.runId ? 'trained' : 'imported'
+      options.push({ value: t.id, label: `${t.name} (${kind}${t.runId ? ` by run ${t.runId}` : ''})`, kind })
+    }
+    const current = this.form.texts.teacher
+    // A path typed in the CLI or a removed teacher still shows, so the form never silently changes it.
+    if (current && !options.some((o) => o.value === current)) options.push({ value: current, label: current, kind: 'imported' })
+    return options
+  }
+
+  /** The chosen teacher's noise schedule (the shipped teachers use TEACHER_DEFAULTS). */
+  get teacherNoise(): TeacherNoise {
+    const chosen = this.teachers.find((t) => t.id === this.form.texts.teacher)
+    const config = (chosen?.config ?? null) as Partial<TeacherConfig> | null
+    return {
+      numSteps: config?.numSteps ?? TEACHER_DEFAULTS.numSteps,
+      betaSchedule: config?.betaSchedule ?? TEACHER_DEFAULTS.betaSchedule,
+      betaStart: config?.betaStart ?? TEACHER_DEFAULTS.betaStart,
+      betaEnd: config?.betaEnd ?? TEACHER_DEFAULTS.betaEnd,
+    }
+  }
+
+  /** ~1000 held-out points of the chosen data set (the same split evaluations use for seed 0). */
+  datasetPreview(): XY[] {
+    const name = this.dataset
+    if (!isDataset2D(name)) return []
+    return toXY(heldOut2D(name, DATASET_PREVIEW_POINTS, 0))
+  }
+
+  /** The schedule previews, or why they cannot be drawn (a field they need is not valid yet). */
+  previews(): { levels: SigmaLevels | null; schedules: TrainingSchedules | null; problem: string | null } {
+    const f = this.form
+    const n = f.numberOf('numScales')
+    const steps = f.numberOf('steps')
+    const lr = f.numberOf('lr')
+    const warmup = f.numberOf('warmupSteps')
+    const mu = f.numberOf('targetEma')
+    const evalEma = f.numberOf('evalEma')
+    const bad: string[] = []
+    if (n === null || !Number.isInteger(n) || n < 2 || n > 100_000) bad.push('N')
+    if (steps === null || !Number.isInteger(steps) || steps < 1 || steps > 1e8) bad.push('steps')
+    if (lr === null || !(lr > 0)) bad.push('learning rate')
+    if (warmup === null || warmup < 0) bad.push('warm-up steps')
+    if (mu === null) bad.push('mu')
+    if (evalEma === null) bad.push('evaluation EMA')
+    if (bad.length > 0) return { levels: null, schedules: null, problem: `Fix ${bad.join(', ')} to see the previews.` }
+    const config = {
+      algorithm: (f.texts.algorithm ?? 'cd') as DistillConfig['algorithm'],
+      grid: (f.texts.grid ?? 'uniform') as DistillConfig['grid'],
+      numScales: n as number,
+      steps: steps as number,
+      lr: lr as number,
+      warmupSteps: warmup as number,
+      targetEma: mu as number,
+      evalEma: evalEma as number,
+      lrSchedule: (f.texts.lrSchedule ?? 'cosine') as DistillConfig['lrSchedule'],
+    }
+    let levels: SigmaLevels | null = null
+    let problem: string | null = null
+    if (config.numScales > MAX_PREVIEW_LEVELS) {
+      // The Karras grid costs N x T on every keystroke; thousands of levels show nothing more anyway.
+      problem = `The sigma preview shows at most ${MAX_PREVIEW_LEVELS} levels (N = ${config.numScales}).`
+    } else {
+      try {
+        levels = sigmaLevels(config, this.teacherNoise)
+      } catch (error) {
+        problem = errorMessage(error)
+      }
+    }
+    return { levels, schedules: trainingSchedules(config), problem }
+  }
+
+  /** Starts a run with the form's config; its id, or null when it was refused (the problems show). */
+  async launch(): Promise<string | null> {
+    if (this.launching) return null
+    this.launchError = null
+    this.launching = true
+    try {
+      // Texts changed while validating are not what was checked: refuse, their own validation follows.
+      if (!(await this.form.validateNow()) || this.form.dirty) return null
+      const run = await callOn(this.api, 'runs.start', { config: this.form.config(), ...(this.preset ? { preset: this.preset } : {}) })
+      return run.id
+    } catch (error) {
+      if (error instanceof ApiCallError && error.error.problems) this.form.showProblems(error.error.problems)
+      this.launchError = errorMessage(error)
+      return null
+    } finally {
+      this.launching = false
+    }
+  }
+
+  addSweepAxis(field?: FieldKey): void {
+    const used = new Set(this.sweepAxes.map((a) => a.field))
+    const pick = field ?? (['numScales', 'targetEma', 'lr', 'batch', 'seed'] as FieldKey[]).find((f) => !used.has(f)) ?? 'seed'
+    this.sweepAxes.push({ field: pick, text: this.form.texts[pick] ?? '' })
+  }
+
+  removeSweepAxis(index: number): void {
+    this.sweepAxes.splice(index, 1)
+  }
+
+  get sweep(): ParsedSweep {
+    return parseSweep(this.sweepAxes)
+  }
+
+  /** Enqueues every point of the grid over the form's config; nothing is queued when one point is bad. */
+  async launchSweep(): Promise<Run[] | null> {
+    const sweep = this.sweep
+    this.sweepError = null
+    this.sweepProblems = []
+    if (sweep.count === 0) {
+      this.sweepError = 'Add at least one axis with values.'
+      return null
+    }
+    if (this.launching) return null
+    this.launching = true
+    try {
+      const runs = await callOn(this.api, 'runs.sweep', { base: this.form.config(), grid: sweep.grid })
+      this.sweepRuns = runs
+      return runs
+    } catch (error) {
+      if (error instanceof ApiCallError && error.error.problems) this.sweepProblems = error.error.problems
+      this.sweepError = errorMessage(error)
+      return null
+    } finally {
+      this.launching = false
+    }
+  }
+
+  dispose(): void {
+    this.form.dispose()
+  }
+}

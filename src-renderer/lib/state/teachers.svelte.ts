@@ -1,0 +1,288 @@
+/**
+ * State of the Teachers view: the registered teachers, the "train a teacher" form (validated by the
+ * backend's `config.validate`, problems shown per field), import and export by path. Form values are kept
+ * as typed text so a bad entry reaches the validator as it is and its message can quote it.
+ */
+import type { ApiClient } from '@shared/ipc/api'
+import { BACKENDS, BETA_SCHEDULES } from '@shared/config/fields'
+import { TEACHER_DEFAULTS } from '@shared/config/defaults'
+import type { TeacherConfig } from '@shared/config/schemas'
+import type { FieldProblem } from '@shared/config/validate'
+import { DATASETS_2D } from '@shared/data/datasets2d'
+import type { TeacherRecord } from '@shared/store/types'
+import { ApiCallError, callOn } from '../api'
+import { errorText, type RunsRoute } from './runs.svelte'
+
+export type TeacherField = keyof TeacherConfig
+
+export interface TeacherFormField {
+  key: TeacherField
+  label: string
+  help: string
+  /** `select` fields offer `options`; the others are numbers typed as text. */
+  type: 'select' | 'int' | 'float'
+  options?: readonly string[]
+  /** Shown under "More settings". */
+  advanced?: boolean
+}
+
+export const TEACHER_FORM_FIELDS: readonly TeacherFormField[] = [
+  { key: 'dataset', label: 'Dataset', help: 'The 2D data the teacher learns to generate.', type: 'select', options: DATASETS_2D },
+  { key: 'numSteps', label: 'T (diffusion steps)', help: 'Discrete noise levels of the DDPM; 2 to 100000. The walkthrough uses 1000.', type: 'int' },
+  { key: 'betaSchedule', label: 'Beta schedule', help: 'linear: betas from β start to β end; cosine: the improved-DDPM schedule (ignores β start/end).', type: 'select', options: BETA_SCHEDULES },
+  { key: 'betaStart', label: 'β start', help: 'First beta of the linear schedule, in (0, 1). Default 1e-4.', type: 'float' },
+  { key: 'betaEnd', label: 'β end', help: 'Last beta of the linear schedule, in (0, 1). Default 0.02.', type: 'float' },
+  { key: 'steps', label: 'Training steps', help: 'Optimiser steps; 1 to 1e8.', type: 'int' },
+  { key: 'seed', label: 'Seed', help: 'Seeds the data, the initial weights and the noise; 0 to 2³²−1.', type: 'int' },
+  { key: 'lr', label: 'Learning rate', help: 'Adam learning rate, in (0, 1].', type: 'float', advanced: true },
+  { key: 'batch', label: 'Batch size', help: 'Points per step.', type: 'int', advanced: true },
+  { key: 'hiddenWidth', label: 'Hidden width', help: 'Units per hidden layer of the MLP.', type: 'int', advanced: true },
+  { key: 'hiddenDepth', label: 'Hidden layers', help: 'Number of hidden layers of the MLP.', type: 'int', advanced: true },
+  { key: 'timeEmbeddingDim', label: 'Time embedding size', help: 'Size of the sinusoidal time embedding; even.', type: 'int', advanced: true },
+  { key: 'backend', label: 'Backend', help: 'auto tries node-gpu, node, wasm, then cpu.', type: 'select', options: BACKENDS, advanced: true },
+]
+
+export type TeacherForm = Record<TeacherField, string>
+
+export function defaultTeacherForm(): TeacherForm {
+  return Object.fromEntries(Object.entries(TEACHER_DEFAULTS).map(([k, v]) => [k, String(v)])) as TeacherForm
+}
+
+/**
+ * The form as a config: numbers where the text is one, the text itself where it is not (the validator
+ * names it), and a local problem for an empty number field (which would otherwise silently take the default).
+ */
+export function formToConfig(form: TeacherForm): { config: Record<string, unknown>; problems: FieldProblem[] } {
+  const config: Record<string, unknown> = {}
+  const problems: FieldProblem[] = []
+  for (const field of TEACHER_FORM_FIELDS) {
+    const text = (form[field.key] ?? '').trim()
+    if (field.type === 'select') {
+      config[field.key] = text
+      continue
+    }
+    if (text === '') {
+      problems.push({ field: field.key, message: `${field.label}: enter a value`, value: '' })
+      continue
+    }
+    const n = Number(text)
+    config[field.key] = Number.isFinite(n) ? n : text
+  }
+  return { config, problems }
+}
+
+/** A field problem as the text under the field, quoting the bad value. */
+export function problemText(p: FieldProblem): string {
+  return p.value === undefined || p.value === '' ? p.message : `${p.message} (got ${JSON.stringify(p.value)})`
+}
+
+export type TeacherSource = 'built-in' | 'trained' | 'imported'
+
+/** Where a teacher came from: trained here (linked run), shipped with the app (absolute path), or imported. */
+export function teacherSource(t: TeacherRecord): TeacherSource {
+  if (t.runId !== null) return 'trained'
+  if (/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(t.path)) return 'built-in'
+  return 'imported'
+}
+
+/** T and the betas from a teacher's stored config: "T 1000 · linear 1e-4 → 0.02". */
+export function teacherSchedule(t: TeacherRecord): string {
+  const c = (t.config ?? {}) as Partial<Record<string, unknown>>
+  const parts: string[] = []
+  if (typeof c.numSteps === 'number') parts.push(`T ${c.numSteps}`)
+  if (c.betaSchedule === 'linear' && typeof c.betaStart === 'number' && typeof c.betaEnd === 'number') parts.push(`linear ${c.betaStart} → ${c.betaEnd}`)
+  else if (typeof c.betaSchedule === 'string') parts.push(c.betaSchedule)
+  return parts.length > 0 ? parts.join(' · ') : '—'
+}
+
+export interface TeachersStateOptions {
+  navigate?: (route: RunsRoute) => void
+  /** Delay of the validation while typing (ms). */
+  validateDelayMs?: number
+}
+
+export class TeachersState {
+  teachers = $state.raw<TeacherRecord[]>([])
+  loading = $state(false)
+  loaded = $state(false)
+  loadError = $state<string | null>(null)
+  /** The data folder (relative import/export paths resolve against it), when system.info answered. */
+  dataDir = $state<string | null>(null)
+
+  form = $state<TeacherForm>(defaultTeacherForm())
+  /** Field → the text under it. */
+  problems = $state.raw<Partial<Record<string, string>>>({})
+  /** Problems not tied to a field of the form, and failures to start. */
+  formError = $state<string | null>(null)
+  starting = $state(false)
+
+  importing = $state(false)
+  importError = $state<string | null>(null)
+  importResult = $state<string | null>(null)
+
+  exportingId = $state<string | null>(null)
+  exportError = $state<{ id: string; message: string } | null>(null)
+  exportResult = $state<{ id: string; file: string } | null>(null)
+
+  private readonly navigateTo: (route: RunsRoute) => void
+  private readonly validateDelayMs: number
+  private validateTimer: ReturnType<typeof setTimeout> | null = null
+  private validation = 0
+
+  constructor(
+    private readonly api: ApiClient,
+    options: TeachersStateOptions = {},
+  ) {
+    this.navigateTo = options.navigate ?? (() => {})
+    this.validateDelayMs = options.validateDelayMs ?? 300
+  }
+
+  async load(): Promise<void> {
+    this.loading = true
+    this.loadError = null
+    try {
+      this.teachers = await callOn(this.api, 'teachers.list', {})
+      this.loaded = true
+    } catch (error) {
+      this.loadError = errorText(error)
+    } finally {
+      this.loading = false
+    }
+    if (this.dataDir === null) {
+      try {
+        this.dataDir = (await callOn(this.api, 'system.info')).dataDir
+      } catch {
+        // Only the path hint needs it.
+      }
+    }
+  }
+
+  // --- the training form ----------------------------------------------------------------------------------
+
+  setField(key: TeacherField, value: string): void {
+    this.form[key] = value
+    this.validateSoon()
+  }
+
+  resetForm(): void {
+    this.form = defaultTeacherForm()
+    this.problems = {}
+    this.formError = null
+  }
+
+  /** Validation while typing: debounced; only the latest answer is shown. */
+  validateSoon(): void {
+    if (this.validateTimer !== null) clearTimeout(this.validateTimer)
+    this.validateTimer = setTimeout(() => {
+      this.validateTimer = null
+      void this.validate()
+    }, this.validateDelayMs)
+  }
+
+  dispose(): void {
+    if (this.validateTimer !== null) clearTimeout(this.validateTimer)
+    this.validateTimer = null
+  }
+
+  private showProblems(problems: readonly FieldProblem[]): void {
+    const byField: Record<string, string> = {}
+    const other: string[] = []
+    const known = new Set<string>(TEACHER_FORM_FIELDS.map((f) => f.key))
+    for (const p of problems) {
+      const top = p.field.split('.')[0] ?? p.field
+      if (known.has(top)) byField[top] = byField[top] ? `${byField[top]}; ${problemText(p)}` : problemText(p)
+      else other.push(`${p.field}: ${problemText(p)}`)
+    }
+    this.problems = byField
+    this.formError = other.length > 0 ? other.join('; ') : null
+  }
+
+  /** Validates the form with the backend; returns the full config when valid, else null (problems shown). */
+  async validate(): Promise<TeacherConfig | null> {
+    const ticket = ++this.validation
+    const { config, problems: local } = formToConfig(this.form)
+    try {
+      const result = await callOn(this.api, 'config.validate', { kind: 'teacher', config })
+      if (ticket !== this.validation) return null
+      const problems = [...local, ...result.problems.filter((p) => !local.some((l) => l.field === p.field))]
+      this.showProblems(problems)
+      return problems.length === 0 && result.valid ? (result.config as TeacherConfig) : null
+    } catch (error) {
+      if (ticket !== this.validation) return null
+      this.showProblems(local)
+      this.formError = `Could not validate: ${errorText(error)}`
+      return null
+    }
+  }
+
+  /** Validates, starts the teacher run and opens its live view; returns the run id, or null (problems shown). */
+  async start(): Promise<string | null> {
+    if (this.starting) return null
+    if (this.validateTimer !== null) clearTimeout(this.validateTimer)
+    this.validateTimer = null
+    this.starting = true
+    try {
+      const config = await this.validate()
+      if (!config) return null
+      const run = await callOn(this.api, 'runs.startTeacher', { config: { ...config } })
+      this.navigateTo({ name: 'run', id: run.id })
+      return run.id
+    } catch (error) {
+      if (error instanceof ApiCallError && error.error.problems) this.showProblems(error.error.problems)
+      else this.formError = `Could not start: ${errorText(error)}`
+      return null
+    } finally {
+      this.starting = false
+    }
+  }
+
+  // --- import / export ------------------------------------------------------------------------------------
+
+  async importTeacher(path: string, name: string): Promise<TeacherRecord | null> {
+    this.importError = null
+    this.importResult = null
+    const p = path.trim()
+    if (p === '') {
+      this.importError = 'Enter the path of a teacher checkpoint (.ckpt) on the machine running the app.'
+      return null
+    }
+    this.importing = true
+    try {
+      const n = name.trim()
+      const teacher = await callOn(this.api, 'teachers.import', n === '' ? { path: p } : { path: p, name: n })
+      this.teachers = [teacher, ...this.teachers.filter((t) => t.id !== teacher.id)]
+      this.importResult = `Imported “${teacher.name}” (${teacher.dataset}).`
+      return teacher
+    } catch (error) {
+      this.importError = errorText(error)
+      return null
+    } finally {
+      this.importing = false
+    }
+  }
+
+  async exportTeacher(id: string, path: string): Promise<string | null> {
+    this.exportError = null
+    this.exportResult = null
+    const p = path.trim()
+    if (p === '') {
+      this.exportError = { id, message: 'Enter a file path to write the teacher to.' }
+      return null
+    }
+    this.exportingId = id
+    try {
+      const { file } = await callOn(this.api, 'teachers.export', { id, path: p })
+      this.exportResult = { id, file }
+      return file
+    } catch (error) {
+      this.exportError = { id, message: errorText(error) }
+      return null
+    } finally {
+      this.exportingId = null
+    }
+  }
+
+  openRun(runId: string): void {
+    this.navigateTo({ name: 'run', id: runId })
+  }
+}
