@@ -88,18 +88,5 @@ export function minimize(adam: Adam, vars: tf.Variable[], lossFn: () => tf.Scala
   return value
 }
 
-/** Learning rate at 1-based `step`: linear warm-up, then constant or cosine decay to zero. */
-export function learningRateAt(
-  step: number,
-  base: number,
-  totalSteps: number,
-  warmupSteps: number,
-  schedule: 'constant' | 'cosine',
-): number {
-  if (warmupSteps > 0 && step <= warmupSteps) return (base * step) / warmupSteps
-  if (schedule === 'constant') return base
-  // The first step after warm-up gets the full rate; the last one a small positive rate (never a wasted step).
-  const span = Math.max(1, totalSteps - warmupSteps)
-  const progress = Math.min(1, Math.max(0, step - warmupSteps - 1) / span)
-  return base * 0.5 * (1 + Math.cos(Math.PI * progress))
-}
+/** Re-exported: the formula lives in @shared so the run form previews the same schedule. */
+export { learningRateAt } from '@shared/cd/training-schedules'

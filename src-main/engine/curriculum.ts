@@ -4,18 +4,10 @@
  */
 import type { Rng } from '@shared/rng'
 
-export const ICT_START_SCALES = 10
+export { ICT_START_SCALES, ictNumScales } from '@shared/cd/training-schedules'
+
 export const LOGNORMAL_MEAN = -1.1
 export const LOGNORMAL_STD = 2.0
-
-/** N(k) = min(s0 2^floor(k / K'), s1) + 1, K' = floor(K / (log2 floor(s1 / s0) + 1)). */
-export function ictNumScales(step: number, totalSteps: number, finalScales: number, startScales = ICT_START_SCALES): number {
-  const s1 = Math.max(finalScales - 1, 1)
-  const s0 = Math.min(startScales, s1)
-  const stagesMinusOne = Math.log2(Math.floor(s1 / s0))
-  const stageLength = Math.max(1, Math.floor(totalSteps / (stagesMinusOne + 1)))
-  return Math.min(s0 * 2 ** Math.floor(step / stageLength), s1) + 1
-}
 
 /** Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), enough for sampling weights. */
 export function erf(x: number): number {

@@ -7,7 +7,8 @@ import { karrasStepGrid, uniformStepGrid } from '@shared/cd/schedule'
 import type { DistillConfig } from '@shared/config/schemas'
 import { sample2D, STREAM_TRAIN } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
-import { Adam, learningRateAt, minimize } from './adam'
+import { evalEmaDecayAt, learningRateAt } from '@shared/cd/training-schedules'
+import { Adam, minimize } from './adam'
 import { ictNumScales, lognormalPairCdf, sampleFromCdf } from './curriculum'
 import { boundaryScaling, consistency, epsilon, makeLevels, type Levels } from './denoiser'
 import { defaultHuberC, perExampleDistance, weightedMean } from './losses'
@@ -43,15 +44,7 @@ export function teacherOdeStep(
   return tf.add(xHi, tf.mul(dSigma, tf.mul(tf.add(slope, slopeLo), 0.5))) as Tensor2D
 }
 
-/**
- * The evaluation EMA's decay after `step` updates: min(decay, (1 + step) / (10 + step)), the warm-up of
- * TensorFlow's ExponentialMovingAverage(num_updates). Without it a 0.999-0.9999 average samples from
- * weights near the initialisation for the first thousands of steps (konpatp/diffae#16); the target EMA
- * mu is never warmed up, it is part of the method.
- */
-export function evalEmaDecayAt(step: number, decay: number): number {
-  return Math.min(decay, (1 + step) / (10 + step))
-}
+export { evalEmaDecayAt } from '@shared/cd/training-schedules'
 
 export interface StepResult {
   step: number

@@ -1,46 +1,16 @@
 /**
  * Previews before launch: the sigma levels a run trains on (the chosen N and grid on the teacher's noise
  * schedule) and its schedules over training steps: N(k), the target decay mu(k), the evaluation EMA decay
- * and the learning rate lr(k). The engine's formulas are copied here (the renderer cannot import
- * src-main); each copy names its source, and test/renderer/live/schedule-preview.test.ts pins values.
+ * and the learning rate lr(k), with the engine's own formulas (@shared/cd/training-schedules).
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js'
+import { evalEmaDecayAt, ICT_START_SCALES, ictNumScales, learningRateAt } from '@shared/cd/training-schedules'
 import { karrasStepGrid, makeSchedule, uniformStepGrid, type BetaSchedule } from '@shared/cd/schedule'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { LIGHT_THEME, runColor, type ChartTheme } from './theme'
 import type { XY } from './loss-curve'
 
-/** Copy of src-main/engine/curriculum.ts ICT_START_SCALES. */
-export const ICT_START_SCALES = 10
-
-/**
- * Copy of src-main/engine/curriculum.ts `ictNumScales` (iCT's doubling curriculum):
- * N(k) = min(s0 2^floor(k / K'), s1) + 1, K' = floor(K / (log2 floor(s1 / s0) + 1)).
- */
-export function ictNumScales(step: number, totalSteps: number, finalScales: number, startScales = ICT_START_SCALES): number {
-  const s1 = Math.max(finalScales - 1, 1)
-  const s0 = Math.min(startScales, s1)
-  const stagesMinusOne = Math.log2(Math.floor(s1 / s0))
-  const stageLength = Math.max(1, Math.floor(totalSteps / (stagesMinusOne + 1)))
-  return Math.min(s0 * 2 ** Math.floor(step / stageLength), s1) + 1
-}
-
-/**
- * Copy of src-main/engine/adam.ts `learningRateAt`: linear warm-up, then constant or cosine decay. The
- * engine calls it with the 1-based step (Distiller.trainStep: `this.stepCount + 1`).
- */
-export function learningRateAt(step: number, base: number, totalSteps: number, warmupSteps: number, schedule: 'constant' | 'cosine'): number {
-  if (warmupSteps > 0 && step <= warmupSteps) return (base * step) / warmupSteps
-  if (schedule === 'constant') return base
-  const span = Math.max(1, totalSteps - warmupSteps)
-  const progress = Math.min(1, Math.max(0, step - warmupSteps - 1) / span)
-  return base * 0.5 * (1 + Math.cos(Math.PI * progress))
-}
-
-/** Copy of src-main/engine/distiller.ts `evalEmaDecayAt`: the evaluation EMA's warm-up. */
-export function evalEmaDecayAt(step: number, decay: number): number {
-  return Math.min(decay, (1 + step) / (10 + step))
-}
+export { ICT_START_SCALES, evalEmaDecayAt, ictNumScales, learningRateAt }
 
 /** N at step k (0-based), as Distiller.numScalesAt: the curriculum for ict, constant otherwise. */
 export function numScalesAt(config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps'>, step: number): number {
