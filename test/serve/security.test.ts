@@ -236,6 +236,19 @@ describe('binding', () => {
     for (const host of ['0.0.0.0', '::', '10.0.0.1', 'example.com', '128.0.0.1']) expect(isLoopback(host), host).toBe(false)
   })
 
+  it('binds a non-loopback host when allowed, with a warning; loopback has none', async () => {
+    const remote = await startServer({ api: stubApi, host: '0.0.0.0', port: 0, allowRemote: true })
+    try {
+      expect(remote.warning).toMatch(/WARNING: listening on 0\.0\.0\.0, reachable from other machines/)
+      expect((await get(Number(new URL(remote.url).port), '/')).status).toBe(401)
+    } finally {
+      await remote.close()
+    }
+    const local = await startServer({ api: stubApi, host: '127.0.0.1', port: 0, allowRemote: true })
+    expect(local.warning).toBeNull()
+    await local.close()
+  })
+
   it('compares tokens without short-circuiting on length or prefix', () => {
     expect(tokenMatches('abc', 'abc')).toBe(true)
     expect(tokenMatches('abc', 'abd')).toBe(false)
@@ -251,6 +264,24 @@ describe('clab serve (a real process)', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/not a loopback address.*--allow-remote/)
     expect(result.stdout).not.toMatch(/token=/)
+  })
+
+  it('with --allow-remote listens on 0.0.0.0 and prints the warning on stderr', async () => {
+    let sawUrl = false
+    const result = await clab(['serve', '--host', '0.0.0.0', '--allow-remote', '--port', '0', '--data-dir', join(tmp.dir, 'cli-data-remote')], {
+      onSpawn: (child) => {
+        child.stdout?.on('data', (d: Buffer) => {
+          if (!sawUrl && /token=[0-9a-f]{64}/.test(d.toString())) {
+            sawUrl = true
+            // A moment for the tsx wrapper to relay signals, as in the test below.
+            setTimeout(() => child.kill('SIGINT'), 500)
+          }
+        })
+      },
+    })
+    expect(sawUrl).toBe(true)
+    expect(result.stderr).toMatch(/WARNING: listening on 0\.0\.0\.0, reachable from other machines; anyone with the token/)
+    expect(result.code).toBe(0)
   })
 
   it('prints the URL with its token, serves the API with it, refuses without it, and stops on SIGINT', async () => {
