@@ -20,6 +20,8 @@ export const PREVIEW_REFERENCE = 4000
 export const PREVIEW_NOISE_SEED = 20_251_126
 /** Teacher steps for its preview (DDIM), as in the final evaluation's reference. */
 export const PREVIEW_TEACHER_STEPS = 100
+/** Teacher steps for the previews while a teacher trains: cheaper, and enough to see the shape form. */
+export const TRAINING_PREVIEW_TEACHER_STEPS = 20
 
 export type PreviewModel = 'data' | 'teacher' | 'student'
 
@@ -55,10 +57,19 @@ export class Previewer {
   /** What does not change during a run: the held-out data and the teacher's K-step samples. */
   reference(): PreviewSet[] {
     const teacher = teacherSample(this.teacher.weights.layers, this.teacher.spec, this.teacher.schedule, this.noise.noise, PREVIEW_TEACHER_STEPS, 'ddim')
-    return [
-      { model: 'data', nfe: 0, points: this.heldOut.slice(0, PREVIEW_SAMPLES * this.dim) },
-      { model: 'teacher', nfe: teacher.nfe, points: teacher.points },
-    ]
+    return [this.data(), { model: 'teacher', nfe: teacher.nfe, points: teacher.points }]
+  }
+
+  /** The teacher being trained, sampled with K DDIM steps, and its sliced Wasserstein. */
+  teacherAt(numSteps: number): StudentPreview {
+    const result = teacherSample(this.teacher.weights.layers, this.teacher.spec, this.teacher.schedule, this.noise.noise, numSteps, 'ddim')
+    const swd = slicedWasserstein({ points: result.points, dim: this.dim }, { points: this.heldOut, dim: this.dim })
+    return { sets: [{ model: 'teacher', nfe: result.nfe, points: result.points }], swd: new Map([[result.nfe, swd]]) }
+  }
+
+  /** The held-out data set alone (a teacher run's background). */
+  data(): PreviewSet {
+    return { model: 'data', nfe: 0, points: this.heldOut.slice(0, PREVIEW_SAMPLES * this.dim) }
   }
 
   /** The student (evaluation EMA) at one step, and at two when a second-step sigma is configured. */

@@ -14,7 +14,7 @@ import type { DistillJob, EngineErrorCode, EngineMessage, TeacherJob } from '@sh
 import { BackendError, selectBackend, type BackendInfo } from '../engine/backend'
 import { NonFiniteLossError } from '../engine/distiller'
 import { evaluationNoise, teacherReference } from '../engine/evaluate'
-import { PREVIEW_NOISE_SEED } from '../engine/preview'
+import { Previewer, PREVIEW_NOISE_SEED, TRAINING_PREVIEW_TEACHER_STEPS, type PreviewSet } from '../engine/preview'
 import { runDistillation, type DistillEvaluation, type DistillPreview } from '../engine/run-distill'
 import type { DistillHeader, Snapshot, SnapshotHeader, TeacherHeader } from '../engine/snapshot'
 import { TeacherTrainer } from '../engine/teacher-trainer'
@@ -77,6 +77,7 @@ const PROGRESS_EVERY_MS = 100
 const YIELD_EVERY_MS = 50
 const DEFAULT_TEACHER_CHECKPOINT_EVERY = 1000
 const DEFAULT_TEACHER_EVAL_SAMPLES = 4000
+const DEFAULT_TEACHER_SAMPLE_EVERY = 500
 
 /** Config fields a resumed distillation may change; any other difference is refused. */
 const RESUME_MAY_CHANGE: ReadonlySet<string> = new Set(['steps', 'backend', 'evalEvery', 'sampleEvery', 'checkpointEvery', 'evalSamples', 'teacher', 'multistepSigmas'])
@@ -289,6 +290,23 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
       emit({ type: 'checkpoint', runId, step: trainer.step, path, bytes: bytes.length, role })
     }
 
+    const sampleEvery = job.sampleEvery ?? DEFAULT_TEACHER_SAMPLE_EVERY
+    const previewer = sampleEvery > 0 && trainer.model.spec.inputDim === 2 ? new Previewer(trainer.model, config.dataset, undefined, 0.5, false) : null
+    const sendPreview = (sets: PreviewSet[], swd: Map<number, number>) => {
+      for (const set of sets) {
+        emit({ type: 'preview', runId, step: trainer.step, model: set.model, nfe: set.nfe, points: Array.from(set.points), swd: swd.get(set.nfe) ?? null, noiseSeed: PREVIEW_NOISE_SEED, wallMs: clock.ms })
+      }
+    }
+    const preview = () => {
+      if (!previewer) return
+      const p = previewer.teacherAt(TRAINING_PREVIEW_TEACHER_STEPS)
+      sendPreview(p.sets, p.swd)
+    }
+    if (previewer) {
+      sendPreview([previewer.data()], new Map())
+      preview()
+    }
+
     let lastLoss = Number.NaN
     let trainingMs = 0
     const firstStep = trainer.step
@@ -320,6 +338,7 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
       lastLoss = result.loss
       metrics.add({ ...result, wallMs: clock.ms })
       if (checkpointEvery > 0 && result.step % checkpointEvery === 0 && result.step < config.steps) checkpoint(latestPath, 'latest')
+      if (sampleEvery > 0 && (result.step % sampleEvery === 0 || result.step === config.steps)) preview()
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve))
         lastYield = performance.now()

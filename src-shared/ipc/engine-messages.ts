@@ -69,6 +69,8 @@ export const TeacherJobSchema = z
     checkpointEvery: optionalCount('checkpointEvery', 0),
     /** Samples for the final K = 1, 10, 100 evaluation; default 4000. */
     evalSamples: optionalCount('evalSamples', 16),
+    /** Live previews (20-step DDIM samples from the fixed preview noise) every this many steps; default 500, 0 = none. */
+    sampleEvery: optionalCount('sampleEvery', 0),
     wallMsOffset: z.number().min(0).optional(),
   })
   .strict()
@@ -110,6 +112,7 @@ export interface TeacherJob {
   resumeFrom?: string
   checkpointEvery?: number
   evalSamples?: number
+  sampleEvery?: number
   wallMsOffset?: number
 }
 
@@ -173,7 +176,7 @@ export type EngineMessage =
   | { type: 'evaluation'; runId: string; step: number; rows: EvalRow[]; agreement: number | null }
   /**
    * A live preview set (2D): `points` = x0, y0, x1, y1, … drawn from the fixed preview noise `noiseSeed`;
-   * `swd` = its sliced Wasserstein to held-out data (student sets; null for data and teacher).
+   * `swd` = its sliced Wasserstein to held-out data (null for the data and for a distillation's fixed teacher reference).
    */
   | { type: 'preview'; runId: string; step: number; model: EvalRow['model']; nfe: number; points: number[]; swd: number | null; noiseSeed: number; wallMs: number }
   /** One CSV file of final 2D samples: `data` (nfe 0), `teacher` (nfe 100) or `student` (nfe N). */

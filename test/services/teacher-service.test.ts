@@ -33,6 +33,10 @@ describe('TeacherService', () => {
     const [teacher] = service.teachers.list('rings')
     expect(teacher).toMatchObject({ id: run.id, dataset: 'rings', runId: run.id })
     expect(existsSync(service.teachers.pathOf(teacher!))).toBe(true)
+    // Live previews while it trained: the data once, the teacher's 20-step samples at the start and the end.
+    const previews = store.samples.listSamples(run.id).filter((s) => s.kind === 'points2d')
+    expect(previews.map((s) => `${s.model}/${s.nfe}@${s.step}`).sort()).toEqual(['data/0@0', 'teacher/20@0', 'teacher/20@20'])
+    expect(store.metrics.readSeries(run.id, 'swd/nfe20').map((p) => p.step)).toEqual([0, 20])
     const distill = service.startDistill({ dataset: 'rings', teacher: run.id, batch: 16, steps: 10, evalSamples: 64, backend: 'cpu' })
     await service.whenIdle()
     expect(store.runs.getRun(distill.id).status).toBe('finished')

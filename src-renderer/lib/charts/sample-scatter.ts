@@ -138,5 +138,6 @@ export function selectSamples(samples: readonly SampleRecord[]): SampleSelection
   const nfe2 = latest(pts, (s) => s.model === 'student' && s.nfe === 2 && (step === null || s.step <= step))
   const teacher = latest(pts, (s) => s.model === 'teacher' && s.nfe === 100) ?? latest(pts, (s) => s.model === 'teacher')
   const data = latest(pts, (s) => s.model === 'data')
-  return { data, teacher, nfe1, nfe2, step: step ?? nfe2?.step ?? null }
+  // A teacher run has no student: its newest teacher preview sets the step.
+  return { data, teacher, nfe1, nfe2, step: step ?? nfe2?.step ?? teacher?.step ?? null }
 }
