@@ -90,4 +90,14 @@ describe('sample scatter', () => {
     expect(sel.nfe2?.id).toBe(s2old.id)
     expect(selectSamples([]).step).toBeNull()
   })
+
+  it("shows a teacher run's newest teacher preview, at its step", () => {
+    const data = sample('data', 0, 0)
+    const early = sample('teacher', 20, 0)
+    const late = sample('teacher', 20, 500)
+    const sel = selectSamples([data, late, early])
+    expect(sel.teacher?.id).toBe(late.id)
+    expect(sel.nfe1).toBeNull()
+    expect(sel.step).toBe(500)
+  })
 })
