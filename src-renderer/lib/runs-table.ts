@@ -55,23 +55,23 @@ const col = (key: ColumnKey, label: string, title: string, numeric: boolean, wid
 })
 
 export const COLUMNS: readonly Column[] = [
-  col('id', 'Run', 'Run id (opens the run)', false, '9.5rem'),
+  col('id', 'Run', 'Run id (opens the run)', false, '15.5rem'),
   col('status', 'Status', 'Run status', false, '6.5rem'),
-  col('kind', 'Kind', 'distill or teacher training', false, '4.5rem'),
-  col('dataset', 'Dataset', 'Training data', false, '6.5rem'),
-  col('algorithm', 'Algorithm', 'cd, tutorial, ct or ict', false, '5rem'),
+  col('kind', 'Kind', 'distill or teacher training', false, '5rem'),
+  col('dataset', 'Dataset', 'Training data', false, '7.5rem'),
+  col('algorithm', 'Algorithm', 'cd, tutorial, ct or ict', false, '6rem'),
   col('numScales', 'N', 'N: discretisation levels (config.numScales)', true, '3.5rem'),
   col('targetEma', 'μ', 'Target EMA decay mu (config.targetEma)', true, '4rem'),
   col('loss', 'Loss', 'Loss function (config.loss)', false, '4rem'),
   col('solver', 'Solver', 'Teacher ODE solver (config.solver)', false, '4rem'),
   col('lr', 'LR', 'Learning rate (config.lr)', true, '4.5rem'),
-  col('steps', 'Steps', 'Training steps (current / planned while running)', true, '6.5rem'),
-  col('backend', 'Backend', 'Compute backend used (or requested)', false, '5rem'),
+  col('steps', 'Steps', 'Training steps (current / planned while running)', true, '7.5rem'),
+  col('backend', 'Backend', 'Compute backend used (or requested)', false, '5.5rem'),
   col('lastLoss', 'Last loss', 'Last logged training loss', true, '5.5rem'),
-  col('quality1', '1-step SWD', 'One-step sample quality: sliced Wasserstein to held-out data (final eval, or the live preview in italics); lower is better', true, '6rem'),
-  col('quality2', '2-step SWD', 'Two-step sample quality (final eval, or the live preview in italics); lower is better', true, '6rem'),
+  col('quality1', 'SWD@1', 'One-step sample quality: sliced Wasserstein to held-out data (final eval, or the live preview in italics); lower is better', true, '5.5rem'),
+  col('quality2', 'SWD@2', 'Two-step sample quality (final eval, or the live preview in italics); lower is better', true, '5.5rem'),
   col('duration', 'Duration', 'Finished − started, or time running so far', true, '5.5rem'),
-  col('created', 'Created', 'When the run was created', true, '8.5rem', 'desc'),
+  col('created', 'Created', 'When the run was created', true, '10.5rem', 'desc'),
   col('tags', 'Tags', 'Tags', false, '10rem'),
 ]
 
@@ -403,7 +403,7 @@ export function formatCell(row: RunRow, key: ColumnKey, now: number): string {
     case 'steps': {
       const planned = configNumber(row, 'steps')
       const at = currentStep(row)
-      if (row.status === 'running' || row.status === 'paused' || row.status === 'queued') {
+      if (row.status === 'running' || row.status === 'paused') {
         if (planned !== null) return `${at ?? 0} / ${planned}`
       }
       return planned === null ? DASH : String(planned)

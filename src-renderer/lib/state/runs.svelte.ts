@@ -73,6 +73,7 @@ export function deferredClient(get: () => Promise<ApiClient>): ApiClient {
 }
 
 const isTerminal = (s: RunSummary['status']) => TERMINAL_STATUSES.includes(s)
+const ACTIVE: readonly RunSummary['status'][] = ['queued', 'running', 'paused']
 
 export class RunsState {
   /** Every listed run, newest first as fetched; replaced, never mutated (kept out of deep proxies). */
@@ -98,8 +99,8 @@ export class RunsState {
   readonly filtered = $derived(filterRows(this.rows, this.filters, 0))
   /** What the table shows, in order. Only a duration sort depends on the clock. */
   readonly view = $derived(sortRows(this.filtered, this.sort, this.sort.key === 'duration' ? this.now : 0))
-  readonly anyActive = $derived(this.rows.some((r) => r.status === 'running' || r.status === 'paused' || r.status === 'queued'))
-  readonly shownSelectedCount = $derived(this.view.reduce((n, r) => n + (this.selected.has(r.id) ? 1 : 0), 0))
+  readonly anyActive = $derived(this.rows.some((r) => ACTIVE.includes(r.status)))
+  readonly shownSelectedCount = $derived(this.filtered.reduce((n, r) => n + (this.selected.has(r.id) ? 1 : 0), 0))
   readonly details = $derived(this.detailsId === null ? null : (this.rows.find((r) => r.id === this.detailsId) ?? null))
 
   private readonly navigateTo: (route: RunsRoute) => void
@@ -109,6 +110,8 @@ export class RunsState {
   private pendingNew = new Set<string>()
   private batchTimer: ReturnType<typeof setTimeout> | null = null
   private polling = false
+  /** Runs named by events while a load is in flight (null when no load is). */
+  private changedWhileLoading: Set<string> | null = null
 
   constructor(
     private readonly api: ApiClient,
@@ -136,6 +139,7 @@ export class RunsState {
   async load(): Promise<void> {
     this.loading = true
     this.loadError = null
+    this.changedWhileLoading = new Set()
     try {
       const rows = await this.list({ limit: RUNS_LIMIT })
       this.rows = rows
@@ -148,6 +152,10 @@ export class RunsState {
     } finally {
       this.loading = false
     }
+    // The list may have been read before or after these changes: read those runs again rather than guess.
+    const changed = [...this.changedWhileLoading]
+    this.changedWhileLoading = null
+    await Promise.all(changed.map((id) => this.refreshRow(id)))
   }
 
   /** runs.list with configs and the table's metrics. */
@@ -160,6 +168,7 @@ export class RunsState {
   onEvent(event: ApiEvent): void {
     if (event.type !== 'run') return
     const summary = event.run
+    this.changedWhileLoading?.add(summary.id)
     const index = this.rows.findIndex((r) => r.id === summary.id)
     if (index === -1) {
       // A run created elsewhere (form, CLI, sweep): show it now, fetch its config and metrics in a batch.
@@ -223,13 +232,21 @@ export class RunsState {
     }
   }
 
-  /** Clock tick: durations move, and the running runs' last metrics are re-read. */
+  /**
+   * Clock tick: durations move, and the active runs' last metrics are re-read. An active run missing from
+   * that list changed status without an event reaching us (a dropped connection): it is read again alone.
+   */
   async tick(): Promise<void> {
     this.now = this.clock()
     if (!this.anyActive || this.polling) return
     this.polling = true
     try {
-      this.merge(await this.list({ status: ['running', 'paused'], limit: RUNS_LIMIT }))
+      const active = this.rows.filter((r) => ACTIVE.includes(r.status)).map((r) => r.id)
+      const fetched = await this.list({ status: [...ACTIVE], limit: RUNS_LIMIT })
+      this.merge(fetched)
+      const still = new Set(fetched.map((r) => r.id))
+      const left = active.filter((id) => !still.has(id)).slice(0, 20)
+      await Promise.all(left.map((id) => this.refreshRow(id)))
     } catch {
       // Transient (a busy database): the next tick tries again.
     } finally {

@@ -243,7 +243,7 @@ export class TeachersState {
     this.importResult = null
     const p = path.trim()
     if (p === '') {
-      this.importError = 'Enter the path of a teacher checkpoint (.ckpt) on the machine running the app.'
+      this.importError = 'Enter the path of a teacher checkpoint (.ckpt) on the machine running the app, inside its data folder.'
       return null
     }
     this.importing = true
