@@ -3,8 +3,7 @@
  */
 import type { TeacherConfig } from '@shared/config/schemas'
 import { ConfigError, parseTeacherConfig } from '@shared/config/validate'
-import { makeSchedule, ScheduleError } from '@shared/cd/schedule'
-import { pickConfig, TEACHER_FLAGS, UsageError, usageFromConfigError } from './args'
+import { pickConfig, TEACHER_FLAGS, usageFromConfigError } from './args'
 
 export interface TeacherOptions extends Record<string, unknown> {
   out?: string
@@ -15,11 +14,10 @@ export interface TeacherOptions extends Record<string, unknown> {
 export async function teacherCommand(options: TeacherOptions): Promise<number> {
   let config: TeacherConfig
   try {
+    // Validation includes the schedule: a last step that is not noise is reported on --T.
     config = parseTeacherConfig(pickConfig(options, TEACHER_FLAGS))
-    makeSchedule(config.betaSchedule, config.numSteps, config.betaStart, config.betaEnd)
   } catch (error) {
     if (error instanceof ConfigError) throw usageFromConfigError(error, TEACHER_FLAGS)
-    if (error instanceof ScheduleError) throw new UsageError(`--T/--beta-end: ${error.message}`)
     throw error
   }
   const { runTeacherCommand } = await import('./teacher-run')

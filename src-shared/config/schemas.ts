@@ -3,6 +3,7 @@
  * the field and the value it got (see `validate.ts`).
  */
 import { z } from 'zod'
+import { makeSchedule, ScheduleError } from '../cd/schedule'
 import { DATASETS_2D } from '../data/datasets2d'
 import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS, WEIGHTINGS } from './fields'
 
@@ -39,8 +40,14 @@ export const TeacherConfigSchema = z
     dataset: oneOf(DATASETS_2D, 'dataset'),
     numSteps: positiveInt('T (teacher steps)', 2, 100_000),
     betaSchedule: oneOf(BETA_SCHEDULES, 'beta schedule'),
-    betaStart: z.number().gt(0, { error: () => 'beta start must be > 0' }).lt(1, { error: () => 'beta start must be < 1' }),
-    betaEnd: z.number().gt(0, { error: () => 'beta end must be > 0' }).lt(1, { error: () => 'beta end must be < 1' }),
+    betaStart: z
+      .number({ error: () => 'beta start must be a number' })
+      .gt(0, { error: () => 'beta start must be > 0' })
+      .lt(1, { error: () => 'beta start must be < 1' }),
+    betaEnd: z
+      .number({ error: () => 'beta end must be a number' })
+      .gt(0, { error: () => 'beta end must be > 0' })
+      .lt(1, { error: () => 'beta end must be < 1' }),
     hiddenWidth: positiveInt('hidden width', 1, 8192),
     hiddenDepth: positiveInt('hidden depth', 1, 64),
     timeEmbeddingDim: positiveInt('time embedding size', 2, 4096).refine((v) => v % 2 === 0, {
@@ -53,6 +60,16 @@ export const TeacherConfigSchema = z
     backend: oneOf(BACKENDS, 'backend'),
   })
   .strict()
+  // A schedule whose last step is not noise cannot be sampled from pure noise (ALGORITHM.md): refused
+  // here, so a form shows it on the field before a run is created, not as a failed run.
+  .superRefine((config, ctx) => {
+    try {
+      makeSchedule(config.betaSchedule, config.numSteps, config.betaStart, config.betaEnd)
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error
+      ctx.addIssue({ code: 'custom', path: ['numSteps'], message: error.message })
+    }
+  })
 
 export type TeacherConfig = z.infer<typeof TeacherConfigSchema>
 

@@ -101,5 +101,18 @@ describe('parseTeacherConfig', () => {
     expect(() => parseTeacherConfig({ numSteps: 1 })).toThrow(ConfigError)
     expect(() => parseTeacherConfig({ timeEmbeddingDim: 33 })).toThrow(/even/)
     expect(() => parseTeacherConfig({ betaSchedule: 'sigmoid' })).toThrow(/"sigmoid"/)
+    expect(() => parseTeacherConfig({ betaEnd: 'x' })).toThrow(/beta end must be a number/)
+  })
+
+  it('refuses a schedule whose last step is not noise, on T, before any run is created', () => {
+    let problems: ConfigError['problems'] = []
+    try {
+      parseTeacherConfig({ numSteps: 50, betaEnd: 0.02 })
+    } catch (error) {
+      problems = (error as ConfigError).problems
+    }
+    expect(problems).toEqual([{ field: 'numSteps', value: 50, message: expect.stringMatching(/alphaBar at the last step is 0\.603/) }])
+    expect(parseTeacherConfig({ numSteps: 50, betaEnd: 0.3 }).numSteps).toBe(50)
+    expect(parseTeacherConfig({ numSteps: 100, betaSchedule: 'cosine' }).numSteps).toBe(100)
   })
 })
