@@ -17,7 +17,8 @@ import { BRANCHABLE_KEYS, FIELDS, type FieldKey } from '../form-fields'
 import { ConfigFormState, errorMessage } from './new-run.svelte'
 
 export const LOSS_KEY = 'loss'
-export const QUALITY_KEYS = ['swd/nfe1', 'swd/nfe2'] as const
+/** Preview quality series: the student at 1 and 2 steps; a teacher run's own 20-step samples. */
+export const QUALITY_KEYS = ['swd/nfe1', 'swd/nfe2', 'swd/nfe20'] as const
 export const INITIAL_BUCKETS = 1000
 /** Recent log lines kept for the view (a failed run's last lines explain it). */
 export const LOG_LINES = 200
@@ -34,7 +35,7 @@ const isTerminal = (status: string) => (TERMINAL_STATUSES as readonly string[]).
 export class LiveRunState {
   run = $state.raw<Run | null>(null)
   loss = $state.raw<Curve>(EMPTY_CURVE)
-  quality = $state.raw<Record<(typeof QUALITY_KEYS)[number], Curve>>({ 'swd/nfe1': EMPTY_CURVE, 'swd/nfe2': EMPTY_CURVE })
+  quality = $state.raw<Record<(typeof QUALITY_KEYS)[number], Curve>>({ 'swd/nfe1': EMPTY_CURVE, 'swd/nfe2': EMPTY_CURVE, 'swd/nfe20': EMPTY_CURVE })
   /** The newest step a metric was logged for. */
   step = $state(0)
   /** (step, wall time) of recent points, for the speed. */
@@ -121,7 +122,7 @@ export class LiveRunState {
       const [loss, ...quality] = await Promise.all([LOSS_KEY, ...QUALITY_KEYS].map((key) => callOn(this.api, 'metrics.downsampled', { runId: this.id, key, buckets: INITIAL_BUCKETS })))
       const lossBuckets = loss ?? []
       this.loss = curveFromBuckets(lossBuckets)
-      this.quality = { 'swd/nfe1': curveFromBuckets(quality[0] ?? []), 'swd/nfe2': curveFromBuckets(quality[1] ?? []) }
+      this.quality = { 'swd/nfe1': curveFromBuckets(quality[0] ?? []), 'swd/nfe2': curveFromBuckets(quality[1] ?? []), 'swd/nfe20': curveFromBuckets(quality[2] ?? []) }
       const last = lossBuckets[lossBuckets.length - 1]
       this.step = Math.max(this.step, last?.lastStep ?? 0)
       this.timings = lossBuckets.map((b) => ({ step: b.lastStep, wallMs: b.lastWallMs }))
@@ -235,6 +236,7 @@ export class LiveRunState {
     this.quality = {
       'swd/nfe1': appendToCurve(this.quality['swd/nfe1'], points, 'swd/nfe1'),
       'swd/nfe2': appendToCurve(this.quality['swd/nfe2'], points, 'swd/nfe2'),
+      'swd/nfe20': appendToCurve(this.quality['swd/nfe20'], points, 'swd/nfe20'),
     }
     let step = this.step
     const timed: TimedStep[] = []

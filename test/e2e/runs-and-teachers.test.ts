@@ -1,0 +1,108 @@
+/**
+ * End-to-end, in Chromium against `clab serve`: the Teachers view (a bad schedule refused on its field, a
+ * teacher trained from the form and watched in its live view, then listed as trained) and the Runs view
+ * (search, tags through the tag editor, delete with a confirmation).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Run, RunListItem, TeacherRecord } from '@shared/store/types'
+import { startLab, waitForRunEnd, type Lab } from './lab'
+
+let lab: Lab
+
+beforeAll(async () => {
+  lab = await startLab('runs and teachers')
+}, 180_000)
+
+afterAll(async () => {
+  await lab?.close()
+})
+
+async function api<T>(method: string, payload?: unknown): Promise<T> {
+  const client = await lab.api()
+  const result = await client.call(method as never, payload as never)
+  if (!result.ok) throw new Error(`${method}: ${result.error.message}`)
+  return result.value as T
+}
+
+describe('Teachers view', () => {
+  it('refuses a schedule that does not end in noise, then trains a teacher with a live view', { timeout: 300_000 }, async () => {
+    await lab.session('train a teacher', async ({ page, open, shot }) => {
+      await open('#/teachers')
+      const T = page.getByTestId('teacher-field-numSteps')
+      await T.fill('50')
+      const problem = page.getByTestId('teacher-problem-numSteps')
+      await expect.poll(() => problem.innerText(), { timeout: 10_000 }).toMatch(/alphaBar at the last step is 0\.603/)
+      await shot('bad-schedule')
+      await T.fill('1000')
+      await expect.poll(() => problem.count(), { timeout: 10_000 }).toBe(0)
+      await page.getByTestId('teacher-field-dataset').selectOption('rings')
+      await page.getByTestId('teacher-field-steps').fill('200')
+      await page.getByTestId('teacher-train-submit').click()
+      await page.waitForURL((url) => url.hash.startsWith('#/run/'))
+      const id = decodeURIComponent(new URL(page.url()).hash.replace(/^#\/run\//, ''))
+      await page.getByTestId('live-run-view').waitFor()
+      await expect.poll(() => page.getByTestId('run-kind').innerText()).toMatch(/teacher/)
+      // The teacher's own previews (its samples as it trains) show in the live view.
+      await page.getByTestId('sample-scatter').waitFor({ timeout: 60_000 })
+      await shot('teacher-live')
+      expect(await waitForRunEnd(lab, id, 240_000)).toBe('finished')
+      await expect.poll(() => page.getByTestId('run-status').innerText(), { timeout: 30_000 }).toMatch(/finished/)
+      await shot('teacher-finished')
+
+      await open('#/teachers')
+      const row = page.locator(`[data-testid="teacher-row"][data-teacher-id="${id}"]`)
+      await row.waitFor({ timeout: 10_000 })
+      await expect(row.getByTestId('teacher-source').innerText()).resolves.toMatch(/trained/i)
+      const teachers = await api<TeacherRecord[]>('teachers.list', { dataset: 'rings' })
+      expect(teachers.map((t) => t.id)).toContain(id)
+      await shot('teacher-listed')
+    })
+  })
+})
+
+describe('Runs view', () => {
+  it('searches, tags and deletes runs', { timeout: 300_000 }, async () => {
+    const ids: string[] = []
+    for (const numScales of [6, 12]) {
+      const run = await api<Run>('runs.start', { config: { dataset: 'moons', numScales, steps: 60, batch: 32, evalSamples: 64, sampleEvery: 0 } })
+      ids.push(run.id)
+    }
+    for (const id of ids) expect(await waitForRunEnd(lab, id, 240_000)).toBe('finished')
+    const [keep, drop] = ids as [string, string]
+    await lab.session('runs table', async ({ page, open, shot }) => {
+      await open('#/runs')
+      const row = (id: string) => page.locator(`[data-testid="run-row"][data-run-id="${id}"]`)
+      await row(keep).waitFor()
+      await row(drop).waitFor()
+
+      // Search narrows the table to the matching run.
+      await page.getByTestId('runs-search').fill(keep.slice(-8))
+      await expect.poll(() => row(drop).count()).toBe(0)
+      await expect.poll(() => row(keep).count()).toBe(1)
+      await shot('searched')
+      await page.getByTestId('runs-search').fill('')
+
+      // Tags through the details panel's tag editor, saved in the history.
+      await row(keep).getByTestId('run-details-button').click()
+      const details = page.getByTestId('run-details')
+      await details.getByTestId('tag-input').fill('baseline')
+      await details.getByTestId('tag-add').click()
+      await expect.poll(async () => (await api<Run>('runs.get', { id: keep })).tags, { timeout: 10_000 }).toContain('baseline')
+      await shot('tagged')
+      await details.getByTestId('run-details-close').click()
+
+      // Delete asks first; cancelling keeps the run, confirming removes it.
+      await row(drop).getByTestId('run-select').check()
+      await page.getByTestId('runs-delete-selected').click()
+      const dialog = page.getByTestId('confirm-dialog')
+      await dialog.getByTestId('confirm-cancel').click()
+      expect((await api<RunListItem[]>('runs.list')).map((r) => r.id)).toContain(drop)
+      await page.getByTestId('runs-delete-selected').click()
+      await shot('confirm-delete')
+      await dialog.getByTestId('confirm-ok').click()
+      await expect.poll(() => row(drop).count(), { timeout: 10_000 }).toBe(0)
+      expect((await api<RunListItem[]>('runs.list')).map((r) => r.id)).not.toContain(drop)
+      await shot('deleted')
+    })
+  })
+})
