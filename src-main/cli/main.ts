@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander'
 import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS, WEIGHTINGS } from '@shared/config/fields'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { PRESET_NAMES } from '@shared/config/presets'
+import { IMAGE_DATASET_KINDS } from '@shared/data/images'
 import { EXIT_FAILED, EXIT_USAGE, numberArg, numberListArg, UsageError } from './args'
 import { distillCommand } from './distill-command'
 import { teacherCommand } from './teacher-command'
@@ -104,6 +105,23 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print JSON')
     .action((id: string, file: string, options) => run(import('./teachers-command').then((m) => m.teachersExportCommand(id, file, options))))
+
+  const data = program.command('data').description('image datasets in the history: import MNIST / Fashion-MNIST IDX files or CIFAR-10 batches, list them')
+  data
+    .command('import <path...>')
+    .description('import IDX images + labels files (raw or .gz) or CIFAR-10 binary batches; the same content is stored once')
+    .option('--name <name>', 'a name to show (default: kind and split, e.g. fashion-mnist-t10k)')
+    .option('--kind <kind>', `dataset kind (default: detected): ${list(IMAGE_DATASET_KINDS)}`)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((paths: string[], options) => run(import('./data-command').then((m) => m.dataImportCommand(paths, options))))
+  data
+    .command('list')
+    .description('imported datasets, newest first')
+    .option('--kind <kind>', 'only datasets of this kind')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((options) => run(import('./data-command').then((m) => m.dataListCommand(options))))
 
   const runs = program.command('runs').description('the run history: list, show, tag, rm, export, import, resume')
   runs

@@ -7,6 +7,7 @@ import type { Database } from 'better-sqlite3'
 import { dataPaths, ensureDataDir, resolveDataDir, type DataDirOptions, type DataPaths } from './data-dir'
 import { openDatabase, type OpenDatabaseOptions } from './database'
 import { CheckpointsRepo } from './checkpoints-repo'
+import { DatasetsRepo } from './datasets-repo'
 import { EvaluationsRepo } from './evaluations-repo'
 import { MetricsRepo } from './metrics-repo'
 import { RunsRepo } from './runs-repo'
@@ -23,6 +24,7 @@ export { EvaluationsRepo, type EvaluationInput } from './evaluations-repo'
 export { SamplesRepo, MAX_SAMPLE_BLOB_BYTES, type SampleInput } from './samples-repo'
 export { CheckpointsRepo, type CheckpointInput } from './checkpoints-repo'
 export { TeachersRepo, type TeacherInput } from './teachers-repo'
+export { DatasetsRepo, DatasetNotFoundError, DatasetExistsError, type DatasetInput } from './datasets-repo'
 
 export interface LabStore {
   readonly db: Database
@@ -33,6 +35,7 @@ export interface LabStore {
   readonly evaluations: EvaluationsRepo
   readonly samples: SamplesRepo
   readonly checkpoints: CheckpointsRepo
+  readonly datasets: DatasetsRepo
   /** Checkpoints the WAL into the database file and closes the connection. */
   close(): void
 }
@@ -53,6 +56,7 @@ export function openLabStore(options: OpenLabStoreOptions = {}): LabStore {
     evaluations: new EvaluationsRepo(db),
     samples: new SamplesRepo(db),
     checkpoints: new CheckpointsRepo(db),
+    datasets: new DatasetsRepo(db),
     close: () => db.close(),
   }
 }

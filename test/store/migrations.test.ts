@@ -35,6 +35,9 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
     checkpoints: ['id', 'run_id', 'step', 'path', 'bytes', 'created_at'],
   },
   4: {},
+  5: {
+    datasets: ['id', 'name', 'kind', 'path', 'count', 'height', 'width', 'channels', 'sha256', 'meta_json', 'created_at'],
+  },
 }
 
 /** Columns a migration adds to tables of earlier ones. */
@@ -64,6 +67,14 @@ const SEED: Record<number, (db: Db) => void> = {
   },
   3: (db) => {
     db.prepare("INSERT INTO samples (run_id, step, nfe, kind, path, noise_seed, created_at) VALUES ('r1', 5, 1, 'student', 'samples/student-nfe1.csv', 0, 1)").run()
+  },
+  5: (db) => {
+    const insert = db.prepare(
+      "INSERT INTO datasets (id, name, kind, path, count, height, width, channels, sha256, meta_json, created_at) VALUES (?, 'd', 'mnist', ?, 1, 28, 28, 1, ?, '{}', 1)",
+    )
+    insert.run('d1', 'datasets/d1', 'a'.repeat(64))
+    // The same content (sha256) is stored once, even when two processes race to import it.
+    expect(() => insert.run('d2', 'datasets/d2', 'a'.repeat(64))).toThrow(/UNIQUE constraint failed: datasets.sha256/)
   },
 }
 

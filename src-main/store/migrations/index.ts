@@ -3,10 +3,11 @@ import { migration001 } from './001-runs'
 import { migration002 } from './002-metrics'
 import { migration003 } from './003-artifacts'
 import { migration004 } from './004-sample-models'
+import { migration005 } from './005-datasets'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004]
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
