@@ -105,6 +105,12 @@ const LAYERS = [
     escape: 'The store imports only itself, src-shared (use @shared) and better-sqlite3.',
   },
   {
+    root: 'src-main/data',
+    bans: [onlyAllow([pkg('@shared'), 'node:', pkg('zod')], 'Dataset file readers import only node:* built-ins, zod and @shared: no database, tfjs, electron or UI.')],
+    reach: ['src-shared'],
+    escape: 'Dataset file readers import only themselves and src-shared (use @shared).',
+  },
+  {
     root: 'src-renderer',
     bans: [
       onlyAllow(

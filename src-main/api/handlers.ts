@@ -15,6 +15,8 @@ import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/con
 import type { RunService } from '../services/run-service'
 import { APP_VERSION, RunStateError } from '../services/run-service'
 import { exportRunFolder, importRunFolder, RunFolderError } from '../services/run-transfer'
+import { DatasetOptionError, DatasetService } from '../services/dataset-service'
+import { DatasetFileError } from '../data/errors'
 import { readSamplePoints } from '../files/sample-points'
 import { scatterPng } from '../files/scatter-png'
 import { runPaths, StoreError, type LabStore } from '../store'
@@ -48,6 +50,7 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
   const root = resolve(dataDir)
   const runs = () => store.runs
   const requireRun = (id: string) => store.runs.getRun(id)
+  const datasets = new DatasetService(store)
   const requireSample = (id: number) => {
     const sample = store.samples.findSample(id)
     if (!sample) throw new ApiFailure('NOT_FOUND', `no sample with id ${id}`, 'id')
@@ -139,6 +142,16 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       const png = scatterPng(read(sample), { size: p.size ?? 320, background: data ? read(data) : null })
       return { sampleId: sample.id, mime: 'image/png' as const, bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) }
     },
+    'datasets.list': (p) => datasets.list(p?.kind),
+    'datasets.import': async (p) => {
+      const files = p.paths.map((file, i) => {
+        const inside = insideDataDir(root, file, `paths.${i}`)
+        if (!existsSync(inside)) throw new ApiFailure('NOT_FOUND', `${inside} does not exist`, `paths.${i}`)
+        return inside
+      })
+      const result = await datasets.import(files, { ...(p.name !== undefined ? { name: p.name } : {}), ...(p.kind !== undefined ? { kind: p.kind } : {}) })
+      return { datasets: result.datasets.map((d) => ({ dataset: d.dataset, created: d.created })) }
+    },
     'teachers.list': (p) => service.teachers.list(p?.dataset),
     'teachers.import': (p) => {
       const file = insideDataDir(root, p.path, 'path')
@@ -220,6 +233,7 @@ function payloadError(error: z.ZodError): ApiError {
 const STORE_CODES: Record<string, ApiError['code']> = {
   RUN_NOT_FOUND: 'NOT_FOUND',
   TEACHER_NOT_FOUND: 'NOT_FOUND',
+  DATASET_NOT_FOUND: 'NOT_FOUND',
   INVALID_ID: 'INVALID_PAYLOAD',
   DATABASE_BUSY: 'DATABASE_BUSY',
   STORAGE_FULL: 'STORAGE_FULL',
@@ -238,6 +252,8 @@ export function toApiError(error: unknown): ApiError {
   }
   if (error instanceof RunStateError) return { code: 'RUN_STATE', message: error.message }
   if (error instanceof RunFolderError) return { code: 'RUN_FOLDER', message: error.message }
+  if (error instanceof DatasetFileError) return { code: 'DATASET_FILE', message: error.message, field: 'paths' }
+  if (error instanceof DatasetOptionError) return { code: 'INVALID_PAYLOAD', message: error.message, field: error.field }
   if (error instanceof StoreError) {
     const code = STORE_CODES[error.code] ?? 'INTERNAL'
     return { code, message: error.message, ...(error.code === 'INVALID_ID' ? { field: 'id' } : {}) }

@@ -30,6 +30,8 @@ export const API_METHOD_NAMES = [
   'samples.list',
   'samples.points',
   'samples.png',
+  'datasets.list',
+  'datasets.import',
   'teachers.list',
   'teachers.import',
   'teachers.export',

@@ -14,6 +14,7 @@ import type { FieldProblem } from '../config/validate'
 import type { DistillConfig, TeacherConfig } from '../config/schemas'
 import type { Preset } from '../config/presets'
 import type { BackendChoice } from '../config/fields'
+import { IMAGE_DATASET_KINDS, type ImageDatasetRecord } from '../data/images'
 import type { EvaluationRecord, MetricBucket, MetricPoint, Run, RunListItem, RunSummary, SampleRecord, SeriesPoint, TeacherRecord } from '../store/types'
 import { RUN_KINDS, RUN_STATUSES } from '../store/types'
 
@@ -32,6 +33,8 @@ export const API_ERROR_CODES = [
   'PATH_OUTSIDE_DATA_DIR',
   /** A run folder to import is malformed (the message names the file). */
   'RUN_FOLDER',
+  /** A dataset file to import is malformed (the message names the file and the problem). */
+  'DATASET_FILE',
   /** The method does not exist. */
   'UNKNOWN_METHOD',
   /** No or a wrong token (serve). */
@@ -143,6 +146,15 @@ export const API_SCHEMAS = {
       withData: z.boolean().optional(),
     })
     .strict(),
+  'datasets.list': z.object({ kind: z.enum(IMAGE_DATASET_KINDS).optional() }).strict().optional(),
+  'datasets.import': z
+    .object({
+      /** IDX images + labels files (raw or .gz) or CIFAR-10 batches, inside the data folder. */
+      paths: z.array(path).min(1, { error: () => 'give at least one file' }).max(100),
+      name: z.string().min(1).max(200).optional(),
+      kind: z.enum(IMAGE_DATASET_KINDS).optional(),
+    })
+    .strict(),
   'teachers.list': z.object({ dataset: z.string().max(100).optional() }).strict().optional(),
   'teachers.import': z.object({ path, name: z.string().min(1).max(200).optional() }).strict(),
   'teachers.export': z.object({ id, path }).strict(),
@@ -231,6 +243,9 @@ export interface ApiResponses {
   'samples.list': SampleRecord[]
   'samples.points': SamplePoints
   'samples.png': SamplePng
+  'datasets.list': ImageDatasetRecord[]
+  /** `created` is false when the same data was imported before (datasets are stored once). */
+  'datasets.import': { datasets: Array<{ dataset: ImageDatasetRecord; created: boolean }> }
   'teachers.list': TeacherRecord[]
   'teachers.import': TeacherRecord
   /** The absolute path written. */

@@ -4,11 +4,12 @@
  * requests, same results: each transport drives a tiny run end to end, then the same read requests are
  * sent through both and their answers compared.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiClient, ApiError, ApiEvent, ApiMethod, ApiPayload, ApiResult } from '@shared/ipc/api'
 import type { Run } from '@shared/store/types'
+import { writeIdxPair } from '../data/helpers'
 import { startBackend, Events, type Backend } from './harness'
 
 let backend: Backend
@@ -134,6 +135,27 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(error(await client.call('teachers.export', { id: 'nope', path: 'exports/x.ckpt' }))).toMatchObject({ code: 'NOT_FOUND' })
   })
 
+  it('imports image datasets from inside the data folder, once, and refuses bad files naming them', async () => {
+    const dir = join(backend.dataDir, 'incoming', `idx-${transport}`)
+    mkdirSync(dir, { recursive: true })
+    const pair = writeIdxPair(dir, 'train', { count: 12, gzip: true })
+    expect(error(await client.call('datasets.import', { paths: [join(backend.root, 'elsewhere.gz')] }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR', field: 'paths.0' })
+    const imported = value(await client.call('datasets.import', { paths: [pair.images, pair.labels], name: `digits-${transport}`, kind: 'mnist' }))
+    expect(imported.datasets).toHaveLength(1)
+    expect(imported.datasets[0]?.dataset).toMatchObject({ count: 12, height: 28, width: 28, channels: 1, kind: 'mnist' })
+    // Both transports import the same pixels: the second import finds the first's dataset.
+    expect(imported.datasets[0]?.created).toBe(transport === 'in-process')
+    const listed = value(await client.call('datasets.list', { kind: 'mnist' }))
+    expect(listed.map((d) => d.id)).toContain(imported.datasets[0]?.dataset.id)
+    const bad = join(dir, 'bad-images-idx3-ubyte')
+    writeFileSync(bad, Buffer.from([0, 0, 9, 9, 0, 0, 0, 1]))
+    const refused = error(await client.call('datasets.import', { paths: [bad] }))
+    expect(refused.code).toBe('DATASET_FILE')
+    expect(refused.message).toContain(bad)
+    expect(value(await client.call('datasets.list')).length).toBe(listed.length)
+    expect(error(await client.call('datasets.import', { paths: [] }))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'paths' })
+  })
+
   it('tags, untags and annotates the run (and pushes the change as an event)', async () => {
     const id = runIds[transport] as string
     expect(value(await client.call('runs.tag', { id, tags: ['keep', 'compare'] })).tags).toEqual(expect.arrayContaining(['keep', 'compare', `via-${transport}`]))
@@ -219,6 +241,7 @@ describe('both transports', () => {
       ['samples.points', { id: 1 }],
       ['samples.png', { id: 2, size: 48 }],
       ['teachers.list', {}],
+      ['datasets.list', undefined],
       ['config.defaults', undefined],
       ['config.presets', undefined],
       ['config.validate', { kind: 'distill', config: { numScales: 1 } }],

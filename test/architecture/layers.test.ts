@@ -74,6 +74,11 @@ const forbidden: Case[] = [
   { file: 'src-renderer/lib/sample.ts', source: '../../src-main/services/runs' },
   // A sandboxed preload has no Node modules.
   { file: 'src-main/preload/sample.ts', source: 'node:fs' },
+  // Dataset file readers: node built-ins, zod and @shared only.
+  { file: 'src-main/data/sample.ts', source: 'better-sqlite3' },
+  { file: 'src-main/data/sample.ts', source: '@tensorflow/tfjs' },
+  { file: 'src-main/data/sample.ts', source: '../store' },
+  { file: 'src-main/data/sample.ts', source: 'electron' },
 ]
 
 const allowed: Case[] = [
@@ -95,6 +100,9 @@ const allowed: Case[] = [
   { file: 'src-main/ipc/sample.ts', source: 'electron' },
   { file: 'src-main/preload/sample.ts', source: 'electron' },
   { file: 'src-main/services/sample.ts', source: 'node:fs' },
+  { file: 'src-main/data/sample.ts', source: 'node:zlib' },
+  { file: 'src-main/data/sample.ts', source: '@shared/data/images' },
+  { file: 'src-main/data/sample.ts', source: './idx' },
   { file: 'src-renderer/sample.ts', source: 'svelte' },
   { file: 'src-renderer/sample.ts', source: 'svelte/store' },
   { file: 'src-renderer/sample.ts', source: 'chart.js/auto' },
