@@ -26,6 +26,10 @@ const { values } = parseArgs({
     backends: { type: 'string', default: 'node-gpu,node,wasm,cpu' },
     quick: { type: 'boolean', default: false },
     'skip-store': { type: 'boolean', default: false },
+    // The conv teacher of image datasets (U-Net, 28x28, batch 64). cpu takes about a minute per step at
+    // batch 8 on this machine, so it is measured only when asked for (--images-backends wasm,cpu).
+    'images-backends': { type: 'string', default: 'wasm' },
+    'skip-images': { type: 'boolean', default: false },
   },
 })
 
@@ -125,6 +129,14 @@ for (const name of values.backends.split(',') as BackendChoice[]) {
 const torch = torchReference()
 if (!values.json) process.stderr.write('benchmarking the run store...\n')
 const store = values['skip-store'] ? null : await benchStore(values.quick ? { points: 100_000, runs: 1000 } : {})
+let images = null
+if (!values['skip-images']) {
+  if (!values.json) process.stderr.write('benchmarking the image U-Net...\n')
+  // Loaded only here: it registers conv-gradient kernels for the wasm and cpu backends.
+  const { benchImages, formatImagesBench } = await import('./images-bench')
+  const result = await benchImages({ backends: values['images-backends'].split(',') as BackendChoice[], quick: values.quick })
+  images = { result, lines: formatImagesBench(result) }
+}
 const best = figures.reduce<BackendFigures | null>((b, f) => (b === null || f.cdStepEulerMs < b.cdStepEulerMs ? f : b), null)
 const summary = {
   workload: 'moons, MLP 3x256 SiLU, batch 256, N = 18',
@@ -135,6 +147,7 @@ const summary = {
   cdStepRatioBestToTorch: best && typeof torch !== 'string' ? best.cdStepEulerMs / torch.cdStepMs : null,
   teacherStepRatioBestToTorch: best && typeof torch !== 'string' ? best.teacherStepMs / torch.teacherStepMs : null,
   store,
+  images: images?.result ?? null,
 }
 
 const lines: string[] = []
@@ -151,5 +164,6 @@ if (typeof torch === 'string') lines.push(`torch    reference unavailable: ${tor
 else lines.push(`torch    teacher step ${torch.teacherStepMs.toFixed(2)} ms | CD step Euler ${torch.cdStepMs.toFixed(2)} ms (PyTorch CPU, 1 thread)`)
 if (summary.cdStepRatioBestToTorch !== null) lines.push(`best (${summary.bestBackend}) / torch: CD step ${summary.cdStepRatioBestToTorch.toFixed(2)}x, teacher step ${summary.teacherStepRatioBestToTorch?.toFixed(2)}x`)
 if (store) for (const [name, value] of Object.entries(store)) lines.push(`store    ${name}: ${value}`)
+if (images) lines.push(...images.lines)
 process.stdout.write(`${lines.join('\n')}\n`)
 if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
