@@ -68,7 +68,7 @@ describe('clab distill', () => {
   })
 
   it('Ctrl-C stops with a checkpoint; `clab runs resume` continues bit-for-bit the same losses (cpu)', async () => {
-    const common = ['distill', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '32', '--eval-samples', '100', '--backend', 'cpu', '--steps', '400', '--checkpoint-every', '50', '--json']
+    const common = ['distill', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '32', '--eval-samples', '100', '--backend', 'cpu', '--steps', '400', '--checkpoint-every', '50', '--sample-every', '0', '--json']
     const full = await clab(common)
     expect(full.code, full.stderr).toBe(0)
     let sent = false
@@ -115,7 +115,7 @@ describe('clab distill', () => {
 
 describe('clab runs and clab sweep', () => {
   it('list, show, tag, export and rm work on the recorded history', async () => {
-    const run = await clab(['distill', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '32', '--steps', '20', '--eval-samples', '100', '--backend', 'cpu', '--tag', 'first', '--json'])
+    const run = await clab(['distill', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '32', '--steps', '20', '--eval-samples', '100', '--backend', 'cpu', '--sample-every', '0', '--tag', 'first', '--json'])
     expect(run.code, run.stderr).toBe(0)
     const id = lastJsonLine(run.stdout).runId as string
     const list = await clab(['runs', 'list', '--tag', 'first', '--json'])
@@ -163,7 +163,7 @@ describe('clab runs and clab sweep', () => {
   })
 
   it('sweep queues one run per grid point and reports each', async () => {
-    const result = await clab(['sweep', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '16', '--steps', '10', '--eval-samples', '64', '--backend', 'cpu', '--N', '6,8', '--ema', '0.9,0.95', '--json'])
+    const result = await clab(['sweep', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '16', '--steps', '10', '--eval-samples', '64', '--backend', 'cpu', '--sample-every', '0', '--N', '6,8', '--ema', '0.9,0.95', '--json'])
     expect(result.code, result.stderr).toBe(0)
     const summary = lastJsonLine(result.stdout) as { runs: Array<{ status: string; point: { numScales: number; targetEma: number } }> }
     expect(summary.runs).toHaveLength(4)
