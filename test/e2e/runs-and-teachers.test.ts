@@ -1,8 +1,11 @@
 /**
  * End-to-end, in Chromium against `clab serve`: the Teachers view (a bad schedule refused on its field, a
  * teacher trained from the form and watched in its live view, then listed as trained) and the Runs view
- * (search, tags through the tag editor, delete with a confirmation).
+ * (search, tags through the tag editor, delete with a confirmation); importing Fashion-MNIST (Debian's
+ * dataset-fashion-mnist) through the image-datasets form.
  */
+import { copyFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run, RunListItem, TeacherRecord } from '@shared/store/types'
 import { startLab, waitForRunEnd, type Lab } from './lab'
@@ -103,6 +106,32 @@ describe('Runs view', () => {
       await expect.poll(() => row(drop).count(), { timeout: 10_000 }).toBe(0)
       expect((await api<RunListItem[]>('runs.list')).map((r) => r.id)).not.toContain(drop)
       await shot('deleted')
+    })
+  })
+})
+
+describe('Image datasets', () => {
+  it('imports Fashion-MNIST through the form, and names a refused file', { timeout: 120_000 }, async () => {
+    const source = '/usr/share/datasets/fashion-mnist'
+    // The folder name tells Fashion-MNIST from MNIST (their files look alike), as in Debian's layout.
+    const incoming = join(lab.dataDir, 'incoming', 'fashion-mnist')
+    mkdirSync(incoming, { recursive: true })
+    for (const name of ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) copyFileSync(join(source, name), join(incoming, name))
+    await lab.session('import a dataset', async ({ page, open, shot }) => {
+      await open('#/teachers')
+      const panel = page.getByTestId('datasets-panel')
+      await panel.getByTestId('datasets-empty').waitFor()
+      // A labels file alone cannot be imported: the message names it.
+      await panel.getByTestId('dataset-import-paths').fill(join(incoming, 't10k-labels-idx1-ubyte.gz'))
+      await panel.getByTestId('dataset-import-submit').click()
+      await expect.poll(() => panel.getByTestId('dataset-import-error').innerText(), { timeout: 30_000 }).toContain('t10k-labels-idx1-ubyte.gz')
+      await shot('refused')
+      await panel.getByTestId('dataset-import-paths').fill(['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map((n) => join(incoming, n)).join('\n'))
+      await panel.getByTestId('dataset-import-name').fill('fashion')
+      await panel.getByTestId('dataset-import-submit').click()
+      await expect.poll(() => panel.getByTestId('dataset-import-result').innerText(), { timeout: 60_000 }).toMatch(/Imported “fashion.*” \(fashion-mnist, 10000 × 28×28×1\)/)
+      await expect.poll(() => panel.getByTestId('dataset-row').count()).toBe(1)
+      await shot('imported')
     })
   })
 })
