@@ -78,7 +78,7 @@ describe('NewRunState', () => {
     const { api, state } = setup()
     current = state
     await state.load()
-    expect(Object.keys(state.presets)).toEqual(['default', 'walkthrough', 'paper-cd', 'ict-like'])
+    expect(Object.keys(state.presets)).toEqual(['default', 'cd-inverse-gap', 'walkthrough', 'paper-cd', 'ict-like'])
     expect(api.callsOf('teachers.list')).toEqual([{ dataset: 'moons' }])
     expect(state.teacherOptions.map((o) => [o.value, o.kind])).toEqual([
       ['builtin', 'builtin'],
