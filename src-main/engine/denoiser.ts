@@ -3,6 +3,9 @@
  *   eps(x_ve, k)  = net(x_ve / sqrt(1 + sigma_k^2), k)
  *   D(x_ve, k)    = x_ve - sigma_k eps(x_ve, k)                     (teacher denoiser, ALGORITHM.md)
  *   f(x_ve, k)    = cSkip(sigma_k) x_ve + cOut(sigma_k) D(x_ve, k)  (student with exact boundary)
+ *
+ * `net` is any epsilon network on flat rows [B, D] with a time embedding [B, E]: the 2D MLP (`mlpNet`), or
+ * an image model on flattened images, so levels, scalings, losses and samplers serve every model.
  */
 import { cIn, cOut, cSkip } from '@shared/cd/scalings'
 import type { NoiseSchedule } from '@shared/cd/schedule'
@@ -41,12 +44,20 @@ export function uniformSteps(n: number, step: number): Int32Array {
   return new Int32Array(n).fill(step)
 }
 
-export function epsilon(weights: MlpWeights, x: Tensor2D, levels: Levels): Tensor2D {
-  return mlpForward(weights, tf.mul(x, levels.inputScale), levels.embedding)
+/** An epsilon network: scaled inputs [B, D] and their time embedding [B, E] -> epsilon [B, D]. */
+export type EpsNet = (x: Tensor2D, embedding: Tensor2D) => Tensor2D
+
+/** The 2D MLP as an EpsNet. */
+export function mlpNet(weights: MlpWeights): EpsNet {
+  return (x, embedding) => mlpForward(weights, x, embedding)
 }
 
-export function denoise(weights: MlpWeights, x: Tensor2D, levels: Levels): Tensor2D {
-  return tf.sub(x, tf.mul(levels.sigmaColumn, epsilon(weights, x, levels)))
+export function epsilon(net: EpsNet, x: Tensor2D, levels: Levels): Tensor2D {
+  return net(tf.mul(x, levels.inputScale), levels.embedding)
+}
+
+export function denoise(net: EpsNet, x: Tensor2D, levels: Levels): Tensor2D {
+  return tf.sub(x, tf.mul(levels.sigmaColumn, epsilon(net, x, levels)))
 }
 
 /** How a network's output is turned into a consistency function. */
@@ -74,12 +85,12 @@ export function boundaryScaling(levels: Levels, sigmaMin: number, sigmaData: num
  * walkthrough's get_x0_from_epsilon, which in VE coordinates is D itself (no boundary condition).
  */
 export function consistency(
-  weights: MlpWeights,
+  net: EpsNet,
   x: Tensor2D,
   levels: Levels,
   scaling: BoundaryScaling | null,
 ): Tensor2D {
-  const d = denoise(weights, x, levels)
+  const d = denoise(net, x, levels)
   if (!scaling) return d
   return tf.add(tf.mul(scaling.skip, x), tf.mul(scaling.out, d))
 }

@@ -10,7 +10,7 @@ import { Rng } from '@shared/rng'
 import { evalEmaDecayAt, learningRateAt } from '@shared/cd/training-schedules'
 import { Adam, minimize } from './adam'
 import { ictNumScales, lognormalPairCdf, sampleFromCdf } from './curriculum'
-import { boundaryScaling, consistency, epsilon, makeLevels, type Levels } from './denoiser'
+import { boundaryScaling, consistency, epsilon, makeLevels, mlpNet, type Levels } from './denoiser'
 import { defaultHuberC, perExampleDistance, weightedMean } from './losses'
 import { pickArrays, prefixArrays, type DistillHeader, type Snapshot } from './snapshot'
 import type { TeacherModel } from './teacher-model'
@@ -36,11 +36,12 @@ export function teacherOdeStep(
   solver: 'ddim' | 'heun',
 ): Tensor2D {
   // (x - D(x)) / sigma is the epsilon prediction itself, so no division by sigma is needed.
-  const slope = epsilon(teacher.weights.layers, xHi, hi)
+  const net = mlpNet(teacher.weights.layers)
+  const slope = epsilon(net, xHi, hi)
   const dSigma = tf.sub(lo.sigmaColumn, hi.sigmaColumn)
   const xEuler = tf.add(xHi, tf.mul(dSigma, slope)) as Tensor2D
   if (solver === 'ddim') return xEuler
-  const slopeLo = epsilon(teacher.weights.layers, xEuler, lo)
+  const slopeLo = epsilon(net, xEuler, lo)
   return tf.add(xHi, tf.mul(dSigma, tf.mul(tf.add(slope, slopeLo), 0.5))) as Tensor2D
 }
 
@@ -209,12 +210,12 @@ export class Distiller {
         : teacherOdeStep(teacher, xS, studentLevels, targetLevels, config.solver)
       // Stop-gradient target: computed outside the gradient tape. iCT uses the online weights (mu = 0).
       const targetWeights = config.algorithm === 'ict' ? this.student : this.target
-      const tgt = consistency(targetWeights.layers, xT, targetLevels, targetScaling)
+      const tgt = consistency(mlpNet(targetWeights.layers), xT, targetLevels, targetScaling)
       const weights = lambda ? tf.tensor1d(lambda) : null
       return minimize(
         this.adam,
         this.student.variables(),
-        () => weightedMean(perExampleDistance(config.loss, consistency(this.student.layers, xS, studentLevels, studentScaling), tgt, huberC), weights),
+        () => weightedMean(perExampleDistance(config.loss, consistency(mlpNet(this.student.layers), xS, studentLevels, studentScaling), tgt, huberC), weights),
         lr,
         (loss) => new NonFiniteLossError(this.stepCount + 1, loss),
       )

@@ -7,7 +7,7 @@
  */
 import { samplerSteps, type NoiseSchedule } from '@shared/cd/schedule'
 import type { Solver } from '@shared/config/fields'
-import { boundaryScaling, consistency, epsilon, makeLevels, uniformSteps } from './denoiser'
+import { boundaryScaling, consistency, epsilon, makeLevels, mlpNet, uniformSteps } from './denoiser'
 import type { MlpSpec, MlpWeights } from './mlp'
 import { tf, type Tensor2D } from './tf'
 
@@ -30,6 +30,7 @@ export function teacherSample(
   const n = noise.length / dim
   const steps = samplerSteps(schedule.numSteps, numSamplerSteps)
   const sigmaMax = schedule.sigma[schedule.numSteps - 1] as number
+  const net = mlpNet(weights)
   const start = performance.now()
   let nfe = 0
   let x = tf.tidy(() => tf.mul(tf.tensor2d(noise, [n, dim]), sigmaMax) as Tensor2D)
@@ -39,11 +40,11 @@ export function teacherSample(
     const next = tf.tidy(() => {
       const hi = makeLevels(schedule, uniformSteps(n, hiStep), spec.timeEmbeddingDim)
       const dSigma = (schedule.sigma[loStep] as number) - (schedule.sigma[hiStep] as number)
-      const slope = epsilon(weights, x, hi)
+      const slope = epsilon(net, x, hi)
       const xEuler = tf.add(x, tf.mul(slope, dSigma)) as Tensor2D
       if (solver === 'ddim') return xEuler
       const lo = makeLevels(schedule, uniformSteps(n, loStep), spec.timeEmbeddingDim)
-      return tf.add(x, tf.mul(tf.add(slope, epsilon(weights, xEuler, lo)), dSigma / 2)) as Tensor2D
+      return tf.add(x, tf.mul(tf.add(slope, epsilon(net, xEuler, lo)), dSigma / 2)) as Tensor2D
     })
     nfe += solver === 'ddim' ? 1 : 2
     x.dispose()
@@ -69,10 +70,11 @@ export function consistencySample(
   const sigmaMin = schedule.sigma[0] as number
   const sigmaMax = schedule.sigma[schedule.numSteps - 1] as number
   if (renoise.length < levels.length) throw new Error(`multistep sampling needs ${levels.length} re-noise draws`)
+  const net = mlpNet(weights)
   const start = performance.now()
   const at = (x: Tensor2D, step: number): Tensor2D => {
     const levels = makeLevels(schedule, uniformSteps(n, step), spec.timeEmbeddingDim)
-    return consistency(weights, x, levels, withBoundary ? boundaryScaling(levels, sigmaMin, sigmaData) : null)
+    return consistency(net, x, levels, withBoundary ? boundaryScaling(levels, sigmaMin, sigmaData) : null)
   }
   let x = tf.tidy(() => at(tf.mul(tf.tensor2d(noise, [n, dim]), sigmaMax) as Tensor2D, schedule.numSteps - 1))
   levels.forEach((step, i) => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Rng } from '@shared/rng'
-import { boundaryScaling, consistency, denoise, epsilon, makeLevels, uniformSteps } from '../../src-main/engine/denoiser'
+import { boundaryScaling, consistency, denoise, epsilon, makeLevels, mlpNet, uniformSteps } from '../../src-main/engine/denoiser'
 import { teacherOdeStep } from '../../src-main/engine/distiller'
 import { tf, type Tensor2D } from '../../src-main/engine/tf'
 import { randomTeacher, useCpu } from '../helpers/engine'
@@ -15,7 +15,7 @@ describe('consistency function', () => {
     const out = tf.tidy(() => {
       const levels = makeLevels(teacher.schedule, uniformSteps(n, 0), teacher.spec.timeEmbeddingDim)
       const scaling = boundaryScaling(levels, teacher.schedule.sigma[0] as number, 0.5)
-      return consistency(teacher.weights.layers, tf.tensor2d(x, [n, 2]), levels, scaling).dataSync()
+      return consistency(mlpNet(teacher.weights.layers), tf.tensor2d(x, [n, 2]), levels, scaling).dataSync()
     })
     expect(Array.from(out)).toEqual(Array.from(x))
   })
@@ -27,7 +27,7 @@ describe('consistency function', () => {
     const out = tf.tidy(() => {
       const levels = makeLevels(teacher.schedule, uniformSteps(n, 500), teacher.spec.timeEmbeddingDim)
       const scaling = boundaryScaling(levels, teacher.schedule.sigma[0] as number, 0.5)
-      return consistency(teacher.weights.layers, tf.tensor2d(x, [n, 2]), levels, scaling).dataSync()
+      return consistency(mlpNet(teacher.weights.layers), tf.tensor2d(x, [n, 2]), levels, scaling).dataSync()
     })
     expect(Math.max(...Array.from(out).map((v, i) => Math.abs(v - (x[i] as number))))).toBeGreaterThan(1e-3)
   })
@@ -41,9 +41,9 @@ describe('consistency function', () => {
     const [viaVe, direct] = tf.tidy(() => {
       const levels = makeLevels(teacher.schedule, uniformSteps(n, k), teacher.spec.timeEmbeddingDim)
       const xVe = tf.div(tf.tensor2d(xVp, [n, 2]), Math.sqrt(aBar)) as Tensor2D
-      const eps = epsilon(teacher.weights.layers, xVe, levels)
+      const eps = epsilon(mlpNet(teacher.weights.layers), xVe, levels)
       const x0 = tf.div(tf.sub(tf.tensor2d(xVp, [n, 2]), tf.mul(eps, Math.sqrt(1 - aBar))), Math.sqrt(aBar))
-      return [consistency(teacher.weights.layers, xVe, levels, null).dataSync(), x0.dataSync()]
+      return [consistency(mlpNet(teacher.weights.layers), xVe, levels, null).dataSync(), x0.dataSync()]
     })
     Array.from(viaVe).forEach((v, i) => expect(v).toBeCloseTo(direct[i] as number, 3))
   })
@@ -63,8 +63,8 @@ describe('teacher ODE step', () => {
       const x = tf.tensor2d(xHi, [n, 2])
       const step = teacherOdeStep(teacher, x, hiLevels, loLevels, 'ddim')
       // DDIM (eta = 0) in VP coordinates, then back to VE: x_ve = x_vp / sqrt(aBar_lo).
-      const eps = epsilon(teacher.weights.layers, x, hiLevels)
-      const x0 = denoise(teacher.weights.layers, x, hiLevels)
+      const eps = epsilon(mlpNet(teacher.weights.layers), x, hiLevels)
+      const x0 = denoise(mlpNet(teacher.weights.layers), x, hiLevels)
       const aLo = schedule.alphaBar[lo] as number
       const xVpLo = tf.add(tf.mul(x0, Math.sqrt(aLo)), tf.mul(eps, Math.sqrt(1 - aLo)))
       return [step.dataSync(), tf.div(xVpLo, Math.sqrt(aLo)).dataSync()]
@@ -82,9 +82,9 @@ describe('teacher ODE step', () => {
       const loLevels = makeLevels(schedule, uniformSteps(n, 250), teacher.spec.timeEmbeddingDim)
       const x = tf.tensor2d(xHi, [n, 2])
       const dSigma = (schedule.sigma[250] as number) - (schedule.sigma[300] as number)
-      const d1 = epsilon(teacher.weights.layers, x, hiLevels)
+      const d1 = epsilon(mlpNet(teacher.weights.layers), x, hiLevels)
       const xe = tf.add(x, tf.mul(d1, dSigma)) as Tensor2D
-      const d2 = epsilon(teacher.weights.layers, xe, loLevels)
+      const d2 = epsilon(mlpNet(teacher.weights.layers), xe, loLevels)
       return [teacherOdeStep(teacher, x, hiLevels, loLevels, 'heun').dataSync(), tf.add(x, tf.mul(tf.add(d1, d2), dSigma / 2)).dataSync()]
     })
     Array.from(heun).forEach((v, i) => expect(v).toBeCloseTo(manual[i] as number, 5))

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Rng } from '@shared/rng'
-import { boundaryScaling, consistency, epsilon, makeLevels, uniformSteps } from '../../src-main/engine/denoiser'
+import { boundaryScaling, consistency, epsilon, makeLevels, mlpNet, uniformSteps } from '../../src-main/engine/denoiser'
 import { evaluateStudent, evaluationNoise, teacherReference } from '../../src-main/engine/evaluate'
 import { consistencySample, teacherSample } from '../../src-main/engine/samplers'
 import { tf, type Tensor2D } from '../../src-main/engine/tf'
@@ -20,7 +20,7 @@ describe('samplers', () => {
     const expected = tf.tidy(() => {
       const x = tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[T - 1] as number) as Tensor2D
       const levels = makeLevels(schedule, uniformSteps(n, T - 1), spec.timeEmbeddingDim)
-      return tf.add(x, tf.mul(epsilon(teacher.weights.layers, x, levels), (schedule.sigma[0] as number) - (schedule.sigma[T - 1] as number))).dataSync()
+      return tf.add(x, tf.mul(epsilon(mlpNet(teacher.weights.layers), x, levels), (schedule.sigma[0] as number) - (schedule.sigma[T - 1] as number))).dataSync()
     })
     Array.from(sample.points).forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 3))
     expect(teacherSample(teacher.weights.layers, spec, schedule, z, 3, 'heun').nfe).toBe(6)
@@ -40,7 +40,7 @@ describe('samplers', () => {
     const [e1, e2] = tf.tidy(() => {
       const f = (x: Tensor2D, k: number) => {
         const levels = makeLevels(schedule, uniformSteps(n, k), spec.timeEmbeddingDim)
-        return consistency(teacher.weights.layers, x, levels, boundaryScaling(levels, sigmaMin, 0.5))
+        return consistency(mlpNet(teacher.weights.layers), x, levels, boundaryScaling(levels, sigmaMin, 0.5))
       }
       const x1 = f(tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[T - 1] as number) as Tensor2D, T - 1)
       const s = schedule.sigma[400] as number

@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { Rng } from '@shared/rng'
 import { Adam, minimize } from '../../src-main/engine/adam'
 import { timeEmbedding } from '../../src-main/engine/mlp'
+import { boundaryScaling, consistency, makeLevels, uniformSteps, type EpsNet } from '../../src-main/engine/denoiser'
+import { makeSchedule } from '@shared/cd/schedule'
 import { tf, type Tensor2D } from '../../src-main/engine/tf'
 import {
   countUnetParameters,
@@ -120,6 +122,28 @@ describe('forward shapes', () => {
       expect(maxAbsDiff(flat, tf.reshape(unetForward(spec, weights.params, x, e), [2, 192]))).toBe(0)
       expect(() => unetForwardFlat(spec, weights.params, tf.zeros([2, 2]) as Tensor2D, e)).toThrow('unet: flat input is [2,2], expected [B, 192] (8x8x3)')
     })
+    weights.dispose()
+  })
+
+  it('serves as the epsilon network of the shared consistency function, with the exact boundary', async () => {
+    expect(await tf.setBackend('cpu')).toBe(true)
+    const spec = unetSpec({ height: 8, width: 8, channels: 1, ...TINY })
+    const weights = UnetWeightSet.fromArrays(spec, randomArrays(spec, 3), false, 'as-net')
+    const schedule = makeSchedule('linear', 1000)
+    const net: EpsNet = (x, embedding) => unetForwardFlat(spec, weights.params, x, embedding)
+    const before = tf.memory().numTensors
+    tf.tidy(() => {
+      const x = tf.randomNormal([3, 64], 0, 1, 'float32', 9) as Tensor2D
+      const atMin = makeLevels(schedule, uniformSteps(3, 0), spec.timeEmbeddingDim)
+      const scaling = boundaryScaling(atMin, schedule.sigma[0] as number, 0.5)
+      // f(x, sigmaMin) is x exactly, whatever the network says.
+      expect(maxAbsDiff(consistency(net, x, atMin, scaling), x)).toBe(0)
+      const high = makeLevels(schedule, uniformSteps(3, 999), spec.timeEmbeddingDim)
+      const out = consistency(net, x, high, boundaryScaling(high, schedule.sigma[0] as number, 0.5))
+      expect(out.shape).toEqual([3, 64])
+      expect(Array.from(out.dataSync()).every(Number.isFinite)).toBe(true)
+    })
+    expect(tf.memory().numTensors).toBe(before)
     weights.dispose()
   })
 
