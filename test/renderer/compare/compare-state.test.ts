@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { ApiClient, ApiEvent, ApiMethod, ApiResult } from '@shared/ipc/api'
 import type { MetricBucket, Run, SampleRecord } from '@shared/store/types'
 import { CURVE_BUCKETS, CompareState, RunPickerState, bestByColumn, metricRows, seriesCsv, sortRows, METRIC_COLUMNS } from '../../../src-renderer/lib/state/compare.svelte'
 import { buckets, finalEval, sampleRecord } from './fixtures'
+import { FakeFailure, fakeApi } from '../fake-api'
 
 function run(id: string, numScales: number): Run {
   return {
@@ -26,32 +26,6 @@ function run(id: string, numScales: number): Run {
   }
 }
 
-type Handler = (payload: Record<string, unknown>) => unknown
-
-/** A fake backend: method handlers, a log of calls, and a way to push events. */
-function fakeApi(handlers: Partial<Record<ApiMethod, Handler>>) {
-  const calls: Array<{ method: ApiMethod; payload: Record<string, unknown> }> = []
-  const listeners = new Set<(e: ApiEvent) => void>()
-  const api: ApiClient = {
-    async call(method, payload) {
-      const p = (payload ?? {}) as Record<string, unknown>
-      calls.push({ method, payload: p })
-      const h = handlers[method]
-      if (!h) return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `no ${method}` } } as ApiResult<never>
-      try {
-        return { ok: true, value: h(p) } as ApiResult<never>
-      } catch (e) {
-        return { ok: false, error: { code: 'NOT_FOUND', message: (e as Error).message } } as ApiResult<never>
-      }
-    },
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-  }
-  return { api, calls, emit: (e: ApiEvent) => listeners.forEach((l) => l(e)), listeners }
-}
-
 const lossBuckets: Record<string, MetricBucket[]> = {
   a: buckets([0, 100, 200, 300], (s) => 1 / (1 + s), 5000),
   b: buckets([0, 100, 200], (s) => 2 / (1 + s), 9000),
@@ -64,7 +38,7 @@ const samples: Record<string, SampleRecord[]> = {
 function backend() {
   return fakeApi({
     'runs.get': ({ id }) => {
-      if (id === 'missing') throw new Error('no run missing')
+      if (id === 'missing') throw new FakeFailure({ code: 'NOT_FOUND', message: 'no run missing' })
       return run(id as string, id === 'a' ? 18 : 40)
     },
     'metrics.list': ({ runId }) => [
@@ -202,7 +176,8 @@ describe('CompareState', () => {
 
   it('follows live runs: new samples, new series keys, and a throttled curve refresh', async () => {
     vi.useFakeTimers()
-    const { api, calls, emit, listeners } = backend()
+    const fake = backend()
+    const { api, calls, emit } = fake
     const s = new CompareState(api, { refreshDelayMs: 100 })
     await s.load(['a', 'b'])
     emit({ type: 'sample', runId: 'a', sample: sampleRecord('a', 50, 400, 1) })
@@ -218,7 +193,7 @@ describe('CompareState', () => {
     expect(calls.filter((c) => c.method === 'metrics.downsampled').map((c) => c.payload.runId)).toEqual(['a'])
     expect(s.series[0]?.buckets).toHaveLength(5)
     s.dispose()
-    expect(listeners.size).toBe(0)
+    expect(fake.listenerCount()).toBe(0)
     lossBuckets.a = buckets([0, 100, 200, 300], (x) => 1 / (1 + x), 5000)
   })
 

@@ -3,7 +3,7 @@ import { DISTILL_DEFAULTS } from '@shared/config/defaults'
 import { ConfigError, parseDistillConfig } from '@shared/config/validate'
 import type { EvaluationRecord, MetricBucket, Run, SampleRecord } from '@shared/store/types'
 import { BranchState, LiveRunState, evaluationRows } from '../../../src-renderer/lib/state/live-run.svelte'
-import { FakeFailure, fakeApi, settle } from './fake-api'
+import { FakeFailure, fakeApi, settle } from '../fake-api'
 
 const run = (over: Partial<Run> = {}): Run => ({
   id: 'r1',

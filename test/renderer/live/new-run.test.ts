@@ -4,7 +4,7 @@ import { PRESETS } from '@shared/config/presets'
 import { ConfigError, parseDistillConfig } from '@shared/config/validate'
 import type { Run, TeacherRecord } from '@shared/store/types'
 import { NewRunState, parseSweep } from '../../../src-renderer/lib/state/new-run.svelte'
-import { FakeFailure, fakeApi, settle } from './fake-api'
+import { FakeFailure, fakeApi, settle } from '../fake-api'
 
 /** config.validate as the backend does it (teacher resolution aside). */
 function validate(payload: unknown) {
