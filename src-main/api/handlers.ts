@@ -51,6 +51,16 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
   const runs = () => store.runs
   const requireRun = (id: string) => store.runs.getRun(id)
   const datasets = new DatasetService(store)
+  /** Where an export may write: inside the data folder, but not into the history's own runs/ or teachers/. */
+  const exportTarget = (path: string) => {
+    const target = insideDataDir(root, path, 'path')
+    for (const owned of [store.paths.runs, store.paths.teachers]) {
+      if (target === owned || target.startsWith(owned + sep)) {
+        throw new ApiFailure('INVALID_PAYLOAD', `${path} is inside ${owned}, which belongs to the run history; export elsewhere in the data folder (e.g. exports/)`, 'path')
+      }
+    }
+    return target
+  }
   const requireSample = (id: number) => {
     const sample = store.samples.findSample(id)
     if (!sample) throw new ApiFailure('NOT_FOUND', `no sample with id ${id}`, 'id')
@@ -94,12 +104,7 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     },
     'runs.export': (p) => {
       requireRun(p.id)
-      const folder = insideDataDir(root, p.path, 'path')
-      for (const owned of [store.paths.runs, store.paths.teachers]) {
-        if (folder === owned || folder.startsWith(owned + sep)) {
-          throw new ApiFailure('INVALID_PAYLOAD', `${p.path} is inside ${owned}, which belongs to the run history; export elsewhere in the data folder (e.g. exports/)`, 'path')
-        }
-      }
+      const folder = exportTarget(p.path)
       return { folder, files: exportRunFolder(store, p.id, folder) }
     },
     'runs.import': (p) => {
@@ -138,7 +143,8 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       }
       const read = (s: SampleRecord) => readSamplePoints(s, runDir, (id) => store.samples.readBlob(id))
       // The held-out data of the same kind (preview or final) drawn faintly underneath.
-      const data = p.withData === false || sample.model === 'data' ? undefined : store.samples.listSamples(sample.runId, { model: 'data' }).find((s) => s.kind === sample.kind) ?? store.samples.listSamples(sample.runId, { model: 'data' })[0]
+      const dataSamples = p.withData === false || sample.model === 'data' ? [] : store.samples.listSamples(sample.runId, { model: 'data' })
+      const data = dataSamples.find((s) => s.kind === sample.kind) ?? dataSamples[0]
       const png = scatterPng(read(sample), { size: p.size ?? 320, background: data ? read(data) : null })
       return { sampleId: sample.id, mime: 'image/png' as const, bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) }
     },
@@ -160,10 +166,7 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     },
     'teachers.export': (p) => {
       store.teachers.getTeacher(p.id)
-      const file = insideDataDir(root, p.path, 'path')
-      for (const owned of [store.paths.runs, store.paths.teachers]) {
-        if (file.startsWith(owned + sep)) throw new ApiFailure('INVALID_PAYLOAD', `${p.path} is inside ${owned}, which belongs to the run history; export elsewhere in the data folder (e.g. exports/)`, 'path')
-      }
+      const file = exportTarget(p.path)
       return { file: service.teachers.export(p.id, file) }
     },
     'config.defaults': () => ({ distill: DISTILL_DEFAULTS, teacher: TEACHER_DEFAULTS }),

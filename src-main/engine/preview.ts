@@ -37,6 +37,14 @@ export interface StudentPreview {
   swd: Map<number, number>
 }
 
+/** How the student turns into samples: its run's settings. */
+export interface StudentSampling {
+  /** The re-noise level of the two-step sample; none = one step only. */
+  secondStepSigma: number | undefined
+  sigmaData: number
+  withBoundary: boolean
+}
+
 export class Previewer {
   readonly noise: EvalNoise
   private readonly heldOut: Float32Array
@@ -45,9 +53,6 @@ export class Previewer {
   constructor(
     private readonly teacher: TeacherModel,
     dataset: Dataset2D,
-    private readonly secondStepSigma: number | undefined,
-    private readonly sigmaData: number,
-    private readonly withBoundary: boolean,
   ) {
     this.dim = teacher.spec.inputDim
     this.noise = evaluationNoise(PREVIEW_NOISE_SEED, PREVIEW_SAMPLES, this.dim, 1)
@@ -73,15 +78,15 @@ export class Previewer {
   }
 
   /** The student (evaluation EMA) at one step, and at two when a second-step sigma is configured. */
-  student(weights: MlpWeights, trainedSteps: readonly number[]): StudentPreview {
+  student(weights: MlpWeights, trainedSteps: readonly number[], sampling: StudentSampling): StudentPreview {
     const { spec, schedule } = this.teacher
     const levelSets: number[][] = [[]]
-    if (this.secondStepSigma !== undefined) levelSets.push([nearestLevel(schedule, trainedSteps, this.secondStepSigma)])
+    if (sampling.secondStepSigma !== undefined) levelSets.push([nearestLevel(schedule, trainedSteps, sampling.secondStepSigma)])
     const sets: PreviewSet[] = []
     const swd = new Map<number, number>()
     const reference = { points: this.heldOut, dim: this.dim }
     for (const levels of levelSets) {
-      const result = consistencySample(weights, spec, schedule, this.noise.noise, this.noise.renoise, levels, this.sigmaData, this.withBoundary)
+      const result = consistencySample(weights, spec, schedule, this.noise.noise, this.noise.renoise, levels, sampling.sigmaData, sampling.withBoundary)
       sets.push({ model: 'student', nfe: result.nfe, points: result.points })
       swd.set(result.nfe, slicedWasserstein({ points: result.points, dim: this.dim }, reference))
     }

@@ -80,11 +80,15 @@ export async function runDistillation(
 
     const previewer =
       callbacks.onPreview && config.sampleEvery > 0 && distiller.dim === 2
-        ? new Previewer(teacher, config.dataset, config.multistepSigmas[0], config.sigmaData, distiller.usesBoundary)
+        ? new Previewer(teacher, config.dataset)
         : null
     const preview = () => {
       if (!previewer) return
-      const student = previewer.student(distiller.evalEma.layers, distiller.trainedSteps())
+      const student = previewer.student(distiller.evalEma.layers, distiller.trainedSteps(), {
+        secondStepSigma: config.multistepSigmas[0],
+        sigmaData: config.sigmaData,
+        withBoundary: distiller.usesBoundary,
+      })
       callbacks.onPreview?.({ step: distiller.step, sets: student.sets, swd: student.swd })
     }
     if (previewer && callbacks.previewReference) {

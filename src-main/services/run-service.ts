@@ -377,10 +377,7 @@ export class RunService {
           const wallMs = Math.round(p.wallMs)
           points.push({ key: 'loss', step: p.step, value: p.loss, wallMs }, { key: 'lr', step: p.step, value: p.lr, wallMs })
         }
-        store.metrics.appendMetrics(id, points)
-        const pending = this.pendingPoints.get(id) ?? []
-        pending.push(...points)
-        this.pendingPoints.set(id, pending)
+        this.recordPoints(id, points)
         break
       }
       case 'checkpoint':
@@ -408,11 +405,7 @@ export class RunService {
       case 'preview': {
         const sample = store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'points2d', model: message.model, noiseSeed: message.noiseSeed, data: pointsToBlob(message.points) })
         if (message.swd !== null) {
-          const point = { key: `swd/nfe${message.nfe}`, step: message.step, value: message.swd, wallMs: Math.round(message.wallMs) }
-          store.metrics.appendMetrics(id, [point])
-          const pending = this.pendingPoints.get(id) ?? []
-          pending.push(point)
-          this.pendingPoints.set(id, pending)
+          this.recordPoints(id, [{ key: `swd/nfe${message.nfe}`, step: message.step, value: message.swd, wallMs: Math.round(message.wallMs) }])
         }
         this.broadcast({ type: 'sample', runId: id, sample })
         break
@@ -453,6 +446,14 @@ export class RunService {
     const run = this.store.runs.updateStatus(id, status, error !== undefined ? { error } : {})
     this.broadcast({ type: 'run', run })
     return run
+  }
+
+  /** Stores metric points and queues them for the next throttled update to subscribers. */
+  private recordPoints(id: string, points: MetricPoint[]): void {
+    this.store.metrics.appendMetrics(id, points)
+    const pending = this.pendingPoints.get(id)
+    if (pending) pending.push(...points)
+    else this.pendingPoints.set(id, points)
   }
 
   private emitRun(id: string): void {

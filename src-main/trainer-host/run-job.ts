@@ -291,7 +291,7 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     }
 
     const sampleEvery = job.sampleEvery ?? DEFAULT_TEACHER_SAMPLE_EVERY
-    const previewer = sampleEvery > 0 && trainer.model.spec.inputDim === 2 ? new Previewer(trainer.model, config.dataset, undefined, 0.5, false) : null
+    const previewer = sampleEvery > 0 && trainer.model.spec.inputDim === 2 ? new Previewer(trainer.model, config.dataset) : null
     const sendPreview = (sets: PreviewSet[], swd: Map<number, number>) => {
       for (const set of sets) {
         emit({ type: 'preview', runId, step: trainer.step, model: set.model, nfe: set.nfe, points: Array.from(set.points), swd: swd.get(set.nfe) ?? null, noiseSeed: PREVIEW_NOISE_SEED, wallMs: clock.ms })
