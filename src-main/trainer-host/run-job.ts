@@ -135,11 +135,8 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       onEvaluation: (e: DistillEvaluation) => emit({ type: 'evaluation', runId, step: e.step, rows: e.rows, agreement: e.agreement }),
       onReferenceProgress: progress,
       onPreview: (p: DistillPreview) => {
-        for (const set of p.sets) {
-          if (set.model !== 'student') referenceShown = true
-          const swd = set.model === 'student' ? (p.swd.get(set.nfe) ?? null) : null
-          emit({ type: 'preview', runId, step: p.step, model: set.model, nfe: set.nfe, points: Array.from(set.points), swd, noiseSeed: PREVIEW_NOISE_SEED, wallMs: clock.ms })
-        }
+        if (p.sets.some((set) => set.model !== 'student')) referenceShown = true
+        for (const message of previewMessages(runId, p.step, p.sets, p.swd, clock.ms)) emit(message)
       },
       // The data and teacher previews once per run, not again after a pause.
       get previewReference() {
@@ -184,6 +181,11 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
   } finally {
     teacher.model.weights.dispose()
   }
+}
+
+/** One `preview` message per sample set; `swd` holds the figures of the sets that were scored, by NFE. */
+function previewMessages(runId: string, step: number, sets: readonly PreviewSet[], swd: ReadonlyMap<number, number>, wallMs: number): EngineMessage[] {
+  return sets.map((set) => ({ type: 'preview', runId, step, model: set.model, nfe: set.nfe, points: Array.from(set.points), swd: swd.get(set.nfe) ?? null, noiseSeed: PREVIEW_NOISE_SEED, wallMs }))
 }
 
 function writeSamples(
@@ -293,9 +295,7 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     const sampleEvery = job.sampleEvery ?? DEFAULT_TEACHER_SAMPLE_EVERY
     const previewer = sampleEvery > 0 && trainer.model.spec.inputDim === 2 ? new Previewer(trainer.model, config.dataset) : null
     const sendPreview = (sets: PreviewSet[], swd: Map<number, number>) => {
-      for (const set of sets) {
-        emit({ type: 'preview', runId, step: trainer.step, model: set.model, nfe: set.nfe, points: Array.from(set.points), swd: swd.get(set.nfe) ?? null, noiseSeed: PREVIEW_NOISE_SEED, wallMs: clock.ms })
-      }
+      for (const message of previewMessages(runId, trainer.step, sets, swd, clock.ms)) emit(message)
     }
     const preview = () => {
       if (!previewer) return
