@@ -1,0 +1,86 @@
+/**
+ * `npm run quality -- --dataset moons [--set '{"numScales":14}'] [--at 1000,2000,3000] [--eval-samples 4000]`
+ * measures issue 2's quality goal for one configuration: trains a distillation from the built-in teacher
+ * (wasm) and prints, at each checkpoint step, the evaluation EMA's one-step sliced Wasserstein over the
+ * teacher's 100-step figure (the goal is <= 2.5x), the multistep SWDs, and the samples' per-axis spread
+ * relative to the data's (the goal allows 30%). The evaluation noise is seed 0 as in every run's evaluation;
+ * `--set '{"seed":1}'` changes the training seed.
+ *
+ * `--ceiling 10,14,18` instead prints the best any student could do on an N-level grid: the teacher's own ODE
+ * (DDIM and Heun) solved over that grid from the same noise.
+ */
+import { parseArgs } from 'node:util'
+import { axisStd } from '@shared/cd/metrics'
+import { karrasStepGrid, uniformStepGrid } from '@shared/cd/schedule'
+import { parseDistillConfig } from '@shared/config/validate'
+import { isDataset2D } from '@shared/data/datasets2d'
+import { selectBackend } from '../src-main/engine/backend'
+import { makeLevels, uniformSteps } from '../src-main/engine/denoiser'
+import { Distiller, teacherOdeStep } from '../src-main/engine/distiller'
+import { evaluateStudent, evaluationNoise, score, teacherReference } from '../src-main/engine/evaluate'
+import { tf, type Tensor2D } from '../src-main/engine/tf'
+import { loadTeacher } from '../src-main/files/teachers'
+
+const { values } = parseArgs({
+  options: {
+    dataset: { type: 'string', default: 'moons' },
+    set: { type: 'string', default: '{}' },
+    at: { type: 'string', default: '1000,2000,3000' },
+    'eval-samples': { type: 'string', default: '4000' },
+    ceiling: { type: 'string' },
+  },
+})
+const dataset = values.dataset
+if (!isDataset2D(dataset)) throw new Error(`--dataset: unknown dataset ${JSON.stringify(dataset)}`)
+const evalSamples = Number(values['eval-samples'])
+const backend = await selectBackend('wasm')
+const teacher = loadTeacher('builtin', dataset).model
+const noise = evaluationNoise(0, evalSamples, 2, 7)
+const reference = teacherReference(teacher, dataset, 0, noise, 'ddim')
+const teacher100 = reference.rows.find((r) => r.model === 'teacher' && r.nfe === 100)?.swd as number
+const dataStd = axisStd({ points: reference.heldOut, dim: 2 })
+console.log(`${dataset}: teacher 100-step SWD ${teacher100.toFixed(4)}, data floor ${reference.rows[0]?.swd.toFixed(4)} (${evalSamples} samples, ${backend.name})`)
+
+if (values.ceiling) {
+  const schedule = teacher.schedule
+  const n = evalSamples
+  for (const grid of ['uniform', 'karras'] as const) {
+    for (const numScales of values.ceiling.split(',').map(Number)) {
+      const steps = grid === 'karras' ? karrasStepGrid(schedule, numScales) : uniformStepGrid(schedule.numSteps, numScales)
+      const figures = (['ddim', 'heun'] as const).map((solver) => {
+        let x = tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [n, 2]), schedule.sigma[schedule.numSteps - 1] as number) as Tensor2D)
+        for (let i = steps.length - 1; i > 0; i--) {
+          const next = tf.tidy(() => {
+            const hi = makeLevels(schedule, uniformSteps(n, steps[i] as number), teacher.spec.timeEmbeddingDim)
+            const lo = makeLevels(schedule, uniformSteps(n, steps[i - 1] as number), teacher.spec.timeEmbeddingDim)
+            return teacherOdeStep(teacher, x, hi, lo, solver)
+          })
+          x.dispose()
+          x = next
+        }
+        const points = x.dataSync() as Float32Array
+        x.dispose()
+        return `${solver} ${score(points, { points: reference.heldOut, dim: 2 }).swd.toFixed(4)}`
+      })
+      console.log(`grid ${grid} N ${numScales}: teacher ODE over the grid, SWD ${figures.join(', ')}`)
+    }
+  }
+} else {
+  const checkpoints = values.at.split(',').map(Number)
+  const config = parseDistillConfig({ dataset, steps: Math.max(...checkpoints), evalSamples, ...(JSON.parse(values.set) as Record<string, unknown>) })
+  const distiller = new Distiller(config, teacher, backend.name)
+  const started = performance.now()
+  for (let step = 1; step <= config.steps; step++) {
+    distiller.trainStep()
+    if (!checkpoints.includes(step)) continue
+    const ev = evaluateStudent(distiller.evalEma.layers, teacher, reference, noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
+    const oneStep = ev.rows.find((r) => r.nfe === 1)?.swd as number
+    const spread = axisStd({ points: ev.samples.get(1) as Float32Array, dim: 2 }).map((s, i) => (s / (dataStd[i] as number)).toFixed(2))
+    console.log(
+      `step ${step}: one-step SWD ${oneStep.toFixed(4)} = ${(oneStep / teacher100).toFixed(2)}x the teacher's 100-step | ` +
+        `by NFE ${ev.rows.map((r) => `${r.nfe}:${r.swd.toFixed(4)}`).join(' ')} | spread x ${spread[0]}, y ${spread[1]} of the data's | ` +
+        `${((performance.now() - started) / step).toFixed(1)} ms/step`,
+    )
+  }
+  distiller.dispose()
+}
