@@ -66,7 +66,9 @@ function parseCsv(text: string): Finding[] {
   if (field !== '' || row.length > 0) rows.push([...row, field.trim()])
   const [header, ...data] = rows
   expect(header?.map((h) => h.trim())).toEqual(['issue', 'severity', 'confidence', 'filename', 'location', 'sample', 'description', 'url'])
-  return data.filter((r) => r.length > 1).map(([issue, severity, confidence, filename, location, sample]) => ({
+  const rowsWithFindings = data.filter((r) => r.length > 1)
+  for (const r of rowsWithFindings) expect(r, `a malformed report row: ${JSON.stringify(r)}`).toHaveLength(8)
+  return rowsWithFindings.map(([issue, severity, confidence, filename, location, sample]) => ({
     issue: issue!,
     severity: severity!,
     confidence: confidence!,
