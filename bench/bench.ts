@@ -86,8 +86,8 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   const n = 1000
   const noise = Rng.fromSeed(1).normals(n * 2)
   const sigmaData = 0.5
-  const student = timeIt(5, () => consistencySample(euler.distiller.evalEma.layers, teacher.spec, teacher.schedule, noise, [], [], sigmaData, true))
-  const teacher100 = timeIt(name === 'cpu' ? 1 : 2, () => teacherSample(teacher.weights.layers, teacher.spec, teacher.schedule, noise, 100, 'ddim'))
+  const student = timeIt(5, () => consistencySample(euler.distiller.evalEma, teacher.architecture, teacher.schedule, noise, [], [], sigmaData, true))
+  const teacher100 = timeIt(name === 'cpu' ? 1 : 2, () => teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise, 100, 'ddim'))
   euler.distiller.dispose()
   trainer.dispose()
   return {

@@ -15,6 +15,7 @@ import { karrasStepGrid, uniformStepGrid } from '@shared/cd/schedule'
 import { parseDistillConfig } from '@shared/config/validate'
 import { isDataset2D } from '@shared/data/datasets2d'
 import { selectBackend } from '../src-main/engine/backend'
+import { dataSource2D } from '../src-main/engine/data-source'
 import { makeLevels, uniformSteps } from '../src-main/engine/denoiser'
 import { Distiller, teacherOdeStep } from '../src-main/engine/distiller'
 import { evaluateStudent, evaluationNoise, score, teacherReference } from '../src-main/engine/evaluate'
@@ -36,7 +37,7 @@ const evalSamples = Number(values['eval-samples'])
 const backend = await selectBackend('wasm')
 const teacher = loadTeacher('builtin', dataset).model
 const noise = evaluationNoise(0, evalSamples, 2, 7)
-const reference = teacherReference(teacher, dataset, 0, noise, 'ddim')
+const reference = teacherReference(teacher, dataSource2D(dataset), 0, noise, 'ddim')
 const teacher100 = reference.rows.find((r) => r.model === 'teacher' && r.nfe === 100)?.swd as number
 const dataStd = axisStd({ points: reference.heldOut, dim: 2 })
 console.log(`${dataset}: teacher 100-step SWD ${teacher100.toFixed(4)}, data floor ${reference.rows[0]?.swd.toFixed(4)} (${evalSamples} samples, ${backend.name})`)
@@ -51,8 +52,8 @@ if (values.ceiling) {
         let x = tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [n, 2]), schedule.sigma[schedule.numSteps - 1] as number) as Tensor2D)
         for (let i = steps.length - 1; i > 0; i--) {
           const next = tf.tidy(() => {
-            const hi = makeLevels(schedule, uniformSteps(n, steps[i] as number), teacher.spec.timeEmbeddingDim)
-            const lo = makeLevels(schedule, uniformSteps(n, steps[i - 1] as number), teacher.spec.timeEmbeddingDim)
+            const hi = makeLevels(schedule, uniformSteps(n, steps[i] as number), teacher.architecture.timeEmbeddingDim)
+            const lo = makeLevels(schedule, uniformSteps(n, steps[i - 1] as number), teacher.architecture.timeEmbeddingDim)
             return teacherOdeStep(teacher, x, hi, lo, solver)
           })
           x.dispose()
@@ -73,7 +74,7 @@ if (values.ceiling) {
   for (let step = 1; step <= config.steps; step++) {
     distiller.trainStep()
     if (!checkpoints.includes(step)) continue
-    const ev = evaluateStudent(distiller.evalEma.layers, teacher, reference, noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
+    const ev = evaluateStudent(distiller.evalEma, teacher, reference, noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
     const oneStep = ev.rows.find((r) => r.nfe === 1)?.swd as number
     const spread = axisStd({ points: ev.samples.get(1) as Float32Array, dim: 2 }).map((s, i) => (s / (dataStd[i] as number)).toFixed(2))
     console.log(

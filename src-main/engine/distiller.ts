@@ -5,17 +5,18 @@
  */
 import { karrasStepGrid, uniformStepGrid } from '@shared/cd/schedule'
 import type { DistillConfig } from '@shared/config/schemas'
-import { sample2D, STREAM_TRAIN } from '@shared/data/datasets2d'
+import { STREAM_TRAIN } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
 import { evalEmaDecayAt, learningRateAt } from '@shared/cd/training-schedules'
 import { Adam, minimize } from './adam'
 import { ictNumScales, lognormalPairCdf, sampleFromCdf } from './curriculum'
-import { boundaryScaling, consistency, epsilon, makeLevels, mlpNet, type Levels } from './denoiser'
+import { dataSource2D, type DataSource } from './data-source'
+import { boundaryScaling, consistency, epsilon, makeLevels, type Levels } from './denoiser'
 import { defaultHuberC, perExampleDistance, weightedMean } from './losses'
 import { pickArrays, prefixArrays, type DistillHeader, type Snapshot } from './snapshot'
 import type { TeacherModel } from './teacher-model'
 import { tf, type Tensor2D } from './tf'
-import { weightNames, WeightSet } from './weights'
+import type { EpsWeights } from './weights'
 
 export class NonFiniteLossError extends Error {
   constructor(
@@ -36,7 +37,7 @@ export function teacherOdeStep(
   solver: 'ddim' | 'heun',
 ): Tensor2D {
   // (x - D(x)) / sigma is the epsilon prediction itself, so no division by sigma is needed.
-  const net = mlpNet(teacher.weights.layers)
+  const net = teacher.weights.net()
   const slope = epsilon(net, xHi, hi)
   const dSigma = tf.sub(lo.sigmaColumn, hi.sigmaColumn)
   const xEuler = tf.add(xHi, tf.mul(dSigma, slope)) as Tensor2D
@@ -57,9 +58,9 @@ export interface StepResult {
 export class Distiller {
   readonly dim: number
   readonly sigmaMin: number
-  readonly student: WeightSet
-  readonly target: WeightSet
-  readonly evalEma: WeightSet
+  readonly student: EpsWeights
+  readonly target: EpsWeights
+  readonly evalEma: EpsWeights
   private readonly adam: Adam
   private rng: Rng
   private stepCount = 0
@@ -70,23 +71,22 @@ export class Distiller {
     readonly teacher: TeacherModel,
     readonly backend: string,
     resume?: Snapshot<DistillHeader>,
+    /** Defaults to the config's built-in 2D dataset; image runs pass their stored images. */
+    readonly data: DataSource = dataSource2D(config.dataset),
   ) {
-    this.dim = teacher.spec.inputDim
+    const architecture = teacher.architecture
+    if (data.dim !== architecture.dim) throw new Error(`dataset ${data.name} has ${data.dim} values per example, the teacher's network ${architecture.dim}`)
+    this.dim = architecture.dim
     this.sigmaMin = teacher.schedule.sigma[0] as number
-    const numLayers = teacher.spec.hiddenDepth + 1
     const init = resume ? pickArrays('student', resume.arrays) : teacher.weights.toArrays()
     // Student and target start as copies of the teacher (the architectures match by construction).
-    this.student = WeightSet.fromArrays(init, numLayers, true, 'student')
-    this.target = resume
-      ? WeightSet.fromArrays(pickArrays('target', resume.arrays), numLayers, false, 'target')
-      : this.student.copy(false, 'target')
-    this.evalEma = resume
-      ? WeightSet.fromArrays(pickArrays('evalEma', resume.arrays), numLayers, false, 'evalEma')
-      : this.student.copy(false, 'evalEma')
+    this.student = architecture.fromArrays(init, true, 'student')
+    this.target = resume ? architecture.fromArrays(pickArrays('target', resume.arrays), false, 'target') : this.student.copy(false, 'target')
+    this.evalEma = resume ? architecture.fromArrays(pickArrays('evalEma', resume.arrays), false, 'evalEma') : this.student.copy(false, 'evalEma')
     this.adam = new Adam(this.student.variables())
     this.rng = Rng.fromSeed(config.seed, STREAM_TRAIN)
     if (resume) {
-      const names = weightNames(numLayers)
+      const names = this.student.names()
       this.adam.restore(
         {
           step: resume.header.adamStep,
@@ -144,12 +144,12 @@ export class Distiller {
     const { config, teacher, dim } = this
     const batch = config.batch
     const schedule = teacher.schedule
-    const embeddingDim = teacher.spec.timeEmbeddingDim
+    const embeddingDim = teacher.architecture.timeEmbeddingDim
     const numScales = this.numScalesAt(this.stepCount)
     const { grid, cdf } = this.grid(numScales)
     const rng = this.rng
 
-    const x0 = sample2D(config.dataset, batch, rng)
+    const x0 = this.data.train(batch, rng)
     const z = rng.normals(batch * dim)
     // Student input (the noisier point, except in the walkthrough's loop) and target input.
     const studentSteps = new Int32Array(batch)
@@ -210,12 +210,12 @@ export class Distiller {
         : teacherOdeStep(teacher, xS, studentLevels, targetLevels, config.solver)
       // Stop-gradient target: computed outside the gradient tape. iCT uses the online weights (mu = 0).
       const targetWeights = config.algorithm === 'ict' ? this.student : this.target
-      const tgt = consistency(mlpNet(targetWeights.layers), xT, targetLevels, targetScaling)
+      const tgt = consistency(targetWeights.net(), xT, targetLevels, targetScaling)
       const weights = lambda ? tf.tensor1d(lambda) : null
       return minimize(
         this.adam,
         this.student.variables(),
-        () => weightedMean(perExampleDistance(config.loss, consistency(mlpNet(this.student.layers), xS, studentLevels, studentScaling), tgt, huberC), weights),
+        () => weightedMean(perExampleDistance(config.loss, consistency(this.student.net(), xS, studentLevels, studentScaling), tgt, huberC), weights),
         lr,
         (loss) => new NonFiniteLossError(this.stepCount + 1, loss),
       )
@@ -231,8 +231,7 @@ export class Distiller {
   }
 
   snapshot(): Snapshot<DistillHeader> {
-    const names = weightNames(this.teacher.spec.hiddenDepth + 1)
-    const adam = this.adam.save(names)
+    const adam = this.adam.save(this.student.names())
     return {
       header: {
         kind: 'distill',

@@ -7,16 +7,16 @@ import { energyAndMmd, meanPairedDistance, slicedWasserstein, type PointSet } fr
 import type { EvalRow, Scores } from '@shared/cd/evaluation'
 import { nearestLevel } from '@shared/cd/schedule'
 import type { Solver } from '@shared/config/fields'
-import { heldOut2D, sample2D, type Dataset2D } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
-import type { MlpWeights } from './mlp'
+import type { DataSource } from './data-source'
 import { consistencySample, teacherSample, type SampleResult } from './samplers'
 import type { TeacherModel } from './teacher-model'
+import type { EpsWeights } from './weights'
 
 /** Streams of the run seed used for evaluation noise (training uses STREAM_TRAIN). */
 export const STREAM_EVAL_NOISE = 11
 export const STREAM_EVAL_RENOISE = 12
-export const STREAM_DATA_FLOOR = 13
+export { STREAM_DATA_FLOOR } from './data-source'
 
 export const TEACHER_EVAL_STEPS = [1, 10, 100] as const
 
@@ -53,21 +53,21 @@ export interface TeacherReference {
 /** The parts of an evaluation that do not change during a run: computed once. */
 export function teacherReference(
   teacher: TeacherModel,
-  dataset: Dataset2D,
+  data: DataSource,
   seed: number,
   noise: EvalNoise,
   solver: Solver,
   onProgress?: (done: number, total: number) => void,
 ): TeacherReference {
-  const dim = teacher.spec.inputDim
+  const dim = teacher.architecture.dim
   const n = noise.noise.length / dim
-  const heldOut = heldOut2D(dataset, n, seed)
+  const heldOut = data.heldOut(n, seed)
   const reference = { points: heldOut, dim }
-  const floor = sample2D(dataset, n, Rng.fromSeed(seed, STREAM_DATA_FLOOR))
+  const floor = data.floor(n, seed)
   const rows: EvalRow[] = [{ model: 'data', nfe: 0, msPerSample: 0, ...score(floor, reference) }]
   let k100: Float32Array = new Float32Array(0)
   TEACHER_EVAL_STEPS.forEach((K, i) => {
-    const result = teacherSample(teacher.weights.layers, teacher.spec, teacher.schedule, noise.noise, K, solver)
+    const result = teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise.noise, K, solver)
     rows.push(row('teacher', result, n, reference))
     if (K === 100) k100 = result.points
     onProgress?.(i + 1, TEACHER_EVAL_STEPS.length)
@@ -88,7 +88,7 @@ export interface StudentEvaluation {
 }
 
 export function evaluateStudent(
-  weights: MlpWeights,
+  weights: EpsWeights,
   teacher: TeacherModel,
   reference: TeacherReference,
   noise: EvalNoise,
@@ -98,7 +98,7 @@ export function evaluateStudent(
   /** Teacher steps the student was trained on; multistep re-noise levels snap to these. */
   trainedSteps: readonly number[],
 ): StudentEvaluation {
-  const dim = teacher.spec.inputDim
+  const dim = teacher.architecture.dim
   const n = noise.noise.length / dim
   const referenceSet = { points: reference.heldOut, dim }
   const rows: EvalRow[] = []
@@ -108,7 +108,7 @@ export function evaluateStudent(
     const nfe = extra + 1
     if (nfe > 2 && nfe !== 4 && nfe !== 8 && nfe !== multistepSigmas.length + 1) continue
     const levels = multistepSigmas.slice(0, extra).map((tau) => nearestLevel(teacher.schedule, trainedSteps, tau))
-    const result = consistencySample(weights, teacher.spec, teacher.schedule, noise.noise, noise.renoise, levels, sigmaData, withBoundary)
+    const result = consistencySample(weights, teacher.architecture, teacher.schedule, noise.noise, noise.renoise, levels, sigmaData, withBoundary)
     rows.push(row('student', result, n, referenceSet))
     samples.set(nfe, result.points)
   }

@@ -6,16 +6,23 @@
  */
 import { slicedWasserstein } from '@shared/cd/metrics'
 import { nearestLevel } from '@shared/cd/schedule'
-import { heldOut2D, type Dataset2D } from '@shared/data/datasets2d'
+import type { DataShape, DataSource } from './data-source'
 import { evaluationNoise, type EvalNoise } from './evaluate'
-import type { MlpWeights } from './mlp'
 import { consistencySample, teacherSample } from './samplers'
 import type { TeacherModel } from './teacher-model'
+import type { EpsWeights } from './weights'
 
-/** Points per preview set: enough to see the shape, cheap enough to draw every few hundred steps. */
+/** Points per 2D preview set: enough to see the shape, cheap enough to draw every few hundred steps. */
 export const PREVIEW_SAMPLES = 1000
-/** Held-out points the preview SWD is measured against. */
+/** Held-out points the 2D preview SWD is measured against. */
 export const PREVIEW_REFERENCE = 4000
+/** Images per preview set (an 8 x 8 grid) and held-out images for their SWD: a U-Net call costs ~1000x an MLP's. */
+export const IMAGE_PREVIEW_SAMPLES = 64
+export const IMAGE_PREVIEW_REFERENCE = 512
+
+export function previewSizes(data: DataShape): { samples: number; reference: number } {
+  return data.image ? { samples: IMAGE_PREVIEW_SAMPLES, reference: IMAGE_PREVIEW_REFERENCE } : { samples: PREVIEW_SAMPLES, reference: PREVIEW_REFERENCE }
+}
 /** The noise seed of every preview, in every run. */
 export const PREVIEW_NOISE_SEED = 20_251_126
 /** Teacher steps for its preview (DDIM), as in the final evaluation's reference. */
@@ -49,44 +56,47 @@ export class Previewer {
   readonly noise: EvalNoise
   private readonly heldOut: Float32Array
   private readonly dim: number
+  private readonly samples: number
 
   constructor(
     private readonly teacher: TeacherModel,
-    dataset: Dataset2D,
+    data: DataSource,
   ) {
-    this.dim = teacher.spec.inputDim
-    this.noise = evaluationNoise(PREVIEW_NOISE_SEED, PREVIEW_SAMPLES, this.dim, 1)
-    this.heldOut = heldOut2D(dataset, PREVIEW_REFERENCE, PREVIEW_NOISE_SEED)
+    this.dim = teacher.architecture.dim
+    const sizes = previewSizes(data)
+    this.samples = sizes.samples
+    this.noise = evaluationNoise(PREVIEW_NOISE_SEED, sizes.samples, this.dim, 1)
+    this.heldOut = data.heldOut(sizes.reference, PREVIEW_NOISE_SEED)
   }
 
   /** What does not change during a run: the held-out data and the teacher's K-step samples. */
   reference(): PreviewSet[] {
-    const teacher = teacherSample(this.teacher.weights.layers, this.teacher.spec, this.teacher.schedule, this.noise.noise, PREVIEW_TEACHER_STEPS, 'ddim')
+    const teacher = teacherSample(this.teacher.weights, this.teacher.architecture, this.teacher.schedule, this.noise.noise, PREVIEW_TEACHER_STEPS, 'ddim')
     return [this.data(), { model: 'teacher', nfe: teacher.nfe, points: teacher.points }]
   }
 
   /** The teacher being trained, sampled with K DDIM steps, and its sliced Wasserstein. */
   teacherAt(numSteps: number): StudentPreview {
-    const result = teacherSample(this.teacher.weights.layers, this.teacher.spec, this.teacher.schedule, this.noise.noise, numSteps, 'ddim')
+    const result = teacherSample(this.teacher.weights, this.teacher.architecture, this.teacher.schedule, this.noise.noise, numSteps, 'ddim')
     const swd = slicedWasserstein({ points: result.points, dim: this.dim }, { points: this.heldOut, dim: this.dim })
     return { sets: [{ model: 'teacher', nfe: result.nfe, points: result.points }], swd: new Map([[result.nfe, swd]]) }
   }
 
   /** The held-out data set alone (a teacher run's background). */
   data(): PreviewSet {
-    return { model: 'data', nfe: 0, points: this.heldOut.slice(0, PREVIEW_SAMPLES * this.dim) }
+    return { model: 'data', nfe: 0, points: this.heldOut.slice(0, this.samples * this.dim) }
   }
 
   /** The student (evaluation EMA) at one step, and at two when a second-step sigma is configured. */
-  student(weights: MlpWeights, trainedSteps: readonly number[], sampling: StudentSampling): StudentPreview {
-    const { spec, schedule } = this.teacher
+  student(weights: EpsWeights, trainedSteps: readonly number[], sampling: StudentSampling): StudentPreview {
+    const { architecture, schedule } = this.teacher
     const levelSets: number[][] = [[]]
     if (sampling.secondStepSigma !== undefined) levelSets.push([nearestLevel(schedule, trainedSteps, sampling.secondStepSigma)])
     const sets: PreviewSet[] = []
     const swd = new Map<number, number>()
     const reference = { points: this.heldOut, dim: this.dim }
     for (const levels of levelSets) {
-      const result = consistencySample(weights, spec, schedule, this.noise.noise, this.noise.renoise, levels, sampling.sigmaData, sampling.withBoundary)
+      const result = consistencySample(weights, architecture, schedule, this.noise.noise, this.noise.renoise, levels, sampling.sigmaData, sampling.withBoundary)
       sets.push({ model: 'student', nfe: result.nfe, points: result.points })
       swd.set(result.nfe, slicedWasserstein({ points: result.points, dim: this.dim }, reference))
     }

@@ -3,6 +3,7 @@
  * never touches files, the database or the terminal.
  */
 import type { DistillConfig } from '@shared/config/schemas'
+import type { DataSource } from './data-source'
 import { Distiller, type StepResult } from './distiller'
 import { evaluateStudent, evaluationNoise, teacherReference, type EvalRow, type TeacherReference } from './evaluate'
 import { Previewer, type PreviewSet } from './preview'
@@ -25,7 +26,7 @@ export interface DistillCallbacks {
   /** Polled between steps; returning true stops the run after a checkpoint. */
   shouldStop?: () => boolean
   /**
-   * Live previews (2D only, every `config.sampleEvery` steps and at the last step): the student's sample
+   * Live previews (every `config.sampleEvery` steps and at the last step): the student's sample
    * sets and their sliced Wasserstein by NFE. With `previewReference`, the data and teacher sets come
    * first (once per run: a resumed segment of the same run leaves it out).
    */
@@ -60,31 +61,30 @@ export async function runDistillation(
   backend: string,
   callbacks: DistillCallbacks = {},
   resume?: Snapshot<DistillHeader>,
+  data?: DataSource,
 ): Promise<DistillOutcome> {
-  const distiller = new Distiller(config, teacher, backend, resume)
+  const distiller = new Distiller(config, teacher, backend, resume, data)
   try {
     const noise = evaluationNoise(config.seed, config.evalSamples, distiller.dim, config.multistepSigmas.length)
     let reference: TeacherReference | null = null
     const getReference = () => {
       // The teacher's reference figures always use DDIM (NFE = K), whatever solver the distillation uses,
       // so every run of a teacher is scored against the same teacher numbers.
-      reference ??= teacherReference(teacher, config.dataset, config.seed, noise, 'ddim', callbacks.onReferenceProgress)
+      reference ??= teacherReference(teacher, distiller.data, config.seed, noise, 'ddim', callbacks.onReferenceProgress)
       return reference
     }
     const evaluate = (): DistillEvaluation => {
-      const result = evaluateStudent(distiller.evalEma.layers, teacher, getReference(), noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
+      const result = evaluateStudent(distiller.evalEma, teacher, getReference(), noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
       const evaluation = { step: distiller.step, rows: [...getReference().rows, ...result.rows], agreement: result.agreement, samples: result.samples }
       callbacks.onEvaluation?.(evaluation)
       return evaluation
     }
 
     const previewer =
-      callbacks.onPreview && config.sampleEvery > 0 && distiller.dim === 2
-        ? new Previewer(teacher, config.dataset)
-        : null
+      callbacks.onPreview && config.sampleEvery > 0 ? new Previewer(teacher, distiller.data) : null
     const preview = () => {
       if (!previewer) return
-      const student = previewer.student(distiller.evalEma.layers, distiller.trainedSteps(), {
+      const student = previewer.student(distiller.evalEma, distiller.trainedSteps(), {
         secondStepSigma: config.multistepSigmas[0],
         sigmaData: config.sigmaData,
         withBoundary: distiller.usesBoundary,

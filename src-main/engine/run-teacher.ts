@@ -3,6 +3,7 @@
  * against held-out data at K = 1, 10, 100 DDIM steps.
  */
 import type { TeacherConfig } from '@shared/config/schemas'
+import type { DataSource } from './data-source'
 import { evaluationNoise, teacherReference, type EvalRow } from './evaluate'
 import type { Snapshot, TeacherHeader } from './snapshot'
 import { TeacherTrainer } from './teacher-trainer'
@@ -26,8 +27,9 @@ export async function runTeacherTraining(
   backend: string,
   callbacks: TeacherCallbacks = {},
   resume?: Snapshot<TeacherHeader>,
+  data?: DataSource,
 ): Promise<TeacherOutcome> {
-  const trainer = new TeacherTrainer(config, backend, resume)
+  const trainer = new TeacherTrainer(config, backend, resume, data)
   try {
     let lastLoss = Number.NaN
     let lastYield = performance.now()
@@ -45,8 +47,8 @@ export async function runTeacherTraining(
     }
     const msPerStep = trainer.step > firstStep ? (performance.now() - started) / (trainer.step - firstStep) : 0
     const evalSamples = callbacks.evalSamples ?? 4000
-    const noise = evaluationNoise(config.seed, evalSamples, trainer.model.spec.inputDim, 0)
-    const reference = teacherReference(trainer.model, config.dataset, config.seed, noise, 'ddim')
+    const noise = evaluationNoise(config.seed, evalSamples, trainer.model.architecture.dim, 0)
+    const reference = teacherReference(trainer.model, trainer.data, config.seed, noise, 'ddim')
     return { snapshot: trainer.snapshot(), rows: reference.rows, msPerStep, lastLoss }
   } finally {
     trainer.dispose()

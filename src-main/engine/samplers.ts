@@ -4,12 +4,15 @@
  *   consistency: one step f(x_T, k_max), then Algorithm 1 of Song et al. 2023 for each extra level k:
  *                x <- f(x + sqrt(sigma_k^2 - sigmaMin^2) z', k)
  *                (the levels should be ones the student was trained on: see nearestLevel)
+ * Rows go through the network `architecture.sampleChunk` at a time (all at once for the MLP); each row's
+ * result does not depend on the others.
  */
 import { samplerSteps, type NoiseSchedule } from '@shared/cd/schedule'
 import type { Solver } from '@shared/config/fields'
-import { boundaryScaling, consistency, epsilon, makeLevels, mlpNet, uniformSteps } from './denoiser'
-import type { MlpSpec, MlpWeights } from './mlp'
+import type { Architecture } from './architecture'
+import { boundaryScaling, consistency, epsilon, makeLevels, uniformSteps, type EpsNet } from './denoiser'
 import { tf, type Tensor2D } from './tf'
+import type { EpsWeights } from './weights'
 
 export interface SampleResult {
   points: Float32Array
@@ -18,46 +21,65 @@ export interface SampleResult {
   ms: number
 }
 
+/** The shape facts a sampler needs about the network. */
+export type SamplingShape = Pick<Architecture, 'dim' | 'timeEmbeddingDim' | 'sampleChunk'>
+
+/** Runs `sampleRows` over consecutive row ranges of at most `chunk` rows and joins the results. */
+function inChunks(n: number, dim: number, chunk: number, sampleRows: (start: number, rows: number) => Float32Array): Float32Array {
+  if (n <= chunk) return sampleRows(0, n)
+  const out = new Float32Array(n * dim)
+  for (let start = 0; start < n; start += chunk) {
+    const rows = Math.min(chunk, n - start)
+    out.set(sampleRows(start, rows), start * dim)
+  }
+  return out
+}
+
 export function teacherSample(
-  weights: MlpWeights,
-  spec: MlpSpec,
+  weights: EpsWeights,
+  shape: SamplingShape,
   schedule: NoiseSchedule,
   noise: Float32Array,
   numSamplerSteps: number,
   solver: Solver,
 ): SampleResult {
-  const dim = spec.inputDim
+  const dim = shape.dim
   const n = noise.length / dim
   const steps = samplerSteps(schedule.numSteps, numSamplerSteps)
   const sigmaMax = schedule.sigma[schedule.numSteps - 1] as number
-  const net = mlpNet(weights)
+  const net = weights.net()
   const start = performance.now()
-  let nfe = 0
+  const points = inChunks(n, dim, shape.sampleChunk, (first, rows) => teacherRows(net, shape, schedule, noise.subarray(first * dim, (first + rows) * dim), rows, steps, sigmaMax, solver))
+  const nfe = (steps.length - 1) * (solver === 'ddim' ? 1 : 2)
+  return { points, nfe, ms: performance.now() - start }
+}
+
+function teacherRows(net: EpsNet, shape: SamplingShape, schedule: NoiseSchedule, noise: Float32Array, n: number, steps: number[], sigmaMax: number, solver: Solver): Float32Array {
+  const dim = shape.dim
   let x = tf.tidy(() => tf.mul(tf.tensor2d(noise, [n, dim]), sigmaMax) as Tensor2D)
   for (let i = 0; i + 1 < steps.length; i++) {
     const hiStep = steps[i] as number
     const loStep = steps[i + 1] as number
     const next = tf.tidy(() => {
-      const hi = makeLevels(schedule, uniformSteps(n, hiStep), spec.timeEmbeddingDim)
+      const hi = makeLevels(schedule, uniformSteps(n, hiStep), shape.timeEmbeddingDim)
       const dSigma = (schedule.sigma[loStep] as number) - (schedule.sigma[hiStep] as number)
       const slope = epsilon(net, x, hi)
       const xEuler = tf.add(x, tf.mul(slope, dSigma)) as Tensor2D
       if (solver === 'ddim') return xEuler
-      const lo = makeLevels(schedule, uniformSteps(n, loStep), spec.timeEmbeddingDim)
+      const lo = makeLevels(schedule, uniformSteps(n, loStep), shape.timeEmbeddingDim)
       return tf.add(x, tf.mul(tf.add(slope, epsilon(net, xEuler, lo)), dSigma / 2)) as Tensor2D
     })
-    nfe += solver === 'ddim' ? 1 : 2
     x.dispose()
     x = next
   }
   const points = x.dataSync() as Float32Array
   x.dispose()
-  return { points, nfe, ms: performance.now() - start }
+  return points
 }
 
 export function consistencySample(
-  weights: MlpWeights,
-  spec: MlpSpec,
+  weights: EpsWeights,
+  shape: SamplingShape,
   schedule: NoiseSchedule,
   noise: Float32Array,
   renoise: Float32Array[],
@@ -65,16 +87,44 @@ export function consistencySample(
   sigmaData: number,
   withBoundary: boolean,
 ): SampleResult {
-  const dim = spec.inputDim
+  const dim = shape.dim
   const n = noise.length / dim
+  if (renoise.length < levels.length) throw new Error(`multistep sampling needs ${levels.length} re-noise draws`)
+  const net = weights.net()
+  const start = performance.now()
+  const points = inChunks(n, dim, shape.sampleChunk, (first, rows) =>
+    consistencyRows(
+      net,
+      shape,
+      schedule,
+      noise.subarray(first * dim, (first + rows) * dim),
+      renoise.map((r) => r.subarray(first * dim, (first + rows) * dim)),
+      rows,
+      levels,
+      sigmaData,
+      withBoundary,
+    ),
+  )
+  return { points, nfe: 1 + levels.length, ms: performance.now() - start }
+}
+
+function consistencyRows(
+  net: EpsNet,
+  shape: SamplingShape,
+  schedule: NoiseSchedule,
+  noise: Float32Array,
+  renoise: Float32Array[],
+  n: number,
+  levels: number[],
+  sigmaData: number,
+  withBoundary: boolean,
+): Float32Array {
+  const dim = shape.dim
   const sigmaMin = schedule.sigma[0] as number
   const sigmaMax = schedule.sigma[schedule.numSteps - 1] as number
-  if (renoise.length < levels.length) throw new Error(`multistep sampling needs ${levels.length} re-noise draws`)
-  const net = mlpNet(weights)
-  const start = performance.now()
   const at = (x: Tensor2D, step: number): Tensor2D => {
-    const levels = makeLevels(schedule, uniformSteps(n, step), spec.timeEmbeddingDim)
-    return consistency(net, x, levels, withBoundary ? boundaryScaling(levels, sigmaMin, sigmaData) : null)
+    const stepLevels = makeLevels(schedule, uniformSteps(n, step), shape.timeEmbeddingDim)
+    return consistency(net, x, stepLevels, withBoundary ? boundaryScaling(stepLevels, sigmaMin, sigmaData) : null)
   }
   let x = tf.tidy(() => at(tf.mul(tf.tensor2d(noise, [n, dim]), sigmaMax) as Tensor2D, schedule.numSteps - 1))
   levels.forEach((step, i) => {
@@ -86,5 +136,5 @@ export function consistencySample(
   })
   const points = x.dataSync() as Float32Array
   x.dispose()
-  return { points, nfe: 1 + levels.length, ms: performance.now() - start }
+  return points
 }

@@ -1,39 +1,30 @@
 /**
- * A trained epsilon-prediction DDPM teacher: its config, schedule and frozen weights.
+ * A trained epsilon-prediction DDPM teacher: its config, network architecture, schedule and frozen weights.
  */
 import { makeSchedule, type NoiseSchedule } from '@shared/cd/schedule'
 import type { TeacherConfig } from '@shared/config/schemas'
-import type { MlpSpec } from './mlp'
-import { WeightSet, type WeightArrays } from './weights'
-
-export const DATA_DIM_2D = 2
+import { architectureFor, type Architecture } from './architecture'
+import { DATA_2D, type DataShape } from './data-source'
+import type { EpsWeights, WeightArrays } from './weights'
 
 export interface TeacherModel {
   config: TeacherConfig
-  spec: MlpSpec
+  architecture: Architecture
   schedule: NoiseSchedule
-  weights: WeightSet
-}
-
-export function teacherSpec(config: TeacherConfig, inputDim = DATA_DIM_2D): MlpSpec {
-  return {
-    inputDim,
-    hiddenWidth: config.hiddenWidth,
-    hiddenDepth: config.hiddenDepth,
-    timeEmbeddingDim: config.timeEmbeddingDim,
-  }
+  weights: EpsWeights
 }
 
 export function teacherSchedule(config: TeacherConfig): NoiseSchedule {
   return makeSchedule(config.betaSchedule, config.numSteps, config.betaStart, config.betaEnd)
 }
 
-export function loadTeacherModel(config: TeacherConfig, arrays: WeightArrays): TeacherModel {
-  const spec = teacherSpec(config)
+/** `data` gives the shape the network works on: 2D points unless told otherwise. */
+export function loadTeacherModel(config: TeacherConfig, arrays: WeightArrays, data: DataShape = DATA_2D): TeacherModel {
+  const architecture = architectureFor(config, data)
   return {
     config,
-    spec,
+    architecture,
     schedule: teacherSchedule(config),
-    weights: WeightSet.fromArrays(arrays, spec.hiddenDepth + 1, false, 'teacher'),
+    weights: architecture.fromArrays(arrays, false, 'teacher'),
   }
 }

@@ -3,15 +3,16 @@
  *   x_vp = sqrt(alphaBar_k) x0 + sqrt(1 - alphaBar_k) eps,  loss = mean ||net(x_vp, k) - eps||^2.
  */
 import type { TeacherConfig } from '@shared/config/schemas'
-import { sample2D, STREAM_TRAIN } from '@shared/data/datasets2d'
+import { STREAM_TRAIN } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
 import { Adam, learningRateAt, minimize } from './adam'
+import { architectureFor } from './architecture'
+import { dataSource2D, type DataSource } from './data-source'
 import { NonFiniteLossError } from './distiller'
-import { initialWeights, mlpForward, timeEmbedding } from './mlp'
+import { timeEmbedding } from './mlp'
 import { pickArrays, prefixArrays, type Snapshot, type TeacherHeader } from './snapshot'
-import { teacherSchedule, teacherSpec, type TeacherModel } from './teacher-model'
+import { teacherSchedule, type TeacherModel } from './teacher-model'
 import { tf } from './tf'
-import { weightNames, WeightSet, type WeightArrays } from './weights'
 
 /** Teachers train with a cosine-decayed learning rate after a short warm-up. */
 const TEACHER_WARMUP_STEPS = 200
@@ -22,30 +23,22 @@ export class TeacherTrainer {
   private rng: Rng
   private stepCount = 0
 
+  /** `data` defaults to the config's built-in 2D dataset; image runs pass their stored images. */
   constructor(
     readonly config: TeacherConfig,
     readonly backend: string,
     resume?: Snapshot<TeacherHeader>,
+    readonly data: DataSource = dataSource2D(config.dataset),
   ) {
-    const spec = teacherSpec(config)
+    const architecture = architectureFor(config, data)
     const schedule = teacherSchedule(config)
-    const numLayers = spec.hiddenDepth + 1
-    let arrays: WeightArrays
-    if (resume) {
-      arrays = pickArrays('teacher', resume.arrays)
-    } else {
-      arrays = {}
-      initialWeights(spec, Rng.fromSeed(config.seed, 0)).forEach((l, i) => {
-        arrays[`layer${i}.W`] = { shape: l.shape, data: l.W }
-        arrays[`layer${i}.b`] = { shape: [l.shape[1]], data: l.b }
-      })
-    }
-    const weights = WeightSet.fromArrays(arrays, numLayers, true, 'teacher')
-    this.model = { config, spec, schedule, weights }
+    const arrays = resume ? pickArrays('teacher', resume.arrays) : architecture.initialArrays(Rng.fromSeed(config.seed, 0))
+    const weights = architecture.fromArrays(arrays, true, 'teacher')
+    this.model = { config, architecture, schedule, weights }
     this.adam = new Adam(weights.variables())
     this.rng = Rng.fromSeed(config.seed, STREAM_TRAIN)
     if (resume?.header.rng && resume.header.adamStep !== null) {
-      const names = weightNames(numLayers)
+      const names = weights.names()
       this.adam.restore(
         { step: resume.header.adamStep, firstMoment: pickArrays('adam.m', resume.arrays), secondMoment: pickArrays('adam.v', resume.arrays) },
         names,
@@ -61,11 +54,11 @@ export class TeacherTrainer {
 
   trainStep(): { step: number; loss: number; lr: number } {
     const { config, model } = this
-    const { schedule, spec } = model
+    const { schedule, architecture } = model
     const batch = config.batch
-    const dim = spec.inputDim
+    const dim = architecture.dim
     const rng = this.rng
-    const x0 = sample2D(config.dataset, batch, rng)
+    const x0 = this.data.train(batch, rng)
     const eps = rng.normals(batch * dim)
     const steps = new Int32Array(batch)
     const xNoisy = new Float32Array(batch * dim)
@@ -83,12 +76,13 @@ export class TeacherTrainer {
     const lr = learningRateAt(this.stepCount + 1, config.lr, config.steps, Math.min(TEACHER_WARMUP_STEPS, config.steps), 'cosine')
     const lossTensor = tf.tidy(() => {
       const x = tf.tensor2d(xNoisy, [batch, dim])
-      const embedding = tf.tensor2d(timeEmbedding(steps, spec.timeEmbeddingDim), [batch, spec.timeEmbeddingDim])
+      const embedding = tf.tensor2d(timeEmbedding(steps, architecture.timeEmbeddingDim), [batch, architecture.timeEmbeddingDim])
       const target = tf.tensor2d(eps, [batch, dim])
+      const net = model.weights.net()
       return minimize(
         this.adam,
         model.weights.variables(),
-        () => tf.mean(tf.square(tf.sub(mlpForward(model.weights.layers, x, embedding), target))),
+        () => tf.mean(tf.square(tf.sub(net(x, embedding), target))),
         lr,
         (loss) => new NonFiniteLossError(this.stepCount + 1, loss),
       )
@@ -101,7 +95,7 @@ export class TeacherTrainer {
 
   /** `withOptimizer` false gives the small, weights-only file that ships as a built-in teacher. */
   snapshot(withOptimizer = true): Snapshot<TeacherHeader> {
-    const names = weightNames(this.model.spec.hiddenDepth + 1)
+    const names = this.model.weights.names()
     const adam = withOptimizer ? this.adam.save(names) : null
     return {
       header: {

@@ -22,7 +22,8 @@ import { Rng } from '@shared/rng'
 import { registerConvGradientKernels } from './conv-kernels'
 import { dense, silu } from './ops'
 import { tf, type Tensor1D, type Tensor2D } from './tf'
-import type { WeightArrays } from './weights'
+import type { EpsNet } from './denoiser'
+import { emaAssign, type EpsWeights, type WeightArrays } from './weights'
 
 registerConvGradientKernels()
 
@@ -188,7 +189,7 @@ export function initialUnetWeights(spec: UnetSpec, rng: Rng): WeightArrays {
 }
 
 /** The U-Net's weights as named tf.Variables; the same surface as WeightSet (variables, toArrays, copy, emaFrom). */
-export class UnetWeightSet {
+export class UnetWeightSet implements EpsWeights {
   private constructor(
     readonly spec: UnetSpec,
     readonly params: Readonly<Record<string, tf.Variable>>,
@@ -235,13 +236,12 @@ export class UnetWeightSet {
   }
 
   /** this <- decay * this + (1 - decay) * source, in place. */
-  emaFrom(source: UnetWeightSet, decay: number): void {
-    tf.tidy(() => {
-      for (const n of this.order) {
-        const v = this.params[n] as tf.Variable
-        v.assign(tf.add(tf.mul(v, decay), tf.mul(source.params[n] as tf.Variable, 1 - decay)))
-      }
-    })
+  emaFrom(source: EpsWeights, decay: number): void {
+    emaAssign(this.variables(), source.variables(), decay)
+  }
+
+  net(): EpsNet {
+    return (x, embedding) => unetForwardFlat(this.spec, this.params, x, embedding)
   }
 
   dispose(): void {

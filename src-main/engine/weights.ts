@@ -2,6 +2,7 @@
  * Named weight sets as tf.Variables, and their plain-array form for checkpoints. Names follow the
  * layer order: `layer0.W`, `layer0.b`, ...
  */
+import { mlpNet, type EpsNet } from './denoiser'
 import { tf } from './tf'
 import type { MlpWeights } from './mlp'
 
@@ -18,8 +19,35 @@ export function weightNames(numLayers: number): string[] {
   return names
 }
 
+/**
+ * What every model's weights offer the trainers, samplers and checkpoints: named variables in a fixed order
+ * (the order of Adam's state and of checkpoint files), copies, EMA updates, and the epsilon network they
+ * define. WeightSet (the 2D MLP) and UnetWeightSet (images) implement it.
+ */
+export interface EpsWeights {
+  variables(): tf.Variable[]
+  /** Parameter names in variables() order. */
+  names(): string[]
+  toArrays(): WeightArrays
+  copy(trainable: boolean, label: string): EpsWeights
+  /** this <- decay * this + (1 - decay) * source, in place (source has the same architecture). */
+  emaFrom(source: EpsWeights, decay: number): void
+  net(): EpsNet
+  dispose(): void
+}
+
+/** this <- decay * this + (1 - decay) * source over two same-ordered variable lists. */
+export function emaAssign(mine: tf.Variable[], theirs: tf.Variable[], decay: number): void {
+  if (mine.length !== theirs.length) throw new Error(`EMA between weight sets of ${mine.length} and ${theirs.length} variables`)
+  tf.tidy(() => {
+    mine.forEach((v, i) => {
+      v.assign(tf.add(tf.mul(v, decay), tf.mul(theirs[i] as tf.Variable, 1 - decay)))
+    })
+  })
+}
+
 /** A set of variables shaped like an MLP. `trainable` marks the student; copies are frozen. */
-export class WeightSet {
+export class WeightSet implements EpsWeights {
   private constructor(readonly layers: MlpWeights<tf.Variable>) {}
 
   static fromArrays(arrays: WeightArrays, numLayers: number, trainable: boolean, label: string): WeightSet {
@@ -45,6 +73,14 @@ export class WeightSet {
     return this.layers.flatMap((l) => [l.W, l.b])
   }
 
+  names(): string[] {
+    return weightNames(this.layers.length)
+  }
+
+  net(): EpsNet {
+    return mlpNet(this.layers)
+  }
+
   toArrays(): WeightArrays {
     const out: WeightArrays = {}
     this.layers.forEach((l, i) => {
@@ -55,14 +91,8 @@ export class WeightSet {
   }
 
   /** this <- decay * this + (1 - decay) * source, in place. */
-  emaFrom(source: WeightSet, decay: number): void {
-    const mine = this.variables()
-    const theirs = source.variables()
-    tf.tidy(() => {
-      mine.forEach((v, i) => {
-        v.assign(tf.add(tf.mul(v, decay), tf.mul(theirs[i] as tf.Variable, 1 - decay)))
-      })
-    })
+  emaFrom(source: EpsWeights, decay: number): void {
+    emaAssign(this.variables(), source.variables(), decay)
   }
 
   dispose(): void {

@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
+import { isDataset2D } from '@shared/data/dataset-ref'
 import type { Dataset2D } from '@shared/data/datasets2d'
+import type { DataShape } from '../engine/data-source'
 import { loadTeacherModel, type TeacherModel } from '../engine/teacher-model'
 import { pickArrays, type Snapshot, type TeacherHeader } from '../engine/snapshot'
 import { CheckpointError, readCheckpoint } from './checkpoint-file'
@@ -41,8 +43,11 @@ export interface TeacherFile {
 }
 
 /** Reads and checks a teacher file without touching tfjs. `spec` is `builtin` or a path. */
-export function readTeacherFile(spec: string, dataset: Dataset2D): TeacherFile {
-  const path = spec === 'builtin' ? builtinTeacherPath(dataset) : spec
+export function readTeacherFile(spec: string, dataset: string): TeacherFile {
+  if (spec === 'builtin' && !isDataset2D(dataset)) {
+    throw new TeacherFileError(`there is no built-in teacher for the image dataset ${dataset}; train one (clab teacher --dataset …) and pass its id or checkpoint`)
+  }
+  const path = spec === 'builtin' ? builtinTeacherPath(dataset as Dataset2D) : spec
   if (spec === 'builtin' && !existsSync(path)) {
     throw new TeacherFileError(`no built-in teacher for ${dataset} at ${path}; run \`npm run make-teachers\``)
   }
@@ -54,13 +59,13 @@ export function readTeacherFile(spec: string, dataset: Dataset2D): TeacherFile {
   return { path, snapshot }
 }
 
-/** Builds the teacher's tensors; call after the backend is selected. */
-export function teacherFromFile(file: TeacherFile): LoadedTeacher {
+/** Builds the teacher's tensors; call after the backend is selected. `data`: the shape of its dataset (2D by default). */
+export function teacherFromFile(file: TeacherFile, data?: DataShape): LoadedTeacher {
   const { snapshot, path } = file
-  return { model: loadTeacherModel(snapshot.header.config, pickArrays('teacher', snapshot.arrays)), path, header: snapshot.header }
+  return { model: loadTeacherModel(snapshot.header.config, pickArrays('teacher', snapshot.arrays), data), path, header: snapshot.header }
 }
 
-/** `spec` is `builtin` or a path; the teacher must have been trained on `dataset`. */
+/** `spec` is `builtin` or a path; the teacher must have been trained on `dataset` (a 2D one: images need their shape). */
 export function loadTeacher(spec: string, dataset: Dataset2D): LoadedTeacher {
   return teacherFromFile(readTeacherFile(spec, dataset))
 }

@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { findRow } from '@shared/cd/evaluation'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
+import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import type { EngineJob, EngineMessage } from '@shared/ipc/engine-messages'
 import type { MetricPoint, Run, RunStatus, RunSummary, SampleRecord } from '@shared/store/types'
@@ -102,17 +103,19 @@ export class RunService {
   startDistill(input: Record<string, unknown>, options: StartOptions = {}): Run {
     const config = parseDistillConfig(input)
     const teacherPath = this.teacherPath(config)
+    const data = this.datasetDir(config.dataset)
     const run = this.store.runs.createRun({ kind: 'distill', config, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
     const paths = ensureRunDirs(this.store.paths.root, run.id)
-    this.jobs.set(run.id, { kind: 'distill', runId: run.id, config, teacherPath, checkpointDir: paths.checkpoints, samplesDir: paths.samples })
+    this.jobs.set(run.id, { kind: 'distill', runId: run.id, config, teacherPath, checkpointDir: paths.checkpoints, samplesDir: paths.samples, ...data })
     return this.enqueue(run.id)
   }
 
   startTeacher(input: Record<string, unknown>, options: StartOptions = {}): Run {
     const config = parseTeacherConfig(input)
+    const data = this.datasetDir(config.dataset)
     const run = this.store.runs.createRun({ kind: 'teacher', config, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
     const paths = ensureRunDirs(this.store.paths.root, run.id)
-    this.jobs.set(run.id, { kind: 'teacher', runId: run.id, config, outDir: paths.dir, checkpointDir: paths.checkpoints })
+    this.jobs.set(run.id, { kind: 'teacher', runId: run.id, config, outDir: paths.dir, checkpointDir: paths.checkpoints, ...data })
     return this.enqueue(run.id)
   }
 
@@ -172,6 +175,7 @@ export class RunService {
       teacherPath: this.teacherPath(config),
       checkpointDir: paths.checkpoints,
       samplesDir: paths.samples,
+      ...this.datasetDir(config.dataset),
       resumeFrom: runFilePath(this.store.paths.root, id, checkpoint.path),
     })
     return this.enqueue(id)
@@ -211,6 +215,7 @@ export class RunService {
       teacherPath: this.teacherPath(config),
       checkpointDir: paths.checkpoints,
       samplesDir: paths.samples,
+      ...this.datasetDir(config.dataset),
       resumeFrom: runFilePath(this.store.paths.root, id, checkpoint.path),
       branch: true,
     })
@@ -285,6 +290,14 @@ export class RunService {
   }
 
   // --- internals -----------------------------------------------------------------------------------------
+
+  /** The stored folder of an `image:<id>` dataset (checked to be in the history); nothing for 2D data. */
+  private datasetDir(dataset: string): { datasetDir?: string } {
+    if (!isImageDatasetRef(dataset)) return {}
+    const record = this.store.datasets.findDataset(imageDatasetId(dataset))
+    if (!record) throw new ConfigError([{ field: 'dataset', message: `no imported image dataset ${dataset} in this history (clab data list shows them)`, value: dataset }])
+    return { datasetDir: join(this.store.paths.root, record.path) }
+  }
 
   private teacherPath(config: DistillConfig): string {
     try {
@@ -398,12 +411,14 @@ export class RunService {
         break
       }
       case 'samples': {
-        const sample = store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'csv2d', model: message.model, noiseSeed: active.evalSeed, path: relative(runPaths(store.paths.root, id).dir, message.path) })
+        const sample = store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: message.kind ?? 'csv2d', model: message.model, noiseSeed: active.evalSeed, path: relative(runPaths(store.paths.root, id).dir, message.path) })
         this.broadcast({ type: 'sample', runId: id, sample })
         break
       }
       case 'preview': {
-        const sample = store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'points2d', model: message.model, noiseSeed: message.noiseSeed, data: pointsToBlob(message.points) })
+        const sample = message.imagePath
+          ? store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'png', model: message.model, noiseSeed: message.noiseSeed, path: relative(runPaths(store.paths.root, id).dir, message.imagePath) })
+          : store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'points2d', model: message.model, noiseSeed: message.noiseSeed, data: pointsToBlob(message.points) })
         if (message.swd !== null) {
           this.recordPoints(id, [{ key: `swd/nfe${message.nfe}`, step: message.step, value: message.swd, wallMs: Math.round(message.wallMs) }])
         }

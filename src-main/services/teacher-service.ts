@@ -5,7 +5,6 @@
  */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
-import type { Dataset2D } from '@shared/data/datasets2d'
 import type { TeacherRecord } from '@shared/store/types'
 import { readTeacherFile, readTeacherSnapshot } from '../files/teachers'
 import { ensureTeacherDir, newRunId, type LabStore } from '../store'
@@ -23,7 +22,7 @@ export class TeacherService {
   }
 
   /** `builtin`, a registered teacher id, or a path -> the checkpoint path (checked, and for `dataset`). */
-  resolve(spec: string, dataset: Dataset2D): string {
+  resolve(spec: string, dataset: string): string {
     const registered = spec === 'builtin' ? undefined : this.store.teachers.findTeacher(spec)
     return readTeacherFile(registered ? this.pathOf(registered) : spec, dataset).path
   }

@@ -11,7 +11,9 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import type { DistillJob, EngineErrorCode, EngineMessage, TeacherJob } from '@shared/ipc/engine-messages'
+import { isDataset2D } from '@shared/data/dataset-ref'
 import { BackendError, selectBackend, type BackendInfo } from '../engine/backend'
+import { dataSource2D, imageDataSource, type DataSource } from '../engine/data-source'
 import { NonFiniteLossError } from '../engine/distiller'
 import { evaluationNoise, teacherReference } from '../engine/evaluate'
 import { Previewer, PREVIEW_NOISE_SEED, TRAINING_PREVIEW_TEACHER_STEPS, type PreviewSet } from '../engine/preview'
@@ -19,6 +21,8 @@ import { runDistillation, type DistillEvaluation, type DistillPreview } from '..
 import type { DistillHeader, Snapshot, SnapshotHeader, TeacherHeader } from '../engine/snapshot'
 import { TeacherTrainer } from '../engine/teacher-trainer'
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../files/checkpoint-file'
+import { ImageDatasetReader } from '../data/image-dataset'
+import { comparisonGridPng, imageGridPng } from '../files/image-grid-png'
 import { pointsCsv } from '../files/export-run'
 import { readTeacherFile, TeacherFileError, teacherFromFile, type LoadedTeacher, type TeacherFile } from '../files/teachers'
 import { MetricsBatcher } from './metrics-batcher'
@@ -91,8 +95,9 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
   const { config, runId } = job
   const teacherFile = readTeacher(job.teacherPath, config)
   let resume = job.resumeFrom ? readDistillResume(job.resumeFrom, config, teacherFile, job.branch === true) : undefined
+  const data = openData(config.dataset, job.datasetDir)
   const backend = await pickBackend(config.backend)
-  const teacher = loadTeacher(teacherFile)
+  const teacher = loadTeacher(teacherFile, data.source)
   try {
     makeDir(job.checkpointDir)
     makeDir(job.samplesDir)
@@ -136,7 +141,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       onReferenceProgress: progress,
       onPreview: (p: DistillPreview) => {
         if (p.sets.some((set) => set.model !== 'student')) referenceShown = true
-        for (const message of previewMessages(runId, p.step, p.sets, p.swd, clock.ms)) emit(message)
+        for (const message of previewMessages(runId, p.step, p.sets, p.swd, clock.ms, data.source, job.samplesDir)) emit(message)
       },
       // The data and teacher previews once per run, not again after a pause.
       get previewReference() {
@@ -150,7 +155,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       clock.start()
       let outcome
       try {
-        outcome = await runDistillation(config, teacher.model, backend.name, callbacks, resume)
+        outcome = await runDistillation(config, teacher.model, backend.name, callbacks, resume, data.source)
       } catch (error) {
         metrics.flush()
         if (error instanceof NonFiniteLossError) {
@@ -165,7 +170,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       ctx.step = outcome.step
 
       if (outcome.status === 'finished') {
-        if (outcome.final && outcome.reference) writeSamples(job, outcome.step, teacher.model.spec.inputDim, outcome.reference, outcome.final, emit)
+        if (outcome.final && outcome.reference) writeSamples(job, outcome.step, data.source, outcome.reference, outcome.final, emit)
         metrics.flush()
         return { type: 'finished', runId, step: outcome.step, msPerStep: stepsRun > 0 ? trainingMs / stepsRun : 0, lastLoss }
       }
@@ -180,23 +185,82 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
     }
   } finally {
     teacher.model.weights.dispose()
+    data.close()
   }
 }
 
-/** One `preview` message per sample set; `swd` holds the figures of the sets that were scored, by NFE. */
-function previewMessages(runId: string, step: number, sets: readonly PreviewSet[], swd: ReadonlyMap<number, number>, wallMs: number): EngineMessage[] {
-  return sets.map((set) => ({ type: 'preview', runId, step, model: set.model, nfe: set.nfe, points: Array.from(set.points), swd: swd.get(set.nfe) ?? null, noiseSeed: PREVIEW_NOISE_SEED, wallMs }))
+/** The run's data: a built-in 2D dataset, or the stored images of `image:<id>` (opened here, at the edge). */
+function openData(dataset: string, datasetDir: string | undefined): { source: DataSource; close(): void } {
+  if (isDataset2D(dataset)) return { source: dataSource2D(dataset), close: () => {} }
+  if (!datasetDir) throw new JobError('DATASET', `dataset ${dataset} is an image dataset, but the job names no datasetDir to read it from`)
+  let reader: ImageDatasetReader
+  try {
+    reader = ImageDatasetReader.open(datasetDir)
+  } catch (error) {
+    throw new JobError('DATASET', `dataset ${dataset} cannot be read: ${(error as Error).message}`)
+  }
+  try {
+    return { source: imageDataSource(dataset, reader), close: () => reader.close() }
+  } catch (error) {
+    reader.close()
+    throw new JobError('DATASET', (error as Error).message)
+  }
+}
+
+/** Images shown per grid (8 x 8). */
+const GRID_IMAGES = 64
+
+/**
+ * One `preview` message per sample set; `swd` holds the figures of the sets that were scored, by NFE. Image
+ * sets travel as PNG grids written to `samplesDir/previews`, not as numbers.
+ */
+function previewMessages(
+  runId: string,
+  step: number,
+  sets: readonly PreviewSet[],
+  swd: ReadonlyMap<number, number>,
+  wallMs: number,
+  data: DataSource,
+  samplesDir: string,
+): EngineMessage[] {
+  return sets.map((set) => {
+    const base = { type: 'preview' as const, runId, step, model: set.model, nfe: set.nfe, swd: swd.get(set.nfe) ?? null, noiseSeed: PREVIEW_NOISE_SEED, wallMs }
+    if (!data.image) return { ...base, points: Array.from(set.points) }
+    const dir = join(samplesDir, 'previews')
+    makeDir(dir)
+    const imagePath = join(dir, `step${step}-${set.model}-nfe${set.nfe}.png`)
+    writeFile(imagePath, imageGridPng(set.points.subarray(0, GRID_IMAGES * data.dim), data.image, { columns: 8 }))
+    return { ...base, points: [], imagePath }
+  })
 }
 
 function writeSamples(
   job: DistillJob,
   step: number,
-  dim: number,
+  data: DataSource,
   reference: { heldOut: Float32Array; k100: Float32Array },
   final: DistillEvaluation,
   emit: (m: EngineMessage) => void,
 ): void {
-  if (dim !== 2) return
+  const dim = data.dim
+  if (data.image) {
+    const image = data.image
+    const grids: Array<{ name: string; model: 'data' | 'teacher' | 'student'; nfe: number; images: Float32Array }> = [
+      { name: 'data.png', model: 'data', nfe: 0, images: reference.heldOut },
+      { name: 'teacher-k100.png', model: 'teacher', nfe: 100, images: reference.k100 },
+      ...[...final.samples].map(([nfe, images]) => ({ name: `student-nfe${nfe}.png`, model: 'student' as const, nfe, images })),
+    ]
+    for (const g of grids) {
+      const path = join(job.samplesDir, g.name)
+      writeFile(path, imageGridPng(g.images.subarray(0, GRID_IMAGES * dim), image, { columns: 8 }))
+      emit({ type: 'samples', runId: job.runId, step, model: g.model, nfe: g.nfe, path, kind: 'png' })
+    }
+    const oneStep = final.samples.get(1)
+    if (oneStep) {
+      writeFile(join(job.samplesDir, 'compare.png'), comparisonGridPng({ teacher: reference.k100, oneStep, twoStep: final.samples.get(2) ?? null }, image))
+    }
+    return
+  }
   const files: Array<{ name: string; model: 'data' | 'teacher' | 'student'; nfe: number; points: Float32Array }> = [
     { name: 'data.csv', model: 'data', nfe: 0, points: reference.heldOut },
     { name: 'teacher-k100.csv', model: 'teacher', nfe: 100, points: reference.k100 },
@@ -218,9 +282,9 @@ function readTeacher(path: string, config: DistillConfig): TeacherFile {
   }
 }
 
-function loadTeacher(file: TeacherFile): LoadedTeacher {
+function loadTeacher(file: TeacherFile, data: DataSource): LoadedTeacher {
   try {
-    return teacherFromFile(file)
+    return teacherFromFile(file, data)
   } catch (error) {
     throw new JobError('TEACHER', `teacher ${file.path} cannot be loaded: ${(error as Error).message}`)
   }
@@ -269,7 +333,14 @@ function differingFields(a: object, b: object): string[] {
 export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<Terminal> {
   const { config, runId } = job
   const resume = job.resumeFrom ? readTeacherResume(job.resumeFrom, config) : undefined
-  const backend = await pickBackend(config.backend)
+  const data = openData(config.dataset, job.datasetDir)
+  let backend: BackendInfo
+  try {
+    backend = await pickBackend(config.backend)
+  } catch (error) {
+    data.close()
+    throw error
+  }
   makeDir(job.checkpointDir)
   makeDir(job.outDir)
   const latestPath = join(job.checkpointDir, 'latest.ckpt')
@@ -282,7 +353,13 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     ctx.emit(message)
   }
 
-  const trainer = new TeacherTrainer(config, backend.name, resume)
+  let trainer: TeacherTrainer
+  try {
+    trainer = new TeacherTrainer(config, backend.name, resume, data.source)
+  } catch (error) {
+    data.close()
+    throw new JobError('INVALID_JOB', `teacher network: ${(error as Error).message}`)
+  }
   try {
     ctx.step = trainer.step
     emit({ type: 'started', runId, backend: backend.name, skipped: backend.skipped, step: trainer.step, totalSteps: config.steps })
@@ -293,9 +370,9 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     }
 
     const sampleEvery = job.sampleEvery ?? DEFAULT_TEACHER_SAMPLE_EVERY
-    const previewer = sampleEvery > 0 && trainer.model.spec.inputDim === 2 ? new Previewer(trainer.model, config.dataset) : null
+    const previewer = sampleEvery > 0 ? new Previewer(trainer.model, data.source) : null
     const sendPreview = (sets: PreviewSet[], swd: Map<number, number>) => {
-      for (const message of previewMessages(runId, trainer.step, sets, swd, clock.ms)) emit(message)
+      for (const message of previewMessages(runId, trainer.step, sets, swd, clock.ms, data.source, job.outDir)) emit(message)
     }
     const preview = () => {
       if (!previewer) return
@@ -349,16 +426,17 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     const stepsRun = trainer.step - firstStep
 
     const evalSamples = job.evalSamples ?? DEFAULT_TEACHER_EVAL_SAMPLES
-    const noise = evaluationNoise(config.seed, evalSamples, trainer.model.spec.inputDim, 0)
+    const noise = evaluationNoise(config.seed, evalSamples, trainer.model.architecture.dim, 0)
     const progress = throttled(PROGRESS_EVERY_MS, (done: number, total: number) =>
       emit({ type: 'progress', runId, phase: 'reference', done, total }),
     )
-    const reference = teacherReference(trainer.model, config.dataset, config.seed, noise, 'ddim', progress)
+    const reference = teacherReference(trainer.model, data.source, config.seed, noise, 'ddim', progress)
     checkpoint(teacherPath, 'teacher')
     emit({ type: 'evaluation', runId, step: trainer.step, rows: reference.rows, agreement: null })
     return { type: 'finished', runId, step: trainer.step, msPerStep: stepsRun > 0 ? trainingMs / stepsRun : 0, lastLoss }
   } finally {
     trainer.dispose()
+    data.close()
   }
 }
 

@@ -4,6 +4,7 @@ import type { DistillConfig, TeacherConfig } from './schemas'
 /** The teacher of ALGORITHM.md: epsilon DDPM, T = 1000, linear betas 1e-4 -> 0.02, MLP 3 x 256 SiLU. */
 export const TEACHER_DEFAULTS: TeacherConfig = {
   dataset: 'moons',
+  model: 'mlp',
   numSteps: 1000,
   betaSchedule: 'linear',
   betaStart: 1e-4,
@@ -11,6 +12,10 @@ export const TEACHER_DEFAULTS: TeacherConfig = {
   hiddenWidth: 256,
   hiddenDepth: 3,
   timeEmbeddingDim: 32,
+  unetChannels: 32,
+  unetMultipliers: [1, 2],
+  unetResBlocks: 1,
+  unetGroups: 8,
   lr: 1e-3,
   batch: 256,
   steps: 10_000,

@@ -20,6 +20,10 @@ export type LrSchedule = (typeof LR_SCHEDULES)[number]
 
 export const BETA_SCHEDULES = ['linear', 'cosine'] as const
 
+/** The epsilon network: `mlp` for 2D data, `unet` for images (the dataset decides; validation checks). */
+export const MODELS = ['mlp', 'unet'] as const
+export type ModelKind = (typeof MODELS)[number]
+
 /**
  * lambda of the consistency loss: `uniform` (lambda = 1, the CD papers) or `inverse-gap`
  * (lambda = 1 / (sigma_hi - sigma_lo), iCT's weighting, which puts weight on the small-noise pairs).

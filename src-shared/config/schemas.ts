@@ -4,8 +4,8 @@
  */
 import { z } from 'zod'
 import { makeSchedule, ScheduleError } from '../cd/schedule'
-import { DATASETS_2D } from '../data/datasets2d'
-import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS, WEIGHTINGS } from './fields'
+import { DATASET_CHOICES_TEXT, isImageDatasetRef, isKnownDatasetForm } from '../data/dataset-ref'
+import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, MODELS, SOLVERS, WEIGHTINGS } from './fields'
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T, what: string) =>
   z.enum(values, { error: () => `unknown ${what}; expected one of ${values.join(', ')}` })
@@ -35,9 +35,16 @@ const decay = (what: string) =>
     .min(0, { error: () => `${what} must be in [0, 1)` })
     .lt(1, { error: () => `${what} must be in [0, 1)` })
 
+/** A built-in 2D dataset or `image:<id>`; whether that image dataset exists is the services' check. */
+const dataset = z
+  .string({ error: () => `unknown dataset; expected one of ${DATASET_CHOICES_TEXT}` })
+  .refine(isKnownDatasetForm, { error: () => `unknown dataset; expected one of ${DATASET_CHOICES_TEXT}` })
+
 export const TeacherConfigSchema = z
   .object({
-    dataset: oneOf(DATASETS_2D, 'dataset'),
+    dataset,
+    /** The epsilon network; configs written before image datasets existed lack it (the MLP). */
+    model: oneOf(MODELS, 'model').default('mlp'),
     numSteps: positiveInt('T (teacher steps)', 2, 100_000),
     betaSchedule: oneOf(BETA_SCHEDULES, 'beta schedule'),
     betaStart: z
@@ -53,6 +60,17 @@ export const TeacherConfigSchema = z
     timeEmbeddingDim: positiveInt('time embedding size', 2, 4096).refine((v) => v % 2 === 0, {
       error: () => 'time embedding size must be even',
     }),
+    /** U-Net only: channels of the first level (level l has unetChannels * unetMultipliers[l]). */
+    unetChannels: positiveInt('U-Net base channels', 1, 1024).default(32),
+    /** U-Net only: one entry per resolution level (its depth); each level but the last halves the size. */
+    unetMultipliers: z
+      .array(positiveInt('U-Net channel multiplier', 1, 16), { error: () => 'U-Net channel multipliers must be a list of integers' })
+      .min(1, { error: () => 'U-Net channel multipliers need at least one level' })
+      .max(5, { error: () => 'U-Net channel multipliers allow at most 5 levels' })
+      .default([1, 2]),
+    unetResBlocks: positiveInt('U-Net residual blocks per level', 1, 8).default(1),
+    /** U-Net only: GroupNorm groups; must divide the base channels (and so every normalised width). */
+    unetGroups: positiveInt('U-Net GroupNorm groups', 1, 1024).default(8),
     lr: learningRate,
     batch: positiveInt('batch size', 1, 1 << 20),
     steps: positiveInt('steps', 1, 1e8),
@@ -69,13 +87,20 @@ export const TeacherConfigSchema = z
       if (!(error instanceof ScheduleError)) throw error
       ctx.addIssue({ code: 'custom', path: ['numSteps'], message: error.message })
     }
+    const wants = isImageDatasetRef(config.dataset) ? 'unet' : 'mlp'
+    if (config.model !== wants) {
+      ctx.addIssue({ code: 'custom', path: ['model'], message: `model ${config.model} does not fit dataset ${config.dataset}; ${wants === 'unet' ? 'image datasets' : '2D datasets'} use ${wants}` })
+    }
+    if (config.unetChannels % config.unetGroups !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['unetGroups'], message: `U-Net GroupNorm groups must divide the base channels ${config.unetChannels}` })
+    }
   })
 
 export type TeacherConfig = z.infer<typeof TeacherConfigSchema>
 
 export const DistillConfigSchema = z
   .object({
-    dataset: oneOf(DATASETS_2D, 'dataset'),
+    dataset,
     /** `builtin` = the shipped teacher for the dataset; otherwise a teacher checkpoint path. */
     teacher: z.string({ error: () => 'teacher must be "builtin" or a path' }).min(1, { error: () => 'teacher must not be empty' }),
     algorithm: oneOf(ALGORITHMS, 'algorithm'),

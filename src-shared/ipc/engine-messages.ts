@@ -42,6 +42,8 @@ export const DistillJobSchema = z
     checkpointDir: path('checkpointDir'),
     /** Final sample CSVs for 2D data: data.csv, teacher-k100.csv, student-nfe<N>.csv. */
     samplesDir: path('samplesDir'),
+    /** The stored image dataset's folder (datasets/<id>) when `config.dataset` is `image:<id>`. */
+    datasetDir: path('datasetDir').optional(),
     /** A distill checkpoint to continue from; its config must match `config` except steps and intervals. */
     resumeFrom: path('resumeFrom').optional(),
     /**
@@ -63,6 +65,8 @@ export const TeacherJobSchema = z
     outDir: path('outDir'),
     /** `latest.ckpt` (with optimizer state) is written here every `checkpointEvery` steps and on pause/cancel. */
     checkpointDir: path('checkpointDir'),
+    /** The stored image dataset's folder (datasets/<id>) when `config.dataset` is `image:<id>`. */
+    datasetDir: path('datasetDir').optional(),
     /** A teacher checkpoint (with optimizer state) to continue from. */
     resumeFrom: path('resumeFrom').optional(),
     /** Default 1000; 0 = only on pause, cancel and at the end. */
@@ -98,6 +102,7 @@ export interface DistillJob {
   teacherPath: string
   checkpointDir: string
   samplesDir: string
+  datasetDir?: string
   resumeFrom?: string
   branch?: boolean
   wallMsOffset?: number
@@ -109,6 +114,7 @@ export interface TeacherJob {
   config: TeacherConfig
   outDir: string
   checkpointDir: string
+  datasetDir?: string
   resumeFrom?: string
   checkpointEvery?: number
   evalSamples?: number
@@ -148,6 +154,8 @@ export const ENGINE_ERROR_CODES = [
   'CHECKPOINT',
   /** The requested compute backend is not available. */
   'BACKEND',
+  /** The run's image dataset cannot be opened (missing, damaged, or too small to hold images out). */
+  'DATASET',
   /** Writing a checkpoint or samples failed (disk full, permissions). */
   'IO',
   /** A bug or an unexpected error; the engine process exits after reporting it. */
@@ -177,10 +185,14 @@ export type EngineMessage =
   /**
    * A live preview set (2D): `points` = x0, y0, x1, y1, … drawn from the fixed preview noise `noiseSeed`;
    * `swd` = its sliced Wasserstein to held-out data (null for the data and for a distillation's fixed teacher reference).
+   * Image previews leave `points` empty and give `imagePath`, a PNG grid of the set written by the engine process.
    */
-  | { type: 'preview'; runId: string; step: number; model: EvalRow['model']; nfe: number; points: number[]; swd: number | null; noiseSeed: number; wallMs: number }
-  /** One CSV file of final 2D samples: `data` (nfe 0), `teacher` (nfe 100) or `student` (nfe N). */
-  | { type: 'samples'; runId: string; step: number; model: EvalRow['model']; nfe: number; path: string }
+  | { type: 'preview'; runId: string; step: number; model: EvalRow['model']; nfe: number; points: number[]; imagePath?: string; swd: number | null; noiseSeed: number; wallMs: number }
+  /**
+   * One file of final samples: `data` (nfe 0), `teacher` (nfe 100) or `student` (nfe N); a CSV of 2D points,
+   * or for images (`kind: 'png'`) a PNG grid.
+   */
+  | { type: 'samples'; runId: string; step: number; model: EvalRow['model']; nfe: number; path: string; kind?: 'csv2d' | 'png' }
   | { type: 'paused'; runId: string; step: number }
   | { type: 'resumed'; runId: string; step: number }
   | { type: 'finished'; runId: string; step: number; msPerStep: number; lastLoss: number }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Rng } from '@shared/rng'
-import { boundaryScaling, consistency, epsilon, makeLevels, mlpNet, uniformSteps } from '../../src-main/engine/denoiser'
+import { dataSource2D } from '../../src-main/engine/data-source'
+import { boundaryScaling, consistency, epsilon, makeLevels, uniformSteps } from '../../src-main/engine/denoiser'
 import { evaluateStudent, evaluationNoise, teacherReference } from '../../src-main/engine/evaluate'
 import { consistencySample, teacherSample } from '../../src-main/engine/samplers'
 import { tf, type Tensor2D } from '../../src-main/engine/tf'
@@ -11,36 +12,36 @@ beforeAll(useCpu)
 describe('samplers', () => {
   it('teacher DDIM with K = 1 is one Euler step from sigmaMax * z to sigmaMin', () => {
     const teacher = randomTeacher()
-    const { schedule, spec } = teacher
+    const { schedule, architecture: spec } = teacher
     const n = 16
     const z = Rng.fromSeed(1).normals(n * 2)
     const T = schedule.numSteps
-    const sample = teacherSample(teacher.weights.layers, spec, schedule, z, 1, 'ddim')
+    const sample = teacherSample(teacher.weights, spec, schedule, z, 1, 'ddim')
     expect(sample.nfe).toBe(1)
     const expected = tf.tidy(() => {
       const x = tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[T - 1] as number) as Tensor2D
       const levels = makeLevels(schedule, uniformSteps(n, T - 1), spec.timeEmbeddingDim)
-      return tf.add(x, tf.mul(epsilon(mlpNet(teacher.weights.layers), x, levels), (schedule.sigma[0] as number) - (schedule.sigma[T - 1] as number))).dataSync()
+      return tf.add(x, tf.mul(epsilon(teacher.weights.net(), x, levels), (schedule.sigma[0] as number) - (schedule.sigma[T - 1] as number))).dataSync()
     })
     Array.from(sample.points).forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 3))
-    expect(teacherSample(teacher.weights.layers, spec, schedule, z, 3, 'heun').nfe).toBe(6)
+    expect(teacherSample(teacher.weights, spec, schedule, z, 3, 'heun').nfe).toBe(6)
   })
 
   it('one-step consistency sampling is f(sigmaMax z, k_max); extra steps re-noise with sqrt(tau^2 - sigmaMin^2)', () => {
     const teacher = randomTeacher()
-    const { schedule, spec } = teacher
+    const { schedule, architecture: spec } = teacher
     const n = 8
     const z = Rng.fromSeed(2).normals(n * 2)
     const zPrime = Rng.fromSeed(3).normals(n * 2)
     const T = schedule.numSteps
     const sigmaMin = schedule.sigma[0] as number
-    const one = consistencySample(teacher.weights.layers, spec, schedule, z, [], [], 0.5, true)
-    const two = consistencySample(teacher.weights.layers, spec, schedule, z, [zPrime], [400], 0.5, true)
+    const one = consistencySample(teacher.weights, spec, schedule, z, [], [], 0.5, true)
+    const two = consistencySample(teacher.weights, spec, schedule, z, [zPrime], [400], 0.5, true)
     expect([one.nfe, two.nfe]).toEqual([1, 2])
     const [e1, e2] = tf.tidy(() => {
       const f = (x: Tensor2D, k: number) => {
         const levels = makeLevels(schedule, uniformSteps(n, k), spec.timeEmbeddingDim)
-        return consistency(mlpNet(teacher.weights.layers), x, levels, boundaryScaling(levels, sigmaMin, 0.5))
+        return consistency(teacher.weights.net(), x, levels, boundaryScaling(levels, sigmaMin, 0.5))
       }
       const x1 = f(tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[T - 1] as number) as Tensor2D, T - 1)
       const s = schedule.sigma[400] as number
@@ -55,8 +56,8 @@ describe('samplers', () => {
     const teacher = randomTeacher()
     const noise = evaluationNoise(0, 64, 2, 2)
     const before = tf.memory().numTensors
-    const reference = teacherReference(teacher, 'moons', 0, noise, 'heun')
-    const result = evaluateStudent(teacher.weights.layers, teacher, reference, noise, [0.8, 0.4], 0.5, true, [0, 500, 999])
+    const reference = teacherReference(teacher, dataSource2D('moons'), 0, noise, 'heun')
+    const result = evaluateStudent(teacher.weights, teacher, reference, noise, [0.8, 0.4], 0.5, true, [0, 500, 999])
     expect(tf.memory().numTensors).toBe(before)
     expect(result.rows.map((r) => r.nfe)).toEqual([1, 2, 3])
     expect(reference.rows.map((r) => `${r.model}${r.nfe}`)).toEqual(['data0', 'teacher2', 'teacher20', 'teacher200'])

@@ -3,7 +3,8 @@ import type { TeacherConfig } from '@shared/config/schemas'
 import { Rng } from '@shared/rng'
 import { selectBackend } from '../../src-main/engine/backend'
 import { initialWeights } from '../../src-main/engine/mlp'
-import { loadTeacherModel, teacherSpec, type TeacherModel } from '../../src-main/engine/teacher-model'
+import { mlpSpecOf } from '../../src-main/engine/architecture'
+import { loadTeacherModel, type TeacherModel } from '../../src-main/engine/teacher-model'
 import type { WeightArrays } from '../../src-main/engine/weights'
 
 /** Unit tests run on the deterministic pure-JS cpu backend with a small network. */
@@ -18,7 +19,7 @@ export function randomTeacher(overrides: Partial<TeacherConfig> = {}, seed = 7):
   const config = parseTeacherConfig({ ...SMALL_TEACHER, ...overrides })
   const arrays: WeightArrays = {}
   const rng = Rng.fromSeed(seed)
-  initialWeights(teacherSpec(config), rng).forEach((l, i) => {
+  initialWeights(mlpSpecOf(config, 2), rng).forEach((l, i) => {
     // initialWeights zeroes the last layer; give it values so the network output is not trivially 0.
     const W = l.W.every((v) => v === 0) ? rng.normals(l.W.length).map((v) => v * 0.1) : l.W
     arrays[`layer${i}.W`] = { shape: l.shape, data: W }
