@@ -57,6 +57,11 @@ export const DISTILL_FLAGS: Record<string, string> = {
 
 export const TEACHER_FLAGS: Record<string, string> = {
   dataset: '--dataset',
+  model: '--model',
+  unetChannels: '--unet-channels',
+  unetMultipliers: '--unet-multipliers',
+  unetResBlocks: '--unet-res-blocks',
+  unetGroups: '--unet-groups',
   numSteps: '--T',
   betaSchedule: '--beta-schedule',
   betaStart: '--beta-start',

@@ -5,6 +5,7 @@ import { PRESETS, type PresetName } from '@shared/config/presets'
 import type { DistillConfig } from '@shared/config/schemas'
 import { ConfigError, parseDistillConfig } from '@shared/config/validate'
 import { DISTILL_FLAGS, pickConfig, UsageError, usageFromConfigError } from './args'
+import { resolveDatasetOption } from './dataset-arg'
 
 export interface DistillOptions extends Record<string, unknown> {
   preset?: string
@@ -15,6 +16,7 @@ export interface DistillOptions extends Record<string, unknown> {
 }
 
 export function resolveDistillConfig(options: DistillOptions, extra: Record<string, unknown> = {}): DistillConfig {
+  resolveDatasetOption(options)
   let presetValues = {}
   if (options.preset !== undefined) {
     if (!(options.preset in PRESETS)) {

@@ -90,6 +90,11 @@ export async function reportDistillRun(
       copyFileSync(join(samplesDir, name), join(options.export, name))
       summary.exported.push(join(options.export, name))
     }
+    // Image runs also leave the teacher | 1-step | 2-step | |difference| grid beside the sample grids.
+    if (existsSync(join(samplesDir, 'compare.png'))) {
+      copyFileSync(join(samplesDir, 'compare.png'), join(options.export, 'compare.png'))
+      summary.exported.push(join(options.export, 'compare.png'))
+    }
   }
   const text = [
     evaluationTable(rows),

@@ -3,7 +3,7 @@
  * (the message names the flag).
  */
 import { Command, CommanderError } from 'commander'
-import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS, WEIGHTINGS } from '@shared/config/fields'
+import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, MODELS, SOLVERS, WEIGHTINGS } from '@shared/config/fields'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { PRESET_NAMES } from '@shared/config/presets'
 import { IMAGE_DATASET_KINDS } from '@shared/data/images'
@@ -16,7 +16,7 @@ const DATA_DIR_HELP = 'run history folder (default $CLAB_DATA_DIR or ~/.consiste
 /** The flags of `distill` and `sweep`; a sweep parses its numeric flags as comma-separated lists. */
 function addDistillOptions(command: Command, numeric: (value: string) => number | number[]): Command {
   return command
-    .requiredOption('--dataset <name>', `dataset: ${list(DATASETS_2D)}`)
+    .requiredOption('--dataset <name>', `dataset: ${list(DATASETS_2D)}, or an imported image dataset's name or id`)
     .option('--teacher <builtin|id|path>', 'teacher: builtin (default), a teacher id from `clab teachers list`, or a checkpoint path')
     .option('--preset <name>', `start from a preset: ${list(PRESET_NAMES)}`)
     .option('--algorithm <a>', `algorithm: ${list(ALGORITHMS)}`)
@@ -58,8 +58,14 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
 
   program
     .command('teacher')
-    .description('train an epsilon-prediction DDPM teacher on a 2D dataset')
-    .requiredOption('--dataset <name>', `dataset: ${list(DATASETS_2D)}`)
+    .description('train an epsilon-prediction DDPM teacher on a 2D dataset (MLP) or an imported image dataset (U-Net)')
+    .requiredOption('--dataset <name>', `dataset: ${list(DATASETS_2D)}, or an imported image dataset's name or id`)
+    .option('--model <m>', `epsilon network: ${list(MODELS)} (default: mlp for 2D, unet for images)`)
+    .option('--unet-channels <n>', 'U-Net channels of the first level (default 32)', numberArg)
+    .option('--unet-multipliers <list>', 'U-Net channel multiplier per level, comma-separated (default 1,2)', numberListArg)
+    .option('--unet-res-blocks <n>', 'U-Net residual blocks per level (default 1)', numberArg)
+    .option('--unet-groups <n>', 'U-Net GroupNorm groups (default 8)', numberArg)
+    .option('--eval-samples <n>', 'samples for the final K = 1, 10, 100 evaluation (default 4000)', numberArg)
     .option('--steps <n>', 'training steps', numberArg)
     .option('--seed <s>', 'random seed', numberArg)
     .option('--backend <b>', `compute backend: ${list(BACKENDS)}`)

@@ -3,7 +3,9 @@
  */
 import type { TeacherConfig } from '@shared/config/schemas'
 import { ConfigError, parseTeacherConfig } from '@shared/config/validate'
+import { isImageDatasetRef } from '@shared/data/dataset-ref'
 import { pickConfig, TEACHER_FLAGS, usageFromConfigError } from './args'
+import { resolveDatasetOption } from './dataset-arg'
 
 export interface TeacherOptions extends Record<string, unknown> {
   out?: string
@@ -13,6 +15,8 @@ export interface TeacherOptions extends Record<string, unknown> {
 
 export async function teacherCommand(options: TeacherOptions): Promise<number> {
   let config: TeacherConfig
+  resolveDatasetOption(options)
+  if (options.model === undefined && typeof options.dataset === 'string' && isImageDatasetRef(options.dataset)) options.model = 'unet'
   try {
     // Validation includes the schedule: a last step that is not noise is reported on --T.
     config = parseTeacherConfig(pickConfig(options, TEACHER_FLAGS))

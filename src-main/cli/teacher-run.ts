@@ -14,7 +14,7 @@ import type { TeacherOptions } from './teacher-command'
 export async function runTeacherCommand(config: TeacherConfig, options: TeacherOptions): Promise<number> {
   const { store, service } = openHistory(options)
   try {
-    const run = service.startTeacher(config)
+    const run = service.startTeacher(config, typeof options.evalSamples === 'number' ? { evalSamples: options.evalSamples } : {})
     process.stderr.write(`run ${run.id}: teacher on ${config.dataset}, T=${config.numSteps} ${config.betaSchedule} betas, ${config.steps} steps, seed ${config.seed}\n`)
     const outcome = await followRun(run.id, store, service, 'teacher')
     const done = store.runs.getRun(run.id)

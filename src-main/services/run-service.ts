@@ -48,6 +48,14 @@ export interface StartOptions {
   notes?: string
 }
 
+/** Settings of a teacher job that are not part of its config (they do not change what it learns). */
+export interface TeacherStartOptions extends StartOptions {
+  /** Samples of the final K = 1, 10, 100 evaluation (default 4000). */
+  evalSamples?: number
+  /** Preview interval in steps (default 500, 0 = none). */
+  sampleEvery?: number
+}
+
 interface ActiveRun {
   host: EngineHost
   off: () => void
@@ -110,12 +118,21 @@ export class RunService {
     return this.enqueue(run.id)
   }
 
-  startTeacher(input: Record<string, unknown>, options: StartOptions = {}): Run {
+  startTeacher(input: Record<string, unknown>, options: TeacherStartOptions = {}): Run {
     const config = parseTeacherConfig(input)
     const data = this.datasetDir(config.dataset)
     const run = this.store.runs.createRun({ kind: 'teacher', config, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
     const paths = ensureRunDirs(this.store.paths.root, run.id)
-    this.jobs.set(run.id, { kind: 'teacher', runId: run.id, config, outDir: paths.dir, checkpointDir: paths.checkpoints, ...data })
+    this.jobs.set(run.id, {
+      kind: 'teacher',
+      runId: run.id,
+      config,
+      outDir: paths.dir,
+      checkpointDir: paths.checkpoints,
+      ...data,
+      ...(options.evalSamples !== undefined ? { evalSamples: options.evalSamples } : {}),
+      ...(options.sampleEvery !== undefined ? { sampleEvery: options.sampleEvery } : {}),
+    })
     return this.enqueue(run.id)
   }
 

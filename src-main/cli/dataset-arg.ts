@@ -1,0 +1,26 @@
+/**
+ * `--dataset` takes a built-in 2D dataset, `image:<id>`, or the id or name of an imported image dataset
+ * (`clab data list`); the last two become `image:<id>` before validation. For an image dataset the teacher
+ * model is the U-Net unless `--model` says otherwise (validation then names the mismatch).
+ */
+import { imageDatasetRef, isKnownDatasetForm } from '@shared/data/dataset-ref'
+import { openLabStore } from '../store'
+import { UsageError } from './args'
+
+export function resolveDatasetOption(options: Record<string, unknown>): void {
+  const value = options.dataset
+  if (typeof value !== 'string' || isKnownDatasetForm(value)) return
+  const store = openLabStore(typeof options.dataDir === 'string' ? { dataDir: options.dataDir } : {})
+  try {
+    const datasets = store.datasets.listDatasets()
+    const matches = datasets.filter((d) => d.id === value || d.name === value)
+    if (matches.length === 0) {
+      const names = datasets.map((d) => d.name).join(', ')
+      throw new UsageError(`--dataset: unknown dataset ${JSON.stringify(value)}; expected moons, 8gaussians, checkerboard, swissroll, rings${names ? ` or an imported one (${names})` : ' or an imported image dataset (clab data import)'}`)
+    }
+    if (matches.length > 1) throw new UsageError(`--dataset: ${JSON.stringify(value)} names ${matches.length} imported datasets; give its id (${matches.map((d) => d.id).join(', ')})`)
+    options.dataset = imageDatasetRef((matches[0] as (typeof matches)[number]).id)
+  } finally {
+    store.close()
+  }
+}

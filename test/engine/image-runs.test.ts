@@ -1,0 +1,159 @@
+/**
+ * Images through the whole engine, as 2D points go: a U-Net teacher trained from stored-image rows,
+ * distilled (CD with Heun), sampled one- and multistep from shared noise, evaluated, previewed and
+ * checkpointed — on every offered backend (cpu, wasm), tiny (8x8 images, 8 base channels) so it runs in
+ * seconds. Resuming continues bit-for-bit on cpu, and no step leaks tensors.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
+import { Rng } from '@shared/rng'
+import { architectureFor } from '../../src-main/engine/architecture'
+import { selectBackend } from '../../src-main/engine/backend'
+import { imageDataSource, imageHeldOutCount, type ImageRows } from '../../src-main/engine/data-source'
+import { Distiller } from '../../src-main/engine/distiller'
+import { evaluateStudent, evaluationNoise, teacherReference } from '../../src-main/engine/evaluate'
+import { Previewer } from '../../src-main/engine/preview'
+import { consistencySample, teacherSample } from '../../src-main/engine/samplers'
+import { TeacherTrainer } from '../../src-main/engine/teacher-trainer'
+import { loadTeacherModel } from '../../src-main/engine/teacher-model'
+import { pickArrays } from '../../src-main/engine/snapshot'
+import { tf } from '../../src-main/engine/tf'
+
+const SIDE = 8
+const COUNT = 40
+
+/** In-memory rows with the reader's shape: a bright square at an image-dependent place on a dark ground. */
+function syntheticRows(channels = 1): ImageRows & { reads: number } {
+  const size = SIDE * SIDE * channels
+  const all = new Float32Array(COUNT * size).fill(-1)
+  for (let n = 0; n < COUNT; n++) {
+    const at = n % (SIDE - 2)
+    for (let y = at; y < at + 3; y++) for (let x = at; x < at + 3; x++) for (let c = 0; c < channels; c++) all[n * size + (y * SIDE + x) * channels + c] = 1
+  }
+  const rows = {
+    count: COUNT,
+    height: SIDE,
+    width: SIDE,
+    channels,
+    reads: 0,
+    batch(indices: ArrayLike<number>) {
+      rows.reads += 1
+      const images = new Float32Array(indices.length * size)
+      for (let i = 0; i < indices.length; i++) {
+        const k = indices[i] as number
+        if (k < 0 || k >= COUNT) throw new Error(`index ${k} out of range`)
+        images.set(all.subarray(k * size, (k + 1) * size), i * size)
+      }
+      return { images }
+    },
+  }
+  return rows
+}
+
+const TEACHER = { dataset: 'image:synthetic', model: 'unet', unetChannels: 8, unetGroups: 4, unetMultipliers: [1, 2], timeEmbeddingDim: 8, numSteps: 100, betaEnd: 0.2, batch: 4, steps: 3, lr: 1e-3 }
+const DISTILL = { dataset: 'image:synthetic', teacher: 'unused', numScales: 6, batch: 4, steps: 4, warmupSteps: 0, evalSamples: 16, multistepSigmas: [0.8, 0.4], sampleEvery: 0 }
+
+afterAll(async () => {
+  await selectBackend('cpu')
+})
+
+describe('image data source', () => {
+  it('holds out the last tenth and never trains on it', () => {
+    const rows = syntheticRows()
+    const source = imageDataSource('image:synthetic', rows)
+    expect(source.dim).toBe(64)
+    expect(imageHeldOutCount(COUNT)).toBe(4)
+    // The held-out rows are images 36..39: squares at 0, 1, 2, 3 (36 % 6 = 0).
+    const heldOut = source.heldOut(4, 0)
+    expect(heldOut[0]).toBe(1)
+    const seen = new Set<number>()
+    const rng = Rng.fromSeed(3)
+    const spy: ImageRows = { ...rows, batch: (indices) => (Array.from(indices).forEach((i) => seen.add(i)), rows.batch(indices)) }
+    imageDataSource('image:synthetic', spy).train(500, rng)
+    expect(Math.max(...seen)).toBe(COUNT - 5)
+    expect(() => imageDataSource('tiny', { ...rows, count: 1 })).toThrow(/too few/)
+  })
+})
+
+describe.each(['cpu', 'wasm'] as const)('images on %s', (backend) => {
+  it('trains a U-Net teacher, distills it, samples and evaluates from shared noise, leaking nothing', async () => {
+    await selectBackend(backend)
+    const data = imageDataSource('image:synthetic', syntheticRows())
+    const teacherConfig = parseTeacherConfig({ ...TEACHER, backend })
+    const trainer = new TeacherTrainer(teacherConfig, backend, undefined, data)
+    expect(trainer.model.architecture.kind).toBe('unet')
+    const losses: number[] = []
+    for (let i = 0; i < teacherConfig.steps; i++) losses.push(trainer.trainStep().loss)
+    expect(losses.every(Number.isFinite)).toBe(true)
+    const teacher = loadTeacherModel(teacherConfig, pickArrays('teacher', trainer.snapshot(false).arrays), data)
+    trainer.dispose()
+
+    const config = parseDistillConfig({ ...DISTILL, backend })
+    const distiller = new Distiller(config, teacher, backend, undefined, data)
+    distiller.trainStep()
+    const before = tf.memory().numTensors
+    for (let i = 1; i < config.steps; i++) expect(Number.isFinite(distiller.trainStep().loss)).toBe(true)
+    expect(tf.memory().numTensors).toBe(before)
+
+    const noise = evaluationNoise(0, config.evalSamples, data.dim, 2)
+    const reference = teacherReference(teacher, data, 0, noise, 'ddim')
+    expect(reference.rows.map((r) => [r.model, r.nfe])).toEqual([['data', 0], ['teacher', 1], ['teacher', 10], ['teacher', 100]])
+    const evaluation = evaluateStudent(distiller.evalEma, teacher, reference, noise, config.multistepSigmas, config.sigmaData, true, distiller.trainedSteps())
+    expect(evaluation.rows.map((r) => r.nfe)).toEqual([1, 2, 3])
+    for (const row of [...reference.rows, ...evaluation.rows]) expect(Number.isFinite(row.swd)).toBe(true)
+    expect(evaluation.samples.get(1)).toHaveLength(config.evalSamples * 64)
+
+    const previewer = new Previewer(teacher, data)
+    const preview = previewer.student(distiller.evalEma, distiller.trainedSteps(), { secondStepSigma: 0.8, sigmaData: 0.5, withBoundary: true })
+    expect(preview.sets.map((s) => [s.nfe, s.points.length])).toEqual([[1, 64 * 64], [2, 64 * 64]])
+    distiller.dispose()
+    teacher.weights.dispose()
+  })
+})
+
+describe('images, cpu', () => {
+  it('a resumed distillation continues bit-for-bit the same losses', async () => {
+    await selectBackend('cpu')
+    const data = imageDataSource('image:synthetic', syntheticRows())
+    const teacherConfig = parseTeacherConfig({ ...TEACHER, backend: 'cpu' })
+    const architecture = architectureFor(teacherConfig, data)
+    const teacher = loadTeacherModel(teacherConfig, architecture.initialArrays(Rng.fromSeed(5)), data)
+    const config = parseDistillConfig({ ...DISTILL, steps: 4, backend: 'cpu' })
+    const straight = new Distiller(config, teacher, 'cpu', undefined, data)
+    const expected = [1, 2, 3, 4].map(() => straight.trainStep().loss)
+    straight.dispose()
+    const first = new Distiller(config, teacher, 'cpu', undefined, data)
+    const got = [first.trainStep().loss, first.trainStep().loss]
+    const snapshot = first.snapshot()
+    first.dispose()
+    const resumed = new Distiller(config, teacher, 'cpu', snapshot, data)
+    got.push(resumed.trainStep().loss, resumed.trainStep().loss)
+    resumed.dispose()
+    expect(got).toEqual(expected)
+    teacher.weights.dispose()
+  })
+
+  it('chunks sampling without changing any row', async () => {
+    await selectBackend('cpu')
+    const data = imageDataSource('image:synthetic', syntheticRows())
+    const teacherConfig = parseTeacherConfig({ ...TEACHER, backend: 'cpu' })
+    const architecture = architectureFor(teacherConfig, data)
+    const teacher = loadTeacherModel(teacherConfig, architecture.initialArrays(Rng.fromSeed(5)), data)
+    const noise = Rng.fromSeed(9).normals(5 * data.dim)
+    const whole = teacherSample(teacher.weights, architecture, teacher.schedule, noise, 3, 'heun')
+    const chunked = teacherSample(teacher.weights, { ...architecture, sampleChunk: 2 }, teacher.schedule, noise, 3, 'heun')
+    expect(Array.from(chunked.points)).toEqual(Array.from(whole.points))
+    const renoise = [Rng.fromSeed(10).normals(5 * data.dim)]
+    const a = consistencySample(teacher.weights, architecture, teacher.schedule, noise, renoise, [40], 0.5, true)
+    const b = consistencySample(teacher.weights, { ...architecture, sampleChunk: 3 }, teacher.schedule, noise, renoise, [40], 0.5, true)
+    expect(Array.from(b.points)).toEqual(Array.from(a.points))
+    teacher.weights.dispose()
+  })
+
+  it('refuses a U-Net on 2D data and an MLP on images, naming the model field', () => {
+    expect(() => parseTeacherConfig({ dataset: 'moons', model: 'unet' })).toThrow(/model unet does not fit dataset moons/)
+    expect(() => parseTeacherConfig({ dataset: 'image:x', model: 'mlp' })).toThrow(/model mlp does not fit dataset image:x/)
+    expect(() => parseTeacherConfig({ dataset: 'image:x', model: 'unet', unetChannels: 12, unetGroups: 8 })).toThrow(/groups must divide the base channels 12/)
+    expect(() => parseTeacherConfig({ dataset: 'cifar' })).toThrow(/unknown dataset/)
+  })
+})
