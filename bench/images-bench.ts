@@ -2,24 +2,30 @@
  * Image-model speed per backend (issue 6), for bench/bench.ts to call, or on its own:
  *   npx tsx bench/images-bench.ts [--backends wasm,cpu] [--quick] [--json]
  *
- * Workload: the default U-Net (28x28x1, 32 base channels, multipliers [1, 2], GroupNorm 8) as an
- * eps-prediction teacher, batch 64, linear betas over T = 1000. Figures: images per second for one teacher
- * training step (forward, backward, Adam), ms per sample for one forward pass at batch 64, and the tensor
- * count across the timed steps (a leak shows as growth). The pure-JS cpu backend is ~40x slower than wasm
- * on convolutions (minutes per batch-64 step), so it is measured at `cpuBatch` (8) with one timed step;
- * images per second hardly depend on the batch at these sizes, and the batch used is reported.
+ * Workload: the engine's own TeacherTrainer and Distiller on 28x28x1 images (synthetic strokes served as a
+ * stored dataset would be), the default U-Net (32 base channels, multipliers [1, 2], GroupNorm 8), batch 64,
+ * linear betas over T = 1000. Figures: images per second for a teacher training step and for a CD step
+ * (Heun teacher step, N = 18), and ms per sample for generation: the student in one step vs the teacher's
+ * 100-step DDIM from the same noise; plus the tensor count across the timed steps (a leak shows as growth).
+ * The pure-JS cpu backend is ~40x slower than wasm on convolutions (minutes per batch-64 step), so it is
+ * measured at `cpuBatch` (8) with one timed step; images per second hardly depend on the batch at these
+ * sizes, and the batch used is reported.
  */
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { makeSchedule } from '@shared/cd/schedule'
 import type { BackendChoice } from '@shared/config/fields'
+import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import { Rng } from '@shared/rng'
-import { Adam, minimize } from '../src-main/engine/adam'
 import { selectBackend } from '../src-main/engine/backend'
 import { assertBackendTrainsConv } from '../src-main/engine/conv-kernels'
-import { timeEmbedding } from '../src-main/engine/mlp'
+import { imageDataSource, type ImageRows } from '../src-main/engine/data-source'
+import { Distiller } from '../src-main/engine/distiller'
+import { consistencySample, teacherSample } from '../src-main/engine/samplers'
+import { pickArrays } from '../src-main/engine/snapshot'
+import { loadTeacherModel } from '../src-main/engine/teacher-model'
+import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { tf } from '../src-main/engine/tf'
-import { countUnetParameters, initialUnetWeights, unetForward, unetSpec, UnetWeightSet } from '../src-main/engine/unet'
+import { countUnetParameters, unetSpec } from '../src-main/engine/unet'
 
 export interface ImagesBenchOptions {
   backends: BackendChoice[]
@@ -35,10 +41,18 @@ export interface ImagesBackendFigures {
   batch: number
   teacherStepMs: number
   teacherImagesPerSecond: number
-  forwardMsPerSample: number
+  cdStepHeunMs: number
+  cdImagesPerSecond: number
+  /** Student, one network call per sample (NFE 1). */
+  studentOneStepMsPerSample: number
+  /** Teacher, 100 DDIM steps per sample (NFE 100), from the same noise. */
+  teacher100MsPerSample: number
   timedSteps: number
+  /** Around the timed teacher steps, then around the timed CD steps. */
   tensorsBefore: number
   tensorsAfter: number
+  cdTensorsBefore: number
+  cdTensorsAfter: number
 }
 
 export interface ImagesBenchResult {
@@ -48,7 +62,33 @@ export interface ImagesBenchResult {
   unavailable: Record<string, string>
 }
 
-const T = 1000
+const SIDE = 28
+/** Samples generated for the ms-per-sample figures (the teacher's 100 steps make more too slow here). */
+const GENERATED = 8
+
+/** 512 smooth stroke images in [-1, 1] (not uniform noise, so losses behave as on real digits). */
+function strokeRows(): ImageRows {
+  const size = SIDE * SIDE
+  const count = 512
+  const all = Float32Array.from({ length: count * size }, (_, i) => Math.tanh(3 * Math.sin(i / 9 + Math.floor(i / size)) * Math.cos(i / 130)))
+  return {
+    count,
+    height: SIDE,
+    width: SIDE,
+    channels: 1,
+    batch(indices) {
+      const images = new Float32Array(indices.length * size)
+      for (let i = 0; i < indices.length; i++) images.set(all.subarray((indices[i] as number) * size, ((indices[i] as number) + 1) * size), i * size)
+      return { images }
+    },
+  }
+}
+
+function timeSteps(count: number, step: () => void): number {
+  const start = performance.now()
+  for (let i = 0; i < count; i++) step()
+  return (performance.now() - start) / count
+}
 
 async function benchBackend(name: BackendChoice, options: Required<ImagesBenchOptions>): Promise<ImagesBackendFigures | string> {
   try {
@@ -59,69 +99,44 @@ async function benchBackend(name: BackendChoice, options: Required<ImagesBenchOp
   }
   const cpu = name === 'cpu'
   const batch = cpu ? options.cpuBatch : options.batch
-  const spec = unetSpec({ height: 28, width: 28, channels: 1, baseChannels: options.baseChannels })
-  const weights = UnetWeightSet.fromArrays(spec, initialUnetWeights(spec, Rng.fromSeed(1)), true, `bench-${name}`)
-  const adam = new Adam(weights.variables())
-  const schedule = makeSchedule('linear', T, 1e-4, 0.02)
-  const rng = Rng.fromSeed(2)
-  const size = batch * 28 * 28
-  // Smooth strokes in [-1, 1] rather than uniform noise, so the loss behaves as on real digits.
-  const x0 = Float32Array.from({ length: size }, (_, i) => Math.tanh(3 * Math.sin(i / 9) * Math.cos(i / 130)))
-
-  const step = () => {
-    const eps = rng.normals(size)
-    const steps = new Int32Array(batch)
-    const xNoisy = new Float32Array(size)
-    for (let b = 0; b < batch; b++) {
-      const k = rng.int(T)
-      steps[b] = k
-      const a = schedule.alphaBar[k] as number
-      for (let j = b * 784; j < (b + 1) * 784; j++) xNoisy[j] = Math.sqrt(a) * (x0[j] as number) + Math.sqrt(1 - a) * (eps[j] as number)
-    }
-    const loss = tf.tidy(() => {
-      const x = tf.tensor4d(xNoisy, [batch, 28, 28, 1])
-      const target = tf.tensor4d(eps, [batch, 28, 28, 1])
-      const embedding = tf.tensor2d(timeEmbedding(steps, spec.timeEmbeddingDim), [batch, spec.timeEmbeddingDim])
-      return minimize(
-        adam,
-        weights.variables(),
-        () => tf.mean(tf.square(tf.sub(unetForward(spec, weights.params, x, embedding), target))),
-        1e-4,
-        (value) => new Error(`images bench: loss became ${value}`),
-      )
-    })
-    loss.dataSync()
-    loss.dispose()
-  }
-
-  const timedSteps = options.quick || cpu ? 1 : 5
-  step() // warm-up: kernel setup and first allocations
+  const data = imageDataSource('image:bench', strokeRows())
+  const teacherConfig = parseTeacherConfig({ dataset: 'image:bench', model: 'unet', unetChannels: options.baseChannels, batch, lr: 1e-4, backend: name })
+  const trainer = new TeacherTrainer(teacherConfig, name, undefined, data)
+  const timedSteps = options.quick || cpu ? 1 : 3
+  trainer.trainStep() // warm-up: kernel setup and first allocations
   const tensorsBefore = tf.memory().numTensors
-  const start = performance.now()
-  for (let i = 0; i < timedSteps; i++) step()
-  const teacherStepMs = (performance.now() - start) / timedSteps
+  const teacherStepMs = timeSteps(timedSteps, () => trainer.trainStep())
   const tensorsAfter = tf.memory().numTensors
+  const teacher = loadTeacherModel(teacherConfig, pickArrays('teacher', trainer.snapshot(false).arrays), data)
+  trainer.dispose()
 
-  const forwardRuns = options.quick || cpu ? 1 : 3
-  const forwardMs = tf.tidy(() => {
-    const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D
-    const embedding = tf.tensor2d(timeEmbedding(new Int32Array(batch).fill(500), spec.timeEmbeddingDim), [batch, spec.timeEmbeddingDim])
-    tf.tidy(() => unetForward(spec, weights.params, x, embedding).dataSync())
-    const t0 = performance.now()
-    for (let i = 0; i < forwardRuns; i++) tf.tidy(() => unetForward(spec, weights.params, x, embedding).dataSync())
-    return (performance.now() - t0) / forwardRuns
-  })
-  adam.dispose()
-  weights.dispose()
+  const distillConfig = parseDistillConfig({ dataset: 'image:bench', teacher: 'bench', batch, solver: 'heun', numScales: 18, warmupSteps: 0, sigmaData: 0.5, backend: name })
+  const distiller = new Distiller(distillConfig, teacher, name, undefined, data)
+  distiller.trainStep()
+  const cdTensorsBefore = tf.memory().numTensors
+  const cdStepHeunMs = timeSteps(timedSteps, () => distiller.trainStep())
+  const cdTensorsAfter = tf.memory().numTensors
+
+  const noise = Rng.fromSeed(3).normals(GENERATED * data.dim)
+  const student = consistencySample(distiller.evalEma, teacher.architecture, teacher.schedule, noise, [], [], 0.5, true)
+  const teacher100 = teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise, options.quick ? 10 : 100, 'ddim')
+  distiller.dispose()
+  teacher.weights.dispose()
   return {
     backend: name,
     batch,
     teacherStepMs,
     teacherImagesPerSecond: (1000 * batch) / teacherStepMs,
-    forwardMsPerSample: forwardMs / batch,
+    cdStepHeunMs,
+    cdImagesPerSecond: (1000 * batch) / cdStepHeunMs,
+    studentOneStepMsPerSample: student.ms / GENERATED,
+    // --quick times 10 teacher steps and scales to 100 (said in the printed line).
+    teacher100MsPerSample: (teacher100.ms / GENERATED) * (options.quick ? 10 : 1),
     timedSteps,
     tensorsBefore,
     tensorsAfter,
+    cdTensorsBefore,
+    cdTensorsAfter,
   }
 }
 
@@ -129,7 +144,7 @@ export async function benchImages(options: ImagesBenchOptions, log: (line: strin
   const full: Required<ImagesBenchOptions> = { quick: false, batch: 64, cpuBatch: 8, baseChannels: 32, ...options }
   const spec = unetSpec({ height: 28, width: 28, channels: 1, baseChannels: full.baseChannels })
   const result: ImagesBenchResult = {
-    workload: `U-Net eps-prediction teacher, 28x28x1, base ${spec.baseChannels}, multipliers [${spec.channelMultipliers}], batch ${full.batch}`,
+    workload: `U-Net eps-prediction teacher and CD student, 28x28x1, base ${spec.baseChannels}, multipliers [${spec.channelMultipliers}], batch ${full.batch}${full.quick ? ' (quick: teacher 100-step time scaled from 10 steps)' : ''}`,
     parameters: countUnetParameters(spec),
     backends: {},
     unavailable: {},
@@ -149,7 +164,9 @@ export function formatImagesBench(result: ImagesBenchResult): string[] {
   for (const f of Object.values(result.backends)) {
     lines.push(
       `${f.backend.padEnd(8)} teacher step (batch ${f.batch}) ${f.teacherStepMs.toFixed(0)} ms = ${f.teacherImagesPerSecond.toFixed(1)} images/s | ` +
-        `forward ${f.forwardMsPerSample.toFixed(2)} ms per sample | tensors ${f.tensorsBefore} -> ${f.tensorsAfter} over ${f.timedSteps} steps`,
+        `CD step (Heun) ${f.cdStepHeunMs.toFixed(0)} ms = ${f.cdImagesPerSecond.toFixed(1)} images/s | ` +
+        `ms per sample: student 1 step ${f.studentOneStepMsPerSample.toFixed(1)}, teacher 100 steps ${f.teacher100MsPerSample.toFixed(0)} ` +
+        `(${(f.teacher100MsPerSample / f.studentOneStepMsPerSample).toFixed(0)}x) | tensors over ${f.timedSteps} steps: teacher ${f.tensorsBefore} -> ${f.tensorsAfter}, CD ${f.cdTensorsBefore} -> ${f.cdTensorsAfter}`,
     )
   }
   for (const [name, why] of Object.entries(result.unavailable)) lines.push(`${name.padEnd(8)} unavailable: ${why}`)
