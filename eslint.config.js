@@ -86,8 +86,8 @@ const LAYERS = [
     root: 'src-main/engine',
     bans: [
       onlyAllow(
-        [pkg('@shared'), '@tensorflow/', 'node:util$'],
-        'The engine imports only @shared, @tensorflow/* and node:util: no electron, database or files ' +
+        [pkg('@shared'), '@tensorflow/', 'node:util$', pkg('ml-matrix')],
+        'The engine imports only @shared, @tensorflow/*, ml-matrix (linear algebra) and node:util: no electron, database or files ' +
           '(checkpoints and metrics leave through callbacks).',
       ),
     ],

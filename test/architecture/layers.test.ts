@@ -92,6 +92,7 @@ const allowed: Case[] = [
   { file: 'src-main/engine/sample.ts', source: '../../src-shared/rng' },
   { file: 'src-main/engine/sample.ts', source: './tf' },
   { file: 'src-main/engine/sample.ts', source: 'node:util' },
+  { file: 'src-main/engine/sample.ts', source: 'ml-matrix' },
   { file: 'src-main/engine/nested/sample.ts', source: '../tf' },
   { file: 'src-main/store/sample.ts', source: 'better-sqlite3' },
   { file: 'src-main/store/sample.ts', source: 'node:fs' },
