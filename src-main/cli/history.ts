@@ -34,7 +34,7 @@ export function finalEvaluation(store: LabStore, runId: string): { step: number;
     if (!EVAL_ROW_MODELS.includes(r.model as EvalRow['model'])) continue
     const key = `${r.model}/${r.nfe}`
     const row = byModel.get(key) ?? { model: r.model as EvalRow['model'], nfe: r.nfe, swd: NaN, energy: NaN, mmd: NaN, msPerSample: NaN }
-    if (r.metric === 'swd' || r.metric === 'energy' || r.metric === 'mmd' || r.metric === 'msPerSample') row[r.metric] = r.value
+    if (r.metric === 'swd' || r.metric === 'energy' || r.metric === 'mmd' || r.metric === 'msPerSample' || r.metric === 'fd') row[r.metric] = r.value
     byModel.set(key, row)
   }
   const order = (row: EvalRow) => EVAL_ROW_MODELS.indexOf(row.model) * 1e6 + row.nfe

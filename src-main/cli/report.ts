@@ -2,13 +2,16 @@
 import type { EvalRow } from '@shared/cd/evaluation'
 
 export function evaluationTable(rows: EvalRow[]): string {
-  const header = ['model', 'NFE', 'sliced W', 'energy', 'MMD', 'ms/sample']
+  // Image runs with a classifier also have the Fréchet distance in its features.
+  const withFd = rows.some((r) => r.fd !== undefined)
+  const header = ['model', 'NFE', 'sliced W', 'energy', 'MMD', ...(withFd ? ['Fréchet'] : []), 'ms/sample']
   const body = rows.map((r) => [
     r.model === 'data' ? 'data floor' : r.model,
     r.model === 'data' ? '-' : String(r.nfe),
     r.swd.toFixed(4),
     r.energy.toFixed(5),
     r.mmd.toFixed(4),
+    ...(withFd ? [r.fd === undefined ? '-' : r.fd.toFixed(3)] : []),
     r.model === 'data' ? '-' : r.msPerSample.toFixed(4),
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)))

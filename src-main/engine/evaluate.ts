@@ -9,6 +9,8 @@ import { nearestLevel } from '@shared/cd/schedule'
 import type { Solver } from '@shared/config/fields'
 import { Rng } from '@shared/rng'
 import type { DataSource } from './data-source'
+import type { FeatureSpace } from './feature-space'
+import { frechetDistance, type FeatureStatistics } from './frechet'
 import { consistencySample, teacherSample, type SampleResult } from './samplers'
 import type { TeacherModel } from './teacher-model'
 import type { EpsWeights } from './weights'
@@ -54,8 +56,16 @@ export function score(points: Float32Array, reference: PointSet): Scores {
   return { swd, ...energyAndMmd(head(points), head(reference.points)) }
 }
 
+/** A feature space with the held-out images' statistics in it, for Fréchet distances. */
+export interface FeatureReference {
+  space: FeatureSpace
+  heldOut: FeatureStatistics
+}
+
 export interface TeacherReference {
   rows: EvalRow[]
+  /** Image runs with a classifier: every row also gets a Fréchet distance. */
+  features: FeatureReference | null
   /** The teacher's K = 100 solution from the shared noise: the agreement target and `teacher-k100.csv`. */
   k100: Float32Array
   heldOut: Float32Array
@@ -69,25 +79,31 @@ export function teacherReference(
   noise: EvalNoise,
   solver: Solver,
   onProgress?: (done: number, total: number) => void,
+  featureSpace?: FeatureSpace,
 ): TeacherReference {
   const dim = teacher.architecture.dim
   const n = noise.noise.length / dim
   const heldOut = data.heldOut(n, seed)
   const reference = { points: heldOut, dim }
+  const features = featureSpace ? { space: featureSpace, heldOut: featureSpace.statistics(heldOut, n) } : null
   const floor = data.floor(n, seed)
-  const rows: EvalRow[] = [{ model: 'data', nfe: 0, msPerSample: 0, ...score(floor, reference) }]
+  const rows: EvalRow[] = [{ model: 'data', nfe: 0, msPerSample: 0, ...score(floor, reference), ...frechet(floor, n, features) }]
   let k100: Float32Array = new Float32Array(0)
   TEACHER_EVAL_STEPS.forEach((K, i) => {
     const result = teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise.noise, K, solver)
-    rows.push(row('teacher', result, n, reference))
+    rows.push(row('teacher', result, n, reference, features))
     if (K === 100) k100 = result.points
     onProgress?.(i + 1, TEACHER_EVAL_STEPS.length)
   })
-  return { rows, k100, heldOut }
+  return { rows, k100, heldOut, features }
 }
 
-function row(model: EvalRow['model'], result: SampleResult, n: number, reference: PointSet): EvalRow {
-  return { model, nfe: result.nfe, msPerSample: result.ms / n, ...score(result.points, reference) }
+function frechet(points: Float32Array, n: number, features: FeatureReference | null): { fd?: number } {
+  return features ? { fd: frechetDistance(features.space.statistics(points, n), features.heldOut) } : {}
+}
+
+function row(model: EvalRow['model'], result: SampleResult, n: number, reference: PointSet, features: FeatureReference | null): EvalRow {
+  return { model, nfe: result.nfe, msPerSample: result.ms / n, ...score(result.points, reference), ...frechet(result.points, n, features) }
 }
 
 export interface StudentEvaluation {
@@ -120,7 +136,7 @@ export function evaluateStudent(
     if (nfe > 2 && nfe !== 4 && nfe !== 8 && nfe !== multistepSigmas.length + 1) continue
     const levels = multistepSigmas.slice(0, extra).map((tau) => nearestLevel(teacher.schedule, trainedSteps, tau))
     const result = consistencySample(weights, teacher.architecture, teacher.schedule, noise.noise, noise.renoise, levels, sigmaData, withBoundary)
-    rows.push(row('student', result, n, referenceSet))
+    rows.push(row('student', result, n, referenceSet, reference.features))
     samples.set(nfe, result.points)
   }
   const oneStep = samples.get(1) as Float32Array

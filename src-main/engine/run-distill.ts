@@ -4,6 +4,7 @@
  */
 import type { DistillConfig } from '@shared/config/schemas'
 import type { DataSource } from './data-source'
+import type { FeatureSpace } from './feature-space'
 import { Distiller, type StepResult } from './distiller'
 import { evaluateStudent, evaluationNoise, teacherReference, type EvalRow, type TeacherReference } from './evaluate'
 import { Previewer, type PreviewSet } from './preview'
@@ -52,6 +53,12 @@ export interface DistillOutcome {
   snapshot: Snapshot<DistillHeader>
 }
 
+/** What a run reads besides its config and teacher: its data (default: the config's 2D dataset) and, for images, the classifier features of the Fréchet distance. */
+export interface DistillInputs {
+  data?: DataSource
+  features?: FeatureSpace
+}
+
 /** Yield to the event loop this often, so progress bars draw and stop requests arrive. */
 const YIELD_EVERY_MS = 50
 
@@ -61,16 +68,16 @@ export async function runDistillation(
   backend: string,
   callbacks: DistillCallbacks = {},
   resume?: Snapshot<DistillHeader>,
-  data?: DataSource,
+  inputs: DistillInputs = {},
 ): Promise<DistillOutcome> {
-  const distiller = new Distiller(config, teacher, backend, resume, data)
+  const distiller = new Distiller(config, teacher, backend, resume, inputs.data)
   try {
     const noise = evaluationNoise(config.seed, config.evalSamples, distiller.dim, config.multistepSigmas.length)
     let reference: TeacherReference | null = null
     const getReference = () => {
       // The teacher's reference figures always use DDIM (NFE = K), whatever solver the distillation uses,
       // so every run of a teacher is scored against the same teacher numbers.
-      reference ??= teacherReference(teacher, distiller.data, config.seed, noise, 'ddim', callbacks.onReferenceProgress)
+      reference ??= teacherReference(teacher, distiller.data, config.seed, noise, 'ddim', callbacks.onReferenceProgress, inputs.features)
       return reference
     }
     const evaluate = (): DistillEvaluation => {

@@ -414,9 +414,11 @@ export class RunService {
         store.checkpoints.addCheckpoint(id, { step: message.step, path: relative(runPaths(store.paths.root, id).dir, message.path), bytes: message.bytes })
         break
       case 'evaluation': {
-        const items: EvaluationInput[] = message.rows.flatMap((row) =>
-          (['swd', 'energy', 'mmd', 'msPerSample'] as const).map((metric) => ({ step: message.step, metric, model: row.model, nfe: row.nfe, value: row[metric] })),
-        )
+        const items: EvaluationInput[] = message.rows.flatMap((row) => [
+          ...(['swd', 'energy', 'mmd', 'msPerSample'] as const).map((metric) => ({ step: message.step, metric, model: row.model, nfe: row.nfe, value: row[metric] })),
+          // Image runs: the Fréchet distance in the dataset classifier's features.
+          ...(row.fd !== undefined ? [{ step: message.step, metric: 'fd', model: row.model, nfe: row.nfe, value: row.fd }] : []),
+        ])
         if (message.agreement !== null) items.push({ step: message.step, metric: 'agreement', model: 'student', nfe: 1, value: message.agreement })
         store.evaluations.addEvaluations(id, items)
         // The final one- and two-step quality, as series, so run lists show them as last values.

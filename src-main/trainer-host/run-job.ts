@@ -13,7 +13,10 @@ import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import type { DistillJob, EngineErrorCode, EngineMessage, TeacherJob } from '@shared/ipc/engine-messages'
 import { isDataset2D } from '@shared/data/dataset-ref'
 import { BackendError, selectBackend, type BackendInfo } from '../engine/backend'
-import { dataSource2D, imageDataSource, type DataSource } from '../engine/data-source'
+import { Classifier, CLASSIFIER_TRAIN_DEFAULTS, classifierSpec, trainClassifier } from '../engine/classifier'
+import { dataSource2D, imageDataSource, imageHeldOutCount, type DataSource } from '../engine/data-source'
+import { classifierFeatureSpace, type FeatureSpace } from '../engine/feature-space'
+import { tf } from '../engine/tf'
 import { NonFiniteLossError } from '../engine/distiller'
 import { evaluationNoise, teacherReference } from '../engine/evaluate'
 import { Previewer, PREVIEW_NOISE_SEED, TRAINING_PREVIEW_TEACHER_STEPS, type PreviewSet } from '../engine/preview'
@@ -22,6 +25,7 @@ import type { DistillHeader, Snapshot, SnapshotHeader, TeacherHeader } from '../
 import { TeacherTrainer } from '../engine/teacher-trainer'
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeFileAtomic } from '../files/checkpoint-file'
 import { ImageDatasetReader } from '../data/image-dataset'
+import { classifierPath, ClassifierFileError, readClassifierFile, writeClassifierFile } from '../files/classifier-file'
 import { comparisonGridPng, imageGridPng } from '../files/image-grid-png'
 import { pointsCsv } from '../files/export-run'
 import { readTeacherFile, TeacherFileError, teacherFromFile, type LoadedTeacher, type TeacherFile } from '../files/teachers'
@@ -98,6 +102,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
   const data = openData(config.dataset, job.datasetDir)
   const backend = await pickBackend(config.backend)
   const teacher = loadTeacher(teacherFile, data.source)
+  let features: Awaited<ReturnType<typeof featureSpaceFor>> = null
   try {
     makeDir(job.checkpointDir)
     makeDir(job.samplesDir)
@@ -111,6 +116,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
     }
     ctx.step = resume?.header.step ?? 0
     emit({ type: 'started', runId, backend: backend.name, skipped: backend.skipped, step: ctx.step, totalSteps: config.steps })
+    features = await featureSpaceFor(data, runId, emit)
 
     let lastCheckpoint: Uint8Array | null = null
     let referenceShown = false
@@ -155,7 +161,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       clock.start()
       let outcome
       try {
-        outcome = await runDistillation(config, teacher.model, backend.name, callbacks, resume, data.source)
+        outcome = await runDistillation(config, teacher.model, backend.name, callbacks, resume, { data: data.source, ...(features ? { features: features.space } : {}) })
       } catch (error) {
         metrics.flush()
         if (error instanceof NonFiniteLossError) {
@@ -184,14 +190,22 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       emit({ type: 'resumed', runId, step: outcome.step })
     }
   } finally {
+    features?.dispose()
     teacher.model.weights.dispose()
     data.close()
   }
 }
 
 /** The run's data: a built-in 2D dataset, or the stored images of `image:<id>` (opened here, at the edge). */
-function openData(dataset: string, datasetDir: string | undefined): { source: DataSource; close(): void } {
-  if (isDataset2D(dataset)) return { source: dataSource2D(dataset), close: () => {} }
+interface OpenData {
+  source: DataSource
+  /** The stored images (null for 2D data): labels for the classifier, the folder its cache lives in. */
+  reader: ImageDatasetReader | null
+  close(): void
+}
+
+function openData(dataset: string, datasetDir: string | undefined): OpenData {
+  if (isDataset2D(dataset)) return { source: dataSource2D(dataset), reader: null, close: () => {} }
   if (!datasetDir) throw new JobError('DATASET', `dataset ${dataset} is an image dataset, but the job names no datasetDir to read it from`)
   let reader: ImageDatasetReader
   try {
@@ -200,11 +214,46 @@ function openData(dataset: string, datasetDir: string | undefined): { source: Da
     throw new JobError('DATASET', `dataset ${dataset} cannot be read: ${(error as Error).message}`)
   }
   try {
-    return { source: imageDataSource(dataset, reader), close: () => reader.close() }
+    return { source: imageDataSource(dataset, reader), reader, close: () => reader.close() }
   } catch (error) {
     reader.close()
     throw new JobError('DATASET', (error as Error).message)
   }
+}
+
+/**
+ * The Fréchet feature space of an image dataset: its cached classifier, trained here (on the training part,
+ * scored on the held-out part, on the job's backend) when the dataset has none yet. Null for 2D data and for
+ * images the classifier cannot take (sides not divisible by 4), which are then scored without it.
+ */
+async function featureSpaceFor(data: OpenData, runId: string, emit: (m: EngineMessage) => void): Promise<{ space: FeatureSpace; dispose(): void } | null> {
+  const reader = data.reader
+  if (!reader || reader.height % 4 !== 0 || reader.width % 4 !== 0) return null
+  let cached
+  try {
+    cached = readClassifierFile(reader.dir)
+  } catch (error) {
+    if (error instanceof ClassifierFileError) throw new JobError('DATASET', error.message)
+    throw error
+  }
+  const spec = classifierSpec({ height: reader.height, width: reader.width, channels: reader.channels, classes: Math.max(2, reader.meta.classes.length) })
+  if (!cached) {
+    const heldOut = imageHeldOutCount(reader.count)
+    const trainCount = reader.count - heldOut
+    const part = (first: number, count: number) => ({ count, batch: (indices: ArrayLike<number>) => reader.batch(Array.from(indices, (i) => first + i)) })
+    const progress = throttled(PROGRESS_EVERY_MS, (done: number, total: number) => emit({ type: 'progress', runId, phase: 'classifier', done, total }))
+    const result = await trainClassifier(spec, { train: part(0, trainCount), test: part(trainCount, heldOut) }, { seed: 0, ...CLASSIFIER_TRAIN_DEFAULTS }, { onProgress: progress })
+    const info = { spec, testAccuracy: result.testAccuracy, steps: result.steps, trainImages: trainCount, testImages: heldOut, backend: tf.getBackend(), msPerStep: result.msPerStep, createdAt: Date.now() }
+    writeClassifierFile(reader.dir, info, result.weights)
+    cached = { info, weights: result.weights }
+  }
+  let classifier: Classifier
+  try {
+    classifier = Classifier.fromArrays(spec, cached.weights)
+  } catch (error) {
+    throw new JobError('DATASET', `${classifierPath(reader.dir)}: ${(error as Error).message}; delete it to train the classifier again`)
+  }
+  return { space: classifierFeatureSpace(classifier), dispose: () => classifier.dispose() }
 }
 
 /** Images shown per grid (8 x 8). */
@@ -430,7 +479,13 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     const progress = throttled(PROGRESS_EVERY_MS, (done: number, total: number) =>
       emit({ type: 'progress', runId, phase: 'reference', done, total }),
     )
-    const reference = teacherReference(trainer.model, data.source, config.seed, noise, 'ddim', progress)
+    const features = await featureSpaceFor(data, runId, emit)
+    let reference
+    try {
+      reference = teacherReference(trainer.model, data.source, config.seed, noise, 'ddim', progress, features?.space)
+    } finally {
+      features?.dispose()
+    }
     checkpoint(teacherPath, 'teacher')
     emit({ type: 'evaluation', runId, step: trainer.step, rows: reference.rows, agreement: null })
     return { type: 'finished', runId, step: trainer.step, msPerStep: stepsRun > 0 ? trainingMs / stepsRun : 0, lastLoss }

@@ -7,6 +7,8 @@ export interface Scores {
   energy: number
   /** RBF-MMD (mixture of bandwidths) to held-out data. */
   mmd: number
+  /** Image runs: Fréchet distance to held-out images in the features of the dataset's classifier. */
+  fd?: number
 }
 
 export interface EvalRow extends Scores {

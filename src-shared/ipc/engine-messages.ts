@@ -175,8 +175,11 @@ export type EngineMessage =
   | { type: 'ready'; pid: number }
   /** Backend selected, teacher loaded; `step` is where training starts (0, or the resume step). */
   | { type: 'started'; runId: string; backend: string; skipped: string[]; step: number; totalSteps: number }
-  /** Progress of a long phase without steps (the one-off teacher reference evaluation). */
-  | { type: 'progress'; runId: string; phase: 'reference'; done: number; total: number }
+  /**
+   * Progress of a long phase without steps: the one-off teacher reference evaluation, or training the
+   * image dataset's classifier (once per dataset, for Fréchet distances).
+   */
+  | { type: 'progress'; runId: string; phase: 'reference' | 'classifier'; done: number; total: number }
   | { type: 'metrics'; runId: string; points: MetricPoint[] }
   /** `role`: `latest` is overwritten as training goes; `final` is the end state; `teacher` is teacher.ckpt. */
   | { type: 'checkpoint'; runId: string; step: number; path: string; bytes: number; role: 'latest' | 'final' | 'teacher' }

@@ -45,7 +45,17 @@ describe('clab with an image dataset', () => {
     const teacherSummary = lastJsonLine(teacher.stdout) as { dataset: string; checkpoint: string; teacherId: string; metrics: Record<string, unknown> }
     expect(teacherSummary.dataset).toBe(`image:${id}`)
     expect(existsSync(teacherSummary.checkpoint)).toBe(true)
-    expect(Object.keys(teacherSummary.metrics).length).toBeGreaterThan(0)
+    const teacherMetrics = teacherSummary.metrics as unknown as Record<string, Record<string, { swd: number; fd?: number }>>
+    // The dataset's classifier was trained for this first image run and cached beside the dataset.
+    expect(Number.isFinite(teacherMetrics.teacher?.nfe100?.fd)).toBe(true)
+    expect(Number.isFinite(teacherMetrics.data?.nfe0?.fd)).toBe(true)
+    const store0 = openLabStore({ dataDir })
+    const datasetDir = join(dataDir, store0.datasets.getDataset(id).path)
+    store0.close()
+    const cached = JSON.parse(readFileSync(join(datasetDir, 'classifier.json'), 'utf8')) as { testAccuracy: number; trainImages: number; testImages: number; spec: { featureDim: number } }
+    expect(cached).toMatchObject({ trainImages: 36, testImages: 4, spec: { featureDim: 64 } })
+    expect(cached.testAccuracy).toBeGreaterThanOrEqual(0)
+    const cachedBytes = readFileSync(join(datasetDir, 'classifier.json'))
 
     const out = fresh('clab-images-export-')
     const distill = await clab(
@@ -61,6 +71,11 @@ describe('clab with an image dataset', () => {
     // Comparison: 4 columns (teacher, 1-step, 2-step, difference) of 8 rows, pixels doubled, 2-px gaps.
     expect(pngSize(join(out, 'compare.png'))).toEqual([4 * 16 + 5 * 2, 8 * 16 + 9 * 2])
     expect(readFileSync(join(out, 'config.json'), 'utf8')).toContain(`"dataset": "image:${id}"`)
+    // Fréchet distances at every NFE, from the cached classifier (not retrained: the file is unchanged).
+    expect(Number.isFinite(summary.metrics.student?.nfe1?.fd)).toBe(true)
+    expect(Number.isFinite(summary.metrics.student?.nfe2?.fd)).toBe(true)
+    expect(readFileSync(join(datasetDir, 'classifier.json')).equals(cachedBytes)).toBe(true)
+    expect(distill.stderr).toMatch(/Fréchet/)
 
     const store = openLabStore({ dataDir })
     try {
