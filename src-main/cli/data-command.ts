@@ -63,7 +63,12 @@ export function dataListCommand(options: Options): Promise<number> {
     const datasets = service.list(options.kind)
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'data list', datasets })}\n`)
     else if (datasets.length === 0) process.stdout.write('no datasets yet: clab data import <files>\n')
-    else for (const d of datasets) process.stdout.write(`${d.id}  ${d.kind.padEnd(13)}  ${String(d.count).padStart(6)} × ${shape(d).padEnd(9)}  ${d.name}\n`)
+    else {
+      for (const d of datasets) {
+        const classifier = d.classifier ? `classifier ${(100 * d.classifier.testAccuracy).toFixed(1)}% on ${d.classifier.testImages} held-out` : d.classifierError ? `classifier unusable: ${d.classifierError}` : 'no classifier yet'
+        process.stdout.write(`${d.id}  ${d.kind.padEnd(13)}  ${String(d.count).padStart(6)} × ${shape(d).padEnd(9)}  ${d.name}  (${classifier})\n`)
+      }
+    }
     return EXIT_OK
   })
 }

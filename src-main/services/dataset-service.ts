@@ -23,6 +23,7 @@ import {
 } from '@shared/data/images'
 import { CIFAR_CHANNELS, CIFAR_SIDE, inspectCifar, readCifarBatch, type CifarInfo } from '../data/cifar'
 import { DatasetFileError, shapeText } from '../data/errors'
+import { ClassifierFileError, readClassifierFile } from '../files/classifier-file'
 import { DATASETS_FOLDER, ImageDatasetReader, META_FILE, StoredDatasetWriter, datasetRelativePath, type ImageShape } from '../data/image-dataset'
 import { IDX_UBYTE, idxImageShape, idxRole, isGzipFile, openIdx, readIdxHeader, type IdxHeader } from '../data/idx'
 import { newRunId, type LabStore } from '../store'
@@ -74,8 +75,21 @@ const TEMP_PREFIX = '.import-'
 export class DatasetService {
   constructor(private readonly store: LabStore) {}
 
+  /** The datasets with their cached classifier's summary (its test accuracy), read from their folders. */
   list(kind?: string): ImageDatasetRecord[] {
-    return this.store.datasets.listDatasets(kind ? { kind } : {})
+    return this.store.datasets.listDatasets(kind ? { kind } : {}).map((d) => ({ ...d, ...this.classifierOf(d) }))
+  }
+
+  private classifierOf(dataset: ImageDatasetRecord): Pick<ImageDatasetRecord, 'classifier' | 'classifierError'> {
+    try {
+      const cached = readClassifierFile(this.folderOf(dataset))
+      if (!cached) return { classifier: null }
+      const { testAccuracy, steps, trainImages, testImages, backend, createdAt } = cached.info
+      return { classifier: { testAccuracy, steps, trainImages, testImages, backend, createdAt } }
+    } catch (error) {
+      if (error instanceof ClassifierFileError) return { classifier: null, classifierError: error.message }
+      throw error
+    }
   }
 
   get(id: string): ImageDatasetRecord {

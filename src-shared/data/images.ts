@@ -86,6 +86,17 @@ export interface ImageDatasetMeta {
   files: { images: string; labels: string }
 }
 
+/** The classifier an image dataset's Fréchet distances use (trained by its first image run). */
+export interface DatasetClassifierSummary {
+  /** Fraction of the dataset's held-out images classified correctly. */
+  testAccuracy: number
+  steps: number
+  trainImages: number
+  testImages: number
+  backend: string
+  createdAt: number
+}
+
 /** An imported dataset as the history lists it. */
 export interface ImageDatasetRecord {
   id: string
@@ -99,4 +110,10 @@ export interface ImageDatasetRecord {
   channels: number
   meta: ImageDatasetMeta
   createdAt: number
+  /**
+   * Set by listings that look at the dataset's folder: its cached classifier (null = not trained yet), or
+   * why the cached file cannot be used.
+   */
+  classifier?: DatasetClassifierSummary | null
+  classifierError?: string
 }

@@ -56,6 +56,8 @@ describe('clab with an image dataset', () => {
     expect(cached).toMatchObject({ trainImages: 36, testImages: 4, spec: { featureDim: 64 } })
     expect(cached.testAccuracy).toBeGreaterThanOrEqual(0)
     const cachedBytes = readFileSync(join(datasetDir, 'classifier.json'))
+    const listed = await clab(['data', 'list', '--json'], { env })
+    expect((lastJsonLine(listed.stdout).datasets as Array<{ classifier: unknown }>)[0]?.classifier).toMatchObject({ testAccuracy: cached.testAccuracy, testImages: 4, trainImages: 36 })
 
     const out = fresh('clab-images-export-')
     const distill = await clab(
