@@ -57,8 +57,8 @@ export const FIELD_GROUPS: ReadonlyArray<{ id: FieldGroup; label: string }> = [
 const decayRange = '0 ≤ value < 1'
 
 export const FIELDS: readonly FieldMeta[] = [
-  { key: 'dataset', label: 'Dataset', help: 'The built-in 2D data set the teacher was trained on and the student learns to sample.', range: DATASETS_2D.join(', '), kind: 'select', options: DATASETS_2D, group: 'data', branchable: false, sweepable: false },
-  { key: 'teacher', label: 'Teacher', help: 'The diffusion model to distill: the shipped teacher of the dataset, or one trained or imported here.', range: '"builtin" or a teacher of the same dataset', kind: 'text', group: 'data', branchable: false, sweepable: false },
+  { key: 'dataset', label: 'Dataset', help: 'The data the teacher was trained on and the student learns to sample: a built-in 2D set, or an image set imported here (Teachers view).', range: `${DATASETS_2D.join(', ')}, or an imported image dataset`, kind: 'select', options: DATASETS_2D, group: 'data', branchable: false, sweepable: false },
+  { key: 'teacher', label: 'Teacher', help: 'The diffusion model to distill: the shipped teacher of a 2D dataset, or one trained or imported here (image datasets have no built-in teacher).', range: '"builtin" (2D only) or a teacher of the same dataset', kind: 'text', group: 'data', branchable: false, sweepable: false },
   { key: 'sigmaData', label: 'sigma_data', help: 'Standard deviation of the data, used by the boundary-condition scalings c_skip / c_out. The built-in sets are scaled to 0.5.', range: '0 < value ≤ 100', kind: 'number', min: 0, max: 100, step: 'any', group: 'data', branchable: false, sweepable: true },
   {
     key: 'algorithm',

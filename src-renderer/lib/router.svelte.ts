@@ -1,5 +1,5 @@
 /**
- * Hash routing (`#/runs`, `#/new`, `#/run/<id>`, `#/compare?ids=a,b`, `#/teachers`): works the same under
+ * Hash routing (`#/runs`, `#/new`, `#/run/<id>`, `#/compare?ids=a,b`, `#/teachers?dataset=…`): works the same under
  * the desktop app's custom protocol and under `clab serve`, and every view has a URL that can be shared
  * or reloaded. `parseRoute` is pure (tested); `Router` keeps the current route in a rune.
  */
@@ -9,7 +9,8 @@ export type Route =
   | { name: 'new'; from?: string }
   | { name: 'run'; id: string }
   | { name: 'compare'; ids: string[] }
-  | { name: 'teachers' }
+  /** `dataset`: the training form starts on that dataset (the run form's "train a new teacher"). */
+  | { name: 'teachers'; dataset?: string }
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '')
@@ -31,8 +32,10 @@ export function parseRoute(hash: string): Route {
           .map((s) => s.trim())
           .filter(Boolean),
       }
-    case 'teachers':
-      return { name: 'teachers' }
+    case 'teachers': {
+      const dataset = params.get('dataset')
+      return dataset ? { name: 'teachers', dataset } : { name: 'teachers' }
+    }
     default:
       return { name: 'runs' }
   }
@@ -49,7 +52,7 @@ export function routeHash(route: Route): string {
     case 'compare':
       return `#/compare?ids=${route.ids.map(encodeURIComponent).join(',')}`
     case 'teachers':
-      return '#/teachers'
+      return route.dataset ? `#/teachers?dataset=${encodeURIComponent(route.dataset)}` : '#/teachers'
   }
 }
 

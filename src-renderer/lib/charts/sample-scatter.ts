@@ -109,7 +109,7 @@ export function buildScatterConfig(options: ScatterOptions): ChartConfiguration 
   return config as unknown as ChartConfiguration
 }
 
-/** The samples a live view shows: the latest student previews at one and two steps, the teacher, the data. */
+/** The samples a live view shows: the student previews at one and two steps, the teacher, the data. */
 export interface SampleSelection {
   data: SampleRecord | null
   teacher: SampleRecord | null
@@ -119,7 +119,14 @@ export interface SampleSelection {
   step: number | null
 }
 
-const drawable = (s: SampleRecord) => s.kind === 'points2d' || s.kind === 'csv2d'
+export interface SelectOptions {
+  /** Show the previews at this training step (the newest at or before it); null or absent: the newest. */
+  step?: number | null
+  /** `points`: 2D samples (points2d, csv2d); `png`: image grids. */
+  format?: 'points' | 'png'
+}
+
+const drawable = (format: 'points' | 'png') => (s: SampleRecord) => (format === 'png' ? s.kind === 'png' : s.kind === 'points2d' || s.kind === 'csv2d')
 
 function latest(samples: readonly SampleRecord[], keep: (s: SampleRecord) => boolean): SampleRecord | null {
   let best: SampleRecord | null = null
@@ -127,17 +134,50 @@ function latest(samples: readonly SampleRecord[], keep: (s: SampleRecord) => boo
   return best
 }
 
+/** The noise seed most student samples share (the live previews'), or null when there are none. */
+function commonStudentSeed(samples: readonly SampleRecord[]): number | null {
+  const counts = new Map<number, number>()
+  for (const s of samples) if (s.model === 'student' || s.model === 'teacher') counts.set(s.noiseSeed, (counts.get(s.noiseSeed) ?? 0) + 1)
+  let best: number | null = null
+  for (const [seed, n] of counts) if (best === null || n > (counts.get(best) as number)) best = seed
+  return best
+}
+
 /**
- * Picks from a run's samples: the newest 1-step student sample, the 2-step one of the same step (or the
- * newest before it), the teacher's many-step sample (NFE 100 preferred) and the held-out data.
+ * The training steps a run has previews at, ascending (a step slider's stops): the student's steps, or the
+ * teacher's own preview steps for a teacher run (no student samples).
  */
-export function selectSamples(samples: readonly SampleRecord[]): SampleSelection {
-  const pts = samples.filter(drawable)
-  const nfe1 = latest(pts, (s) => s.model === 'student' && s.nfe === 1)
+export function previewSteps(samples: readonly SampleRecord[], format: 'points' | 'png' = 'points'): number[] {
+  const pts = samples.filter(drawable(format))
+  const student = pts.filter((s) => s.model === 'student' && (s.nfe === 1 || s.nfe === 2))
+  const from = student.length > 0 ? student : pts.filter((s) => s.model === 'teacher')
+  return [...new Set(from.map((s) => s.step))].sort((a, b) => a - b)
+}
+
+/**
+ * Picks from a run's samples: the 1-step student sample at the chosen step (the newest one by default), the
+ * 2-step one of the same step (or the newest before it), the teacher's many-step sample (NFE 100 preferred;
+ * drawn from the same noise as the student sample when there is one, so they compare image for image) and
+ * the held-out data.
+ */
+export function selectSamples(samples: readonly SampleRecord[], options: SelectOptions = {}): SampleSelection {
+  const all = samples.filter(drawable(options.format ?? 'points'))
+  // Image runs store live previews (64 images, the fixed preview noise) and, at the last step, final grids
+  // of the evaluation size from the run's own noise: the previews keep every step's grids alike.
+  const previewSeed = options.format === 'png' ? commonStudentSeed(all) : null
+  const preview = previewSeed === null ? all : all.filter((s) => s.noiseSeed === previewSeed)
+  const pts = preview.some((s) => s.model === 'student' || s.model === 'teacher') ? preview : all
+  const upTo = options.step ?? null
+  const atOrBefore = (s: SampleRecord) => upTo === null || s.step <= upTo
+  const nfe1 = latest(pts, (s) => s.model === 'student' && s.nfe === 1 && atOrBefore(s))
   const step = nfe1?.step ?? null
-  const nfe2 = latest(pts, (s) => s.model === 'student' && s.nfe === 2 && (step === null || s.step <= step))
-  const teacher = latest(pts, (s) => s.model === 'teacher' && s.nfe === 100) ?? latest(pts, (s) => s.model === 'teacher')
-  const data = latest(pts, (s) => s.model === 'data')
-  // A teacher run has no student: its newest teacher preview sets the step.
+  const nfe2 = latest(pts, (s) => s.model === 'student' && s.nfe === 2 && (step === null ? atOrBefore(s) : s.step <= step))
+  const seed = (nfe1 ?? nfe2)?.noiseSeed
+  const teachers = pts.filter((s) => s.model === 'teacher')
+  const pickTeacher = (list: SampleRecord[]) => latest(list, (s) => s.nfe === 100 && atOrBefore(s)) ?? latest(list, atOrBefore) ?? latest(list, (s) => s.nfe === 100) ?? latest(list, () => true)
+  const sameNoise = seed === undefined ? [] : teachers.filter((s) => s.noiseSeed === seed)
+  const teacher = (sameNoise.length > 0 ? pickTeacher(sameNoise) : null) ?? pickTeacher(teachers)
+  const data = latest(pts, (s) => s.model === 'data' && (seed === undefined || s.noiseSeed === seed)) ?? latest(pts, (s) => s.model === 'data')
+  // A teacher run has no student: its teacher preview sets the step.
   return { data, teacher, nfe1, nfe2, step: step ?? nfe2?.step ?? teacher?.step ?? null }
 }

@@ -4,6 +4,7 @@
  * ApiClient so tests can drive it with a fake. Large arrays live in $state.raw: chart.js reads them as they
  * are, and deep proxies over 20 × 1000 buckets would cost more than the charts.
  */
+import { datasetLabel, indexDatasets, type DatasetIndex } from '../dataset-names'
 import type { ApiClient, ApiEvent, SamplePoints, SeriesSummary } from '@shared/ipc/api'
 import type { EvaluationRecord, MetricBucket, Run, RunListItem, SampleRecord, SeriesPoint } from '@shared/store/types'
 import { TERMINAL_STATUSES } from '@shared/store/types'
@@ -524,8 +525,10 @@ export class RunPickerState {
   filter = $state('')
   loading = $state(false)
   error = $state<string | null>(null)
+  /** Imported image datasets, so the list names `image:<id>` (and finds it by name). */
+  datasetIndex = $state.raw<DatasetIndex>(new Map())
 
-  readonly visible = $derived(filterRuns(this.runs, this.filter))
+  readonly visible = $derived(filterRuns(this.runs, this.filter, this.datasetIndex))
 
   constructor(private readonly api: ApiClient) {}
 
@@ -539,6 +542,12 @@ export class RunPickerState {
       this.error = message(e)
     } finally {
       this.loading = false
+    }
+    // Names only: without them the list shows image:<id>.
+    try {
+      this.datasetIndex = indexDatasets(await callOn(this.api, 'datasets.list'))
+    } catch {
+      // keep the ids
     }
   }
 
@@ -554,18 +563,18 @@ export class RunPickerState {
 }
 
 /** dataset · algorithm · N for the picker (teacher runs: dataset · teacher · T). */
-export function configSummary(config: unknown): string {
+export function configSummary(config: unknown, datasets: DatasetIndex = new Map()): string {
   if (config === null || typeof config !== 'object') return ''
   const c = config as Record<string, unknown>
-  const parts = [c.dataset, c.algorithm ?? (c.numSteps !== undefined ? 'teacher' : undefined), c.numScales !== undefined ? `N=${String(c.numScales)}` : c.numSteps !== undefined ? `T=${String(c.numSteps)}` : undefined]
+  const parts = [typeof c.dataset === 'string' ? datasetLabel(c.dataset, datasets, false) : c.dataset, c.algorithm ?? (c.numSteps !== undefined ? 'teacher' : undefined), c.numScales !== undefined ? `N=${String(c.numScales)}` : c.numSteps !== undefined ? `T=${String(c.numSteps)}` : undefined]
   return parts.filter((p) => p !== undefined).map(String).join(' · ')
 }
 
-export function filterRuns(runs: readonly RunListItem[], text: string): RunListItem[] {
+export function filterRuns(runs: readonly RunListItem[], text: string, datasets: DatasetIndex = new Map()): RunListItem[] {
   const words = text.toLowerCase().split(/\s+/).filter(Boolean)
   if (words.length === 0) return runs.slice()
   return runs.filter((r) => {
-    const hay = `${r.id} ${r.kind} ${r.status} ${r.tags.join(' ')} ${r.notes} ${configSummary(r.config)}`.toLowerCase()
+    const hay = `${r.id} ${r.kind} ${r.status} ${r.tags.join(' ')} ${r.notes} ${configSummary(r.config, datasets)}`.toLowerCase()
     return words.every((w) => hay.includes(w))
   })
 }

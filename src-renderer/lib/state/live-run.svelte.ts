@@ -11,7 +11,9 @@ import type { EvaluationRecord, MetricPoint, Run, RunSummary, SampleRecord } fro
 import { TERMINAL_STATUSES } from '@shared/store/types'
 import { ApiCallError, callOn } from '../api'
 import { appendToCurve, curveFromBuckets, EMPTY_CURVE, seriesCsv, type Curve, type XY } from '../charts/loss-curve'
-import { selectSamples, toXY, type SampleSelection } from '../charts/sample-scatter'
+import { previewSteps, selectSamples, toXY, type SampleSelection } from '../charts/sample-scatter'
+import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
+import type { ImageDatasetRecord } from '@shared/data/images'
 import { etaMs, RATE_WINDOW_MS, stepsPerSecond, type TimedStep } from '../eta'
 import { BRANCHABLE_KEYS, FIELDS, type FieldKey } from '../form-fields'
 import { ConfigFormState, errorMessage } from './new-run.svelte'
@@ -43,6 +45,12 @@ export class LiveRunState {
   samples = $state.raw<SampleRecord[]>([])
   /** Points of loaded samples by sample id. */
   points = $state.raw<ReadonlyMap<number, XY[]>>(new Map())
+  /** PNG bytes of loaded image samples by sample id. */
+  pngs = $state.raw<ReadonlyMap<number, Uint8Array>>(new Map())
+  /** The preview step chosen with the slider; null follows the newest preview. */
+  previewStep = $state<number | null>(null)
+  /** The image dataset of an image run (its name and shape), once listed. */
+  imageDataset = $state.raw<ImageDatasetRecord | null>(null)
   evaluations = $state.raw<EvaluationRecord[]>([])
   logs = $state.raw<string[]>([])
   loading = $state(true)
@@ -110,8 +118,43 @@ export class LiveRunState {
     return isTerminal(this.status)
   }
 
+  /** Whether the run trains on an imported image dataset (its samples are PNG grids). */
+  get isImage(): boolean {
+    const dataset = this.config.dataset
+    return (typeof dataset === 'string' && isImageDatasetRef(dataset)) || this.samples.some((s) => s.kind === 'png')
+  }
+
+  private get format(): 'points' | 'png' {
+    return this.isImage ? 'png' : 'points'
+  }
+
+  /** The steps with previews (the slider's stops), ascending. */
+  get previewSteps(): number[] {
+    return previewSteps(this.samples, this.format)
+  }
+
+  /** The slider's position: the chosen step's index, or the last stop when following the newest. */
+  get previewIndex(): number {
+    const stops = this.previewSteps
+    if (this.previewStep === null) return Math.max(0, stops.length - 1)
+    let index = 0
+    stops.forEach((s, i) => {
+      if (s <= (this.previewStep as number)) index = i
+    })
+    return index
+  }
+
+  /** Moves the slider to stop `index`; the last stop follows new previews as they arrive. */
+  setPreviewIndex(index: number): void {
+    const stops = this.previewSteps
+    if (stops.length === 0) return
+    const i = Math.max(0, Math.min(stops.length - 1, Math.round(index)))
+    this.previewStep = i === stops.length - 1 ? null : (stops[i] as number)
+    void this.loadSelected()
+  }
+
   get selection(): SampleSelection {
-    return selectSamples(this.samples)
+    return selectSamples(this.samples, { step: this.previewStep, format: this.format })
   }
 
   /** Subscribes first (events that arrive during the load are kept), then reads the history. */
@@ -133,17 +176,58 @@ export class LiveRunState {
     } finally {
       this.loading = false
     }
-    await Promise.all([this.loadSamples(), this.finished ? this.loadEvaluations() : Promise.resolve()])
+    await Promise.all([this.loadSamples(), this.finished ? this.loadEvaluations() : Promise.resolve(), this.loadImageDataset()])
   }
 
   async loadSamples(): Promise<void> {
     try {
       this.samples = await callOn(this.api, 'samples.list', { runId: this.id })
       this.samplesError = null
-      await this.loadSelectedPoints()
+      await this.loadSelected()
     } catch (error) {
       this.samplesError = `samples: ${errorMessage(error)}`
     }
+  }
+
+  /** The image dataset's record (name, shape) for an image run; a failure only loses the name. */
+  private async loadImageDataset(): Promise<void> {
+    const dataset = this.config.dataset
+    if (typeof dataset !== 'string' || !isImageDatasetRef(dataset)) return
+    try {
+      const id = imageDatasetId(dataset)
+      this.imageDataset = (await callOn(this.api, 'datasets.list')).find((d) => d.id === id) ?? null
+    } catch {
+      this.imageDataset = null
+    }
+  }
+
+  private loadSelected(): Promise<void> {
+    return this.format === 'png' ? this.loadSelectedPngs() : this.loadSelectedPoints()
+  }
+
+  /** Loads the PNG grids of the shown samples that are not loaded yet; drops the ones no longer shown. */
+  private async loadSelectedPngs(): Promise<void> {
+    const wanted = this.wanted()
+    const missing = wanted.filter((s) => !this.pngs.has(s.id) && !this.inflight.has(s.id))
+    if (missing.length === 0) return
+    for (const s of missing) this.inflight.add(s.id)
+    try {
+      const loaded = await Promise.all(missing.map((s) => callOn(this.api, 'samples.png', { id: s.id })))
+      const keep = new Set(this.wantedIds())
+      const next = new Map([...this.pngs].filter(([id]) => keep.has(id)))
+      loaded.forEach((png, i) => next.set((missing[i] as SampleRecord).id, png.bytes))
+      this.pngs = next
+      this.samplesError = null
+    } catch (error) {
+      this.samplesError = `samples: ${errorMessage(error)}`
+    } finally {
+      for (const s of missing) this.inflight.delete(s.id)
+    }
+  }
+
+  private wanted(): SampleRecord[] {
+    const sel = this.selection
+    return [sel.data, sel.teacher, sel.nfe1, sel.nfe2].filter((s): s is SampleRecord => s !== null)
   }
 
   async loadEvaluations(): Promise<void> {
@@ -156,8 +240,7 @@ export class LiveRunState {
 
   /** Loads the points of the shown samples that are not loaded yet; drops the student samples no longer shown. */
   private async loadSelectedPoints(): Promise<void> {
-    const sel = this.selection
-    const wanted = [sel.data, sel.teacher, sel.nfe1, sel.nfe2].filter((s): s is SampleRecord => s !== null)
+    const wanted = this.wanted()
     const missing = wanted.filter((s) => !this.points.has(s.id) && !this.inflight.has(s.id))
     if (missing.length === 0) return
     for (const s of missing) this.inflight.add(s.id)
@@ -176,8 +259,7 @@ export class LiveRunState {
   }
 
   private wantedIds(): number[] {
-    const sel = this.selection
-    return [sel.data, sel.teacher, sel.nfe1, sel.nfe2].filter((s): s is SampleRecord => s !== null).map((s) => s.id)
+    return this.wanted().map((s) => s.id)
   }
 
   onEvent(event: ApiEvent): void {
@@ -194,7 +276,7 @@ export class LiveRunState {
       case 'sample':
         if (event.runId !== this.id || this.samples.some((s) => s.id === event.sample.id)) return
         this.samples = [...this.samples, event.sample]
-        void this.loadSelectedPoints()
+        void this.loadSelected()
         return
       case 'log':
         if (event.runId !== this.id) return

@@ -10,6 +10,9 @@ import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import type { FieldProblem } from '@shared/config/validate'
 import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { heldOut2D, isDataset2D } from '@shared/data/datasets2d'
+import { isImageDatasetRef } from '@shared/data/dataset-ref'
+import type { ImageDatasetRecord } from '@shared/data/images'
+import { datasetLabel, datasetOptions, imageRecordOf, indexDatasets, withDatasetNames, type DatasetOption } from '../dataset-names'
 import type { Run, TeacherRecord } from '@shared/store/types'
 import { ApiCallError, callOn } from '../api'
 import { FIELDS, configOf, fieldMeta, parseNumber, problemField, textsOf, type FieldKey } from '../form-fields'
@@ -229,6 +232,10 @@ export class NewRunState {
   /** The preset the fields were last filled from, or null once the user started from a run. */
   preset = $state<string | null>('default')
   teachers = $state.raw<TeacherRecord[]>([])
+  /** The imported image datasets (the dataset choice lists them after the 2D sets). */
+  datasets = $state.raw<ImageDatasetRecord[]>([])
+  /** Listing the image datasets failed: only the 2D sets are offered. */
+  datasetsError = $state<string | null>(null)
   /** The run the form was filled from (`#/new?from=<id>`). */
   fromRun = $state.raw<Run | null>(null)
   loadError = $state<string | null>(null)
@@ -252,6 +259,7 @@ export class NewRunState {
     this.loadError = null
     try {
       this.presets = await callOn(this.api, 'config.presets')
+      await this.loadDatasets()
       if (from) {
         const run = await callOn(this.api, 'runs.get', { id: from })
         if (run.kind !== 'distill') throw new Error(`run ${from} is a teacher run; a distillation form cannot start from it`)
@@ -265,8 +273,35 @@ export class NewRunState {
     }
   }
 
+  /** The image datasets; a failure leaves the 2D choices (and says why). */
+  async loadDatasets(): Promise<void> {
+    try {
+      this.datasets = await callOn(this.api, 'datasets.list')
+    } catch (error) {
+      this.datasetsError = `could not list the image datasets: ${errorMessage(error)}`
+    }
+  }
+
   get dataset(): string {
     return this.form.texts.dataset ?? DISTILL_DEFAULTS.dataset
+  }
+
+  /** Whether the chosen dataset is an imported image set (U-Net teachers, PNG grids, no built-in teacher). */
+  get isImage(): boolean {
+    return isImageDatasetRef(this.dataset)
+  }
+
+  get datasetChoices(): DatasetOption[] {
+    return datasetOptions(this.datasets)
+  }
+
+  /** The chosen image dataset's record, or null (a 2D set, or one not in the history). */
+  get imageDataset(): ImageDatasetRecord | null {
+    return (imageRecordOf(this.dataset, indexDatasets(this.datasets)) as ImageDatasetRecord | null) ?? null
+  }
+
+  get datasetName(): string {
+    return datasetLabel(this.dataset, indexDatasets(this.datasets), false)
   }
 
   /** Fills the fields from a preset over the defaults; the data set and teacher stay as chosen. */
@@ -291,21 +326,31 @@ export class NewRunState {
       if (this.teachersFor !== dataset) return
       this.teachers = list
       const current = this.form.texts.teacher ?? 'builtin'
-      if (current !== 'builtin' && !list.some((t) => t.id === current || t.path === current)) this.form.set('teacher', 'builtin')
+      const listed = list.some((t) => t.id === current || t.path === current)
+      // Image datasets have no built-in teacher: their first trained teacher is the natural pick; with none,
+      // 'builtin' stays and validation says on the teacher field that one must be trained first.
+      if (isImageDatasetRef(dataset)) {
+        if (!listed && list[0]) this.form.set('teacher', list[0].id)
+        else if (!listed) this.form.set('teacher', 'builtin')
+      } else if (current !== 'builtin' && !listed) this.form.set('teacher', 'builtin')
     } catch (error) {
       this.loadError = `could not list teachers: ${errorMessage(error)}`
     }
   }
 
   get teacherOptions(): TeacherOption[] {
-    const options: TeacherOption[] = [{ value: 'builtin', label: `Built-in ${this.dataset} teacher`, kind: 'builtin' }]
+    const index = indexDatasets(this.datasets)
+    const options: TeacherOption[] = this.isImage ? [] : [{ value: 'builtin', label: `Built-in ${this.dataset} teacher`, kind: 'builtin' }]
     for (const t of this.teachers) {
       const kind = t.runId ? 'trained' : 'imported'
-      options.push({ value: t.id, label: `${t.name} (${kind}${t.runId ? ` by run ${t.runId}` : ''})`, kind })
+      options.push({ value: t.id, label: `${withDatasetNames(t.name, index)} (${kind}${t.runId ? ` by run ${t.runId}` : ''})`, kind })
     }
     const current = this.form.texts.teacher
     // A path typed in the CLI or a removed teacher still shows, so the form never silently changes it.
-    if (current && !options.some((o) => o.value === current)) options.push({ value: current, label: current, kind: 'imported' })
+    if (current && !options.some((o) => o.value === current)) {
+      const label = current === 'builtin' && this.isImage ? `None: no teacher of ${this.datasetName} yet (train one)` : current
+      options.push({ value: current, label, kind: current === 'builtin' ? 'builtin' : 'imported' })
+    }
     return options
   }
 

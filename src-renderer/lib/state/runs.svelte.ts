@@ -4,6 +4,8 @@
  * single rows (new runs are fetched in batches), and while anything runs its last metrics are re-read on a
  * slow timer from a list of the running runs only, never the whole history.
  */
+import type { ImageDatasetRecord } from '@shared/data/images'
+import { indexDatasets } from '../dataset-names'
 import type { ApiClient, ApiEvent, ApiMethod, ApiPayload, ApiResponses, ApiResult } from '@shared/ipc/api'
 import { TERMINAL_STATUSES, type RunSummary } from '@shared/store/types'
 import { ApiCallError, callOn } from '../api'
@@ -94,6 +96,9 @@ export class RunsState {
   detailsId = $state<string | null>(null)
   /** The clock running durations are shown against. */
   now = $state(0)
+  /** The imported image datasets, so `image:<id>` shows by name. */
+  datasets = $state.raw<ImageDatasetRecord[]>([])
+  readonly datasetIndex = $derived(indexDatasets(this.datasets))
 
   /** Rows passing the filters (before sorting, so a sort change does not refilter). */
   readonly filtered = $derived(filterRows(this.rows, this.filters, 0))
@@ -140,6 +145,10 @@ export class RunsState {
     this.loading = true
     this.loadError = null
     this.changedWhileLoading = new Set()
+    // Names only: without them the table shows image:<id>.
+    void callOn(this.api, 'datasets.list')
+      .then((d) => (this.datasets = d))
+      .catch(() => {})
     try {
       const rows = await this.list({ limit: RUNS_LIMIT })
       this.rows = rows

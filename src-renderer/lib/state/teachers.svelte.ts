@@ -9,7 +9,11 @@ import { TEACHER_DEFAULTS } from '@shared/config/defaults'
 import type { TeacherConfig } from '@shared/config/schemas'
 import type { FieldProblem } from '@shared/config/validate'
 import { DATASETS_2D } from '@shared/data/datasets2d'
+import { isImageDatasetRef } from '@shared/data/dataset-ref'
+import type { ImageDatasetRecord } from '@shared/data/images'
+import type { ModelKind } from '@shared/config/fields'
 import type { TeacherRecord } from '@shared/store/types'
+import { datasetLabel, datasetOptions, indexDatasets, withDatasetNames, type DatasetIndex, type DatasetOption } from '../dataset-names'
 import { ApiCallError, callOn } from '../api'
 import { errorText, type RunsRoute } from './runs.svelte'
 
@@ -19,15 +23,17 @@ export interface TeacherFormField {
   key: TeacherField
   label: string
   help: string
-  /** `select` fields offer `options`; the others are numbers typed as text. */
-  type: 'select' | 'int' | 'float'
+  /** `select` fields offer `options`; `int-list` is comma-separated integers; the others are numbers typed as text. */
+  type: 'select' | 'int' | 'float' | 'int-list'
   options?: readonly string[]
   /** Shown under "More settings". */
   advanced?: boolean
+  /** The networks the field configures (absent: every one). 2D datasets train the MLP, image datasets the U-Net. */
+  models?: readonly ModelKind[]
 }
 
 export const TEACHER_FORM_FIELDS: readonly TeacherFormField[] = [
-  { key: 'dataset', label: 'Dataset', help: 'The 2D data the teacher learns to generate.', type: 'select', options: DATASETS_2D },
+  { key: 'dataset', label: 'Dataset', help: 'The data the teacher learns to generate: a built-in 2D set (MLP teacher) or an imported image set (U-Net teacher).', type: 'select', options: DATASETS_2D },
   { key: 'numSteps', label: 'T (diffusion steps)', help: 'Discrete noise levels of the DDPM; 2 to 100000. The walkthrough uses 1000.', type: 'int' },
   { key: 'betaSchedule', label: 'Beta schedule', help: 'linear: betas from β start to β end; cosine: the improved-DDPM schedule (ignores β start/end).', type: 'select', options: BETA_SCHEDULES },
   { key: 'betaStart', label: 'β start', help: 'First beta of the linear schedule, in (0, 1). Default 1e-4.', type: 'float' },
@@ -36,16 +42,36 @@ export const TEACHER_FORM_FIELDS: readonly TeacherFormField[] = [
   { key: 'seed', label: 'Seed', help: 'Seeds the data, the initial weights and the noise; 0 to 2³²−1.', type: 'int' },
   { key: 'lr', label: 'Learning rate', help: 'Adam learning rate, in (0, 1].', type: 'float', advanced: true },
   { key: 'batch', label: 'Batch size', help: 'Points per step.', type: 'int', advanced: true },
-  { key: 'hiddenWidth', label: 'Hidden width', help: 'Units per hidden layer of the MLP.', type: 'int', advanced: true },
-  { key: 'hiddenDepth', label: 'Hidden layers', help: 'Number of hidden layers of the MLP.', type: 'int', advanced: true },
+  { key: 'unetChannels', label: 'U-Net base channels', help: 'Channels of the first resolution level; level l has base × multiplier l. 1 to 1024; default 32.', type: 'int', models: ['unet'] },
+  { key: 'unetMultipliers', label: 'U-Net channel multipliers', help: 'One integer (1 to 16) per resolution level, comma-separated, 1 to 5 levels; each level but the last halves the image size. Default 1, 2.', type: 'int-list', models: ['unet'] },
+  { key: 'unetResBlocks', label: 'U-Net residual blocks', help: 'Residual blocks per resolution level; 1 to 8. Default 1.', type: 'int', models: ['unet'] },
+  { key: 'unetGroups', label: 'U-Net GroupNorm groups', help: 'Groups of the group normalisation; 1 to 1024 and must divide the base channels. Default 8.', type: 'int', models: ['unet'] },
+  { key: 'hiddenWidth', label: 'Hidden width', help: 'Units per hidden layer of the MLP; 1 to 8192.', type: 'int', advanced: true, models: ['mlp'] },
+  { key: 'hiddenDepth', label: 'Hidden layers', help: 'Number of hidden layers of the MLP; 1 to 64.', type: 'int', advanced: true, models: ['mlp'] },
   { key: 'timeEmbeddingDim', label: 'Time embedding size', help: 'Size of the sinusoidal time embedding; even.', type: 'int', advanced: true },
   { key: 'backend', label: 'Backend', help: 'auto tries node-gpu, node, wasm, then cpu.', type: 'select', options: BACKENDS, advanced: true },
 ]
 
 export type TeacherForm = Record<TeacherField, string>
 
-export function defaultTeacherForm(): TeacherForm {
-  return Object.fromEntries(Object.entries(TEACHER_DEFAULTS).map(([k, v]) => [k, String(v)])) as TeacherForm
+export function defaultTeacherForm(dataset?: string): TeacherForm {
+  const form = Object.fromEntries(Object.entries(TEACHER_DEFAULTS).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])) as TeacherForm
+  if (dataset) {
+    form.dataset = dataset
+    form.model = modelFor(dataset)
+  }
+  return form
+}
+
+/** The network a dataset takes: the U-Net for image datasets, the MLP for 2D ones (validation insists). */
+export function modelFor(dataset: string): ModelKind {
+  return isImageDatasetRef(dataset) ? 'unet' : 'mlp'
+}
+
+/** The fields the form shows for a dataset: the U-Net's for images, the MLP's width and depth for 2D. */
+export function teacherFieldsFor(dataset: string): TeacherFormField[] {
+  const model = modelFor(dataset)
+  return TEACHER_FORM_FIELDS.filter((f) => !f.models || f.models.includes(model))
 }
 
 /**
@@ -53,9 +79,11 @@ export function defaultTeacherForm(): TeacherForm {
  * names it), and a local problem for an empty number field (which would otherwise silently take the default).
  */
 export function formToConfig(form: TeacherForm): { config: Record<string, unknown>; problems: FieldProblem[] } {
-  const config: Record<string, unknown> = {}
+  const dataset = (form.dataset ?? '').trim()
+  // The model follows the dataset (it is not a choice); the other network's fields are left to the defaults.
+  const config: Record<string, unknown> = { model: modelFor(dataset) }
   const problems: FieldProblem[] = []
-  for (const field of TEACHER_FORM_FIELDS) {
+  for (const field of teacherFieldsFor(dataset)) {
     const text = (form[field.key] ?? '').trim()
     if (field.type === 'select') {
       config[field.key] = text
@@ -63,6 +91,17 @@ export function formToConfig(form: TeacherForm): { config: Record<string, unknow
     }
     if (text === '') {
       problems.push({ field: field.key, message: `${field.label}: enter a value`, value: '' })
+      continue
+    }
+    if (field.type === 'int-list') {
+      config[field.key] = text
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== '')
+        .map((p) => {
+          const n = Number(p)
+          return Number.isFinite(n) ? n : p
+        })
       continue
     }
     const n = Number(text)
@@ -97,12 +136,16 @@ export function teacherSchedule(t: TeacherRecord): string {
 
 export interface TeachersStateOptions {
   navigate?: (route: RunsRoute) => void
+  /** The dataset the training form starts on (`#/teachers?dataset=image:<id>` from the run form). */
+  dataset?: string
   /** Delay of the validation while typing (ms). */
   validateDelayMs?: number
 }
 
 export class TeachersState {
   teachers = $state.raw<TeacherRecord[]>([])
+  /** The imported image datasets: training choices, and names for the table. */
+  datasets = $state.raw<ImageDatasetRecord[]>([])
   loading = $state(false)
   loaded = $state(false)
   loadError = $state<string | null>(null)
@@ -126,6 +169,7 @@ export class TeachersState {
 
   private readonly navigateTo: (route: RunsRoute) => void
   private readonly validateDelayMs: number
+  private readonly initialDataset: string | undefined
   private validateTimer: ReturnType<typeof setTimeout> | null = null
   private validation = 0
 
@@ -135,13 +179,49 @@ export class TeachersState {
   ) {
     this.navigateTo = options.navigate ?? (() => {})
     this.validateDelayMs = options.validateDelayMs ?? 300
+    this.initialDataset = options.dataset
+    this.form = defaultTeacherForm(options.dataset)
+  }
+
+  get datasetIndex(): DatasetIndex {
+    return indexDatasets(this.datasets)
+  }
+
+  get datasetChoices(): DatasetOption[] {
+    return datasetOptions(this.datasets)
+  }
+
+  /** A dataset value by name (and shape, for image sets). */
+  datasetName(dataset: string): string {
+    return datasetLabel(dataset, this.datasetIndex)
+  }
+
+  /** A teacher's name with the image dataset it embeds named (`image:<id>-seed0` → `tiny-seed0`). */
+  teacherName(t: TeacherRecord): string {
+    return withDatasetNames(t.name, this.datasetIndex)
+  }
+
+  /** Whether the form trains on an image dataset (a U-Net). */
+  get isImage(): boolean {
+    return isImageDatasetRef(this.form.dataset)
+  }
+
+  /** The form's fields for its dataset. */
+  get fields(): TeacherFormField[] {
+    return teacherFieldsFor(this.form.dataset)
   }
 
   async load(): Promise<void> {
     this.loading = true
     this.loadError = null
     try {
-      this.teachers = await callOn(this.api, 'teachers.list', {})
+      const [teachers, datasets] = await Promise.all([
+        callOn(this.api, 'teachers.list', {}),
+        // Without it the image datasets only lose their names and the training choice.
+        callOn(this.api, 'datasets.list').catch(() => this.datasets),
+      ])
+      this.teachers = teachers
+      this.datasets = datasets
       this.loaded = true
     } catch (error) {
       this.loadError = errorText(error)
@@ -161,11 +241,12 @@ export class TeachersState {
 
   setField(key: TeacherField, value: string): void {
     this.form[key] = value
+    if (key === 'dataset') this.form.model = modelFor(value)
     this.validateSoon()
   }
 
   resetForm(): void {
-    this.form = defaultTeacherForm()
+    this.form = defaultTeacherForm(this.initialDataset)
     this.problems = {}
     this.formError = null
   }

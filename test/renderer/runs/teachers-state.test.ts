@@ -46,7 +46,9 @@ describe('teacher form', () => {
   it('starts from TEACHER_DEFAULTS and turns numeric text into numbers, keeping what is not one', () => {
     const form = defaultTeacherForm()
     expect(form.numSteps).toBe('1000')
-    expect(formToConfig(form).config).toEqual(TEACHER_DEFAULTS)
+    // A 2D teacher sends the MLP's fields; validation fills the U-Net's with their defaults.
+    expect(parseTeacherConfig(formToConfig(form).config)).toEqual(TEACHER_DEFAULTS)
+    expect(Object.keys(formToConfig(form).config).filter((k) => k.startsWith('unet'))).toEqual([])
     const { config, problems } = formToConfig({ ...form, numSteps: 'abc', betaEnd: ' 0.03 ', seed: '' })
     expect(config.numSteps).toBe('abc')
     expect(config.betaEnd).toBe(0.03)
