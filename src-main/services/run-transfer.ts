@@ -45,7 +45,8 @@ export function exportRunFolder(store: LabStore, id: string, out: string): strin
   write('metrics.csv', `${lines.join('\n')}\n`)
   write('evaluations.json', `${JSON.stringify(store.evaluations.listEvaluations(id), null, 2)}\n`)
   const dir = runPaths(store.paths.root, id).dir
-  const rels = [...samples.map((s) => s.path), ...checkpoints.map((c) => c.path), ...(run.kind === 'teacher' ? ['teacher.ckpt', 'teacher.json'] : [])]
+  // Image runs also leave the teacher | 1-step | 2-step | |difference| grid, which is not a sample record.
+  const rels = [...samples.map((s) => s.path), ...checkpoints.map((c) => c.path), ...(run.kind === 'teacher' ? ['teacher.ckpt', 'teacher.json'] : []), 'samples/compare.png']
   for (const rel of rels) {
     if (!rel || !existsSync(join(dir, rel)) || existsSync(join(folder, rel))) continue
     mkdirSync(dirname(join(folder, rel)), { recursive: true })
