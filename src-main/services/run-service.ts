@@ -421,11 +421,14 @@ export class RunService {
         ])
         if (message.agreement !== null) items.push({ step: message.step, metric: 'agreement', model: 'student', nfe: 1, value: message.agreement })
         store.evaluations.addEvaluations(id, items)
-        // The final one- and two-step quality, as series, so run lists show them as last values.
+        // The final one- and two-step quality (and for images the Fréchet distance), and the teacher-student
+        // agreement, as series, so run lists show them as last values.
         const finals = [1, 2].flatMap((nfe) => {
           const row = findRow(message.rows, 'student', nfe)
-          return row ? [{ key: `eval/swd_nfe${nfe}`, step: message.step, value: row.swd }] : []
+          if (!row) return []
+          return [{ key: `eval/swd_nfe${nfe}`, step: message.step, value: row.swd }, ...(row.fd !== undefined ? [{ key: `eval/fd_nfe${nfe}`, step: message.step, value: row.fd }] : [])]
         })
+        if (message.agreement !== null && message.rows.some((r) => r.model === 'student')) finals.push({ key: 'eval/agreement_nfe1', step: message.step, value: message.agreement })
         if (finals.length > 0) store.metrics.appendMetrics(id, finals)
         break
       }

@@ -9,7 +9,7 @@ import type { LastMetric, RunKind, RunListItem, RunStatus, RunSummary } from '@s
 export type RunRow = RunListItem
 
 /** Metric series the table reads from `lastMetrics` (passed as `metricKeys` to runs.list). */
-export const TABLE_METRIC_KEYS = ['loss', 'eval/swd_nfe1', 'eval/swd_nfe2', 'swd/nfe1', 'swd/nfe2'] as const
+export const TABLE_METRIC_KEYS = ['loss', 'eval/swd_nfe1', 'eval/swd_nfe2', 'swd/nfe1', 'swd/nfe2', 'eval/fd_nfe1', 'eval/agreement_nfe1'] as const
 
 export type ColumnKey =
   | 'id'
@@ -27,6 +27,8 @@ export type ColumnKey =
   | 'lastLoss'
   | 'quality1'
   | 'quality2'
+  | 'fd1'
+  | 'agreement'
   | 'duration'
   | 'created'
   | 'tags'
@@ -70,6 +72,8 @@ export const COLUMNS: readonly Column[] = [
   col('lastLoss', 'Last loss', 'Last logged training loss', true, '5.5rem'),
   col('quality1', 'SWD@1', 'One-step sample quality: sliced Wasserstein to held-out data (final eval, or the live preview in italics); lower is better', true, '5.5rem'),
   col('quality2', 'SWD@2', 'Two-step sample quality (final eval, or the live preview in italics); lower is better', true, '5.5rem'),
+  col('fd1', 'FD@1', 'Image runs: one-step Fréchet distance to held-out images in the features of the dataset classifier (final eval); lower is better', true, '5rem'),
+  col('agreement', 'Agree@1', "Teacher-student agreement: mean distance between the one-step sample and the teacher's 100-step sample from the same noise (final eval); lower is closer", true, '5.5rem'),
   col('duration', 'Duration', 'Finished − started, or time running so far', true, '5.5rem'),
   col('created', 'Created', 'When the run was created', true, '10.5rem', 'desc'),
   col('tags', 'Tags', 'Tags', false, '10rem'),
@@ -158,6 +162,10 @@ export function cellValue(row: RunRow, key: ColumnKey, now: number): CellValue {
       return (row.lastMetrics['eval/swd_nfe1'] ?? row.lastMetrics['swd/nfe1'])?.value ?? null
     case 'quality2':
       return (row.lastMetrics['eval/swd_nfe2'] ?? row.lastMetrics['swd/nfe2'])?.value ?? null
+    case 'fd1':
+      return row.lastMetrics['eval/fd_nfe1']?.value ?? null
+    case 'agreement':
+      return row.lastMetrics['eval/agreement_nfe1']?.value ?? null
     case 'duration':
       return durationMs(row, now)
     case 'created':
@@ -411,6 +419,8 @@ export function formatCell(row: RunRow, key: ColumnKey, now: number): string {
     case 'lastLoss':
     case 'quality1':
     case 'quality2':
+    case 'fd1':
+    case 'agreement':
       return formatMetric(cellValue(row, key, now) as number | null)
     case 'duration':
       return formatDuration(durationMs(row, now))

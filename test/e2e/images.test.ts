@@ -125,6 +125,10 @@ describe('image datasets in the browser', () => {
       expect(consistent).toBe(0)
       await expect(page.getByTestId('samples-step').innerText()).resolves.toBe('at step 3')
       await shot('live grids and comparison')
+      // The final evaluation has the Fréchet distance in the dataset classifier's features.
+      await expect(page.getByTestId('eval-table').locator('th', { hasText: 'Fréchet distance' }).count()).resolves.toBe(1)
+      const fd = await page.getByTestId('eval-row-student-1').locator('td').nth(3).innerText()
+      expect(Number.isFinite(Number(fd)), fd).toBe(true)
 
       // Previews at steps 0, 2 and 3: the slider steps back with the keyboard.
       const slider = page.getByTestId('samples-step-slider')
@@ -175,6 +179,7 @@ describe('image datasets in the browser', () => {
       await page.locator(`[data-testid="run-row"][data-run-id="${runIds[0]}"]`).waitFor()
       await expect(page.locator(`[data-testid="run-row"][data-run-id="${runIds[0]}"] [data-testid="runs-cell-dataset"]`).innerText()).resolves.toBe('tiny (8×8×1)')
       await expect(page.getByTestId('runs-filter-dataset').locator(`option[value="image:${dataset.id}"]`).innerText()).resolves.toBe('tiny (8×8×1)')
+      await expect(page.locator('[data-testid="runs-table"] th', { hasText: 'FD@1' }).count()).resolves.toBe(1)
       await shot('runs table')
 
       await page.goto(`${lab.url}#/new`)

@@ -17,7 +17,7 @@ export interface MetricChoice {
 }
 
 const MODEL_ORDER = ['student', 'teacher', 'data']
-const METRIC_NAMES: Record<string, string> = { swd: 'SWD', energy: 'energy', mmd: 'MMD', msPerSample: 'ms/sample', agreement: 'agreement' }
+const METRIC_NAMES: Record<string, string> = { swd: 'SWD', energy: 'energy', mmd: 'MMD', fd: 'Fréchet', msPerSample: 'ms/sample', agreement: 'agreement' }
 
 export function metricChoiceKey(model: string, metric: string, nfe: number): string {
   return `${model}/${metric}/${nfe}`

@@ -9,9 +9,9 @@ import type { EvaluationRecord } from '@shared/store/types'
 import { canonicalJson } from '../config-diff'
 import type { ChartTheme } from './theme'
 
-export const QUALITY_METRICS = ['swd', 'energy', 'mmd'] as const
+export const QUALITY_METRICS = ['swd', 'energy', 'mmd', 'fd'] as const
 export type QualityMetric = (typeof QUALITY_METRICS)[number]
-export const QUALITY_LABELS: Record<QualityMetric, string> = { swd: 'sliced Wasserstein', energy: 'energy distance', mmd: 'MMD' }
+export const QUALITY_LABELS: Record<QualityMetric, string> = { swd: 'sliced Wasserstein', energy: 'energy distance', mmd: 'MMD', fd: 'Fréchet distance (images)' }
 
 /** The records of a run's last evaluated step (a run evaluated several times is judged by its end). */
 export function finalEvaluations(records: readonly EvaluationRecord[]): EvaluationRecord[] {

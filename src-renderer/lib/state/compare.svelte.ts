@@ -58,6 +58,8 @@ export interface MetricColumn {
   nfe: number | null
   /** Whether the best value is highlighted (references such as the teacher and the floor are not ranked). */
   ranked: boolean
+  /** Shown only when some compared run has a value (the Fréchet distance exists for image runs only). */
+  optional?: boolean
 }
 
 export const METRIC_COLUMNS: readonly MetricColumn[] = [
@@ -67,12 +69,20 @@ export const METRIC_COLUMNS: readonly MetricColumn[] = [
   { key: 'energy2', label: 'energy · 2', title: 'student energy distance, 2 steps', model: 'student', metric: 'energy', nfe: 2, ranked: true },
   { key: 'mmd1', label: 'MMD · 1', title: 'student MMD, 1 step', model: 'student', metric: 'mmd', nfe: 1, ranked: true },
   { key: 'mmd2', label: 'MMD · 2', title: 'student MMD, 2 steps', model: 'student', metric: 'mmd', nfe: 2, ranked: true },
+  { key: 'fd1', label: 'FD · 1', title: 'student Fréchet distance in the dataset classifier features, 1 step (image runs)', model: 'student', metric: 'fd', nfe: 1, ranked: true, optional: true },
+  { key: 'fd2', label: 'FD · 2', title: 'student Fréchet distance in the dataset classifier features, 2 steps (image runs)', model: 'student', metric: 'fd', nfe: 2, ranked: true, optional: true },
+  { key: 'teacherFd', label: 'teacher FD (K=100)', title: "the teacher's Fréchet distance with K = 100 steps, same noise (image runs)", model: 'teacher', metric: 'fd', nfe: null, ranked: false, optional: true },
   { key: 'teacherSwd', label: 'teacher SWD (K=100)', title: "the teacher's sliced Wasserstein with K = 100 steps, same noise", model: 'teacher', metric: 'swd', nfe: null, ranked: false },
   { key: 'floorSwd', label: 'data floor SWD', title: 'sliced Wasserstein between two held-out data samples: the best reachable', model: 'data', metric: 'swd', nfe: 0, ranked: false },
   { key: 'agreement', label: 'agreement', title: "mean distance between the student's one-step sample and the teacher's K = 100 solution from the same noise", model: 'student', metric: 'agreement', nfe: 1, ranked: true },
   { key: 'ms1', label: 'ms/sample · 1', title: 'student milliseconds per sample, 1 step', model: 'student', metric: 'msPerSample', nfe: 1, ranked: true },
   { key: 'teacherMs', label: 'teacher ms/sample', title: 'teacher milliseconds per sample, K = 100', model: 'teacher', metric: 'msPerSample', nfe: null, ranked: false },
 ]
+
+/** Indices of the columns to show: every column, except optional ones no row has a value in. */
+export function visibleColumns(rows: readonly MetricRow[]): number[] {
+  return METRIC_COLUMNS.flatMap((col, c) => (!col.optional || rows.some((r) => r.values[c] !== null && r.values[c] !== undefined) ? [c] : []))
+}
 
 export interface MetricRow {
   runId: string

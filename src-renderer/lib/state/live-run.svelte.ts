@@ -386,7 +386,7 @@ export interface EvaluationRow {
   values: Record<string, number>
 }
 
-export const TABLE_METRICS = ['swd', 'energy', 'mmd', 'agreement', 'msPerSample'] as const
+export const TABLE_METRICS = ['swd', 'energy', 'mmd', 'fd', 'agreement', 'msPerSample'] as const
 
 const MODEL_ORDER: Record<string, number> = { student: 0, ema: 1, teacher: 2, data: 3 }
 

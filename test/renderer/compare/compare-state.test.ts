@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { MetricBucket, Run, SampleRecord } from '@shared/store/types'
-import { CURVE_BUCKETS, CompareState, RunPickerState, bestByColumn, metricRows, seriesCsv, sortRows, METRIC_COLUMNS } from '../../../src-renderer/lib/state/compare.svelte'
+import { CURVE_BUCKETS, CompareState, RunPickerState, bestByColumn, metricRows, seriesCsv, sortRows, visibleColumns, METRIC_COLUMNS } from '../../../src-renderer/lib/state/compare.svelte'
 import { buckets, finalEval, sampleRecord } from './fixtures'
 import { FakeFailure, fakeApi } from '../fake-api'
 
@@ -226,6 +226,8 @@ describe('CompareState', () => {
   })
 })
 
+type EvaluationRecordOf = ReturnType<typeof finalEval>[number]
+
 describe('metrics table and CSV helpers', () => {
   const evaluations = { a: finalEval('a', 300, [0.3, 0.2, 0.1]), b: finalEval('b', 300, [0.4, 0.1, 0.05]), c: [] }
   const col = (key: string) => METRIC_COLUMNS.findIndex((c) => c.key === key)
@@ -243,6 +245,23 @@ describe('metrics table and CSV helpers', () => {
     // ties are all best; references are not ranked
     expect([...(best[col('agreement')] ?? [])]).toEqual(['a', 'b'])
     expect(best[col('teacherSwd')]?.size).toBe(0)
+  })
+
+  it('shows the Fréchet columns only when a compared run (an image run) has them', () => {
+    const twoD = metricRows(['a', 'b'], evaluations)
+    const shown = visibleColumns(twoD).map((c) => METRIC_COLUMNS[c]?.key)
+    expect(shown).not.toContain('fd1')
+    expect(shown).toContain('swd1')
+    const image = [...finalEval('img', 300, [0.3, 0.2, 0.1]), { ...(finalEval('img', 300, [1])[0] as EvaluationRecordOf), model: 'student', metric: 'fd', nfe: 1, value: 12.5 }]
+    const rows = metricRows(['a', 'img'], { a: evaluations.a, img: image })
+    const withImage = visibleColumns(rows).map((c) => METRIC_COLUMNS[c]?.key)
+    // Each optional column on its own: this run has a one-step Fréchet distance only.
+    expect(withImage).toContain('fd1')
+    expect(withImage).not.toContain('fd2')
+    expect(rows[1]?.values[col('fd1')]).toBe(12.5)
+    expect(rows[0]?.values[col('fd1')]).toBeNull()
+    // The only run with a value is not highlighted as best (nothing to beat).
+    expect(bestByColumn(rows)[col('fd1')]?.size).toBe(0)
   })
 
   it('sorts by a column with missing values last', () => {

@@ -83,6 +83,15 @@ describe('cell values', () => {
     expect(cellValue(done, 'quality2', 0)).toBeNull()
   })
 
+  it('reads the final Fréchet distance (image runs) and the teacher-student agreement, formatted like the other metrics', () => {
+    const image = makeRow('img', { lastMetrics: { 'eval/fd_nfe1': metric(12.3456, 3000), 'eval/agreement_nfe1': metric(0.25, 3000) } })
+    expect(cellValue(image, 'fd1', 0)).toBe(12.3456)
+    expect(cellValue(image, 'agreement', 0)).toBe(0.25)
+    expect(formatCell(image, 'fd1', 0)).toMatch(/^12\.3/)
+    expect(cellValue(makeRow('twoD'), 'fd1', 0)).toBeNull()
+    expect(formatCell(makeRow('twoD'), 'fd1', 0)).toBe('—')
+  })
+
   it('counts a running run up to now and shows no duration before it started', () => {
     const running = makeRow('r', { status: 'running', startedAt: 10_000, finishedAt: null })
     expect(cellValue(running, 'duration', 70_000)).toBe(60_000)
