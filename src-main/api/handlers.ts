@@ -18,6 +18,7 @@ import { exportRunFolder, importRunFolder, RunFolderError } from '../services/ru
 import { DatasetOptionError, DatasetService } from '../services/dataset-service'
 import { DatasetFileError } from '../data/errors'
 import { readSamplePoints } from '../files/sample-points'
+import { imageGridPng } from '../files/image-grid-png'
 import { scatterPng } from '../files/scatter-png'
 import { runPaths, StoreError, type LabStore } from '../store'
 import type { SampleRecord } from '@shared/store/types'
@@ -79,7 +80,13 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       }
       return service.startDistill({ ...base, ...p.config }, { tags: p.tags, notes: p.notes })
     },
-    'runs.startTeacher': (p) => service.startTeacher(p.config, { tags: p.tags, notes: p.notes }),
+    'runs.startTeacher': (p) =>
+      service.startTeacher(p.config, {
+        tags: p.tags,
+        notes: p.notes,
+        ...(p.evalSamples !== undefined ? { evalSamples: p.evalSamples } : {}),
+        ...(p.sampleEvery !== undefined ? { sampleEvery: p.sampleEvery } : {}),
+      }),
     'runs.sweep': (p) => service.sweep(p.base, p.grid, { tags: p.tags, notes: p.notes }),
     'runs.pause': (p) => {
       service.pause(p.id)
@@ -149,6 +156,18 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       return { sampleId: sample.id, mime: 'image/png' as const, bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) }
     },
     'datasets.list': (p) => datasets.list(p?.kind),
+    'datasets.preview': (p) => {
+      const dataset = datasets.find(p.id)
+      if (!dataset) throw new ApiFailure('NOT_FOUND', `no dataset ${p.id}`, 'id')
+      const reader = datasets.open(dataset.id)
+      try {
+        const count = Math.min(p.count ?? 32, reader.count)
+        const png = imageGridPng(reader.range(0, count).images, reader, { columns: 8, scale: p.scale ?? 2 })
+        return { datasetId: dataset.id, mime: 'image/png' as const, bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), count }
+      } finally {
+        reader.close()
+      }
+    },
     'datasets.import': async (p) => {
       const files = p.paths.map((file, i) => {
         const inside = insideDataDir(root, file, `paths.${i}`)

@@ -31,6 +31,7 @@ export const API_METHOD_NAMES = [
   'samples.points',
   'samples.png',
   'datasets.list',
+  'datasets.preview',
   'datasets.import',
   'teachers.list',
   'teachers.import',

@@ -96,6 +96,10 @@ export class DatasetService {
     return this.store.datasets.getDataset(id)
   }
 
+  find(id: string): ImageDatasetRecord | undefined {
+    return this.store.datasets.findDataset(id)
+  }
+
   /** Absolute folder of a stored dataset. */
   folderOf(dataset: ImageDatasetRecord): string {
     return join(this.store.paths.root, dataset.path)

@@ -5,6 +5,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { TeacherRecord } from '@shared/store/types'
 import { readTeacherFile, readTeacherSnapshot } from '../files/teachers'
 import { ensureTeacherDir, newRunId, type LabStore } from '../store'
@@ -27,6 +28,12 @@ export class TeacherService {
     return readTeacherFile(registered ? this.pathOf(registered) : spec, dataset).path
   }
 
+  /** A teacher's default name: its dataset (an image dataset by its name, not `image:<id>`) and seed. */
+  private defaultName(dataset: string, seed: number): string {
+    const image = isImageDatasetRef(dataset) ? this.store.datasets.findDataset(imageDatasetId(dataset)) : undefined
+    return `${image?.name ?? dataset}-seed${seed}`
+  }
+
   /** Registers the teacher a finished teacher run wrote (runs/<id>/teacher.ckpt). */
   registerTrained(runId: string, checkpointPath: string): TeacherRecord {
     const existing = this.store.teachers.findTeacher(runId)
@@ -34,7 +41,7 @@ export class TeacherService {
     const { config } = readTeacherSnapshot(checkpointPath).header
     return this.store.teachers.addTeacher({
       id: runId,
-      name: `${config.dataset}-seed${config.seed}`,
+      name: this.defaultName(config.dataset, config.seed),
       dataset: config.dataset,
       path: relative(this.store.paths.root, checkpointPath),
       config,
@@ -52,7 +59,7 @@ export class TeacherService {
     copyFileSync(source, target)
     return this.store.teachers.addTeacher({
       id,
-      name: name ?? `${config.dataset}-seed${config.seed}`,
+      name: name ?? this.defaultName(config.dataset, config.seed),
       dataset: config.dataset,
       path: relative(this.store.paths.root, target),
       config,

@@ -99,7 +99,16 @@ export const API_SCHEMAS = {
     .optional(),
   'runs.get': z.object({ id }).strict(),
   'runs.start': z.object({ config: configObject, preset: z.string().max(100).optional(), ...startOptions }).strict(),
-  'runs.startTeacher': z.object({ config: configObject, ...startOptions }).strict(),
+  'runs.startTeacher': z
+    .object({
+      config: configObject,
+      ...startOptions,
+      /** Samples of the final K = 1, 10, 100 evaluation (default 4000; image teachers are slow to sample). */
+      evalSamples: z.number().int().min(16).max(100_000).optional(),
+      /** Live preview interval in steps (default 500, 0 = none). */
+      sampleEvery: z.number().int().min(0).max(1e8).optional(),
+    })
+    .strict(),
   'runs.sweep': z
     .object({
       base: configObject,
@@ -147,6 +156,10 @@ export const API_SCHEMAS = {
     })
     .strict(),
   'datasets.list': z.object({ kind: z.enum(IMAGE_DATASET_KINDS).optional() }).strict().optional(),
+  /** The first `count` images of a dataset (default 32) as a PNG grid, 8 per row, pixels drawn `scale` x. */
+  'datasets.preview': z
+    .object({ id, count: z.number().int().min(1).max(256).optional(), scale: z.number().int().min(1).max(8).optional() })
+    .strict(),
   'datasets.import': z
     .object({
       /** IDX images + labels files (raw or .gz) or CIFAR-10 batches, inside the data folder. */
@@ -244,6 +257,7 @@ export interface ApiResponses {
   'samples.points': SamplePoints
   'samples.png': SamplePng
   'datasets.list': ImageDatasetRecord[]
+  'datasets.preview': { datasetId: string; mime: 'image/png'; bytes: Uint8Array; count: number }
   /** `created` is false when the same data was imported before (datasets are stored once). */
   'datasets.import': { datasets: Array<{ dataset: ImageDatasetRecord; created: boolean }> }
   'teachers.list': TeacherRecord[]

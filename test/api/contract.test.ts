@@ -6,6 +6,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiClient, ApiError, ApiEvent, ApiMethod, ApiPayload, ApiResult } from '@shared/ipc/api'
 import type { Run } from '@shared/store/types'
@@ -154,6 +155,12 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(refused.message).toContain(bad)
     expect(value(await client.call('datasets.list')).length).toBe(listed.length)
     expect(error(await client.call('datasets.import', { paths: [] }))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'paths' })
+    // A preview grid of the first images: 8 per row, pixels doubled, 1-px gaps.
+    const preview = value(await client.call('datasets.preview', { id: imported.datasets[0]?.dataset.id as string, count: 10 }))
+    expect(preview).toMatchObject({ count: 10, mime: 'image/png' })
+    const png = PNG.sync.read(Buffer.from(preview.bytes))
+    expect([png.width, png.height]).toEqual([8 * 56 + 9, 2 * 56 + 3])
+    expect(error(await client.call('datasets.preview', { id: 'nope' }))).toMatchObject({ code: 'NOT_FOUND', field: 'id' })
   })
 
   it('tags, untags and annotates the run (and pushes the change as an event)', async () => {

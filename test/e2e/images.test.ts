@@ -188,6 +188,8 @@ describe('image datasets in the browser', () => {
       await datasetSelect.selectOption(`image:${dataset.id}`)
       await page.getByTestId('dataset-image-summary').waitFor()
       await expect(page.getByTestId('dataset-image-shape').innerText()).resolves.toBe('40 images × 8×8×1')
+      // The first 32 images, 8 per row, pixels doubled: 8 * 16 + 9 wide.
+      expect(await imgWidth(page, 'dataset-image-preview')).toBe(8 * 16 + 9)
       const teacherSelect = page.getByTestId('field-teacher')
       await expect.poll(() => teacherSelect.inputValue()).not.toBe('builtin')
       await expect(teacherSelect.locator('option[value="builtin"]').count()).resolves.toBe(0)

@@ -10,7 +10,7 @@ import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import type { FieldProblem } from '@shared/config/validate'
 import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { heldOut2D, isDataset2D } from '@shared/data/datasets2d'
-import { isImageDatasetRef } from '@shared/data/dataset-ref'
+import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
 import { datasetLabel, datasetOptions, imageRecordOf, indexDatasets, withDatasetNames, type DatasetOption } from '../dataset-names'
 import type { Run, TeacherRecord } from '@shared/store/types'
@@ -246,12 +246,32 @@ export class NewRunState {
   sweepProblems = $state.raw<FieldProblem[]>([])
   sweepRuns = $state.raw<Run[]>([])
   private teachersFor: string | null = null
+  /** The chosen image dataset's first images as a PNG grid (null for 2D sets, or while loading). */
+  imagePreview = $state.raw<Uint8Array | null>(null)
+  imagePreviewError = $state<string | null>(null)
+  private previewFor: string | null = null
 
   constructor(
     private readonly api: ApiClient,
     options: { debounceMs?: number } = {},
   ) {
     this.form = new ConfigFormState(api, { debounceMs: options.debounceMs })
+  }
+
+  /** Loads the preview grid of the chosen image dataset (once per dataset); clears it for 2D sets. */
+  async refreshDatasetPreview(): Promise<void> {
+    const dataset = this.dataset
+    if (this.previewFor === dataset) return
+    this.previewFor = dataset
+    this.imagePreview = null
+    this.imagePreviewError = null
+    if (!isImageDatasetRef(dataset)) return
+    try {
+      const preview = await callOn(this.api, 'datasets.preview', { id: imageDatasetId(dataset), count: 32 })
+      if (this.previewFor === dataset) this.imagePreview = preview.bytes
+    } catch (error) {
+      if (this.previewFor === dataset) this.imagePreviewError = `could not load a preview of the images: ${errorMessage(error)}`
+    }
   }
 
   /** Presets and teachers; with `from`, the form starts from that run's config. */
@@ -267,7 +287,7 @@ export class NewRunState {
         this.preset = null
         this.form.reset((run.config ?? {}) as Record<string, unknown>)
       }
-      await this.refreshTeachers()
+      await Promise.all([this.refreshTeachers(), this.refreshDatasetPreview()])
     } catch (error) {
       this.loadError = errorMessage(error)
     }
@@ -315,7 +335,7 @@ export class NewRunState {
   /** Sets a field; a new data set reloads its teachers (a teacher of another data set cannot be used). */
   async setField(key: string, text: string): Promise<void> {
     this.form.set(key, text)
-    if (key === 'dataset') await this.refreshTeachers()
+    if (key === 'dataset') await Promise.all([this.refreshTeachers(), this.refreshDatasetPreview()])
   }
 
   async refreshTeachers(): Promise<void> {

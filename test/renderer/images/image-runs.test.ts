@@ -211,6 +211,7 @@ describe('the run form on an image dataset', () => {
       'config.validate': validateAs('distill'),
       'teachers.list': (p) => teachers.filter((t) => t.dataset === p.dataset),
       'datasets.list': () => [DATASET],
+      'datasets.preview': (p) => ({ datasetId: p.id, mime: 'image/png' as const, bytes: Uint8Array.from([1, 2, 3]), count: p.count ?? 32 }),
     })
     return { api, state: new NewRunState(api, { debounceMs: 1 }) }
   }
@@ -235,6 +236,22 @@ describe('the run form on an image dataset', () => {
     await state.setField('dataset', 'moons')
     expect(state.form.texts.teacher).toBe('builtin')
     expect(state.teacherOptions.map((o) => o.value)).toEqual(['builtin', 't-moons'])
+  })
+
+  it('shows the first images of an image dataset (loaded once per choice), nothing for 2D sets', async () => {
+    const { api, state } = setup()
+    current = state
+    await state.load()
+    expect(state.imagePreview).toBeNull()
+    await state.setField('dataset', 'image:D1')
+    expect(Array.from(state.imagePreview ?? [])).toEqual([1, 2, 3])
+    expect(api.calls.filter((c) => c.method === 'datasets.preview').map((c) => c.payload)).toEqual([{ id: 'D1', count: 32 }])
+    await state.setField('dataset', 'moons')
+    expect(state.imagePreview).toBeNull()
+    delete api.handlers['datasets.preview']
+    await state.setField('dataset', 'image:D1')
+    expect(state.imagePreview).toBeNull()
+    expect(state.imagePreviewError).toMatch(/could not load a preview of the images/)
   })
 
   it('says when an image dataset has no teacher yet', async () => {
