@@ -158,6 +158,11 @@ export class TeachersState {
   /** Problems not tied to a field of the form, and failures to start. */
   formError = $state<string | null>(null)
   starting = $state(false)
+  /**
+   * Samples of the finished teacher's K = 1, 10, 100 evaluation (a run setting, not part of the config);
+   * empty = the default, 4000. Image teachers are slow to sample: a few hundred is a quicker check.
+   */
+  evalSamples = $state('')
 
   importing = $state(false)
   importError = $state<string | null>(null)
@@ -303,9 +308,15 @@ export class TeachersState {
     this.validateTimer = null
     this.starting = true
     try {
+      const evalText = this.evalSamples.trim()
+      const evalSamples = evalText === '' ? undefined : Number(evalText)
+      if (evalSamples !== undefined && !(Number.isInteger(evalSamples) && evalSamples >= 16 && evalSamples <= 100_000)) {
+        this.formError = `Evaluation samples must be an integer from 16 to 100000 (got ${JSON.stringify(evalText)})`
+        return null
+      }
       const config = await this.validate()
       if (!config) return null
-      const run = await callOn(this.api, 'runs.startTeacher', { config: { ...config } })
+      const run = await callOn(this.api, 'runs.startTeacher', { config: { ...config }, ...(evalSamples !== undefined ? { evalSamples } : {}) })
       this.navigateTo({ name: 'run', id: run.id })
       return run.id
     } catch (error) {

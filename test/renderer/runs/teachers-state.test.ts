@@ -91,6 +91,17 @@ describe('teacher form', () => {
     expect(state.starting).toBe(false)
   })
 
+  it('passes the evaluation sample count when one is given, and refuses a bad one naming it', async () => {
+    const { state, fake } = setup()
+    state.evalSamples = '12'
+    expect(await state.start()).toBeNull()
+    expect(state.formError).toBe('Evaluation samples must be an integer from 16 to 100000 (got "12")')
+    expect(fake.callsOf('runs.startTeacher')).toEqual([])
+    state.evalSamples = ' 512 '
+    expect(await state.start()).toBe('run-t9')
+    expect(fake.callsOf('runs.startTeacher')).toEqual([{ config: { ...TEACHER_DEFAULTS }, evalSamples: 512 }])
+  })
+
   it('surfaces INVALID_CONFIG from the start call per field, and other failures as a form error', async () => {
     const { state } = setup({
       'runs.startTeacher': () => {
