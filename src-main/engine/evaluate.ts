@@ -89,11 +89,19 @@ export function teacherReference(
   const floor = data.floor(n, seed)
   const rows: EvalRow[] = [{ model: 'data', nfe: 0, msPerSample: 0, ...score(floor, reference), ...frechet(floor, n, features) }]
   let k100: Float32Array = new Float32Array(0)
+  const teacherSets: Float32Array[] = []
   TEACHER_EVAL_STEPS.forEach((K, i) => {
     const result = teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise.noise, K, solver)
     rows.push(row('teacher', result, n, reference, features))
+    teacherSets.push(result.points)
     if (K === 100) k100 = result.points
     onProgress?.(i + 1, TEACHER_EVAL_STEPS.length)
+  })
+  // How far the teacher's K-step solution is from its own K = 100 one: the teacher's curve of the
+  // agreement-vs-NFE plot the students are drawn against.
+  teacherSets.forEach((points, i) => {
+    const teacherRow = rows[i + 1] as EvalRow
+    teacherRow.agreement = meanPairedDistance({ points, dim }, { points: k100, dim })
   })
   return { rows, k100, heldOut, features }
 }
@@ -136,7 +144,8 @@ export function evaluateStudent(
     if (nfe > 2 && nfe !== 4 && nfe !== 8 && nfe !== multistepSigmas.length + 1) continue
     const levels = multistepSigmas.slice(0, extra).map((tau) => nearestLevel(teacher.schedule, trainedSteps, tau))
     const result = consistencySample(weights, teacher.architecture, teacher.schedule, noise.noise, noise.renoise, levels, sigmaData, withBoundary)
-    rows.push(row('student', result, n, referenceSet, reference.features))
+    // Agreement at every NFE (not only one step), so it can be drawn against NFE like the distances.
+    rows.push({ ...row('student', result, n, referenceSet, reference.features), agreement: meanPairedDistance({ points: result.points, dim }, { points: reference.k100, dim }) })
     samples.set(nfe, result.points)
   }
   const oneStep = samples.get(1) as Float32Array

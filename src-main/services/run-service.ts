@@ -418,8 +418,12 @@ export class RunService {
           ...(['swd', 'energy', 'mmd', 'msPerSample'] as const).map((metric) => ({ step: message.step, metric, model: row.model, nfe: row.nfe, value: row[metric] })),
           // Image runs: the Fréchet distance in the dataset classifier's features.
           ...(row.fd !== undefined ? [{ step: message.step, metric: 'fd', model: row.model, nfe: row.nfe, value: row.fd }] : []),
+          ...(row.agreement !== undefined ? [{ step: message.step, metric: 'agreement', model: row.model, nfe: row.nfe, value: row.agreement }] : []),
         ])
-        if (message.agreement !== null) items.push({ step: message.step, metric: 'agreement', model: 'student', nfe: 1, value: message.agreement })
+        // Engines that report the one-step agreement only in `agreement` (older checkpoints' runs resumed).
+        if (message.agreement !== null && !items.some((e) => e.metric === 'agreement' && e.model === 'student' && e.nfe === 1)) {
+          items.push({ step: message.step, metric: 'agreement', model: 'student', nfe: 1, value: message.agreement })
+        }
         store.evaluations.addEvaluations(id, items)
         // The final one- and two-step quality (and for images the Fréchet distance), and the teacher-student
         // agreement, as series, so run lists show them as last values.

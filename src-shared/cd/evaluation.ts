@@ -17,6 +17,11 @@ export interface EvalRow extends Scores {
   /** Network evaluations per sample (0 for data). */
   nfe: number
   msPerSample: number
+  /**
+   * Mean distance to the teacher's K = 100 sample from the same noise (student rows, and teacher rows for
+   * K < 100); absent for the data floor and in records written before it was reported per NFE.
+   */
+  agreement?: number
 }
 
 export type MetricsByName = Record<EvalRow['model'], Record<string, Scores & { msPerSample: number }>>

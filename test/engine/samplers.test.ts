@@ -62,6 +62,11 @@ describe('samplers', () => {
     expect(result.rows.map((r) => r.nfe)).toEqual([1, 2, 3])
     expect(reference.rows.map((r) => `${r.model}${r.nfe}`)).toEqual(['data0', 'teacher2', 'teacher20', 'teacher200'])
     expect(result.agreement).toBeGreaterThan(0)
+    // Agreement at every NFE: the one-step row is the summary figure; the teacher's K = 100 agrees with itself.
+    expect(result.rows[0]?.agreement).toBe(result.agreement)
+    expect(result.rows.every((r) => Number.isFinite(r.agreement))).toBe(true)
+    expect(reference.rows.map((r) => r.agreement)).toEqual([undefined, expect.any(Number), expect.any(Number), 0])
+    expect(reference.rows[1]?.agreement).toBeGreaterThan(0)
   })
 
   it('evaluation noise is a pure function of the seed', () => {

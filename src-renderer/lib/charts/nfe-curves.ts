@@ -9,9 +9,15 @@ import type { EvaluationRecord } from '@shared/store/types'
 import { canonicalJson } from '../config-diff'
 import type { ChartTheme } from './theme'
 
-export const QUALITY_METRICS = ['swd', 'energy', 'mmd', 'fd'] as const
+export const QUALITY_METRICS = ['swd', 'energy', 'mmd', 'fd', 'agreement'] as const
 export type QualityMetric = (typeof QUALITY_METRICS)[number]
-export const QUALITY_LABELS: Record<QualityMetric, string> = { swd: 'sliced Wasserstein', energy: 'energy distance', mmd: 'MMD', fd: 'Fréchet distance (images)' }
+export const QUALITY_LABELS: Record<QualityMetric, string> = {
+  swd: 'sliced Wasserstein',
+  energy: 'energy distance',
+  mmd: 'MMD',
+  fd: 'Fréchet distance (images)',
+  agreement: "distance to the teacher's 100-step sample (agreement)",
+}
 
 /** The records of a run's last evaluated step (a run evaluated several times is judged by its end). */
 export function finalEvaluations(records: readonly EvaluationRecord[]): EvaluationRecord[] {
@@ -34,7 +40,7 @@ export function evalValue(final: readonly EvaluationRecord[], metric: string, mo
 type Point = { x: number; y: number }
 
 /** (nfe, value) of one model and metric, in increasing NFE; NFE 0 (data) cannot sit on a log axis. */
-export function nfePoints(final: readonly EvaluationRecord[], model: string, metric: string): Point[] {
+export function pointsAtNfe(final: readonly EvaluationRecord[], model: string, metric: string): Point[] {
   return final
     .filter((r) => r.model === model && r.metric === metric && r.nfe > 0)
     .map((r) => ({ x: r.nfe, y: r.value }))
@@ -71,6 +77,8 @@ function groupIdentical<T>(items: Array<{ runId: string; color: string; value: T
 
 export function buildNfeConfig(runs: readonly NfeRun[], options: NfeOptions): ChartConfiguration<'line', Point[]> {
   const finals = runs.map((r) => ({ run: r, final: finalEvaluations(r.evaluations) }))
+  // A log axis cannot place 0 (the teacher's K = 100 agreement with itself): such points are left out.
+  const nfePoints = (final: readonly EvaluationRecord[], model: string, metric: string) => pointsAtNfe(final, model, metric).filter((p) => !options.logY || p.y > 0)
   const datasets: Array<ChartDataset<'line', Point[]>> = []
   let maxX = 8
   for (const { run, final } of finals) {

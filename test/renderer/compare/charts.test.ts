@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LIGHT_THEME, withAlpha } from '../../../src-renderer/lib/charts/theme'
 import { buildOverlayConfig, stepRangeForZoom, wallUnit, wallUnitFor, type CurveSeries, type OverlayOptions } from '../../../src-renderer/lib/charts/overlay-curves'
-import { buildNfeConfig, evalValue, finalEvaluations, nfePoints } from '../../../src-renderer/lib/charts/nfe-curves'
+import { buildNfeConfig, evalValue, finalEvaluations, pointsAtNfe } from '../../../src-renderer/lib/charts/nfe-curves'
 import { buildHparamConfig, configNumber, metricChoices } from '../../../src-renderer/lib/charts/hparam-scatter'
 import { buckets, evalRecord, finalEval } from './fixtures'
 
@@ -130,7 +130,30 @@ describe('quality-vs-NFE curves', () => {
   it('switches the quality metric', () => {
     const ds = buildNfeConfig(runs, { metric: 'energy', logY: false, theme: LIGHT_THEME }).data.datasets
     expect(ds[0]?.data.map((p) => p.y)).toEqual([0.6, 0.4, 0.3])
-    expect(nfePoints(finalEvaluations(runs[0]?.evaluations ?? []), 'student', 'mmd')).toEqual([])
+    expect(pointsAtNfe(finalEvaluations(runs[0]?.evaluations ?? []), 'student', 'mmd')).toEqual([])
+  })
+
+  it("draws agreement against NFE, leaving the teacher's zero at K = 100 off a log axis", () => {
+    const withAgreement = [
+      {
+        ...runs[0],
+        evaluations: [
+          ...(runs[0]?.evaluations ?? []),
+          evalRecord('a', 3000, 'student', 'agreement', 2, 0.2),
+          evalRecord('a', 3000, 'teacher', 'agreement', 2, 0.5),
+          evalRecord('a', 3000, 'teacher', 'agreement', 200, 0),
+        ],
+      },
+    ] as typeof runs
+    const linear = buildNfeConfig(withAgreement, { metric: 'agreement', logY: false, theme: LIGHT_THEME }).data.datasets
+    expect(linear.map((d) => d.label)).toEqual(['a', 'teacher'])
+    expect(linear[1]?.data).toEqual([
+      { x: 2, y: 0.5 },
+      { x: 200, y: 0 },
+    ])
+    const log = buildNfeConfig(withAgreement, { metric: 'agreement', logY: true, theme: LIGHT_THEME }).data.datasets
+    expect(log[0]?.data.map((p) => p.y)).toEqual([0.3, 0.2])
+    expect(log[1]?.data).toEqual([{ x: 2, y: 0.5 }])
   })
 })
 
