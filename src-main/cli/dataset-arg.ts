@@ -4,6 +4,7 @@
  * model is the U-Net unless `--model` says otherwise (validation then names the mismatch).
  */
 import { imageDatasetRef, isKnownDatasetForm } from '@shared/data/dataset-ref'
+import { DATASETS_2D } from '@shared/data/datasets2d'
 import { openLabStore } from '../store'
 import { UsageError } from './args'
 
@@ -16,7 +17,8 @@ export function resolveDatasetOption(options: Record<string, unknown>): void {
     const matches = datasets.filter((d) => d.id === value || d.name === value)
     if (matches.length === 0) {
       const names = datasets.map((d) => d.name).join(', ')
-      throw new UsageError(`--dataset: unknown dataset ${JSON.stringify(value)}; expected moons, 8gaussians, checkerboard, swissroll, rings${names ? ` or an imported one (${names})` : ' or an imported image dataset (clab data import)'}`)
+      const imported = names ? `an imported one (${names})` : 'an imported image dataset (clab data import)'
+      throw new UsageError(`--dataset: unknown dataset; expected one of ${DATASETS_2D.join(', ')} or ${imported} (got ${JSON.stringify(value)})`)
     }
     if (matches.length > 1) throw new UsageError(`--dataset: ${JSON.stringify(value)} names ${matches.length} imported datasets; give its id (${matches.map((d) => d.id).join(', ')})`)
     options.dataset = imageDatasetRef((matches[0] as (typeof matches)[number]).id)

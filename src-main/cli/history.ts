@@ -27,14 +27,12 @@ export function finalEvaluation(store: LabStore, runId: string): { step: number;
   let agreement: number | null = null
   for (const r of records) {
     if (r.step !== step) continue
-    if (r.metric === 'agreement') {
-      agreement = r.value
-      continue
-    }
+    // The summary figure is the student's one-step agreement; every row also carries its own.
+    if (r.metric === 'agreement' && r.model === 'student' && r.nfe === 1) agreement = r.value
     if (!EVAL_ROW_MODELS.includes(r.model as EvalRow['model'])) continue
     const key = `${r.model}/${r.nfe}`
     const row = byModel.get(key) ?? { model: r.model as EvalRow['model'], nfe: r.nfe, swd: NaN, energy: NaN, mmd: NaN, msPerSample: NaN }
-    if (r.metric === 'swd' || r.metric === 'energy' || r.metric === 'mmd' || r.metric === 'msPerSample' || r.metric === 'fd') row[r.metric] = r.value
+    if (r.metric === 'swd' || r.metric === 'energy' || r.metric === 'mmd' || r.metric === 'msPerSample' || r.metric === 'fd' || r.metric === 'agreement') row[r.metric] = r.value
     byModel.set(key, row)
   }
   const order = (row: EvalRow) => EVAL_ROW_MODELS.indexOf(row.model) * 1e6 + row.nfe

@@ -102,6 +102,6 @@ describe('clab with an image dataset', () => {
     expect(mlp.stderr).toMatch(/--model.*model mlp does not fit dataset image:/)
     const unknown = await clab(['teacher', '--dataset', 'cifar'], { env })
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toMatch(/--dataset: unknown dataset "cifar".*tiny/)
+    expect(unknown.stderr).toMatch(/--dataset: unknown dataset; expected one of moons.*an imported one \(tiny\) \(got "cifar"\)/)
   })
 })
