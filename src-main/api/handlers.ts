@@ -4,9 +4,10 @@
  * turns every failure into data (`{ ok: false, error: { code, message, field? } }`). The in-process
  * transport, Electron IPC and the `clab serve` WebSocket all sit on top of this.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { z } from 'zod'
 import { API_SCHEMAS, type ApiError, type ApiEvent, type ApiMethod, type ApiParsed, type ApiResponses, type ApiResult, type BackendCandidate } from '@shared/ipc/api'
 import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
@@ -168,14 +169,32 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
         reader.close()
       }
     },
+    'datasets.upload': (p) => {
+      // Only the base name, in characters every file system takes: the name is a hint for the importer
+      // (`train-images-idx3-ubyte.gz`, `data_batch_1.bin`), never a path.
+      const safe = basename(p.name.replace(/\\/g, '/')).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')
+      const dir = join(root, UPLOADS_FOLDER, randomUUID())
+      mkdirSync(dir, { recursive: true })
+      const file = join(dir, safe || 'upload')
+      writeFileSync(file, p.bytes)
+      return { path: file, bytes: p.bytes.byteLength }
+    },
     'datasets.import': async (p) => {
       const files = p.paths.map((file, i) => {
         const inside = insideDataDir(root, file, `paths.${i}`)
         if (!existsSync(inside)) throw new ApiFailure('NOT_FOUND', `${inside} does not exist`, `paths.${i}`)
         return inside
       })
-      const result = await datasets.import(files, { ...(p.name !== undefined ? { name: p.name } : {}), ...(p.kind !== undefined ? { kind: p.kind } : {}) })
-      return { datasets: result.datasets.map((d) => ({ dataset: d.dataset, created: d.created })) }
+      try {
+        const result = await datasets.import(files, { ...(p.name !== undefined ? { name: p.name } : {}), ...(p.kind !== undefined ? { kind: p.kind } : {}) })
+        return { datasets: result.datasets.map((d) => ({ dataset: d.dataset, created: d.created })) }
+      } finally {
+        // Uploaded staging copies are consumed by the import that names them, whatever its outcome.
+        for (const file of files) {
+          const rel = relative(join(root, UPLOADS_FOLDER), file)
+          if (!rel.startsWith('..') && !isAbsolute(rel) && rel.includes(sep)) rmSync(join(root, UPLOADS_FOLDER, rel.split(sep)[0] as string), { recursive: true, force: true })
+        }
+      }
     },
     'teachers.list': (p) => service.teachers.list(p?.dataset),
     'teachers.import': (p) => {
@@ -287,6 +306,9 @@ export function toApiError(error: unknown): ApiError {
  * `path` (absolute, or relative to the data folder) as an absolute path inside the data folder; symlinks
  * on the way are followed, so a link pointing out is refused too. Otherwise PATH_OUTSIDE_DATA_DIR.
  */
+/** Where `datasets.upload` stages files (inside the data folder, so `datasets.import` may name them). */
+export const UPLOADS_FOLDER = 'uploads'
+
 export function insideDataDir(root: string, path: string, field: string): string {
   const target = resolve(root, path)
   const realRoot = realpathSync(root)

@@ -32,6 +32,7 @@ export const API_METHOD_NAMES = [
   'samples.png',
   'datasets.list',
   'datasets.preview',
+  'datasets.upload',
   'datasets.import',
   'teachers.list',
   'teachers.import',

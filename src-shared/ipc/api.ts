@@ -160,6 +160,19 @@ export const API_SCHEMAS = {
   'datasets.preview': z
     .object({ id, count: z.number().int().min(1).max(256).optional(), scale: z.number().int().min(1).max(8).optional() })
     .strict(),
+  /**
+   * One file from the user's machine (a browser file picker), copied into the data folder's `uploads/` to be
+   * named in `datasets.import`. Uploads are staging copies: the import that names them removes them.
+   */
+  'datasets.upload': z
+    .object({
+      name: z
+        .string({ error: () => 'must be a file name' })
+        .min(1, { error: () => 'must not be empty' })
+        .max(255, { error: () => 'is too long' }),
+      bytes: z.instanceof(Uint8Array, { error: () => 'must be the file bytes' }),
+    })
+    .strict(),
   'datasets.import': z
     .object({
       /** IDX images + labels files (raw or .gz) or CIFAR-10 batches, inside the data folder. */
@@ -258,6 +271,7 @@ export interface ApiResponses {
   'samples.png': SamplePng
   'datasets.list': ImageDatasetRecord[]
   'datasets.preview': { datasetId: string; mime: 'image/png'; bytes: Uint8Array; count: number }
+  'datasets.upload': { path: string; bytes: number }
   /** `created` is false when the same data was imported before (datasets are stored once). */
   'datasets.import': { datasets: Array<{ dataset: ImageDatasetRecord; created: boolean }> }
   'teachers.list': TeacherRecord[]

@@ -5,7 +5,7 @@
  * sent through both and their answers compared.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiClient, ApiError, ApiEvent, ApiMethod, ApiPayload, ApiResult } from '@shared/ipc/api'
@@ -155,6 +155,19 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(refused.message).toContain(bad)
     expect(value(await client.call('datasets.list')).length).toBe(listed.length)
     expect(error(await client.call('datasets.import', { paths: [] }))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'paths' })
+    // Files from the user's machine: uploaded into uploads/, imported by those paths, then the staging copies are gone.
+    mkdirSync(join(backend.root, `up-src-${transport}`), { recursive: true })
+    const upPair = writeIdxPair(join(backend.root, `up-src-${transport}`), 'up', { count: 6, gzip: true, labels: Uint8Array.from([1, 2, 3, 4, 5, 6]) })
+    const uploaded = [
+      value(await client.call('datasets.upload', { name: 'up-images-idx3-ubyte.gz', bytes: new Uint8Array(readFileSync(upPair.images)) })),
+      value(await client.call('datasets.upload', { name: '../../evil/up-labels-idx1-ubyte.gz', bytes: new Uint8Array(readFileSync(upPair.labels)) })),
+    ]
+    expect(uploaded.every((u) => u.path.startsWith(join(backend.dataDir, 'uploads')) && existsSync(u.path))).toBe(true)
+    expect(uploaded[1]?.path.endsWith(`${sep}up-labels-idx1-ubyte.gz`)).toBe(true)
+    const fromUpload = value(await client.call('datasets.import', { paths: uploaded.map((u) => u.path), name: `uploaded-${transport}`, kind: 'mnist' }))
+    expect(fromUpload.datasets[0]?.dataset).toMatchObject({ count: 6, kind: 'mnist' })
+    expect(uploaded.some((u) => existsSync(u.path))).toBe(false)
+    expect(error(await client.call('datasets.upload', { name: 'x.gz', bytes: 'not bytes' } as never))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'bytes' })
     // A preview grid of the first images: 8 per row, pixels doubled, 1-px gaps.
     const preview = value(await client.call('datasets.preview', { id: imported.datasets[0]?.dataset.id as string, count: 10 }))
     expect(preview).toMatchObject({ count: 10, mime: 'image/png' })

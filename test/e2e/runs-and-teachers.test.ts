@@ -4,10 +4,12 @@
  * (search, tags through the tag editor, delete with a confirmation); importing Fashion-MNIST (Debian's
  * dataset-fashion-mnist) through the image-datasets form.
  */
-import { copyFileSync, mkdirSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run, RunListItem, TeacherRecord } from '@shared/store/types'
+import { writeIdxPair } from '../data/helpers'
 import { startLab, waitForRunEnd, type Lab } from './lab'
 
 let lab: Lab
@@ -133,5 +135,27 @@ describe('Image datasets', () => {
       await expect.poll(() => panel.getByTestId('dataset-row').count()).toBe(1)
       await shot('imported')
     })
+  })
+
+  it('uploads files picked on this computer, imports them, and keeps no staging copy', { timeout: 120_000 }, async () => {
+    // Files outside the data folder, as a user's downloads would be.
+    const picked = mkdtempSync(join(tmpdir(), 'clab-e2e-picked-'))
+    const pair = writeIdxPair(picked, 'digits', { count: 40, h: 8, w: 8, gzip: true })
+    try {
+      await lab.session('upload a dataset', async ({ page, open, shot }) => {
+        await open('#/teachers')
+        const panel = page.getByTestId('datasets-panel')
+        await panel.getByTestId('dataset-upload-files').setInputFiles([pair.images, pair.labels])
+        await panel.getByTestId('dataset-import-name').fill('picked')
+        await panel.getByTestId('dataset-upload-submit').click()
+        await expect.poll(() => panel.getByTestId('dataset-import-result').innerText(), { timeout: 60_000 }).toMatch(/Imported “picked” \(idx, 40 × 8×8×1\)/)
+        await expect.poll(() => panel.locator('[data-testid="dataset-row"]', { hasText: 'picked' }).count()).toBe(1)
+        await shot('uploaded')
+      })
+      const uploads = join(lab.dataDir, 'uploads')
+      expect(existsSync(uploads) ? readdirSync(uploads) : []).toEqual([])
+    } finally {
+      rmSync(picked, { recursive: true, force: true })
+    }
   })
 })

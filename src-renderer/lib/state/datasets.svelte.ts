@@ -28,8 +28,41 @@ export class DatasetsState {
   importing = $state(false)
   importError = $state<string | null>(null)
   importResult = $state<string | null>(null)
+  /** While files from a picker upload: `uploading 2 of 3: name`. */
+  uploadProgress = $state<string | null>(null)
 
   constructor(private readonly api: ApiClient) {}
+
+  /**
+   * Files chosen in a file picker: each is uploaded into the data folder (`datasets.upload`, one message per
+   * file), then all are imported together (so images pair with their labels); the import removes the
+   * uploaded copies. Returns the datasets, or null with `importError` set.
+   */
+  async uploadFiles(files: ReadonlyArray<{ name: string; bytes: () => Promise<Uint8Array<ArrayBuffer>> }>, name: string): Promise<ImageDatasetRecord[] | null> {
+    this.importError = null
+    this.importResult = null
+    if (files.length === 0) {
+      this.importError = 'Choose the files to import: IDX images and labels (raw or .gz), or CIFAR-10 batches.'
+      return null
+    }
+    this.importing = true
+    const paths: string[] = []
+    try {
+      for (const [i, file] of files.entries()) {
+        this.uploadProgress = `Uploading ${i + 1} of ${files.length}: ${file.name}`
+        const uploaded = await callOn(this.api, 'datasets.upload', { name: file.name, bytes: await file.bytes() })
+        paths.push(uploaded.path)
+      }
+    } catch (error) {
+      this.importError = `Could not upload: ${errorText(error)}`
+      this.importing = false
+      this.uploadProgress = null
+      return null
+    }
+    this.uploadProgress = null
+    this.importing = false
+    return this.importFiles(paths.join('\n'), name)
+  }
 
   async load(): Promise<void> {
     this.loading = true

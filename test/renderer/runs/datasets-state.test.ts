@@ -40,4 +40,32 @@ describe('image datasets panel', () => {
     expect(state.datasets.map((d) => d.id)).toEqual(['d2', 'd1'])
     expect(state.importing).toBe(false)
   })
+
+  it('uploads picked files one by one, imports them together by their uploaded paths, and stops at a failed upload', async () => {
+    const fake = fakeApi({
+      'datasets.list': () => [],
+      'datasets.upload': (payload) => {
+        const { name, bytes } = payload as { name: string; bytes: Uint8Array }
+        if (name.includes('huge')) throw { code: 'INVALID_PAYLOAD', message: 'message too large' }
+        return { path: `/data/uploads/u/${name}`, bytes: bytes.length }
+      },
+      'datasets.import': () => ({ datasets: [{ dataset: dataset({ id: 'd3', name: 'picked' }), created: true }] }),
+    })
+    const state = new DatasetsState(fake.api)
+    const file = (name: string) => ({ name, bytes: async () => Uint8Array.from([1, 2, 3]) })
+    expect(await state.uploadFiles([], '')).toBeNull()
+    expect(state.importError).toMatch(/Choose the files/)
+
+    const imported = await state.uploadFiles([file('train-images-idx3-ubyte.gz'), file('train-labels-idx1-ubyte.gz')], 'picked')
+    expect(imported?.map((d) => d.id)).toEqual(['d3'])
+    expect(fake.callsOf('datasets.upload').map((p) => (p as { name: string }).name)).toEqual(['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'])
+    expect(fake.callsOf('datasets.import').at(-1)).toEqual({ paths: ['/data/uploads/u/train-images-idx3-ubyte.gz', '/data/uploads/u/train-labels-idx1-ubyte.gz'], name: 'picked' })
+    expect(state.uploadProgress).toBeNull()
+
+    const importsBefore = fake.callsOf('datasets.import').length
+    expect(await state.uploadFiles([file('huge.bin')], '')).toBeNull()
+    expect(state.importError).toBe('Could not upload: message too large')
+    expect(fake.callsOf('datasets.import')).toHaveLength(importsBefore)
+    expect(state.importing).toBe(false)
+  })
 })
