@@ -18,7 +18,7 @@ import { Adam, learningRateAt, minimize } from './adam'
 import { registerConvGradientKernels } from './conv-kernels'
 import { dense, silu } from './ops'
 import { tf, type Tensor1D, type Tensor2D } from './tf'
-import type { WeightArrays } from './weights'
+import { arraysOfVariables, namedVariables, type WeightArrays } from './weights'
 
 registerConvGradientKernels()
 
@@ -141,8 +141,6 @@ export const avgPool2x2 = tf.customGrad(((x: tf.Tensor4D, save: tf.GradSaveFunc)
 /** Images per forward pass when extracting features or predicting: bounded memory for any n. */
 export const CLASSIFIER_EVAL_BATCH = 250
 
-let instance = 0
-
 /** The classifier's weights as named tf.Variables, and the forward / feature / prediction paths. */
 export class Classifier {
   private constructor(
@@ -158,26 +156,8 @@ export class Classifier {
 
   /** Checks every name and shape against the spec, so weights of another architecture are refused by name. */
   static fromArrays(spec: ClassifierSpec, arrays: WeightArrays, trainable = false, label = 'classifier'): Classifier {
-    const expected = classifierParameterShapes(spec)
-    for (const p of expected) {
-      const a = arrays[p.name]
-      if (!a) throw new Error(`classifier weights (${label}): ${p.name} is missing`)
-      const size = p.shape.reduce((x, y) => x * y, 1)
-      if (a.shape.join(',') !== p.shape.join(',') || a.data.length !== size) {
-        throw new Error(`classifier weights (${label}): ${p.name} has shape [${a.shape}] (${a.data.length} values), expected [${p.shape}]`)
-      }
-      const bad = a.data.findIndex((v) => !Number.isFinite(v))
-      if (bad >= 0) throw new Error(`classifier weights (${label}): ${p.name}[${bad}] is ${a.data[bad]}, not a finite number`)
-    }
-    const extra = Object.keys(arrays).filter((n) => !expected.some((p) => p.name === n))
-    if (extra.length > 0) throw new Error(`classifier weights (${label}): unexpected ${extra.join(', ')}: not this architecture`)
-    instance += 1
-    const params: Record<string, tf.Variable> = {}
-    for (const p of expected) {
-      const a = arrays[p.name] as WeightArrays[string]
-      params[p.name] = tf.tidy(() => tf.variable(tf.tensor(a.data, a.shape), trainable, `${label}/${p.name}#${instance}`))
-    }
-    return new Classifier(spec, params, expected.map((p) => p.name))
+    const { params, order } = namedVariables(classifierParameterShapes(spec), arrays, trainable, label, `classifier weights (${label})`, true)
+    return new Classifier(spec, params, order)
   }
 
   variables(): tf.Variable[] {
@@ -185,13 +165,7 @@ export class Classifier {
   }
 
   toArrays(): WeightArrays {
-    const out: WeightArrays = {}
-    for (const n of this.order) {
-      const v = this.params[n] as tf.Variable
-      // slice(): on the cpu backend dataSync() hands out the variable's own buffer, which training overwrites.
-      out[n] = { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() }
-    }
-    return out
+    return arraysOfVariables(this.order, this.params)
   }
 
   /** Penultimate features [B, featureDim] and logits [B, classes] of x [B, H, W, C]. Call inside tf.tidy. */

@@ -23,7 +23,7 @@ import { registerConvGradientKernels } from './conv-kernels'
 import { dense, silu } from './ops'
 import { tf, type Tensor1D, type Tensor2D } from './tf'
 import type { EpsNet } from './denoiser'
-import { emaAssign, type EpsWeights, type WeightArrays } from './weights'
+import { arraysOfVariables, emaAssign, namedVariables, type EpsWeights, type WeightArrays } from './weights'
 
 registerConvGradientKernels()
 
@@ -198,18 +198,8 @@ export class UnetWeightSet implements EpsWeights {
 
   /** Checks every name and shape against the spec, so a checkpoint of another architecture is refused by name. */
   static fromArrays(spec: UnetSpec, arrays: WeightArrays, trainable: boolean, label: string): UnetWeightSet {
-    const expected = unetParameterShapes(spec)
-    for (const p of expected) {
-      const a = arrays[p.name]
-      if (!a) throw new Error(`unet weights (${label}): ${p.name} is missing`)
-      const size = p.shape.reduce((x, y) => x * y, 1)
-      if (a.shape.join(',') !== p.shape.join(',') || a.data.length !== size) {
-        throw new Error(`unet weights (${label}): ${p.name} has shape [${a.shape}] (${a.data.length} values), expected [${p.shape}]`)
-      }
-    }
-    const params: Record<string, tf.Variable> = {}
-    for (const p of expected) params[p.name] = variableFrom(arrays[p.name] as WeightArrays[string], trainable, `${label}/${p.name}`)
-    return new UnetWeightSet(spec, params, expected.map((p) => p.name))
+    const { params, order } = namedVariables(unetParameterShapes(spec), arrays, trainable, label, `unet weights (${label})`)
+    return new UnetWeightSet(spec, params, order)
   }
 
   /** Parameter names in variables() order (what Adam.save / restore take). */
@@ -226,13 +216,7 @@ export class UnetWeightSet implements EpsWeights {
   }
 
   toArrays(): WeightArrays {
-    const out: WeightArrays = {}
-    for (const n of this.order) {
-      const v = this.params[n] as tf.Variable
-      // slice(): on the cpu backend dataSync() hands out the variable's own buffer, which later steps overwrite.
-      out[n] = { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() }
-    }
-    return out
+    return arraysOfVariables(this.order, this.params)
   }
 
   /** this <- decay * this + (1 - decay) * source, in place. */
@@ -249,12 +233,6 @@ export class UnetWeightSet implements EpsWeights {
   }
 }
 
-let instance = 0
-
-function variableFrom(a: { shape: number[]; data: Float32Array }, trainable: boolean, name: string): tf.Variable {
-  instance += 1
-  return tf.tidy(() => tf.variable(tf.tensor(a.data, a.shape), trainable, `${name}#${instance}`))
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Forward.

@@ -100,6 +100,51 @@ export class WeightSet implements EpsWeights {
   }
 }
 
+/**
+ * Named parameters as variables, checked against the architecture's parameter list first: a missing array, a
+ * wrong shape (and with `strict`, an extra array or a non-finite value) is refused by name, so weights of
+ * another architecture never load. `what` starts each message (`unet weights (student)`).
+ */
+export function namedVariables(
+  expected: ReadonlyArray<{ name: string; shape: readonly number[] }>,
+  arrays: WeightArrays,
+  trainable: boolean,
+  label: string,
+  what: string,
+  strict = false,
+): { params: Record<string, tf.Variable>; order: string[] } {
+  for (const p of expected) {
+    const a = arrays[p.name]
+    if (!a) throw new Error(`${what}: ${p.name} is missing`)
+    const size = p.shape.reduce((x, y) => x * y, 1)
+    if (a.shape.join(',') !== p.shape.join(',') || a.data.length !== size) {
+      throw new Error(`${what}: ${p.name} has shape [${a.shape}] (${a.data.length} values), expected [${p.shape}]`)
+    }
+    if (strict) {
+      const bad = a.data.findIndex((v) => !Number.isFinite(v))
+      if (bad >= 0) throw new Error(`${what}: ${p.name}[${bad}] is ${a.data[bad]}, not a finite number`)
+    }
+  }
+  if (strict) {
+    const extra = Object.keys(arrays).filter((n) => !expected.some((p) => p.name === n))
+    if (extra.length > 0) throw new Error(`${what}: unexpected ${extra.join(', ')}: not this architecture`)
+  }
+  const params: Record<string, tf.Variable> = {}
+  for (const p of expected) params[p.name] = variableFrom(arrays[p.name] as NamedArray, trainable, `${label}/${p.name}`)
+  return { params, order: expected.map((p) => p.name) }
+}
+
+/** The values of named variables in `order`, copied out. */
+export function arraysOfVariables(order: readonly string[], params: Readonly<Record<string, tf.Variable>>): WeightArrays {
+  const out: WeightArrays = {}
+  for (const n of order) {
+    const v = params[n] as tf.Variable
+    // slice(): on the cpu backend dataSync() hands out the variable's own buffer.
+    out[n] = { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() }
+  }
+  return out
+}
+
 /** Variable names must be unique per engine; a counter keeps repeated runs in one process apart. */
 let instance = 0
 
