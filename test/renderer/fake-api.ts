@@ -4,6 +4,31 @@
  * object with a string `code` (an ApiError as data); other throws are test bugs and propagate.
  */
 import type { ApiClient, ApiError, ApiEvent, ApiMethod, ApiResult } from '@shared/ipc/api'
+import type { Run } from '@shared/store/types'
+
+/** A run record as `runs.get` returns it: a finished distillation of run 'r1' unless overridden. */
+export function makeRun(over: Partial<Run> = {}): Run {
+  return {
+    id: 'r1',
+    kind: 'distill',
+    status: 'finished',
+    teacherId: null,
+    parentRunId: null,
+    parentKind: null,
+    parentStep: null,
+    backend: 'wasm',
+    appVersion: '0.1.0',
+    seed: 0,
+    createdAt: 0,
+    startedAt: 0,
+    finishedAt: 1,
+    error: null,
+    notes: '',
+    tags: [],
+    config: {},
+    ...over,
+  }
+}
 
 export type Handler = (payload: Record<string, unknown>) => unknown
 

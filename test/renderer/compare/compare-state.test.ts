@@ -2,28 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { MetricBucket, Run, SampleRecord } from '@shared/store/types'
 import { CURVE_BUCKETS, CompareState, RunPickerState, bestByColumn, metricRows, seriesCsv, sortRows, visibleColumns, METRIC_COLUMNS } from '../../../src-renderer/lib/state/compare.svelte'
 import { buckets, finalEval, sampleRecord } from './fixtures'
-import { FakeFailure, fakeApi } from '../fake-api'
+import { FakeFailure, fakeApi, makeRun } from '../fake-api'
 
 function run(id: string, numScales: number): Run {
-  return {
-    id,
-    kind: 'distill',
-    status: 'finished',
-    teacherId: null,
-    parentRunId: null,
-    parentKind: null,
-    parentStep: null,
-    backend: 'cpu',
-    appVersion: '0.1.0',
-    seed: 0,
-    createdAt: 0,
-    startedAt: 0,
-    finishedAt: 1,
-    error: null,
-    notes: '',
-    tags: [],
-    config: { dataset: 'moons', algorithm: 'cd', numScales, lr: 0.001 },
-  }
+  return makeRun({ id, backend: 'cpu', config: { dataset: 'moons', algorithm: 'cd', numScales, lr: 0.001 } })
 }
 
 const lossBuckets: Record<string, MetricBucket[]> = {

@@ -12,7 +12,7 @@ import { previewSteps, selectSamples } from '../../../src-renderer/lib/charts/sa
 import { LiveRunState } from '../../../src-renderer/lib/state/live-run.svelte'
 import { NewRunState } from '../../../src-renderer/lib/state/new-run.svelte'
 import { TeachersState, formToConfig, teacherFieldsFor } from '../../../src-renderer/lib/state/teachers.svelte'
-import { fakeApi, settle } from '../fake-api'
+import { fakeApi, makeRun, settle } from '../fake-api'
 
 const PREVIEW = 7
 const EVAL = 0
@@ -44,25 +44,7 @@ const png = (model: string, nfe: number, step: number, noiseSeed = PREVIEW): Sam
   createdAt: 0,
 })
 
-const run = (config: Record<string, unknown>, kind: 'distill' | 'teacher' = 'distill'): Run => ({
-  id: 'r1',
-  kind,
-  status: 'finished',
-  teacherId: null,
-  parentRunId: null,
-  parentKind: null,
-  parentStep: null,
-  backend: 'wasm',
-  appVersion: '0.1.0',
-  seed: 0,
-  createdAt: 0,
-  startedAt: 0,
-  finishedAt: 1,
-  error: null,
-  notes: '',
-  tags: [],
-  config,
-})
+const run = (config: Record<string, unknown>, kind: 'distill' | 'teacher' = 'distill'): Run => makeRun({ kind, config })
 
 /** A distillation's samples as the backend records them: previews at 0, 2, 3 and final grids at 3 from the run's noise. */
 function distillSamples(): SampleRecord[] {

@@ -3,28 +3,9 @@ import { DISTILL_DEFAULTS } from '@shared/config/defaults'
 import { ConfigError, parseDistillConfig } from '@shared/config/validate'
 import type { EvaluationRecord, MetricBucket, Run, SampleRecord } from '@shared/store/types'
 import { BranchState, LiveRunState, evaluationRows } from '../../../src-renderer/lib/state/live-run.svelte'
-import { FakeFailure, fakeApi, settle } from '../fake-api'
+import { FakeFailure, fakeApi, makeRun, settle } from '../fake-api'
 
-const run = (over: Partial<Run> = {}): Run => ({
-  id: 'r1',
-  kind: 'distill',
-  status: 'running',
-  teacherId: null,
-  parentRunId: null,
-  parentKind: null,
-  parentStep: null,
-  backend: 'wasm',
-  appVersion: '0.1.0',
-  seed: 0,
-  createdAt: 0,
-  startedAt: 0,
-  finishedAt: null,
-  error: null,
-  notes: '',
-  tags: [],
-  config: { ...DISTILL_DEFAULTS, steps: 3000 },
-  ...over,
-})
+const run = (over: Partial<Run> = {}): Run => makeRun({ status: 'running', finishedAt: null, config: { ...DISTILL_DEFAULTS, steps: 3000 }, ...over })
 
 const buckets = (key: string): MetricBucket[] =>
   key === 'loss'

@@ -4,7 +4,7 @@ import { PRESETS } from '@shared/config/presets'
 import { ConfigError, parseDistillConfig } from '@shared/config/validate'
 import type { Run, TeacherRecord } from '@shared/store/types'
 import { NewRunState, parseSweep } from '../../../src-renderer/lib/state/new-run.svelte'
-import { FakeFailure, fakeApi, settle } from '../fake-api'
+import { FakeFailure, fakeApi, makeRun, settle } from '../fake-api'
 
 /** config.validate as the backend does it (teacher resolution aside). */
 function validate(payload: unknown) {
@@ -28,25 +28,7 @@ const teacher = (id: string, dataset: string, runId: string | null, numSteps = 1
   notes: '',
 })
 
-const run = (id: string, config: unknown, kind: 'distill' | 'teacher' = 'distill'): Run => ({
-  id,
-  kind,
-  status: 'finished',
-  teacherId: null,
-  parentRunId: null,
-  parentKind: null,
-  parentStep: null,
-  backend: 'wasm',
-  appVersion: '0.1.0',
-  seed: 0,
-  createdAt: 0,
-  startedAt: 0,
-  finishedAt: 0,
-  error: null,
-  notes: '',
-  tags: [],
-  config,
-})
+const run = (id: string, config: unknown, kind: 'distill' | 'teacher' = 'distill'): Run => makeRun({ id, kind, config, finishedAt: 0 })
 
 function setup() {
   const teachers = [teacher('t-moons', 'moons', 'run-t'), teacher('t-rings', 'rings', null)]
