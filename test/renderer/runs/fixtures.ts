@@ -1,25 +1,11 @@
-import type { LastMetric, RunStatus } from '@shared/store/types'
+import type { LastMetric } from '@shared/store/types'
 import type { RunRow } from '../../../src-renderer/lib/runs-table'
+import { makeRun } from '../fake-api'
 
 /** A listed distill run; `config` fields and metrics override the defaults. */
 export function makeRow(id: string, over: Partial<RunRow> = {}, config: Record<string, unknown> = {}): RunRow {
   return {
-    id,
-    kind: 'distill',
-    status: 'finished' as RunStatus,
-    teacherId: null,
-    parentRunId: null,
-    parentKind: null,
-    parentStep: null,
-    backend: 'wasm',
-    appVersion: '0.1.0',
-    seed: 0,
-    createdAt: 1_000,
-    startedAt: 1_000,
-    finishedAt: 61_000,
-    error: null,
-    notes: '',
-    tags: [],
+    ...makeRun({ id, createdAt: 1_000, startedAt: 1_000, finishedAt: 61_000 }),
     lastMetrics: {},
     config: { dataset: 'moons', algorithm: 'cd', numScales: 18, targetEma: 0, lr: 1e-3, loss: 'l2', solver: 'heun', steps: 3000, backend: 'auto', ...config },
     ...over,
