@@ -81,7 +81,9 @@ function pairSums(a: PointSet, b: PointSet, same: boolean): PairSums {
   const na = count(a)
   const nb = count(b)
   const dim = a.dim
-  const widest = MMD_BANDWIDTHS[MMD_BANDWIDTHS.length - 1] as number
+  // The bandwidths are for 2D data of std 0.5; distances between points grow like sqrt(dim), so above 2
+  // dimensions they scale by sqrt(dim / 2) (on 784-pixel images unscaled kernels are all ~0 and MMD says nothing).
+  const widest = (MMD_BANDWIDTHS[MMD_BANDWIDTHS.length - 1] as number) * Math.sqrt(Math.max(1, dim / 2))
   const inv = 1 / (2 * widest * widest)
   // Float64 copies keep the hot loop monomorphic and the sums accurate.
   const pa = Float64Array.from(a.points)

@@ -88,6 +88,20 @@ describe('energyAndMmd', () => {
   })
 })
 
+describe('energyAndMmd on image-sized rows', () => {
+  it('keeps MMD informative in 784 dimensions (bandwidths scale with sqrt(dim / 2))', () => {
+    const rng = Rng.fromSeed(1)
+    const d = 784
+    const n = 200
+    const draw = (shift: number) => ({ points: rng.normals(n * d).map((v) => v * 0.5 + shift), dim: d })
+    const a = draw(0)
+    const same = energyAndMmd(a, draw(0)).mmd
+    const shifted = energyAndMmd(a, draw(0.3)).mmd
+    // Unscaled 2D bandwidths gave the same constant for both (every kernel ~0 at distances ~20).
+    expect(shifted).toBeGreaterThan(2 * same)
+  })
+})
+
 describe('meanPairedDistance and axisStd', () => {
   it('meanPairedDistance is the mean row distance', () => {
     expect(meanPairedDistance(moons, moons)).toBe(0)
