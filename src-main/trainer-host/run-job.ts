@@ -14,7 +14,7 @@ import type { DistillJob, EngineErrorCode, EngineMessage, TeacherJob } from '@sh
 import { isDataset2D } from '@shared/data/dataset-ref'
 import { BackendError, selectBackend, type BackendInfo } from '../engine/backend'
 import { Classifier, CLASSIFIER_TRAIN_DEFAULTS, classifierSpec, trainClassifier } from '../engine/classifier'
-import { dataSource2D, imageDataSource, imageHeldOutCount, type DataSource } from '../engine/data-source'
+import { dataSource2D, imageDataSource, imageHeldOutCount, type DataSource, type ImageShape } from '../engine/data-source'
 import { classifierFeatureSpace, type FeatureSpace } from '../engine/feature-space'
 import { tf } from '../engine/tf'
 import { NonFiniteLossError } from '../engine/distiller'
@@ -259,6 +259,13 @@ async function featureSpaceFor(data: OpenData, runId: string, emit: (m: EngineMe
 /** Images shown per grid (8 x 8). */
 const GRID_IMAGES = 64
 
+/** The first GRID_IMAGES images of a set as a PNG grid, 8 per row. */
+function gridPng(images: Float32Array, data: DataSource & { image: ImageShape }): Buffer {
+  return imageGridPng(images.subarray(0, GRID_IMAGES * data.dim), data.image, { columns: 8 })
+}
+
+const hasImages = (data: DataSource): data is DataSource & { image: ImageShape } => data.image !== null
+
 /**
  * One `preview` message per sample set; `swd` holds the figures of the sets that were scored, by NFE. Image
  * sets travel as PNG grids written to `samplesDir/previews`, not as numbers.
@@ -274,15 +281,16 @@ function previewMessages(
 ): EngineMessage[] {
   return sets.map((set) => {
     const base = { type: 'preview' as const, runId, step, model: set.model, nfe: set.nfe, swd: swd.get(set.nfe) ?? null, noiseSeed: PREVIEW_NOISE_SEED, wallMs }
-    if (!data.image) return { ...base, points: Array.from(set.points) }
+    if (!hasImages(data)) return { ...base, points: Array.from(set.points) }
     const dir = join(samplesDir, 'previews')
     makeDir(dir)
     const imagePath = join(dir, `step${step}-${set.model}-nfe${set.nfe}.png`)
-    writeFile(imagePath, imageGridPng(set.points.subarray(0, GRID_IMAGES * data.dim), data.image, { columns: 8 }))
+    writeFile(imagePath, gridPng(set.points, data))
     return { ...base, points: [], imagePath }
   })
 }
 
+/** The final samples: CSV files of 2D points, or PNG grids of images (plus the same-noise comparison grid). */
 function writeSamples(
   job: DistillJob,
   step: number,
@@ -291,34 +299,19 @@ function writeSamples(
   final: DistillEvaluation,
   emit: (m: EngineMessage) => void,
 ): void {
-  const dim = data.dim
-  if (data.image) {
-    const image = data.image
-    const grids: Array<{ name: string; model: 'data' | 'teacher' | 'student'; nfe: number; images: Float32Array }> = [
-      { name: 'data.png', model: 'data', nfe: 0, images: reference.heldOut },
-      { name: 'teacher-k100.png', model: 'teacher', nfe: 100, images: reference.k100 },
-      ...[...final.samples].map(([nfe, images]) => ({ name: `student-nfe${nfe}.png`, model: 'student' as const, nfe, images })),
-    ]
-    for (const g of grids) {
-      const path = join(job.samplesDir, g.name)
-      writeFile(path, imageGridPng(g.images.subarray(0, GRID_IMAGES * dim), image, { columns: 8 }))
-      emit({ type: 'samples', runId: job.runId, step, model: g.model, nfe: g.nfe, path, kind: 'png' })
-    }
-    const oneStep = final.samples.get(1)
-    if (oneStep) {
-      writeFile(join(job.samplesDir, 'compare.png'), comparisonGridPng({ teacher: reference.k100, oneStep, twoStep: final.samples.get(2) ?? null }, image))
-    }
-    return
-  }
-  const files: Array<{ name: string; model: 'data' | 'teacher' | 'student'; nfe: number; points: Float32Array }> = [
-    { name: 'data.csv', model: 'data', nfe: 0, points: reference.heldOut },
-    { name: 'teacher-k100.csv', model: 'teacher', nfe: 100, points: reference.k100 },
-    ...[...final.samples].map(([nfe, points]) => ({ name: `student-nfe${nfe}.csv`, model: 'student' as const, nfe, points })),
+  const sets: Array<{ name: string; model: 'data' | 'teacher' | 'student'; nfe: number; values: Float32Array }> = [
+    { name: 'data', model: 'data', nfe: 0, values: reference.heldOut },
+    { name: 'teacher-k100', model: 'teacher', nfe: 100, values: reference.k100 },
+    ...[...final.samples].map(([nfe, values]) => ({ name: `student-nfe${nfe}`, model: 'student' as const, nfe, values })),
   ]
-  for (const f of files) {
-    const path = join(job.samplesDir, f.name)
-    writeFile(path, pointsCsv(f.points, dim))
-    emit({ type: 'samples', runId: job.runId, step, model: f.model, nfe: f.nfe, path })
+  for (const set of sets) {
+    const path = join(job.samplesDir, `${set.name}.${hasImages(data) ? 'png' : 'csv'}`)
+    writeFile(path, hasImages(data) ? gridPng(set.values, data) : pointsCsv(set.values, data.dim))
+    emit({ type: 'samples', runId: job.runId, step, model: set.model, nfe: set.nfe, path, ...(hasImages(data) ? { kind: 'png' as const } : {}) })
+  }
+  const oneStep = final.samples.get(1)
+  if (hasImages(data) && oneStep) {
+    writeFile(join(job.samplesDir, 'compare.png'), comparisonGridPng({ teacher: reference.k100, oneStep, twoStep: final.samples.get(2) ?? null }, data.image))
   }
 }
 
