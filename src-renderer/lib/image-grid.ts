@@ -84,7 +84,11 @@ export function absDifference(a: RgbaImage, b: RgbaImage): RgbaImage {
 
 /** Mean of |a − b| over the colour channels, in [0, 255]. */
 export function meanAbsDifference(a: RgbaImage, b: RgbaImage): number {
-  const d = absDifference(a, b)
+  return meanColour(absDifference(a, b))
+}
+
+/** Mean over the colour channels of an image (of a difference image: the mean absolute difference). */
+function meanColour(d: RgbaImage): number {
   let sum = 0
   for (let i = 0; i < d.data.length; i += 4) sum += (d.data[i] as number) + (d.data[i + 1] as number) + (d.data[i + 2] as number)
   return d.data.length === 0 ? 0 : sum / ((d.data.length / 4) * 3)
@@ -148,7 +152,7 @@ export function composeComparison(input: ComparisonInput): Comparison {
     const one = extractCell(input.nfe1, rect)
     const two = input.nfe2 ? extractCell(input.nfe2, rect) : null
     const diff = absDifference(one, teacher)
-    meanDifference.push(meanAbsDifference(one, teacher))
+    meanDifference.push(meanColour(diff))
     const y = GRID_GAP + i * (cell.height + GRID_GAP)
     const x = (c: number) => GRID_GAP + c * (cell.width + GRID_GAP)
     paste(image, teacher, x(0), y)

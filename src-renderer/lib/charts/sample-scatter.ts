@@ -165,8 +165,8 @@ export function selectSamples(samples: readonly SampleRecord[], options: SelectO
   // Image runs store live previews (64 images, the fixed preview noise) and, at the last step, final grids
   // of the evaluation size from the run's own noise: the previews keep every step's grids alike.
   const previewSeed = options.format === 'png' ? commonStudentSeed(all) : null
-  const preview = previewSeed === null ? all : all.filter((s) => s.noiseSeed === previewSeed)
-  const pts = preview.some((s) => s.model === 'student' || s.model === 'teacher') ? preview : all
+  // previewSeed is a seed of some student or teacher sample, so the filtered set always holds one.
+  const pts = previewSeed === null ? all : all.filter((s) => s.noiseSeed === previewSeed)
   const upTo = options.step ?? null
   const atOrBefore = (s: SampleRecord) => upTo === null || s.step <= upTo
   const nfe1 = latest(pts, (s) => s.model === 'student' && s.nfe === 1 && atOrBefore(s))

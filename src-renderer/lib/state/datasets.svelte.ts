@@ -6,6 +6,7 @@
 import type { ApiClient } from '@shared/ipc/api'
 import type { ImageDatasetRecord } from '@shared/data/images'
 import { callOn } from '../api'
+import { imageShape } from '../dataset-names'
 import { errorText } from './runs.svelte'
 
 /** Paths typed one per line or separated by commas; blank entries dropped. */
@@ -18,7 +19,7 @@ export function parsePaths(text: string): string[] {
 
 /** `10000 × 28×28×1` */
 export function datasetShape(d: Pick<ImageDatasetRecord, 'count' | 'height' | 'width' | 'channels'>): string {
-  return `${d.count} × ${d.height}×${d.width}×${d.channels}`
+  return `${d.count} × ${imageShape(d)}`
 }
 
 export class DatasetsState {

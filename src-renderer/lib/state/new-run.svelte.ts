@@ -234,6 +234,7 @@ export class NewRunState {
   teachers = $state.raw<TeacherRecord[]>([])
   /** The imported image datasets (the dataset choice lists them after the 2D sets). */
   datasets = $state.raw<ImageDatasetRecord[]>([])
+  readonly datasetIndex = $derived(indexDatasets(this.datasets))
   /** Listing the image datasets failed: only the 2D sets are offered. */
   datasetsError = $state<string | null>(null)
   /** The run the form was filled from (`#/new?from=<id>`). */
@@ -317,11 +318,11 @@ export class NewRunState {
 
   /** The chosen image dataset's record, or null (a 2D set, or one not in the history). */
   get imageDataset(): ImageDatasetRecord | null {
-    return (imageRecordOf(this.dataset, indexDatasets(this.datasets)) as ImageDatasetRecord | null) ?? null
+    return (imageRecordOf(this.dataset, this.datasetIndex) as ImageDatasetRecord | null) ?? null
   }
 
   get datasetName(): string {
-    return datasetLabel(this.dataset, indexDatasets(this.datasets), false)
+    return datasetLabel(this.dataset, this.datasetIndex, false)
   }
 
   /** Fills the fields from a preset over the defaults; the data set and teacher stay as chosen. */
@@ -359,7 +360,7 @@ export class NewRunState {
   }
 
   get teacherOptions(): TeacherOption[] {
-    const index = indexDatasets(this.datasets)
+    const index = this.datasetIndex
     const options: TeacherOption[] = this.isImage ? [] : [{ value: 'builtin', label: `Built-in ${this.dataset} teacher`, kind: 'builtin' }]
     for (const t of this.teachers) {
       const kind = t.runId ? 'trained' : 'imported'

@@ -188,9 +188,8 @@ export class TeachersState {
     this.form = defaultTeacherForm(options.dataset)
   }
 
-  get datasetIndex(): DatasetIndex {
-    return indexDatasets(this.datasets)
-  }
+  /** Built once per datasets list, not on every read (the table reads it twice per row). */
+  readonly datasetIndex: DatasetIndex = $derived(indexDatasets(this.datasets))
 
   get datasetChoices(): DatasetOption[] {
     return datasetOptions(this.datasets)
