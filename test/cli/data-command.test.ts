@@ -1,21 +1,14 @@
 /** `clab data import|list` through the real entry point: JSON output, stored once, exit codes 2 and 1. */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openLabStore } from '../../src-main/store'
-import { clab, lastJsonLine } from '../helpers/cli'
+import { clab, lastJsonLine, tempFolders } from '../helpers/cli'
 import { idxBytes, imagesData, writeIdxPair } from '../data/helpers'
 
-const made: string[] = []
-const fresh = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  made.push(dir)
-  return dir
-}
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true })
-})
+const folders = tempFolders()
+const fresh = folders.fresh
+afterAll(() => folders.removeAll())
 
 async function listed(dataDir: string): Promise<unknown[]> {
   const result = await clab(['data', 'list', '--data-dir', dataDir, '--json'])

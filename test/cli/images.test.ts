@@ -4,24 +4,17 @@
  * student NFE 1 and 2, and the teacher | 1-step | 2-step | |difference| comparison) decoded at the sizes
  * the grids promise, plus live preview grids recorded in the history. Refusals name the flag.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openLabStore, runPaths } from '../../src-main/store'
-import { clab, lastJsonLine } from '../helpers/cli'
+import { clab, lastJsonLine, tempFolders } from '../helpers/cli'
 import { writeIdxPair } from '../data/helpers'
 
-const made: string[] = []
-const fresh = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  made.push(dir)
-  return dir
-}
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true })
-})
+const folders = tempFolders()
+const fresh = folders.fresh
+afterAll(() => folders.removeAll())
 
 const TINY_UNET = ['--unet-channels', '8', '--unet-groups', '4', '--time-embedding', '8', '--T', '100', '--beta-end', '0.2']
 
