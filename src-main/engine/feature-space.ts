@@ -6,9 +6,6 @@
 import type { Classifier } from './classifier'
 import { featureStatistics, type FeatureStatistics } from './frechet'
 
-/** The floor for a meaningful Fréchet distance; smaller evaluations still report it, flagged in the docs. */
-export const FRECHET_MIN_SAMPLES = 2000
-
 export interface FeatureSpace {
   /** Fréchet statistics of n flat images (n * dim values). */
   statistics(images: Float32Array, n: number): FeatureStatistics

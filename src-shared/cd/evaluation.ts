@@ -1,5 +1,8 @@
 /** Evaluation records shared by the engine, the CLI, the services and the UI. */
 
+/** Fréchet distances from fewer samples than this are biased upward; smaller evaluations are flagged where shown. */
+export const FRECHET_MIN_SAMPLES = 2000
+
 export interface Scores {
   /** Sliced Wasserstein-1 to held-out data (256 fixed directions). */
   swd: number
