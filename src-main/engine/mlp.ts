@@ -4,7 +4,7 @@
  * (frozen), the student (trainable variables), the target and the evaluation EMA.
  */
 import { Rng } from '@shared/rng'
-import { dense, silu } from './ops'
+import { dense, denseOnData, silu } from './ops'
 import { tf, type Tensor1D, type Tensor2D } from './tf'
 
 export interface MlpSpec {
@@ -65,7 +65,8 @@ export function timeEmbedding(steps: ArrayLike<number>, dim: number): Float32Arr
 export function mlpForward(weights: MlpWeights, x: Tensor2D, embedding: Tensor2D): Tensor2D {
   let h = tf.concat([x, embedding], 1)
   weights.forEach((layer, i) => {
-    h = dense(h, layer.W as Tensor2D, layer.b as Tensor1D)
+    // The first layer's input is data and time embedding: nothing trainable lies behind it.
+    h = (i === 0 ? denseOnData : dense)(h, layer.W as Tensor2D, layer.b as Tensor1D)
     if (i < weights.length - 1) h = silu(h)
   })
   return h
