@@ -17,11 +17,13 @@ export default defineConfig({
       externalizeDeps: { include: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] },
       // `index` names the output out/main/index.js (package.json "main"); `trainer-host` is the engine
       // process the app starts with utilityProcess.fork (src-main/app/utility-engine-host.ts), emitted as
-      // out/main/trainer-host.js next to it.
+      // out/main/trainer-host.js next to it, and the target-side worker thread it may start.
       lib: {
         entry: {
           index: resolve(import.meta.dirname, 'src-main/app/main.ts'),
           'trainer-host': resolve(import.meta.dirname, 'src-main/trainer-host/main.ts'),
+          // The engine process's second thread (target-side-thread.ts looks for it next to its own chunk).
+          'target-side-worker': resolve(import.meta.dirname, 'src-main/trainer-host/target-side-worker.ts'),
         },
       },
     },

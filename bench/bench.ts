@@ -14,9 +14,11 @@ import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import type { BackendChoice } from '@shared/config/fields'
 import { Rng } from '@shared/rng'
 import { selectBackend } from '../src-main/engine/backend'
+import { DATA_2D } from '../src-main/engine/data-source'
 import { Distiller } from '../src-main/engine/distiller'
 import { consistencySample, teacherSample } from '../src-main/engine/samplers'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
+import { TargetSideThread, targetThreadWanted } from '../src-main/trainer-host/target-side-thread'
 import { benchStore } from './store-bench'
 import { tf } from '../src-main/engine/tf'
 
@@ -51,6 +53,10 @@ interface BackendFigures {
   teacherStepMs: number
   cdStepEulerMs: number
   cdStepHeunMs: number
+  /** Threads the CD figures above used: 2 when the target side runs on a second core, as in runs. */
+  cdThreads: number
+  cdStepEulerOneThreadMs: number
+  cdStepHeunOneThreadMs: number
   sampleStudent1StepMsPerSample: number
   sampleTeacher100StepMsPerSample: number
   tensorsBefore: number
@@ -69,14 +75,25 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   const trainer = new TeacherTrainer(teacherConfig, name)
   const teacherStepMs = timeIt(stepsFor(name, 200), () => trainer.trainStep())
   const teacher = trainer.model
-  const cd = (solver: 'ddim' | 'heun') => {
-    const distiller = new Distiller(parseDistillConfig({ dataset: 'moons', batch: 256, solver, numScales: 18 }), teacher, name)
+  // As runs do it: the teacher step and target network on a second thread when there is a second core
+  // (trainer-host/target-side-thread.ts), and for comparison everything on one thread.
+  const threaded = targetThreadWanted()
+  const cd = async (solver: 'ddim' | 'heun', twoThreads: boolean) => {
+    const config = parseDistillConfig({ dataset: 'moons', batch: 256, solver, numScales: 18, steps: 1_000_000 })
+    const distiller = new Distiller(config, teacher, name)
+    const thread = twoThreads ? await TargetSideThread.start({ backend: name, teacher, data: DATA_2D, solver, sigmaData: config.sigmaData, batch: 256 }) : null
+    if (thread) distiller.offloadTargetSide(thread)
     const ms = timeIt(stepsFor(name, 200), () => distiller.trainStep())
-    return { distiller, ms }
+    return { distiller, ms, close: async () => thread?.close() }
   }
-  const euler = cd('ddim')
-  const heun = cd('heun')
+  const eulerOneThread = await cd('ddim', false)
+  eulerOneThread.distiller.dispose()
+  const heunOneThread = await cd('heun', false)
+  heunOneThread.distiller.dispose()
+  const euler = threaded ? await cd('ddim', true) : eulerOneThread
+  const heun = threaded ? await cd('heun', true) : heunOneThread
   heun.distiller.dispose()
+  await heun.close()
 
   const leakCheckSteps = stepsFor(name, 1000)
   const tensorsBefore = tf.memory().numTensors
@@ -89,12 +106,16 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   const student = timeIt(5, () => consistencySample(euler.distiller.evalEma, teacher.architecture, teacher.schedule, noise, [], [], sigmaData, true))
   const teacher100 = timeIt(name === 'cpu' ? 1 : 2, () => teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise, 100, 'ddim'))
   euler.distiller.dispose()
+  await euler.close()
   trainer.dispose()
   return {
     backend: name,
     teacherStepMs,
     cdStepEulerMs: euler.ms,
     cdStepHeunMs: heun.ms,
+    cdThreads: threaded ? 2 : 1,
+    cdStepEulerOneThreadMs: eulerOneThread.ms,
+    cdStepHeunOneThreadMs: heunOneThread.ms,
     sampleStudent1StepMsPerSample: student / n,
     sampleTeacher100StepMsPerSample: teacher100 / n,
     tensorsBefore,
@@ -154,7 +175,8 @@ const lines: string[] = []
 lines.push(`workload: ${summary.workload}`)
 for (const f of figures) {
   lines.push(
-    `${f.backend.padEnd(8)} teacher step ${f.teacherStepMs.toFixed(2)} ms | CD step Euler ${f.cdStepEulerMs.toFixed(2)} ms, Heun ${f.cdStepHeunMs.toFixed(2)} ms | ` +
+    `${f.backend.padEnd(8)} teacher step ${f.teacherStepMs.toFixed(2)} ms | CD step Euler ${f.cdStepEulerMs.toFixed(2)} ms, Heun ${f.cdStepHeunMs.toFixed(2)} ms ` +
+      `(${f.cdThreads} threads; on one: ${f.cdStepEulerOneThreadMs.toFixed(2)} / ${f.cdStepHeunOneThreadMs.toFixed(2)} ms) | ` +
       `sample: student 1-step ${(f.sampleStudent1StepMsPerSample * 1000).toFixed(2)} us, teacher 100-step ${(f.sampleTeacher100StepMsPerSample * 1000).toFixed(1)} us per sample | ` +
       `tensors ${f.tensorsBefore} -> ${f.tensorsAfter} over ${f.leakCheckSteps} CD steps`,
   )

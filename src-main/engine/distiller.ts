@@ -11,12 +11,13 @@ import { evalEmaDecayAt, learningRateAt } from '@shared/cd/training-schedules'
 import { Adam, minimize } from './adam'
 import { ictNumScales, lognormalPairCdf, sampleFromCdf } from './curriculum'
 import { dataSource2D, type DataSource } from './data-source'
-import { boundaryScaling, consistency, epsilon, makeLevels, type Levels } from './denoiser'
+import { teacherOdeStep, type TargetSideOffload } from './cd-target-side'
+import { boundaryScaling, consistency, makeLevels } from './denoiser'
 import { defaultHuberC, perExampleDistance, weightedMean } from './losses'
 import { pickArrays, prefixArrays, type DistillHeader, type Snapshot } from './snapshot'
 import type { TeacherModel } from './teacher-model'
 import { tf, type Tensor2D } from './tf'
-import type { EpsWeights } from './weights'
+import { flattenVariables, type EpsWeights } from './weights'
 
 export class NonFiniteLossError extends Error {
   constructor(
@@ -28,25 +29,19 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-/** Teacher ODE step from the noisier to the cleaner level (no gradient): DDIM = Euler in sigma space, or Heun. */
-export function teacherOdeStep(
-  teacher: TeacherModel,
-  xHi: Tensor2D,
-  hi: Levels,
-  lo: Levels,
-  solver: 'ddim' | 'heun',
-): Tensor2D {
-  // (x - D(x)) / sigma is the epsilon prediction itself, so no division by sigma is needed.
-  const net = teacher.weights.net()
-  const slope = epsilon(net, xHi, hi)
-  const dSigma = tf.sub(lo.sigmaColumn, hi.sigmaColumn)
-  const xEuler = tf.add(xHi, tf.mul(dSigma, slope)) as Tensor2D
-  if (solver === 'ddim') return xEuler
-  const slopeLo = epsilon(net, xEuler, lo)
-  return tf.add(xHi, tf.mul(dSigma, tf.mul(tf.add(slope, slopeLo), 0.5))) as Tensor2D
+/** What one training step draws from the run's generator, before any tensor work. */
+interface DrawnBatch {
+  numScales: number
+  xStudent: Float32Array
+  /** The target's input when it does not come from the teacher (tutorial, ct, ict). */
+  xTarget: Float32Array | null
+  studentSteps: Int32Array
+  targetSteps: Int32Array
+  lambda: Float32Array | null
 }
 
 export { evalEmaDecayAt } from '@shared/cd/training-schedules'
+export { teacherOdeStep } from './cd-target-side'
 
 export interface StepResult {
   step: number
@@ -65,6 +60,9 @@ export class Distiller {
   private rng: Rng
   private stepCount = 0
   private gridCache = new Map<number, { grid: number[]; cdf: Float64Array | null }>()
+  private offload: TargetSideOffload | null = null
+  /** The next step's batch, whose teacher step is under way elsewhere, and the generator state from before it was drawn. */
+  private lookahead: { batch: DrawnBatch; rngBefore: ReturnType<Rng['save']> } | null = null
 
   constructor(
     readonly config: DistillConfig,
@@ -139,13 +137,22 @@ export class Distiller {
     return this.grid(numScales).grid
   }
 
-  /** One optimisation step; returns its loss. Throws NonFiniteLossError (weights untouched) on NaN/Inf. */
-  trainStep(): StepResult {
+  /**
+   * From now on, CD's teacher step and target network (the stop-gradient side) run on `offload`, another
+   * thread, the teacher one batch ahead. Numbers are unchanged: the generator is drawn in the same order,
+   * the checkpointed generator state is the one from before the look-ahead batch, and the other side runs
+   * the same ops. Other algorithms never call the teacher and ignore it.
+   */
+  offloadTargetSide(offload: TargetSideOffload): void {
+    if (this.config.algorithm === 'cd') this.offload = offload
+  }
+
+  /** Draws step `step`'s batch (0-based): data, noise and levels, in the generator order checkpoints rely on. */
+  private drawBatch(step: number): DrawnBatch {
     const { config, teacher, dim } = this
     const batch = config.batch
     const schedule = teacher.schedule
-    const embeddingDim = teacher.architecture.timeEmbeddingDim
-    const numScales = this.numScalesAt(this.stepCount)
+    const numScales = this.numScalesAt(step)
     const { grid, cdf } = this.grid(numScales)
     const rng = this.rng
 
@@ -157,7 +164,6 @@ export class Distiller {
     const xStudent = new Float32Array(batch * dim)
     let xTargetArray: Float32Array | null = null
     let lambda: Float32Array | null = null
-
     if (config.algorithm === 'tutorial') {
       // The walkthrough as written: n in {1..N-1}, t_i = (n/N) T, t_{i+1} = ((n+1)/N) T (clamped to the
       // last step), two independent noises, student at the cleaner t_i, target at the noisier t_{i+1}.
@@ -197,6 +203,31 @@ export class Distiller {
       }
     }
 
+    return { numScales, xStudent, xTarget: xTargetArray, studentSteps, targetSteps, lambda }
+  }
+
+  /** One optimisation step; returns its loss. Throws NonFiniteLossError (weights untouched) on NaN/Inf. */
+  trainStep(): StepResult {
+    const { config, teacher, dim } = this
+    const batch = config.batch
+    const schedule = teacher.schedule
+    const embeddingDim = teacher.architecture.timeEmbeddingDim
+    const offload = this.offload
+    // With a look-ahead batch, its teacher step is done elsewhere and its target comes from there too.
+    const drawn = this.lookahead?.batch ?? this.drawBatch(this.stepCount)
+    const targetElsewhere = this.lookahead !== null
+    this.lookahead = null
+    let next: DrawnBatch | null = null
+    if (offload && this.stepCount + 1 < config.steps) {
+      const rngBefore = this.rng.save()
+      next = this.drawBatch(this.stepCount + 1)
+      this.lookahead = { batch: next, rngBefore }
+    }
+    const nextInput = next && { xStudent: next.xStudent, studentSteps: next.studentSteps, targetSteps: next.targetSteps }
+    if (targetElsewhere) (offload as TargetSideOffload).submitTarget(flattenVariables(this.target.variables()), nextInput)
+    else if (nextInput) offload?.submitTeacherStep(nextInput)
+    const { numScales, xStudent, xTarget: xTargetArray, studentSteps, targetSteps, lambda } = drawn
+
     const lr = learningRateAt(this.stepCount + 1, config.lr, config.steps, config.warmupSteps, config.lrSchedule)
     const huberC = config.huberC ?? defaultHuberC(dim)
     const lossTensor = tf.tidy(() => {
@@ -205,20 +236,23 @@ export class Distiller {
       const studentScaling = this.usesBoundary ? boundaryScaling(studentLevels, this.sigmaMin, config.sigmaData) : null
       const targetScaling = this.usesBoundary ? boundaryScaling(targetLevels, this.sigmaMin, config.sigmaData) : null
       const xS = tf.tensor2d(xStudent, [batch, dim])
-      const xT = xTargetArray
-        ? tf.tensor2d(xTargetArray, [batch, dim])
-        : teacherOdeStep(teacher, xS, studentLevels, targetLevels, config.solver)
+      const weights = lambda ? tf.tensor1d(lambda) : null
+      const student = () => consistency(this.student.net(), xS, studentLevels, studentScaling)
+      const distance = (out: Tensor2D, tgt: Tensor2D) => weightedMean(perExampleDistance(config.loss, out, tgt, huberC), weights)
+      const onNonFinite = (loss: number) => new NonFiniteLossError(this.stepCount + 1, loss)
+      if (targetElsewhere) {
+        // The student's forward pass overlaps the target's on the other thread; the target is a constant
+        // to the tape, so the gradient is the same as with the target computed first.
+        return minimize(this.adam, this.student.variables(), () => {
+          const out = student()
+          return distance(out, tf.tensor2d((offload as TargetSideOffload).takeTarget(), [batch, dim]))
+        }, lr, onNonFinite)
+      }
+      const xT = xTargetArray ? tf.tensor2d(xTargetArray, [batch, dim]) : teacherOdeStep(teacher, xS, studentLevels, targetLevels, config.solver)
       // Stop-gradient target: computed outside the gradient tape. iCT uses the online weights (mu = 0).
       const targetWeights = config.algorithm === 'ict' ? this.student : this.target
       const tgt = consistency(targetWeights.net(), xT, targetLevels, targetScaling)
-      const weights = lambda ? tf.tensor1d(lambda) : null
-      return minimize(
-        this.adam,
-        this.student.variables(),
-        () => weightedMean(perExampleDistance(config.loss, consistency(this.student.net(), xS, studentLevels, studentScaling), tgt, huberC), weights),
-        lr,
-        (loss) => new NonFiniteLossError(this.stepCount + 1, loss),
-      )
+      return minimize(this.adam, this.student.variables(), () => distance(student(), tgt), lr, onNonFinite)
     })
     const loss = lossTensor.dataSync()[0] as number
     lossTensor.dispose()
@@ -238,7 +272,8 @@ export class Distiller {
         config: this.config,
         teacherConfig: this.teacher.config,
         step: this.stepCount,
-        rng: this.rng.save(),
+        // With a batch drawn ahead, the state before it: a resumed run draws that batch again.
+        rng: this.lookahead ? this.lookahead.rngBefore : this.rng.save(),
         adamStep: adam.step,
         backend: this.backend,
       },

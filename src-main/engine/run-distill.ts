@@ -5,6 +5,7 @@
 import type { DistillConfig } from '@shared/config/schemas'
 import type { DataSource } from './data-source'
 import type { FeatureSpace } from './feature-space'
+import type { TargetSideOffload } from './cd-target-side'
 import { Distiller, type StepResult } from './distiller'
 import { evaluateStudent, evaluationNoise, teacherReference, type EvalRow, type TeacherReference } from './evaluate'
 import { Previewer, type PreviewSet } from './preview'
@@ -57,6 +58,8 @@ export interface DistillOutcome {
 export interface DistillInputs {
   data?: DataSource
   features?: FeatureSpace
+  /** CD's teacher step and target network on another thread (Distiller.offloadTargetSide); the caller owns and closes it. */
+  targetSide?: TargetSideOffload
 }
 
 /** Yield to the event loop this often, so progress bars draw and stop requests arrive. */
@@ -71,6 +74,7 @@ export async function runDistillation(
   inputs: DistillInputs = {},
 ): Promise<DistillOutcome> {
   const distiller = new Distiller(config, teacher, backend, resume, inputs.data)
+  if (inputs.targetSide) distiller.offloadTargetSide(inputs.targetSide)
   try {
     const noise = evaluationNoise(config.seed, config.evalSamples, distiller.dim, config.multistepSigmas.length)
     let reference: TeacherReference | null = null

@@ -46,6 +46,29 @@ export function emaAssign(mine: tf.Variable[], theirs: tf.Variable[], decay: num
   })
 }
 
+/** Variables' values end to end in one array (their order), e.g. to hand a weight set to another thread. */
+export function flattenVariables(vars: tf.Variable[]): Float32Array {
+  const out = new Float32Array(vars.reduce((n, v) => n + v.size, 0))
+  let offset = 0
+  for (const v of vars) {
+    out.set(v.dataSync() as Float32Array, offset)
+    offset += v.size
+  }
+  return out
+}
+
+/** The inverse of flattenVariables: assigns each variable its slice (copied: `flat` may be shared memory). */
+export function assignFlat(vars: tf.Variable[], flat: Float32Array): void {
+  const total = vars.reduce((n, v) => n + v.size, 0)
+  if (flat.length !== total) throw new Error(`weights: ${flat.length} values for variables of ${total}`)
+  let offset = 0
+  for (const v of vars) {
+    const values = flat.slice(offset, offset + v.size)
+    offset += v.size
+    tf.tidy(() => v.assign(tf.tensor(values, v.shape)))
+  }
+}
+
 /** A set of variables shaped like an MLP. `trainable` marks the student; copies are frozen. */
 export class WeightSet implements EpsWeights {
   private constructor(readonly layers: MlpWeights<tf.Variable>) {}

@@ -9,6 +9,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import type { BackendChoice } from '@shared/config/fields'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import type { DistillJob, EngineErrorCode, EngineMessage, TeacherJob } from '@shared/ipc/engine-messages'
 import { isDataset2D } from '@shared/data/dataset-ref'
@@ -30,6 +31,7 @@ import { comparisonGridPng, imageGridPng } from '../files/image-grid-png'
 import { pointsCsv } from '../files/export-run'
 import { readTeacherFile, TeacherFileError, teacherFromFile, type LoadedTeacher, type TeacherFile } from '../files/teachers'
 import { MetricsBatcher } from './metrics-batcher'
+import { TargetSideThread, targetThreadWanted } from './target-side-thread'
 
 export class JobError extends Error {
   constructor(
@@ -103,7 +105,16 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
   const backend = await pickBackend(config.backend)
   const teacher = loadTeacher(teacherFile, data.source)
   let features: Awaited<ReturnType<typeof featureSpaceFor>> = null
+  let targetThread: TargetSideThread | null = null
   try {
+    if (config.algorithm === 'cd' && targetThreadWanted()) {
+      // Only a speed-up (the numbers are the same either way): a thread that cannot start is not a failure.
+      const options = { backend: backend.name as BackendChoice, teacher: teacher.model, data: data.source, solver: config.solver, sigmaData: config.sigmaData, batch: config.batch }
+      targetThread = await TargetSideThread.start(options).catch((error: unknown) => {
+        console.warn(`the teacher and target stay on the engine thread: ${(error as Error).message}`)
+        return null
+      })
+    }
     makeDir(job.checkpointDir)
     makeDir(job.samplesDir)
     const latestPath = join(job.checkpointDir, 'latest.ckpt')
@@ -161,7 +172,11 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       clock.start()
       let outcome
       try {
-        outcome = await runDistillation(config, teacher.model, backend.name, callbacks, resume, { data: data.source, ...(features ? { features: features.space } : {}) })
+        outcome = await runDistillation(config, teacher.model, backend.name, callbacks, resume, {
+          data: data.source,
+          ...(features ? { features: features.space } : {}),
+          ...(targetThread ? { targetSide: targetThread } : {}),
+        })
       } catch (error) {
         metrics.flush()
         if (error instanceof NonFiniteLossError) {
@@ -190,6 +205,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       emit({ type: 'resumed', runId, step: outcome.step })
     }
   } finally {
+    await targetThread?.close()
     features?.dispose()
     teacher.model.weights.dispose()
     data.close()

@@ -1,0 +1,143 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { parseDistillConfig } from '@shared/config/validate'
+import type { DistillConfig } from '@shared/config/schemas'
+import { CdTargetSide, type TargetSideOffload, type TeacherStepInput } from '../../src-main/engine/cd-target-side'
+import { Distiller } from '../../src-main/engine/distiller'
+import type { DistillHeader, Snapshot } from '../../src-main/engine/snapshot'
+import type { TeacherModel } from '../../src-main/engine/teacher-model'
+import { tf } from '../../src-main/engine/tf'
+import { decodeCheckpoint, encodeCheckpoint } from '../../src-main/files/checkpoint-file'
+import { randomTeacher, useCpu } from '../helpers/engine'
+
+beforeAll(useCpu)
+
+/**
+ * The offload protocol run synchronously on this thread (the worker thread runs the same CdTargetSide):
+ * inputs are copied as the shared memory would copy them, and it records what it was asked.
+ */
+class InThreadOffload implements TargetSideOffload {
+  readonly side: CdTargetSide
+  private ready: Float32Array | null = null
+  calls: string[] = []
+
+  constructor(teacher: TeacherModel, config: DistillConfig) {
+    this.side = new CdTargetSide(teacher, config.solver, config.sigmaData)
+  }
+
+  submitTeacherStep(next: TeacherStepInput): void {
+    this.calls.push('teacher')
+    this.side.teacherStep(copy(next))
+  }
+
+  submitTarget(targetWeights: Float32Array, next: TeacherStepInput | null): void {
+    this.calls.push(next ? 'target+teacher' : 'target')
+    this.ready = this.side.target(targetWeights.slice())
+    if (next) this.side.teacherStep(copy(next))
+  }
+
+  takeTarget(): Float32Array {
+    if (!this.ready) throw new Error('takeTarget before submitTarget')
+    const out = this.ready
+    this.ready = null
+    return out
+  }
+}
+
+function copy(input: TeacherStepInput): TeacherStepInput {
+  return { xStudent: input.xStudent.slice(), studentSteps: input.studentSteps.slice(), targetSteps: input.targetSteps.slice() }
+}
+
+const small = { batch: 16, steps: 12, numScales: 10, evalSamples: 64, lrSchedule: 'cosine', warmupSteps: 3 } as const
+
+function losses(distiller: Distiller, n: number): number[] {
+  return Array.from({ length: n }, () => distiller.trainStep().loss)
+}
+
+describe('CD with the teacher step and target network offloaded', () => {
+  it.each([
+    ['Euler, target = online weights', { solver: 'ddim', targetEma: 0 }],
+    ['Heun, target EMA 0.95', { solver: 'heun', targetEma: 0.95 }],
+  ] as const)('%s: the same loss sequence and weights as inline', (_label, overrides) => {
+    const teacher = randomTeacher()
+    const config = parseDistillConfig({ ...small, ...overrides })
+    const inline = new Distiller(config, teacher, 'cpu')
+    const offloaded = new Distiller(config, teacher, 'cpu')
+    const offload = new InThreadOffload(teacher, config)
+    offloaded.offloadTargetSide(offload)
+
+    expect(losses(offloaded, config.steps)).toEqual(losses(inline, config.steps))
+    expect(offloaded.evalEma.toArrays()).toEqual(inline.evalEma.toArrays())
+    // First step inline with the next teacher step sent off; then one target (+ next teacher step) per
+    // step; none for a step past the end.
+    expect(offload.calls).toEqual(['teacher', ...Array<string>(config.steps - 2).fill('target+teacher'), 'target'])
+    for (const d of [inline, offloaded]) d.dispose()
+    offload.side.dispose()
+    teacher.weights.dispose()
+  })
+
+  it('a checkpoint taken with a batch drawn ahead resumes bit-for-bit, with or without the offload', () => {
+    const teacher = randomTeacher()
+    const config = parseDistillConfig(small)
+    const full = losses(new Distiller(config, teacher, 'cpu'), config.steps)
+
+    const first = new Distiller(config, teacher, 'cpu')
+    const offload = new InThreadOffload(teacher, config)
+    first.offloadTargetSide(offload)
+    const head = losses(first, 5)
+    const snapshot = decodeCheckpoint(encodeCheckpoint(first.snapshot())) as Snapshot<DistillHeader>
+    first.dispose()
+
+    const resumedInline = new Distiller(config, teacher, 'cpu', snapshot)
+    expect([...head, ...losses(resumedInline, config.steps - 5)]).toEqual(full)
+    resumedInline.dispose()
+
+    // A paused run's offload still holds the look-ahead batch; the resumed Distiller starts afresh.
+    const resumedOffloaded = new Distiller(config, teacher, 'cpu', snapshot)
+    resumedOffloaded.offloadTargetSide(offload)
+    expect([...head, ...losses(resumedOffloaded, config.steps - 5)]).toEqual(full)
+    resumedOffloaded.dispose()
+    offload.side.dispose()
+    teacher.weights.dispose()
+  })
+
+  it('leaks no tensors per step, on either side', () => {
+    const teacher = randomTeacher()
+    const config = parseDistillConfig({ ...small, steps: 100 })
+    const distiller = new Distiller(config, teacher, 'cpu')
+    const offload = new InThreadOffload(teacher, config)
+    distiller.offloadTargetSide(offload)
+    losses(distiller, 2)
+    const before = tf.memory().numTensors
+    losses(distiller, 6)
+    expect(tf.memory().numTensors).toBe(before)
+    distiller.dispose()
+    offload.side.dispose()
+    teacher.weights.dispose()
+  })
+
+  it('is ignored by the algorithms that never call the teacher', () => {
+    const teacher = randomTeacher()
+    for (const algorithm of ['ct', 'ict', 'tutorial'] as const) {
+      const config = parseDistillConfig({ ...small, algorithm })
+      const distiller = new Distiller(config, teacher, 'cpu')
+      const offload = new InThreadOffload(teacher, config)
+      distiller.offloadTargetSide(offload)
+      losses(distiller, 3)
+      expect(offload.calls).toEqual([])
+      distiller.dispose()
+      offload.side.dispose()
+    }
+    teacher.weights.dispose()
+  })
+
+  it('CdTargetSide refuses a target before any teacher step, and weights of the wrong size', () => {
+    const teacher = randomTeacher()
+    const side = new CdTargetSide(teacher, 'ddim', 0.5)
+    const size = teacher.weights.variables().reduce((n, v) => n + v.size, 0)
+    expect(() => side.target(new Float32Array(size))).toThrow(/before any teacher step/)
+    side.teacherStep({ xStudent: new Float32Array(8), studentSteps: new Int32Array([5, 9, 9, 5]), targetSteps: new Int32Array([0, 5, 5, 0]) })
+    expect(() => side.target(new Float32Array(size + 1))).toThrow(new RegExp(`${size + 1} values for variables of ${size}`))
+    side.dispose()
+    teacher.weights.dispose()
+  })
+})

@@ -1,0 +1,55 @@
+/**
+ * The target-side thread inside the engine process, from sources (bootstrap.mjs, tsx) and from the built
+ * bundle (out/main/trainer-host.js, whose worker is out/main/target-side-worker.js): both give the loss
+ * sequence of an engine process told to keep everything on one thread (CLAB_TARGET_THREAD=0).
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ForkedEngineHost } from '../../src-main/services/engine-host'
+import { distillJob, EventLog, makeTinyTeacher, tempDir } from './helpers'
+
+const BUILT_ENTRY = join(import.meta.dirname, '..', '..', 'out', 'main', 'trainer-host.js')
+
+let root: { dir: string; remove: () => void }
+let teacherPath: string
+
+beforeAll(async () => {
+  root = tempDir('target-side-in-engine')
+  teacherPath = join(root.dir, 'teacher.ckpt')
+  await makeTinyTeacher(teacherPath)
+})
+afterAll(() => root?.remove())
+
+async function losses(options: { entry?: string; oneThread?: boolean }, solver: 'ddim' | 'heun'): Promise<{ losses: number[]; stderr: string[] }> {
+  const env = { ...process.env, CLAB_TARGET_THREAD: options.oneThread ? '0' : '1' }
+  const host = new ForkedEngineHost({ ...(options.entry ? { entry: options.entry } : {}), env })
+  const log = new EventLog(host)
+  try {
+    const job = distillJob(root.dir, teacherPath, { steps: 40, solver, targetEma: 0.5 })
+    host.start(job)
+    expect(await log.terminal(job.runId)).toMatchObject({ type: 'finished', step: 40 })
+    const stderr = log.events.flatMap((e) => (e.type === 'log' && e.stream === 'stderr' ? [e.line] : []))
+    return { losses: log.points(job.runId).map((p) => p.loss), stderr }
+  } finally {
+    host.kill()
+    await host.exited
+  }
+}
+
+describe('CD with the target side on a second thread, in the engine process', () => {
+  it.each(['ddim', 'heun'] as const)('%s: from sources, the same losses as on one thread, and the thread did start', async (solver) => {
+    const one = await losses({ oneThread: true }, solver)
+    const two = await losses({}, solver)
+    expect(two.stderr.filter((l) => l.includes('stay on the engine thread'))).toEqual([])
+    expect(two.losses).toEqual(one.losses)
+  })
+
+  it('from the built bundle too (npm run build comes before the tests in CI)', async () => {
+    expect(existsSync(BUILT_ENTRY), `${BUILT_ENTRY} is missing: run npm run build`).toBe(true)
+    const one = await losses({ oneThread: true }, 'heun')
+    const built = await losses({ entry: BUILT_ENTRY }, 'heun')
+    expect(built.stderr.filter((l) => l.includes('stay on the engine thread'))).toEqual([])
+    expect(built.losses).toEqual(one.losses)
+  })
+})

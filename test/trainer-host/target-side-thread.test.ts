@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseDistillConfig } from '@shared/config/validate'
+import { DATA_2D } from '../../src-main/engine/data-source'
+import { Distiller } from '../../src-main/engine/distiller'
+import type { TeacherModel } from '../../src-main/engine/teacher-model'
+import { tf } from '../../src-main/engine/tf'
+import { TargetSideThread } from '../../src-main/trainer-host/target-side-thread'
+import { randomTeacher, useCpu } from '../helpers/engine'
+
+let teacher: TeacherModel
+beforeAll(async () => {
+  await useCpu()
+  teacher = randomTeacher()
+})
+afterAll(() => teacher.weights.dispose())
+
+const options = (solver: 'ddim' | 'heun') => ({ backend: 'cpu' as const, teacher, data: DATA_2D, solver, sigmaData: 0.5, batch: 16 })
+
+describe('TargetSideThread (a real worker thread with its own tfjs)', () => {
+  it.each(['ddim', 'heun'] as const)('%s: a Distiller using it gives the loss sequence of one without, and leaks nothing here', async (solver) => {
+    const config = parseDistillConfig({ batch: 16, steps: 10, numScales: 10, solver, targetEma: 0.5 })
+    const inline = new Distiller(config, teacher, 'cpu')
+    const expected = Array.from({ length: config.steps }, () => inline.trainStep().loss)
+    inline.dispose()
+
+    const thread = await TargetSideThread.start(options(solver))
+    try {
+      const distiller = new Distiller(config, teacher, 'cpu')
+      distiller.offloadTargetSide(thread)
+      const got = [distiller.trainStep().loss, distiller.trainStep().loss]
+      const before = tf.memory().numTensors
+      while (distiller.step < config.steps) got.push(distiller.trainStep().loss)
+      expect(tf.memory().numTensors).toBe(before)
+      expect(got).toEqual(expected)
+      distiller.dispose()
+    } finally {
+      await thread.close()
+    }
+  })
+
+  it("reports the worker's own error on the next call, and refuses calls once closed", async () => {
+    const thread = await TargetSideThread.start(options('ddim'))
+    const size = teacher.weights.variables().reduce((n, v) => n + v.size, 0)
+    // A target before any teacher step is a protocol error the worker's CdTargetSide refuses.
+    thread.submitTarget(new Float32Array(size), null)
+    expect(() => thread.takeTarget()).toThrow(/target-side thread failed: target requested before any teacher step/)
+    await thread.close()
+    expect(() => thread.takeTarget()).toThrow(/closed/)
+  })
+
+  it('fails to start with the reason when its backend cannot load', async () => {
+    await expect(TargetSideThread.start({ ...options('ddim'), backend: 'node-gpu' })).rejects.toThrow(/target-side thread: .*node-gpu|tfjs-node-gpu/)
+  })
+})
