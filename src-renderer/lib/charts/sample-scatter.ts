@@ -119,6 +119,17 @@ export interface SampleSelection {
   step: number | null
 }
 
+/** The shown samples in drawing order with their labels: held-out data, the teacher, the student at 1 and 2 steps. */
+export function shownSamples(sel: SampleSelection): Array<{ role: LayerRole; label: string; sample: SampleRecord }> {
+  const all = [
+    { role: 'data', label: 'held-out data', sample: sel.data },
+    { role: 'teacher', label: `teacher (${sel.teacher?.nfe ?? 100} steps)`, sample: sel.teacher },
+    { role: 'nfe1', label: 'student, 1 step', sample: sel.nfe1 },
+    { role: 'nfe2', label: 'student, 2 steps', sample: sel.nfe2 },
+  ] as const
+  return all.flatMap((s) => (s.sample ? [{ role: s.role, label: s.label, sample: s.sample }] : []))
+}
+
 export interface SelectOptions {
   /** Show the previews at this training step (the newest at or before it); null or absent: the newest. */
   step?: number | null

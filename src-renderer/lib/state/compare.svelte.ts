@@ -16,6 +16,7 @@ import { evalValue, finalEvaluations, type QualityMetric } from '../charts/nfe-c
 import { metricChoices, type MetricChoice } from '../charts/hparam-scatter'
 import { dataSample, sampleAtStep, sampleNfes, sampleSteps, sharedNoiseSeed } from '../charts/compare-samples'
 import { runColor } from '../charts/theme'
+import { stepAtIndex, stopIndex } from '../step-stops'
 
 /** Buckets per run and request: what reaches chart.js, whatever the length of the series. */
 export const CURVE_BUCKETS = 1000
@@ -406,20 +407,12 @@ export class CompareState {
 
   /** Moves the shared slider to stop `index`; the last stop follows new samples as they arrive. */
   setSampleStopIndex(index: number): void {
-    const stops = this.sampleStepStops
-    if (stops.length === 0) return
-    const i = Math.max(0, Math.min(stops.length - 1, Math.round(index)))
-    this.sampleStep = i === stops.length - 1 ? null : (stops[i] as number)
+    const step = stepAtIndex(this.sampleStepStops, index)
+    if (step !== undefined) this.sampleStep = step
   }
 
   get sampleStopIndex(): number {
-    const stops = this.sampleStepStops
-    if (this.shownStep === null) return Math.max(0, stops.length - 1)
-    let idx = 0
-    stops.forEach((s, i) => {
-      if (s <= (this.shownStep as number)) idx = i
-    })
-    return idx
+    return stopIndex(this.sampleStepStops, this.shownStep)
   }
 
   /** Fetches what a sample panel draws (points for 2D, a PNG for images), once per sample. */

@@ -11,7 +11,8 @@ import type { EvaluationRecord, MetricPoint, Run, RunSummary, SampleRecord } fro
 import { TERMINAL_STATUSES } from '@shared/store/types'
 import { ApiCallError, callOn } from '../api'
 import { appendToCurve, curveFromBuckets, EMPTY_CURVE, seriesCsv, type Curve, type XY } from '../charts/loss-curve'
-import { previewSteps, selectSamples, toXY, type SampleSelection } from '../charts/sample-scatter'
+import { previewSteps, selectSamples, shownSamples, toXY, type SampleSelection } from '../charts/sample-scatter'
+import { stepAtIndex, stopIndex } from '../step-stops'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
 import { etaMs, RATE_WINDOW_MS, stepsPerSecond, type TimedStep } from '../eta'
@@ -135,21 +136,14 @@ export class LiveRunState {
 
   /** The slider's position: the chosen step's index, or the last stop when following the newest. */
   get previewIndex(): number {
-    const stops = this.previewSteps
-    if (this.previewStep === null) return Math.max(0, stops.length - 1)
-    let index = 0
-    stops.forEach((s, i) => {
-      if (s <= (this.previewStep as number)) index = i
-    })
-    return index
+    return stopIndex(this.previewSteps, this.previewStep)
   }
 
   /** Moves the slider to stop `index`; the last stop follows new previews as they arrive. */
   setPreviewIndex(index: number): void {
-    const stops = this.previewSteps
-    if (stops.length === 0) return
-    const i = Math.max(0, Math.min(stops.length - 1, Math.round(index)))
-    this.previewStep = i === stops.length - 1 ? null : (stops[i] as number)
+    const step = stepAtIndex(this.previewSteps, index)
+    if (step === undefined) return
+    this.previewStep = step
     void this.loadSelected()
   }
 
@@ -202,21 +196,27 @@ export class LiveRunState {
   }
 
   private loadSelected(): Promise<void> {
-    return this.format === 'png' ? this.loadSelectedPngs() : this.loadSelectedPoints()
+    if (this.format === 'png') {
+      return this.loadShown(() => this.pngs, async (s) => (await callOn(this.api, 'samples.png', { id: s.id })).bytes, (next) => (this.pngs = next))
+    }
+    const points = async (s: SampleRecord) => {
+      const p = await callOn(this.api, 'samples.points', { id: s.id })
+      return toXY(p.points, p.dim)
+    }
+    return this.loadShown(() => this.points, points, (next) => (this.points = next))
   }
 
-  /** Loads the PNG grids of the shown samples that are not loaded yet; drops the ones no longer shown. */
-  private async loadSelectedPngs(): Promise<void> {
-    const wanted = this.wanted()
-    const missing = wanted.filter((s) => !this.pngs.has(s.id) && !this.inflight.has(s.id))
+  /** Fetches what the shown samples draw (PNG grids or points) when not loaded yet, and drops what is no longer shown. */
+  private async loadShown<T>(loaded: () => ReadonlyMap<number, T>, fetch: (s: SampleRecord) => Promise<T>, store: (next: ReadonlyMap<number, T>) => void): Promise<void> {
+    const missing = this.wanted().filter((s) => !loaded().has(s.id) && !this.inflight.has(s.id))
     if (missing.length === 0) return
     for (const s of missing) this.inflight.add(s.id)
     try {
-      const loaded = await Promise.all(missing.map((s) => callOn(this.api, 'samples.png', { id: s.id })))
-      const keep = new Set(this.wantedIds())
-      const next = new Map([...this.pngs].filter(([id]) => keep.has(id)))
-      loaded.forEach((png, i) => next.set((missing[i] as SampleRecord).id, png.bytes))
-      this.pngs = next
+      const values = await Promise.all(missing.map(fetch))
+      const keep = new Set(this.wanted().map((s) => s.id))
+      const next = new Map([...loaded()].filter(([id]) => keep.has(id)))
+      values.forEach((value, i) => next.set((missing[i] as SampleRecord).id, value))
+      store(next)
       this.samplesError = null
     } catch (error) {
       this.samplesError = `samples: ${errorMessage(error)}`
@@ -226,8 +226,7 @@ export class LiveRunState {
   }
 
   private wanted(): SampleRecord[] {
-    const sel = this.selection
-    return [sel.data, sel.teacher, sel.nfe1, sel.nfe2].filter((s): s is SampleRecord => s !== null)
+    return shownSamples(this.selection).map((s) => s.sample)
   }
 
   async loadEvaluations(): Promise<void> {
@@ -236,30 +235,6 @@ export class LiveRunState {
     } catch (error) {
       this.actionError = `evaluations: ${errorMessage(error)}`
     }
-  }
-
-  /** Loads the points of the shown samples that are not loaded yet; drops the student samples no longer shown. */
-  private async loadSelectedPoints(): Promise<void> {
-    const wanted = this.wanted()
-    const missing = wanted.filter((s) => !this.points.has(s.id) && !this.inflight.has(s.id))
-    if (missing.length === 0) return
-    for (const s of missing) this.inflight.add(s.id)
-    try {
-      const loaded = await Promise.all(missing.map((s) => callOn(this.api, 'samples.points', { id: s.id })))
-      const keep = new Set(this.wantedIds())
-      const next = new Map([...this.points].filter(([id]) => keep.has(id)))
-      for (const p of loaded) next.set(p.sample.id, toXY(p.points, p.dim))
-      this.points = next
-      this.samplesError = null
-    } catch (error) {
-      this.samplesError = `samples: ${errorMessage(error)}`
-    } finally {
-      for (const s of missing) this.inflight.delete(s.id)
-    }
-  }
-
-  private wantedIds(): number[] {
-    return this.wanted().map((s) => s.id)
   }
 
   onEvent(event: ApiEvent): void {

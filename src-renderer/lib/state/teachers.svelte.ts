@@ -15,6 +15,7 @@ import type { ModelKind } from '@shared/config/fields'
 import type { TeacherRecord } from '@shared/store/types'
 import { datasetLabel, datasetOptions, indexDatasets, withDatasetNames, type DatasetIndex, type DatasetOption } from '../dataset-names'
 import { ApiCallError, callOn } from '../api'
+import { DatasetsState } from './datasets.svelte'
 import { errorText, type RunsRoute } from './runs.svelte'
 
 export type TeacherField = keyof TeacherConfig
@@ -140,12 +141,17 @@ export interface TeachersStateOptions {
   dataset?: string
   /** Delay of the validation while typing (ms). */
   validateDelayMs?: number
+  /**
+   * The image datasets, shared with the view's datasets panel so a dataset imported there is a training
+   * choice at once (default: a state of its own).
+   */
+  datasets?: DatasetsState
 }
 
 export class TeachersState {
   teachers = $state.raw<TeacherRecord[]>([])
-  /** The imported image datasets: training choices, and names for the table. */
-  datasets = $state.raw<ImageDatasetRecord[]>([])
+  /** The imported image datasets (training choices, names for the table), loaded with the teachers. */
+  readonly imageDatasets: DatasetsState
   loading = $state(false)
   loaded = $state(false)
   loadError = $state<string | null>(null)
@@ -186,6 +192,11 @@ export class TeachersState {
     this.validateDelayMs = options.validateDelayMs ?? 300
     this.initialDataset = options.dataset
     this.form = defaultTeacherForm(options.dataset)
+    this.imageDatasets = options.datasets ?? new DatasetsState(api)
+  }
+
+  get datasets(): ImageDatasetRecord[] {
+    return this.imageDatasets.datasets
   }
 
   /** Built once per datasets list, not on every read (the table reads it twice per row). */
@@ -219,13 +230,10 @@ export class TeachersState {
     this.loading = true
     this.loadError = null
     try {
-      const [teachers, datasets] = await Promise.all([
-        callOn(this.api, 'teachers.list', {}),
-        // Without it the image datasets only lose their names and the training choice.
-        callOn(this.api, 'datasets.list').catch(() => this.datasets),
-      ])
+      // A failed datasets.list stays in imageDatasets.loadError: the image datasets then only lose their
+      // names and the training choice.
+      const [teachers] = await Promise.all([callOn(this.api, 'teachers.list', {}), this.imageDatasets.load()])
       this.teachers = teachers
-      this.datasets = datasets
       this.loaded = true
     } catch (error) {
       this.loadError = errorText(error)

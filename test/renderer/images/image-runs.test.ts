@@ -294,6 +294,18 @@ describe('the teacher form on an image dataset', () => {
     expect((api.callsOf('runs.startTeacher')[0] as { config: Record<string, unknown> }).config).toMatchObject({ model: 'unet', unetMultipliers: [1, 2, 2] })
   })
 
+  it('offers a dataset imported in the datasets panel for training at once (one list for both)', async () => {
+    const { api, state } = setup()
+    await state.load()
+    expect(state.datasetChoices.map((o) => o.value)).not.toContain('image:D2')
+    api.handlers['datasets.import'] = () => ({ datasets: [{ dataset: { ...DATASET, id: 'D2', name: 'second' }, created: true }] })
+    // What the panel does with the state the view hands it.
+    expect(await state.imageDatasets.importFiles('/lab/second-images.idx', 'second')).toHaveLength(1)
+    expect(state.datasetChoices.map((o) => o.value)).toContain('image:D2')
+    expect(state.datasetName('image:D2')).toBe('second (8×8×1)')
+    expect(api.callsOf('datasets.list')).toHaveLength(1)
+  })
+
   it('shows a U-Net problem under its field, quoting the value', async () => {
     const { state } = setup('image:D1')
     state.setField('unetGroups', '3')
