@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ConfigError } from '@shared/config/validate'
+import { datasetLabel, indexDatasets, type DatasetIndex } from '@shared/data/dataset-names'
 import { RUN_STATUSES, type RunListItem, type RunStatus } from '@shared/store/types'
 import { RunStateError } from '../services/run-service'
 import { RunNotFoundError } from '../store'
@@ -40,13 +41,20 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n')
 }
 
-function listRow(run: RunListItem): string[] {
+/** A run config's dataset as people know it: `moons`, or an imported image set's name (not `image:<id>`). */
+function datasetOf(config: unknown, datasets: DatasetIndex): string {
+  const dataset = (config as { dataset?: unknown } | null)?.dataset
+  return typeof dataset === 'string' ? datasetLabel(dataset, datasets, false) : '-'
+}
+
+function listRow(run: RunListItem, datasets: DatasetIndex): string[] {
   const loss = run.lastMetrics.loss
   const swd = run.lastMetrics['eval/swd_nfe1']
   return [
     run.id,
     run.kind,
     run.status,
+    datasetOf(run.config, datasets),
     loss ? String(loss.step) : '-',
     loss ? loss.value.toPrecision(4) : '-',
     swd ? swd.value.toFixed(4) : '-',
@@ -66,9 +74,14 @@ export async function runsListCommand(options: JsonOption & { status?: string; t
       ...(options.tag ? { tags: options.tag } : {}),
       ...(options.kind ? { kind: options.kind as 'distill' | 'teacher' } : {}),
       limit: options.limit ?? 50,
+      withConfig: !options.json,
     })
-    if (options.json) process.stdout.write(`${JSON.stringify({ command: 'runs list', runs })}\n`)
-    else process.stdout.write(`${table(['id', 'kind', 'status', 'step', 'loss', 'swd@1', 'backend', 'tags'], runs.map(listRow))}\n`)
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ command: 'runs list', runs })}\n`)
+      return EXIT_OK
+    }
+    const datasets = indexDatasets(store.datasets.listDatasets())
+    process.stdout.write(`${table(['id', 'kind', 'status', 'dataset', 'step', 'loss', 'swd@1', 'backend', 'tags'], runs.map((r) => listRow(r, datasets)))}\n`)
     return EXIT_OK
   })
 }
@@ -85,6 +98,7 @@ export async function runsShowCommand(id: string, options: JsonOption): Promise<
     }
     const lines = [
       `run ${run.id} (${run.kind}) ${run.status}${run.error ? `: ${run.error}` : ''}`,
+      `dataset ${datasetOf(run.config, indexDatasets(store.datasets.listDatasets()))}`,
       `backend ${run.backend ?? '-'}, app ${run.appVersion}, seed ${run.seed ?? '-'}${run.parentRunId ? `, ${run.parentKind} of ${run.parentRunId} at step ${run.parentStep}` : ''}`,
       `tags: ${run.tags.join(', ') || '-'}${run.notes ? `\nnotes: ${run.notes}` : ''}`,
       `config: ${JSON.stringify(run.config)}`,

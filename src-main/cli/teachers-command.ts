@@ -1,4 +1,5 @@
 /** `clab teachers list|import|export`: the teachers the run history knows. */
+import { datasetLabel, indexDatasets, withDatasetNames } from '@shared/data/dataset-names'
 import { CheckpointError } from '../files/checkpoint-file'
 import { TeacherNotFoundError } from '../store'
 import { EXIT_OK, UsageError } from './args'
@@ -24,11 +25,17 @@ async function withTeachers(options: Options, fn: (h: ReturnType<typeof openHist
 }
 
 export function teachersListCommand(options: Options): Promise<number> {
-  return withTeachers(options, ({ service }) => {
+  return withTeachers(options, ({ service, store }) => {
     const teachers = service.teachers.list(options.dataset)
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'teachers list', teachers })}\n`)
     else if (teachers.length === 0) process.stdout.write('no teachers yet (built-in teachers are always available as --teacher builtin)\n')
-    else for (const t of teachers) process.stdout.write(`${t.id}  ${t.dataset.padEnd(12)}  ${t.name}  ${service.teachers.pathOf(t)}\n`)
+    else {
+      // Image sets by the name they were imported under, in the dataset column and in teacher names.
+      const datasets = indexDatasets(store.datasets.listDatasets())
+      for (const t of teachers) {
+        process.stdout.write(`${t.id}  ${datasetLabel(t.dataset, datasets, false).padEnd(12)}  ${withDatasetNames(t.name, datasets)}  ${service.teachers.pathOf(t)}\n`)
+      }
+    }
     return EXIT_OK
   })
 }

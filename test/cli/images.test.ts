@@ -72,6 +72,15 @@ describe('clab with an image dataset', () => {
     expect(readFileSync(join(datasetDir, 'classifier.json')).equals(cachedBytes)).toBe(true)
     expect(distill.stderr).toMatch(/Fréchet/)
 
+    // The history names the image set as it was imported, not by its id.
+    const listedRuns = await clab(['runs', 'list'], { env })
+    expect(listedRuns.stdout.split('\n').find((l) => l.startsWith(summary.runId))).toMatch(/\bdistill\s+finished\s+tiny\s/)
+    expect(listedRuns.stdout).not.toContain('image:')
+    expect((await clab(['runs', 'show', summary.runId], { env })).stdout).toMatch(/^dataset tiny$/m)
+    const teachersText = (await clab(['teachers', 'list'], { env })).stdout
+    expect(teachersText).toMatch(new RegExp(`^${teacherSummary.teacherId}  tiny\\s+tiny-`, 'm'))
+    expect(teachersText).not.toContain('image:')
+
     const store = openLabStore({ dataDir })
     try {
       const samples = store.samples.listSamples(summary.runId)

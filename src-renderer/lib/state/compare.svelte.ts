@@ -4,7 +4,7 @@
  * ApiClient so tests can drive it with a fake. Large arrays live in $state.raw: chart.js reads them as they
  * are, and deep proxies over 20 × 1000 buckets would cost more than the charts.
  */
-import { datasetLabel, indexDatasets, type DatasetIndex } from '../dataset-names'
+import { datasetLabel, indexDatasets, type DatasetIndex } from '@shared/data/dataset-names'
 import type { ApiClient, ApiEvent, SamplePoints, SeriesSummary } from '@shared/ipc/api'
 import type { EvaluationRecord, MetricBucket, Run, RunListItem, SampleRecord, SeriesPoint } from '@shared/store/types'
 import { TERMINAL_STATUSES } from '@shared/store/types'

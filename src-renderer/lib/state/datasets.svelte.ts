@@ -6,7 +6,7 @@
 import type { ApiClient } from '@shared/ipc/api'
 import type { ImageDatasetRecord } from '@shared/data/images'
 import { callOn } from '../api'
-import { imageShape } from '../dataset-names'
+import { imageShape } from '@shared/data/dataset-names'
 import { errorText } from './runs.svelte'
 
 /** Paths typed one per line or separated by commas; blank entries dropped. */

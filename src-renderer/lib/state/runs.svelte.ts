@@ -5,7 +5,7 @@
  * slow timer from a list of the running runs only, never the whole history.
  */
 import type { ImageDatasetRecord } from '@shared/data/images'
-import { indexDatasets } from '../dataset-names'
+import { indexDatasets } from '@shared/data/dataset-names'
 import type { ApiClient, ApiEvent, ApiMethod, ApiPayload, ApiResponses, ApiResult } from '@shared/ipc/api'
 import { TERMINAL_STATUSES, type RunSummary } from '@shared/store/types'
 import { ApiCallError, callOn } from '../api'

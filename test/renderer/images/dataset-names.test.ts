@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DATASETS_2D } from '@shared/data/datasets2d'
-import { datasetFilterOptions, datasetLabel, datasetOptions, imageRecordOf, indexDatasets, withDatasetNames } from '../../../src-renderer/lib/dataset-names'
+import { datasetFilterOptions, datasetLabel, datasetOptions, imageRecordOf, indexDatasets, withDatasetNames } from '@shared/data/dataset-names'
 import { parseRoute, routeHash } from '../../../src-renderer/lib/router.svelte'
 
 const tiny = { id: 'D1', name: 'tiny', kind: 'idx' as const, count: 40, height: 8, width: 8, channels: 1 }

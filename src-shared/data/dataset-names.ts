@@ -1,5 +1,5 @@
 /**
- * How the UI names a config's `dataset`: built-in 2D sets by their name, imported image sets (`image:<id>`)
+ * How the UI and the CLI name a config's `dataset`: built-in 2D sets by their name, imported image sets (`image:<id>`)
  * by the name they were imported under with their image shape, so no view shows a bare id. Also the dataset
  * choices of the forms and filters (the 2D sets, then the image sets of the history).
  */
