@@ -8,6 +8,7 @@
 import { rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { findRow } from '@shared/cd/evaluation'
+import { BRANCH_MUST_KEEP } from '@shared/config/fields'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
@@ -205,7 +206,7 @@ export class RunService {
     const checkpoint = this.store.checkpoints.latestCheckpoint(id)
     if (!checkpoint) throw new RunStateError(`run ${id} has no checkpoint to branch from`)
     const config = parseDistillConfig({ ...(parent.config as DistillConfig), ...overrides })
-    for (const field of ['dataset', 'algorithm', 'grid', 'sigmaData'] as const) {
+    for (const field of BRANCH_MUST_KEEP) {
       if (JSON.stringify(config[field]) !== JSON.stringify((parent.config as DistillConfig)[field])) {
         throw new ConfigError([{ field, message: `a branch must keep the parent's ${field} (${JSON.stringify((parent.config as DistillConfig)[field])})`, value: config[field] }])
       }

@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { BackendChoice } from '@shared/config/fields'
+import { BRANCH_MUST_KEEP as BRANCH_KEPT_FIELDS, type BackendChoice } from '@shared/config/fields'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import type { DistillJob, EngineErrorCode, EngineMessage, TeacherJob } from '@shared/ipc/engine-messages'
 import { isDataset2D } from '@shared/data/dataset-ref'
@@ -92,8 +92,8 @@ const DEFAULT_TEACHER_SAMPLE_EVERY = 500
 /** Config fields a resumed distillation may change; any other difference is refused. */
 const RESUME_MAY_CHANGE: ReadonlySet<string> = new Set(['steps', 'backend', 'evalEvery', 'sampleEvery', 'checkpointEvery', 'evalSamples', 'teacher', 'multistepSigmas'])
 
-/** Config fields a branch may not change: they define what the checkpoint's weights mean. */
-const BRANCH_MUST_KEEP: ReadonlySet<string> = new Set(['dataset', 'algorithm', 'grid', 'sigmaData'])
+/** Config fields a branch may not change (the service refuses them first, naming the field). */
+const BRANCH_MUST_KEEP: ReadonlySet<string> = new Set(BRANCH_KEPT_FIELDS)
 
 // ---------------------------------------------------------------------------------------------------------
 

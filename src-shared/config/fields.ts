@@ -30,3 +30,9 @@ export type ModelKind = (typeof MODELS)[number]
  */
 export const WEIGHTINGS = ['uniform', 'inverse-gap'] as const
 export type Weighting = (typeof WEIGHTINGS)[number]
+
+/**
+ * Distillation config fields a branch must keep: they define what the parent checkpoint's weights mean (the
+ * teacher they were distilled from, the data, the algorithm and its grid and boundary scaling).
+ */
+export const BRANCH_MUST_KEEP = ['dataset', 'teacher', 'algorithm', 'grid', 'sigmaData'] as const

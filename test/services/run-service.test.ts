@@ -149,6 +149,17 @@ describe('RunService', () => {
     expect(run).toMatchObject({ status: 'finished', parentRunId: parent.id, parentKind: 'branch', parentStep: 40 })
     expect(store.metrics.readSeries(child.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 41))
     expect(() => service.branch(parent.id, { algorithm: 'ct', steps: 60 })).toThrow(/a branch must keep the parent's algorithm/)
+    // The checkpoint's student was distilled from the parent's teacher: another one is refused by name.
+    const teacherChange = (() => {
+      try {
+        service.branch(parent.id, { teacher: 'builtin', steps: 60 })
+      } catch (error) {
+        return error
+      }
+      return null
+    })()
+    expect(teacherChange).toBeInstanceOf(ConfigError)
+    expect((teacherChange as ConfigError).problems).toEqual([expect.objectContaining({ field: 'teacher', value: 'builtin' })])
   })
 
   it('sweeps a grid: one run per point, tagged together; a bad point queues nothing', async () => {
