@@ -3,6 +3,15 @@
 /** Fréchet distances from fewer samples than this are biased upward; smaller evaluations are flagged where shown. */
 export const FRECHET_MIN_SAMPLES = 2000
 
+/**
+ * The caveat for Fréchet figures of a run evaluated on `evalSamples` samples (its config value), or null
+ * when there are enough (or the value is unknown).
+ */
+export function frechetCaveat(evalSamples: unknown): string | null {
+  if (typeof evalSamples !== 'number' || evalSamples >= FRECHET_MIN_SAMPLES) return null
+  return `from ${evalSamples} samples: below ${FRECHET_MIN_SAMPLES} the Fréchet distance is biased upward, so compare it only with runs evaluated on as many`
+}
+
 export interface Scores {
   /** Sliced Wasserstein-1 to held-out data (256 fixed directions). */
   swd: number

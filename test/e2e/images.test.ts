@@ -130,7 +130,7 @@ describe('image datasets in the browser', () => {
       const fd = await page.getByTestId('eval-row-student-1').locator('td').nth(3).innerText()
       expect(Number.isFinite(Number(fd)), fd).toBe(true)
       // Evaluated on 16 samples: the view says Fréchet figures from so few are biased.
-      await expect.poll(() => page.getByTestId('fd-few-samples').innerText()).toContain('16 samples per row')
+      await expect.poll(() => page.getByTestId('fd-few-samples').innerText()).toContain('from 16 samples: below 2000')
 
       // Previews at steps 0, 2 and 3: the slider steps back with the keyboard.
       const slider = page.getByTestId('samples-step-slider')
@@ -172,6 +172,8 @@ describe('image datasets in the browser', () => {
       expect(await imgWidth(page, `compare-sample-img-${b}`)).toBe(GRID_WIDTH)
       await page.getByTestId('compare-samples').scrollIntoViewIfNeeded()
       await shot('compare image runs')
+      // These runs are evaluated on 16 samples: their Fréchet figures carry the caveat.
+      await expect.poll(() => page.getByTestId(`compare-fd-caveat-${a}`).innerText()).toContain('from 16 samples: below 2000')
     })
   })
 
@@ -182,6 +184,9 @@ describe('image datasets in the browser', () => {
       await expect.poll(() => page.locator(`[data-testid="run-row"][data-run-id="${runIds[0]}"] [data-testid="runs-cell-dataset"]`).innerText()).toBe('tiny (8×8×1)')
       await expect.poll(() => page.getByTestId('runs-filter-dataset').locator(`option[value="image:${dataset.id}"]`).innerText()).toBe('tiny (8×8×1)')
       await expect.poll(() => page.locator('[data-testid="runs-table"] th', { hasText: 'FD@1' }).count()).toBe(1)
+      const fdCell = page.locator(`[data-testid="run-row"][data-run-id="${runIds[0]}"] [data-testid="run-fd1"]`)
+      await expect.poll(() => fdCell.innerText()).toMatch(/^\d.*\*$/)
+      await expect.poll(() => fdCell.getAttribute('title')).toContain('from 16 samples')
       await shot('runs table')
 
       await page.goto(`${lab.url}#/new`)

@@ -4,6 +4,7 @@
  * ApiClient so tests can drive it with a fake. Large arrays live in $state.raw: chart.js reads them as they
  * are, and deep proxies over 20 × 1000 buckets would cost more than the charts.
  */
+import { frechetCaveat } from '@shared/cd/evaluation'
 import { datasetLabel, indexDatasets, type DatasetIndex } from '@shared/data/dataset-names'
 import type { ApiClient, ApiEvent, SamplePoints, SeriesSummary } from '@shared/ipc/api'
 import type { EvaluationRecord, MetricBucket, Run, RunListItem, SampleRecord, SeriesPoint } from '@shared/store/types'
@@ -100,6 +101,17 @@ export function metricRows(runIds: readonly string[], evaluations: Readonly<Reco
       step: final[0]?.step ?? null,
       values: METRIC_COLUMNS.map((c) => evalValue(final, c.metric, c.model, c.nfe ?? undefined)),
     }
+  })
+}
+
+/** The compared runs with Fréchet figures from too few samples (config.evalSamples), with the caveat to show. */
+export function frechetCaveats(rows: readonly MetricRow[], runs: readonly Run[]): Array<{ runId: string; caveat: string }> {
+  const fdColumns = METRIC_COLUMNS.flatMap((c, i) => (c.metric === 'fd' ? [i] : []))
+  return rows.flatMap((row) => {
+    if (!fdColumns.some((i) => row.values[i] !== null && row.values[i] !== undefined)) return []
+    const config = runs.find((r) => r.id === row.runId)?.config as { evalSamples?: unknown } | null | undefined
+    const caveat = frechetCaveat(config?.evalSamples)
+    return caveat ? [{ runId: row.runId, caveat }] : []
   })
 }
 

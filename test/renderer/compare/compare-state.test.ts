@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { MetricBucket, Run, SampleRecord } from '@shared/store/types'
-import { CURVE_BUCKETS, CompareState, RunPickerState, bestByColumn, metricRows, seriesCsv, sortRows, visibleColumns, METRIC_COLUMNS } from '../../../src-renderer/lib/state/compare.svelte'
+import { CURVE_BUCKETS, CompareState, RunPickerState, bestByColumn, frechetCaveats, metricRows, seriesCsv, sortRows, visibleColumns, METRIC_COLUMNS } from '../../../src-renderer/lib/state/compare.svelte'
 import { buckets, finalEval, sampleRecord } from './fixtures'
 import { FakeFailure, fakeApi, makeRun } from '../fake-api'
 
@@ -244,6 +244,18 @@ describe('metrics table and CSV helpers', () => {
     expect(rows[0]?.values[col('fd1')]).toBeNull()
     // The only run with a value is not highlighted as best (nothing to beat).
     expect(bestByColumn(rows)[col('fd1')]?.size).toBe(0)
+  })
+
+  it('flags the Fréchet figures of a run evaluated on fewer than 2000 samples, and no other run', () => {
+    const fd = { ...(finalEval('img', 300, [1])[0] as EvaluationRecordOf), model: 'student', metric: 'fd', nfe: 1, value: 12.5 }
+    const rows = metricRows(['a', 'few', 'many'], { a: evaluations.a, few: [fd], many: [fd] })
+    const runs = [
+      makeRun({ id: 'a', config: { evalSamples: 16 } }),
+      makeRun({ id: 'few', config: { evalSamples: 512 } }),
+      makeRun({ id: 'many', config: { evalSamples: 4000 } }),
+    ]
+    // `a` has few samples too, but no Fréchet figure to qualify.
+    expect(frechetCaveats(rows, runs)).toEqual([{ runId: 'few', caveat: expect.stringMatching(/^from 512 samples: below 2000 the Fréchet distance is biased upward/) }])
   })
 
   it('sorts by a column with missing values last', () => {
