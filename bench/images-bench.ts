@@ -20,6 +20,7 @@ import { selectBackend } from '../src-main/engine/backend'
 import { assertBackendTrainsConv } from '../src-main/engine/conv-kernels'
 import { imageDataSource, type ImageRows } from '../src-main/engine/data-source'
 import { Distiller } from '../src-main/engine/distiller'
+import { TargetSideThread, targetThreadWanted } from '../src-main/trainer-host/target-side-thread'
 import { consistencySample, teacherSample } from '../src-main/engine/samplers'
 import { pickArrays } from '../src-main/engine/snapshot'
 import { loadTeacherModel } from '../src-main/engine/teacher-model'
@@ -42,6 +43,8 @@ export interface ImagesBackendFigures {
   teacherStepMs: number
   teacherImagesPerSecond: number
   cdStepHeunMs: number
+  /** 2 when the CD step's teacher and target ran on a second thread, as in runs. */
+  cdThreads: number
   cdImagesPerSecond: number
   /** Student, one network call per sample (NFE 1). */
   studentOneStepMsPerSample: number
@@ -112,10 +115,16 @@ async function benchBackend(name: BackendChoice, options: Required<ImagesBenchOp
 
   const distillConfig = parseDistillConfig({ dataset: 'image:bench', teacher: 'bench', batch, solver: 'heun', numScales: 18, warmupSteps: 0, sigmaData: 0.5, backend: name })
   const distiller = new Distiller(distillConfig, teacher, name, undefined, data)
+  // As runs do it: the teacher step and target network on a second thread when there is a second core.
+  const thread = targetThreadWanted()
+    ? await TargetSideThread.start({ backend: name, teacher, data, solver: 'heun', sigmaData: distillConfig.sigmaData, batch })
+    : null
+  if (thread) distiller.offloadTargetSide(thread)
   distiller.trainStep()
   const cdTensorsBefore = tf.memory().numTensors
   const cdStepHeunMs = timeSteps(timedSteps, () => distiller.trainStep())
   const cdTensorsAfter = tf.memory().numTensors
+  await thread?.close()
 
   const noise = Rng.fromSeed(3).normals(GENERATED * data.dim)
   const student = consistencySample(distiller.evalEma, teacher.architecture, teacher.schedule, noise, [], [], 0.5, true)
@@ -128,6 +137,7 @@ async function benchBackend(name: BackendChoice, options: Required<ImagesBenchOp
     teacherStepMs,
     teacherImagesPerSecond: (1000 * batch) / teacherStepMs,
     cdStepHeunMs,
+    cdThreads: thread ? 2 : 1,
     cdImagesPerSecond: (1000 * batch) / cdStepHeunMs,
     studentOneStepMsPerSample: student.ms / GENERATED,
     // --quick times 10 teacher steps and scales to 100 (said in the printed line).
@@ -164,7 +174,7 @@ export function formatImagesBench(result: ImagesBenchResult): string[] {
   for (const f of Object.values(result.backends)) {
     lines.push(
       `${f.backend.padEnd(8)} teacher step (batch ${f.batch}) ${f.teacherStepMs.toFixed(0)} ms = ${f.teacherImagesPerSecond.toFixed(1)} images/s | ` +
-        `CD step (Heun) ${f.cdStepHeunMs.toFixed(0)} ms = ${f.cdImagesPerSecond.toFixed(1)} images/s | ` +
+        `CD step (Heun, ${f.cdThreads} threads) ${f.cdStepHeunMs.toFixed(0)} ms = ${f.cdImagesPerSecond.toFixed(1)} images/s | ` +
         `ms per sample: student 1 step ${f.studentOneStepMsPerSample.toFixed(1)}, teacher 100 steps ${f.teacher100MsPerSample.toFixed(0)} ` +
         `(${(f.teacher100MsPerSample / f.studentOneStepMsPerSample).toFixed(0)}x) | tensors over ${f.timedSteps} steps: teacher ${f.tensorsBefore} -> ${f.tensorsAfter}, CD ${f.cdTensorsBefore} -> ${f.cdTensorsAfter}`,
     )
