@@ -203,7 +203,7 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       return service.teachers.import(file, p.name)
     },
     'teachers.export': (p) => {
-      store.teachers.getTeacher(p.id)
+      service.teachers.get(p.id)
       const file = exportTarget(p.path)
       return { file: service.teachers.export(p.id, file) }
     },

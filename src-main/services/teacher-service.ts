@@ -1,20 +1,53 @@
 /**
  * TeacherService: the teachers a history knows. Trained here (a teacher run registers its result),
- * imported from a checkpoint file (copied into teachers/<id>/), exported, listed; and resolving what a
- * run's `teacher` field names: `builtin`, a registered teacher id, or a checkpoint path.
+ * imported from a checkpoint file (copied into teachers/<id>/), exported, listed together with the
+ * built-in ones of resources/teachers (never stored); and resolving what a run's `teacher` field names:
+ * `builtin`, a teacher id (a built-in one as `builtin-<dataset>`), or a checkpoint path.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
-import type { TeacherRecord } from '@shared/store/types'
-import { readTeacherFile, readTeacherSnapshot } from '../files/teachers'
+import { DATASETS_2D } from '@shared/data/datasets2d'
+import { builtinTeacherId, type TeacherRecord } from '@shared/store/types'
+import { builtinTeacherPath, readTeacherFile, readTeacherSnapshot } from '../files/teachers'
 import { ensureTeacherDir, newRunId, type LabStore } from '../store'
 
 export class TeacherService {
+  private builtins: TeacherRecord[] | null = null
+
   constructor(private readonly store: LabStore) {}
 
+  /** The history's teachers, newest first, then the built-in ones (for `dataset` only, when given). */
   list(dataset?: string): TeacherRecord[] {
-    return this.store.teachers.listTeachers(dataset ? { dataset } : {})
+    const builtins = this.builtinTeachers().filter((t) => dataset === undefined || t.dataset === dataset)
+    return [...this.store.teachers.listTeachers(dataset ? { dataset } : {}), ...builtins]
+  }
+
+  /** A teacher by id, built-in ones included; TeacherNotFoundError otherwise. */
+  get(id: string): TeacherRecord {
+    return this.builtinTeachers().find((t) => t.id === id) ?? this.store.teachers.getTeacher(id)
+  }
+
+  /** The shipped teachers of resources/teachers, read once (their headers hold the config). */
+  private builtinTeachers(): TeacherRecord[] {
+    this.builtins ??= DATASETS_2D.flatMap((dataset) => {
+      const path = builtinTeacherPath(dataset)
+      if (!existsSync(path)) return []
+      const { config } = readTeacherSnapshot(path).header
+      return [
+        {
+          id: builtinTeacherId(dataset),
+          name: `${dataset}-builtin`,
+          dataset,
+          path,
+          config,
+          runId: null,
+          createdAt: statSync(path).mtimeMs,
+          notes: 'shipped with the app (npm run make-teachers); runs name it --teacher builtin',
+        },
+      ]
+    })
+    return this.builtins
   }
 
   /** Absolute path of a registered teacher's weights. */
@@ -24,7 +57,7 @@ export class TeacherService {
 
   /** `builtin`, a registered teacher id, or a path -> the checkpoint path (checked, and for `dataset`). */
   resolve(spec: string, dataset: string): string {
-    const registered = spec === 'builtin' ? undefined : this.store.teachers.findTeacher(spec)
+    const registered = spec === 'builtin' ? undefined : (this.builtinTeachers().find((t) => t.id === spec) ?? this.store.teachers.findTeacher(spec))
     return readTeacherFile(registered ? this.pathOf(registered) : spec, dataset).path
   }
 
@@ -68,7 +101,7 @@ export class TeacherService {
   }
 
   export(id: string, file: string): string {
-    const teacher = this.store.teachers.getTeacher(id)
+    const teacher = this.get(id)
     const from = this.pathOf(teacher)
     if (!existsSync(from)) throw new Error(`teacher ${id}: its weights ${from} are missing`)
     const target = resolve(file)

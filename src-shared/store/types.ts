@@ -67,6 +67,18 @@ export interface TeacherRecord {
   notes: string
 }
 
+/**
+ * The built-in 2D teachers are listed with the history's own as `builtin-<dataset>` (weights in the app's
+ * resources, never in the database); a run config names them `builtin`.
+ */
+export function builtinTeacherId(dataset: string): string {
+  return `builtin-${dataset}`
+}
+
+export function isBuiltinTeacher(teacher: Pick<TeacherRecord, 'id'>): boolean {
+  return teacher.id.startsWith('builtin-')
+}
+
 /** One metric point. `wallMs` defaults to the time of the append. NaN and ±Infinity are kept; -0 reads back as 0. */
 export interface MetricPoint {
   key: string

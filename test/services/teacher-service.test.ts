@@ -2,6 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DATASETS_2D } from '@shared/data/datasets2d'
+import { isBuiltinTeacher } from '@shared/store/types'
+import { builtinTeacherPath } from '../../src-main/files/teachers'
 import { RunService } from '../../src-main/services/run-service'
 import { openLabStore, TeacherNotFoundError, type LabStore } from '../../src-main/store'
 import { makeTinyTeacher, tempDir } from '../trainer-host/helpers'
@@ -52,5 +55,22 @@ describe('TeacherService', () => {
     expect(() => service.teachers.export('20260101-000000-missing0', out)).toThrow(TeacherNotFoundError)
     expect(() => service.teachers.import(join(root.dir, 'nope.ckpt'))).toThrow(/cannot be read/)
     expect(() => service.teachers.resolve(imported.id, 'rings')).toThrow(/trained on moons, not rings/)
+  })
+
+  it('lists the built-in teachers after the history\'s own, never stored, and resolves and exports them by id', () => {
+    const all = service.teachers.list()
+    const builtins = all.filter((t) => isBuiltinTeacher(t))
+    expect(builtins.map((t) => t.id)).toEqual(DATASETS_2D.map((d) => `builtin-${d}`))
+    expect(all.slice(-builtins.length)).toEqual(builtins)
+    expect(store.teachers.listTeachers().some((t) => isBuiltinTeacher(t))).toBe(false)
+    const moons = service.teachers.list('moons').filter((t) => isBuiltinTeacher(t))
+    expect(moons).toEqual([expect.objectContaining({ id: 'builtin-moons', dataset: 'moons', runId: null, path: builtinTeacherPath('moons') })])
+    expect((moons[0]?.config as { steps: number }).steps).toBe(8000)
+    expect(service.teachers.resolve('builtin-moons', 'moons')).toBe(builtinTeacherPath('moons'))
+    expect(service.teachers.resolve('builtin', 'moons')).toBe(builtinTeacherPath('moons'))
+    expect(() => service.teachers.resolve('builtin-moons', 'rings')).toThrow(/trained on moons, not rings/)
+    const out = join(root.dir, 'builtin-export.ckpt')
+    service.teachers.export('builtin-moons', out)
+    expect(readFileSync(out).equals(readFileSync(builtinTeacherPath('moons')))).toBe(true)
   })
 })

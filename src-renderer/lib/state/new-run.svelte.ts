@@ -13,7 +13,7 @@ import { heldOut2D, isDataset2D } from '@shared/data/datasets2d'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
 import { datasetLabel, datasetOptions, imageRecordOf, indexDatasets, withDatasetNames, type DatasetOption } from '@shared/data/dataset-names'
-import type { Run, TeacherRecord } from '@shared/store/types'
+import { isBuiltinTeacher, type Run, type TeacherRecord } from '@shared/store/types'
 import { ApiCallError, callOn } from '../api'
 import { FIELDS, configOf, fieldMeta, parseNumber, problemField, textsOf, type FieldKey } from '../form-fields'
 import { sigmaLevels, trainingSchedules, type SigmaLevels, type TeacherNoise, type TrainingSchedules } from '../charts/schedule-preview'
@@ -363,6 +363,8 @@ export class NewRunState {
     const index = this.datasetIndex
     const options: TeacherOption[] = this.isImage ? [] : [{ value: 'builtin', label: `Built-in ${this.dataset} teacher`, kind: 'builtin' }]
     for (const t of this.teachers) {
+      // The built-in teacher is the `builtin` choice above.
+      if (isBuiltinTeacher(t)) continue
       const kind = t.runId ? 'trained' : 'imported'
       options.push({ value: t.id, label: `${withDatasetNames(t.name, index)} (${kind}${t.runId ? ` by run ${t.runId}` : ''})`, kind })
     }
@@ -377,7 +379,8 @@ export class NewRunState {
 
   /** The chosen teacher's noise schedule (the shipped teachers use TEACHER_DEFAULTS). */
   get teacherNoise(): TeacherNoise {
-    const chosen = this.teachers.find((t) => t.id === this.form.texts.teacher)
+    const value = this.form.texts.teacher
+    const chosen = this.teachers.find((t) => (value === 'builtin' ? isBuiltinTeacher(t) : t.id === value))
     const config = (chosen?.config ?? null) as Partial<TeacherConfig> | null
     return {
       numSteps: config?.numSteps ?? TEACHER_DEFAULTS.numSteps,

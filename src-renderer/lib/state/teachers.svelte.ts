@@ -12,7 +12,7 @@ import { DATASETS_2D } from '@shared/data/datasets2d'
 import { isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
 import type { ModelKind } from '@shared/config/fields'
-import type { TeacherRecord } from '@shared/store/types'
+import { isBuiltinTeacher, type TeacherRecord } from '@shared/store/types'
 import { datasetLabel, datasetOptions, indexDatasets, withDatasetNames, type DatasetIndex, type DatasetOption } from '@shared/data/dataset-names'
 import { ApiCallError, callOn } from '../api'
 import { DatasetsState } from './datasets.svelte'
@@ -121,7 +121,7 @@ export type TeacherSource = 'built-in' | 'trained' | 'imported'
 /** Where a teacher came from: trained here (linked run), shipped with the app (absolute path), or imported. */
 export function teacherSource(t: TeacherRecord): TeacherSource {
   if (t.runId !== null) return 'trained'
-  if (/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(t.path)) return 'built-in'
+  if (isBuiltinTeacher(t)) return 'built-in'
   return 'imported'
 }
 

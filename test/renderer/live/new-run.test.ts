@@ -31,7 +31,9 @@ const teacher = (id: string, dataset: string, runId: string | null, numSteps = 1
 const run = (id: string, config: unknown, kind: 'distill' | 'teacher' = 'distill'): Run => makeRun({ id, kind, config, finishedAt: 0 })
 
 function setup() {
-  const teachers = [teacher('t-moons', 'moons', 'run-t'), teacher('t-rings', 'rings', null)]
+  // As teachers.list answers: the history's teachers, then the built-in one of the data set.
+  const builtinMoons = { ...teacher('builtin-moons', 'moons', null), path: '/app/resources/teachers/moons.ckpt', config: { ...TEACHER_DEFAULTS } }
+  const teachers = [teacher('t-moons', 'moons', 'run-t'), teacher('t-rings', 'rings', null), builtinMoons]
   const api = fakeApi({
     'config.presets': () => PRESETS,
     'config.validate': validate,

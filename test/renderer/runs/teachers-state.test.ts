@@ -168,8 +168,9 @@ describe('teachers list, import, export', () => {
 
   it('tells where a teacher came from and describes its schedule', () => {
     expect(teacherSource(teacher({ runId: 'r1' }))).toBe('trained')
-    expect(teacherSource(teacher({ path: '/opt/app/resources/teachers/moons.ckpt' }))).toBe('built-in')
-    expect(teacherSource(teacher({ path: 'C:\\app\\resources\\moons.ckpt' }))).toBe('built-in')
+    // The service lists the shipped teachers as builtin-<dataset>, with their absolute resources path.
+    expect(teacherSource(teacher({ id: 'builtin-moons', path: '/opt/app/resources/teachers/moons.ckpt' }))).toBe('built-in')
+    expect(teacherSource(teacher({ id: 'builtin-rings', path: 'C:\\app\\resources\\rings.ckpt' }))).toBe('built-in')
     expect(teacherSource(teacher())).toBe('imported')
     expect(teacherSchedule(teacher())).toBe('T 1000 · linear 0.0001 → 0.02')
     expect(teacherSchedule(teacher({ config: { numSteps: 200, betaSchedule: 'cosine' } }))).toBe('T 200 · cosine')
