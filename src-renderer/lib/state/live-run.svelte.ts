@@ -130,14 +130,10 @@ export class LiveRunState {
   }
 
   /** The steps with previews (the slider's stops), ascending. */
-  get previewSteps(): number[] {
-    return previewSteps(this.samples, this.format)
-  }
+  readonly previewSteps: number[] = $derived(previewSteps(this.samples, this.format))
 
   /** The slider's position: the chosen step's index, or the last stop when following the newest. */
-  get previewIndex(): number {
-    return stopIndex(this.previewSteps, this.previewStep)
-  }
+  readonly previewIndex: number = $derived(stopIndex(this.previewSteps, this.previewStep))
 
   /** Moves the slider to stop `index`; the last stop follows new previews as they arrive. */
   setPreviewIndex(index: number): void {
@@ -147,9 +143,8 @@ export class LiveRunState {
     void this.loadSelected()
   }
 
-  get selection(): SampleSelection {
-    return selectSamples(this.samples, { step: this.previewStep, format: this.format })
-  }
+  /** Computed once per change of the samples or the slider, not on every read (the view reads it often). */
+  readonly selection: SampleSelection = $derived(selectSamples(this.samples, { step: this.previewStep, format: this.format }))
 
   /** Subscribes first (events that arrive during the load are kept), then reads the history. */
   async load(): Promise<void> {
