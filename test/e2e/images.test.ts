@@ -15,7 +15,7 @@ import type { ImageDatasetRecord } from '@shared/data/images'
 import type { Run, SampleRecord } from '@shared/store/types'
 import { clab, lastJsonLine } from '../helpers/cli'
 import { writeIdxPair } from '../data/helpers'
-import { startLab, waitForRunEnd, type Lab } from './lab'
+import { apiValue, startLab, waitForRunEnd, type Lab } from './lab'
 
 /** 8×8 images: 8 per row with 1-px gaps. */
 const GRID_WIDTH = 8 * 8 + 9
@@ -27,12 +27,7 @@ let dataset: ImageDatasetRecord
 let teacherRunId: string
 const runIds: string[] = []
 
-async function api<T>(method: Parameters<Awaited<ReturnType<Lab['api']>>['call']>[0], payload?: unknown): Promise<T> {
-  const client = await lab.api()
-  const result = await client.call(method, payload as never)
-  if (!result.ok) throw new Error(`${method}: ${result.error.message}`)
-  return result.value as T
-}
+const api = <T>(method: Parameters<typeof apiValue>[1], payload?: unknown): Promise<T> => apiValue<T>(lab, method, payload)
 
 
 // The page's DOM types, as far as these checks use them (this file compiles without the DOM library).

@@ -241,6 +241,14 @@ async function runSession<T>(lab: Lab, testName: string, body: (session: Session
   }
 }
 
+/** One API call's value for set-up and checks; a failure throws with the method and the error message. */
+export async function apiValue<T>(lab: Lab, method: Parameters<WsClient['call']>[0], payload?: unknown): Promise<T> {
+  const client = await lab.api()
+  const result = await client.call(method, payload as never)
+  if (!result.ok) throw new Error(`${method}: ${result.error.message}`)
+  return result.value as T
+}
+
 /** Waits (polling the API) until a run reaches a terminal status; returns that status. */
 export async function waitForRunEnd(lab: Lab, id: string, timeoutMs: number): Promise<RunStatus> {
   const api = await lab.api()

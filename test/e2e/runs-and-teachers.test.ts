@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run, RunListItem, TeacherRecord } from '@shared/store/types'
 import { writeIdxPair } from '../data/helpers'
-import { startLab, waitForRunEnd, type Lab } from './lab'
+import { apiValue, startLab, waitForRunEnd, type Lab } from './lab'
 
 let lab: Lab
 
@@ -22,12 +22,7 @@ afterAll(async () => {
   await lab?.close()
 })
 
-async function api<T>(method: string, payload?: unknown): Promise<T> {
-  const client = await lab.api()
-  const result = await client.call(method as never, payload as never)
-  if (!result.ok) throw new Error(`${method}: ${result.error.message}`)
-  return result.value as T
-}
+const api = <T>(method: Parameters<typeof apiValue>[1], payload?: unknown): Promise<T> => apiValue<T>(lab, method, payload)
 
 describe('Teachers view', () => {
   it('refuses a schedule that does not end in noise, then trains a teacher with a live view', { timeout: 300_000 }, async () => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SampleRecord } from '@shared/store/types'
-import { startLab, waitForRunEnd, type Lab, type Session } from './lab'
+import { apiValue, startLab, waitForRunEnd, type Lab, type Session } from './lab'
 
 /** Small enough to finish in well under a minute on 2 shared cores (wasm), big enough to show previews. */
 const SHORT_RUN = { steps: '400', batch: '64', evalSamples: '500', sampleEvery: '100' }
@@ -27,12 +27,7 @@ afterAll(async () => {
   await lab?.close()
 })
 
-async function api<T>(method: Parameters<Awaited<ReturnType<Lab['api']>>['call']>[0], payload?: unknown): Promise<T> {
-  const client = await lab.api()
-  const result = await client.call(method, payload as never)
-  if (!result.ok) throw new Error(`${method}: ${result.error.message}`)
-  return result.value as T
-}
+const api = <T>(method: Parameters<typeof apiValue>[1], payload?: unknown): Promise<T> => apiValue<T>(lab, method, payload)
 
 const runIdOf = (url: string) => decodeURIComponent(new URL(url).hash.replace(/^#\/run\//, ''))
 

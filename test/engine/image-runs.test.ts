@@ -111,13 +111,19 @@ describe.each(['cpu', 'wasm'] as const)('images on %s', (backend) => {
   })
 })
 
+/** A U-Net teacher with its initial weights on the synthetic images, on the cpu backend. */
+async function untrainedCpuTeacher() {
+  await selectBackend('cpu')
+  const data = imageDataSource('image:synthetic', syntheticRows())
+  const teacherConfig = parseTeacherConfig({ ...TEACHER, backend: 'cpu' })
+  const architecture = architectureFor(teacherConfig, data)
+  const teacher = loadTeacherModel(teacherConfig, architecture.initialArrays(Rng.fromSeed(5)), data)
+  return { data, architecture, teacher }
+}
+
 describe('images, cpu', () => {
   it('a resumed distillation continues bit-for-bit the same losses', async () => {
-    await selectBackend('cpu')
-    const data = imageDataSource('image:synthetic', syntheticRows())
-    const teacherConfig = parseTeacherConfig({ ...TEACHER, backend: 'cpu' })
-    const architecture = architectureFor(teacherConfig, data)
-    const teacher = loadTeacherModel(teacherConfig, architecture.initialArrays(Rng.fromSeed(5)), data)
+    const { data, teacher } = await untrainedCpuTeacher()
     const config = parseDistillConfig({ ...DISTILL, steps: 4, backend: 'cpu' })
     const straight = new Distiller(config, teacher, 'cpu', undefined, data)
     const expected = [1, 2, 3, 4].map(() => straight.trainStep().loss)
@@ -134,11 +140,7 @@ describe('images, cpu', () => {
   })
 
   it('chunks sampling without changing any row', async () => {
-    await selectBackend('cpu')
-    const data = imageDataSource('image:synthetic', syntheticRows())
-    const teacherConfig = parseTeacherConfig({ ...TEACHER, backend: 'cpu' })
-    const architecture = architectureFor(teacherConfig, data)
-    const teacher = loadTeacherModel(teacherConfig, architecture.initialArrays(Rng.fromSeed(5)), data)
+    const { data, architecture, teacher } = await untrainedCpuTeacher()
     const noise = Rng.fromSeed(9).normals(5 * data.dim)
     const whole = teacherSample(teacher.weights, architecture, teacher.schedule, noise, 3, 'heun')
     const chunked = teacherSample(teacher.weights, { ...architecture, sampleChunk: 2 }, teacher.schedule, noise, 3, 'heun')
