@@ -232,9 +232,7 @@ export class Distiller {
     const huberC = config.huberC ?? defaultHuberC(dim)
     const lossTensor = tf.tidy(() => {
       const studentLevels = makeLevels(schedule, studentSteps, embeddingDim)
-      const targetLevels = makeLevels(schedule, targetSteps, embeddingDim)
       const studentScaling = this.usesBoundary ? boundaryScaling(studentLevels, this.sigmaMin, config.sigmaData) : null
-      const targetScaling = this.usesBoundary ? boundaryScaling(targetLevels, this.sigmaMin, config.sigmaData) : null
       const xS = tf.tensor2d(xStudent, [batch, dim])
       const weights = lambda ? tf.tensor1d(lambda) : null
       const student = () => consistency(this.student.net(), xS, studentLevels, studentScaling)
@@ -248,6 +246,8 @@ export class Distiller {
           return distance(out, tf.tensor2d((offload as TargetSideOffload).takeTarget(), [batch, dim]))
         }, lr, onNonFinite)
       }
+      const targetLevels = makeLevels(schedule, targetSteps, embeddingDim)
+      const targetScaling = this.usesBoundary ? boundaryScaling(targetLevels, this.sigmaMin, config.sigmaData) : null
       const xT = xTargetArray ? tf.tensor2d(xTargetArray, [batch, dim]) : teacherOdeStep(teacher, xS, studentLevels, targetLevels, config.solver)
       // Stop-gradient target: computed outside the gradient tape. iCT uses the online weights (mu = 0).
       const targetWeights = config.algorithm === 'ict' ? this.student : this.target

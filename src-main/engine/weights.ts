@@ -46,9 +46,14 @@ export function emaAssign(mine: tf.Variable[], theirs: tf.Variable[], decay: num
   })
 }
 
+/** How many values the variables hold together. */
+export function parameterCount(vars: readonly tf.Variable[]): number {
+  return vars.reduce((n, v) => n + v.size, 0)
+}
+
 /** Variables' values end to end in one array (their order), e.g. to hand a weight set to another thread. */
 export function flattenVariables(vars: tf.Variable[]): Float32Array {
-  const out = new Float32Array(vars.reduce((n, v) => n + v.size, 0))
+  const out = new Float32Array(parameterCount(vars))
   let offset = 0
   for (const v of vars) {
     out.set(v.dataSync() as Float32Array, offset)
@@ -59,7 +64,7 @@ export function flattenVariables(vars: tf.Variable[]): Float32Array {
 
 /** The inverse of flattenVariables: assigns each variable its slice (copied: `flat` may be shared memory). */
 export function assignFlat(vars: tf.Variable[], flat: Float32Array): void {
-  const total = vars.reduce((n, v) => n + v.size, 0)
+  const total = parameterCount(vars)
   if (flat.length !== total) throw new Error(`weights: ${flat.length} values for variables of ${total}`)
   let offset = 0
   for (const v of vars) {

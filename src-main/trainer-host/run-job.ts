@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { BRANCH_MUST_KEEP as BRANCH_KEPT_FIELDS, type BackendChoice } from '@shared/config/fields'
+import { BRANCH_MUST_KEEP, type BackendChoice } from '@shared/config/fields'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import type { DistillJob, EngineErrorCode, EngineMessage, TeacherJob } from '@shared/ipc/engine-messages'
 import { isDataset2D } from '@shared/data/dataset-ref'
@@ -92,8 +92,8 @@ const DEFAULT_TEACHER_SAMPLE_EVERY = 500
 /** Config fields a resumed distillation may change; any other difference is refused. */
 const RESUME_MAY_CHANGE: ReadonlySet<string> = new Set(['steps', 'backend', 'evalEvery', 'sampleEvery', 'checkpointEvery', 'evalSamples', 'teacher', 'multistepSigmas'])
 
-/** Config fields a branch may not change (the service refuses them first, naming the field). */
-const BRANCH_MUST_KEEP: ReadonlySet<string> = new Set(BRANCH_KEPT_FIELDS)
+/** BRANCH_MUST_KEEP as a set of names (the service refuses a change first, naming the field). */
+const BRANCH_KEEPS: ReadonlySet<string> = new Set(BRANCH_MUST_KEEP)
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -364,9 +364,9 @@ function readCheckpointOfKind<H extends SnapshotHeader>(path: string, kind: H['k
 function readDistillResume(path: string, config: DistillConfig, teacher: TeacherFile, branch: boolean): Snapshot<DistillHeader> {
   const snapshot = readCheckpointOfKind<DistillHeader>(path, 'distill', 'distillation')
   const header = snapshot.header
-  const changed = differingFields(header.config, config).filter((f) => (branch ? BRANCH_MUST_KEEP.has(f) : !RESUME_MAY_CHANGE.has(f)))
+  const changed = differingFields(header.config, config).filter((f) => (branch ? BRANCH_KEEPS.has(f) : !RESUME_MAY_CHANGE.has(f)))
   if (changed.length > 0) {
-    const rule = branch ? `a branch must keep ${[...BRANCH_MUST_KEEP].join(', ')}` : `a resumed run may change only ${[...RESUME_MAY_CHANGE].join(', ')}`
+    const rule = branch ? `a branch must keep ${BRANCH_MUST_KEEP.join(', ')}` : `a resumed run may change only ${[...RESUME_MAY_CHANGE].join(', ')}`
     throw new JobError('CHECKPOINT', `${path} was made with a different config (${changed.join(', ')}); ${rule}`)
   }
   const teacherChanged = differingFields(header.teacherConfig, teacher.snapshot.header.config)

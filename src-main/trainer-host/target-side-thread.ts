@@ -11,6 +11,7 @@ import type { BackendChoice } from '@shared/config/fields'
 import type { TargetSideOffload, TeacherStepInput } from '../engine/cd-target-side'
 import type { DataShape } from '../engine/data-source'
 import type { TeacherModel } from '../engine/teacher-model'
+import { parameterCount } from '../engine/weights'
 import {
   allocateChannel,
   channelViews,
@@ -62,8 +63,7 @@ export class TargetSideThread implements TargetSideOffload {
 
   /** Starts the worker and resolves once its backend and teacher are loaded. */
   static async start(options: TargetThreadOptions): Promise<TargetSideThread> {
-    const parameters = options.teacher.weights.variables().reduce((n, v) => n + v.size, 0)
-    const channel = allocateChannel(options.batch, options.data.dim, parameters)
+    const channel = allocateChannel(options.batch, options.data.dim, parameterCount(options.teacher.weights.variables()))
     const workerData: TargetSideWorkerData = {
       backend: options.backend,
       teacherConfig: options.teacher.config,

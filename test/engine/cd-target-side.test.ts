@@ -6,6 +6,7 @@ import { Distiller } from '../../src-main/engine/distiller'
 import type { DistillHeader, Snapshot } from '../../src-main/engine/snapshot'
 import type { TeacherModel } from '../../src-main/engine/teacher-model'
 import { tf } from '../../src-main/engine/tf'
+import { parameterCount } from '../../src-main/engine/weights'
 import { decodeCheckpoint, encodeCheckpoint } from '../../src-main/files/checkpoint-file'
 import { randomTeacher, useCpu } from '../helpers/engine'
 
@@ -133,7 +134,7 @@ describe('CD with the teacher step and target network offloaded', () => {
   it('CdTargetSide refuses a target before any teacher step, and weights of the wrong size', () => {
     const teacher = randomTeacher()
     const side = new CdTargetSide(teacher, 'ddim', 0.5)
-    const size = teacher.weights.variables().reduce((n, v) => n + v.size, 0)
+    const size = parameterCount(teacher.weights.variables())
     expect(() => side.target(new Float32Array(size))).toThrow(/before any teacher step/)
     side.teacherStep({ xStudent: new Float32Array(8), studentSteps: new Int32Array([5, 9, 9, 5]), targetSteps: new Int32Array([0, 5, 5, 0]) })
     expect(() => side.target(new Float32Array(size + 1))).toThrow(new RegExp(`${size + 1} values for variables of ${size}`))

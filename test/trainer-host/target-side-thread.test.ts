@@ -4,6 +4,7 @@ import { DATA_2D } from '../../src-main/engine/data-source'
 import { Distiller } from '../../src-main/engine/distiller'
 import type { TeacherModel } from '../../src-main/engine/teacher-model'
 import { tf } from '../../src-main/engine/tf'
+import { parameterCount } from '../../src-main/engine/weights'
 import { TargetSideThread } from '../../src-main/trainer-host/target-side-thread'
 import { randomTeacher, useCpu } from '../helpers/engine'
 
@@ -40,7 +41,7 @@ describe('TargetSideThread (a real worker thread with its own tfjs)', () => {
 
   it("reports the worker's own error on the next call, and refuses calls once closed", async () => {
     const thread = await TargetSideThread.start(options('ddim'))
-    const size = teacher.weights.variables().reduce((n, v) => n + v.size, 0)
+    const size = parameterCount(teacher.weights.variables())
     // A target before any teacher step is a protocol error the worker's CdTargetSide refuses.
     thread.submitTarget(new Float32Array(size), null)
     expect(() => thread.takeTarget()).toThrow(/target-side thread failed: target requested before any teacher step/)
