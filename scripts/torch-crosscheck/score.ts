@@ -1,0 +1,54 @@
+/**
+ * Scores the torch loop's one-step samples with our metric: score(points, {points: heldOut, dim: 2}).swd
+ * against heldOut2D(ds, 4000, seed 0) (what teacherReference uses), over our teacher-100 DDIM SWD recomputed
+ * here with teacherReference on the same eval noise; per-axis std relative to the held-out data's.
+ * usage: npx tsx scripts/torch-crosscheck/score.ts [datasets,comma,separated]
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { axisStd } from '@shared/cd/metrics'
+import { isDataset2D } from '@shared/data/datasets2d'
+import { selectBackend } from '../../src-main/engine/backend'
+import { dataSource2D } from '../../src-main/engine/data-source'
+import { evaluationNoise, score, teacherReference } from '../../src-main/engine/evaluate'
+import { loadTeacher } from '../../src-main/files/teachers'
+
+const OUT = process.env.CLAB_CROSSCHECK_DIR ?? join(tmpdir(), 'clab-torch-crosscheck')
+const datasets = (process.argv[2] ?? 'moons,8gaussians,checkerboard').split(',')
+await selectBackend('wasm')
+const f32 = (path: string) => {
+  const b = readFileSync(path)
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
+}
+
+for (const ds of datasets) {
+  if (!isDataset2D(ds)) throw new Error(`unknown dataset ${ds}`)
+  const dir = join(OUT, ds, 'runs')
+  if (!existsSync(dir)) continue
+  const teacher = loadTeacher('builtin', ds).model
+  const noise = evaluationNoise(0, 4000, 2, 7)
+  const reference = teacherReference(teacher, dataSource2D(ds), 0, noise, 'ddim')
+  const ref = { points: reference.heldOut, dim: 2 }
+  const t100 = reference.rows.find((r) => r.model === 'teacher' && r.nfe === 100)!.swd
+  const floor = reference.rows[0]!.swd
+  const dataStd = axisStd(ref)
+  console.log(`\n${ds}: our teacher-100 SWD ${t100.toFixed(4)}, data floor ${floor.toFixed(4)}, held-out std ${dataStd.map((s) => s.toFixed(3)).join(' / ')}`)
+  for (const run of readdirSync(dir).sort()) {
+    const files = readdirSync(join(dir, run)).filter((f) => f.endsWith('.f32'))
+    const t = files.includes('teacher100.f32') ? score(f32(join(dir, run, 'teacher100.f32')), ref).swd : NaN
+    console.log(`  ${run}: torch teacher-100 DDIM scored by us ${t.toFixed(4)}`)
+    const steps = [...new Set(files.filter((f) => /_\d+\.f32$/.test(f)).map((f) => Number(f.match(/_(\d+)\.f32$/)![1])))].sort((a, b) => a - b)
+    for (const step of steps) {
+      const parts = (['ema', 'online'] as const).map((w) => {
+        const path = join(dir, run, `${w}_${step}.f32`)
+        if (!existsSync(path)) return `${w} -`
+        const pts = f32(path)
+        const swd = score(pts, ref).swd
+        const sp = axisStd({ points: pts, dim: 2 }).map((s, i) => (s / dataStd[i]!).toFixed(2))
+        return `${w} SWD ${swd.toFixed(4)} = ${(swd / t100).toFixed(2)}x, std x ${sp[0]} y ${sp[1]}`
+      })
+      console.log(`    step ${step}: ${parts.join(' | ')}`)
+    }
+  }
+}

@@ -1,0 +1,134 @@
+"""Port of the shared reference torch_cd_ref.py (ALGORITHM.md)'s CD loop onto Consistency Lab's teacher, data and eval noise.
+Reads $CLAB_CROSSCHECK_DIR/<dataset>/ (made by export.ts); writes one-step samples of the eval EMA (and of the
+online student) at the eval steps to $CLAB_CROSSCHECK_DIR/<dataset>/runs/<tag>/. Score them with score.ts.
+
+The network, denoiser, boundary parameterization, grid, Euler step, losses and update order are the ref's;
+what changed: teacher weights loaded (not trained), sigma[k] = our float64 schedule (cast to float32),
+batches taken in order from our exported training pool, options for lr schedule / mu / eval-EMA warm-up / Heun.
+usage: nice -n 10 /usr/bin/python3 torch_cd.py --dataset moons --preset ref|ours [--solver euler|heun] [--tag T]
+"""
+import argparse, json, math, os, time, copy
+import numpy as np, torch
+
+p = argparse.ArgumentParser()
+p.add_argument("--dataset", default="moons")
+p.add_argument("--preset", choices=["ref", "ours"], default="ref")
+p.add_argument("--solver", choices=["euler", "heun"], default=None)
+p.add_argument("--steps", type=int, default=3000)
+p.add_argument("--eval-at", default="1000,2000,3000")
+p.add_argument("--N", type=int, default=18)
+p.add_argument("--seed", type=int, default=0)
+p.add_argument("--tag", default=None)
+a = p.parse_args()
+torch.set_num_threads(1)
+torch.manual_seed(a.seed); np.random.seed(a.seed)
+
+if a.preset == "ref":  # the ref's own settings
+    cfg = dict(solver="euler", lr=1e-4, warmup=0, cosine=False, mu=0.95, eval_ema=0.999, ema_warmup=False, sigma_data=0.5)
+else:  # our default preset (src-shared/config/defaults.ts DISTILL_DEFAULTS), as far as the loop can express it
+    cfg = dict(solver="heun", lr=1e-3, warmup=100, cosine=True, mu=0.0, eval_ema=0.999, ema_warmup=True, sigma_data=0.5)
+if a.solver: cfg["solver"] = a.solver
+tag = a.tag or f"{a.preset}-{cfg['solver']}"
+import tempfile
+D = os.path.join(os.environ.get("CLAB_CROSSCHECK_DIR", os.path.join(tempfile.gettempdir(), "clab-torch-crosscheck")), a.dataset)
+out = os.path.join(D, "runs", tag); os.makedirs(out, exist_ok=True)
+meta = json.load(open(os.path.join(D, "meta.json")))
+rd = lambda name, dt=np.float32: np.fromfile(os.path.join(D, name), dtype=dt)
+
+T = meta["teacherConfig"]["numSteps"]; H = meta["teacherConfig"]["hiddenWidth"]; B = meta["batch"]
+sig64 = rd("sigma.f64", np.float64)
+# the ref's own float32 schedule, for the record
+betas = torch.linspace(1e-4, 0.02, T); abar = torch.cumprod(1 - betas, 0); sig_ref = ((1 - abar) / abar).sqrt()
+sig = torch.tensor(sig64, dtype=torch.float32)
+sched_rel = ((sig_ref.double() - torch.tensor(sig64)).abs() / torch.tensor(sig64)).max().item()
+
+class Net(torch.nn.Module):  # the ref's Net, unchanged
+    def __init__(s):
+        super().__init__(); s.f = torch.nn.Sequential(torch.nn.Linear(2 + 32, H), torch.nn.SiLU(), torch.nn.Linear(H, H),
+            torch.nn.SiLU(), torch.nn.Linear(H, H), torch.nn.SiLU(), torch.nn.Linear(H, 2))
+    def forward(s, x, t):
+        fr = torch.exp(-math.log(10000) * torch.arange(16) / 16)
+        a_ = t[:, None].float() * fr[None]
+        return s.f(torch.cat([x, a_.sin(), a_.cos()], 1))
+
+teacher = Net()
+with torch.no_grad():
+    for i, lin in enumerate([teacher.f[0], teacher.f[2], teacher.f[4], teacher.f[6]]):
+        W = torch.from_numpy(rd(f"layer{i}.W.f32").reshape(meta["shapes"][f"layer{i}.W"]))
+        lin.weight.copy_(W.t()); lin.bias.copy_(torch.from_numpy(rd(f"layer{i}.b.f32")))
+teacher.eval()
+for q in teacher.parameters(): q.requires_grad_(False)
+
+# port check: eps(x_ve, k) = net(x_ve / sqrt(1 + sigma_k^2), k) vs our engine's
+cx = torch.from_numpy(rd("check_x.f32").reshape(-1, 2)); ck = torch.from_numpy(rd("check_k.i32", np.int32)).long()
+with torch.no_grad():
+    ce = teacher(cx / (1 + sig[ck][:, None] ** 2).sqrt(), ck)
+ours = torch.from_numpy(rd("check_eps.f32").reshape(-1, 2))
+port_err = (ce - ours).abs().max().item()
+print(f"port check: max |eps_torch - eps_ours| = {port_err:.2e} over {len(ck)} inputs (max |eps| {ours.abs().max():.2f}); "
+      f"ref float32 sigma vs ours: max rel diff {sched_rel:.1e}")
+
+def D_teacher(x_ve, k):
+    s = sig[k][:, None]; return x_ve - s * teacher(x_ve / (1 + s * s).sqrt(), k)
+
+smin, sd = sig[0].item(), cfg["sigma_data"]
+def f(net, x_ve, k):
+    s = sig[k][:, None]
+    cskip = sd ** 2 / ((s - smin) ** 2 + sd ** 2); cout = 1 - cskip
+    return cskip * x_ve + cout * (x_ve - s * net(x_ve / (1 + s * s).sqrt(), k))
+
+student = copy.deepcopy(teacher); [q.requires_grad_(True) for q in student.parameters()]
+target = copy.deepcopy(student); [q.requires_grad_(False) for q in target.parameters()]
+ema = copy.deepcopy(student); [q.requires_grad_(False) for q in ema.parameters()]
+sopt = torch.optim.Adam(student.parameters(), cfg["lr"])
+N = a.N
+grid = torch.tensor([round(i * (T - 1) / (N - 1)) for i in range(N)])
+pool = torch.from_numpy(rd("train.f32").reshape(-1, B, 2))
+assert pool.shape[0] >= a.steps
+
+def lr_at(step):  # 1-based, = learningRateAt in src-shared/cd/training-schedules.ts
+    base, w = cfg["lr"], cfg["warmup"]
+    if w > 0 and step <= w: return base * step / w
+    if not cfg["cosine"]: return base
+    span = max(1, a.steps - w); prog = min(1, max(0, step - w - 1) / span)
+    return base * 0.5 * (1 + math.cos(math.pi * prog))
+
+MU = cfg["mu"]
+def cd_step(step):  # step 0-based
+    x0 = pool[step]; n = torch.randint(0, N - 1, (B,)); kh, kl = grid[n + 1], grid[n]
+    z = torch.randn_like(x0); xh = x0 + sig[kh][:, None] * z
+    with torch.no_grad():
+        dsig = (sig[kl] - sig[kh])[:, None]
+        d = (xh - D_teacher(xh, kh)) / sig[kh][:, None]
+        xl = xh + dsig * d                                   # Euler in VE == DDIM
+        if cfg["solver"] == "heun":
+            d2 = (xl - D_teacher(xl, kl)) / sig[kl][:, None]
+            xl = xh + dsig * (d + d2) / 2
+        tgt = f(target, xl, kl)
+    l = torch.nn.functional.mse_loss(f(student, xh, kh), tgt)  # = per-example mean of squares, then batch mean
+    for g in sopt.param_groups: g["lr"] = lr_at(step + 1)
+    sopt.zero_grad(); l.backward(); sopt.step()
+    ed = min(cfg["eval_ema"], (1 + step) / (10 + step)) if cfg["ema_warmup"] else cfg["eval_ema"]
+    with torch.no_grad():
+        for pp, q, e in zip(student.parameters(), target.parameters(), ema.parameters()):
+            q.mul_(MU).add_(pp, alpha=1 - MU); e.mul_(ed).add_(pp, alpha=1 - ed)
+    return l.item()
+
+zT = torch.from_numpy(rd("evalnoise.f32").reshape(-1, 2)); M = zT.shape[0]; kT = torch.full((M,), T - 1)
+evals = [int(s) for s in a.eval_at.split(",")]
+with torch.no_grad():  # teacher 100-step DDIM from the same noise (end-to-end port check, scored by score.ts)
+    ks = [round(i * (T - 1) / 100) for i in range(100, -1, -1)]; x = zT * sig[T - 1]
+    for a_, b_ in zip(ks[:-1], ks[1:]):
+        ka = torch.full((M,), a_); d = (x - D_teacher(x, ka)) / sig[a_]; x = x + (sig[b_] - sig[a_]) * d
+    x.numpy().astype(np.float32).tofile(os.path.join(out, "teacher100.f32"))
+
+t0 = time.perf_counter(); losses = []
+for step in range(a.steps):
+    losses.append(cd_step(step))
+    if step + 1 in evals:
+        with torch.no_grad():
+            for name, net in [("ema", ema), ("online", student)]:
+                f(net, zT * sig[T - 1], kT).numpy().astype(np.float32).tofile(os.path.join(out, f"{name}_{step + 1}.f32"))
+        print(f"step {step + 1}: loss(last 100) {np.mean(losses[-100:]):.3e}  {(time.perf_counter() - t0) / (step + 1) * 1000:.2f} ms/step")
+json.dump(dict(dataset=a.dataset, tag=tag, cfg=cfg, N=N, steps=a.steps, evals=evals, port_max_abs_err=port_err,
+               sched_rel=sched_rel, seed=a.seed), open(os.path.join(out, "run.json"), "w"), indent=1)
