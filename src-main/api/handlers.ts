@@ -5,7 +5,7 @@
  * transport, Electron IPC and the `clab serve` WebSocket all sit on top of this.
  */
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { z } from 'zod'
@@ -170,13 +170,14 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       }
     },
     'datasets.upload': (p) => {
+      if (p.to !== undefined) return appendUploadChunk(root, p.to, p.offset ?? 0, p.bytes)
       // Only the base name, in characters every file system takes: the name is a hint for the importer
       // (`train-images-idx3-ubyte.gz`, `data_batch_1.bin`), never a path.
       const safe = basename(p.name.replace(/\\/g, '/')).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')
       const dir = join(root, UPLOADS_FOLDER, randomUUID())
       mkdirSync(dir, { recursive: true })
       const file = join(dir, safe || 'upload')
-      writeFileSync(file, p.bytes)
+      writeUpload(() => writeFileSync(file, p.bytes), () => rmSync(dir, { recursive: true, force: true }))
       return { path: file, bytes: p.bytes.byteLength }
     },
     'datasets.import': async (p) => {
@@ -302,13 +303,42 @@ export function toApiError(error: unknown): ApiError {
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) }
 }
 
+/** Where `datasets.upload` stages files (inside the data folder, so `datasets.import` may name them). */
+export const UPLOADS_FOLDER = 'uploads'
+
+/** The next chunk of an upload begun by `datasets.upload`: appended only where the copy ends, `offset`. */
+function appendUploadChunk(root: string, to: string, offset: number, bytes: Uint8Array): { path: string; bytes: number } {
+  const file = insideDataDir(root, to, 'to')
+  const uploads = join(root, UPLOADS_FOLDER)
+  const rel = relative(uploads, file)
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || !existsSync(file) || !statSync(file).isFile()) {
+    throw new ApiFailure('NOT_FOUND', `${to} is not an upload in progress (append to the path the first chunk returned)`, 'to')
+  }
+  const size = statSync(file).size
+  if (size !== offset) throw new ApiFailure('INVALID_PAYLOAD', `offset ${offset} does not match the ${size} bytes uploaded so far to ${to}`, 'offset')
+  writeUpload(() => appendFileSync(file, bytes), () => truncateSync(file, size))
+  return { path: file, bytes: size + bytes.byteLength }
+}
+
+/** A failed write leaves nothing half-written (`undo`); a full disk is named as such. */
+export function writeUpload(write: () => void, undo: () => void): void {
+  try {
+    write()
+  } catch (error) {
+    try {
+      undo()
+    } catch {
+      // The write's error is the one to report.
+    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new ApiFailure('STORAGE_FULL', `the disk holding the data folder is full; the upload was not stored (${(error as Error).message})`)
+    throw error
+  }
+}
+
 /**
  * `path` (absolute, or relative to the data folder) as an absolute path inside the data folder; symlinks
  * on the way are followed, so a link pointing out is refused too. Otherwise PATH_OUTSIDE_DATA_DIR.
  */
-/** Where `datasets.upload` stages files (inside the data folder, so `datasets.import` may name them). */
-export const UPLOADS_FOLDER = 'uploads'
-
 export function insideDataDir(root: string, path: string, field: string): string {
   const target = resolve(root, path)
   const realRoot = realpathSync(root)

@@ -163,6 +163,8 @@ export const API_SCHEMAS = {
   /**
    * One file from the user's machine (a browser file picker), copied into the data folder's `uploads/` to be
    * named in `datasets.import`. Uploads are staging copies: the import that names them removes them.
+   * A large file comes in chunks: the first creates the copy and returns its `path`; each next one names it
+   * in `to` with `offset`, the bytes already there, so a lost or repeated chunk is refused, never stored.
    */
   'datasets.upload': z
     .object({
@@ -171,8 +173,11 @@ export const API_SCHEMAS = {
         .min(1, { error: () => 'must not be empty' })
         .max(255, { error: () => 'is too long' }),
       bytes: z.instanceof(Uint8Array, { error: () => 'must be the file bytes' }),
+      to: path.optional(),
+      offset: z.number({ error: () => 'must be a number of bytes' }).int({ error: () => 'must be an integer' }).min(0, { error: () => 'must not be negative' }).optional(),
     })
-    .strict(),
+    .strict()
+    .refine((p) => (p.to === undefined) === (p.offset === undefined), { error: () => 'give both `to` and `offset` to append a chunk, or neither', path: ['offset'] }),
   'datasets.import': z
     .object({
       /** IDX images + labels files (raw or .gz) or CIFAR-10 batches, inside the data folder. */

@@ -158,10 +158,23 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     // Files from the user's machine: uploaded into uploads/, imported by those paths, then the staging copies are gone.
     mkdirSync(join(backend.root, `up-src-${transport}`), { recursive: true })
     const upPair = writeIdxPair(join(backend.root, `up-src-${transport}`), 'up', { count: 6, gzip: true, labels: Uint8Array.from([1, 2, 3, 4, 5, 6]) })
-    const uploaded = [
-      value(await client.call('datasets.upload', { name: 'up-images-idx3-ubyte.gz', bytes: new Uint8Array(readFileSync(upPair.images)) })),
-      value(await client.call('datasets.upload', { name: '../../evil/up-labels-idx1-ubyte.gz', bytes: new Uint8Array(readFileSync(upPair.labels)) })),
-    ]
+    // The images file in three chunks, each appended where the copy ends.
+    const imageBytes = new Uint8Array(readFileSync(upPair.images))
+    const cut = [0, 100, 250, imageBytes.length]
+    const first = value(await client.call('datasets.upload', { name: 'up-images-idx3-ubyte.gz', bytes: imageBytes.slice(0, 100) }))
+    expect(first.bytes).toBe(100)
+    for (let i = 1; i < 3; i++) {
+      const next = value(await client.call('datasets.upload', { name: 'up-images-idx3-ubyte.gz', bytes: imageBytes.slice(cut[i], cut[i + 1]), to: first.path, offset: cut[i] as number }))
+      expect(next).toEqual({ path: first.path, bytes: cut[i + 1] })
+    }
+    expect(readFileSync(first.path).equals(Buffer.from(imageBytes))).toBe(true)
+    // A repeated chunk (wrong offset), a chunk for no upload, and `to` without `offset` are refused and change nothing.
+    expect(error(await client.call('datasets.upload', { name: 'x.gz', bytes: imageBytes.slice(0, 10), to: first.path, offset: 100 }))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'offset' })
+    expect(readFileSync(first.path).length).toBe(imageBytes.length)
+    expect(error(await client.call('datasets.upload', { name: 'x.gz', bytes: imageBytes.slice(0, 10), to: upPair.images, offset: 0 }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR', field: 'to' })
+    expect(error(await client.call('datasets.upload', { name: 'x.gz', bytes: imageBytes.slice(0, 10), to: pair.images, offset: 0 }))).toMatchObject({ code: 'NOT_FOUND', field: 'to' })
+    expect(error(await client.call('datasets.upload', { name: 'x.gz', bytes: imageBytes.slice(0, 10), to: first.path }))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'offset' })
+    const uploaded = [first, value(await client.call('datasets.upload', { name: '../../evil/up-labels-idx1-ubyte.gz', bytes: new Uint8Array(readFileSync(upPair.labels)) }))]
     expect(uploaded.every((u) => u.path.startsWith(join(backend.dataDir, 'uploads')) && existsSync(u.path))).toBe(true)
     expect(uploaded[1]?.path.endsWith(`${sep}up-labels-idx1-ubyte.gz`)).toBe(true)
     const fromUpload = value(await client.call('datasets.import', { paths: uploaded.map((u) => u.path), name: `uploaded-${transport}`, kind: 'mnist' }))

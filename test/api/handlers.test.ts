@@ -2,13 +2,13 @@
  * Handler details that need no training: NaN and ±Infinity survive both transports alike, paths that leave
  * the data folder through a symlink are refused, store errors keep their codes, presets apply.
  */
-import { mkdirSync, symlinkSync } from 'node:fs'
+import { appendFileSync, mkdirSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResult } from '@shared/ipc/api'
 import { decodeWire, encodeWire } from '@shared/ipc/wire'
 import { PRESETS } from '@shared/config/presets'
-import { insideDataDir, toApiError } from '../../src-main/api/handlers'
+import { insideDataDir, toApiError, writeUpload } from '../../src-main/api/handlers'
 import { RunStateError } from '../../src-main/services/run-service'
 import { DatabaseBusyError, InvalidIdError, RunNotFoundError, StorageFullError } from '../../src-main/store'
 import { startBackend, type Backend } from './harness'
@@ -59,6 +59,19 @@ describe('API handlers', () => {
     }
     expect(() => insideDataDir(backend.dataDir, backend.dataDir, 'path')).toThrow(/not inside/)
     expect(insideDataDir(backend.dataDir, 'exports/a', 'path')).toBe(join(backend.dataDir, 'exports', 'a'))
+  })
+
+  it('reports a full disk during an upload as STORAGE_FULL and undoes the partial write', () => {
+    // /dev/full fails every write with ENOSPC, as a full disk does.
+    let undone = false
+    const write = () => writeUpload(() => appendFileSync('/dev/full', Buffer.alloc(64)), () => {
+      undone = true
+    })
+    expect(write).toThrow(expect.objectContaining({ code: 'STORAGE_FULL', message: expect.stringMatching(/^the disk holding the data folder is full; the upload was not stored/) }))
+    expect(undone).toBe(true)
+    expect(toApiError((() => { try { write() } catch (e) { return e } })()).code).toBe('STORAGE_FULL')
+    // Other failures pass through unchanged, after the undo.
+    expect(() => writeUpload(() => { throw new Error('EACCES: permission denied') }, () => undefined)).toThrow('EACCES: permission denied')
   })
 
   it('maps thrown errors to codes', () => {

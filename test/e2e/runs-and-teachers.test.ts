@@ -135,15 +135,31 @@ describe('Image datasets', () => {
   it('uploads files picked on this computer, imports them, and keeps no staging copy', { timeout: 120_000 }, async () => {
     // Files outside the data folder, as a user's downloads would be.
     const picked = mkdtempSync(join(tmpdir(), 'clab-e2e-picked-'))
-    const pair = writeIdxPair(picked, 'digits', { count: 40, h: 8, w: 8, gzip: true })
+    // Raw IDX, 5 MB of images: more than one upload chunk (4 MiB).
+    const pair = writeIdxPair(picked, 'digits', { count: 80_000, h: 8, w: 8, gzip: false })
     try {
       await lab.session('upload a dataset', async ({ page, open, shot }) => {
         await open('#/teachers')
         const panel = page.getByTestId('datasets-panel')
         await panel.getByTestId('dataset-upload-files').setInputFiles([pair.images, pair.labels])
         await panel.getByTestId('dataset-import-name').fill('picked')
+        // Every progress text the panel shows while the chunks go up, however briefly.
+        // (A string, evaluated in the page: the tests are type-checked without the DOM's types.)
+        await page.evaluate(`
+          window.uploadTexts = []
+          new MutationObserver(() => {
+            const text = document.querySelector('[data-testid="dataset-upload-progress"]')?.textContent?.trim()
+            if (text && window.uploadTexts.at(-1) !== text) window.uploadTexts.push(text)
+          }).observe(document.body, { subtree: true, childList: true, characterData: true })
+        `)
         await panel.getByTestId('dataset-upload-submit').click()
-        await expect.poll(() => panel.getByTestId('dataset-import-result').innerText(), { timeout: 60_000 }).toMatch(/Imported “picked” \(idx, 40 × 8×8×1\)/)
+        await expect.poll(() => panel.getByTestId('dataset-import-result').innerText(), { timeout: 60_000 }).toMatch(/Imported “picked” \(idx, 80000 × 8×8×1\)/)
+        const texts = (await page.evaluate('window.uploadTexts')) as string[]
+        expect(texts).toEqual([
+          'Uploading 1 of 2: digits-images-idx3-ubyte (0 B of 5.2 MB)',
+          'Uploading 1 of 2: digits-images-idx3-ubyte (4.2 MB of 5.2 MB)',
+          'Uploading 2 of 2: digits-labels-idx1-ubyte (5.1 MB of 5.2 MB)',
+        ])
         await expect.poll(() => panel.locator('[data-testid="dataset-row"]', { hasText: 'picked' }).count()).toBe(1)
         await shot('uploaded')
       })

@@ -22,6 +22,38 @@ export function datasetShape(d: Pick<ImageDatasetRecord, 'count' | 'height' | 'w
   return `${d.count} × ${imageShape(d)}`
 }
 
+/** A file from a picker: its size, and its bytes from `start` to `end` (read a chunk at a time). */
+export interface PickedFile {
+  name: string
+  size: number
+  read: (start: number, end: number) => Promise<Uint8Array<ArrayBuffer>>
+}
+
+export interface UploadProgress {
+  file: string
+  /** 0-based position of `file` among `count` files. */
+  index: number
+  count: number
+  /** Bytes sent and to send, over all the files. */
+  sent: number
+  total: number
+}
+
+export const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024
+
+/** `12.3 MB` */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`
+  return `${(bytes / 1e9).toFixed(2)} GB`
+}
+
+/** `Uploading 2 of 3: data_batch_2.bin (12.3 MB of 92.1 MB)` */
+export function uploadProgressText(p: UploadProgress): string {
+  return `Uploading ${p.index + 1} of ${p.count}: ${p.file} (${formatBytes(p.sent)} of ${formatBytes(p.total)})`
+}
+
 export class DatasetsState {
   datasets = $state.raw<ImageDatasetRecord[]>([])
   loading = $state(false)
@@ -29,17 +61,22 @@ export class DatasetsState {
   importing = $state(false)
   importError = $state<string | null>(null)
   importResult = $state<string | null>(null)
-  /** While files from a picker upload: `uploading 2 of 3: name`. */
-  uploadProgress = $state<string | null>(null)
+  /** While picked files upload: which file, and bytes sent of all files' bytes (for the progress bar). */
+  uploadProgress = $state<UploadProgress | null>(null)
 
-  constructor(private readonly api: ApiClient) {}
+  constructor(
+    private readonly api: ApiClient,
+    /** Bytes per `datasets.upload` message: small enough for any transport, large enough to be few. */
+    private readonly chunkBytes = UPLOAD_CHUNK_BYTES,
+  ) {}
 
   /**
-   * Files chosen in a file picker: each is uploaded into the data folder (`datasets.upload`, one message per
-   * file), then all are imported together (so images pair with their labels); the import removes the
-   * uploaded copies. Returns the datasets, or null with `importError` set.
+   * Files chosen in a file picker: each is uploaded into the data folder in chunks (`datasets.upload`, the
+   * first creating the copy, the next appended at their offset), then all are imported together (so images
+   * pair with their labels); the import removes the uploaded copies. Returns the datasets, or null with
+   * `importError` set.
    */
-  async uploadFiles(files: ReadonlyArray<{ name: string; bytes: () => Promise<Uint8Array<ArrayBuffer>> }>, name: string): Promise<ImageDatasetRecord[] | null> {
+  async uploadFiles(files: ReadonlyArray<PickedFile>, name: string): Promise<ImageDatasetRecord[] | null> {
     this.importError = null
     this.importResult = null
     if (files.length === 0) {
@@ -48,10 +85,19 @@ export class DatasetsState {
     }
     this.importing = true
     const paths: string[] = []
+    const total = files.reduce((n, f) => n + f.size, 0)
+    let sent = 0
     try {
-      for (const [i, file] of files.entries()) {
-        this.uploadProgress = `Uploading ${i + 1} of ${files.length}: ${file.name}`
-        const uploaded = await callOn(this.api, 'datasets.upload', { name: file.name, bytes: await file.bytes() })
+      for (const [index, file] of files.entries()) {
+        const chunk = async (start: number, to: string | null): Promise<{ path: string; bytes: number }> => {
+          this.uploadProgress = { file: file.name, index, count: files.length, sent, total }
+          const bytes = await file.read(start, Math.min(file.size, start + this.chunkBytes))
+          sent += bytes.byteLength
+          return callOn(this.api, 'datasets.upload', to === null ? { name: file.name, bytes } : { name: file.name, bytes, to, offset: start })
+        }
+        // The first chunk creates the copy (an empty file is one empty chunk); the rest append at its end.
+        let uploaded = await chunk(0, null)
+        while (uploaded.bytes < file.size) uploaded = await chunk(uploaded.bytes, uploaded.path)
         paths.push(uploaded.path)
       }
     } catch (error) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ImageDatasetRecord } from '@shared/data/images'
-import { DatasetsState, datasetShape, parsePaths } from '../../../src-renderer/lib/state/datasets.svelte'
+import { DatasetsState, datasetShape, formatBytes, parsePaths, uploadProgressText } from '../../../src-renderer/lib/state/datasets.svelte'
 import { fakeApi } from './fixtures'
 
 const dataset = (over: Partial<ImageDatasetRecord> = {}): ImageDatasetRecord =>
@@ -52,7 +52,7 @@ describe('image datasets panel', () => {
       'datasets.import': () => ({ datasets: [{ dataset: dataset({ id: 'd3', name: 'picked' }), created: true }] }),
     })
     const state = new DatasetsState(fake.api)
-    const file = (name: string) => ({ name, bytes: async () => Uint8Array.from([1, 2, 3]) })
+    const file = (name: string) => ({ name, size: 3, read: async (start: number, end: number) => Uint8Array.from([1, 2, 3]).slice(start, end) })
     expect(await state.uploadFiles([], '')).toBeNull()
     expect(state.importError).toMatch(/Choose the files/)
 
@@ -67,5 +67,53 @@ describe('image datasets panel', () => {
     expect(state.importError).toBe('Could not upload: message too large')
     expect(fake.callsOf('datasets.import')).toHaveLength(importsBefore)
     expect(state.importing).toBe(false)
+  })
+
+  it('sends a large file in chunks at their offsets, reporting bytes sent over all files, and stops at a refused chunk', async () => {
+    const stored = new Map<string, number[]>()
+    const seen: string[] = []
+    let full = false
+    const fake = fakeApi({
+      'datasets.upload': (payload) => {
+        const { name, bytes, to, offset } = payload as { name: string; bytes: Uint8Array; to?: string; offset?: number }
+        seen.push(uploadProgressText(state.uploadProgress!))
+        const path = to ?? `/data/uploads/u/${name}`
+        const before = stored.get(path) ?? []
+        if (full && to) throw { code: 'STORAGE_FULL', message: 'the disk holding the data folder is full; the upload was not stored' }
+        expect(offset ?? 0).toBe(before.length)
+        stored.set(path, [...before, ...bytes])
+        return { path, bytes: before.length + bytes.length }
+      },
+      'datasets.import': () => ({ datasets: [{ dataset: dataset({ id: 'd4' }), created: true }] }),
+    })
+    const state = new DatasetsState(fake.api, 4)
+    const bytesOf = (n: number, from: number) => Uint8Array.from({ length: n }, (_, i) => from + i)
+    const picked = (name: string, content: Uint8Array<ArrayBuffer>) => ({ name, size: content.length, read: async (start: number, end: number) => content.slice(start, end) })
+
+    expect(await state.uploadFiles([picked('images.gz', bytesOf(10, 0)), picked('labels.gz', bytesOf(3, 100))], '')).not.toBeNull()
+    expect(fake.callsOf('datasets.upload').map((p) => { const { to, offset, bytes } = p as { to?: string; offset?: number; bytes: Uint8Array }; return [to ?? null, offset ?? null, bytes.length] })).toEqual([
+      [null, null, 4],
+      ['/data/uploads/u/images.gz', 4, 4],
+      ['/data/uploads/u/images.gz', 8, 2],
+      [null, null, 3],
+    ])
+    expect(stored.get('/data/uploads/u/images.gz')).toEqual([...bytesOf(10, 0)])
+    expect(stored.get('/data/uploads/u/labels.gz')).toEqual([...bytesOf(3, 100)])
+    expect(seen).toEqual(['Uploading 1 of 2: images.gz (0 B of 13 B)', 'Uploading 1 of 2: images.gz (4 B of 13 B)', 'Uploading 1 of 2: images.gz (8 B of 13 B)', 'Uploading 2 of 2: labels.gz (10 B of 13 B)'])
+    expect(fake.callsOf('datasets.import').at(-1)).toEqual({ paths: ['/data/uploads/u/images.gz', '/data/uploads/u/labels.gz'] })
+    expect(state.uploadProgress).toBeNull()
+
+    // The disk fills up at the second chunk: the upload stops there and nothing is imported.
+    const imports = fake.callsOf('datasets.import').length
+    full = true
+    expect(await state.uploadFiles([picked('big.gz', bytesOf(10, 0))], '')).toBeNull()
+    expect(state.importError).toBe('Could not upload: the disk holding the data folder is full; the upload was not stored')
+    expect(fake.callsOf('datasets.import')).toHaveLength(imports)
+    expect(state.uploadProgress).toBeNull()
+    expect(state.importing).toBe(false)
+  })
+
+  it('formats byte counts', () => {
+    expect([999, 1500, 26_421_856, 3.2e9].map(formatBytes)).toEqual(['999 B', '1.5 kB', '26.4 MB', '3.20 GB'])
   })
 })
