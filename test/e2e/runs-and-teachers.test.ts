@@ -161,6 +161,9 @@ describe('Image datasets', () => {
           'Uploading 2 of 2: digits-labels-idx1-ubyte (5.1 MB of 5.2 MB)',
         ])
         await expect.poll(() => panel.locator('[data-testid="dataset-row"]', { hasText: 'picked' }).count()).toBe(1)
+        // The form is ready for the next files: no file chosen, the button waits for one.
+        expect(await panel.getByTestId('dataset-upload-files').inputValue()).toBe('')
+        await expect.poll(() => panel.getByTestId('dataset-upload-submit').isDisabled()).toBe(true)
         await shot('uploaded')
       })
       const uploads = join(lab.dataDir, 'uploads')
