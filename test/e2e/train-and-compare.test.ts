@@ -85,6 +85,8 @@ async function watchToTheEnd({ page, shot }: Session, id: string, steps: number)
   // The final evaluation: the student at 1 step and the teacher beside it.
   await page.getByTestId('eval-row-student-1').waitFor({ timeout: 30_000 })
   await page.getByTestId('eval-row-teacher-100').waitFor()
+  await expect(page.getByTestId('eval-row-teacher-1').locator('th').innerText()).resolves.toBe('teacher, 1 step')
+  await expect(page.getByTestId('eval-row-teacher-100').locator('th').innerText()).resolves.toBe('teacher, 100 steps')
   await expect(page.getByTestId('run-error').count()).resolves.toBe(0)
   await page.getByTestId('eval-table').scrollIntoViewIfNeeded()
   await shot('finished')
