@@ -141,7 +141,7 @@ export class Distiller {
    * From now on, CD's teacher step and target network (the stop-gradient side) run on `offload`, another
    * thread, the teacher one batch ahead. Numbers are unchanged: the generator is drawn in the same order,
    * the checkpointed generator state is the one from before the look-ahead batch, and the other side runs
-   * the same ops. Other algorithms never call the teacher and ignore it.
+   * the same ops, so it may begin between any two steps. Other algorithms never call the teacher and ignore it.
    */
   offloadTargetSide(offload: TargetSideOffload): void {
     if (this.config.algorithm === 'cd') this.offload = offload

@@ -58,8 +58,14 @@ export interface DistillOutcome {
 export interface DistillInputs {
   data?: DataSource
   features?: FeatureSpace
-  /** CD's teacher step and target network on another thread (Distiller.offloadTargetSide); the caller owns and closes it. */
-  targetSide?: TargetSideOffload
+  /**
+   * CD's teacher step and target network on another thread (Distiller.offloadTargetSide), once it is ready:
+   * asked before the first step and at every yield, so the run need not wait for the thread to start (the
+   * numbers are the same from whichever step it takes over). The caller owns and closes it.
+   */
+  targetSide?: () => TargetSideOffload | null
+  /** Told the step from which the other thread computes the targets. */
+  onTargetSideAttached?: (step: number) => void
 }
 
 /** Yield to the event loop this often, so progress bars draw and stop requests arrive. */
@@ -74,7 +80,15 @@ export async function runDistillation(
   inputs: DistillInputs = {},
 ): Promise<DistillOutcome> {
   const distiller = new Distiller(config, teacher, backend, resume, inputs.data)
-  if (inputs.targetSide) distiller.offloadTargetSide(inputs.targetSide)
+  let targetSideWanted = inputs.targetSide !== undefined
+  const attachTargetSide = () => {
+    const offload = targetSideWanted ? inputs.targetSide?.() : null
+    if (!offload) return
+    distiller.offloadTargetSide(offload)
+    targetSideWanted = false
+    inputs.onTargetSideAttached?.(distiller.step)
+  }
+  attachTargetSide()
   try {
     const noise = evaluationNoise(config.seed, config.evalSamples, distiller.dim, config.multistepSigmas.length)
     let reference: TeacherReference | null = null
@@ -127,6 +141,7 @@ export async function runDistillation(
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve))
         lastYield = performance.now()
+        attachTargetSide()
       }
     }
     const trainingMs = msPerStep(started, distiller.step - firstStep)

@@ -31,7 +31,7 @@ import { comparisonGridPng, imageGridPng } from '../files/image-grid-png'
 import { pointsCsv } from '../files/export-run'
 import { readTeacherFile, TeacherFileError, teacherFromFile, type LoadedTeacher, type TeacherFile } from '../files/teachers'
 import { MetricsBatcher } from './metrics-batcher'
-import { TargetSideThread, targetThreadWanted } from './target-side-thread'
+import { TargetSideThread, targetThreadRequired, targetThreadWanted } from './target-side-thread'
 
 export class JobError extends Error {
   constructor(
@@ -105,16 +105,22 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
   const backend = await pickBackend(config.backend)
   const teacher = loadTeacher(teacherFile, data.source)
   let features: Awaited<ReturnType<typeof featureSpaceFor>> = null
+  // Only a speed-up (the numbers are the same either way): a thread that cannot start is not a failure, and
+  // the run does not wait for it (its tfjs takes a second or so to load) unless told to (CLAB_TARGET_THREAD=1).
   let targetThread: TargetSideThread | null = null
-  try {
-    if (config.algorithm === 'cd' && targetThreadWanted()) {
-      // Only a speed-up (the numbers are the same either way): a thread that cannot start is not a failure.
-      const options = { backend: backend.name as BackendChoice, teacher: teacher.model, data: data.source, solver: config.solver, sigmaData: config.sigmaData, batch: config.batch }
-      targetThread = await TargetSideThread.start(options).catch((error: unknown) => {
+  const threadStart = config.algorithm === 'cd' && targetThreadWanted() ? startTargetThread() : null
+  function startTargetThread(): Promise<TargetSideThread | null> {
+    const options = { backend: backend.name as BackendChoice, teacher: teacher.model, data: data.source, solver: config.solver, sigmaData: config.sigmaData, batch: config.batch }
+    return TargetSideThread.start(options).then(
+      (thread) => (targetThread = thread),
+      (error: unknown) => {
         console.warn(`the teacher and target stay on the engine thread: ${(error as Error).message}`)
         return null
-      })
-    }
+      },
+    )
+  }
+  try {
+    if (threadStart && targetThreadRequired()) await threadStart
     makeDir(job.checkpointDir)
     makeDir(job.samplesDir)
     const latestPath = join(job.checkpointDir, 'latest.ckpt')
@@ -175,7 +181,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
         outcome = await runDistillation(config, teacher.model, backend.name, callbacks, resume, {
           data: data.source,
           ...(features ? { features: features.space } : {}),
-          ...(targetThread ? { targetSide: targetThread } : {}),
+          ...(threadStart ? { targetSide: () => targetThread, onTargetSideAttached: (step: number) => console.log(`teacher and target on a second thread from step ${step + 1}`) } : {}),
         })
       } catch (error) {
         metrics.flush()
@@ -205,7 +211,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       emit({ type: 'resumed', runId, step: outcome.step })
     }
   } finally {
-    await targetThread?.close()
+    await (await threadStart)?.close()
     features?.dispose()
     teacher.model.weights.dispose()
     data.close()

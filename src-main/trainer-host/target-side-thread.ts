@@ -44,6 +44,11 @@ export function targetThreadWanted(): boolean {
   return availableParallelism() >= 2
 }
 
+/** CLAB_TARGET_THREAD=1 also has the run wait for the thread, so it computes every step's target (tests, benchmarks). */
+export function targetThreadRequired(): boolean {
+  return process.env.CLAB_TARGET_THREAD === '1'
+}
+
 export interface TargetThreadOptions {
   backend: BackendChoice
   teacher: TeacherModel

@@ -3,6 +3,7 @@ import { parseDistillConfig } from '@shared/config/validate'
 import type { DistillConfig } from '@shared/config/schemas'
 import { CdTargetSide, type TargetSideOffload, type TeacherStepInput } from '../../src-main/engine/cd-target-side'
 import { Distiller } from '../../src-main/engine/distiller'
+import { runDistillation } from '../../src-main/engine/run-distill'
 import type { DistillHeader, Snapshot } from '../../src-main/engine/snapshot'
 import type { TeacherModel } from '../../src-main/engine/teacher-model'
 import { tf } from '../../src-main/engine/tf'
@@ -72,6 +73,47 @@ describe('CD with the teacher step and target network offloaded', () => {
     // step; none for a step past the end.
     expect(offload.calls).toEqual(['teacher', ...Array<string>(config.steps - 2).fill('target+teacher'), 'target'])
     for (const d of [inline, offloaded]) d.dispose()
+    offload.side.dispose()
+    teacher.weights.dispose()
+  })
+
+  it('may take over between any two steps: the same losses and weights as inline', () => {
+    const teacher = randomTeacher()
+    const config = parseDistillConfig({ ...small, solver: 'heun', targetEma: 0.95 })
+    const inline = new Distiller(config, teacher, 'cpu')
+    const late = new Distiller(config, teacher, 'cpu')
+    const offload = new InThreadOffload(teacher, config)
+    const before = losses(late, 5)
+    late.offloadTargetSide(offload)
+
+    expect([...before, ...losses(late, config.steps - 5)]).toEqual(losses(inline, config.steps))
+    expect(late.evalEma.toArrays()).toEqual(inline.evalEma.toArrays())
+    // Step 6 inline with step 7's teacher step sent off, then the other thread's targets.
+    expect(offload.calls).toEqual(['teacher', ...Array<string>(config.steps - 5 - 2).fill('target+teacher'), 'target'])
+    for (const d of [inline, late]) d.dispose()
+    offload.side.dispose()
+    teacher.weights.dispose()
+  })
+
+  it('runDistillation asks for the other thread until it is ready and hands over at a yield, numbers unchanged', async () => {
+    const teacher = randomTeacher()
+    // Long enough to yield to the event loop (every 50 ms) at least once.
+    const config = parseDistillConfig({ ...small, steps: 400, sampleEvery: 0, checkpointEvery: 0, solver: 'ddim', targetEma: 0 })
+    const run = async (inputs: Parameters<typeof runDistillation>[5]) => {
+      const seen: number[] = []
+      await runDistillation(config, teacher, 'cpu', { onStep: (r) => seen.push(r.loss) }, undefined, inputs)
+      return seen
+    }
+    const offload = new InThreadOffload(teacher, config)
+    let asked = 0
+    const attached: number[] = []
+    const withThread = await run({ targetSide: () => (++asked === 1 ? null : offload), onTargetSideAttached: (step) => attached.push(step) })
+    expect(withThread).toEqual(await run({}))
+    expect(asked).toBe(2)
+    expect(attached).toHaveLength(1)
+    expect(attached[0]).toBeGreaterThan(0)
+    expect(attached[0]).toBeLessThan(config.steps)
+    expect(offload.calls.filter((c) => c === 'teacher')).toHaveLength(1)
     offload.side.dispose()
     teacher.weights.dispose()
   })

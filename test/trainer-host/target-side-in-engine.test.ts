@@ -5,6 +5,7 @@
  * built first when out/ is missing (as the e2e tests do), so `npm test` alone works on a fresh clone.
  */
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ForkedEngineHost } from '../../src-main/services/engine-host'
@@ -23,16 +24,18 @@ beforeAll(async () => {
 })
 afterAll(() => root?.remove())
 
-async function losses(options: { entry?: string; oneThread?: boolean }, solver: 'ddim' | 'heun'): Promise<{ losses: number[]; stderr: string[] }> {
-  const env = { ...process.env, CLAB_TARGET_THREAD: options.oneThread ? '0' : '1' }
+/** `thread`: '0' one thread, '1' the thread from the first step, 'auto' (unset) the thread when it is ready. */
+async function losses(options: { entry?: string; thread: '0' | '1' | 'auto'; steps?: number }, solver: 'ddim' | 'heun'): Promise<{ losses: number[]; stderr: string[]; stdout: string[] }> {
+  const env = { ...process.env, CLAB_TARGET_THREAD: options.thread === 'auto' ? undefined : options.thread }
   const host = new ForkedEngineHost({ ...(options.entry ? { entry: options.entry } : {}), env })
   const log = new EventLog(host)
   try {
-    const job = distillJob(root.dir, teacherPath, { steps: 40, solver, targetEma: 0.5 })
+    const steps = options.steps ?? 40
+    const job = distillJob(root.dir, teacherPath, { steps, solver, targetEma: 0.5 })
     host.start(job)
-    expect(await log.terminal(job.runId)).toMatchObject({ type: 'finished', step: 40 })
-    const stderr = log.events.flatMap((e) => (e.type === 'log' && e.stream === 'stderr' ? [e.line] : []))
-    return { losses: log.points(job.runId).map((p) => p.loss), stderr }
+    expect(await log.terminal(job.runId)).toMatchObject({ type: 'finished', step: steps })
+    const lines = (stream: 'stdout' | 'stderr') => log.events.flatMap((e) => (e.type === 'log' && e.stream === stream ? [e.line] : []))
+    return { losses: log.points(job.runId).map((p) => p.loss), stderr: lines('stderr'), stdout: lines('stdout') }
   } finally {
     host.kill()
     await host.exited
@@ -41,10 +44,22 @@ async function losses(options: { entry?: string; oneThread?: boolean }, solver: 
 
 describe('CD with the target side on a second thread, in the engine process', () => {
   it.each(['ddim', 'heun'] as const)('%s: from sources, the same losses as on one thread, and the thread did start', async (solver) => {
-    const one = await losses({ oneThread: true }, solver)
-    const two = await losses({}, solver)
+    const one = await losses({ thread: '0' }, solver)
+    const two = await losses({ thread: '1' }, solver)
     expect(two.stderr.filter((l) => l.includes('stay on the engine thread'))).toEqual([])
+    expect(two.stdout).toContain('teacher and target on a second thread from step 1')
+    expect(one.stdout.filter((l) => l.includes('second thread'))).toEqual([])
     expect(two.losses).toEqual(one.losses)
+  })
+
+  it('by default the run starts at once and the thread takes over when ready, with the same losses', async () => {
+    const steps = 600
+    const one = await losses({ thread: '0', steps }, 'ddim')
+    const auto = await losses({ thread: 'auto', steps }, 'ddim')
+    expect(auto.losses).toEqual(one.losses)
+    const handover = auto.stdout.filter((l) => l.startsWith('teacher and target on a second thread from step '))
+    // The thread is only wanted with a second core (CI machines have two).
+    expect(handover).toHaveLength(availableParallelism() >= 2 ? 1 : 0)
   })
 
   it('from the built bundle too', async () => {
@@ -53,11 +68,12 @@ describe('CD with the target side on a second thread, in the engine process', ()
     let built
     try {
       expect(existsSync(BUILT_ENTRY), `${BUILT_ENTRY} is missing: run npm run build`).toBe(true)
-      built = await losses({ entry: BUILT_ENTRY }, 'heun')
+      built = await losses({ entry: BUILT_ENTRY, thread: '1' }, 'heun')
     } finally {
       release()
     }
-    const one = await losses({ oneThread: true }, 'heun')
+    const one = await losses({ thread: '0' }, 'heun')
+    expect(built.stdout).toContain('teacher and target on a second thread from step 1')
     expect(built.stderr.filter((l) => l.includes('stay on the engine thread'))).toEqual([])
     expect(built.losses).toEqual(one.losses)
   })
