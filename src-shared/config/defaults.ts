@@ -62,6 +62,9 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  *                   is made at the low levels (with inverse-gap: 2.3x from sigma 1.3, the top hops add the rest)
  *   N curriculum    doubling N over the run as iCT does (to 17 from 3 or 5) diverges: coarse grids with mu 0
  *   huber c         pseudo-Huber with c 0.01 / 0.05 gave 4.33x / 4.62x (l2 4.29x)
+ *   batch 1024      moons 3.61x at 2.6x the time per step (not taken: lambda = 1 stays above 2.5x); with
+ *                   inverse-gap weighting moons 2.60x (2048: 2.57x), 8gaussians 3.98x, swissroll 1.82x, rings
+ *                   1.90x, checkerboard 2.09x (batch 256: 1.89x): the cd-inverse-gap preset takes it
  *   cross-check     `npm run crosscheck:torch`: the PyTorch reference's loop on this teacher and these batches
  *                   gives this preset 4.30x (moons), 6.73x (8gaussians), 2.77x (checkerboard), as the engine
  *                   does; with the reference's own settings (DDIM, lr 1e-4, mu 0.95) 7.71x, 10.11x, 4.92x

@@ -17,16 +17,17 @@ export const PRESETS = {
     values: {},
   },
   /**
-   * Measured (2026-11-26, wasm, 3000 steps, 4000 evaluation samples, seeds 0 / 1): one-step SWD over the
-   * teacher's 100-step SWD of moons 3.18x / 3.23x, 8gaussians 4.80x / 4.78x, checkerboard 1.89x, swissroll
-   * 2.01x / 1.98x, rings 2.08x / 2.09x, per-axis spread within 1.29 of the data's; against the default's
-   * moons 4.29x, 8gaussians 6.71x, checkerboard 2.93x. Same cost per step. Not the default because its
-   * inverse-gap weighting departs from ALGORITHM.md's lambda = 1 for CD.
+   * Measured (2026-11-26, wasm, 3000 steps, 4000 evaluation samples, seed 0): one-step SWD over the teacher's
+   * 100-step SWD of moons 2.60x, 8gaussians 3.98x, checkerboard 2.09x, swissroll 1.82x, rings 1.90x, per-axis
+   * spread within 1.21 of the data's; at batch 256 (the cost of a default step) moons 3.18x, 8gaussians 4.80x,
+   * checkerboard 1.89x, swissroll 2.01x, rings 2.08x; batch 2048 gave moons 2.57x. Against the default's moons
+   * 4.29x, 8gaussians 6.71x, checkerboard 2.93x. About 2.6x the time per step of the default. Not the default
+   * because its inverse-gap weighting departs from ALGORITHM.md's lambda = 1 for CD.
    */
   'cd-inverse-gap': {
     label: 'CD, inverse-gap weighting (best measured one-step quality)',
-    why: "N = 14, lambda = 1 / (sigma_hi - sigma_lo) (iCT's weighting), lr 2e-3: the best one-step quality measured at 3000 steps on the built-in teachers (moons 3.2x, 8gaussians 4.8x, checkerboard 1.9x, swissroll 2.0x, rings 2.1x the teacher's 100-step SWD). It departs from the CD paper's lambda = 1.",
-    values: { algorithm: 'cd', numScales: 14, weighting: 'inverse-gap', lr: 2e-3 },
+    why: "N = 14, lambda = 1 / (sigma_hi - sigma_lo) (iCT's weighting), lr 2e-3, batch 1024: the best one-step quality measured at 3000 steps on the built-in teachers (moons 2.6x, 8gaussians 4.0x, checkerboard 2.1x, swissroll 1.8x, rings 1.9x the teacher's 100-step SWD), at about 2.6x the time per step. It departs from the CD paper's lambda = 1.",
+    values: { algorithm: 'cd', numScales: 14, weighting: 'inverse-gap', lr: 2e-3, batch: 1024 },
   },
   walkthrough: {
     label: "The walkthrough's settings",
