@@ -6,6 +6,7 @@
  */
 import { slicedWasserstein } from '@shared/cd/metrics'
 import { nearestLevel } from '@shared/cd/schedule'
+import { PREVIEW_NOISE_SEED } from '@shared/store/types'
 import type { DataShape, DataSource } from './data-source'
 import { evaluationNoise, type EvalNoise } from './evaluate'
 import { consistencySample, teacherSample } from './samplers'
@@ -23,8 +24,7 @@ export const IMAGE_PREVIEW_REFERENCE = 512
 export function previewSizes(data: DataShape): { samples: number; reference: number } {
   return data.image ? { samples: IMAGE_PREVIEW_SAMPLES, reference: IMAGE_PREVIEW_REFERENCE } : { samples: PREVIEW_SAMPLES, reference: PREVIEW_REFERENCE }
 }
-/** The noise seed of every preview, in every run. */
-export const PREVIEW_NOISE_SEED = 20_251_126
+export { PREVIEW_NOISE_SEED }
 /** Teacher steps for its preview (DDIM), as in the final evaluation's reference. */
 export const PREVIEW_TEACHER_STEPS = 100
 /** Teacher steps for the previews while a teacher trains: cheaper, and enough to see the shape form. */

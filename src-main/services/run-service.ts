@@ -438,14 +438,14 @@ export class RunService {
         break
       }
       case 'samples': {
-        const sample = store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: message.kind ?? 'csv2d', model: message.model, noiseSeed: active.evalSeed, path: relative(runPaths(store.paths.root, id).dir, message.path) })
+        const sample = store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: message.kind ?? 'csv2d', model: message.model, role: 'final', noiseSeed: active.evalSeed, path: relative(runPaths(store.paths.root, id).dir, message.path) })
         this.broadcast({ type: 'sample', runId: id, sample })
         break
       }
       case 'preview': {
         const sample = message.imagePath
-          ? store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'png', model: message.model, noiseSeed: message.noiseSeed, path: relative(runPaths(store.paths.root, id).dir, message.imagePath) })
-          : store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'points2d', model: message.model, noiseSeed: message.noiseSeed, data: pointsToBlob(message.points) })
+          ? store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'png', model: message.model, role: 'preview', noiseSeed: message.noiseSeed, path: relative(runPaths(store.paths.root, id).dir, message.imagePath) })
+          : store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'points2d', model: message.model, role: 'preview', noiseSeed: message.noiseSeed, data: pointsToBlob(message.points) })
         if (message.swd !== null) {
           this.recordPoints(id, [{ key: `swd/nfe${message.nfe}`, step: message.step, value: message.swd, wallMs: Math.round(message.wallMs) }])
         }

@@ -6,7 +6,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import type { CheckpointRecord, EvaluationRecord, MetricPoint, Run, SampleRecord } from '@shared/store/types'
+import { PREVIEW_NOISE_SEED, type CheckpointRecord, type EvaluationRecord, type MetricPoint, type Run, type SampleRecord, type SampleRole } from '@shared/store/types'
 import { pointsCsv } from '../files/export-run'
 import { pointsFromBlob } from '../files/sample-points'
 import { readPointsCsv, scatterPng } from '../files/scatter-png'
@@ -23,6 +23,12 @@ export class RunFolderError extends Error {
 interface RunFile extends Run {
   samples: SampleRecord[]
   checkpoints: CheckpointRecord[]
+}
+
+/** run.json as folders exported by any version hold it: samples before roles had none. */
+interface RunFileRead extends Run {
+  samples?: Array<Omit<SampleRecord, 'role'> & { role?: SampleRole }>
+  checkpoints?: CheckpointRecord[]
 }
 
 export function exportRunFolder(store: LabStore, id: string, out: string): string[] {
@@ -108,7 +114,7 @@ function readMetrics(folder: string): MetricPoint[] {
 /** Adds a run folder to the history; keeps its id unless taken (then a new id, noted in the run's notes). */
 export function importRunFolder(store: LabStore, folder: string): Run {
   const source = resolve(folder)
-  const run = readJson<RunFile>(source, 'run.json')
+  const run = readJson<RunFileRead>(source, 'run.json')
   if (!run || (run.kind !== 'distill' && run.kind !== 'teacher') || typeof run.config !== 'object') {
     throw new RunFolderError(source, 'run.json does not describe a run (kind and config are required)')
   }
@@ -144,7 +150,9 @@ export function importRunFolder(store: LabStore, folder: string): Run {
   for (const s of run.samples ?? []) {
     if (!s.path) continue
     copy(s.path)
-    store.samples.addSample(id, { step: s.step, nfe: s.nfe, kind: s.kind, model: s.model ?? 'student', noiseSeed: s.noiseSeed, path: s.path })
+    // Folders exported before samples had a role: the previews are the ones from the preview noise.
+    const role = s.role ?? (s.noiseSeed === PREVIEW_NOISE_SEED ? 'preview' : 'final')
+    store.samples.addSample(id, { step: s.step, nfe: s.nfe, kind: s.kind, model: s.model ?? 'student', role, noiseSeed: s.noiseSeed, path: s.path })
   }
   for (const c of run.checkpoints ?? []) {
     copy(c.path)

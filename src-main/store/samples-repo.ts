@@ -4,7 +4,7 @@
  */
 import { isAbsolute } from 'node:path'
 import type { Database } from 'better-sqlite3'
-import type { SampleRecord } from '@shared/store/types'
+import { SAMPLE_ROLES, type SampleRecord, type SampleRole } from '@shared/store/types'
 import { RunNotFoundError, StoreInputError, isForeignKeyError } from './errors'
 import { StatementCache, writing } from './sql'
 
@@ -18,6 +18,8 @@ export interface SampleInput {
   kind: string
   /** Which network drew it: student, teacher or data. */
   model: string
+  /** A live preview or the final evaluation's samples. */
+  role: SampleRole
   noiseSeed: number
   /** Relative to the run folder, e.g. `samples/step-1000-nfe1.bin`. */
   path?: string
@@ -36,6 +38,7 @@ interface SampleRow {
   bytes: number | null
   has_blob: number
   noise_seed: number
+  role: SampleRole
   created_at: number
 }
 
@@ -61,17 +64,19 @@ export class SamplesRepo {
     for (const [name, v] of [['step', sample.step], ['nfe', sample.nfe]] as const) {
       if (!Number.isSafeInteger(v) || v < 0) throw new StoreInputError(`sample ${name} must be a non-negative integer (got ${v})`)
     }
+    if (!SAMPLE_ROLES.includes(sample.role)) throw new StoreInputError(`sample role must be one of ${SAMPLE_ROLES.join(', ')} (got ${JSON.stringify(sample.role)})`)
     if (!Number.isSafeInteger(sample.noiseSeed)) throw new StoreInputError(`sample noiseSeed must be an integer (got ${sample.noiseSeed})`)
     try {
       const info = writing(this.db, () =>
         this.stmts
-          .get('INSERT INTO samples (run_id, step, nfe, kind, model, path, data, noise_seed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .get('INSERT INTO samples (run_id, step, nfe, kind, model, role, path, data, noise_seed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
           .run(
             runId,
             sample.step,
             sample.nfe,
             sample.kind,
             sample.model,
+            sample.role,
             sample.path ?? null,
             sample.data === undefined ? null : Buffer.from(sample.data.buffer, sample.data.byteOffset, sample.data.byteLength),
             sample.noiseSeed,
@@ -110,7 +115,7 @@ export class SamplesRepo {
   }
 }
 
-const SELECT = 'SELECT id, run_id, step, nfe, kind, model, path, length(data) AS bytes, data IS NOT NULL AS has_blob, noise_seed, created_at FROM samples'
+const SELECT = 'SELECT id, run_id, step, nfe, kind, model, path, length(data) AS bytes, data IS NOT NULL AS has_blob, noise_seed, role, created_at FROM samples'
 
 function recordOf(r: SampleRow): SampleRecord {
   return {
@@ -120,6 +125,7 @@ function recordOf(r: SampleRow): SampleRecord {
     nfe: r.nfe,
     kind: r.kind,
     model: r.model,
+    role: r.role,
     path: r.path,
     hasBlob: r.has_blob === 1,
     bytes: r.bytes,

@@ -139,11 +139,23 @@ export interface EvaluationRecord {
   createdAt: number
 }
 
+/**
+ * What a sample is for: `preview`, drawn while the run trains from the fixed preview noise (PREVIEW_NOISE_SEED,
+ * the same in every run, few samples); `final`, the final evaluation's samples from the run's own evaluation
+ * noise (`evalSamples` of them).
+ */
+export const SAMPLE_ROLES = ['preview', 'final'] as const
+export type SampleRole = (typeof SAMPLE_ROLES)[number]
+
+/** The noise seed of every live preview, in every run (so previews of different runs compare sample by sample). */
+export const PREVIEW_NOISE_SEED = 20_251_126
+
 export interface SampleRecord {
   id: number
   runId: string
   step: number
   nfe: number
+  role: SampleRole
   /**
    * The format: `points2d` (little-endian float32 x, y pairs in a blob), `csv2d` (a CSV file with header
    * `x,y`) or `png`.

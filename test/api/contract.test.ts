@@ -97,8 +97,10 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(previews.filter((s) => s.model === 'student').map((s) => `${s.step}/${s.nfe}`)).toEqual(['0/1', '0/2', '10/1', '10/2', '20/1', '20/2', '30/1', '30/2'])
     expect(previews.filter((s) => s.model !== 'student').map((s) => `${s.model}/${s.nfe}`).sort()).toEqual(['data/0', 'teacher/100'])
     expect(new Set(previews.map((s) => s.noiseSeed)).size).toBe(1)
-    // The final samples: files, with the quality-vs-NFE counts.
+    // The final samples: files, with the quality-vs-NFE counts. Each sample says which it is.
     expect(samples.filter((s) => s.kind === 'csv2d' && s.model === 'student').map((s) => s.nfe)).toEqual([1, 2, 4, 8])
+    expect(samples.filter((s) => s.role === 'preview')).toEqual(previews)
+    expect(samples.filter((s) => s.role === 'final')).toEqual(samples.filter((s) => s.kind === 'csv2d'))
     const swd = value(await client.call('metrics.series', { runId: id, key: 'swd/nfe1' }))
     expect(swd.map((p) => p.step)).toEqual([0, 10, 20, 30])
     expect(swd.every((p) => Number.isFinite(p.value) && p.value > 0)).toBe(true)
@@ -252,6 +254,17 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(imported.notes).toMatch(/imported from/)
     const copy = value(await client.call('metrics.downsampled', { runId: imported.id, key: 'loss', buckets: 5 }))
     expect(copy).toEqual(value(await client.call('metrics.downsampled', { runId: id, key: 'loss', buckets: 5 })))
+    // The samples keep their roles (previews leave as CSV files, so the format alone would not tell).
+    const roles = async (runId: string) => value(await client.call('samples.list', { runId })).map((s) => `${s.step}/${s.model}/${s.nfe}/${s.role}`)
+    expect(await roles(imported.id)).toEqual(await roles(id))
+    expect((await roles(id)).some((r) => r.endsWith('/preview'))).toBe(true)
+    // A folder exported before samples had roles: the previews are told by their noise seed.
+    const runJson = join(exported.folder, 'run.json')
+    const file = JSON.parse(readFileSync(runJson, 'utf8')) as { samples: Array<Record<string, unknown>> }
+    writeFileSync(runJson, JSON.stringify({ ...file, samples: file.samples.map(({ role: _role, ...rest }) => rest) }))
+    const older: Run = value(await client.call('runs.import', { path: exported.folder }))
+    expect(await roles(older.id)).toEqual(await roles(id))
+    value(await client.call('runs.delete', { id: older.id }))
     value(await client.call('runs.delete', { id: imported.id }))
     expect(error(await client.call('runs.get', { id: imported.id }))).toMatchObject({ code: 'NOT_FOUND' })
   })

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
+import { PREVIEW_NOISE_SEED } from '@shared/store/types'
 import { DatabaseTooNewError, DatabaseUnreadableError, SCHEMA_VERSION, openDatabase, userVersion } from '../../src-main/store'
 import { MIGRATIONS, type Migration } from '../../src-main/store/migrations'
 import { tempDir } from './helpers'
@@ -38,12 +39,14 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
   5: {
     datasets: ['id', 'name', 'kind', 'path', 'count', 'height', 'width', 'channels', 'sha256', 'meta_json', 'created_at'],
   },
+  6: {},
 }
 
 /** Columns a migration adds to tables of earlier ones. */
 const ADDED: Record<number, Record<string, string[]>> = {
   2: { runs: ['last_metrics_json'] },
   4: { samples: ['model'] },
+  6: { samples: ['role'] },
 }
 
 function tables(db: Db): Map<string, { strict: boolean; columns: string[] }> {
@@ -68,6 +71,13 @@ const SEED: Record<number, (db: Db) => void> = {
   3: (db) => {
     db.prepare("INSERT INTO samples (run_id, step, nfe, kind, path, noise_seed, created_at) VALUES ('r1', 5, 1, 'student', 'samples/student-nfe1.csv', 0, 1)").run()
   },
+  4: (db) => {
+    // Previews as older versions wrote them: 2D blobs, and image PNGs from the fixed preview noise.
+    const insert = db.prepare('INSERT INTO samples (run_id, step, nfe, kind, model, path, data, noise_seed, created_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, 1)')
+    insert.run('r1', 10, 'points2d', 'student', null, Buffer.from([1, 2, 3, 4]), PREVIEW_NOISE_SEED)
+    insert.run('r1', 10, 'png', 'student', 'samples/preview.png', null, PREVIEW_NOISE_SEED)
+    insert.run('r1', 20, 'png', 'student', 'samples/final.png', null, 7)
+  },
   5: (db) => {
     const insert = db.prepare(
       "INSERT INTO datasets (id, name, kind, path, count, height, width, channels, sha256, meta_json, created_at) VALUES (?, 'd', 'mnist', ?, 1, 28, 28, 1, ?, '{}', 1)",
@@ -75,6 +85,11 @@ const SEED: Record<number, (db: Db) => void> = {
     insert.run('d1', 'datasets/d1', 'a'.repeat(64))
     // The same content (sha256) is stored once, even when two processes race to import it.
     expect(() => insert.run('d2', 'datasets/d2', 'a'.repeat(64))).toThrow(/UNIQUE constraint failed: datasets.sha256/)
+  },
+  6: (db) => {
+    const insert = db.prepare("INSERT INTO samples (run_id, step, nfe, kind, model, role, path, noise_seed, created_at) VALUES ('r1', 30, 1, 'png', 'student', ?, 'samples/x.png', 0, 1)")
+    insert.run('final')
+    expect(() => insert.run('live')).toThrow(/CHECK constraint failed/)
   },
 }
 
@@ -121,6 +136,15 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
       if (version > 2) expect(db.prepare('SELECT value FROM metric_points').pluck().all()).toEqual([0.5])
       // Version 4 splits the old sample `kind` (the model) into model + format.
       if (version === 4) expect(db.prepare('SELECT model, kind FROM samples').all()).toEqual([{ model: 'student', kind: 'csv2d' }])
+      // Version 6 gives every sample a role: the older previews are told apart by format and noise seed.
+      if (version === 6) {
+        expect(db.prepare('SELECT step, kind, noise_seed AS seed, role FROM samples ORDER BY id').all()).toEqual([
+          { step: 5, kind: 'student', seed: 0, role: 'final' },
+          { step: 10, kind: 'points2d', seed: PREVIEW_NOISE_SEED, role: 'preview' },
+          { step: 10, kind: 'png', seed: PREVIEW_NOISE_SEED, role: 'preview' },
+          { step: 20, kind: 'png', seed: 7, role: 'final' },
+        ])
+      }
       SEED[version]?.(db) // the new tables accept rows
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
     } finally {

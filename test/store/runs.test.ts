@@ -62,7 +62,7 @@ describe('run lifecycle', () => {
     store.metrics.appendMetrics(run.id, [{ key: 'loss', step: 0, value: 1 }])
     store.checkpoints.addCheckpoint(run.id, { step: 0, path: 'checkpoints/step-0.ckpt', bytes: 10 })
     store.evaluations.addEvaluations(run.id, [{ step: 0, metric: 'swd', model: 'student', nfe: 1, value: 0.3 }])
-    store.samples.addSample(run.id, { step: 0, nfe: 1, kind: 'points2d', model: 'student', noiseSeed: 1, data: new Uint8Array([1, 2]) })
+    store.samples.addSample(run.id, { step: 0, nfe: 1, kind: 'points2d', model: 'student', role: 'final', noiseSeed: 1, data: new Uint8Array([1, 2]) })
     store.runs.deleteRun(run.id)
     for (const table of ['runs', 'run_tags', 'metric_series', 'metric_points', 'metric_blocks', 'checkpoints', 'evaluations', 'samples']) {
       expect(store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), table).toBe(0)
@@ -91,7 +91,7 @@ describe('a run id that does not exist', () => {
       ['deleteMetricsAfter', () => store.metrics.deleteMetricsAfter(id, 0)],
       ['addEvaluations', () => store.evaluations.addEvaluations(id, [{ step: 0, metric: 'swd', model: 'ema', nfe: 1, value: 1 }])],
       ['listEvaluations', () => store.evaluations.listEvaluations(id)],
-      ['addSample', () => store.samples.addSample(id, { step: 0, nfe: 1, kind: 'png', model: 'student', noiseSeed: 1, path: 'samples/a.png' })],
+      ['addSample', () => store.samples.addSample(id, { step: 0, nfe: 1, kind: 'png', model: 'student', role: 'final', noiseSeed: 1, path: 'samples/a.png' })],
       ['listSamples', () => store.samples.listSamples(id)],
       ['addCheckpoint', () => store.checkpoints.addCheckpoint(id, { step: 0, path: 'checkpoints/a', bytes: 1 })],
       ['listCheckpoints', () => store.checkpoints.listCheckpoints(id)],

@@ -4,10 +4,11 @@ import { migration002 } from './002-metrics'
 import { migration003 } from './003-artifacts'
 import { migration004 } from './004-sample-models'
 import { migration005 } from './005-datasets'
+import { migration006 } from './006-sample-roles'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005]
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -145,15 +145,6 @@ function latest(samples: readonly SampleRecord[], keep: (s: SampleRecord) => boo
   return best
 }
 
-/** The noise seed most student samples share (the live previews'), or null when there are none. */
-function commonStudentSeed(samples: readonly SampleRecord[]): number | null {
-  const counts = new Map<number, number>()
-  for (const s of samples) if (s.model === 'student' || s.model === 'teacher') counts.set(s.noiseSeed, (counts.get(s.noiseSeed) ?? 0) + 1)
-  let best: number | null = null
-  for (const [seed, n] of counts) if (best === null || n > (counts.get(best) as number)) best = seed
-  return best
-}
-
 /**
  * The training steps a run has previews at, ascending (a step slider's stops): the student's steps, or the
  * teacher's own preview steps for a teacher run (no student samples).
@@ -175,9 +166,8 @@ export function selectSamples(samples: readonly SampleRecord[], options: SelectO
   const all = samples.filter(drawable(options.format ?? 'points'))
   // Image runs store live previews (64 images, the fixed preview noise) and, at the last step, final grids
   // of the evaluation size from the run's own noise: the previews keep every step's grids alike.
-  const previewSeed = options.format === 'png' ? commonStudentSeed(all) : null
-  // previewSeed is a seed of some student or teacher sample, so the filtered set always holds one.
-  const pts = previewSeed === null ? all : all.filter((s) => s.noiseSeed === previewSeed)
+  const previews = options.format === 'png' ? all.filter((s) => s.role === 'preview') : []
+  const pts = previews.length > 0 ? previews : all
   const upTo = options.step ?? null
   const atOrBefore = (s: SampleRecord) => upTo === null || s.step <= upTo
   const nfe1 = latest(pts, (s) => s.model === 'student' && s.nfe === 1 && atOrBefore(s))

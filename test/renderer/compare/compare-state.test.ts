@@ -62,7 +62,7 @@ describe('CompareState', () => {
       ['b', 3, 9000],
     ])
     const down = calls.filter((c) => c.method === 'metrics.downsampled')
-    expect(down.every((c) => c.payload.buckets === CURVE_BUCKETS && c.payload.fromStep === undefined)).toBe(true)
+    expect(down.every((c) => c.payload?.buckets === CURVE_BUCKETS && c.payload?.fromStep === undefined)).toBe(true)
     expect(s.colors.a).not.toBe(s.colors.b)
     expect(s.labels).toEqual({ a: 'numScales=18', b: 'numScales=40' })
     expect(s.finals.a?.every((r) => r.step === 300)).toBe(true)
@@ -78,7 +78,7 @@ describe('CompareState', () => {
     calls.length = 0
     await s.zoomTo({ min: 50, max: 210.4 })
     const zoomCalls = calls.filter((c) => c.method === 'metrics.downsampled')
-    expect(zoomCalls.map((c) => [c.payload.runId, c.payload.fromStep, c.payload.toStep, c.payload.buckets])).toEqual([
+    expect(zoomCalls.map((c) => [c.payload?.runId, c.payload?.fromStep, c.payload?.toStep, c.payload?.buckets])).toEqual([
       ['a', 50, 211, CURVE_BUCKETS],
       ['b', 50, 211, CURVE_BUCKETS],
     ])
@@ -102,7 +102,7 @@ describe('CompareState', () => {
     calls.length = 0
     await s.setMetric('swd/nfe1')
     expect(s.zoom).toBeNull()
-    expect(calls.filter((c) => c.method === 'metrics.downsampled').map((c) => c.payload.runId)).toEqual(['b'])
+    expect(calls.filter((c) => c.method === 'metrics.downsampled').map((c) => c.payload?.runId)).toEqual(['b'])
     expect(s.series.map((x) => x.buckets.length)).toEqual([0, 1])
     s.dispose()
   })
@@ -115,7 +115,7 @@ describe('CompareState', () => {
     calls.length = 0
     // 100 ms per step: x in seconds; [9, 11] s covers step 100 of both runs, widened by a bucket
     await s.zoomTo({ min: 9, max: 11 })
-    expect(calls.map((c) => [c.payload.runId, c.payload.fromStep, c.payload.toStep])).toEqual([
+    expect(calls.map((c) => [c.payload?.runId, c.payload?.fromStep, c.payload?.toStep])).toEqual([
       ['a', 0, 200],
       ['b', 0, 200],
     ])
@@ -172,7 +172,7 @@ describe('CompareState', () => {
     emit({ type: 'metrics', runId: 'a', points: [{ key: 'loss', step: 401, value: 0.1 }] })
     expect(s.metricKeys).toContain('swd/nfe2')
     await vi.advanceTimersByTimeAsync(150)
-    expect(calls.filter((c) => c.method === 'metrics.downsampled').map((c) => c.payload.runId)).toEqual(['a'])
+    expect(calls.filter((c) => c.method === 'metrics.downsampled').map((c) => c.payload?.runId)).toEqual(['a'])
     expect(s.series[0]?.buckets).toHaveLength(5)
     s.dispose()
     expect(fake.listenerCount()).toBe(0)
@@ -187,7 +187,7 @@ describe('CompareState', () => {
     const { config: _config, ...summary } = run('b', 40)
     emit({ type: 'run', run: { ...summary, status: 'finished', notes: 'done' } })
     await new Promise((r) => setTimeout(r, 0))
-    expect(calls.map((c) => [c.method, c.payload.id])).toEqual([['runs.evaluations', 'b']])
+    expect(calls.map((c) => [c.method, c.payload?.id])).toEqual([['runs.evaluations', 'b']])
     expect(s.runs[1]?.notes).toBe('done')
     expect(s.runs[1]?.config).toEqual(run('b', 40).config)
     s.dispose()
@@ -199,7 +199,7 @@ describe('CompareState', () => {
     await s.load(['a', 'b'])
     calls.length = 0
     const csv = await s.exportCsv()
-    expect(calls.every((c) => c.method === 'metrics.series' && c.payload.fromStep === undefined)).toBe(true)
+    expect(calls.every((c) => c.method === 'metrics.series' && c.payload?.fromStep === undefined)).toBe(true)
     const lines = csv.trim().split('\n')
     expect(lines[0]).toBe('run,step,value')
     expect(lines).toHaveLength(1 + 4 + 3)

@@ -23,7 +23,7 @@ export function evalRecord(runId: string, step: number, model: string, metric: s
 }
 
 export function sampleRecord(runId: string, id: number, step: number, nfe: number, model = 'student', kind = 'points2d'): SampleRecord {
-  return { id, runId, step, nfe, kind, model, path: null, hasBlob: true, bytes: 16, noiseSeed: 7, createdAt: 0 }
+  return { id, runId, step, nfe, kind, model, role: 'preview', path: null, hasBlob: true, bytes: 16, noiseSeed: 7, createdAt: 0 }
 }
 
 /** A final evaluation like the engine writes: floor, teacher K = 1, 10, 100 (heun NFE), student 1, 2, 4. */

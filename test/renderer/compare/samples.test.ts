@@ -57,8 +57,8 @@ describe('sample scatter', () => {
 
 describe('shared noise', () => {
   // previews on seed 7 in both runs; run a also has final samples on its own seed 99 at the same step
-  const withFinal = [...a, { ...sampleRecord('a', 20, 400, 1), noiseSeed: 99 }, { ...sampleRecord('a', 21, 400, 0, 'data'), noiseSeed: 99 }]
-  const old = [{ ...sampleRecord('c', 30, 500, 1), noiseSeed: 42 }]
+  const withFinal = [...a, { ...sampleRecord('a', 20, 400, 1), role: 'final' as const, noiseSeed: 99 }, { ...sampleRecord('a', 21, 400, 0, 'data'), role: 'final' as const, noiseSeed: 99 }]
+  const old = [{ ...sampleRecord('c', 30, 500, 1), role: 'final' as const, noiseSeed: 42 }]
 
   it('picks the noise most runs share', () => {
     expect(sharedNoiseSeed([withFinal, b])).toBe(7)

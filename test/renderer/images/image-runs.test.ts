@@ -30,6 +30,7 @@ const DATASET: ImageDatasetRecord = {
 }
 
 let nextId = 1
+/** A live preview (the preview noise) or, from the run's own evaluation noise, a final grid. */
 const png = (model: string, nfe: number, step: number, noiseSeed = PREVIEW): SampleRecord => ({
   id: nextId++,
   runId: 'r1',
@@ -37,6 +38,7 @@ const png = (model: string, nfe: number, step: number, noiseSeed = PREVIEW): Sam
   nfe,
   kind: 'png',
   model,
+  role: noiseSeed === PREVIEW ? 'preview' : 'final',
   path: `samples/previews/${model}-${step}-${nfe}.png`,
   hasBlob: false,
   bytes: 100,

@@ -12,7 +12,7 @@ const buckets = (key: string): MetricBucket[] =>
     ? [0, 1, 2, 3].map((i) => ({ index: i, start: i * 100, end: i * 100 + 99, count: 100, firstStep: i * 100 + 1, lastStep: i * 100 + 100, first: 1, last: 1 / (i + 1), lastWallMs: 10_000 + i * 1000, min: 0.1, max: 2 }))
     : []
 
-const sample = (id: number, model: string, nfe: number, step: number): SampleRecord => ({ id, runId: 'r1', step, nfe, kind: 'points2d', model, path: null, hasBlob: true, bytes: 16, noiseSeed: 1, createdAt: 0 })
+const sample = (id: number, model: string, nfe: number, step: number): SampleRecord => ({ id, runId: 'r1', step, nfe, kind: 'points2d', model, role: 'preview', path: null, hasBlob: true, bytes: 16, noiseSeed: 1, createdAt: 0 })
 
 function setup(over: Partial<Run> = {}) {
   let current = run(over)

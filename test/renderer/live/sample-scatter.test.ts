@@ -13,6 +13,7 @@ const sample = (model: string, nfe: number, step: number, kind = 'points2d'): Sa
   path: null,
   hasBlob: true,
   bytes: 8,
+  role: 'preview',
   noiseSeed: 7,
   createdAt: 0,
 })
