@@ -309,12 +309,11 @@ export const UPLOADS_FOLDER = 'uploads'
 /** The next chunk of an upload begun by `datasets.upload`: appended only where the copy ends, `offset`. */
 function appendUploadChunk(root: string, to: string, offset: number, bytes: Uint8Array): { path: string; bytes: number } {
   const file = insideDataDir(root, to, 'to')
-  const uploads = join(root, UPLOADS_FOLDER)
-  const rel = relative(uploads, file)
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || !existsSync(file) || !statSync(file).isFile()) {
+  const stat = statSync(file, { throwIfNoEntry: false })
+  if (!isWithin(join(root, UPLOADS_FOLDER), file) || !stat?.isFile()) {
     throw new ApiFailure('NOT_FOUND', `${to} is not an upload in progress (append to the path the first chunk returned)`, 'to')
   }
-  const size = statSync(file).size
+  const size = stat.size
   if (size !== offset) throw new ApiFailure('INVALID_PAYLOAD', `offset ${offset} does not match the ${size} bytes uploaded so far to ${to}`, 'offset')
   writeUpload(() => appendFileSync(file, bytes), () => truncateSync(file, size))
   return { path: file, bytes: size + bytes.byteLength }
@@ -335,6 +334,12 @@ export function writeUpload(write: () => void, undo: () => void): void {
   }
 }
 
+/** Whether `path` lies below the folder `base` (not `base` itself). */
+function isWithin(base: string, path: string): boolean {
+  const rel = relative(base, path)
+  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel)
+}
+
 /**
  * `path` (absolute, or relative to the data folder) as an absolute path inside the data folder; symlinks
  * on the way are followed, so a link pointing out is refused too. Otherwise PATH_OUTSIDE_DATA_DIR.
@@ -342,17 +347,13 @@ export function writeUpload(write: () => void, undo: () => void): void {
 export function insideDataDir(root: string, path: string, field: string): string {
   const target = resolve(root, path)
   const realRoot = realpathSync(root)
-  const within = (base: string, p: string) => {
-    const rel = relative(base, p)
-    return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel)
-  }
   const outside = () => new ApiFailure('PATH_OUTSIDE_DATA_DIR', `${path} is not inside the data folder ${root}; use a path inside it`, field)
-  if (!within(root, target)) throw outside()
+  if (!isWithin(root, target)) throw outside()
   // Follow symlinks of the deepest existing ancestor.
   let existing = target
   while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing)
   const real = resolve(realpathSync(existing), relative(existing, target))
-  if (!within(realRoot, real)) throw outside()
+  if (!isWithin(realRoot, real)) throw outside()
   return target
 }
 

@@ -24,7 +24,6 @@ export const IMAGE_PREVIEW_REFERENCE = 512
 export function previewSizes(data: DataShape): { samples: number; reference: number } {
   return data.image ? { samples: IMAGE_PREVIEW_SAMPLES, reference: IMAGE_PREVIEW_REFERENCE } : { samples: PREVIEW_SAMPLES, reference: PREVIEW_REFERENCE }
 }
-export { PREVIEW_NOISE_SEED }
 /** Teacher steps for its preview (DDIM), as in the final evaluation's reference. */
 export const PREVIEW_TEACHER_STEPS = 100
 /** Teacher steps for the previews while a teacher trains: cheaper, and enough to see the shape form. */

@@ -80,12 +80,12 @@ export async function runDistillation(
   inputs: DistillInputs = {},
 ): Promise<DistillOutcome> {
   const distiller = new Distiller(config, teacher, backend, resume, inputs.data)
-  let targetSideWanted = inputs.targetSide !== undefined
+  let pendingTargetSide = inputs.targetSide
   const attachTargetSide = () => {
-    const offload = targetSideWanted ? inputs.targetSide?.() : null
+    const offload = pendingTargetSide?.()
     if (!offload) return
     distiller.offloadTargetSide(offload)
-    targetSideWanted = false
+    pendingTargetSide = undefined
     inputs.onTargetSideAttached?.(distiller.step)
   }
   attachTargetSide()
