@@ -16,6 +16,7 @@ import { Rng } from '@shared/rng'
 import { selectBackend } from '../src-main/engine/backend'
 import { DATA_2D } from '../src-main/engine/data-source'
 import { Distiller } from '../src-main/engine/distiller'
+import { teacherSolveOf } from '../src-main/engine/cd-target-side'
 import { consistencySample, teacherSample } from '../src-main/engine/samplers'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { TargetSideThread, targetThreadWanted } from '../src-main/trainer-host/target-side-thread'
@@ -81,7 +82,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   const cd = async (solver: 'ddim' | 'heun', twoThreads: boolean) => {
     const config = parseDistillConfig({ dataset: 'moons', batch: 256, solver, numScales: 18, steps: 1_000_000 })
     const distiller = new Distiller(config, teacher, name)
-    const thread = twoThreads ? await TargetSideThread.start({ backend: name, teacher, data: DATA_2D, solver, sigmaData: config.sigmaData, batch: 256 }) : null
+    const thread = twoThreads ? await TargetSideThread.start({ backend: name, teacher, data: DATA_2D, solve: teacherSolveOf(config), sigmaData: config.sigmaData, batch: 256 }) : null
     if (thread) distiller.offloadTargetSide(thread)
     const ms = timeIt(stepsFor(name, 200), () => distiller.trainStep())
     return { distiller, ms, close: async () => thread?.close() }

@@ -20,6 +20,7 @@ import { selectBackend } from '../src-main/engine/backend'
 import { assertBackendTrainsConv } from '../src-main/engine/conv-kernels'
 import { imageDataSource, type ImageRows } from '../src-main/engine/data-source'
 import { Distiller } from '../src-main/engine/distiller'
+import { teacherSolveOf } from '../src-main/engine/cd-target-side'
 import { TargetSideThread, targetThreadWanted } from '../src-main/trainer-host/target-side-thread'
 import { consistencySample, teacherSample } from '../src-main/engine/samplers'
 import { pickArrays } from '../src-main/engine/snapshot'
@@ -117,7 +118,7 @@ async function benchBackend(name: BackendChoice, options: Required<ImagesBenchOp
   const distiller = new Distiller(distillConfig, teacher, name, undefined, data)
   // As runs do it: the teacher step and target network on a second thread when there is a second core.
   const thread = targetThreadWanted()
-    ? await TargetSideThread.start({ backend: name, teacher, data, solver: 'heun', sigmaData: distillConfig.sigmaData, batch })
+    ? await TargetSideThread.start({ backend: name, teacher, data, solve: teacherSolveOf(distillConfig), sigmaData: distillConfig.sigmaData, batch })
     : null
   if (thread) distiller.offloadTargetSide(thread)
   distiller.trainStep()

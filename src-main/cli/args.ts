@@ -45,6 +45,7 @@ export const DISTILL_FLAGS: Record<string, string> = {
   weighting: '--weighting',
   huberC: '--huber-c',
   solver: '--solver',
+  teacherSubsteps: '--substeps',
   sigmaData: '--sigma-data',
   seed: '--seed',
   backend: '--backend',

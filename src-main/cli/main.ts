@@ -32,6 +32,7 @@ function addDistillOptions(command: Command, numeric: (value: string) => number 
     .option('--weighting <w>', `loss weight lambda: ${list(WEIGHTINGS)} (1 / (sigma_hi - sigma_lo))`)
     .option('--huber-c <c>', 'pseudo-Huber c (default 0.00054 sqrt(dim))', numeric)
     .option('--solver <s>', `teacher ODE step: ${list(SOLVERS)}`)
+    .option('--substeps <n>', 'solver steps per hop between adjacent levels (1: the CD paper\'s single step)', numeric)
     .option('--grid <g>', `level spacing: ${list(GRIDS)}`)
     .option('--sigma-data <x>', 'sigma_data of the boundary scalings (default 0.5, the 2D data std)', numeric)
     .option('--seed <s>', 'random seed', numeric)

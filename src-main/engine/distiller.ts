@@ -11,7 +11,7 @@ import { evalEmaDecayAt, learningRateAt } from '@shared/cd/training-schedules'
 import { Adam, minimize } from './adam'
 import { ictNumScales, lognormalPairCdf, sampleFromCdf } from './curriculum'
 import { dataSource2D, type DataSource } from './data-source'
-import { teacherOdeStep, type TargetSideOffload } from './cd-target-side'
+import { teacherOdeSolve, teacherSolveOf, type TargetSideOffload } from './cd-target-side'
 import { boundaryScaling, consistency, makeLevels } from './denoiser'
 import { defaultHuberC, perExampleDistance, weightedMean } from './losses'
 import { pickArrays, prefixArrays, type DistillHeader, type Snapshot } from './snapshot'
@@ -248,7 +248,7 @@ export class Distiller {
       }
       const targetLevels = makeLevels(schedule, targetSteps, embeddingDim)
       const targetScaling = this.usesBoundary ? boundaryScaling(targetLevels, this.sigmaMin, config.sigmaData) : null
-      const xT = xTargetArray ? tf.tensor2d(xTargetArray, [batch, dim]) : teacherOdeStep(teacher, xS, studentLevels, targetLevels, config.solver)
+      const xT = xTargetArray ? tf.tensor2d(xTargetArray, [batch, dim]) : teacherOdeSolve(teacher, xS, studentLevels, targetLevels, teacherSolveOf(config))
       // Stop-gradient target: computed outside the gradient tape. iCT uses the online weights (mu = 0).
       const targetWeights = config.algorithm === 'ict' ? this.student : this.target
       const tgt = consistency(targetWeights.net(), xT, targetLevels, targetScaling)

@@ -7,6 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { PREVIEW_NOISE_SEED, type CheckpointRecord, type EvaluationRecord, type MetricPoint, type Run, type SampleRecord, type SampleRole } from '@shared/store/types'
+import { completeStoredDistillConfig } from '@shared/config/stored'
 import { pointsCsv } from '../files/export-run'
 import { pointsFromBlob } from '../files/sample-points'
 import { readPointsCsv, scatterPng } from '../files/scatter-png'
@@ -115,7 +116,7 @@ function readMetrics(folder: string): MetricPoint[] {
 export function importRunFolder(store: LabStore, folder: string): Run {
   const source = resolve(folder)
   const run = readJson<RunFileRead>(source, 'run.json')
-  if (!run || (run.kind !== 'distill' && run.kind !== 'teacher') || typeof run.config !== 'object') {
+  if (!run || (run.kind !== 'distill' && run.kind !== 'teacher') || typeof run.config !== 'object' || run.config === null) {
     throw new RunFolderError(source, 'run.json does not describe a run (kind and config are required)')
   }
   const metrics = readMetrics(source)
@@ -124,7 +125,7 @@ export function importRunFolder(store: LabStore, folder: string): Run {
   const status = run.status === 'running' || run.status === 'paused' || run.status === 'queued' ? 'interrupted' : run.status
   const created = store.runs.createRun({
     kind: run.kind,
-    config: run.config,
+    config: run.kind === 'distill' ? completeStoredDistillConfig(run.config) : run.config,
     appVersion: run.appVersion,
     status,
     ...(keepId ? { id: run.id } : {}),

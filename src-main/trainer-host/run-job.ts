@@ -20,6 +20,7 @@ import { dataSource2D, imageDataSource, imageHeldOutCount, type DataSource, type
 import { classifierFeatureSpace, type FeatureSpace } from '../engine/feature-space'
 import { tf } from '../engine/tf'
 import { NonFiniteLossError } from '../engine/distiller'
+import { teacherSolveOf } from '../engine/cd-target-side'
 import { evaluationNoise, teacherReference } from '../engine/evaluate'
 import { Previewer, TRAINING_PREVIEW_TEACHER_STEPS, type PreviewSet } from '../engine/preview'
 import { runDistillation, type DistillEvaluation, type DistillPreview } from '../engine/run-distill'
@@ -111,7 +112,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
   let targetThread: TargetSideThread | null = null
   const threadStart = config.algorithm === 'cd' && targetThreadWanted() ? startTargetThread() : null
   function startTargetThread(): Promise<TargetSideThread | null> {
-    const options = { backend: backend.name as BackendChoice, teacher: teacher.model, data: data.source, solver: config.solver, sigmaData: config.sigmaData, batch: config.batch }
+    const options = { backend: backend.name as BackendChoice, teacher: teacher.model, data: data.source, solve: teacherSolveOf(config), sigmaData: config.sigmaData, batch: config.batch }
     return TargetSideThread.start(options).then(
       (thread) => (targetThread = thread),
       (error: unknown) => {

@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { BackendChoice } from '@shared/config/fields'
-import type { TargetSideOffload, TeacherStepInput } from '../engine/cd-target-side'
+import type { TargetSideOffload, TeacherSolve, TeacherStepInput } from '../engine/cd-target-side'
 import type { DataShape } from '../engine/data-source'
 import type { TeacherModel } from '../engine/teacher-model'
 import { parameterCount } from '../engine/weights'
@@ -53,7 +53,7 @@ export interface TargetThreadOptions {
   backend: BackendChoice
   teacher: TeacherModel
   data: DataShape
-  solver: 'ddim' | 'heun'
+  solve: TeacherSolve
   sigmaData: number
   batch: number
 }
@@ -75,7 +75,7 @@ export class TargetSideThread implements TargetSideOffload {
       teacherArrays: options.teacher.weights.toArrays(),
       // Only the shape: a DataSource carries functions, which cannot cross to a thread.
       data: { dim: options.data.dim, image: options.data.image },
-      solver: options.solver,
+      solve: options.solve,
       sigmaData: options.sigmaData,
       channel,
     }

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import type { BackendChoice } from '@shared/config/fields'
 import type { TeacherConfig } from '@shared/config/schemas'
 import { selectBackend } from '../engine/backend'
-import { CdTargetSide } from '../engine/cd-target-side'
+import { CdTargetSide, type TeacherSolve } from '../engine/cd-target-side'
 import type { DataShape } from '../engine/data-source'
 import { loadTeacherModel } from '../engine/teacher-model'
 import type { WeightArrays } from '../engine/weights'
@@ -18,7 +18,7 @@ export interface TargetSideWorkerData {
   teacherConfig: TeacherConfig
   teacherArrays: WeightArrays
   data: DataShape
-  solver: 'ddim' | 'heun'
+  solve: TeacherSolve
   sigmaData: number
   channel: ChannelBuffers
 }
@@ -30,7 +30,7 @@ if (!port) throw new Error('target-side-worker runs only as a worker thread')
 let side: CdTargetSide
 try {
   await selectBackend(init.backend)
-  side = new CdTargetSide(loadTeacherModel(init.teacherConfig, init.teacherArrays, init.data), init.solver, init.sigmaData)
+  side = new CdTargetSide(loadTeacherModel(init.teacherConfig, init.teacherArrays, init.data), init.solve, init.sigmaData)
 } catch (error) {
   port.postMessage({ type: 'failed', message: (error as Error).message })
   process.exit(1)

@@ -151,3 +151,14 @@ export function nearestLevel(schedule: NoiseSchedule, levelSteps: readonly numbe
   }
   return best
 }
+
+/**
+ * The teacher steps one CD hop visits when the teacher's ODE from `hi` (noisier) to `lo` is solved in
+ * `substeps` solver steps: evenly spaced in the teacher's step index, `hi` excluded, `lo` last. With a
+ * hop shorter than `substeps` some repeat, and a repeated step is a step of length zero.
+ */
+export function hopSubsteps(hi: number, lo: number, substeps: number): number[] {
+  const steps: number[] = []
+  for (let j = 1; j <= substeps; j++) steps.push(j === substeps ? lo : Math.round(hi + ((lo - hi) * j) / substeps))
+  return steps
+}

@@ -86,6 +86,7 @@ export const DISTILL_DEFAULTS: DistillConfig = {
   weighting: 'uniform',
   huberC: null,
   solver: 'heun',
+  teacherSubsteps: 1,
   sigmaData: DATA_STD,
   seed: 0,
   backend: 'auto',

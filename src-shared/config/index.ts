@@ -3,3 +3,4 @@ export * from './schemas'
 export * from './defaults'
 export * from './validate'
 export * from "./presets"
+export * from "./stored"

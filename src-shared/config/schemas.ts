@@ -122,6 +122,11 @@ export const DistillConfigSchema = z
     /** Pseudo-Huber c; null means 0.00054 sqrt(dim) (iCT). */
     huberC: z.number().gt(0, { error: () => 'Huber c must be > 0' }).nullable(),
     solver: oneOf(SOLVERS, 'solver'),
+    /**
+     * Solver steps per CD hop (the teacher's ODE from the noisier to the cleaner level); 1 is ALGORITHM.md's
+     * single step. Configs stored before it existed ran with 1 (see DISTILL_FIELDS_ADDED).
+     */
+    teacherSubsteps: positiveInt('teacher substeps', 1, 64),
     sigmaData: z.number().gt(0, { error: () => 'sigmaData must be > 0' }).max(100, { error: () => 'sigmaData must be at most 100' }),
     seed,
     backend: oneOf(BACKENDS, 'backend'),

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseDistillConfig } from '@shared/config/validate'
 import type { DistillConfig } from '@shared/config/schemas'
-import { CdTargetSide, type TargetSideOffload, type TeacherStepInput } from '../../src-main/engine/cd-target-side'
+import { CdTargetSide, teacherSolveOf, type TargetSideOffload, type TeacherStepInput } from '../../src-main/engine/cd-target-side'
 import { Distiller } from '../../src-main/engine/distiller'
 import { runDistillation } from '../../src-main/engine/run-distill'
 import type { DistillHeader, Snapshot } from '../../src-main/engine/snapshot'
@@ -23,7 +23,7 @@ class InThreadOffload implements TargetSideOffload {
   calls: string[] = []
 
   constructor(teacher: TeacherModel, config: DistillConfig) {
-    this.side = new CdTargetSide(teacher, config.solver, config.sigmaData)
+    this.side = new CdTargetSide(teacher, teacherSolveOf(config), config.sigmaData)
   }
 
   submitTeacherStep(next: TeacherStepInput): void {
@@ -59,6 +59,7 @@ describe('CD with the teacher step and target network offloaded', () => {
   it.each([
     ['Euler, target = online weights', { solver: 'ddim', targetEma: 0 }],
     ['Heun, target EMA 0.95', { solver: 'heun', targetEma: 0.95 }],
+    ['Heun in 3 substeps per hop', { solver: 'heun', teacherSubsteps: 3, targetEma: 0 }],
   ] as const)('%s: the same loss sequence and weights as inline', (_label, overrides) => {
     const teacher = randomTeacher()
     const config = parseDistillConfig({ ...small, ...overrides })
@@ -175,7 +176,7 @@ describe('CD with the teacher step and target network offloaded', () => {
 
   it('CdTargetSide refuses a target before any teacher step, and weights of the wrong size', () => {
     const teacher = randomTeacher()
-    const side = new CdTargetSide(teacher, 'ddim', 0.5)
+    const side = new CdTargetSide(teacher, { solver: 'ddim', substeps: 1 }, 0.5)
     const size = parameterCount(teacher.weights.variables())
     expect(() => side.target(new Float32Array(size))).toThrow(/before any teacher step/)
     side.teacherStep({ xStudent: new Float32Array(8), studentSteps: new Int32Array([5, 9, 9, 5]), targetSteps: new Int32Array([0, 5, 5, 0]) })

@@ -5,8 +5,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { DistillConfig } from '@shared/config/schemas'
 import { ConfigError } from '@shared/config/validate'
 import type { RunStatus } from '@shared/store/types'
+import type { DistillHeader, Snapshot } from '../../src-main/engine/snapshot'
+import { decodeCheckpoint, encodeCheckpoint } from '../../src-main/files/checkpoint-file'
 import { RunService, RunStateError, cartesian, type RunUpdate } from '../../src-main/services/run-service'
 import { openLabStore, RunNotFoundError, type LabStore } from '../../src-main/store'
 import { makeTinyTeacher, tempDir } from '../trainer-host/helpers'
@@ -111,6 +114,25 @@ describe('RunService', () => {
     await service.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')
     expect(losses(run.id)).toEqual(losses(reference.id))
+  })
+
+  it('a checkpoint written before teacherSubsteps existed resumes as the single teacher step it was', async () => {
+    const run = service.startDistill({ ...tiny(), teacherSubsteps: 1, steps: 200 })
+    await waitFor(run.id, ['running'])
+    await new Promise((r) => setTimeout(r, 300))
+    service.cancel(run.id)
+    await waitFor(run.id, ['cancelled'])
+    await service.whenIdle()
+    const checkpoint = store.checkpoints.latestCheckpoint(run.id)
+    expect(checkpoint?.step).toBeLessThan(200)
+    const path = join(store.paths.root, 'runs', run.id, checkpoint?.path as string)
+    const snapshot = decodeCheckpoint(readFileSync(path)) as Snapshot<DistillHeader>
+    const { teacherSubsteps: _substeps, ...olderConfig } = snapshot.header.config
+    writeFileSync(path, encodeCheckpoint({ ...snapshot, header: { ...snapshot.header, config: olderConfig as DistillConfig } }))
+    service.resume(run.id)
+    await service.whenIdle()
+    expect(store.runs.getRun(run.id)).toMatchObject({ status: 'finished', error: null })
+    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1))
   })
 
   it('pauses and resumes a running run', async () => {

@@ -40,6 +40,7 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
     datasets: ['id', 'name', 'kind', 'path', 'count', 'height', 'width', 'channels', 'sha256', 'meta_json', 'created_at'],
   },
   6: {},
+  7: {},
 }
 
 /** Columns a migration adds to tables of earlier ones. */
@@ -90,6 +91,10 @@ const SEED: Record<number, (db: Db) => void> = {
     const insert = db.prepare("INSERT INTO samples (run_id, step, nfe, kind, model, role, path, noise_seed, created_at) VALUES ('r1', 30, 1, 'png', 'student', ?, 'samples/x.png', 0, 1)")
     insert.run('final')
     expect(() => insert.run('live')).toThrow(/CHECK constraint failed/)
+    // Beside r1 ('{}', a distillation from before teacherSubsteps): one that has the field, and a teacher run.
+    const run = db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES (?, ?, 'finished', ?, 't', 1)")
+    run.run('r2', 'distill', '{"numScales":8,"teacherSubsteps":4}')
+    run.run('r3', 'teacher', '{"steps":10}')
   },
 }
 
@@ -143,6 +148,14 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
           { step: 10, kind: 'points2d', seed: PREVIEW_NOISE_SEED, role: 'preview' },
           { step: 10, kind: 'png', seed: PREVIEW_NOISE_SEED, role: 'preview' },
           { step: 20, kind: 'png', seed: 7, role: 'final' },
+        ])
+      }
+      // Version 7 writes into older distillation configs the fields added since, as those runs ran.
+      if (version === 7) {
+        expect(db.prepare('SELECT id, config_json AS config FROM runs ORDER BY id').all()).toEqual([
+          { id: 'r1', config: '{"teacherSubsteps":1}' },
+          { id: 'r2', config: '{"numScales":8,"teacherSubsteps":4}' },
+          { id: 'r3', config: '{"steps":10}' },
         ])
       }
       SEED[version]?.(db) // the new tables accept rows

@@ -15,16 +15,20 @@ beforeAll(async () => {
 })
 afterAll(() => teacher.weights.dispose())
 
-const options = (solver: 'ddim' | 'heun') => ({ backend: 'cpu' as const, teacher, data: DATA_2D, solver, sigmaData: 0.5, batch: 16 })
+const options = (solver: 'ddim' | 'heun', substeps = 1) => ({ backend: 'cpu' as const, teacher, data: DATA_2D, solve: { solver, substeps }, sigmaData: 0.5, batch: 16 })
 
 describe('TargetSideThread (a real worker thread with its own tfjs)', () => {
-  it.each(['ddim', 'heun'] as const)('%s: a Distiller using it gives the loss sequence of one without, and leaks nothing here', async (solver) => {
-    const config = parseDistillConfig({ batch: 16, steps: 10, numScales: 10, solver, targetEma: 0.5 })
+  it.each([
+    ['ddim', 1],
+    ['heun', 1],
+    ['heun', 3],
+  ] as const)('%s, %i substep(s) per hop: a Distiller using it gives the loss sequence of one without, and leaks nothing here', async (solver, teacherSubsteps) => {
+    const config = parseDistillConfig({ batch: 16, steps: 10, numScales: 10, solver, teacherSubsteps, targetEma: 0.5 })
     const inline = new Distiller(config, teacher, 'cpu')
     const expected = Array.from({ length: config.steps }, () => inline.trainStep().loss)
     inline.dispose()
 
-    const thread = await TargetSideThread.start(options(solver))
+    const thread = await TargetSideThread.start(options(solver, teacherSubsteps))
     try {
       const distiller = new Distiller(config, teacher, 'cpu')
       distiller.offloadTargetSide(thread)

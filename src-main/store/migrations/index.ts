@@ -5,10 +5,11 @@ import { migration003 } from './003-artifacts'
 import { migration004 } from './004-sample-models'
 import { migration005 } from './005-datasets'
 import { migration006 } from './006-sample-roles'
+import { migration007 } from './007-distill-fields-added'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006]
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

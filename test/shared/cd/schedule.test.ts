@@ -1,6 +1,7 @@
 import {
   alphaBarToSigma,
   karrasStepGrid,
+  hopSubsteps,
   makeBetas,
   makeSchedule,
   MAX_TERMINAL_ALPHA_BAR,
@@ -155,5 +156,16 @@ describe('step grids', () => {
     expect(steps[0]).toBe(999)
     expect(steps[50]).toBe(0)
     for (let i = 1; i < steps.length; i++) expect(at(steps, i)).toBeLessThan(at(steps, i - 1))
+  })
+})
+
+describe('hopSubsteps', () => {
+  it('splits a hop evenly in step index, ending exactly at the cleaner level', () => {
+    expect(hopSubsteps(999, 922, 4)).toEqual([980, 961, 941, 922])
+    expect(hopSubsteps(999, 922, 1)).toEqual([922])
+  })
+
+  it('repeats steps when the hop is shorter than the substeps (steps of length zero)', () => {
+    expect(hopSubsteps(3, 1, 4)).toEqual([3, 2, 2, 1])
   })
 })
