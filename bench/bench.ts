@@ -58,6 +58,8 @@ interface BackendFigures {
   cdThreads: number
   cdStepEulerOneThreadMs: number
   cdStepHeunOneThreadMs: number
+  /** A CD step of the default preset (N 8, 4 Heun substeps per hop), as runs take it. */
+  cdStepDefaultPresetMs: number
   sampleStudent1StepMsPerSample: number
   sampleTeacher100StepMsPerSample: number
   tensorsBefore: number
@@ -79,22 +81,28 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   // As runs do it: the teacher step and target network on a second thread when there is a second core
   // (trainer-host/target-side-thread.ts), and for comparison everything on one thread.
   const threaded = targetThreadWanted()
-  const cd = async (solver: 'ddim' | 'heun', twoThreads: boolean) => {
-    const config = parseDistillConfig({ dataset: 'moons', batch: 256, solver, numScales: 18, steps: 1_000_000 })
+  // The reference's step: one teacher step per hop over 18 levels, lambda = 1 (not the default preset's substeps).
+  const referenceStep = (solver: 'ddim' | 'heun') => ({ solver, numScales: 18, teacherSubsteps: 1, weighting: 'uniform' })
+  const cd = async (settings: Record<string, unknown>, twoThreads: boolean) => {
+    const config = parseDistillConfig({ dataset: 'moons', batch: 256, ...settings, steps: 1_000_000 })
     const distiller = new Distiller(config, teacher, name)
     const thread = twoThreads ? await TargetSideThread.start({ backend: name, teacher, data: DATA_2D, solve: teacherSolveOf(config), sigmaData: config.sigmaData, batch: 256 }) : null
     if (thread) distiller.offloadTargetSide(thread)
     const ms = timeIt(stepsFor(name, 200), () => distiller.trainStep())
     return { distiller, ms, close: async () => thread?.close() }
   }
-  const eulerOneThread = await cd('ddim', false)
+  const eulerOneThread = await cd(referenceStep('ddim'), false)
   eulerOneThread.distiller.dispose()
-  const heunOneThread = await cd('heun', false)
+  const heunOneThread = await cd(referenceStep('heun'), false)
   heunOneThread.distiller.dispose()
-  const euler = threaded ? await cd('ddim', true) : eulerOneThread
-  const heun = threaded ? await cd('heun', true) : heunOneThread
+  const euler = threaded ? await cd(referenceStep('ddim'), true) : eulerOneThread
+  const heun = threaded ? await cd(referenceStep('heun'), true) : heunOneThread
   heun.distiller.dispose()
   await heun.close()
+  // What a run of the default preset costs per step (its teacher takes 4 Heun substeps per hop).
+  const preset = await cd({}, threaded)
+  preset.distiller.dispose()
+  await preset.close()
 
   const leakCheckSteps = stepsFor(name, 1000)
   const tensorsBefore = tf.memory().numTensors
@@ -117,6 +125,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
     cdThreads: threaded ? 2 : 1,
     cdStepEulerOneThreadMs: eulerOneThread.ms,
     cdStepHeunOneThreadMs: heunOneThread.ms,
+    cdStepDefaultPresetMs: preset.ms,
     sampleStudent1StepMsPerSample: student / n,
     sampleTeacher100StepMsPerSample: teacher100 / n,
     tensorsBefore,
@@ -177,7 +186,7 @@ lines.push(`workload: ${summary.workload}`)
 for (const f of figures) {
   lines.push(
     `${f.backend.padEnd(8)} teacher step ${f.teacherStepMs.toFixed(2)} ms | CD step Euler ${f.cdStepEulerMs.toFixed(2)} ms, Heun ${f.cdStepHeunMs.toFixed(2)} ms ` +
-      `(${f.cdThreads} threads; on one: ${f.cdStepEulerOneThreadMs.toFixed(2)} / ${f.cdStepHeunOneThreadMs.toFixed(2)} ms) | ` +
+      `(${f.cdThreads} threads; on one: ${f.cdStepEulerOneThreadMs.toFixed(2)} / ${f.cdStepHeunOneThreadMs.toFixed(2)} ms); default preset ${f.cdStepDefaultPresetMs.toFixed(2)} ms | ` +
       `sample: student 1-step ${(f.sampleStudent1StepMsPerSample * 1000).toFixed(2)} us, teacher 100-step ${(f.sampleTeacher100StepMsPerSample * 1000).toFixed(1)} us per sample | ` +
       `tensors ${f.tensorsBefore} -> ${f.tensorsAfter} over ${f.leakCheckSteps} CD steps`,
   )

@@ -76,10 +76,12 @@ if (values.ceiling) {
     if (!checkpoints.includes(step)) continue
     const ev = evaluateStudent(distiller.evalEma, teacher, reference, noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
     const oneStep = ev.rows.find((r) => r.nfe === 1)?.swd as number
+    // The online weights too: whether the evaluation EMA helps or lags at this point of the run.
+    const online = evaluateStudent(distiller.student, teacher, reference, noise, [], config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
     const spread = axisStd({ points: ev.samples.get(1) as Float32Array, dim: 2 }).map((s, i) => (s / (dataStd[i] as number)).toFixed(2))
     console.log(
       `step ${step}: one-step SWD ${oneStep.toFixed(4)} = ${(oneStep / teacher100).toFixed(2)}x the teacher's 100-step | ` +
-        `by NFE ${ev.rows.map((r) => `${r.nfe}:${r.swd.toFixed(4)}`).join(' ')} | spread x ${spread[0]}, y ${spread[1]} of the data's | ` +
+        `by NFE ${ev.rows.map((r) => `${r.nfe}:${r.swd.toFixed(4)}`).join(' ')} | online weights one-step ${(online.rows[0]?.swd as number).toFixed(4)} | spread x ${spread[0]}, y ${spread[1]} of the data's | ` +
         `${((performance.now() - started) / step).toFixed(1)} ms/step`,
     )
   }

@@ -16,7 +16,7 @@ p.add_argument("--preset", choices=["ref", "ours"], default="ref")
 p.add_argument("--solver", choices=["euler", "heun"], default=None)
 p.add_argument("--steps", type=int, default=3000)
 p.add_argument("--eval-at", default="1000,2000,3000")
-p.add_argument("--N", type=int, default=18)
+p.add_argument("--N", type=int, default=None)  # default: 18 for ref, our preset's otherwise
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--tag", default=None)
 a = p.parse_args()
@@ -24,9 +24,9 @@ torch.set_num_threads(1)
 torch.manual_seed(a.seed); np.random.seed(a.seed)
 
 if a.preset == "ref":  # the ref's own settings
-    cfg = dict(solver="euler", lr=1e-4, warmup=0, cosine=False, mu=0.95, eval_ema=0.999, ema_warmup=False, sigma_data=0.5)
+    cfg = dict(N=18, solver="euler", substeps=1, inverse_gap=False, lr=1e-4, warmup=0, cosine=False, mu=0.95, eval_ema=0.999, ema_warmup=False, sigma_data=0.5)
 else:  # our default preset (src-shared/config/defaults.ts DISTILL_DEFAULTS), as far as the loop can express it
-    cfg = dict(solver="heun", lr=1e-3, warmup=100, cosine=True, mu=0.0, eval_ema=0.999, ema_warmup=True, sigma_data=0.5)
+    cfg = dict(N=8, solver="heun", substeps=4, inverse_gap=True, lr=2e-3, warmup=100, cosine=True, mu=0.0, eval_ema=0.999, ema_warmup=True, sigma_data=0.5)
 if a.solver: cfg["solver"] = a.solver
 tag = a.tag or f"{a.preset}-{cfg['solver']}"
 import tempfile
@@ -81,7 +81,7 @@ student = copy.deepcopy(teacher); [q.requires_grad_(True) for q in student.param
 target = copy.deepcopy(student); [q.requires_grad_(False) for q in target.parameters()]
 ema = copy.deepcopy(student); [q.requires_grad_(False) for q in ema.parameters()]
 sopt = torch.optim.Adam(student.parameters(), cfg["lr"])
-N = a.N
+N = a.N or cfg["N"]
 grid = torch.tensor([round(i * (T - 1) / (N - 1)) for i in range(N)])
 pool = torch.from_numpy(rd("train.f32").reshape(-1, B, 2))
 assert pool.shape[0] >= a.steps
@@ -98,14 +98,21 @@ def cd_step(step):  # step 0-based
     x0 = pool[step]; n = torch.randint(0, N - 1, (B,)); kh, kl = grid[n + 1], grid[n]
     z = torch.randn_like(x0); xh = x0 + sig[kh][:, None] * z
     with torch.no_grad():
-        dsig = (sig[kl] - sig[kh])[:, None]
-        d = (xh - D_teacher(xh, kh)) / sig[kh][:, None]
-        xl = xh + dsig * d                                   # Euler in VE == DDIM
-        if cfg["solver"] == "heun":
-            d2 = (xl - D_teacher(xl, kl)) / sig[kl][:, None]
-            xl = xh + dsig * (d + d2) / 2
+        m = cfg["substeps"]; xa, ka = xh, kh
+        for j in range(1, m + 1):  # m solver steps over the teacher's steps between the levels (m = 1: the ref's)
+            kb = kl if j == m else torch.floor(kh + (kl - kh) * j / m + 0.5).long()  # = Math.round (hopSubsteps)
+            dsig = (sig[kb] - sig[ka])[:, None]
+            d = (xa - D_teacher(xa, ka)) / sig[ka][:, None]
+            xb = xa + dsig * d                               # Euler in VE == DDIM
+            if cfg["solver"] == "heun":
+                d2 = (xb - D_teacher(xb, kb)) / sig[kb][:, None]
+                xb = xa + dsig * (d + d2) / 2
+            xa, ka = xb, kb
+        xl = xa
         tgt = f(target, xl, kl)
-    l = torch.nn.functional.mse_loss(f(student, xh, kh), tgt)  # = per-example mean of squares, then batch mean
+    per_example = ((f(student, xh, kh) - tgt) ** 2).mean(1)   # per-example mean of squares
+    lam = 1 / (sig[kh] - sig[kl]) if cfg["inverse_gap"] else torch.ones_like(per_example)
+    l = (lam * per_example).mean()
     for g in sopt.param_groups: g["lr"] = lr_at(step + 1)
     sopt.zero_grad(); l.backward(); sopt.step()
     ed = min(cfg["eval_ema"], (1 + step) / (10 + step)) if cfg["ema_warmup"] else cfg["eval_ema"]

@@ -13,36 +13,35 @@ export interface Preset {
 export const PRESETS = {
   default: {
     label: 'Default (measured on the built-in 2D teachers)',
-    why: 'See DISTILL_DEFAULTS: chosen by measurement for 3000 CD steps from a built-in teacher.',
+    why: "See DISTILL_DEFAULTS: N = 8, the teacher's Heun step in 4 substeps per hop, lambda = 1 / (sigma_hi - sigma_lo), lr 2e-3, batch 256, chosen by measurement for 3000 CD steps from a built-in teacher.",
     values: {},
   },
-  /**
-   * Measured (2026-11-26, wasm, 3000 steps, 4000 evaluation samples, seed 0): one-step SWD over the teacher's
-   * 100-step SWD of moons 2.60x, 8gaussians 3.98x, checkerboard 2.09x, swissroll 1.82x, rings 1.90x, per-axis
-   * spread within 1.21 of the data's; at batch 256 (the cost of a default step) moons 3.18x, 8gaussians 4.80x,
-   * checkerboard 1.89x, swissroll 2.01x, rings 2.08x; batch 2048 gave moons 2.57x. Against the default's moons
-   * 4.29x, 8gaussians 6.71x, checkerboard 2.93x. About 2.6x the time per step of the default. Not the default
-   * because its inverse-gap weighting departs from ALGORITHM.md's lambda = 1 for CD.
-   */
-  'cd-inverse-gap': {
-    label: 'CD, inverse-gap weighting (best measured one-step quality)',
-    why: "N = 14, lambda = 1 / (sigma_hi - sigma_lo) (iCT's weighting), lr 2e-3, batch 1024: the best one-step quality measured at 3000 steps on the built-in teachers (moons 2.6x, 8gaussians 4.0x, checkerboard 2.1x, swissroll 1.8x, rings 1.9x the teacher's 100-step SWD), at about 2.6x the time per step. It departs from the CD paper's lambda = 1.",
-    values: { algorithm: 'cd', numScales: 14, weighting: 'inverse-gap', lr: 2e-3, batch: 1024 },
+  /** Measurements: DISTILL_DEFAULTS ("batch 1024"). */
+  'large-batch': {
+    label: 'Default at batch 1024 (best one-step quality measured, about 4x the time)',
+    why: 'The default preset with four times the batch: the best one-step quality measured at 3000 steps on the built-in teachers (8gaussians 2.85x the teacher\'s 100-step SWD, against 3.65x at batch 256), at about four times the time per step.',
+    values: { batch: 1024 },
+  },
+  /** The default before the substep measurements: ALGORITHM.md's step as written, tuned (moons 4.29x, 8gaussians 6.71x). */
+  'cd-single-step': {
+    label: 'CD as in ALGORITHM.md (one teacher step per hop, lambda = 1)',
+    why: 'The CD loss of the contract exactly: one Heun step of the teacher between adjacent levels and lambda = 1, over N = 18, with lr 1e-3 (the earlier default; one-step quality 4.3x the teacher\'s on moons at 3000 steps).',
+    values: { algorithm: 'cd', numScales: 18, teacherSubsteps: 1, weighting: 'uniform', lr: 1e-3 },
   },
   walkthrough: {
     label: "The walkthrough's settings",
     why: 'N = 100, EMA 0.99, Adam lr 1e-4, batch 64 as in the walkthrough; with algorithm "tutorial" this is its loop exactly.',
-    values: { numScales: 100, targetEma: 0.99, lr: 1e-4, lrSchedule: 'constant', warmupSteps: 0, batch: 64, solver: 'ddim' },
+    values: { numScales: 100, targetEma: 0.99, lr: 1e-4, lrSchedule: 'constant', warmupSteps: 0, batch: 64, solver: 'ddim', teacherSubsteps: 1, weighting: 'uniform' },
   },
   'paper-cd': {
     label: 'Consistency Models paper (CD, ImageNet-64 style)',
-    why: 'Song et al. 2023: Heun teacher steps, N = 40, target mu = 0.95, evaluation EMA 0.9999, L2.',
-    values: { algorithm: 'cd', solver: 'heun', numScales: 40, targetEma: 0.95, evalEma: 0.9999, loss: 'l2' },
+    why: 'Song et al. 2023: Heun teacher steps, N = 40, target mu = 0.95, evaluation EMA 0.9999, L2, lambda = 1.',
+    values: { algorithm: 'cd', solver: 'heun', teacherSubsteps: 1, numScales: 40, targetEma: 0.95, evalEma: 0.9999, loss: 'l2', weighting: 'uniform', lr: 1e-3 },
   },
   'ict-like': {
     label: 'iCT-like consistency training',
     why: 'Song & Dhariwal 2023: no teacher call, mu = 0, pseudo-Huber, lognormal levels, N doubling up to the final N.',
-    values: { algorithm: 'ict', targetEma: 0, loss: 'huber', numScales: 160 },
+    values: { algorithm: 'ict', targetEma: 0, loss: 'huber', numScales: 160, lr: 1e-3 },
   },
 } satisfies Record<string, Preset>
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from './defaults'
+import { dataDefaults, DISTILL_DEFAULTS, SINGLE_STEP_DEFAULTS, TEACHER_DEFAULTS } from './defaults'
 import { DistillConfigSchema, TeacherConfigSchema, type DistillConfig, type TeacherConfig } from './schemas'
 
 export interface FieldProblem {
@@ -45,7 +45,7 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
 
 /** Fills defaults, then validates; throws ConfigError naming every bad field. */
 export function parseDistillConfig(partial: Record<string, unknown>): DistillConfig {
-  const defaults = { ...DISTILL_DEFAULTS, ...algorithmDefaults(partial.algorithm) }
+  const defaults = { ...DISTILL_DEFAULTS, ...dataDefaults(partial.dataset), ...algorithmDefaults(partial.algorithm) }
   // The default warm-up is at most a tenth of a short run, so `--steps 50` needs no `--warmup` as well.
   if (partial.warmupSteps === undefined && typeof partial.steps === 'number' && Number.isFinite(partial.steps)) {
     defaults.warmupSteps = Math.min(DISTILL_DEFAULTS.warmupSteps, Math.floor(partial.steps / 10))
@@ -62,11 +62,13 @@ export function parseTeacherConfig(partial: Record<string, unknown>): TeacherCon
 }
 
 /**
- * Defaults that depend on the algorithm, applied only where the caller left the field unset: the
- * walkthrough's loop uses EMA 0.99; iCT has no EMA target (mu = 0) and uses pseudo-Huber.
+ * Defaults that depend on the algorithm, applied only where the caller left the field unset: the default
+ * preset was measured for cd, the others start from SINGLE_STEP_DEFAULTS; the walkthrough's loop uses EMA
+ * 0.99; iCT has no EMA target (mu = 0) and uses pseudo-Huber.
  */
 export function algorithmDefaults(algorithm: unknown): Partial<DistillConfig> {
-  if (algorithm === 'tutorial') return { targetEma: 0.99 }
-  if (algorithm === 'ict') return { targetEma: 0, loss: 'huber' }
+  if (algorithm === 'tutorial') return { ...SINGLE_STEP_DEFAULTS, targetEma: 0.99 }
+  if (algorithm === 'ict') return { ...SINGLE_STEP_DEFAULTS, targetEma: 0, loss: 'huber' }
+  if (algorithm === 'ct') return SINGLE_STEP_DEFAULTS
   return {}
 }

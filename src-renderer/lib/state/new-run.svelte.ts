@@ -8,7 +8,7 @@ import type { ApiClient } from '@shared/ipc/api'
 import type { Preset } from '@shared/config/presets'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import type { FieldProblem } from '@shared/config/validate'
-import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
+import { dataDefaults, DISTILL_DEFAULTS, SINGLE_STEP_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { heldOut2D, isDataset2D } from '@shared/data/datasets2d'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
@@ -330,13 +330,26 @@ export class NewRunState {
     const preset = this.presets[name]
     if (!preset) return
     this.preset = name
-    this.form.reset({ ...preset.values, dataset: this.form.texts.dataset ?? DISTILL_DEFAULTS.dataset, teacher: this.form.texts.teacher ?? 'builtin' })
+    const dataset = this.dataset
+    this.form.reset({ ...dataDefaults(dataset), ...preset.values, dataset, teacher: this.form.texts.teacher ?? 'builtin' })
   }
 
   /** Sets a field; a new data set reloads its teachers (a teacher of another data set cannot be used). */
   async setField(key: string, text: string): Promise<void> {
+    const previousDataset = this.dataset
     this.form.set(key, text)
-    if (key === 'dataset') await Promise.all([this.refreshTeachers(), this.refreshDatasetPreview()])
+    if (key !== 'dataset') return
+    this.followDataDefaults(previousDataset)
+    await Promise.all([this.refreshTeachers(), this.refreshDatasetPreview()])
+  }
+
+  /** Fields still at the old kind of data's default take the new kind's (2D and image runs differ: dataDefaults). */
+  private followDataDefaults(previousDataset: string): void {
+    const before = textsOf(dataDefaults(previousDataset))
+    const after = textsOf(dataDefaults(this.dataset))
+    for (const key of Object.keys(SINGLE_STEP_DEFAULTS)) {
+      if (this.form.texts[key] === before[key] && before[key] !== after[key]) this.form.set(key, after[key] as string)
+    }
   }
 
   async refreshTeachers(): Promise<void> {

@@ -52,7 +52,7 @@ describe('form field metadata', () => {
 
   it('round-trips the defaults through form texts', () => {
     const texts = textsOf(DISTILL_DEFAULTS)
-    expect(texts.numScales).toBe('18')
+    expect(texts.numScales).toBe(String(DISTILL_DEFAULTS.numScales))
     expect(texts.huberC).toBe('')
     expect(texts.multistepSigmas).toBe(DISTILL_DEFAULTS.multistepSigmas.join(', '))
     expect(configOf(texts)).toEqual(DISTILL_DEFAULTS)

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
+import { DISTILL_DEFAULTS, SINGLE_STEP_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { PRESETS } from '@shared/config/presets'
 import { ConfigError, parseDistillConfig } from '@shared/config/validate'
 import type { Run, TeacherRecord } from '@shared/store/types'
@@ -62,7 +62,7 @@ describe('NewRunState', () => {
     const { api, state } = setup()
     current = state
     await state.load()
-    expect(Object.keys(state.presets)).toEqual(['default', 'cd-inverse-gap', 'walkthrough', 'paper-cd', 'ict-like'])
+    expect(Object.keys(state.presets)).toEqual(['default', 'large-batch', 'cd-single-step', 'walkthrough', 'paper-cd', 'ict-like'])
     expect(api.callsOf('teachers.list')).toEqual([{ dataset: 'moons' }])
     expect(state.teacherOptions.map((o) => [o.value, o.kind])).toEqual([
       ['builtin', 'builtin'],
@@ -93,6 +93,26 @@ describe('NewRunState', () => {
     expect(state.form.texts.algorithm).toBe('ict')
     expect(state.form.texts.loss).toBe('huber')
     expect(state.form.texts.numScales).toBe('160')
+  })
+
+  it('switching between 2D and image data moves the fields still at one kind\'s default to the other\'s', async () => {
+    const { state } = setup()
+    current = state
+    await state.load()
+    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.weighting]).toEqual([String(DISTILL_DEFAULTS.numScales), '4', 'inverse-gap'])
+    state.form.set('lr', '0.005')
+    await state.setField('dataset', 'image:abc')
+    expect(state.form.texts.numScales).toBe(String(SINGLE_STEP_DEFAULTS.numScales))
+    expect(state.form.texts.teacherSubsteps).toBe('1')
+    expect(state.form.texts.weighting).toBe('uniform')
+    expect(state.form.texts.lr).toBe('0.005') // edited: kept
+    state.form.set('numScales', '30')
+    await state.setField('dataset', 'rings')
+    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.weighting]).toEqual(['30', '4', 'inverse-gap'])
+    // A preset applied to image data starts from the image defaults.
+    await state.setField('dataset', 'image:abc')
+    state.applyPreset('default')
+    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.lr]).toEqual(['18', '1', '0.001'])
   })
 
   it('maps validation problems to their fields, naming the bad value, after the debounce', async () => {
@@ -194,8 +214,8 @@ describe('NewRunState', () => {
     current = state
     await state.load()
     const builtin = state.previews()
-    expect(builtin.levels?.steps).toHaveLength(18)
-    expect(builtin.schedules?.numScales.every((p) => p.y === 18)).toBe(true)
+    expect(builtin.levels?.steps).toHaveLength(DISTILL_DEFAULTS.numScales)
+    expect(builtin.schedules?.numScales.every((p) => p.y === DISTILL_DEFAULTS.numScales)).toBe(true)
     state.form.set('teacher', 't-moons')
     // The trained teacher has other betas (end 0.03): its sigma_max differs from the built-in's.
     expect(state.previews().levels?.sigmas.at(-1)).not.toBeCloseTo(builtin.levels?.sigmas.at(-1) as number, 3)
@@ -222,7 +242,7 @@ describe('NewRunState', () => {
     expect(state.sweep.count).toBe(6)
     const runs = await state.launchSweep()
     expect(runs).toHaveLength(6)
-    expect(api.callsOf('runs.sweep')[0]).toMatchObject({ grid: { numScales: [10, 20, 40], targetEma: [0, 0.95] }, base: { dataset: 'moons', lr: 0.001 } })
+    expect(api.callsOf('runs.sweep')[0]).toMatchObject({ grid: { numScales: [10, 20, 40], targetEma: [0, 0.95] }, base: { dataset: 'moons', lr: DISTILL_DEFAULTS.lr } })
   })
 
   it('parses sweep axes: bad values, empty axes and repeated fields are named and make no runs', () => {

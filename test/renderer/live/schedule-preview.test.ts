@@ -73,7 +73,7 @@ describe('schedule previews', () => {
     expect(s.mu.every((p) => p.y === 0)).toBe(true)
     const cd = trainingSchedules({ ...DISTILL_DEFAULTS, targetEma: 0.95 }, 10)
     expect(cd.mu.every((p) => p.y === 0.95)).toBe(true)
-    expect(cd.numScales.every((p) => p.y === 18)).toBe(true)
+    expect(cd.numScales.every((p) => p.y === DISTILL_DEFAULTS.numScales)).toBe(true)
     expect(cd.lr[0]?.x).toBe(0)
     expect(cd.lr[cd.lr.length - 1]?.x).toBe(2999)
     // The end of the warm-up is sampled: the peak is there.

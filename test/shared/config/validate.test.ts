@@ -5,6 +5,7 @@ import {
   parseTeacherConfig,
   TEACHER_DEFAULTS,
 } from '@shared/config'
+import { PRESETS } from '@shared/config/presets'
 import { describe, expect, it } from 'vitest'
 
 /** The ConfigError thrown for `partial`, or a failure if none is thrown. */
@@ -29,6 +30,14 @@ describe('parseDistillConfig', () => {
     expect(c.numScales).toBe(40)
     expect(c.lr).toBe(3e-4)
     expect(c.seed).toBe(DISTILL_DEFAULTS.seed)
+  })
+
+  it('image data gets the image defaults where a field is unset; given values win', () => {
+    const c = parseDistillConfig({ dataset: 'image:abc', teacher: 't' })
+    expect(c).toMatchObject({ numScales: 18, teacherSubsteps: 1, weighting: 'uniform', lr: 1e-3 })
+    expect(c.batch).toBe(DISTILL_DEFAULTS.batch)
+    expect(parseDistillConfig({ dataset: 'image:abc', teacher: 't', teacherSubsteps: 3, numScales: 9 })).toMatchObject({ numScales: 9, teacherSubsteps: 3 })
+    expect(parseDistillConfig({ dataset: 'rings' })).toMatchObject({ numScales: DISTILL_DEFAULTS.numScales, teacherSubsteps: DISTILL_DEFAULTS.teacherSubsteps })
   })
 
   it('refuses N = 1, naming numScales and the value', () => {
@@ -114,5 +123,24 @@ describe('parseTeacherConfig', () => {
     expect(problems).toEqual([{ field: 'numSteps', value: 50, message: expect.stringMatching(/alphaBar at the last step is 0\.603/) }])
     expect(parseTeacherConfig({ numSteps: 50, betaEnd: 0.3 }).numSteps).toBe(50)
     expect(parseTeacherConfig({ numSteps: 100, betaSchedule: 'cosine' }).numSteps).toBe(100)
+  })
+})
+
+describe('presets', () => {
+  it.each(Object.entries(PRESETS))('%s is a valid config over the defaults', (_name, preset) => {
+    expect(() => parseDistillConfig({ ...preset.values })).not.toThrow()
+  })
+
+  it('the presets that follow a paper keep its single teacher step and lambda = 1', () => {
+    for (const name of ['cd-single-step', 'walkthrough', 'paper-cd'] as const) {
+      expect(parseDistillConfig({ ...PRESETS[name].values }), name).toMatchObject({ teacherSubsteps: 1, weighting: 'uniform' })
+    }
+  })
+
+  it('the algorithms other than cd start from the single-step defaults, not the measured cd ones', () => {
+    for (const algorithm of ['ct', 'ict', 'tutorial']) {
+      expect(parseDistillConfig({ algorithm }), algorithm).toMatchObject({ numScales: 18, teacherSubsteps: 1, lr: 1e-3 })
+    }
+    expect(parseDistillConfig({ algorithm: 'cd' })).toMatchObject({ numScales: DISTILL_DEFAULTS.numScales, teacherSubsteps: DISTILL_DEFAULTS.teacherSubsteps })
   })
 })
