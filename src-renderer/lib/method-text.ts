@@ -1,0 +1,16 @@
+import type { DistillConfig } from '@shared/config/schemas'
+
+/**
+ * One line saying how a distillation learns: the algorithm and N, for cd how the teacher solves each hop and
+ * the weighting, and the target EMA. Runs stored before teacherSubsteps existed show no substep count.
+ */
+export function methodText(config: Partial<DistillConfig>): string {
+  const parts = [`${config.algorithm ?? '—'}, N ${config.numScales ?? '—'}`]
+  if (config.algorithm === 'cd' && config.solver) {
+    const substeps = config.teacherSubsteps ?? 1
+    parts.push(`teacher ${config.solver}${substeps > 1 ? ` in ${substeps} substeps` : ''} per hop`)
+  }
+  if (config.weighting && config.algorithm !== 'tutorial') parts.push(config.algorithm === 'ict' || config.weighting === 'inverse-gap' ? 'λ 1/gap' : 'λ 1')
+  parts.push(`mu ${config.algorithm === 'ict' ? 0 : (config.targetEma ?? '—')}`)
+  return parts.join(', ')
+}
