@@ -52,13 +52,14 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  *                   same preset gave moons 3.66x, its 2- to 8-step samples 2.3-3x worse: the low levels, whose
  *                   losses are orders of magnitude smaller, stay untrained (where-the-error-is below)
  *   lambda powers   1 / gap^0.5 and 1 / gap^1.5 (N 14, lr 2e-3, one step) gave moons 4.25x and 3.79x, 1/gap 3.18x
- *   lr 2e-3 cosine  100 warm-up steps; 3e-3 gave 8gaussians 3.69x. With lambda = 1, 1e-3 had beaten 5e-4 and
- *                   1e-4 and 2e-3 was no better
+ *   lr 2e-3 cosine  100 warm-up steps; 3e-3 gave 8gaussians 3.69x, 1e-3 4.09x. With lambda = 1, 1e-3 had
+ *                   beaten 5e-4 and 1e-4, and 2e-3 was no better
  *   targetEma 0     mu = 0.95 gave 8gaussians 7.33x at step 1000 against 6.02x (stopped there)
  *   evalEma 0.999   with evalEmaDecayAt's warm-up, which keeps the decay below 0.999 until step 8990: at
  *                   3000 steps 0.9995 is the same run. The online weights are far worse until the learning
  *                   rate has decayed (8gaussians one-step 4.46 at step 1000, 0.186 at 2000, 0.073 at 3000)
- *   batch 256       1024 gave 8gaussians 2.85x (3.13x at step 2000) at about 3x the time per step here
+ *   batch 256       1024 gave 8gaussians 2.85x (3.13x at step 2000) at about 3x the time per step here, 512
+ *                   3.24x at about 1.7x
  *   (2026-11-26, 4000 samples, before substeps; kept for the record)
  *   where the error is  teacher Heun for the top j hops, then the student in one step, lambda = 1: 4.29x from
  *                   sigma_max, 3.5x from sigma 31, 3.1x from sigma 0.4, 2.3x from 0.2 (inverse-gap: 2.3x from
