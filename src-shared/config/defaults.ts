@@ -36,7 +36,8 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  * 2.5x), 4000 samples, seed 0, wasm, `npm run quality -- --dataset <name> [--set <json>]`.
  *
  * Measured for this preset (2026-11-26): moons 2.40x, checkerboard 1.35x, swissroll 1.61x, rings 1.32x,
- * 8gaussians 3.65x (seed 1: 3.54x; 2.85x at batch 1024, the large-batch preset); per-axis spread within 1.14 of the data's.
+ * 8gaussians 3.65x (seed 1: 3.54x; 2.85x at batch 1024, the large-batch preset); per-axis spread within
+ * 1.14 of the data's.
  * The earlier default (N 18, one Heun step per hop, lambda = 1, lr 1e-3; the cd-single-step preset) gave
  * moons 4.29x, 8gaussians 6.71x, checkerboard 2.93x. What each choice beat:
  *   teacherSubsteps 4  the teacher's Heun step over each hop taken in 4 steps on its own steps in between, so
@@ -109,7 +110,12 @@ export const DISTILL_DEFAULTS: DistillConfig = {
  * teacher substep is another U-Net call, and for the algorithms other than cd (ct and ict call no teacher,
  * and need more levels than a teacher solved in substeps does).
  */
-export const SINGLE_STEP_DEFAULTS = { numScales: 18, teacherSubsteps: 1, weighting: 'uniform', lr: 1e-3 } as const satisfies Partial<DistillConfig>
+export const SINGLE_STEP_DEFAULTS = {
+  numScales: 18,
+  teacherSubsteps: 1,
+  weighting: 'uniform',
+  lr: 1e-3,
+} as const satisfies Partial<DistillConfig>
 
 /** The defaults that differ by the kind of data `dataset` names (2D: none; DISTILL_DEFAULTS is for 2D). */
 export function dataDefaults(dataset: unknown): Partial<DistillConfig> {
