@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { SINGLE_STEP_DEFAULTS } from '@shared/config/defaults'
 import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import type { BackendChoice } from '@shared/config/fields'
 import { Rng } from '@shared/rng'
@@ -82,7 +83,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   // (trainer-host/target-side-thread.ts), and for comparison everything on one thread.
   const threaded = targetThreadWanted()
   // The reference's step: one teacher step per hop over 18 levels, lambda = 1 (not the default preset's substeps).
-  const referenceStep = (solver: 'ddim' | 'heun') => ({ solver, numScales: 18, teacherSubsteps: 1, weighting: 'uniform' })
+  const referenceStep = (solver: 'ddim' | 'heun') => ({ ...SINGLE_STEP_DEFAULTS, solver })
   const cd = async (settings: Record<string, unknown>, twoThreads: boolean) => {
     const config = parseDistillConfig({ dataset: 'moons', batch: 256, ...settings, steps: 1_000_000 })
     const distiller = new Distiller(config, teacher, name)

@@ -2,6 +2,7 @@
  * Named starting points for a distillation run. Each preset only lists what differs from
  * DISTILL_DEFAULTS; the reasons are part of the preset so the UI and the README can show them.
  */
+import { SINGLE_STEP_DEFAULTS } from './defaults'
 import type { DistillConfig } from './schemas'
 
 export interface Preset {
@@ -26,17 +27,17 @@ export const PRESETS = {
   'cd-single-step': {
     label: 'CD as in ALGORITHM.md (one teacher step per hop, lambda = 1)',
     why: 'The CD loss of the contract exactly: one Heun step of the teacher between adjacent levels and lambda = 1, over N = 18, with lr 1e-3 (the earlier default; one-step quality 4.3x the teacher\'s on moons at 3000 steps).',
-    values: { algorithm: 'cd', numScales: 18, teacherSubsteps: 1, weighting: 'uniform', lr: 1e-3 },
+    values: { algorithm: 'cd', ...SINGLE_STEP_DEFAULTS },
   },
   walkthrough: {
     label: "The walkthrough's settings",
     why: 'N = 100, EMA 0.99, Adam lr 1e-4, batch 64 as in the walkthrough; with algorithm "tutorial" this is its loop exactly.',
-    values: { numScales: 100, targetEma: 0.99, lr: 1e-4, lrSchedule: 'constant', warmupSteps: 0, batch: 64, solver: 'ddim', teacherSubsteps: 1, weighting: 'uniform' },
+    values: { ...SINGLE_STEP_DEFAULTS, numScales: 100, targetEma: 0.99, lr: 1e-4, lrSchedule: 'constant', warmupSteps: 0, batch: 64, solver: 'ddim' },
   },
   'paper-cd': {
     label: 'Consistency Models paper (CD, ImageNet-64 style)',
     why: 'Song et al. 2023: Heun teacher steps, N = 40, target mu = 0.95, evaluation EMA 0.9999, L2, lambda = 1.',
-    values: { algorithm: 'cd', solver: 'heun', teacherSubsteps: 1, numScales: 40, targetEma: 0.95, evalEma: 0.9999, loss: 'l2', weighting: 'uniform', lr: 1e-3 },
+    values: { ...SINGLE_STEP_DEFAULTS, algorithm: 'cd', solver: 'heun', numScales: 40, targetEma: 0.95, evalEma: 0.9999, loss: 'l2' },
   },
   'ict-like': {
     label: 'iCT-like consistency training',
