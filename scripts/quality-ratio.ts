@@ -6,6 +6,10 @@
  * relative to the data's (the goal allows 30%). The evaluation noise is seed 0 as in every run's evaluation;
  * `--set '{"seed":1}'` changes the training seed.
  *
+ * `--from-levels` adds, after the last step, where the one-step error comes from: for each level t_n of the
+ * grid, the teacher's ODE from sigma_max down to t_n (10 Heun steps per hop), then the student's one step from
+ * there. A figure that falls sharply below the top level says the top pair's map carries the error.
+ *
  * `--ceiling 10,14,18` instead prints the best any student could do on an N-level grid: the teacher's own ODE
  * (DDIM and Heun) solved over that grid from the same noise.
  */
@@ -16,7 +20,8 @@ import { parseDistillConfig } from '@shared/config/validate'
 import { isDataset2D } from '@shared/data/datasets2d'
 import { selectBackend } from '../src-main/engine/backend'
 import { dataSource2D } from '../src-main/engine/data-source'
-import { makeLevels, uniformSteps } from '../src-main/engine/denoiser'
+import { teacherOdeSolve } from '../src-main/engine/cd-target-side'
+import { boundaryScaling, consistency, makeLevels, uniformSteps } from '../src-main/engine/denoiser'
 import { Distiller, teacherOdeStep } from '../src-main/engine/distiller'
 import { evaluateStudent, evaluationNoise, score, teacherReference } from '../src-main/engine/evaluate'
 import { tf, type Tensor2D } from '../src-main/engine/tf'
@@ -29,6 +34,7 @@ const { values } = parseArgs({
     at: { type: 'string', default: '1000,2000,3000' },
     'eval-samples': { type: 'string', default: '4000' },
     ceiling: { type: 'string' },
+    'from-levels': { type: 'boolean', default: false },
   },
 })
 const dataset = values.dataset
@@ -85,5 +91,29 @@ if (values.ceiling) {
         `${((performance.now() - started) / step).toFixed(1)} ms/step`,
     )
   }
+  if (values['from-levels']) oneStepFromEachLevel(distiller, config.sigmaData)
   distiller.dispose()
+}
+
+function oneStepFromEachLevel(distiller: Distiller, sigmaData: number): void {
+  const schedule = teacher.schedule
+  const n = evalSamples
+  const embeddingDim = teacher.architecture.timeEmbeddingDim
+  const levelsAt = (k: number) => makeLevels(schedule, uniformSteps(n, k), embeddingDim)
+  const steps = distiller.trainedSteps()
+  let x = tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [n, 2]), schedule.sigma[schedule.numSteps - 1] as number) as Tensor2D)
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const k = steps[i] as number
+    const swd = tf.tidy(() => {
+      const levels = levelsAt(k)
+      const out = consistency(distiller.evalEma.net(), x, levels, distiller.usesBoundary ? boundaryScaling(levels, distiller.sigmaMin, sigmaData) : null)
+      return score(out.dataSync() as Float32Array, { points: reference.heldOut, dim: 2 }).swd
+    })
+    console.log(`the teacher's ODE over the top ${steps.length - 1 - i} hop(s) to k ${k} (sigma ${(schedule.sigma[k] as number).toPrecision(3)}), then the student's one step: SWD ${swd.toFixed(4)} = ${(swd / teacher100).toFixed(2)}x`)
+    if (i === 0) break
+    const next = tf.tidy(() => teacherOdeSolve(teacher, x, levelsAt(k), levelsAt(steps[i - 1] as number), { solver: 'heun', substeps: 10 }))
+    x.dispose()
+    x = next
+  }
+  x.dispose()
 }

@@ -18,16 +18,18 @@ p.add_argument("--steps", type=int, default=3000)
 p.add_argument("--eval-at", default="1000,2000,3000")
 p.add_argument("--N", type=int, default=None)  # default: 18 for ref, our preset's otherwise
 p.add_argument("--seed", type=int, default=0)
+p.add_argument("--top-share", type=float, default=None)  # default: 0 for ref, our preset's otherwise
 p.add_argument("--tag", default=None)
 a = p.parse_args()
 torch.set_num_threads(1)
 torch.manual_seed(a.seed); np.random.seed(a.seed)
 
 if a.preset == "ref":  # the ref's own settings
-    cfg = dict(N=18, solver="euler", substeps=1, inverse_gap=False, lr=1e-4, warmup=0, cosine=False, mu=0.95, eval_ema=0.999, ema_warmup=False, sigma_data=0.5)
+    cfg = dict(N=18, solver="euler", substeps=1, top_share=0.0, inverse_gap=False, lr=1e-4, warmup=0, cosine=False, mu=0.95, eval_ema=0.999, ema_warmup=False, sigma_data=0.5)
 else:  # our default preset (src-shared/config/defaults.ts DISTILL_DEFAULTS), as far as the loop can express it
-    cfg = dict(N=8, solver="heun", substeps=4, inverse_gap=True, lr=2e-3, warmup=100, cosine=True, mu=0.0, eval_ema=0.999, ema_warmup=True, sigma_data=0.5)
+    cfg = dict(N=8, solver="heun", substeps=4, top_share=0.5, inverse_gap=True, lr=2e-3, warmup=100, cosine=True, mu=0.0, eval_ema=0.999, ema_warmup=True, sigma_data=0.5)
 if a.solver: cfg["solver"] = a.solver
+if a.top_share is not None: cfg["top_share"] = a.top_share
 tag = a.tag or f"{a.preset}-{cfg['solver']}"
 import tempfile
 D = os.path.join(os.environ.get("CLAB_CROSSCHECK_DIR", os.path.join(tempfile.gettempdir(), "clab-torch-crosscheck")), a.dataset)
@@ -95,7 +97,7 @@ def lr_at(step):  # 1-based, = learningRateAt in src-shared/cd/training-schedule
 
 MU = cfg["mu"]
 def cd_step(step):  # step 0-based
-    x0 = pool[step]; n = torch.randint(0, N - 1, (B,)); kh, kl = grid[n + 1], grid[n]
+    x0 = pool[step]; n = torch.randint(0, N - 1, (B,)); n[: round(cfg["top_share"] * B)] = N - 2; kh, kl = grid[n + 1], grid[n]
     z = torch.randn_like(x0); xh = x0 + sig[kh][:, None] * z
     with torch.no_grad():
         m = cfg["substeps"]; xa, ka = xh, kh

@@ -46,6 +46,7 @@ export const DISTILL_FLAGS: Record<string, string> = {
   huberC: '--huber-c',
   solver: '--solver',
   teacherSubsteps: '--substeps',
+  topPairShare: '--top-share',
   sigmaData: '--sigma-data',
   seed: '--seed',
   backend: '--backend',

@@ -33,6 +33,7 @@ function addDistillOptions(command: Command, numeric: (value: string) => number 
     .option('--huber-c <c>', 'pseudo-Huber c (default 0.00054 sqrt(dim))', numeric)
     .option('--solver <s>', `teacher ODE step: ${list(SOLVERS)}`)
     .option('--substeps <n>', 'solver steps per hop between adjacent levels (1: the CD paper\'s single step)', numeric)
+    .option('--top-share <x>', 'share of each batch at the top pair (t_N-1, t_N), the one-step map (0: uniform n)', numeric)
     .option('--grid <g>', `level spacing: ${list(GRIDS)}`)
     .option('--sigma-data <x>', 'sigma_data of the boundary scalings (default 0.5, the 2D data std)', numeric)
     .option('--seed <s>', 'random seed', numeric)

@@ -173,7 +173,7 @@ export async function runsResumeCommand(id: string, options: JsonOption & { step
 }
 
 /** Numeric distill flags a sweep may list with commas, e.g. --N 10,18,40 --ema 0.9,0.95. */
-const SWEEPABLE = ['numScales', 'targetEma', 'evalEma', 'lr', 'warmupSteps', 'batch', 'steps', 'huberC', 'sigmaData', 'teacherSubsteps', 'seed'] as const
+const SWEEPABLE = ['numScales', 'targetEma', 'evalEma', 'lr', 'warmupSteps', 'batch', 'steps', 'huberC', 'sigmaData', 'teacherSubsteps', 'topPairShare', 'seed'] as const
 
 export async function sweepCommand(options: DistillOptions & Record<string, unknown>): Promise<number> {
   const grid: Record<string, number[]> = {}

@@ -185,8 +185,10 @@ export class Distiller {
     } else {
       if (config.algorithm !== 'cd') xTargetArray = new Float32Array(batch * dim)
       if (config.algorithm === 'ict' || config.weighting === 'inverse-gap') lambda = new Float32Array(batch)
+      // The first examples train the top pair, whose map alone makes a one-step sample (DISTILL_DEFAULTS).
+      const atTop = Math.round(config.topPairShare * batch)
       for (let b = 0; b < batch; b++) {
-        const n = cdf ? sampleFromCdf(cdf, rng) : rng.int(numScales - 1)
+        const n = b < atTop ? numScales - 2 : cdf ? sampleFromCdf(cdf, rng) : rng.int(numScales - 1)
         const hi = grid[n + 1] as number
         const lo = grid[n] as number
         studentSteps[b] = hi

@@ -2,7 +2,7 @@ import type { DistillConfig } from '@shared/config/schemas'
 
 /**
  * One line saying how a distillation learns: the algorithm and N, for cd how the teacher solves each hop and
- * the weighting, and the target EMA. Runs stored before teacherSubsteps existed show no substep count.
+ * the weighting, and the target EMA. Runs stored before teacherSubsteps existed show no substep count, and those before topPairShare no share.
  */
 export function methodText(config: Partial<DistillConfig>): string {
   const parts = [`${config.algorithm ?? '—'}, N ${config.numScales ?? '—'}`]
@@ -11,6 +11,7 @@ export function methodText(config: Partial<DistillConfig>): string {
     parts.push(`teacher ${config.solver}${substeps > 1 ? ` in ${substeps} substeps` : ''} per hop`)
   }
   if (config.weighting && config.algorithm !== 'tutorial') parts.push(config.algorithm === 'ict' || config.weighting === 'inverse-gap' ? 'λ 1/gap' : 'λ 1')
+  if (config.topPairShare && config.algorithm !== 'tutorial') parts.push(`top pair ${Math.round(config.topPairShare * 100)}% of each batch`)
   parts.push(`mu ${config.algorithm === 'ict' ? 0 : (config.targetEma ?? '—')}`)
   return parts.join(', ')
 }

@@ -35,9 +35,9 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  * one-step sliced Wasserstein of the evaluation EMA over the teacher's 100-step figure (issue 2's goal is
  * 2.5x), 4000 samples, seed 0, wasm, `npm run quality -- --dataset <name> [--set <json>]`.
  *
- * Measured for this preset (2026-11-26): moons 2.40x, checkerboard 1.35x, swissroll 1.61x, rings 1.32x,
- * 8gaussians 3.65x (seed 1: 3.54x; 2.85x at batch 1024, the large-batch preset); per-axis spread within
- * 1.14 of the data's.
+ * Measured for this preset (2026-11-26): moons 2.14x, checkerboard 1.37x, swissroll 1.60x, rings 1.14x,
+ * 8gaussians 3.16x (seed 1: 3.08x; 2.76x at batch 1024, the large-batch preset); per-axis spread
+ * within 1.13 of the data's.
  * The earlier default (N 18, one Heun step per hop, lambda = 1, lr 1e-3; the cd-single-step preset) gave
  * moons 4.29x, 8gaussians 6.71x, checkerboard 2.93x. What each choice beat:
  *   teacherSubsteps 4  the teacher's Heun step over each hop taken in 4 steps on its own steps in between, so
@@ -47,6 +47,18 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  *                   (N 6, 6; N 4 with 10 was 6.96x at step 1000 and stopped). 2- to 8-step samples improve
  *                   too: moons 0.029 / 0.029 / 0.026 at NFE 2 / 4 / 8, against 0.050 / 0.056 before.
  *                   Costs 8 teacher calls per step instead of 2, on the teacher's thread (see the bench)
+ *   topPairShare 0.5  half of each batch trains the top pair (t_{N-1}, t_N), the rest draws n uniformly as
+ *                   before (the top pair included). The one-step sample is that pair's map alone, and
+ *                   `npm run quality -- --from-levels` showed it carrying most of the error: on 8gaussians,
+ *                   without the share, 3.65x from sigma_max but 2.28x after the teacher's ODE over the top hop,
+ *                   2.03x after two. Drawing n from a non-uniform p(n) is a reweighting lambda(t_n) ~ p(n) of
+ *                   the same objective (iCT draws n lognormally) with more examples, so less gradient noise,
+ *                   where the one-step map needs them. Without -> with: moons 2.40x -> 2.14x, 8gaussians
+ *                   3.65x -> 3.16x, rings 1.32x -> 1.14x, checkerboard 1.35x -> 1.37x, swissroll 1.61x -> 1.60x;
+ *                   8gaussians with a share of 0.25: 3.27x. Training the top pair against the level two
+ *                   hops down (the same substeps): 3.04x, within the seeds' spread, so not taken.
+ *                   Weighting the top pair 4x instead of drawing it more often: 8gaussians 3.86x. Costs
+ *                   nothing: the same examples per step
  *   N 8             fewer levels to make consistent; with exact hops the grid no longer limits (see below)
  *   weighting       inverse-gap (lambda = 1 / (sigma_hi - sigma_lo), iCT's) departs from ALGORITHM.md's
  *                   lambda = 1; the CM paper's objective allows any positive lambda(t_n). With lambda = 1 the
@@ -59,8 +71,10 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  *   evalEma 0.999   with evalEmaDecayAt's warm-up, which keeps the decay below 0.999 until step 8990: at
  *                   3000 steps 0.9995 is the same run. The online weights are far worse until the learning
  *                   rate has decayed (8gaussians one-step 4.46 at step 1000, 0.186 at 2000, 0.073 at 3000)
- *   batch 256       1024 gave 8gaussians 2.85x (3.13x at step 2000) at about 3x the time per step here, 512
- *                   3.24x at about 1.7x
+ *   batch 256       with the top pair share, 1024 gave 8gaussians 2.76x and 512 2.91x, at about 3x and 1.7x
+ *                   the time per step here (before it: 2.85x and 3.24x). Even at 1024 the error is spread
+ *                   over the levels (--from-levels: 2.76x from sigma_max, 2.30x after the top hop, 1.96x
+ *                   from sigma 1.15, 1.58x from 0.5, against the teacher's 0.97x at sigma_min)
  *   (2026-11-26, 4000 samples, before substeps; kept for the record)
  *   where the error is  teacher Heun for the top j hops, then the student in one step, lambda = 1: 4.29x from
  *                   sigma_max, 3.5x from sigma 31, 3.1x from sigma 0.4, 2.3x from 0.2 (inverse-gap: 2.3x from
@@ -93,6 +107,7 @@ export const DISTILL_DEFAULTS: DistillConfig = {
   huberC: null,
   solver: 'heun',
   teacherSubsteps: 4,
+  topPairShare: 0.5,
   sigmaData: DATA_STD,
   seed: 0,
   backend: 'auto',
@@ -113,6 +128,7 @@ export const DISTILL_DEFAULTS: DistillConfig = {
 export const SINGLE_STEP_DEFAULTS = {
   numScales: 18,
   teacherSubsteps: 1,
+  topPairShare: 0,
   weighting: 'uniform',
   lr: 1e-3,
 } as const satisfies Partial<DistillConfig>

@@ -127,6 +127,15 @@ export const DistillConfigSchema = z
      * single step. Configs stored before it existed ran with 1 (see DISTILL_FIELDS_ADDED).
      */
     teacherSubsteps: positiveInt('teacher substeps', 1, 64),
+    /**
+     * Share of each batch drawn at the top pair (t_{N-1}, t_N), the map the one-step sampler uses; the rest
+     * is drawn as the algorithm draws n. 0 is ALGORITHM.md's uniform n. Configs stored before it existed
+     * ran with 0 (see DISTILL_FIELDS_ADDED).
+     */
+    topPairShare: z
+      .number({ error: () => 'top pair share must be a number' })
+      .min(0, { error: () => 'top pair share must be in [0, 0.9]' })
+      .max(0.9, { error: () => 'top pair share must be in [0, 0.9]' }),
     sigmaData: z.number().gt(0, { error: () => 'sigmaData must be > 0' }).max(100, { error: () => 'sigmaData must be at most 100' }),
     seed,
     backend: oneOf(BACKENDS, 'backend'),

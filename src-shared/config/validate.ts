@@ -45,7 +45,7 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
 
 /** Fills defaults, then validates; throws ConfigError naming every bad field. */
 export function parseDistillConfig(partial: Record<string, unknown>): DistillConfig {
-  const defaults = { ...DISTILL_DEFAULTS, ...dataDefaults(partial.dataset), ...algorithmDefaults(partial.algorithm) }
+  const defaults = { ...DISTILL_DEFAULTS, ...kindDefaults(partial.dataset, partial.algorithm) }
   // The default warm-up is at most a tenth of a short run, so `--steps 50` needs no `--warmup` as well.
   if (partial.warmupSteps === undefined && typeof partial.steps === 'number' && Number.isFinite(partial.steps)) {
     defaults.warmupSteps = Math.min(DISTILL_DEFAULTS.warmupSteps, Math.floor(partial.steps / 10))
@@ -66,6 +66,11 @@ export function parseTeacherConfig(partial: Record<string, unknown>): TeacherCon
  * preset was measured for cd, the others start from SINGLE_STEP_DEFAULTS; the walkthrough's loop uses EMA
  * 0.99; iCT has no EMA target (mu = 0) and uses pseudo-Huber.
  */
+/** The defaults over DISTILL_DEFAULTS for this kind of run: its kind of data, then its algorithm. */
+export function kindDefaults(dataset: unknown, algorithm: unknown): Partial<DistillConfig> {
+  return { ...dataDefaults(dataset), ...algorithmDefaults(algorithm) }
+}
+
 export function algorithmDefaults(algorithm: unknown): Partial<DistillConfig> {
   if (algorithm === 'tutorial') return { ...SINGLE_STEP_DEFAULTS, targetEma: 0.99 }
   if (algorithm === 'ict') return { ...SINGLE_STEP_DEFAULTS, targetEma: 0, loss: 'huber' }

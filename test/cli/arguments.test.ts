@@ -12,6 +12,7 @@ describe('clab argument errors exit 2 and name the flag', () => {
     [['distill', '--dataset', 'moons', '--loss', 'l3'], /--loss: unknown loss.*\(got "l3"\)/],
     [['distill', '--dataset', 'moons', '--solver', 'rk4'], /--solver: unknown solver.*\(got "rk4"\)/],
     [['distill', '--dataset', 'moons', '--substeps', '0'], /--substeps: teacher substeps must be at least 1 \(got 0\)/],
+    [['distill', '--dataset', 'moons', '--top-share', '1'], /--top-share: top pair share must be in \[0, 0\.9\] \(got 1\)/],
     [['distill', '--dataset', 'moons', '--weighting', 'snr'], /--weighting: unknown weighting.*\(got "snr"\)/],
     [['distill', '--dataset', 'moons', '--backend', 'tpu'], /--backend: unknown backend.*\(got "tpu"\)/],
     [['distill', '--dataset', 'moons', '--algorithm', 'gan'], /--algorithm: unknown algorithm.*\(got "gan"\)/],

@@ -21,6 +21,8 @@ class InThreadOffload implements TargetSideOffload {
   readonly side: CdTargetSide
   private ready: Float32Array | null = null
   calls: string[] = []
+  /** The batches it was sent, as drawn. */
+  inputs: TeacherStepInput[] = []
 
   constructor(teacher: TeacherModel, config: DistillConfig) {
     this.side = new CdTargetSide(teacher, teacherSolveOf(config), config.sigmaData)
@@ -28,12 +30,14 @@ class InThreadOffload implements TargetSideOffload {
 
   submitTeacherStep(next: TeacherStepInput): void {
     this.calls.push('teacher')
+    this.inputs.push(copy(next))
     this.side.teacherStep(copy(next))
   }
 
   submitTarget(targetWeights: Float32Array, next: TeacherStepInput | null): void {
     this.calls.push(next ? 'target+teacher' : 'target')
     this.ready = this.side.target(targetWeights.slice())
+    if (next) this.inputs.push(copy(next))
     if (next) this.side.teacherStep(copy(next))
   }
 
@@ -60,6 +64,7 @@ describe('CD with the teacher step and target network offloaded', () => {
     ['Euler, target = online weights', { solver: 'ddim', targetEma: 0 }],
     ['Heun, target EMA 0.95', { solver: 'heun', targetEma: 0.95 }],
     ['Heun in 3 substeps per hop', { solver: 'heun', teacherSubsteps: 3, targetEma: 0 }],
+    ['a quarter of each batch at the top pair', { solver: 'heun', topPairShare: 0.25, targetEma: 0 }],
   ] as const)('%s: the same loss sequence and weights as inline', (_label, overrides) => {
     const teacher = randomTeacher()
     const config = parseDistillConfig({ ...small, ...overrides })
@@ -74,6 +79,40 @@ describe('CD with the teacher step and target network offloaded', () => {
     // step; none for a step past the end.
     expect(offload.calls).toEqual(['teacher', ...Array<string>(config.steps - 2).fill('target+teacher'), 'target'])
     for (const d of [inline, offloaded]) d.dispose()
+    offload.side.dispose()
+    teacher.weights.dispose()
+  })
+
+  it.each([0, 0.25, 0.5])('topPairShare %s: that share of every batch is drawn at the top pair, the rest uniformly over all pairs', (share) => {
+    const teacher = randomTeacher()
+    const config = parseDistillConfig({ ...small, batch: 64, steps: 40, topPairShare: share })
+    const distiller = new Distiller(config, teacher, 'cpu')
+    const offload = new InThreadOffload(teacher, config)
+    distiller.offloadTargetSide(offload)
+    losses(distiller, config.steps)
+    const levels = distiller.trainedSteps()
+    const top = levels[levels.length - 1] as number
+    const pairs = levels.length - 1
+    const atTop = Math.round(share * config.batch)
+    let topCount = 0
+    let drawn = 0
+    for (const input of offload.inputs) {
+      expect(input.studentSteps).toHaveLength(config.batch)
+      // The fixed share leads every batch; each example's target is the next level down.
+      for (let b = 0; b < atTop; b++) expect(input.studentSteps[b]).toBe(top)
+      input.studentSteps.forEach((hi, b) => {
+        expect(input.targetSteps[b]).toBe(levels[levels.indexOf(hi) - 1])
+        if (b >= atTop) {
+          drawn++
+          if (hi === top) topCount++
+        }
+      })
+    }
+    expect(offload.inputs).toHaveLength(config.steps - 1)
+    // The rest are uniform over the N - 1 pairs, the top one included (binomial, 5 standard deviations).
+    const p = 1 / pairs
+    expect(Math.abs(topCount - drawn * p)).toBeLessThan(5 * Math.sqrt(drawn * p * (1 - p)))
+    distiller.dispose()
     offload.side.dispose()
     teacher.weights.dispose()
   })

@@ -41,6 +41,7 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
   },
   6: {},
   7: {},
+  8: {},
 }
 
 /** Columns a migration adds to tables of earlier ones. */
@@ -95,6 +96,10 @@ const SEED: Record<number, (db: Db) => void> = {
     const run = db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES (?, ?, 'finished', ?, 't', 1)")
     run.run('r2', 'distill', '{"numScales":8,"teacherSubsteps":4}')
     run.run('r3', 'teacher', '{"steps":10}')
+  },
+  7: (db) => {
+    // A distillation stored at version 7 with a top pair share of its own.
+    db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r4', 'distill', 'finished', '{\"topPairShare\":0.5}', 't', 1)").run()
   },
 }
 
@@ -156,6 +161,15 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
           { id: 'r1', config: '{"teacherSubsteps":1}' },
           { id: 'r2', config: '{"numScales":8,"teacherSubsteps":4}' },
           { id: 'r3', config: '{"steps":10}' },
+        ])
+      }
+      // Version 8 adds topPairShare the same way: 0, the uniform draw of n those runs had.
+      if (version === 8) {
+        expect(db.prepare('SELECT id, config_json AS config FROM runs ORDER BY id').all()).toEqual([
+          { id: 'r1', config: '{"topPairShare":0}' },
+          { id: 'r2', config: '{"numScales":8,"teacherSubsteps":4,"topPairShare":0}' },
+          { id: 'r3', config: '{"steps":10}' },
+          { id: 'r4', config: '{"topPairShare":0.5}' },
         ])
       }
       SEED[version]?.(db) // the new tables accept rows

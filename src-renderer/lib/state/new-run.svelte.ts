@@ -7,8 +7,8 @@
 import type { ApiClient } from '@shared/ipc/api'
 import type { Preset } from '@shared/config/presets'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
-import type { FieldProblem } from '@shared/config/validate'
-import { dataDefaults, DISTILL_DEFAULTS, SINGLE_STEP_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
+import { kindDefaults, type FieldProblem } from '@shared/config/validate'
+import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { heldOut2D, isDataset2D } from '@shared/data/datasets2d'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
@@ -331,23 +331,33 @@ export class NewRunState {
     if (!preset) return
     this.preset = name
     const dataset = this.dataset
-    this.form.reset({ ...dataDefaults(dataset), ...preset.values, dataset, teacher: this.form.texts.teacher ?? 'builtin' })
+    this.form.reset({ ...kindDefaults(dataset, preset.values.algorithm ?? DISTILL_DEFAULTS.algorithm), ...preset.values, dataset, teacher: this.form.texts.teacher ?? 'builtin' })
   }
 
   /** Sets a field; a new data set reloads its teachers (a teacher of another data set cannot be used). */
   async setField(key: string, text: string): Promise<void> {
-    const previousDataset = this.dataset
+    const previous = { dataset: this.dataset, algorithm: this.algorithm }
     this.form.set(key, text)
+    if (key === 'algorithm') this.followKindDefaults(previous)
     if (key !== 'dataset') return
-    this.followDataDefaults(previousDataset)
+    this.followKindDefaults(previous)
     await Promise.all([this.refreshTeachers(), this.refreshDatasetPreview()])
   }
 
-  /** Fields still at the old kind of data's default take the new kind's (2D and image runs differ: dataDefaults). */
-  private followDataDefaults(previousDataset: string): void {
-    const before = textsOf(dataDefaults(previousDataset))
-    const after = textsOf(dataDefaults(this.dataset))
-    for (const key of Object.keys(SINGLE_STEP_DEFAULTS)) {
+  get algorithm(): string {
+    return this.form.texts.algorithm ?? DISTILL_DEFAULTS.algorithm
+  }
+
+  /**
+   * Fields still at the old kind of run's default take the new kind's: 2D and image data differ
+   * (dataDefaults), and so do cd and the other algorithms (algorithmDefaults); edited fields stay.
+   */
+  private followKindDefaults(previous: { dataset: string; algorithm: string }): void {
+    const beforeValues = kindDefaults(previous.dataset, previous.algorithm)
+    const afterValues = kindDefaults(this.dataset, this.algorithm)
+    const before = textsOf(beforeValues)
+    const after = textsOf(afterValues)
+    for (const key of new Set([...Object.keys(beforeValues), ...Object.keys(afterValues)])) {
       if (this.form.texts[key] === before[key] && before[key] !== after[key]) this.form.set(key, after[key] as string)
     }
   }

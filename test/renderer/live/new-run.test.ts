@@ -104,6 +104,7 @@ describe('NewRunState', () => {
     await state.setField('dataset', 'image:abc')
     expect(state.form.texts.numScales).toBe(String(SINGLE_STEP_DEFAULTS.numScales))
     expect(state.form.texts.teacherSubsteps).toBe('1')
+    expect(state.form.texts.topPairShare).toBe('0')
     expect(state.form.texts.weighting).toBe('uniform')
     expect(state.form.texts.lr).toBe('0.005') // edited: kept
     state.form.set('numScales', '30')
@@ -113,6 +114,26 @@ describe('NewRunState', () => {
     await state.setField('dataset', 'image:abc')
     state.applyPreset('default')
     expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.lr]).toEqual(['18', '1', '0.001'])
+  })
+
+  it('switching the algorithm moves the fields still at one algorithm\'s default to the other\'s', async () => {
+    const { state } = setup()
+    current = state
+    await state.load()
+    const fields = () => ['numScales', 'topPairShare', 'lr', 'loss', 'targetEma'].map((k) => state.form.texts[k])
+    const cd = fields()
+    expect(cd).toEqual([String(DISTILL_DEFAULTS.numScales), String(DISTILL_DEFAULTS.topPairShare), String(DISTILL_DEFAULTS.lr), 'l2', '0'])
+    state.form.set('lr', '0.004')
+    await state.setField('algorithm', 'ict')
+    // iCT starts from the single-step defaults and pseudo-Huber; the edited learning rate stays.
+    expect(fields()).toEqual(['18', '0', '0.004', 'huber', '0'])
+    await state.setField('algorithm', 'tutorial')
+    expect(fields()).toEqual(['18', '0', '0.004', 'l2', '0.99'])
+    await state.setField('algorithm', 'cd')
+    expect(fields()).toEqual([cd[0], cd[1], '0.004', 'l2', '0'])
+    // A preset of another algorithm starts from that algorithm's defaults.
+    state.applyPreset('ict-like')
+    expect(state.form.texts.topPairShare).toBe('0')
   })
 
   it('maps validation problems to their fields, naming the bad value, after the debounce', async () => {

@@ -34,10 +34,16 @@ describe('parseDistillConfig', () => {
 
   it('image data gets the image defaults where a field is unset; given values win', () => {
     const c = parseDistillConfig({ dataset: 'image:abc', teacher: 't' })
-    expect(c).toMatchObject({ numScales: 18, teacherSubsteps: 1, weighting: 'uniform', lr: 1e-3 })
+    expect(c).toMatchObject({ numScales: 18, teacherSubsteps: 1, topPairShare: 0, weighting: 'uniform', lr: 1e-3 })
     expect(c.batch).toBe(DISTILL_DEFAULTS.batch)
     expect(parseDistillConfig({ dataset: 'image:abc', teacher: 't', teacherSubsteps: 3, numScales: 9 })).toMatchObject({ numScales: 9, teacherSubsteps: 3 })
     expect(parseDistillConfig({ dataset: 'rings' })).toMatchObject({ numScales: DISTILL_DEFAULTS.numScales, teacherSubsteps: DISTILL_DEFAULTS.teacherSubsteps })
+  })
+
+  it.each([-0.1, 0.95, Number.NaN])('refuses a top pair share of %s, naming topPairShare and the value', (share) => {
+    const e = distillError({ topPairShare: share })
+    expect(e.message).toContain('topPairShare')
+    expect(e.message).toMatch(/top pair share must be (a number|in \[0, 0\.9\])/)
   })
 
   it('refuses N = 1, naming numScales and the value', () => {
@@ -133,13 +139,13 @@ describe('presets', () => {
 
   it('the presets that follow a paper keep its single teacher step and lambda = 1', () => {
     for (const name of ['cd-single-step', 'walkthrough', 'paper-cd'] as const) {
-      expect(parseDistillConfig({ ...PRESETS[name].values }), name).toMatchObject({ teacherSubsteps: 1, weighting: 'uniform' })
+      expect(parseDistillConfig({ ...PRESETS[name].values }), name).toMatchObject({ teacherSubsteps: 1, topPairShare: 0, weighting: 'uniform' })
     }
   })
 
   it('the algorithms other than cd start from the single-step defaults, not the measured cd ones', () => {
     for (const algorithm of ['ct', 'ict', 'tutorial']) {
-      expect(parseDistillConfig({ algorithm }), algorithm).toMatchObject({ numScales: 18, teacherSubsteps: 1, lr: 1e-3 })
+      expect(parseDistillConfig({ algorithm }), algorithm).toMatchObject({ numScales: 18, teacherSubsteps: 1, topPairShare: 0, lr: 1e-3 })
     }
     expect(parseDistillConfig({ algorithm: 'cd' })).toMatchObject({ numScales: DISTILL_DEFAULTS.numScales, teacherSubsteps: DISTILL_DEFAULTS.teacherSubsteps })
   })
