@@ -59,7 +59,7 @@ interface BackendFigures {
   cdThreads: number
   cdStepEulerOneThreadMs: number
   cdStepHeunOneThreadMs: number
-  /** A CD step of the default preset (N 8, 4 Heun substeps per hop), as runs take it. */
+  /** A CD step of the default preset (DISTILL_DEFAULTS: Heun substeps per hop, top pair share), as runs take it. */
   cdStepDefaultPresetMs: number
   sampleStudent1StepMsPerSample: number
   sampleTeacher100StepMsPerSample: number
@@ -100,7 +100,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   const heun = threaded ? await cd(referenceStep('heun'), true) : heunOneThread
   heun.distiller.dispose()
   await heun.close()
-  // What a run of the default preset costs per step (its teacher takes 4 Heun substeps per hop).
+  // What a run of the default preset costs per step (its teacher takes several Heun substeps per hop).
   const preset = await cd({}, threaded)
   preset.distiller.dispose()
   await preset.close()

@@ -35,18 +35,19 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  * one-step sliced Wasserstein of the evaluation EMA over the teacher's 100-step figure (issue 2's goal is
  * 2.5x), 4000 samples, seed 0, wasm, `npm run quality -- --dataset <name> [--set <json>]`.
  *
- * Measured for this preset (2026-11-26): moons 2.14x, checkerboard 1.37x, swissroll 1.60x, rings 1.14x,
- * 8gaussians 3.16x (seed 1: 3.08x; 2.76x at batch 1024, the large-batch preset); per-axis spread
- * within 1.13 of the data's.
+ * Measured for this preset (2026-11-26): moons 2.00x (seed 1: 2.05x), checkerboard 1.29x, swissroll 1.53x,
+ * rings 1.26x, 8gaussians 2.96x (seed 1: 2.96x); per-axis spread within 1.13 of the data's. At N 8 with
+ * 4 substeps (the default before, same share): moons 2.14x, checkerboard 1.37x, swissroll 1.60x, rings
+ * 1.14x, 8gaussians 3.16x (seed 1: 3.08x; 2.76x at batch 1024); N 5 with 8 substeps: 8gaussians 2.96x.
  * The earlier default (N 18, one Heun step per hop, lambda = 1, lr 1e-3; the cd-single-step preset) gave
  * moons 4.29x, 8gaussians 6.71x, checkerboard 2.93x. What each choice beat:
- *   teacherSubsteps 4  the teacher's Heun step over each hop taken in 4 steps on its own steps in between, so
+ *   teacherSubsteps 6  the teacher's Heun step over each hop taken in 6 steps on its own steps in between, so
  *                   the target is a close solution of the teacher's ODE even on a coarse grid. Without it the
  *                   best found (N 14, inverse-gap, lr 2e-3) gave moons 3.18x, 8gaussians 4.80x; with it
  *                   moons 2.40x (N 8, 4 substeps) or 2.62x (N 10, 3), 8gaussians 3.65x (N 8, 4) or 3.50x
  *                   (N 6, 6; N 4 with 10 was 6.96x at step 1000 and stopped). 2- to 8-step samples improve
  *                   too: moons 0.029 / 0.029 / 0.026 at NFE 2 / 4 / 8, against 0.050 / 0.056 before.
- *                   Costs 8 teacher calls per step instead of 2, on the teacher's thread (see the bench)
+ *                   Costs 12 teacher calls per step instead of 2, on the teacher's thread (see the bench)
  *   topPairShare 0.5  half of each batch trains the top pair (t_{N-1}, t_N), the rest draws n uniformly as
  *                   before (the top pair included). The one-step sample is that pair's map alone, and
  *                   `npm run quality -- --from-levels` showed it carrying most of the error: on 8gaussians,
@@ -59,7 +60,8 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  *                   hops down (the same substeps): 3.04x, within the seeds' spread, so not taken.
  *                   Weighting the top pair 4x instead of drawing it more often: 8gaussians 3.86x. Costs
  *                   nothing: the same examples per step
- *   N 8             fewer levels to make consistent; with exact hops the grid no longer limits (see below)
+ *   N 6             fewer levels to make consistent; with exact hops the grid no longer limits (see below).
+ *                   With the top pair share, N 6 / 6 substeps beat N 8 / 4 on four datasets of five (above)
  *   weighting       inverse-gap (lambda = 1 / (sigma_hi - sigma_lo), iCT's) departs from ALGORITHM.md's
  *                   lambda = 1; the CM paper's objective allows any positive lambda(t_n). With lambda = 1 the
  *                   same preset gave moons 3.66x, its 2- to 8-step samples 2.3-3x worse: the low levels, whose
@@ -95,7 +97,7 @@ export const DISTILL_DEFAULTS: DistillConfig = {
   dataset: 'moons',
   teacher: 'builtin',
   algorithm: 'cd',
-  numScales: 8,
+  numScales: 6,
   grid: 'uniform',
   targetEma: 0,
   evalEma: 0.999,
@@ -108,7 +110,7 @@ export const DISTILL_DEFAULTS: DistillConfig = {
   weighting: 'inverse-gap',
   huberC: null,
   solver: 'heun',
-  teacherSubsteps: 4,
+  teacherSubsteps: 6,
   topPairShare: 0.5,
   sigmaData: DATA_STD,
   seed: 0,

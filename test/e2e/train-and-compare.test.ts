@@ -147,7 +147,7 @@ describe('train and compare in Chromium', () => {
       const run = await api<{ config: Record<string, unknown> }>('runs.get', { id })
       expect(run.config).toMatchObject({ numScales: 6, steps: 400, teacher: 'builtin', dataset: 'moons' })
       // The live view says how this run learns: the default preset's teacher substeps, weighting and top pair share.
-      await expect.poll(() => page.getByTestId('run-method').innerText()).toBe(`cd, N ${SECOND_N}, teacher heun in 4 substeps per hop, λ 1/gap, top pair 50% of each batch, mu 0`)
+      await expect.poll(() => page.getByTestId('run-method').innerText()).toBe(`cd, N ${SECOND_N}, teacher heun in 6 substeps per hop, λ 1/gap, top pair 50% of each batch, mu 0`)
       await watchToTheEnd(s, id, 400)
     })
   }, RUN_TEST_MS)

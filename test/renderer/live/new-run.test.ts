@@ -99,7 +99,7 @@ describe('NewRunState', () => {
     const { state } = setup()
     current = state
     await state.load()
-    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.weighting]).toEqual([String(DISTILL_DEFAULTS.numScales), '4', 'inverse-gap'])
+    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.weighting]).toEqual([String(DISTILL_DEFAULTS.numScales), String(DISTILL_DEFAULTS.teacherSubsteps), 'inverse-gap'])
     state.form.set('lr', '0.005')
     await state.setField('dataset', 'image:abc')
     expect(state.form.texts.numScales).toBe(String(SINGLE_STEP_DEFAULTS.numScales))
@@ -109,7 +109,7 @@ describe('NewRunState', () => {
     expect(state.form.texts.lr).toBe('0.005') // edited: kept
     state.form.set('numScales', '30')
     await state.setField('dataset', 'rings')
-    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.weighting]).toEqual(['30', '4', 'inverse-gap'])
+    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.weighting]).toEqual(['30', String(DISTILL_DEFAULTS.teacherSubsteps), 'inverse-gap'])
     // A preset applied to image data starts from the image defaults.
     await state.setField('dataset', 'image:abc')
     state.applyPreset('default')
