@@ -2,7 +2,8 @@ import type { DistillConfig } from '@shared/config/schemas'
 
 /**
  * One line saying how a distillation learns: the algorithm and N, for cd how the teacher solves each hop and
- * the weighting, and the target EMA. Runs stored before teacherSubsteps existed show no substep count, and those before topPairShare no share.
+ * the weighting, the top pair share and the target EMA. Runs stored before teacherSubsteps existed show no
+ * substep count, and those before topPairShare no share.
  */
 export function methodText(config: Partial<DistillConfig>): string {
   const parts = [`${config.algorithm ?? '—'}, N ${config.numScales ?? '—'}`]
