@@ -20,9 +20,9 @@ import { parseDistillConfig } from '@shared/config/validate'
 import { isDataset2D } from '@shared/data/datasets2d'
 import { selectBackend } from '../src-main/engine/backend'
 import { dataSource2D } from '../src-main/engine/data-source'
-import { teacherOdeSolve } from '../src-main/engine/cd-target-side'
+import { teacherOdeSolve, type TeacherSolve } from '../src-main/engine/cd-target-side'
 import { boundaryScaling, consistency, makeLevels, uniformSteps } from '../src-main/engine/denoiser'
-import { Distiller, teacherOdeStep } from '../src-main/engine/distiller'
+import { Distiller } from '../src-main/engine/distiller'
 import { evaluateStudent, evaluationNoise, score, teacherReference } from '../src-main/engine/evaluate'
 import { tf, type Tensor2D } from '../src-main/engine/tf'
 import { loadTeacher } from '../src-main/files/teachers'
@@ -48,23 +48,25 @@ const teacher100 = reference.rows.find((r) => r.model === 'teacher' && r.nfe ===
 const dataStd = axisStd({ points: reference.heldOut, dim: 2 })
 console.log(`${dataset}: teacher 100-step SWD ${teacher100.toFixed(4)}, data floor ${reference.rows[0]?.swd.toFixed(4)} (${evalSamples} samples, ${backend.name})`)
 
+const schedule = teacher.schedule
+/** Every evaluation sample at teacher step k. */
+const levelsAt = (k: number) => makeLevels(schedule, uniformSteps(evalSamples, k), teacher.architecture.timeEmbeddingDim)
+/** The evaluation noise at sigma_max, where the teacher and the one-step sampler start. */
+const noiseAtSigmaMax = () => tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [evalSamples, 2]), schedule.sigma[schedule.numSteps - 1] as number) as Tensor2D)
+/** x taken from teacher step `from` to `to` by the teacher's ODE; x is disposed. */
+function teacherHop(x: Tensor2D, from: number, to: number, solve: TeacherSolve): Tensor2D {
+  const next = tf.tidy(() => teacherOdeSolve(teacher, x, levelsAt(from), levelsAt(to), solve))
+  x.dispose()
+  return next
+}
+
 if (values.ceiling) {
-  const schedule = teacher.schedule
-  const n = evalSamples
   for (const grid of ['uniform', 'karras'] as const) {
     for (const numScales of values.ceiling.split(',').map(Number)) {
       const steps = grid === 'karras' ? karrasStepGrid(schedule, numScales) : uniformStepGrid(schedule.numSteps, numScales)
       const figures = (['ddim', 'heun'] as const).map((solver) => {
-        let x = tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [n, 2]), schedule.sigma[schedule.numSteps - 1] as number) as Tensor2D)
-        for (let i = steps.length - 1; i > 0; i--) {
-          const next = tf.tidy(() => {
-            const hi = makeLevels(schedule, uniformSteps(n, steps[i] as number), teacher.architecture.timeEmbeddingDim)
-            const lo = makeLevels(schedule, uniformSteps(n, steps[i - 1] as number), teacher.architecture.timeEmbeddingDim)
-            return teacherOdeStep(teacher, x, hi, lo, solver)
-          })
-          x.dispose()
-          x = next
-        }
+        let x = noiseAtSigmaMax()
+        for (let i = steps.length - 1; i > 0; i--) x = teacherHop(x, steps[i] as number, steps[i - 1] as number, { solver, substeps: 1 })
         const points = x.dataSync() as Float32Array
         x.dispose()
         return `${solver} ${score(points, { points: reference.heldOut, dim: 2 }).swd.toFixed(4)}`
@@ -96,12 +98,8 @@ if (values.ceiling) {
 }
 
 function oneStepFromEachLevel(distiller: Distiller, sigmaData: number): void {
-  const schedule = teacher.schedule
-  const n = evalSamples
-  const embeddingDim = teacher.architecture.timeEmbeddingDim
-  const levelsAt = (k: number) => makeLevels(schedule, uniformSteps(n, k), embeddingDim)
   const steps = distiller.trainedSteps()
-  let x = tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [n, 2]), schedule.sigma[schedule.numSteps - 1] as number) as Tensor2D)
+  let x = noiseAtSigmaMax()
   for (let i = steps.length - 1; i >= 0; i--) {
     const k = steps[i] as number
     const swd = tf.tidy(() => {
@@ -111,9 +109,7 @@ function oneStepFromEachLevel(distiller: Distiller, sigmaData: number): void {
     })
     console.log(`the teacher's ODE over the top ${steps.length - 1 - i} hop(s) to k ${k} (sigma ${(schedule.sigma[k] as number).toPrecision(3)}), then the student's one step: SWD ${swd.toFixed(4)} = ${(swd / teacher100).toFixed(2)}x`)
     if (i === 0) break
-    const next = tf.tidy(() => teacherOdeSolve(teacher, x, levelsAt(k), levelsAt(steps[i - 1] as number), { solver: 'heun', substeps: 10 }))
-    x.dispose()
-    x = next
+    x = teacherHop(x, k, steps[i - 1] as number, { solver: 'heun', substeps: 10 })
   }
   x.dispose()
 }

@@ -338,9 +338,8 @@ export class NewRunState {
   async setField(key: string, text: string): Promise<void> {
     const previous = { dataset: this.dataset, algorithm: this.algorithm }
     this.form.set(key, text)
-    if (key === 'algorithm') this.followKindDefaults(previous)
+    if (key === 'algorithm' || key === 'dataset') this.followKindDefaults(previous)
     if (key !== 'dataset') return
-    this.followKindDefaults(previous)
     await Promise.all([this.refreshTeachers(), this.refreshDatasetPreview()])
   }
 
