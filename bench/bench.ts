@@ -19,6 +19,7 @@ import { DATA_2D } from '../src-main/engine/data-source'
 import { Distiller } from '../src-main/engine/distiller'
 import { teacherSolveOf } from '../src-main/engine/cd-target-side'
 import { consistencySample, teacherSample } from '../src-main/engine/samplers'
+import { topOf } from '../src-main/engine/evaluate'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { TargetSideThread, targetThreadWanted } from '../src-main/trainer-host/target-side-thread'
 import { benchStore } from './store-bench'
@@ -113,7 +114,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   const n = 1000
   const noise = Rng.fromSeed(1).normals(n * 2)
   const sigmaData = 0.5
-  const student = timeIt(5, () => consistencySample(euler.distiller.evalEma, teacher.architecture, teacher.schedule, noise, [], [], sigmaData, true))
+  const student = timeIt(5, () => consistencySample(euler.distiller.evalEma, teacher.architecture, teacher.schedule, noise, [], [], sigmaData, true, topOf(euler.distiller.trainedSteps())))
   const teacher100 = timeIt(name === 'cpu' ? 1 : 2, () => teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise, 100, 'ddim'))
   euler.distiller.dispose()
   await euler.close()

@@ -23,6 +23,7 @@ import { Distiller } from '../src-main/engine/distiller'
 import { teacherSolveOf } from '../src-main/engine/cd-target-side'
 import { TargetSideThread, targetThreadWanted } from '../src-main/trainer-host/target-side-thread'
 import { consistencySample, teacherSample } from '../src-main/engine/samplers'
+import { topOf } from '../src-main/engine/evaluate'
 import { pickArrays } from '../src-main/engine/snapshot'
 import { loadTeacherModel } from '../src-main/engine/teacher-model'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
@@ -128,7 +129,7 @@ async function benchBackend(name: BackendChoice, options: Required<ImagesBenchOp
   await thread?.close()
 
   const noise = Rng.fromSeed(3).normals(GENERATED * data.dim)
-  const student = consistencySample(distiller.evalEma, teacher.architecture, teacher.schedule, noise, [], [], 0.5, true)
+  const student = consistencySample(distiller.evalEma, teacher.architecture, teacher.schedule, noise, [], [], 0.5, true, topOf(distiller.trainedSteps()))
   const teacher100 = teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise, options.quick ? 10 : 100, 'ddim')
   distiller.dispose()
   teacher.weights.dispose()

@@ -19,17 +19,19 @@ p.add_argument("--eval-at", default="1000,2000,3000")
 p.add_argument("--N", type=int, default=None)  # default: 18 for ref, our preset's otherwise
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--top-share", type=float, default=None)  # default: 0 for ref, our preset's otherwise
+p.add_argument("--sigma-max", type=float, default=None)  # grid top; default: the teacher's last step for ref, our preset's otherwise
 p.add_argument("--tag", default=None)
 a = p.parse_args()
 torch.set_num_threads(1)
 torch.manual_seed(a.seed); np.random.seed(a.seed)
 
 if a.preset == "ref":  # the ref's own settings
-    cfg = dict(N=18, solver="euler", substeps=1, top_share=0.0, inverse_gap=False, lr=1e-4, warmup=0, cosine=False, mu=0.95, eval_ema=0.999, ema_warmup=False, sigma_data=0.5)
+    cfg = dict(N=18, solver="euler", substeps=1, top_share=0.0, sigma_max=None, inverse_gap=False, lr=1e-4, warmup=0, cosine=False, mu=0.95, eval_ema=0.999, ema_warmup=False, sigma_data=0.5)
 else:  # our default preset (src-shared/config/defaults.ts DISTILL_DEFAULTS), as far as the loop can express it
-    cfg = dict(N=6, solver="heun", substeps=6, top_share=0.5, inverse_gap=True, lr=2e-3, warmup=100, cosine=True, mu=0.0, eval_ema=0.999, ema_warmup=True, sigma_data=0.5)
+    cfg = dict(N=6, solver="heun", substeps=6, top_share=0.5, sigma_max=80.0, inverse_gap=True, lr=2e-3, warmup=100, cosine=True, mu=0.0, eval_ema=0.999, ema_warmup=True, sigma_data=0.5)
 if a.solver: cfg["solver"] = a.solver
 if a.top_share is not None: cfg["top_share"] = a.top_share
+if a.sigma_max is not None: cfg["sigma_max"] = a.sigma_max
 tag = a.tag or f"{a.preset}-{cfg['solver']}"
 import tempfile
 D = os.path.join(os.environ.get("CLAB_CROSSCHECK_DIR", os.path.join(tempfile.gettempdir(), "clab-torch-crosscheck")), a.dataset)
@@ -84,7 +86,9 @@ target = copy.deepcopy(student); [q.requires_grad_(False) for q in target.parame
 ema = copy.deepcopy(student); [q.requires_grad_(False) for q in ema.parameters()]
 sopt = torch.optim.Adam(student.parameters(), cfg["lr"])
 N = a.N or cfg["N"]
-grid = torch.tensor([round(i * (T - 1) / (N - 1)) for i in range(N)])
+# The grid's top: the teacher's last step, or the step whose sigma is nearest sigma_max in log space (gridTopStep).
+top = T - 1 if cfg["sigma_max"] is None else int(torch.argmin((sig.log() - math.log(cfg["sigma_max"])).abs()))
+grid = torch.tensor([round(i * top / (N - 1)) for i in range(N)])
 pool = torch.from_numpy(rd("train.f32").reshape(-1, B, 2))
 assert pool.shape[0] >= a.steps
 
@@ -123,7 +127,7 @@ def cd_step(step):  # step 0-based
             q.mul_(MU).add_(pp, alpha=1 - MU); e.mul_(ed).add_(pp, alpha=1 - ed)
     return l.item()
 
-zT = torch.from_numpy(rd("evalnoise.f32").reshape(-1, 2)); M = zT.shape[0]; kT = torch.full((M,), T - 1)
+zT = torch.from_numpy(rd("evalnoise.f32").reshape(-1, 2)); M = zT.shape[0]; kT = torch.full((M,), top)
 evals = [int(s) for s in a.eval_at.split(",")]
 with torch.no_grad():  # teacher 100-step DDIM from the same noise (end-to-end port check, scored by score.ts)
     ks = [round(i * (T - 1) / 100) for i in range(100, -1, -1)]; x = zT * sig[T - 1]
@@ -137,7 +141,7 @@ for step in range(a.steps):
     if step + 1 in evals:
         with torch.no_grad():
             for name, net in [("ema", ema), ("online", student)]:
-                f(net, zT * sig[T - 1], kT).numpy().astype(np.float32).tofile(os.path.join(out, f"{name}_{step + 1}.f32"))
+                f(net, zT * sig[top], kT).numpy().astype(np.float32).tofile(os.path.join(out, f"{name}_{step + 1}.f32"))
         print(f"step {step + 1}: loss(last 100) {np.mean(losses[-100:]):.3e}  {(time.perf_counter() - t0) / (step + 1) * 1000:.2f} ms/step")
 json.dump(dict(dataset=a.dataset, tag=tag, cfg=cfg, N=N, steps=a.steps, evals=evals, port_max_abs_err=port_err,
                sched_rel=sched_rel, seed=a.seed), open(os.path.join(out, "run.json"), "w"), indent=1)

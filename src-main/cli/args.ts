@@ -23,6 +23,14 @@ export function numberArg(value: string): number {
   return n
 }
 
+/**
+ * `--sigma-max`: a sigma, or `last` for the teacher's last step (ALGORITHM.md's grid), which
+ * resolveDistillConfig turns into the config's null (commander stores a parser's null as '').
+ */
+export function sigmaMaxArg(value: string): number | 'last' {
+  return value.trim() === 'last' ? 'last' : numberArg(value)
+}
+
 export function numberListArg(value: string): number[] {
   return value.split(',').map((part) => numberArg(part.trim()))
 }
@@ -47,6 +55,7 @@ export const DISTILL_FLAGS: Record<string, string> = {
   solver: '--solver',
   teacherSubsteps: '--substeps',
   topPairShare: '--top-share',
+  sigmaMax: '--sigma-max',
   sigmaData: '--sigma-data',
   seed: '--seed',
   backend: '--backend',

@@ -25,7 +25,9 @@ export function resolveDistillConfig(options: DistillOptions, extra: Record<stri
     presetValues = PRESETS[options.preset as PresetName].values
   }
   try {
-    return parseDistillConfig({ ...presetValues, ...pickConfig(options, DISTILL_FLAGS), ...extra })
+    const flags = pickConfig(options, DISTILL_FLAGS)
+    if (flags.sigmaMax === 'last') flags.sigmaMax = null
+    return parseDistillConfig({ ...presetValues, ...flags, ...extra })
   } catch (error) {
     if (error instanceof ConfigError) throw usageFromConfigError(error, DISTILL_FLAGS)
     throw error

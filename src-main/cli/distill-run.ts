@@ -27,7 +27,7 @@ export async function runDistillCommand(config: DistillConfig, options: DistillO
     }
     process.stderr.write(
       `run ${run.id}: distill ${config.algorithm} on ${config.dataset}: N=${config.numScales} mu=${config.targetEma} evalEma=${config.evalEma} ` +
-        `lr=${config.lr} (${config.lrSchedule}) batch=${config.batch} steps=${config.steps} loss=${config.loss} weighting=${config.weighting} solver=${config.solver} substeps=${config.teacherSubsteps} top-share=${config.topPairShare} seed=${config.seed}\n`,
+        `lr=${config.lr} (${config.lrSchedule}) batch=${config.batch} steps=${config.steps} loss=${config.loss} weighting=${config.weighting} solver=${config.solver} substeps=${config.teacherSubsteps} top-share=${config.topPairShare} sigma-max=${config.sigmaMax ?? 'last'} seed=${config.seed}\n`,
     )
     return await reportDistillRun(run.id, options, store, service)
   } finally {

@@ -7,7 +7,7 @@ import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, MODE
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { PRESET_NAMES } from '@shared/config/presets'
 import { IMAGE_DATASET_KINDS } from '@shared/data/images'
-import { EXIT_FAILED, EXIT_USAGE, numberArg, numberListArg, UsageError } from './args'
+import { EXIT_FAILED, EXIT_USAGE, numberArg, numberListArg, sigmaMaxArg, UsageError } from './args'
 import { distillCommand } from './distill-command'
 import { teacherCommand } from './teacher-command'
 
@@ -35,6 +35,7 @@ function addDistillOptions(command: Command, numeric: (value: string) => number 
     .option('--substeps <n>', 'solver steps per hop between adjacent levels (1: the CD paper\'s single step)', numeric)
     .option('--top-share <x>', 'share of each batch at the top pair (t_N-1, t_N), the one-step map (0: uniform n)', numeric)
     .option('--grid <g>', `level spacing: ${list(GRIDS)}`)
+    .option('--sigma-max <x|last>', "sigma of the grid's top level, where one-step sampling starts (at least 31.6); last: the teacher's last step", sigmaMaxArg)
     .option('--sigma-data <x>', 'sigma_data of the boundary scalings (default 0.5, the 2D data std)', numeric)
     .option('--seed <s>', 'random seed', numeric)
     .option('--backend <b>', `compute backend: ${list(BACKENDS)}`)

@@ -3,7 +3,7 @@
  * ALGORITHM.md. Everything random comes from one seeded generator whose state is checkpointed, so a
  * resumed run continues with the very numbers an uninterrupted one would have drawn.
  */
-import { karrasStepGrid, uniformStepGrid } from '@shared/cd/schedule'
+import { cdStepGrid, gridTopStep } from '@shared/cd/schedule'
 import type { DistillConfig } from '@shared/config/schemas'
 import { STREAM_TRAIN } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
@@ -81,6 +81,8 @@ export class Distiller {
     this.student = architecture.fromArrays(init, true, 'student')
     this.target = resume ? architecture.fromArrays(pickArrays('target', resume.arrays), false, 'target') : this.student.copy(false, 'target')
     this.evalEma = resume ? architecture.fromArrays(pickArrays('evalEma', resume.arrays), false, 'evalEma') : this.student.copy(false, 'evalEma')
+    // A grid top above the teacher's last step is refused before any training (the message names sigmaMax).
+    if (config.algorithm !== 'tutorial') gridTopStep(teacher.schedule, config.sigmaMax)
     this.adam = new Adam(this.student.variables())
     this.rng = Rng.fromSeed(config.seed, STREAM_TRAIN)
     if (resume) {
@@ -116,8 +118,7 @@ export class Distiller {
   grid(numScales: number): { grid: number[]; cdf: Float64Array | null } {
     let entry = this.gridCache.get(numScales)
     if (!entry) {
-      const T = this.teacher.schedule.numSteps
-      const grid = this.config.grid === 'karras' ? karrasStepGrid(this.teacher.schedule, numScales) : uniformStepGrid(T, numScales)
+      const grid = cdStepGrid(this.teacher.schedule, numScales, this.config.grid, this.config.sigmaMax)
       const cdf = this.config.algorithm === 'ict' ? lognormalPairCdf(grid.map((k) => this.teacher.schedule.sigma[k] as number)) : null
       entry = { grid, cdf }
       this.gridCache.set(numScales, entry)

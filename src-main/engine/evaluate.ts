@@ -122,6 +122,13 @@ export interface StudentEvaluation {
   agreement: number
 }
 
+/** The top of a trained grid, where the one-step sampler starts. */
+export function topOf(trainedSteps: readonly number[]): number {
+  const top = trainedSteps[trainedSteps.length - 1]
+  if (top === undefined) throw new Error('a student needs at least one trained level')
+  return top
+}
+
 export function evaluateStudent(
   weights: EpsWeights,
   teacher: TeacherModel,
@@ -143,7 +150,7 @@ export function evaluateStudent(
     const nfe = extra + 1
     if (nfe > 2 && nfe !== 4 && nfe !== 8 && nfe !== multistepSigmas.length + 1) continue
     const levels = multistepSigmas.slice(0, extra).map((tau) => nearestLevel(teacher.schedule, trainedSteps, tau))
-    const result = consistencySample(weights, teacher.architecture, teacher.schedule, noise.noise, noise.renoise, levels, sigmaData, withBoundary)
+    const result = consistencySample(weights, teacher.architecture, teacher.schedule, noise.noise, noise.renoise, levels, sigmaData, withBoundary, topOf(trainedSteps))
     // Agreement at every NFE (not only one step), so it can be drawn against NFE like the distances.
     rows.push({ ...row('student', result, n, referenceSet, reference.features), agreement: meanPairedDistance({ points: result.points, dim }, { points: reference.k100, dim }) })
     samples.set(nfe, result.points)

@@ -8,7 +8,7 @@ import { slicedWasserstein } from '@shared/cd/metrics'
 import { nearestLevel } from '@shared/cd/schedule'
 import { PREVIEW_NOISE_SEED } from '@shared/store/types'
 import type { DataShape, DataSource } from './data-source'
-import { evaluationNoise, type EvalNoise } from './evaluate'
+import { evaluationNoise, topOf, type EvalNoise } from './evaluate'
 import { consistencySample, teacherSample } from './samplers'
 import type { TeacherModel } from './teacher-model'
 import type { EpsWeights } from './weights'
@@ -95,7 +95,7 @@ export class Previewer {
     const swd = new Map<number, number>()
     const reference = { points: this.heldOut, dim: this.dim }
     for (const levels of levelSets) {
-      const result = consistencySample(weights, architecture, schedule, this.noise.noise, this.noise.renoise, levels, sampling.sigmaData, sampling.withBoundary)
+      const result = consistencySample(weights, architecture, schedule, this.noise.noise, this.noise.renoise, levels, sampling.sigmaData, sampling.withBoundary, topOf(trainedSteps))
       sets.push({ model: 'student', nfe: result.nfe, points: result.points })
       swd.set(result.nfe, slicedWasserstein({ points: result.points, dim: this.dim }, reference))
     }

@@ -1,7 +1,9 @@
 /**
  * Samplers, all starting from given noise so teacher and students are compared on identical x_T.
  *   teacher:     DDIM (Euler in sigma space) or Heun over K teacher steps, x_T = sigmaMax z
- *   consistency: one step f(x_T, k_max), then Algorithm 1 of Song et al. 2023 for each extra level k:
+ *   consistency: one step f(x_T, k_top) from x_T = sigma[k_top] z at the top of the student's grid (the
+ *                teacher's last step unless the run set sigmaMax; same z as the teacher's), then
+ *                Algorithm 1 of Song et al. 2023 for each extra level k:
  *                x <- f(x + sqrt(sigma_k^2 - sigmaMin^2) z', k)
  *                (the levels should be ones the student was trained on: see nearestLevel)
  * Rows go through the network `architecture.sampleChunk` at a time (all at once for the MLP); each row's
@@ -86,6 +88,8 @@ export function consistencySample(
   levels: number[],
   sigmaData: number,
   withBoundary: boolean,
+  /** The teacher step of the first step: the top of the grid the student was trained on. */
+  topStep: number,
 ): SampleResult {
   const dim = shape.dim
   const n = noise.length / dim
@@ -103,6 +107,7 @@ export function consistencySample(
       levels,
       sigmaData,
       withBoundary,
+      topStep,
     ),
   )
   return { points, nfe: 1 + levels.length, ms: performance.now() - start }
@@ -118,15 +123,16 @@ function consistencyRows(
   levels: number[],
   sigmaData: number,
   withBoundary: boolean,
+  topStep: number,
 ): Float32Array {
   const dim = shape.dim
   const sigmaMin = schedule.sigma[0] as number
-  const sigmaMax = schedule.sigma[schedule.numSteps - 1] as number
+  const sigmaMax = schedule.sigma[topStep] as number
   const at = (x: Tensor2D, step: number): Tensor2D => {
     const stepLevels = makeLevels(schedule, uniformSteps(n, step), shape.timeEmbeddingDim)
     return consistency(net, x, stepLevels, withBoundary ? boundaryScaling(stepLevels, sigmaMin, sigmaData) : null)
   }
-  let x = tf.tidy(() => at(tf.mul(tf.tensor2d(noise, [n, dim]), sigmaMax) as Tensor2D, schedule.numSteps - 1))
+  let x = tf.tidy(() => at(tf.mul(tf.tensor2d(noise, [n, dim]), sigmaMax) as Tensor2D, topStep))
   levels.forEach((step, i) => {
     const level = schedule.sigma[step] as number
     const scale = Math.sqrt(Math.max(0, level * level - sigmaMin * sigmaMin))

@@ -8,6 +8,7 @@
 import { rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { findRow } from '@shared/cd/evaluation'
+import { gridTopStep, makeSchedule } from '@shared/cd/schedule'
 import { BRANCH_MUST_KEEP } from '@shared/config/fields'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
@@ -17,6 +18,7 @@ import type { MetricPoint, Run, RunStatus, RunSummary, SampleRecord } from '@sha
 import { ensureRunDirs, runFilePath, runPaths, type EvaluationInput, type LabStore } from '../store'
 import { ForkedEngineHost, type EngineEvent, type EngineHost } from './engine-host'
 import { TeacherService } from './teacher-service'
+import type { TeacherFile } from '../files/teachers'
 import { pointsToBlob } from '../files/sample-points'
 
 export const APP_VERSION = '0.1.0'
@@ -317,12 +319,23 @@ export class RunService {
     return { datasetDir: join(this.store.paths.root, record.path) }
   }
 
+  /** The teacher's checkpoint, checked for the dataset, and the grid top checked against its schedule. */
   private teacherPath(config: DistillConfig): string {
+    let file: TeacherFile
     try {
-      return this.teachers.resolve(config.teacher, config.dataset)
+      file = this.teachers.resolveFile(config.teacher, config.dataset)
     } catch (error) {
       throw new ConfigError([{ field: 'teacher', message: (error as Error).message, value: config.teacher }])
     }
+    if (config.algorithm !== 'tutorial' && config.sigmaMax !== null) {
+      const t = file.snapshot.header.config
+      try {
+        gridTopStep(makeSchedule(t.betaSchedule, t.numSteps, t.betaStart, t.betaEnd), config.sigmaMax)
+      } catch (error) {
+        throw new ConfigError([{ field: 'sigmaMax', message: (error as Error).message, value: config.sigmaMax }])
+      }
+    }
+    return file.path
   }
 
   private enqueue(id: string): Run {

@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { builtinTeacherId, type TeacherRecord } from '@shared/store/types'
-import { builtinTeacherPath, readTeacherFile, readTeacherSnapshot } from '../files/teachers'
+import { builtinTeacherPath, readTeacherFile, readTeacherSnapshot, type TeacherFile } from '../files/teachers'
 import { ensureTeacherDir, newRunId, type LabStore } from '../store'
 
 export class TeacherService {
@@ -57,8 +57,13 @@ export class TeacherService {
 
   /** `builtin`, a registered teacher id, or a path -> the checkpoint path (checked, and for `dataset`). */
   resolve(spec: string, dataset: string): string {
+    return this.resolveFile(spec, dataset).path
+  }
+
+  /** As resolve, with the checkpoint's contents (its header holds the teacher's noise schedule). */
+  resolveFile(spec: string, dataset: string): TeacherFile {
     const registered = spec === 'builtin' ? undefined : (this.builtinTeachers().find((t) => t.id === spec) ?? this.store.teachers.findTeacher(spec))
-    return readTeacherFile(registered ? this.pathOf(registered) : spec, dataset).path
+    return readTeacherFile(registered ? this.pathOf(registered) : spec, dataset)
   }
 
   /** A teacher's default name: its dataset (an image dataset by its name, not `image:<id>`) and seed. */

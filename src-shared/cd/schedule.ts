@@ -19,6 +19,13 @@ export interface NoiseSchedule {
 /** alphaBar at the last step above this means the last step is not noise (ALGORITHM.md). */
 export const MAX_TERMINAL_ALPHA_BAR = 1e-3
 
+/**
+ * The least top level a CD grid may have: sigma where alphaBar is MAX_TERMINAL_ALPHA_BAR (31.6), by the
+ * same rule that refuses a teacher whose last step is not noise, since one-step sampling starts there from
+ * sigmaMax z.
+ */
+export const MIN_SIGMA_MAX = Math.sqrt((1 - MAX_TERMINAL_ALPHA_BAR) / MAX_TERMINAL_ALPHA_BAR)
+
 export class ScheduleError extends Error {
   constructor(message: string) {
     super(message)
@@ -91,20 +98,23 @@ export function sigmaToAlphaBar(sigma: number): number {
   return 1 / (1 + sigma * sigma)
 }
 
-/** k_i = round(i (T - 1) / (N - 1)), i = 0..N-1: N levels on the teacher's own steps, clean to noisy. */
-export function uniformStepGrid(numSteps: number, numScales: number): number[] {
+/**
+ * k_i = round(i top / (N - 1)), i = 0..N-1: N levels on the teacher's own steps, clean to noisy, up to
+ * teacher step `top` (ALGORITHM.md's grid has top = T - 1).
+ */
+export function uniformStepGrid(numSteps: number, numScales: number, top = numSteps - 1): number[] {
   const grid: number[] = []
-  for (let i = 0; i < numScales; i++) grid.push(Math.round((i * (numSteps - 1)) / (numScales - 1)))
+  for (let i = 0; i < numScales; i++) grid.push(Math.round((i * top) / (numScales - 1)))
   return grid
 }
 
 /**
- * Karras spacing (rho = 7) between the teacher's sigmaMin and sigmaMax, each level mapped to the nearest
- * teacher step; duplicates (possible at the clean end for large N) are removed.
+ * Karras spacing (rho = 7) between the teacher's sigmaMin and the sigma of step `top`, each level mapped to
+ * the nearest teacher step; duplicates (possible at the clean end for large N) are removed.
  */
-export function karrasStepGrid(schedule: NoiseSchedule, numScales: number, rho = 7): number[] {
+export function karrasStepGrid(schedule: NoiseSchedule, numScales: number, rho = 7, top = schedule.numSteps - 1): number[] {
   const sigmaMin = schedule.sigma[0] as number
-  const sigmaMax = schedule.sigma[schedule.numSteps - 1] as number
+  const sigmaMax = schedule.sigma[top] as number
   const lo = sigmaMin ** (1 / rho)
   const hi = sigmaMax ** (1 / rho)
   const grid: number[] = []
@@ -114,6 +124,26 @@ export function karrasStepGrid(schedule: NoiseSchedule, numScales: number, rho =
     if (grid.length === 0 || grid[grid.length - 1] !== k) grid.push(k)
   }
   return grid
+}
+
+/**
+ * The teacher step a CD grid ends at: the last one for `sigmaMax` null (ALGORITHM.md), else the step whose
+ * sigma is closest to it. Throws when `sigmaMax` lies above the teacher's last step.
+ */
+export function gridTopStep(schedule: NoiseSchedule, sigmaMax: number | null): number {
+  const last = schedule.numSteps - 1
+  if (sigmaMax === null) return last
+  const largest = schedule.sigma[last] as number
+  if (sigmaMax > largest * (1 + 1e-9)) {
+    throw new Error(`sigmaMax ${sigmaMax} is above the teacher's largest sigma ${largest.toPrecision(4)} (its last step); lower it or leave it empty`)
+  }
+  return nearestStep(schedule, sigmaMax)
+}
+
+/** The N teacher steps a CD run trains on, clean to noisy: its grid spacing up to its top (gridTopStep). */
+export function cdStepGrid(schedule: NoiseSchedule, numScales: number, spacing: 'uniform' | 'karras', sigmaMax: number | null): number[] {
+  const top = gridTopStep(schedule, sigmaMax)
+  return spacing === 'karras' ? karrasStepGrid(schedule, numScales, 7, top) : uniformStepGrid(schedule.numSteps, numScales, top)
 }
 
 /** The teacher step whose sigma is closest to `sigma` in log space. */

@@ -115,6 +115,7 @@ export const DISTILL_DEFAULTS: DistillConfig = {
   solver: 'heun',
   teacherSubsteps: 6,
   topPairShare: 0.5,
+  sigmaMax: 80,
   sigmaData: DATA_STD,
   seed: 0,
   backend: 'auto',
@@ -136,6 +137,7 @@ export const SINGLE_STEP_DEFAULTS = {
   numScales: 18,
   teacherSubsteps: 1,
   topPairShare: 0,
+  sigmaMax: null,
   weighting: 'uniform',
   lr: 1e-3,
 } as const satisfies Partial<DistillConfig>

@@ -36,13 +36,13 @@ export const PRESETS = {
   },
   'paper-cd': {
     label: 'Consistency Models paper (CD, ImageNet-64 style)',
-    why: 'Song et al. 2023: Heun teacher steps, N = 40, target mu = 0.95, evaluation EMA 0.9999, L2, lambda = 1.',
-    values: { ...SINGLE_STEP_DEFAULTS, algorithm: 'cd', solver: 'heun', numScales: 40, targetEma: 0.95, evalEma: 0.9999, loss: 'l2' },
+    why: 'Song et al. 2023: Heun teacher steps, N = 40, target mu = 0.95, evaluation EMA 0.9999, L2, lambda = 1, sigma_max = 80.',
+    values: { ...SINGLE_STEP_DEFAULTS, algorithm: 'cd', solver: 'heun', numScales: 40, targetEma: 0.95, evalEma: 0.9999, loss: 'l2', sigmaMax: 80 },
   },
   'ict-like': {
     label: 'iCT-like consistency training',
-    why: 'Song & Dhariwal 2023: no teacher call, mu = 0, pseudo-Huber, lognormal levels, N doubling up to the final N.',
-    values: { algorithm: 'ict', targetEma: 0, loss: 'huber', numScales: 160, lr: 1e-3 },
+    why: 'Song & Dhariwal 2023: no teacher call, mu = 0, pseudo-Huber, lognormal levels, N doubling up to the final N, sigma_max = 80.',
+    values: { algorithm: 'ict', targetEma: 0, loss: 'huber', numScales: 160, lr: 1e-3, sigmaMax: 80 },
   },
 } satisfies Record<string, Preset>
 

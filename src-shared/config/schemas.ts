@@ -3,7 +3,7 @@
  * the field and the value it got (see `validate.ts`).
  */
 import { z } from 'zod'
-import { makeSchedule, ScheduleError } from '../cd/schedule'
+import { makeSchedule, MAX_TERMINAL_ALPHA_BAR, MIN_SIGMA_MAX, ScheduleError } from '../cd/schedule'
 import { DATASET_CHOICES_TEXT, isImageDatasetRef, isKnownDatasetForm } from '../data/dataset-ref'
 import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, MODELS, SOLVERS, WEIGHTINGS } from './fields'
 
@@ -136,6 +136,16 @@ export const DistillConfigSchema = z
       .number({ error: () => 'top pair share must be a number' })
       .min(0, { error: () => 'top pair share must be in [0, 0.9]' })
       .max(0.9, { error: () => 'top pair share must be in [0, 0.9]' }),
+    /**
+     * sigma of the grid's top level, where one-step sampling starts from sigmaMax z; null is the teacher's
+     * last step (ALGORITHM.md). At least MIN_SIGMA_MAX, so the start is still noise by ALGORITHM.md's rule.
+     * Configs stored before it existed ran with null (see DISTILL_FIELDS_ADDED).
+     */
+    sigmaMax: z
+      .number({ error: () => 'sigmaMax must be a number or empty' })
+      .min(MIN_SIGMA_MAX, { error: () => `sigmaMax must be at least ${MIN_SIGMA_MAX.toFixed(1)} (alphaBar <= ${MAX_TERMINAL_ALPHA_BAR}: the one-step start must be noise)` })
+      .max(1e6, { error: () => 'sigmaMax must be at most 1e6' })
+      .nullable(),
     sigmaData: z.number().gt(0, { error: () => 'sigmaData must be > 0' }).max(100, { error: () => 'sigmaData must be at most 100' }),
     seed,
     backend: oneOf(BACKENDS, 'backend'),

@@ -5,7 +5,7 @@ import type { DistillConfig } from './schemas'
  * with (not today's default, which may differ): a stored run, a checkpoint header or an exported run folder
  * written before a field existed is read with this value, so it still resumes and compares as what it was.
  */
-export const DISTILL_FIELDS_ADDED = { teacherSubsteps: 1, topPairShare: 0 } as const satisfies Partial<DistillConfig>
+export const DISTILL_FIELDS_ADDED = { teacherSubsteps: 1, topPairShare: 0, sigmaMax: null } as const satisfies Partial<DistillConfig>
 
 export function completeStoredDistillConfig<T extends object>(config: T): T & Partial<DistillConfig> {
   return { ...DISTILL_FIELDS_ADDED, ...config }

@@ -51,6 +51,9 @@ export function parseDistillConfig(partial: Record<string, unknown>): DistillCon
     defaults.warmupSteps = Math.min(DISTILL_DEFAULTS.warmupSteps, Math.floor(partial.steps / 10))
   }
   const config = parseWith(DistillConfigSchema, defaults, partial)
+  if (config.algorithm === 'tutorial' && config.sigmaMax !== null) {
+    throw new ConfigError([{ field: 'sigmaMax', message: "the walkthrough's loop (tutorial) runs over all T teacher steps and has no grid top; leave it empty", value: config.sigmaMax }])
+  }
   if (config.warmupSteps > config.steps) {
     throw new ConfigError([{ field: 'warmupSteps', message: `must not exceed steps (${config.steps})`, value: config.warmupSteps }])
   }

@@ -258,15 +258,15 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     const roles = async (runId: string) => value(await client.call('samples.list', { runId })).map((s) => `${s.step}/${s.model}/${s.nfe}/${s.role}`)
     expect(await roles(imported.id)).toEqual(await roles(id))
     expect((await roles(id)).some((r) => r.endsWith('/preview'))).toBe(true)
-    // A folder exported before samples had roles and before teacherSubsteps and topPairShare: the previews are told by
-    // their noise seed, and the config gets the single teacher step and uniform n those runs took.
+    // A folder exported before samples had roles and before teacherSubsteps, topPairShare and sigmaMax: the previews are
+    // told by their noise seed, and the config gets the single teacher step, uniform n and teacher's top those runs took.
     const runJson = join(exported.folder, 'run.json')
     const file = JSON.parse(readFileSync(runJson, 'utf8')) as { samples: Array<Record<string, unknown>>; config: Record<string, unknown> }
-    const { teacherSubsteps: _substeps, topPairShare: _share, ...olderConfig } = file.config
+    const { teacherSubsteps: _substeps, topPairShare: _share, sigmaMax: _top, ...olderConfig } = file.config
     writeFileSync(runJson, JSON.stringify({ ...file, config: { ...olderConfig }, samples: file.samples.map(({ role: _role, ...rest }) => rest) }))
     const older: Run = value(await client.call('runs.import', { path: exported.folder }))
     expect(await roles(older.id)).toEqual(await roles(id))
-    expect(value(await client.call('runs.get', { id: older.id })).config).toEqual({ ...olderConfig, teacherSubsteps: 1, topPairShare: 0 })
+    expect(value(await client.call('runs.get', { id: older.id })).config).toEqual({ ...olderConfig, teacherSubsteps: 1, topPairShare: 0, sigmaMax: null })
     value(await client.call('runs.delete', { id: older.id }))
     value(await client.call('runs.delete', { id: imported.id }))
     expect(error(await client.call('runs.get', { id: imported.id }))).toMatchObject({ code: 'NOT_FOUND' })

@@ -58,7 +58,8 @@ describe('clab distill', () => {
     expect(metrics.evaluations.teacher?.nfe100?.msPerSample).toBeGreaterThan(metrics.evaluations.student?.nfe1?.msPerSample as number)
     expect(metrics.agreement.nfe1).toBeGreaterThan(0)
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>
-    expect(config).toMatchObject({ dataset: 'rings', steps: 30, batch: 64, algorithm: 'cd', backend: 'wasm' })
+    expect(config).toMatchObject({ dataset: 'rings', steps: 30, batch: 64, algorithm: 'cd', backend: 'wasm', sigmaMax: 80 })
+    expect(result.stderr).toContain('sigma-max=80')
   })
 
   it('refuses a teacher trained on another dataset, naming the flag', async () => {
@@ -115,8 +116,10 @@ describe('clab distill', () => {
 
 describe('clab runs and clab sweep', () => {
   it('list, show, tag, export and rm work on the recorded history', async () => {
-    const run = await clab(['distill', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '32', '--steps', '20', '--eval-samples', '100', '--backend', 'cpu', '--sample-every', '0', '--tag', 'first', '--json'])
+    // `--sigma-max last`: ALGORITHM.md's grid, up to the teacher's last step.
+    const run = await clab(['distill', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '32', '--steps', '20', '--eval-samples', '100', '--backend', 'cpu', '--sample-every', '0', '--sigma-max', 'last', '--tag', 'first', '--json'])
     expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toContain('sigma-max=last')
     const id = lastJsonLine(run.stdout).runId as string
     const list = await clab(['runs', 'list', '--tag', 'first', '--json'])
     expect(list.code).toBe(0)
@@ -128,9 +131,10 @@ describe('clab runs and clab sweep', () => {
     const tagged = await clab(['runs', 'tag', id, 'keep', '--note', 'looks good', '--json'])
     expect(lastJsonLine(tagged.stdout).tags).toEqual(['first', 'keep'])
     const shown = await clab(['runs', 'show', id, '--json'])
-    const show = lastJsonLine(shown.stdout) as { run: { notes: string; config: { steps: number } }; evaluation: { rows: unknown[] } }
+    const show = lastJsonLine(shown.stdout) as { run: { notes: string; config: { steps: number; sigmaMax: number | null } }; evaluation: { rows: unknown[] } }
     expect(show.run.notes).toBe('looks good')
     expect(show.run.config.steps).toBe(20)
+    expect(show.run.config.sigmaMax).toBeNull()
     expect(show.evaluation.rows.length).toBeGreaterThanOrEqual(6)
     const out = join(dir, 'exported-run')
     const exported = await clab(['runs', 'export', id, '--out', out])

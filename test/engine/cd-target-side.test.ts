@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseDistillConfig } from '@shared/config/validate'
+import { nearestStep, uniformStepGrid } from '@shared/cd/schedule'
 import type { DistillConfig } from '@shared/config/schemas'
 import { CdTargetSide, teacherSolveOf, type TargetSideOffload, type TeacherStepInput } from '../../src-main/engine/cd-target-side'
 import { Distiller } from '../../src-main/engine/distiller'
@@ -79,6 +80,36 @@ describe('CD with the teacher step and target network offloaded', () => {
     // step; none for a step past the end.
     expect(offload.calls).toEqual(['teacher', ...Array<string>(config.steps - 2).fill('target+teacher'), 'target'])
     for (const d of [inline, offloaded]) d.dispose()
+    offload.side.dispose()
+    teacher.weights.dispose()
+  })
+
+  it.each([
+    [40, null],
+    [null, null],
+    [1e5, /sigmaMax 100000 is above the teacher's largest sigma 157\.4 \(its last step\)/],
+  ] as const)('sigmaMax %s: the grid and every drawn pair end at the teacher step nearest it (null: the last step)', (sigmaMax, refusal) => {
+    const teacher = randomTeacher()
+    const config = parseDistillConfig({ ...small, batch: 32, steps: 6, numScales: 5, topPairShare: 0.5, sigmaMax })
+    if (refusal) {
+      expect(() => new Distiller(config, teacher, 'cpu')).toThrow(refusal)
+      teacher.weights.dispose()
+      return
+    }
+    const distiller = new Distiller(config, teacher, 'cpu')
+    const offload = new InThreadOffload(teacher, config)
+    distiller.offloadTargetSide(offload)
+    losses(distiller, config.steps)
+    const schedule = teacher.schedule
+    const top = sigmaMax === null ? schedule.numSteps - 1 : nearestStep(schedule, sigmaMax)
+    expect(distiller.trainedSteps()).toEqual(uniformStepGrid(schedule.numSteps, 5, top))
+    expect(distiller.trainedSteps()[4]).toBe(top)
+    if (sigmaMax !== null) expect(Math.abs((schedule.sigma[top] as number) - sigmaMax)).toBeLessThan(1)
+    for (const input of offload.inputs) {
+      expect(Math.max(...input.studentSteps)).toBe(top)
+      expect(input.studentSteps[0]).toBe(top)
+    }
+    distiller.dispose()
     offload.side.dispose()
     teacher.weights.dispose()
   })

@@ -146,8 +146,8 @@ describe('images, cpu', () => {
     const chunked = teacherSample(teacher.weights, { ...architecture, sampleChunk: 2 }, teacher.schedule, noise, 3, 'heun')
     expect(Array.from(chunked.points)).toEqual(Array.from(whole.points))
     const renoise = [Rng.fromSeed(10).normals(5 * data.dim)]
-    const a = consistencySample(teacher.weights, architecture, teacher.schedule, noise, renoise, [40], 0.5, true)
-    const b = consistencySample(teacher.weights, { ...architecture, sampleChunk: 3 }, teacher.schedule, noise, renoise, [40], 0.5, true)
+    const a = consistencySample(teacher.weights, architecture, teacher.schedule, noise, renoise, [40], 0.5, true, teacher.schedule.numSteps - 1)
+    const b = consistencySample(teacher.weights, { ...architecture, sampleChunk: 3 }, teacher.schedule, noise, renoise, [40], 0.5, true, teacher.schedule.numSteps - 1)
     expect(Array.from(b.points)).toEqual(Array.from(a.points))
     teacher.weights.dispose()
   })

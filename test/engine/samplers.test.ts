@@ -35,10 +35,12 @@ describe('samplers', () => {
     const zPrime = Rng.fromSeed(3).normals(n * 2)
     const T = schedule.numSteps
     const sigmaMin = schedule.sigma[0] as number
-    const one = consistencySample(teacher.weights, spec, schedule, z, [], [], 0.5, true)
-    const two = consistencySample(teacher.weights, spec, schedule, z, [zPrime], [400], 0.5, true)
-    expect([one.nfe, two.nfe]).toEqual([1, 2])
-    const [e1, e2] = tf.tidy(() => {
+    const one = consistencySample(teacher.weights, spec, schedule, z, [], [], 0.5, true, T - 1)
+    const two = consistencySample(teacher.weights, spec, schedule, z, [zPrime], [400], 0.5, true, T - 1)
+    // A grid capped below the teacher's last step (sigmaMax) starts there, from the same z.
+    const capped = consistencySample(teacher.weights, spec, schedule, z, [], [], 0.5, true, 800)
+    expect([one.nfe, two.nfe, capped.nfe]).toEqual([1, 2, 1])
+    const [e1, e2, eCapped] = tf.tidy(() => {
       const f = (x: Tensor2D, k: number) => {
         const levels = makeLevels(schedule, uniformSteps(n, k), spec.timeEmbeddingDim)
         return consistency(teacher.weights.net(), x, levels, boundaryScaling(levels, sigmaMin, 0.5))
@@ -46,9 +48,12 @@ describe('samplers', () => {
       const x1 = f(tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[T - 1] as number) as Tensor2D, T - 1)
       const s = schedule.sigma[400] as number
       const x2 = f(tf.add(x1, tf.mul(tf.tensor2d(zPrime, [n, 2]), Math.sqrt(s * s - sigmaMin * sigmaMin))) as Tensor2D, 400)
-      return [x1.dataSync(), x2.dataSync()]
+      const xCapped = f(tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[800] as number) as Tensor2D, 800)
+      return [x1.dataSync(), x2.dataSync(), xCapped.dataSync()]
     })
     Array.from(one.points).forEach((v, i) => expect(v).toBeCloseTo(e1[i] as number, 5))
+    Array.from(capped.points).forEach((v, i) => expect(v).toBeCloseTo(eCapped[i] as number, 5))
+    expect(Math.abs((capped.points[0] as number) - (one.points[0] as number))).toBeGreaterThan(1e-4)
     Array.from(two.points).forEach((v, i) => expect(v).toBeCloseTo(e2[i] as number, 5))
   })
 
@@ -58,6 +63,10 @@ describe('samplers', () => {
     const before = tf.memory().numTensors
     const reference = teacherReference(teacher, dataSource2D('moons'), 0, noise, 'heun')
     const result = evaluateStudent(teacher.weights, teacher, reference, noise, [0.8, 0.4], 0.5, true, [0, 500, 999])
+    // The one-step sample starts at the top of the trained grid.
+    const capped = evaluateStudent(teacher.weights, teacher, reference, noise, [], 0.5, true, [0, 400, 800])
+    const expectedCapped = consistencySample(teacher.weights, teacher.architecture, teacher.schedule, noise.noise, [], [], 0.5, true, 800)
+    expect(Array.from(capped.samples.get(1) as Float32Array)).toEqual(Array.from(expectedCapped.points))
     expect(tf.memory().numTensors).toBe(before)
     expect(result.rows.map((r) => r.nfe)).toEqual([1, 2, 3])
     expect(reference.rows.map((r) => `${r.model}${r.nfe}`)).toEqual(['data0', 'teacher2', 'teacher20', 'teacher200'])

@@ -116,8 +116,8 @@ describe('RunService', () => {
     expect(losses(run.id)).toEqual(losses(reference.id))
   })
 
-  it('a checkpoint written before teacherSubsteps and topPairShare existed resumes as the single teacher step and uniform n it was', async () => {
-    const run = service.startDistill({ ...tiny(), teacherSubsteps: 1, topPairShare: 0, steps: 200 })
+  it("a checkpoint written before teacherSubsteps, topPairShare and sigmaMax existed resumes as the single teacher step, uniform n and teacher's top it was", async () => {
+    const run = service.startDistill({ ...tiny(), teacherSubsteps: 1, topPairShare: 0, sigmaMax: null, steps: 200 })
     await waitFor(run.id, ['running'])
     await new Promise((r) => setTimeout(r, 300))
     service.cancel(run.id)
@@ -127,7 +127,7 @@ describe('RunService', () => {
     expect(checkpoint?.step).toBeLessThan(200)
     const path = join(store.paths.root, 'runs', run.id, checkpoint?.path as string)
     const snapshot = decodeCheckpoint(readFileSync(path)) as Snapshot<DistillHeader>
-    const { teacherSubsteps: _substeps, topPairShare: _share, ...olderConfig } = snapshot.header.config
+    const { teacherSubsteps: _substeps, topPairShare: _share, sigmaMax: _top, ...olderConfig } = snapshot.header.config
     writeFileSync(path, encodeCheckpoint({ ...snapshot, header: { ...snapshot.header, config: olderConfig as DistillConfig } }))
     service.resume(run.id)
     await service.whenIdle()

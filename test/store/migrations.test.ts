@@ -42,6 +42,7 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
   6: {},
   7: {},
   8: {},
+  9: {},
 }
 
 /** Columns a migration adds to tables of earlier ones. */
@@ -100,6 +101,10 @@ const SEED: Record<number, (db: Db) => void> = {
   7: (db) => {
     // A distillation stored at version 7 with a top pair share of its own.
     db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r4', 'distill', 'finished', '{\"topPairShare\":0.5}', 't', 1)").run()
+  },
+  8: (db) => {
+    // A distillation stored at version 8 with a grid top of its own.
+    db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r5', 'distill', 'finished', '{\"sigmaMax\":80}', 't', 1)").run()
   },
 }
 
@@ -170,6 +175,16 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
           { id: 'r2', config: '{"numScales":8,"teacherSubsteps":4,"topPairShare":0}' },
           { id: 'r3', config: '{"steps":10}' },
           { id: 'r4', config: '{"topPairShare":0.5}' },
+        ])
+      }
+      // Version 9 adds sigmaMax: null, the grid up to the teacher's last step those runs had.
+      if (version === 9) {
+        expect(db.prepare('SELECT id, config_json AS config FROM runs ORDER BY id').all()).toEqual([
+          { id: 'r1', config: '{"sigmaMax":null}' },
+          { id: 'r2', config: '{"numScales":8,"teacherSubsteps":4,"sigmaMax":null}' },
+          { id: 'r3', config: '{"steps":10}' },
+          { id: 'r4', config: '{"topPairShare":0.5,"sigmaMax":null}' },
+          { id: 'r5', config: '{"sigmaMax":80}' },
         ])
       }
       SEED[version]?.(db) // the new tables accept rows

@@ -7,10 +7,11 @@ import { migration005 } from './005-datasets'
 import { migration006 } from './006-sample-roles'
 import { migration007 } from './007-distill-fields-added'
 import { migration008 } from './008-top-pair-share'
+import { migration009 } from './009-sigma-max'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008]
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

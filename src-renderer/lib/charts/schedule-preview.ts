@@ -5,7 +5,7 @@
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js'
 import { evalEmaDecayAt, ICT_START_SCALES, ictNumScales, learningRateAt } from '@shared/cd/training-schedules'
-import { karrasStepGrid, makeSchedule, uniformStepGrid, type BetaSchedule } from '@shared/cd/schedule'
+import { cdStepGrid, makeSchedule, type BetaSchedule } from '@shared/cd/schedule'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { LIGHT_THEME, runColor, type ChartTheme } from './theme'
 import type { XY } from './loss-curve'
@@ -37,7 +37,7 @@ export interface SigmaLevels {
  * (n T / N for n = 1..N, clamped to the last step), otherwise the uniform or Karras grid. Throws the
  * schedule's error when the teacher's last step is not noise.
  */
-export function sigmaLevels(config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps' | 'grid'>, teacher: TeacherNoise): SigmaLevels {
+export function sigmaLevels(config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps' | 'grid'> & Partial<Pick<DistillConfig, 'sigmaMax'>>, teacher: TeacherNoise): SigmaLevels {
   const schedule = makeSchedule(teacher.betaSchedule as BetaSchedule, teacher.numSteps, teacher.betaStart, teacher.betaEnd)
   const T = schedule.numSteps
   const n = numScalesAt(config, Math.max(0, config.steps - 1))
@@ -47,7 +47,7 @@ export function sigmaLevels(config: Pick<DistillConfig, 'algorithm' | 'numScales
     for (let i = 1; i <= n; i++) set.add(Math.min(Math.floor((i * T) / n), T - 1))
     steps = [...set].sort((a, b) => a - b)
   } else {
-    steps = config.grid === 'karras' ? karrasStepGrid(schedule, n) : uniformStepGrid(T, n)
+    steps = cdStepGrid(schedule, n, config.grid, config.sigmaMax ?? null)
   }
   return { steps, sigmas: steps.map((k) => schedule.sigma[k] as number), numScales: n }
 }

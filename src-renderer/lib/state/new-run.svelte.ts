@@ -439,6 +439,8 @@ export class NewRunState {
     const config = {
       algorithm: (f.texts.algorithm ?? 'cd') as DistillConfig['algorithm'],
       grid: (f.texts.grid ?? 'uniform') as DistillConfig['grid'],
+      // Empty (or not yet a number): the teacher's last step, as a run would take it.
+      sigmaMax: f.numberOf('sigmaMax'),
       numScales: n as number,
       steps: steps as number,
       lr: lr as number,

@@ -120,17 +120,17 @@ describe('NewRunState', () => {
     const { state } = setup()
     current = state
     await state.load()
-    const fields = () => ['numScales', 'topPairShare', 'lr', 'loss', 'targetEma'].map((k) => state.form.texts[k])
+    const fields = () => ['numScales', 'topPairShare', 'lr', 'loss', 'targetEma', 'sigmaMax'].map((k) => state.form.texts[k])
     const cd = fields()
-    expect(cd).toEqual([String(DISTILL_DEFAULTS.numScales), String(DISTILL_DEFAULTS.topPairShare), String(DISTILL_DEFAULTS.lr), 'l2', '0'])
+    expect(cd).toEqual([String(DISTILL_DEFAULTS.numScales), String(DISTILL_DEFAULTS.topPairShare), String(DISTILL_DEFAULTS.lr), 'l2', '0', String(DISTILL_DEFAULTS.sigmaMax)])
     state.form.set('lr', '0.004')
     await state.setField('algorithm', 'ict')
     // iCT starts from the single-step defaults and pseudo-Huber; the edited learning rate stays.
-    expect(fields()).toEqual(['18', '0', '0.004', 'huber', '0'])
+    expect(fields()).toEqual(['18', '0', '0.004', 'huber', '0', ''])
     await state.setField('algorithm', 'tutorial')
-    expect(fields()).toEqual(['18', '0', '0.004', 'l2', '0.99'])
+    expect(fields()).toEqual(['18', '0', '0.004', 'l2', '0.99', ''])
     await state.setField('algorithm', 'cd')
-    expect(fields()).toEqual([cd[0], cd[1], '0.004', 'l2', '0'])
+    expect(fields()).toEqual([cd[0], cd[1], '0.004', 'l2', '0', cd[5]])
     // A preset of another algorithm starts from that algorithm's defaults.
     state.applyPreset('ict-like')
     expect(state.form.texts.topPairShare).toBe('0')

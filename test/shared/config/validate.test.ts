@@ -34,7 +34,7 @@ describe('parseDistillConfig', () => {
 
   it('image data gets the image defaults where a field is unset; given values win', () => {
     const c = parseDistillConfig({ dataset: 'image:abc', teacher: 't' })
-    expect(c).toMatchObject({ numScales: 18, teacherSubsteps: 1, topPairShare: 0, weighting: 'uniform', lr: 1e-3 })
+    expect(c).toMatchObject({ numScales: 18, teacherSubsteps: 1, topPairShare: 0, sigmaMax: null, weighting: 'uniform', lr: 1e-3 })
     expect(c.batch).toBe(DISTILL_DEFAULTS.batch)
     expect(parseDistillConfig({ dataset: 'image:abc', teacher: 't', teacherSubsteps: 3, numScales: 9 })).toMatchObject({ numScales: 9, teacherSubsteps: 3 })
     expect(parseDistillConfig({ dataset: 'rings' })).toMatchObject({ numScales: DISTILL_DEFAULTS.numScales, teacherSubsteps: DISTILL_DEFAULTS.teacherSubsteps })
@@ -44,6 +44,21 @@ describe('parseDistillConfig', () => {
     const e = distillError({ topPairShare: share })
     expect(e.message).toContain('topPairShare')
     expect(e.message).toMatch(/top pair share must be (a number|in \[0, 0\.9\])/)
+  })
+
+  it.each([10, 31, Number.NaN])('refuses a grid top sigmaMax of %s, naming sigmaMax and the value', (sigmaMax) => {
+    const e = distillError({ sigmaMax })
+    expect(e.problems).toEqual([expect.objectContaining({ field: 'sigmaMax', value: sigmaMax })])
+    expect(e.message).toMatch(/sigmaMax: sigmaMax must be (a number or empty|at least 31\.6 \(alphaBar <= 0\.001)/)
+  })
+
+  it("takes sigmaMax 31.6 and above, or null for the teacher's last step; refuses one for the walkthrough's loop", () => {
+    expect(parseDistillConfig({ sigmaMax: 31.7 }).sigmaMax).toBe(31.7)
+    expect(parseDistillConfig({ sigmaMax: null }).sigmaMax).toBeNull()
+    expect(parseDistillConfig({ algorithm: 'tutorial' }).sigmaMax).toBeNull()
+    const e = distillError({ algorithm: 'tutorial', sigmaMax: 80 })
+    expect(e.problems).toEqual([expect.objectContaining({ field: 'sigmaMax', value: 80 })])
+    expect(e.message).toContain("the walkthrough's loop (tutorial) runs over all T teacher steps")
   })
 
   it('refuses N = 1, naming numScales and the value', () => {
@@ -141,11 +156,13 @@ describe('presets', () => {
     for (const name of ['cd-single-step', 'walkthrough', 'paper-cd'] as const) {
       expect(parseDistillConfig({ ...PRESETS[name].values }), name).toMatchObject({ teacherSubsteps: 1, topPairShare: 0, weighting: 'uniform' })
     }
+    // The walkthrough and ALGORITHM.md run to the teacher's last step; the CM paper's grid tops at sigma 80.
+    expect([PRESETS.walkthrough, PRESETS['cd-single-step'], PRESETS['paper-cd']].map((p) => parseDistillConfig({ ...p.values }).sigmaMax)).toEqual([null, null, 80])
   })
 
   it('the algorithms other than cd start from the single-step defaults, not the measured cd ones', () => {
     for (const algorithm of ['ct', 'ict', 'tutorial']) {
-      expect(parseDistillConfig({ algorithm }), algorithm).toMatchObject({ numScales: 18, teacherSubsteps: 1, topPairShare: 0, lr: 1e-3 })
+      expect(parseDistillConfig({ algorithm }), algorithm).toMatchObject({ numScales: 18, teacherSubsteps: 1, topPairShare: 0, sigmaMax: null, lr: 1e-3 })
     }
     expect(parseDistillConfig({ algorithm: 'cd' })).toMatchObject({ numScales: DISTILL_DEFAULTS.numScales, teacherSubsteps: DISTILL_DEFAULTS.teacherSubsteps })
   })
