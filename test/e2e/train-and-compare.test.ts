@@ -137,6 +137,8 @@ describe('train and compare in Chromium', () => {
       await expect(page.getByTestId('field-sampleEvery').inputValue()).resolves.toBe(SHORT_RUN.sampleEvery)
       await expect(page.getByTestId('field-evalSamples').inputValue()).resolves.toBe(SHORT_RUN.evalSamples)
       await expect(page.getByTestId('field-numScales').inputValue()).resolves.toBe(FIRST_N)
+      // The grid top of the default preset (the CM paper's sigma_max), editable like every field.
+      await expect(page.getByTestId('field-sigmaMax').inputValue()).resolves.toBe('80')
       await page.getByTestId('field-numScales').fill(SECOND_N)
       await expect.poll(() => page.getByTestId('sigma-summary').innerText()).toMatch(new RegExp(`^${SECOND_N} levels`))
       await shot('form from the first run')
@@ -146,8 +148,8 @@ describe('train and compare in Chromium', () => {
       runIds.push(id)
       const run = await api<{ config: Record<string, unknown> }>('runs.get', { id })
       expect(run.config).toMatchObject({ numScales: 6, steps: 400, teacher: 'builtin', dataset: 'moons' })
-      // The live view says how this run learns: the default preset's teacher substeps, weighting and top pair share.
-      await expect.poll(() => page.getByTestId('run-method').innerText()).toBe(`cd, N ${SECOND_N}, teacher heun in 6 substeps per hop, λ 1/gap, top pair 50% of each batch, mu 0`)
+      // The live view says how this run learns: the default preset's teacher substeps, weighting, top pair share and grid top.
+      await expect.poll(() => page.getByTestId('run-method').innerText()).toBe(`cd, N ${SECOND_N}, teacher heun in 6 substeps per hop, λ 1/gap, top pair 50% of each batch, σ_max 80, mu 0`)
       await watchToTheEnd(s, id, 400)
     })
   }, RUN_TEST_MS)
