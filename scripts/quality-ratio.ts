@@ -7,7 +7,7 @@
  * `--set '{"seed":1}'` changes the training seed.
  *
  * `--from-levels` adds, after the last step, where the one-step error comes from: for each level t_n of the
- * grid, the teacher's ODE from sigma_max down to t_n (10 Heun steps per hop), then the student's one step from
+ * grid, the teacher's ODE from the grid's top (sigma_max) down to t_n (10 Heun steps per hop), then the student's one step from
  * there. A figure that falls sharply below the top level says the top pair's map carries the error.
  *
  * `--ceiling 10,14,18` instead prints the best any student could do on an N-level grid: the teacher's own ODE
@@ -51,8 +51,8 @@ console.log(`${dataset}: teacher 100-step SWD ${teacher100.toFixed(4)}, data flo
 const schedule = teacher.schedule
 /** Every evaluation sample at teacher step k. */
 const levelsAt = (k: number) => makeLevels(schedule, uniformSteps(evalSamples, k), teacher.architecture.timeEmbeddingDim)
-/** The evaluation noise at sigma_max, where the teacher and the one-step sampler start. */
-const noiseAtSigmaMax = () => tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [evalSamples, 2]), schedule.sigma[schedule.numSteps - 1] as number) as Tensor2D)
+/** The evaluation noise at teacher step k's sigma: the teacher starts at the last step, a student at its grid's top. */
+const noiseAt = (k: number) => tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [evalSamples, 2]), schedule.sigma[k] as number) as Tensor2D)
 /** x taken from teacher step `from` to `to` by the teacher's ODE; x is disposed. */
 function teacherHop(x: Tensor2D, from: number, to: number, solve: TeacherSolve): Tensor2D {
   const next = tf.tidy(() => teacherOdeSolve(teacher, x, levelsAt(from), levelsAt(to), solve))
@@ -65,7 +65,7 @@ if (values.ceiling) {
     for (const numScales of values.ceiling.split(',').map(Number)) {
       const steps = grid === 'karras' ? karrasStepGrid(schedule, numScales) : uniformStepGrid(schedule.numSteps, numScales)
       const figures = (['ddim', 'heun'] as const).map((solver) => {
-        let x = noiseAtSigmaMax()
+        let x = noiseAt(steps[steps.length - 1] as number)
         for (let i = steps.length - 1; i > 0; i--) x = teacherHop(x, steps[i] as number, steps[i - 1] as number, { solver, substeps: 1 })
         const points = x.dataSync() as Float32Array
         x.dispose()
@@ -99,7 +99,7 @@ if (values.ceiling) {
 
 function oneStepFromEachLevel(distiller: Distiller, sigmaData: number): void {
   const steps = distiller.trainedSteps()
-  let x = noiseAtSigmaMax()
+  let x = noiseAt(steps[steps.length - 1] as number)
   for (let i = steps.length - 1; i >= 0; i--) {
     const k = steps[i] as number
     const swd = tf.tidy(() => {
