@@ -110,8 +110,9 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  *   cross-check     `npm run crosscheck:torch`: the PyTorch reference's loop on this teacher and these batches
  *                   gives the earlier default 4.30x (moons), 6.73x (8gaussians), 2.77x (checkerboard), as the
  *                   engine did; with the reference's own settings (DDIM, lr 1e-4, mu 0.95) 7.71x, 10.11x, 4.92x.
- *                   This preset, top pair share included, in the same loop: moons 2.10x, 8gaussians 3.10x
- *                   (engine 2.14x, 3.16x)
+ *                   This preset, sigma_max 80 included, in the same loop: moons 1.32x, 8gaussians 2.19x
+ *                   (engine 1.32x, 2.21x); at N 8 / 4 with the share and sigma 157: moons 2.10x, 8gaussians
+ *                   3.10x (engine 2.14x, 3.16x)
  */
 export const DISTILL_DEFAULTS: DistillConfig = {
   dataset: 'moons',
