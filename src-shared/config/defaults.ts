@@ -35,13 +35,13 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  * one-step sliced Wasserstein of the evaluation EMA over the teacher's 100-step figure (issue 2's goal is
  * 2.5x), 4000 samples, seed 0, wasm, `npm run quality -- --dataset <name> [--set <json>]`.
  *
- * Measured for this preset (2026-11-26): moons 1.32x, checkerboard 1.17x, swissroll 1.29x, rings 1.10x,
- * 8gaussians 2.21x (seed 1: 2.25x); per-axis spread within 1.04 of the data's. Before sigmaMax (the same
+ * Measured for this preset (2026-11-26): moons 1.32x (seed 1: 1.35x), checkerboard 1.17x, swissroll 1.29x,
+ * rings 1.10x, 8gaussians 2.21x (seed 1: 2.25x); per-axis spread within 1.04 of the data's. Before sigmaMax (the same
  * preset up to the teacher's last step, sigma 157): moons 2.00x (seed 1: 2.05x), checkerboard 1.29x,
  * swissroll 1.53x, rings 1.26x, 8gaussians 2.96x (seed 1: 2.96x). At N 8 with 4 substeps (the default
  * before that, same share, sigma 157): moons 2.14x, checkerboard 1.37x, swissroll 1.60x, rings 1.14x,
  * 8gaussians 3.16x (seed 1: 3.08x; 2.76x at batch 1024); N 5 with 8 substeps: 8gaussians 2.96x.
- * At batch 1024 (the large-batch preset, sigma 157) 8gaussians reached 2.60x.
+ * At batch 1024 (the large-batch preset) 8gaussians reaches 1.98x (2.60x at sigma 157).
  * The earlier default (N 18, one Heun step per hop, lambda = 1, lr 1e-3; the cd-single-step preset) gave
  * moons 4.29x, 8gaussians 6.71x, checkerboard 2.93x. What each choice beat:
  *   sigmaMax 80     the grid's top level and the one-step start, x_T = 80 z (the CM paper's sigma_max, for
@@ -93,8 +93,9 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  *   evalEma 0.999   with evalEmaDecayAt's warm-up, which keeps the decay below 0.999 until step 8990: at
  *                   3000 steps 0.9995 is the same run. The online weights are far worse until the learning
  *                   rate has decayed (8gaussians one-step 4.46 at step 1000, 0.186 at 2000, 0.073 at 3000)
- *   batch 256       with the top pair share, 1024 gave 8gaussians 2.76x and 512 2.91x, at about 3x and 1.7x
- *                   the time per step here (before it: 2.85x and 3.24x). Even at 1024 the error is spread
+ *   batch 256       at sigma_max 80, 1024 gives 8gaussians 1.98x (256: 2.21x) at about 3x the time per step.
+ *                   At sigma 157, with the top pair share, 1024 gave 8gaussians 2.76x and 512 2.91x, at
+ *                   about 3x and 1.7x the time per step here (before it: 2.85x and 3.24x). Even at 1024 the error is spread
  *                   over the levels (--from-levels: 2.76x from sigma_max, 2.30x after the top hop, 1.96x
  *                   from sigma 1.15, 1.58x from 0.5, against the teacher's 0.97x at sigma_min)
  *   (2026-11-26, 4000 samples, before substeps; kept for the record)

@@ -17,10 +17,10 @@ export const PRESETS = {
     why: "See DISTILL_DEFAULTS: N = 6, the teacher's Heun step in 6 substeps per hop, lambda = 1 / (sigma_hi - sigma_lo), half of each batch at the top pair, the grid's top at sigma_max = 80 (the CM paper's), lr 2e-3, batch 256, chosen by measurement for 3000 CD steps from a built-in teacher.",
     values: {},
   },
-  /** Measurements: DISTILL_DEFAULTS ("batch 1024"). */
+  /** Measurements: DISTILL_DEFAULTS ("batch 1024"; 8gaussians 1.98x at sigma_max 80, 2.60x at sigma 157). */
   'large-batch': {
-    label: 'Default at batch 1024 (less gradient noise, about 3x the time)',
-    why: 'The default preset with four times the batch, for less gradient noise at 3000 steps, at about three times the time per step. Measured before the grid top moved to sigma_max 80: 8gaussians 2.60x the teacher\'s 100-step SWD against 2.96x at batch 256 (at N 8 with 4 substeps: 2.76x against 3.16x).',
+    label: 'Default at batch 1024 (best one-step quality measured, about 3x the time)',
+    why: 'The default preset with four times the batch, for the best one-step quality at 3000 steps: 8gaussians 1.98x the teacher\'s 100-step SWD against 2.21x at batch 256, at about three times the time per step.',
     values: { batch: 1024 },
   },
   /** The default before the substep measurements: ALGORITHM.md's step as written, tuned (moons 4.29x, 8gaussians 6.71x). */
