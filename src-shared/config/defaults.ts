@@ -95,9 +95,9 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  *                   rate has decayed (8gaussians one-step 4.46 at step 1000, 0.186 at 2000, 0.073 at 3000)
  *   batch 256       at sigma_max 80, 1024 gives 8gaussians 1.98x (256: 2.21x) at about 3x the time per step.
  *                   At sigma 157, with the top pair share, 1024 gave 8gaussians 2.76x and 512 2.91x, at
- *                   about 3x and 1.7x the time per step here (before it: 2.85x and 3.24x). Even at 1024 the error is spread
- *                   over the levels (--from-levels: 2.76x from sigma_max, 2.30x after the top hop, 1.96x
- *                   from sigma 1.15, 1.58x from 0.5, against the teacher's 0.97x at sigma_min)
+ *                   about 3x and 1.7x the time per step here (before it: 2.85x and 3.24x). Even at 1024
+ *                   the error was spread over the levels (--from-levels: 2.76x from sigma_max, 2.30x after
+ *                   the top hop, 1.96x from sigma 1.15, 1.58x from 0.5, against the teacher's 0.97x)
  *   (2026-11-26, 4000 samples, before substeps; kept for the record)
  *   where the error is  teacher Heun for the top j hops, then the student in one step, lambda = 1: 4.29x from
  *                   sigma_max, 3.5x from sigma 31, 3.1x from sigma 0.4, 2.3x from 0.2 (inverse-gap: 2.3x from
