@@ -92,8 +92,11 @@ describe('Distiller', () => {
       d.dispose()
       return loss
     }
-    // With N = 2 every pair is (k = 0, k = T-1): the weight is one constant, so the losses differ by exactly it.
-    const gap = (teacher.schedule.sigma[teacher.schedule.numSteps - 1] as number) - (teacher.schedule.sigma[0] as number)
+    // With N = 2 every pair is the grid's bottom and top: the weight is one constant, so the losses differ by exactly it.
+    const grid = new Distiller(parseDistillConfig({ ...small, numScales: 2 }), teacher, 'cpu')
+    const [bottom, top] = grid.trainedSteps() as [number, number]
+    grid.dispose()
+    const gap = (teacher.schedule.sigma[top] as number) - (teacher.schedule.sigma[bottom] as number)
     expect(first('inverse-gap', 2) / (first('uniform', 2) / gap)).toBeCloseTo(1, 5)
     expect(first('inverse-gap', 10)).not.toBeCloseTo(first('uniform', 10), 6)
     teacher.weights.dispose()
