@@ -82,7 +82,7 @@ export class Distiller {
     this.target = resume ? architecture.fromArrays(pickArrays('target', resume.arrays), false, 'target') : this.student.copy(false, 'target')
     this.evalEma = resume ? architecture.fromArrays(pickArrays('evalEma', resume.arrays), false, 'evalEma') : this.student.copy(false, 'evalEma')
     // A grid top above the teacher's last step is refused before any training (the message names sigmaMax).
-    if (config.algorithm !== 'tutorial') gridTopStep(teacher.schedule, config.sigmaMax)
+    gridTopStep(teacher.schedule, config.sigmaMax)
     this.adam = new Adam(this.student.variables())
     this.rng = Rng.fromSeed(config.seed, STREAM_TRAIN)
     if (resume) {

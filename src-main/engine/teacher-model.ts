@@ -1,7 +1,7 @@
 /**
  * A trained epsilon-prediction DDPM teacher: its config, network architecture, schedule and frozen weights.
  */
-import { makeSchedule, type NoiseSchedule } from '@shared/cd/schedule'
+import { scheduleOf, type NoiseSchedule } from '@shared/cd/schedule'
 import type { TeacherConfig } from '@shared/config/schemas'
 import { architectureFor, type Architecture } from './architecture'
 import { DATA_2D, type DataShape } from './data-source'
@@ -14,17 +14,13 @@ export interface TeacherModel {
   weights: EpsWeights
 }
 
-export function teacherSchedule(config: TeacherConfig): NoiseSchedule {
-  return makeSchedule(config.betaSchedule, config.numSteps, config.betaStart, config.betaEnd)
-}
-
 /** `data` gives the shape the network works on: 2D points unless told otherwise. */
 export function loadTeacherModel(config: TeacherConfig, arrays: WeightArrays, data: DataShape = DATA_2D): TeacherModel {
   const architecture = architectureFor(config, data)
   return {
     config,
     architecture,
-    schedule: teacherSchedule(config),
+    schedule: scheduleOf(config),
     weights: architecture.fromArrays(arrays, false, 'teacher'),
   }
 }

@@ -2,6 +2,7 @@
  * Trains an epsilon-prediction DDPM teacher with the usual noise-prediction MSE:
  *   x_vp = sqrt(alphaBar_k) x0 + sqrt(1 - alphaBar_k) eps,  loss = mean ||net(x_vp, k) - eps||^2.
  */
+import { scheduleOf } from '@shared/cd/schedule'
 import type { TeacherConfig } from '@shared/config/schemas'
 import { STREAM_TRAIN } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
@@ -11,7 +12,7 @@ import { dataSource2D, type DataSource } from './data-source'
 import { NonFiniteLossError } from './distiller'
 import { timeEmbedding } from './mlp'
 import { pickArrays, prefixArrays, type Snapshot, type TeacherHeader } from './snapshot'
-import { teacherSchedule, type TeacherModel } from './teacher-model'
+import type { TeacherModel } from './teacher-model'
 import { tf } from './tf'
 
 /** Teachers train with a cosine-decayed learning rate after a short warm-up. */
@@ -31,7 +32,7 @@ export class TeacherTrainer {
     readonly data: DataSource = dataSource2D(config.dataset),
   ) {
     const architecture = architectureFor(config, data)
-    const schedule = teacherSchedule(config)
+    const schedule = scheduleOf(config)
     const arrays = resume ? pickArrays('teacher', resume.arrays) : architecture.initialArrays(Rng.fromSeed(config.seed, 0))
     const weights = architecture.fromArrays(arrays, true, 'teacher')
     this.model = { config, architecture, schedule, weights }

@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { findRow } from '@shared/cd/evaluation'
-import { gridTopStep, makeSchedule } from '@shared/cd/schedule'
+import { gridTopStep, scheduleOf } from '@shared/cd/schedule'
 import { BRANCH_MUST_KEEP } from '@shared/config/fields'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
@@ -327,13 +327,10 @@ export class RunService {
     } catch (error) {
       throw new ConfigError([{ field: 'teacher', message: (error as Error).message, value: config.teacher }])
     }
-    if (config.algorithm !== 'tutorial' && config.sigmaMax !== null) {
-      const t = file.snapshot.header.config
-      try {
-        gridTopStep(makeSchedule(t.betaSchedule, t.numSteps, t.betaStart, t.betaEnd), config.sigmaMax)
-      } catch (error) {
-        throw new ConfigError([{ field: 'sigmaMax', message: (error as Error).message, value: config.sigmaMax }])
-      }
+    try {
+      gridTopStep(scheduleOf(file.snapshot.header.config), config.sigmaMax)
+    } catch (error) {
+      throw new ConfigError([{ field: 'sigmaMax', message: (error as Error).message, value: config.sigmaMax }])
     }
     return file.path
   }

@@ -55,6 +55,11 @@ export function makeBetas(
   return betas
 }
 
+/** The schedule a teacher's config describes: its beta schedule, T and beta range. */
+export function scheduleOf(teacher: { betaSchedule: BetaSchedule; numSteps: number; betaStart: number; betaEnd: number }): NoiseSchedule {
+  return makeSchedule(teacher.betaSchedule, teacher.numSteps, teacher.betaStart, teacher.betaEnd)
+}
+
 export function makeSchedule(
   kind: BetaSchedule,
   numSteps: number,

@@ -3,7 +3,7 @@
  * the field and the value it got (see `validate.ts`).
  */
 import { z } from 'zod'
-import { makeSchedule, MAX_TERMINAL_ALPHA_BAR, MIN_SIGMA_MAX, ScheduleError } from '../cd/schedule'
+import { MAX_TERMINAL_ALPHA_BAR, MIN_SIGMA_MAX, scheduleOf, ScheduleError } from '../cd/schedule'
 import { DATASET_CHOICES_TEXT, isImageDatasetRef, isKnownDatasetForm } from '../data/dataset-ref'
 import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, MODELS, SOLVERS, WEIGHTINGS } from './fields'
 
@@ -82,7 +82,7 @@ export const TeacherConfigSchema = z
   // here, so a form shows it on the field before a run is created, not as a failed run.
   .superRefine((config, ctx) => {
     try {
-      makeSchedule(config.betaSchedule, config.numSteps, config.betaStart, config.betaEnd)
+      scheduleOf(config)
     } catch (error) {
       if (!(error instanceof ScheduleError)) throw error
       ctx.addIssue({ code: 'custom', path: ['numSteps'], message: error.message })

@@ -5,7 +5,7 @@
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js'
 import { evalEmaDecayAt, ICT_START_SCALES, ictNumScales, learningRateAt } from '@shared/cd/training-schedules'
-import { cdStepGrid, makeSchedule, type BetaSchedule } from '@shared/cd/schedule'
+import { cdStepGrid, scheduleOf } from '@shared/cd/schedule'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { LIGHT_THEME, runColor, type ChartTheme } from './theme'
 import type { XY } from './loss-curve'
@@ -38,7 +38,7 @@ export interface SigmaLevels {
  * schedule's error when the teacher's last step is not noise.
  */
 export function sigmaLevels(config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps' | 'grid'> & Partial<Pick<DistillConfig, 'sigmaMax'>>, teacher: TeacherNoise): SigmaLevels {
-  const schedule = makeSchedule(teacher.betaSchedule as BetaSchedule, teacher.numSteps, teacher.betaStart, teacher.betaEnd)
+  const schedule = scheduleOf(teacher)
   const T = schedule.numSteps
   const n = numScalesAt(config, Math.max(0, config.steps - 1))
   let steps: number[]
