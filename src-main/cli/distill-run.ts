@@ -20,7 +20,7 @@ export async function runDistillCommand(config: DistillConfig, options: DistillO
   try {
     let run
     try {
-      run = service.startDistill(config, { tags: options.tag ?? [] })
+      run = await service.startDistill(config, { tags: options.tag ?? [] })
     } catch (error) {
       if (error instanceof ConfigError) throw usageFromConfigError(error, DISTILL_FLAGS)
       throw error

@@ -17,7 +17,8 @@ import type { EngineJob, EngineMessage } from '@shared/ipc/engine-messages'
 import type { MetricPoint, Run, RunStatus, RunSummary, SampleRecord } from '@shared/store/types'
 import { ensureRunDirs, runFilePath, runPaths, type EvaluationInput, type LabStore } from '../store'
 import { ForkedEngineHost, type EngineEvent, type EngineHost } from './engine-host'
-import { TeacherService } from './teacher-service'
+import { TeacherService, type TeacherScope } from './teacher-service'
+import { cartesian, checkSweepGrid } from './sweep-grid'
 import type { TeacherFile } from '../files/teachers'
 import { pointsToBlob } from '../files/sample-points'
 
@@ -49,6 +50,8 @@ export interface RunServiceOptions {
 export interface StartOptions {
   tags?: string[]
   notes?: string
+  /** Where the config's teacher path may point: `data-folder` for API callers (default `anywhere`, the CLI). */
+  teacherScope?: TeacherScope
 }
 
 /** Settings of a teacher job that are not part of its config (they do not change what it learns). */
@@ -111,13 +114,17 @@ export class RunService {
   }
 
   /** Validates, records the config (before step 0) and queues a distillation. */
-  startDistill(input: Record<string, unknown>, options: StartOptions = {}): Run {
+  async startDistill(input: Record<string, unknown>, options: StartOptions = {}): Promise<Run> {
     const config = parseDistillConfig(input)
-    const teacherPath = this.teacherPath(config)
+    const teacherPath = this.checkGridTop(config, await this.teacherFile(config, options.teacherScope))
+    return this.queueDistill(config, teacherPath, options)
+  }
+
+  /** Records and queues a distillation whose config and teacher are checked. */
+  private queueDistill(config: DistillConfig, teacherPath: string, options: StartOptions): Run {
     const data = this.datasetDir(config.dataset)
     const run = this.store.runs.createRun({ kind: 'distill', config, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
-    const paths = ensureRunDirs(this.store.paths.root, run.id)
-    this.jobs.set(run.id, { kind: 'distill', runId: run.id, config, teacherPath, checkpointDir: paths.checkpoints, samplesDir: paths.samples, ...data })
+    this.jobs.set(run.id, { ...this.freshDistillJob(run.id, config, teacherPath), ...data })
     return this.enqueue(run.id)
   }
 
@@ -125,17 +132,39 @@ export class RunService {
     const config = parseTeacherConfig(input)
     const data = this.datasetDir(config.dataset)
     const run = this.store.runs.createRun({ kind: 'teacher', config, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
-    const paths = ensureRunDirs(this.store.paths.root, run.id)
-    this.jobs.set(run.id, {
+    this.jobs.set(run.id, { ...this.freshTeacherJob(run.id, config, options), ...data })
+    return this.enqueue(run.id)
+  }
+
+  private freshDistillJob(runId: string, config: DistillConfig, teacherPath: string): EngineJob {
+    const paths = ensureRunDirs(this.store.paths.root, runId)
+    return { kind: 'distill', runId, config, teacherPath, checkpointDir: paths.checkpoints, samplesDir: paths.samples }
+  }
+
+  private freshTeacherJob(runId: string, config: TeacherConfig, options: TeacherStartOptions): EngineJob {
+    const paths = ensureRunDirs(this.store.paths.root, runId)
+    return {
       kind: 'teacher',
-      runId: run.id,
+      runId,
       config,
       outDir: paths.dir,
       checkpointDir: paths.checkpoints,
-      ...data,
       ...(options.evalSamples !== undefined ? { evalSamples: options.evalSamples } : {}),
       ...(options.sampleEvery !== undefined ? { sampleEvery: options.sampleEvery } : {}),
-    })
+    }
+  }
+
+  /** A run that never started (left queued by a process that died) queued again from step 0, same config. */
+  private async restart(run: Run, changes: { steps?: number }): Promise<Run> {
+    const steps = changes.steps !== undefined ? { steps: changes.steps } : {}
+    if (run.kind === 'teacher') {
+      const config = parseTeacherConfig({ ...(run.config as TeacherConfig), ...steps })
+      this.jobs.set(run.id, { ...this.freshTeacherJob(run.id, config, {}), ...this.datasetDir(config.dataset) })
+    } else {
+      const config = parseDistillConfig({ ...(run.config as DistillConfig), ...steps })
+      const teacherPath = this.checkGridTop(config, await this.teacherFile(config))
+      this.jobs.set(run.id, { ...this.freshDistillJob(run.id, config, teacherPath), ...this.datasetDir(config.dataset) })
+    }
     return this.enqueue(run.id)
   }
 
@@ -143,20 +172,29 @@ export class RunService {
    * A grid over numeric hyperparameters: one run per point of the cartesian product, all tagged
    * `sweep:<first run id>` so they can be listed and compared together.
    */
-  sweep(base: Record<string, unknown>, grid: Record<string, number[]>, options: StartOptions = {}): Run[] {
-    const points = cartesian(grid)
-    // Validate every point before queueing any, so a bad value queues nothing.
-    const configs = points.map((point) => parseDistillConfig({ ...base, ...point }))
-    for (const config of configs) this.teacherPath(config)
+  async sweep(base: Record<string, unknown>, grid: Record<string, number[]>, options: StartOptions = {}): Promise<Run[]> {
+    checkSweepGrid(grid)
+    // Validate every point before queueing any, so a bad value queues nothing; each teacher is read once.
+    const teachers = new Map<string, Promise<TeacherFile>>()
+    const checked: Array<{ config: DistillConfig; teacherPath: string }> = []
+    for (const [i, point] of cartesian(grid).entries()) {
+      const config = parseDistillConfig({ ...base, ...point })
+      const key = JSON.stringify([config.teacher, config.dataset])
+      if (!teachers.has(key)) teachers.set(key, this.teacherFile(config, options.teacherScope))
+      checked.push({ config, teacherPath: this.checkGridTop(config, await (teachers.get(key) as Promise<TeacherFile>)) })
+      if (i % SWEEP_YIELD_EVERY === SWEEP_YIELD_EVERY - 1) await yieldToEventLoop()
+    }
     const runs: Run[] = []
     let tag: string | null = null
-    for (const config of configs) {
-      const run = this.startDistill(config, { ...options, tags: [...(options.tags ?? []), ...(tag ? [tag] : [])] })
+    for (const [i, { config, teacherPath }] of checked.entries()) {
+      const run = this.queueDistill(config, teacherPath, { ...options, tags: [...(options.tags ?? []), ...(tag ? [tag] : [])] })
       if (!tag) {
         tag = `sweep:${run.id}`
         this.store.runs.tag(run.id, [tag])
       }
       runs.push(this.store.runs.getRun(run.id))
+      // A long grid leaves room for other clients' requests between its runs.
+      if (i % SWEEP_YIELD_EVERY === SWEEP_YIELD_EVERY - 1) await yieldToEventLoop()
     }
     return runs
   }
@@ -172,7 +210,7 @@ export class RunService {
    * Continues a run: a paused one in its engine process; an interrupted, failed or cancelled one from its
    * last checkpoint with the same config and seed (its metrics after that checkpoint are dropped).
    */
-  resume(id: string, changes: { steps?: number } = {}): Run {
+  async resume(id: string, changes: { steps?: number } = {}): Promise<Run> {
     const run = this.store.runs.getRun(id)
     const active = this.active.get(id)
     if (run.status === 'paused' && active && !active.ended) {
@@ -182,17 +220,20 @@ export class RunService {
     if (!['interrupted', 'failed', 'cancelled', 'paused'].includes(run.status)) {
       throw new RunStateError(`run ${id} is ${run.status}; only a paused, interrupted, failed or cancelled run can be resumed`)
     }
-    if (run.kind !== 'distill') throw new RunStateError(`run ${id} is a teacher run; resuming teacher runs is not supported yet`)
     const checkpoint = this.store.checkpoints.latestCheckpoint(id)
+    // A run that never started (queued when its process died) starts over from step 0.
+    if (!checkpoint && run.startedAt === null) return this.restart(run, changes)
+    if (run.kind !== 'distill') throw new RunStateError(`run ${id} is a teacher run; resuming teacher runs is not supported yet`)
     if (!checkpoint) throw new RunStateError(`run ${id} has no checkpoint to resume from`)
     const config = parseDistillConfig({ ...(run.config as DistillConfig), ...(changes.steps !== undefined ? { steps: changes.steps } : {}) })
+    const teacherPath = this.checkGridTop(config, await this.teacherFile(config))
     const paths = ensureRunDirs(this.store.paths.root, id)
     this.store.metrics.deleteMetricsAfter(id, checkpoint.step)
     this.jobs.set(id, {
       kind: 'distill',
       runId: id,
       config,
-      teacherPath: this.teacherPath(config),
+      teacherPath,
       checkpointDir: paths.checkpoints,
       samplesDir: paths.samples,
       ...this.datasetDir(config.dataset),
@@ -202,7 +243,7 @@ export class RunService {
   }
 
   /** A new run from `id`'s last checkpoint with edited hyperparameters; the parent is recorded. */
-  branch(id: string, overrides: Record<string, unknown>, options: StartOptions = {}): Run {
+  async branch(id: string, overrides: Record<string, unknown>, options: StartOptions = {}): Promise<Run> {
     const parent = this.store.runs.getRun(id)
     if (parent.kind !== 'distill') throw new RunStateError(`run ${id} is a teacher run; only distillations can be branched`)
     const checkpoint = this.store.checkpoints.latestCheckpoint(id)
@@ -216,6 +257,7 @@ export class RunService {
     if (config.steps <= checkpoint.step) {
       throw new ConfigError([{ field: 'steps', message: `must exceed the parent's checkpoint step ${checkpoint.step}`, value: config.steps }])
     }
+    const teacherPath = this.checkGridTop(config, await this.teacherFile(config))
     const run = this.store.runs.createRun({
       kind: 'distill',
       config,
@@ -232,7 +274,7 @@ export class RunService {
       kind: 'distill',
       runId: run.id,
       config,
-      teacherPath: this.teacherPath(config),
+      teacherPath,
       checkpointDir: paths.checkpoints,
       samplesDir: paths.samples,
       ...this.datasetDir(config.dataset),
@@ -319,14 +361,17 @@ export class RunService {
     return { datasetDir: join(this.store.paths.root, record.path) }
   }
 
-  /** The teacher's checkpoint, checked for the dataset, and the grid top checked against its schedule. */
-  private teacherPath(config: DistillConfig): string {
-    let file: TeacherFile
+  /** The teacher's checkpoint, checked for the dataset; a problem is a ConfigError naming `teacher`. */
+  private async teacherFile(config: DistillConfig, scope: TeacherScope = 'anywhere'): Promise<TeacherFile> {
     try {
-      file = this.teachers.resolveFile(config.teacher, config.dataset)
+      return await this.teachers.resolveFile(config.teacher, config.dataset, scope)
     } catch (error) {
       throw new ConfigError([{ field: 'teacher', message: (error as Error).message, value: config.teacher }])
     }
+  }
+
+  /** The grid top checked against the teacher's schedule; the teacher's path. */
+  private checkGridTop(config: DistillConfig, file: TeacherFile): string {
     try {
       gridTopStep(scheduleOf(file.snapshot.header.config), config.sigmaMax)
     } catch (error) {
@@ -542,13 +587,13 @@ export class RunService {
   }
 }
 
-export function cartesian(grid: Record<string, number[]>): Array<Record<string, number>> {
-  let points: Array<Record<string, number>> = [{}]
-  for (const [field, values] of Object.entries(grid)) {
-    if (values.length === 0) throw new ConfigError([{ field, message: 'a sweep needs at least one value', value: values }])
-    points = points.flatMap((p) => values.map((v) => ({ ...p, [field]: v })))
-  }
-  return points
+export { cartesian }
+
+/** Sweep points checked or queued between two turns of the event loop. */
+const SWEEP_YIELD_EVERY = 50
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 function delay(ms: number): Promise<void> {

@@ -5,12 +5,22 @@
  * `builtin`, a teacher id (a built-in one as `builtin-<dataset>`), or a checkpoint path.
  */
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { realpath } from 'node:fs/promises'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { builtinTeacherId, type TeacherRecord } from '@shared/store/types'
-import { builtinTeacherPath, readTeacherFile, readTeacherSnapshot, type TeacherFile } from '../files/teachers'
+import { builtinTeacherPath, readTeacherFileAsync, readTeacherSnapshot, TeacherFileError, type TeacherFile } from '../files/teachers'
 import { ensureTeacherDir, newRunId, type LabStore } from '../store'
+
+/** Where a teacher path may point: `anywhere` for the CLI (the user's own files), `data-folder` for the API. */
+export type TeacherScope = 'anywhere' | 'data-folder'
+
+/** Whether `path` lies below `base` (not `base` itself). */
+function isStrictlyWithin(base: string, path: string): boolean {
+  const rel = relative(base, path)
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)
+}
 
 export class TeacherService {
   private builtins: TeacherRecord[] | null = null
@@ -56,14 +66,37 @@ export class TeacherService {
   }
 
   /** `builtin`, a registered teacher id, or a path -> the checkpoint path (checked, and for `dataset`). */
-  resolve(spec: string, dataset: string): string {
-    return this.resolveFile(spec, dataset).path
+  async resolve(spec: string, dataset: string, scope: TeacherScope = 'anywhere'): Promise<string> {
+    return (await this.resolveFile(spec, dataset, scope)).path
   }
 
-  /** As resolve, with the checkpoint's contents (its header holds the teacher's noise schedule). */
-  resolveFile(spec: string, dataset: string): TeacherFile {
+  /**
+   * As resolve, with the checkpoint's contents (its header holds the teacher's noise schedule). Read
+   * asynchronously with a size cap, and only from a regular file. With scope `data-folder` (API callers) a
+   * path must lie inside the data folder, symlinks resolved; one outside is refused before anything is looked
+   * up, so the answer never tells whether some file on the machine exists.
+   */
+  async resolveFile(spec: string, dataset: string, scope: TeacherScope = 'anywhere'): Promise<TeacherFile> {
     const registered = spec === 'builtin' ? undefined : (this.builtinTeachers().find((t) => t.id === spec) ?? this.store.teachers.findTeacher(spec))
-    return readTeacherFile(registered ? this.pathOf(registered) : spec, dataset)
+    if (registered) return readTeacherFileAsync(this.pathOf(registered), dataset)
+    if (spec === 'builtin' || scope === 'anywhere') return readTeacherFileAsync(spec, dataset)
+    return readTeacherFileAsync(await this.insideDataFolder(spec), dataset)
+  }
+
+  /** `spec` as an absolute path inside the data folder (symlinks resolved), else a TeacherFileError. */
+  private async insideDataFolder(spec: string): Promise<string> {
+    const root = this.store.paths.root
+    const outside = new TeacherFileError(`${spec} is not a teacher id and not inside the data folder ${root}; give \`builtin\`, a teacher id (teachers list) or a checkpoint inside the data folder`)
+    const path = resolve(root, spec)
+    if (!isStrictlyWithin(root, path)) throw outside
+    let real: string
+    try {
+      real = await realpath(path)
+    } catch {
+      throw new TeacherFileError(`checkpoint ${path} does not exist`)
+    }
+    if (!isStrictlyWithin(await realpath(root), real)) throw outside
+    return real
   }
 
   /** A teacher's default name: its dataset (an image dataset by its name, not `image:<id>`) and seed. */

@@ -36,3 +36,10 @@ export type Weighting = (typeof WEIGHTINGS)[number]
  * teacher they were distilled from, the data, the algorithm and its grid and boundary scaling).
  */
 export const BRANCH_MUST_KEEP = ['dataset', 'teacher', 'algorithm', 'grid', 'sigmaData'] as const
+
+/** Numeric distillation fields a sweep may list several values of (the CLI's comma lists, the sweep builder). */
+export const SWEEPABLE_FIELDS = ['numScales', 'targetEma', 'evalEma', 'lr', 'warmupSteps', 'batch', 'steps', 'huberC', 'sigmaData', 'teacherSubsteps', 'topPairShare', 'seed'] as const
+export type SweepableField = (typeof SWEEPABLE_FIELDS)[number]
+
+/** The most runs one sweep may queue: a grid beyond it is refused before a single point is built. */
+export const MAX_SWEEP_POINTS = 1000

@@ -62,7 +62,7 @@ function losses(id: string): number[] {
 describe('RunService', () => {
   it('records a run from config to finished: every step, checkpoints, evaluations, samples, throttled updates', async () => {
     const started = Date.now()
-    const run = service.startDistill(tiny(), { tags: ['smoke'] })
+    const run = await service.startDistill(tiny(), { tags: ['smoke'] })
     expect(store.runs.getRun(run.id).config).toMatchObject({ steps: 40, batch: 16 })
     await service.whenIdle()
     const done = store.runs.getRun(run.id)
@@ -85,9 +85,9 @@ describe('RunService', () => {
   })
 
   it('queues runs one at a time and cancels a queued one without starting it', async () => {
-    const a = service.startDistill({ ...tiny(), steps: 60 })
-    const b = service.startDistill(tiny())
-    const c = service.startDistill(tiny())
+    const a = await service.startDistill({ ...tiny(), steps: 60 })
+    const b = await service.startDistill(tiny())
+    const c = await service.startDistill(tiny())
     expect(store.runs.getRun(b.id).status).toBe('queued')
     service.cancel(c.id)
     expect(store.runs.getRun(c.id).status).toBe('cancelled')
@@ -100,9 +100,9 @@ describe('RunService', () => {
   })
 
   it('a cancelled run resumes from its checkpoint with the same loss sequence as an uninterrupted run', async () => {
-    const reference = service.startDistill({ ...tiny(), steps: 200 })
+    const reference = await service.startDistill({ ...tiny(), steps: 200 })
     await service.whenIdle()
-    const run = service.startDistill({ ...tiny(), steps: 200 })
+    const run = await service.startDistill({ ...tiny(), steps: 200 })
     await waitFor(run.id, ['running'])
     await new Promise((r) => setTimeout(r, 300))
     service.cancel(run.id)
@@ -110,14 +110,14 @@ describe('RunService', () => {
     const stoppedAt = store.checkpoints.latestCheckpoint(run.id)?.step as number
     expect(stoppedAt).toBeGreaterThan(0)
     expect(stoppedAt).toBeLessThan(200)
-    service.resume(run.id)
+    await service.resume(run.id)
     await service.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')
     expect(losses(run.id)).toEqual(losses(reference.id))
   })
 
   it("a checkpoint written before teacherSubsteps, topPairShare and sigmaMax existed resumes as the single teacher step, uniform n and teacher's top it was", async () => {
-    const run = service.startDistill({ ...tiny(), teacherSubsteps: 1, topPairShare: 0, sigmaMax: null, steps: 200 })
+    const run = await service.startDistill({ ...tiny(), teacherSubsteps: 1, topPairShare: 0, sigmaMax: null, steps: 200 })
     await waitFor(run.id, ['running'])
     await new Promise((r) => setTimeout(r, 300))
     service.cancel(run.id)
@@ -129,57 +129,53 @@ describe('RunService', () => {
     const snapshot = decodeCheckpoint(readFileSync(path)) as Snapshot<DistillHeader>
     const { teacherSubsteps: _substeps, topPairShare: _share, sigmaMax: _top, ...olderConfig } = snapshot.header.config
     writeFileSync(path, encodeCheckpoint({ ...snapshot, header: { ...snapshot.header, config: olderConfig as DistillConfig } }))
-    service.resume(run.id)
+    await service.resume(run.id)
     await service.whenIdle()
     expect(store.runs.getRun(run.id)).toMatchObject({ status: 'finished', error: null })
     expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1))
   })
 
   it('pauses and resumes a running run', async () => {
-    const run = service.startDistill({ ...tiny(), steps: 300 })
+    const run = await service.startDistill({ ...tiny(), steps: 300 })
     await waitFor(run.id, ['running'])
     service.pause(run.id)
     await waitFor(run.id, ['paused'])
     const pausedAt = store.metrics.readSeries(run.id, 'loss').length
     await new Promise((r) => setTimeout(r, 200))
     expect(store.metrics.readSeries(run.id, 'loss').length).toBe(pausedAt)
-    service.resume(run.id)
+    await service.resume(run.id)
     await service.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')
     expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
   })
 
   it('a killed engine fails its run with the reason, and the service keeps working', async () => {
-    const run = service.startDistill({ ...tiny(), steps: 5000 })
+    const run = await service.startDistill({ ...tiny(), steps: 5000 })
     await waitFor(run.id, ['running'])
     await new Promise((r) => setTimeout(r, 200))
     const active = (service as unknown as { active: Map<string, { host: { kill(signal: string): void } }> }).active.get(run.id)
     active?.host.kill('SIGKILL')
     await waitFor(run.id, ['failed'])
     expect(store.runs.getRun(run.id).error).toMatch(/ENGINE_EXITED: engine process exited with signal SIGKILL/)
-    const next = service.startDistill(tiny())
+    const next = await service.startDistill(tiny())
     await service.whenIdle()
     expect(store.runs.getRun(next.id).status).toBe('finished')
   })
 
   it('branches from a checkpoint with edited hyperparameters, recording the parent', async () => {
-    const parent = service.startDistill(tiny())
+    const parent = await service.startDistill(tiny())
     await service.whenIdle()
-    const child = service.branch(parent.id, { lr: 5e-5, steps: 60, targetEma: 0.9 })
+    const child = await service.branch(parent.id, { lr: 5e-5, steps: 60, targetEma: 0.9 })
     await service.whenIdle()
     const run = store.runs.getRun(child.id)
     expect(run).toMatchObject({ status: 'finished', parentRunId: parent.id, parentKind: 'branch', parentStep: 40 })
     expect(store.metrics.readSeries(child.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 41))
-    expect(() => service.branch(parent.id, { algorithm: 'ct', steps: 60 })).toThrow(/a branch must keep the parent's algorithm/)
+    await expect(service.branch(parent.id, { algorithm: 'ct', steps: 60 })).rejects.toThrow(/a branch must keep the parent's algorithm/)
     // The checkpoint's student was distilled from the parent's teacher: another one is refused by name.
-    const teacherChange = (() => {
-      try {
-        service.branch(parent.id, { teacher: 'builtin', steps: 60 })
-      } catch (error) {
-        return error
-      }
-      return null
-    })()
+    const teacherChange = await service.branch(parent.id, { teacher: 'builtin', steps: 60 }).then(
+      () => null,
+      (error: unknown) => error,
+    )
     expect(teacherChange).toBeInstanceOf(ConfigError)
     expect((teacherChange as ConfigError).problems).toEqual([expect.objectContaining({ field: 'teacher', value: 'builtin' })])
   })
@@ -187,9 +183,9 @@ describe('RunService', () => {
   it('sweeps a grid: one run per point, tagged together; a bad point queues nothing', async () => {
     expect(cartesian({ numScales: [10, 18], targetEma: [0.9, 0.95] })).toHaveLength(4)
     const before = store.runs.listRuns().length
-    expect(() => service.sweep(tiny(), { numScales: [10, 1] })).toThrow(ConfigError)
+    await expect(service.sweep(tiny(), { numScales: [10, 1] })).rejects.toThrow(ConfigError)
     expect(store.runs.listRuns().length).toBe(before)
-    const runs = service.sweep({ ...tiny(), steps: 10 }, { numScales: [6, 8], targetEma: [0.9, 0.95] })
+    const runs = await service.sweep({ ...tiny(), steps: 10 }, { numScales: [6, 8], targetEma: [0.9, 0.95] })
     expect(runs).toHaveLength(4)
     const tag = `sweep:${runs[0]?.id}`
     await service.whenIdle()
@@ -200,30 +196,30 @@ describe('RunService', () => {
   })
 
   it('deletes a run with its folder; refuses bad input with named errors', async () => {
-    const run = service.startDistill({ ...tiny(), steps: 10 })
+    const run = await service.startDistill({ ...tiny(), steps: 10 })
     await service.whenIdle()
     const dir = join(store.paths.root, 'runs', run.id)
     expect(existsSync(dir)).toBe(true)
     await service.delete(run.id)
     expect(existsSync(dir)).toBe(false)
     expect(() => service.get(run.id)).toThrow(RunNotFoundError)
-    expect(() => service.startDistill({ ...tiny(), numScales: 1 })).toThrow(/numScales: N must be at least 2 \(got 1\)/)
-    expect(() => service.startDistill({ ...tiny(), teacher: '/nope.ckpt' })).toThrow(/teacher: checkpoint \/nope.ckpt: cannot be read/)
+    await expect(service.startDistill({ ...tiny(), numScales: 1 })).rejects.toThrow(/numScales: N must be at least 2 \(got 1\)/)
+    await expect(service.startDistill({ ...tiny(), teacher: '/nope.ckpt' })).rejects.toThrow(/teacher: checkpoint \/nope.ckpt does not exist/)
     expect(() => service.pause('20260101-000000-nothere')).toThrow(RunNotFoundError)
-    const finished = service.startDistill({ ...tiny(), steps: 5 })
+    const finished = await service.startDistill({ ...tiny(), steps: 5 })
     await service.whenIdle()
     expect(() => service.pause(finished.id)).toThrow(RunStateError)
   })
 
   it('on start-up marks runs left running by a dead process as interrupted; they resume from their checkpoint', async () => {
-    const run = service.startDistill({ ...tiny(), steps: 30 })
+    const run = await service.startDistill({ ...tiny(), steps: 30 })
     await service.whenIdle()
     // Simulate a crash of the owning process after step 30 of a 60-step run.
     store.db.prepare(`UPDATE runs SET status = 'running', owner_host = NULL, owner_pid = NULL, config_json = json_set(config_json, '$.steps', 60) WHERE id = ?`).run(run.id)
     const fresh = new RunService({ store })
     expect(fresh.recover()).toContain(run.id)
     expect(store.runs.getRun(run.id).status).toBe('interrupted')
-    fresh.resume(run.id)
+    await fresh.resume(run.id)
     await fresh.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')
     expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1))
@@ -231,7 +227,7 @@ describe('RunService', () => {
   })
 
   it('a full disk stops the run cleanly with a clear error; the history stays intact and usable', async () => {
-    const run = service.startDistill({ ...tiny(), steps: 5000 })
+    const run = await service.startDistill({ ...tiny(), steps: 5000 })
     await waitFor(run.id, ['running'])
     await new Promise((r) => setTimeout(r, 300))
     // No room for one more page: the next metric batch cannot be written. Runs deleted by earlier tests left
@@ -246,13 +242,13 @@ describe('RunService', () => {
     store.db.exec('DROP TABLE test_filler')
     expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok')
     await service.whenIdle()
-    const next = service.startDistill({ ...tiny(), steps: 10 })
+    const next = await service.startDistill({ ...tiny(), steps: 10 })
     await service.whenIdle()
     expect(store.runs.getRun(next.id).status).toBe('finished')
   })
 
   it('resuming from a corrupt checkpoint fails the run with a clear CHECKPOINT error', async () => {
-    const run = service.startDistill({ ...tiny(), steps: 400 })
+    const run = await service.startDistill({ ...tiny(), steps: 400 })
     await waitFor(run.id, ['running'])
     await new Promise((r) => setTimeout(r, 200))
     service.cancel(run.id)
@@ -262,7 +258,7 @@ describe('RunService', () => {
     const path = join(store.paths.root, 'runs', run.id, checkpoint?.path as string)
     const bytes = readFileSync(path)
     writeFileSync(path, bytes.subarray(0, bytes.length - 100))
-    service.resume(run.id)
+    await service.resume(run.id)
     await service.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('failed')
     expect(store.runs.getRun(run.id).error).toMatch(/CHECKPOINT: checkpoint .*: truncated/)

@@ -40,24 +40,24 @@ describe('TeacherService', () => {
     const previews = store.samples.listSamples(run.id).filter((s) => s.kind === 'points2d')
     expect(previews.map((s) => `${s.model}/${s.nfe}@${s.step}`).sort()).toEqual(['data/0@0', 'teacher/20@0', 'teacher/20@20'])
     expect(store.metrics.readSeries(run.id, 'swd/nfe20').map((p) => p.step)).toEqual([0, 20])
-    const distill = service.startDistill({ dataset: 'rings', teacher: run.id, batch: 16, steps: 10, evalSamples: 64, backend: 'cpu' })
+    const distill = await service.startDistill({ dataset: 'rings', teacher: run.id, batch: 16, steps: 10, evalSamples: 64, backend: 'cpu' })
     await service.whenIdle()
     expect(store.runs.getRun(distill.id).status).toBe('finished')
   })
 
-  it('imports a checkpoint file, exports it back byte for byte, and refuses unknown ids and bad files', () => {
+  it('imports a checkpoint file, exports it back byte for byte, and refuses unknown ids and bad files', async () => {
     const imported = service.teachers.import(tinyPath, 'tiny moons')
     expect(imported).toMatchObject({ name: 'tiny moons', dataset: 'moons' })
-    expect(service.teachers.resolve(imported.id, 'moons')).toBe(service.teachers.pathOf(imported))
+    expect(await service.teachers.resolve(imported.id, 'moons')).toBe(service.teachers.pathOf(imported))
     const out = join(root.dir, 'exported.ckpt')
     service.teachers.export(imported.id, out)
     expect(readFileSync(out).equals(readFileSync(tinyPath))).toBe(true)
     expect(() => service.teachers.export('20260101-000000-missing0', out)).toThrow(TeacherNotFoundError)
     expect(() => service.teachers.import(join(root.dir, 'nope.ckpt'))).toThrow(/cannot be read/)
-    expect(() => service.teachers.resolve(imported.id, 'rings')).toThrow(/trained on moons, not rings/)
+    await expect(service.teachers.resolve(imported.id, 'rings')).rejects.toThrow(/trained on moons, not rings/)
   })
 
-  it('lists the built-in teachers after the history\'s own, never stored, and resolves and exports them by id', () => {
+  it('lists the built-in teachers after the history\'s own, never stored, and resolves and exports them by id', async () => {
     const all = service.teachers.list()
     const builtins = all.filter((t) => isBuiltinTeacher(t))
     expect(builtins.map((t) => t.id)).toEqual(DATASETS_2D.map((d) => `builtin-${d}`))
@@ -66,9 +66,9 @@ describe('TeacherService', () => {
     const moons = service.teachers.list('moons').filter((t) => isBuiltinTeacher(t))
     expect(moons).toEqual([expect.objectContaining({ id: 'builtin-moons', dataset: 'moons', runId: null, path: builtinTeacherPath('moons') })])
     expect((moons[0]?.config as { steps: number }).steps).toBe(8000)
-    expect(service.teachers.resolve('builtin-moons', 'moons')).toBe(builtinTeacherPath('moons'))
-    expect(service.teachers.resolve('builtin', 'moons')).toBe(builtinTeacherPath('moons'))
-    expect(() => service.teachers.resolve('builtin-moons', 'rings')).toThrow(/trained on moons, not rings/)
+    expect(await service.teachers.resolve('builtin-moons', 'moons')).toBe(builtinTeacherPath('moons'))
+    expect(await service.teachers.resolve('builtin', 'moons')).toBe(builtinTeacherPath('moons'))
+    await expect(service.teachers.resolve('builtin-moons', 'rings')).rejects.toThrow(/trained on moons, not rings/)
     const out = join(root.dir, 'builtin-export.ckpt')
     service.teachers.export('builtin-moons', out)
     expect(readFileSync(out).equals(readFileSync(builtinTeacherPath('moons')))).toBe(true)
