@@ -37,7 +37,8 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   if (server.warning) process.stderr.write(`clab: ${server.warning}\n`)
   if (!server.rendererBuilt) process.stderr.write('clab: the UI is not built (out/renderer is missing): run `npm run build`; the API works meanwhile\n')
   process.stdout.write(`Consistency Lab is serving ${store.paths.root}\n  ${server.url}\n(Ctrl-C to stop)\n`)
-  if (options.open) openBrowser(server.url)
+  // The browser gets a one-time launch link, not the token: a command line is readable by every user (`ps`).
+  if (options.open) openBrowser(server.launchUrl(), server.url)
 
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -55,14 +56,15 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   return EXIT_OK
 }
 
-function openBrowser(url: string): void {
+/** Opens `url` in the user's browser; on failure tells them to open `fallback` (the printed URL) instead. */
+function openBrowser(url: string, fallback: string): void {
   const [command, args] =
     process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]]
   try {
     const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true })
-    child.on('error', () => process.stderr.write(`clab: could not open a browser; open ${url} yourself\n`))
+    child.on('error', () => process.stderr.write(`clab: could not open a browser; open ${fallback} yourself\n`))
     child.unref()
   } catch {
-    process.stderr.write(`clab: could not open a browser; open ${url} yourself\n`)
+    process.stderr.write(`clab: could not open a browser; open ${fallback} yourself\n`)
   }
 }

@@ -1,11 +1,13 @@
 /**
  * `clab serve`'s server: the built renderer (out/renderer) as static files and the API over a WebSocket
- * at `/api`, on loopback by default. Every HTTP request and WebSocket upgrade needs the random token
- * printed in the URL (`?token=…`; the page load also sets it as a SameSite=Strict cookie so the page's
- * own assets load); anything else gets 401. Tokens are compared in constant time.
+ * at `/api`, on loopback by default. Every HTTP request and WebSocket upgrade must name this server in its
+ * Host header (else 421, see ./hosts) and needs the random token printed in the URL (`?token=…`; the page
+ * load also sets it as a SameSite=Strict cookie named for the port, so the page's own assets load and the
+ * page can drop the token from its address bar); anything else gets 401. Tokens are compared in constant
+ * time. `launchUrl()` makes a one-time link for `--open` that carries no token (a command line is public).
  *
  * Wire format: `{ id, method, payload }` → `{ id, result }` with `result` an ApiResult; events are pushed
- * as `{ event, data }`. NaN and ±Infinity survive (see @shared/ipc/wire).
+ * as `{ event, data }`. NaN and ±Infinity survive (see @shared/ipc/wire); uploads are binary (./socket).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs'
@@ -13,20 +15,25 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isIP, type AddressInfo, type Socket } from 'node:net'
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { API_WS_PATH, type ApiEvent, type WireMessage, type WireRequest } from '@shared/ipc/api'
-import { decodeWire, encodeWire } from '@shared/ipc/wire'
+import { WebSocketServer } from 'ws'
+import { API_WS_PATH } from '@shared/ipc/api'
+import { MAX_BINARY_MESSAGE_BYTES } from '@shared/ipc/wire'
 import type { Api } from '../api/handlers'
 import { MIME, mimeType } from '../files/mime'
+import { hostChecker } from './hosts'
+import { serveSocket } from './socket'
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 export const DEFAULT_PORT = 5178
-/** Largest WebSocket message accepted from a client. */
-// Dataset uploads come as one message per file: Fashion-MNIST's training images (26 MB gz) are 35 MB in base64,
-// a CIFAR-10 batch (30 MB) 41 MB.
-const MAX_MESSAGE_BYTES = 64 << 20
-/** A client that lets this much pile up unread gets no more metric events until it catches up. */
-const MAX_BUFFERED_BYTES = 8 << 20
+/**
+ * Largest WebSocket message ws accepts: a binary upload chunk. Text messages have a far smaller limit,
+ * enforced per message in ./socket (ws has one limit for both).
+ */
+const MAX_MESSAGE_BYTES = MAX_BINARY_MESSAGE_BYTES
+/** How long a launch link (`launchUrl()`) works, unused. */
+const LAUNCH_TTL_MS = 120_000
+/** Launch links outstanding at once; the oldest goes first. */
+const MAX_LAUNCH_CODES = 8
 
 export class ServeError extends Error {
   readonly code = 'SERVE'
@@ -46,6 +53,8 @@ export interface ServeOptions {
   rendererDir?: string
   /** Default: 32 random bytes, hex. */
   token?: string
+  /** How long a launch link works (tests). */
+  launchTtlMs?: number
 }
 
 export interface RunningServer {
@@ -57,6 +66,11 @@ export interface RunningServer {
   rendererBuilt: boolean
   /** Set when bound to a non-loopback address. */
   warning: string | null
+  /**
+   * A one-time link without the token (`/?launch=<code>`, valid for two minutes) that sets the cookie and
+   * redirects to the app: what `--open` hands to the browser, since a command line is visible in `ps`.
+   */
+  launchUrl(): string
   close(): Promise<void>
 }
 
@@ -119,7 +133,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const rendererBuilt = existsSync(join(rendererDir, 'index.html'))
   const realRendererDir = rendererBuilt ? realpathSync(rendererDir) : rendererDir
   const { api } = options
-  let cookieName = 'clab_token'
+  // Both depend on the port, known once listening (before any request can arrive).
+  let cookieName = ''
+  let checkHost: (header: string | undefined) => string | null = () => 'not listening yet'
+  /** Unused launch codes and when each stops working. */
+  const launchCodes = new Map<string, number>()
+  const launchTtlMs = options.launchTtlMs ?? LAUNCH_TTL_MS
+  const redeemLaunch = (given: string): boolean => {
+    const now = Date.now()
+    let found: string | null = null
+    for (const [code, expires] of launchCodes) {
+      if (expires <= now) launchCodes.delete(code)
+      else if (tokenMatches(code, given)) found = code
+    }
+    if (found === null) return false
+    launchCodes.delete(found)
+    return true
+  }
 
   const authorized = (req: IncomingMessage, url: URL): boolean =>
     tokenMatches(token, url.searchParams.get('token')) || tokenMatches(token, bearerToken(req)) || tokenMatches(token, cookieToken(req, cookieName))
@@ -136,19 +166,27 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     res.end(body)
   }
 
+  const setCookie = () => `${cookieName}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
+
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const misdirected = checkHost(req.headers.host)
+    if (misdirected !== null) return send(res, 421, `misdirected request: ${misdirected}\n`)
     let url: URL
     try {
       url = new URL(req.url ?? '/', 'http://localhost')
     } catch {
       return send(res, 400, 'bad request\n')
     }
+    const launch = url.searchParams.get('launch')
+    if (launch !== null && req.method === 'GET') {
+      if (!redeemLaunch(launch)) return send(res, 401, 'unauthorized: this launch link was used already or has expired; open the URL printed by `clab serve` (it carries ?token=…)\n')
+      // 303 to the app without the code: the address bar never shows a secret, and a reload needs none.
+      return send(res, 303, 'see /\n', undefined, { 'Set-Cookie': setCookie(), Location: '/' })
+    }
     if (!authorized(req, url)) return send(res, 401, 'unauthorized: open the URL printed by `clab serve` (it carries ?token=…)\n')
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n')
     const extra: Record<string, string> = {}
-    if (tokenMatches(token, url.searchParams.get('token'))) {
-      extra['Set-Cookie'] = `${cookieName}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
-    }
+    if (tokenMatches(token, url.searchParams.get('token'))) extra['Set-Cookie'] = setCookie()
     const file = staticFile(realRendererDir, req.url ?? '/')
     if (file === 'forbidden') return send(res, 403, 'forbidden\n')
     if (!rendererBuilt) return send(res, 503, NOT_BUILT_PAGE, MIME['.html'], extra)
@@ -177,10 +215,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const refuse = (status: number, text: string) => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
-      socket.destroy()
+    const refuse = (status: number, text: string, body = '') => {
+      const length = Buffer.byteLength(body)
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${length}\r\n\r\n${body}`)
+      socket.once('finish', () => socket.destroy())
     }
+    const misdirected = checkHost(req.headers.host)
+    if (misdirected !== null) return refuse(421, 'Misdirected Request', `misdirected request: ${misdirected}\n`)
     let url: URL
     try {
       url = new URL(req.url ?? '/', 'http://localhost')
@@ -210,9 +251,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server.listen(options.port ?? DEFAULT_PORT, host, () => resolveListen())
   })
   const port = (server.address() as AddressInfo).port
+  // Per port: cookies ignore ports, and another lab (or anything else) on another port of this host must
+  // neither read nor overwrite this one.
   cookieName = `clab_token_${port}`
+  checkHost = hostChecker(host, port)
   const urlHost = isIP(host) === 6 ? `[${host}]` : host
-  const url = `http://${urlHost}:${port}/?token=${token}`
+  const origin = `http://${urlHost}:${port}`
+  const url = `${origin}/?token=${token}`
 
   return {
     url,
@@ -221,6 +266,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     token,
     rendererBuilt,
     warning: loopback ? null : `WARNING: listening on ${host}, reachable from other machines; anyone with the token can start, change and delete runs`,
+    launchUrl() {
+      const code = randomBytes(24).toString('hex')
+      launchCodes.set(code, Date.now() + launchTtlMs)
+      for (const old of launchCodes.keys()) if (launchCodes.size > MAX_LAUNCH_CODES) launchCodes.delete(old)
+      return `${origin}/?launch=${code}`
+    },
     async close() {
       for (const client of wss.clients) client.terminate()
       wss.close()
@@ -257,32 +308,4 @@ export function staticFile(root: string, rawUrl: string): string | null | 'forbi
   const realRel = relative(root, real)
   if (realRel.startsWith(`..${sep}`) || realRel === '..' || isAbsolute(realRel)) return 'forbidden'
   return real
-}
-
-/** One WebSocket client: requests in, results and pushed events out. */
-function serveSocket(ws: WebSocket, api: Api): void {
-  const sendMessage = (message: WireMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(encodeWire(message))
-  }
-  const off = api.subscribe((event: ApiEvent) => {
-    // A slow client drops metric batches rather than growing the server's memory; run updates still go.
-    if (event.type === 'metrics' && ws.bufferedAmount > MAX_BUFFERED_BYTES) return
-    sendMessage({ event: event.type, data: event })
-  })
-  ws.on('close', off)
-  ws.on('error', off)
-  ws.on('message', (data, isBinary) => {
-    let request: WireRequest
-    try {
-      if (isBinary) throw new Error('binary')
-      request = decodeWire(data.toString()) as WireRequest
-    } catch {
-      return sendMessage({ id: null, result: { ok: false, error: { code: 'INVALID_PAYLOAD', message: 'a message must be JSON text: { id, method, payload }' } } })
-    }
-    if (request === null || typeof request !== 'object' || typeof request.id !== 'number' || typeof request.method !== 'string') {
-      const id = request !== null && typeof request === 'object' && typeof request.id === 'number' ? request.id : null
-      return sendMessage({ id, result: { ok: false, error: { code: 'INVALID_PAYLOAD', message: 'a message needs a numeric id and a method name', field: typeof request?.method !== 'string' ? 'method' : 'id' } } })
-    }
-    void api.call(request.method, request.payload).then((result) => sendMessage({ id: request.id, result }))
-  })
 }

@@ -2,16 +2,17 @@
  * The WebSocket transport's client (browser and Node): `connectWsClient(url)` opens the `/api` socket of
  * `clab serve` and returns an ApiClient. It uses the global WebSocket (browsers, Node >= 22) unless one is
  * passed in (`ws`'s WebSocket under Node 20). Calls never reject: a lost connection resolves pending and
- * later calls with a TRANSPORT error.
+ * later calls with a TRANSPORT error. A `datasets.upload` goes as one binary message (see ./wire); every
+ * other call as JSON text, refused here already when it is over the server's text limit.
  */
 import type { ApiClient, ApiEvent, ApiMethod, ApiPayload, ApiResponses, ApiResult, WireMessage } from './api'
 import { API_WS_PATH } from './api'
-import { decodeWire, encodeWire } from './wire'
+import { BINARY_METHOD, MAX_BINARY_MESSAGE_BYTES, MAX_TEXT_MESSAGE_BYTES, decodeWire, encodeBinaryRequest, encodeWire } from './wire'
 
 /** The part of the WebSocket interface used here (browser WebSocket and `ws` both have it). */
 export interface WebSocketLike {
   readonly readyState: number
-  send(data: string): void
+  send(data: string | Uint8Array): void
   close(code?: number, reason?: string): void
   addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: { data?: unknown; code?: number; reason?: string; message?: string }) => void): void
 }
@@ -96,15 +97,17 @@ export function connectWsClient(url: string, options: WsClientOptions = {}): Pro
       call<M extends ApiMethod>(method: M, payload?: ApiPayload<M>): Promise<ApiResult<ApiResponses[M]>> {
         if (isClosed || socket.readyState !== OPEN) return Promise.resolve(transportError('not connected to the backend'))
         const id = nextId++
-        let text: string
+        let message: string | Uint8Array
         try {
-          text = encodeWire({ id, method, payload })
+          message = encodeRequest(id, method, payload)
         } catch (error) {
           return Promise.resolve({ ok: false, error: { code: 'INVALID_PAYLOAD', message: `the payload cannot be sent: ${(error as Error).message}` } })
         }
+        const tooLarge = oversize(message)
+        if (tooLarge) return Promise.resolve({ ok: false, error: { code: 'INVALID_PAYLOAD', message: tooLarge, ...(typeof message === 'string' ? {} : { field: 'bytes' }) } })
         return new Promise((settle) => {
           pending.set(id, settle as (result: ApiResult<unknown>) => void)
-          socket.send(text)
+          socket.send(message)
         })
       },
       subscribe(listener) {
@@ -117,6 +120,25 @@ export function connectWsClient(url: string, options: WsClientOptions = {}): Pro
       closed,
     }
   })
+}
+
+/** A binary message for an upload that carries bytes, JSON text for everything else. */
+function encodeRequest(id: number, method: string, payload: unknown): string | Uint8Array {
+  if (method === BINARY_METHOD && payload !== null && typeof payload === 'object' && (payload as { bytes?: unknown }).bytes instanceof Uint8Array) {
+    return encodeBinaryRequest(id, method, payload as { bytes: Uint8Array })
+  }
+  return encodeWire({ id, method, payload })
+}
+
+/** Why the server would refuse this message for its size, or null. */
+function oversize(message: string | Uint8Array): string | null {
+  if (typeof message !== 'string') {
+    return message.byteLength > MAX_BINARY_MESSAGE_BYTES ? `bytes: an upload chunk is at most ${MAX_BINARY_MESSAGE_BYTES} bytes with its header; this one is ${message.byteLength}` : null
+  }
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only long text needs counting.
+  if (message.length * 3 <= MAX_TEXT_MESSAGE_BYTES) return null
+  const bytes = new TextEncoder().encode(message).byteLength
+  return bytes > MAX_TEXT_MESSAGE_BYTES ? `the request is ${bytes} bytes of JSON; the server takes at most ${MAX_TEXT_MESSAGE_BYTES} (1 MiB) per message` : null
 }
 
 /** The URL without its token, for messages. */

@@ -3,6 +3,10 @@
  * (one function per method, src-main/preload); in a browser served by `clab serve` there is no preload, so
  * the same ApiClient is built over the page's WebSocket (`/api?token=…`). Everything else in the renderer
  * calls `getApi()` and sees only the ApiClient interface of src-shared/ipc/api.ts.
+ *
+ * Once the socket URL has taken the page's `?token=`, the token leaves the address bar (history, screen
+ * shares, bookmarks): the page load has set the lab's cookie, which authorizes reloads and, should the
+ * page have no token at all (a `--open` launch link), the WebSocket upgrade too.
  */
 import type { ApiClient, ApiEvent, ApiMethod, ApiPayload, ApiResponses, ApiResult } from '@shared/ipc/api'
 import { apiSocketUrl, connectWsClient } from '@shared/ipc/ws-client'
@@ -18,6 +22,7 @@ export type DesktopBridge = {
 export interface ApiHostGlobals {
   api?: DesktopBridge
   location?: { href: string }
+  history?: { readonly state: unknown; replaceState(data: unknown, unused: string, url?: string): void }
 }
 
 /** An ApiClient over the preload bridge. */
@@ -39,11 +44,33 @@ export function selectApi(globals: ApiHostGlobals, connect: (url: string) => Pro
   return connect(apiSocketUrl(globals.location.href))
 }
 
+/** Replaces the page's URL by the same URL without `token` (no navigation, no new history entry). */
+export function forgetPageToken(globals: ApiHostGlobals): void {
+  if (!globals.location || !globals.history) return
+  let url: URL
+  try {
+    url = new URL(globals.location.href)
+  } catch {
+    return
+  }
+  if (!url.searchParams.has('token')) return
+  url.searchParams.delete('token')
+  try {
+    globals.history.replaceState(globals.history.state, '', url.toString())
+  } catch {
+    // A page that cannot rewrite its URL still works; the token just stays visible.
+  }
+}
+
 let client: Promise<ApiClient> | null = null
 
-/** The app's ApiClient (created once). */
+/** The app's ApiClient (created once); the socket URL keeps the token, the address bar loses it. */
 export function getApi(): Promise<ApiClient> {
-  client ??= selectApi(globalThis as unknown as ApiHostGlobals)
+  if (!client) {
+    const globals = globalThis as unknown as ApiHostGlobals
+    client = selectApi(globals)
+    forgetPageToken(globals)
+  }
   return client
 }
 
