@@ -1,11 +1,12 @@
 /**
  * `clab data import|list`: image datasets in the history. A file the importer refuses (wrong format,
- * truncated, mismatched counts, …) or a bad flag exits 2 with the message naming the file or flag; any
- * other failure of the import (a full disk, say) exits 1. Either way nothing is imported.
+ * truncated, mismatched counts, over CLAB_MAX_IMPORT_BYTES, …) or a bad flag exits 2 with the message
+ * naming the file or flag; any other failure of the import (a full disk, say) exits 1. Either way nothing
+ * is imported.
  */
 import { IMAGE_DATASET_KINDS, type ImageDatasetKind, type ImageDatasetRecord } from '@shared/data/images'
 import { DatasetFileError } from '../data/errors'
-import { DatasetOptionError, DatasetService } from '../services/dataset-service'
+import { DatasetOptionError, DatasetService, maxImportBytesFromEnv } from '../services/dataset-service'
 import { openLabStore } from '../store'
 import { EXIT_OK, UsageError } from './args'
 
@@ -16,7 +17,7 @@ interface Options {
   kind?: string
 }
 
-const FLAG_OF: Record<DatasetOptionError['field'], string> = { name: '--name', kind: '--kind', paths: '<path...>' }
+const FLAG_OF: Record<Exclude<DatasetOptionError['field'], 'maxBytes'>, string> = { name: '--name', kind: '--kind', paths: '<path...>' }
 
 async function withDatasets(options: Options, fn: (service: DatasetService) => Promise<number> | number): Promise<number> {
   // Flags are checked before the history is opened, so a typo does not create a data folder.
@@ -31,7 +32,7 @@ async function withDatasets(options: Options, fn: (service: DatasetService) => P
     return await fn(new DatasetService(store))
   } catch (error) {
     if (error instanceof DatasetFileError) throw new UsageError(error.message)
-    if (error instanceof DatasetOptionError) throw new UsageError(`${FLAG_OF[error.field]}: ${error.message}`)
+    if (error instanceof DatasetOptionError) throw new UsageError(error.field === 'maxBytes' ? error.message : `${FLAG_OF[error.field]}: ${error.message}`)
     throw error
   } finally {
     store.close()
@@ -40,8 +41,14 @@ async function withDatasets(options: Options, fn: (service: DatasetService) => P
 
 const shape = (d: ImageDatasetRecord) => `${d.height}×${d.width}×${d.channels}`
 
-export function dataImportCommand(paths: string[], options: Options): Promise<number> {
-  return withDatasets(options, async (service) => {
+export async function dataImportCommand(paths: string[], options: Options): Promise<number> {
+  // The environment's size limit is checked with the flags, before the history is opened.
+  try {
+    maxImportBytesFromEnv()
+  } catch (error) {
+    throw error instanceof DatasetOptionError ? new UsageError(error.message) : error
+  }
+  return await withDatasets(options, async (service) => {
     const result = await service.import(paths, {
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.kind !== undefined ? { kind: options.kind as ImageDatasetKind } : {}),

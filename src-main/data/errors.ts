@@ -17,6 +17,7 @@ export type DatasetFileProblem =
   | 'UNPAIRED'
   | 'MIXED'
   | 'BAD_STORED'
+  | 'TOO_LARGE'
 
 export class DatasetFileError extends Error {
   readonly code = 'DATASET_FILE'

@@ -8,6 +8,11 @@
  * Files are streamed: a .gz goes through one zlib stream and each decompressed chunk is handed on once, so
  * the 26 MB Fashion-MNIST training file never sits in memory compressed and decompressed at once.
  * Compression is recognised by the gzip magic bytes, not by the file name.
+ *
+ * A .gz header is checked against the archive before any data is handed on: deflate expands at most
+ * GZIP_MAX_RATIO to 1, so a header promising more than that from the file's size is a lie (a gzip bomb).
+ * The data stream stops, and the zlib stream is destroyed, as soon as it passes what the header promised,
+ * so nothing downstream ever sees (or writes) more than the declared bytes.
  */
 import { createReadStream, openSync, readSync, closeSync, fstatSync } from 'node:fs'
 import { createGunzip } from 'node:zlib'
@@ -18,6 +23,8 @@ const IDX_TYPE_NAMES: Record<number, string> = { 0x08: 'unsigned byte', 0x09: 's
 
 const GZIP_MAGIC = [0x1f, 0x8b]
 const CHUNK_BYTES = 1 << 20
+/** Deflate's best case is a 258-byte match per 2 bits: a .gz of N bytes decompresses to under 1032 × N. */
+export const GZIP_MAX_RATIO = 1032
 
 export interface IdxHeader {
   file: string
@@ -143,6 +150,16 @@ export async function openIdx(file: string): Promise<IdxStream> {
     throw error
   }
   const found = header
+  // Only the first chunk has been decompressed so far: a bomb is refused before its data is read.
+  if (gzip && found.headerBytes + found.dataBytes > GZIP_MAX_RATIO * onDisk) {
+    await source.return()
+    throw new DatasetFileError(
+      file,
+      'BAD_SIZE',
+      `the header declares ${shapeText(found.dims)} = ${found.dataBytes} data bytes, but a ${onDisk}-byte .gz file decompresses to at most ` +
+        `${GZIP_MAX_RATIO * onDisk} bytes (gzip expands at most ${GZIP_MAX_RATIO}:1): the header does not describe this file`,
+    )
+  }
   const rest = pending.subarray(found.headerBytes)
 
   async function* chunks(): AsyncGenerator<Buffer, void, undefined> {

@@ -7,6 +7,11 @@
  * `datasets/`, and only then moves the folders into place and inserts the rows, in one write transaction.
  * Any failure leaves no row and no folder. Content already in the history (same sha256 of shape, pixels
  * and labels) is not stored twice: the existing dataset is returned with `created: false`.
+ *
+ * What an import may store is capped before anything is written: the sizes the headers declare (IDX) or the
+ * file sizes (CIFAR-10), summed over the import, must stay within `maxImportBytes` (CLAB_MAX_IMPORT_BYTES),
+ * and a .gz header must be plausible for the archive's size (see idx.ts). The readers then never hand on
+ * more than the declared bytes, so a gzip bomb writes nothing.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
@@ -50,7 +55,7 @@ export interface DatasetImportResult {
 export class DatasetOptionError extends Error {
   readonly code = 'DATASET_OPTION'
   constructor(
-    readonly field: 'name' | 'kind' | 'paths',
+    readonly field: 'name' | 'kind' | 'paths' | 'maxBytes',
     message: string,
   ) {
     super(message)
@@ -72,8 +77,45 @@ type Group =
 const STALE_IMPORT_MS = 60 * 60 * 1000
 const TEMP_PREFIX = '.import-'
 
+/**
+ * Bytes one import may store (pixels and labels of all its files): 1 GiB holds every dataset the app knows
+ * with room to spare (MNIST train + test 55 MB, CIFAR-10 185 MB, EMNIST byclass's training split 550 MB).
+ */
+export const DEFAULT_MAX_IMPORT_BYTES = 1024 ** 3
+/** Overrides DEFAULT_MAX_IMPORT_BYTES for the CLI, `clab serve` and the app alike: bytes, or with K/M/G. */
+export const MAX_IMPORT_BYTES_ENV = 'CLAB_MAX_IMPORT_BYTES'
+
+export interface DatasetServiceOptions {
+  /** Bytes one import may store; default: CLAB_MAX_IMPORT_BYTES, else DEFAULT_MAX_IMPORT_BYTES. */
+  maxImportBytes?: number
+}
+
+/** CLAB_MAX_IMPORT_BYTES as a number of bytes (`536870912`, `512M`, `2GiB`), or undefined when unset. */
+export function maxImportBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env[MAX_IMPORT_BYTES_ENV]
+  if (text === undefined || text.trim() === '') return undefined
+  const match = /^\s*(\d+)\s*(?:([KMG])(?:i?B)?|B)?\s*$/i.exec(text)
+  const scale = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(match?.[2] ?? '').toUpperCase()] ?? 1
+  const bytes = match ? Number(match[1]) * scale : NaN
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new DatasetOptionError('maxBytes', `${MAX_IMPORT_BYTES_ENV} must be a size in bytes greater than 0, e.g. 2147483648 or 2G (got ${JSON.stringify(text)})`)
+  }
+  return bytes
+}
+
 export class DatasetService {
-  constructor(private readonly store: LabStore) {}
+  constructor(
+    private readonly store: LabStore,
+    private readonly options: DatasetServiceOptions = {},
+  ) {
+    const cap = options.maxImportBytes
+    if (cap !== undefined && (!Number.isSafeInteger(cap) || cap <= 0)) throw new RangeError(`maxImportBytes must be a whole number of bytes greater than 0 (got ${cap})`)
+  }
+
+  /** The cap on one import's stored bytes, read at each import so a bad environment value is named there. */
+  get maxImportBytes(): number {
+    return this.options.maxImportBytes ?? maxImportBytesFromEnv() ?? DEFAULT_MAX_IMPORT_BYTES
+  }
 
   /** The datasets with their cached classifier's summary (its test accuracy), read from their folders. */
   list(kind?: string): ImageDatasetRecord[] {
@@ -119,8 +161,10 @@ export class DatasetService {
       if (seen.has(file)) throw new DatasetOptionError('paths', `${file} is listed twice`)
       seen.add(file)
     }
+    const cap = this.maxImportBytes
     const detected: Detected[] = []
     for (const file of files) detected.push(await detect(file))
+    checkDeclaredSizes(detected, cap)
     const groups = groupFiles(detected)
     const plans = groups.map((group) => ({ group, ...planGroup(group, options.kind) }))
 
@@ -223,6 +267,19 @@ async function detect(file: string): Promise<Detected> {
   const header = await readIdxHeader(file)
   if (idxRole(header) === 'labels') return { format: 'idx-labels', file, header }
   return { format: 'idx-images', file, header, shape: idxImageShape(header) }
+}
+
+/** Refuses an import whose files declare more than `cap` bytes to store, before any of it is read. */
+function checkDeclaredSizes(detected: readonly Detected[], cap: number): void {
+  const limit = `the import limit of ${cap} bytes (set ${MAX_IMPORT_BYTES_ENV} to raise it)`
+  let total = 0
+  for (const d of detected) {
+    const bytes = d.format === 'cifar10' ? d.info.bytes : d.header.dataBytes
+    const what = d.format === 'cifar10' ? `holds ${bytes} bytes` : `declares ${shapeText(d.header.dims)} = ${bytes} data bytes`
+    if (bytes > cap) throw new DatasetFileError(d.file, 'TOO_LARGE', `${what}, more than ${limit}`)
+    total += bytes
+    if (total > cap) throw new DatasetFileError(d.file, 'TOO_LARGE', `${what}; with the files before it this import would store ${total} bytes, more than ${limit}`)
+  }
 }
 
 /** A raw file whose first bytes parse as an IDX header that accounts for exactly its size. */
