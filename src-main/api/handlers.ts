@@ -5,9 +5,9 @@
  * transport, Electron IPC and the `clab serve` WebSocket all sit on top of this.
  */
 import { randomUUID } from 'node:crypto'
-import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { z } from 'zod'
 import { API_SCHEMAS, type ApiError, type ApiEvent, type ApiMethod, type ApiParsed, type ApiResponses, type ApiResult, type BackendCandidate } from '@shared/ipc/api'
 import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
@@ -22,19 +22,14 @@ import { readSamplePoints } from '../files/sample-points'
 import { imageGridPng } from '../files/image-grid-png'
 import { scatterPng } from '../files/scatter-png'
 import { runPaths, StoreError, type LabStore } from '../store'
+import { CheckpointError } from '../files/checkpoint-file'
+import { TeacherFileError } from '../files/teachers'
+import { ApiFailure } from './failure'
+import { apiExportTarget, insideDataDir, isWithin, pathFailures } from './paths'
 import type { SampleRecord } from '@shared/store/types'
 
-/** A handler failure with an API error code (thrown inside handlers, returned as data). */
-export class ApiFailure extends Error {
-  constructor(
-    readonly code: ApiError['code'],
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message)
-    this.name = 'ApiFailure'
-  }
-}
+export { ApiFailure } from './failure'
+export { insideDataDir } from './paths'
 
 export interface Api {
   /** Never rejects: every outcome is an ApiResult. */
@@ -53,16 +48,6 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
   const runs = () => store.runs
   const requireRun = (id: string) => store.runs.getRun(id)
   const datasets = new DatasetService(store)
-  /** Where an export may write: inside the data folder, but not into the history's own runs/ or teachers/. */
-  const exportTarget = (path: string) => {
-    const target = insideDataDir(root, path, 'path')
-    for (const owned of [store.paths.runs, store.paths.teachers]) {
-      if (target === owned || target.startsWith(owned + sep)) {
-        throw new ApiFailure('INVALID_PAYLOAD', `${path} is inside ${owned}, which belongs to the run history; export elsewhere in the data folder (e.g. exports/)`, 'path')
-      }
-    }
-    return target
-  }
   const requireSample = (id: number) => {
     const sample = store.samples.findSample(id)
     if (!sample) throw new ApiFailure('NOT_FOUND', `no sample with id ${id}`, 'id')
@@ -112,13 +97,18 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     },
     'runs.export': (p) => {
       requireRun(p.id)
-      const folder = exportTarget(p.path)
-      return { folder, files: exportRunFolder(store, p.id, folder) }
+      const folder = apiExportTarget(root, p.path)
+      return { folder, files: pathFailures('path', () => exportRunFolder(store, p.id, folder)) }
     },
     'runs.import': (p) => {
       const folder = insideDataDir(root, p.path, 'path')
-      if (!existsSync(folder)) throw new ApiFailure('NOT_FOUND', `${folder} does not exist`, 'path')
-      return importRunFolder(store, folder)
+      if (!lstatSync(folder, { throwIfNoEntry: false })) throw new ApiFailure('NOT_FOUND', `${folder} does not exist`, 'path')
+      try {
+        return importRunFolder(store, folder, { teacherScope: 'data-folder' })
+      } catch (error) {
+        if (error instanceof RunFolderError) throw new ApiFailure('RUN_FOLDER', error.message, 'path')
+        throw error
+      }
     },
     'metrics.list': (p) => {
       requireRun(p.runId)
@@ -200,13 +190,13 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     'teachers.list': (p) => service.teachers.list(p?.dataset),
     'teachers.import': (p) => {
       const file = insideDataDir(root, p.path, 'path')
-      if (!existsSync(file)) throw new ApiFailure('NOT_FOUND', `${file} does not exist`, 'path')
-      return service.teachers.import(file, p.name)
+      if (!lstatSync(file, { throwIfNoEntry: false })) throw new ApiFailure('NOT_FOUND', `${file} does not exist`, 'path')
+      return pathFailures('path', () => service.teachers.import(file, p.name))
     },
     'teachers.export': (p) => {
       service.teachers.get(p.id)
-      const file = exportTarget(p.path)
-      return { file: service.teachers.export(p.id, file) }
+      const file = apiExportTarget(root, p.path)
+      return { file: pathFailures('path', () => service.teachers.export(p.id, file)) }
     },
     'config.defaults': () => ({ distill: DISTILL_DEFAULTS, teacher: TEACHER_DEFAULTS }),
     'config.presets': () => PRESETS,
@@ -294,6 +284,7 @@ export function toApiError(error: unknown): ApiError {
   }
   if (error instanceof RunStateError) return { code: 'RUN_STATE', message: error.message }
   if (error instanceof RunFolderError) return { code: 'RUN_FOLDER', message: error.message }
+  if (error instanceof CheckpointError || error instanceof TeacherFileError) return { code: 'INVALID_PAYLOAD', message: error.message, field: 'path' }
   if (error instanceof DatasetFileError) return { code: 'DATASET_FILE', message: error.message, field: 'paths' }
   if (error instanceof DatasetOptionError) return { code: 'INVALID_PAYLOAD', message: error.message, field: error.field }
   if (error instanceof StoreError) {
@@ -332,29 +323,6 @@ export function writeUpload(write: () => void, undo: () => void): void {
     if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new ApiFailure('STORAGE_FULL', `the disk holding the data folder is full; the upload was not stored (${(error as Error).message})`)
     throw error
   }
-}
-
-/** Whether `path` lies below the folder `base` (not `base` itself). */
-function isWithin(base: string, path: string): boolean {
-  const rel = relative(base, path)
-  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel)
-}
-
-/**
- * `path` (absolute, or relative to the data folder) as an absolute path inside the data folder; symlinks
- * on the way are followed, so a link pointing out is refused too. Otherwise PATH_OUTSIDE_DATA_DIR.
- */
-export function insideDataDir(root: string, path: string, field: string): string {
-  const target = resolve(root, path)
-  const realRoot = realpathSync(root)
-  const outside = () => new ApiFailure('PATH_OUTSIDE_DATA_DIR', `${path} is not inside the data folder ${root}; use a path inside it`, field)
-  if (!isWithin(root, target)) throw outside()
-  // Follow symlinks of the deepest existing ancestor.
-  let existing = target
-  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing)
-  const real = resolve(realpathSync(existing), relative(existing, target))
-  if (!isWithin(realRoot, real)) throw outside()
-  return target
 }
 
 const BACKEND_PACKAGES: Array<[BackendCandidate['name'], string]> = [

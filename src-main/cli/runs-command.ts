@@ -10,6 +10,7 @@ import { RUN_STATUSES, type RunListItem, type RunStatus } from '@shared/store/ty
 import { RunStateError } from '../services/run-service'
 import { RunNotFoundError } from '../store'
 import { exportRunFolder, importDataDir, importRunFolder, RunFolderError } from '../services/run-transfer'
+import { UnsafePathError } from '../files/safe-fs'
 import { DISTILL_FLAGS, EXIT_FAILED, EXIT_OK, flagToOptionKey, UsageError, usageFromConfigError } from './args'
 import { resolveDistillConfig, type DistillOptions } from './distill-command'
 import { reportDistillRun } from './distill-run'
@@ -132,7 +133,14 @@ export async function runsRemoveCommand(ids: string[], options: JsonOption): Pro
 /** A run as a folder: run.json (config, status, lineage), metrics.csv, evaluations.json, samples and weights. */
 export async function runsExportCommand(id: string, options: JsonOption & { out: string }): Promise<number> {
   return withHistory(options, ({ store }) => {
-    const files = exportRunFolder(store, id, options.out)
+    let files: string[]
+    try {
+      // Anywhere the user names, but never over the data folder's own files, and never over any existing file.
+      files = exportRunFolder(store, id, options.out)
+    } catch (error) {
+      if (error instanceof UnsafePathError) throw new UsageError(`--out: ${error.message}`)
+      throw error
+    }
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'runs export', id, files })}\n`)
     else process.stdout.write(`exported run ${id} to ${resolve(options.out)} (${files.length} files)\n`)
     return EXIT_OK
@@ -145,11 +153,12 @@ export async function runsImportCommand(folders: string[], options: JsonOption &
   return withHistory(options, ({ store }) => {
     const imported: string[] = []
     try {
-      for (const folder of folders) imported.push(importRunFolder(store, folder).id)
+      // The user's own folders: a distill run's teacher may name a checkpoint anywhere, as `clab distill --teacher` may.
+      for (const folder of folders) imported.push(importRunFolder(store, folder, { teacherScope: 'anywhere' }).id)
       if (options.fromDataDir) {
         const scratch = mkdtempSync(join(tmpdir(), 'clab-import-'))
         try {
-          imported.push(...importDataDir(store, options.fromDataDir, scratch).map((r) => r.id))
+          imported.push(...importDataDir(store, options.fromDataDir, scratch, { teacherScope: 'anywhere' }).map((r) => r.id))
         } finally {
           rmSync(scratch, { recursive: true, force: true })
         }

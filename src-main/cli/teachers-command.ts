@@ -1,6 +1,8 @@
 /** `clab teachers list|import|export`: the teachers the run history knows. */
 import { datasetLabel, indexDatasets, withDatasetNames } from '@shared/data/dataset-names'
 import { CheckpointError } from '../files/checkpoint-file'
+import { UnsafePathError } from '../files/safe-fs'
+import { TeacherFileError } from '../files/teachers'
 import { TeacherNotFoundError } from '../store'
 import { EXIT_OK, UsageError } from './args'
 import { openHistory, type HistoryOptions } from './history'
@@ -16,7 +18,7 @@ async function withTeachers(options: Options, fn: (h: ReturnType<typeof openHist
   try {
     return fn(history)
   } catch (error) {
-    if (error instanceof TeacherNotFoundError || error instanceof CheckpointError) throw new UsageError(error.message)
+    if (error instanceof TeacherNotFoundError || error instanceof CheckpointError || error instanceof TeacherFileError || error instanceof UnsafePathError) throw new UsageError(error.message)
     throw error
   } finally {
     await history.service.close()

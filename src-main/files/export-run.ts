@@ -1,9 +1,13 @@
 /**
- * `--export DIR`: config.json, metrics.json and, for 2D data, CSV files with header `x,y`.
+ * Export files: `--export DIR` (config.json, metrics.json and, for 2D data, CSV files with header `x,y`),
+ * and the writer of run and teacher exports, which only ever creates new files (safe-fs) in a place the
+ * data folder's policy allows (safe-paths).
  */
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { writeFileAtomic } from './checkpoint-file'
+import { copyToNewFile, lstatOrNull, makeFoldersNoLinks, UnsafePathError, writeNewFile } from './safe-fs'
+import { checkExportTarget, isWithin } from './safe-paths'
 
 export function pointsCsv(points: Float32Array, dim: number): string {
   const header = dim === 2 ? 'x,y' : Array.from({ length: dim }, (_, j) => `x${j}`).join(',')
@@ -35,4 +39,68 @@ export function writeExport(dir: string, files: ExportFiles): string[] {
     written.push(path)
   }
   return written
+}
+
+/** One file of an export: bytes made here, or a copy of a file of the history (a regular file, at most `max` bytes). */
+export type ExportEntry = { bytes: Uint8Array | string } | { from: string; max: number }
+
+/** The deepest part of `path` that exists (lstat: a link counts as existing). */
+function deepestExisting(path: string): string {
+  let at = resolve(path)
+  while (lstatOrNull(at) === null && dirname(at) !== at) at = dirname(at)
+  return at
+}
+
+/**
+ * Writes `entries` (paths relative to `folder`, `/`-separated) as new files below `folder`, which the caller
+ * checked with checkExportTarget. All or nothing: an entry that already exists is refused (naming it) before
+ * anything is written, and a failure part way removes what was written. Returns the absolute paths written.
+ */
+export function writeExportFiles(folder: string, entries: ReadonlyMap<string, ExportEntry>): string[] {
+  const targets = [...entries.keys()].sort().map((rel) => {
+    const target = join(folder, ...rel.split('/'))
+    if (!isWithin(folder, target)) throw new UnsafePathError(target, `is not inside ${folder}`)
+    if (lstatOrNull(target) !== null) throw new UnsafePathError(target, 'already exists; nothing is ever written over an existing file, export into a new or empty folder')
+    return { rel, target }
+  })
+  const existing = lstatOrNull(folder)
+  if (existing && !statSync(folder).isDirectory()) throw new UnsafePathError(folder, 'exists and is not a folder')
+  const created: string[] = []
+  const written: string[] = []
+  try {
+    created.push(...makeFoldersNoLinks(deepestExisting(folder), folder))
+    for (const { rel, target } of targets) {
+      created.push(...makeFoldersNoLinks(folder, dirname(target)))
+      const entry = entries.get(rel) as ExportEntry
+      if ('bytes' in entry) writeNewFile(target, entry.bytes)
+      else copyToNewFile(entry.from, target, entry.max)
+      written.push(target)
+    }
+    return written
+  } catch (error) {
+    undo(written, created)
+    throw error
+  }
+}
+
+/** Copies the regular file `from` to the new file `to` (checked against the data folder `root`); returns `to`. */
+export function exportFileCopy(root: string, from: string, to: string, max: number): string {
+  const target = checkExportTarget(root, to)
+  const created = makeFoldersNoLinks(deepestExisting(dirname(target)), dirname(target))
+  try {
+    copyToNewFile(from, target, max)
+    return target
+  } catch (error) {
+    undo([], created)
+    throw error
+  }
+}
+
+function undo(written: string[], created: string[]): void {
+  try {
+    for (const file of written) rmSync(file, { force: true })
+    for (const dir of [...created].reverse()) rmdirSync(dir)
+  } catch {
+    // The failure that brought us here is the one to report.
+  }
 }

@@ -4,14 +4,17 @@
  * built-in ones of resources/teachers (never stored); and resolving what a run's `teacher` field names:
  * `builtin`, a teacher id (a built-in one as `builtin-<dataset>`), or a checkpoint path.
  */
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { builtinTeacherId, type TeacherRecord } from '@shared/store/types'
-import { builtinTeacherPath, readTeacherFileAsync, readTeacherSnapshot, TeacherFileError, type TeacherFile } from '../files/teachers'
-import { ensureTeacherDir, newRunId, type LabStore } from '../store'
+import { builtinTeacherPath, MAX_TEACHER_BYTES, readTeacherFileAsync, readTeacherSnapshot, TeacherFileError, type TeacherFile } from '../files/teachers'
+import { exportFileCopy } from '../files/export-run'
+import { lstatOrNull } from '../files/safe-fs'
+import { importTeacherFile } from './teacher-import'
+import type { LabStore } from '../store'
 
 /** Where a teacher path may point: `anywhere` for the CLI (the user's own files), `data-folder` for the API. */
 export type TeacherScope = 'anywhere' | 'data-folder'
@@ -120,31 +123,22 @@ export class TeacherService {
     })
   }
 
-  /** Copies a teacher checkpoint into the history (teachers/<id>/teacher.ckpt) after checking it. */
+  /**
+   * Copies a teacher checkpoint into the history (teachers/<id>/teacher.ckpt) after checking it: a regular
+   * file, a teacher checkpoint, weights that fit its config. All or nothing (teacher-import.ts).
+   */
   import(file: string, name?: string): TeacherRecord {
-    const source = resolve(file)
-    const { config } = readTeacherSnapshot(source).header
-    const id = newRunId()
-    const dir = ensureTeacherDir(this.store.paths.root, id)
-    const target = join(dir, 'teacher.ckpt')
-    copyFileSync(source, target)
-    return this.store.teachers.addTeacher({
-      id,
-      name: name ?? this.defaultName(config.dataset, config.seed),
-      dataset: config.dataset,
-      path: relative(this.store.paths.root, target),
-      config,
-      notes: `imported from ${source}`,
-    })
+    return importTeacherFile(this.store, file, (config) => name ?? this.defaultName(config.dataset, config.seed))
   }
 
+  /**
+   * Copies a teacher's weights to the new file `file`: never over an existing file or through a link, and
+   * never into the data folder's own files (only below its exports/ folder, or outside it).
+   */
   export(id: string, file: string): string {
     const teacher = this.get(id)
     const from = this.pathOf(teacher)
-    if (!existsSync(from)) throw new Error(`teacher ${id}: its weights ${from} are missing`)
-    const target = resolve(file)
-    mkdirSync(dirname(target), { recursive: true })
-    copyFileSync(from, target)
-    return target
+    if (!lstatOrNull(from)) throw new Error(`teacher ${id}: its weights ${from} are missing`)
+    return exportFileCopy(this.store.paths.root, from, file, MAX_TEACHER_BYTES)
   }
 }

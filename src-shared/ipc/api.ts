@@ -125,6 +125,13 @@ export const API_SCHEMAS = {
   'runs.untag': z.object({ id, tags: tags.min(1, { error: () => 'give at least one tag' }) }).strict(),
   'runs.annotate': z.object({ id, notes }).strict(),
   'runs.evaluations': z.object({ id, metric: z.string().max(100).optional(), model: z.string().max(100).optional() }).strict(),
+  /**
+   * Writes the run as a folder (run.json, metrics.csv, evaluations.json, samples/, checkpoints/) at `path`:
+   * absolute or relative to the data folder, and always below its `exports/` folder, which the store never
+   * owns (e.g. `exports/my-run`). Outside the data folder: PATH_OUTSIDE_DATA_DIR; anywhere else in it (lab.sqlite,
+   * runs/, datasets/, … in any letter case), through a symbolic link, or onto an existing file: INVALID_PAYLOAD,
+   * `field: 'path'`. Files are only ever created, never overwritten; a refused export writes nothing.
+   */
   'runs.export': z.object({ id, path }).strict(),
   'runs.import': z.object({ path }).strict(),
   'metrics.list': z.object({ runId: id }).strict(),
@@ -188,6 +195,10 @@ export const API_SCHEMAS = {
     .strict(),
   'teachers.list': z.object({ dataset: z.string().max(100).optional() }).strict().optional(),
   'teachers.import': z.object({ path, name: z.string().min(1).max(200).optional() }).strict(),
+  /**
+   * Copies a teacher's weights to the new file `path`, under the same rule as `runs.export`: below the data
+   * folder's `exports/` (e.g. `exports/teacher.ckpt`), never over an existing file or through a link.
+   */
   'teachers.export': z.object({ id, path }).strict(),
   'config.defaults': empty,
   'config.presets': empty,

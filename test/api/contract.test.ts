@@ -124,7 +124,9 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
   })
 
   it('imports and exports teachers inside the data folder only', async () => {
-    expect(error(await client.call('teachers.import', { path: backend.teacherPath }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR', field: 'path' })
+    const outside = join(backend.root, `outside-${transport}.ckpt`)
+    copyFileSync(backend.teacherPath, outside)
+    expect(error(await client.call('teachers.import', { path: outside }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR', field: 'path' })
     const inside = join(backend.dataDir, 'incoming', `${transport}.ckpt`)
     mkdirSync(join(backend.dataDir, 'incoming'), { recursive: true })
     copyFileSync(backend.teacherPath, inside)

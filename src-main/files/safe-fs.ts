@@ -1,0 +1,184 @@
+/**
+ * File operations on paths that someone else named (an imported folder, an export target): reads that never
+ * follow a link and never start on anything but a regular file of bounded size; writes that create a new
+ * file only (never over an existing one, never through a link); folders made one level at a time, each
+ * existing one checked to be a real folder. Every refusal is an UnsafePathError naming the path.
+ */
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, writeSync, type Stats } from 'node:fs'
+import { dirname, join, relative, sep } from 'node:path'
+
+/** 0 where the platform has no such flag (Windows): the lstat checks still stand. */
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0
+const NONBLOCK = constants.O_NONBLOCK ?? 0
+const CHUNK = 1 << 20
+
+export class UnsafePathError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: ${reason}`)
+    this.name = 'UnsafePathError'
+  }
+}
+
+/** lstat, or null when nothing is there. */
+export function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw new UnsafePathError(path, `cannot be inspected (${code ?? (error as Error).message})`)
+  }
+}
+
+/** What a non-regular entry is, for messages. */
+function kindOf(stat: Stats): string {
+  if (stat.isSymbolicLink()) return 'a symbolic link (links are refused)'
+  if (stat.isDirectory()) return 'a folder, not a file'
+  if (stat.isFIFO()) return 'a FIFO, not a regular file'
+  return 'not a regular file'
+}
+
+/** The stats of the regular file at `path` (not a link), at most `maxBytes` long. */
+export function regularFileStat(path: string, maxBytes: number): Stats {
+  const stat = lstatOrNull(path)
+  if (!stat) throw new UnsafePathError(path, 'is missing')
+  if (!stat.isFile()) throw new UnsafePathError(path, `is ${kindOf(stat)}`)
+  if (stat.size > maxBytes) throw new UnsafePathError(path, `is ${stat.size} bytes, more than the ${maxBytes} allowed`)
+  return stat
+}
+
+/**
+ * Opens a file checked by regularFileStat for reading; the descriptor must be that same file (a link or FIFO
+ * swapped in after the check is refused: O_NOFOLLOW, O_NONBLOCK, and the inode compared).
+ */
+function openChecked(path: string, stat: Stats): number {
+  let fd: number
+  try {
+    fd = openSync(path, constants.O_RDONLY | NOFOLLOW | NONBLOCK)
+  } catch (error) {
+    throw new UnsafePathError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+  }
+  const opened = fstatSync(fd)
+  if (!opened.isFile() || opened.ino !== stat.ino || opened.dev !== stat.dev) {
+    closeSync(fd)
+    throw new UnsafePathError(path, 'changed while it was read')
+  }
+  return fd
+}
+
+/** The bytes of the regular file at `path` (never through a link), at most `maxBytes`. */
+export function readRegularFile(path: string, maxBytes: number): Buffer {
+  const stat = regularFileStat(path, maxBytes)
+  const fd = openChecked(path, stat)
+  try {
+    const size = fstatSync(fd).size
+    if (size > maxBytes) throw new UnsafePathError(path, `is ${size} bytes, more than the ${maxBytes} allowed`)
+    const bytes = Buffer.alloc(size)
+    let read = 0
+    while (read < size) {
+      const n = readSync(fd, bytes, read, size - read, read)
+      if (n === 0) break
+      read += n
+    }
+    return read === size ? bytes : bytes.subarray(0, read)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Creates `path` as a new file: EEXIST (a file, a folder or a link already there) is refused by name. */
+function createNew(path: string): number {
+  try {
+    return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o644)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' || code === 'ELOOP') throw new UnsafePathError(path, 'already exists; nothing is ever written over an existing file, choose a new name')
+    throw error
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let written = 0
+  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
+}
+
+/** Writes `bytes` to a new file at `path` (exclusive create, never through a link). */
+export function writeNewFile(path: string, bytes: Uint8Array | string): void {
+  const fd = createNew(path)
+  try {
+    writeAll(fd, typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Copies the regular file `from` (not a link, at most `maxBytes`) to a new file `to`; returns the bytes copied. */
+export function copyToNewFile(from: string, to: string, maxBytes: number): number {
+  const stat = regularFileStat(from, maxBytes)
+  const source = openChecked(from, stat)
+  try {
+    const target = createNew(to)
+    try {
+      const buffer = Buffer.alloc(Math.min(CHUNK, Math.max(1, stat.size)))
+      let total = 0
+      for (;;) {
+        const n = readSync(source, buffer, 0, buffer.length, null)
+        if (n === 0) break
+        total += n
+        if (total > maxBytes) throw new UnsafePathError(from, `grew past the ${maxBytes} bytes allowed while it was copied`)
+        writeAll(target, buffer.subarray(0, n))
+      }
+      return total
+    } finally {
+      closeSync(target)
+    }
+  } finally {
+    closeSync(source)
+  }
+}
+
+/**
+ * Makes the folders from `base` (which must exist) down to `dir`, one level at a time; every level already
+ * there must be a real folder, not a link. Returns the folders it created, outermost first.
+ */
+export function makeFoldersNoLinks(base: string, dir: string): string[] {
+  const rel = relative(base, dir)
+  if (rel === '') return []
+  if (rel === '..' || rel.startsWith(`..${sep}`)) throw new UnsafePathError(dir, `is not below ${base}`)
+  const created: string[] = []
+  let at = base
+  for (const part of rel.split(sep)) {
+    at = join(at, part)
+    const stat = lstatOrNull(at)
+    if (stat === null) {
+      try {
+        mkdirSync(at)
+        created.push(at)
+        continue
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      }
+    }
+    const now = stat ?? lstatOrNull(at)
+    if (!now || now.isSymbolicLink() || !now.isDirectory()) throw new UnsafePathError(at, `is ${now ? kindOf(now) : 'gone'}; only real folders are walked`)
+  }
+  return created
+}
+
+/**
+ * Throws unless each of the last `depth` entries of `path` that exists is a real folder, not a link (the last
+ * one may also be a regular file: exclusive creation refuses that one by name).
+ */
+export function assertNoLinksOnTheWay(path: string, depth: number): void {
+  const chain: string[] = []
+  for (let at = path, i = 0; i < depth && dirname(at) !== at; i++, at = dirname(at)) chain.unshift(at)
+  for (const at of chain) {
+    const stat = lstatOrNull(at)
+    if (stat === null) return
+    if (at === path && stat.isFile()) return
+    if (stat.isSymbolicLink() || !stat.isDirectory()) throw new UnsafePathError(at, `is ${kindOf(stat)}`)
+  }
+}
