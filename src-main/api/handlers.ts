@@ -4,10 +4,9 @@
  * turns every failure into data (`{ ok: false, error: { code, message, field? } }`). The in-process
  * transport, Electron IPC and the `clab serve` WebSocket all sit on top of this.
  */
-import { randomUUID } from 'node:crypto'
-import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { z } from 'zod'
 import { API_SCHEMAS, type ApiError, type ApiEvent, type ApiMethod, type ApiParsed, type ApiResponses, type ApiResult, type BackendCandidate } from '@shared/ipc/api'
 import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
@@ -25,8 +24,11 @@ import { runPaths, StoreError, type LabStore } from '../store'
 import { CheckpointError } from '../files/checkpoint-file'
 import { TeacherFileError } from '../files/teachers'
 import { ApiFailure } from './failure'
-import { apiExportTarget, insideDataDir, isWithin, pathFailures } from './paths'
+import { apiExportTarget, insideDataDir, pathFailures } from './paths'
 import type { SampleRecord } from '@shared/store/types'
+import { appendUploadChunk, cleanStaleUploads, removeStagedUploads, startUpload } from './uploads'
+
+export { UPLOADS_FOLDER, writeUpload } from './uploads'
 
 export { ApiFailure } from './failure'
 export { insideDataDir } from './paths'
@@ -45,6 +47,8 @@ export interface ApiOptions {
 
 export function createApi(service: RunService, store: LabStore, dataDir: string = store.paths.root, options: ApiOptions = {}): Api {
   const root = resolve(dataDir)
+  // Uploads abandoned a day ago or more (their import never came) go now; this never throws.
+  cleanStaleUploads(root)
   const runs = () => store.runs
   const requireRun = (id: string) => store.runs.getRun(id)
   const datasets = new DatasetService(store)
@@ -159,17 +163,7 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
         reader.close()
       }
     },
-    'datasets.upload': (p) => {
-      if (p.to !== undefined) return appendUploadChunk(root, p.to, p.offset ?? 0, p.bytes)
-      // Only the base name, in characters every file system takes: the name is a hint for the importer
-      // (`train-images-idx3-ubyte.gz`, `data_batch_1.bin`), never a path.
-      const safe = basename(p.name.replace(/\\/g, '/')).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')
-      const dir = join(root, UPLOADS_FOLDER, randomUUID())
-      mkdirSync(dir, { recursive: true })
-      const file = join(dir, safe || 'upload')
-      writeUpload(() => writeFileSync(file, p.bytes), () => rmSync(dir, { recursive: true, force: true }))
-      return { path: file, bytes: p.bytes.byteLength }
-    },
+    'datasets.upload': (p) => (p.to !== undefined ? appendUploadChunk(root, p.to, p.offset ?? 0, p.bytes) : startUpload(root, p.name, p.bytes)),
     'datasets.import': async (p) => {
       const files = p.paths.map((file, i) => {
         const inside = insideDataDir(root, file, `paths.${i}`)
@@ -180,11 +174,7 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
         const result = await datasets.import(files, { ...(p.name !== undefined ? { name: p.name } : {}), ...(p.kind !== undefined ? { kind: p.kind } : {}) })
         return { datasets: result.datasets.map((d) => ({ dataset: d.dataset, created: d.created })) }
       } finally {
-        // Uploaded staging copies are consumed by the import that names them, whatever its outcome.
-        for (const file of files) {
-          const rel = relative(join(root, UPLOADS_FOLDER), file)
-          if (!rel.startsWith('..') && !isAbsolute(rel) && rel.includes(sep)) rmSync(join(root, UPLOADS_FOLDER, rel.split(sep)[0] as string), { recursive: true, force: true })
-        }
+        removeStagedUploads(root, files)
       }
     },
     'teachers.list': (p) => service.teachers.list(p?.dataset),
@@ -292,37 +282,6 @@ export function toApiError(error: unknown): ApiError {
     return { code, message: error.message, ...(error.code === 'INVALID_ID' ? { field: 'id' } : {}) }
   }
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) }
-}
-
-/** Where `datasets.upload` stages files (inside the data folder, so `datasets.import` may name them). */
-export const UPLOADS_FOLDER = 'uploads'
-
-/** The next chunk of an upload begun by `datasets.upload`: appended only where the copy ends, `offset`. */
-function appendUploadChunk(root: string, to: string, offset: number, bytes: Uint8Array): { path: string; bytes: number } {
-  const file = insideDataDir(root, to, 'to')
-  const stat = statSync(file, { throwIfNoEntry: false })
-  if (!isWithin(join(root, UPLOADS_FOLDER), file) || !stat?.isFile()) {
-    throw new ApiFailure('NOT_FOUND', `${to} is not an upload in progress (append to the path the first chunk returned)`, 'to')
-  }
-  const size = stat.size
-  if (size !== offset) throw new ApiFailure('INVALID_PAYLOAD', `offset ${offset} does not match the ${size} bytes uploaded so far to ${to}`, 'offset')
-  writeUpload(() => appendFileSync(file, bytes), () => truncateSync(file, size))
-  return { path: file, bytes: size + bytes.byteLength }
-}
-
-/** A failed write leaves nothing half-written (`undo`); a full disk is named as such. */
-export function writeUpload(write: () => void, undo: () => void): void {
-  try {
-    write()
-  } catch (error) {
-    try {
-      undo()
-    } catch {
-      // The write's error is the one to report.
-    }
-    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new ApiFailure('STORAGE_FULL', `the disk holding the data folder is full; the upload was not stored (${(error as Error).message})`)
-    throw error
-  }
 }
 
 const BACKEND_PACKAGES: Array<[BackendCandidate['name'], string]> = [
