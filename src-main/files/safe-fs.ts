@@ -4,7 +4,7 @@
  * file only (never over an existing one, never through a link); folders made one level at a time, each
  * existing one checked to be a real folder. Every refusal is an UnsafePathError naming the path.
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, writeSync, type Stats } from 'node:fs'
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync, type Stats } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
 
 /** 0 where the platform has no such flag (Windows): the lstat checks still stand. */
@@ -180,5 +180,23 @@ export function assertNoLinksOnTheWay(path: string, depth: number): void {
     if (stat === null) return
     if (at === path && stat.isFile()) return
     if (stat.isSymbolicLink() || !stat.isDirectory()) throw new UnsafePathError(at, `is ${kindOf(stat)}`)
+  }
+}
+
+/** Imports copy into `<store folder>/.import-<uuid>` first (never an id: ids start with a letter or digit). */
+export const IMPORT_TEMP_PREFIX = '.import-'
+/** A temporary import folder this old was left by an import that was killed; a live one is seconds old. */
+export const STALE_IMPORT_MS = 24 * 3600 * 1000
+
+/**
+ * Removes the folders in `parent` named `<prefix>…` last changed more than `maxAgeMs` ago: temporary folders
+ * of imports that were killed part way (a live import's folder is seconds old).
+ */
+export function removeStaleFolders(parent: string, prefix: string, maxAgeMs: number, now = Date.now()): void {
+  for (const entry of readdirSync(parent)) {
+    if (!entry.startsWith(prefix)) continue
+    const dir = join(parent, entry)
+    const stat = lstatOrNull(dir)
+    if (stat?.isDirectory() && now - stat.mtimeMs > maxAgeMs) rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -5,20 +5,16 @@
  * transaction whose last step renames that folder to runs/<id>. A failed import leaves no row and no file.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { mkdirSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { PREVIEW_NOISE_SEED, type Run } from '@shared/store/types'
-import { copyToNewFile, lstatOrNull, makeFoldersNoLinks, UnsafePathError } from '../files/safe-fs'
+import { copyToNewFile, IMPORT_TEMP_PREFIX, lstatOrNull, makeFoldersNoLinks, removeStaleFolders, STALE_IMPORT_MS, UnsafePathError } from '../files/safe-fs'
 import { openLabStore, runPaths, translateSqliteError, type LabStore } from '../store'
 import { exportRunFolder } from './run-export'
 import { checkRunFolder, MAX_RUN_FILE_BYTES, RunFolderError, type CheckedRunFolder, type TeacherScope } from './run-folder'
 
 export { exportRunFolder, RunFolderError, type TeacherScope }
 
-/** Where import copies a run's files before they become runs/<id> (never a run id: those start alphanumeric). */
-const TEMP_PREFIX = '.import-'
-/** A temporary folder this old is left from an import that was killed; a live one takes seconds. */
-const STALE_TEMP_MS = 24 * 3600 * 1000
 
 export interface ImportOptions {
   /** Where an imported distill run's teacher may point; default `data-folder` (what the API allows). */
@@ -28,8 +24,8 @@ export interface ImportOptions {
 /** Adds a run folder to the history; keeps its id unless taken (then a new id, noted in the run's notes). */
 export function importRunFolder(store: LabStore, folder: string, options: ImportOptions = {}): Run {
   const checked = checkRunFolder(folder, { root: store.paths.root, teacherScope: options.teacherScope ?? 'data-folder' })
-  removeStaleTemps(store.paths.runs, Date.now())
-  const temp = join(store.paths.runs, `${TEMP_PREFIX}${randomUUID()}`)
+  removeStaleFolders(store.paths.runs, IMPORT_TEMP_PREFIX, STALE_IMPORT_MS)
+  const temp = join(store.paths.runs, `${IMPORT_TEMP_PREFIX}${randomUUID()}`)
   let placed: string | null = null
   try {
     mkdirSync(temp)
@@ -99,15 +95,6 @@ function insertRows(store: LabStore, checked: CheckedRunFolder): string {
     store.checkpoints.addCheckpoint(id, { step: c.step, path, bytes: sizes.get(path) ?? c.bytes ?? 0 })
   }
   return id
-}
-
-function removeStaleTemps(runs: string, now: number): void {
-  for (const entry of readdirSync(runs)) {
-    if (!entry.startsWith(TEMP_PREFIX)) continue
-    const dir = join(runs, entry)
-    const stat = lstatOrNull(dir)
-    if (stat && now - stat.mtimeMs > STALE_TEMP_MS) rmSync(dir, { recursive: true, force: true })
-  }
 }
 
 /** A run.json path as checkRunFolder stored its copy (`\` from a folder exported on Windows becomes `/`). */

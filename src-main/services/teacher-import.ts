@@ -11,7 +11,7 @@ import type { TeacherConfig } from '@shared/config/schemas'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { TeacherRecord } from '@shared/store/types'
 import { CheckpointError, decodeCheckpoint } from '../files/checkpoint-file'
-import { readRegularFile, UnsafePathError, writeNewFile } from '../files/safe-fs'
+import { IMPORT_TEMP_PREFIX, readRegularFile, removeStaleFolders, STALE_IMPORT_MS, UnsafePathError, writeNewFile } from '../files/safe-fs'
 import { checkTeacherWeights } from '../files/teacher-weights'
 import { MAX_TEACHER_BYTES } from '../files/teachers'
 import type { ImageShape } from '../engine/data-source'
@@ -42,8 +42,8 @@ export function importTeacherFile(store: LabStore, file: string, nameOf: (config
 
   const id = newRunId()
   const dir = teacherDir(store.paths.root, id)
-  // Never a teacher id: those start with a letter or digit.
-  const temp = join(store.paths.teachers, `.import-${randomUUID()}`)
+  removeStaleFolders(store.paths.teachers, IMPORT_TEMP_PREFIX, STALE_IMPORT_MS)
+  const temp = join(store.paths.teachers, `${IMPORT_TEMP_PREFIX}${randomUUID()}`)
   let placed = false
   try {
     mkdirSync(temp)

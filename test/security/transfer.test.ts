@@ -4,7 +4,7 @@
  * teacher file is checked whole before anything is written, and a refused or failed import leaves no row
  * and no file behind.
  */
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -199,7 +199,6 @@ describe('runs.import', () => {
     const folder = runFolder('linked-sample')
     const sample = join(folder, 'samples', 'student-nfe1.csv')
     writeFileSync(join(backend.root, 'secret.txt'), 'x,y\n9,9\n')
-    const { rmSync } = await import('node:fs')
     rmSync(sample)
     symlinkSync(join(backend.root, 'secret.txt'), sample)
     const refused = error(await client().call('runs.import', { path: folder }))
@@ -277,6 +276,21 @@ describe('runs.import', () => {
     }
     expect(runCount()).toBe(runs)
     expect(storeEntries()).toEqual([...entries, run.id].sort())
+  })
+})
+
+describe('import leftovers', () => {
+  it('#15.2 a temporary folder left by a killed import is removed by the next import, a fresh one is kept', async () => {
+    const old = join(backend.dataDir, 'runs', '.import-killed')
+    const fresh = join(backend.dataDir, 'runs', '.import-in-progress')
+    mkdirSync(join(old, 'samples'), { recursive: true })
+    mkdirSync(fresh, { recursive: true })
+    const dayAndABitAgo = (Date.now() - 25 * 3600 * 1000) / 1000
+    utimesSync(old, dayAndABitAgo, dayAndABitAgo)
+    value(await backend.clients['in-process'].call('runs.import', { path: runFolder('after-a-crash') }))
+    expect(existsSync(old)).toBe(false)
+    expect(existsSync(fresh)).toBe(true)
+    rmSync(fresh, { recursive: true })
   })
 })
 
