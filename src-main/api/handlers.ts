@@ -8,7 +8,7 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import type { z } from 'zod'
-import { API_SCHEMAS, type ApiError, type ApiEvent, type ApiMethod, type ApiParsed, type ApiResponses, type ApiResult, type BackendCandidate } from '@shared/ipc/api'
+import { API_METHODS, API_SCHEMAS, type ApiError, type ApiEvent, type ApiMethod, type ApiParsed, type ApiResponses, type ApiResult, type BackendCandidate } from '@shared/ipc/api'
 import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { PRESETS } from '@shared/config/presets'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
@@ -64,7 +64,9 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     'runs.start': (p) => {
       let base: Record<string, unknown> = {}
       if (p.preset !== undefined) {
-        const preset = (PRESETS as Record<string, { values: Record<string, unknown> }>)[p.preset]
+        // Own keys only: `__proto__`, `constructor` or `toString` would otherwise find Object.prototype's
+        // members, and a run would be queued from whatever they hold.
+        const preset = Object.hasOwn(PRESETS, p.preset) ? (PRESETS as Record<string, { values: Record<string, unknown> }>)[p.preset] : undefined
         if (!preset) throw new ApiFailure('INVALID_PAYLOAD', `unknown preset ${JSON.stringify(p.preset)}; expected one of ${Object.keys(PRESETS).join(', ')}`, 'preset')
         base = preset.values
       }
@@ -219,16 +221,30 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
   return {
     async call(method, payload) {
       if (typeof method !== 'string' || !Object.hasOwn(API_SCHEMAS, method)) {
-        return fail({ code: 'UNKNOWN_METHOD', message: `unknown method ${JSON.stringify(method)}`, field: 'method' })
+        const named = typeof method === 'string' ? `unknown method ${JSON.stringify(clip(method))}` : `the method must be a name (a string), not ${describe(method)}`
+        return fail({ code: 'UNKNOWN_METHOD', message: `${named}; expected one of ${API_METHODS.join(', ')}`, field: 'method' })
       }
       const m = method as ApiMethod
-      const parsed = (API_SCHEMAS[m] as z.ZodType).safeParse(payload)
+      // Every payload is an object of named fields, or nothing; zod would read bytes as fields "0", "1", ….
+      if (payload !== undefined && !isPlainObject(payload)) {
+        return fail({ code: 'INVALID_PAYLOAD', message: `payload: expected an object of named fields, not ${describe(payload)}`, field: 'payload' })
+      }
+      // zod drops a `__proto__` key of a record (config, grid) without a word, so the request would quietly
+      // mean something else (a grid without that axis queues the base config); refuse it instead.
+      const hidden = prototypeKeyPath(payload)
+      if (hidden) return fail({ code: 'INVALID_PAYLOAD', message: `${hidden}: "__proto__" is not a field`, field: hidden })
+      let parsed: ReturnType<z.ZodType['safeParse']>
+      try {
+        parsed = (API_SCHEMAS[m] as z.ZodType).safeParse(payload)
+      } catch (error) {
+        return fail({ code: 'INVALID_PAYLOAD', message: `payload: cannot be read (${error instanceof Error ? error.message : String(error)})`, field: 'payload' })
+      }
       if (!parsed.success) return fail(payloadError(parsed.error))
       try {
         const handler = handlers[m] as (p: unknown) => unknown
         return { ok: true, value: await handler(parsed.data) }
       } catch (error) {
-        return fail(toApiError(error))
+        return fail(toApiError(error), subjectField(error, parsed.data))
       }
     },
     subscribe(listener) {
@@ -237,19 +253,69 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
   }
 }
 
-const fail = (error: ApiError): ApiResult<never> => ({ ok: false, error })
+/** Every error names a field: the one at fault, else `fallback` (what the request is about, or `payload`). */
+const fail = (error: ApiError, fallback = 'payload'): ApiResult<never> => ({ ok: false, error: error.field ? error : { ...error, field: fallback } })
+
+/** A key or value echoed in a message or field, cut short: the caller's 1 MB key need not come back. */
+function clip(text: string, max = 100): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false
+  const proto = Object.getPrototypeOf(value) as unknown
+  return proto === Object.prototype || proto === null
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (ArrayBuffer.isView(value)) return 'bytes'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}
 
 function payloadError(error: z.ZodError): ApiError {
-  const issue = error.issues[0]
-  const keys = issue && issue.code === 'unrecognized_keys' ? issue.keys : []
-  const field = keys.length > 0 ? [...(issue?.path ?? []), keys[0]].join('.') : (issue?.path ?? []).join('.')
+  const pathOf = (i: z.core.$ZodIssue) => (i.code === 'unrecognized_keys' ? [...i.path, i.keys[0] ?? ''] : i.path).map((k) => clip(String(k))).join('.')
+  const first = error.issues[0]
+  // An empty path is the payload itself (null, a number, an array where an object belongs).
+  const field = (first && pathOf(first)) || 'payload'
   const message = error.issues
+    .slice(0, 10)
     .map((i) => {
-      const at = i.code === 'unrecognized_keys' ? [...i.path, ...i.keys].join('.') : i.path.join('.')
+      const at = i.code === 'unrecognized_keys' ? [...i.path, ...i.keys.slice(0, 10)].map((k) => clip(String(k))).join('.') : pathOf(i)
       return `${at || 'payload'}: ${i.code === 'unrecognized_keys' ? 'unknown field' : i.message}`
     })
     .join('; ')
-  return { code: 'INVALID_PAYLOAD', message, ...(field ? { field } : {}) }
+  return { code: 'INVALID_PAYLOAD', message, field }
+}
+
+/** Codes about the lab as a whole rather than anything the request named. */
+const UNFIELDED_CODES = new Set<ApiError['code']>(['INTERNAL', 'DATABASE_BUSY', 'STORAGE_FULL', 'DATABASE_TOO_NEW', 'DATABASE_UNREADABLE', 'TRANSPORT', 'UNAUTHORIZED'])
+
+/** For an error thrown without a field (a run not found, a run in the wrong state): the record the request names. */
+function subjectField(error: unknown, payload: unknown): string {
+  if (UNFIELDED_CODES.has(toApiError(error).code) || payload === null || typeof payload !== 'object') return 'payload'
+  return ['id', 'runId', 'path', 'paths'].find((key) => Object.hasOwn(payload, key)) ?? 'payload'
+}
+
+/**
+ * The path (`grid.__proto__`) of the first own `__proto__` key in a payload, if any. JSON.parse and
+ * structured clone both keep such a key as a plain own property. The walk is bounded; deeper input is left
+ * to the schema (and the transport's own limits).
+ */
+function prototypeKeyPath(payload: unknown): string | null {
+  const stack: Array<{ value: unknown; path: string[] }> = [{ value: payload, path: [] }]
+  for (let visited = 0; stack.length > 0 && visited < 100_000; visited++) {
+    const { value, path } = stack.pop() as { value: unknown; path: string[] }
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) continue
+    if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return [...path, '__proto__'].join('.')
+    const keys = Array.isArray(value) ? value.keys() : Object.keys(value)
+    for (const key of keys) {
+      const child: unknown = (value as Record<string | number, unknown>)[key]
+      if (child !== null && typeof child === 'object') stack.push({ value: child, path: [...path, clip(String(key))] })
+    }
+  }
+  return null
 }
 
 const STORE_CODES: Record<string, ApiError['code']> = {

@@ -40,12 +40,14 @@ const dataset = z
   .string({ error: () => `unknown dataset; expected one of ${DATASET_CHOICES_TEXT}` })
   .refine(isKnownDatasetForm, { error: () => `unknown dataset; expected one of ${DATASET_CHOICES_TEXT}` })
 
+const teacherSteps = positiveInt('T (teacher steps)', 2, 100_000)
+
 export const TeacherConfigSchema = z
   .object({
     dataset,
     /** The epsilon network; configs written before image datasets existed lack it (the MLP). */
     model: oneOf(MODELS, 'model').default('mlp'),
-    numSteps: positiveInt('T (teacher steps)', 2, 100_000),
+    numSteps: teacherSteps,
     betaSchedule: oneOf(BETA_SCHEDULES, 'beta schedule'),
     betaStart: z
       .number({ error: () => 'beta start must be a number' })
@@ -79,10 +81,11 @@ export const TeacherConfigSchema = z
   })
   .strict()
   // A schedule whose last step is not noise cannot be sampled from pure noise (ALGORITHM.md): refused
-  // here, so a form shows it on the field before a run is created, not as a failed run.
+  // here, so a form shows it on the field before a run is created, not as a failed run. Only from a valid
+  // T (its own problem otherwise): scheduleOf allocates T entries, and 1e308 of them is a RangeError.
   .superRefine((config, ctx) => {
     try {
-      scheduleOf(config)
+      if (teacherSteps.safeParse(config.numSteps).success) scheduleOf(config)
     } catch (error) {
       if (!(error instanceof ScheduleError)) throw error
       ctx.addIssue({ code: 'custom', path: ['numSteps'], message: error.message })

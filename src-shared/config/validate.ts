@@ -23,12 +23,11 @@ export function formatProblem(p: FieldProblem, fieldName: (field: string) => str
 }
 
 function problemsOf(error: z.ZodError, input: Record<string, unknown>): FieldProblem[] {
-  return error.issues.map((issue) => {
-    const field = issue.path.join('.') || '(config)'
+  return error.issues.flatMap((issue) => {
+    // One problem per unknown key, named by it (a form shows those with the whole-config problems).
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, message: `unknown field ${key}`, value: input[key] }))
     const top = issue.path[0]
-    const value = issue.code === 'unrecognized_keys' ? issue.keys : top === undefined ? undefined : input[String(top)]
-    const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message
-    return { field: issue.code === 'unrecognized_keys' ? '(config)' : field, message, value }
+    return [{ field: issue.path.join('.') || '(config)', message: issue.message, value: top === undefined ? undefined : input[String(top)] }]
   })
 }
 
@@ -46,9 +45,11 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
 /** Fills defaults, then validates; throws ConfigError naming every bad field. */
 export function parseDistillConfig(partial: Record<string, unknown>): DistillConfig {
   const defaults = { ...DISTILL_DEFAULTS, ...kindDefaults(partial.dataset, partial.algorithm) }
-  // The default warm-up is at most a tenth of a short run, so `--steps 50` needs no `--warmup` as well.
-  if (partial.warmupSteps === undefined && typeof partial.steps === 'number' && Number.isFinite(partial.steps)) {
-    defaults.warmupSteps = Math.min(DISTILL_DEFAULTS.warmupSteps, Math.floor(partial.steps / 10))
+  // The default warm-up is at most a tenth of a short run, so `--steps 50` needs no `--warmup` as well;
+  // from valid steps only, so bad steps are reported as such, not as a bad warm-up derived from them.
+  const steps = partial.steps
+  if (partial.warmupSteps === undefined && typeof steps === 'number' && Number.isSafeInteger(steps) && steps >= 1) {
+    defaults.warmupSteps = Math.min(DISTILL_DEFAULTS.warmupSteps, Math.floor(steps / 10))
   }
   const config = parseWith(DistillConfigSchema, defaults, partial)
   if (config.algorithm === 'tutorial' && config.sigmaMax !== null) {

@@ -95,6 +95,18 @@ describe('API handlers', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_CONFIG', field: 'teacher' } })
   })
 
+  it('#15.14 runs.start refuses the presets "__proto__", "constructor" and "toString" and queues nothing', async () => {
+    const before = backend.store.runs.listRuns({}).length
+    for (const client of Object.values(backend.clients)) {
+      for (const preset of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+        // A config that is valid on its own: only the preset is wrong, so nothing else may refuse it.
+        const result = await client.call('runs.start', { config: { steps: 2, evalSamples: 16, evalEvery: 0, sampleEvery: 0, backend: 'cpu' }, preset })
+        expect(result, preset).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', field: 'preset', message: expect.stringContaining('unknown preset') } })
+      }
+    }
+    expect(backend.store.runs.listRuns({}).length).toBe(before)
+  })
+
   it('lists teachers and validates teacher resolution in config.validate', async () => {
     const client = backend.clients.websocket
     expect(Array.isArray(value(await client.call('teachers.list', {})))).toBe(true)
