@@ -199,5 +199,8 @@ describe('API fuzz: malformed payloads are refused naming the field, and change 
       expect(await backend.clients[transport].call('system.info')).toMatchObject({ ok: true, value: { dataDir: backend.dataDir } })
     }
     expect(snapshot()).toEqual(before)
+    // Nothing reached Object.prototype (the server runs in this process).
+    expect(Object.keys(Object.prototype)).toEqual([])
+    expect(({} as Record<string, unknown>).steps).toBeUndefined()
   })
 })
