@@ -50,7 +50,8 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
   // Uploads abandoned a day ago or more (their import never came) go now; this never throws.
   cleanStaleUploads(root)
   const runs = () => store.runs
-  const requireRun = (id: string) => store.runs.getRun(id)
+  // Through the service: a run whose engine is gone reads as ended even where the row could not be updated.
+  const requireRun = (id: string) => service.get(id)
   const datasets = new DatasetService(store)
   const requireSample = (id: number) => {
     const sample = store.samples.findSample(id)
@@ -59,7 +60,7 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
   }
 
   const handlers: Handlers = {
-    'runs.list': (p) => runs().listRuns(p ?? {}),
+    'runs.list': (p) => runs().listRuns(p ?? {}).map((run) => service.present(run)),
     'runs.get': (p) => requireRun(p.id),
     'runs.start': (p) => {
       let base: Record<string, unknown> = {}
@@ -70,7 +71,7 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
         if (!preset) throw new ApiFailure('INVALID_PAYLOAD', `unknown preset ${JSON.stringify(p.preset)}; expected one of ${Object.keys(PRESETS).join(', ')}`, 'preset')
         base = preset.values
       }
-      return service.startDistill({ ...base, ...p.config }, { tags: p.tags, notes: p.notes })
+      return service.startDistill({ ...base, ...p.config }, { tags: p.tags, notes: p.notes, teacherScope: 'data-folder' })
     },
     'runs.startTeacher': (p) =>
       service.startTeacher(p.config, {
@@ -79,7 +80,7 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
         ...(p.evalSamples !== undefined ? { evalSamples: p.evalSamples } : {}),
         ...(p.sampleEvery !== undefined ? { sampleEvery: p.sampleEvery } : {}),
       }),
-    'runs.sweep': (p) => service.sweep(p.base, p.grid, { tags: p.tags, notes: p.notes }),
+    'runs.sweep': (p) => service.sweep(p.base, p.grid, { tags: p.tags, notes: p.notes, teacherScope: 'data-folder' }),
     'runs.pause': (p) => {
       service.pause(p.id)
       return requireRun(p.id)
@@ -192,12 +193,12 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     },
     'config.defaults': () => ({ distill: DISTILL_DEFAULTS, teacher: TEACHER_DEFAULTS }),
     'config.presets': () => PRESETS,
-    'config.validate': (p) => {
+    'config.validate': async (p) => {
       try {
         const config = p.kind === 'distill' ? parseDistillConfig(p.config) : parseTeacherConfig(p.config)
         if (p.kind === 'distill' && 'teacher' in config) {
           try {
-            service.teachers.resolve(config.teacher, config.dataset)
+            await service.teachers.resolve(config.teacher, config.dataset, 'data-folder')
           } catch (error) {
             return { valid: false, config: null, problems: [{ field: 'teacher', message: (error as Error).message, value: config.teacher }] }
           }

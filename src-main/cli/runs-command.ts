@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ConfigError } from '@shared/config/validate'
+import { SWEEPABLE_FIELDS } from '@shared/config/fields'
 import { datasetLabel, indexDatasets, type DatasetIndex } from '@shared/data/dataset-names'
 import { RUN_STATUSES, type RunListItem, type RunStatus } from '@shared/store/types'
 import { RunStateError } from '../services/run-service'
@@ -175,14 +176,14 @@ export async function runsImportCommand(folders: string[], options: JsonOption &
 
 export async function runsResumeCommand(id: string, options: JsonOption & { steps?: number; export?: string }): Promise<number> {
   return withHistory(options, async ({ store, service }) => {
-    service.resume(id, options.steps !== undefined ? { steps: options.steps } : {})
+    await service.resume(id, options.steps !== undefined ? { steps: options.steps } : {})
     process.stderr.write(`run ${id}: resumed from step ${store.checkpoints.latestCheckpoint(id)?.step ?? 0}\n`)
     return reportDistillRun(id, options, store, service)
   })
 }
 
 /** Numeric distill flags a sweep may list with commas, e.g. --N 10,18,40 --ema 0.9,0.95. */
-const SWEEPABLE = ['numScales', 'targetEma', 'evalEma', 'lr', 'warmupSteps', 'batch', 'steps', 'huberC', 'sigmaData', 'teacherSubsteps', 'topPairShare', 'seed'] as const
+const SWEEPABLE = SWEEPABLE_FIELDS
 
 export async function sweepCommand(options: DistillOptions & Record<string, unknown>): Promise<number> {
   const grid: Record<string, number[]> = {}
@@ -202,7 +203,7 @@ export async function sweepCommand(options: DistillOptions & Record<string, unkn
   return withHistory(options, async ({ store, service }) => {
     let runs
     try {
-      runs = service.sweep(base, grid, { tags: options.tag ?? [] })
+      runs = await service.sweep(base, grid, { tags: options.tag ?? [] })
     } catch (error) {
       if (error instanceof ConfigError) throw usageFromConfigError(error, DISTILL_FLAGS)
       throw error

@@ -19,6 +19,7 @@ import { ensureRunDirs, runFilePath, runPaths, type EvaluationInput, type LabSto
 import { ForkedEngineHost, type EngineEvent, type EngineHost } from './engine-host'
 import { TeacherService, type TeacherScope } from './teacher-service'
 import { cartesian, checkSweepGrid } from './sweep-grid'
+import { UnrecordedEnds } from './unrecorded-ends'
 import type { TeacherFile } from '../files/teachers'
 import { pointsToBlob } from '../files/sample-points'
 
@@ -86,6 +87,11 @@ export class RunService {
   private readonly idleWaiters: Array<() => void> = []
   private flushTimer: NodeJS.Timeout | null = null
   private closed = false
+  /** Ends the store could not take (a full disk): shown instead of the stale `running`, written on retry. */
+  private readonly unrecorded = new UnrecordedEnds(
+    (id, end) => this.store.runs.updateStatus(id, end.status, { error: end.error }),
+    (id) => this.emitRun(id),
+  )
   readonly teachers: TeacherService
 
   constructor(options: RunServiceOptions) {
@@ -109,8 +115,14 @@ export class RunService {
     return () => this.listeners.delete(listener)
   }
 
+  /** The run as it is: a run whose engine is gone never reads as `running`, even when the row could not say so. */
   get(id: string): Run {
-    return this.store.runs.getRun(id)
+    return this.unrecorded.overlay(this.store.runs.getRun(id))
+  }
+
+  /** As `get`, for rows read elsewhere (lists). */
+  present<T extends RunSummary>(run: T): T {
+    return this.unrecorded.overlay(run)
   }
 
   /** Validates, records the config (before step 0) and queues a distillation. */
@@ -200,7 +212,7 @@ export class RunService {
   }
 
   pause(id: string): void {
-    const run = this.store.runs.getRun(id)
+    const run = this.get(id)
     const active = this.active.get(id)
     if (run.status !== 'running' || !active || active.ended) throw new RunStateError(`run ${id} is ${run.status}, not running; only a running run can be paused`)
     active.host.pause()
@@ -211,7 +223,7 @@ export class RunService {
    * last checkpoint with the same config and seed (its metrics after that checkpoint are dropped).
    */
   async resume(id: string, changes: { steps?: number } = {}): Promise<Run> {
-    const run = this.store.runs.getRun(id)
+    const run = this.get(id)
     const active = this.active.get(id)
     if (run.status === 'paused' && active && !active.ended) {
       active.host.resume()
@@ -285,7 +297,7 @@ export class RunService {
   }
 
   cancel(id: string): Run {
-    const run = this.store.runs.getRun(id)
+    const run = this.get(id)
     const active = this.active.get(id)
     if (active && !active.ended) {
       active.host.cancel()
@@ -308,6 +320,7 @@ export class RunService {
       await active.host.exited
     }
     const { dir } = this.store.runs.deleteRun(id)
+    this.unrecorded.forget(id)
     rmSync(dir, { recursive: true, force: true })
     this.pendingPoints.delete(id)
   }
@@ -347,6 +360,16 @@ export class RunService {
       }
       active.host.kill()
     }
+    // Queued jobs live only in this process: their runs become resumable (from step 0) instead of waiting forever.
+    for (const id of this.queue.splice(0)) {
+      try {
+        this.store.runs.updateStatus(id, 'interrupted', { error: 'the app was closed before the run started; resume it to start it' })
+      } catch {
+        // The next start-up's recovery marks it, as its owner is gone then.
+      }
+    }
+    this.unrecorded.retry()
+    this.unrecorded.stop()
     this.flush()
     if (this.flushTimer) clearInterval(this.flushTimer)
   }
@@ -531,16 +554,19 @@ export class RunService {
     }
   }
 
+  /** Fails a run whose engine is gone; when the store cannot take even that, the end is held and retried. */
   private safeFail(id: string, reason: string): void {
     try {
       this.setStatus(id, 'failed', reason)
     } catch {
-      // The store itself is unwritable; the run stays as it was, the app keeps working.
+      this.unrecorded.hold(id, 'failed', reason)
+      this.emitRun(id)
     }
   }
 
   private setStatus(id: string, status: RunStatus, error?: string): Run {
     const run = this.store.runs.updateStatus(id, status, error !== undefined ? { error } : {})
+    this.unrecorded.forget(id)
     this.broadcast({ type: 'run', run })
     return run
   }
@@ -555,7 +581,7 @@ export class RunService {
 
   private emitRun(id: string): void {
     const run = this.store.runs.findRun(id)
-    if (run) this.broadcast({ type: 'run', run })
+    if (run) this.broadcast({ type: 'run', run: this.unrecorded.overlay(run) })
   }
 
   private ensureFlushTimer(): void {
@@ -590,7 +616,7 @@ export class RunService {
 export { cartesian }
 
 /** Sweep points checked or queued between two turns of the event loop. */
-const SWEEP_YIELD_EVERY = 50
+const SWEEP_YIELD_EVERY = 10
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))

@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
-import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { builtinTeacherId, type TeacherRecord } from '@shared/store/types'
@@ -92,13 +92,20 @@ export class TeacherService {
     const outside = new TeacherFileError(`${spec} is not a teacher id and not inside the data folder ${root}; give \`builtin\`, a teacher id (teachers list) or a checkpoint inside the data folder`)
     const path = resolve(root, spec)
     if (!isStrictlyWithin(root, path)) throw outside
+    // A missing file is named as missing only when the folders on its way (symlinks resolved) stay inside.
+    let existing = path
     let real: string
-    try {
-      real = await realpath(path)
-    } catch {
-      throw new TeacherFileError(`checkpoint ${path} does not exist`)
+    for (;;) {
+      try {
+        real = resolve(await realpath(existing), relative(existing, path))
+        break
+      } catch {
+        if (dirname(existing) === existing) throw outside
+        existing = dirname(existing)
+      }
     }
     if (!isStrictlyWithin(await realpath(root), real)) throw outside
+    if (existing !== path) throw new TeacherFileError(`checkpoint ${path} does not exist`)
     return real
   }
 

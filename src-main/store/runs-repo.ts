@@ -170,6 +170,9 @@ function checkInt(name: string, value: number | null | undefined): void {
   }
 }
 
+/** Statuses whose job lives in one process: the row names it, so recovery can tell a live owner from a dead one. */
+const OWNED_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused']
+
 export class RunsRepo {
   private readonly stmts: StatementCache
 
@@ -198,7 +201,7 @@ export class RunsRepo {
     const tags = checkTags(input.tags ?? [])
     if (input.id !== undefined) assertSafeId(input.id, 'run')
     const now = input.now ?? Date.now()
-    const running = status === 'running' || status === 'paused'
+    const running = OWNED_STATUSES.includes(status)
 
     const insert = this.db.transaction((id: string) => {
       this.stmts
@@ -267,13 +270,13 @@ export class RunsRepo {
 
   /**
    * Sets the status. Entering `running` the first time sets `startedAt`; entering a terminal status sets
-   * `finishedAt`; leaving one (a resumed run) clears it. `running`/`paused` record the owning process.
+   * `finishedAt`; leaving one (a resumed run) clears it. `queued`/`running`/`paused` record the owning process.
    */
   updateStatus(id: string, status: RunStatus, change: StatusChange = {}): Run {
     if (!RUN_STATUSES.includes(status)) throw new StoreInputError(`unknown run status ${JSON.stringify(status)}`)
     const now = change.now ?? Date.now()
     const terminal = TERMINAL_STATUSES.includes(status)
-    const owned = status === 'running' || status === 'paused'
+    const owned = OWNED_STATUSES.includes(status)
     const owner = change.owner ?? { host: hostname(), pid: process.pid }
     const clearsError = status === 'running' || status === 'queued'
     const info = writing(this.db, () =>
@@ -323,8 +326,9 @@ export class RunsRepo {
   }
 
   /**
-   * Start-up recovery: runs left `running` or `paused` by a process that is gone become `interrupted`
-   * (resumable from their last checkpoint). Runs owned by a live process on this host (say, a CLI run in
+   * Start-up recovery: runs left `queued`, `running` or `paused` by a process that is gone become
+   * `interrupted` (resumable: from their last checkpoint, or from step 0 if they never started; a queued
+   * run's job lived only in the memory of the process that queued it). Runs owned by a live process on this host (say, a CLI run in
    * progress) and runs owned by another host (a shared folder) are left alone. Returns the ids changed.
    */
   markRunningAsInterrupted(options: RecoveryOptions = {}): string[] {
@@ -333,7 +337,7 @@ export class RunsRepo {
     const now = options.now ?? Date.now()
     const recover = this.db.transaction(() => {
       const rows = this.stmts
-        .get(`SELECT id, owner_host, owner_pid FROM runs WHERE status IN ('running', 'paused')`)
+        .get(`SELECT id, owner_host, owner_pid FROM runs WHERE status IN ('queued', 'running', 'paused')`)
         .all() as { id: string; owner_host: string | null; owner_pid: number | null }[]
       const orphans = rows.filter((r) => r.owner_pid === null || (r.owner_host === host && r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
       const mark = this.stmts.get(

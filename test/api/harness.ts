@@ -2,6 +2,7 @@
  * One backend (a temp data folder, a real RunService with engine child processes, the API handlers) and
  * the two transports over it: in-process, and the WebSocket of `clab serve` on 127.0.0.1.
  */
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import WebSocket from 'ws'
 import type { ApiClient, ApiEvent } from '@shared/ipc/api'
@@ -29,9 +30,11 @@ export interface Backend {
 
 export async function startBackend(name: string): Promise<Backend> {
   const tmp = tempDir(name)
-  const teacherPath = join(tmp.dir, 'teacher.ckpt')
-  await makeTinyTeacher(teacherPath)
   const dataDir = join(tmp.dir, 'data')
+  // Inside the data folder: over the API a teacher path may point nowhere else.
+  mkdirSync(dataDir, { recursive: true })
+  const teacherPath = join(dataDir, 'tiny-teacher.ckpt')
+  await makeTinyTeacher(teacherPath)
   const store = openLabStore({ dataDir })
   const service = new RunService({ store })
   const api = createApi(service, store)
