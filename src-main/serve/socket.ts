@@ -47,10 +47,11 @@ function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data)
 }
 
-const invalid = (id: number | null, message: string, field?: string): Decoded => ({
+/** Every refusal names a field; one about the message as a whole names `payload`. */
+const invalid = (id: number | null, message: string, field = 'payload'): Decoded => ({
   ok: false,
   id,
-  error: { code: 'INVALID_PAYLOAD', message, ...(field ? { field } : {}) },
+  error: { code: 'INVALID_PAYLOAD', message, field },
 })
 
 /** A request's id read off its first bytes (encodeWire writes it first), for refusing it without parsing. */
@@ -67,7 +68,8 @@ export function decodeRequest(data: Buffer, isBinary: boolean): Decoded {
     try {
       ;({ header: text, bytes } = splitBinaryRequest(data))
     } catch (error) {
-      return invalid(null, error instanceof WireError ? error.message : 'a binary message could not be read')
+      // The header's id is still answered when the header is too long to parse, so the caller is not left waiting.
+      return invalid(leadingId(data.subarray(Math.min(4, data.byteLength))), error instanceof WireError ? error.message : 'a binary message could not be read')
     }
   } else {
     if (data.byteLength > MAX_TEXT_MESSAGE_BYTES) {

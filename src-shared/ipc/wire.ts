@@ -21,8 +21,8 @@ const BYTES_KEY = '$bytes'
 export const MAX_TEXT_MESSAGE_BYTES = 1 << 20
 /** Largest binary message (an upload chunk with its header). */
 export const MAX_BINARY_MESSAGE_BYTES = 64 << 20
-/** Largest JSON header of a binary message. */
-export const MAX_BINARY_HEADER_BYTES = 64 << 10
+/** Largest JSON header of a binary message: as for a text message, so an over-long field is named by the schema. */
+export const MAX_BINARY_HEADER_BYTES = MAX_TEXT_MESSAGE_BYTES
 /** Deepest nesting of arrays and objects in a message (real payloads nest a handful deep). */
 export const MAX_NESTING_DEPTH = 64
 /** The only method whose request may come as a binary message; its bytes go in `payload.bytes`. */

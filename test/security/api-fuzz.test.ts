@@ -155,7 +155,8 @@ beforeAll(async () => {
   symlinkSync(outside, join(dataDir, 'escape'))
   symlinkSync('/etc/passwd', join(dataDir, 'link-passwd'))
   symlinkSync('/dev/zero', join(dataDir, 'link-zero'))
-  symlinkSync(backend.teacherPath, join(dataDir, 'link-teacher'))
+  // A real teacher, but outside the data folder (the harness keeps its own inside).
+  symlinkSync(join(outside, 'teacher.ckpt'), join(dataDir, 'link-teacher'))
   symlinkSync(join(outside, 'planted-target'), join(dataDir, 'exports', 'planted'))
   // Everything in the WAL into the file, so what reads leave behind is compared, not what writes left pending.
   store.db.pragma('wal_checkpoint(TRUNCATE)')
