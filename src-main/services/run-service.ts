@@ -6,62 +6,23 @@
  * (at most one metrics update per run per `updateIntervalMs`, default 100 ms: <= 10 per second).
  */
 import { rmSync } from 'node:fs'
-import { join, relative } from 'node:path'
-import { findRow } from '@shared/cd/evaluation'
-import { gridTopStep, scheduleOf } from '@shared/cd/schedule'
 import { BRANCH_MUST_KEEP } from '@shared/config/fields'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
-import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
-import type { EngineJob, EngineMessage } from '@shared/ipc/engine-messages'
-import type { MetricPoint, Run, RunStatus, RunSummary, SampleRecord } from '@shared/store/types'
-import { ensureRunDirs, runFilePath, runPaths, type EvaluationInput, type LabStore } from '../store'
+import type { EngineJob } from '@shared/ipc/engine-messages'
+import type { MetricPoint, Run, RunStatus, RunSummary } from '@shared/store/types'
+import { ensureRunDirs, runFilePath, type LabStore } from '../store'
 import { ForkedEngineHost, type EngineEvent, type EngineHost } from './engine-host'
-import { TeacherService, type TeacherScope } from './teacher-service'
+import { TeacherService } from './teacher-service'
 import { cartesian, checkSweepGrid } from './sweep-grid'
 import { UnrecordedEnds } from './unrecorded-ends'
+import { recordEngineMessage, type RecordSink } from './engine-records'
+import { JobBuilder } from './run-jobs'
+import { APP_VERSION, RunStateError, type RunServiceOptions, type RunUpdate, type StartOptions, type TeacherStartOptions } from './run-types'
 import type { TeacherFile } from '../files/teachers'
-import { pointsToBlob } from '../files/sample-points'
 
-export const APP_VERSION = '0.1.0'
-
-export type RunUpdate =
-  | { type: 'run'; run: RunSummary }
-  | { type: 'sample'; runId: string; sample: SampleRecord }
-  | { type: 'metrics'; runId: string; points: MetricPoint[] }
-  | { type: 'log'; runId: string; line: string }
-
-export class RunStateError extends Error {
-  readonly code = 'RUN_STATE'
-  constructor(message: string) {
-    super(message)
-    this.name = 'RunStateError'
-  }
-}
-
-export interface RunServiceOptions {
-  store: LabStore
-  createHost?: () => EngineHost
-  /** Runs at once; default 1 (one engine process, one run at a time). */
-  concurrency?: number
-  updateIntervalMs?: number
-  appVersion?: string
-}
-
-export interface StartOptions {
-  tags?: string[]
-  notes?: string
-  /** Where the config's teacher path may point: `data-folder` for API callers (default `anywhere`, the CLI). */
-  teacherScope?: TeacherScope
-}
-
-/** Settings of a teacher job that are not part of its config (they do not change what it learns). */
-export interface TeacherStartOptions extends StartOptions {
-  /** Samples of the final K = 1, 10, 100 evaluation (default 4000). */
-  evalSamples?: number
-  /** Preview interval in steps (default 500, 0 = none). */
-  sampleEvery?: number
-}
+export { APP_VERSION, RunStateError } from './run-types'
+export type { RunServiceOptions, RunUpdate, StartOptions, TeacherStartOptions } from './run-types'
 
 interface ActiveRun {
   host: EngineHost
@@ -93,6 +54,8 @@ export class RunService {
     (id) => this.emitRun(id),
   )
   readonly teachers: TeacherService
+  private readonly sink: RecordSink
+  private readonly jobBuilder: JobBuilder
 
   constructor(options: RunServiceOptions) {
     this.store = options.store
@@ -101,6 +64,15 @@ export class RunService {
     this.updateIntervalMs = options.updateIntervalMs ?? 100
     this.appVersion = options.appVersion ?? APP_VERSION
     this.teachers = new TeacherService(this.store)
+    this.jobBuilder = new JobBuilder(this.store, this.teachers)
+    this.sink = {
+      store: this.store,
+      setStatus: (id, status, error) => this.setStatus(id, status, error),
+      recordPoints: (id, points) => this.recordPoints(id, points),
+      broadcast: (update) => this.broadcast(update),
+      flush: () => this.flush(),
+      registerTrained: (runId, path) => void this.teachers.registerTrained(runId, path),
+    }
   }
 
   /** Start-up crash recovery: runs left running by a process that is gone become `interrupted`. */
@@ -128,42 +100,24 @@ export class RunService {
   /** Validates, records the config (before step 0) and queues a distillation. */
   async startDistill(input: Record<string, unknown>, options: StartOptions = {}): Promise<Run> {
     const config = parseDistillConfig(input)
-    const teacherPath = this.checkGridTop(config, await this.teacherFile(config, options.teacherScope))
+    const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config, options.teacherScope))
     return this.queueDistill(config, teacherPath, options)
   }
 
   /** Records and queues a distillation whose config and teacher are checked. */
   private queueDistill(config: DistillConfig, teacherPath: string, options: StartOptions): Run {
-    const data = this.datasetDir(config.dataset)
+    const data = this.jobBuilder.datasetDir(config.dataset)
     const run = this.store.runs.createRun({ kind: 'distill', config, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
-    this.jobs.set(run.id, { ...this.freshDistillJob(run.id, config, teacherPath), ...data })
+    this.jobs.set(run.id, { ...this.jobBuilder.freshDistillJob(run.id, config, teacherPath), ...data })
     return this.enqueue(run.id)
   }
 
   startTeacher(input: Record<string, unknown>, options: TeacherStartOptions = {}): Run {
     const config = parseTeacherConfig(input)
-    const data = this.datasetDir(config.dataset)
+    const data = this.jobBuilder.datasetDir(config.dataset)
     const run = this.store.runs.createRun({ kind: 'teacher', config, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
-    this.jobs.set(run.id, { ...this.freshTeacherJob(run.id, config, options), ...data })
+    this.jobs.set(run.id, { ...this.jobBuilder.freshTeacherJob(run.id, config, options), ...data })
     return this.enqueue(run.id)
-  }
-
-  private freshDistillJob(runId: string, config: DistillConfig, teacherPath: string): EngineJob {
-    const paths = ensureRunDirs(this.store.paths.root, runId)
-    return { kind: 'distill', runId, config, teacherPath, checkpointDir: paths.checkpoints, samplesDir: paths.samples }
-  }
-
-  private freshTeacherJob(runId: string, config: TeacherConfig, options: TeacherStartOptions): EngineJob {
-    const paths = ensureRunDirs(this.store.paths.root, runId)
-    return {
-      kind: 'teacher',
-      runId,
-      config,
-      outDir: paths.dir,
-      checkpointDir: paths.checkpoints,
-      ...(options.evalSamples !== undefined ? { evalSamples: options.evalSamples } : {}),
-      ...(options.sampleEvery !== undefined ? { sampleEvery: options.sampleEvery } : {}),
-    }
   }
 
   /** A run that never started (left queued by a process that died) queued again from step 0, same config. */
@@ -171,11 +125,11 @@ export class RunService {
     const steps = changes.steps !== undefined ? { steps: changes.steps } : {}
     if (run.kind === 'teacher') {
       const config = parseTeacherConfig({ ...(run.config as TeacherConfig), ...steps })
-      this.jobs.set(run.id, { ...this.freshTeacherJob(run.id, config, {}), ...this.datasetDir(config.dataset) })
+      this.jobs.set(run.id, { ...this.jobBuilder.freshTeacherJob(run.id, config, {}), ...this.jobBuilder.datasetDir(config.dataset) })
     } else {
       const config = parseDistillConfig({ ...(run.config as DistillConfig), ...steps })
-      const teacherPath = this.checkGridTop(config, await this.teacherFile(config))
-      this.jobs.set(run.id, { ...this.freshDistillJob(run.id, config, teacherPath), ...this.datasetDir(config.dataset) })
+      const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config))
+      this.jobs.set(run.id, { ...this.jobBuilder.freshDistillJob(run.id, config, teacherPath), ...this.jobBuilder.datasetDir(config.dataset) })
     }
     return this.enqueue(run.id)
   }
@@ -192,8 +146,8 @@ export class RunService {
     for (const [i, point] of cartesian(grid).entries()) {
       const config = parseDistillConfig({ ...base, ...point })
       const key = JSON.stringify([config.teacher, config.dataset])
-      if (!teachers.has(key)) teachers.set(key, this.teacherFile(config, options.teacherScope))
-      checked.push({ config, teacherPath: this.checkGridTop(config, await (teachers.get(key) as Promise<TeacherFile>)) })
+      if (!teachers.has(key)) teachers.set(key, this.jobBuilder.teacherFile(config, options.teacherScope))
+      checked.push({ config, teacherPath: this.jobBuilder.checkGridTop(config, await (teachers.get(key) as Promise<TeacherFile>)) })
       if (i % SWEEP_YIELD_EVERY === SWEEP_YIELD_EVERY - 1) await yieldToEventLoop()
     }
     const runs: Run[] = []
@@ -238,7 +192,7 @@ export class RunService {
     if (run.kind !== 'distill') throw new RunStateError(`run ${id} is a teacher run; resuming teacher runs is not supported yet`)
     if (!checkpoint) throw new RunStateError(`run ${id} has no checkpoint to resume from`)
     const config = parseDistillConfig({ ...(run.config as DistillConfig), ...(changes.steps !== undefined ? { steps: changes.steps } : {}) })
-    const teacherPath = this.checkGridTop(config, await this.teacherFile(config))
+    const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config))
     const paths = ensureRunDirs(this.store.paths.root, id)
     this.store.metrics.deleteMetricsAfter(id, checkpoint.step)
     this.jobs.set(id, {
@@ -248,7 +202,7 @@ export class RunService {
       teacherPath,
       checkpointDir: paths.checkpoints,
       samplesDir: paths.samples,
-      ...this.datasetDir(config.dataset),
+      ...this.jobBuilder.datasetDir(config.dataset),
       resumeFrom: runFilePath(this.store.paths.root, id, checkpoint.path),
     })
     return this.enqueue(id)
@@ -269,7 +223,7 @@ export class RunService {
     if (config.steps <= checkpoint.step) {
       throw new ConfigError([{ field: 'steps', message: `must exceed the parent's checkpoint step ${checkpoint.step}`, value: config.steps }])
     }
-    const teacherPath = this.checkGridTop(config, await this.teacherFile(config))
+    const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config))
     const run = this.store.runs.createRun({
       kind: 'distill',
       config,
@@ -289,7 +243,7 @@ export class RunService {
       teacherPath,
       checkpointDir: paths.checkpoints,
       samplesDir: paths.samples,
-      ...this.datasetDir(config.dataset),
+      ...this.jobBuilder.datasetDir(config.dataset),
       resumeFrom: runFilePath(this.store.paths.root, id, checkpoint.path),
       branch: true,
     })
@@ -376,33 +330,6 @@ export class RunService {
 
   // --- internals -----------------------------------------------------------------------------------------
 
-  /** The stored folder of an `image:<id>` dataset (checked to be in the history); nothing for 2D data. */
-  private datasetDir(dataset: string): { datasetDir?: string } {
-    if (!isImageDatasetRef(dataset)) return {}
-    const record = this.store.datasets.findDataset(imageDatasetId(dataset))
-    if (!record) throw new ConfigError([{ field: 'dataset', message: `no imported image dataset ${dataset} in this history (clab data list shows them)`, value: dataset }])
-    return { datasetDir: join(this.store.paths.root, record.path) }
-  }
-
-  /** The teacher's checkpoint, checked for the dataset; a problem is a ConfigError naming `teacher`. */
-  private async teacherFile(config: DistillConfig, scope: TeacherScope = 'anywhere'): Promise<TeacherFile> {
-    try {
-      return await this.teachers.resolveFile(config.teacher, config.dataset, scope)
-    } catch (error) {
-      throw new ConfigError([{ field: 'teacher', message: (error as Error).message, value: config.teacher }])
-    }
-  }
-
-  /** The grid top checked against the teacher's schedule; the teacher's path. */
-  private checkGridTop(config: DistillConfig, file: TeacherFile): string {
-    try {
-      gridTopStep(scheduleOf(file.snapshot.header.config), config.sigmaMax)
-    } catch (error) {
-      throw new ConfigError([{ field: 'sigmaMax', message: (error as Error).message, value: config.sigmaMax }])
-    }
-    return file.path
-  }
-
   private enqueue(id: string): Run {
     const run = this.setStatus(id, 'queued')
     this.queue.push(id)
@@ -459,7 +386,7 @@ export class RunService {
     }
     if (active.ended) return
     try {
-      this.persist(id, active, event)
+      recordEngineMessage(this.sink, id, active.evalSeed, event)
     } catch (error) {
       // A store failure (a full disk, say) stops the run cleanly with the reason; the engine is told to stop.
       active.ended = true
@@ -470,87 +397,6 @@ export class RunService {
     if (TERMINAL_MESSAGES.has(event.type)) {
       active.ended = true
       active.host.kill()
-    }
-  }
-
-  private persist(id: string, active: ActiveRun, message: EngineMessage): void {
-    const { store } = this
-    switch (message.type) {
-      case 'started':
-        store.runs.setBackend(id, message.backend)
-        this.setStatus(id, 'running')
-        break
-      case 'metrics': {
-        const points: MetricPoint[] = []
-        for (const p of message.points) {
-          const wallMs = Math.round(p.wallMs)
-          points.push({ key: 'loss', step: p.step, value: p.loss, wallMs }, { key: 'lr', step: p.step, value: p.lr, wallMs })
-        }
-        this.recordPoints(id, points)
-        break
-      }
-      case 'checkpoint':
-        store.checkpoints.addCheckpoint(id, { step: message.step, path: relative(runPaths(store.paths.root, id).dir, message.path), bytes: message.bytes })
-        break
-      case 'evaluation': {
-        const items: EvaluationInput[] = message.rows.flatMap((row) => [
-          ...(['swd', 'energy', 'mmd', 'msPerSample'] as const).map((metric) => ({ step: message.step, metric, model: row.model, nfe: row.nfe, value: row[metric] })),
-          // Image runs: the Fréchet distance in the dataset classifier's features.
-          ...(row.fd !== undefined ? [{ step: message.step, metric: 'fd', model: row.model, nfe: row.nfe, value: row.fd }] : []),
-          ...(row.agreement !== undefined ? [{ step: message.step, metric: 'agreement', model: row.model, nfe: row.nfe, value: row.agreement }] : []),
-        ])
-        // Engines that report the one-step agreement only in `agreement` (older checkpoints' runs resumed).
-        if (message.agreement !== null && !items.some((e) => e.metric === 'agreement' && e.model === 'student' && e.nfe === 1)) {
-          items.push({ step: message.step, metric: 'agreement', model: 'student', nfe: 1, value: message.agreement })
-        }
-        store.evaluations.addEvaluations(id, items)
-        // The final one- and two-step quality (and for images the Fréchet distance), and the teacher-student
-        // agreement, as series, so run lists show them as last values.
-        const finals = [1, 2].flatMap((nfe) => {
-          const row = findRow(message.rows, 'student', nfe)
-          if (!row) return []
-          return [{ key: `eval/swd_nfe${nfe}`, step: message.step, value: row.swd }, ...(row.fd !== undefined ? [{ key: `eval/fd_nfe${nfe}`, step: message.step, value: row.fd }] : [])]
-        })
-        if (message.agreement !== null && message.rows.some((r) => r.model === 'student')) finals.push({ key: 'eval/agreement_nfe1', step: message.step, value: message.agreement })
-        if (finals.length > 0) store.metrics.appendMetrics(id, finals)
-        break
-      }
-      case 'samples': {
-        const sample = store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: message.kind ?? 'csv2d', model: message.model, role: 'final', noiseSeed: active.evalSeed, path: relative(runPaths(store.paths.root, id).dir, message.path) })
-        this.broadcast({ type: 'sample', runId: id, sample })
-        break
-      }
-      case 'preview': {
-        const sample = message.imagePath
-          ? store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'png', model: message.model, role: 'preview', noiseSeed: message.noiseSeed, path: relative(runPaths(store.paths.root, id).dir, message.imagePath) })
-          : store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'points2d', model: message.model, role: 'preview', noiseSeed: message.noiseSeed, data: pointsToBlob(message.points) })
-        if (message.swd !== null) {
-          this.recordPoints(id, [{ key: `swd/nfe${message.nfe}`, step: message.step, value: message.swd, wallMs: Math.round(message.wallMs) }])
-        }
-        this.broadcast({ type: 'sample', runId: id, sample })
-        break
-      }
-      case 'paused':
-        this.setStatus(id, 'paused')
-        break
-      case 'resumed':
-        this.setStatus(id, 'running')
-        break
-      case 'finished':
-        this.flush()
-        if (this.store.runs.getRun(id).kind === 'teacher') this.teachers.registerTrained(id, join(runPaths(store.paths.root, id).dir, 'teacher.ckpt'))
-        this.setStatus(id, 'finished')
-        break
-      case 'cancelled':
-        this.flush()
-        this.setStatus(id, 'cancelled')
-        break
-      case 'failed':
-        this.flush()
-        this.setStatus(id, 'failed', `${message.error.code}: ${message.error.message}`)
-        break
-      default:
-        break
     }
   }
 
