@@ -22,7 +22,7 @@ describe('clab argument errors exit 2 and name the flag', () => {
     [['distill', '--dataset', 'moons', '--algorithm', 'gan'], /--algorithm: unknown algorithm.*\(got "gan"\)/],
     [['distill', '--dataset', 'moons', '--steps', 'many'], /--steps <n>' argument 'many' is invalid/],
     [['distill', '--dataset', 'moons', '--preset', 'fast'], /--preset: unknown preset "fast"/],
-    [['distill', '--dataset', 'moons', '--teacher', '/nonexistent/t.ckpt'], /--teacher: checkpoint \/nonexistent\/t.ckpt: cannot be read/],
+    [['distill', '--dataset', 'moons', '--teacher', '/nonexistent/t.ckpt'], /--teacher: checkpoint \/nonexistent\/t.ckpt does not exist/],
     [['distill', '--dataset', 'moons', '--bogus'], /unknown option '--bogus'/],
     [['distill'], /required option '--dataset <name>' not specified/],
     [['teacher', '--dataset', 'moons', '--T', '100'], /--T: teacher schedule: alphaBar at the last step is 0.364.*\(got 100\)/],

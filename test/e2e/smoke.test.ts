@@ -30,7 +30,8 @@ describe('clab serve in Chromium', () => {
       for (const { link, hash } of views) {
         await nav.getByRole('link', { name: link, exact: true }).click()
         await page.waitForURL((url) => url.hash.startsWith(hash))
-        await expect(nav.getByRole('link', { name: link, exact: true }).getAttribute('aria-current')).resolves.toBe('page')
+        // The route follows the URL on `hashchange`, a task after the URL changed: wait for the highlight.
+        await nav.getByRole('link', { name: link, exact: true }).and(nav.locator('[aria-current="page"]')).waitFor({ timeout: 5000 })
         // Exactly one tab is current: the route, not a stale highlight, decides.
         await expect(nav.locator('[aria-current="page"]').count()).resolves.toBe(1)
         await shot(link)
