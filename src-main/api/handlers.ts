@@ -85,9 +85,9 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       service.pause(p.id)
       return requireRun(p.id)
     },
-    'runs.resume': (p) => service.resume(p.id, p.steps !== undefined ? { steps: p.steps } : {}),
+    'runs.resume': (p) => service.resume(p.id, p.steps !== undefined ? { steps: p.steps } : {}, { teacherScope: 'data-folder' }),
     'runs.cancel': (p) => service.cancel(p.id),
-    'runs.branch': (p) => service.branch(p.id, p.overrides, { tags: p.tags, notes: p.notes }),
+    'runs.branch': (p) => service.branch(p.id, p.overrides, { tags: p.tags, notes: p.notes, teacherScope: 'data-folder' }),
     'runs.delete': async (p) => {
       await service.delete(p.id)
       return { id: p.id }

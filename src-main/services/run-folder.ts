@@ -14,6 +14,7 @@ import type { MetricPoint } from '@shared/store/types'
 import { lstatOrNull, readRegularFile, UnsafePathError } from '../files/safe-fs'
 import { isWithin } from '../files/safe-paths'
 import type { EvaluationInput } from '../store'
+import type { TeacherScope } from './teacher-service'
 
 export class RunFolderError extends Error {
   readonly code = 'RUN_FOLDER'
@@ -35,8 +36,7 @@ export const MAX_RUN_FILE_BYTES = 2 ** 30
 /** Bytes of all the files of one run folder together. */
 export const MAX_RUN_FOLDER_BYTES = 16 * 2 ** 30
 
-/** Where a distill config's `teacher` may point: anywhere (the CLI, the user's own files) or inside the data folder (the API). */
-export type TeacherScope = 'anywhere' | 'data-folder'
+export type { TeacherScope }
 
 export interface RunFolderFile {
   /** Relative to the run folder, `/`-separated. */

@@ -13,7 +13,7 @@ import type { EngineJob } from '@shared/ipc/engine-messages'
 import type { MetricPoint, Run, RunStatus, RunSummary } from '@shared/store/types'
 import { ensureRunDirs, runFilePath, type LabStore } from '../store'
 import { ForkedEngineHost, type EngineEvent, type EngineHost } from './engine-host'
-import { TeacherService } from './teacher-service'
+import { TeacherService, type TeacherScope } from './teacher-service'
 import { cartesian, checkSweepGrid } from './sweep-grid'
 import { UnrecordedEnds } from './unrecorded-ends'
 import { recordEngineMessage, type RecordSink } from './engine-records'
@@ -107,8 +107,10 @@ export class RunService {
   /** Records and queues a distillation whose config and teacher are checked. */
   private queueDistill(config: DistillConfig, teacherPath: string, options: StartOptions): Run {
     const data = this.jobBuilder.datasetDir(config.dataset)
-    const run = this.store.runs.createRun({ kind: 'distill', config, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
-    this.jobs.set(run.id, { ...this.jobBuilder.freshDistillJob(run.id, config, teacherPath), ...data })
+    // A teacher named by path is recorded by its full path, so the run resumes from any folder.
+    const recorded = this.teachers.isPathSpec(config.teacher) ? { ...config, teacher: teacherPath } : config
+    const run = this.store.runs.createRun({ kind: 'distill', config: recorded, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
+    this.jobs.set(run.id, { ...this.jobBuilder.freshDistillJob(run.id, recorded, teacherPath), ...data })
     return this.enqueue(run.id)
   }
 
@@ -121,14 +123,16 @@ export class RunService {
   }
 
   /** A run that never started (left queued by a process that died) queued again from step 0, same config. */
-  private async restart(run: Run, changes: { steps?: number }): Promise<Run> {
+  private async restart(run: Run, changes: { steps?: number }, scope: TeacherScope): Promise<Run> {
     const steps = changes.steps !== undefined ? { steps: changes.steps } : {}
+    this.store.metrics.deleteMetricsAfter(run.id, -1)
+    this.store.samples.deleteSamplesAfter(run.id, -1)
     if (run.kind === 'teacher') {
       const config = parseTeacherConfig({ ...(run.config as TeacherConfig), ...steps })
       this.jobs.set(run.id, { ...this.jobBuilder.freshTeacherJob(run.id, config, {}), ...this.jobBuilder.datasetDir(config.dataset) })
     } else {
       const config = parseDistillConfig({ ...(run.config as DistillConfig), ...steps })
-      const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config))
+      const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config, scope))
       this.jobs.set(run.id, { ...this.jobBuilder.freshDistillJob(run.id, config, teacherPath), ...this.jobBuilder.datasetDir(config.dataset) })
     }
     return this.enqueue(run.id)
@@ -176,7 +180,7 @@ export class RunService {
    * Continues a run: a paused one in its engine process; an interrupted, failed or cancelled one from its
    * last checkpoint with the same config and seed (its metrics after that checkpoint are dropped).
    */
-  async resume(id: string, changes: { steps?: number } = {}): Promise<Run> {
+  async resume(id: string, changes: { steps?: number } = {}, options: { teacherScope?: TeacherScope } = {}): Promise<Run> {
     const run = this.get(id)
     const active = this.active.get(id)
     if (run.status === 'paused' && active && !active.ended) {
@@ -188,13 +192,14 @@ export class RunService {
     }
     const checkpoint = this.store.checkpoints.latestCheckpoint(id)
     // A run that never started (queued when its process died) starts over from step 0.
-    if (!checkpoint && run.startedAt === null) return this.restart(run, changes)
+    // Without a checkpoint (queued when its process died, or stopped before its first one) it starts over.
+    if (!checkpoint) return this.restart(run, changes, options.teacherScope ?? 'anywhere')
     if (run.kind !== 'distill') throw new RunStateError(`run ${id} is a teacher run; resuming teacher runs is not supported yet`)
-    if (!checkpoint) throw new RunStateError(`run ${id} has no checkpoint to resume from`)
     const config = parseDistillConfig({ ...(run.config as DistillConfig), ...(changes.steps !== undefined ? { steps: changes.steps } : {}) })
-    const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config))
+    const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config, options.teacherScope))
     const paths = ensureRunDirs(this.store.paths.root, id)
     this.store.metrics.deleteMetricsAfter(id, checkpoint.step)
+    this.store.samples.deleteSamplesAfter(id, checkpoint.step)
     this.jobs.set(id, {
       kind: 'distill',
       runId: id,
@@ -223,7 +228,7 @@ export class RunService {
     if (config.steps <= checkpoint.step) {
       throw new ConfigError([{ field: 'steps', message: `must exceed the parent's checkpoint step ${checkpoint.step}`, value: config.steps }])
     }
-    const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config))
+    const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config, options.teacherScope))
     const run = this.store.runs.createRun({
       kind: 'distill',
       config,

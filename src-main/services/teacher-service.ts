@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { builtinTeacherId, type TeacherRecord } from '@shared/store/types'
@@ -15,15 +15,11 @@ import { exportFileCopy } from '../files/export-run'
 import { lstatOrNull } from '../files/safe-fs'
 import { importTeacherFile } from './teacher-import'
 import type { LabStore } from '../store'
+import { isWithin } from '../files/safe-paths'
 
 /** Where a teacher path may point: `anywhere` for the CLI (the user's own files), `data-folder` for the API. */
 export type TeacherScope = 'anywhere' | 'data-folder'
 
-/** Whether `path` lies below `base` (not `base` itself). */
-function isStrictlyWithin(base: string, path: string): boolean {
-  const rel = relative(base, path)
-  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)
-}
 
 export class TeacherService {
   private builtins: TeacherRecord[] | null = null
@@ -82,8 +78,13 @@ export class TeacherService {
   async resolveFile(spec: string, dataset: string, scope: TeacherScope = 'anywhere'): Promise<TeacherFile> {
     const registered = spec === 'builtin' ? undefined : (this.builtinTeachers().find((t) => t.id === spec) ?? this.store.teachers.findTeacher(spec))
     if (registered) return readTeacherFileAsync(this.pathOf(registered), dataset)
-    if (spec === 'builtin' || scope === 'anywhere') return readTeacherFileAsync(spec, dataset)
-    return readTeacherFileAsync(await this.insideDataFolder(spec), dataset)
+    if (spec === 'builtin') return readTeacherFileAsync(spec, dataset)
+    return readTeacherFileAsync(scope === 'anywhere' ? resolve(spec) : await this.insideDataFolder(spec), dataset)
+  }
+
+  /** Whether a config's `teacher` names a file (not `builtin`, not a teacher id): runs then record its full path. */
+  isPathSpec(spec: string): boolean {
+    return spec !== 'builtin' && !this.builtinTeachers().some((t) => t.id === spec) && this.store.teachers.findTeacher(spec) === undefined
   }
 
   /** `spec` as an absolute path inside the data folder (symlinks resolved), else a TeacherFileError. */
@@ -91,7 +92,7 @@ export class TeacherService {
     const root = this.store.paths.root
     const outside = new TeacherFileError(`${spec} is not a teacher id and not inside the data folder ${root}; give \`builtin\`, a teacher id (teachers list) or a checkpoint inside the data folder`)
     const path = resolve(root, spec)
-    if (!isStrictlyWithin(root, path)) throw outside
+    if (!isWithin(root, path)) throw outside
     // A missing file is named as missing only when the folders on its way (symlinks resolved) stay inside.
     let existing = path
     let real: string
@@ -104,7 +105,7 @@ export class TeacherService {
         existing = dirname(existing)
       }
     }
-    if (!isStrictlyWithin(await realpath(root), real)) throw outside
+    if (!isWithin(await realpath(root), real)) throw outside
     if (existing !== path) throw new TeacherFileError(`checkpoint ${path} does not exist`)
     return real
   }

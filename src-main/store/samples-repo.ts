@@ -108,6 +108,11 @@ export class SamplesRepo {
     return rows.map(recordOf)
   }
 
+  /** Forgets the samples drawn after `step` (a run continued from a checkpoint at `step`, or restarted at -1). */
+  deleteSamplesAfter(runId: string, step: number): number {
+    return writing(this.db, () => this.stmts.get('DELETE FROM samples WHERE run_id = ? AND step > ?').run(runId, step)).changes
+  }
+
   /** The blob of a sample stored in the database, or undefined (no such sample, or it is a file). */
   readBlob(sampleId: number): Uint8Array | undefined {
     const data = this.stmts.get('SELECT data FROM samples WHERE id = ?').pluck().get(sampleId) as Buffer | null | undefined

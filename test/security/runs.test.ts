@@ -4,7 +4,7 @@
  * be written (#15.10). A real history, real engine processes, the real `clab` process for the crash.
  */
 import { execFileSync } from 'node:child_process'
-import { closeSync, copyFileSync, existsSync, ftruncateSync, openSync, symlinkSync } from 'node:fs'
+import { closeSync, copyFileSync, existsSync, ftruncateSync, openSync, realpathSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResult } from '@shared/ipc/api'
@@ -98,6 +98,41 @@ describe('#15.3 the teacher path of a config over the API', () => {
     const builtin = await client.call('config.validate', { kind: 'distill', config: { dataset: 'moons', teacher: 'builtin-moons' } })
     expect(builtin).toMatchObject({ ok: true, value: { valid: true } })
   })
+})
+
+describe('#15.3 the teacher of a stored run, over the API', () => {
+  it('#15.3 resume and branch over the API refuse a recorded teacher outside the data folder; the CLI\'s service still may', async () => {
+    const { service, store } = backend
+    const client = backend.clients.websocket
+    const outside = join(backend.root, 'outside-for-resume.ckpt')
+    copyFileSync(backend.teacherPath, outside)
+    // A run as the CLI makes it (or an imported history holds it): its teacher a file outside the data folder.
+    const run = await service.startDistill({ ...tiny(), teacher: outside, steps: 20 })
+    await service.whenIdle()
+    expect(store.runs.getRun(run.id).status).toBe('finished')
+    const branched = failure(await client.call('runs.branch', { id: run.id, overrides: { steps: 30 } }))
+    expect(branched).toMatchObject({ code: 'INVALID_CONFIG', field: 'teacher' })
+    // As a crash leaves it: resumable from its last checkpoint.
+    store.runs.updateStatus(run.id, 'interrupted')
+    const resumed = failure(await client.call('runs.resume', { id: run.id, steps: 30 }))
+    expect(resumed).toMatchObject({ code: 'INVALID_CONFIG', field: 'teacher' })
+    expect(resumed.message).toMatch(/not inside the data folder/)
+    // A run that never reached a checkpoint starts over on resume: the same check applies.
+    const never = store.runs.createRun({ kind: 'distill', config: store.runs.getRun(run.id).config, appVersion: '0.1.0', status: 'interrupted' })
+    expect(failure(await client.call('runs.resume', { id: never.id }))).toMatchObject({ code: 'INVALID_CONFIG', field: 'teacher' })
+    expect(store.runs.listRuns({ status: ['queued', 'running'] })).toHaveLength(0)
+    await service.resume(run.id, { steps: 30 })
+    await service.whenIdle()
+    expect(store.runs.getRun(run.id).status).toBe('finished')
+  }, 120_000)
+
+  it('#15.3 a run started over the API with a relative teacher path records its full path', async () => {
+    const inside = join(backend.dataDir, 'relative.ckpt')
+    copyFileSync(backend.teacherPath, inside)
+    const started = await backend.clients['in-process'].call('runs.start', { config: { ...tiny(), teacher: 'relative.ckpt', steps: 10 } })
+    expect(started.ok && (started.value.config as { teacher: string }).teacher).toBe(realpathSync(inside))
+    await backend.service.whenIdle()
+  }, 60_000)
 })
 
 describe('#15.4 the size of a sweep', () => {
@@ -200,6 +235,24 @@ describe('#15.9 queued runs after their owner dies', () => {
     await next.close()
     store.close()
   }, 120_000)
+})
+
+describe('#15.9 a run that stopped before its first checkpoint', () => {
+  it('#15.9 is resumable: it starts over from step 0, its earlier points and previews dropped', async () => {
+    const { service, store } = backend
+    const config = (await service.startDistill({ ...tiny(), steps: 20 })).config
+    await service.whenIdle()
+    // As a crash leaves it: started, a few points and a preview recorded, no checkpoint yet.
+    const run = store.runs.createRun({ kind: 'distill', config, appVersion: '0.1.0', status: 'running' })
+    store.metrics.appendMetrics(run.id, [{ key: 'loss', step: 1, value: 1 }, { key: 'loss', step: 2, value: 1 }])
+    store.samples.addSample(run.id, { step: 0, nfe: 1, kind: 'points2d', model: 'student', role: 'preview', noiseSeed: 1, data: new Uint8Array(8) })
+    store.runs.updateStatus(run.id, 'interrupted')
+    await service.resume(run.id)
+    await service.whenIdle()
+    expect(store.runs.getRun(run.id).status).toBe('finished')
+    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    expect(store.samples.listSamples(run.id).some((s) => s.noiseSeed === 1)).toBe(false)
+  }, 60_000)
 })
 
 describe('#15.10 a run whose engine is gone while the history cannot be written', () => {
