@@ -60,7 +60,14 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
   }
 
   const handlers: Handlers = {
-    'runs.list': (p) => runs().listRuns(p ?? {}).map((run) => service.present(run)),
+    'runs.list': (p) => {
+      const wanted = p?.status === undefined ? null : ([] as string[]).concat(p.status)
+      // A run held as ended (its end not yet written) is listed as it really is, and filtered so.
+      return runs()
+        .listRuns(p ?? {})
+        .map((run) => service.present(run))
+        .filter((run) => wanted === null || wanted.includes(run.status))
+    },
     'runs.get': (p) => requireRun(p.id),
     'runs.start': (p) => {
       let base: Record<string, unknown> = {}

@@ -271,6 +271,8 @@ describe('#15.10 a run whose engine is gone while the history cannot be written'
       expect(got.ok && got.value.error).toMatch(/the run history could not be written/)
       const listed = await client.call('runs.list', { text: run.id })
       expect(listed.ok && listed.value.map((r) => r.status)).toEqual(['failed'])
+      const running = await client.call('runs.list', { status: 'running' })
+      expect(running.ok && running.value.map((r) => r.id)).not.toContain(run.id)
       expect(failure(await client.call('runs.pause', { id: run.id }))).toMatchObject({ code: 'RUN_STATE', message: expect.stringMatching(/is failed, not running/) })
       expect(failure(await client.call('runs.cancel', { id: run.id }))).toMatchObject({ code: 'RUN_STATE', message: expect.stringMatching(/is failed/) })
     } finally {
