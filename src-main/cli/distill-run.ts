@@ -2,15 +2,17 @@
  * The running half of `clab distill`: the run goes through the RunService like every other face of the
  * app, so it is recorded in the run history (the data folder) and its engine runs in a child process.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { findRow, metricsByName } from '@shared/cd/evaluation'
 import type { DistillConfig } from '@shared/config/schemas'
 import { ConfigError } from '@shared/config/validate'
 import { runPaths } from '../store'
-import { writeExport } from '../files/export-run'
+import { exportEntries, writeCliExport } from '../files/export-run'
+import { lstatOrNull } from '../files/safe-fs'
+import { MAX_RUN_FILE_BYTES } from '../services/run-folder'
 import { DISTILL_FLAGS, EXIT_FAILED, EXIT_OK, usageFromConfigError } from './args'
 import type { DistillOptions } from './distill-command'
+import { checkExportFlag, underExportFlag } from './export-flag'
 import { finalEvaluation, openHistory } from './history'
 import { followRun } from './follow-run'
 import { evaluationTable, printResult } from './report'
@@ -18,6 +20,8 @@ import { evaluationTable, printResult } from './report'
 export async function runDistillCommand(config: DistillConfig, options: DistillOptions): Promise<number> {
   const { store, service } = openHistory(options)
   try {
+    // --export may be any folder but the data folder's own (a run's samples folder would be overwritten).
+    if (options.export) checkExportFlag(store.paths.root, options.export, '--export')
     let run
     try {
       run = await service.startDistill(config, { tags: options.tag ?? [] })
@@ -74,27 +78,22 @@ export async function reportDistillRun(
     exported: [] as string[],
   }
   if (options.export) {
-    mkdirSync(options.export, { recursive: true })
-    summary.exported = writeExport(options.export, {
+    const entries = exportEntries({
       json: {
         'config.json': { ...config, runId, backend: run.backend },
         'metrics.json': { runId, backend: run.backend, step: summary.steps, msPerStep: outcome.msPerStep, lastLoss: summary.lastLoss, evaluations: metrics, agreement: summary.agreement, rows },
       },
       csv: {},
     })
-    // The engine wrote the sample CSVs (same seeded noise for teacher and student) into the run folder.
+    // The engine wrote the sample CSVs (same seeded noise for teacher and student) into the run folder; image
+    // runs also leave the teacher | 1-step | 2-step | |difference| grid (compare.png) beside the sample grids.
     const samplesDir = runPaths(store.paths.root, runId).samples
-    for (const sample of store.samples.listSamples(runId)) {
-      const name = sample.path?.split('/').pop()
-      if (!name || !existsSync(join(samplesDir, name))) continue
-      copyFileSync(join(samplesDir, name), join(options.export, name))
-      summary.exported.push(join(options.export, name))
+    const names = [...store.samples.listSamples(runId).map((sample) => sample.path?.split('/').pop()), 'compare.png']
+    for (const name of names) {
+      if (name && !entries.has(name) && lstatOrNull(join(samplesDir, name))?.isFile()) entries.set(name, { from: join(samplesDir, name), max: MAX_RUN_FILE_BYTES })
     }
-    // Image runs also leave the teacher | 1-step | 2-step | |difference| grid beside the sample grids.
-    if (existsSync(join(samplesDir, 'compare.png'))) {
-      copyFileSync(join(samplesDir, 'compare.png'), join(options.export, 'compare.png'))
-      summary.exported.push(join(options.export, 'compare.png'))
-    }
+    const dir = options.export
+    summary.exported = underExportFlag('--export', () => writeCliExport(store.paths.root, dir, entries))
   }
   const text = [
     evaluationTable(rows),

@@ -15,6 +15,7 @@ import { UnsafePathError } from '../files/safe-fs'
 import { DISTILL_FLAGS, EXIT_FAILED, EXIT_OK, flagToOptionKey, UsageError, usageFromConfigError } from './args'
 import { resolveDistillConfig, type DistillOptions } from './distill-command'
 import { reportDistillRun } from './distill-run'
+import { checkExportFlag } from './export-flag'
 import { followRun } from './follow-run'
 import { finalEvaluation, openHistory, type HistoryOptions } from './history'
 import { evaluationTable } from './report'
@@ -176,6 +177,7 @@ export async function runsImportCommand(folders: string[], options: JsonOption &
 
 export async function runsResumeCommand(id: string, options: JsonOption & { steps?: number; export?: string }): Promise<number> {
   return withHistory(options, async ({ store, service }) => {
+    if (options.export) checkExportFlag(store.paths.root, options.export, '--export')
     await service.resume(id, options.steps !== undefined ? { steps: options.steps } : {})
     process.stderr.write(`run ${id}: resumed from step ${store.checkpoints.latestCheckpoint(id)?.step ?? 0}\n`)
     return reportDistillRun(id, options, store, service)

@@ -1,10 +1,12 @@
 /**
  * Export files: `--export DIR` (config.json, metrics.json and, for 2D data, CSV files with header `x,y`),
  * and the writer of run and teacher exports, which only ever creates new files (safe-fs) in a place the
- * data folder's policy allows (safe-paths).
+ * data folder's policy allows (safe-paths). The CLI's own export folders (writeCliExport) may be refreshed
+ * by a re-run, but never lie in the data folder's own files either.
  */
-import { mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import { writeFileAtomic } from './checkpoint-file'
 import { copyToNewFile, lstatOrNull, makeFoldersNoLinks, UnsafePathError, writeNewFile } from './safe-fs'
 import { checkExportTarget, isWithin } from './safe-paths'
@@ -25,6 +27,7 @@ export interface ExportFiles {
   csv: Record<string, { points: Float32Array; dim: number }>
 }
 
+/** Files the app itself keeps in a run's folder (teacher.json beside its checkpoint); never a user's path. */
 export function writeExport(dir: string, files: ExportFiles): string[] {
   mkdirSync(dir, { recursive: true })
   const written: string[] = []
@@ -94,6 +97,49 @@ export function exportFileCopy(root: string, from: string, to: string, max: numb
     undo([], created)
     throw error
   }
+}
+
+/**
+ * A CLI export (`clab teacher --out`, `clab distill --export`, `clab runs resume --export`): `entries` (plain
+ * file names) into `dir`, which checkExportTarget must allow for the data folder `root`, so a named folder
+ * inside the history (another teacher's folder, a run's samples) is refused with UnsafePathError before
+ * anything is written. The folder is the user's own, so a file left by an earlier export is replaced (a re-run
+ * refreshes it): each file is made as a new temporary file beside its name (exclusive, never through a link)
+ * and renamed over the name, which replaces a link planted there instead of writing through it.
+ * Returns the absolute paths written.
+ */
+export function writeCliExport(root: string, dir: string, entries: ReadonlyMap<string, ExportEntry>): string[] {
+  const folder = checkExportTarget(root, dir)
+  const names = [...entries.keys()]
+  for (const name of names) {
+    if (name === '' || basename(name) !== name || name === '.' || name === '..') throw new UnsafePathError(join(folder, name), `is not a plain file name in ${folder}`)
+  }
+  makeFoldersNoLinks(deepestExisting(folder), folder)
+  if (!statSync(folder).isDirectory()) throw new UnsafePathError(folder, 'exists and is not a folder')
+  const written: string[] = []
+  for (const name of names) {
+    const target = join(folder, name)
+    const temp = join(folder, `.${name}.${randomBytes(6).toString('hex')}.tmp`)
+    const entry = entries.get(name) as ExportEntry
+    try {
+      if ('bytes' in entry) writeNewFile(temp, entry.bytes)
+      else copyToNewFile(entry.from, temp, entry.max)
+      renameSync(temp, target)
+    } catch (error) {
+      rmSync(temp, { force: true })
+      throw error
+    }
+    written.push(target)
+  }
+  return written
+}
+
+/** ExportFiles (JSON documents, point CSVs) as the entries of an export. */
+export function exportEntries(files: ExportFiles): Map<string, ExportEntry> {
+  const entries = new Map<string, ExportEntry>()
+  for (const [name, value] of Object.entries(files.json)) entries.set(name, { bytes: `${JSON.stringify(value, null, 2)}\n` })
+  for (const [name, { points, dim }] of Object.entries(files.csv)) entries.set(name, { bytes: pointsCsv(points, dim) })
+  return entries
 }
 
 function undo(written: string[], created: string[]): void {
