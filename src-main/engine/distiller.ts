@@ -3,13 +3,13 @@
  * ALGORITHM.md. Everything random comes from one seeded generator whose state is checkpointed, so a
  * resumed run continues with the very numbers an uninterrupted one would have drawn.
  */
-import { cdStepGrid, gridTopStep } from '@shared/cd/schedule'
+import { effectiveDistill, levelSteps, type EffectiveDistill } from '@shared/config/effective'
 import type { DistillConfig } from '@shared/config/schemas'
 import { STREAM_TRAIN } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
 import { evalEmaDecayAt, learningRateAt } from '@shared/cd/training-schedules'
 import { Adam, minimize } from './adam'
-import { ictNumScales, lognormalPairCdf, sampleFromCdf } from './curriculum'
+import { lognormalPairCdf, sampleFromCdf } from './curriculum'
 import { dataSource2D, type DataSource } from './data-source'
 import { teacherOdeSolve, teacherSolveOf, type TargetSideOffload } from './cd-target-side'
 import { boundaryScaling, consistency, makeLevels } from './denoiser'
@@ -56,6 +56,8 @@ export class Distiller {
   readonly student: EpsWeights
   readonly target: EpsWeights
   readonly evalEma: EpsWeights
+  /** What training really uses: the algorithm's fixed values (iCT's mu = 0 and 1 / gap weighting), N(k), mu(k). */
+  readonly effective: EffectiveDistill
   private readonly adam: Adam
   private rng: Rng
   private stepCount = 0
@@ -81,8 +83,8 @@ export class Distiller {
     this.student = architecture.fromArrays(init, true, 'student')
     this.target = resume ? architecture.fromArrays(pickArrays('target', resume.arrays), false, 'target') : this.student.copy(false, 'target')
     this.evalEma = resume ? architecture.fromArrays(pickArrays('evalEma', resume.arrays), false, 'evalEma') : this.student.copy(false, 'evalEma')
-    // A grid top above the teacher's last step is refused before any training (the message names sigmaMax).
-    gridTopStep(teacher.schedule, config.sigmaMax)
+    // With the schedule, a grid top above the teacher's last step is refused before any training (the message names sigmaMax).
+    this.effective = effectiveDistill(config, teacher.schedule)
     this.adam = new Adam(this.student.variables())
     this.rng = Rng.fromSeed(config.seed, STREAM_TRAIN)
     if (resume) {
@@ -106,20 +108,19 @@ export class Distiller {
 
   /** The consistency function's form: the walkthrough's loop has no boundary condition. */
   get usesBoundary(): boolean {
-    return this.config.algorithm !== 'tutorial'
+    return this.effective.behaviour.usesBoundary
   }
 
   numScalesAt(step: number): number {
-    if (this.config.algorithm === 'ict') return ictNumScales(step, this.config.steps, this.config.numScales)
-    return this.config.numScales
+    return this.effective.numScalesAt(step)
   }
 
   /** Teacher steps k_0 < ... < k_{N-1} of the N-level grid. */
   grid(numScales: number): { grid: number[]; cdf: Float64Array | null } {
     let entry = this.gridCache.get(numScales)
     if (!entry) {
-      const grid = cdStepGrid(this.teacher.schedule, numScales, this.config.grid, this.config.sigmaMax)
-      const cdf = this.config.algorithm === 'ict' ? lognormalPairCdf(grid.map((k) => this.teacher.schedule.sigma[k] as number)) : null
+      const grid = levelSteps(this.config, this.teacher.schedule, numScales)
+      const cdf = this.effective.behaviour.pairSampling === 'lognormal' ? lognormalPairCdf(grid.map((k) => this.teacher.schedule.sigma[k] as number)) : null
       entry = { grid, cdf }
       this.gridCache.set(numScales, entry)
     }
@@ -128,14 +129,7 @@ export class Distiller {
 
   /** The teacher steps the student is trained on at the end of the run (its levels for sampling). */
   trainedSteps(): number[] {
-    const numScales = this.numScalesAt(this.config.steps - 1)
-    if (this.config.algorithm === 'tutorial') {
-      const T = this.teacher.schedule.numSteps
-      const steps = new Set<number>()
-      for (let n = 1; n <= numScales; n++) steps.add(Math.min(Math.floor((n * T) / numScales), T - 1))
-      return [...steps].sort((a, b) => a - b)
-    }
-    return this.grid(numScales).grid
+    return this.grid(this.effective.finalNumScales).grid
   }
 
   /**
@@ -145,12 +139,14 @@ export class Distiller {
    * the same ops, so it may begin between any two steps. Other algorithms never call the teacher and ignore it.
    */
   offloadTargetSide(offload: TargetSideOffload): void {
-    if (this.config.algorithm === 'cd') this.offload = offload
+    if (this.effective.behaviour.targetInput === 'teacher') this.offload = offload
   }
 
   /** Draws step `step`'s batch (0-based): data, noise and levels, in the generator order checkpoints rely on. */
   private drawBatch(step: number): DrawnBatch {
-    const { config, teacher, dim } = this
+    const { teacher, dim } = this
+    // The effective values: the algorithm's fixed weighting and top pair share, not the asked ones.
+    const { config, behaviour } = this.effective
     const batch = config.batch
     const schedule = teacher.schedule
     const numScales = this.numScalesAt(step)
@@ -165,7 +161,7 @@ export class Distiller {
     const xStudent = new Float32Array(batch * dim)
     let xTargetArray: Float32Array | null = null
     let lambda: Float32Array | null = null
-    if (config.algorithm === 'tutorial') {
+    if (behaviour.pairSampling === 'walkthrough') {
       // The walkthrough as written: n in {1..N-1}, t_i = (n/N) T, t_{i+1} = ((n+1)/N) T (clamped to the
       // last step), two independent noises, student at the cleaner t_i, target at the noisier t_{i+1}.
       const T = schedule.numSteps
@@ -184,8 +180,8 @@ export class Distiller {
         }
       }
     } else {
-      if (config.algorithm !== 'cd') xTargetArray = new Float32Array(batch * dim)
-      if (config.algorithm === 'ict' || config.weighting === 'inverse-gap') lambda = new Float32Array(batch)
+      if (behaviour.targetInput !== 'teacher') xTargetArray = new Float32Array(batch * dim)
+      if (config.weighting === 'inverse-gap') lambda = new Float32Array(batch)
       // The first examples train the top pair, whose map alone makes a one-step sample (DISTILL_DEFAULTS).
       const atTop = Math.round(config.topPairShare * batch)
       for (let b = 0; b < batch; b++) {
@@ -253,15 +249,14 @@ export class Distiller {
       const targetScaling = this.usesBoundary ? boundaryScaling(targetLevels, this.sigmaMin, config.sigmaData) : null
       const xT = xTargetArray ? tf.tensor2d(xTargetArray, [batch, dim]) : teacherOdeSolve(teacher, xS, studentLevels, targetLevels, teacherSolveOf(config))
       // Stop-gradient target: computed outside the gradient tape. iCT uses the online weights (mu = 0).
-      const targetWeights = config.algorithm === 'ict' ? this.student : this.target
+      const targetWeights = this.effective.behaviour.targetNetwork === 'online' ? this.student : this.target
       const tgt = consistency(targetWeights.net(), xT, targetLevels, targetScaling)
       return minimize(this.adam, this.student.variables(), () => distance(student(), tgt), lr, onNonFinite)
     })
     const loss = lossTensor.dataSync()[0] as number
     lossTensor.dispose()
 
-    const mu = config.algorithm === 'ict' ? 0 : config.targetEma
-    this.target.emaFrom(this.student, mu)
+    this.target.emaFrom(this.student, this.effective.targetMuAt(this.stepCount))
     this.evalEma.emaFrom(this.student, evalEmaDecayAt(this.stepCount, config.evalEma))
     this.stepCount += 1
     return { step: this.stepCount, loss, lr, numScales }

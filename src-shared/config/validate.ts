@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { dataDefaults, DISTILL_DEFAULTS, SINGLE_STEP_DEFAULTS, TEACHER_DEFAULTS } from './defaults'
 import { DistillConfigSchema, TeacherConfigSchema, type DistillConfig, type TeacherConfig } from './schemas'
+import { behaviourOf } from './effective'
 
 export interface FieldProblem {
   /** Config field path, e.g. `numScales`. */
@@ -76,8 +77,11 @@ export function kindDefaults(dataset: unknown, algorithm: unknown): Partial<Dist
 }
 
 export function algorithmDefaults(algorithm: unknown): Partial<DistillConfig> {
-  if (algorithm === 'tutorial') return { ...SINGLE_STEP_DEFAULTS, targetEma: 0.99 }
-  if (algorithm === 'ict') return { ...SINGLE_STEP_DEFAULTS, targetEma: 0, loss: 'huber' }
+  // The values an algorithm trains with whatever is asked (effective.ts) are its defaults, so a form
+  // filled with defaults shows them (iCT: mu 0 and inverse-gap weighting).
+  const fixed = behaviourOf(algorithm)?.overrides
+  if (algorithm === 'tutorial') return { ...SINGLE_STEP_DEFAULTS, targetEma: 0.99, ...fixed }
+  if (algorithm === 'ict') return { ...SINGLE_STEP_DEFAULTS, loss: 'huber', ...fixed }
   if (algorithm === 'ct') return SINGLE_STEP_DEFAULTS
   return {}
 }

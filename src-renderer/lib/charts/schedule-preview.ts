@@ -5,22 +5,14 @@
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js'
 import { evalEmaDecayAt, ICT_START_SCALES, ictNumScales, learningRateAt } from '@shared/cd/training-schedules'
-import { cdStepGrid, scheduleOf } from '@shared/cd/schedule'
+import { scheduleOf } from '@shared/cd/schedule'
+import { behaviourOf, finalNumScales, levelSteps, numScalesAt, targetMuAt } from '@shared/config/effective'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { LIGHT_THEME, runColor, type ChartTheme } from './theme'
 import type { XY } from './loss-curve'
 
-export { ICT_START_SCALES, evalEmaDecayAt, ictNumScales, learningRateAt }
-
-/** N at step k (0-based), as Distiller.numScalesAt: the curriculum for ict, constant otherwise. */
-export function numScalesAt(config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps'>, step: number): number {
-  return config.algorithm === 'ict' ? ictNumScales(step, config.steps, config.numScales) : config.numScales
-}
-
-/** The target decay at step k, as Distiller.trainStep: ict uses the online weights (mu = 0). */
-export function targetMuAt(config: Pick<DistillConfig, 'algorithm' | 'targetEma'>, _step: number): number {
-  return config.algorithm === 'ict' ? 0 : config.targetEma
-}
+// N(k) and mu(k) are the effective config's, the functions the engine trains with.
+export { ICT_START_SCALES, evalEmaDecayAt, ictNumScales, learningRateAt, numScalesAt, targetMuAt }
 
 export type TeacherNoise = Pick<TeacherConfig, 'numSteps' | 'betaSchedule' | 'betaStart' | 'betaEnd'>
 
@@ -39,16 +31,8 @@ export interface SigmaLevels {
  */
 export function sigmaLevels(config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps' | 'grid'> & Partial<Pick<DistillConfig, 'sigmaMax'>>, teacher: TeacherNoise): SigmaLevels {
   const schedule = scheduleOf(teacher)
-  const T = schedule.numSteps
-  const n = numScalesAt(config, Math.max(0, config.steps - 1))
-  let steps: number[]
-  if (config.algorithm === 'tutorial') {
-    const set = new Set<number>()
-    for (let i = 1; i <= n; i++) set.add(Math.min(Math.floor((i * T) / n), T - 1))
-    steps = [...set].sort((a, b) => a - b)
-  } else {
-    steps = cdStepGrid(schedule, n, config.grid, config.sigmaMax ?? null)
-  }
+  const n = finalNumScales(config)
+  const steps = levelSteps(config, schedule, n)
   return { steps, sigmas: steps.map((k) => schedule.sigma[k] as number), numScales: n }
 }
 
@@ -74,7 +58,7 @@ export function trainingSchedules(
     ks.add(config.warmupSteps - 1)
     ks.add(config.warmupSteps)
   }
-  if (config.algorithm === 'ict') {
+  if (behaviourOf(config.algorithm)?.scaleCurriculum) {
     let previous = numScalesAt(config, 0)
     // The stages are equal in length; find each change by bisection rather than walking every step.
     for (let k = 0; k < K; ) {
