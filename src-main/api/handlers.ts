@@ -12,6 +12,7 @@ import { API_METHODS, API_SCHEMAS, type ApiError, type ApiEvent, type ApiMethod,
 import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { PRESETS } from '@shared/config/presets'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
+import { effectiveDistill } from '@shared/config/effective'
 import type { RunService } from '../services/run-service'
 import { APP_VERSION, RunStateError } from '../services/run-service'
 import { exportRunFolder, importRunFolder, RunFolderError } from '../services/run-transfer'
@@ -207,12 +208,14 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
           try {
             await service.teachers.resolve(config.teacher, config.dataset, 'data-folder')
           } catch (error) {
-            return { valid: false, config: null, problems: [{ field: 'teacher', message: (error as Error).message, value: config.teacher }] }
+            return { valid: false, config: null, effective: null, overridden: [], problems: [{ field: 'teacher', message: (error as Error).message, value: config.teacher }] }
           }
+          const { config: effective, differs } = effectiveDistill(config)
+          return { valid: true, config, effective, overridden: differs, problems: [] }
         }
-        return { valid: true, config, problems: [] }
+        return { valid: true, config, effective: config, overridden: [], problems: [] }
       } catch (error) {
-        if (error instanceof ConfigError) return { valid: false, config: null, problems: error.problems }
+        if (error instanceof ConfigError) return { valid: false, config: null, effective: null, overridden: [], problems: error.problems }
         throw error
       }
     },

@@ -20,6 +20,7 @@ import {
 import { assertSafeId, runPaths } from './data-dir'
 import { RunNotFoundError, StoreInputError, TeacherNotFoundError, isForeignKeyError, isUniqueError } from './errors'
 import { newRunId } from './ids'
+import { readRunConfig } from './run-config'
 import { StatementCache, writing } from './sql'
 
 export interface CreateRunInput {
@@ -254,7 +255,7 @@ export class RunsRepo {
   findRun(id: string): Run | undefined {
     const row = this.stmts.get(`SELECT ${SUMMARY_COLUMNS}, config_json FROM runs WHERE id = ?`).get(id) as RunRow | undefined
     if (row === undefined) return undefined
-    return { ...summaryOf(row, this.tagsOf(id)), config: JSON.parse(row.config_json as string) as unknown }
+    return { ...summaryOf(row, this.tagsOf(id)), ...readRunConfig(row.kind, row.config_json) }
   }
 
   /** Throws RunNotFoundError naming the id. */
@@ -466,7 +467,7 @@ export class RunsRepo {
         tags: r[18] === '[]' ? [] : (JSON.parse(r[18]) as string[]),
         lastMetrics: lastMetrics as Record<string, LastMetric>,
       }
-      if (filter.withConfig === true) (out[i] as RunListItem).config = r[19] === null || r[19] === undefined ? null : JSON.parse(r[19])
+      if (filter.withConfig === true) Object.assign(out[i] as RunListItem, readRunConfig(r[1], r[19]))
     }
     return out
   }

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod'
 import type { FieldProblem } from '../config/validate'
+import type { FieldDifference } from '../config/effective'
 import type { DistillConfig, TeacherConfig } from '../config/schemas'
 import type { Preset } from '../config/presets'
 import type { BackendChoice } from '../config/fields'
@@ -228,6 +229,13 @@ export interface ConfigValidation {
   valid: boolean
   /** The full config with defaults filled in, when valid. */
   config: DistillConfig | TeacherConfig | null
+  /**
+   * What the run would train with, when valid (see effective.ts): a distillation's config with its
+   * algorithm's fixed values (iCT: mu 0, inverse-gap weighting), a teacher's config as it is.
+   */
+  effective: DistillConfig | TeacherConfig | null
+  /** The fields whose effective value differs from the asked one (empty when invalid). */
+  overridden: FieldDifference[]
   problems: FieldProblem[]
 }
 

@@ -47,11 +47,21 @@ export interface RunListItem extends RunSummary {
   lastMetrics: Record<string, LastMetric>
   /** The run's config, when the listing asked for it (`withConfig`). */
   config?: unknown
+  /** What the run trains with, beside `config` when the listing asked for it (see Run). */
+  effectiveConfig?: unknown
 }
 
 /** A run with its config (stored as JSON, written before step 0). */
 export interface Run extends RunSummary {
+  /** The config as asked. */
   config: unknown
+  /**
+   * What the run trains with: for a distillation the config with its algorithm's fixed values (iCT's mu 0
+   * and inverse-gap weighting) and the fields added since filled as older runs ran them, computed on read
+   * from `config` (storedEffectiveConfig); a teacher run's config. The history fills it; a run built
+   * elsewhere may lack it.
+   */
+  effectiveConfig?: unknown
 }
 
 export interface TeacherRecord {
