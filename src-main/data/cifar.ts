@@ -6,10 +6,9 @@
  * records and hands them on as NHWC (interleaved RGB), the layout every stored dataset uses. Without a
  * magic number the format is recognised by its size alone, so only uncompressed batches are read.
  */
-import { createReadStream } from 'node:fs'
 import { NUM_IMAGE_CLASSES } from '@shared/data/images'
 import { DatasetFileError } from './errors'
-import { isGzipFile } from './idx'
+import { datasetFileStream, isGzipFile } from './idx'
 
 export const CIFAR_SIDE = 32
 export const CIFAR_CHANNELS = 3
@@ -62,7 +61,7 @@ export function planarToInterleaved(record: Uint8Array, from: number, out: Uint8
 
 /** The batch's records in order, a chunk at a time; a label outside 0..9 stops with BAD_LABEL naming the record. */
 export async function* readCifarBatch(file: string, info: CifarInfo = inspectCifar(file)): AsyncGenerator<CifarChunk, void, undefined> {
-  const stream = createReadStream(file, { highWaterMark: CIFAR_RECORD_BYTES * RECORDS_PER_CHUNK })
+  const stream = datasetFileStream(file, CIFAR_RECORD_BYTES * RECORDS_PER_CHUNK)
   let carry = Buffer.alloc(0)
   let record = 0
   try {

@@ -13,8 +13,11 @@
  * GZIP_MAX_RATIO to 1, so a header promising more than that from the file's size is a lie (a gzip bomb).
  * The data stream stops, and the zlib stream is destroyed, as soon as it passes what the header promised,
  * so nothing downstream ever sees (or writes) more than the declared bytes.
+ *
+ * Every file to import is opened by openDatasetFile: a regular file, never through a symbolic link (a link
+ * in an imported folder or the uploads folder could otherwise read any file the process can).
  */
-import { createReadStream, openSync, readSync, closeSync, fstatSync } from 'node:fs'
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, type ReadStream } from 'node:fs'
 import { createGunzip } from 'node:zlib'
 import { DatasetFileError, shapeText } from './errors'
 
@@ -48,14 +51,35 @@ export interface IdxStream {
   close(): Promise<void>
 }
 
-/** Whether `file` starts with the gzip magic bytes. Throws UNREADABLE when it cannot be opened. */
-export function isGzipFile(file: string): { gzip: boolean; bytes: number; head: Buffer } {
+/**
+ * Opens a file to import for reading, never through a link (O_NOFOLLOW; 0 on Windows, where the import's
+ * lstat check still stands) and never blocking on a FIFO (O_NONBLOCK): only a regular file is read.
+ * Throws UNREADABLE naming the file.
+ */
+export function openDatasetFile(file: string): number {
   let fd: number
   try {
-    fd = openSync(file, 'r')
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0))
   } catch (error) {
-    throw new DatasetFileError(file, 'UNREADABLE', `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error })
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ELOOP') throw new DatasetFileError(file, 'UNREADABLE', 'is a symbolic link (links are refused)', { cause: error })
+    throw new DatasetFileError(file, 'UNREADABLE', `cannot be read (${code ?? (error as Error).message})`, { cause: error })
   }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd)
+    throw new DatasetFileError(file, 'UNREADABLE', 'is not a regular file')
+  }
+  return fd
+}
+
+/** A stream of the bytes of `file`, opened by openDatasetFile (the stream closes it). */
+export function datasetFileStream(file: string, highWaterMark: number): ReadStream {
+  return createReadStream(file, { fd: openDatasetFile(file), highWaterMark })
+}
+
+/** Whether `file` starts with the gzip magic bytes. Throws UNREADABLE when it cannot be opened. */
+export function isGzipFile(file: string): { gzip: boolean; bytes: number; head: Buffer } {
+  const fd = openDatasetFile(file)
   try {
     const bytes = fstatSync(fd).size
     const head = Buffer.alloc(Math.min(64, bytes))
@@ -68,7 +92,7 @@ export function isGzipFile(file: string): { gzip: boolean; bytes: number; head: 
 
 /** Decompressed bytes of `file` (or the raw bytes), with zlib's errors named as a corrupt .gz. */
 async function* fileBytes(file: string, gzip: boolean): AsyncGenerator<Buffer, void, undefined> {
-  const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES })
+  const raw = datasetFileStream(file, CHUNK_BYTES)
   const source = gzip ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw
   if (gzip) raw.on('error', (error) => source.destroy(error))
   try {

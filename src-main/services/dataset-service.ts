@@ -29,6 +29,7 @@ import {
 import { CIFAR_CHANNELS, CIFAR_SIDE, inspectCifar, readCifarBatch, type CifarInfo } from '../data/cifar'
 import { DatasetFileError, shapeText } from '../data/errors'
 import { ClassifierFileError, readClassifierFile } from '../files/classifier-file'
+import { lstatOrNull, regularFileStat, UnsafePathError } from '../files/safe-fs'
 import { DATASETS_FOLDER, ImageDatasetReader, META_FILE, StoredDatasetWriter, datasetRelativePath, type ImageShape } from '../data/image-dataset'
 import { IDX_UBYTE, idxImageShape, idxRole, isGzipFile, openIdx, readIdxHeader, type IdxHeader } from '../data/idx'
 import { newRunId, type LabStore } from '../store'
@@ -242,13 +243,7 @@ function checkOptions(paths: readonly string[], options: DatasetImportOptions): 
 
 /** What a file is, from its first bytes (and size for CIFAR-10). Reads only the header of IDX files. */
 async function detect(file: string): Promise<Detected> {
-  let isFile: boolean
-  try {
-    isFile = statSync(file).isFile()
-  } catch (error) {
-    throw new DatasetFileError(file, 'UNREADABLE', `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error })
-  }
-  if (!isFile) throw new DatasetFileError(file, 'UNREADABLE', 'is not a file')
+  checkRegularFile(file)
   const { gzip, bytes, head } = isGzipFile(file)
   if (bytes === 0) throw new DatasetFileError(file, 'TRUNCATED', 'is empty')
   if (!gzip && !looksLikeIdx(head, bytes)) {
@@ -267,6 +262,22 @@ async function detect(file: string): Promise<Detected> {
   const header = await readIdxHeader(file)
   if (idxRole(header) === 'labels') return { format: 'idx-labels', file, header }
   return { format: 'idx-images', file, header, shape: idxImageShape(header) }
+}
+
+/**
+ * Refuses anything but a regular file, by lstat: a symbolic link is refused (not followed), so a link planted
+ * in an imported folder or in uploads/ cannot make the import read another file. Readers then open with
+ * O_NOFOLLOW (idx.ts), so a link swapped in after this check is refused too.
+ */
+function checkRegularFile(file: string): void {
+  try {
+    if (lstatOrNull(file) === null) throw new DatasetFileError(file, 'UNREADABLE', 'cannot be read (ENOENT)')
+    // The size is capped later, from what the headers declare (checkDeclaredSizes), with a better message.
+    regularFileStat(file, Number.MAX_SAFE_INTEGER)
+  } catch (error) {
+    if (error instanceof UnsafePathError) throw new DatasetFileError(file, 'UNREADABLE', error.reason, { cause: error })
+    throw error
+  }
 }
 
 /** Refuses an import whose files declare more than `cap` bytes to store, before any of it is read. */

@@ -1,22 +1,24 @@
 /**
+ * #15.5: a symbolic link is never read as a dataset file (over the API, by `clab data import`, by the readers).
  * #15.7: dataset imports and uploads cannot fill the disk. Gzip bombs are built here from a few MB of
  * zeros (a few KB compressed); the upload limits are reached with sparse files (truncate), so the tests
  * never write more than a few MB however large the sizes they exercise.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { ApiResult } from '@shared/ipc/api'
 import { createApi } from '../../src-main/api/handlers'
 import { DatasetFileError } from '../../src-main/data/errors'
+import { readCifarBatch } from '../../src-main/data/cifar'
 import { openIdx } from '../../src-main/data/idx'
 import { DatasetService } from '../../src-main/services/dataset-service'
 import { RunService } from '../../src-main/services/run-service'
 import { openLabStore, type LabStore } from '../../src-main/store'
 import { clab, tempFolders } from '../helpers/cli'
-import { idxBytes, writeIdxPair } from '../data/helpers'
+import { cifarBytes, idxBytes, writeIdxPair } from '../data/helpers'
 
 const folders = tempFolders()
 afterAll(() => folders.removeAll())
@@ -246,5 +248,59 @@ describe('#15.7 dataset imports and uploads are bounded', () => {
 
     api(store)
     expect(readdirSync(uploads).sort()).toEqual(['fresh', 'in-progress'])
+  })
+})
+
+describe('#15.5 dataset imports never follow a symbolic link', () => {
+  /** The data folder's datasets/ entries (temp folders included), or [] before the first import. */
+  const storedIn = (dataDir: string) => (existsSync(join(dataDir, 'datasets')) ? readdirSync(join(dataDir, 'datasets')) : [])
+
+  it('#15.5 a link in the data folder to a real IDX file is refused over the API (datasets.import), naming the link; nothing stored', async () => {
+    const { dataDir, store } = lab()
+    // Real files inside the data folder (the API would import them), and links to them beside.
+    mkdirSync(join(dataDir, 'real'))
+    const real = writeIdxPair(join(dataDir, 'real'), 't10k', { count: 20 })
+    writeFileSync(join(dataDir, 'real', 'data_batch_1.bin'), cifarBytes(2))
+    mkdirSync(join(dataDir, 'links'))
+    const images = join(dataDir, 'links', basename(real.images))
+    const batch = join(dataDir, 'links', 'data_batch_1.bin')
+    symlinkSync(real.images, images)
+    symlinkSync(join(dataDir, 'real', 'data_batch_1.bin'), batch)
+
+    const client = api(store)
+    for (const [paths, link] of [
+      [[images, real.labels], images],
+      [[real.images, real.labels, batch], batch],
+    ] as const) {
+      const refused = failure(await client.call('datasets.import', { paths: [...paths] }))
+      expect(refused).toMatchObject({ code: 'DATASET_FILE', field: 'paths' })
+      expect(refused.message).toBe(`${link}: is a symbolic link (links are refused)`)
+    }
+    expect(store.datasets.listDatasets()).toEqual([])
+    expect(storedIn(dataDir)).toEqual([])
+
+    // The readers themselves open without following a link, whatever checked the path before.
+    await expect(openIdx(images)).rejects.toMatchObject({ problem: 'UNREADABLE', message: `${images}: is a symbolic link (links are refused)` })
+    const reading = readCifarBatch(batch, { file: batch, bytes: 2 * 3073, count: 2 })
+    await expect(reading.next()).rejects.toMatchObject({ problem: 'UNREADABLE', message: `${batch}: is a symbolic link (links are refused)` })
+
+    // The real files import as usual.
+    const ok = await client.call('datasets.import', { paths: [real.images, real.labels] })
+    expect(ok.ok ? ok.value.datasets[0]?.dataset.count : ok.error).toBe(20)
+  })
+
+  it('#15.5 clab data import refuses a link to a real IDX file, naming it; nothing stored', async () => {
+    const source = folders.fresh('clab-sec-link-')
+    const real = writeIdxPair(source, 'train', { count: 20 })
+    const dataDir = folders.fresh('clab-sec-cli-')
+    const images = join(dataDir, 'train-images-idx3-ubyte.gz')
+    symlinkSync(real.images, images)
+    const result = await clab(['data', 'import', images, real.labels, '--data-dir', dataDir])
+    expect(result.code, result.stderr).toBe(2)
+    expect(result.stderr).toContain(`clab: ${images}: is a symbolic link (links are refused)`)
+    expect(storedIn(dataDir)).toEqual([])
+    const store = openLabStore({ dataDir })
+    opened.push({ store })
+    expect(store.datasets.listDatasets()).toEqual([])
   })
 })
