@@ -286,7 +286,7 @@ describe('#15.5 dataset imports never follow a symbolic link', () => {
 
     // The real files import as usual.
     const ok = await client.call('datasets.import', { paths: [real.images, real.labels] })
-    expect(ok.ok ? ok.value.datasets[0]?.dataset.count : ok.error).toBe(20)
+    expect(ok.ok ? (ok.value as { datasets: Array<{ dataset: { count: number } }> }).datasets[0]?.dataset.count : ok.error).toBe(20)
   })
 
   it('#15.5 clab data import refuses a link to a real IDX file, naming it; nothing stored', async () => {
