@@ -4,6 +4,9 @@
  * window of rows to render. Kept free of Svelte and the DOM so 10k-row behaviour is unit-tested directly.
  */
 import type { LastMetric, RunKind, RunListItem, RunStatus, RunSummary } from '@shared/store/types'
+import { configNumber, configString, effectiveNumber, withAsked } from './run-config-values'
+
+export { configNumber, configString } from './run-config-values'
 
 /** A listed run; `config` is there when the list was fetched with `withConfig: true`. */
 export type RunRow = RunListItem
@@ -63,7 +66,7 @@ export const COLUMNS: readonly Column[] = [
   col('dataset', 'Dataset', 'Training data', false, '7.5rem'),
   col('algorithm', 'Algorithm', 'cd, tutorial, ct or ict', false, '6rem'),
   col('numScales', 'N', 'N: discretisation levels (config.numScales)', true, '3.5rem'),
-  col('targetEma', 'μ', 'Target EMA decay mu (config.targetEma)', true, '4rem'),
+  col('targetEma', 'μ', 'Target EMA decay mu the run trains with (iCT: 0 whatever it asked; the asked config.targetEma in brackets where it differs)', true, '7rem'),
   col('loss', 'Loss', 'Loss function (config.loss)', false, '4rem'),
   col('solver', 'Solver', 'Teacher ODE solver (config.solver)', false, '4rem'),
   col('lr', 'LR', 'Learning rate (config.lr)', true, '4.5rem'),
@@ -82,22 +85,6 @@ export const COLUMNS: readonly Column[] = [
 export const COLUMN_BY_KEY: Readonly<Record<ColumnKey, Column>> = Object.fromEntries(COLUMNS.map((c) => [c.key, c])) as Record<ColumnKey, Column>
 
 // --- reading values ------------------------------------------------------------------------------------
-
-function configOf(row: RunRow): Record<string, unknown> | null {
-  const c = row.config
-  return c !== null && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>) : null
-}
-
-/** A config field as a number, or null (missing, wrong type, or a teacher run without it). */
-export function configNumber(row: RunRow, field: string): number | null {
-  const v = configOf(row)?.[field]
-  return typeof v === 'number' ? v : null
-}
-
-export function configString(row: RunRow, field: string): string | null {
-  const v = configOf(row)?.[field]
-  return typeof v === 'string' ? v : null
-}
 
 export interface Quality {
   value: number
@@ -145,7 +132,8 @@ export function cellValue(row: RunRow, key: ColumnKey, now: number): CellValue {
     case 'numScales':
       return configNumber(row, 'numScales')
     case 'targetEma':
-      return configNumber(row, 'targetEma')
+      // What the run trains with, so the sort and the range filter agree with the engine.
+      return effectiveNumber(row, 'targetEma')
     case 'loss':
       return configString(row, 'loss')
     case 'solver':
@@ -404,8 +392,9 @@ export function formatDateTime(ms: number | null): string {
 export function formatCell(row: RunRow, key: ColumnKey, now: number): string {
   switch (key) {
     case 'numScales':
-    case 'targetEma':
       return formatPlain(cellValue(row, key, now))
+    case 'targetEma':
+      return withAsked(row, key, formatPlain(cellValue(row, key, now)), String)
     case 'lr':
       return formatLr(configNumber(row, 'lr'))
     case 'steps': {

@@ -10,7 +10,7 @@ import type { ApiClient, ApiEvent, SamplePoints, SeriesSummary } from '@shared/i
 import type { EvaluationRecord, MetricBucket, Run, RunListItem, SampleRecord, SeriesPoint } from '@shared/store/types'
 import { TERMINAL_STATUSES } from '@shared/store/types'
 import { ApiCallError, callOn } from '../api'
-import { numericFields, shortLabels } from '../config-diff'
+import { effectiveConfigOf, numericFieldsOf, shortLabelsOf } from '../effective-diff'
 import { DEFAULT_SMOOTHING, clampSmoothing } from '../smoothing'
 import { stepRangeForZoom, wallUnitFor, type CurveSeries, type WallUnit, type XAxisMode, type XRange } from '../charts/overlay-curves'
 import { evalValue, finalEvaluations, type QualityMetric } from '../charts/nfe-curves'
@@ -208,13 +208,13 @@ export class CompareState {
 
   readonly runIds = $derived(this.runs.map((r) => r.id))
   readonly colors = $derived(Object.fromEntries(this.runs.map((r, i) => [r.id, runColor(i)])) as Record<string, string>)
-  readonly labels = $derived(Object.fromEntries(shortLabels(this.runs.map((r) => r.config)).map((l, i) => [this.runs[i]?.id ?? '', l])) as Record<string, string>)
+  readonly labels = $derived(Object.fromEntries(shortLabelsOf(this.runs).map((l, i) => [this.runs[i]?.id ?? '', l])) as Record<string, string>)
   /** Every metric key any compared run logged, the run's usual order first. */
   readonly metricKeys = $derived(collectKeys(this.summaries))
   readonly wallUnit: WallUnit = $derived(wallUnitFor(this.fullSeries))
   readonly finals = $derived(Object.fromEntries(this.runs.map((r) => [r.id, finalEvaluations(this.evaluations[r.id] ?? [])])) as Record<string, EvaluationRecord[]>)
   readonly metricChoices: MetricChoice[] = $derived(metricChoices(Object.values(this.finals)))
-  readonly hparamFields = $derived(numericFields(this.runs.map((r) => r.config)))
+  readonly hparamFields = $derived(numericFieldsOf(this.runs))
   readonly sampleNfeChoices = $derived(sampleNfes(this.runIds.map((id) => this.samples[id] ?? [])))
   /** The noise the side-by-side samples are drawn from (the live previews' fixed noise, shared by all runs). */
   readonly sampleNoiseSeed = $derived(sharedNoiseSeed(this.runIds.map((id) => this.samples[id] ?? [])))
@@ -257,7 +257,7 @@ export class CompareState {
   /** The x-axis field of the scatter: the chosen one, else the first numeric field the runs differ in. */
   get effectiveHparamField(): string {
     if (this.hparamFields.includes(this.hparamField)) return this.hparamField
-    const configs = this.runs.map((r) => r.config as Record<string, unknown>)
+    const configs = this.runs.map(effectiveConfigOf)
     const differing = this.hparamFields.find((f) => configs.some((c) => c?.[f] !== configs[0]?.[f]))
     return differing ?? (this.hparamFields.includes('numScales') ? 'numScales' : (this.hparamFields[0] ?? ''))
   }
