@@ -4,7 +4,7 @@
  * turns every failure into data (`{ ok: false, error: { code, message, field? } }`). The in-process
  * transport, Electron IPC and the `clab serve` WebSocket all sit on top of this.
  */
-import { existsSync, lstatSync, readFileSync } from 'node:fs'
+import { existsSync, lstatSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import type { z } from 'zod'
@@ -25,8 +25,10 @@ import { runPaths, StoreError, type LabStore } from '../store'
 import { CheckpointError } from '../files/checkpoint-file'
 import { TeacherFileError } from '../files/teachers'
 import { ApiFailure } from './failure'
-import { apiExportTarget, insideDataDir, pathFailures } from './paths'
+import { apiExportTarget, insideDataDir, pathFailuresAsync } from './paths'
 import type { SampleRecord } from '@shared/store/types'
+import { MAX_SAMPLE_FILE_BYTES } from '@shared/store/run-file'
+import { readRegularFileAsync, UnsafePathError } from '../files/safe-fs'
 import { appendUploadChunk, cleanStaleUploads, removeStagedUploads, startUpload } from './uploads'
 
 export { UPLOADS_FOLDER, writeUpload } from './uploads'
@@ -110,16 +112,16 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       requireRun(p.id)
       return store.evaluations.listEvaluations(p.id, { ...(p.metric !== undefined ? { metric: p.metric } : {}), ...(p.model !== undefined ? { model: p.model } : {}) })
     },
-    'runs.export': (p) => {
+    'runs.export': async (p) => {
       requireRun(p.id)
       const folder = apiExportTarget(root, p.path)
-      return { folder, files: pathFailures('path', () => exportRunFolder(store, p.id, folder)) }
+      return { folder, files: await pathFailuresAsync('path', () => exportRunFolder(store, p.id, folder)) }
     },
-    'runs.import': (p) => {
+    'runs.import': async (p) => {
       const folder = insideDataDir(root, p.path, 'path')
       if (!lstatSync(folder, { throwIfNoEntry: false })) throw new ApiFailure('NOT_FOUND', `${folder} does not exist`, 'path')
       try {
-        return importRunFolder(store, folder, { teacherScope: 'data-folder' })
+        return await importRunFolder(store, folder, { teacherScope: 'data-folder' })
       } catch (error) {
         if (error instanceof RunFolderError) throw new ApiFailure('RUN_FOLDER', error.message, 'path')
         throw error
@@ -147,12 +149,13 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       const points = readSamplePoints(sample, runPaths(root, sample.runId).dir, (id) => store.samples.readBlob(id))
       return { sample, dim: 2, points: Array.from(points) }
     },
-    'samples.png': (p) => {
+    'samples.png': async (p) => {
       const sample = requireSample(p.id)
       const runDir = runPaths(root, sample.runId).dir
       if (sample.kind === 'png') {
         if (!sample.path) throw new ApiFailure('NOT_FOUND', `sample ${sample.id} has no image file`, 'id')
-        return { sampleId: sample.id, mime: 'image/png' as const, bytes: new Uint8Array(readFileSync(join(runDir, sample.path))) }
+        const bytes = await readSampleFile(sample, join(runDir, sample.path))
+        return { sampleId: sample.id, mime: 'image/png' as const, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) }
       }
       const read = (s: SampleRecord) => readSamplePoints(s, runDir, (id) => store.samples.readBlob(id))
       // The held-out data of the same kind (preview or final) drawn faintly underneath.
@@ -192,12 +195,12 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     'teachers.import': (p) => {
       const file = insideDataDir(root, p.path, 'path')
       if (!lstatSync(file, { throwIfNoEntry: false })) throw new ApiFailure('NOT_FOUND', `${file} does not exist`, 'path')
-      return pathFailures('path', () => service.teachers.import(file, p.name))
+      return pathFailuresAsync('path', () => service.teachers.import(file, p.name))
     },
-    'teachers.export': (p) => {
+    'teachers.export': async (p) => {
       service.teachers.get(p.id)
       const file = apiExportTarget(root, p.path)
-      return { file: pathFailures('path', () => service.teachers.export(p.id, file)) }
+      return { file: await pathFailuresAsync('path', () => service.teachers.export(p.id, file)) }
     },
     'config.defaults': () => ({ distill: DISTILL_DEFAULTS, teacher: TEACHER_DEFAULTS }),
     'config.presets': () => PRESETS,
@@ -261,6 +264,20 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     subscribe(listener) {
       return service.subscribe((update) => listener(update))
     },
+  }
+}
+
+/**
+ * A sample's file, read asynchronously and whole (it is answered as bytes): a regular file, not a link, at
+ * most MAX_SAMPLE_FILE_BYTES, so one answer can neither hold the server nor outgrow what a message can carry.
+ */
+async function readSampleFile(sample: SampleRecord, path: string): Promise<Buffer> {
+  try {
+    return await readRegularFileAsync(path, MAX_SAMPLE_FILE_BYTES)
+  } catch (error) {
+    if (!(error instanceof UnsafePathError)) throw error
+    if (error.reason === 'is missing') throw new ApiFailure('NOT_FOUND', `sample ${sample.id}: its file ${path} is missing`, 'id')
+    throw new ApiFailure('RUN_FOLDER', `sample ${sample.id}: its file ${error.message}`, 'id')
   }
 }
 

@@ -53,3 +53,13 @@ export function pathFailures<T>(field: string, fn: () => T): T {
     throw error
   }
 }
+
+/** As pathFailures, for work that is awaited (an import or export that reads and writes asynchronously). */
+export async function pathFailuresAsync<T>(field: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    if (error instanceof UnsafePathError) throw new ApiFailure('INVALID_PAYLOAD', error.message, field)
+    throw error
+  }
+}

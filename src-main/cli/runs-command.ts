@@ -134,11 +134,11 @@ export async function runsRemoveCommand(ids: string[], options: JsonOption): Pro
 
 /** A run as a folder: run.json (config, status, lineage), metrics.csv, evaluations.json, samples and weights. */
 export async function runsExportCommand(id: string, options: JsonOption & { out: string }): Promise<number> {
-  return withHistory(options, ({ store }) => {
+  return withHistory(options, async ({ store }) => {
     let files: string[]
     try {
       // Anywhere the user names, but never over the data folder's own files, and never over any existing file.
-      files = exportRunFolder(store, id, options.out)
+      files = await exportRunFolder(store, id, options.out)
     } catch (error) {
       if (error instanceof UnsafePathError) throw new UsageError(`--out: ${error.message}`)
       throw error
@@ -152,15 +152,15 @@ export async function runsExportCommand(id: string, options: JsonOption & { out:
 /** Adds exported run folders, or every run of another data folder (--from-data-dir), to this history. */
 export async function runsImportCommand(folders: string[], options: JsonOption & { fromDataDir?: string }): Promise<number> {
   if (folders.length === 0 && !options.fromDataDir) throw new UsageError('clab runs import needs run folders or --from-data-dir DIR')
-  return withHistory(options, ({ store }) => {
+  return withHistory(options, async ({ store }) => {
     const imported: string[] = []
     try {
       // The user's own folders: a distill run's teacher may name a checkpoint anywhere, as `clab distill --teacher` may.
-      for (const folder of folders) imported.push(importRunFolder(store, folder, { teacherScope: 'anywhere' }).id)
+      for (const folder of folders) imported.push((await importRunFolder(store, folder, { teacherScope: 'anywhere' })).id)
       if (options.fromDataDir) {
         const scratch = mkdtempSync(join(tmpdir(), 'clab-import-'))
         try {
-          imported.push(...importDataDir(store, options.fromDataDir, scratch, { teacherScope: 'anywhere' }).map((r) => r.id))
+          imported.push(...(await importDataDir(store, options.fromDataDir, scratch, { teacherScope: 'anywhere' })).map((r) => r.id))
         } finally {
           rmSync(scratch, { recursive: true, force: true })
         }

@@ -13,10 +13,10 @@ interface Options extends HistoryOptions {
   name?: string
 }
 
-async function withTeachers(options: Options, fn: (h: ReturnType<typeof openHistory>) => number): Promise<number> {
+async function withTeachers(options: Options, fn: (h: ReturnType<typeof openHistory>) => number | Promise<number>): Promise<number> {
   const history = openHistory(options)
   try {
-    return fn(history)
+    return await fn(history)
   } catch (error) {
     if (error instanceof TeacherNotFoundError || error instanceof CheckpointError || error instanceof TeacherFileError || error instanceof UnsafePathError) throw new UsageError(error.message)
     throw error
@@ -43,8 +43,8 @@ export function teachersListCommand(options: Options): Promise<number> {
 }
 
 export function teachersImportCommand(file: string, options: Options): Promise<number> {
-  return withTeachers(options, ({ service }) => {
-    const teacher = service.teachers.import(file, options.name)
+  return withTeachers(options, async ({ service }) => {
+    const teacher = await service.teachers.import(file, options.name)
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'teachers import', teacher })}\n`)
     else process.stdout.write(`teacher ${teacher.id} (${teacher.dataset}) imported; use it with --teacher ${teacher.id}\n`)
     return EXIT_OK
@@ -52,8 +52,8 @@ export function teachersImportCommand(file: string, options: Options): Promise<n
 }
 
 export function teachersExportCommand(id: string, file: string, options: Options): Promise<number> {
-  return withTeachers(options, ({ service }) => {
-    const path = service.teachers.export(id, file)
+  return withTeachers(options, async ({ service }) => {
+    const path = await service.teachers.export(id, file)
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'teachers export', id, path })}\n`)
     else process.stdout.write(`teacher ${id} written to ${path}\n`)
     return EXIT_OK

@@ -2,9 +2,11 @@
  * File operations on paths that someone else named (an imported folder, an export target): reads that never
  * follow a link and never start on anything but a regular file of bounded size; writes that create a new
  * file only (never over an existing one, never through a link); folders made one level at a time, each
- * existing one checked to be a real folder. Every refusal is an UnsafePathError naming the path.
+ * existing one checked to be a real folder. Every refusal is an UnsafePathError naming the path. The `…Async`
+ * versions do the same through fs/promises, for the server: its event loop never waits on the bytes.
  */
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync, type Stats } from 'node:fs'
+import { lstat, open, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 
 /** 0 where the platform has no such flag (Windows): the lstat checks still stand. */
@@ -198,5 +200,160 @@ export function removeStaleFolders(parent: string, prefix: string, maxAgeMs: num
     const dir = join(parent, entry)
     const stat = lstatOrNull(dir)
     if (stat?.isDirectory() && now - stat.mtimeMs > maxAgeMs) rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+// --- the same, asynchronously ------------------------------------------------------------------------------
+
+function inspectFailure(path: string, error: unknown): UnsafePathError {
+  return new UnsafePathError(path, `cannot be inspected (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+}
+
+/** lstat, or null when nothing is there. */
+export async function lstatOrNullAsync(path: string): Promise<Stats | null> {
+  try {
+    return await lstat(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw inspectFailure(path, error)
+  }
+}
+
+/** As regularFileStat: the regular file at `path` (not a link), at most `maxBytes` long. */
+export async function regularFileStatAsync(path: string, maxBytes: number): Promise<Stats> {
+  const stat = await lstatOrNullAsync(path)
+  if (!stat) throw new UnsafePathError(path, 'is missing')
+  if (!stat.isFile()) throw new UnsafePathError(path, `is ${kindOf(stat)}`)
+  if (stat.size > maxBytes) throw new UnsafePathError(path, `is ${stat.size} bytes, more than the ${maxBytes} allowed`)
+  return stat
+}
+
+/** As openChecked: the opened file must be the one lstat saw (no link, no FIFO swapped in since). */
+async function openCheckedAsync(path: string, stat: Stats): Promise<FileHandle> {
+  let handle: FileHandle
+  try {
+    handle = await open(path, constants.O_RDONLY | NOFOLLOW | NONBLOCK)
+  } catch (error) {
+    throw new UnsafePathError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+  }
+  const opened = await handle.stat()
+  if (!opened.isFile() || opened.ino !== stat.ino || opened.dev !== stat.dev) {
+    await handle.close()
+    throw new UnsafePathError(path, 'changed while it was read')
+  }
+  return handle
+}
+
+/**
+ * The regular file at `path` (never through a link, at most `maxBytes`) in chunks of at most `chunkBytes`,
+ * each read awaited: a caller working through a large file one chunk at a time leaves the event loop free
+ * between chunks. A file that grows past `maxBytes` while it is read is refused.
+ */
+export async function* regularFileChunks(path: string, maxBytes: number, chunkBytes = CHUNK): AsyncGenerator<Buffer> {
+  const stat = await regularFileStatAsync(path, maxBytes)
+  const handle = await openCheckedAsync(path, stat)
+  try {
+    let total = 0
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(chunkBytes)
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null)
+      if (bytesRead === 0) return
+      total += bytesRead
+      if (total > maxBytes) throw new UnsafePathError(path, `grew past the ${maxBytes} bytes allowed while it was read`)
+      yield buffer.subarray(0, bytesRead)
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+/** As readRegularFile: the bytes of the regular file at `path` (never through a link), at most `maxBytes`. */
+export async function readRegularFileAsync(path: string, maxBytes: number): Promise<Buffer> {
+  const stat = await regularFileStatAsync(path, maxBytes)
+  const handle = await openCheckedAsync(path, stat)
+  try {
+    const size = (await handle.stat()).size
+    if (size > maxBytes) throw new UnsafePathError(path, `is ${size} bytes, more than the ${maxBytes} allowed`)
+    const bytes = Buffer.alloc(size)
+    let read = 0
+    while (read < size) {
+      // In chunks: one read of hundreds of MB holds a thread-pool thread (and the caller) as long.
+      const { bytesRead } = await handle.read(bytes, read, Math.min(CHUNK * 16, size - read), read)
+      if (bytesRead === 0) break
+      read += bytesRead
+    }
+    return read === size ? bytes : bytes.subarray(0, read)
+  } finally {
+    await handle.close()
+  }
+}
+
+/** As createNew: `path` as a new file; EEXIST (a file, a folder or a link already there) is refused by name. */
+async function createNewAsync(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o644)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' || code === 'ELOOP') throw new UnsafePathError(path, 'already exists; nothing is ever written over an existing file, choose a new name')
+    throw error
+  }
+}
+
+async function writeAllAsync(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let written = 0
+  while (written < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, written, Math.min(CHUNK * 16, bytes.length - written))
+    written += bytesWritten
+  }
+}
+
+/** As writeNewFile: `bytes` to a new file at `path` (exclusive create, never through a link). */
+export async function writeNewFileAsync(path: string, bytes: Uint8Array | string): Promise<void> {
+  const handle = await createNewAsync(path)
+  try {
+    await writeAllAsync(handle, typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes)
+  } catch (error) {
+    await removeCreated(handle, path)
+    throw error
+  }
+  await handle.close()
+}
+
+/** Closes and removes a file this process created exclusively and could not finish (a disk full part way). */
+async function removeCreated(handle: FileHandle, path: string): Promise<void> {
+  await handle.close().catch(() => {})
+  await unlink(path).catch(() => {})
+}
+
+/**
+ * As copyToNewFile: the regular file `from` (not a link, at most `maxBytes`) to a new file `to`; returns the
+ * bytes copied. A copy that fails part way removes its target (created here, so nobody else's file).
+ */
+export async function copyToNewFileAsync(from: string, to: string, maxBytes: number): Promise<number> {
+  const chunks = regularFileChunks(from, maxBytes)
+  try {
+    // The source is checked (and opened) before the target is created, so a refused source creates nothing.
+    const first = await chunks.next()
+    const target = await createNewAsync(to)
+    let total = 0
+    try {
+      if (!first.done) {
+        total += first.value.length
+        await writeAllAsync(target, first.value)
+        for await (const chunk of chunks) {
+          await writeAllAsync(target, chunk)
+          total += chunk.length
+        }
+      }
+    } catch (error) {
+      await removeCreated(target, to)
+      throw error
+    }
+    await target.close()
+    return total
+  } finally {
+    // Closes the source when the copy stopped part way (a no-op once the chunks ran out).
+    await chunks.return(undefined)
   }
 }

@@ -5,7 +5,7 @@
  * JSON.parse, so one hostile message costs a linear scan at most, never seconds of every client's time.
  */
 import type { WebSocket } from 'ws'
-import type { ApiError, ApiEvent, WireMessage, WireRequest } from '@shared/ipc/api'
+import type { ApiError, ApiEvent, ApiResult, WireMessage, WireRequest } from '@shared/ipc/api'
 import {
   BINARY_METHOD,
   MAX_NESTING_DEPTH,
@@ -27,10 +27,30 @@ export function serveSocket(ws: WebSocket, api: Api): void {
   const sendMessage = (message: WireMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(encodeWire(message))
   }
+  /**
+   * An answer that cannot be encoded (a value JSON cannot hold, text past V8's string limit) or a call that
+   * rejects after all: the request is still answered, with its id, and the server stays up.
+   */
+  const answer = (id: number, method: string, call: () => Promise<ApiResult<unknown>>) =>
+    new Promise<ApiResult<unknown>>((resolve) => resolve(call()))
+      .then((result) => sendMessage({ id, result }))
+      .catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error)
+        const message = `the answer to ${method.slice(0, 100)} could not be sent (${reason.slice(0, 200)})`
+        try {
+          sendMessage({ id, result: { ok: false, error: { code: 'INTERNAL', message, field: 'payload' } } })
+        } catch {
+          // Nothing more can be said on this socket about this request; the others go on.
+        }
+      })
   const off = api.subscribe((event: ApiEvent) => {
     // A slow client drops metric batches rather than growing the server's memory; run updates still go.
     if (event.type === 'metrics' && ws.bufferedAmount > MAX_BUFFERED_BYTES) return
-    sendMessage({ event: event.type, data: event })
+    try {
+      sendMessage({ event: event.type, data: event })
+    } catch {
+      // An event that cannot be encoded is dropped for this client; it must not reach the service's loop.
+    }
   })
   ws.on('close', off)
   ws.on('error', off)
@@ -38,7 +58,7 @@ export function serveSocket(ws: WebSocket, api: Api): void {
     const decoded = decodeRequest(toBuffer(data), isBinary)
     if (!decoded.ok) return sendMessage({ id: decoded.id, result: { ok: false, error: decoded.error } })
     const { request } = decoded
-    void api.call(request.method, request.payload).then((result) => sendMessage({ id: request.id, result }))
+    void answer(request.id, request.method, () => api.call(request.method, request.payload))
   })
 }
 

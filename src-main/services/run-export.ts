@@ -2,12 +2,14 @@
  * A run as a folder: `run.json` (the run with its config, status and lineage, its samples and checkpoints),
  * `metrics.csv` (every point: key,step,value,wall_ms), `evaluations.json`, and the run's files (samples/ as
  * CSV and PNG, checkpoints/, teacher.ckpt) with their relative paths. Written only where the data folder's
- * export policy allows, as new files only, all or nothing.
+ * export policy allows, as new files only, all or nothing; the files are read and written asynchronously.
  */
 import { join } from 'node:path'
+import { setImmediate } from 'node:timers/promises'
 import type { CheckpointRecord, Run, SampleRecord } from '@shared/store/types'
-import { pointsCsv, writeExportFiles, type ExportEntry } from '../files/export-run'
-import { lstatOrNull, readRegularFile, UnsafePathError } from '../files/safe-fs'
+import { pointsCsv, type ExportEntry } from '../files/export-run'
+import { writeExportFilesAsync } from '../files/export-files'
+import { lstatOrNullAsync, readRegularFileAsync, UnsafePathError } from '../files/safe-fs'
 import { checkExportTarget, isWithin } from '../files/safe-paths'
 import { pointsFromBlob } from '../files/sample-points'
 import { readPointsCsv, scatterPng } from '../files/scatter-png'
@@ -20,7 +22,7 @@ export interface RunFile extends Run {
 }
 
 /** Exports run `id` into the folder `out` (new or empty); returns the absolute paths written. */
-export function exportRunFolder(store: LabStore, id: string, out: string): string[] {
+export async function exportRunFolder(store: LabStore, id: string, out: string): Promise<string[]> {
   const run = store.runs.getRun(id)
   const folder = checkExportTarget(store.paths.root, out)
   const dir = runPaths(store.paths.root, id).dir
@@ -35,47 +37,71 @@ export function exportRunFolder(store: LabStore, id: string, out: string): strin
   })
   const checkpoints = store.checkpoints.listCheckpoints(id)
   entries.set('run.json', { bytes: `${JSON.stringify({ ...run, samples, checkpoints } satisfies RunFile, null, 2)}\n` })
-  const lines = ['key,step,value,wall_ms']
-  for (const s of store.metrics.listSeries(id)) {
-    for (const p of store.metrics.readSeries(id, s.key)) lines.push(`${s.key},${p.step},${p.value},${p.wallMs}`)
-  }
-  entries.set('metrics.csv', { bytes: `${lines.join('\n')}\n` })
+  entries.set('metrics.csv', { bytes: await metricsCsv(store, id) })
   entries.set('evaluations.json', { bytes: `${JSON.stringify(store.evaluations.listEvaluations(id), null, 2)}\n` })
   // Image runs also leave the teacher | 1-step | 2-step | |difference| grid, which is not a sample record.
   const rels = [...samples.map((s) => s.path), ...checkpoints.map((c) => c.path), ...(run.kind === 'teacher' ? ['teacher.ckpt', 'teacher.json'] : []), 'samples/compare.png']
   for (const rel of rels) {
     if (!rel || entries.has(rel)) continue
-    const from = historyFile(dir, rel)
+    const from = await historyFile(dir, rel)
     if (from) entries.set(rel, { from, max: MAX_RUN_FILE_BYTES })
   }
-  addSamplePngs(entries, samples)
-  return writeExportFiles(folder, entries)
+  await addSamplePngs(entries, samples)
+  return writeExportFilesAsync(folder, entries)
+}
+
+/** Points read and written to metrics.csv between two turns of the event loop (tens of milliseconds). */
+const POINTS_PER_TURN = 20_000
+
+/**
+ * metrics.csv (`key,step,value,wall_ms`, each series in step order), read a window of steps at a time with a
+ * turn of the event loop between windows: millions of points take seconds, and the server answers its other
+ * clients meanwhile. The windows cover every step from 0 up (the first from 0, the last to the end).
+ */
+async function metricsCsv(store: LabStore, id: string): Promise<Buffer> {
+  // Each window's text becomes bytes at once: one join of millions of lines would hold the loop itself.
+  const parts: Buffer[] = [Buffer.from('key,step,value,wall_ms\n')]
+  for (const s of store.metrics.listSeries(id)) {
+    const first = s.firstStep ?? 0
+    const last = s.lastStep ?? 0
+    const width = Math.max(1, Math.ceil((last - first + 1) / Math.max(1, Math.ceil(s.count / POINTS_PER_TURN))))
+    for (let from = 0; ; ) {
+      const end = (from === 0 ? first : from) + width - 1
+      const to = end >= last ? Number.MAX_SAFE_INTEGER : end
+      const lines = store.metrics.readSeries(id, s.key, { fromStep: from, toStep: to }).map((p) => `${s.key},${p.step},${p.value},${p.wallMs}\n`)
+      parts.push(Buffer.from(lines.join('')))
+      if (to === Number.MAX_SAFE_INTEGER) break
+      from = to + 1
+      await setImmediate()
+    }
+  }
+  return Buffer.concat(parts)
 }
 
 /** The run folder's file `rel`, or null when it is missing; a link or anything but a regular file is refused. */
-function historyFile(dir: string, rel: string): string | null {
+async function historyFile(dir: string, rel: string): Promise<string | null> {
   const from = join(dir, rel)
   if (!isWithin(dir, from)) throw new UnsafePathError(from, `is not inside the run folder ${dir}`)
-  const stat = lstatOrNull(from)
+  const stat = await lstatOrNullAsync(from)
   if (!stat) return null
   if (!stat.isFile()) throw new UnsafePathError(from, `is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; the export does not follow it`)
   return from
 }
 
-function csvText(entry: ExportEntry | undefined): string | null {
+async function csvText(entry: ExportEntry | undefined): Promise<string | null> {
   if (!entry) return null
   if ('bytes' in entry) return typeof entry.bytes === 'string' ? entry.bytes : Buffer.from(entry.bytes).toString('utf8')
-  return readRegularFile(entry.from, entry.max).toString('utf8')
+  return (await readRegularFileAsync(entry.from, entry.max)).toString('utf8')
 }
 
 /** Each exported 2D sample CSV also as a PNG scatter over the held-out data (samples/<name>.png). */
-function addSamplePngs(entries: Map<string, ExportEntry>, samples: SampleRecord[]): void {
+async function addSamplePngs(entries: Map<string, ExportEntry>, samples: SampleRecord[]): Promise<void> {
   const dataCsv = samples.find((s) => s.model === 'data' && s.path?.endsWith('.csv'))?.path
-  const dataText = dataCsv ? csvText(entries.get(dataCsv)) : null
+  const dataText = dataCsv ? await csvText(entries.get(dataCsv)) : null
   const background = dataText === null ? null : readPointsCsv(dataText)
   for (const s of samples) {
     if (!s.path?.endsWith('.csv')) continue
-    const text = csvText(entries.get(s.path))
+    const text = await csvText(entries.get(s.path))
     if (text === null) continue
     const png = scatterPng(readPointsCsv(text), { background: s.model === 'data' ? null : background })
     entries.set(s.path.replace(/\.csv$/, '.png'), { bytes: png })

@@ -2,16 +2,18 @@
  * Reading an exported run folder for import, all of it checked before anything is written: run.json through
  * its schema and the run's config through the same validation as a live run's; every file it names a
  * relative path that stays inside the folder, a regular file (no link anywhere on its way), within the size
- * limits; metrics.csv and evaluations.json line by line. Any problem is a RunFolderError naming the file and
- * the field.
+ * limits (a sample at most MAX_SAMPLE_FILE_BYTES); metrics.csv line by line and evaluations.json. Any problem
+ * is a RunFolderError naming the file and the field. Everything is read asynchronously, metrics.csv a chunk
+ * at a time, so a server importing a large folder keeps answering its other clients.
  */
+import { StringDecoder } from 'node:string_decoder'
 import { isAbsolute, join, resolve } from 'node:path'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { completeStoredDistillConfig } from '@shared/config/stored'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
-import { describeIssue, EvaluationFileSchema, MAX_RUN_FILES, MAX_RUN_STEP, RunFileSchema, shortJson, type RunFile } from '@shared/store/run-file'
+import { describeIssue, EvaluationFileSchema, MAX_RUN_FILES, MAX_RUN_STEP, MAX_SAMPLE_FILE_BYTES, RunFileSchema, shortJson, type RunFile } from '@shared/store/run-file'
 import type { MetricPoint } from '@shared/store/types'
-import { lstatOrNull, readRegularFile, UnsafePathError } from '../files/safe-fs'
+import { lstatOrNullAsync, readRegularFileAsync, regularFileChunks, UnsafePathError } from '../files/safe-fs'
 import { isWithin } from '../files/safe-paths'
 import type { EvaluationInput } from '../store'
 import type { TeacherScope } from './teacher-service'
@@ -43,6 +45,8 @@ export interface RunFolderFile {
   rel: string
   from: string
   bytes: number
+  /** Its cap (a sample's is lower), checked again by the copy. */
+  max: number
 }
 
 export interface CheckedRunFolder {
@@ -61,15 +65,15 @@ export interface CheckOptions {
   teacherScope: TeacherScope
 }
 
-export function checkRunFolder(folder: string, options: CheckOptions): CheckedRunFolder {
+export async function checkRunFolder(folder: string, options: CheckOptions): Promise<CheckedRunFolder> {
   const source = resolve(folder)
   const fail = (reason: string) => new RunFolderError(source, reason)
-  const stat = lstatOrNull(source)
+  const stat = await lstatOrNullAsync(source)
   if (!stat) throw fail('does not exist')
   if (stat.isSymbolicLink()) throw fail('is a symbolic link; give the folder itself')
   if (!stat.isDirectory()) throw fail('is not a folder')
 
-  const raw = readJson(source, 'run.json', MAX_RUN_JSON_BYTES)
+  const raw = await readJson(source, 'run.json', MAX_RUN_JSON_BYTES)
   const parsed = RunFileSchema.safeParse(raw)
   if (!parsed.success) throw fail(`run.json: ${describeIssue(parsed.error, raw)}`)
   const run = parsed.data
@@ -77,31 +81,32 @@ export function checkRunFolder(folder: string, options: CheckOptions): CheckedRu
 
   const files = new Map<string, RunFolderFile>()
   let total = 0
-  const addFile = (path: string, field: string, required: boolean) => {
+  const addFile = async (path: string, field: string, required: boolean, maxBytes = MAX_RUN_FILE_BYTES) => {
     const rel = relativePath(source, path, field)
+    // Samples come first: a file named by a sample and by a checkpoint was held to the sample's cap.
     if (files.has(rel)) return
     const from = join(source, ...rel.split('/'))
-    if (!required && lstatOrNull(from) === null) return
-    const bytes = regularFileInside(source, rel, field)
+    if (!required && (await lstatOrNullAsync(from)) === null) return
+    const bytes = await regularFileInside(source, rel, field, maxBytes)
     total += bytes
     if (files.size >= MAX_RUN_FILES) throw fail(`lists more than ${MAX_RUN_FILES} files`)
     if (total > MAX_RUN_FOLDER_BYTES) throw fail(`its files hold more than ${MAX_RUN_FOLDER_BYTES} bytes together`)
-    files.set(rel, { rel, from, bytes })
+    files.set(rel, { rel, from, bytes, max: maxBytes })
   }
-  run.samples.forEach((s, i) => {
-    if (s.path) addFile(s.path, `samples.${i}.path`, true)
-  })
-  run.checkpoints.forEach((c, i) => addFile(c.path, `checkpoints.${i}.path`, true))
-  if (run.kind === 'teacher') addFile('teacher.ckpt', 'teacher.ckpt', false)
+  for (const [i, s] of run.samples.entries()) {
+    if (s.path) await addFile(s.path, `samples.${i}.path`, true, MAX_SAMPLE_FILE_BYTES)
+  }
+  for (const [i, c] of run.checkpoints.entries()) await addFile(c.path, `checkpoints.${i}.path`, true)
+  if (run.kind === 'teacher') await addFile('teacher.ckpt', 'teacher.ckpt', false)
 
-  const evaluationsRaw = readJson(source, 'evaluations.json', MAX_EVALUATIONS_BYTES)
+  const evaluationsRaw = await readJson(source, 'evaluations.json', MAX_EVALUATIONS_BYTES)
   const evaluations = EvaluationFileSchema.safeParse(evaluationsRaw)
   if (!evaluations.success) throw fail(`evaluations.json: ${describeIssue(evaluations.error, evaluationsRaw)}`)
   return {
     source,
     run,
     config,
-    metrics: readMetrics(source),
+    metrics: await readMetrics(source),
     evaluations: evaluations.data.map((e) => ({ step: e.step, metric: e.metric, model: e.model, nfe: e.nfe, value: e.value ?? Number.NaN })),
     files: [...files.values()],
   }
@@ -148,36 +153,40 @@ function relativePath(source: string, path: string, field: string): string {
   return parts.join('/')
 }
 
+const tooLarge = (source: string, rel: string, field: string, bytes: number, maxBytes: number) =>
+  new RunFolderError(source, `${rel} (run.json ${field}) is ${bytes} bytes, more than the ${maxBytes} allowed${maxBytes === MAX_SAMPLE_FILE_BYTES ? ' for a sample' : ''}`)
+
 /** The size of the regular file `rel` in `source`; every folder on its way a real folder, nothing a link. */
-function regularFileInside(source: string, rel: string, field: string): number {
+async function regularFileInside(source: string, rel: string, field: string, maxBytes: number): Promise<number> {
   const parts = rel.split('/')
   let at = source
   for (let i = 0; i < parts.length; i++) {
     at = join(at, parts[i] as string)
-    const stat = lstatOrNull(at)
+    const stat = await lstatOrNullAsync(at)
     const shown = parts.slice(0, i + 1).join('/')
     if (!stat) throw new RunFolderError(source, `${rel} is listed (run.json ${field}) but missing`)
     if (stat.isSymbolicLink()) throw new RunFolderError(source, `${shown} (run.json ${field}) is a symbolic link; links are refused, copy the file itself`)
     const last = i === parts.length - 1
     if (!last && !stat.isDirectory()) throw new RunFolderError(source, `${shown} (run.json ${field}) is not a folder`)
     if (last && !stat.isFile()) throw new RunFolderError(source, `${rel} (run.json ${field}) is not a regular file`)
-    if (last && stat.size > MAX_RUN_FILE_BYTES) throw new RunFolderError(source, `${rel} (run.json ${field}) is ${stat.size} bytes, more than the ${MAX_RUN_FILE_BYTES} allowed`)
+    if (last && stat.size > maxBytes) throw tooLarge(source, rel, field, stat.size, maxBytes)
     if (last) return stat.size
   }
   throw new RunFolderError(source, `run.json ${field}: empty path`)
 }
 
-function readText(source: string, name: string, maxBytes: number): string {
+/** A refusal of the file `name` itself (missing, a link, too large, changed while read) as a RunFolderError. */
+async function named<T>(source: string, name: string, read: () => Promise<T>): Promise<T> {
   try {
-    return readRegularFile(join(source, name), maxBytes).toString('utf8')
+    return await read()
   } catch (error) {
     if (error instanceof UnsafePathError) throw new RunFolderError(source, `${name} ${error.reason}`)
     throw error
   }
 }
 
-function readJson(source: string, name: string, maxBytes: number): unknown {
-  const text = readText(source, name, maxBytes)
+async function readJson(source: string, name: string, maxBytes: number): Promise<unknown> {
+  const text = (await named(source, name, () => readRegularFileAsync(join(source, name), maxBytes))).toString('utf8')
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
@@ -187,26 +196,59 @@ function readJson(source: string, name: string, maxBytes: number): unknown {
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/
 const SPECIAL = new Set(['NaN', 'Infinity', '-Infinity'])
+const HEADER = 'key,step,value,wall_ms'
 
-/** metrics.csv: `key,step,value,wall_ms`; values may be NaN or ±Infinity (as logged), nothing else odd. */
-function readMetrics(source: string): MetricPoint[] {
-  const lines = readText(source, 'metrics.csv', MAX_METRICS_CSV_BYTES).trim().split(/\r?\n/)
-  if (lines[0] !== 'key,step,value,wall_ms') throw new RunFolderError(source, `metrics.csv: header must be "key,step,value,wall_ms" (got ${shortJson(lines[0])})`)
-  if (lines.length - 1 > MAX_METRIC_POINTS) throw new RunFolderError(source, `metrics.csv holds more than ${MAX_METRIC_POINTS} points`)
-  const points: MetricPoint[] = new Array(lines.length - 1)
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string
-    const cells = line.split(',')
-    const [key = '', step = '', value = '', wall = ''] = cells
-    const bad = (what: string) => new RunFolderError(source, `metrics.csv line ${i + 1}: ${what}: ${shortJson(line)}`)
-    if (cells.length !== 4) throw bad('expected 4 comma-separated cells')
-    if (key.length === 0 || key.length > 128) throw bad('key must be 1–128 characters')
-    const s = Number(step)
-    if (!/^\d+$/.test(step) || !Number.isSafeInteger(s) || s > MAX_RUN_STEP) throw bad(`step must be an integer in [0, ${MAX_RUN_STEP}]`)
-    if (!NUMBER.test(value) && !SPECIAL.has(value)) throw bad('value must be a number, NaN or ±Infinity')
-    const w = Number(wall)
-    if (!/^\d+$/.test(wall) || !Number.isSafeInteger(w)) throw bad('wall_ms must be a whole number of milliseconds')
-    points[i - 1] = { key, step: s, value: Number(value), wallMs: w }
+/**
+ * metrics.csv: `key,step,value,wall_ms`; values may be NaN or ±Infinity (as logged), nothing else odd. Read
+ * and checked a chunk at a time (never the whole file as one string); blank lines at either end are ignored.
+ */
+async function readMetrics(source: string): Promise<MetricPoint[]> {
+  const points: MetricPoint[] = []
+  let lineNo = 0
+  let header: string | null = null
+  /** Line number of the first of the blank lines just read: an error if a point follows them. */
+  let blankSince = 0
+  const take = (raw: string) => {
+    lineNo++
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    if (line.trim() === '') {
+      if (blankSince === 0) blankSince = lineNo
+      return
+    }
+    if (header === null) {
+      header = line.trimStart()
+      if (header !== HEADER) throw new RunFolderError(source, `metrics.csv: header must be "${HEADER}" (got ${shortJson(header)})`)
+      blankSince = 0
+      return
+    }
+    if (blankSince !== 0) throw new RunFolderError(source, `metrics.csv line ${blankSince}: expected 4 comma-separated cells: ""`)
+    if (points.length >= MAX_METRIC_POINTS) throw new RunFolderError(source, `metrics.csv holds more than ${MAX_METRIC_POINTS} points`)
+    points.push(metricPoint(source, line, lineNo))
   }
+  const decoder = new StringDecoder('utf8')
+  let rest = ''
+  await named(source, 'metrics.csv', async () => {
+    for await (const chunk of regularFileChunks(join(source, 'metrics.csv'), MAX_METRICS_CSV_BYTES)) {
+      const lines = (rest + decoder.write(chunk)).split('\n')
+      rest = lines.pop() as string
+      for (const line of lines) take(line)
+    }
+  })
+  take(rest + decoder.end())
+  if (header === null) throw new RunFolderError(source, `metrics.csv: header must be "${HEADER}" (got "")`)
   return points
+}
+
+function metricPoint(source: string, line: string, lineNo: number): MetricPoint {
+  const cells = line.split(',')
+  const [key = '', step = '', value = '', wall = ''] = cells
+  const bad = (what: string) => new RunFolderError(source, `metrics.csv line ${lineNo}: ${what}: ${shortJson(line)}`)
+  if (cells.length !== 4) throw bad('expected 4 comma-separated cells')
+  if (key.length === 0 || key.length > 128) throw bad('key must be 1–128 characters')
+  const s = Number(step)
+  if (!/^\d+$/.test(step) || !Number.isSafeInteger(s) || s > MAX_RUN_STEP) throw bad(`step must be an integer in [0, ${MAX_RUN_STEP}]`)
+  if (!NUMBER.test(value) && !SPECIAL.has(value)) throw bad('value must be a number, NaN or ±Infinity')
+  const w = Number(wall)
+  if (!/^\d+$/.test(wall) || !Number.isSafeInteger(w)) throw bad('wall_ms must be a whole number of milliseconds')
+  return { key, step: s, value: Number(value), wallMs: w }
 }

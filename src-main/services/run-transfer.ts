@@ -3,15 +3,18 @@
  * data folder, adds the runs to this history, all or nothing: the whole folder is checked first
  * (run-folder.ts), its files are copied into a temporary folder inside runs/, and the rows are inserted in one
  * transaction whose last step renames that folder to runs/<id>. A failed import leaves no row and no file.
+ * Reading and copying are asynchronous (only the final transaction is one synchronous step), so `clab serve`
+ * answers its other clients while a large folder comes in.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, renameSync, rmSync } from 'node:fs'
+import { mkdirSync, renameSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { PREVIEW_NOISE_SEED, type Run } from '@shared/store/types'
-import { copyToNewFile, IMPORT_TEMP_PREFIX, lstatOrNull, makeFoldersNoLinks, removeStaleFolders, STALE_IMPORT_MS, UnsafePathError } from '../files/safe-fs'
+import { copyToNewFileAsync, IMPORT_TEMP_PREFIX, lstatOrNull, makeFoldersNoLinks, removeStaleFolders, STALE_IMPORT_MS, UnsafePathError } from '../files/safe-fs'
 import { openLabStore, runPaths, translateSqliteError, type LabStore } from '../store'
 import { exportRunFolder } from './run-export'
-import { checkRunFolder, MAX_RUN_FILE_BYTES, RunFolderError, type CheckedRunFolder, type TeacherScope } from './run-folder'
+import { checkRunFolder, RunFolderError, type CheckedRunFolder, type TeacherScope } from './run-folder'
 
 export { exportRunFolder, RunFolderError, type TeacherScope }
 
@@ -22,8 +25,8 @@ export interface ImportOptions {
 }
 
 /** Adds a run folder to the history; keeps its id unless taken (then a new id, noted in the run's notes). */
-export function importRunFolder(store: LabStore, folder: string, options: ImportOptions = {}): Run {
-  const checked = checkRunFolder(folder, { root: store.paths.root, teacherScope: options.teacherScope ?? 'data-folder' })
+export async function importRunFolder(store: LabStore, folder: string, options: ImportOptions = {}): Promise<Run> {
+  const checked = await checkRunFolder(folder, { root: store.paths.root, teacherScope: options.teacherScope ?? 'data-folder' })
   removeStaleFolders(store.paths.runs, IMPORT_TEMP_PREFIX, STALE_IMPORT_MS)
   const temp = join(store.paths.runs, `${IMPORT_TEMP_PREFIX}${randomUUID()}`)
   let placed: string | null = null
@@ -34,7 +37,7 @@ export function importRunFolder(store: LabStore, folder: string, options: Import
     for (const file of checked.files) {
       const target = join(temp, ...file.rel.split('/'))
       makeFoldersNoLinks(temp, dirname(target))
-      copyToNewFile(file.from, target, MAX_RUN_FILE_BYTES)
+      await copyToNewFileAsync(file.from, target, file.max)
     }
     const commit = store.db.transaction(() => {
       const id = insertRows(store, checked)
@@ -52,9 +55,9 @@ export function importRunFolder(store: LabStore, folder: string, options: Import
     }
     return store.runs.getRun(id)
   } catch (error) {
-    rmSync(temp, { recursive: true, force: true })
+    await rm(temp, { recursive: true, force: true })
     // The rename happened but the commit did not: the folder goes too.
-    if (placed !== null) rmSync(placed, { recursive: true, force: true })
+    if (placed !== null) await rm(placed, { recursive: true, force: true })
     if (error instanceof UnsafePathError) throw new RunFolderError(checked.source, error.message)
     throw error
   }
@@ -101,14 +104,16 @@ function insertRows(store: LabStore, checked: CheckedRunFolder): string {
 const normalised = (path: string) => path.split(/[\\/]/).join('/')
 
 /** Imports every run of another data folder (its database is opened, never modified beyond migrations). */
-export function importDataDir(store: LabStore, otherDataDir: string, scratch: string, options: ImportOptions = {}): Run[] {
+export async function importDataDir(store: LabStore, otherDataDir: string, scratch: string, options: ImportOptions = {}): Promise<Run[]> {
   const other = openLabStore({ dataDir: otherDataDir })
   try {
-    return other.runs.listRuns({ limit: 1_000_000 }).reverse().map((r) => {
+    const imported: Run[] = []
+    for (const r of other.runs.listRuns({ limit: 1_000_000 }).reverse()) {
       const folder = join(scratch, r.id)
-      exportRunFolder(other, r.id, folder)
-      return importRunFolder(store, folder, options)
-    })
+      await exportRunFolder(other, r.id, folder)
+      imported.push(await importRunFolder(store, folder, options))
+    }
+    return imported
   } finally {
     other.close()
   }

@@ -2,16 +2,18 @@
  * A teacher checkpoint file into the history, all or nothing: read once (a regular file, no link, within
  * the size cap), checked (a teacher checkpoint whose weights are the network its config describes), written
  * to a temporary folder in teachers/, then registered in one transaction whose last step renames that
- * folder to teachers/<id>. A refused or failed import leaves no row and no file.
+ * folder to teachers/<id>. A refused or failed import leaves no row and no file. The file is read and
+ * written asynchronously: a server importing a large checkpoint keeps answering its other clients.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, renameSync, rmSync } from 'node:fs'
+import { mkdirSync, renameSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import type { TeacherConfig } from '@shared/config/schemas'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { TeacherRecord } from '@shared/store/types'
 import { CheckpointError, decodeCheckpoint } from '../files/checkpoint-file'
-import { IMPORT_TEMP_PREFIX, readRegularFile, removeStaleFolders, STALE_IMPORT_MS, UnsafePathError, writeNewFile } from '../files/safe-fs'
+import { IMPORT_TEMP_PREFIX, readRegularFileAsync, removeStaleFolders, STALE_IMPORT_MS, UnsafePathError, writeNewFileAsync } from '../files/safe-fs'
 import { checkTeacherWeights } from '../files/teacher-weights'
 import { MAX_TEACHER_BYTES } from '../files/teachers'
 import type { ImageShape } from '../engine/data-source'
@@ -26,11 +28,12 @@ function imageShapeOf(store: LabStore, dataset: string): ImageShape | null {
 }
 
 /** Imports the checkpoint `file`; `nameOf` gives the teacher's name from its config. Refusals are CheckpointErrors naming the file. */
-export function importTeacherFile(store: LabStore, file: string, nameOf: (config: TeacherConfig) => string): TeacherRecord {
+export async function importTeacherFile(store: LabStore, file: string, nameOf: (config: TeacherConfig) => string): Promise<TeacherRecord> {
   const source = resolve(file)
   let bytes: Buffer
   try {
-    bytes = readRegularFile(source, MAX_TEACHER_BYTES)
+    // Never through a link (lstat, then O_NOFOLLOW and the same inode), a regular file, at most the cap.
+    bytes = await readRegularFileAsync(source, MAX_TEACHER_BYTES)
   } catch (error) {
     if (error instanceof UnsafePathError) throw new CheckpointError(source, `cannot be read (${error.reason})`)
     throw error
@@ -47,7 +50,7 @@ export function importTeacherFile(store: LabStore, file: string, nameOf: (config
   let placed = false
   try {
     mkdirSync(temp)
-    writeNewFile(join(temp, 'teacher.ckpt'), bytes)
+    await writeNewFileAsync(join(temp, 'teacher.ckpt'), bytes)
     const commit = store.db.transaction(() => {
       const record = store.teachers.addTeacher({
         id,
@@ -68,8 +71,8 @@ export function importTeacherFile(store: LabStore, file: string, nameOf: (config
       throw translateSqliteError(error, store.paths.database)
     }
   } catch (error) {
-    rmSync(temp, { recursive: true, force: true })
-    if (placed && store.teachers.findTeacher(id) === undefined) rmSync(dir, { recursive: true, force: true })
+    await rm(temp, { recursive: true, force: true })
+    if (placed && store.teachers.findTeacher(id) === undefined) await rm(dir, { recursive: true, force: true })
     throw error
   }
 }

@@ -11,8 +11,8 @@ import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { builtinTeacherId, type TeacherRecord } from '@shared/store/types'
 import { builtinTeacherPath, MAX_TEACHER_BYTES, readTeacherFileAsync, readTeacherSnapshot, TeacherFileError, type TeacherFile } from '../files/teachers'
-import { exportFileCopy } from '../files/export-run'
-import { lstatOrNull } from '../files/safe-fs'
+import { exportFileCopyAsync } from '../files/export-files'
+import { lstatOrNull, lstatOrNullAsync } from '../files/safe-fs'
 import { importTeacherFile } from './teacher-import'
 import type { LabStore } from '../store'
 import { isWithin } from '../files/safe-paths'
@@ -135,18 +135,18 @@ export class TeacherService {
    * Copies a teacher checkpoint into the history (teachers/<id>/teacher.ckpt) after checking it: a regular
    * file, a teacher checkpoint, weights that fit its config. All or nothing (teacher-import.ts).
    */
-  import(file: string, name?: string): TeacherRecord {
+  import(file: string, name?: string): Promise<TeacherRecord> {
     return importTeacherFile(this.store, file, (config) => name ?? this.defaultName(config.dataset, config.seed))
   }
 
   /**
    * Copies a teacher's weights to the new file `file`: never over an existing file or through a link, and
-   * never into the data folder's own files (only below its exports/ folder, or outside it).
+   * never into the data folder's own files (only below its exports/ folder, or outside it). Asynchronous.
    */
-  export(id: string, file: string): string {
+  async export(id: string, file: string): Promise<string> {
     const teacher = this.get(id)
     const from = this.pathOf(teacher)
-    if (!lstatOrNull(from)) throw new Error(`teacher ${id}: its weights ${from} are missing`)
-    return exportFileCopy(this.store.paths.root, from, file, MAX_TEACHER_BYTES)
+    if (!(await lstatOrNullAsync(from))) throw new Error(`teacher ${id}: its weights ${from} are missing`)
+    return exportFileCopyAsync(this.store.paths.root, from, file, MAX_TEACHER_BYTES)
   }
 }

@@ -15,6 +15,11 @@ export const MAX_TAGS = 100
 export const MAX_RUN_STEP = 1e12
 /** Sample and checkpoint records of one run folder; each names a file. */
 export const MAX_RUN_FILES = 10_000
+/**
+ * Bytes of one sample file (a CSV of points, a PNG grid): a few MB at most from a live run. Capped well below
+ * what the API can send back (`samples.png` reads it whole and answers it as base64).
+ */
+export const MAX_SAMPLE_FILE_BYTES = 64 << 20
 /** Characters in a file path inside a run folder. */
 export const MAX_RUN_PATH_CHARS = 1024
 

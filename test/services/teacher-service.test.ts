@@ -46,14 +46,14 @@ describe('TeacherService', () => {
   })
 
   it('imports a checkpoint file, exports it back byte for byte, and refuses unknown ids and bad files', async () => {
-    const imported = service.teachers.import(tinyPath, 'tiny moons')
+    const imported = await service.teachers.import(tinyPath, 'tiny moons')
     expect(imported).toMatchObject({ name: 'tiny moons', dataset: 'moons' })
     expect(await service.teachers.resolve(imported.id, 'moons')).toBe(service.teachers.pathOf(imported))
     const out = join(root.dir, 'exported.ckpt')
-    service.teachers.export(imported.id, out)
+    await service.teachers.export(imported.id, out)
     expect(readFileSync(out).equals(readFileSync(tinyPath))).toBe(true)
-    expect(() => service.teachers.export('20260101-000000-missing0', out)).toThrow(TeacherNotFoundError)
-    expect(() => service.teachers.import(join(root.dir, 'nope.ckpt'))).toThrow(/cannot be read/)
+    await expect(service.teachers.export('20260101-000000-missing0', out)).rejects.toThrow(TeacherNotFoundError)
+    await expect(service.teachers.import(join(root.dir, 'nope.ckpt'))).rejects.toThrow(/cannot be read/)
     await expect(service.teachers.resolve(imported.id, 'rings')).rejects.toThrow(/trained on moons, not rings/)
   })
 
@@ -70,7 +70,7 @@ describe('TeacherService', () => {
     expect(await service.teachers.resolve('builtin', 'moons')).toBe(builtinTeacherPath('moons'))
     await expect(service.teachers.resolve('builtin-moons', 'rings')).rejects.toThrow(/trained on moons, not rings/)
     const out = join(root.dir, 'builtin-export.ckpt')
-    service.teachers.export('builtin-moons', out)
+    await service.teachers.export('builtin-moons', out)
     expect(readFileSync(out).equals(readFileSync(builtinTeacherPath('moons')))).toBe(true)
   })
 })
