@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { builtinTeacherId, type TeacherRecord } from '@shared/store/types'
@@ -15,7 +15,7 @@ import { exportFileCopyAsync } from '../files/export-files'
 import { lstatOrNull, lstatOrNullAsync } from '../files/safe-fs'
 import { importTeacherFile } from './teacher-import'
 import type { LabStore } from '../store'
-import { isWithin } from '../files/safe-paths'
+import { isWithin, realTarget } from '../files/safe-paths'
 
 /** Where a teacher path may point: `anywhere` for the CLI (the user's own files), `data-folder` for the API. */
 export type TeacherScope = 'anywhere' | 'data-folder'
@@ -93,20 +93,15 @@ export class TeacherService {
     const outside = new TeacherFileError(`${spec} is not a teacher id and not inside the data folder ${root}; give \`builtin\`, a teacher id (teachers list) or a checkpoint inside the data folder`)
     const path = resolve(root, spec)
     if (!isWithin(root, path)) throw outside
-    // A missing file is named as missing only when the folders on its way (symlinks resolved) stay inside.
-    let existing = path
+    // A missing file is named as missing only when the folders on its way (links resolved) stay inside.
     let real: string
-    for (;;) {
-      try {
-        real = resolve(await realpath(existing), relative(existing, path))
-        break
-      } catch {
-        if (dirname(existing) === existing) throw outside
-        existing = dirname(existing)
-      }
+    try {
+      real = realTarget(path)
+    } catch {
+      throw outside
     }
     if (!isWithin(await realpath(root), real)) throw outside
-    if (existing !== path) throw new TeacherFileError(`checkpoint ${path} does not exist`)
+    if (lstatOrNull(path) === null) throw new TeacherFileError(`checkpoint ${path} does not exist`)
     return real
   }
 
