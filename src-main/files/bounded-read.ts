@@ -19,7 +19,7 @@ export class BoundedReadError extends Error {
 }
 
 /** The bytes of the regular file at `path`, at most `maxBytes` of them (else BoundedReadError). */
-export async function readRegularFile(path: string, maxBytes: number): Promise<Buffer> {
+export async function readBoundedFile(path: string, maxBytes: number): Promise<Buffer> {
   let handle
   try {
     // O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a writer.

@@ -71,26 +71,6 @@ function openChecked(path: string, stat: Stats): number {
   return fd
 }
 
-/** The bytes of the regular file at `path` (never through a link), at most `maxBytes`. */
-export function readRegularFile(path: string, maxBytes: number): Buffer {
-  const stat = regularFileStat(path, maxBytes)
-  const fd = openChecked(path, stat)
-  try {
-    const size = fstatSync(fd).size
-    if (size > maxBytes) throw new UnsafePathError(path, `is ${size} bytes, more than the ${maxBytes} allowed`)
-    const bytes = Buffer.alloc(size)
-    let read = 0
-    while (read < size) {
-      const n = readSync(fd, bytes, read, size - read, read)
-      if (n === 0) break
-      read += n
-    }
-    return read === size ? bytes : bytes.subarray(0, read)
-  } finally {
-    closeSync(fd)
-  }
-}
-
 /** Creates `path` as a new file: EEXIST (a file, a folder or a link already there) is refused by name. */
 function createNew(path: string): number {
   try {
@@ -268,7 +248,7 @@ export async function* regularFileChunks(path: string, maxBytes: number, chunkBy
   }
 }
 
-/** As readRegularFile: the bytes of the regular file at `path` (never through a link), at most `maxBytes`. */
+/** The bytes of the regular file at `path` (never through a link), at most `maxBytes`. */
 export async function readRegularFileAsync(path: string, maxBytes: number): Promise<Buffer> {
   const stat = await regularFileStatAsync(path, maxBytes)
   const handle = await openCheckedAsync(path, stat)

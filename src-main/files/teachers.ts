@@ -10,7 +10,7 @@ import type { Dataset2D } from '@shared/data/datasets2d'
 import type { DataShape } from '../engine/data-source'
 import { loadTeacherModel, type TeacherModel } from '../engine/teacher-model'
 import { pickArrays, type Snapshot, type TeacherHeader } from '../engine/snapshot'
-import { readRegularFile } from './bounded-read'
+import { readBoundedFile } from './bounded-read'
 import { CheckpointError, decodeCheckpoint, readCheckpoint } from './checkpoint-file'
 
 export const RESOURCES_DIR = fileURLToPath(new URL('../../resources/', import.meta.url))
@@ -60,7 +60,7 @@ export async function readTeacherFileAsync(spec: string, dataset: string): Promi
   const path = teacherFilePath(spec, dataset)
   let bytes: Buffer
   try {
-    bytes = await readRegularFile(path, MAX_TEACHER_BYTES)
+    bytes = await readBoundedFile(path, MAX_TEACHER_BYTES)
   } catch (error) {
     throw new TeacherFileError(`checkpoint ${(error as Error).message}`)
   }
