@@ -1,45 +1,23 @@
-/** Names of the choices a run can take; shared by validation, the CLI and the UI. */
-export const ALGORITHMS = ['cd', 'tutorial', 'ct', 'ict'] as const
-export type Algorithm = (typeof ALGORITHMS)[number]
-
-export const LOSSES = ['l2', 'l1', 'huber'] as const
-export type LossKind = (typeof LOSSES)[number]
-
-export const SOLVERS = ['ddim', 'heun'] as const
-export type Solver = (typeof SOLVERS)[number]
-
-/** `auto` picks tfjs-node-gpu, then tfjs-node, then wasm, then cpu. */
-export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const
-export type BackendChoice = (typeof BACKENDS)[number]
-
-export const GRIDS = ['uniform', 'karras'] as const
-export type GridKind = (typeof GRIDS)[number]
-
-export const LR_SCHEDULES = ['constant', 'cosine'] as const
-export type LrSchedule = (typeof LR_SCHEDULES)[number]
-
-export const BETA_SCHEDULES = ['linear', 'cosine'] as const
-
-/** The epsilon network: `mlp` for 2D data, `unet` for images (the dataset decides; validation checks). */
-export const MODELS = ['mlp', 'unet'] as const
-export type ModelKind = (typeof MODELS)[number]
-
 /**
- * lambda of the consistency loss: `uniform` (lambda = 1, the CD papers) or `inverse-gap`
- * (lambda = 1 / (sigma_hi - sigma_lo), iCT's weighting, which puts weight on the small-noise pairs).
+ * The choices a run can take (choices.ts) and the field lists read from the registry (distill-fields.ts):
+ * which fields a branch keeps, a sweep may list, a resume may change.
  */
-export const WEIGHTINGS = ['uniform', 'inverse-gap'] as const
-export type Weighting = (typeof WEIGHTINGS)[number]
+import { DISTILL_FIELDS, type DistillField } from './distill-fields'
+
+export * from './choices'
 
 /**
  * Distillation config fields a branch must keep: they define what the parent checkpoint's weights mean (the
  * teacher they were distilled from, the data, the algorithm and its grid and boundary scaling).
  */
-export const BRANCH_MUST_KEEP = ['dataset', 'teacher', 'algorithm', 'grid', 'sigmaData'] as const
+export const BRANCH_MUST_KEEP: readonly DistillField[] = DISTILL_FIELDS.filter((f) => !f.branchable).map((f) => f.key)
 
 /** Numeric distillation fields a sweep may list several values of (the CLI's comma lists, the sweep builder). */
-export const SWEEPABLE_FIELDS = ['numScales', 'targetEma', 'evalEma', 'lr', 'warmupSteps', 'batch', 'steps', 'huberC', 'sigmaData', 'teacherSubsteps', 'topPairShare', 'seed'] as const
-export type SweepableField = (typeof SWEEPABLE_FIELDS)[number]
+export const SWEEPABLE_FIELDS: readonly DistillField[] = DISTILL_FIELDS.filter((f) => f.sweepable).map((f) => f.key)
+export type SweepableField = DistillField
+
+/** Distillation config fields a resumed run may change (the rest must match its checkpoint's). */
+export const RESUME_MAY_CHANGE: readonly DistillField[] = DISTILL_FIELDS.filter((f) => f.resumable).map((f) => f.key)
 
 /** The most runs one sweep may queue: a grid beyond it is refused before a single point is built. */
 export const MAX_SWEEP_POINTS = 1000

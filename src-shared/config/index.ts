@@ -4,3 +4,6 @@ export * from './defaults'
 export * from './validate'
 export * from "./presets"
 export * from "./stored"
+export * from './registry'
+export * from './distill-fields'
+export * from './teacher-fields'

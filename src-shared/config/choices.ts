@@ -1,0 +1,32 @@
+/** Names of the choices a run can take; shared by validation, the CLI and the UI. */
+export const ALGORITHMS = ['cd', 'tutorial', 'ct', 'ict'] as const
+export type Algorithm = (typeof ALGORITHMS)[number]
+
+export const LOSSES = ['l2', 'l1', 'huber'] as const
+export type LossKind = (typeof LOSSES)[number]
+
+export const SOLVERS = ['ddim', 'heun'] as const
+export type Solver = (typeof SOLVERS)[number]
+
+/** `auto` picks tfjs-node-gpu, then tfjs-node, then wasm, then cpu. */
+export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const
+export type BackendChoice = (typeof BACKENDS)[number]
+
+export const GRIDS = ['uniform', 'karras'] as const
+export type GridKind = (typeof GRIDS)[number]
+
+export const LR_SCHEDULES = ['constant', 'cosine'] as const
+export type LrSchedule = (typeof LR_SCHEDULES)[number]
+
+export const BETA_SCHEDULES = ['linear', 'cosine'] as const
+
+/** The epsilon network: `mlp` for 2D data, `unet` for images (the dataset decides; validation checks). */
+export const MODELS = ['mlp', 'unet'] as const
+export type ModelKind = (typeof MODELS)[number]
+
+/**
+ * lambda of the consistency loss: `uniform` (lambda = 1, the CD papers) or `inverse-gap`
+ * (lambda = 1 / (sigma_hi - sigma_lo), iCT's weighting, which puts weight on the small-noise pairs).
+ */
+export const WEIGHTINGS = ['uniform', 'inverse-gap'] as const
+export type Weighting = (typeof WEIGHTINGS)[number]
