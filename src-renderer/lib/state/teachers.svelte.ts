@@ -4,11 +4,9 @@
  * as typed text so a bad entry reaches the validator as it is and its message can quote it.
  */
 import type { ApiClient } from '@shared/ipc/api'
-import { BACKENDS, BETA_SCHEDULES } from '@shared/config/fields'
 import { TEACHER_DEFAULTS } from '@shared/config/defaults'
 import type { TeacherConfig } from '@shared/config/schemas'
 import type { FieldProblem } from '@shared/config/validate'
-import { DATASETS_2D } from '@shared/data/datasets2d'
 import { isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
 import type { ModelKind } from '@shared/config/fields'
@@ -17,41 +15,9 @@ import { datasetLabel, datasetOptions, indexDatasets, withDatasetNames, type Dat
 import { ApiCallError, callOn } from '../api'
 import { DatasetsState } from './datasets.svelte'
 import { errorText, type RunsRoute } from './runs.svelte'
+import { TEACHER_FORM_FIELDS, type TeacherField, type TeacherFormField } from '../teacher-form-fields'
 
-export type TeacherField = keyof TeacherConfig
-
-export interface TeacherFormField {
-  key: TeacherField
-  label: string
-  help: string
-  /** `select` fields offer `options`; `int-list` is comma-separated integers; the others are numbers typed as text. */
-  type: 'select' | 'int' | 'float' | 'int-list'
-  options?: readonly string[]
-  /** Shown under "More settings". */
-  advanced?: boolean
-  /** The networks the field configures (absent: every one). 2D datasets train the MLP, image datasets the U-Net. */
-  models?: readonly ModelKind[]
-}
-
-export const TEACHER_FORM_FIELDS: readonly TeacherFormField[] = [
-  { key: 'dataset', label: 'Dataset', help: 'The data the teacher learns to generate: a built-in 2D set (MLP teacher) or an imported image set (U-Net teacher).', type: 'select', options: DATASETS_2D },
-  { key: 'numSteps', label: 'T (diffusion steps)', help: 'Discrete noise levels of the DDPM; 2 to 100000. The walkthrough uses 1000.', type: 'int' },
-  { key: 'betaSchedule', label: 'Beta schedule', help: 'linear: betas from β start to β end; cosine: the improved-DDPM schedule (ignores β start/end).', type: 'select', options: BETA_SCHEDULES },
-  { key: 'betaStart', label: 'β start', help: 'First beta of the linear schedule, in (0, 1). Default 1e-4.', type: 'float' },
-  { key: 'betaEnd', label: 'β end', help: 'Last beta of the linear schedule, in (0, 1). Default 0.02.', type: 'float' },
-  { key: 'steps', label: 'Training steps', help: 'Optimiser steps; 1 to 1e8.', type: 'int' },
-  { key: 'seed', label: 'Seed', help: 'Seeds the data, the initial weights and the noise; 0 to 2³²−1.', type: 'int' },
-  { key: 'lr', label: 'Learning rate', help: 'Adam learning rate, in (0, 1].', type: 'float', advanced: true },
-  { key: 'batch', label: 'Batch size', help: 'Points per step.', type: 'int', advanced: true },
-  { key: 'unetChannels', label: 'U-Net base channels', help: 'Channels of the first resolution level; level l has base × multiplier l. 1 to 1024; default 32.', type: 'int', models: ['unet'] },
-  { key: 'unetMultipliers', label: 'U-Net channel multipliers', help: 'One integer (1 to 16) per resolution level, comma-separated, 1 to 5 levels; each level but the last halves the image size. Default 1, 2.', type: 'int-list', models: ['unet'] },
-  { key: 'unetResBlocks', label: 'U-Net residual blocks', help: 'Residual blocks per resolution level; 1 to 8. Default 1.', type: 'int', models: ['unet'] },
-  { key: 'unetGroups', label: 'U-Net GroupNorm groups', help: 'Groups of the group normalisation; 1 to 1024 and must divide the base channels. Default 8.', type: 'int', models: ['unet'] },
-  { key: 'hiddenWidth', label: 'Hidden width', help: 'Units per hidden layer of the MLP; 1 to 8192.', type: 'int', advanced: true, models: ['mlp'] },
-  { key: 'hiddenDepth', label: 'Hidden layers', help: 'Number of hidden layers of the MLP; 1 to 64.', type: 'int', advanced: true, models: ['mlp'] },
-  { key: 'timeEmbeddingDim', label: 'Time embedding size', help: 'Size of the sinusoidal time embedding; even.', type: 'int', advanced: true },
-  { key: 'backend', label: 'Backend', help: 'auto tries node-gpu, node, wasm, then cpu.', type: 'select', options: BACKENDS, advanced: true },
-]
+export { TEACHER_FORM_FIELDS, type TeacherField, type TeacherFormField }
 
 export type TeacherForm = Record<TeacherField, string>
 
