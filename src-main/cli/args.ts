@@ -3,6 +3,9 @@
  * validation problems are reported under the flag that set the field.
  */
 import { InvalidArgumentError } from 'commander'
+import { DISTILL_FIELDS } from '@shared/config/distill-fields'
+import { flagsOf, type FieldSpec } from '@shared/config/registry'
+import { TEACHER_FIELDS } from '@shared/config/teacher-fields'
 import { formatProblem, type ConfigError } from '@shared/config/validate'
 
 export const EXIT_OK = 0
@@ -24,11 +27,11 @@ export function numberArg(value: string): number {
 }
 
 /**
- * `--sigma-max`: a sigma, or `last` for the teacher's last step (ALGORITHM.md's grid), which
- * resolveDistillConfig turns into the config's null (commander stores a parser's null as '').
+ * An optional number's flag: a number, or the word that stands for the config's null (`--sigma-max last`:
+ * the teacher's last step). pickConfig turns the word into null (commander stores a parser's null as '').
  */
-export function sigmaMaxArg(value: string): number | 'last' {
-  return value.trim() === 'last' ? 'last' : numberArg(value)
+export function nullWordArg(word: string): (value: string) => number | string {
+  return (value) => (value.trim() === word ? word : numberArg(value))
 }
 
 export function numberListArg(value: string): number[] {
@@ -36,67 +39,20 @@ export function numberListArg(value: string): number[] {
 }
 
 /** Config field -> the flag that sets it, for error messages. */
-export const DISTILL_FLAGS: Record<string, string> = {
-  dataset: '--dataset',
-  teacher: '--teacher',
-  algorithm: '--algorithm',
-  numScales: '--N',
-  grid: '--grid',
-  targetEma: '--ema',
-  evalEma: '--eval-ema',
-  lr: '--lr',
-  lrSchedule: '--lr-schedule',
-  warmupSteps: '--warmup',
-  batch: '--batch',
-  steps: '--steps',
-  loss: '--loss',
-  weighting: '--weighting',
-  huberC: '--huber-c',
-  solver: '--solver',
-  teacherSubsteps: '--substeps',
-  topPairShare: '--top-share',
-  sigmaMax: '--sigma-max',
-  sigmaData: '--sigma-data',
-  seed: '--seed',
-  backend: '--backend',
-  evalEvery: '--eval-every',
-  sampleEvery: '--sample-every',
-  checkpointEvery: '--checkpoint-every',
-  evalSamples: '--eval-samples',
-  multistepSigmas: '--multistep-sigmas',
-}
-
-export const TEACHER_FLAGS: Record<string, string> = {
-  dataset: '--dataset',
-  model: '--model',
-  unetChannels: '--unet-channels',
-  unetMultipliers: '--unet-multipliers',
-  unetResBlocks: '--unet-res-blocks',
-  unetGroups: '--unet-groups',
-  numSteps: '--T',
-  betaSchedule: '--beta-schedule',
-  betaStart: '--beta-start',
-  betaEnd: '--beta-end',
-  hiddenWidth: '--width',
-  hiddenDepth: '--depth',
-  timeEmbeddingDim: '--time-embedding',
-  lr: '--lr',
-  batch: '--batch',
-  steps: '--steps',
-  seed: '--seed',
-  backend: '--backend',
-}
+export const DISTILL_FLAGS: Record<string, string> = flagsOf(DISTILL_FIELDS)
+export const TEACHER_FLAGS: Record<string, string> = flagsOf(TEACHER_FIELDS)
 
 export function usageFromConfigError(error: ConfigError, flags: Record<string, string>): UsageError {
   return new UsageError(error.problems.map((p) => formatProblem(p, (field) => flags[field] ?? field)).join('\n'))
 }
 
-/** Copies the options that were given on the command line into config fields. */
-export function pickConfig(options: Record<string, unknown>, flags: Record<string, string>): Record<string, unknown> {
+/** Copies the options that were given on the command line into config fields (a field's null word as null). */
+export function pickConfig(options: Record<string, unknown>, specs: readonly FieldSpec[]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [field, flag] of Object.entries(flags)) {
-    const key = flagToOptionKey(flag)
-    if (options[key] !== undefined) out[field] = options[key]
+  for (const spec of specs) {
+    if (!spec.cli) continue
+    const value = options[flagToOptionKey(spec.cli.flag)]
+    if (value !== undefined) out[spec.key] = spec.cli.nullWord !== undefined && value === spec.cli.nullWord ? null : value
   }
   return out
 }

@@ -1,6 +1,7 @@
 /**
  * `clab distill`: validates everything first (cheap), then starts the run through the RunService.
  */
+import { DISTILL_FIELDS } from '@shared/config/distill-fields'
 import { PRESETS, type PresetName } from '@shared/config/presets'
 import type { DistillConfig } from '@shared/config/schemas'
 import { ConfigError, parseDistillConfig } from '@shared/config/validate'
@@ -25,9 +26,7 @@ export function resolveDistillConfig(options: DistillOptions, extra: Record<stri
     presetValues = PRESETS[options.preset as PresetName].values
   }
   try {
-    const flags = pickConfig(options, DISTILL_FLAGS)
-    if (flags.sigmaMax === 'last') flags.sigmaMax = null
-    return parseDistillConfig({ ...presetValues, ...flags, ...extra })
+    return parseDistillConfig({ ...presetValues, ...pickConfig(options, DISTILL_FIELDS), ...extra })
   } catch (error) {
     if (error instanceof ConfigError) throw usageFromConfigError(error, DISTILL_FLAGS)
     throw error

@@ -3,47 +3,22 @@
  * (the message names the flag).
  */
 import { Command, CommanderError } from 'commander'
-import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, MODELS, SOLVERS, WEIGHTINGS } from '@shared/config/fields'
-import { DATASETS_2D } from '@shared/data/datasets2d'
+import { DISTILL_FIELDS } from '@shared/config/distill-fields'
+import { distillDefaultText, teacherDefaultText } from '@shared/config/field-defaults'
 import { PRESET_NAMES } from '@shared/config/presets'
+import { TEACHER_FIELDS } from '@shared/config/teacher-fields'
 import { IMAGE_DATASET_KINDS } from '@shared/data/images'
-import { EXIT_FAILED, EXIT_USAGE, numberArg, numberListArg, sigmaMaxArg, UsageError } from './args'
+import { EXIT_FAILED, EXIT_USAGE, numberArg, numberListArg, UsageError } from './args'
+import { addConfigOptions } from './config-options'
 import { distillCommand } from './distill-command'
 import { teacherCommand } from './teacher-command'
 
 const DATA_DIR_HELP = 'run history folder (default $CLAB_DATA_DIR or ~/.consistency-lab)'
 
-/** The flags of `distill` and `sweep`; a sweep parses its numeric flags as comma-separated lists. */
-function addDistillOptions(command: Command, numeric: (value: string) => number | number[]): Command {
-  return command
-    .requiredOption('--dataset <name>', `dataset: ${list(DATASETS_2D)}, or an imported image dataset's name or id`)
-    .option('--teacher <builtin|id|path>', 'teacher: builtin (default), a teacher id from `clab teachers list`, or a checkpoint path')
+/** The flags of `distill` and `sweep` (the registry's, then the run's own); a sweep lists its sweepable fields. */
+function addDistillOptions(command: Command, sweepable?: (value: string) => number[]): Command {
+  return addConfigOptions(command, DISTILL_FIELDS, { defaultText: distillDefaultText, ...(sweepable ? { sweepable } : {}) })
     .option('--preset <name>', `start from a preset: ${list(PRESET_NAMES)}`)
-    .option('--algorithm <a>', `algorithm: ${list(ALGORITHMS)}`)
-    .option('--N <n>', 'number of discretisation levels N', numeric)
-    .option('--ema <mu>', 'target EMA decay mu', numeric)
-    .option('--eval-ema <e>', 'evaluation EMA decay', numeric)
-    .option('--lr <x>', 'Adam learning rate', numeric)
-    .option('--lr-schedule <s>', `learning-rate schedule: ${list(LR_SCHEDULES)}`)
-    .option('--warmup <n>', 'learning-rate warm-up steps', numeric)
-    .option('--batch <n>', 'batch size', numeric)
-    .option('--steps <n>', 'training steps', numeric)
-    .option('--loss <l>', `loss: ${list(LOSSES)}`)
-    .option('--weighting <w>', `loss weight lambda: ${list(WEIGHTINGS)} (1 / (sigma_hi - sigma_lo))`)
-    .option('--huber-c <c>', 'pseudo-Huber c (default 0.00054 sqrt(dim))', numeric)
-    .option('--solver <s>', `teacher ODE step: ${list(SOLVERS)}`)
-    .option('--substeps <n>', 'solver steps per hop between adjacent levels (1: the CD paper\'s single step)', numeric)
-    .option('--top-share <x>', 'share of each batch at the top pair (t_N-1, t_N), the one-step map (0: uniform n)', numeric)
-    .option('--grid <g>', `level spacing: ${list(GRIDS)}`)
-    .option('--sigma-max <x|last>', "sigma of the grid's top level, where one-step sampling starts (at least 31.6); last: the teacher's last step", sigmaMaxArg)
-    .option('--sigma-data <x>', 'sigma_data of the boundary scalings (default 0.5, the 2D data std)', numeric)
-    .option('--seed <s>', 'random seed', numeric)
-    .option('--backend <b>', `compute backend: ${list(BACKENDS)}`)
-    .option('--eval-every <n>', 'evaluate every n steps (0: only at the end)', numberArg)
-    .option('--sample-every <n>', 'live sample previews (NFE 1 and 2, fixed noise) every n steps (0: none)', numberArg)
-    .option('--checkpoint-every <n>', 'checkpoint every n steps', numberArg)
-    .option('--eval-samples <n>', 'samples per evaluation (default 4000)', numberArg)
-    .option('--multistep-sigmas <list>', 'comma-separated intermediate sigmas for 2+ step sampling', numberListArg)
     .option('--tag <tag...>', 'tag the run(s) in the history')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print a JSON summary as the last line of stdout')
@@ -59,34 +34,18 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
 
-  program
-    .command('teacher')
-    .description('train an epsilon-prediction DDPM teacher on a 2D dataset (MLP) or an imported image dataset (U-Net)')
-    .requiredOption('--dataset <name>', `dataset: ${list(DATASETS_2D)}, or an imported image dataset's name or id`)
-    .option('--model <m>', `epsilon network: ${list(MODELS)} (default: mlp for 2D, unet for images)`)
-    .option('--unet-channels <n>', 'U-Net channels of the first level (default 32)', numberArg)
-    .option('--unet-multipliers <list>', 'U-Net channel multiplier per level, comma-separated (default 1,2)', numberListArg)
-    .option('--unet-res-blocks <n>', 'U-Net residual blocks per level (default 1)', numberArg)
-    .option('--unet-groups <n>', 'U-Net GroupNorm groups (default 8)', numberArg)
+  addConfigOptions(
+    program.command('teacher').description('train an epsilon-prediction DDPM teacher on a 2D dataset (MLP) or an imported image dataset (U-Net)'),
+    TEACHER_FIELDS,
+    { defaultText: teacherDefaultText },
+  )
     .option('--eval-samples <n>', 'samples for the final K = 1, 10, 100 evaluation (default 4000)', numberArg)
-    .option('--steps <n>', 'training steps', numberArg)
-    .option('--seed <s>', 'random seed', numberArg)
-    .option('--backend <b>', `compute backend: ${list(BACKENDS)}`)
     .option('--out <dir>', 'also copy teacher.ckpt and teacher.json here')
-    .option('--data-dir <dir>', 'run history folder (default $CLAB_DATA_DIR or ~/.consistency-lab)')
-    .option('--T <n>', 'number of diffusion steps T (default 1000)', numberArg)
-    .option('--beta-schedule <s>', `beta schedule: ${list(BETA_SCHEDULES)}`)
-    .option('--beta-start <x>', 'first beta (default 1e-4)', numberArg)
-    .option('--beta-end <x>', 'last beta (default 0.02)', numberArg)
-    .option('--width <n>', 'hidden width (default 256)', numberArg)
-    .option('--depth <n>', 'hidden layers (default 3)', numberArg)
-    .option('--time-embedding <n>', 'sinusoidal time embedding size (default 32)', numberArg)
-    .option('--lr <x>', 'Adam learning rate (default 1e-3, cosine decay)', numberArg)
-    .option('--batch <n>', 'batch size (default 256)', numberArg)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print a JSON summary as the last line of stdout')
     .action((options) => run(teacherCommand(options)))
 
-  addDistillOptions(program.command('distill').description('distill a consistency model from a teacher (or train one with ct / ict)'), numberArg)
+  addDistillOptions(program.command('distill').description('distill a consistency model from a teacher (or train one with ct / ict)'))
     .option('--export <dir>', 'write config.json, metrics.json and sample CSVs here')
     .action((options) => run(distillCommand(options)))
 

@@ -3,6 +3,7 @@
  * which fields a branch keeps, a sweep may list, a resume may change.
  */
 import { DISTILL_FIELDS, type DistillField } from './distill-fields'
+import { TEACHER_FIELDS, type TeacherField } from './teacher-fields'
 
 export * from './choices'
 
@@ -17,7 +18,10 @@ export const SWEEPABLE_FIELDS: readonly DistillField[] = DISTILL_FIELDS.filter((
 export type SweepableField = DistillField
 
 /** Distillation config fields a resumed run may change (the rest must match its checkpoint's). */
-export const RESUME_MAY_CHANGE: readonly DistillField[] = DISTILL_FIELDS.filter((f) => f.resumable).map((f) => f.key)
+export const RESUMABLE_FIELDS: readonly DistillField[] = DISTILL_FIELDS.filter((f) => f.resumable).map((f) => f.key)
+
+/** Teacher config fields a resumed teacher run may change. */
+export const TEACHER_RESUMABLE_FIELDS: readonly TeacherField[] = TEACHER_FIELDS.filter((f) => f.resumable).map((f) => f.key)
 
 /** The most runs one sweep may queue: a grid beyond it is refused before a single point is built. */
 export const MAX_SWEEP_POINTS = 1000

@@ -77,6 +77,7 @@ export const TEACHER_FIELDS: readonly FieldSpec<TeacherField>[] = [
     help: 'Optimiser steps; 1 to 1e8.',
     kind: 'int',
     bounds: { min: 1, max: 1e8 },
+    resumable: true,
     cli: { flag: '--steps', arg: '<n>', help: 'training steps' },
   },
   {
@@ -196,6 +197,7 @@ export const TEACHER_FIELDS: readonly FieldSpec<TeacherField>[] = [
     kind: 'select',
     options: BACKENDS,
     advanced: true,
+    resumable: true,
     cli: { flag: '--backend', arg: '<b>', help: `compute backend: ${list(BACKENDS)}` },
   },
 ]
