@@ -5,54 +5,14 @@
  * a TargetSideOffload (trainer-host runs this class in a worker thread), one batch ahead for the teacher.
  * The same ops on the same backend give the same numbers as the inline computation.
  */
-import type { Solver } from '@shared/config/fields'
-import type { DistillConfig } from '@shared/config/schemas'
-import { hopSubsteps } from '@shared/cd/schedule'
-import { boundaryScaling, consistency, epsilon, makeLevels, type Levels } from './denoiser'
+import { boundaryScaling, consistency, makeLevels } from './denoiser'
 import type { TeacherModel } from './teacher-model'
+import { teacherOdeSolve, type TeacherSolve } from './teacher-ode'
 import { tf, type Tensor2D } from './tf'
 import { assignFlat, type EpsWeights } from './weights'
 
-/** How CD solves the teacher's ODE over one hop: the solver, and how many of its steps (1 in ALGORITHM.md). */
-export interface TeacherSolve {
-  solver: Solver
-  substeps: number
-}
-
-export function teacherSolveOf(config: Pick<DistillConfig, 'solver' | 'teacherSubsteps'>): TeacherSolve {
-  return { solver: config.solver, substeps: config.teacherSubsteps }
-}
-
-/**
- * x_lo from x_hi by the teacher's ODE (no gradient): `substeps` solver steps over the teacher's own steps
- * between the two levels. One is ALGORITHM.md's step 2; more make the target a closer solution of the
- * teacher's ODE at the same cost to the student (see DISTILL_DEFAULTS for what it changes).
- */
-export function teacherOdeSolve(teacher: TeacherModel, xHi: Tensor2D, hi: Levels, lo: Levels, solve: TeacherSolve): Tensor2D {
-  if (solve.substeps === 1) return teacherOdeStep(teacher, xHi, hi, lo, solve.solver)
-  const embeddingDim = teacher.architecture.timeEmbeddingDim
-  const perExample = Array.from(hi.steps, (h, b) => hopSubsteps(h, lo.steps[b] as number, solve.substeps))
-  let x = xHi
-  let from = hi
-  for (let j = 0; j < solve.substeps; j++) {
-    const to = j === solve.substeps - 1 ? lo : makeLevels(teacher.schedule, Int32Array.from(perExample, (steps) => steps[j] as number), embeddingDim)
-    x = teacherOdeStep(teacher, x, from, to, solve.solver)
-    from = to
-  }
-  return x
-}
-
-/** Teacher ODE step from the noisier to the cleaner level (no gradient): DDIM = Euler in sigma space, or Heun. */
-export function teacherOdeStep(teacher: TeacherModel, xHi: Tensor2D, hi: Levels, lo: Levels, solver: Solver): Tensor2D {
-  // (x - D(x)) / sigma is the epsilon prediction itself, so no division by sigma is needed.
-  const net = teacher.weights.net()
-  const slope = epsilon(net, xHi, hi)
-  const dSigma = tf.sub(lo.sigmaColumn, hi.sigmaColumn)
-  const xEuler = tf.add(xHi, tf.mul(dSigma, slope)) as Tensor2D
-  if (solver === 'ddim') return xEuler
-  const slopeLo = epsilon(net, xEuler, lo)
-  return tf.add(xHi, tf.mul(dSigma, tf.mul(tf.add(slope, slopeLo), 0.5))) as Tensor2D
-}
+// The trainer host builds its TargetSideOffload from these; the ODE itself lives in teacher-ode.ts.
+export { teacherOdeSolve, teacherOdeStep, teacherSolveOf, type TeacherSolve } from './teacher-ode'
 
 /** One batch's teacher-step input as arrays. */
 export interface TeacherStepInput {

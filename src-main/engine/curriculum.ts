@@ -1,10 +1,8 @@
 /**
- * iCT's schedules (Song & Dhariwal 2023): the N doubling curriculum and lognormal sampling of the level
- * index, with P_mean = -1.1 and P_std = 2.0.
+ * iCT's lognormal sampling of the level index (Song & Dhariwal 2023), with P_mean = -1.1 and P_std = 2.0.
+ * Its N doubling curriculum is @shared/cd/training-schedules' ictNumScales, which the previews draw too.
  */
 import type { Rng } from '@shared/rng'
-
-export { ICT_START_SCALES, ictNumScales } from '@shared/cd/training-schedules'
 
 export const LOGNORMAL_MEAN = -1.1
 export const LOGNORMAL_STD = 2.0

@@ -3,19 +3,20 @@
  * ALGORITHM.md. Everything random comes from one seeded generator whose state is checkpointed, so a
  * resumed run continues with the very numbers an uninterrupted one would have drawn.
  */
+import { walkthroughStep } from '@shared/cd/schedule'
 import { effectiveDistill, levelSteps, type EffectiveDistill } from '@shared/config/effective'
 import type { DistillConfig } from '@shared/config/schemas'
 import { STREAM_TRAIN } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
-import { evalEmaDecayAt, learningRateAt } from '@shared/cd/training-schedules'
 import { Adam, minimize } from './adam'
 import { lognormalPairCdf, sampleFromCdf } from './curriculum'
 import { dataSource2D, type DataSource } from './data-source'
-import { teacherOdeSolve, teacherSolveOf, type TargetSideOffload } from './cd-target-side'
+import type { TargetSideOffload } from './cd-target-side'
 import { boundaryScaling, consistency, makeLevels } from './denoiser'
 import { defaultHuberC, perExampleDistance, weightedMean } from './losses'
 import { pickArrays, prefixArrays, type DistillHeader, type Snapshot } from './snapshot'
 import type { TeacherModel } from './teacher-model'
+import { teacherOdeSolve, teacherSolveOf } from './teacher-ode'
 import { tf, type Tensor2D } from './tf'
 import { flattenVariables, type EpsWeights } from './weights'
 
@@ -40,8 +41,7 @@ interface DrawnBatch {
   lambda: Float32Array | null
 }
 
-export { evalEmaDecayAt } from '@shared/cd/training-schedules'
-export { teacherOdeStep } from './cd-target-side'
+export { teacherOdeStep } from './teacher-ode'
 
 export interface StepResult {
   step: number
@@ -169,8 +169,8 @@ export class Distiller {
       xTargetArray = new Float32Array(batch * dim)
       for (let b = 0; b < batch; b++) {
         const n = 1 + rng.int(numScales - 1)
-        studentSteps[b] = Math.min(Math.floor((n * T) / numScales), T - 1)
-        targetSteps[b] = Math.min(Math.floor(((n + 1) * T) / numScales), T - 1)
+        studentSteps[b] = walkthroughStep(n, T, numScales)
+        targetSteps[b] = walkthroughStep(n + 1, T, numScales)
         const sI = schedule.sigma[studentSteps[b] as number] as number
         const sNext = schedule.sigma[targetSteps[b] as number] as number
         for (let j = 0; j < dim; j++) {
@@ -227,7 +227,7 @@ export class Distiller {
     else if (nextInput) offload?.submitTeacherStep(nextInput)
     const { numScales, xStudent, xTarget: xTargetArray, studentSteps, targetSteps, lambda } = drawn
 
-    const lr = learningRateAt(this.stepCount + 1, config.lr, config.steps, config.warmupSteps, config.lrSchedule)
+    const lr = this.effective.learningRateAt(this.stepCount)
     const huberC = config.huberC ?? defaultHuberC(dim)
     const lossTensor = tf.tidy(() => {
       const studentLevels = makeLevels(schedule, studentSteps, embeddingDim)
@@ -257,7 +257,7 @@ export class Distiller {
     lossTensor.dispose()
 
     this.target.emaFrom(this.student, this.effective.targetMuAt(this.stepCount))
-    this.evalEma.emaFrom(this.student, evalEmaDecayAt(this.stepCount, config.evalEma))
+    this.evalEma.emaFrom(this.student, this.effective.evalEmaAt(this.stepCount))
     this.stepCount += 1
     return { step: this.stepCount, loss, lr, numScales }
   }

@@ -1,6 +1,7 @@
 /**
  * Samplers, all starting from given noise so teacher and students are compared on identical x_T.
- *   teacher:     DDIM (Euler in sigma space) or Heun over K teacher steps, x_T = sigmaMax z
+ *   teacher:     DDIM (Euler in sigma space) or Heun over K teacher steps, x_T = sigmaMax z (the step
+ *                CD's training targets take: teacher-ode.ts)
  *   consistency: one step f(x_T, k_top) from x_T = sigma[k_top] z at the top of the student's grid (the
  *                teacher's last step unless the run set sigmaMax; same z as the teacher's), then
  *                Algorithm 1 of Song et al. 2023 for each extra level k:
@@ -12,7 +13,8 @@
 import { samplerSteps, type NoiseSchedule } from '@shared/cd/schedule'
 import type { Solver } from '@shared/config/fields'
 import type { Architecture } from './architecture'
-import { boundaryScaling, consistency, epsilon, makeLevels, uniformSteps, type EpsNet } from './denoiser'
+import { boundaryScaling, consistency, makeLevels, uniformSteps, type EpsNet } from './denoiser'
+import { evaluationsPerStep, odeStep, sharedHop } from './teacher-ode'
 import { tf, type Tensor2D } from './tf'
 import type { EpsWeights } from './weights'
 
@@ -52,7 +54,7 @@ export function teacherSample(
   const net = weights.net()
   const start = performance.now()
   const points = inChunks(n, dim, shape.sampleChunk, (first, rows) => teacherRows(net, shape, schedule, noise.subarray(first * dim, (first + rows) * dim), rows, steps, sigmaMax, solver))
-  const nfe = (steps.length - 1) * (solver === 'ddim' ? 1 : 2)
+  const nfe = (steps.length - 1) * evaluationsPerStep(solver)
   return { points, nfe, ms: performance.now() - start }
 }
 
@@ -60,17 +62,7 @@ function teacherRows(net: EpsNet, shape: SamplingShape, schedule: NoiseSchedule,
   const dim = shape.dim
   let x = tf.tidy(() => tf.mul(tf.tensor2d(noise, [n, dim]), sigmaMax) as Tensor2D)
   for (let i = 0; i + 1 < steps.length; i++) {
-    const hiStep = steps[i] as number
-    const loStep = steps[i + 1] as number
-    const next = tf.tidy(() => {
-      const hi = makeLevels(schedule, uniformSteps(n, hiStep), shape.timeEmbeddingDim)
-      const dSigma = (schedule.sigma[loStep] as number) - (schedule.sigma[hiStep] as number)
-      const slope = epsilon(net, x, hi)
-      const xEuler = tf.add(x, tf.mul(slope, dSigma)) as Tensor2D
-      if (solver === 'ddim') return xEuler
-      const lo = makeLevels(schedule, uniformSteps(n, loStep), shape.timeEmbeddingDim)
-      return tf.add(x, tf.mul(tf.add(slope, epsilon(net, xEuler, lo)), dSigma / 2)) as Tensor2D
-    })
+    const next = tf.tidy(() => odeStep(net, x, sharedHop(schedule, n, steps[i] as number, steps[i + 1] as number, shape.timeEmbeddingDim), solver))
     x.dispose()
     x = next
   }

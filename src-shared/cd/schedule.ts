@@ -132,6 +132,21 @@ export function karrasStepGrid(schedule: NoiseSchedule, numScales: number, rho =
 }
 
 /**
+ * The walkthrough's level n of N on a T-step teacher: t_n = floor(n T / N), clamped to the last step (n = N
+ * would be step T, one past it). Its training pairs (n, n + 1) and its sampling levels both come from here.
+ */
+export function walkthroughStep(n: number, numSteps: number, numScales: number): number {
+  return Math.min(Math.floor((n * numSteps) / numScales), numSteps - 1)
+}
+
+/** The walkthrough's levels n = 1..N, clean to noisy, a step reached twice (by the clamp) kept once. */
+export function walkthroughStepGrid(numSteps: number, numScales: number): number[] {
+  const steps = new Set<number>()
+  for (let n = 1; n <= numScales; n++) steps.add(walkthroughStep(n, numSteps, numScales))
+  return [...steps].sort((a, b) => a - b)
+}
+
+/**
  * The teacher step a CD grid ends at: the last one for `sigmaMax` null (ALGORITHM.md), else the step whose
  * sigma is closest to it. Throws when `sigmaMax` lies above the teacher's last step.
  */

@@ -6,8 +6,8 @@
  * this, and the form's previews, the Method line, validation and the run history show it, so what a run
  * says it did is what it did.
  */
-import { cdStepGrid, gridTopStep, type NoiseSchedule } from '../cd/schedule'
-import { ictNumScales } from '../cd/training-schedules'
+import { cdStepGrid, gridTopStep, walkthroughStepGrid, type NoiseSchedule } from '../cd/schedule'
+import { evalEmaDecayAt, ictNumScales, learningRateAt } from '../cd/training-schedules'
 import { ALGORITHMS, type Algorithm } from './fields'
 import type { DistillConfig } from './schemas'
 import { completeStoredDistillConfig } from './stored'
@@ -92,18 +92,23 @@ export function targetMuAt(config: Pick<DistillConfig, 'algorithm' | 'targetEma'
   return effectiveValues(config).targetEma
 }
 
+/** The learning rate of 0-based step k's update (learningRateAt counts updates from 1). */
+export function learningRateAtStep(config: Pick<DistillConfig, 'lr' | 'steps' | 'warmupSteps' | 'lrSchedule'>, step: number): number {
+  return learningRateAt(step + 1, config.lr, config.steps, config.warmupSteps, config.lrSchedule)
+}
+
+/** The evaluation EMA's decay after 0-based step k's update. */
+export function evalEmaAtStep(config: Pick<DistillConfig, 'evalEma'>, step: number): number {
+  return evalEmaDecayAt(step, config.evalEma)
+}
+
 /**
  * The teacher steps of the N levels, clean to noisy: the walkthrough's n T / N for n = 1..N (clamped to the
  * last step, duplicates dropped), otherwise the uniform or Karras grid up to the grid top. Throws the
  * schedule's error for a sigmaMax above the teacher's last step.
  */
 export function levelSteps(config: Pick<DistillConfig, 'algorithm' | 'grid'> & Partial<Pick<DistillConfig, 'sigmaMax'>>, schedule: NoiseSchedule, numScales: number): number[] {
-  if (behaviourOf(config.algorithm)?.pairSampling === 'walkthrough') {
-    const T = schedule.numSteps
-    const steps = new Set<number>()
-    for (let n = 1; n <= numScales; n++) steps.add(Math.min(Math.floor((n * T) / numScales), T - 1))
-    return [...steps].sort((a, b) => a - b)
-  }
+  if (behaviourOf(config.algorithm)?.pairSampling === 'walkthrough') return walkthroughStepGrid(schedule.numSteps, numScales)
   return cdStepGrid(schedule, numScales, config.grid, config.sigmaMax ?? null)
 }
 
@@ -141,8 +146,11 @@ export interface EffectiveDistill {
   differs: FieldDifference[]
   behaviour: AlgorithmBehaviour
   finalNumScales: number
+  /** The schedules at 0-based step k: the engine trains with them and the form's previews draw them. */
   numScalesAt(step: number): number
   targetMuAt(step: number): number
+  learningRateAt(step: number): number
+  evalEmaAt(step: number): number
   /** The teacher step the grid ends at; null without the teacher's schedule. */
   gridTop: number | null
 }
@@ -161,6 +169,8 @@ export function effectiveDistill(requested: DistillConfig, schedule?: NoiseSched
     finalNumScales: finalNumScales(requested),
     numScalesAt: (step) => numScalesAt(requested, step),
     targetMuAt: (step) => targetMuAt(requested, step),
+    learningRateAt: (step) => learningRateAtStep(requested, step),
+    evalEmaAt: (step) => evalEmaAtStep(requested, step),
     gridTop: schedule ? gridTopStep(schedule, requested.sigmaMax) : null,
   }
 }

@@ -1,17 +1,18 @@
 /**
  * Previews before launch: the sigma levels a run trains on (the chosen N and grid on the teacher's noise
  * schedule) and its schedules over training steps: N(k), the target decay mu(k), the evaluation EMA decay
- * and the learning rate lr(k), with the engine's own formulas (@shared/cd/training-schedules).
+ * and the learning rate lr(k), from the effective config (@shared/config/effective), which the engine
+ * trains with: the preview is the run.
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js'
 import { evalEmaDecayAt, ICT_START_SCALES, ictNumScales, learningRateAt } from '@shared/cd/training-schedules'
 import { scheduleOf } from '@shared/cd/schedule'
-import { behaviourOf, finalNumScales, levelSteps, numScalesAt, targetMuAt } from '@shared/config/effective'
+import { behaviourOf, evalEmaAtStep, finalNumScales, learningRateAtStep, numScalesAt, targetMuAt, trainedSteps } from '@shared/config/effective'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { LIGHT_THEME, runColor, type ChartTheme } from './theme'
 import type { XY } from './loss-curve'
 
-// N(k) and mu(k) are the effective config's, the functions the engine trains with.
+// The schedules are the effective config's, the functions the engine trains with; these are re-exported for the tests.
 export { ICT_START_SCALES, evalEmaDecayAt, ictNumScales, learningRateAt, numScalesAt, targetMuAt }
 
 export type TeacherNoise = Pick<TeacherConfig, 'numSteps' | 'betaSchedule' | 'betaStart' | 'betaEnd'>
@@ -25,15 +26,14 @@ export interface SigmaLevels {
 }
 
 /**
- * The levels the student is trained on at the end of the run, as Distiller.trainedSteps: the walkthrough's
- * (n T / N for n = 1..N, clamped to the last step), otherwise the uniform or Karras grid. Throws the
- * schedule's error when the teacher's last step is not noise.
+ * The levels the student is trained on at the end of the run, by the builder Distiller.trainedSteps uses:
+ * the walkthrough's (n T / N for n = 1..N, clamped to the last step), otherwise the uniform or Karras grid.
+ * Throws the schedule's error when the teacher's last step is not noise.
  */
 export function sigmaLevels(config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps' | 'grid'> & Partial<Pick<DistillConfig, 'sigmaMax'>>, teacher: TeacherNoise): SigmaLevels {
   const schedule = scheduleOf(teacher)
-  const n = finalNumScales(config)
-  const steps = levelSteps(config, schedule, n)
-  return { steps, sigmas: steps.map((k) => schedule.sigma[k] as number), numScales: n }
+  const steps = trainedSteps(config, schedule)
+  return { steps, sigmas: steps.map((k) => schedule.sigma[k] as number), numScales: finalNumScales(config) }
 }
 
 export interface TrainingSchedules {
@@ -81,8 +81,8 @@ export function trainingSchedules(
   for (const k of sorted) {
     out.numScales.push({ x: k, y: numScalesAt(config, k) })
     out.mu.push({ x: k, y: targetMuAt(config, k) })
-    out.evalEma.push({ x: k, y: evalEmaDecayAt(k, config.evalEma) })
-    out.lr.push({ x: k, y: learningRateAt(k + 1, config.lr, K, config.warmupSteps, config.lrSchedule) })
+    out.evalEma.push({ x: k, y: evalEmaAtStep(config, k) })
+    out.lr.push({ x: k, y: learningRateAtStep(config, k) })
   }
   return out
 }
