@@ -1,0 +1,116 @@
+/**
+ * A distillation between two pauses, as the training loop steps it: the Distiller (after a pause it is
+ * rebuilt from the checkpoint's bytes, exactly as a resume in a new process would see it), the teacher
+ * reference it is scored against (computed on first use), its evaluations and its student previews.
+ */
+import type { DistillConfig } from '@shared/config/schemas'
+import type { TargetSideOffload } from '../engine/cd-target-side'
+import type { DataSource } from '../engine/data-source'
+import { Distiller, type StepResult } from '../engine/distiller'
+import { evaluateStudent, evaluationNoise, teacherReference, type EvalNoise, type TeacherReference } from '../engine/evaluate'
+import type { FeatureSpace } from '../engine/feature-space'
+import { Previewer, type PreviewSet, type StudentPreview } from '../engine/preview'
+import type { DistillEvaluation } from '../engine/run-distill'
+import type { DistillHeader, Snapshot } from '../engine/snapshot'
+import type { TeacherModel } from '../engine/teacher-model'
+import type { Trainee } from './training-loop'
+
+export interface SegmentInputs {
+  data: DataSource
+  /** The classifier features of an image dataset's Fréchet distance. */
+  features?: FeatureSpace
+  /**
+   * CD's teacher step and target network on another thread, once it is ready: asked at the start and after
+   * every yield, so the run need not wait for the thread (the numbers are the same from whichever step it
+   * takes over). The job owns and closes it.
+   */
+  targetSide?: () => TargetSideOffload | null
+  onTargetSideAttached?: (step: number) => void
+  /** Progress of the teacher reference evaluation (teacher K = 1, 10, 100). */
+  onReferenceProgress: (done: number, total: number) => void
+  /** Whether the run shows previews (config.sampleEvery > 0). */
+  previews: boolean
+}
+
+export class DistillSegment implements Trainee {
+  private readonly distiller: Distiller
+  private readonly noise: EvalNoise
+  private readonly previewer: Previewer | null
+  private figures: TeacherReference | null = null
+  private pendingTargetSide: SegmentInputs['targetSide']
+
+  constructor(
+    private readonly config: DistillConfig,
+    private readonly teacher: TeacherModel,
+    backend: string,
+    resume: Snapshot<DistillHeader> | undefined,
+    private readonly inputs: SegmentInputs,
+  ) {
+    this.distiller = new Distiller(config, teacher, backend, resume, inputs.data)
+    this.pendingTargetSide = inputs.targetSide
+    try {
+      this.attachTargetSide()
+      this.noise = evaluationNoise(config.seed, config.evalSamples, this.distiller.dim, config.multistepSigmas.length)
+      this.previewer = inputs.previews ? new Previewer(teacher, this.distiller.data) : null
+    } catch (error) {
+      this.distiller.dispose()
+      throw error
+    }
+  }
+
+  get step(): number {
+    return this.distiller.step
+  }
+
+  trainStep(): StepResult {
+    return this.distiller.trainStep()
+  }
+
+  snapshot(): Snapshot<DistillHeader> {
+    return this.distiller.snapshot()
+  }
+
+  /** Hands CD's target side to the other thread if it has become ready. */
+  attachTargetSide(): void {
+    const offload = this.pendingTargetSide?.()
+    if (!offload) return
+    this.distiller.offloadTargetSide(offload)
+    this.pendingTargetSide = undefined
+    this.inputs.onTargetSideAttached?.(this.distiller.step)
+  }
+
+  /**
+   * The teacher's reference figures, always with DDIM (NFE = K) whatever solver the distillation uses, so
+   * every run of a teacher is scored against the same teacher numbers.
+   */
+  reference(): TeacherReference {
+    this.figures ??= teacherReference(this.teacher, this.distiller.data, this.config.seed, this.noise, 'ddim', this.inputs.onReferenceProgress, this.inputs.features)
+    return this.figures
+  }
+
+  evaluate(): DistillEvaluation {
+    const { config, distiller } = this
+    const result = evaluateStudent(distiller.evalEma, this.teacher, this.reference(), this.noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
+    return { step: distiller.step, rows: [...this.reference().rows, ...result.rows], agreement: result.agreement, samples: result.samples }
+  }
+
+  /** What does not change during the run: the held-out data and the teacher's samples. */
+  referenceSets(): PreviewSet[] {
+    return this.previewer?.reference() ?? []
+  }
+
+  /** The student (evaluation EMA) at one step, and at two when a second-step sigma is configured. */
+  studentPreview(): StudentPreview | null {
+    if (!this.previewer) return null
+    const { config, distiller } = this
+    return this.previewer.student(distiller.evalEma, distiller.trainedSteps(), {
+      secondStepSigma: config.multistepSigmas[0],
+      sigmaData: config.sigmaData,
+      withBoundary: distiller.usesBoundary,
+    })
+  }
+
+  dispose(): void {
+    this.distiller.dispose()
+  }
+}
