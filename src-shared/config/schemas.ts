@@ -1,11 +1,28 @@
 /**
  * Run and teacher configurations: the only way in. Every value is checked here, and every failure names
- * the field and the value it got (see `validate.ts`).
+ * the field and the value it got (see `validate.ts`). Each field's name in the messages and its bounds are
+ * the field registry's (distill-fields.ts, teacher-fields.ts), so the forms and the CLI help say the same.
  */
 import { z } from 'zod'
-import { MAX_TERMINAL_ALPHA_BAR, MIN_SIGMA_MAX, scheduleOf, ScheduleError } from '../cd/schedule'
+import { MAX_TERMINAL_ALPHA_BAR, scheduleOf, ScheduleError } from '../cd/schedule'
 import { DATASET_CHOICES_TEXT, isImageDatasetRef, isKnownDatasetForm } from '../data/dataset-ref'
-import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, MODELS, SOLVERS, WEIGHTINGS } from './fields'
+import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, MODELS, SOLVERS, WEIGHTINGS, type ModelKind } from './choices'
+import { DISTILL_FIELDS } from './distill-fields'
+import { boundsOf, specOf, specsByKey, type FieldSpec } from './registry'
+import { TEACHER_FIELDS } from './teacher-fields'
+
+type Specs = ReadonlyMap<string, FieldSpec>
+const DISTILL: Specs = specsByKey(DISTILL_FIELDS)
+const TEACHER: Specs = specsByKey(TEACHER_FIELDS)
+
+const what = (specs: Specs, key: string) => specOf(specs, key).what
+
+/** The value records from before the field existed ran with, which the schema fills in. */
+function legacyDefault<V>(specs: Specs, key: string): V {
+  const legacy = specOf(specs, key).legacy
+  if (legacy?.by !== 'schema') throw new Error(`field ${key} has no schema default for older records`)
+  return legacy.value as V
+}
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T, what: string) =>
   z.enum(values, { error: () => `unknown ${what}; expected one of ${values.join(', ')}` })
@@ -17,67 +34,91 @@ const positiveInt = (what: string, min = 1, max = 1e9) =>
     .min(min, { error: () => `${what} must be at least ${min}` })
     .max(max, { error: () => `${what} must be at most ${max}` })
 
+/** An integer field within its registry bounds. */
+function intField(specs: Specs, key: string) {
+  const b = boundsOf(specs, key)
+  return positiveInt(what(specs, key), b.min, b.max)
+}
+
+const seedBounds = boundsOf(DISTILL, 'seed')
 const seed = z
   .number({ error: () => 'seed must be a number' })
   .int({ error: () => 'seed must be an integer' })
-  .min(0, { error: () => 'seed must be at least 0' })
-  .max(2 ** 32 - 1, { error: () => 'seed must be below 2^32' })
+  .min(seedBounds.min, { error: () => `seed must be at least ${seedBounds.min}` })
+  // 2^32 - 1: the seed is one 32-bit word of the generators' state.
+  .max(seedBounds.max as number, { error: () => 'seed must be below 2^32' })
 
-const learningRate = z
-  .number({ error: () => 'learning rate must be a number' })
-  .gt(0, { error: () => 'learning rate must be > 0' })
-  .max(1, { error: () => 'learning rate must be at most 1' })
+function learningRate(specs: Specs) {
+  const b = boundsOf(specs, 'lr')
+  return z
+    .number({ error: () => 'learning rate must be a number' })
+    .gt(b.min, { error: () => `learning rate must be > ${b.min}` })
+    .max(b.max as number, { error: () => `learning rate must be at most ${b.max}` })
+}
 
 /** A decay in [0, 1): 1 would freeze the averaged weights forever. */
-const decay = (what: string) =>
-  z
-    .number({ error: () => `${what} must be a number` })
-    .min(0, { error: () => `${what} must be in [0, 1)` })
-    .lt(1, { error: () => `${what} must be in [0, 1)` })
+function decay(key: string) {
+  const b = boundsOf(DISTILL, key)
+  const message = `${what(DISTILL, key)} must be in [${b.min}, ${b.max})`
+  return z
+    .number({ error: () => `${what(DISTILL, key)} must be a number` })
+    .min(b.min, { error: () => message })
+    .lt(b.max as number, { error: () => message })
+}
+
+/** A beta in (0, 1). */
+function beta(key: string) {
+  const b = boundsOf(TEACHER, key)
+  const name = what(TEACHER, key)
+  return z
+    .number({ error: () => `${name} must be a number` })
+    .gt(b.min, { error: () => `${name} must be > ${b.min}` })
+    .lt(b.max as number, { error: () => `${name} must be < ${b.max}` })
+}
 
 /** A built-in 2D dataset or `image:<id>`; whether that image dataset exists is the services' check. */
 const dataset = z
   .string({ error: () => `unknown dataset; expected one of ${DATASET_CHOICES_TEXT}` })
   .refine(isKnownDatasetForm, { error: () => `unknown dataset; expected one of ${DATASET_CHOICES_TEXT}` })
 
-const teacherSteps = positiveInt('T (teacher steps)', 2, 100_000)
+const teacherSteps = intField(TEACHER, 'numSteps')
+const multiplierLevels = specOf(TEACHER, 'unetMultipliers').items ?? { max: 5 }
+const topShare = boundsOf(DISTILL, 'topPairShare')
+const sigmaMax = boundsOf(DISTILL, 'sigmaMax')
+const sigmaData = boundsOf(DISTILL, 'sigmaData')
+const huberC = boundsOf(DISTILL, 'huberC')
+const multistep = { entry: boundsOf(DISTILL, 'multistepSigmas'), items: specOf(DISTILL, 'multistepSigmas').items ?? { max: 16 } }
 
 export const TeacherConfigSchema = z
   .object({
     dataset,
     /** The epsilon network; configs written before image datasets existed lack it (the MLP). */
-    model: oneOf(MODELS, 'model').default('mlp'),
+    model: oneOf(MODELS, what(TEACHER, 'model')).default(legacyDefault<ModelKind>(TEACHER, 'model')),
     numSteps: teacherSteps,
-    betaSchedule: oneOf(BETA_SCHEDULES, 'beta schedule'),
-    betaStart: z
-      .number({ error: () => 'beta start must be a number' })
-      .gt(0, { error: () => 'beta start must be > 0' })
-      .lt(1, { error: () => 'beta start must be < 1' }),
-    betaEnd: z
-      .number({ error: () => 'beta end must be a number' })
-      .gt(0, { error: () => 'beta end must be > 0' })
-      .lt(1, { error: () => 'beta end must be < 1' }),
-    hiddenWidth: positiveInt('hidden width', 1, 8192),
-    hiddenDepth: positiveInt('hidden depth', 1, 64),
-    timeEmbeddingDim: positiveInt('time embedding size', 2, 4096).refine((v) => v % 2 === 0, {
+    betaSchedule: oneOf(BETA_SCHEDULES, what(TEACHER, 'betaSchedule')),
+    betaStart: beta('betaStart'),
+    betaEnd: beta('betaEnd'),
+    hiddenWidth: intField(TEACHER, 'hiddenWidth'),
+    hiddenDepth: intField(TEACHER, 'hiddenDepth'),
+    timeEmbeddingDim: intField(TEACHER, 'timeEmbeddingDim').refine((v) => v % 2 === 0, {
       error: () => 'time embedding size must be even',
     }),
     /** U-Net only: channels of the first level (level l has unetChannels * unetMultipliers[l]). */
-    unetChannels: positiveInt('U-Net base channels', 1, 1024).default(32),
+    unetChannels: intField(TEACHER, 'unetChannels').default(legacyDefault<number>(TEACHER, 'unetChannels')),
     /** U-Net only: one entry per resolution level (its depth); each level but the last halves the size. */
     unetMultipliers: z
-      .array(positiveInt('U-Net channel multiplier', 1, 16), { error: () => 'U-Net channel multipliers must be a list of integers' })
-      .min(1, { error: () => 'U-Net channel multipliers need at least one level' })
-      .max(5, { error: () => 'U-Net channel multipliers allow at most 5 levels' })
-      .default([1, 2]),
-    unetResBlocks: positiveInt('U-Net residual blocks per level', 1, 8).default(1),
+      .array(intField(TEACHER, 'unetMultipliers'), { error: () => 'U-Net channel multipliers must be a list of integers' })
+      .min(multiplierLevels.min ?? 1, { error: () => 'U-Net channel multipliers need at least one level' })
+      .max(multiplierLevels.max, { error: () => `U-Net channel multipliers allow at most ${multiplierLevels.max} levels` })
+      .default(legacyDefault<number[]>(TEACHER, 'unetMultipliers')),
+    unetResBlocks: intField(TEACHER, 'unetResBlocks').default(legacyDefault<number>(TEACHER, 'unetResBlocks')),
     /** U-Net only: GroupNorm groups; must divide the base channels (and so every normalised width). */
-    unetGroups: positiveInt('U-Net GroupNorm groups', 1, 1024).default(8),
-    lr: learningRate,
-    batch: positiveInt('batch size', 1, 1 << 20),
-    steps: positiveInt('steps', 1, 1e8),
+    unetGroups: intField(TEACHER, 'unetGroups').default(legacyDefault<number>(TEACHER, 'unetGroups')),
+    lr: learningRate(TEACHER),
+    batch: intField(TEACHER, 'batch'),
+    steps: intField(TEACHER, 'steps'),
     seed,
-    backend: oneOf(BACKENDS, 'backend'),
+    backend: oneOf(BACKENDS, what(DISTILL, 'backend')),
   })
   .strict()
   // A schedule whose last step is not noise cannot be sampled from pure noise (ALGORITHM.md): refused
@@ -106,30 +147,30 @@ export const DistillConfigSchema = z
     dataset,
     /** `builtin` = the shipped teacher for the dataset; otherwise a teacher checkpoint path. */
     teacher: z.string({ error: () => 'teacher must be "builtin" or a path' }).min(1, { error: () => 'teacher must not be empty' }),
-    algorithm: oneOf(ALGORITHMS, 'algorithm'),
+    algorithm: oneOf(ALGORITHMS, what(DISTILL, 'algorithm')),
     /** N: number of discretisation levels on the teacher's steps. */
-    numScales: positiveInt('N', 2, 100_000),
-    grid: oneOf(GRIDS, 'grid'),
+    numScales: intField(DISTILL, 'numScales'),
+    grid: oneOf(GRIDS, what(DISTILL, 'grid')),
     /** mu: decay of the target network used inside the loss. */
-    targetEma: decay('target EMA decay mu'),
+    targetEma: decay('targetEma'),
     /** Decay of the separate EMA used for sampling and evaluation. */
-    evalEma: decay('evaluation EMA decay'),
-    lr: learningRate,
-    lrSchedule: oneOf(LR_SCHEDULES, 'lr schedule'),
-    warmupSteps: positiveInt('warm-up steps', 0, 1e8),
-    batch: positiveInt('batch size', 1, 1 << 20),
-    steps: positiveInt('steps', 1, 1e8),
-    loss: oneOf(LOSSES, 'loss'),
+    evalEma: decay('evalEma'),
+    lr: learningRate(DISTILL),
+    lrSchedule: oneOf(LR_SCHEDULES, what(DISTILL, 'lrSchedule')),
+    warmupSteps: intField(DISTILL, 'warmupSteps'),
+    batch: intField(DISTILL, 'batch'),
+    steps: intField(DISTILL, 'steps'),
+    loss: oneOf(LOSSES, what(DISTILL, 'loss')),
     /** lambda: `uniform` (1) or `inverse-gap` (1 / (sigma_hi - sigma_lo)); iCT always uses inverse-gap. */
-    weighting: oneOf(WEIGHTINGS, 'weighting'),
+    weighting: oneOf(WEIGHTINGS, what(DISTILL, 'weighting')),
     /** Pseudo-Huber c; null means 0.00054 sqrt(dim) (iCT). */
-    huberC: z.number().gt(0, { error: () => 'Huber c must be > 0' }).nullable(),
-    solver: oneOf(SOLVERS, 'solver'),
+    huberC: z.number().gt(huberC.min, { error: () => `Huber c must be > ${huberC.min}` }).nullable(),
+    solver: oneOf(SOLVERS, what(DISTILL, 'solver')),
     /**
      * Solver steps per CD hop (the teacher's ODE from the noisier to the cleaner level); 1 is ALGORITHM.md's
      * single step. Configs stored before it existed ran with 1 (see DISTILL_FIELDS_ADDED).
      */
-    teacherSubsteps: positiveInt('teacher substeps', 1, 64),
+    teacherSubsteps: intField(DISTILL, 'teacherSubsteps'),
     /**
      * Share of each batch drawn at the top pair (t_{N-1}, t_N), the map the one-step sampler uses; the rest
      * is drawn as the algorithm draws n. 0 is ALGORITHM.md's uniform n. Configs stored before it existed
@@ -137,8 +178,8 @@ export const DistillConfigSchema = z
      */
     topPairShare: z
       .number({ error: () => 'top pair share must be a number' })
-      .min(0, { error: () => 'top pair share must be in [0, 0.9]' })
-      .max(0.9, { error: () => 'top pair share must be in [0, 0.9]' }),
+      .min(topShare.min, { error: () => `top pair share must be in [${topShare.min}, ${topShare.max}]` })
+      .max(topShare.max as number, { error: () => `top pair share must be in [${topShare.min}, ${topShare.max}]` }),
     /**
      * sigma of the grid's top level, where one-step sampling starts from sigmaMax z; null is the teacher's
      * last step (ALGORITHM.md). At least MIN_SIGMA_MAX, so the start is still noise by ALGORITHM.md's rule.
@@ -146,24 +187,27 @@ export const DistillConfigSchema = z
      */
     sigmaMax: z
       .number({ error: () => 'sigmaMax must be a number or empty' })
-      .min(MIN_SIGMA_MAX, { error: () => `sigmaMax must be at least ${MIN_SIGMA_MAX.toFixed(1)} (alphaBar <= ${MAX_TERMINAL_ALPHA_BAR}: the one-step start must be noise)` })
-      .max(1e6, { error: () => 'sigmaMax must be at most 1e6' })
+      .min(sigmaMax.min, { error: () => `sigmaMax must be at least ${sigmaMax.min.toFixed(1)} (alphaBar <= ${MAX_TERMINAL_ALPHA_BAR}: the one-step start must be noise)` })
+      .max(sigmaMax.max as number, { error: () => `sigmaMax must be at most ${(sigmaMax.max as number).toExponential().replace('+', '')}` })
       .nullable(),
-    sigmaData: z.number().gt(0, { error: () => 'sigmaData must be > 0' }).max(100, { error: () => 'sigmaData must be at most 100' }),
+    sigmaData: z
+      .number()
+      .gt(sigmaData.min, { error: () => `sigmaData must be > ${sigmaData.min}` })
+      .max(sigmaData.max as number, { error: () => `sigmaData must be at most ${sigmaData.max}` }),
     seed,
-    backend: oneOf(BACKENDS, 'backend'),
-    evalEvery: positiveInt('evaluation interval', 0, 1e8),
+    backend: oneOf(BACKENDS, what(DISTILL, 'backend')),
+    evalEvery: intField(DISTILL, 'evalEvery'),
     /**
      * Live sample previews (student at NFE 1 and 2 from the fixed preview noise, and their sliced
      * Wasserstein) every this many steps; 0 = none. Configs written before previews existed lack it.
      */
-    sampleEvery: positiveInt('sample preview interval', 0, 1e8).default(250),
-    checkpointEvery: positiveInt('checkpoint interval', 0, 1e8),
-    evalSamples: positiveInt('evaluation samples', 16, 100_000),
+    sampleEvery: intField(DISTILL, 'sampleEvery').default(legacyDefault<number>(DISTILL, 'sampleEvery')),
+    checkpointEvery: intField(DISTILL, 'checkpointEvery'),
+    evalSamples: intField(DISTILL, 'evalSamples'),
     /** Intermediate sigmas for 2-step sampling and beyond (descending); see DEFAULT_MULTISTEP_SIGMAS. */
     multistepSigmas: z
-      .array(z.number().gt(0, { error: () => 'multistep sigmas must be > 0' }))
-      .max(16, { error: () => 'at most 16 multistep sigmas' })
+      .array(z.number().gt(multistep.entry.min, { error: () => `multistep sigmas must be > ${multistep.entry.min}` }))
+      .max(multistep.items.max, { error: () => `at most ${multistep.items.max} multistep sigmas` })
       .refine((a) => a.every((v, i) => i === 0 || v < (a[i - 1] as number)), {
         error: () => 'multistep sigmas must be strictly decreasing',
       }),
