@@ -118,6 +118,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
     out.flush()
     throw asJobError(error, lastCheckpoint ? ` (${latestPath})` : '')
   } finally {
+    // Casts: both are assigned where TypeScript's narrowing does not look (a closure, an await).
     ;(segment as DistillSegment | null)?.dispose()
     await (await threadStart)?.close()
     ;(features as CachedFeatures | null)?.dispose()
