@@ -1,12 +1,16 @@
+import { DISTILL_FIELDS, type DistillField } from './distill-fields'
 import type { DistillConfig } from './schemas'
 
 /**
  * Fields added to DistillConfig after runs were first stored, each with the value those older runs ran
- * with (not today's default, which may differ): a stored run, a checkpoint header or an exported run folder
- * written before a field existed is read with this value, so it still resumes and compares as what it was.
+ * with (not today's default, which may differ): the registry's `legacy` values filled in on reading. A
+ * stored run, a checkpoint header or an exported run folder written before a field existed is read with
+ * this value, so it still resumes and compares as what it was.
  */
-export const DISTILL_FIELDS_ADDED = { teacherSubsteps: 1, topPairShare: 0, sigmaMax: null } as const satisfies Partial<DistillConfig>
+export const DISTILL_FIELDS_ADDED: Readonly<Partial<Record<DistillField, unknown>>> = Object.fromEntries(
+  DISTILL_FIELDS.flatMap((f) => (f.legacy?.by === 'stored' ? [[f.key, f.legacy.value]] : [])),
+)
 
 export function completeStoredDistillConfig<T extends object>(config: T): T & Partial<DistillConfig> {
-  return { ...DISTILL_FIELDS_ADDED, ...config }
+  return { ...DISTILL_FIELDS_ADDED, ...config } as T & Partial<DistillConfig>
 }
