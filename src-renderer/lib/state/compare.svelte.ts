@@ -4,16 +4,16 @@
  * ApiClient so tests can drive it with a fake. Large arrays live in $state.raw: chart.js reads them as they
  * are, and deep proxies over 20 × 1000 buckets would cost more than the charts.
  */
-import { frechetCaveat } from '@shared/cd/evaluation'
-import { datasetLabel, indexDatasets, type DatasetIndex } from '@shared/data/dataset-names'
 import type { ApiClient, ApiEvent, SamplePoints, SeriesSummary } from '@shared/ipc/api'
-import type { EvaluationRecord, MetricBucket, Run, RunListItem, SampleRecord, SeriesPoint } from '@shared/store/types'
+import type { EvaluationRecord, MetricBucket, Run, SampleRecord } from '@shared/store/types'
 import { TERMINAL_STATUSES } from '@shared/store/types'
-import { ApiCallError, callOn } from '../api'
+import { callOn } from '../api'
+import { seriesCsv } from '../compare-csv'
 import { effectiveConfigOf, numericFieldsOf, shortLabelsOf } from '../effective-diff'
+import { errorText } from '../error-text'
 import { DEFAULT_SMOOTHING, clampSmoothing } from '../smoothing'
 import { stepRangeForZoom, wallUnitFor, type CurveSeries, type WallUnit, type XAxisMode, type XRange } from '../charts/overlay-curves'
-import { evalValue, finalEvaluations, type QualityMetric } from '../charts/nfe-curves'
+import { finalEvaluations, type QualityMetric } from '../charts/nfe-curves'
 import { metricChoices, type MetricChoice } from '../charts/hparam-scatter'
 import { dataSample, sampleAtStep, sampleNfes, sampleSteps, sharedNoiseSeed } from '../charts/compare-samples'
 import { runColor } from '../charts/theme'
@@ -45,124 +45,6 @@ export interface SamplePanel {
   /** False when the run has no sample from the shared noise (an older run): the panel says so. */
   sameNoise: boolean
 }
-
-const message = (e: unknown) => (e instanceof ApiCallError ? e.error.message : e instanceof Error ? e.message : String(e))
-
-// --- the metrics table (pure) ---------------------------------------------------------------------------
-
-export interface MetricColumn {
-  key: string
-  label: string
-  title: string
-  model: string
-  metric: string
-  /** null = the model's largest NFE (the teacher's K = 100). */
-  nfe: number | null
-  /** Whether the best value is highlighted (references such as the teacher and the floor are not ranked). */
-  ranked: boolean
-  /** Shown only when some compared run has a value (the Fréchet distance exists for image runs only). */
-  optional?: boolean
-}
-
-export const METRIC_COLUMNS: readonly MetricColumn[] = [
-  { key: 'swd1', label: 'SWD · 1', title: 'student sliced Wasserstein, 1 step', model: 'student', metric: 'swd', nfe: 1, ranked: true },
-  { key: 'swd2', label: 'SWD · 2', title: 'student sliced Wasserstein, 2 steps', model: 'student', metric: 'swd', nfe: 2, ranked: true },
-  { key: 'energy1', label: 'energy · 1', title: 'student energy distance, 1 step', model: 'student', metric: 'energy', nfe: 1, ranked: true },
-  { key: 'energy2', label: 'energy · 2', title: 'student energy distance, 2 steps', model: 'student', metric: 'energy', nfe: 2, ranked: true },
-  { key: 'mmd1', label: 'MMD · 1', title: 'student MMD, 1 step', model: 'student', metric: 'mmd', nfe: 1, ranked: true },
-  { key: 'mmd2', label: 'MMD · 2', title: 'student MMD, 2 steps', model: 'student', metric: 'mmd', nfe: 2, ranked: true },
-  { key: 'fd1', label: 'FD · 1', title: 'student Fréchet distance in the dataset classifier features, 1 step (image runs)', model: 'student', metric: 'fd', nfe: 1, ranked: true, optional: true },
-  { key: 'fd2', label: 'FD · 2', title: 'student Fréchet distance in the dataset classifier features, 2 steps (image runs)', model: 'student', metric: 'fd', nfe: 2, ranked: true, optional: true },
-  { key: 'teacherFd', label: 'teacher FD (K=100)', title: "the teacher's Fréchet distance with K = 100 steps, same noise (image runs)", model: 'teacher', metric: 'fd', nfe: null, ranked: false, optional: true },
-  { key: 'teacherSwd', label: 'teacher SWD (K=100)', title: "the teacher's sliced Wasserstein with K = 100 steps, same noise", model: 'teacher', metric: 'swd', nfe: null, ranked: false },
-  { key: 'floorSwd', label: 'data floor SWD', title: 'sliced Wasserstein between two held-out data samples: the best reachable', model: 'data', metric: 'swd', nfe: 0, ranked: false },
-  { key: 'agreement', label: 'agreement', title: "mean distance between the student's one-step sample and the teacher's K = 100 solution from the same noise", model: 'student', metric: 'agreement', nfe: 1, ranked: true },
-  { key: 'ms1', label: 'ms/sample · 1', title: 'student milliseconds per sample, 1 step', model: 'student', metric: 'msPerSample', nfe: 1, ranked: true },
-  { key: 'teacherMs', label: 'teacher ms/sample', title: 'teacher milliseconds per sample, K = 100', model: 'teacher', metric: 'msPerSample', nfe: null, ranked: false },
-]
-
-/** Indices of the columns to show: every column, except optional ones no row has a value in. */
-export function visibleColumns(rows: readonly MetricRow[]): number[] {
-  return METRIC_COLUMNS.flatMap((col, c) => (!col.optional || rows.some((r) => r.values[c] !== null && r.values[c] !== undefined) ? [c] : []))
-}
-
-export interface MetricRow {
-  runId: string
-  /** The evaluated step, or null for a run without evaluations. */
-  step: number | null
-  values: Array<number | null>
-}
-
-export function metricRows(runIds: readonly string[], evaluations: Readonly<Record<string, readonly EvaluationRecord[]>>): MetricRow[] {
-  return runIds.map((runId) => {
-    const final = finalEvaluations(evaluations[runId] ?? [])
-    return {
-      runId,
-      step: final[0]?.step ?? null,
-      values: METRIC_COLUMNS.map((c) => evalValue(final, c.metric, c.model, c.nfe ?? undefined)),
-    }
-  })
-}
-
-/** The compared runs with Fréchet figures from too few samples (config.evalSamples), with the caveat to show. */
-export function frechetCaveats(rows: readonly MetricRow[], runs: readonly Run[]): Array<{ runId: string; caveat: string }> {
-  const fdColumns = METRIC_COLUMNS.flatMap((c, i) => (c.metric === 'fd' ? [i] : []))
-  return rows.flatMap((row) => {
-    if (!fdColumns.some((i) => row.values[i] !== null && row.values[i] !== undefined)) return []
-    const config = runs.find((r) => r.id === row.runId)?.config as { evalSamples?: unknown } | null | undefined
-    const caveat = frechetCaveat(config?.evalSamples)
-    return caveat ? [{ runId: row.runId, caveat }] : []
-  })
-}
-
-/** Per column, the run ids holding the lowest finite value (every metric here is lower-is-better); empty for unranked columns. */
-export function bestByColumn(rows: readonly MetricRow[]): Array<Set<string>> {
-  return METRIC_COLUMNS.map((col, c) => {
-    const best = new Set<string>()
-    if (!col.ranked) return best
-    let min = Infinity
-    for (const r of rows) {
-      const v = r.values[c]
-      if (v === null || v === undefined || !Number.isFinite(v)) continue
-      if (v < min) {
-        min = v
-        best.clear()
-      }
-      if (v === min) best.add(r.runId)
-    }
-    // One run alone is not "best" of anything.
-    return rows.filter((r) => r.values[c] !== null).length > 1 ? best : new Set<string>()
-  })
-}
-
-export type SortDir = 'asc' | 'desc'
-
-/** Rows sorted by one column; runs without a value go last either way. */
-export function sortRows(rows: readonly MetricRow[], column: number | null, dir: SortDir): MetricRow[] {
-  if (column === null) return rows.slice()
-  const sign = dir === 'asc' ? 1 : -1
-  return rows.slice().sort((a, b) => {
-    const x = a.values[column] ?? null
-    const y = b.values[column] ?? null
-    const xMissing = x === null || Number.isNaN(x)
-    const yMissing = y === null || Number.isNaN(y)
-    if (xMissing || yMissing) return xMissing === yMissing ? 0 : xMissing ? 1 : -1
-    return (x - y) * sign
-  })
-}
-
-// --- CSV export (pure) ----------------------------------------------------------------------------------
-
-const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
-
-/** One CSV of the compared series: `run,step,value`, every stored point (not the buckets). */
-export function seriesCsv(series: ReadonlyArray<{ runId: string; points: readonly SeriesPoint[] }>): string {
-  const lines = ['run,step,value']
-  for (const s of series) for (const p of s.points) lines.push(`${csvField(s.runId)},${p.step},${String(p.value)}`)
-  return `${lines.join('\n')}\n`
-}
-
-// --- the state ------------------------------------------------------------------------------------------
 
 export class CompareState {
   ids = $state.raw<string[]>([])
@@ -282,7 +164,7 @@ export class CompareState {
     const errors: RunLoadError[] = []
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') runs.push(r.value)
-      else errors.push({ id: this.ids[i] as string, message: message(r.reason) })
+      else errors.push({ id: this.ids[i] as string, message: errorText(r.reason) })
     })
     this.runs = runs
     this.loadErrors = errors
@@ -307,7 +189,7 @@ export class CompareState {
 
   private noteError(id: string, e: unknown): void {
     if (this.loadErrors.some((x) => x.id === id)) return
-    this.loadErrors = [...this.loadErrors, { id, message: message(e) }]
+    this.loadErrors = [...this.loadErrors, { id, message: errorText(e) }]
   }
 
   /** Switches the curve metric (the zoom is dropped: its range belongs to the other series). */
@@ -375,7 +257,7 @@ export class CompareState {
       this.fullSeries = series
       if (!this.zoom) this.series = series
     } catch (e) {
-      if (gen === this.seriesGen) this.seriesError = message(e)
+      if (gen === this.seriesGen) this.seriesError = errorText(e)
     } finally {
       if (gen === this.seriesGen) this.seriesLoading = false
     }
@@ -407,7 +289,7 @@ export class CompareState {
       )
       if (gen === this.seriesGen) this.series = series
     } catch (e) {
-      if (gen === this.seriesGen) this.seriesError = message(e)
+      if (gen === this.seriesGen) this.seriesError = errorText(e)
     } finally {
       if (gen === this.seriesGen) this.seriesLoading = false
     }
@@ -440,7 +322,7 @@ export class CompareState {
         this.samplePoints = { ...this.samplePoints, [sample.id]: pts }
       }
     } catch (e) {
-      this.sampleErrors = { ...this.sampleErrors, [sample.id]: message(e) }
+      this.sampleErrors = { ...this.sampleErrors, [sample.id]: errorText(e) }
     }
   }
 
@@ -529,67 +411,4 @@ function collectKeys(summaries: Readonly<Record<string, readonly SeriesSummary[]
   for (const list of Object.values(summaries)) for (const s of list) keys.add(s.key)
   const first = ['loss', 'lr', 'swd/nfe1', 'swd/nfe2', 'eval/swd_nfe1']
   return [...first.filter((k) => keys.has(k)), ...[...keys].filter((k) => !first.includes(k)).sort()]
-}
-
-// --- the run picker ---------------------------------------------------------------------------------------
-
-/** The list shown when fewer than two runs are given: pick runs with checkboxes, then compare. */
-export class RunPickerState {
-  runs = $state.raw<RunListItem[]>([])
-  selected = $state.raw<string[]>([])
-  filter = $state('')
-  loading = $state(false)
-  error = $state<string | null>(null)
-  /** Imported image datasets, so the list names `image:<id>` (and finds it by name). */
-  datasetIndex = $state.raw<DatasetIndex>(new Map())
-
-  readonly visible = $derived(filterRuns(this.runs, this.filter, this.datasetIndex))
-
-  constructor(private readonly api: ApiClient) {}
-
-  async load(preselected: readonly string[] = []): Promise<void> {
-    this.loading = true
-    this.error = null
-    this.selected = [...preselected]
-    try {
-      this.runs = await callOn(this.api, 'runs.list', { limit: 10_000, withConfig: true })
-    } catch (e) {
-      this.error = message(e)
-    } finally {
-      this.loading = false
-    }
-    // Names only: without them the list shows image:<id>.
-    try {
-      this.datasetIndex = indexDatasets(await callOn(this.api, 'datasets.list'))
-    } catch {
-      // keep the ids
-    }
-  }
-
-  toggle(id: string): void {
-    this.selected = this.selected.includes(id) ? this.selected.filter((x) => x !== id) : [...this.selected, id]
-  }
-
-  /** Selected ids in list order (the colours of the Compare view follow it). */
-  get selection(): string[] {
-    const chosen = new Set(this.selected)
-    return this.runs.filter((r) => chosen.has(r.id)).map((r) => r.id)
-  }
-}
-
-/** dataset · algorithm · N for the picker (teacher runs: dataset · teacher · T). */
-export function configSummary(config: unknown, datasets: DatasetIndex = new Map()): string {
-  if (config === null || typeof config !== 'object') return ''
-  const c = config as Record<string, unknown>
-  const parts = [typeof c.dataset === 'string' ? datasetLabel(c.dataset, datasets, false) : c.dataset, c.algorithm ?? (c.numSteps !== undefined ? 'teacher' : undefined), c.numScales !== undefined ? `N=${String(c.numScales)}` : c.numSteps !== undefined ? `T=${String(c.numSteps)}` : undefined]
-  return parts.filter((p) => p !== undefined).map(String).join(' · ')
-}
-
-export function filterRuns(runs: readonly RunListItem[], text: string, datasets: DatasetIndex = new Map()): RunListItem[] {
-  const words = text.toLowerCase().split(/\s+/).filter(Boolean)
-  if (words.length === 0) return runs.slice()
-  return runs.filter((r) => {
-    const hay = `${r.id} ${r.kind} ${r.status} ${r.tags.join(' ')} ${r.notes} ${configSummary(r.config, datasets)}`.toLowerCase()
-    return words.every((w) => hay.includes(w))
-  })
 }

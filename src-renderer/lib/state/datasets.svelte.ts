@@ -7,7 +7,7 @@ import type { ApiClient } from '@shared/ipc/api'
 import type { ImageDatasetRecord } from '@shared/data/images'
 import { callOn } from '../api'
 import { imageShape } from '@shared/data/dataset-names'
-import { errorText } from './runs.svelte'
+import { errorText } from '../error-text'
 
 /** Paths typed one per line or separated by commas; blank entries dropped. */
 export function parsePaths(text: string): string[] {
@@ -101,7 +101,7 @@ export class DatasetsState {
         paths.push(uploaded.path)
       }
     } catch (error) {
-      this.importError = `Could not upload: ${errorText(error)}`
+      this.importError = `Could not upload: ${errorText(error, { field: true })}`
       this.importing = false
       this.uploadProgress = null
       return null
@@ -117,7 +117,7 @@ export class DatasetsState {
     try {
       this.datasets = await callOn(this.api, 'datasets.list')
     } catch (error) {
-      this.loadError = errorText(error)
+      this.loadError = errorText(error, { field: true })
     } finally {
       this.loading = false
     }
@@ -144,7 +144,7 @@ export class DatasetsState {
         .join('; ')
       return imported
     } catch (error) {
-      this.importError = errorText(error)
+      this.importError = errorText(error, { field: true })
       return null
     } finally {
       this.importing = false

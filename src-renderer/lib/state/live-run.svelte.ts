@@ -17,7 +17,8 @@ import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
 import { etaMs, RATE_WINDOW_MS, stepsPerSecond, type TimedStep } from '../eta'
 import { BRANCHABLE_KEYS, FIELDS, type FieldKey } from '../form-fields'
-import { ConfigFormState, errorMessage } from './new-run.svelte'
+import { errorText } from '../error-text'
+import { ConfigFormState } from './new-run.svelte'
 
 export const LOSS_KEY = 'loss'
 /** Preview quality series: the student at 1 and 2 steps; a teacher run's own 20-step samples. */
@@ -161,7 +162,7 @@ export class LiveRunState {
       this.loaded = true
       this.flush()
     } catch (error) {
-      this.loadError = errorMessage(error)
+      this.loadError = errorText(error)
     } finally {
       this.loading = false
     }
@@ -174,7 +175,7 @@ export class LiveRunState {
       this.samplesError = null
       await this.loadSelected()
     } catch (error) {
-      this.samplesError = `samples: ${errorMessage(error)}`
+      this.samplesError = `samples: ${errorText(error)}`
     }
   }
 
@@ -214,7 +215,7 @@ export class LiveRunState {
       store(next)
       this.samplesError = null
     } catch (error) {
-      this.samplesError = `samples: ${errorMessage(error)}`
+      this.samplesError = `samples: ${errorText(error)}`
     } finally {
       for (const s of missing) this.inflight.delete(s.id)
     }
@@ -228,7 +229,7 @@ export class LiveRunState {
     try {
       this.evaluations = await callOn(this.api, 'runs.evaluations', { id: this.id })
     } catch (error) {
-      this.actionError = `evaluations: ${errorMessage(error)}`
+      this.actionError = `evaluations: ${errorText(error)}`
     }
   }
 
@@ -316,7 +317,7 @@ export class LiveRunState {
       // Speed before a pause says nothing about the speed after it.
       if (method === 'runs.resume') this.timings = []
     } catch (error) {
-      this.actionError = errorMessage(error)
+      this.actionError = errorText(error)
     } finally {
       this.busy = false
     }
@@ -422,7 +423,7 @@ export class BranchState {
       return run.id
     } catch (error) {
       if (error instanceof ApiCallError && error.error.problems) this.form.showProblems(error.error.problems)
-      this.error = errorMessage(error)
+      this.error = errorText(error)
       return null
     } finally {
       this.submitting = false

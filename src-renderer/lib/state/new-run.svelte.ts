@@ -15,17 +15,13 @@ import type { ImageDatasetRecord } from '@shared/data/images'
 import { datasetLabel, datasetOptions, imageRecordOf, indexDatasets, withDatasetNames, type DatasetOption } from '@shared/data/dataset-names'
 import { isBuiltinTeacher, type Run, type TeacherRecord } from '@shared/store/types'
 import { ApiCallError, callOn } from '../api'
+import { errorText } from '../error-text'
 import { FIELDS, configOf, fieldMeta, parseNumber, problemField, textsOf, type FieldKey } from '../form-fields'
 import { sigmaLevels, trainingSchedules, type SigmaLevels, type TeacherNoise, type TrainingSchedules } from '../charts/schedule-preview'
 import type { XY } from '../charts/loss-curve'
 import { toXY } from '../charts/sample-scatter'
 
 export const VALIDATE_DEBOUNCE_MS = 250
-
-export function errorMessage(error: unknown): string {
-  if (error instanceof ApiCallError) return error.error.message
-  return error instanceof Error ? error.message : String(error)
-}
 
 export interface ConfigFormOptions {
   /** The config the texts start from (over DISTILL_DEFAULTS); fields unknown to the form are kept as they are. */
@@ -138,7 +134,7 @@ export class ConfigFormState {
         this.validationError = null
       } catch (error) {
         if (seq !== this.seq) return false
-        this.validationError = `could not validate: ${errorMessage(error)}`
+        this.validationError = `could not validate: ${errorText(error)}`
         this.resolved = null
       }
       this.dirty = false
@@ -271,7 +267,7 @@ export class NewRunState {
       const preview = await callOn(this.api, 'datasets.preview', { id: imageDatasetId(dataset), count: 32 })
       if (this.previewFor === dataset) this.imagePreview = preview.bytes
     } catch (error) {
-      if (this.previewFor === dataset) this.imagePreviewError = `could not load a preview of the images: ${errorMessage(error)}`
+      if (this.previewFor === dataset) this.imagePreviewError = `could not load a preview of the images: ${errorText(error)}`
     }
   }
 
@@ -290,7 +286,7 @@ export class NewRunState {
       }
       await Promise.all([this.refreshTeachers(), this.refreshDatasetPreview()])
     } catch (error) {
-      this.loadError = errorMessage(error)
+      this.loadError = errorText(error)
     }
   }
 
@@ -299,7 +295,7 @@ export class NewRunState {
     try {
       this.datasets = await callOn(this.api, 'datasets.list')
     } catch (error) {
-      this.datasetsError = `could not list the image datasets: ${errorMessage(error)}`
+      this.datasetsError = `could not list the image datasets: ${errorText(error)}`
     }
   }
 
@@ -377,7 +373,7 @@ export class NewRunState {
         else if (!listed) this.form.set('teacher', 'builtin')
       } else if (current !== 'builtin' && !listed) this.form.set('teacher', 'builtin')
     } catch (error) {
-      this.loadError = `could not list teachers: ${errorMessage(error)}`
+      this.loadError = `could not list teachers: ${errorText(error)}`
     }
   }
 
@@ -458,7 +454,7 @@ export class NewRunState {
       try {
         levels = sigmaLevels(config, this.teacherNoise)
       } catch (error) {
-        problem = errorMessage(error)
+        problem = errorText(error)
       }
     }
     return { levels, schedules: trainingSchedules(config), problem }
@@ -476,7 +472,7 @@ export class NewRunState {
       return run.id
     } catch (error) {
       if (error instanceof ApiCallError && error.error.problems) this.form.showProblems(error.error.problems)
-      this.launchError = errorMessage(error)
+      this.launchError = errorText(error)
       return null
     } finally {
       this.launching = false
@@ -514,7 +510,7 @@ export class NewRunState {
       return runs
     } catch (error) {
       if (error instanceof ApiCallError && error.error.problems) this.sweepProblems = error.error.problems
-      this.sweepError = errorMessage(error)
+      this.sweepError = errorText(error)
       return null
     } finally {
       this.launching = false

@@ -8,7 +8,8 @@ import type { ImageDatasetRecord } from '@shared/data/images'
 import { indexDatasets } from '@shared/data/dataset-names'
 import type { ApiClient, ApiEvent, ApiMethod, ApiPayload, ApiResponses, ApiResult } from '@shared/ipc/api'
 import { TERMINAL_STATUSES, type RunSummary } from '@shared/store/types'
-import { ApiCallError, callOn } from '../api'
+import { callOn } from '../api'
+import { errorText } from '../error-text'
 import {
   DEFAULT_SORT,
   EMPTY_FILTERS,
@@ -39,11 +40,6 @@ export interface RunsStateOptions {
   pollMs?: number
   /** How long run events of unknown (new) runs are gathered before one fetch (ms). */
   batchMs?: number
-}
-
-export function errorText(error: unknown): string {
-  if (error instanceof ApiCallError) return error.error.field ? `${error.message} (${error.error.field})` : error.message
-  return error instanceof Error ? error.message : String(error)
 }
 
 /**
@@ -157,7 +153,7 @@ export class RunsState {
       this.loaded = true
       this.pruneSelection()
     } catch (error) {
-      this.loadError = errorText(error)
+      this.loadError = errorText(error, { field: true })
     } finally {
       this.loading = false
     }
@@ -228,7 +224,7 @@ export class RunsState {
     try {
       this.merge(await this.list({ createdAfter: since, limit: RUNS_LIMIT }))
     } catch (error) {
-      this.actionError = `Could not read new runs: ${errorText(error)}`
+      this.actionError = `Could not read new runs: ${errorText(error, { field: true })}`
     }
   }
 
@@ -352,7 +348,7 @@ export class RunsState {
     try {
       return await fn()
     } catch (error) {
-      this.actionError = `${what}: ${errorText(error)}`
+      this.actionError = `${what}: ${errorText(error, { field: true })}`
       return undefined
     }
   }
@@ -391,7 +387,7 @@ export class RunsState {
         await callOn(this.api, 'runs.delete', { id })
         deleted.push(id)
       } catch (error) {
-        failures.push(`${id}: ${errorText(error)}`)
+        failures.push(`${id}: ${errorText(error, { field: true })}`)
       }
     }
     if (deleted.length > 0) {

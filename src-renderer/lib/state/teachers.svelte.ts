@@ -14,7 +14,8 @@ import { isBuiltinTeacher, type TeacherRecord } from '@shared/store/types'
 import { datasetLabel, datasetOptions, indexDatasets, withDatasetNames, type DatasetIndex, type DatasetOption } from '@shared/data/dataset-names'
 import { ApiCallError, callOn } from '../api'
 import { DatasetsState } from './datasets.svelte'
-import { errorText, type RunsRoute } from './runs.svelte'
+import { errorText } from '../error-text'
+import type { RunsRoute } from './runs.svelte'
 import { TEACHER_FORM_FIELDS, type TeacherField, type TeacherFormField } from '../teacher-form-fields'
 
 export { TEACHER_FORM_FIELDS, type TeacherField, type TeacherFormField }
@@ -202,7 +203,7 @@ export class TeachersState {
       this.teachers = teachers
       this.loaded = true
     } catch (error) {
-      this.loadError = errorText(error)
+      this.loadError = errorText(error, { field: true })
     } finally {
       this.loading = false
     }
@@ -269,7 +270,7 @@ export class TeachersState {
     } catch (error) {
       if (ticket !== this.validation) return null
       this.showProblems(local)
-      this.formError = `Could not validate: ${errorText(error)}`
+      this.formError = `Could not validate: ${errorText(error, { field: true })}`
       return null
     }
   }
@@ -294,7 +295,7 @@ export class TeachersState {
       return run.id
     } catch (error) {
       if (error instanceof ApiCallError && error.error.problems) this.showProblems(error.error.problems)
-      else this.formError = `Could not start: ${errorText(error)}`
+      else this.formError = `Could not start: ${errorText(error, { field: true })}`
       return null
     } finally {
       this.starting = false
@@ -319,7 +320,7 @@ export class TeachersState {
       this.importResult = `Imported “${teacher.name}” (${teacher.dataset}).`
       return teacher
     } catch (error) {
-      this.importError = errorText(error)
+      this.importError = errorText(error, { field: true })
       return null
     } finally {
       this.importing = false
@@ -340,7 +341,7 @@ export class TeachersState {
       this.exportResult = { id, file }
       return file
     } catch (error) {
-      this.exportError = { id, message: errorText(error) }
+      this.exportError = { id, message: errorText(error, { field: true }) }
       return null
     } finally {
       this.exportingId = null

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { MetricBucket, Run, SampleRecord } from '@shared/store/types'
-import { CURVE_BUCKETS, CompareState, RunPickerState, bestByColumn, frechetCaveats, metricRows, seriesCsv, sortRows, visibleColumns, METRIC_COLUMNS } from '../../../src-renderer/lib/state/compare.svelte'
+import { CURVE_BUCKETS, CompareState } from '../../../src-renderer/lib/state/compare.svelte'
+import { RunPickerState } from '../../../src-renderer/lib/state/run-picker.svelte'
+import { bestByColumn, frechetCaveats, metricRows, sortRows, visibleColumns, METRIC_COLUMNS } from '../../../src-renderer/lib/compare-metric-table'
+import { seriesCsv } from '../../../src-renderer/lib/compare-csv'
 import { buckets, finalEval, sampleRecord } from './fixtures'
 import { FakeFailure, fakeApi, makeRun } from '../fake-api'
 

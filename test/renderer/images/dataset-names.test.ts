@@ -53,7 +53,7 @@ describe('dataset names', () => {
 
 describe('the compare picker', () => {
   it('names image datasets in the run summary and finds runs by the dataset name', async () => {
-    const { configSummary, filterRuns } = await import('../../../src-renderer/lib/state/compare.svelte')
+    const { configSummary, filterRuns } = await import('../../../src-renderer/lib/state/run-picker.svelte')
     expect(configSummary({ dataset: 'image:D1', algorithm: 'cd', numScales: 6 }, index)).toBe('tiny · cd · N=6')
     expect(configSummary({ dataset: 'image:D1', algorithm: 'cd', numScales: 6 })).toBe('image:D1 · cd · N=6')
     const run = { id: 'r1', kind: 'distill', status: 'finished', tags: [], notes: '', config: { dataset: 'image:D1' } }

@@ -1,0 +1,109 @@
+/**
+ * The Compare view's table of final evaluations: which metric each column shows (model, metric, NFE), the
+ * rows read from the runs' final evaluations, the best value per column, the sort and the Fréchet caveats.
+ * Pure, so the table's rules are tested without a view.
+ */
+import { frechetCaveat } from '@shared/cd/evaluation'
+import type { EvaluationRecord, Run } from '@shared/store/types'
+import { evalValue, finalEvaluations } from './charts/nfe-curves'
+
+export interface MetricColumn {
+  key: string
+  label: string
+  title: string
+  model: string
+  metric: string
+  /** null = the model's largest NFE (the teacher's K = 100). */
+  nfe: number | null
+  /** Whether the best value is highlighted (references such as the teacher and the floor are not ranked). */
+  ranked: boolean
+  /** Shown only when some compared run has a value (the Fréchet distance exists for image runs only). */
+  optional?: boolean
+}
+
+export const METRIC_COLUMNS: readonly MetricColumn[] = [
+  { key: 'swd1', label: 'SWD · 1', title: 'student sliced Wasserstein, 1 step', model: 'student', metric: 'swd', nfe: 1, ranked: true },
+  { key: 'swd2', label: 'SWD · 2', title: 'student sliced Wasserstein, 2 steps', model: 'student', metric: 'swd', nfe: 2, ranked: true },
+  { key: 'energy1', label: 'energy · 1', title: 'student energy distance, 1 step', model: 'student', metric: 'energy', nfe: 1, ranked: true },
+  { key: 'energy2', label: 'energy · 2', title: 'student energy distance, 2 steps', model: 'student', metric: 'energy', nfe: 2, ranked: true },
+  { key: 'mmd1', label: 'MMD · 1', title: 'student MMD, 1 step', model: 'student', metric: 'mmd', nfe: 1, ranked: true },
+  { key: 'mmd2', label: 'MMD · 2', title: 'student MMD, 2 steps', model: 'student', metric: 'mmd', nfe: 2, ranked: true },
+  { key: 'fd1', label: 'FD · 1', title: 'student Fréchet distance in the dataset classifier features, 1 step (image runs)', model: 'student', metric: 'fd', nfe: 1, ranked: true, optional: true },
+  { key: 'fd2', label: 'FD · 2', title: 'student Fréchet distance in the dataset classifier features, 2 steps (image runs)', model: 'student', metric: 'fd', nfe: 2, ranked: true, optional: true },
+  { key: 'teacherFd', label: 'teacher FD (K=100)', title: "the teacher's Fréchet distance with K = 100 steps, same noise (image runs)", model: 'teacher', metric: 'fd', nfe: null, ranked: false, optional: true },
+  { key: 'teacherSwd', label: 'teacher SWD (K=100)', title: "the teacher's sliced Wasserstein with K = 100 steps, same noise", model: 'teacher', metric: 'swd', nfe: null, ranked: false },
+  { key: 'floorSwd', label: 'data floor SWD', title: 'sliced Wasserstein between two held-out data samples: the best reachable', model: 'data', metric: 'swd', nfe: 0, ranked: false },
+  { key: 'agreement', label: 'agreement', title: "mean distance between the student's one-step sample and the teacher's K = 100 solution from the same noise", model: 'student', metric: 'agreement', nfe: 1, ranked: true },
+  { key: 'ms1', label: 'ms/sample · 1', title: 'student milliseconds per sample, 1 step', model: 'student', metric: 'msPerSample', nfe: 1, ranked: true },
+  { key: 'teacherMs', label: 'teacher ms/sample', title: 'teacher milliseconds per sample, K = 100', model: 'teacher', metric: 'msPerSample', nfe: null, ranked: false },
+]
+
+/** Indices of the columns to show: every column, except optional ones no row has a value in. */
+export function visibleColumns(rows: readonly MetricRow[]): number[] {
+  return METRIC_COLUMNS.flatMap((col, c) => (!col.optional || rows.some((r) => r.values[c] !== null && r.values[c] !== undefined) ? [c] : []))
+}
+
+export interface MetricRow {
+  runId: string
+  /** The evaluated step, or null for a run without evaluations. */
+  step: number | null
+  values: Array<number | null>
+}
+
+export function metricRows(runIds: readonly string[], evaluations: Readonly<Record<string, readonly EvaluationRecord[]>>): MetricRow[] {
+  return runIds.map((runId) => {
+    const final = finalEvaluations(evaluations[runId] ?? [])
+    return {
+      runId,
+      step: final[0]?.step ?? null,
+      values: METRIC_COLUMNS.map((c) => evalValue(final, c.metric, c.model, c.nfe ?? undefined)),
+    }
+  })
+}
+
+/** The compared runs with Fréchet figures from too few samples (config.evalSamples), with the caveat to show. */
+export function frechetCaveats(rows: readonly MetricRow[], runs: readonly Run[]): Array<{ runId: string; caveat: string }> {
+  const fdColumns = METRIC_COLUMNS.flatMap((c, i) => (c.metric === 'fd' ? [i] : []))
+  return rows.flatMap((row) => {
+    if (!fdColumns.some((i) => row.values[i] !== null && row.values[i] !== undefined)) return []
+    const config = runs.find((r) => r.id === row.runId)?.config as { evalSamples?: unknown } | null | undefined
+    const caveat = frechetCaveat(config?.evalSamples)
+    return caveat ? [{ runId: row.runId, caveat }] : []
+  })
+}
+
+/** Per column, the run ids holding the lowest finite value (every metric here is lower-is-better); empty for unranked columns. */
+export function bestByColumn(rows: readonly MetricRow[]): Array<Set<string>> {
+  return METRIC_COLUMNS.map((col, c) => {
+    const best = new Set<string>()
+    if (!col.ranked) return best
+    let min = Infinity
+    for (const r of rows) {
+      const v = r.values[c]
+      if (v === null || v === undefined || !Number.isFinite(v)) continue
+      if (v < min) {
+        min = v
+        best.clear()
+      }
+      if (v === min) best.add(r.runId)
+    }
+    // One run alone is not "best" of anything.
+    return rows.filter((r) => r.values[c] !== null).length > 1 ? best : new Set<string>()
+  })
+}
+
+export type SortDir = 'asc' | 'desc'
+
+/** Rows sorted by one column; runs without a value go last either way. */
+export function sortRows(rows: readonly MetricRow[], column: number | null, dir: SortDir): MetricRow[] {
+  if (column === null) return rows.slice()
+  const sign = dir === 'asc' ? 1 : -1
+  return rows.slice().sort((a, b) => {
+    const x = a.values[column] ?? null
+    const y = b.values[column] ?? null
+    const xMissing = x === null || Number.isNaN(x)
+    const yMissing = y === null || Number.isNaN(y)
+    if (xMissing || yMissing) return xMissing === yMissing ? 0 : xMissing ? 1 : -1
+    return (x - y) * sign
+  })
+}
