@@ -207,12 +207,10 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     'config.validate': async (p) => {
       try {
         const config = p.kind === 'distill' ? parseDistillConfig(p.config) : parseTeacherConfig(p.config)
+        // The checks runs.start makes beyond the config itself (teacher, grid top, image dataset): the form
+        // never calls valid what launch would refuse.
+        await service.checkLaunch(config, 'data-folder')
         if (p.kind === 'distill' && 'teacher' in config) {
-          try {
-            await service.teachers.resolve(config.teacher, config.dataset, 'data-folder')
-          } catch (error) {
-            return { valid: false, config: null, effective: null, overridden: [], problems: [{ field: 'teacher', message: (error as Error).message, value: config.teacher }] }
-          }
           const { config: effective, differs } = effectiveDistill(config)
           return { valid: true, config, effective, overridden: differs, problems: [] }
         }

@@ -62,6 +62,11 @@ export class JobBuilder {
     }
   }
 
+  /** The teacher's checkpoint path, checked for the dataset and the grid top (`teacherFile`, `checkGridTop`). */
+  async teacherPath(config: DistillConfig, scope: TeacherScope = 'anywhere'): Promise<string> {
+    return this.checkGridTop(config, await this.teacherFile(config, scope))
+  }
+
   /** The grid top checked against the teacher's schedule; the teacher's path. */
   checkGridTop(config: DistillConfig, file: TeacherFile): string {
     try {

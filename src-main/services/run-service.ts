@@ -14,12 +14,12 @@ import type { MetricPoint, Run, RunStatus, RunSummary } from '@shared/store/type
 import { ensureRunDirs, runFilePath, type LabStore } from '../store'
 import { ForkedEngineHost, type EngineEvent, type EngineHost } from './engine-host'
 import { TeacherService, type TeacherScope } from './teacher-service'
-import { cartesian, checkSweepGrid } from './sweep-grid'
+import { cartesian, planSweep, SWEEP_YIELD_EVERY, yieldToEventLoop } from './sweep-grid'
 import { UnrecordedEnds } from './unrecorded-ends'
 import { recordEngineMessage, type RecordSink } from './engine-records'
 import { JobBuilder } from './run-jobs'
+import { MetricUpdates } from './metric-updates'
 import { APP_VERSION, RunStateError, type RunServiceOptions, type RunUpdate, type StartOptions, type TeacherStartOptions } from './run-types'
-import type { TeacherFile } from '../files/teachers'
 
 export { APP_VERSION, RunStateError } from './run-types'
 export type { RunServiceOptions, RunUpdate, StartOptions, TeacherStartOptions } from './run-types'
@@ -44,10 +44,9 @@ export class RunService {
   private readonly jobs = new Map<string, EngineJob>()
   private readonly active = new Map<string, ActiveRun>()
   private readonly listeners = new Set<(update: RunUpdate) => void>()
-  private readonly pendingPoints = new Map<string, MetricPoint[]>()
   private readonly idleWaiters: Array<() => void> = []
-  private flushTimer: NodeJS.Timeout | null = null
   private closed = false
+  private readonly updates: MetricUpdates
   /** Ends the store could not take (a full disk): shown instead of the stale `running`, written on retry. */
   private readonly unrecorded = new UnrecordedEnds(
     (id, end) => this.store.runs.updateStatus(id, end.status, { error: end.error }),
@@ -65,6 +64,7 @@ export class RunService {
     this.appVersion = options.appVersion ?? APP_VERSION
     this.teachers = new TeacherService(this.store)
     this.jobBuilder = new JobBuilder(this.store, this.teachers)
+    this.updates = new MetricUpdates((runId, points) => this.broadcast({ type: 'metrics', runId, points }), this.updateIntervalMs)
     this.sink = {
       store: this.store,
       setStatus: (id, status, error) => this.setStatus(id, status, error),
@@ -100,8 +100,17 @@ export class RunService {
   /** Validates, records the config (before step 0) and queues a distillation. */
   async startDistill(input: Record<string, unknown>, options: StartOptions = {}): Promise<Run> {
     const config = parseDistillConfig(input)
-    const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config, options.teacherScope))
+    const teacherPath = await this.jobBuilder.teacherPath(config, options.teacherScope)
     return this.queueDistill(config, teacherPath, options)
+  }
+
+  /**
+   * What launching a parsed config checks beyond the config itself, recording nothing: a distillation's
+   * teacher (within `scope`) and its grid top, an image dataset in this history. ConfigError naming the field.
+   */
+  async checkLaunch(config: DistillConfig | TeacherConfig, scope: TeacherScope = 'anywhere'): Promise<void> {
+    if ('teacher' in config) await this.jobBuilder.teacherPath(config, scope)
+    this.jobBuilder.datasetDir(config.dataset)
   }
 
   /** Records and queues a distillation whose config and teacher are checked. */
@@ -132,7 +141,7 @@ export class RunService {
       this.jobs.set(run.id, { ...this.jobBuilder.freshTeacherJob(run.id, config, {}), ...this.jobBuilder.datasetDir(config.dataset) })
     } else {
       const config = parseDistillConfig({ ...(run.config as DistillConfig), ...steps })
-      const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config, scope))
+      const teacherPath = await this.jobBuilder.teacherPath(config, scope)
       this.jobs.set(run.id, { ...this.jobBuilder.freshDistillJob(run.id, config, teacherPath), ...this.jobBuilder.datasetDir(config.dataset) })
     }
     return this.enqueue(run.id)
@@ -143,17 +152,8 @@ export class RunService {
    * `sweep:<first run id>` so they can be listed and compared together.
    */
   async sweep(base: Record<string, unknown>, grid: Record<string, number[]>, options: StartOptions = {}): Promise<Run[]> {
-    checkSweepGrid(grid)
-    // Validate every point before queueing any, so a bad value queues nothing; each teacher is read once.
-    const teachers = new Map<string, Promise<TeacherFile>>()
-    const checked: Array<{ config: DistillConfig; teacherPath: string }> = []
-    for (const [i, point] of cartesian(grid).entries()) {
-      const config = parseDistillConfig({ ...base, ...point })
-      const key = JSON.stringify([config.teacher, config.dataset])
-      if (!teachers.has(key)) teachers.set(key, this.jobBuilder.teacherFile(config, options.teacherScope))
-      checked.push({ config, teacherPath: this.jobBuilder.checkGridTop(config, await (teachers.get(key) as Promise<TeacherFile>)) })
-      if (i % SWEEP_YIELD_EVERY === SWEEP_YIELD_EVERY - 1) await yieldToEventLoop()
-    }
+    // Every point is checked before any is queued, so a bad value queues nothing.
+    const checked = await planSweep(base, grid, (config) => this.jobBuilder.teacherFile(config, options.teacherScope), (config, file) => this.jobBuilder.checkGridTop(config, file))
     const runs: Run[] = []
     let tag: string | null = null
     for (const [i, { config, teacherPath }] of checked.entries()) {
@@ -191,12 +191,11 @@ export class RunService {
       throw new RunStateError(`run ${id} is ${run.status}; only a paused, interrupted, failed or cancelled run can be resumed`)
     }
     const checkpoint = this.store.checkpoints.latestCheckpoint(id)
-    // A run that never started (queued when its process died) starts over from step 0.
     // Without a checkpoint (queued when its process died, or stopped before its first one) it starts over.
     if (!checkpoint) return this.restart(run, changes, options.teacherScope ?? 'anywhere')
     if (run.kind !== 'distill') throw new RunStateError(`run ${id} is a teacher run; resuming teacher runs is not supported yet`)
     const config = parseDistillConfig({ ...(run.config as DistillConfig), ...(changes.steps !== undefined ? { steps: changes.steps } : {}) })
-    const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config, options.teacherScope))
+    const teacherPath = await this.jobBuilder.teacherPath(config, options.teacherScope)
     const paths = ensureRunDirs(this.store.paths.root, id)
     this.store.metrics.deleteMetricsAfter(id, checkpoint.step)
     this.store.samples.deleteSamplesAfter(id, checkpoint.step)
@@ -228,7 +227,7 @@ export class RunService {
     if (config.steps <= checkpoint.step) {
       throw new ConfigError([{ field: 'steps', message: `must exceed the parent's checkpoint step ${checkpoint.step}`, value: config.steps }])
     }
-    const teacherPath = this.jobBuilder.checkGridTop(config, await this.jobBuilder.teacherFile(config, options.teacherScope))
+    const teacherPath = await this.jobBuilder.teacherPath(config, options.teacherScope)
     const run = this.store.runs.createRun({
       kind: 'distill',
       config,
@@ -281,7 +280,7 @@ export class RunService {
     const { dir } = this.store.runs.deleteRun(id)
     this.unrecorded.forget(id)
     rmSync(dir, { recursive: true, force: true })
-    this.pendingPoints.delete(id)
+    this.updates.forget(id)
   }
 
   tag(id: string, tags: string[]): string[] {
@@ -329,8 +328,8 @@ export class RunService {
     }
     this.unrecorded.retry()
     this.unrecorded.stop()
-    this.flush()
-    if (this.flushTimer) clearInterval(this.flushTimer)
+    this.updates.flush()
+    this.updates.stop()
   }
 
   // --- internals -----------------------------------------------------------------------------------------
@@ -372,7 +371,7 @@ export class RunService {
     const active: ActiveRun = { host, off: () => {}, ended: false, evalSeed: job.config.seed }
     active.off = host.on((event) => this.onEngineEvent(id, active, event))
     this.active.set(id, active)
-    this.ensureFlushTimer()
+    this.updates.start()
     host.start(job)
   }
 
@@ -425,32 +424,17 @@ export class RunService {
   /** Stores metric points and queues them for the next throttled update to subscribers. */
   private recordPoints(id: string, points: MetricPoint[]): void {
     this.store.metrics.appendMetrics(id, points)
-    const pending = this.pendingPoints.get(id)
-    if (pending) pending.push(...points)
-    else this.pendingPoints.set(id, points)
+    this.updates.add(id, points)
+  }
+
+  /** Sends pending metric points now; the interval stops once no engine is left. */
+  private flush(): void {
+    this.updates.flush(this.active.size === 0)
   }
 
   private emitRun(id: string): void {
     const run = this.store.runs.findRun(id)
     if (run) this.broadcast({ type: 'run', run: this.unrecorded.overlay(run) })
-  }
-
-  private ensureFlushTimer(): void {
-    if (this.flushTimer) return
-    this.flushTimer = setInterval(() => this.flush(), this.updateIntervalMs)
-    this.flushTimer.unref()
-  }
-
-  /** Sends each run's accumulated metric points as one update. */
-  private flush(): void {
-    for (const [runId, points] of this.pendingPoints) {
-      if (points.length > 0) this.broadcast({ type: 'metrics', runId, points })
-    }
-    this.pendingPoints.clear()
-    if (this.active.size === 0 && this.flushTimer) {
-      clearInterval(this.flushTimer)
-      this.flushTimer = null
-    }
   }
 
   private broadcast(update: RunUpdate): void {
@@ -465,13 +449,6 @@ export class RunService {
 }
 
 export { cartesian }
-
-/** Sweep points checked or queued between two turns of the event loop. */
-const SWEEP_YIELD_EVERY = 10
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref())

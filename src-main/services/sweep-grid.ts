@@ -3,7 +3,9 @@
  * so a payload of 3 axes x 1000 values is refused at once instead of building 10^9 points.
  */
 import { MAX_SWEEP_POINTS, SWEEPABLE_FIELDS } from '@shared/config/fields'
-import { ConfigError } from '@shared/config/validate'
+import type { DistillConfig } from '@shared/config/schemas'
+import { ConfigError, parseDistillConfig } from '@shared/config/validate'
+import type { TeacherFile } from '../files/teachers'
 
 /** Refuses an unknown or non-sweepable field, a non-finite value, an empty axis, or too many points. */
 export function checkSweepGrid(grid: Record<string, number[]>): number {
@@ -28,4 +30,35 @@ export function cartesian(grid: Record<string, number[]>): Array<Record<string, 
   let points: Array<Record<string, number>> = [{}]
   for (const [field, values] of Object.entries(grid)) points = points.flatMap((p) => values.map((v) => ({ ...p, [field]: v })))
   return points
+}
+
+/** Sweep points checked or queued between two turns of the event loop. */
+export const SWEEP_YIELD_EVERY = 10
+
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
+/**
+ * Every point of a grid as a checked config with its teacher's path, before any is queued; each teacher is
+ * read once (`readTeacher`), the grid top checked per point (`checkTop`), and the event loop is let go now
+ * and then so a long grid does not hold up other clients.
+ */
+export async function planSweep(
+  base: Record<string, unknown>,
+  grid: Record<string, number[]>,
+  readTeacher: (config: DistillConfig) => Promise<TeacherFile>,
+  checkTop: (config: DistillConfig, file: TeacherFile) => string,
+): Promise<Array<{ config: DistillConfig; teacherPath: string }>> {
+  checkSweepGrid(grid)
+  const teachers = new Map<string, Promise<TeacherFile>>()
+  const checked: Array<{ config: DistillConfig; teacherPath: string }> = []
+  for (const [i, point] of cartesian(grid).entries()) {
+    const config = parseDistillConfig({ ...base, ...point })
+    const key = JSON.stringify([config.teacher, config.dataset])
+    if (!teachers.has(key)) teachers.set(key, readTeacher(config))
+    checked.push({ config, teacherPath: checkTop(config, await (teachers.get(key) as Promise<TeacherFile>)) })
+    if (i % SWEEP_YIELD_EVERY === SWEEP_YIELD_EVERY - 1) await yieldToEventLoop()
+  }
+  return checked
 }
