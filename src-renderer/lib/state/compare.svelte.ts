@@ -18,6 +18,7 @@ import { metricChoices, type MetricChoice } from '../charts/hparam-scatter'
 import { dataSample, sampleAtStep, sampleNfes, sampleSteps, sharedNoiseSeed } from '../charts/compare-samples'
 import { runColor } from '../charts/theme'
 import { stepAtIndex, stopIndex } from '../step-stops'
+import { RunsStore, withSummary } from './runs-store.svelte'
 
 /** Buckets per run and request: what reaches chart.js, whatever the length of the series. */
 export const CURVE_BUCKETS = 1000
@@ -28,6 +29,8 @@ const ORIGIN_KEY = 'loss'
 export interface CompareOptions {
   /** Delay before a live run's curve is refetched after new points (coalesces the throttled events). */
   refreshDelayMs?: number
+  /** The renderer's runs (one subscription, shared with the other views); by default one over `api`. */
+  store?: RunsStore
 }
 
 export interface RunLoadError {
@@ -48,8 +51,14 @@ export interface SamplePanel {
 
 export class CompareState {
   ids = $state.raw<string[]>([])
-  /** The runs that loaded, in the order of `ids`. */
-  runs = $state.raw<Run[]>([])
+  /** The runs that loaded, in the order of `ids`, as read (with their configs). */
+  private readRuns = $state.raw<Run[]>([])
+  private readonly shownRuns: Run[]
+
+  /** The runs that loaded, in the order of `ids`: configs as read, summaries (status, tags, notes) the store's. */
+  get runs(): Run[] {
+    return this.shownRuns
+  }
   loadErrors = $state.raw<RunLoadError[]>([])
   loading = $state(false)
 
@@ -120,6 +129,7 @@ export class CompareState {
   )
 
   private readonly refreshDelayMs: number
+  private readonly store: RunsStore
   private unsubscribe: (() => void) | null = null
   private loadGen = 0
   private seriesGen = 0
@@ -134,6 +144,8 @@ export class CompareState {
     options: CompareOptions = {},
   ) {
     this.refreshDelayMs = options.refreshDelayMs ?? 1500
+    this.store = options.store ?? new RunsStore(api)
+    this.shownRuns = $derived(this.readRuns.map((r) => withSummary(r, this.store.summary(r.id))))
   }
 
   /** The x-axis field of the scatter: the chosen one, else the first numeric field the runs differ in. */
@@ -166,7 +178,8 @@ export class CompareState {
       if (r.status === 'fulfilled') runs.push(r.value)
       else errors.push({ id: this.ids[i] as string, message: errorText(r.reason) })
     })
-    this.runs = runs
+    this.store.put(runs)
+    this.readRuns = runs
     this.loadErrors = errors
     const perRun = <T>(f: (id: string) => Promise<T>, fallback: T) =>
       Promise.all(runs.map((r) => f(r.id).catch((e: unknown) => (this.noteError(r.id, e), fallback)))).then((values) => Object.fromEntries(runs.map((r, i) => [r.id, values[i] as T])))
@@ -338,7 +351,7 @@ export class CompareState {
   // --- live updates ---------------------------------------------------------------------------------------
 
   private subscribe(): void {
-    this.unsubscribe ??= this.api.subscribe((event) => this.onEvent(event))
+    this.unsubscribe ??= this.store.listen((event) => this.onEvent(event))
   }
 
   private onEvent(event: ApiEvent): void {
@@ -356,7 +369,6 @@ export class CompareState {
       for (const k of keys) this.fullCache.delete(`${event.runId}\n${k}`)
       if (keys.has(this.metric)) this.scheduleRefresh(event.runId)
     } else if (event.type === 'run') {
-      this.runs = this.runs.map((r) => (r.id === event.run.id ? { ...r, ...event.run, config: r.config } : r))
       if (TERMINAL_STATUSES.includes(event.run.status)) void this.reloadEvaluations(event.run.id)
     }
   }

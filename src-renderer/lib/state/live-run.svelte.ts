@@ -9,16 +9,15 @@ import type { ApiClient, ApiEvent } from '@shared/ipc/api'
 import type { DistillConfig } from '@shared/config/schemas'
 import type { EvaluationRecord, MetricPoint, Run, RunSummary, SampleRecord } from '@shared/store/types'
 import { TERMINAL_STATUSES } from '@shared/store/types'
-import { ApiCallError, callOn } from '../api'
+import { callOn } from '../api'
 import { appendToCurve, curveFromBuckets, EMPTY_CURVE, seriesCsv, type Curve, type XY } from '../charts/loss-curve'
 import { previewSteps, selectSamples, shownSamples, toXY, type SampleSelection } from '../charts/sample-scatter'
 import { stepAtIndex, stopIndex } from '../step-stops'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
 import { etaMs, RATE_WINDOW_MS, stepsPerSecond, type TimedStep } from '../eta'
-import { BRANCHABLE_KEYS, FIELDS, type FieldKey } from '../form-fields'
 import { errorText } from '../error-text'
-import { ConfigFormState } from './new-run.svelte'
+import { RunsStore, withSummary } from './runs-store.svelte'
 
 export const LOSS_KEY = 'loss'
 /** Preview quality series: the student at 1 and 2 steps; a teacher run's own 20-step samples. */
@@ -32,12 +31,19 @@ export interface LiveRunOptions {
   flushMs?: number
   /** The clock for points that arrive without a wall time. */
   now?: () => number
+  /** The renderer's runs (one subscription, shared with the other views); by default one over `api`. */
+  store?: RunsStore
 }
 
 const isTerminal = (status: string) => (TERMINAL_STATUSES as readonly string[]).includes(status)
 
 export class LiveRunState {
-  run = $state.raw<Run | null>(null)
+  /** The run as read with its config (runs.get, an action's answer). */
+  private readRun = $state.raw<Run | null>(null)
+  /** Whether the run was read or an event named it: until then it is unknown here, whatever the store has. */
+  private known = $state(false)
+  /** The run: its config as read, its summary (status, dates, tags, notes) the store's. */
+  readonly run: Run | null
   loss = $state.raw<Curve>(EMPTY_CURVE)
   quality = $state.raw<Record<(typeof QUALITY_KEYS)[number], Curve>>({ 'swd/nfe1': EMPTY_CURVE, 'swd/nfe2': EMPTY_CURVE, 'swd/nfe20': EMPTY_CURVE })
   /** The newest step a metric was logged for. */
@@ -68,6 +74,7 @@ export class LiveRunState {
   private readonly inflight = new Set<number>()
   private readonly flushMs: number
   private readonly now: () => number
+  private readonly store: RunsStore
 
   constructor(
     private readonly api: ApiClient,
@@ -76,6 +83,8 @@ export class LiveRunState {
   ) {
     this.flushMs = options.flushMs ?? 100
     this.now = options.now ?? (() => Date.now())
+    this.store = options.store ?? new RunsStore(api)
+    this.run = $derived(this.known ? runOf(this.readRun, this.store.summary(this.id)) : null)
   }
 
   get status(): string {
@@ -149,9 +158,9 @@ export class LiveRunState {
 
   /** Subscribes first (events that arrive during the load are kept), then reads the history. */
   async load(): Promise<void> {
-    this.unsubscribe = this.api.subscribe((event) => this.onEvent(event))
+    this.unsubscribe = this.store.listen((event, before) => this.onEvent(event, before))
     try {
-      this.run = await callOn(this.api, 'runs.get', { id: this.id })
+      this.setRead(await callOn(this.api, 'runs.get', { id: this.id }))
       const [loss, ...quality] = await Promise.all([LOSS_KEY, ...QUALITY_KEYS].map((key) => callOn(this.api, 'metrics.downsampled', { runId: this.id, key, buckets: INITIAL_BUCKETS })))
       const lossBuckets = loss ?? []
       this.loss = curveFromBuckets(lossBuckets)
@@ -233,7 +242,8 @@ export class LiveRunState {
     }
   }
 
-  onEvent(event: ApiEvent): void {
+  /** `before`: the run's summary before a `run` event (the store has already applied the event). */
+  onEvent(event: ApiEvent, before?: RunSummary): void {
     switch (event.type) {
       case 'metrics':
         if (event.runId !== this.id) return
@@ -242,7 +252,7 @@ export class LiveRunState {
         return
       case 'run':
         if (event.run.id !== this.id) return
-        this.applySummary(event.run)
+        this.applySummary(event.run, before)
         return
       case 'sample':
         if (event.runId !== this.id || this.samples.some((s) => s.id === event.sample.id)) return
@@ -256,10 +266,9 @@ export class LiveRunState {
     }
   }
 
-  private applySummary(summary: RunSummary): void {
-    const before = this.run?.status
-    // Summaries carry no config; keep the one read with runs.get.
-    this.run = { ...(this.run ?? { config: null }), ...summary }
+  private applySummary(summary: RunSummary, previous: RunSummary | undefined): void {
+    const before = this.known ? previous?.status : undefined
+    this.known = true
     if (before !== summary.status && isTerminal(summary.status)) {
       this.flush()
       void this.loadEvaluations()
@@ -313,7 +322,7 @@ export class LiveRunState {
     this.busy = true
     try {
       const run = await callOn(this.api, method, { id: this.id })
-      this.run = { ...run, config: run.config ?? this.run?.config ?? null }
+      this.setRead({ ...run, config: run.config ?? this.run?.config ?? null })
       // Speed before a pause says nothing about the speed after it.
       if (method === 'runs.resume') this.timings = []
     } catch (error) {
@@ -338,6 +347,13 @@ export class LiveRunState {
   /** The full loss series as CSV (`step,value,wallMs`), for a download. */
   async lossCsv(): Promise<string> {
     return seriesCsv(await callOn(this.api, 'metrics.series', { runId: this.id, key: LOSS_KEY }))
+  }
+
+  /** A run read from the backend is the newest the renderer has: the store takes its summary too. */
+  private setRead(run: Run): void {
+    this.store.put([run])
+    this.readRun = run
+    this.known = true
   }
 
   dispose(): void {
@@ -382,55 +398,8 @@ export function evaluationRows(records: readonly EvaluationRecord[]): Evaluation
   return [...rows.values()].sort((a, b) => (MODEL_ORDER[a.model] ?? 9) - (MODEL_ORDER[b.model] ?? 9) || a.model.localeCompare(b.model) || a.nfe - b.nfe)
 }
 
-// --- branch ------------------------------------------------------------------------------------------------------
-
-/** Fields a branch keeps from its parent: shown, not editable. */
-export const BRANCH_LOCKED: readonly FieldKey[] = FIELDS.filter((f) => !f.branchable).map((f) => f.key)
-
-/** The branch form: the parent's config with only branchable fields editable → `runs.branch`. */
-export class BranchState {
-  readonly form: ConfigFormState
-  submitting = $state(false)
-  error = $state<string | null>(null)
-
-  constructor(
-    private readonly api: ApiClient,
-    readonly parent: Run,
-    options: { debounceMs?: number } = {},
-  ) {
-    this.form = new ConfigFormState(api, { initial: (parent.config ?? {}) as Record<string, unknown>, locked: BRANCH_LOCKED, debounceMs: options.debounceMs })
-  }
-
-  /** The branchable fields whose value differs from the parent's. */
-  overrides(): Record<string, unknown> {
-    const parent = (this.parent.config ?? {}) as Record<string, unknown>
-    const config = this.form.config()
-    const out: Record<string, unknown> = {}
-    for (const key of BRANCHABLE_KEYS) {
-      if (JSON.stringify(config[key] ?? null) !== JSON.stringify(parent[key] ?? null)) out[key] = config[key]
-    }
-    return out
-  }
-
-  /** Starts the branch; its id, or null when refused (the problems show next to their fields). */
-  async submit(): Promise<string | null> {
-    if (this.submitting) return null
-    this.error = null
-    this.submitting = true
-    try {
-      if (!(await this.form.validateNow()) || this.form.dirty) return null
-      const run = await callOn(this.api, 'runs.branch', { id: this.parent.id, overrides: this.overrides() })
-      return run.id
-    } catch (error) {
-      if (error instanceof ApiCallError && error.error.problems) this.form.showProblems(error.error.problems)
-      this.error = errorText(error)
-      return null
-    } finally {
-      this.submitting = false
-    }
-  }
-
-  dispose(): void {
-    this.form.dispose()
-  }
+/** The run as read, under the store's newer summary; an event before the read gives a run without config. */
+function runOf(read: Run | null, summary: RunSummary | undefined): Run | null {
+  if (read) return withSummary(read, summary)
+  return summary ? { ...summary, config: null } : null
 }

@@ -1,12 +1,13 @@
 /**
  * State of the Runs view: every run of the history (one `runs.list` of up to 10k rows with configs and the
- * table's metrics), the sort, the filters, the selection, and the actions on runs. Live: `run` events patch
- * single rows (new runs are fetched in batches), and while anything runs its last metrics are re-read on a
- * slow timer from a list of the running runs only, never the whole history.
+ * table's metrics), the sort, the filters, the selection, and the actions on runs. Live: the runs store's
+ * `run` events patch single rows with the store's summary (new runs are fetched in batches), and while
+ * anything runs its last metrics are re-read on a slow timer from a list of the running runs only, never
+ * the whole history.
  */
 import type { ImageDatasetRecord } from '@shared/data/images'
 import { indexDatasets } from '@shared/data/dataset-names'
-import type { ApiClient, ApiEvent, ApiMethod, ApiPayload, ApiResponses, ApiResult } from '@shared/ipc/api'
+import type { ApiClient, ApiEvent } from '@shared/ipc/api'
 import { TERMINAL_STATUSES, type RunSummary } from '@shared/store/types'
 import { callOn } from '../api'
 import { errorText } from '../error-text'
@@ -24,6 +25,9 @@ import {
   type RunRow,
   type SortSpec,
 } from '../runs-table'
+import { RunsStore } from './runs-store.svelte'
+
+export { deferredClient } from './runs-store.svelte'
 
 export const RUNS_LIMIT = 10_000
 
@@ -40,34 +44,8 @@ export interface RunsStateOptions {
   pollMs?: number
   /** How long run events of unknown (new) runs are gathered before one fetch (ms). */
   batchMs?: number
-}
-
-/**
- * An ApiClient usable before the real one is connected (views build their state synchronously): calls
- * wait for it, and a failed connection surfaces as each call's error.
- */
-export function deferredClient(get: () => Promise<ApiClient>): ApiClient {
-  return {
-    async call<M extends ApiMethod>(method: M, payload?: ApiPayload<M>): Promise<ApiResult<ApiResponses[M]>> {
-      return (await get()).call(method, payload)
-    },
-    subscribe(listener) {
-      let stopped = false
-      let unsubscribe: (() => void) | null = null
-      get().then(
-        (api) => {
-          if (!stopped) unsubscribe = api.subscribe(listener)
-        },
-        () => {
-          // The calls report the connection failure.
-        },
-      )
-      return () => {
-        stopped = true
-        unsubscribe?.()
-      }
-    },
-  }
+  /** The renderer's runs (one subscription, shared with the other views); by default one over `api`. */
+  store?: RunsStore
 }
 
 const isTerminal = (s: RunSummary['status']) => TERMINAL_STATUSES.includes(s)
@@ -108,6 +86,7 @@ export class RunsState {
   private readonly clock: () => number
   private readonly pollMs: number
   private readonly batchMs: number
+  private readonly store: RunsStore
   private pendingNew = new Set<string>()
   private batchTimer: ReturnType<typeof setTimeout> | null = null
   private polling = false
@@ -122,12 +101,13 @@ export class RunsState {
     this.clock = options.now ?? Date.now
     this.pollMs = options.pollMs ?? 2000
     this.batchMs = options.batchMs ?? 150
+    this.store = options.store ?? new RunsStore(api)
     this.now = this.clock()
   }
 
-  /** Subscribes to run events and starts the clock / refresh timer; returns the function that stops both. */
+  /** Listens to the store's run events and starts the clock / refresh timer; returns the function that stops both. */
   start(): () => void {
-    const unsubscribe = this.api.subscribe((event) => this.onEvent(event))
+    const unsubscribe = this.store.listen((event) => this.onEvent(event))
     const timer = setInterval(() => void this.tick(), this.pollMs)
     return () => {
       unsubscribe()
@@ -147,6 +127,7 @@ export class RunsState {
       .catch(() => {})
     try {
       const rows = await this.list({ limit: RUNS_LIMIT })
+      this.store.put(rows)
       this.rows = rows
       this.truncated = rows.length >= RUNS_LIMIT
       this.now = this.clock()
@@ -172,7 +153,8 @@ export class RunsState {
 
   onEvent(event: ApiEvent): void {
     if (event.type !== 'run') return
-    const summary = event.run
+    // The store's summary: the one the other views show too.
+    const summary = this.store.summary(event.run.id) ?? event.run
     this.changedWhileLoading?.add(summary.id)
     const index = this.rows.findIndex((r) => r.id === summary.id)
     if (index === -1) {
@@ -194,14 +176,19 @@ export class RunsState {
     this.rows = next
   }
 
+  /** An edit answered by the backend (tags, notes): the row and the store's summary both take it. */
   private patchRow(id: string, patch: (row: RunRow) => RunRow): void {
     const index = this.rows.findIndex((r) => r.id === id)
-    if (index !== -1) this.replaceRow(index, patch(this.rows[index] as RunRow))
+    if (index === -1) return
+    const row = patch(this.rows[index] as RunRow)
+    this.replaceRow(index, row)
+    this.store.put([row])
   }
 
   /** Merges fetched rows (config, metrics, summary) into the rows with the same ids. */
   private merge(fetched: readonly RunRow[]): void {
     if (fetched.length === 0) return
+    this.store.put(fetched)
     const byId = new Map(fetched.map((r) => [r.id, r]))
     let changed = false
     const next = this.rows.map((row) => {
@@ -392,6 +379,7 @@ export class RunsState {
     }
     if (deleted.length > 0) {
       const gone = new Set(deleted)
+      this.store.drop(gone)
       this.rows = this.rows.filter((r) => !gone.has(r.id))
       this.selected = new Set([...this.selected].filter((id) => !gone.has(id)))
       if (this.detailsId !== null && gone.has(this.detailsId)) this.detailsId = null

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DISTILL_DEFAULTS } from '@shared/config/defaults'
 import { ConfigError, parseDistillConfig } from '@shared/config/validate'
 import type { EvaluationRecord, MetricBucket, Run, SampleRecord } from '@shared/store/types'
-import { BranchState, LiveRunState, evaluationRows } from '../../../src-renderer/lib/state/live-run.svelte'
+import { LiveRunState, evaluationRows } from '../../../src-renderer/lib/state/live-run.svelte'
+import { BranchState } from '../../../src-renderer/lib/state/branch.svelte'
 import { FakeFailure, fakeApi, makeRun, settle } from '../fake-api'
 
 const run = (over: Partial<Run> = {}): Run => makeRun({ status: 'running', finishedAt: null, config: { ...DISTILL_DEFAULTS, steps: 3000 }, ...over })
