@@ -38,7 +38,10 @@ const NODE_BUILTIN = `node:|(?:${[...new Set(builtinModules.map((m) => m.split('
 
 const ban = (regex, message) => ({ regex, message })
 
-const BAN_ELECTRON = ban(`^${pkg('electron')}`, 'Only src-main/app, src-main/ipc and src-main/preload may import electron.')
+const BAN_ELECTRON = ban(
+  `^${pkg('electron')}`,
+  'Only src-main/app, src-main/ipc and src-main/preload may import electron.',
+)
 const BAN_TFJS = ban('^@tensorflow/', 'tfjs belongs in src-main/engine.')
 const BAN_SQLITE = ban(`^${pkg('better-sqlite3')}`, 'The database belongs in src-main/store.')
 const BAN_UI = ban(`^(?:${pkg('svelte')}|${pkg('chart.js')})`, 'svelte and chart.js belong in src-renderer.')
@@ -106,7 +109,12 @@ const LAYERS = [
   },
   {
     root: 'src-main/data',
-    bans: [onlyAllow([pkg('@shared'), 'node:', pkg('zod')], 'Dataset file readers import only node:* built-ins, zod and @shared: no database, tfjs, electron or UI.')],
+    bans: [
+      onlyAllow(
+        [pkg('@shared'), 'node:', pkg('zod')],
+        'Dataset file readers import only node:* built-ins, zod and @shared: no database, tfjs, electron or UI.',
+      ),
+    ],
     reach: ['src-shared'],
     escape: 'Dataset file readers import only themselves and src-shared (use @shared).',
   },

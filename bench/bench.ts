@@ -88,7 +88,16 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   const cd = async (settings: Record<string, unknown>, twoThreads: boolean) => {
     const config = parseDistillConfig({ dataset: 'moons', batch: 256, ...settings, steps: 1_000_000 })
     const distiller = new Distiller(config, teacher, name)
-    const thread = twoThreads ? await TargetSideThread.start({ backend: name, teacher, data: DATA_2D, solve: teacherSolveOf(config), sigmaData: config.sigmaData, batch: 256 }) : null
+    const thread = twoThreads
+      ? await TargetSideThread.start({
+          backend: name,
+          teacher,
+          data: DATA_2D,
+          solve: teacherSolveOf(config),
+          sigmaData: config.sigmaData,
+          batch: 256,
+        })
+      : null
     if (thread) distiller.offloadTargetSide(thread)
     const ms = timeIt(stepsFor(name, 200), () => distiller.trainStep())
     return { distiller, ms, close: async () => thread?.close() }
@@ -114,8 +123,22 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   const n = 1000
   const noise = Rng.fromSeed(1).normals(n * 2)
   const sigmaData = 0.5
-  const student = timeIt(5, () => consistencySample(euler.distiller.evalEma, teacher.architecture, teacher.schedule, noise, [], [], sigmaData, true, topOf(euler.distiller.trainedSteps())))
-  const teacher100 = timeIt(name === 'cpu' ? 1 : 2, () => teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise, 100, 'ddim'))
+  const student = timeIt(5, () =>
+    consistencySample(
+      euler.distiller.evalEma,
+      teacher.architecture,
+      teacher.schedule,
+      noise,
+      [],
+      [],
+      sigmaData,
+      true,
+      topOf(euler.distiller.trainedSteps()),
+    ),
+  )
+  const teacher100 = timeIt(name === 'cpu' ? 1 : 2, () =>
+    teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise, 100, 'ddim'),
+  )
   euler.distiller.dispose()
   await euler.close()
   trainer.dispose()
@@ -142,10 +165,13 @@ function torchReference(): { teacherStepMs: number; cdStepMs: number } | string 
   if (!existsSync(script)) return `reference script not found at ${script}`
   const steps = values.quick ? '100' : '500'
   // Debian's python3-torch lives under /usr/bin/python3; a pyenv python3 earlier on PATH may lack it.
-  const python = ['/usr/bin/python3', 'python3'].find((exe) => spawnSync(exe, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0)
+  const python = ['/usr/bin/python3', 'python3'].find(
+    (exe) => spawnSync(exe, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+  )
   if (!python) return 'python3 with torch not found (Debian: apt-get install python3-torch libopenblas0-pthread)'
   const result = spawnSync(python, [script, 'moons', steps, steps, '18', '1'], { encoding: 'utf8', timeout: 300_000 })
-  if (result.status !== 0) return `python3 torch reference did not run (${(result.stderr || result.error?.message || '').split('\n').filter(Boolean).pop() ?? 'unknown error'})`
+  if (result.status !== 0)
+    return `python3 torch reference did not run (${(result.stderr || result.error?.message || '').split('\n').filter(Boolean).pop() ?? 'unknown error'})`
   const match = /teacher_train=([\d.]+) cd=([\d.]+)/.exec(result.stdout)
   if (!match) return 'could not read the reference output'
   return { teacherStepMs: Number(match[1]), cdStepMs: Number(match[2]) }
@@ -167,10 +193,16 @@ if (!values['skip-images']) {
   if (!values.json) process.stderr.write('benchmarking the image U-Net...\n')
   // Loaded only here: it registers conv-gradient kernels for the wasm and cpu backends.
   const { benchImages, formatImagesBench } = await import('./images-bench')
-  const result = await benchImages({ backends: values['images-backends'].split(',') as BackendChoice[], quick: values.quick })
+  const result = await benchImages({
+    backends: values['images-backends'].split(',') as BackendChoice[],
+    quick: values.quick,
+  })
   images = { result, lines: formatImagesBench(result) }
 }
-const best = figures.reduce<BackendFigures | null>((b, f) => (b === null || f.cdStepEulerMs < b.cdStepEulerMs ? f : b), null)
+const best = figures.reduce<BackendFigures | null>(
+  (b, f) => (b === null || f.cdStepEulerMs < b.cdStepEulerMs ? f : b),
+  null,
+)
 const summary = {
   workload: 'moons, MLP 3x256 SiLU, batch 256, N = 18',
   backends: Object.fromEntries(figures.map((f) => [f.backend, f])),
@@ -195,8 +227,14 @@ for (const f of figures) {
 }
 for (const [name, why] of Object.entries(unavailable)) lines.push(`${name.padEnd(8)} unavailable: ${why}`)
 if (typeof torch === 'string') lines.push(`torch    reference unavailable: ${torch}`)
-else lines.push(`torch    teacher step ${torch.teacherStepMs.toFixed(2)} ms | CD step Euler ${torch.cdStepMs.toFixed(2)} ms (PyTorch CPU, 1 thread)`)
-if (summary.cdStepRatioBestToTorch !== null) lines.push(`best (${summary.bestBackend}) / torch: CD step ${summary.cdStepRatioBestToTorch.toFixed(2)}x, teacher step ${summary.teacherStepRatioBestToTorch?.toFixed(2)}x`)
+else
+  lines.push(
+    `torch    teacher step ${torch.teacherStepMs.toFixed(2)} ms | CD step Euler ${torch.cdStepMs.toFixed(2)} ms (PyTorch CPU, 1 thread)`,
+  )
+if (summary.cdStepRatioBestToTorch !== null)
+  lines.push(
+    `best (${summary.bestBackend}) / torch: CD step ${summary.cdStepRatioBestToTorch.toFixed(2)}x, teacher step ${summary.teacherStepRatioBestToTorch?.toFixed(2)}x`,
+  )
 if (store) for (const [name, value] of Object.entries(store)) lines.push(`store    ${name}: ${value}`)
 if (images) lines.push(...images.lines)
 process.stdout.write(`${lines.join('\n')}\n`)

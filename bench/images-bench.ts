@@ -75,7 +75,9 @@ const GENERATED = 8
 function strokeRows(): ImageRows {
   const size = SIDE * SIDE
   const count = 512
-  const all = Float32Array.from({ length: count * size }, (_, i) => Math.tanh(3 * Math.sin(i / 9 + Math.floor(i / size)) * Math.cos(i / 130)))
+  const all = Float32Array.from({ length: count * size }, (_, i) =>
+    Math.tanh(3 * Math.sin(i / 9 + Math.floor(i / size)) * Math.cos(i / 130)),
+  )
   return {
     count,
     height: SIDE,
@@ -83,7 +85,8 @@ function strokeRows(): ImageRows {
     channels: 1,
     batch(indices) {
       const images = new Float32Array(indices.length * size)
-      for (let i = 0; i < indices.length; i++) images.set(all.subarray((indices[i] as number) * size, ((indices[i] as number) + 1) * size), i * size)
+      for (let i = 0; i < indices.length; i++)
+        images.set(all.subarray((indices[i] as number) * size, ((indices[i] as number) + 1) * size), i * size)
       return { images }
     },
   }
@@ -95,7 +98,10 @@ function timeSteps(count: number, step: () => void): number {
   return (performance.now() - start) / count
 }
 
-async function benchBackend(name: BackendChoice, options: Required<ImagesBenchOptions>): Promise<ImagesBackendFigures | string> {
+async function benchBackend(
+  name: BackendChoice,
+  options: Required<ImagesBenchOptions>,
+): Promise<ImagesBackendFigures | string> {
   try {
     await selectBackend(name)
     assertBackendTrainsConv(tf.getBackend())
@@ -105,7 +111,14 @@ async function benchBackend(name: BackendChoice, options: Required<ImagesBenchOp
   const cpu = name === 'cpu'
   const batch = cpu ? options.cpuBatch : options.batch
   const data = imageDataSource('image:bench', strokeRows())
-  const teacherConfig = parseTeacherConfig({ dataset: 'image:bench', model: 'unet', unetChannels: options.baseChannels, batch, lr: 1e-4, backend: name })
+  const teacherConfig = parseTeacherConfig({
+    dataset: 'image:bench',
+    model: 'unet',
+    unetChannels: options.baseChannels,
+    batch,
+    lr: 1e-4,
+    backend: name,
+  })
   const trainer = new TeacherTrainer(teacherConfig, name, undefined, data)
   const timedSteps = options.quick || cpu ? 1 : 3
   trainer.trainStep() // warm-up: kernel setup and first allocations
@@ -115,11 +128,27 @@ async function benchBackend(name: BackendChoice, options: Required<ImagesBenchOp
   const teacher = loadTeacherModel(teacherConfig, pickArrays('teacher', trainer.snapshot(false).arrays), data)
   trainer.dispose()
 
-  const distillConfig = parseDistillConfig({ dataset: 'image:bench', teacher: 'bench', batch, solver: 'heun', numScales: 18, warmupSteps: 0, sigmaData: 0.5, backend: name })
+  const distillConfig = parseDistillConfig({
+    dataset: 'image:bench',
+    teacher: 'bench',
+    batch,
+    solver: 'heun',
+    numScales: 18,
+    warmupSteps: 0,
+    sigmaData: 0.5,
+    backend: name,
+  })
   const distiller = new Distiller(distillConfig, teacher, name, undefined, data)
   // As runs do it: the teacher step and target network on a second thread when there is a second core.
   const thread = targetThreadWanted()
-    ? await TargetSideThread.start({ backend: name, teacher, data, solve: teacherSolveOf(distillConfig), sigmaData: distillConfig.sigmaData, batch })
+    ? await TargetSideThread.start({
+        backend: name,
+        teacher,
+        data,
+        solve: teacherSolveOf(distillConfig),
+        sigmaData: distillConfig.sigmaData,
+        batch,
+      })
     : null
   if (thread) distiller.offloadTargetSide(thread)
   distiller.trainStep()
@@ -129,8 +158,25 @@ async function benchBackend(name: BackendChoice, options: Required<ImagesBenchOp
   await thread?.close()
 
   const noise = Rng.fromSeed(3).normals(GENERATED * data.dim)
-  const student = consistencySample(distiller.evalEma, teacher.architecture, teacher.schedule, noise, [], [], 0.5, true, topOf(distiller.trainedSteps()))
-  const teacher100 = teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise, options.quick ? 10 : 100, 'ddim')
+  const student = consistencySample(
+    distiller.evalEma,
+    teacher.architecture,
+    teacher.schedule,
+    noise,
+    [],
+    [],
+    0.5,
+    true,
+    topOf(distiller.trainedSteps()),
+  )
+  const teacher100 = teacherSample(
+    teacher.weights,
+    teacher.architecture,
+    teacher.schedule,
+    noise,
+    options.quick ? 10 : 100,
+    'ddim',
+  )
   distiller.dispose()
   teacher.weights.dispose()
   return {
@@ -152,7 +198,10 @@ async function benchBackend(name: BackendChoice, options: Required<ImagesBenchOp
   }
 }
 
-export async function benchImages(options: ImagesBenchOptions, log: (line: string) => void = () => {}): Promise<ImagesBenchResult> {
+export async function benchImages(
+  options: ImagesBenchOptions,
+  log: (line: string) => void = () => {},
+): Promise<ImagesBenchResult> {
   const full: Required<ImagesBenchOptions> = { quick: false, batch: 64, cpuBatch: 8, baseChannels: 32, ...options }
   const spec = unetSpec({ height: 28, width: 28, channels: 1, baseChannels: full.baseChannels })
   const result: ImagesBenchResult = {
@@ -194,7 +243,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     },
   })
   tf.env().set('PROD', true)
-  const result = await benchImages({ backends: values.backends.split(',') as BackendChoice[], quick: values.quick }, (line) => process.stderr.write(`${line}\n`))
+  const result = await benchImages(
+    { backends: values.backends.split(',') as BackendChoice[], quick: values.quick },
+    (line) => process.stderr.write(`${line}\n`),
+  )
   process.stdout.write(`${formatImagesBench(result).join('\n')}\n`)
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`)
 }

@@ -36,13 +36,23 @@ export async function benchStore(options: StoreBenchOptions = {}): Promise<Recor
     const figures: Record<string, number> = {}
 
     // Ingest: one series of `totalPoints` points in transactions of `batch` points (a loss curve).
-    const run = store.runs.createRun({ kind: 'distill', config: { bench: true }, appVersion: 'bench', status: 'running' })
+    const run = store.runs.createRun({
+      kind: 'distill',
+      config: { bench: true },
+      appVersion: 'bench',
+      status: 'running',
+    })
     const wall = Date.now()
     const batches: MetricPoint[][] = []
     for (let start = 0; start < totalPoints; start += batch) {
       const points: MetricPoint[] = []
       for (let step = start; step < Math.min(totalPoints, start + batch); step++) {
-        points.push({ key: 'loss', step, value: Math.exp(-step / 2e5) + 0.05 * Math.sin(step * 0.37), wallMs: wall + step })
+        points.push({
+          key: 'loss',
+          step,
+          value: Math.exp(-step / 2e5) + 0.05 * Math.sin(step * 0.37),
+          wallMs: wall + step,
+        })
       }
       batches.push(points)
     }
@@ -53,13 +63,19 @@ export async function benchStore(options: StoreBenchOptions = {}): Promise<Recor
     figures.ingestBatch = batch
 
     // Several keys per step, as the trainer logs them (loss, lr, grad norm, ema decay).
-    const multi = store.runs.createRun({ kind: 'distill', config: { bench: true }, appVersion: 'bench', status: 'running' })
+    const multi = store.runs.createRun({
+      kind: 'distill',
+      config: { bench: true },
+      appVersion: 'bench',
+      status: 'running',
+    })
     const keys = ['loss', 'lr', 'gradNorm', 'emaDecay']
     const stepsPerBatch = batch / keys.length
     t0 = performance.now()
     for (let start = 0; start < totalPoints / keys.length; start += stepsPerBatch) {
       const points: MetricPoint[] = []
-      for (let step = start; step < start + stepsPerBatch; step++) for (const key of keys) points.push({ key, step, value: step * 1e-3, wallMs: wall })
+      for (let step = start; step < start + stepsPerBatch; step++)
+        for (const key of keys) points.push({ key, step, value: step * 1e-3, wallMs: wall })
       store.metrics.appendMetrics(multi.id, points)
     }
     figures.ingest4KeysPointsPerSec = Math.round(totalPoints / ((performance.now() - t0) / 1000))
@@ -102,7 +118,8 @@ export async function benchStore(options: StoreBenchOptions = {}): Promise<Recor
           now: 1_700_000_000_000 + i * 1000,
         })
         const points: MetricPoint[] = []
-        for (let step = 0; step < 20; step++) for (const key of keys) points.push({ key, step: step * 50, value: Math.random(), wallMs: wall })
+        for (let step = 0; step < 20; step++)
+          for (const key of keys) points.push({ key, step: step * 50, value: Math.random(), wallMs: wall })
         store.metrics.appendMetrics(r.id, points)
       }
     })()

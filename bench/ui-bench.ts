@@ -39,12 +39,19 @@ function seedHistory(dataDir: string): string[] {
   try {
     const ids: string[] = []
     for (let r = 0; r < RUNS; r++) {
-      const run = store.runs.createRun({ kind: 'distill', status: 'finished', appVersion: 'bench', config: { ...DISTILL_DEFAULTS, numScales: 10 + r, steps: POINTS }, seed: r })
+      const run = store.runs.createRun({
+        kind: 'distill',
+        status: 'finished',
+        appVersion: 'bench',
+        config: { ...DISTILL_DEFAULTS, numScales: 10 + r, steps: POINTS },
+        seed: r,
+      })
       const start = Date.UTC(2026, 0, 1) + r * 3_600_000
       for (let i = 0; i < POINTS; i += 10_000) {
         const batch: MetricPoint[] = []
         for (let step = i; step < Math.min(POINTS, i + 10_000); step++) {
-          const value = (0.5 + 0.02 * r) * Math.exp(-step / (POINTS / 4)) + 0.05 * Math.abs(Math.sin(step * 0.37 + r)) + 0.01
+          const value =
+            (0.5 + 0.02 * r) * Math.exp(-step / (POINTS / 4)) + 0.05 * Math.abs(Math.sin(step * 0.37 + r)) + 0.01
           batch.push({ key: 'loss', step, value, wallMs: start + step * 20 })
         }
         store.metrics.appendMetrics(run.id, batch)
@@ -67,7 +74,8 @@ const START_RECORDING = `(() => {
 })()`
 const STOP_RECORDING = `(() => { window.__bench.stop = true; return { longTasks: window.__bench.longTasks, gaps: window.__bench.gaps } })()`
 const NOW = 'performance.now()'
-const afterTwoFrames = (t0: number) => `new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - ${t0}))))`
+const afterTwoFrames = (t0: number) =>
+  `new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - ${t0}))))`
 
 /** Starts recording long tasks and frame gaps in the page. */
 async function startRecording(page: Page): Promise<void> {
@@ -100,7 +108,12 @@ async function benchCompare(lab: Lab, ids: string[]) {
     const interactions: Record<string, number> = {}
     interactions.smoothing = await timeInteraction(page, () => page.getByTestId('compare-smoothing').fill('0.9'))
     interactions.logY = await timeInteraction(page, () => page.getByTestId('compare-logy').check())
-    interactions.wallTime = await timeInteraction(page, () => page.getByTestId('compare-xaxis').selectOption('wall').then(() => undefined))
+    interactions.wallTime = await timeInteraction(page, () =>
+      page
+        .getByTestId('compare-xaxis')
+        .selectOption('wall')
+        .then(() => undefined),
+    )
     await page.getByTestId('compare-xaxis').selectOption('step')
     const canvas = chart.locator('canvas')
     const box = (await canvas.boundingBox()) as { x: number; y: number; width: number; height: number }
@@ -154,8 +167,11 @@ try {
   const ids = seedHistory(lab.dataDir)
   log(`  ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)
   const compare = await benchCompare(lab, ids)
-  log(`Compare, ${RUNS} runs × ${POINTS} points: first draw ${compare.firstDrawMs} ms; longest main-thread task ${compare.longestTaskMs.toFixed(0)} ms`)
-  for (const [name, ms] of Object.entries(compare.interactions)) log(`  ${name.padEnd(12)} ${ms.toFixed(0)} ms to the next frame`)
+  log(
+    `Compare, ${RUNS} runs × ${POINTS} points: first draw ${compare.firstDrawMs} ms; longest main-thread task ${compare.longestTaskMs.toFixed(0)} ms`,
+  )
+  for (const [name, ms] of Object.entries(compare.interactions))
+    log(`  ${name.padEnd(12)} ${ms.toFixed(0)} ms to the next frame`)
   const streaming = await benchStreaming(lab)
   log(
     `Live run streaming for ${streaming.seconds} s: ${streaming.frames} frames, longest ${streaming.longestFrameMs.toFixed(0)} ms, ` +

@@ -34,7 +34,13 @@ for (const name of datasets) if (!isDataset2D(name)) throw new Error(`--only: un
 const backend = await selectBackend(values.backend as BackendChoice)
 console.log(`backend: ${backend.name}`)
 for (const dataset of datasets) {
-  const config = parseTeacherConfig({ ...TEACHER_DEFAULTS, dataset, steps: Number(values.steps), seed: BUILTIN_TEACHER_SEED, backend: backend.name })
+  const config = parseTeacherConfig({
+    ...TEACHER_DEFAULTS,
+    dataset,
+    steps: Number(values.steps),
+    seed: BUILTIN_TEACHER_SEED,
+    backend: backend.name,
+  })
   const started = performance.now()
   const outcome = await runTeacherTraining(config, backend.name, {
     onStep: (r) => {
@@ -50,6 +56,8 @@ for (const dataset of datasets) {
     arrays: Object.fromEntries(Object.entries(snapshot.arrays).filter(([k]) => k.startsWith('teacher/'))),
   }
   writeCheckpoint(path, weightsOnly)
-  console.log(`${dataset}: ${((performance.now() - started) / 1000).toFixed(0)} s, ${outcome.msPerStep.toFixed(2)} ms/step -> ${path}`)
+  console.log(
+    `${dataset}: ${((performance.now() - started) / 1000).toFixed(0)} s, ${outcome.msPerStep.toFixed(2)} ms/step -> ${path}`,
+  )
   console.log(evaluationTable(outcome.rows))
 }

@@ -46,13 +46,17 @@ const noise = evaluationNoise(0, evalSamples, 2, 7)
 const reference = teacherReference(teacher, dataSource2D(dataset), 0, noise, 'ddim')
 const teacher100 = reference.rows.find((r) => r.model === 'teacher' && r.nfe === 100)?.swd as number
 const dataStd = axisStd({ points: reference.heldOut, dim: 2 })
-console.log(`${dataset}: teacher 100-step SWD ${teacher100.toFixed(4)}, data floor ${reference.rows[0]?.swd.toFixed(4)} (${evalSamples} samples, ${backend.name})`)
+console.log(
+  `${dataset}: teacher 100-step SWD ${teacher100.toFixed(4)}, data floor ${reference.rows[0]?.swd.toFixed(4)} (${evalSamples} samples, ${backend.name})`,
+)
 
 const schedule = teacher.schedule
 /** Every evaluation sample at teacher step k. */
-const levelsAt = (k: number) => makeLevels(schedule, uniformSteps(evalSamples, k), teacher.architecture.timeEmbeddingDim)
+const levelsAt = (k: number) =>
+  makeLevels(schedule, uniformSteps(evalSamples, k), teacher.architecture.timeEmbeddingDim)
 /** The evaluation noise at teacher step k's sigma: the teacher starts at the last step, a student at its grid's top. */
-const noiseAt = (k: number) => tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [evalSamples, 2]), schedule.sigma[k] as number) as Tensor2D)
+const noiseAt = (k: number) =>
+  tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [evalSamples, 2]), schedule.sigma[k] as number) as Tensor2D)
 /** x taken from teacher step `from` to `to` by the teacher's ODE; x is disposed. */
 function teacherHop(x: Tensor2D, from: number, to: number, solve: TeacherSolve): Tensor2D {
   const next = tf.tidy(() => teacherOdeSolve(teacher, x, levelsAt(from), levelsAt(to), solve))
@@ -63,10 +67,12 @@ function teacherHop(x: Tensor2D, from: number, to: number, solve: TeacherSolve):
 if (values.ceiling) {
   for (const grid of ['uniform', 'karras'] as const) {
     for (const numScales of values.ceiling.split(',').map(Number)) {
-      const steps = grid === 'karras' ? karrasStepGrid(schedule, numScales) : uniformStepGrid(schedule.numSteps, numScales)
+      const steps =
+        grid === 'karras' ? karrasStepGrid(schedule, numScales) : uniformStepGrid(schedule.numSteps, numScales)
       const figures = (['ddim', 'heun'] as const).map((solver) => {
         let x = noiseAt(steps[steps.length - 1] as number)
-        for (let i = steps.length - 1; i > 0; i--) x = teacherHop(x, steps[i] as number, steps[i - 1] as number, { solver, substeps: 1 })
+        for (let i = steps.length - 1; i > 0; i--)
+          x = teacherHop(x, steps[i] as number, steps[i - 1] as number, { solver, substeps: 1 })
         const points = x.dataSync() as Float32Array
         x.dispose()
         return `${solver} ${score(points, { points: reference.heldOut, dim: 2 }).swd.toFixed(4)}`
@@ -76,17 +82,42 @@ if (values.ceiling) {
   }
 } else {
   const checkpoints = values.at.split(',').map(Number)
-  const config = parseDistillConfig({ dataset, steps: Math.max(...checkpoints), evalSamples, ...(JSON.parse(values.set) as Record<string, unknown>) })
+  const config = parseDistillConfig({
+    dataset,
+    steps: Math.max(...checkpoints),
+    evalSamples,
+    ...(JSON.parse(values.set) as Record<string, unknown>),
+  })
   const distiller = new Distiller(config, teacher, backend.name)
   const started = performance.now()
   for (let step = 1; step <= config.steps; step++) {
     distiller.trainStep()
     if (!checkpoints.includes(step)) continue
-    const ev = evaluateStudent(distiller.evalEma, teacher, reference, noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
+    const ev = evaluateStudent(
+      distiller.evalEma,
+      teacher,
+      reference,
+      noise,
+      config.multistepSigmas,
+      config.sigmaData,
+      distiller.usesBoundary,
+      distiller.trainedSteps(),
+    )
     const oneStep = ev.rows.find((r) => r.nfe === 1)?.swd as number
     // The online weights too: whether the evaluation EMA helps or lags at this point of the run.
-    const online = evaluateStudent(distiller.student, teacher, reference, noise, [], config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
-    const spread = axisStd({ points: ev.samples.get(1) as Float32Array, dim: 2 }).map((s, i) => (s / (dataStd[i] as number)).toFixed(2))
+    const online = evaluateStudent(
+      distiller.student,
+      teacher,
+      reference,
+      noise,
+      [],
+      config.sigmaData,
+      distiller.usesBoundary,
+      distiller.trainedSteps(),
+    )
+    const spread = axisStd({ points: ev.samples.get(1) as Float32Array, dim: 2 }).map((s, i) =>
+      (s / (dataStd[i] as number)).toFixed(2),
+    )
     console.log(
       `step ${step}: one-step SWD ${oneStep.toFixed(4)} = ${(oneStep / teacher100).toFixed(2)}x the teacher's 100-step | ` +
         `by NFE ${ev.rows.map((r) => `${r.nfe}:${r.swd.toFixed(4)}`).join(' ')} | online weights one-step ${(online.rows[0]?.swd as number).toFixed(4)} | spread x ${spread[0]}, y ${spread[1]} of the data's | ` +
@@ -104,10 +135,17 @@ function oneStepFromEachLevel(distiller: Distiller, sigmaData: number): void {
     const k = steps[i] as number
     const swd = tf.tidy(() => {
       const levels = levelsAt(k)
-      const out = consistency(distiller.evalEma.net(), x, levels, distiller.usesBoundary ? boundaryScaling(levels, distiller.sigmaMin, sigmaData) : null)
+      const out = consistency(
+        distiller.evalEma.net(),
+        x,
+        levels,
+        distiller.usesBoundary ? boundaryScaling(levels, distiller.sigmaMin, sigmaData) : null,
+      )
       return score(out.dataSync() as Float32Array, { points: reference.heldOut, dim: 2 }).swd
     })
-    console.log(`the teacher's ODE over the top ${steps.length - 1 - i} hop(s) to k ${k} (sigma ${(schedule.sigma[k] as number).toPrecision(3)}), then the student's one step: SWD ${swd.toFixed(4)} = ${(swd / teacher100).toFixed(2)}x`)
+    console.log(
+      `the teacher's ODE over the top ${steps.length - 1 - i} hop(s) to k ${k} (sigma ${(schedule.sigma[k] as number).toPrecision(3)}), then the student's one step: SWD ${swd.toFixed(4)} = ${(swd / teacher100).toFixed(2)}x`,
+    )
     if (i === 0) break
     x = teacherHop(x, k, steps[i - 1] as number, { solver: 'heun', substeps: 10 })
   }

@@ -20,19 +20,41 @@ const outDir = join(root, 'build', 'electron-native')
 const work = mkdtempSync(join(tmpdir(), 'clab-electron-native-'))
 const copy = join(work, 'better-sqlite3')
 
-const run = (command, args) => spawnSync(command, args, { cwd: copy, stdio: 'inherit', shell: process.platform === 'win32' })
+const run = (command, args) =>
+  spawnSync(command, args, { cwd: copy, stdio: 'inherit', shell: process.platform === 'win32' })
 
 try {
   cpSync(sqliteDir, copy, { recursive: true, filter: (src) => !src.includes(`${join('build', 'Release')}`) })
   console.log(`better-sqlite3 for Electron ${electronVersion} (${process.platform}-${process.arch})`)
-  let ok = run(process.execPath, [require.resolve('prebuild-install/bin.js'), '--runtime', 'electron', '--target', electronVersion, '--arch', process.arch]).status === 0
+  let ok =
+    run(process.execPath, [
+      require.resolve('prebuild-install/bin.js'),
+      '--runtime',
+      'electron',
+      '--target',
+      electronVersion,
+      '--arch',
+      process.arch,
+    ]).status === 0
   if (!ok) {
     console.log('no prebuilt binary; compiling against the Electron headers')
-    ok = run('npx', ['--yes', 'node-gyp', 'rebuild', '--release', `--target=${electronVersion}`, `--arch=${process.arch}`, '--dist-url=https://electronjs.org/headers', '--runtime=electron']).status === 0
+    ok =
+      run('npx', [
+        '--yes',
+        'node-gyp',
+        'rebuild',
+        '--release',
+        `--target=${electronVersion}`,
+        `--arch=${process.arch}`,
+        '--dist-url=https://electronjs.org/headers',
+        '--runtime=electron',
+      ]).status === 0
   }
   const built = join(copy, 'build', 'Release', 'better_sqlite3.node')
   if (!ok || !existsSync(built)) {
-    console.error('could not make an Electron build of better-sqlite3 (network or compiler missing); see the messages above')
+    console.error(
+      'could not make an Electron build of better-sqlite3 (network or compiler missing); see the messages above',
+    )
     process.exit(1)
   }
   mkdirSync(outDir, { recursive: true })

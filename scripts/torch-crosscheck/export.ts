@@ -91,5 +91,7 @@ for (const ds of datasets) {
     heldOutStd: axisStd({ points: reference.heldOut, dim: 2 }),
   }
   writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta, null, 2))
-  console.log(`${ds}: teacher-100 SWD ${teacher100.toFixed(4)}, data floor ${floor.toFixed(4)}, teacher ${JSON.stringify(teacher.config)}`)
+  console.log(
+    `${ds}: teacher-100 SWD ${teacher100.toFixed(4)}, data floor ${floor.toFixed(4)}, teacher ${JSON.stringify(teacher.config)}`,
+  )
 }

@@ -33,12 +33,16 @@ for (const ds of datasets) {
   const t100 = reference.rows.find((r) => r.model === 'teacher' && r.nfe === 100)!.swd
   const floor = reference.rows[0]!.swd
   const dataStd = axisStd(ref)
-  console.log(`\n${ds}: our teacher-100 SWD ${t100.toFixed(4)}, data floor ${floor.toFixed(4)}, held-out std ${dataStd.map((s) => s.toFixed(3)).join(' / ')}`)
+  console.log(
+    `\n${ds}: our teacher-100 SWD ${t100.toFixed(4)}, data floor ${floor.toFixed(4)}, held-out std ${dataStd.map((s) => s.toFixed(3)).join(' / ')}`,
+  )
   for (const run of readdirSync(dir).sort()) {
     const files = readdirSync(join(dir, run)).filter((f) => f.endsWith('.f32'))
     const t = files.includes('teacher100.f32') ? score(f32(join(dir, run, 'teacher100.f32')), ref).swd : NaN
     console.log(`  ${run}: torch teacher-100 DDIM scored by us ${t.toFixed(4)}`)
-    const steps = [...new Set(files.filter((f) => /_\d+\.f32$/.test(f)).map((f) => Number(f.match(/_(\d+)\.f32$/)![1])))].sort((a, b) => a - b)
+    const steps = [
+      ...new Set(files.filter((f) => /_\d+\.f32$/.test(f)).map((f) => Number(f.match(/_(\d+)\.f32$/)![1]))),
+    ].sort((a, b) => a - b)
     for (const step of steps) {
       const parts = (['ema', 'online'] as const).map((w) => {
         const path = join(dir, run, `${w}_${step}.f32`)

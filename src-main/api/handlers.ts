@@ -8,7 +8,17 @@ import { existsSync, lstatSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import type { z } from 'zod'
-import { API_METHODS, API_SCHEMAS, type ApiError, type ApiEvent, type ApiMethod, type ApiParsed, type ApiResponses, type ApiResult, type BackendCandidate } from '@shared/ipc/api'
+import {
+  API_METHODS,
+  API_SCHEMAS,
+  type ApiError,
+  type ApiEvent,
+  type ApiMethod,
+  type ApiParsed,
+  type ApiResponses,
+  type ApiResult,
+  type BackendCandidate,
+} from '@shared/ipc/api'
 import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { PRESETS } from '@shared/config/presets'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
@@ -48,7 +58,12 @@ export interface ApiOptions {
   appVersion?: string
 }
 
-export function createApi(service: RunService, store: LabStore, dataDir: string = store.paths.root, options: ApiOptions = {}): Api {
+export function createApi(
+  service: RunService,
+  store: LabStore,
+  dataDir: string = store.paths.root,
+  options: ApiOptions = {},
+): Api {
   const root = resolve(dataDir)
   // Uploads abandoned a day ago or more (their import never came) go now; this never throws.
   cleanStaleUploads(root)
@@ -77,11 +92,21 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       if (p.preset !== undefined) {
         // Own keys only: `__proto__`, `constructor` or `toString` would otherwise find Object.prototype's
         // members, and a run would be queued from whatever they hold.
-        const preset = Object.hasOwn(PRESETS, p.preset) ? (PRESETS as Record<string, { values: Record<string, unknown> }>)[p.preset] : undefined
-        if (!preset) throw new ApiFailure('INVALID_PAYLOAD', `unknown preset ${JSON.stringify(p.preset)}; expected one of ${Object.keys(PRESETS).join(', ')}`, 'preset')
+        const preset = Object.hasOwn(PRESETS, p.preset)
+          ? (PRESETS as Record<string, { values: Record<string, unknown> }>)[p.preset]
+          : undefined
+        if (!preset)
+          throw new ApiFailure(
+            'INVALID_PAYLOAD',
+            `unknown preset ${JSON.stringify(p.preset)}; expected one of ${Object.keys(PRESETS).join(', ')}`,
+            'preset',
+          )
         base = preset.values
       }
-      return service.startDistill({ ...base, ...p.config }, { tags: p.tags, notes: p.notes, teacherScope: 'data-folder' })
+      return service.startDistill(
+        { ...base, ...p.config },
+        { tags: p.tags, notes: p.notes, teacherScope: 'data-folder' },
+      )
     },
     'runs.startTeacher': (p) =>
       service.startTeacher(p.config, {
@@ -95,9 +120,11 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       service.pause(p.id)
       return requireRun(p.id)
     },
-    'runs.resume': (p) => service.resume(p.id, p.steps !== undefined ? { steps: p.steps } : {}, { teacherScope: 'data-folder' }),
+    'runs.resume': (p) =>
+      service.resume(p.id, p.steps !== undefined ? { steps: p.steps } : {}, { teacherScope: 'data-folder' }),
     'runs.cancel': (p) => service.cancel(p.id),
-    'runs.branch': (p) => service.branch(p.id, p.overrides, { tags: p.tags, notes: p.notes, teacherScope: 'data-folder' }),
+    'runs.branch': (p) =>
+      service.branch(p.id, p.overrides, { tags: p.tags, notes: p.notes, teacherScope: 'data-folder' }),
     'runs.delete': async (p) => {
       await service.delete(p.id)
       return { id: p.id }
@@ -110,7 +137,10 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     },
     'runs.evaluations': (p) => {
       requireRun(p.id)
-      return store.evaluations.listEvaluations(p.id, { ...(p.metric !== undefined ? { metric: p.metric } : {}), ...(p.model !== undefined ? { model: p.model } : {}) })
+      return store.evaluations.listEvaluations(p.id, {
+        ...(p.metric !== undefined ? { metric: p.metric } : {}),
+        ...(p.model !== undefined ? { model: p.model } : {}),
+      })
     },
     'runs.export': async (p) => {
       requireRun(p.id)
@@ -119,7 +149,8 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     },
     'runs.import': async (p) => {
       const folder = insideDataDir(root, p.path, 'path')
-      if (!lstatSync(folder, { throwIfNoEntry: false })) throw new ApiFailure('NOT_FOUND', `${folder} does not exist`, 'path')
+      if (!lstatSync(folder, { throwIfNoEntry: false }))
+        throw new ApiFailure('NOT_FOUND', `${folder} does not exist`, 'path')
       try {
         return await importRunFolder(store, folder, { teacherScope: 'data-folder' })
       } catch (error) {
@@ -133,7 +164,11 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     },
     'metrics.downsampled': (p) => {
       requireRun(p.runId)
-      return store.metrics.readDownsampled(p.runId, p.key, { buckets: p.buckets, fromStep: p.fromStep, toStep: p.toStep })
+      return store.metrics.readDownsampled(p.runId, p.key, {
+        buckets: p.buckets,
+        fromStep: p.fromStep,
+        toStep: p.toStep,
+      })
     },
     'metrics.series': (p) => {
       requireRun(p.runId)
@@ -155,14 +190,25 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       if (sample.kind === 'png') {
         if (!sample.path) throw new ApiFailure('NOT_FOUND', `sample ${sample.id} has no image file`, 'id')
         const bytes = await readSampleFile(sample, join(runDir, sample.path))
-        return { sampleId: sample.id, mime: 'image/png' as const, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) }
+        return {
+          sampleId: sample.id,
+          mime: 'image/png' as const,
+          bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        }
       }
       const read = (s: SampleRecord) => readSamplePoints(s, runDir, (id) => store.samples.readBlob(id))
       // The held-out data of the same kind (preview or final) drawn faintly underneath.
-      const dataSamples = p.withData === false || sample.model === 'data' ? [] : store.samples.listSamples(sample.runId, { model: 'data' })
+      const dataSamples =
+        p.withData === false || sample.model === 'data'
+          ? []
+          : store.samples.listSamples(sample.runId, { model: 'data' })
       const data = dataSamples.find((s) => s.kind === sample.kind) ?? dataSamples[0]
       const png = scatterPng(read(sample), { size: p.size ?? 320, background: data ? read(data) : null })
-      return { sampleId: sample.id, mime: 'image/png' as const, bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) }
+      return {
+        sampleId: sample.id,
+        mime: 'image/png' as const,
+        bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength),
+      }
     },
     'datasets.list': (p) => datasets.list(p?.kind),
     'datasets.preview': (p) => {
@@ -172,12 +218,18 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
       try {
         const count = Math.min(p.count ?? 32, reader.count)
         const png = imageGridPng(reader.range(0, count).images, reader, { columns: 8, scale: p.scale ?? 2 })
-        return { datasetId: dataset.id, mime: 'image/png' as const, bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), count }
+        return {
+          datasetId: dataset.id,
+          mime: 'image/png' as const,
+          bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength),
+          count,
+        }
       } finally {
         reader.close()
       }
     },
-    'datasets.upload': (p) => (p.to !== undefined ? appendUploadChunk(root, p.to, p.offset ?? 0, p.bytes) : startUpload(root, p.name, p.bytes)),
+    'datasets.upload': (p) =>
+      p.to !== undefined ? appendUploadChunk(root, p.to, p.offset ?? 0, p.bytes) : startUpload(root, p.name, p.bytes),
     'datasets.import': async (p) => {
       const files = p.paths.map((file, i) => {
         const inside = insideDataDir(root, file, `paths.${i}`)
@@ -185,7 +237,10 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
         return inside
       })
       try {
-        const result = await datasets.import(files, { ...(p.name !== undefined ? { name: p.name } : {}), ...(p.kind !== undefined ? { kind: p.kind } : {}) })
+        const result = await datasets.import(files, {
+          ...(p.name !== undefined ? { name: p.name } : {}),
+          ...(p.kind !== undefined ? { kind: p.kind } : {}),
+        })
         return { datasets: result.datasets.map((d) => ({ dataset: d.dataset, created: d.created })) }
       } finally {
         removeStagedUploads(root, files)
@@ -194,7 +249,8 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
     'teachers.list': (p) => service.teachers.list(p?.dataset),
     'teachers.import': (p) => {
       const file = insideDataDir(root, p.path, 'path')
-      if (!lstatSync(file, { throwIfNoEntry: false })) throw new ApiFailure('NOT_FOUND', `${file} does not exist`, 'path')
+      if (!lstatSync(file, { throwIfNoEntry: false }))
+        throw new ApiFailure('NOT_FOUND', `${file} does not exist`, 'path')
       return pathFailuresAsync('path', () => service.teachers.import(file, p.name))
     },
     'teachers.export': async (p) => {
@@ -216,7 +272,8 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
         }
         return { valid: true, config, effective: config, overridden: [], problems: [] }
       } catch (error) {
-        if (error instanceof ConfigError) return { valid: false, config: null, effective: null, overridden: [], problems: error.problems }
+        if (error instanceof ConfigError)
+          return { valid: false, config: null, effective: null, overridden: [], problems: error.problems }
         throw error
       }
     },
@@ -233,23 +290,39 @@ export function createApi(service: RunService, store: LabStore, dataDir: string 
   return {
     async call(method, payload) {
       if (typeof method !== 'string' || !Object.hasOwn(API_SCHEMAS, method)) {
-        const named = typeof method === 'string' ? `unknown method ${JSON.stringify(clip(method))}` : `the method must be a name (a string), not ${describe(method)}`
-        return fail({ code: 'UNKNOWN_METHOD', message: `${named}; expected one of ${API_METHODS.join(', ')}`, field: 'method' })
+        const named =
+          typeof method === 'string'
+            ? `unknown method ${JSON.stringify(clip(method))}`
+            : `the method must be a name (a string), not ${describe(method)}`
+        return fail({
+          code: 'UNKNOWN_METHOD',
+          message: `${named}; expected one of ${API_METHODS.join(', ')}`,
+          field: 'method',
+        })
       }
       const m = method as ApiMethod
       // Every payload is an object of named fields, or nothing; zod would read bytes as fields "0", "1", ….
       if (payload !== undefined && !isPlainObject(payload)) {
-        return fail({ code: 'INVALID_PAYLOAD', message: `payload: expected an object of named fields, not ${describe(payload)}`, field: 'payload' })
+        return fail({
+          code: 'INVALID_PAYLOAD',
+          message: `payload: expected an object of named fields, not ${describe(payload)}`,
+          field: 'payload',
+        })
       }
       // zod drops a `__proto__` key of a record (config, grid) without a word, so the request would quietly
       // mean something else (a grid without that axis queues the base config); refuse it instead.
       const hidden = prototypeKeyPath(payload)
-      if (hidden) return fail({ code: 'INVALID_PAYLOAD', message: `${hidden}: "__proto__" is not a field`, field: hidden })
+      if (hidden)
+        return fail({ code: 'INVALID_PAYLOAD', message: `${hidden}: "__proto__" is not a field`, field: hidden })
       let parsed: ReturnType<z.ZodType['safeParse']>
       try {
         parsed = (API_SCHEMAS[m] as z.ZodType).safeParse(payload)
       } catch (error) {
-        return fail({ code: 'INVALID_PAYLOAD', message: `payload: cannot be read (${error instanceof Error ? error.message : String(error)})`, field: 'payload' })
+        return fail({
+          code: 'INVALID_PAYLOAD',
+          message: `payload: cannot be read (${error instanceof Error ? error.message : String(error)})`,
+          field: 'payload',
+        })
       }
       if (!parsed.success) return fail(payloadError(parsed.error))
       try {
@@ -274,13 +347,17 @@ async function readSampleFile(sample: SampleRecord, path: string): Promise<Buffe
     return await readRegularFileAsync(path, MAX_SAMPLE_FILE_BYTES)
   } catch (error) {
     if (!(error instanceof UnsafePathError)) throw error
-    if (error.reason === 'is missing') throw new ApiFailure('NOT_FOUND', `sample ${sample.id}: its file ${path} is missing`, 'id')
+    if (error.reason === 'is missing')
+      throw new ApiFailure('NOT_FOUND', `sample ${sample.id}: its file ${path} is missing`, 'id')
     throw new ApiFailure('RUN_FOLDER', `sample ${sample.id}: its file ${error.message}`, 'id')
   }
 }
 
 /** Every error names a field: the one at fault, else `fallback` (what the request is about, or `payload`). */
-const fail = (error: ApiError, fallback = 'payload'): ApiResult<never> => ({ ok: false, error: error.field ? error : { ...error, field: fallback } })
+const fail = (error: ApiError, fallback = 'payload'): ApiResult<never> => ({
+  ok: false,
+  error: error.field ? error : { ...error, field: fallback },
+})
 
 /** A key or value echoed in a message or field, cut short: the caller's 1 MB key need not come back. */
 function clip(text: string, max = 100): string {
@@ -301,14 +378,18 @@ function describe(value: unknown): string {
 }
 
 function payloadError(error: z.ZodError): ApiError {
-  const pathOf = (i: z.core.$ZodIssue) => (i.code === 'unrecognized_keys' ? [...i.path, i.keys[0] ?? ''] : i.path).map((k) => clip(String(k))).join('.')
+  const pathOf = (i: z.core.$ZodIssue) =>
+    (i.code === 'unrecognized_keys' ? [...i.path, i.keys[0] ?? ''] : i.path).map((k) => clip(String(k))).join('.')
   const first = error.issues[0]
   // An empty path is the payload itself (null, a number, an array where an object belongs).
   const field = (first && pathOf(first)) || 'payload'
   const message = error.issues
     .slice(0, 10)
     .map((i) => {
-      const at = i.code === 'unrecognized_keys' ? [...i.path, ...i.keys.slice(0, 10)].map((k) => clip(String(k))).join('.') : pathOf(i)
+      const at =
+        i.code === 'unrecognized_keys'
+          ? [...i.path, ...i.keys.slice(0, 10)].map((k) => clip(String(k))).join('.')
+          : pathOf(i)
       return `${at || 'payload'}: ${i.code === 'unrecognized_keys' ? 'unknown field' : i.message}`
     })
     .join('; ')
@@ -316,7 +397,15 @@ function payloadError(error: z.ZodError): ApiError {
 }
 
 /** Codes about the lab as a whole rather than anything the request named. */
-const UNFIELDED_CODES = new Set<ApiError['code']>(['INTERNAL', 'DATABASE_BUSY', 'STORAGE_FULL', 'DATABASE_TOO_NEW', 'DATABASE_UNREADABLE', 'TRANSPORT', 'UNAUTHORIZED'])
+const UNFIELDED_CODES = new Set<ApiError['code']>([
+  'INTERNAL',
+  'DATABASE_BUSY',
+  'STORAGE_FULL',
+  'DATABASE_TOO_NEW',
+  'DATABASE_UNREADABLE',
+  'TRANSPORT',
+  'UNAUTHORIZED',
+])
 
 /** For an error thrown without a field (a run not found, a run in the wrong state): the record the request names. */
 function subjectField(error: unknown, payload: unknown): string {
@@ -359,16 +448,19 @@ const STORE_CODES: Record<string, ApiError['code']> = {
 
 /** Maps a thrown error to an API error; unknown errors become INTERNAL with their message. */
 export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiFailure) return { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) }
+  if (error instanceof ApiFailure)
+    return { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) }
   if (error instanceof ConfigError) {
     const field = error.problems[0]?.field
     return { code: 'INVALID_CONFIG', message: error.message, ...(field ? { field } : {}), problems: error.problems }
   }
   if (error instanceof RunStateError) return { code: 'RUN_STATE', message: error.message }
   if (error instanceof RunFolderError) return { code: 'RUN_FOLDER', message: error.message }
-  if (error instanceof CheckpointError || error instanceof TeacherFileError) return { code: 'INVALID_PAYLOAD', message: error.message, field: 'path' }
+  if (error instanceof CheckpointError || error instanceof TeacherFileError)
+    return { code: 'INVALID_PAYLOAD', message: error.message, field: 'path' }
   if (error instanceof DatasetFileError) return { code: 'DATASET_FILE', message: error.message, field: 'paths' }
-  if (error instanceof DatasetOptionError) return { code: 'INVALID_PAYLOAD', message: error.message, field: error.field }
+  if (error instanceof DatasetOptionError)
+    return { code: 'INVALID_PAYLOAD', message: error.message, field: error.field }
   if (error instanceof StoreError) {
     const code = STORE_CODES[error.code] ?? 'INTERNAL'
     return { code, message: error.message, ...(error.code === 'INVALID_ID' ? { field: 'id' } : {}) }

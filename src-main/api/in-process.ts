@@ -13,7 +13,14 @@ export function createInProcessClient(api: Api): ApiClient {
       try {
         input = payload === undefined ? undefined : structuredClone(payload)
       } catch (error) {
-        return { ok: false, error: { code: 'INVALID_PAYLOAD', message: `the payload cannot be sent: ${(error as Error).message}`, field: 'payload' } }
+        return {
+          ok: false,
+          error: {
+            code: 'INVALID_PAYLOAD',
+            message: `the payload cannot be sent: ${(error as Error).message}`,
+            field: 'payload',
+          },
+        }
       }
       const result = await api.call(method, input)
       return structuredClone(result) as ApiResult<ApiResponses[M]>

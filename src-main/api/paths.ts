@@ -19,7 +19,12 @@ export { isWithin }
 export function insideDataDir(root: string, path: string, field: string): string {
   const target = resolve(root, path)
   const realRoot = realpathSync(root)
-  const outside = () => new ApiFailure('PATH_OUTSIDE_DATA_DIR', `${path} is not inside the data folder ${root}; use a path inside it`, field)
+  const outside = () =>
+    new ApiFailure(
+      'PATH_OUTSIDE_DATA_DIR',
+      `${path} is not inside the data folder ${root}; use a path inside it`,
+      field,
+    )
   if (!isWithin(root, target)) throw outside()
   // Follow symlinks of the deepest existing ancestor.
   let existing = target
@@ -39,7 +44,11 @@ export function apiExportTarget(root: string, path: string, field = 'path'): str
   const below = partsBelow(root, target)
   if (below === null || below.length < 2 || below[0] !== EXPORTS_FOLDER) {
     const why = exportRefusal(root, target)?.replace(/;.*$/, '') ?? `is not below ${EXPORTS_FOLDER}${sep}`
-    throw new ApiFailure('INVALID_PAYLOAD', `${path} ${why}; over the API exports go only into ${join(root, EXPORTS_FOLDER)}${sep} (e.g. ${EXPORTS_FOLDER}/<name>)`, field)
+    throw new ApiFailure(
+      'INVALID_PAYLOAD',
+      `${path} ${why}; over the API exports go only into ${join(root, EXPORTS_FOLDER)}${sep} (e.g. ${EXPORTS_FOLDER}/<name>)`,
+      field,
+    )
   }
   return pathFailures(field, () => checkExportTarget(root, target))
 }

@@ -8,7 +8,16 @@
  * browser tab, a refused import that was not retried) are removed at the next start once a day old.
  */
 import { randomUUID } from 'node:crypto'
-import { appendFileSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { basename, isAbsolute, join, relative, sep } from 'node:path'
 import { ApiFailure } from './failure'
 import { insideDataDir, isWithin } from './paths'
@@ -30,25 +39,47 @@ export function startUpload(root: string, name: string, bytes: Uint8Array): { pa
   checkSizes(root, 0, bytes.byteLength, `a new upload of ${name}`)
   // Only the base name, in characters every file system takes: the name is a hint for the importer
   // (`train-images-idx3-ubyte.gz`, `data_batch_1.bin`), never a path.
-  const safe = basename(name.replace(/\\/g, '/')).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')
+  const safe = basename(name.replace(/\\/g, '/'))
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '_')
   const dir = join(root, UPLOADS_FOLDER, randomUUID())
   mkdirSync(dir, { recursive: true })
   const file = join(dir, safe || 'upload')
-  writeUpload(() => writeFileSync(file, bytes), () => rmSync(dir, { recursive: true, force: true }))
+  writeUpload(
+    () => writeFileSync(file, bytes),
+    () => rmSync(dir, { recursive: true, force: true }),
+  )
   return { path: file, bytes: bytes.byteLength }
 }
 
 /** The next chunk of an upload begun by `startUpload`: appended only where the copy ends, `offset`. */
-export function appendUploadChunk(root: string, to: string, offset: number, bytes: Uint8Array): { path: string; bytes: number } {
+export function appendUploadChunk(
+  root: string,
+  to: string,
+  offset: number,
+  bytes: Uint8Array,
+): { path: string; bytes: number } {
   const file = insideDataDir(root, to, 'to')
   const stat = statSync(file, { throwIfNoEntry: false })
   if (!isWithin(join(root, UPLOADS_FOLDER), file) || !stat?.isFile()) {
-    throw new ApiFailure('NOT_FOUND', `${to} is not an upload in progress (append to the path the first chunk returned)`, 'to')
+    throw new ApiFailure(
+      'NOT_FOUND',
+      `${to} is not an upload in progress (append to the path the first chunk returned)`,
+      'to',
+    )
   }
   const size = stat.size
-  if (size !== offset) throw new ApiFailure('INVALID_PAYLOAD', `offset ${offset} does not match the ${size} bytes uploaded so far to ${to}`, 'offset')
+  if (size !== offset)
+    throw new ApiFailure(
+      'INVALID_PAYLOAD',
+      `offset ${offset} does not match the ${size} bytes uploaded so far to ${to}`,
+      'offset',
+    )
   checkSizes(root, size, bytes.byteLength, `${to} at offset ${offset}`)
-  writeUpload(() => appendFileSync(file, bytes), () => truncateSync(file, size))
+  writeUpload(
+    () => appendFileSync(file, bytes),
+    () => truncateSync(file, size),
+  )
   return { path: file, bytes: size + bytes.byteLength }
 }
 
@@ -99,7 +130,11 @@ export function writeUpload(write: () => void, undo: () => void): void {
     } catch {
       // The write's error is the one to report.
     }
-    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new ApiFailure('STORAGE_FULL', `the disk holding the data folder is full; the upload was not stored (${(error as Error).message})`)
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC')
+      throw new ApiFailure(
+        'STORAGE_FULL',
+        `the disk holding the data folder is full; the upload was not stored (${(error as Error).message})`,
+      )
     throw error
   }
 }
@@ -109,7 +144,8 @@ export function removeStagedUploads(root: string, files: readonly string[]): voi
   const base = join(root, UPLOADS_FOLDER)
   for (const file of files) {
     const rel = relative(base, file)
-    if (!rel.startsWith('..') && !isAbsolute(rel) && rel.includes(sep)) rmSync(join(base, rel.split(sep)[0] as string), { recursive: true, force: true })
+    if (!rel.startsWith('..') && !isAbsolute(rel) && rel.includes(sep))
+      rmSync(join(base, rel.split(sep)[0] as string), { recursive: true, force: true })
   }
 }
 
@@ -127,7 +163,8 @@ export function cleanStaleUploads(root: string, now: number = Date.now()): strin
       const stat = lstatSync(path)
       let touched = stat.mtimeMs
       if (stat.isDirectory()) {
-        for (const name of list(path)) touched = Math.max(touched, lstatSync(join(path, name), { throwIfNoEntry: false })?.mtimeMs ?? 0)
+        for (const name of list(path))
+          touched = Math.max(touched, lstatSync(join(path, name), { throwIfNoEntry: false })?.mtimeMs ?? 0)
       }
       if (now - touched <= STALE_UPLOAD_MS) continue
       rmSync(path, { recursive: true, force: true })

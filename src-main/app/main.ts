@@ -121,7 +121,8 @@ async function start(): Promise<void> {
       }),
   })
   const interrupted = service.recover()
-  if (interrupted.length > 0) console.log(`marked ${interrupted.length} run(s) left running by a previous session as interrupted`)
+  if (interrupted.length > 0)
+    console.log(`marked ${interrupted.length} run(s) left running by a previous session as interrupted`)
   disposeIpc = registerApiIpc(createApi(service, store, store.paths.root), ORIGINS)
   mainWindow = createWindow()
 }

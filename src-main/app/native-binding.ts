@@ -24,7 +24,10 @@ export function unpackedPath(path: string): string {
 }
 
 /** The Electron-ABI binding if it exists, else undefined (better-sqlite3 then loads its own build). */
-export function electronSqliteBinding(appPath: string, exists: (path: string) => boolean = existsSync): string | undefined {
+export function electronSqliteBinding(
+  appPath: string,
+  exists: (path: string) => boolean = existsSync,
+): string | undefined {
   const candidate = unpackedPath(join(appPath, ELECTRON_SQLITE_BINDING))
   return exists(candidate) ? candidate : undefined
 }
@@ -32,7 +35,10 @@ export function electronSqliteBinding(appPath: string, exists: (path: string) =>
 /** The message shown when the database cannot be opened in Electron (usually an ABI mismatch). */
 export function storeOpenFailureMessage(error: unknown, binding: string | undefined, dataDir: string): string {
   const message = error instanceof Error ? error.message : String(error)
-  const abi = /NODE_MODULE_VERSION|was compiled against a different Node\.js version|invalid ELF header|not a valid Win32/i.test(message)
+  const abi =
+    /NODE_MODULE_VERSION|was compiled against a different Node\.js version|invalid ELF header|not a valid Win32/i.test(
+      message,
+    )
   return [
     `Consistency Lab could not open its run history in ${dataDir}:`,
     message,

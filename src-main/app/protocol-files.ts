@@ -37,7 +37,8 @@ export function resolveAppPath(root: string, requestUrl: string): AppPathResult 
   const base = resolve(root)
   const file = resolve(base, ...segments)
   const rel = relative(base, file)
-  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) return refuse(403, 'outside the renderer folder')
+  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel))
+    return refuse(403, 'outside the renderer folder')
   return { ok: true, file }
 }
 
@@ -53,7 +54,6 @@ export function realAppFile(root: string, file: string): string | null {
     return null
   }
 }
-
 
 export { mimeType }
 

@@ -52,7 +52,8 @@ export function pickConfig(options: Record<string, unknown>, specs: readonly Fie
   for (const spec of specs) {
     if (!spec.cli) continue
     const value = options[flagToOptionKey(spec.cli.flag)]
-    if (value !== undefined) out[spec.key] = spec.cli.nullWord !== undefined && value === spec.cli.nullWord ? null : value
+    if (value !== undefined)
+      out[spec.key] = spec.cli.nullWord !== undefined && value === spec.cli.nullWord ? null : value
   }
   return out
 }

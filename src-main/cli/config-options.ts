@@ -31,7 +31,11 @@ function parserOf(spec: FieldSpec, options: ConfigOptionsOptions): ((value: stri
 }
 
 /** Adds an option per field that has a flag, in the registry's order. */
-export function addConfigOptions(command: Command, specs: readonly FieldSpec[], options: ConfigOptionsOptions): Command {
+export function addConfigOptions(
+  command: Command,
+  specs: readonly FieldSpec[],
+  options: ConfigOptionsOptions,
+): Command {
   for (const spec of specs) {
     const cli = spec.cli
     if (!cli) continue

@@ -17,12 +17,21 @@ interface Options {
   kind?: string
 }
 
-const FLAG_OF: Record<Exclude<DatasetOptionError['field'], 'maxBytes'>, string> = { name: '--name', kind: '--kind', paths: '<path...>' }
+const FLAG_OF: Record<Exclude<DatasetOptionError['field'], 'maxBytes'>, string> = {
+  name: '--name',
+  kind: '--kind',
+  paths: '<path...>',
+}
 
-async function withDatasets(options: Options, fn: (service: DatasetService) => Promise<number> | number): Promise<number> {
+async function withDatasets(
+  options: Options,
+  fn: (service: DatasetService) => Promise<number> | number,
+): Promise<number> {
   // Flags are checked before the history is opened, so a typo does not create a data folder.
   if (options.kind !== undefined && !(IMAGE_DATASET_KINDS as readonly string[]).includes(options.kind)) {
-    throw new UsageError(`--kind: unknown dataset kind ${JSON.stringify(options.kind)} (expected ${IMAGE_DATASET_KINDS.join(', ')})`)
+    throw new UsageError(
+      `--kind: unknown dataset kind ${JSON.stringify(options.kind)} (expected ${IMAGE_DATASET_KINDS.join(', ')})`,
+    )
   }
   if (options.name !== undefined && (options.name.trim() === '' || options.name.trim().length > 200)) {
     throw new UsageError(`--name: a dataset name has 1 to 200 characters (got ${JSON.stringify(options.name)})`)
@@ -32,7 +41,8 @@ async function withDatasets(options: Options, fn: (service: DatasetService) => P
     return await fn(new DatasetService(store))
   } catch (error) {
     if (error instanceof DatasetFileError) throw new UsageError(error.message)
-    if (error instanceof DatasetOptionError) throw new UsageError(error.field === 'maxBytes' ? error.message : `${FLAG_OF[error.field]}: ${error.message}`)
+    if (error instanceof DatasetOptionError)
+      throw new UsageError(error.field === 'maxBytes' ? error.message : `${FLAG_OF[error.field]}: ${error.message}`)
     throw error
   } finally {
     store.close()
@@ -54,11 +64,15 @@ export async function dataImportCommand(paths: string[], options: Options): Prom
       ...(options.kind !== undefined ? { kind: options.kind as ImageDatasetKind } : {}),
     })
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ command: 'data import', datasets: result.datasets.map((d) => ({ ...d.dataset, created: d.created })) })}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ command: 'data import', datasets: result.datasets.map((d) => ({ ...d.dataset, created: d.created })) })}\n`,
+      )
     } else {
       for (const { dataset, created } of result.datasets) {
         const what = created ? 'imported' : 'already in the history'
-        process.stdout.write(`dataset ${dataset.id} (${dataset.name}: ${dataset.kind}, ${dataset.count} images of ${shape(dataset)}) ${what}\n`)
+        process.stdout.write(
+          `dataset ${dataset.id} (${dataset.name}: ${dataset.kind}, ${dataset.count} images of ${shape(dataset)}) ${what}\n`,
+        )
       }
     }
     return EXIT_OK
@@ -72,8 +86,14 @@ export function dataListCommand(options: Options): Promise<number> {
     else if (datasets.length === 0) process.stdout.write('no datasets yet: clab data import <files>\n')
     else {
       for (const d of datasets) {
-        const classifier = d.classifier ? `classifier ${(100 * d.classifier.testAccuracy).toFixed(1)}% on ${d.classifier.testImages} held-out` : d.classifierError ? `classifier unusable: ${d.classifierError}` : 'no classifier yet'
-        process.stdout.write(`${d.id}  ${d.kind.padEnd(13)}  ${String(d.count).padStart(6)} × ${shape(d).padEnd(9)}  ${d.name}  (${classifier})\n`)
+        const classifier = d.classifier
+          ? `classifier ${(100 * d.classifier.testAccuracy).toFixed(1)}% on ${d.classifier.testImages} held-out`
+          : d.classifierError
+            ? `classifier unusable: ${d.classifierError}`
+            : 'no classifier yet'
+        process.stdout.write(
+          `${d.id}  ${d.kind.padEnd(13)}  ${String(d.count).padStart(6)} × ${shape(d).padEnd(9)}  ${d.name}  (${classifier})\n`,
+        )
       }
     }
     return EXIT_OK

@@ -18,9 +18,14 @@ export function resolveDatasetOption(options: Record<string, unknown>): void {
     if (matches.length === 0) {
       const names = datasets.map((d) => d.name).join(', ')
       const imported = names ? `an imported one (${names})` : 'an imported image dataset (clab data import)'
-      throw new UsageError(`--dataset: unknown dataset; expected one of ${DATASETS_2D.join(', ')} or ${imported} (got ${JSON.stringify(value)})`)
+      throw new UsageError(
+        `--dataset: unknown dataset; expected one of ${DATASETS_2D.join(', ')} or ${imported} (got ${JSON.stringify(value)})`,
+      )
     }
-    if (matches.length > 1) throw new UsageError(`--dataset: ${JSON.stringify(value)} names ${matches.length} imported datasets; give its id (${matches.map((d) => d.id).join(', ')})`)
+    if (matches.length > 1)
+      throw new UsageError(
+        `--dataset: ${JSON.stringify(value)} names ${matches.length} imported datasets; give its id (${matches.map((d) => d.id).join(', ')})`,
+      )
     options.dataset = imageDatasetRef((matches[0] as (typeof matches)[number]).id)
   } finally {
     store.close()

@@ -21,7 +21,9 @@ export function resolveDistillConfig(options: DistillOptions, extra: Record<stri
   let presetValues = {}
   if (options.preset !== undefined) {
     if (!(options.preset in PRESETS)) {
-      throw new UsageError(`--preset: unknown preset "${options.preset}"; expected one of ${Object.keys(PRESETS).join(', ')}`)
+      throw new UsageError(
+        `--preset: unknown preset "${options.preset}"; expected one of ${Object.keys(PRESETS).join(', ')}`,
+      )
     }
     presetValues = PRESETS[options.preset as PresetName].values
   }

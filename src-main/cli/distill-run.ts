@@ -51,7 +51,8 @@ export async function reportDistillRun(
   const run = store.runs.getRun(runId)
   if (run.status !== 'finished') {
     process.stderr.write(`clab distill: run ${runId} ${run.status}${run.error ? `: ${run.error}` : ''}\n`)
-    if (run.status === 'cancelled' || run.status === 'failed') process.stderr.write(`continue it with: clab runs resume ${runId}\n`)
+    if (run.status === 'cancelled' || run.status === 'failed')
+      process.stderr.write(`continue it with: clab runs resume ${runId}\n`)
     return EXIT_FAILED
   }
   const config = run.config as DistillConfig
@@ -81,7 +82,16 @@ export async function reportDistillRun(
     const entries = exportEntries({
       json: {
         'config.json': { ...config, runId, backend: run.backend },
-        'metrics.json': { runId, backend: run.backend, step: summary.steps, msPerStep: outcome.msPerStep, lastLoss: summary.lastLoss, evaluations: metrics, agreement: summary.agreement, rows },
+        'metrics.json': {
+          runId,
+          backend: run.backend,
+          step: summary.steps,
+          msPerStep: outcome.msPerStep,
+          lastLoss: summary.lastLoss,
+          evaluations: metrics,
+          agreement: summary.agreement,
+          rows,
+        },
       },
       csv: {},
     })
@@ -90,7 +100,8 @@ export async function reportDistillRun(
     const samplesDir = runPaths(store.paths.root, runId).samples
     const names = [...store.samples.listSamples(runId).map((sample) => sample.path?.split('/').pop()), 'compare.png']
     for (const name of names) {
-      if (name && !entries.has(name) && lstatOrNull(join(samplesDir, name))?.isFile()) entries.set(name, { from: join(samplesDir, name), max: MAX_RUN_FILE_BYTES })
+      if (name && !entries.has(name) && lstatOrNull(join(samplesDir, name))?.isFile())
+        entries.set(name, { from: join(samplesDir, name), max: MAX_RUN_FILE_BYTES })
     }
     const dir = options.export
     summary.exported = underExportFlag('--export', () => writeCliExport(store.paths.root, dir, entries))
@@ -98,7 +109,9 @@ export async function reportDistillRun(
   const text = [
     evaluationTable(rows),
     `teacher-student agreement (1 step vs teacher K=100): ${final?.agreement?.toFixed(4) ?? '-'}`,
-    summary.swdRatioStudent1ToTeacher100 !== null ? `sliced W ratio, student 1 step / teacher 100 steps: ${summary.swdRatioStudent1ToTeacher100.toFixed(2)}` : '',
+    summary.swdRatioStudent1ToTeacher100 !== null
+      ? `sliced W ratio, student 1 step / teacher 100 steps: ${summary.swdRatioStudent1ToTeacher100.toFixed(2)}`
+      : '',
     `${outcome.msPerStep.toFixed(2)} ms per training step on ${run.backend}`,
     `run ${runId} recorded in ${store.paths.root}`,
     ...(summary.exported.length ? [`exported: ${summary.exported.join(', ')}`] : []),

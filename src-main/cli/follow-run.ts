@@ -6,7 +6,12 @@ import type { LabStore } from '../store'
 import type { RunService } from '../services/run-service'
 import { progressBar, type Progress } from './progress'
 
-export async function followRun(runId: string, store: LabStore, service: RunService, label: string): Promise<{ msPerStep: number }> {
+export async function followRun(
+  runId: string,
+  store: LabStore,
+  service: RunService,
+  label: string,
+): Promise<{ msPerStep: number }> {
   const run = store.runs.getRun(runId)
   const total = (run.config as { steps: number }).steps
   let bar: Progress | null = null

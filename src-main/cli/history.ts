@@ -19,7 +19,10 @@ export function openHistory(options: HistoryOptions): { store: LabStore; service
 }
 
 /** The final evaluation of a run (its last evaluated step) as table rows, plus teacher–student agreement. */
-export function finalEvaluation(store: LabStore, runId: string): { step: number; rows: EvalRow[]; agreement: number | null } | null {
+export function finalEvaluation(
+  store: LabStore,
+  runId: string,
+): { step: number; rows: EvalRow[]; agreement: number | null } | null {
   const records = store.evaluations.listEvaluations(runId)
   if (records.length === 0) return null
   const step = Math.max(...records.map((r) => r.step))
@@ -31,8 +34,23 @@ export function finalEvaluation(store: LabStore, runId: string): { step: number;
     if (r.metric === 'agreement' && r.model === 'student' && r.nfe === 1) agreement = r.value
     if (!EVAL_ROW_MODELS.includes(r.model as EvalRow['model'])) continue
     const key = `${r.model}/${r.nfe}`
-    const row = byModel.get(key) ?? { model: r.model as EvalRow['model'], nfe: r.nfe, swd: NaN, energy: NaN, mmd: NaN, msPerSample: NaN }
-    if (r.metric === 'swd' || r.metric === 'energy' || r.metric === 'mmd' || r.metric === 'msPerSample' || r.metric === 'fd' || r.metric === 'agreement') row[r.metric] = r.value
+    const row = byModel.get(key) ?? {
+      model: r.model as EvalRow['model'],
+      nfe: r.nfe,
+      swd: NaN,
+      energy: NaN,
+      mmd: NaN,
+      msPerSample: NaN,
+    }
+    if (
+      r.metric === 'swd' ||
+      r.metric === 'energy' ||
+      r.metric === 'mmd' ||
+      r.metric === 'msPerSample' ||
+      r.metric === 'fd' ||
+      r.metric === 'agreement'
+    )
+      row[r.metric] = r.value
     byModel.set(key, row)
   }
   const order = (row: EvalRow) => EVAL_ROW_MODELS.indexOf(row.model) * 1e6 + row.nfe

@@ -20,7 +20,9 @@ export async function main(argv: string[]): Promise<number> {
     return pending ? await pending : 0
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : EXIT_USAGE
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? 0
+        : EXIT_USAGE
     }
     if (error instanceof UsageError) {
       process.stderr.write(`clab: ${error.message}\n`)

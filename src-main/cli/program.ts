@@ -16,7 +16,10 @@ const DATA_DIR_HELP = 'run history folder (default $CLAB_DATA_DIR or ~/.consiste
 
 /** The flags of `distill` and `sweep` (the registry's, then the run's own); a sweep lists its sweepable fields. */
 function addDistillOptions(command: Command, sweepable?: (value: string) => number[]): Command {
-  return addConfigOptions(command, DISTILL_FIELDS, { defaultText: distillDefaultText, ...(sweepable ? { sweepable } : {}) })
+  return addConfigOptions(command, DISTILL_FIELDS, {
+    defaultText: distillDefaultText,
+    ...(sweepable ? { sweepable } : {}),
+  })
     .option('--preset <name>', `start from a preset: ${list(PRESET_NAMES)}`)
     .option('--tag <tag...>', 'tag the run(s) in the history')
     .option('--data-dir <dir>', DATA_DIR_HELP)
@@ -34,7 +37,11 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
 
   addConfigOptions(
-    program.command('teacher').description('train an epsilon-prediction DDPM teacher on a 2D dataset (MLP) or an imported image dataset (U-Net)'),
+    program
+      .command('teacher')
+      .description(
+        'train an epsilon-prediction DDPM teacher on a 2D dataset (MLP) or an imported image dataset (U-Net)',
+      ),
     TEACHER_FIELDS,
     { defaultText: teacherDefaultText },
   )
@@ -44,12 +51,16 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--json', 'print a JSON summary as the last line of stdout')
     .action((options) => run(teacherCommand(options)))
 
-  addDistillOptions(program.command('distill').description('distill a consistency model from a teacher (or train one with ct / ict)'))
+  addDistillOptions(
+    program.command('distill').description('distill a consistency model from a teacher (or train one with ct / ict)'),
+  )
     .option('--export <dir>', 'write config.json, metrics.json and sample CSVs here')
     .action((options) => run(distillCommand(options)))
 
   addDistillOptions(
-    program.command('sweep').description('queue one distillation per point of a grid, e.g. --N 10,18,40 --ema 0.9,0.95, and follow them'),
+    program
+      .command('sweep')
+      .description('queue one distillation per point of a grid, e.g. --N 10,18,40 --ema 0.9,0.95, and follow them'),
     numberListArg,
   ).action((options) => run(import('./runs-command').then((m) => m.sweepCommand(options))))
 
@@ -66,22 +77,32 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--name <name>', 'a name to show')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print JSON')
-    .action((file: string, options) => run(import('./teachers-command').then((m) => m.teachersImportCommand(file, options))))
+    .action((file: string, options) =>
+      run(import('./teachers-command').then((m) => m.teachersImportCommand(file, options))),
+    )
   teachers
     .command('export <id> <file>')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print JSON')
-    .action((id: string, file: string, options) => run(import('./teachers-command').then((m) => m.teachersExportCommand(id, file, options))))
+    .action((id: string, file: string, options) =>
+      run(import('./teachers-command').then((m) => m.teachersExportCommand(id, file, options))),
+    )
 
-  const data = program.command('data').description('image datasets in the history: import MNIST / Fashion-MNIST IDX files or CIFAR-10 batches, list them')
+  const data = program
+    .command('data')
+    .description('image datasets in the history: import MNIST / Fashion-MNIST IDX files or CIFAR-10 batches, list them')
   data
     .command('import <path...>')
-    .description('import IDX images + labels files (raw or .gz) or CIFAR-10 binary batches; the same content is stored once')
+    .description(
+      'import IDX images + labels files (raw or .gz) or CIFAR-10 binary batches; the same content is stored once',
+    )
     .option('--name <name>', 'a name to show (default: kind and split, e.g. fashion-mnist-t10k)')
     .option('--kind <kind>', `dataset kind (default: detected): ${list(IMAGE_DATASET_KINDS)}`)
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print JSON')
-    .action((paths: string[], options) => run(import('./data-command').then((m) => m.dataImportCommand(paths, options))))
+    .action((paths: string[], options) =>
+      run(import('./data-command').then((m) => m.dataImportCommand(paths, options))),
+    )
   data
     .command('list')
     .description('imported datasets, newest first')
@@ -114,7 +135,9 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--note <text>', "set the run's notes")
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print JSON')
-    .action((id: string, tags: string[], options) => run(import('./runs-command').then((m) => m.runsTagCommand(id, tags, options))))
+    .action((id: string, tags: string[], options) =>
+      run(import('./runs-command').then((m) => m.runsTagCommand(id, tags, options))),
+    )
   runs
     .command('rm <ids...>')
     .description('delete runs with their files')
@@ -134,10 +157,14 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--from-data-dir <dir>', "import every run of another data folder's history")
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print JSON')
-    .action((folders: string[], options) => run(import('./runs-command').then((m) => m.runsImportCommand(folders, options))))
+    .action((folders: string[], options) =>
+      run(import('./runs-command').then((m) => m.runsImportCommand(folders, options))),
+    )
   runs
     .command('resume <id>')
-    .description('continue a paused, interrupted, failed or cancelled run from its last checkpoint (same config and seed)')
+    .description(
+      'continue a paused, interrupted, failed or cancelled run from its last checkpoint (same config and seed)',
+    )
     .option('--steps <n>', 'extend the run to n steps', numberArg)
     .option('--export <dir>', 'write config.json, metrics.json and sample CSVs here')
     .option('--data-dir <dir>', DATA_DIR_HELP)

@@ -43,8 +43,12 @@ export function progressBar(label: string, total: number, initial = 0): Progress
     update(value, payload = {}) {
       if (value >= nextReport || value === total) {
         const elapsed = (performance.now() - started) / 1000
-        const extras = Object.entries(payload).map(([k, v]) => `${k} ${v}`).join(', ')
-        process.stderr.write(`${label}: ${value}/${total} (${((100 * value) / total).toFixed(0)}%, ${elapsed.toFixed(1)} s${extras ? `, ${extras}` : ''})\n`)
+        const extras = Object.entries(payload)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')
+        process.stderr.write(
+          `${label}: ${value}/${total} (${((100 * value) / total).toFixed(0)}%, ${elapsed.toFixed(1)} s${extras ? `, ${extras}` : ''})\n`,
+        )
         nextReport = value + Math.max(1, Math.ceil(total / 10))
       }
     },

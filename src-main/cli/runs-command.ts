@@ -24,7 +24,10 @@ interface JsonOption extends HistoryOptions {
   json?: boolean
 }
 
-async function withHistory<T>(options: HistoryOptions, fn: (h: ReturnType<typeof openHistory>) => Promise<T> | T): Promise<T> {
+async function withHistory<T>(
+  options: HistoryOptions,
+  fn: (h: ReturnType<typeof openHistory>) => Promise<T> | T,
+): Promise<T> {
   const history = openHistory(options)
   try {
     return await fn(history)
@@ -40,7 +43,11 @@ async function withHistory<T>(options: HistoryOptions, fn: (h: ReturnType<typeof
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd()
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd()
   return [line(header), ...rows.map(line)].join('\n')
 }
 
@@ -66,11 +73,14 @@ function listRow(run: RunListItem, datasets: DatasetIndex): string[] {
   ]
 }
 
-export async function runsListCommand(options: JsonOption & { status?: string; tag?: string[]; kind?: string; limit?: number }): Promise<number> {
+export async function runsListCommand(
+  options: JsonOption & { status?: string; tag?: string[]; kind?: string; limit?: number },
+): Promise<number> {
   if (options.status && !RUN_STATUSES.includes(options.status as RunStatus)) {
     throw new UsageError(`--status: unknown status "${options.status}"; expected one of ${RUN_STATUSES.join(', ')}`)
   }
-  if (options.kind && options.kind !== 'distill' && options.kind !== 'teacher') throw new UsageError(`--kind: expected distill or teacher (got "${options.kind}")`)
+  if (options.kind && options.kind !== 'distill' && options.kind !== 'teacher')
+    throw new UsageError(`--kind: expected distill or teacher (got "${options.kind}")`)
   return withHistory(options, ({ store }) => {
     const runs = store.runs.listRuns({
       ...(options.status ? { status: options.status as RunStatus } : {}),
@@ -84,7 +94,12 @@ export async function runsListCommand(options: JsonOption & { status?: string; t
       return EXIT_OK
     }
     const datasets = indexDatasets(store.datasets.listDatasets())
-    process.stdout.write(`${table(['id', 'kind', 'status', 'dataset', 'step', 'loss', 'swd@1', 'backend', 'tags'], runs.map((r) => listRow(r, datasets)))}\n`)
+    process.stdout.write(
+      `${table(
+        ['id', 'kind', 'status', 'dataset', 'step', 'loss', 'swd@1', 'backend', 'tags'],
+        runs.map((r) => listRow(r, datasets)),
+      )}\n`,
+    )
     return EXIT_OK
   })
 }
@@ -113,7 +128,11 @@ export async function runsShowCommand(id: string, options: JsonOption): Promise<
   })
 }
 
-export async function runsTagCommand(id: string, tags: string[], options: JsonOption & { remove?: boolean; note?: string }): Promise<number> {
+export async function runsTagCommand(
+  id: string,
+  tags: string[],
+  options: JsonOption & { remove?: boolean; note?: string },
+): Promise<number> {
   return withHistory(options, ({ service }) => {
     const result = options.remove ? service.untag(id, tags) : service.tag(id, tags)
     if (options.note !== undefined) service.annotate(id, options.note)
@@ -150,17 +169,26 @@ export async function runsExportCommand(id: string, options: JsonOption & { out:
 }
 
 /** Adds exported run folders, or every run of another data folder (--from-data-dir), to this history. */
-export async function runsImportCommand(folders: string[], options: JsonOption & { fromDataDir?: string }): Promise<number> {
-  if (folders.length === 0 && !options.fromDataDir) throw new UsageError('clab runs import needs run folders or --from-data-dir DIR')
+export async function runsImportCommand(
+  folders: string[],
+  options: JsonOption & { fromDataDir?: string },
+): Promise<number> {
+  if (folders.length === 0 && !options.fromDataDir)
+    throw new UsageError('clab runs import needs run folders or --from-data-dir DIR')
   return withHistory(options, async ({ store }) => {
     const imported: string[] = []
     try {
       // The user's own folders: a distill run's teacher may name a checkpoint anywhere, as `clab distill --teacher` may.
-      for (const folder of folders) imported.push((await importRunFolder(store, folder, { teacherScope: 'anywhere' })).id)
+      for (const folder of folders)
+        imported.push((await importRunFolder(store, folder, { teacherScope: 'anywhere' })).id)
       if (options.fromDataDir) {
         const scratch = mkdtempSync(join(tmpdir(), 'clab-import-'))
         try {
-          imported.push(...(await importDataDir(store, options.fromDataDir, scratch, { teacherScope: 'anywhere' })).map((r) => r.id))
+          imported.push(
+            ...(await importDataDir(store, options.fromDataDir, scratch, { teacherScope: 'anywhere' })).map(
+              (r) => r.id,
+            ),
+          )
         } finally {
           rmSync(scratch, { recursive: true, force: true })
         }
@@ -175,7 +203,10 @@ export async function runsImportCommand(folders: string[], options: JsonOption &
   })
 }
 
-export async function runsResumeCommand(id: string, options: JsonOption & { steps?: number; export?: string }): Promise<number> {
+export async function runsResumeCommand(
+  id: string,
+  options: JsonOption & { steps?: number; export?: string },
+): Promise<number> {
   return withHistory(options, async ({ store, service }) => {
     if (options.export) checkExportFlag(store.paths.root, options.export, '--export')
     await service.resume(id, options.steps !== undefined ? { steps: options.steps } : {})
@@ -198,7 +229,8 @@ export async function sweepCommand(options: DistillOptions & Record<string, unkn
     if (values.length > 1) grid[field] = values
     else single[field] = values[0]
   }
-  if (Object.keys(grid).length === 0) throw new UsageError('clab sweep needs at least one flag with several comma-separated values, e.g. --N 10,18,40')
+  if (Object.keys(grid).length === 0)
+    throw new UsageError('clab sweep needs at least one flag with several comma-separated values, e.g. --N 10,18,40')
   const stripped = { ...options }
   for (const field of SWEEPABLE) delete stripped[flagToOptionKey(DISTILL_FLAGS[field] as string)]
   const base = resolveDistillConfig(stripped, single)
@@ -210,7 +242,11 @@ export async function sweepCommand(options: DistillOptions & Record<string, unkn
       if (error instanceof ConfigError) throw usageFromConfigError(error, DISTILL_FLAGS)
       throw error
     }
-    process.stderr.write(`sweep: ${runs.length} runs queued (${Object.entries(grid).map(([k, v]) => `${DISTILL_FLAGS[k]} ${v.join(',')}`).join(' × ')})\n`)
+    process.stderr.write(
+      `sweep: ${runs.length} runs queued (${Object.entries(grid)
+        .map(([k, v]) => `${DISTILL_FLAGS[k]} ${v.join(',')}`)
+        .join(' × ')})\n`,
+    )
     for (const run of runs) await followRun(run.id, store, service, `run ${runs.indexOf(run) + 1}/${runs.length}`)
     await service.whenIdle()
     const results = runs.map((r) => {
@@ -221,7 +257,15 @@ export async function sweepCommand(options: DistillOptions & Record<string, unkn
       return { runId: r.id, status: done.status, point, studentSwdNfe1: swd }
     })
     const header = ['run', 'status', ...Object.keys(grid).map((k) => DISTILL_FLAGS[k] as string), 'swd@1']
-    const text = table(header, results.map((r) => [r.runId, r.status, ...Object.keys(grid).map((k) => String(r.point[k])), r.studentSwdNfe1?.toFixed(4) ?? '-']))
+    const text = table(
+      header,
+      results.map((r) => [
+        r.runId,
+        r.status,
+        ...Object.keys(grid).map((k) => String(r.point[k])),
+        r.studentSwdNfe1?.toFixed(4) ?? '-',
+      ]),
+    )
     if (options.json) {
       process.stderr.write(`${text}\n`)
       process.stdout.write(`${JSON.stringify({ command: 'sweep', tag: `sweep:${runs[0]?.id}`, runs: results })}\n`)

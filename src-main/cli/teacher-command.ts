@@ -17,7 +17,8 @@ export interface TeacherOptions extends Record<string, unknown> {
 export async function teacherCommand(options: TeacherOptions): Promise<number> {
   let config: TeacherConfig
   resolveDatasetOption(options)
-  if (options.model === undefined && typeof options.dataset === 'string' && isImageDatasetRef(options.dataset)) options.model = 'unet'
+  if (options.model === undefined && typeof options.dataset === 'string' && isImageDatasetRef(options.dataset))
+    options.model = 'unet'
   try {
     // Validation includes the schedule: a last step that is not noise is reported on --T.
     config = parseTeacherConfig(pickConfig(options, TEACHER_FIELDS))

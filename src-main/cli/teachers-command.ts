@@ -13,12 +13,21 @@ interface Options extends HistoryOptions {
   name?: string
 }
 
-async function withTeachers(options: Options, fn: (h: ReturnType<typeof openHistory>) => number | Promise<number>): Promise<number> {
+async function withTeachers(
+  options: Options,
+  fn: (h: ReturnType<typeof openHistory>) => number | Promise<number>,
+): Promise<number> {
   const history = openHistory(options)
   try {
     return await fn(history)
   } catch (error) {
-    if (error instanceof TeacherNotFoundError || error instanceof CheckpointError || error instanceof TeacherFileError || error instanceof UnsafePathError) throw new UsageError(error.message)
+    if (
+      error instanceof TeacherNotFoundError ||
+      error instanceof CheckpointError ||
+      error instanceof TeacherFileError ||
+      error instanceof UnsafePathError
+    )
+      throw new UsageError(error.message)
     throw error
   } finally {
     await history.service.close()
@@ -30,12 +39,15 @@ export function teachersListCommand(options: Options): Promise<number> {
   return withTeachers(options, ({ service, store }) => {
     const teachers = service.teachers.list(options.dataset)
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'teachers list', teachers })}\n`)
-    else if (teachers.length === 0) process.stdout.write('no teachers yet (built-in teachers are always available as --teacher builtin)\n')
+    else if (teachers.length === 0)
+      process.stdout.write('no teachers yet (built-in teachers are always available as --teacher builtin)\n')
     else {
       // Image sets by the name they were imported under, in the dataset column and in teacher names.
       const datasets = indexDatasets(store.datasets.listDatasets())
       for (const t of teachers) {
-        process.stdout.write(`${t.id}  ${datasetLabel(t.dataset, datasets, false).padEnd(12)}  ${withDatasetNames(t.name, datasets)}  ${service.teachers.pathOf(t)}\n`)
+        process.stdout.write(
+          `${t.id}  ${datasetLabel(t.dataset, datasets, false).padEnd(12)}  ${withDatasetNames(t.name, datasets)}  ${service.teachers.pathOf(t)}\n`,
+        )
       }
     }
     return EXIT_OK
@@ -46,7 +58,8 @@ export function teachersImportCommand(file: string, options: Options): Promise<n
   return withTeachers(options, async ({ service }) => {
     const teacher = await service.teachers.import(file, options.name)
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'teachers import', teacher })}\n`)
-    else process.stdout.write(`teacher ${teacher.id} (${teacher.dataset}) imported; use it with --teacher ${teacher.id}\n`)
+    else
+      process.stdout.write(`teacher ${teacher.id} (${teacher.dataset}) imported; use it with --teacher ${teacher.id}\n`)
     return EXIT_OK
   })
 }

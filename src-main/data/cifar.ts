@@ -27,7 +27,11 @@ export interface CifarInfo {
 export function inspectCifar(file: string): CifarInfo {
   const { gzip, bytes } = isGzipFile(file)
   if (gzip) {
-    throw new DatasetFileError(file, 'UNSUPPORTED', 'is gzip-compressed and not an IDX file; CIFAR-10 batches are read uncompressed (extract cifar-10-binary.tar.gz first)')
+    throw new DatasetFileError(
+      file,
+      'UNSUPPORTED',
+      'is gzip-compressed and not an IDX file; CIFAR-10 batches are read uncompressed (extract cifar-10-binary.tar.gz first)',
+    )
   }
   if (bytes === 0 || bytes % CIFAR_RECORD_BYTES !== 0) {
     throw new DatasetFileError(
@@ -60,7 +64,10 @@ export function planarToInterleaved(record: Uint8Array, from: number, out: Uint8
 }
 
 /** The batch's records in order, a chunk at a time; a label outside 0..9 stops with BAD_LABEL naming the record. */
-export async function* readCifarBatch(file: string, info: CifarInfo = inspectCifar(file)): AsyncGenerator<CifarChunk, void, undefined> {
+export async function* readCifarBatch(
+  file: string,
+  info: CifarInfo = inspectCifar(file),
+): AsyncGenerator<CifarChunk, void, undefined> {
   const stream = datasetFileStream(file, CIFAR_RECORD_BYTES * RECORDS_PER_CHUNK)
   let carry = Buffer.alloc(0)
   let record = 0
@@ -75,7 +82,11 @@ export async function* readCifarBatch(file: string, info: CifarInfo = inspectCif
           const at = r * CIFAR_RECORD_BYTES
           const label = data[at] as number
           if (label >= NUM_IMAGE_CLASSES) {
-            throw new DatasetFileError(file, 'BAD_LABEL', `record ${record + r} has label ${label}; CIFAR-10 labels are 0..${NUM_IMAGE_CLASSES - 1}`)
+            throw new DatasetFileError(
+              file,
+              'BAD_LABEL',
+              `record ${record + r} has label ${label}; CIFAR-10 labels are 0..${NUM_IMAGE_CLASSES - 1}`,
+            )
           }
           labels[r] = label
           planarToInterleaved(data, at + 1, pixels, r * CIFAR_PIXELS)
@@ -87,12 +98,21 @@ export async function* readCifarBatch(file: string, info: CifarInfo = inspectCif
     }
   } catch (error) {
     if (error instanceof DatasetFileError) throw error
-    throw new DatasetFileError(file, 'UNREADABLE', `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error })
+    throw new DatasetFileError(
+      file,
+      'UNREADABLE',
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      { cause: error },
+    )
   } finally {
     stream.destroy()
   }
   // The size was checked when the batch was inspected; a file that changed since then says so here.
   if (carry.length > 0 || record !== info.count) {
-    throw new DatasetFileError(file, 'TRUNCATED', `changed while being read: expected ${info.count} records, read ${record} and ${carry.length} stray bytes`)
+    throw new DatasetFileError(
+      file,
+      'TRUNCATED',
+      `changed while being read: expected ${info.count} records, read ${record} and ${carry.length} stray bytes`,
+    )
   }
 }

@@ -22,7 +22,14 @@ import { createGunzip } from 'node:zlib'
 import { DatasetFileError, shapeText } from './errors'
 
 export const IDX_UBYTE = 0x08
-const IDX_TYPE_NAMES: Record<number, string> = { 0x08: 'unsigned byte', 0x09: 'signed byte', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64' }
+const IDX_TYPE_NAMES: Record<number, string> = {
+  0x08: 'unsigned byte',
+  0x09: 'signed byte',
+  0x0b: 'int16',
+  0x0c: 'int32',
+  0x0d: 'float32',
+  0x0e: 'float64',
+}
 
 const GZIP_MAGIC = [0x1f, 0x8b]
 const CHUNK_BYTES = 1 << 20
@@ -62,8 +69,11 @@ export function openDatasetFile(file: string): number {
     fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ELOOP') throw new DatasetFileError(file, 'UNREADABLE', 'is a symbolic link (links are refused)', { cause: error })
-    throw new DatasetFileError(file, 'UNREADABLE', `cannot be read (${code ?? (error as Error).message})`, { cause: error })
+    if (code === 'ELOOP')
+      throw new DatasetFileError(file, 'UNREADABLE', 'is a symbolic link (links are refused)', { cause: error })
+    throw new DatasetFileError(file, 'UNREADABLE', `cannot be read (${code ?? (error as Error).message})`, {
+      cause: error,
+    })
   }
   if (!fstatSync(fd).isFile()) {
     closeSync(fd)
@@ -103,7 +113,9 @@ async function* fileBytes(file: string, gzip: boolean): AsyncGenerator<Buffer, v
       const what = code === 'Z_BUF_ERROR' ? 'the compressed data ends early' : (error as Error).message
       throw new DatasetFileError(file, 'CORRUPT_GZIP', `is a corrupt .gz file (${what})`, { cause: error })
     }
-    throw new DatasetFileError(file, 'UNREADABLE', `cannot be read (${code ?? (error as Error).message})`, { cause: error })
+    throw new DatasetFileError(file, 'UNREADABLE', `cannot be read (${code ?? (error as Error).message})`, {
+      cause: error,
+    })
   } finally {
     raw.destroy()
     source.destroy()
@@ -127,13 +139,22 @@ function parseHeader(file: string, gzip: boolean, fileBytes: number, bytes: Buff
     )
   }
   if (type !== IDX_UBYTE) {
-    throw new DatasetFileError(file, 'UNSUPPORTED', `IDX data type ${IDX_TYPE_NAMES[type]} (magic ${hex(magic)}): only unsigned bytes (0x08) are read`)
+    throw new DatasetFileError(
+      file,
+      'UNSUPPORTED',
+      `IDX data type ${IDX_TYPE_NAMES[type]} (magic ${hex(magic)}): only unsigned bytes (0x08) are read`,
+    )
   }
   const headerBytes = 4 + 4 * ndims
   if (bytes.length < headerBytes) return { need: headerBytes }
   const dims: number[] = []
   for (let i = 0; i < ndims; i++) dims.push(bytes.readUInt32BE(4 + 4 * i))
-  if (dims.some((d) => d === 0)) throw new DatasetFileError(file, 'BAD_DIMENSIONS', `the header's dimensions ${shapeText(dims)} include a 0: the file holds nothing`)
+  if (dims.some((d) => d === 0))
+    throw new DatasetFileError(
+      file,
+      'BAD_DIMENSIONS',
+      `the header's dimensions ${shapeText(dims)} include a 0: the file holds nothing`,
+    )
   const dataBytes = dims.reduce((a, b) => a * b, 1)
   return { file, gzip, fileBytes, magic, dims, headerBytes, dataBytes }
 }
@@ -149,11 +170,17 @@ function truncated(header: IdxHeader, got: number): DatasetFileError {
 /** Opens an IDX file and reads its header; the data follows through `chunks`. */
 export async function openIdx(file: string): Promise<IdxStream> {
   const { gzip, bytes: onDisk, head } = isGzipFile(file)
-  if (!gzip && onDisk < 4) throw new DatasetFileError(file, 'TRUNCATED', `truncated: ${onDisk} bytes, shorter than an IDX header`)
+  if (!gzip && onDisk < 4)
+    throw new DatasetFileError(file, 'TRUNCATED', `truncated: ${onDisk} bytes, shorter than an IDX header`)
   if (!gzip) {
     // A raw file's size is known up front: report a short file before streaming any of it.
     const parsed = parseHeader(file, gzip, onDisk, head)
-    if ('need' in parsed) throw new DatasetFileError(file, 'TRUNCATED', `truncated: ${onDisk} bytes, shorter than its ${parsed.need}-byte IDX header`)
+    if ('need' in parsed)
+      throw new DatasetFileError(
+        file,
+        'TRUNCATED',
+        `truncated: ${onDisk} bytes, shorter than its ${parsed.need}-byte IDX header`,
+      )
     if (onDisk < parsed.headerBytes + parsed.dataBytes) throw truncated(parsed, onDisk - parsed.headerBytes)
   }
 
@@ -163,7 +190,12 @@ export async function openIdx(file: string): Promise<IdxStream> {
   try {
     while (header === undefined) {
       const next = await source.next()
-      if (next.done) throw new DatasetFileError(file, 'TRUNCATED', `truncated: ${pending.length} bytes after decompression, shorter than an IDX header`)
+      if (next.done)
+        throw new DatasetFileError(
+          file,
+          'TRUNCATED',
+          `truncated: ${pending.length} bytes after decompression, shorter than an IDX header`,
+        )
       pending = pending.length === 0 ? next.value : Buffer.concat([pending, next.value])
       if (pending.length < 4) continue
       const parsed = parseHeader(file, gzip, onDisk, pending)
@@ -262,7 +294,8 @@ export function idxRole(header: IdxHeader): 'images' | 'labels' {
 }
 
 export function idxImageShape(header: IdxHeader): IdxImageShape {
-  if (idxRole(header) !== 'images') throw new DatasetFileError(header.file, 'BAD_DIMENSIONS', `holds labels (${header.dims[0]}), not images`)
+  if (idxRole(header) !== 'images')
+    throw new DatasetFileError(header.file, 'BAD_DIMENSIONS', `holds labels (${header.dims[0]}), not images`)
   const [count, height, width, channels = 1] = header.dims as [number, number, number, number?]
   return { count, height, width, channels }
 }

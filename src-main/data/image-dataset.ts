@@ -15,7 +15,14 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { IMAGE_DATASET_KINDS, NUM_IMAGE_CLASSES, scalePixels, type ImageDatasetKind, type ImageDatasetMeta, type ImageSourceFile } from '@shared/data/images'
+import {
+  IMAGE_DATASET_KINDS,
+  NUM_IMAGE_CLASSES,
+  scalePixels,
+  type ImageDatasetKind,
+  type ImageDatasetMeta,
+  type ImageSourceFile,
+} from '@shared/data/images'
 import { DatasetFileError, shapeText } from './errors'
 
 export const DATASETS_FOLDER = 'datasets'
@@ -27,7 +34,8 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 
 /** `datasets/<id>` relative to the data folder (what the history row stores). */
 export function datasetRelativePath(id: string): string {
-  if (!SAFE_ID.test(id) || id.includes('..')) throw new Error(`${JSON.stringify(id)} is not a valid dataset id (letters, digits, '.', '_' and '-' only)`)
+  if (!SAFE_ID.test(id) || id.includes('..'))
+    throw new Error(`${JSON.stringify(id)} is not a valid dataset id (letters, digits, '.', '_' and '-' only)`)
   return `${DATASETS_FOLDER}/${id}`
 }
 
@@ -74,7 +82,10 @@ export class StoredDatasetWriter {
   }
 
   async writePixels(chunk: Uint8Array): Promise<void> {
-    if (this.pixelsWritten + chunk.length > this.totalPixelBytes) throw new Error(`more pixels than ${this.shape.count} images of ${shapeText([this.shape.height, this.shape.width, this.shape.channels])}`)
+    if (this.pixelsWritten + chunk.length > this.totalPixelBytes)
+      throw new Error(
+        `more pixels than ${this.shape.count} images of ${shapeText([this.shape.height, this.shape.width, this.shape.channels])}`,
+      )
     this.pixelHash.update(chunk)
     await this.images.write(chunk)
     this.pixelsWritten += chunk.length
@@ -82,7 +93,8 @@ export class StoredDatasetWriter {
 
   /** Labels must already be checked against their source file (its name belongs in the error). */
   async writeLabels(chunk: Uint8Array): Promise<void> {
-    if (this.labelsWritten + chunk.length > this.shape.count) throw new Error(`more labels than ${this.shape.count} images`)
+    if (this.labelsWritten + chunk.length > this.shape.count)
+      throw new Error(`more labels than ${this.shape.count} images`)
     for (const label of chunk) {
       if (label >= NUM_IMAGE_CLASSES) throw new Error(`label ${label} is outside 0..${NUM_IMAGE_CLASSES - 1}`)
       this.classCounts[label] = (this.classCounts[label] as number) + 1
@@ -93,9 +105,16 @@ export class StoredDatasetWriter {
   }
 
   /** Flushes both files to disk and writes dataset.json. */
-  async finish(info: { name: string; kind: ImageDatasetKind; sourceFiles: ImageSourceFile[]; classes: readonly string[] }): Promise<ImageDatasetMeta> {
+  async finish(info: {
+    name: string
+    kind: ImageDatasetKind
+    sourceFiles: ImageSourceFile[]
+    classes: readonly string[]
+  }): Promise<ImageDatasetMeta> {
     if (this.pixelsWritten !== this.totalPixelBytes || this.labelsWritten !== this.shape.count) {
-      throw new Error(`incomplete dataset: ${this.pixelsWritten}/${this.totalPixelBytes} pixel bytes, ${this.labelsWritten}/${this.shape.count} labels`)
+      throw new Error(
+        `incomplete dataset: ${this.pixelsWritten}/${this.totalPixelBytes} pixel bytes, ${this.labelsWritten}/${this.shape.count} labels`,
+      )
     }
     await this.closeFiles(true)
     const { count, height, width, channels } = this.shape
@@ -145,13 +164,24 @@ export class StoredDatasetWriter {
  * format, compression and the order pixels and labels were written in.
  */
 export function contentHash(shape: ImageShape, pixelSha: string, labelSha: string): string {
-  return createHash('sha256').update(`clab-image-dataset-v1 ${shape.count}x${shape.height}x${shape.width}x${shape.channels}\n${pixelSha}\n${labelSha}\n`).digest('hex')
+  return createHash('sha256')
+    .update(
+      `clab-image-dataset-v1 ${shape.count}x${shape.height}x${shape.width}x${shape.channels}\n${pixelSha}\n${labelSha}\n`,
+    )
+    .digest('hex')
 }
 
 const metaSchema = z.object({
   name: z.string().min(1),
   kind: z.enum(IMAGE_DATASET_KINDS),
-  sourceFiles: z.array(z.object({ path: z.string(), bytes: z.number().int().nonnegative(), format: z.enum(['idx-images', 'idx-labels', 'cifar10']), gzip: z.boolean() })),
+  sourceFiles: z.array(
+    z.object({
+      path: z.string(),
+      bytes: z.number().int().nonnegative(),
+      format: z.enum(['idx-images', 'idx-labels', 'cifar10']),
+      gzip: z.boolean(),
+    }),
+  ),
   count: z.number().int().positive(),
   height: z.number().int().positive(),
   width: z.number().int().positive(),
@@ -169,12 +199,18 @@ export function readDatasetMeta(dir: string): ImageDatasetMeta {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'))
   } catch (error) {
-    throw new DatasetFileError(file, 'BAD_STORED', `cannot be read as JSON (${(error as Error).message})`, { cause: error })
+    throw new DatasetFileError(file, 'BAD_STORED', `cannot be read as JSON (${(error as Error).message})`, {
+      cause: error,
+    })
   }
   const parsed = metaSchema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new DatasetFileError(file, 'BAD_STORED', `field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`)
+    throw new DatasetFileError(
+      file,
+      'BAD_STORED',
+      `field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+    )
   }
   return parsed.data as ImageDatasetMeta
 }
@@ -223,20 +259,39 @@ export class ImageDatasetReader implements ImageShape {
     try {
       labels = new Uint8Array(readFileSync(labelsFile))
     } catch (error) {
-      throw new DatasetFileError(labelsFile, 'BAD_STORED', `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error })
+      throw new DatasetFileError(
+        labelsFile,
+        'BAD_STORED',
+        `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        { cause: error },
+      )
     }
-    if (labels.length !== meta.count) throw new DatasetFileError(labelsFile, 'BAD_STORED', `holds ${labels.length} labels, dataset.json says ${meta.count}`)
+    if (labels.length !== meta.count)
+      throw new DatasetFileError(
+        labelsFile,
+        'BAD_STORED',
+        `holds ${labels.length} labels, dataset.json says ${meta.count}`,
+      )
     let fd: number
     try {
       fd = openSync(imagesFile, 'r')
     } catch (error) {
-      throw new DatasetFileError(imagesFile, 'BAD_STORED', `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error })
+      throw new DatasetFileError(
+        imagesFile,
+        'BAD_STORED',
+        `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        { cause: error },
+      )
     }
     const expected = meta.count * imageBytesOf(meta)
     const size = fstatSync(fd).size
     if (size !== expected) {
       closeSync(fd)
-      throw new DatasetFileError(imagesFile, 'BAD_STORED', `holds ${size} bytes, dataset.json's ${shapeText([meta.count, meta.height, meta.width, meta.channels])} needs ${expected}`)
+      throw new DatasetFileError(
+        imagesFile,
+        'BAD_STORED',
+        `holds ${size} bytes, dataset.json's ${shapeText([meta.count, meta.height, meta.width, meta.channels])} needs ${expected}`,
+      )
     }
     return new ImageDatasetReader(dir, meta, fd, labels)
   }
@@ -248,7 +303,8 @@ export class ImageDatasetReader implements ImageShape {
     let done = 0
     while (done < bytes) {
       const read = readSync(this.openFd(), out, at + done, bytes - done, start * this.imageBytes + done)
-      if (read === 0) throw new DatasetFileError(join(this.dir, this.meta.files.images), 'BAD_STORED', 'ended early while reading')
+      if (read === 0)
+        throw new DatasetFileError(join(this.dir, this.meta.files.images), 'BAD_STORED', 'ended early while reading')
       done += read
     }
     return out
@@ -293,4 +349,3 @@ export class ImageDatasetReader implements ImageShape {
     }
   }
 }
-

@@ -55,7 +55,9 @@ export class Adam {
 
   save(names: string[]): AdamState {
     const pack = (vars: tf.Variable[]): WeightArrays =>
-      Object.fromEntries(vars.map((t, i) => [names[i] as string, { shape: [...t.shape], data: t.dataSync() as Float32Array }]))
+      Object.fromEntries(
+        vars.map((t, i) => [names[i] as string, { shape: [...t.shape], data: t.dataSync() as Float32Array }]),
+      )
     return { step: this.step, firstMoment: pack(this.m), secondMoment: pack(this.v) }
   }
 
@@ -64,7 +66,8 @@ export class Adam {
     const load = (vars: tf.Variable[], arrays: WeightArrays, what: string) =>
       vars.forEach((t, i) => {
         const a = arrays[names[i] as string]
-        if (!a || a.data.length !== t.size) throw new Error(`optimizer state: ${what} of ${names[i]} is missing or mis-shaped`)
+        if (!a || a.data.length !== t.size)
+          throw new Error(`optimizer state: ${what} of ${names[i]} is missing or mis-shaped`)
         tf.tidy(() => t.assign(tf.tensor(a.data, t.shape)))
       })
     load(this.m, state.firstMoment, 'first moment')
@@ -80,11 +83,20 @@ export class Adam {
  * One optimisation step inside a tf.tidy: differentiates `lossFn` with respect to `vars`, refuses a
  * non-finite loss before touching the weights, applies Adam, and returns the loss tensor (kept by tidy).
  */
-export function minimize(adam: Adam, vars: tf.Variable[], lossFn: () => tf.Scalar, lr: number, onNonFinite: (loss: number) => Error): tf.Scalar {
+export function minimize(
+  adam: Adam,
+  vars: tf.Variable[],
+  lossFn: () => tf.Scalar,
+  lr: number,
+  onNonFinite: (loss: number) => Error,
+): tf.Scalar {
   const { value, grads } = tf.variableGrads(lossFn, vars)
   const loss = value.dataSync()[0] as number
   if (!Number.isFinite(loss)) throw onNonFinite(loss)
-  adam.apply(vars.map((v) => grads[v.name] as tf.Tensor), lr)
+  adam.apply(
+    vars.map((v) => grads[v.name] as tf.Tensor),
+    lr,
+  )
   return value
 }
 

@@ -39,7 +39,12 @@ export class ArchitectureError extends Error {
 export const UNET_SAMPLE_CHUNK = 64
 
 export function mlpSpecOf(config: TeacherConfig, dim: number): MlpSpec {
-  return { inputDim: dim, hiddenWidth: config.hiddenWidth, hiddenDepth: config.hiddenDepth, timeEmbeddingDim: config.timeEmbeddingDim }
+  return {
+    inputDim: dim,
+    hiddenWidth: config.hiddenWidth,
+    hiddenDepth: config.hiddenDepth,
+    timeEmbeddingDim: config.timeEmbeddingDim,
+  }
 }
 
 export function unetSpecOf(config: TeacherConfig, image: ImageShape): UnetSpec {
@@ -55,7 +60,11 @@ export function unetSpecOf(config: TeacherConfig, image: ImageShape): UnetSpec {
 
 export function architectureFor(config: TeacherConfig, data: DataShape): Architecture {
   if (config.model === 'unet') {
-    if (!data.image) throw new ArchitectureError('model', `model unet needs image data; dataset ${config.dataset} is 2D (use model mlp)`)
+    if (!data.image)
+      throw new ArchitectureError(
+        'model',
+        `model unet needs image data; dataset ${config.dataset} is 2D (use model mlp)`,
+      )
     const spec = unetSpecOf(config, data.image)
     return {
       kind: 'unet',
@@ -68,7 +77,11 @@ export function architectureFor(config: TeacherConfig, data: DataShape): Archite
       fromArrays: (arrays, trainable, label) => UnetWeightSet.fromArrays(spec, arrays, trainable, label),
     }
   }
-  if (data.image) throw new ArchitectureError('model', `model mlp is for 2D data; dataset ${config.dataset} holds images (use model unet)`)
+  if (data.image)
+    throw new ArchitectureError(
+      'model',
+      `model mlp is for 2D data; dataset ${config.dataset} holds images (use model unet)`,
+    )
   const spec = mlpSpecOf(config, data.dim)
   const numLayers = spec.hiddenDepth + 1
   return {

@@ -58,7 +58,13 @@ export class CdTargetSide {
     const xLo = tf.tidy(() => {
       const hi = makeLevels(teacher.schedule, input.studentSteps, embeddingDim)
       const lo = makeLevels(teacher.schedule, input.targetSteps, embeddingDim)
-      return teacherOdeSolve(teacher, tf.tensor2d(input.xStudent, [batch, input.xStudent.length / batch]), hi, lo, this.solve)
+      return teacherOdeSolve(
+        teacher,
+        tf.tensor2d(input.xStudent, [batch, input.xStudent.length / batch]),
+        hi,
+        lo,
+        this.solve,
+      )
     })
     this.held?.xLo.dispose()
     this.held = { xLo, targetSteps: input.targetSteps }
@@ -73,7 +79,12 @@ export class CdTargetSide {
     try {
       return tf.tidy(() => {
         const levels = makeLevels(this.teacher.schedule, held.targetSteps, this.teacher.architecture.timeEmbeddingDim)
-        return consistency(this.targetWeights.net(), held.xLo, levels, boundaryScaling(levels, this.sigmaMin, this.sigmaData)).dataSync() as Float32Array
+        return consistency(
+          this.targetWeights.net(),
+          held.xLo,
+          levels,
+          boundaryScaling(levels, this.sigmaMin, this.sigmaData),
+        ).dataSync() as Float32Array
       })
     } finally {
       held.xLo.dispose()

@@ -60,12 +60,21 @@ export function classifierSpec(
     ...CLASSIFIER_DEFAULTS,
     ...(Object.fromEntries(Object.entries(shape).filter(([, v]) => v !== undefined)) as typeof shape),
   }
-  for (const field of ['height', 'width', 'channels', 'classes', 'conv1Channels', 'conv2Channels', 'featureDim'] as const) {
+  for (const field of [
+    'height',
+    'width',
+    'channels',
+    'classes',
+    'conv1Channels',
+    'conv2Channels',
+    'featureDim',
+  ] as const) {
     if (!positiveInt(spec[field])) throw new ClassifierSpecError(field, spec[field], 'must be a positive integer')
   }
   if (spec.classes < 2) throw new ClassifierSpecError('classes', spec.classes, 'a classifier needs at least 2 classes')
   for (const field of ['height', 'width'] as const) {
-    if (spec[field] % 4 !== 0) throw new ClassifierSpecError(field, spec[field], 'must be divisible by 4 (two 2x2 poolings)')
+    if (spec[field] % 4 !== 0)
+      throw new ClassifierSpecError(field, spec[field], 'must be divisible by 4 (two 2x2 poolings)')
   }
   return spec
 }
@@ -156,7 +165,14 @@ export class Classifier {
 
   /** Checks every name and shape against the spec, so weights of another architecture are refused by name. */
   static fromArrays(spec: ClassifierSpec, arrays: WeightArrays, trainable = false, label = 'classifier'): Classifier {
-    const { params, order } = namedVariables(classifierParameterShapes(spec), arrays, trainable, label, `classifier weights (${label})`, true)
+    const { params, order } = namedVariables(
+      classifierParameterShapes(spec),
+      arrays,
+      trainable,
+      label,
+      `classifier weights (${label})`,
+      true,
+    )
     return new Classifier(spec, params, order)
   }
 
@@ -223,7 +239,13 @@ export class Classifier {
     for (const v of this.variables()) v.dispose()
   }
 
-  private batched(images: Float32Array, n: number, batchSize: number, width: number, head: (x: tf.Tensor4D) => Tensor2D): Float32Array {
+  private batched(
+    images: Float32Array,
+    n: number,
+    batchSize: number,
+    width: number,
+    head: (x: tf.Tensor4D) => Tensor2D,
+  ): Float32Array {
     const { height: H, width: W, channels: C } = this.spec
     const per = H * W * C
     if (!Number.isInteger(n) || n < 0) throw new Error(`classifier: n = ${n}: must be a non-negative integer`)
@@ -256,9 +278,12 @@ function checkedBatch(data: LabelledImages, indices: Int32Array, spec: Classifie
   const n = indices.length
   const per = spec.height * spec.width * spec.channels
   if (!(batch.images instanceof Float32Array) || batch.images.length !== n * per) {
-    throw new Error(`classifier: ${what} returned ${batch.images?.length} image values for ${n} indices, expected ${n * per} (${spec.height}x${spec.width}x${spec.channels} each)`)
+    throw new Error(
+      `classifier: ${what} returned ${batch.images?.length} image values for ${n} indices, expected ${n * per} (${spec.height}x${spec.width}x${spec.channels} each)`,
+    )
   }
-  if (batch.labels?.length !== n) throw new Error(`classifier: ${what} returned ${batch.labels?.length} labels for ${n} indices`)
+  if (batch.labels?.length !== n)
+    throw new Error(`classifier: ${what} returned ${batch.labels?.length} labels for ${n} indices`)
   for (let i = 0; i < n; i++) {
     const label = batch.labels[i] as number
     if (!Number.isInteger(label) || label < 0 || label >= spec.classes) {
@@ -305,7 +330,10 @@ export interface ClassifierTrainResult {
 }
 
 export class NonFiniteClassifierLossError extends Error {
-  constructor(readonly step: number, loss: number) {
+  constructor(
+    readonly step: number,
+    loss: number,
+  ) {
     super(`classifier training: loss is ${loss} at step ${step}; lower the learning rate`)
     this.name = 'NonFiniteClassifierLossError'
   }
@@ -313,7 +341,8 @@ export class NonFiniteClassifierLossError extends Error {
 
 function trainingSteps(config: ClassifierTrainConfig, trainCount: number): number {
   if (config.steps !== undefined) {
-    if (!positiveInt(config.steps)) throw new Error(`classifier training: steps = ${config.steps}: must be a positive integer`)
+    if (!positiveInt(config.steps))
+      throw new Error(`classifier training: steps = ${config.steps}: must be a positive integer`)
     return config.steps
   }
   const epochs = config.epochs ?? CLASSIFIER_TRAIN_DEFAULTS.epochs
@@ -337,9 +366,12 @@ export async function trainClassifier(
   config: ClassifierTrainConfig,
   options: ClassifierTrainOptions = {},
 ): Promise<ClassifierTrainResult> {
-  if (!positiveInt(data.train.count)) throw new Error(`classifier training: train data has count ${data.train.count}: nothing to train on`)
-  if (!positiveInt(data.test.count)) throw new Error(`classifier training: test data has count ${data.test.count}: nothing to score`)
-  if (!positiveInt(config.batchSize)) throw new Error(`classifier training: batchSize = ${config.batchSize}: must be a positive integer`)
+  if (!positiveInt(data.train.count))
+    throw new Error(`classifier training: train data has count ${data.train.count}: nothing to train on`)
+  if (!positiveInt(data.test.count))
+    throw new Error(`classifier training: test data has count ${data.test.count}: nothing to score`)
+  if (!positiveInt(config.batchSize))
+    throw new Error(`classifier training: batchSize = ${config.batchSize}: must be a positive integer`)
   if (!(config.learningRate > 0 && Number.isFinite(config.learningRate))) {
     throw new Error(`classifier training: learningRate = ${config.learningRate}: must be a positive number`)
   }
@@ -379,12 +411,19 @@ export async function trainClassifier(
     const started = performance.now()
     let lastYield = started
     for (let step = 1; step <= total; step++) {
-      if (options.signal?.aborted) throw options.signal.reason ?? new DOMException('classifier training was cancelled', 'AbortError')
+      if (options.signal?.aborted)
+        throw options.signal.reason ?? new DOMException('classifier training was cancelled', 'AbortError')
       const batch = checkedBatch(data.train, nextIndices(), spec, 'train data')
       const lr = learningRateAt(step, config.learningRate, total, warmup, 'cosine')
       const loss = tf.tidy(() => {
         const x = tf.tensor4d(batch.images, [batchSize, H, W, C])
-        const value = minimize(adam, vars, () => crossEntropy(classifier.forward(x).logits, batch.labels, spec.classes), lr, (l) => new NonFiniteClassifierLossError(step, l))
+        const value = minimize(
+          adam,
+          vars,
+          () => crossEntropy(classifier.forward(x).logits, batch.labels, spec.classes),
+          lr,
+          (l) => new NonFiniteClassifierLossError(step, l),
+        )
         return value.dataSync()[0] as number
       })
       if (step > total - tail) tailLoss += loss

@@ -62,8 +62,19 @@ const toNchw = (t: tf.Tensor4D): tf.Tensor4D => tf.transpose(t, [0, 3, 1, 2])
 function dilate(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   if (sh === 1 && sw === 1) return dy
   const [B, OH, OW, F] = dy.shape
-  const spread = tf.pad(tf.reshape(dy, [B, OH, 1, OW, 1, F]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
-  return tf.slice(tf.reshape(spread, [B, OH * sh, OW * sw, F]) as tf.Tensor4D, [0, 0, 0, 0], [B, (OH - 1) * sh + 1, (OW - 1) * sw + 1, F])
+  const spread = tf.pad(tf.reshape(dy, [B, OH, 1, OW, 1, F]), [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ])
+  return tf.slice(
+    tf.reshape(spread, [B, OH * sh, OW * sw, F]) as tf.Tensor4D,
+    [0, 0, 0, 0],
+    [B, (OH - 1) * sh + 1, (OW - 1) * sw + 1, F],
+  )
 }
 
 /** dW for y = conv2d(x, W): always expressible (the forward's padding is never negative). */
@@ -73,12 +84,31 @@ export function conv2dBackpropFilterByConv(x: tf.Tensor4D, dy: tf.Tensor4D, attr
     const xs = nchw ? toNhwc(x) : x
     const dys = nchw ? toNhwc(dy) : dy
     const [kh, kw, C, F] = attrs.filterShape
-    const info = tf.backend_util.computeConv2DInfo(xs.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast')
+    const info = tf.backend_util.computeConv2DInfo(
+      xs.shape,
+      attrs.filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    )
     const { top, bottom, left, right } = info.padInfo
     if (dys.shape[1] !== info.outHeight || dys.shape[2] !== info.outWidth || dys.shape[3] !== F || xs.shape[3] !== C) {
-      throw new Error(`Conv2DBackpropFilter: dy is [${dys.shape}] and x is [${xs.shape}], which do not fit filter [${attrs.filterShape}]`)
+      throw new Error(
+        `Conv2DBackpropFilter: dy is [${dys.shape}] and x is [${xs.shape}], which do not fit filter [${attrs.filterShape}]`,
+      )
     }
-    const padded = top + bottom + left + right > 0 ? tf.pad(xs, [[0, 0], [top, bottom], [left, right], [0, 0]]) : xs
+    const padded =
+      top + bottom + left + right > 0
+        ? tf.pad(xs, [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ])
+        : xs
     // Batch becomes the contraction ("channel") axis and channels become the batch.
     const input = tf.transpose(padded, [3, 1, 2, 0])
     const filter = tf.transpose(dys, [1, 2, 0, 3])
@@ -90,12 +120,25 @@ export function conv2dBackpropFilterByConv(x: tf.Tensor4D, dy: tf.Tensor4D, attr
 }
 
 /** dX for y = conv2d(x, W), or null when the "full" correlation would need negative padding. */
-export function conv2dBackpropInputByConv(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: BackpropInputAttrs): tf.Tensor4D | null {
+export function conv2dBackpropInputByConv(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  attrs: BackpropInputAttrs,
+): tf.Tensor4D | null {
   const nchw = attrs.dataFormat === 'NCHW'
   const shape = attrs.inputShape
   const inputShape: [number, number, number, number] = nchw ? [shape[0], shape[2], shape[3], shape[1]] : shape
   const [kh, kw] = filter.shape
-  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast')
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  )
   const { top, left } = info.padInfo
   const [, H, W] = inputShape
   const sh = info.strideHeight
@@ -108,7 +151,12 @@ export function conv2dBackpropInputByConv(dy: tf.Tensor4D, filter: tf.Tensor4D, 
   return tf.tidy(() => {
     const dys = nchw ? toNhwc(dy) : dy
     const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2])
-    const dx = tf.conv2d(dilate(dys, sh, sw), flipped, 1, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]])
+    const dx = tf.conv2d(dilate(dys, sh, sw), flipped, 1, [
+      [0, 0],
+      [padTop, padBottom],
+      [padLeft, padRight],
+      [0, 0],
+    ])
     return nchw ? toNchw(dx) : dx
   })
 }
@@ -119,7 +167,11 @@ function asTensor<T extends tf.Tensor>(t: tf.TensorInfo): T {
 }
 
 const backpropFilter: tf.KernelFunc = ({ inputs, attrs }) =>
-  conv2dBackpropFilterByConv(asTensor(inputs.x as tf.TensorInfo), asTensor(inputs.dy as tf.TensorInfo), attrs as unknown as BackpropFilterAttrs)
+  conv2dBackpropFilterByConv(
+    asTensor(inputs.x as tf.TensorInfo),
+    asTensor(inputs.dy as tf.TensorInfo),
+    attrs as unknown as BackpropFilterAttrs,
+  )
 
 const backpropInputWasm: tf.KernelFunc = (args) => {
   const dy = asTensor<tf.Tensor4D>(args.inputs.dy as tf.TensorInfo)
@@ -127,7 +179,8 @@ const backpropInputWasm: tf.KernelFunc = (args) => {
   const dx = conv2dBackpropInputByConv(dy, filter, args.attrs as unknown as BackpropInputAttrs)
   if (dx) return dx
   const original = replaced.get('Conv2DBackpropInput/wasm')
-  if (!original) throw new Error("Conv2DBackpropInput: this padding needs the wasm backend's own kernel, which is not registered")
+  if (!original)
+    throw new Error("Conv2DBackpropInput: this padding needs the wasm backend's own kernel, which is not registered")
   return original.kernelFunc(args)
 }
 

@@ -38,7 +38,10 @@ export const STREAM_DATA_FLOOR = 13
 const STREAM_IMAGE_HELD_OUT = 21
 
 export function dataSource2D(name: string): DataSource {
-  if (!isDataset2D(name)) throw new Error(`dataset ${JSON.stringify(name)} is not a built-in 2D dataset; image datasets need their stored images`)
+  if (!isDataset2D(name))
+    throw new Error(
+      `dataset ${JSON.stringify(name)} is not a built-in 2D dataset; image datasets need their stored images`,
+    )
   return {
     name,
     ...DATA_2D,
@@ -65,7 +68,8 @@ export function imageHeldOutCount(count: number): number {
 export function imageDataSource(name: string, rows: ImageRows): DataSource {
   const heldOutCount = imageHeldOutCount(rows.count)
   const trainCount = rows.count - heldOutCount
-  if (trainCount < 1) throw new Error(`dataset ${name} has ${rows.count} image(s): too few to hold some out for evaluation`)
+  if (trainCount < 1)
+    throw new Error(`dataset ${name} has ${rows.count} image(s): too few to hold some out for evaluation`)
   const image = { height: rows.height, width: rows.width, channels: rows.channels }
   const draw = (first: number, range: number, n: number, rng: Rng) => {
     const indices = new Int32Array(n)

@@ -84,12 +84,7 @@ export function boundaryScaling(levels: Levels, sigmaMin: number, sigmaData: num
  * The consistency function. `boundary`: cSkip x + cOut D, exactly x at sigmaMin. `x0-from-eps`: the
  * walkthrough's get_x0_from_epsilon, which in VE coordinates is D itself (no boundary condition).
  */
-export function consistency(
-  net: EpsNet,
-  x: Tensor2D,
-  levels: Levels,
-  scaling: BoundaryScaling | null,
-): Tensor2D {
+export function consistency(net: EpsNet, x: Tensor2D, levels: Levels, scaling: BoundaryScaling | null): Tensor2D {
   const d = denoise(net, x, levels)
   if (!scaling) return d
   return tf.add(tf.mul(scaling.skip, x), tf.mul(scaling.out, d))

@@ -75,14 +75,21 @@ export class Distiller {
     readonly data: DataSource = dataSource2D(config.dataset),
   ) {
     const architecture = teacher.architecture
-    if (data.dim !== architecture.dim) throw new Error(`dataset ${data.name} has ${data.dim} values per example, the teacher's network ${architecture.dim}`)
+    if (data.dim !== architecture.dim)
+      throw new Error(
+        `dataset ${data.name} has ${data.dim} values per example, the teacher's network ${architecture.dim}`,
+      )
     this.dim = architecture.dim
     this.sigmaMin = teacher.schedule.sigma[0] as number
     const init = resume ? pickArrays('student', resume.arrays) : teacher.weights.toArrays()
     // Student and target start as copies of the teacher (the architectures match by construction).
     this.student = architecture.fromArrays(init, true, 'student')
-    this.target = resume ? architecture.fromArrays(pickArrays('target', resume.arrays), false, 'target') : this.student.copy(false, 'target')
-    this.evalEma = resume ? architecture.fromArrays(pickArrays('evalEma', resume.arrays), false, 'evalEma') : this.student.copy(false, 'evalEma')
+    this.target = resume
+      ? architecture.fromArrays(pickArrays('target', resume.arrays), false, 'target')
+      : this.student.copy(false, 'target')
+    this.evalEma = resume
+      ? architecture.fromArrays(pickArrays('evalEma', resume.arrays), false, 'evalEma')
+      : this.student.copy(false, 'evalEma')
     // With the schedule, a grid top above the teacher's last step is refused before any training (the message names sigmaMax).
     this.effective = effectiveDistill(config, teacher.schedule)
     this.adam = new Adam(this.student.variables())
@@ -120,7 +127,10 @@ export class Distiller {
     let entry = this.gridCache.get(numScales)
     if (!entry) {
       const grid = levelSteps(this.config, this.teacher.schedule, numScales)
-      const cdf = this.effective.behaviour.pairSampling === 'lognormal' ? lognormalPairCdf(grid.map((k) => this.teacher.schedule.sigma[k] as number)) : null
+      const cdf =
+        this.effective.behaviour.pairSampling === 'lognormal'
+          ? lognormalPairCdf(grid.map((k) => this.teacher.schedule.sigma[k] as number))
+          : null
       entry = { grid, cdf }
       this.gridCache.set(numScales, entry)
     }
@@ -222,8 +232,13 @@ export class Distiller {
       next = this.drawBatch(this.stepCount + 1)
       this.lookahead = { batch: next, rngBefore }
     }
-    const nextInput = next && { xStudent: next.xStudent, studentSteps: next.studentSteps, targetSteps: next.targetSteps }
-    if (targetElsewhere) (offload as TargetSideOffload).submitTarget(flattenVariables(this.target.variables()), nextInput)
+    const nextInput = next && {
+      xStudent: next.xStudent,
+      studentSteps: next.studentSteps,
+      targetSteps: next.targetSteps,
+    }
+    if (targetElsewhere)
+      (offload as TargetSideOffload).submitTarget(flattenVariables(this.target.variables()), nextInput)
     else if (nextInput) offload?.submitTeacherStep(nextInput)
     const { numScales, xStudent, xTarget: xTargetArray, studentSteps, targetSteps, lambda } = drawn
 
@@ -235,19 +250,28 @@ export class Distiller {
       const xS = tf.tensor2d(xStudent, [batch, dim])
       const weights = lambda ? tf.tensor1d(lambda) : null
       const student = () => consistency(this.student.net(), xS, studentLevels, studentScaling)
-      const distance = (out: Tensor2D, tgt: Tensor2D) => weightedMean(perExampleDistance(config.loss, out, tgt, huberC), weights)
+      const distance = (out: Tensor2D, tgt: Tensor2D) =>
+        weightedMean(perExampleDistance(config.loss, out, tgt, huberC), weights)
       const onNonFinite = (loss: number) => new NonFiniteLossError(this.stepCount + 1, loss)
       if (targetElsewhere) {
         // The student's forward pass overlaps the target's on the other thread; the target is a constant
         // to the tape, so the gradient is the same as with the target computed first.
-        return minimize(this.adam, this.student.variables(), () => {
-          const out = student()
-          return distance(out, tf.tensor2d((offload as TargetSideOffload).takeTarget(), [batch, dim]))
-        }, lr, onNonFinite)
+        return minimize(
+          this.adam,
+          this.student.variables(),
+          () => {
+            const out = student()
+            return distance(out, tf.tensor2d((offload as TargetSideOffload).takeTarget(), [batch, dim]))
+          },
+          lr,
+          onNonFinite,
+        )
       }
       const targetLevels = makeLevels(schedule, targetSteps, embeddingDim)
       const targetScaling = this.usesBoundary ? boundaryScaling(targetLevels, this.sigmaMin, config.sigmaData) : null
-      const xT = xTargetArray ? tf.tensor2d(xTargetArray, [batch, dim]) : teacherOdeSolve(teacher, xS, studentLevels, targetLevels, teacherSolveOf(config))
+      const xT = xTargetArray
+        ? tf.tensor2d(xTargetArray, [batch, dim])
+        : teacherOdeSolve(teacher, xS, studentLevels, targetLevels, teacherSolveOf(config))
       // Stop-gradient target: computed outside the gradient tape. iCT uses the online weights (mu = 0).
       const targetWeights = this.effective.behaviour.targetNetwork === 'online' ? this.student : this.target
       const tgt = consistency(targetWeights.net(), xT, targetLevels, targetScaling)

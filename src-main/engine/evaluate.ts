@@ -52,7 +52,10 @@ export function score(points: Float32Array, reference: PointSet): Scores {
   const set = { points, dim: reference.dim }
   const swd = slicedWasserstein(set, reference)
   if (reference.dim <= PAIRWISE_FULL_MAX_DIM) return { swd, ...energyAndMmd(set, reference) }
-  const head = (p: Float32Array) => ({ points: p.subarray(0, Math.min(p.length, PAIRWISE_ROWS * reference.dim)), dim: reference.dim })
+  const head = (p: Float32Array) => ({
+    points: p.subarray(0, Math.min(p.length, PAIRWISE_ROWS * reference.dim)),
+    dim: reference.dim,
+  })
   return { swd, ...energyAndMmd(head(points), head(reference.points)) }
 }
 
@@ -87,7 +90,9 @@ export function teacherReference(
   const reference = { points: heldOut, dim }
   const features = featureSpace ? { space: featureSpace, heldOut: featureSpace.statistics(heldOut, n) } : null
   const floor = data.floor(n, seed)
-  const rows: EvalRow[] = [{ model: 'data', nfe: 0, msPerSample: 0, ...score(floor, reference), ...frechet(floor, n, features) }]
+  const rows: EvalRow[] = [
+    { model: 'data', nfe: 0, msPerSample: 0, ...score(floor, reference), ...frechet(floor, n, features) },
+  ]
   let k100: Float32Array = new Float32Array(0)
   const teacherSets: Float32Array[] = []
   TEACHER_EVAL_STEPS.forEach((K, i) => {
@@ -110,8 +115,20 @@ function frechet(points: Float32Array, n: number, features: FeatureReference | n
   return features ? { fd: frechetDistance(features.space.statistics(points, n), features.heldOut) } : {}
 }
 
-function row(model: EvalRow['model'], result: SampleResult, n: number, reference: PointSet, features: FeatureReference | null): EvalRow {
-  return { model, nfe: result.nfe, msPerSample: result.ms / n, ...score(result.points, reference), ...frechet(result.points, n, features) }
+function row(
+  model: EvalRow['model'],
+  result: SampleResult,
+  n: number,
+  reference: PointSet,
+  features: FeatureReference | null,
+): EvalRow {
+  return {
+    model,
+    nfe: result.nfe,
+    msPerSample: result.ms / n,
+    ...score(result.points, reference),
+    ...frechet(result.points, n, features),
+  }
 }
 
 export interface StudentEvaluation {
@@ -150,9 +167,22 @@ export function evaluateStudent(
     const nfe = extra + 1
     if (nfe > 2 && nfe !== 4 && nfe !== 8 && nfe !== multistepSigmas.length + 1) continue
     const levels = multistepSigmas.slice(0, extra).map((tau) => nearestLevel(teacher.schedule, trainedSteps, tau))
-    const result = consistencySample(weights, teacher.architecture, teacher.schedule, noise.noise, noise.renoise, levels, sigmaData, withBoundary, topOf(trainedSteps))
+    const result = consistencySample(
+      weights,
+      teacher.architecture,
+      teacher.schedule,
+      noise.noise,
+      noise.renoise,
+      levels,
+      sigmaData,
+      withBoundary,
+      topOf(trainedSteps),
+    )
     // Agreement at every NFE (not only one step), so it can be drawn against NFE like the distances.
-    rows.push({ ...row('student', result, n, referenceSet, reference.features), agreement: meanPairedDistance({ points: result.points, dim }, { points: reference.k100, dim }) })
+    rows.push({
+      ...row('student', result, n, referenceSet, reference.features),
+      agreement: meanPairedDistance({ points: result.points, dim }, { points: reference.k100, dim }),
+    })
     samples.set(nfe, result.points)
   }
   const oneStep = samples.get(1) as Float32Array

@@ -37,12 +37,16 @@ const positiveInt = (v: number): boolean => Number.isInteger(v) && v > 0
  * features come out). Two passes (mean, then centred products) so a large common offset does not cancel.
  */
 export function featureStatistics(features: ArrayLike<number>, n: number, dim: number): FeatureStatistics {
-  if (!positiveInt(dim)) throw new FeatureStatisticsError('dim', `featureStatistics: dim = ${dim}: must be a positive integer`)
+  if (!positiveInt(dim))
+    throw new FeatureStatisticsError('dim', `featureStatistics: dim = ${dim}: must be a positive integer`)
   if (!Number.isInteger(n) || n < 2) {
     throw new FeatureStatisticsError('n', `featureStatistics: n = ${n}: a covariance needs at least 2 samples`)
   }
   if (features.length !== n * dim) {
-    throw new FeatureStatisticsError('features', `featureStatistics: features has ${features.length} values, expected n x dim = ${n} x ${dim} = ${n * dim}`)
+    throw new FeatureStatisticsError(
+      'features',
+      `featureStatistics: features has ${features.length} values, expected n x dim = ${n} x ${dim} = ${n * dim}`,
+    )
   }
   for (let i = 0; i < features.length; i++) {
     const v = features[i] as number
@@ -54,7 +58,8 @@ export function featureStatistics(features: ArrayLike<number>, n: number, dim: n
     }
   }
   const mean = new Float64Array(dim)
-  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j] = (mean[j] as number) + (features[i * dim + j] as number)
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < dim; j++) mean[j] = (mean[j] as number) + (features[i * dim + j] as number)
   for (let j = 0; j < dim; j++) mean[j] = (mean[j] as number) / n
 
   // Upper triangle only, mirrored after: half the products.
@@ -88,11 +93,21 @@ function checkStatistics(stats: FeatureStatistics, name: 'a' | 'b'): number {
     )
   }
   if (!Number.isInteger(stats.count) || stats.count < 2) {
-    throw new FeatureStatisticsError(name, `frechetDistance: ${name}.count = ${stats.count}: the statistics need at least 2 samples`)
+    throw new FeatureStatisticsError(
+      name,
+      `frechetDistance: ${name}.count = ${stats.count}: the statistics need at least 2 samples`,
+    )
   }
-  for (const [field, values] of [['mean', stats.mean], ['covariance', stats.covariance]] as const) {
+  for (const [field, values] of [
+    ['mean', stats.mean],
+    ['covariance', stats.covariance],
+  ] as const) {
     const bad = values.findIndex((v) => !Number.isFinite(v))
-    if (bad >= 0) throw new FeatureStatisticsError(name, `frechetDistance: ${name}.${field}[${bad}] is ${values[bad]}: every value must be finite`)
+    if (bad >= 0)
+      throw new FeatureStatisticsError(
+        name,
+        `frechetDistance: ${name}.${field}[${bad}] is ${values[bad]}: every value must be finite`,
+      )
   }
   return dim
 }
@@ -135,7 +150,11 @@ export function traceSqrtProduct(covA: Float64Array, covB: Float64Array, dim: nu
 export function frechetDistance(a: FeatureStatistics, b: FeatureStatistics): number {
   const dimA = checkStatistics(a, 'a')
   const dimB = checkStatistics(b, 'b')
-  if (dimA !== dimB) throw new FeatureStatisticsError('b', `frechetDistance: a has ${dimA} features, b has ${dimB}: the statistics must come from the same feature space`)
+  if (dimA !== dimB)
+    throw new FeatureStatisticsError(
+      'b',
+      `frechetDistance: a has ${dimA} features, b has ${dimB}: the statistics must come from the same feature space`,
+    )
   const dim = dimA
   let meanTerm = 0
   for (let j = 0; j < dim; j++) meanTerm += ((a.mean[j] as number) - (b.mean[j] as number)) ** 2

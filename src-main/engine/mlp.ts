@@ -34,7 +34,10 @@ export function layerShapes(spec: MlpSpec): Array<[number, number]> {
 }
 
 /** He-style initialisation from the seeded generator (deterministic on every backend). */
-export function initialWeights(spec: MlpSpec, rng: Rng): Array<{ W: Float32Array; b: Float32Array; shape: [number, number] }> {
+export function initialWeights(
+  spec: MlpSpec,
+  rng: Rng,
+): Array<{ W: Float32Array; b: Float32Array; shape: [number, number] }> {
   return layerShapes(spec).map(([fanIn, fanOut], i, all) => {
     const last = i === all.length - 1
     const scale = last ? 0 : Math.sqrt(2 / fanIn)

@@ -43,7 +43,9 @@ function makeDense(inputGradient: boolean): (x: Tensor2D, W: Tensor2D, b: Tensor
         if (cpu) {
           const dyv = f32(dy)
           return [
-            inputGradient ? tf.tensor2d(gemm(dyv, transpose(f32(Ws), K, N), M, N, K, false, null), [M, K]) : tf.zerosLike(xs),
+            inputGradient
+              ? tf.tensor2d(gemm(dyv, transpose(f32(Ws), K, N), M, N, K, false, null), [M, K])
+              : tf.zerosLike(xs),
             tf.tensor2d(gemm(f32(xs), dyv, K, M, N, true, null), [K, N]),
             tf.tensor1d(columnSums(dyv, M, N)),
           ]

@@ -22,7 +22,9 @@ export const IMAGE_PREVIEW_SAMPLES = 64
 export const IMAGE_PREVIEW_REFERENCE = 512
 
 export function previewSizes(data: DataShape): { samples: number; reference: number } {
-  return data.image ? { samples: IMAGE_PREVIEW_SAMPLES, reference: IMAGE_PREVIEW_REFERENCE } : { samples: PREVIEW_SAMPLES, reference: PREVIEW_REFERENCE }
+  return data.image
+    ? { samples: IMAGE_PREVIEW_SAMPLES, reference: IMAGE_PREVIEW_REFERENCE }
+    : { samples: PREVIEW_SAMPLES, reference: PREVIEW_REFERENCE }
 }
 /** Teacher steps for its preview (DDIM), as in the final evaluation's reference. */
 export const PREVIEW_TEACHER_STEPS = 100
@@ -70,13 +72,27 @@ export class Previewer {
 
   /** What does not change during a run: the held-out data and the teacher's K-step samples. */
   reference(): PreviewSet[] {
-    const teacher = teacherSample(this.teacher.weights, this.teacher.architecture, this.teacher.schedule, this.noise.noise, PREVIEW_TEACHER_STEPS, 'ddim')
+    const teacher = teacherSample(
+      this.teacher.weights,
+      this.teacher.architecture,
+      this.teacher.schedule,
+      this.noise.noise,
+      PREVIEW_TEACHER_STEPS,
+      'ddim',
+    )
     return [this.data(), { model: 'teacher', nfe: teacher.nfe, points: teacher.points }]
   }
 
   /** The teacher being trained, sampled with K DDIM steps, and its sliced Wasserstein. */
   teacherAt(numSteps: number): StudentPreview {
-    const result = teacherSample(this.teacher.weights, this.teacher.architecture, this.teacher.schedule, this.noise.noise, numSteps, 'ddim')
+    const result = teacherSample(
+      this.teacher.weights,
+      this.teacher.architecture,
+      this.teacher.schedule,
+      this.noise.noise,
+      numSteps,
+      'ddim',
+    )
     const swd = slicedWasserstein({ points: result.points, dim: this.dim }, { points: this.heldOut, dim: this.dim })
     return { sets: [{ model: 'teacher', nfe: result.nfe, points: result.points }], swd: new Map([[result.nfe, swd]]) }
   }
@@ -90,12 +106,23 @@ export class Previewer {
   student(weights: EpsWeights, trainedSteps: readonly number[], sampling: StudentSampling): StudentPreview {
     const { architecture, schedule } = this.teacher
     const levelSets: number[][] = [[]]
-    if (sampling.secondStepSigma !== undefined) levelSets.push([nearestLevel(schedule, trainedSteps, sampling.secondStepSigma)])
+    if (sampling.secondStepSigma !== undefined)
+      levelSets.push([nearestLevel(schedule, trainedSteps, sampling.secondStepSigma)])
     const sets: PreviewSet[] = []
     const swd = new Map<number, number>()
     const reference = { points: this.heldOut, dim: this.dim }
     for (const levels of levelSets) {
-      const result = consistencySample(weights, architecture, schedule, this.noise.noise, this.noise.renoise, levels, sampling.sigmaData, sampling.withBoundary, topOf(trainedSteps))
+      const result = consistencySample(
+        weights,
+        architecture,
+        schedule,
+        this.noise.noise,
+        this.noise.renoise,
+        levels,
+        sampling.sigmaData,
+        sampling.withBoundary,
+        topOf(trainedSteps),
+      )
       sets.push({ model: 'student', nfe: result.nfe, points: result.points })
       swd.set(result.nfe, slicedWasserstein({ points: result.points, dim: this.dim }, reference))
     }

@@ -95,18 +95,39 @@ export async function runDistillation(
     const getReference = () => {
       // The teacher's reference figures always use DDIM (NFE = K), whatever solver the distillation uses,
       // so every run of a teacher is scored against the same teacher numbers.
-      reference ??= teacherReference(teacher, distiller.data, config.seed, noise, 'ddim', callbacks.onReferenceProgress, inputs.features)
+      reference ??= teacherReference(
+        teacher,
+        distiller.data,
+        config.seed,
+        noise,
+        'ddim',
+        callbacks.onReferenceProgress,
+        inputs.features,
+      )
       return reference
     }
     const evaluate = (): DistillEvaluation => {
-      const result = evaluateStudent(distiller.evalEma, teacher, getReference(), noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
-      const evaluation = { step: distiller.step, rows: [...getReference().rows, ...result.rows], agreement: result.agreement, samples: result.samples }
+      const result = evaluateStudent(
+        distiller.evalEma,
+        teacher,
+        getReference(),
+        noise,
+        config.multistepSigmas,
+        config.sigmaData,
+        distiller.usesBoundary,
+        distiller.trainedSteps(),
+      )
+      const evaluation = {
+        step: distiller.step,
+        rows: [...getReference().rows, ...result.rows],
+        agreement: result.agreement,
+        samples: result.samples,
+      }
       callbacks.onEvaluation?.(evaluation)
       return evaluation
     }
 
-    const previewer =
-      callbacks.onPreview && config.sampleEvery > 0 ? new Previewer(teacher, distiller.data) : null
+    const previewer = callbacks.onPreview && config.sampleEvery > 0 ? new Previewer(teacher, distiller.data) : null
     const preview = () => {
       if (!previewer) return
       const student = previewer.student(distiller.evalEma, distiller.trainedSteps(), {
@@ -130,12 +151,21 @@ export async function runDistillation(
         const snapshot = distiller.snapshot()
         callbacks.onCheckpoint?.(snapshot)
         // The teacher reference is not computed here: a pause must be quick.
-        return { status: 'stopped', step: distiller.step, lastLoss, msPerStep: msPerStep(started, distiller.step - firstStep), reference, final: null, snapshot }
+        return {
+          status: 'stopped',
+          step: distiller.step,
+          lastLoss,
+          msPerStep: msPerStep(started, distiller.step - firstStep),
+          reference,
+          final: null,
+          snapshot,
+        }
       }
       const result = distiller.trainStep()
       lastLoss = result.loss
       callbacks.onStep?.(result)
-      if (config.checkpointEvery > 0 && result.step % config.checkpointEvery === 0) callbacks.onCheckpoint?.(distiller.snapshot())
+      if (config.checkpointEvery > 0 && result.step % config.checkpointEvery === 0)
+        callbacks.onCheckpoint?.(distiller.snapshot())
       if (config.evalEvery > 0 && result.step % config.evalEvery === 0 && result.step < config.steps) evaluate()
       if (config.sampleEvery > 0 && (result.step % config.sampleEvery === 0 || result.step === config.steps)) preview()
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
@@ -148,7 +178,15 @@ export async function runDistillation(
     const snapshot = distiller.snapshot()
     if (config.checkpointEvery > 0 && distiller.step % config.checkpointEvery !== 0) callbacks.onCheckpoint?.(snapshot)
     const final = evaluate()
-    return { status: 'finished', step: distiller.step, lastLoss, msPerStep: trainingMs, reference: getReference(), final, snapshot }
+    return {
+      status: 'finished',
+      step: distiller.step,
+      lastLoss,
+      msPerStep: trainingMs,
+      reference: getReference(),
+      final,
+      snapshot,
+    }
   } finally {
     distiller.dispose()
   }

@@ -39,7 +39,8 @@ export async function runTeacherTraining(
       const result = trainer.trainStep()
       lastLoss = result.loss
       callbacks.onStep?.(result)
-      if (callbacks.checkpointEvery && result.step % callbacks.checkpointEvery === 0) callbacks.onCheckpoint?.(trainer.snapshot())
+      if (callbacks.checkpointEvery && result.step % callbacks.checkpointEvery === 0)
+        callbacks.onCheckpoint?.(trainer.snapshot())
       if (performance.now() - lastYield > 50) {
         await new Promise((resolve) => setImmediate(resolve))
         lastYield = performance.now()

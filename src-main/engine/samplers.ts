@@ -29,7 +29,12 @@ export interface SampleResult {
 export type SamplingShape = Pick<Architecture, 'dim' | 'timeEmbeddingDim' | 'sampleChunk'>
 
 /** Runs `sampleRows` over consecutive row ranges of at most `chunk` rows and joins the results. */
-function inChunks(n: number, dim: number, chunk: number, sampleRows: (start: number, rows: number) => Float32Array): Float32Array {
+function inChunks(
+  n: number,
+  dim: number,
+  chunk: number,
+  sampleRows: (start: number, rows: number) => Float32Array,
+): Float32Array {
   if (n <= chunk) return sampleRows(0, n)
   const out = new Float32Array(n * dim)
   for (let start = 0; start < n; start += chunk) {
@@ -53,16 +58,34 @@ export function teacherSample(
   const sigmaMax = schedule.sigma[schedule.numSteps - 1] as number
   const net = weights.net()
   const start = performance.now()
-  const points = inChunks(n, dim, shape.sampleChunk, (first, rows) => teacherRows(net, shape, schedule, noise.subarray(first * dim, (first + rows) * dim), rows, steps, sigmaMax, solver))
+  const points = inChunks(n, dim, shape.sampleChunk, (first, rows) =>
+    teacherRows(net, shape, schedule, noise.subarray(first * dim, (first + rows) * dim), rows, steps, sigmaMax, solver),
+  )
   const nfe = (steps.length - 1) * evaluationsPerStep(solver)
   return { points, nfe, ms: performance.now() - start }
 }
 
-function teacherRows(net: EpsNet, shape: SamplingShape, schedule: NoiseSchedule, noise: Float32Array, n: number, steps: number[], sigmaMax: number, solver: Solver): Float32Array {
+function teacherRows(
+  net: EpsNet,
+  shape: SamplingShape,
+  schedule: NoiseSchedule,
+  noise: Float32Array,
+  n: number,
+  steps: number[],
+  sigmaMax: number,
+  solver: Solver,
+): Float32Array {
   const dim = shape.dim
   let x = tf.tidy(() => tf.mul(tf.tensor2d(noise, [n, dim]), sigmaMax) as Tensor2D)
   for (let i = 0; i + 1 < steps.length; i++) {
-    const next = tf.tidy(() => odeStep(net, x, sharedHop(schedule, n, steps[i] as number, steps[i + 1] as number, shape.timeEmbeddingDim), solver))
+    const next = tf.tidy(() =>
+      odeStep(
+        net,
+        x,
+        sharedHop(schedule, n, steps[i] as number, steps[i + 1] as number, shape.timeEmbeddingDim),
+        solver,
+      ),
+    )
     x.dispose()
     x = next
   }
@@ -128,7 +151,9 @@ function consistencyRows(
   levels.forEach((step, i) => {
     const level = schedule.sigma[step] as number
     const scale = Math.sqrt(Math.max(0, level * level - sigmaMin * sigmaMin))
-    const next = tf.tidy(() => at(tf.add(x, tf.mul(tf.tensor2d(renoise[i] as Float32Array, [n, dim]), scale)) as Tensor2D, step))
+    const next = tf.tidy(() =>
+      at(tf.add(x, tf.mul(tf.tensor2d(renoise[i] as Float32Array, [n, dim]), scale)) as Tensor2D, step),
+    )
     x.dispose()
     x = next
   })

@@ -45,7 +45,13 @@ export function perExampleHop(hi: Levels, lo: Levels): OdeHop {
 }
 
 /** A hop that all `rows` rows take from teacher step `hiStep` to `loStep`. */
-export function sharedHop(schedule: NoiseSchedule, rows: number, hiStep: number, loStep: number, embeddingDim: number): OdeHop {
+export function sharedHop(
+  schedule: NoiseSchedule,
+  rows: number,
+  hiStep: number,
+  loStep: number,
+  embeddingDim: number,
+): OdeHop {
   return {
     hi: makeLevels(schedule, uniformSteps(rows, hiStep), embeddingDim),
     lo: () => makeLevels(schedule, uniformSteps(rows, loStep), embeddingDim),
@@ -73,14 +79,27 @@ export function teacherOdeStep(teacher: TeacherModel, xHi: Tensor2D, hi: Levels,
  * between the two levels. One is ALGORITHM.md's step 2; more make the target a closer solution of the
  * teacher's ODE at the same cost to the student (see DISTILL_DEFAULTS for what it changes).
  */
-export function teacherOdeSolve(teacher: TeacherModel, xHi: Tensor2D, hi: Levels, lo: Levels, solve: TeacherSolve): Tensor2D {
+export function teacherOdeSolve(
+  teacher: TeacherModel,
+  xHi: Tensor2D,
+  hi: Levels,
+  lo: Levels,
+  solve: TeacherSolve,
+): Tensor2D {
   if (solve.substeps === 1) return teacherOdeStep(teacher, xHi, hi, lo, solve.solver)
   const embeddingDim = teacher.architecture.timeEmbeddingDim
   const perExample = Array.from(hi.steps, (h, b) => hopSubsteps(h, lo.steps[b] as number, solve.substeps))
   let x = xHi
   let from = hi
   for (let j = 0; j < solve.substeps; j++) {
-    const to = j === solve.substeps - 1 ? lo : makeLevels(teacher.schedule, Int32Array.from(perExample, (steps) => steps[j] as number), embeddingDim)
+    const to =
+      j === solve.substeps - 1
+        ? lo
+        : makeLevels(
+            teacher.schedule,
+            Int32Array.from(perExample, (steps) => steps[j] as number),
+            embeddingDim,
+          )
     x = teacherOdeStep(teacher, x, from, to, solve.solver)
     from = to
   }

@@ -33,7 +33,9 @@ export class TeacherTrainer {
   ) {
     const architecture = architectureFor(config, data)
     const schedule = scheduleOf(config)
-    const arrays = resume ? pickArrays('teacher', resume.arrays) : architecture.initialArrays(Rng.fromSeed(config.seed, 0))
+    const arrays = resume
+      ? pickArrays('teacher', resume.arrays)
+      : architecture.initialArrays(Rng.fromSeed(config.seed, 0))
     const weights = architecture.fromArrays(arrays, true, 'teacher')
     this.model = { config, architecture, schedule, weights }
     this.adam = new Adam(weights.variables())
@@ -41,7 +43,11 @@ export class TeacherTrainer {
     if (resume?.header.rng && resume.header.adamStep !== null) {
       const names = weights.names()
       this.adam.restore(
-        { step: resume.header.adamStep, firstMoment: pickArrays('adam.m', resume.arrays), secondMoment: pickArrays('adam.v', resume.arrays) },
+        {
+          step: resume.header.adamStep,
+          firstMoment: pickArrays('adam.m', resume.arrays),
+          secondMoment: pickArrays('adam.v', resume.arrays),
+        },
         names,
       )
       this.rng = Rng.fromState(resume.header.rng)
@@ -74,10 +80,19 @@ export class TeacherTrainer {
         xNoisy[i] = signal * (x0[i] as number) + noise * (eps[i] as number)
       }
     }
-    const lr = learningRateAt(this.stepCount + 1, config.lr, config.steps, Math.min(TEACHER_WARMUP_STEPS, config.steps), 'cosine')
+    const lr = learningRateAt(
+      this.stepCount + 1,
+      config.lr,
+      config.steps,
+      Math.min(TEACHER_WARMUP_STEPS, config.steps),
+      'cosine',
+    )
     const lossTensor = tf.tidy(() => {
       const x = tf.tensor2d(xNoisy, [batch, dim])
-      const embedding = tf.tensor2d(timeEmbedding(steps, architecture.timeEmbeddingDim), [batch, architecture.timeEmbeddingDim])
+      const embedding = tf.tensor2d(timeEmbedding(steps, architecture.timeEmbeddingDim), [
+        batch,
+        architecture.timeEmbeddingDim,
+      ])
       const target = tf.tensor2d(eps, [batch, dim])
       const net = model.weights.net()
       return minimize(

@@ -78,10 +78,19 @@ export function unetSpec(shape: Pick<UnetSpec, 'height' | 'width' | 'channels'> 
 const positiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0
 
 export function validateUnetSpec(spec: UnetSpec): void {
-  for (const field of ['height', 'width', 'channels', 'baseChannels', 'resBlocksPerLevel', 'groups', 'timeEmbeddingDim'] as const) {
+  for (const field of [
+    'height',
+    'width',
+    'channels',
+    'baseChannels',
+    'resBlocksPerLevel',
+    'groups',
+    'timeEmbeddingDim',
+  ] as const) {
     if (!positiveInt(spec[field])) throw new UnetSpecError(field, spec[field], 'must be a positive integer')
   }
-  if (spec.timeEmbeddingDim % 2 !== 0) throw new UnetSpecError('timeEmbeddingDim', spec.timeEmbeddingDim, 'must be even (sin and cos halves)')
+  if (spec.timeEmbeddingDim % 2 !== 0)
+    throw new UnetSpecError('timeEmbeddingDim', spec.timeEmbeddingDim, 'must be even (sin and cos halves)')
   const mults = spec.channelMultipliers
   if (!Array.isArray(mults) || mults.length === 0 || !mults.every(positiveInt)) {
     throw new UnetSpecError('channelMultipliers', mults, 'must be a non-empty list of positive integers')
@@ -92,12 +101,20 @@ export function validateUnetSpec(spec: UnetSpec): void {
   const factor = 2 ** (mults.length - 1)
   for (const field of ['height', 'width'] as const) {
     if (spec[field] % factor !== 0) {
-      throw new UnetSpecError(field, spec[field], `must be divisible by ${factor} for ${mults.length} levels (each level but the last halves it)`)
+      throw new UnetSpecError(
+        field,
+        spec[field],
+        `must be divisible by ${factor} for ${mults.length} levels (each level but the last halves it)`,
+      )
     }
   }
   for (const p of unetParameterShapes(spec)) {
     if (p.name.endsWith('.gamma') && (p.shape[0] as number) % spec.groups !== 0) {
-      throw new UnetSpecError('groups', spec.groups, `must divide every normalised width; ${p.name.slice(0, -'.gamma'.length)} has ${p.shape[0]} channels`)
+      throw new UnetSpecError(
+        'groups',
+        spec.groups,
+        `must divide every normalised width; ${p.name.slice(0, -'.gamma'.length)} has ${p.shape[0]} channels`,
+      )
     }
   }
 }
@@ -198,7 +215,13 @@ export class UnetWeightSet implements EpsWeights {
 
   /** Checks every name and shape against the spec, so a checkpoint of another architecture is refused by name. */
   static fromArrays(spec: UnetSpec, arrays: WeightArrays, trainable: boolean, label: string): UnetWeightSet {
-    const { params, order } = namedVariables(unetParameterShapes(spec), arrays, trainable, label, `unet weights (${label})`)
+    const { params, order } = namedVariables(
+      unetParameterShapes(spec),
+      arrays,
+      trainable,
+      label,
+      `unet weights (${label})`,
+    )
     return new UnetWeightSet(spec, params, order)
   }
 
@@ -232,7 +255,6 @@ export class UnetWeightSet implements EpsWeights {
     for (const v of this.variables()) v.dispose()
   }
 }
-
 
 // ---------------------------------------------------------------------------------------------------------
 // Forward.
@@ -296,7 +318,10 @@ function makeGroupNorm(G: number): GroupNormOp {
         const [xh, r, gm] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor1D]
         const gG = tf.reshape(tf.mul(dy, gm), grouped)
         const xG = tf.reshape(xh, grouped)
-        const dx = tf.mul(r, tf.sub(tf.sub(gG, tf.mean(gG, [1, 3], true)), tf.mul(xG, tf.mean(tf.mul(gG, xG), [1, 3], true))))
+        const dx = tf.mul(
+          r,
+          tf.sub(tf.sub(gG, tf.mean(gG, [1, 3], true)), tf.mul(xG, tf.mean(tf.mul(gG, xG), [1, 3], true))),
+        )
         return [tf.reshape(dx, xh.shape), tf.sum(tf.mul(dy, xh), [0, 1, 2]), tf.sum(dy, [0, 1, 2])]
       },
     }
@@ -339,7 +364,9 @@ function resBlock(params: UnetParams, groups: number, name: string, x: tf.Tensor
 export function unetForward(spec: UnetSpec, params: UnetParams, x: tf.Tensor4D, embedding: Tensor2D): tf.Tensor4D {
   const [, H, W, Cx] = x.shape
   if (H !== spec.height || W !== spec.width || Cx !== spec.channels) {
-    throw new Error(`unet: input is [${x.shape}], the network is for [B, ${spec.height}, ${spec.width}, ${spec.channels}]`)
+    throw new Error(
+      `unet: input is [${x.shape}], the network is for [B, ${spec.height}, ${spec.width}, ${spec.channels}]`,
+    )
   }
   if (embedding.shape[0] !== x.shape[0] || embedding.shape[1] !== spec.timeEmbeddingDim) {
     throw new Error(`unet: embedding is [${embedding.shape}], expected [${x.shape[0]}, ${spec.timeEmbeddingDim}]`)
@@ -385,7 +412,10 @@ export function unetForward(spec: UnetSpec, params: UnetParams, x: tf.Tensor4D, 
 export function unetForwardFlat(spec: UnetSpec, params: UnetParams, x: Tensor2D, embedding: Tensor2D): Tensor2D {
   const B = x.shape[0]
   const D = spec.height * spec.width * spec.channels
-  if (x.shape[1] !== D) throw new Error(`unet: flat input is [${x.shape}], expected [B, ${D}] (${spec.height}x${spec.width}x${spec.channels})`)
+  if (x.shape[1] !== D)
+    throw new Error(
+      `unet: flat input is [${x.shape}], expected [B, ${D}] (${spec.height}x${spec.width}x${spec.channels})`,
+    )
   const eps = unetForward(spec, params, tf.reshape(x, [B, spec.height, spec.width, spec.channels]), embedding)
   return tf.reshape(eps, [B, D])
 }

@@ -38,7 +38,8 @@ export interface EpsWeights {
 
 /** this <- decay * this + (1 - decay) * source over two same-ordered variable lists. */
 export function emaAssign(mine: tf.Variable[], theirs: tf.Variable[], decay: number): void {
-  if (mine.length !== theirs.length) throw new Error(`EMA between weight sets of ${mine.length} and ${theirs.length} variables`)
+  if (mine.length !== theirs.length)
+    throw new Error(`EMA between weight sets of ${mine.length} and ${theirs.length} variables`)
   tf.tidy(() => {
     mine.forEach((v, i) => {
       v.assign(tf.add(tf.mul(v, decay), tf.mul(theirs[i] as tf.Variable, 1 - decay)))
@@ -163,7 +164,10 @@ export function namedVariables(
 }
 
 /** The values of named variables in `order`, copied out. */
-export function arraysOfVariables(order: readonly string[], params: Readonly<Record<string, tf.Variable>>): WeightArrays {
+export function arraysOfVariables(
+  order: readonly string[],
+  params: Readonly<Record<string, tf.Variable>>,
+): WeightArrays {
   const out: WeightArrays = {}
   for (const n of order) {
     const v = params[n] as tf.Variable

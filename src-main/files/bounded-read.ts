@@ -32,7 +32,8 @@ export async function readBoundedFile(path: string, maxBytes: number): Promise<B
   try {
     const stat = await handle.stat()
     if (!stat.isFile()) throw new BoundedReadError(path, 'not-a-file', `${path} is not a regular file`)
-    if (stat.size > maxBytes) throw new BoundedReadError(path, 'too-large', `${path} is ${stat.size} bytes, more than the ${maxBytes} allowed`)
+    if (stat.size > maxBytes)
+      throw new BoundedReadError(path, 'too-large', `${path} is ${stat.size} bytes, more than the ${maxBytes} allowed`)
     const bytes = Buffer.alloc(stat.size)
     let read = 0
     while (read < bytes.length) {
@@ -43,7 +44,11 @@ export async function readBoundedFile(path: string, maxBytes: number): Promise<B
     return read === bytes.length ? bytes : bytes.subarray(0, read)
   } catch (error) {
     if (error instanceof BoundedReadError) throw error
-    throw new BoundedReadError(path, 'unreadable', `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    throw new BoundedReadError(
+      path,
+      'unreadable',
+      `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    )
   } finally {
     await handle.close()
   }

@@ -78,7 +78,8 @@ export function decodeCheckpoint(bytes: Uint8Array, path = '(bytes)'): Snapshot 
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const version = view.getUint32(8, true)
-  if (version !== FORMAT_VERSION) throw new CheckpointError(path, `format version ${version} is not supported (expected ${FORMAT_VERSION})`)
+  if (version !== FORMAT_VERSION)
+    throw new CheckpointError(path, `format version ${version} is not supported (expected ${FORMAT_VERSION})`)
   const headerLength = view.getUint32(12, true)
   if (16 + headerLength > bytes.length) throw new CheckpointError(path, 'truncated inside its header')
   let header: FileHeader
@@ -91,7 +92,10 @@ export function decodeCheckpoint(bytes: Uint8Array, path = '(bytes)'): Snapshot 
   const start = prefix + ((4 - (prefix % 4)) % 4)
   const available = bytes.length - start
   if (available < header.dataBytes) {
-    throw new CheckpointError(path, `truncated: ${header.dataBytes} data bytes expected, ${Math.max(0, available)} found`)
+    throw new CheckpointError(
+      path,
+      `truncated: ${header.dataBytes} data bytes expected, ${Math.max(0, available)} found`,
+    )
   }
   const dataBytes = bytes.slice(start, start + header.dataBytes)
   const digest = createHash('sha256').update(dataBytes).digest('hex')
@@ -100,7 +104,8 @@ export function decodeCheckpoint(bytes: Uint8Array, path = '(bytes)'): Snapshot 
   const arrays: Record<string, NamedArray> = {}
   for (const e of header.arrays) {
     const size = e.shape.reduce((a, b) => a * b, 1)
-    if (size !== e.length || e.offset + e.length > data.length) throw new CheckpointError(path, `array ${e.name} is mis-shaped`)
+    if (size !== e.length || e.offset + e.length > data.length)
+      throw new CheckpointError(path, `array ${e.name} is mis-shaped`)
     arrays[e.name] = { shape: e.shape, data: data.slice(e.offset, e.offset + e.length) }
   }
   return { header: validatedHeader(header.snapshot, path), arrays }
@@ -109,7 +114,12 @@ export function decodeCheckpoint(bytes: Uint8Array, path = '(bytes)'): Snapshot 
 function validatedHeader(h: SnapshotHeader, path: string): SnapshotHeader {
   try {
     if (h.kind === 'teacher') return { ...h, config: parseTeacherConfig(h.config) }
-    if (h.kind === 'distill') return { ...h, config: parseDistillConfig(completeStoredDistillConfig(h.config)), teacherConfig: parseTeacherConfig(h.teacherConfig) }
+    if (h.kind === 'distill')
+      return {
+        ...h,
+        config: parseDistillConfig(completeStoredDistillConfig(h.config)),
+        teacherConfig: parseTeacherConfig(h.teacherConfig),
+      }
   } catch (error) {
     throw new CheckpointError(path, `stored config is invalid: ${(error as Error).message}`)
   }
@@ -121,7 +131,10 @@ export function readCheckpoint(path: string): Snapshot {
   try {
     bytes = readFileSync(path)
   } catch (error) {
-    throw new CheckpointError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    throw new CheckpointError(
+      path,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    )
   }
   return decodeCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path)
 }

@@ -38,7 +38,15 @@ export class ClassifierFileError extends Error {
 const count = z.number().int().nonnegative()
 const FileSchema = z.object({
   version: z.literal(1),
-  spec: z.object({ height: count, width: count, channels: count, classes: count, conv1Channels: count, conv2Channels: count, featureDim: count }),
+  spec: z.object({
+    height: count,
+    width: count,
+    channels: count,
+    classes: count,
+    conv1Channels: count,
+    conv2Channels: count,
+    featureDim: count,
+  }),
   testAccuracy: z.number().min(0).max(1),
   steps: count,
   trainImages: count,
@@ -59,7 +67,8 @@ function encode(data: Float32Array): string {
 
 function decode(path: string, name: string, text: string, size: number): Float32Array {
   const bytes = Buffer.from(text, 'base64')
-  if (bytes.length !== size * 4) throw new ClassifierFileError(path, `weights ${name}: ${bytes.length} bytes, its shape needs ${size * 4}`)
+  if (bytes.length !== size * 4)
+    throw new ClassifierFileError(path, `weights ${name}: ${bytes.length} bytes, its shape needs ${size * 4}`)
   const out = new Float32Array(size)
   for (let i = 0; i < size; i++) out[i] = bytes.readFloatLE(4 * i)
   return out
@@ -67,28 +76,49 @@ function decode(path: string, name: string, text: string, size: number): Float32
 
 export function writeClassifierFile(datasetDir: string, info: ClassifierInfo, weights: WeightArrays): string {
   const path = classifierPath(datasetDir)
-  const file = { version: 1, ...info, weights: Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, { shape: v.shape, data: encode(v.data) }])) }
+  const file = {
+    version: 1,
+    ...info,
+    weights: Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, { shape: v.shape, data: encode(v.data) }])),
+  }
   writeFileAtomic(path, JSON.stringify(file))
   return path
 }
 
 /** The cached classifier of a dataset folder, or null when none was trained yet. */
-export function readClassifierFile(datasetDir: string): { info: ClassifierInfo; weights: WeightArrays; path: string } | null {
+export function readClassifierFile(
+  datasetDir: string,
+): { info: ClassifierInfo; weights: WeightArrays; path: string } | null {
   const path = classifierPath(datasetDir)
   if (!existsSync(path)) return null
   let raw: unknown
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'))
   } catch (error) {
-    throw new ClassifierFileError(path, `is not readable JSON (${(error as Error).message}); delete it to train the classifier again`)
+    throw new ClassifierFileError(
+      path,
+      `is not readable JSON (${(error as Error).message}); delete it to train the classifier again`,
+    )
   }
   const parsed = FileSchema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new ClassifierFileError(path, `${issue?.path.join('.') || 'file'}: ${issue?.message ?? 'invalid'}; delete it to train the classifier again`)
+    throw new ClassifierFileError(
+      path,
+      `${issue?.path.join('.') || 'file'}: ${issue?.message ?? 'invalid'}; delete it to train the classifier again`,
+    )
   }
   const { weights: encoded, version: _version, ...info } = parsed.data
   const weights: WeightArrays = {}
-  for (const [name, w] of Object.entries(encoded)) weights[name] = { shape: w.shape, data: decode(path, name, w.data, w.shape.reduce((a, b) => a * b, 1)) }
+  for (const [name, w] of Object.entries(encoded))
+    weights[name] = {
+      shape: w.shape,
+      data: decode(
+        path,
+        name,
+        w.data,
+        w.shape.reduce((a, b) => a * b, 1),
+      ),
+    }
   return { info, weights, path }
 }

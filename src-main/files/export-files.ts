@@ -7,7 +7,14 @@
 import { rm, rmdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { ExportEntry } from './export-run'
-import { copyToNewFileAsync, lstatOrNull, lstatOrNullAsync, makeFoldersNoLinks, UnsafePathError, writeNewFileAsync } from './safe-fs'
+import {
+  copyToNewFileAsync,
+  lstatOrNull,
+  lstatOrNullAsync,
+  makeFoldersNoLinks,
+  UnsafePathError,
+  writeNewFileAsync,
+} from './safe-fs'
 import { checkExportTarget, isWithin } from './safe-paths'
 
 /** The deepest part of `path` that exists (lstat: a link counts as existing). */
@@ -22,15 +29,23 @@ function deepestExisting(path: string): string {
  * checked with checkExportTarget. An entry that already exists is refused (naming it) before anything is
  * written, and a failure part way removes what was written. Returns the absolute paths written.
  */
-export async function writeExportFilesAsync(folder: string, entries: ReadonlyMap<string, ExportEntry>): Promise<string[]> {
+export async function writeExportFilesAsync(
+  folder: string,
+  entries: ReadonlyMap<string, ExportEntry>,
+): Promise<string[]> {
   const targets: Array<{ rel: string; target: string }> = []
   for (const rel of [...entries.keys()].sort()) {
     const target = join(folder, ...rel.split('/'))
     if (!isWithin(folder, target)) throw new UnsafePathError(target, `is not inside ${folder}`)
-    if ((await lstatOrNullAsync(target)) !== null) throw new UnsafePathError(target, 'already exists; nothing is ever written over an existing file, export into a new or empty folder')
+    if ((await lstatOrNullAsync(target)) !== null)
+      throw new UnsafePathError(
+        target,
+        'already exists; nothing is ever written over an existing file, export into a new or empty folder',
+      )
     targets.push({ rel, target })
   }
-  if ((await lstatOrNullAsync(folder)) && !(await stat(folder)).isDirectory()) throw new UnsafePathError(folder, 'exists and is not a folder')
+  if ((await lstatOrNullAsync(folder)) && !(await stat(folder)).isDirectory())
+    throw new UnsafePathError(folder, 'exists and is not a folder')
   const created: string[] = []
   const written: string[] = []
   try {

@@ -63,7 +63,11 @@ export function writeExportFiles(folder: string, entries: ReadonlyMap<string, Ex
   const targets = [...entries.keys()].sort().map((rel) => {
     const target = join(folder, ...rel.split('/'))
     if (!isWithin(folder, target)) throw new UnsafePathError(target, `is not inside ${folder}`)
-    if (lstatOrNull(target) !== null) throw new UnsafePathError(target, 'already exists; nothing is ever written over an existing file, export into a new or empty folder')
+    if (lstatOrNull(target) !== null)
+      throw new UnsafePathError(
+        target,
+        'already exists; nothing is ever written over an existing file, export into a new or empty folder',
+      )
     return { rel, target }
   })
   const existing = lstatOrNull(folder)
@@ -112,7 +116,8 @@ export function writeCliExport(root: string, dir: string, entries: ReadonlyMap<s
   const folder = checkExportTarget(root, dir)
   const names = [...entries.keys()]
   for (const name of names) {
-    if (name === '' || basename(name) !== name || name === '.' || name === '..') throw new UnsafePathError(join(folder, name), `is not a plain file name in ${folder}`)
+    if (name === '' || basename(name) !== name || name === '.' || name === '..')
+      throw new UnsafePathError(join(folder, name), `is not a plain file name in ${folder}`)
   }
   makeFoldersNoLinks(deepestExisting(folder), folder)
   if (!statSync(folder).isDirectory()) throw new UnsafePathError(folder, 'exists and is not a folder')
@@ -137,7 +142,8 @@ export function writeCliExport(root: string, dir: string, entries: ReadonlyMap<s
 /** ExportFiles (JSON documents, point CSVs) as the entries of an export. */
 export function exportEntries(files: ExportFiles): Map<string, ExportEntry> {
   const entries = new Map<string, ExportEntry>()
-  for (const [name, value] of Object.entries(files.json)) entries.set(name, { bytes: `${JSON.stringify(value, null, 2)}\n` })
+  for (const [name, value] of Object.entries(files.json))
+    entries.set(name, { bytes: `${JSON.stringify(value, null, 2)}\n` })
   for (const [name, { points, dim }] of Object.entries(files.csv)) entries.set(name, { bytes: pointsCsv(points, dim) })
   return entries
 }

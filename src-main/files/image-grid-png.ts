@@ -27,14 +27,25 @@ class Canvas {
   }
 
   /** Draws image `index` of `images` with its top-left corner at (x, y); `map` turns a value into a byte. */
-  draw(images: Float32Array, index: number, shape: ImageShape, x: number, y: number, scale: number, map: (v: number) => number): void {
+  draw(
+    images: Float32Array,
+    index: number,
+    shape: ImageShape,
+    x: number,
+    y: number,
+    scale: number,
+    map: (v: number) => number,
+  ): void {
     const { height, width, channels } = shape
     const base = index * height * width * channels
     const canvasWidth = this.png.width
     for (let r = 0; r < height; r++) {
       for (let c = 0; c < width; c++) {
         const at = base + (r * width + c) * channels
-        const rgb = channels >= 3 ? [map(images[at] as number), map(images[at + 1] as number), map(images[at + 2] as number)] : [map(images[at] as number)]
+        const rgb =
+          channels >= 3
+            ? [map(images[at] as number), map(images[at + 1] as number), map(images[at + 2] as number)]
+            : [map(images[at] as number)]
         for (let dy = 0; dy < scale; dy++) {
           for (let dx = 0; dx < scale; dx++) {
             const o = 4 * ((y + r * scale + dy) * canvasWidth + (x + c * scale + dx))
@@ -54,7 +65,10 @@ class Canvas {
 
 function imageCount(images: Float32Array, shape: ImageShape): number {
   const size = shape.height * shape.width * shape.channels
-  if (size === 0 || images.length % size !== 0) throw new Error(`image grid: ${images.length} values are not whole ${shape.height}x${shape.width}x${shape.channels} images`)
+  if (size === 0 || images.length % size !== 0)
+    throw new Error(
+      `image grid: ${images.length} values are not whole ${shape.height}x${shape.width}x${shape.channels} images`,
+    )
   return images.length / size
 }
 
@@ -69,7 +83,15 @@ export function imageGridPng(images: Float32Array, shape: ImageShape, options: G
   const cellH = shape.height * scale
   const canvas = new Canvas(columns * cellW + (columns + 1) * gap, rows * cellH + (rows + 1) * gap)
   for (let i = 0; i < n; i++) {
-    canvas.draw(images, i, shape, gap + (i % columns) * (cellW + gap), gap + Math.floor(i / columns) * (cellH + gap), scale, unitToPixel)
+    canvas.draw(
+      images,
+      i,
+      shape,
+      gap + (i % columns) * (cellW + gap),
+      gap + Math.floor(i / columns) * (cellH + gap),
+      scale,
+      unitToPixel,
+    )
   }
   return canvas.encode()
 }
@@ -84,12 +106,23 @@ export interface ComparisonSets {
 const differenceToPixel = (v: number) => Math.max(0, Math.min(255, Math.round((v / 2) * 255)))
 
 /** One row per image index (at most `rows`): teacher | 1-step | 2-step | |1-step - teacher|. */
-export function comparisonGridPng(sets: ComparisonSets, shape: ImageShape, rows = 8, options: Pick<GridOptions, 'scale' | 'gap'> = {}): Buffer {
-  const n = Math.min(rows, imageCount(sets.teacher, shape), imageCount(sets.oneStep, shape), sets.twoStep ? imageCount(sets.twoStep, shape) : Number.POSITIVE_INFINITY)
+export function comparisonGridPng(
+  sets: ComparisonSets,
+  shape: ImageShape,
+  rows = 8,
+  options: Pick<GridOptions, 'scale' | 'gap'> = {},
+): Buffer {
+  const n = Math.min(
+    rows,
+    imageCount(sets.teacher, shape),
+    imageCount(sets.oneStep, shape),
+    sets.twoStep ? imageCount(sets.twoStep, shape) : Number.POSITIVE_INFINITY,
+  )
   if (n === 0) throw new Error('comparison grid: no images')
   const size = shape.height * shape.width * shape.channels
   const difference = new Float32Array(n * size)
-  for (let i = 0; i < difference.length; i++) difference[i] = Math.abs((sets.oneStep[i] as number) - (sets.teacher[i] as number))
+  for (let i = 0; i < difference.length; i++)
+    difference[i] = Math.abs((sets.oneStep[i] as number) - (sets.teacher[i] as number))
   const columns: Array<{ images: Float32Array; map: (v: number) => number }> = [
     { images: sets.teacher, map: unitToPixel },
     { images: sets.oneStep, map: unitToPixel },
@@ -102,7 +135,9 @@ export function comparisonGridPng(sets: ComparisonSets, shape: ImageShape, rows 
   const cellH = shape.height * scale
   const canvas = new Canvas(columns.length * cellW + (columns.length + 1) * gap, n * cellH + (n + 1) * gap)
   for (let r = 0; r < n; r++) {
-    columns.forEach((column, c) => canvas.draw(column.images, r, shape, gap + c * (cellW + gap), gap + r * (cellH + gap), scale, column.map))
+    columns.forEach((column, c) =>
+      canvas.draw(column.images, r, shape, gap + c * (cellW + gap), gap + r * (cellH + gap), scale, column.map),
+    )
   }
   return canvas.encode()
 }

@@ -40,11 +40,20 @@ const GRID_IMAGES = 64
 
 /** The first GRID_IMAGES images of a set as a PNG grid, 8 per row. */
 function gridPng(images: Float32Array, image: ImageShape): Buffer {
-  return imageGridPng(images.subarray(0, GRID_IMAGES * image.height * image.width * image.channels), image, { columns: 8 })
+  return imageGridPng(images.subarray(0, GRID_IMAGES * image.height * image.width * image.channels), image, {
+    columns: 8,
+  })
 }
 
 /** Writes one preview set of an image run as a grid under `samplesDir/previews`; returns its path. */
-export function writePreviewGrid(samplesDir: string, step: number, model: string, nfe: number, images: Float32Array, image: ImageShape): string {
+export function writePreviewGrid(
+  samplesDir: string,
+  step: number,
+  model: string,
+  nfe: number,
+  images: Float32Array,
+  image: ImageShape,
+): string {
   const dir = join(samplesDir, 'previews')
   makeRunDir(dir)
   const path = join(dir, `step${step}-${model}-nfe${nfe}.png`)
@@ -87,6 +96,9 @@ export function writeFinalSamples(
   }
   const oneStep = student.get(1)
   if (image && oneStep) {
-    writeRunFile(join(samplesDir, 'compare.png'), comparisonGridPng({ teacher: reference.k100, oneStep, twoStep: student.get(2) ?? null }, image))
+    writeRunFile(
+      join(samplesDir, 'compare.png'),
+      comparisonGridPng({ teacher: reference.k100, oneStep, twoStep: student.get(2) ?? null }, image),
+    )
   }
 }

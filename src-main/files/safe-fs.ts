@@ -5,7 +5,19 @@
  * existing one checked to be a real folder. Every refusal is an UnsafePathError naming the path. The `…Async`
  * versions do the same through fs/promises, for the server: its event loop never waits on the bytes.
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync, type Stats } from 'node:fs'
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  writeSync,
+  type Stats,
+} from 'node:fs'
 import { lstat, open, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 
@@ -61,7 +73,10 @@ function openChecked(path: string, stat: Stats): number {
   try {
     fd = openSync(path, constants.O_RDONLY | NOFOLLOW | NONBLOCK)
   } catch (error) {
-    throw new UnsafePathError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    throw new UnsafePathError(
+      path,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    )
   }
   const opened = fstatSync(fd)
   if (!opened.isFile() || opened.ino !== stat.ino || opened.dev !== stat.dev) {
@@ -77,7 +92,11 @@ function createNew(path: string): number {
     return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o644)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EEXIST' || code === 'ELOOP') throw new UnsafePathError(path, 'already exists; nothing is ever written over an existing file, choose a new name')
+    if (code === 'EEXIST' || code === 'ELOOP')
+      throw new UnsafePathError(
+        path,
+        'already exists; nothing is ever written over an existing file, choose a new name',
+      )
     throw error
   }
 }
@@ -110,7 +129,8 @@ export function copyToNewFile(from: string, to: string, maxBytes: number): numbe
         const n = readSync(source, buffer, 0, buffer.length, null)
         if (n === 0) break
         total += n
-        if (total > maxBytes) throw new UnsafePathError(from, `grew past the ${maxBytes} bytes allowed while it was copied`)
+        if (total > maxBytes)
+          throw new UnsafePathError(from, `grew past the ${maxBytes} bytes allowed while it was copied`)
         writeAll(target, buffer.subarray(0, n))
       }
       return total
@@ -145,7 +165,8 @@ export function makeFoldersNoLinks(base: string, dir: string): string[] {
       }
     }
     const now = stat ?? lstatOrNull(at)
-    if (!now || now.isSymbolicLink() || !now.isDirectory()) throw new UnsafePathError(at, `is ${now ? kindOf(now) : 'gone'}; only real folders are walked`)
+    if (!now || now.isSymbolicLink() || !now.isDirectory())
+      throw new UnsafePathError(at, `is ${now ? kindOf(now) : 'gone'}; only real folders are walked`)
   }
   return created
 }
@@ -186,7 +207,10 @@ export function removeStaleFolders(parent: string, prefix: string, maxAgeMs: num
 // --- the same, asynchronously ------------------------------------------------------------------------------
 
 function inspectFailure(path: string, error: unknown): UnsafePathError {
-  return new UnsafePathError(path, `cannot be inspected (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+  return new UnsafePathError(
+    path,
+    `cannot be inspected (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+  )
 }
 
 /** lstat, or null when nothing is there. */
@@ -215,7 +239,10 @@ async function openCheckedAsync(path: string, stat: Stats): Promise<FileHandle> 
   try {
     handle = await open(path, constants.O_RDONLY | NOFOLLOW | NONBLOCK)
   } catch (error) {
-    throw new UnsafePathError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    throw new UnsafePathError(
+      path,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    )
   }
   const opened = await handle.stat()
   if (!opened.isFile() || opened.ino !== stat.ino || opened.dev !== stat.dev) {
@@ -275,7 +302,11 @@ async function createNewAsync(path: string): Promise<FileHandle> {
     return await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o644)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EEXIST' || code === 'ELOOP') throw new UnsafePathError(path, 'already exists; nothing is ever written over an existing file, choose a new name')
+    if (code === 'EEXIST' || code === 'ELOOP')
+      throw new UnsafePathError(
+        path,
+        'already exists; nothing is ever written over an existing file, choose a new name',
+      )
     throw error
   }
 }

@@ -13,7 +13,16 @@ import { assertNoLinksOnTheWay, lstatOrNull, UnsafePathError } from './safe-fs'
 export const EXPORTS_FOLDER = 'exports'
 
 /** What the store keeps in the data folder (lower case): the database with its journal files, and its folders. */
-export const STORE_OWNED_NAMES = ['lab.sqlite', 'lab.sqlite-wal', 'lab.sqlite-shm', 'lab.sqlite-journal', 'runs', 'teachers', 'datasets', 'uploads']
+export const STORE_OWNED_NAMES = [
+  'lab.sqlite',
+  'lab.sqlite-wal',
+  'lab.sqlite-shm',
+  'lab.sqlite-journal',
+  'runs',
+  'teachers',
+  'datasets',
+  'uploads',
+]
 
 /** Whether `path` lies below the folder `base` (not `base` itself); compared as written. */
 export function isWithin(base: string, path: string): boolean {
@@ -30,7 +39,8 @@ export function partsBelow(root: string, path: string): string[] | null {
   const target = resolve(path)
   if (target.toLowerCase() === base.toLowerCase()) return []
   const prefix = base.endsWith(sep) ? base : base + sep
-  if (target.length <= prefix.length || target.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) return null
+  if (target.length <= prefix.length || target.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase())
+    return null
   return target.slice(prefix.length).split(sep)
 }
 
@@ -41,7 +51,8 @@ export function exportRefusal(root: string, target: string): string | null {
   if (below.length >= 2 && below[0] === EXPORTS_FOLDER) return null
   const into = `export into ${join(root, EXPORTS_FOLDER)}${sep} or outside the data folder`
   if (below.length === 0) return `is the data folder itself; ${into}`
-  if (STORE_OWNED_NAMES.includes((below[0] as string).toLowerCase())) return `is inside the data folder's ${below[0]}, which belongs to the run history; ${into}`
+  if (STORE_OWNED_NAMES.includes((below[0] as string).toLowerCase()))
+    return `is inside the data folder's ${below[0]}, which belongs to the run history; ${into}`
   return `is inside the data folder ${root}, where only ${EXPORTS_FOLDER}${sep} takes exports; ${into}`
 }
 
@@ -53,7 +64,10 @@ export function realTarget(path: string): string {
   try {
     real = realpathSync(existing)
   } catch (error) {
-    throw new UnsafePathError(existing, `cannot be resolved (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); a link that points nowhere is refused`)
+    throw new UnsafePathError(
+      existing,
+      `cannot be resolved (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); a link that points nowhere is refused`,
+    )
   }
   return join(real, relative(existing, resolve(path)))
 }

@@ -15,7 +15,8 @@ export function pointsToBlob(points: ArrayLike<number>): Uint8Array {
 }
 
 export function pointsFromBlob(blob: Uint8Array): Float32Array {
-  if (blob.byteLength % 4 !== 0) throw new Error(`a points blob must hold float32 values; ${blob.byteLength} bytes is not a multiple of 4`)
+  if (blob.byteLength % 4 !== 0)
+    throw new Error(`a points blob must hold float32 values; ${blob.byteLength} bytes is not a multiple of 4`)
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength)
   const out = new Float32Array(blob.byteLength / 4)
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true)
@@ -23,7 +24,11 @@ export function pointsFromBlob(blob: Uint8Array): Float32Array {
 }
 
 /** The points of a stored sample: its blob, or its CSV file under `runDir`. */
-export function readSamplePoints(sample: SampleRecord, runDir: string, readBlob: (id: number) => Uint8Array | undefined): Float32Array {
+export function readSamplePoints(
+  sample: SampleRecord,
+  runDir: string,
+  readBlob: (id: number) => Uint8Array | undefined,
+): Float32Array {
   if (sample.hasBlob) {
     const blob = readBlob(sample.id)
     if (!blob) throw new Error(`sample ${sample.id} has no stored points`)

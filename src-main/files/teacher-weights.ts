@@ -24,7 +24,11 @@ export interface ParameterShape {
  * The parameters `config` needs: the MLP's on 2D points, or the U-Net's on images of `image` (when the image
  * dataset is not in this history, its channel count is read from the file's input convolution).
  */
-export function teacherParameterShapes(config: TeacherConfig, image: ImageShape | null, arrays: Record<string, NamedArray> = {}): ParameterShape[] {
+export function teacherParameterShapes(
+  config: TeacherConfig,
+  image: ImageShape | null,
+  arrays: Record<string, NamedArray> = {},
+): ParameterShape[] {
   if (config.model === 'unet') {
     const levels = config.unetMultipliers.length
     const side = 2 ** (levels - 1)
@@ -44,14 +48,20 @@ function architectureText(config: TeacherConfig): string {
 }
 
 /** Throws a CheckpointError naming the first array that does not fit `config`. */
-export function checkTeacherWeights(path: string, config: TeacherConfig, arrays: Record<string, NamedArray>, image: ImageShape | null): void {
+export function checkTeacherWeights(
+  path: string,
+  config: TeacherConfig,
+  arrays: Record<string, NamedArray>,
+  image: ImageShape | null,
+): void {
   let expected: ParameterShape[]
   try {
     expected = teacherParameterShapes(config, image, arrays)
   } catch (error) {
     throw new CheckpointError(path, `its config describes no network this app can build (${(error as Error).message})`)
   }
-  const mismatch = (why: string) => new CheckpointError(path, `weights do not match its config (${architectureText(config)}): ${why}`)
+  const mismatch = (why: string) =>
+    new CheckpointError(path, `weights do not match its config (${architectureText(config)}): ${why}`)
   for (const p of expected) {
     const a = arrays[`${PREFIX}${p.name}`]
     if (!a) throw mismatch(`${PREFIX}${p.name} is missing`)
@@ -64,5 +74,8 @@ export function checkTeacherWeights(path: string, config: TeacherConfig, arrays:
   }
   const names = new Set(expected.map((p) => `${PREFIX}${p.name}`))
   const extra = Object.keys(arrays).filter((n) => n.startsWith(PREFIX) && !names.has(n))
-  if (extra.length > 0) throw mismatch(`${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''} belong to no layer of it`)
+  if (extra.length > 0)
+    throw mismatch(
+      `${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''} belong to no layer of it`,
+    )
 }

@@ -34,7 +34,8 @@ export interface LoadedTeacher {
 
 export function readTeacherSnapshot(path: string): Snapshot<TeacherHeader> {
   const snapshot = readCheckpoint(path)
-  if (snapshot.header.kind !== 'teacher') throw new CheckpointError(path, `is a ${snapshot.header.kind} checkpoint, not a teacher`)
+  if (snapshot.header.kind !== 'teacher')
+    throw new CheckpointError(path, `is a ${snapshot.header.kind} checkpoint, not a teacher`)
   return snapshot as Snapshot<TeacherHeader>
 }
 
@@ -65,14 +66,17 @@ export async function readTeacherFileAsync(spec: string, dataset: string): Promi
     throw new TeacherFileError(`checkpoint ${(error as Error).message}`)
   }
   const snapshot = decodeCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path)
-  if (snapshot.header.kind !== 'teacher') throw new CheckpointError(path, `is a ${snapshot.header.kind} checkpoint, not a teacher`)
+  if (snapshot.header.kind !== 'teacher')
+    throw new CheckpointError(path, `is a ${snapshot.header.kind} checkpoint, not a teacher`)
   return checkedTeacherFile(path, snapshot as Snapshot<TeacherHeader>, dataset)
 }
 
 /** Where `builtin` or a path points (the built-in teacher of a 2D dataset, checked to exist). */
 function teacherFilePath(spec: string, dataset: string): string {
   if (spec === 'builtin' && !isDataset2D(dataset)) {
-    throw new TeacherFileError(`there is no built-in teacher for the image dataset ${dataset}; train one (clab teacher --dataset …) and pass its id or checkpoint`)
+    throw new TeacherFileError(
+      `there is no built-in teacher for the image dataset ${dataset}; train one (clab teacher --dataset …) and pass its id or checkpoint`,
+    )
   }
   const path = spec === 'builtin' ? builtinTeacherPath(dataset as Dataset2D) : spec
   if (spec === 'builtin' && !existsSync(path)) {
@@ -92,7 +96,11 @@ function checkedTeacherFile(path: string, snapshot: Snapshot<TeacherHeader>, dat
 /** Builds the teacher's tensors; call after the backend is selected. `data`: the shape of its dataset (2D by default). */
 export function teacherFromFile(file: TeacherFile, data?: DataShape): LoadedTeacher {
   const { snapshot, path } = file
-  return { model: loadTeacherModel(snapshot.header.config, pickArrays('teacher', snapshot.arrays), data), path, header: snapshot.header }
+  return {
+    model: loadTeacherModel(snapshot.header.config, pickArrays('teacher', snapshot.arrays), data),
+    path,
+    header: snapshot.header,
+  }
 }
 
 /** `spec` is `builtin` or a path; the teacher must have been trained on `dataset` (a 2D one: images need their shape). */

@@ -41,7 +41,8 @@ export const APP_TRUSTED_ORIGIN: TrustedOrigin = { protocol: `${APP_SCHEME}:`, h
 export function trustedOrigins(devServerUrl?: string): TrustedOrigin[] {
   const origins = [APP_TRUSTED_ORIGIN]
   const dev = devServerUrl ? parseUrl(devServerUrl) : null
-  if (dev && (dev.protocol === 'http:' || dev.protocol === 'https:')) origins.push({ protocol: dev.protocol, host: dev.host })
+  if (dev && (dev.protocol === 'http:' || dev.protocol === 'https:'))
+    origins.push({ protocol: dev.protocol, host: dev.host })
   return origins
 }
 
@@ -54,7 +55,10 @@ function parseUrl(url: string): URL | null {
 }
 
 /** Whether `url` (a frame's or a navigation target's URL) belongs to one of `origins`. */
-export function isTrustedUrl(url: string | null | undefined, origins: readonly TrustedOrigin[] = [APP_TRUSTED_ORIGIN]): boolean {
+export function isTrustedUrl(
+  url: string | null | undefined,
+  origins: readonly TrustedOrigin[] = [APP_TRUSTED_ORIGIN],
+): boolean {
   if (typeof url !== 'string' || url === '') return false
   const parsed = parseUrl(url)
   if (!parsed) return false
@@ -164,7 +168,11 @@ export interface ApiCaller {
  * and passes the payload untouched to the API, which validates it with the contract's zod schema and never
  * throws.
  */
-export function invokeHandler(api: ApiCaller, method: ApiMethod, origins: readonly TrustedOrigin[] = [APP_TRUSTED_ORIGIN]) {
+export function invokeHandler(
+  api: ApiCaller,
+  method: ApiMethod,
+  origins: readonly TrustedOrigin[] = [APP_TRUSTED_ORIGIN],
+) {
   return async (event: SenderLike, payload?: unknown): Promise<ApiResult<unknown>> => {
     if (!isTrustedSender(event, origins)) {
       let url: string | undefined

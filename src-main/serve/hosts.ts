@@ -36,7 +36,8 @@ export function hostChecker(boundHost: string, port: number): (header: string | 
   return (header) => {
     if (header === undefined || header === '') return `a Host header is required (one of ${expected.join(', ')})`
     const given = parseHost(header)
-    const known = given !== null && (names.has(given.name) || (wildcard && isIP(given.name.replace(/^\[|\]$/g, '')) !== 0))
+    const known =
+      given !== null && (names.has(given.name) || (wildcard && isIP(given.name.replace(/^\[|\]$/g, '')) !== 0))
     if (given !== null && known && given.port === port) return null
     return `this lab answers only to Host ${expected.join(', ')}${wildcard ? ' or an IP address' : ''}, not ${JSON.stringify(header.slice(0, 200))} (a guard against DNS rebinding); open the URL that clab serve printed`
   }

@@ -74,7 +74,6 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-
 /** 127.0.0.0/8, ::1, ::ffff:127.x and `localhost`. */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase()
@@ -126,7 +125,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const host = options.host ?? '127.0.0.1'
   const loopback = isLoopback(host)
   if (!loopback && !options.allowRemote) {
-    throw new ServeError(`refusing to listen on ${host}: it is not a loopback address; pass --allow-remote to expose the lab to the network`)
+    throw new ServeError(
+      `refusing to listen on ${host}: it is not a loopback address; pass --allow-remote to expose the lab to the network`,
+    )
   }
   const token = options.token ?? randomBytes(32).toString('hex')
   const rendererDir = resolve(options.rendererDir ?? DEFAULT_RENDERER_DIR)
@@ -152,7 +153,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
 
   const authorized = (req: IncomingMessage, url: URL): boolean =>
-    tokenMatches(token, url.searchParams.get('token')) || tokenMatches(token, bearerToken(req)) || tokenMatches(token, cookieToken(req, cookieName))
+    tokenMatches(token, url.searchParams.get('token')) ||
+    tokenMatches(token, bearerToken(req)) ||
+    tokenMatches(token, cookieToken(req, cookieName))
 
   const securityHeaders = {
     'X-Content-Type-Options': 'nosniff',
@@ -161,8 +164,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     'Cache-Control': 'no-store',
   }
 
-  const send = (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}) => {
-    res.writeHead(status, { ...securityHeaders, ...extra, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) })
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: string,
+    type = 'text/plain; charset=utf-8',
+    extra: Record<string, string> = {},
+  ) => {
+    res.writeHead(status, {
+      ...securityHeaders,
+      ...extra,
+      'Content-Type': type,
+      'Content-Length': Buffer.byteLength(body),
+    })
     res.end(body)
   }
 
@@ -179,11 +193,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     const launch = url.searchParams.get('launch')
     if (launch !== null && req.method === 'GET') {
-      if (!redeemLaunch(launch)) return send(res, 401, 'unauthorized: this launch link was used already or has expired; open the URL printed by `clab serve` (it carries ?token=…)\n')
+      if (!redeemLaunch(launch))
+        return send(
+          res,
+          401,
+          'unauthorized: this launch link was used already or has expired; open the URL printed by `clab serve` (it carries ?token=…)\n',
+        )
       // 303 to the app without the code: the address bar never shows a secret, and a reload needs none.
       return send(res, 303, 'see /\n', undefined, { 'Set-Cookie': setCookie(), Location: '/' })
     }
-    if (!authorized(req, url)) return send(res, 401, 'unauthorized: open the URL printed by `clab serve` (it carries ?token=…)\n')
+    if (!authorized(req, url))
+      return send(res, 401, 'unauthorized: open the URL printed by `clab serve` (it carries ?token=…)\n')
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n')
     const extra: Record<string, string> = {}
     if (tokenMatches(token, url.searchParams.get('token'))) extra['Set-Cookie'] = setCookie()
@@ -205,7 +225,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...extra,
       'Content-Type': type,
       'Content-Length': size,
-      ...(type === MIME['.html'] ? { 'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'" } : {}),
+      ...(type === MIME['.html']
+        ? {
+            'Content-Security-Policy':
+              "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'",
+          }
+        : {}),
     })
     if (req.method === 'HEAD') return res.end()
     createReadStream(target).pipe(res)
@@ -217,7 +242,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const refuse = (status: number, text: string, body = '') => {
       const length = Buffer.byteLength(body)
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${length}\r\n\r\n${body}`)
+      socket.end(
+        `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${length}\r\n\r\n${body}`,
+      )
       socket.once('finish', () => socket.destroy())
     }
     const misdirected = checkHost(req.headers.host)
@@ -246,7 +273,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(new ServeError(error.code === 'EADDRINUSE' ? `port ${options.port} on ${host} is in use; pick another with --port` : `cannot listen on ${host}:${options.port}: ${error.message}`))
+      reject(
+        new ServeError(
+          error.code === 'EADDRINUSE'
+            ? `port ${options.port} on ${host} is in use; pick another with --port`
+            : `cannot listen on ${host}:${options.port}: ${error.message}`,
+        ),
+      )
     })
     server.listen(options.port ?? DEFAULT_PORT, host, () => resolveListen())
   })
@@ -265,7 +298,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     port,
     token,
     rendererBuilt,
-    warning: loopback ? null : `WARNING: listening on ${host}, reachable from other machines; anyone with the token can start, change and delete runs`,
+    warning: loopback
+      ? null
+      : `WARNING: listening on ${host}, reachable from other machines; anyone with the token can start, change and delete runs`,
     launchUrl() {
       const code = randomBytes(24).toString('hex')
       launchCodes.set(code, Date.now() + launchTtlMs)

@@ -89,7 +89,10 @@ export function decodeRequest(data: Buffer, isBinary: boolean): Decoded {
       ;({ header: text, bytes } = splitBinaryRequest(data))
     } catch (error) {
       // The header's id is still answered when the header is too long to parse, so the caller is not left waiting.
-      return invalid(leadingId(data.subarray(Math.min(4, data.byteLength))), error instanceof WireError ? error.message : 'a binary message could not be read')
+      return invalid(
+        leadingId(data.subarray(Math.min(4, data.byteLength))),
+        error instanceof WireError ? error.message : 'a binary message could not be read',
+      )
     }
   } else {
     if (data.byteLength > MAX_TEXT_MESSAGE_BYTES) {
@@ -100,7 +103,8 @@ export function decodeRequest(data: Buffer, isBinary: boolean): Decoded {
     }
     text = data.toString('utf8')
   }
-  if (exceedsDepth(text, MAX_NESTING_DEPTH)) return invalid(leadingId(text), `a message may nest arrays and objects at most ${MAX_NESTING_DEPTH} deep`)
+  if (exceedsDepth(text, MAX_NESTING_DEPTH))
+    return invalid(leadingId(text), `a message may nest arrays and objects at most ${MAX_NESTING_DEPTH} deep`)
   let raw: unknown
   try {
     raw = JSON.parse(text)
@@ -110,7 +114,11 @@ export function decodeRequest(data: Buffer, isBinary: boolean): Decoded {
   const message = (raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>
   const id = typeof message.id === 'number' ? message.id : null
   if (id === null || typeof message.method !== 'string') {
-    return invalid(id, 'a message needs a numeric id and a method name', typeof message.method !== 'string' ? 'method' : 'id')
+    return invalid(
+      id,
+      'a message needs a numeric id and a method name',
+      typeof message.method !== 'string' ? 'method' : 'id',
+    )
   }
   const method = message.method
   let payload: unknown
@@ -122,9 +130,12 @@ export function decodeRequest(data: Buffer, isBinary: boolean): Decoded {
     return invalid(id, error.message, error.field ?? 'payload')
   }
   if (bytes !== null) {
-    if (method !== BINARY_METHOD) return invalid(id, `only ${BINARY_METHOD} may come as a binary message, not ${JSON.stringify(method)}`, 'method')
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return invalid(id, 'payload: expected an object', 'payload')
-    if (Object.hasOwn(payload, 'bytes')) return invalid(id, 'bytes: in a binary message the bytes follow the header, not inside it', 'bytes')
+    if (method !== BINARY_METHOD)
+      return invalid(id, `only ${BINARY_METHOD} may come as a binary message, not ${JSON.stringify(method)}`, 'method')
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+      return invalid(id, 'payload: expected an object', 'payload')
+    if (Object.hasOwn(payload, 'bytes'))
+      return invalid(id, 'bytes: in a binary message the bytes follow the header, not inside it', 'bytes')
     payload = { ...payload, bytes }
   }
   return { ok: true, request: { id, method, payload } }

@@ -30,7 +30,14 @@ import { CIFAR_CHANNELS, CIFAR_SIDE, inspectCifar, readCifarBatch, type CifarInf
 import { DatasetFileError, shapeText } from '../data/errors'
 import { ClassifierFileError, readClassifierFile } from '../files/classifier-file'
 import { lstatOrNull, regularFileStat, UnsafePathError } from '../files/safe-fs'
-import { DATASETS_FOLDER, ImageDatasetReader, META_FILE, StoredDatasetWriter, datasetRelativePath, type ImageShape } from '../data/image-dataset'
+import {
+  DATASETS_FOLDER,
+  ImageDatasetReader,
+  META_FILE,
+  StoredDatasetWriter,
+  datasetRelativePath,
+  type ImageShape,
+} from '../data/image-dataset'
 import { IDX_UBYTE, idxImageShape, idxRole, isGzipFile, openIdx, readIdxHeader, type IdxHeader } from '../data/idx'
 import { newRunId, type LabStore } from '../store'
 
@@ -71,7 +78,12 @@ type Detected =
 
 /** One dataset to write: an IDX images/labels pair, or the CIFAR-10 batches of the import. */
 type Group =
-  | { format: 'idx'; key: string; images: Extract<Detected, { format: 'idx-images' }>; labels: Extract<Detected, { format: 'idx-labels' }> }
+  | {
+      format: 'idx'
+      key: string
+      images: Extract<Detected, { format: 'idx-images' }>
+      labels: Extract<Detected, { format: 'idx-labels' }>
+    }
   | { format: 'cifar10'; key: string; batches: Extract<Detected, { format: 'cifar10' }>[] }
 
 /** A temp folder older than this was left by an import that crashed: removed at the next import. */
@@ -99,7 +111,10 @@ export function maxImportBytesFromEnv(env: NodeJS.ProcessEnv = process.env): num
   const scale = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(match?.[2] ?? '').toUpperCase()] ?? 1
   const bytes = match ? Number(match[1]) * scale : NaN
   if (!Number.isSafeInteger(bytes) || bytes <= 0) {
-    throw new DatasetOptionError('maxBytes', `${MAX_IMPORT_BYTES_ENV} must be a size in bytes greater than 0, e.g. 2147483648 or 2G (got ${JSON.stringify(text)})`)
+    throw new DatasetOptionError(
+      'maxBytes',
+      `${MAX_IMPORT_BYTES_ENV} must be a size in bytes greater than 0, e.g. 2147483648 or 2G (got ${JSON.stringify(text)})`,
+    )
   }
   return bytes
 }
@@ -110,7 +125,8 @@ export class DatasetService {
     private readonly options: DatasetServiceOptions = {},
   ) {
     const cap = options.maxImportBytes
-    if (cap !== undefined && (!Number.isSafeInteger(cap) || cap <= 0)) throw new RangeError(`maxImportBytes must be a whole number of bytes greater than 0 (got ${cap})`)
+    if (cap !== undefined && (!Number.isSafeInteger(cap) || cap <= 0))
+      throw new RangeError(`maxImportBytes must be a whole number of bytes greater than 0 (got ${cap})`)
   }
 
   /** The cap on one import's stored bytes, read at each import so a bad environment value is named there. */
@@ -178,7 +194,12 @@ export class DatasetService {
       for (const [i, plan] of plans.entries()) {
         const folder = join(temp, String(i))
         await mkdir(folder)
-        const datasetName = name === undefined ? defaultName(plan.kind, plan.group) : plans.length === 1 ? name : `${name}-${plan.group.key || i + 1}`
+        const datasetName =
+          name === undefined
+            ? defaultName(plan.kind, plan.group)
+            : plans.length === 1
+              ? name
+              : `${name}-${plan.group.key || i + 1}`
         const meta = await writeGroup(folder, plan.group, plan.shape, { name: datasetName, kind: plan.kind })
         written.push({ folder, meta })
       }
@@ -233,11 +254,15 @@ export class DatasetService {
 function checkOptions(paths: readonly string[], options: DatasetImportOptions): string | undefined {
   if (paths.length === 0) throw new DatasetOptionError('paths', 'no files to import')
   if (options.kind !== undefined && !(IMAGE_DATASET_KINDS as readonly string[]).includes(options.kind)) {
-    throw new DatasetOptionError('kind', `unknown dataset kind ${JSON.stringify(options.kind)} (expected ${IMAGE_DATASET_KINDS.join(', ')})`)
+    throw new DatasetOptionError(
+      'kind',
+      `unknown dataset kind ${JSON.stringify(options.kind)} (expected ${IMAGE_DATASET_KINDS.join(', ')})`,
+    )
   }
   if (options.name === undefined) return undefined
   const name = options.name.trim()
-  if (name.length === 0 || name.length > 200) throw new DatasetOptionError('name', `a dataset name has 1 to 200 characters (got ${JSON.stringify(options.name)})`)
+  if (name.length === 0 || name.length > 200)
+    throw new DatasetOptionError('name', `a dataset name has 1 to 200 characters (got ${JSON.stringify(options.name)})`)
   return name
 }
 
@@ -286,10 +311,16 @@ function checkDeclaredSizes(detected: readonly Detected[], cap: number): void {
   let total = 0
   for (const d of detected) {
     const bytes = d.format === 'cifar10' ? d.info.bytes : d.header.dataBytes
-    const what = d.format === 'cifar10' ? `holds ${bytes} bytes` : `declares ${shapeText(d.header.dims)} = ${bytes} data bytes`
+    const what =
+      d.format === 'cifar10' ? `holds ${bytes} bytes` : `declares ${shapeText(d.header.dims)} = ${bytes} data bytes`
     if (bytes > cap) throw new DatasetFileError(d.file, 'TOO_LARGE', `${what}, more than ${limit}`)
     total += bytes
-    if (total > cap) throw new DatasetFileError(d.file, 'TOO_LARGE', `${what}; with the files before it this import would store ${total} bytes, more than ${limit}`)
+    if (total > cap)
+      throw new DatasetFileError(
+        d.file,
+        'TOO_LARGE',
+        `${what}; with the files before it this import would store ${total} bytes, more than ${limit}`,
+      )
   }
 }
 
@@ -319,24 +350,43 @@ function groupFiles(detected: Detected[]): Group[] {
   const batches = detected.filter((d): d is Extract<Detected, { format: 'cifar10' }> => d.format === 'cifar10')
   const groups: Group[] = []
   if (images.length === 1 && labels.length === 1) {
-    groups.push({ format: 'idx', key: pairKey((images[0] as (typeof images)[0]).file), images: images[0] as (typeof images)[0], labels: labels[0] as (typeof labels)[0] })
+    groups.push({
+      format: 'idx',
+      key: pairKey((images[0] as (typeof images)[0]).file),
+      images: images[0] as (typeof images)[0],
+      labels: labels[0] as (typeof labels)[0],
+    })
   } else {
     const labelsByKey = new Map<string, (typeof labels)[0]>()
     for (const l of labels) {
       const key = pairKey(l.file)
       const other = labelsByKey.get(key)
-      if (other) throw new DatasetFileError(l.file, 'UNPAIRED', `and ${other.file} are both labels for "${key}": pass one labels file per images file`)
+      if (other)
+        throw new DatasetFileError(
+          l.file,
+          'UNPAIRED',
+          `and ${other.file} are both labels for "${key}": pass one labels file per images file`,
+        )
       labelsByKey.set(key, l)
     }
     for (const image of images) {
       const key = pairKey(image.file)
       const match = labelsByKey.get(key)
-      if (!match) throw new DatasetFileError(image.file, 'UNPAIRED', `is an IDX images file with no labels file beside it in this import (expected one named like ${key}-labels-idx1-ubyte[.gz])`)
+      if (!match)
+        throw new DatasetFileError(
+          image.file,
+          'UNPAIRED',
+          `is an IDX images file with no labels file beside it in this import (expected one named like ${key}-labels-idx1-ubyte[.gz])`,
+        )
       labelsByKey.delete(key)
       groups.push({ format: 'idx', key, images: image, labels: match })
     }
     for (const l of labelsByKey.values()) {
-      throw new DatasetFileError(l.file, 'UNPAIRED', 'is an IDX labels file with no images file in this import: pass its images-idx3-ubyte file too')
+      throw new DatasetFileError(
+        l.file,
+        'UNPAIRED',
+        'is an IDX labels file with no images file in this import: pass its images-idx3-ubyte file too',
+      )
     }
   }
   if (batches.length > 0) groups.push({ format: 'cifar10', key: cifarKey(batches.map((b) => b.file)), batches })
@@ -351,10 +401,17 @@ function cifarKey(files: string[]): string {
 }
 
 /** The kind and shape a group is stored as; a kind that does not fit the files is refused here. */
-function planGroup(group: Group, requested: ImageDatasetKind | undefined): { kind: ImageDatasetKind; shape: ImageShape } {
+function planGroup(
+  group: Group,
+  requested: ImageDatasetKind | undefined,
+): { kind: ImageDatasetKind; shape: ImageShape } {
   if (group.format === 'cifar10') {
     if (requested !== undefined && requested !== 'cifar10') {
-      throw new DatasetFileError((group.batches[0] as { file: string }).file, 'MIXED', `is a CIFAR-10 batch, not ${requested}`)
+      throw new DatasetFileError(
+        (group.batches[0] as { file: string }).file,
+        'MIXED',
+        `is a CIFAR-10 batch, not ${requested}`,
+      )
     }
     const count = group.batches.reduce((n, b) => n + b.info.count, 0)
     return { kind: 'cifar10', shape: { count, height: CIFAR_SIDE, width: CIFAR_SIDE, channels: CIFAR_CHANNELS } }
@@ -375,7 +432,11 @@ function planGroup(group: Group, requested: ImageDatasetKind | undefined): { kin
   const want = IMAGE_KIND_SHAPES[kind]
   if (kind === 'cifar10') throw new DatasetFileError(images.file, 'MIXED', 'is an IDX file, not a CIFAR-10 batch')
   if (want && (want[0] !== found[0] || want[1] !== found[1] || want[2] !== found[2])) {
-    throw new DatasetFileError(images.file, 'BAD_DIMENSIONS', `holds ${shapeText(found)} images; ${kind} images are ${shapeText(want)}`)
+    throw new DatasetFileError(
+      images.file,
+      'BAD_DIMENSIONS',
+      `holds ${shapeText(found)} images; ${kind} images are ${shapeText(want)}`,
+    )
   }
   return { kind, shape }
 }
@@ -384,10 +445,20 @@ function defaultName(kind: ImageDatasetKind, group: Group): string {
   return group.key ? `${kind}-${group.key}` : kind
 }
 
-const sourceOf = (file: string, format: ImageSourceFile['format'], gzip: boolean): ImageSourceFile => ({ path: file, bytes: statSync(file).size, format, gzip })
+const sourceOf = (file: string, format: ImageSourceFile['format'], gzip: boolean): ImageSourceFile => ({
+  path: file,
+  bytes: statSync(file).size,
+  format,
+  gzip,
+})
 
 /** Streams one group's files into `folder` in the stored form, checking them on the way. */
-async function writeGroup(folder: string, group: Group, shape: ImageShape, info: { name: string; kind: ImageDatasetKind }): Promise<ImageDatasetMeta> {
+async function writeGroup(
+  folder: string,
+  group: Group,
+  shape: ImageShape,
+  info: { name: string; kind: ImageDatasetKind },
+): Promise<ImageDatasetMeta> {
   const writer = await StoredDatasetWriter.create(folder, shape)
   try {
     let sources: ImageSourceFile[]
@@ -399,12 +470,19 @@ async function writeGroup(folder: string, group: Group, shape: ImageShape, info:
       for await (const chunk of labels.chunks) {
         const bad = chunk.findIndex((label) => label >= NUM_IMAGE_CLASSES)
         if (bad >= 0) {
-          throw new DatasetFileError(group.labels.file, 'BAD_LABEL', `label ${chunk[bad]} at index ${index + bad} is outside 0..${NUM_IMAGE_CLASSES - 1}`)
+          throw new DatasetFileError(
+            group.labels.file,
+            'BAD_LABEL',
+            `label ${chunk[bad]} at index ${index + bad} is outside 0..${NUM_IMAGE_CLASSES - 1}`,
+          )
         }
         await writer.writeLabels(chunk)
         index += chunk.length
       }
-      sources = [sourceOf(group.images.file, 'idx-images', images.header.gzip), sourceOf(group.labels.file, 'idx-labels', labels.header.gzip)]
+      sources = [
+        sourceOf(group.images.file, 'idx-images', images.header.gzip),
+        sourceOf(group.labels.file, 'idx-labels', labels.header.gzip),
+      ]
     } else {
       for (const batch of group.batches) {
         for await (const chunk of readCifarBatch(batch.file, batch.info)) {

@@ -157,13 +157,19 @@ export abstract class ChildEngineHost implements EngineHost {
     if (active) {
       this.active = null
       const how = signal ? `with signal ${signal}` : `with code ${code}`
-      const where = active.phase === 'training' ? `during step ${active.step + 1}` : `while ${active.phase} (after step ${active.step})`
+      const where =
+        active.phase === 'training'
+          ? `during step ${active.step + 1}`
+          : `while ${active.phase} (after step ${active.step})`
       const lastLine = this.logTail.filter((l) => l.trim() !== '').at(-1)
       this.emit({
         type: 'failed',
         runId: active.runId,
         step: active.step,
-        error: { code: 'ENGINE_EXITED', message: `engine process exited ${how} ${where}${lastLine ? `; last output: ${lastLine.trim()}` : ''}` },
+        error: {
+          code: 'ENGINE_EXITED',
+          message: `engine process exited ${how} ${where}${lastLine ? `; last output: ${lastLine.trim()}` : ''}`,
+        },
       })
     }
     this.emit({ type: 'exit', code, signal })

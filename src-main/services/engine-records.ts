@@ -25,7 +25,7 @@ export interface RecordSink {
 }
 
 export function recordEngineMessage(sink: RecordSink, id: string, evalSeed: number, message: EngineMessage): void {
-const { store } = sink
+  const { store } = sink
   switch (message.type) {
     case 'started':
       store.runs.setBackend(id, message.backend)
@@ -35,23 +35,43 @@ const { store } = sink
       const points: MetricPoint[] = []
       for (const p of message.points) {
         const wallMs = Math.round(p.wallMs)
-        points.push({ key: 'loss', step: p.step, value: p.loss, wallMs }, { key: 'lr', step: p.step, value: p.lr, wallMs })
+        points.push(
+          { key: 'loss', step: p.step, value: p.loss, wallMs },
+          { key: 'lr', step: p.step, value: p.lr, wallMs },
+        )
       }
       sink.recordPoints(id, points)
       break
     }
     case 'checkpoint':
-      store.checkpoints.addCheckpoint(id, { step: message.step, path: relative(runPaths(store.paths.root, id).dir, message.path), bytes: message.bytes })
+      store.checkpoints.addCheckpoint(id, {
+        step: message.step,
+        path: relative(runPaths(store.paths.root, id).dir, message.path),
+        bytes: message.bytes,
+      })
       break
     case 'evaluation': {
       const items: EvaluationInput[] = message.rows.flatMap((row) => [
-        ...(['swd', 'energy', 'mmd', 'msPerSample'] as const).map((metric) => ({ step: message.step, metric, model: row.model, nfe: row.nfe, value: row[metric] })),
+        ...(['swd', 'energy', 'mmd', 'msPerSample'] as const).map((metric) => ({
+          step: message.step,
+          metric,
+          model: row.model,
+          nfe: row.nfe,
+          value: row[metric],
+        })),
         // Image runs: the Fréchet distance in the dataset classifier's features.
-        ...(row.fd !== undefined ? [{ step: message.step, metric: 'fd', model: row.model, nfe: row.nfe, value: row.fd }] : []),
-        ...(row.agreement !== undefined ? [{ step: message.step, metric: 'agreement', model: row.model, nfe: row.nfe, value: row.agreement }] : []),
+        ...(row.fd !== undefined
+          ? [{ step: message.step, metric: 'fd', model: row.model, nfe: row.nfe, value: row.fd }]
+          : []),
+        ...(row.agreement !== undefined
+          ? [{ step: message.step, metric: 'agreement', model: row.model, nfe: row.nfe, value: row.agreement }]
+          : []),
       ])
       // Engines that report the one-step agreement only in `agreement` (older checkpoints' runs resumed).
-      if (message.agreement !== null && !items.some((e) => e.metric === 'agreement' && e.model === 'student' && e.nfe === 1)) {
+      if (
+        message.agreement !== null &&
+        !items.some((e) => e.metric === 'agreement' && e.model === 'student' && e.nfe === 1)
+      ) {
         items.push({ step: message.step, metric: 'agreement', model: 'student', nfe: 1, value: message.agreement })
       }
       store.evaluations.addEvaluations(id, items)
@@ -60,23 +80,53 @@ const { store } = sink
       const finals = [1, 2].flatMap((nfe) => {
         const row = findRow(message.rows, 'student', nfe)
         if (!row) return []
-        return [{ key: `eval/swd_nfe${nfe}`, step: message.step, value: row.swd }, ...(row.fd !== undefined ? [{ key: `eval/fd_nfe${nfe}`, step: message.step, value: row.fd }] : [])]
+        return [
+          { key: `eval/swd_nfe${nfe}`, step: message.step, value: row.swd },
+          ...(row.fd !== undefined ? [{ key: `eval/fd_nfe${nfe}`, step: message.step, value: row.fd }] : []),
+        ]
       })
-      if (message.agreement !== null && message.rows.some((r) => r.model === 'student')) finals.push({ key: 'eval/agreement_nfe1', step: message.step, value: message.agreement })
+      if (message.agreement !== null && message.rows.some((r) => r.model === 'student'))
+        finals.push({ key: 'eval/agreement_nfe1', step: message.step, value: message.agreement })
       if (finals.length > 0) store.metrics.appendMetrics(id, finals)
       break
     }
     case 'samples': {
-      const sample = store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: message.kind ?? 'csv2d', model: message.model, role: 'final', noiseSeed: evalSeed, path: relative(runPaths(store.paths.root, id).dir, message.path) })
+      const sample = store.samples.addSample(id, {
+        step: message.step,
+        nfe: message.nfe,
+        kind: message.kind ?? 'csv2d',
+        model: message.model,
+        role: 'final',
+        noiseSeed: evalSeed,
+        path: relative(runPaths(store.paths.root, id).dir, message.path),
+      })
       sink.broadcast({ type: 'sample', runId: id, sample })
       break
     }
     case 'preview': {
       const sample = message.imagePath
-        ? store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'png', model: message.model, role: 'preview', noiseSeed: message.noiseSeed, path: relative(runPaths(store.paths.root, id).dir, message.imagePath) })
-        : store.samples.addSample(id, { step: message.step, nfe: message.nfe, kind: 'points2d', model: message.model, role: 'preview', noiseSeed: message.noiseSeed, data: pointsToBlob(message.points) })
+        ? store.samples.addSample(id, {
+            step: message.step,
+            nfe: message.nfe,
+            kind: 'png',
+            model: message.model,
+            role: 'preview',
+            noiseSeed: message.noiseSeed,
+            path: relative(runPaths(store.paths.root, id).dir, message.imagePath),
+          })
+        : store.samples.addSample(id, {
+            step: message.step,
+            nfe: message.nfe,
+            kind: 'points2d',
+            model: message.model,
+            role: 'preview',
+            noiseSeed: message.noiseSeed,
+            data: pointsToBlob(message.points),
+          })
       if (message.swd !== null) {
-        sink.recordPoints(id, [{ key: `swd/nfe${message.nfe}`, step: message.step, value: message.swd, wallMs: Math.round(message.wallMs) }])
+        sink.recordPoints(id, [
+          { key: `swd/nfe${message.nfe}`, step: message.step, value: message.swd, wallMs: Math.round(message.wallMs) },
+        ])
       }
       sink.broadcast({ type: 'sample', runId: id, sample })
       break
@@ -89,7 +139,8 @@ const { store } = sink
       break
     case 'finished':
       sink.flush()
-      if (store.runs.getRun(id).kind === 'teacher') sink.registerTrained(id, join(runPaths(store.paths.root, id).dir, 'teacher.ckpt'))
+      if (store.runs.getRun(id).kind === 'teacher')
+        sink.registerTrained(id, join(runPaths(store.paths.root, id).dir, 'teacher.ckpt'))
       sink.setStatus(id, 'finished')
       break
     case 'cancelled':

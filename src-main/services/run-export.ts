@@ -40,7 +40,12 @@ export async function exportRunFolder(store: LabStore, id: string, out: string):
   entries.set('metrics.csv', { bytes: await metricsCsv(store, id) })
   entries.set('evaluations.json', { bytes: `${JSON.stringify(store.evaluations.listEvaluations(id), null, 2)}\n` })
   // Image runs also leave the teacher | 1-step | 2-step | |difference| grid, which is not a sample record.
-  const rels = [...samples.map((s) => s.path), ...checkpoints.map((c) => c.path), ...(run.kind === 'teacher' ? ['teacher.ckpt', 'teacher.json'] : []), 'samples/compare.png']
+  const rels = [
+    ...samples.map((s) => s.path),
+    ...checkpoints.map((c) => c.path),
+    ...(run.kind === 'teacher' ? ['teacher.ckpt', 'teacher.json'] : []),
+    'samples/compare.png',
+  ]
   for (const rel of rels) {
     if (!rel || entries.has(rel)) continue
     const from = await historyFile(dir, rel)
@@ -65,10 +70,12 @@ async function metricsCsv(store: LabStore, id: string): Promise<Buffer> {
     const first = s.firstStep ?? 0
     const last = s.lastStep ?? 0
     const width = Math.max(1, Math.ceil((last - first + 1) / Math.max(1, Math.ceil(s.count / POINTS_PER_TURN))))
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const end = (from === 0 ? first : from) + width - 1
       const to = end >= last ? Number.MAX_SAFE_INTEGER : end
-      const lines = store.metrics.readSeries(id, s.key, { fromStep: from, toStep: to }).map((p) => `${s.key},${p.step},${p.value},${p.wallMs}\n`)
+      const lines = store.metrics
+        .readSeries(id, s.key, { fromStep: from, toStep: to })
+        .map((p) => `${s.key},${p.step},${p.value},${p.wallMs}\n`)
       parts.push(Buffer.from(lines.join('')))
       if (to === Number.MAX_SAFE_INTEGER) break
       from = to + 1
@@ -84,7 +91,11 @@ async function historyFile(dir: string, rel: string): Promise<string | null> {
   if (!isWithin(dir, from)) throw new UnsafePathError(from, `is not inside the run folder ${dir}`)
   const stat = await lstatOrNullAsync(from)
   if (!stat) return null
-  if (!stat.isFile()) throw new UnsafePathError(from, `is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; the export does not follow it`)
+  if (!stat.isFile())
+    throw new UnsafePathError(
+      from,
+      `is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; the export does not follow it`,
+    )
   return from
 }
 

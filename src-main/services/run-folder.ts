@@ -11,7 +11,16 @@ import { isAbsolute, join, resolve } from 'node:path'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { completeStoredDistillConfig } from '@shared/config/stored'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
-import { describeIssue, EvaluationFileSchema, MAX_RUN_FILES, MAX_RUN_STEP, MAX_SAMPLE_FILE_BYTES, RunFileSchema, shortJson, type RunFile } from '@shared/store/run-file'
+import {
+  describeIssue,
+  EvaluationFileSchema,
+  MAX_RUN_FILES,
+  MAX_RUN_STEP,
+  MAX_SAMPLE_FILE_BYTES,
+  RunFileSchema,
+  shortJson,
+  type RunFile,
+} from '@shared/store/run-file'
 import type { MetricPoint } from '@shared/store/types'
 import { lstatOrNullAsync, readRegularFileAsync, regularFileChunks, UnsafePathError } from '../files/safe-fs'
 import { isWithin } from '../files/safe-paths'
@@ -107,7 +116,13 @@ export async function checkRunFolder(folder: string, options: CheckOptions): Pro
     run,
     config,
     metrics: await readMetrics(source),
-    evaluations: evaluations.data.map((e) => ({ step: e.step, metric: e.metric, model: e.model, nfe: e.nfe, value: e.value ?? Number.NaN })),
+    evaluations: evaluations.data.map((e) => ({
+      step: e.step,
+      metric: e.metric,
+      model: e.model,
+      nfe: e.nfe,
+      value: e.value ?? Number.NaN,
+    })),
     files: [...files.values()],
   }
 }
@@ -116,14 +131,24 @@ export async function checkRunFolder(folder: string, options: CheckOptions): Pro
 function checkedConfig(source: string, run: RunFile, options: CheckOptions): DistillConfig | TeacherConfig {
   let config: DistillConfig | TeacherConfig
   try {
-    config = run.kind === 'distill' ? parseDistillConfig(completeStoredDistillConfig(run.config)) : parseTeacherConfig(run.config)
+    config =
+      run.kind === 'distill'
+        ? parseDistillConfig(completeStoredDistillConfig(run.config))
+        : parseTeacherConfig(run.config)
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     const problem = error.problems[0]
     const got = problem?.value === undefined ? '' : ` (got ${shortJson(problem.value)})`
-    throw new RunFolderError(source, `run.json: ${problem ? `config.${problem.field}: ${problem.message}${got}` : error.message}`)
+    throw new RunFolderError(
+      source,
+      `run.json: ${problem ? `config.${problem.field}: ${problem.message}${got}` : error.message}`,
+    )
   }
-  if ('teacher' in config && options.teacherScope === 'data-folder' && !teacherInsideDataFolder(options.root, config.teacher)) {
+  if (
+    'teacher' in config &&
+    options.teacherScope === 'data-folder' &&
+    !teacherInsideDataFolder(options.root, config.teacher)
+  ) {
     throw new RunFolderError(
       source,
       `run.json: config.teacher: ${shortJson(config.teacher)} is a path outside the data folder ${options.root}; an imported run may name builtin, a teacher id, or a checkpoint inside the data folder`,
@@ -146,15 +171,22 @@ function teacherInsideDataFolder(root: string, teacher: string): boolean {
  */
 function relativePath(source: string, path: string, field: string): string {
   const parts = path.split(/[\\/]/)
-  const bad = path.includes('\0') || isAbsolute(path) || parts.some((p) => p === '' || p === '.' || p === '..' || p.includes(':'))
+  const bad =
+    path.includes('\0') || isAbsolute(path) || parts.some((p) => p === '' || p === '.' || p === '..' || p.includes(':'))
   if (bad || !isWithin(source, resolve(source, ...parts))) {
-    throw new RunFolderError(source, `run.json: ${field}: ${shortJson(path)} must be a path inside the run folder (relative, no '..', '.', empty parts or drive letters)`)
+    throw new RunFolderError(
+      source,
+      `run.json: ${field}: ${shortJson(path)} must be a path inside the run folder (relative, no '..', '.', empty parts or drive letters)`,
+    )
   }
   return parts.join('/')
 }
 
 const tooLarge = (source: string, rel: string, field: string, bytes: number, maxBytes: number) =>
-  new RunFolderError(source, `${rel} (run.json ${field}) is ${bytes} bytes, more than the ${maxBytes} allowed${maxBytes === MAX_SAMPLE_FILE_BYTES ? ' for a sample' : ''}`)
+  new RunFolderError(
+    source,
+    `${rel} (run.json ${field}) is ${bytes} bytes, more than the ${maxBytes} allowed${maxBytes === MAX_SAMPLE_FILE_BYTES ? ' for a sample' : ''}`,
+  )
 
 /** The size of the regular file `rel` in `source`; every folder on its way a real folder, nothing a link. */
 async function regularFileInside(source: string, rel: string, field: string, maxBytes: number): Promise<number> {
@@ -165,7 +197,11 @@ async function regularFileInside(source: string, rel: string, field: string, max
     const stat = await lstatOrNullAsync(at)
     const shown = parts.slice(0, i + 1).join('/')
     if (!stat) throw new RunFolderError(source, `${rel} is listed (run.json ${field}) but missing`)
-    if (stat.isSymbolicLink()) throw new RunFolderError(source, `${shown} (run.json ${field}) is a symbolic link; links are refused, copy the file itself`)
+    if (stat.isSymbolicLink())
+      throw new RunFolderError(
+        source,
+        `${shown} (run.json ${field}) is a symbolic link; links are refused, copy the file itself`,
+      )
     const last = i === parts.length - 1
     if (!last && !stat.isDirectory()) throw new RunFolderError(source, `${shown} (run.json ${field}) is not a folder`)
     if (last && !stat.isFile()) throw new RunFolderError(source, `${rel} (run.json ${field}) is not a regular file`)
@@ -217,12 +253,15 @@ async function readMetrics(source: string): Promise<MetricPoint[]> {
     }
     if (header === null) {
       header = line.trimStart()
-      if (header !== HEADER) throw new RunFolderError(source, `metrics.csv: header must be "${HEADER}" (got ${shortJson(header)})`)
+      if (header !== HEADER)
+        throw new RunFolderError(source, `metrics.csv: header must be "${HEADER}" (got ${shortJson(header)})`)
       blankSince = 0
       return
     }
-    if (blankSince !== 0) throw new RunFolderError(source, `metrics.csv line ${blankSince}: expected 4 comma-separated cells: ""`)
-    if (points.length >= MAX_METRIC_POINTS) throw new RunFolderError(source, `metrics.csv holds more than ${MAX_METRIC_POINTS} points`)
+    if (blankSince !== 0)
+      throw new RunFolderError(source, `metrics.csv line ${blankSince}: expected 4 comma-separated cells: ""`)
+    if (points.length >= MAX_METRIC_POINTS)
+      throw new RunFolderError(source, `metrics.csv holds more than ${MAX_METRIC_POINTS} points`)
     points.push(metricPoint(source, line, lineNo))
   }
   const decoder = new StringDecoder('utf8')
@@ -246,7 +285,8 @@ function metricPoint(source: string, line: string, lineNo: number): MetricPoint 
   if (cells.length !== 4) throw bad('expected 4 comma-separated cells')
   if (key.length === 0 || key.length > 128) throw bad('key must be 1–128 characters')
   const s = Number(step)
-  if (!/^\d+$/.test(step) || !Number.isSafeInteger(s) || s > MAX_RUN_STEP) throw bad(`step must be an integer in [0, ${MAX_RUN_STEP}]`)
+  if (!/^\d+$/.test(step) || !Number.isSafeInteger(s) || s > MAX_RUN_STEP)
+    throw bad(`step must be an integer in [0, ${MAX_RUN_STEP}]`)
   if (!NUMBER.test(value) && !SPECIAL.has(value)) throw bad('value must be a number, NaN or ±Infinity')
   const w = Number(wall)
   if (!/^\d+$/.test(wall) || !Number.isSafeInteger(w)) throw bad('wall_ms must be a whole number of milliseconds')

@@ -49,7 +49,14 @@ export class JobBuilder {
   datasetDir(dataset: string): { datasetDir?: string } {
     if (!isImageDatasetRef(dataset)) return {}
     const record = this.store.datasets.findDataset(imageDatasetId(dataset))
-    if (!record) throw new ConfigError([{ field: 'dataset', message: `no imported image dataset ${dataset} in this history (clab data list shows them)`, value: dataset }])
+    if (!record)
+      throw new ConfigError([
+        {
+          field: 'dataset',
+          message: `no imported image dataset ${dataset} in this history (clab data list shows them)`,
+          value: dataset,
+        },
+      ])
     return { datasetDir: join(this.store.paths.root, record.path) }
   }
 

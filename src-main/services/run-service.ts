@@ -19,7 +19,14 @@ import { UnrecordedEnds } from './unrecorded-ends'
 import { recordEngineMessage, type RecordSink } from './engine-records'
 import { JobBuilder } from './run-jobs'
 import { MetricUpdates } from './metric-updates'
-import { APP_VERSION, RunStateError, type RunServiceOptions, type RunUpdate, type StartOptions, type TeacherStartOptions } from './run-types'
+import {
+  APP_VERSION,
+  RunStateError,
+  type RunServiceOptions,
+  type RunUpdate,
+  type StartOptions,
+  type TeacherStartOptions,
+} from './run-types'
 
 export { APP_VERSION, RunStateError } from './run-types'
 export type { RunServiceOptions, RunUpdate, StartOptions, TeacherStartOptions } from './run-types'
@@ -64,7 +71,10 @@ export class RunService {
     this.appVersion = options.appVersion ?? APP_VERSION
     this.teachers = new TeacherService(this.store)
     this.jobBuilder = new JobBuilder(this.store, this.teachers)
-    this.updates = new MetricUpdates((runId, points) => this.broadcast({ type: 'metrics', runId, points }), this.updateIntervalMs)
+    this.updates = new MetricUpdates(
+      (runId, points) => this.broadcast({ type: 'metrics', runId, points }),
+      this.updateIntervalMs,
+    )
     this.sink = {
       store: this.store,
       setStatus: (id, status, error) => this.setStatus(id, status, error),
@@ -118,7 +128,14 @@ export class RunService {
     const data = this.jobBuilder.datasetDir(config.dataset)
     // A teacher named by path is recorded by its full path, so the run resumes from any folder.
     const recorded = this.teachers.isPathSpec(config.teacher) ? { ...config, teacher: teacherPath } : config
-    const run = this.store.runs.createRun({ kind: 'distill', config: recorded, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
+    const run = this.store.runs.createRun({
+      kind: 'distill',
+      config: recorded,
+      appVersion: this.appVersion,
+      seed: config.seed,
+      tags: options.tags,
+      notes: options.notes,
+    })
     this.jobs.set(run.id, { ...this.jobBuilder.freshDistillJob(run.id, recorded, teacherPath), ...data })
     return this.enqueue(run.id)
   }
@@ -126,7 +143,14 @@ export class RunService {
   startTeacher(input: Record<string, unknown>, options: TeacherStartOptions = {}): Run {
     const config = parseTeacherConfig(input)
     const data = this.jobBuilder.datasetDir(config.dataset)
-    const run = this.store.runs.createRun({ kind: 'teacher', config, appVersion: this.appVersion, seed: config.seed, tags: options.tags, notes: options.notes })
+    const run = this.store.runs.createRun({
+      kind: 'teacher',
+      config,
+      appVersion: this.appVersion,
+      seed: config.seed,
+      tags: options.tags,
+      notes: options.notes,
+    })
     this.jobs.set(run.id, { ...this.jobBuilder.freshTeacherJob(run.id, config, options), ...data })
     return this.enqueue(run.id)
   }
@@ -138,11 +162,17 @@ export class RunService {
     this.store.samples.deleteSamplesAfter(run.id, -1)
     if (run.kind === 'teacher') {
       const config = parseTeacherConfig({ ...(run.config as TeacherConfig), ...steps })
-      this.jobs.set(run.id, { ...this.jobBuilder.freshTeacherJob(run.id, config, {}), ...this.jobBuilder.datasetDir(config.dataset) })
+      this.jobs.set(run.id, {
+        ...this.jobBuilder.freshTeacherJob(run.id, config, {}),
+        ...this.jobBuilder.datasetDir(config.dataset),
+      })
     } else {
       const config = parseDistillConfig({ ...(run.config as DistillConfig), ...steps })
       const teacherPath = await this.jobBuilder.teacherPath(config, scope)
-      this.jobs.set(run.id, { ...this.jobBuilder.freshDistillJob(run.id, config, teacherPath), ...this.jobBuilder.datasetDir(config.dataset) })
+      this.jobs.set(run.id, {
+        ...this.jobBuilder.freshDistillJob(run.id, config, teacherPath),
+        ...this.jobBuilder.datasetDir(config.dataset),
+      })
     }
     return this.enqueue(run.id)
   }
@@ -151,13 +181,25 @@ export class RunService {
    * A grid over numeric hyperparameters: one run per point of the cartesian product, all tagged
    * `sweep:<first run id>` so they can be listed and compared together.
    */
-  async sweep(base: Record<string, unknown>, grid: Record<string, number[]>, options: StartOptions = {}): Promise<Run[]> {
+  async sweep(
+    base: Record<string, unknown>,
+    grid: Record<string, number[]>,
+    options: StartOptions = {},
+  ): Promise<Run[]> {
     // Every point is checked before any is queued, so a bad value queues nothing.
-    const checked = await planSweep(base, grid, (config) => this.jobBuilder.teacherFile(config, options.teacherScope), (config, file) => this.jobBuilder.checkGridTop(config, file))
+    const checked = await planSweep(
+      base,
+      grid,
+      (config) => this.jobBuilder.teacherFile(config, options.teacherScope),
+      (config, file) => this.jobBuilder.checkGridTop(config, file),
+    )
     const runs: Run[] = []
     let tag: string | null = null
     for (const [i, { config, teacherPath }] of checked.entries()) {
-      const run = this.queueDistill(config, teacherPath, { ...options, tags: [...(options.tags ?? []), ...(tag ? [tag] : [])] })
+      const run = this.queueDistill(config, teacherPath, {
+        ...options,
+        tags: [...(options.tags ?? []), ...(tag ? [tag] : [])],
+      })
       if (!tag) {
         tag = `sweep:${run.id}`
         this.store.runs.tag(run.id, [tag])
@@ -172,7 +214,8 @@ export class RunService {
   pause(id: string): void {
     const run = this.get(id)
     const active = this.active.get(id)
-    if (run.status !== 'running' || !active || active.ended) throw new RunStateError(`run ${id} is ${run.status}, not running; only a running run can be paused`)
+    if (run.status !== 'running' || !active || active.ended)
+      throw new RunStateError(`run ${id} is ${run.status}, not running; only a running run can be paused`)
     active.host.pause()
   }
 
@@ -180,7 +223,11 @@ export class RunService {
    * Continues a run: a paused one in its engine process; an interrupted, failed or cancelled one from its
    * last checkpoint with the same config and seed (its metrics after that checkpoint are dropped).
    */
-  async resume(id: string, changes: { steps?: number } = {}, options: { teacherScope?: TeacherScope } = {}): Promise<Run> {
+  async resume(
+    id: string,
+    changes: { steps?: number } = {},
+    options: { teacherScope?: TeacherScope } = {},
+  ): Promise<Run> {
     const run = this.get(id)
     const active = this.active.get(id)
     if (run.status === 'paused' && active && !active.ended) {
@@ -188,13 +235,19 @@ export class RunService {
       return run
     }
     if (!['interrupted', 'failed', 'cancelled', 'paused'].includes(run.status)) {
-      throw new RunStateError(`run ${id} is ${run.status}; only a paused, interrupted, failed or cancelled run can be resumed`)
+      throw new RunStateError(
+        `run ${id} is ${run.status}; only a paused, interrupted, failed or cancelled run can be resumed`,
+      )
     }
     const checkpoint = this.store.checkpoints.latestCheckpoint(id)
     // Without a checkpoint (queued when its process died, or stopped before its first one) it starts over.
     if (!checkpoint) return this.restart(run, changes, options.teacherScope ?? 'anywhere')
-    if (run.kind !== 'distill') throw new RunStateError(`run ${id} is a teacher run; resuming teacher runs is not supported yet`)
-    const config = parseDistillConfig({ ...(run.config as DistillConfig), ...(changes.steps !== undefined ? { steps: changes.steps } : {}) })
+    if (run.kind !== 'distill')
+      throw new RunStateError(`run ${id} is a teacher run; resuming teacher runs is not supported yet`)
+    const config = parseDistillConfig({
+      ...(run.config as DistillConfig),
+      ...(changes.steps !== undefined ? { steps: changes.steps } : {}),
+    })
     const teacherPath = await this.jobBuilder.teacherPath(config, options.teacherScope)
     const paths = ensureRunDirs(this.store.paths.root, id)
     this.store.metrics.deleteMetricsAfter(id, checkpoint.step)
@@ -215,17 +268,26 @@ export class RunService {
   /** A new run from `id`'s last checkpoint with edited hyperparameters; the parent is recorded. */
   async branch(id: string, overrides: Record<string, unknown>, options: StartOptions = {}): Promise<Run> {
     const parent = this.store.runs.getRun(id)
-    if (parent.kind !== 'distill') throw new RunStateError(`run ${id} is a teacher run; only distillations can be branched`)
+    if (parent.kind !== 'distill')
+      throw new RunStateError(`run ${id} is a teacher run; only distillations can be branched`)
     const checkpoint = this.store.checkpoints.latestCheckpoint(id)
     if (!checkpoint) throw new RunStateError(`run ${id} has no checkpoint to branch from`)
     const config = parseDistillConfig({ ...(parent.config as DistillConfig), ...overrides })
     for (const field of BRANCH_MUST_KEEP) {
       if (JSON.stringify(config[field]) !== JSON.stringify((parent.config as DistillConfig)[field])) {
-        throw new ConfigError([{ field, message: `a branch must keep the parent's ${field} (${JSON.stringify((parent.config as DistillConfig)[field])})`, value: config[field] }])
+        throw new ConfigError([
+          {
+            field,
+            message: `a branch must keep the parent's ${field} (${JSON.stringify((parent.config as DistillConfig)[field])})`,
+            value: config[field],
+          },
+        ])
       }
     }
     if (config.steps <= checkpoint.step) {
-      throw new ConfigError([{ field: 'steps', message: `must exceed the parent's checkpoint step ${checkpoint.step}`, value: config.steps }])
+      throw new ConfigError([
+        { field: 'steps', message: `must exceed the parent's checkpoint step ${checkpoint.step}`, value: config.steps },
+      ])
     }
     const teacherPath = await this.jobBuilder.teacherPath(config, options.teacherScope)
     const run = this.store.runs.createRun({
@@ -321,7 +383,9 @@ export class RunService {
     // Queued jobs live only in this process: their runs become resumable (from step 0) instead of waiting forever.
     for (const id of this.queue.splice(0)) {
       try {
-        this.store.runs.updateStatus(id, 'interrupted', { error: 'the app was closed before the run started; resume it to start it' })
+        this.store.runs.updateStatus(id, 'interrupted', {
+          error: 'the app was closed before the run started; resume it to start it',
+        })
       } catch {
         // The next start-up's recovery marks it, as its owner is gone then.
       }

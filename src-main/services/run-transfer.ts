@@ -11,13 +11,20 @@ import { mkdirSync, renameSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { PREVIEW_NOISE_SEED, type Run } from '@shared/store/types'
-import { copyToNewFileAsync, IMPORT_TEMP_PREFIX, lstatOrNull, makeFoldersNoLinks, removeStaleFolders, STALE_IMPORT_MS, UnsafePathError } from '../files/safe-fs'
+import {
+  copyToNewFileAsync,
+  IMPORT_TEMP_PREFIX,
+  lstatOrNull,
+  makeFoldersNoLinks,
+  removeStaleFolders,
+  STALE_IMPORT_MS,
+  UnsafePathError,
+} from '../files/safe-fs'
 import { openLabStore, runPaths, translateSqliteError, type LabStore } from '../store'
 import { exportRunFolder } from './run-export'
 import { checkRunFolder, RunFolderError, type CheckedRunFolder, type TeacherScope } from './run-folder'
 
 export { exportRunFolder, RunFolderError, type TeacherScope }
-
 
 export interface ImportOptions {
   /** Where an imported distill run's teacher may point; default `data-folder` (what the API allows). */
@@ -26,7 +33,10 @@ export interface ImportOptions {
 
 /** Adds a run folder to the history; keeps its id unless taken (then a new id, noted in the run's notes). */
 export async function importRunFolder(store: LabStore, folder: string, options: ImportOptions = {}): Promise<Run> {
-  const checked = await checkRunFolder(folder, { root: store.paths.root, teacherScope: options.teacherScope ?? 'data-folder' })
+  const checked = await checkRunFolder(folder, {
+    root: store.paths.root,
+    teacherScope: options.teacherScope ?? 'data-folder',
+  })
   removeStaleFolders(store.paths.runs, IMPORT_TEMP_PREFIX, STALE_IMPORT_MS)
   const temp = join(store.paths.runs, `${IMPORT_TEMP_PREFIX}${randomUUID()}`)
   let placed: string | null = null
@@ -67,7 +77,8 @@ export async function importRunFolder(store: LabStore, folder: string, options: 
 function insertRows(store: LabStore, checked: CheckedRunFolder): string {
   const { run, source } = checked
   const keepId = !store.runs.exists(run.id) && lstatOrNull(join(store.paths.runs, run.id)) === null
-  const status = run.status === 'running' || run.status === 'paused' || run.status === 'queued' ? 'interrupted' : run.status
+  const status =
+    run.status === 'running' || run.status === 'paused' || run.status === 'queued' ? 'interrupted' : run.status
   const parentKnown = run.parentRunId != null && store.runs.exists(run.parentRunId)
   const { id } = store.runs.createRun({
     kind: run.kind,
@@ -84,13 +95,22 @@ function insertRows(store: LabStore, checked: CheckedRunFolder): string {
     tags: run.tags,
     now: run.createdAt,
   })
-  for (let i = 0; i < checked.metrics.length; i += 10_000) store.metrics.appendMetrics(id, checked.metrics.slice(i, i + 10_000))
+  for (let i = 0; i < checked.metrics.length; i += 10_000)
+    store.metrics.appendMetrics(id, checked.metrics.slice(i, i + 10_000))
   store.evaluations.addEvaluations(id, checked.evaluations)
   for (const s of run.samples) {
     if (!s.path) continue
     // Folders exported before samples had a role: the previews are the ones from the preview noise.
     const role = s.role ?? (s.noiseSeed === PREVIEW_NOISE_SEED ? 'preview' : 'final')
-    store.samples.addSample(id, { step: s.step, nfe: s.nfe, kind: s.kind, model: s.model ?? 'student', role, noiseSeed: s.noiseSeed, path: normalised(s.path) })
+    store.samples.addSample(id, {
+      step: s.step,
+      nfe: s.nfe,
+      kind: s.kind,
+      model: s.model ?? 'student',
+      role,
+      noiseSeed: s.noiseSeed,
+      path: normalised(s.path),
+    })
   }
   const sizes = new Map(checked.files.map((f) => [f.rel, f.bytes]))
   for (const c of run.checkpoints) {
@@ -104,7 +124,12 @@ function insertRows(store: LabStore, checked: CheckedRunFolder): string {
 const normalised = (path: string) => path.split(/[\\/]/).join('/')
 
 /** Imports every run of another data folder (its database is opened, never modified beyond migrations). */
-export async function importDataDir(store: LabStore, otherDataDir: string, scratch: string, options: ImportOptions = {}): Promise<Run[]> {
+export async function importDataDir(
+  store: LabStore,
+  otherDataDir: string,
+  scratch: string,
+  options: ImportOptions = {},
+): Promise<Run[]> {
   const other = openLabStore({ dataDir: otherDataDir })
   try {
     const imported: Run[] = []

@@ -13,7 +13,14 @@ import type { TeacherConfig } from '@shared/config/schemas'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { TeacherRecord } from '@shared/store/types'
 import { CheckpointError, decodeCheckpoint } from '../files/checkpoint-file'
-import { IMPORT_TEMP_PREFIX, readRegularFileAsync, removeStaleFolders, STALE_IMPORT_MS, UnsafePathError, writeNewFileAsync } from '../files/safe-fs'
+import {
+  IMPORT_TEMP_PREFIX,
+  readRegularFileAsync,
+  removeStaleFolders,
+  STALE_IMPORT_MS,
+  UnsafePathError,
+  writeNewFileAsync,
+} from '../files/safe-fs'
 import { checkTeacherWeights } from '../files/teacher-weights'
 import { MAX_TEACHER_BYTES } from '../files/teachers'
 import type { ImageShape } from '../engine/data-source'
@@ -28,7 +35,11 @@ function imageShapeOf(store: LabStore, dataset: string): ImageShape | null {
 }
 
 /** Imports the checkpoint `file`; `nameOf` gives the teacher's name from its config. Refusals are CheckpointErrors naming the file. */
-export async function importTeacherFile(store: LabStore, file: string, nameOf: (config: TeacherConfig) => string): Promise<TeacherRecord> {
+export async function importTeacherFile(
+  store: LabStore,
+  file: string,
+  nameOf: (config: TeacherConfig) => string,
+): Promise<TeacherRecord> {
   const source = resolve(file)
   let bytes: Buffer
   try {
@@ -39,7 +50,8 @@ export async function importTeacherFile(store: LabStore, file: string, nameOf: (
     throw error
   }
   const snapshot = decodeCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), source)
-  if (snapshot.header.kind !== 'teacher') throw new CheckpointError(source, `is a ${snapshot.header.kind} checkpoint, not a teacher`)
+  if (snapshot.header.kind !== 'teacher')
+    throw new CheckpointError(source, `is a ${snapshot.header.kind} checkpoint, not a teacher`)
   const { config } = snapshot.header as TeacherHeader
   checkTeacherWeights(source, config, snapshot.arrays, imageShapeOf(store, config.dataset))
 

@@ -10,7 +10,14 @@ import { isAbsolute, join, relative, resolve } from 'node:path'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { builtinTeacherId, type TeacherRecord } from '@shared/store/types'
-import { builtinTeacherPath, MAX_TEACHER_BYTES, readTeacherFileAsync, readTeacherSnapshot, TeacherFileError, type TeacherFile } from '../files/teachers'
+import {
+  builtinTeacherPath,
+  MAX_TEACHER_BYTES,
+  readTeacherFileAsync,
+  readTeacherSnapshot,
+  TeacherFileError,
+  type TeacherFile,
+} from '../files/teachers'
 import { exportFileCopyAsync } from '../files/export-files'
 import { lstatOrNull, lstatOrNullAsync } from '../files/safe-fs'
 import { importTeacherFile } from './teacher-import'
@@ -19,7 +26,6 @@ import { isWithin, realTarget } from '../files/safe-paths'
 
 /** Where a teacher path may point: `anywhere` for the CLI (the user's own files), `data-folder` for the API. */
 export type TeacherScope = 'anywhere' | 'data-folder'
-
 
 export class TeacherService {
   private builtins: TeacherRecord[] | null = null
@@ -76,7 +82,10 @@ export class TeacherService {
    * up, so the answer never tells whether some file on the machine exists.
    */
   async resolveFile(spec: string, dataset: string, scope: TeacherScope = 'anywhere'): Promise<TeacherFile> {
-    const registered = spec === 'builtin' ? undefined : (this.builtinTeachers().find((t) => t.id === spec) ?? this.store.teachers.findTeacher(spec))
+    const registered =
+      spec === 'builtin'
+        ? undefined
+        : (this.builtinTeachers().find((t) => t.id === spec) ?? this.store.teachers.findTeacher(spec))
     if (registered) return readTeacherFileAsync(this.pathOf(registered), dataset)
     if (spec === 'builtin') return readTeacherFileAsync(spec, dataset)
     return readTeacherFileAsync(scope === 'anywhere' ? resolve(spec) : await this.insideDataFolder(spec), dataset)
@@ -84,13 +93,19 @@ export class TeacherService {
 
   /** Whether a config's `teacher` names a file (not `builtin`, not a teacher id): runs then record its full path. */
   isPathSpec(spec: string): boolean {
-    return spec !== 'builtin' && !this.builtinTeachers().some((t) => t.id === spec) && this.store.teachers.findTeacher(spec) === undefined
+    return (
+      spec !== 'builtin' &&
+      !this.builtinTeachers().some((t) => t.id === spec) &&
+      this.store.teachers.findTeacher(spec) === undefined
+    )
   }
 
   /** `spec` as an absolute path inside the data folder (symlinks resolved), else a TeacherFileError. */
   private async insideDataFolder(spec: string): Promise<string> {
     const root = this.store.paths.root
-    const outside = new TeacherFileError(`${spec} is not a teacher id and not inside the data folder ${root}; give \`builtin\`, a teacher id (teachers list) or a checkpoint inside the data folder`)
+    const outside = new TeacherFileError(
+      `${spec} is not a teacher id and not inside the data folder ${root}; give \`builtin\`, a teacher id (teachers list) or a checkpoint inside the data folder`,
+    )
     const path = resolve(root, spec)
     if (!isWithin(root, path)) throw outside
     // A missing file is named as missing only when the folders on its way (links resolved) stay inside.

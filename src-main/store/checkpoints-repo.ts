@@ -21,7 +21,14 @@ interface CheckpointRow {
   created_at: number
 }
 
-const recordOf = (r: CheckpointRow): CheckpointRecord => ({ id: r.id, runId: r.run_id, step: r.step, path: r.path, bytes: r.bytes, createdAt: r.created_at })
+const recordOf = (r: CheckpointRow): CheckpointRecord => ({
+  id: r.id,
+  runId: r.run_id,
+  step: r.step,
+  path: r.path,
+  bytes: r.bytes,
+  createdAt: r.created_at,
+})
 
 export class CheckpointsRepo {
   private readonly stmts: StatementCache
@@ -33,10 +40,14 @@ export class CheckpointsRepo {
   /** Records a checkpoint written to disk; a second one at the same step replaces the first. */
   addCheckpoint(runId: string, checkpoint: CheckpointInput): CheckpointRecord {
     const { step, path, bytes } = checkpoint
-    if (!Number.isSafeInteger(step) || step < 0) throw new StoreInputError(`checkpoint step must be a non-negative integer (got ${step})`)
-    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new StoreInputError(`checkpoint bytes must be a non-negative integer (got ${bytes})`)
+    if (!Number.isSafeInteger(step) || step < 0)
+      throw new StoreInputError(`checkpoint step must be a non-negative integer (got ${step})`)
+    if (!Number.isSafeInteger(bytes) || bytes < 0)
+      throw new StoreInputError(`checkpoint bytes must be a non-negative integer (got ${bytes})`)
     if (path === '' || isAbsolute(path) || path.split(/[\\/]/).includes('..')) {
-      throw new StoreInputError(`checkpoint path ${JSON.stringify(path)} must be relative to the run folder, without '..'`)
+      throw new StoreInputError(
+        `checkpoint path ${JSON.stringify(path)} must be relative to the run folder, without '..'`,
+      )
     }
     try {
       const row = writing(this.db, () =>
@@ -56,20 +67,28 @@ export class CheckpointsRepo {
   }
 
   listCheckpoints(runId: string): CheckpointRecord[] {
-    const rows = this.stmts.get('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step').all(runId) as CheckpointRow[]
-    if (rows.length === 0 && this.stmts.get('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined) throw new RunNotFoundError(runId)
+    const rows = this.stmts
+      .get('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step')
+      .all(runId) as CheckpointRow[]
+    if (rows.length === 0 && this.stmts.get('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined)
+      throw new RunNotFoundError(runId)
     return rows.map(recordOf)
   }
 
   /** The newest checkpoint (to resume from), or undefined. */
   latestCheckpoint(runId: string): CheckpointRecord | undefined {
-    const row = this.stmts.get('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1').get(runId) as CheckpointRow | undefined
-    if (row === undefined && this.stmts.get('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined) throw new RunNotFoundError(runId)
+    const row = this.stmts.get('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1').get(runId) as
+      CheckpointRow | undefined
+    if (row === undefined && this.stmts.get('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined)
+      throw new RunNotFoundError(runId)
     return row === undefined ? undefined : recordOf(row)
   }
 
   /** Forgets a checkpoint row (the caller deletes the file). */
   removeCheckpoint(runId: string, step: number): boolean {
-    return writing(this.db, () => this.stmts.get('DELETE FROM checkpoints WHERE run_id = ? AND step = ?').run(runId, step)).changes > 0
+    return (
+      writing(this.db, () => this.stmts.get('DELETE FROM checkpoints WHERE run_id = ? AND step = ?').run(runId, step))
+        .changes > 0
+    )
   }
 }

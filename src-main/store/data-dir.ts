@@ -53,7 +53,12 @@ export interface DataPaths {
 }
 
 export function dataPaths(dataDir: string): DataPaths {
-  return { root: dataDir, database: join(dataDir, DATABASE_FILE), runs: join(dataDir, 'runs'), teachers: join(dataDir, 'teachers') }
+  return {
+    root: dataDir,
+    database: join(dataDir, DATABASE_FILE),
+    runs: join(dataDir, 'runs'),
+    teachers: join(dataDir, 'teachers'),
+  }
 }
 
 export interface RunPaths {

@@ -86,7 +86,12 @@ export function userVersion(db: Database): number {
  * Applies each pending migration in its own IMMEDIATE transaction that also bumps `user_version`. The
  * version is re-read inside the transaction, so two processes opening a fresh file cannot both apply one.
  */
-export function migrate(db: Database, file: string, migrations: readonly Migration[] = MIGRATIONS, to = migrations.length): number {
+export function migrate(
+  db: Database,
+  file: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+  to = migrations.length,
+): number {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migration ${m.name} has version ${m.version}, expected ${i + 1}`)
   })

@@ -65,7 +65,8 @@ export class DatasetsRepo {
 
   /** Inserts the row; DatasetExistsError when the same content (sha256) is already recorded. */
   addDataset(input: DatasetInput): ImageDatasetRecord {
-    if (!SAFE_ID.test(input.id) || input.id.includes('..')) throw new StoreInputError(`${JSON.stringify(input.id)} is not a valid dataset id`)
+    if (!SAFE_ID.test(input.id) || input.id.includes('..'))
+      throw new StoreInputError(`${JSON.stringify(input.id)} is not a valid dataset id`)
     if (!input.name.trim() || !input.path) throw new StoreInputError('a dataset needs a name and a path')
     const { meta } = input
     try {
@@ -75,7 +76,19 @@ export class DatasetsRepo {
             `INSERT INTO datasets (id, name, kind, path, count, height, width, channels, sha256, meta_json, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(input.id, input.name, input.kind, input.path, meta.count, meta.height, meta.width, meta.channels, meta.sha256, JSON.stringify(meta), input.now ?? Date.now()),
+          .run(
+            input.id,
+            input.name,
+            input.kind,
+            input.path,
+            meta.count,
+            meta.height,
+            meta.width,
+            meta.channels,
+            meta.sha256,
+            JSON.stringify(meta),
+            input.now ?? Date.now(),
+          ),
       )
     } catch (error) {
       if (isUniqueError(error) && this.findBySha256(meta.sha256)) throw new DatasetExistsError(meta.sha256)

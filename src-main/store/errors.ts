@@ -35,7 +35,9 @@ export class DatabaseUnreadableError extends StoreError {
     readonly file: string,
     cause: unknown,
   ) {
-    super('DATABASE_UNREADABLE', `${file} is not a readable Consistency Lab database: ${(cause as Error).message}`, { cause })
+    super('DATABASE_UNREADABLE', `${file} is not a readable Consistency Lab database: ${(cause as Error).message}`, {
+      cause,
+    })
   }
 }
 
@@ -45,7 +47,11 @@ export class StorageFullError extends StoreError {
     readonly file: string,
     cause: unknown,
   ) {
-    super('STORAGE_FULL', `the disk holding ${file} is full: the last write was rolled back (free some space and resume)`, { cause })
+    super(
+      'STORAGE_FULL',
+      `the disk holding ${file} is full: the last write was rolled back (free some space and resume)`,
+      { cause },
+    )
   }
 }
 
@@ -104,7 +110,11 @@ const sqliteCode = (error: unknown): string =>
 /** Maps SQLite's disk-full and busy errors to named errors; everything else is rethrown unchanged. */
 export function translateSqliteError(error: unknown, file: string): unknown {
   const code = sqliteCode(error)
-  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_FULL_') || code === 'SQLITE_IOERR_WRITE' && /space/i.test(String(error))) {
+  if (
+    code === 'SQLITE_FULL' ||
+    code.startsWith('SQLITE_FULL_') ||
+    (code === 'SQLITE_IOERR_WRITE' && /space/i.test(String(error)))
+  ) {
     return new StorageFullError(file, error)
   }
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_')) return new DatabaseBusyError(file, error)

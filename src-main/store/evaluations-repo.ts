@@ -34,8 +34,10 @@ export class EvaluationsRepo {
   /** Adds evaluations in one transaction; one with the same (step, metric, model, nfe) is replaced. */
   addEvaluations(runId: string, evaluations: readonly EvaluationInput[]): void {
     for (const e of evaluations) {
-      if (!Number.isSafeInteger(e.step) || e.step < 0) throw new StoreInputError(`evaluation step must be a non-negative integer (got ${e.step})`)
-      if (!Number.isSafeInteger(e.nfe) || e.nfe < 0) throw new StoreInputError(`evaluation nfe must be a non-negative integer (got ${e.nfe})`)
+      if (!Number.isSafeInteger(e.step) || e.step < 0)
+        throw new StoreInputError(`evaluation step must be a non-negative integer (got ${e.step})`)
+      if (!Number.isSafeInteger(e.nfe) || e.nfe < 0)
+        throw new StoreInputError(`evaluation nfe must be a non-negative integer (got ${e.nfe})`)
       if (!e.metric || !e.model) throw new StoreInputError('evaluation metric and model must be non-empty')
     }
     const add = this.db.transaction(() => {
@@ -61,7 +63,8 @@ export class EvaluationsRepo {
          ORDER BY step, metric, model, nfe`,
       )
       .all({ runId, metric: filter.metric ?? null, model: filter.model ?? null }) as EvaluationRow[]
-    if (rows.length === 0 && this.stmts.get('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined) throw new RunNotFoundError(runId)
+    if (rows.length === 0 && this.stmts.get('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined)
+      throw new RunNotFoundError(runId)
     return rows.map((r) => ({
       id: r.id,
       runId: r.run_id,

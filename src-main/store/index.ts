@@ -18,7 +18,14 @@ export * from './errors'
 export * from './data-dir'
 export { openDatabase, migrate, userVersion, SCHEMA_VERSION, BUSY_TIMEOUT_MS } from './database'
 export { newRunId } from './ids'
-export { RunsRepo, type CreateRunInput, type RunFilter, type StatusChange, type RecoveryOptions, type DeletedRun } from './runs-repo'
+export {
+  RunsRepo,
+  type CreateRunInput,
+  type RunFilter,
+  type StatusChange,
+  type RecoveryOptions,
+  type DeletedRun,
+} from './runs-repo'
 export { MetricsRepo, BLOCK_SIZE, type SeriesInfo, type DownsampleOptions } from './metrics-repo'
 export { EvaluationsRepo, type EvaluationInput } from './evaluations-repo'
 export { SamplesRepo, MAX_SAMPLE_BLOB_BYTES, type SampleInput } from './samples-repo'

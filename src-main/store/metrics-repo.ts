@@ -45,9 +45,25 @@ interface SeriesRow {
   last_step: number | null
 }
 
-type BlockRow = [firstStep: number, lastStep: number, count: number, first: number | null, last: number | null, min: number | null, max: number | null]
+type BlockRow = [
+  firstStep: number,
+  lastStep: number,
+  count: number,
+  first: number | null,
+  last: number | null,
+  min: number | null,
+  max: number | null,
+]
 
-const summaryOfRow = (r: BlockRow): Summary => ({ firstStep: r[0], lastStep: r[1], count: r[2], first: r[3], last: r[4], min: r[5], max: r[6] })
+const summaryOfRow = (r: BlockRow): Summary => ({
+  firstStep: r[0],
+  lastStep: r[1],
+  count: r[2],
+  first: r[3],
+  last: r[4],
+  min: r[5],
+  max: r[6],
+})
 
 /** Extends `block` (or starts one) with a point; returns the block that now holds it. */
 function extend(block: Summary | undefined, step: number, value: number | null): Summary {
@@ -95,7 +111,9 @@ export class MetricsRepo {
   }
 
   private seriesFor(runId: string, key: string): SeriesRow {
-    const select = this.stmts.get('SELECT id, count, first_step, last_step FROM metric_series WHERE run_id = ? AND key = ?')
+    const select = this.stmts.get(
+      'SELECT id, count, first_step, last_step FROM metric_series WHERE run_id = ? AND key = ?',
+    )
     let row = select.get(runId, key) as SeriesRow | undefined
     if (row === undefined) {
       this.stmts.get('INSERT INTO metric_series (run_id, key) VALUES (?, ?)').run(runId, key)
@@ -109,7 +127,9 @@ export class MetricsRepo {
     const n = steps.length
     const inOrder = series.last_step === null || (steps[0] as number) > series.last_step
     if (!inOrder) {
-      const replace = this.stmts.get('INSERT OR REPLACE INTO metric_points (series_id, step, value, wall_ms) VALUES (?, ?, ?, ?)')
+      const replace = this.stmts.get(
+        'INSERT OR REPLACE INTO metric_points (series_id, step, value, wall_ms) VALUES (?, ?, ?, ?)',
+      )
       for (let i = 0; i < n; i++) replace.run(series.id, steps[i], values[i], walls[i])
       this.rebuildFrom(series.id, steps[0] as number)
       return
@@ -117,7 +137,9 @@ export class MetricsRepo {
 
     this.insertPoints(series.id, column)
     const lastRow = this.stmts
-      .get('SELECT first_step, last_step, count, first_value, last_value, min_value, max_value FROM metric_blocks WHERE series_id = ? ORDER BY first_step DESC LIMIT 1')
+      .get(
+        'SELECT first_step, last_step, count, first_value, last_value, min_value, max_value FROM metric_blocks WHERE series_id = ? ORDER BY first_step DESC LIMIT 1',
+      )
       .raw()
       .get(series.id) as BlockRow | undefined
     let block = lastRow === undefined ? undefined : summaryOfRow(lastRow)
@@ -155,7 +177,9 @@ export class MetricsRepo {
     const n = steps.length
     let i = 0
     if (n >= CHUNK) {
-      const many = this.stmts.get(`INSERT INTO metric_points (series_id, step, value, wall_ms) VALUES ${'(?, ?, ?, ?), '.repeat(CHUNK - 1)}(?, ?, ?, ?)`)
+      const many = this.stmts.get(
+        `INSERT INTO metric_points (series_id, step, value, wall_ms) VALUES ${'(?, ?, ?, ?), '.repeat(CHUNK - 1)}(?, ?, ?, ?)`,
+      )
       const args: (number | null)[] = new Array(CHUNK * 4)
       for (; i + CHUNK <= n; i += CHUNK) {
         for (let j = 0; j < CHUNK; j++) {
@@ -235,9 +259,21 @@ export class MetricsRepo {
   listSeries(runId: string): SeriesInfo[] {
     const rows = this.stmts
       .get('SELECT key, count, first_step, last_step, last_value FROM metric_series WHERE run_id = ? ORDER BY key')
-      .all(runId) as { key: string; count: number; first_step: number | null; last_step: number | null; last_value: number | null }[]
+      .all(runId) as {
+      key: string
+      count: number
+      first_step: number | null
+      last_step: number | null
+      last_value: number | null
+    }[]
     if (rows.length === 0) this.mustExist(runId)
-    return rows.map((r) => ({ key: r.key, count: r.count, firstStep: r.first_step, lastStep: r.last_step, lastValue: r.last_step === null ? null : fromDb(r.last_value) }))
+    return rows.map((r) => ({
+      key: r.key,
+      count: r.count,
+      firstStep: r.first_step,
+      lastStep: r.last_step,
+      lastValue: r.last_step === null ? null : fromDb(r.last_value),
+    }))
   }
 
   /** The last point of each series of the run. */
@@ -255,9 +291,15 @@ export class MetricsRepo {
       const series = this.findSeries(runId, key)
       if (series === undefined) return []
       const rows = this.stmts
-        .get('SELECT step, value, wall_ms FROM metric_points WHERE series_id = ? AND step BETWEEN ? AND ? ORDER BY step')
+        .get(
+          'SELECT step, value, wall_ms FROM metric_points WHERE series_id = ? AND step BETWEEN ? AND ? ORDER BY step',
+        )
         .raw()
-        .all(series.id, range.fromStep ?? 0, range.toStep ?? Number.MAX_SAFE_INTEGER) as [number, number | null, number][]
+        .all(series.id, range.fromStep ?? 0, range.toStep ?? Number.MAX_SAFE_INTEGER) as [
+        number,
+        number | null,
+        number,
+      ][]
       return rows.map(([step, value, wallMs]) => ({ step, value: fromDb(value), wallMs }))
     })
     return read()
@@ -269,9 +311,14 @@ export class MetricsRepo {
    */
   readDownsampled(runId: string, key: string, options: DownsampleOptions): MetricBucket[] {
     const n = options.buckets
-    if (!Number.isSafeInteger(n) || n < 1 || n > MAX_BUCKETS) throw new StoreInputError(`buckets must be an integer from 1 to ${MAX_BUCKETS} (got ${n})`)
-    for (const [name, v] of [['fromStep', options.fromStep], ['toStep', options.toStep]] as const) {
-      if (v !== undefined && !Number.isSafeInteger(v)) throw new StoreInputError(`${name} must be an integer (got ${v})`)
+    if (!Number.isSafeInteger(n) || n < 1 || n > MAX_BUCKETS)
+      throw new StoreInputError(`buckets must be an integer from 1 to ${MAX_BUCKETS} (got ${n})`)
+    for (const [name, v] of [
+      ['fromStep', options.fromStep],
+      ['toStep', options.toStep],
+    ] as const) {
+      if (v !== undefined && !Number.isSafeInteger(v))
+        throw new StoreInputError(`${name} must be an integer (got ${v})`)
     }
     // One read transaction: a consistent snapshot even while another connection appends.
     const read = this.db.transaction((): MetricBucket[] => {
@@ -282,7 +329,8 @@ export class MetricsRepo {
       if (from > to) return []
       const folder = new BucketFolder(new BucketGrid(from, to, n))
       const strategy = options.strategy ?? 'auto'
-      if (strategy === 'raw' || (strategy === 'auto' && series.count <= RAW_PASS_POINTS_PER_BUCKET * n)) this.foldRaw(series.id, from, to, folder)
+      if (strategy === 'raw' || (strategy === 'auto' && series.count <= RAW_PASS_POINTS_PER_BUCKET * n))
+        this.foldRaw(series.id, from, to, folder)
       else this.foldBlocks(series.id, from, to, folder)
       const wallAt = this.stmts.get('SELECT wall_ms FROM metric_points WHERE series_id = ? AND step = ?').pluck()
       for (const bucket of folder.out) bucket.lastWallMs = wallAt.get(series.id, bucket.lastStep) as number
@@ -330,7 +378,12 @@ export class MetricsRepo {
          FROM k`,
       )
       .raw()
-      .all({ id: seriesId, from, span: to - from + 1, n: folder.grid.n }) as [number, string | null, string | null, string][]
+      .all({ id: seriesId, from, span: to - from + 1, n: folder.grid.n }) as [
+      number,
+      string | null,
+      string | null,
+      string,
+    ][]
     for (const [index, head, tail, agg] of rows) {
       if (head === null || tail === null) continue
       const [firstStep, first] = JSON.parse(head) as [number, number | null]
@@ -341,9 +394,9 @@ export class MetricsRepo {
   }
 
   private findSeries(runId: string, key: string): SeriesRow | undefined {
-    const row = this.stmts.get('SELECT id, count, first_step, last_step FROM metric_series WHERE run_id = ? AND key = ?').get(runId, key) as
-      | SeriesRow
-      | undefined
+    const row = this.stmts
+      .get('SELECT id, count, first_step, last_step FROM metric_series WHERE run_id = ? AND key = ?')
+      .get(runId, key) as SeriesRow | undefined
     if (row === undefined) this.mustExist(runId)
     return row
   }
@@ -360,10 +413,13 @@ function groupByKey(points: readonly MetricPoint[], now: number): Map<string, Co
     if (typeof p.key !== 'string' || p.key.length === 0 || p.key.length > 128) {
       throw new StoreInputError(`metric key must be 1–128 characters (got ${JSON.stringify(p.key)})`)
     }
-    if (!Number.isSafeInteger(p.step) || p.step < 0) throw new StoreInputError(`metric ${p.key}: step must be a non-negative integer (got ${p.step})`)
-    if (typeof p.value !== 'number') throw new StoreInputError(`metric ${p.key} at step ${p.step}: value must be a number`)
+    if (!Number.isSafeInteger(p.step) || p.step < 0)
+      throw new StoreInputError(`metric ${p.key}: step must be a non-negative integer (got ${p.step})`)
+    if (typeof p.value !== 'number')
+      throw new StoreInputError(`metric ${p.key} at step ${p.step}: value must be a number`)
     const wall = p.wallMs ?? now
-    if (!Number.isSafeInteger(wall)) throw new StoreInputError(`metric ${p.key} at step ${p.step}: wallMs must be an integer`)
+    if (!Number.isSafeInteger(wall))
+      throw new StoreInputError(`metric ${p.key} at step ${p.step}: wallMs must be an integer`)
     let c = byKey.get(p.key)
     if (c === undefined) byKey.set(p.key, (c = { steps: [], values: [], walls: [] }))
     c.steps.push(p.step)
@@ -376,7 +432,8 @@ function groupByKey(points: readonly MetricPoint[], now: number): Map<string, Co
 
 function sortedUnique(c: Column): Column {
   let increasing = true
-  for (let i = 1; i < c.steps.length && increasing; i++) increasing = (c.steps[i] as number) > (c.steps[i - 1] as number)
+  for (let i = 1; i < c.steps.length && increasing; i++)
+    increasing = (c.steps[i] as number) > (c.steps[i - 1] as number)
   if (increasing) return c
   const order = c.steps.map((_, i) => i).sort((a, b) => (c.steps[a] as number) - (c.steps[b] as number) || a - b)
   const out: Column = { steps: [], values: [], walls: [] }

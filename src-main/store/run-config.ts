@@ -5,7 +5,10 @@
  */
 import { storedEffectiveConfig } from '@shared/config/effective'
 
-export function readRunConfig(kind: string, configJson: string | null | undefined): { config: unknown; effectiveConfig: unknown } {
+export function readRunConfig(
+  kind: string,
+  configJson: string | null | undefined,
+): { config: unknown; effectiveConfig: unknown } {
   const config = configJson === null || configJson === undefined ? null : (JSON.parse(configJson) as unknown)
   return { config, effectiveConfig: storedEffectiveConfig(kind, config) }
 }

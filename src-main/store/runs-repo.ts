@@ -160,7 +160,8 @@ function summaryOf(row: RunRow, tags: string[]): RunSummary {
 function checkTags(tags: readonly string[]): string[] {
   const clean = [...new Set(tags.map((t) => t.trim()))]
   for (const tag of clean) {
-    if (!TAG_RE.test(tag)) throw new StoreInputError(`tag ${JSON.stringify(tag)} must be 1–64 characters without commas`)
+    if (!TAG_RE.test(tag))
+      throw new StoreInputError(`tag ${JSON.stringify(tag)} must be 1–64 characters without commas`)
   }
   return clean
 }
@@ -242,7 +243,10 @@ export class RunsRepo {
       } catch (error) {
         if (isUniqueError(error) && input.id === undefined && attempt < 5) continue
         if (isForeignKeyError(error)) {
-          if (input.teacherId != null && this.stmts.get('SELECT 1 FROM teachers WHERE id = ?').get(input.teacherId) === undefined) {
+          if (
+            input.teacherId != null &&
+            this.stmts.get('SELECT 1 FROM teachers WHERE id = ?').get(input.teacherId) === undefined
+          ) {
             throw new TeacherNotFoundError(input.teacherId)
           }
           if (input.parentRunId != null) throw new RunNotFoundError(input.parentRunId)
@@ -253,7 +257,8 @@ export class RunsRepo {
   }
 
   findRun(id: string): Run | undefined {
-    const row = this.stmts.get(`SELECT ${SUMMARY_COLUMNS}, config_json FROM runs WHERE id = ?`).get(id) as RunRow | undefined
+    const row = this.stmts.get(`SELECT ${SUMMARY_COLUMNS}, config_json FROM runs WHERE id = ?`).get(id) as
+      RunRow | undefined
     if (row === undefined) return undefined
     return { ...summaryOf(row, this.tagsOf(id)), ...readRunConfig(row.kind, row.config_json) }
   }
@@ -340,7 +345,9 @@ export class RunsRepo {
       const rows = this.stmts
         .get(`SELECT id, owner_host, owner_pid FROM runs WHERE status IN ('queued', 'running', 'paused')`)
         .all() as { id: string; owner_host: string | null; owner_pid: number | null }[]
-      const orphans = rows.filter((r) => r.owner_pid === null || (r.owner_host === host && r.owner_pid !== process.pid && !isAlive(r.owner_pid)))
+      const orphans = rows.filter(
+        (r) => r.owner_pid === null || (r.owner_host === host && r.owner_pid !== process.pid && !isAlive(r.owner_pid)),
+      )
       const mark = this.stmts.get(
         `UPDATE runs SET status = 'interrupted', finished_at = @now, owner_host = NULL, owner_pid = NULL,
            error = coalesce(error, 'the process running it stopped unexpectedly') WHERE id = @id`,
@@ -352,7 +359,7 @@ export class RunsRepo {
   }
 
   tagsOf(id: string): string[] {
-    return (this.stmts.get('SELECT tag FROM run_tags WHERE run_id = ? ORDER BY tag').pluck().all(id) as string[])
+    return this.stmts.get('SELECT tag FROM run_tags WHERE run_id = ? ORDER BY tag').pluck().all(id) as string[]
   }
 
   /** Adds tags (existing ones are kept). */
@@ -379,7 +386,10 @@ export class RunsRepo {
 
   /** Every tag in use, with how many runs carry it. */
   allTags(): { tag: string; runs: number }[] {
-    return this.stmts.get('SELECT tag, count(*) AS runs FROM run_tags GROUP BY tag ORDER BY tag').all() as { tag: string; runs: number }[]
+    return this.stmts.get('SELECT tag, count(*) AS runs FROM run_tags GROUP BY tag ORDER BY tag').all() as {
+      tag: string
+      runs: number
+    }[]
   }
 
   private mustExist(id: string): void {
@@ -412,7 +422,7 @@ export class RunsRepo {
       params.parentRunId = filter.parentRunId
     }
     if (filter.text !== undefined && filter.text !== '') {
-      where.push("(instr(lower(id), lower(@text)) > 0 OR instr(lower(notes), lower(@text)) > 0)")
+      where.push('(instr(lower(id), lower(@text)) > 0 OR instr(lower(notes), lower(@text)) > 0)')
       params.text = filter.text
     }
     if (filter.createdAfter !== undefined) {

@@ -56,20 +56,33 @@ export class SamplesRepo {
   }
 
   addSample(runId: string, sample: SampleInput): SampleRecord {
-    if ((sample.path === undefined) === (sample.data === undefined)) throw new StoreInputError('a sample has either a path or data, not both')
+    if ((sample.path === undefined) === (sample.data === undefined))
+      throw new StoreInputError('a sample has either a path or data, not both')
     if (sample.path !== undefined) checkRelative(sample.path)
     if (sample.data !== undefined && sample.data.byteLength > MAX_SAMPLE_BLOB_BYTES) {
-      throw new StoreInputError(`sample blob of ${sample.data.byteLength} bytes is over ${MAX_SAMPLE_BLOB_BYTES}: write it to runs/<id>/samples/ instead`)
+      throw new StoreInputError(
+        `sample blob of ${sample.data.byteLength} bytes is over ${MAX_SAMPLE_BLOB_BYTES}: write it to runs/<id>/samples/ instead`,
+      )
     }
-    for (const [name, v] of [['step', sample.step], ['nfe', sample.nfe]] as const) {
-      if (!Number.isSafeInteger(v) || v < 0) throw new StoreInputError(`sample ${name} must be a non-negative integer (got ${v})`)
+    for (const [name, v] of [
+      ['step', sample.step],
+      ['nfe', sample.nfe],
+    ] as const) {
+      if (!Number.isSafeInteger(v) || v < 0)
+        throw new StoreInputError(`sample ${name} must be a non-negative integer (got ${v})`)
     }
-    if (!SAMPLE_ROLES.includes(sample.role)) throw new StoreInputError(`sample role must be one of ${SAMPLE_ROLES.join(', ')} (got ${JSON.stringify(sample.role)})`)
-    if (!Number.isSafeInteger(sample.noiseSeed)) throw new StoreInputError(`sample noiseSeed must be an integer (got ${sample.noiseSeed})`)
+    if (!SAMPLE_ROLES.includes(sample.role))
+      throw new StoreInputError(
+        `sample role must be one of ${SAMPLE_ROLES.join(', ')} (got ${JSON.stringify(sample.role)})`,
+      )
+    if (!Number.isSafeInteger(sample.noiseSeed))
+      throw new StoreInputError(`sample noiseSeed must be an integer (got ${sample.noiseSeed})`)
     try {
       const info = writing(this.db, () =>
         this.stmts
-          .get('INSERT INTO samples (run_id, step, nfe, kind, model, role, path, data, noise_seed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .get(
+            'INSERT INTO samples (run_id, step, nfe, kind, model, role, path, data, noise_seed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          )
           .run(
             runId,
             sample.step,
@@ -78,7 +91,9 @@ export class SamplesRepo {
             sample.model,
             sample.role,
             sample.path ?? null,
-            sample.data === undefined ? null : Buffer.from(sample.data.buffer, sample.data.byteOffset, sample.data.byteLength),
+            sample.data === undefined
+              ? null
+              : Buffer.from(sample.data.buffer, sample.data.byteOffset, sample.data.byteLength),
             sample.noiseSeed,
             sample.now ?? Date.now(),
           ),
@@ -102,25 +117,31 @@ export class SamplesRepo {
 
   listSamples(runId: string, filter: { step?: number; nfe?: number; model?: string } = {}): SampleRecord[] {
     const rows = this.stmts
-      .get(`${SELECT} WHERE run_id = @runId AND (@step IS NULL OR step = @step) AND (@nfe IS NULL OR nfe = @nfe) AND (@model IS NULL OR model = @model) ORDER BY step, nfe, id`)
+      .get(
+        `${SELECT} WHERE run_id = @runId AND (@step IS NULL OR step = @step) AND (@nfe IS NULL OR nfe = @nfe) AND (@model IS NULL OR model = @model) ORDER BY step, nfe, id`,
+      )
       .all({ runId, step: filter.step ?? null, nfe: filter.nfe ?? null, model: filter.model ?? null }) as SampleRow[]
-    if (rows.length === 0 && this.stmts.get('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined) throw new RunNotFoundError(runId)
+    if (rows.length === 0 && this.stmts.get('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined)
+      throw new RunNotFoundError(runId)
     return rows.map(recordOf)
   }
 
   /** Forgets the samples drawn after `step` (a run continued from a checkpoint at `step`, or restarted at -1). */
   deleteSamplesAfter(runId: string, step: number): number {
-    return writing(this.db, () => this.stmts.get('DELETE FROM samples WHERE run_id = ? AND step > ?').run(runId, step)).changes
+    return writing(this.db, () => this.stmts.get('DELETE FROM samples WHERE run_id = ? AND step > ?').run(runId, step))
+      .changes
   }
 
   /** The blob of a sample stored in the database, or undefined (no such sample, or it is a file). */
   readBlob(sampleId: number): Uint8Array | undefined {
-    const data = this.stmts.get('SELECT data FROM samples WHERE id = ?').pluck().get(sampleId) as Buffer | null | undefined
+    const data = this.stmts.get('SELECT data FROM samples WHERE id = ?').pluck().get(sampleId) as
+      Buffer | null | undefined
     return data == null ? undefined : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   }
 }
 
-const SELECT = 'SELECT id, run_id, step, nfe, kind, model, path, length(data) AS bytes, data IS NOT NULL AS has_blob, noise_seed, role, created_at FROM samples'
+const SELECT =
+  'SELECT id, run_id, step, nfe, kind, model, path, length(data) AS bytes, data IS NOT NULL AS has_blob, noise_seed, role, created_at FROM samples'
 
 function recordOf(r: SampleRow): SampleRecord {
   return {

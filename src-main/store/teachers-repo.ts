@@ -2,7 +2,14 @@
 import type { Database } from 'better-sqlite3'
 import type { TeacherRecord } from '@shared/store/types'
 import { assertSafeId } from './data-dir'
-import { RunNotFoundError, StoreInputError, TeacherInUseError, TeacherNotFoundError, isForeignKeyError, isUniqueError } from './errors'
+import {
+  RunNotFoundError,
+  StoreInputError,
+  TeacherInUseError,
+  TeacherNotFoundError,
+  isForeignKeyError,
+  isUniqueError,
+} from './errors'
 import { StatementCache, writing } from './sql'
 
 export interface TeacherInput {
@@ -48,12 +55,24 @@ export class TeachersRepo {
 
   addTeacher(input: TeacherInput): TeacherRecord {
     assertSafeId(input.id, 'teacher')
-    if (!input.name || !input.dataset || !input.path) throw new StoreInputError('a teacher needs a name, a dataset and a path')
+    if (!input.name || !input.dataset || !input.path)
+      throw new StoreInputError('a teacher needs a name, a dataset and a path')
     try {
       writing(this.db, () =>
         this.stmts
-          .get('INSERT INTO teachers (id, name, dataset, path, config_json, run_id, created_at, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(input.id, input.name, input.dataset, input.path, JSON.stringify(input.config ?? null), input.runId ?? null, input.now ?? Date.now(), input.notes ?? ''),
+          .get(
+            'INSERT INTO teachers (id, name, dataset, path, config_json, run_id, created_at, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            input.id,
+            input.name,
+            input.dataset,
+            input.path,
+            JSON.stringify(input.config ?? null),
+            input.runId ?? null,
+            input.now ?? Date.now(),
+            input.notes ?? '',
+          ),
       )
     } catch (error) {
       if (isForeignKeyError(error) && input.runId != null) throw new RunNotFoundError(input.runId)

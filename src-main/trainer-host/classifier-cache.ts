@@ -20,7 +20,10 @@ export interface CachedFeatures {
  * Null for 2D data (no reader) and for images the classifier cannot take (sides not divisible by 4), which
  * are then scored without it. `onProgress` hears of the training when there is no cache yet.
  */
-export async function classifierFeatures(reader: ImageDatasetReader | null, onProgress: (done: number, total: number) => void): Promise<CachedFeatures | null> {
+export async function classifierFeatures(
+  reader: ImageDatasetReader | null,
+  onProgress: (done: number, total: number) => void,
+): Promise<CachedFeatures | null> {
   if (!reader || reader.height % 4 !== 0 || reader.width % 4 !== 0) return null
   let cached
   try {
@@ -29,13 +32,35 @@ export async function classifierFeatures(reader: ImageDatasetReader | null, onPr
     if (error instanceof ClassifierFileError) throw new JobError('DATASET', error.message)
     throw error
   }
-  const spec = classifierSpec({ height: reader.height, width: reader.width, channels: reader.channels, classes: Math.max(2, reader.meta.classes.length) })
+  const spec = classifierSpec({
+    height: reader.height,
+    width: reader.width,
+    channels: reader.channels,
+    classes: Math.max(2, reader.meta.classes.length),
+  })
   if (!cached) {
     const heldOut = imageHeldOutCount(reader.count)
     const trainCount = reader.count - heldOut
-    const part = (first: number, count: number) => ({ count, batch: (indices: ArrayLike<number>) => reader.batch(Array.from(indices, (i) => first + i)) })
-    const result = await trainClassifier(spec, { train: part(0, trainCount), test: part(trainCount, heldOut) }, { seed: 0, ...CLASSIFIER_TRAIN_DEFAULTS }, { onProgress })
-    const info = { spec, testAccuracy: result.testAccuracy, steps: result.steps, trainImages: trainCount, testImages: heldOut, backend: tf.getBackend(), msPerStep: result.msPerStep, createdAt: Date.now() }
+    const part = (first: number, count: number) => ({
+      count,
+      batch: (indices: ArrayLike<number>) => reader.batch(Array.from(indices, (i) => first + i)),
+    })
+    const result = await trainClassifier(
+      spec,
+      { train: part(0, trainCount), test: part(trainCount, heldOut) },
+      { seed: 0, ...CLASSIFIER_TRAIN_DEFAULTS },
+      { onProgress },
+    )
+    const info = {
+      spec,
+      testAccuracy: result.testAccuracy,
+      steps: result.steps,
+      trainImages: trainCount,
+      testImages: heldOut,
+      backend: tf.getBackend(),
+      msPerStep: result.msPerStep,
+      createdAt: Date.now(),
+    }
     writeClassifierFile(reader.dir, info, result.weights)
     cached = { info, weights: result.weights }
   }
@@ -43,7 +68,10 @@ export async function classifierFeatures(reader: ImageDatasetReader | null, onPr
   try {
     classifier = Classifier.fromArrays(spec, cached.weights)
   } catch (error) {
-    throw new JobError('DATASET', `${classifierPath(reader.dir)}: ${(error as Error).message}; delete it to train the classifier again`)
+    throw new JobError(
+      'DATASET',
+      `${classifierPath(reader.dir)}: ${(error as Error).message}; delete it to train the classifier again`,
+    )
   }
   return { space: classifierFeatureSpace(classifier), dispose: () => classifier.dispose() }
 }

@@ -7,7 +7,13 @@ import type { DistillConfig } from '@shared/config/schemas'
 import type { TargetSideOffload } from '../engine/cd-target-side'
 import type { DataSource } from '../engine/data-source'
 import { Distiller, type StepResult } from '../engine/distiller'
-import { evaluateStudent, evaluationNoise, teacherReference, type EvalNoise, type TeacherReference } from '../engine/evaluate'
+import {
+  evaluateStudent,
+  evaluationNoise,
+  teacherReference,
+  type EvalNoise,
+  type TeacherReference,
+} from '../engine/evaluate'
 import type { FeatureSpace } from '../engine/feature-space'
 import { Previewer, type PreviewSet, type StudentPreview } from '../engine/preview'
 import type { DistillEvaluation } from '../engine/run-distill'
@@ -84,14 +90,36 @@ export class DistillSegment implements Trainee {
    * every run of a teacher is scored against the same teacher numbers.
    */
   reference(): TeacherReference {
-    this.figures ??= teacherReference(this.teacher, this.distiller.data, this.config.seed, this.noise, 'ddim', this.inputs.onReferenceProgress, this.inputs.features)
+    this.figures ??= teacherReference(
+      this.teacher,
+      this.distiller.data,
+      this.config.seed,
+      this.noise,
+      'ddim',
+      this.inputs.onReferenceProgress,
+      this.inputs.features,
+    )
     return this.figures
   }
 
   evaluate(): DistillEvaluation {
     const { config, distiller } = this
-    const result = evaluateStudent(distiller.evalEma, this.teacher, this.reference(), this.noise, config.multistepSigmas, config.sigmaData, distiller.usesBoundary, distiller.trainedSteps())
-    return { step: distiller.step, rows: [...this.reference().rows, ...result.rows], agreement: result.agreement, samples: result.samples }
+    const result = evaluateStudent(
+      distiller.evalEma,
+      this.teacher,
+      this.reference(),
+      this.noise,
+      config.multistepSigmas,
+      config.sigmaData,
+      distiller.usesBoundary,
+      distiller.trainedSteps(),
+    )
+    return {
+      step: distiller.step,
+      rows: [...this.reference().rows, ...result.rows],
+      agreement: result.agreement,
+      samples: result.samples,
+    }
   }
 
   /** What does not change during the run: the held-out data and the teacher's samples. */

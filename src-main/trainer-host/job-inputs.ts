@@ -8,7 +8,13 @@ import type { BackendChoice } from '@shared/config/fields'
 import { BackendError, selectBackend, type BackendInfo } from '../engine/backend'
 import { dataSource2D, imageDataSource, type DataSource } from '../engine/data-source'
 import { CheckpointError } from '../files/checkpoint-file'
-import { readTeacherFile, TeacherFileError, teacherFromFile, type LoadedTeacher, type TeacherFile } from '../files/teachers'
+import {
+  readTeacherFile,
+  TeacherFileError,
+  teacherFromFile,
+  type LoadedTeacher,
+  type TeacherFile,
+} from '../files/teachers'
 import { ImageDatasetReader } from '../data/image-dataset'
 import { JobError } from './job-error'
 
@@ -21,7 +27,11 @@ export interface OpenData {
 
 export function openData(dataset: string, datasetDir: string | undefined): OpenData {
   if (isDataset2D(dataset)) return { source: dataSource2D(dataset), reader: null, close: () => {} }
-  if (!datasetDir) throw new JobError('DATASET', `dataset ${dataset} is an image dataset, but the job names no datasetDir to read it from`)
+  if (!datasetDir)
+    throw new JobError(
+      'DATASET',
+      `dataset ${dataset} is an image dataset, but the job names no datasetDir to read it from`,
+    )
   let reader: ImageDatasetReader
   try {
     reader = ImageDatasetReader.open(datasetDir)
@@ -49,7 +59,8 @@ export function readTeacher(path: string, dataset: string): TeacherFile {
   try {
     return readTeacherFile(path, dataset)
   } catch (error) {
-    if (error instanceof TeacherFileError || error instanceof CheckpointError) throw new JobError('TEACHER', error.message)
+    if (error instanceof TeacherFileError || error instanceof CheckpointError)
+      throw new JobError('TEACHER', error.message)
     throw error
   }
 }

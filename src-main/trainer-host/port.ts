@@ -22,7 +22,8 @@ interface ParentPortLike {
 
 export function nodeChildPort(proc: NodeJS.Process = process): MessagePortLike {
   const send = proc.send?.bind(proc)
-  if (!send) throw new Error('the engine process has no IPC channel: start it with child_process.fork or as a utilityProcess')
+  if (!send)
+    throw new Error('the engine process has no IPC channel: start it with child_process.fork or as a utilityProcess')
   let pending = 0
   let waiters: Array<() => void> = []
   const settle = () => {

@@ -36,7 +36,9 @@ const DEFAULT_TEACHER_SAMPLE_EVERY = 500
 export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<Terminal> {
   const { config, runId } = job
   const teacherFile = readTeacher(job.teacherPath, config.dataset)
-  const resume = job.resumeFrom ? readDistillResume(job.resumeFrom, config, teacherFile, job.branch === true) : undefined
+  const resume = job.resumeFrom
+    ? readDistillResume(job.resumeFrom, config, teacherFile, job.branch === true)
+    : undefined
   const data = openData(config.dataset, job.datasetDir)
   const backend = await pickBackend(config.backend)
   const teacher = loadTeacher(teacherFile, data.source)
@@ -47,7 +49,14 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
   let targetThread: TargetSideThread | null = null
   const threadStart = config.algorithm === 'cd' && targetThreadWanted() ? startTargetThread() : null
   function startTargetThread(): Promise<TargetSideThread | null> {
-    const options = { backend: backend.name as BackendChoice, teacher: teacher.model, data: data.source, solve: teacherSolveOf(config), sigmaData: config.sigmaData, batch: config.batch }
+    const options = {
+      backend: backend.name as BackendChoice,
+      teacher: teacher.model,
+      data: data.source,
+      solve: teacherSolveOf(config),
+      sigmaData: config.sigmaData,
+      batch: config.batch,
+    }
     return TargetSideThread.start(options).then(
       (thread) => (targetThread = thread),
       (error: unknown) => {
@@ -65,27 +74,48 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
     makeRunDir(job.samplesDir)
     const firstStep = resume?.header.step ?? 0
     out.at(firstStep)
-    out.emit({ type: 'started', runId, backend: backend.name, skipped: backend.skipped, step: firstStep, totalSteps: config.steps })
+    out.emit({
+      type: 'started',
+      runId,
+      backend: backend.name,
+      skipped: backend.skipped,
+      step: firstStep,
+      totalSteps: config.steps,
+    })
     features = await classifierFeatures(data.reader, out.progress('classifier'))
     const inputs = {
       data: data.source,
       ...(features ? { features: features.space } : {}),
-      ...(threadStart ? { targetSide: () => targetThread, onTargetSideAttached: (step: number) => console.log(`teacher and target on a second thread from step ${step + 1}`) } : {}),
+      ...(threadStart
+        ? {
+            targetSide: () => targetThread,
+            onTargetSideAttached: (step: number) =>
+              console.log(`teacher and target on a second thread from step ${step + 1}`),
+          }
+        : {}),
       onReferenceProgress: out.progress('reference'),
       previews: config.sampleEvery > 0,
     }
-    const open = (from: Snapshot<DistillHeader> | undefined) => (segment = new DistillSegment(config, teacher.model, backend.name, from, inputs))
+    const open = (from: Snapshot<DistillHeader> | undefined) =>
+      (segment = new DistillSegment(config, teacher.model, backend.name, from, inputs))
     out.clock.start()
     let current = open(resume)
-    const preview = (p: StudentPreview | null) => p && out.preview(current.step, p.sets, p.swd, data.source, job.samplesDir)
-    const cadence = { checkpointEvery: config.checkpointEvery, checkpointLast: true, evalEvery: config.evalEvery, sampleEvery: config.sampleEvery }
+    const preview = (p: StudentPreview | null) =>
+      p && out.preview(current.step, p.sets, p.swd, data.source, job.samplesDir)
+    const cadence = {
+      checkpointEvery: config.checkpointEvery,
+      checkpointLast: true,
+      evalEvery: config.evalEvery,
+      sampleEvery: config.sampleEvery,
+    }
     const end = await runTrainingLoop(out, config.steps, cadence, {
       trainee: () => current,
       checkpoint() {
         const bytes = encodeCheckpoint(current.snapshot())
         lastCheckpoint = bytes
         out.checkpoint(latestPath, bytes, current.step, 'latest')
-        if (current.step >= config.steps) out.checkpoint(join(job.checkpointDir, 'final.ckpt'), bytes, current.step, 'final')
+        if (current.step >= config.steps)
+          out.checkpoint(join(job.checkpointDir, 'final.ckpt'), bytes, current.step, 'final')
       },
       evaluate() {
         const e = current.evaluate()
@@ -110,7 +140,15 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
     const final = current.evaluate()
     out.emit({ type: 'evaluation', runId, step: final.step, rows: final.rows, agreement: final.agreement })
     writeFinalSamples(job.samplesDir, data.source, current.reference(), final.samples, (s) =>
-      out.emit({ type: 'samples', runId, step: final.step, model: s.model, nfe: s.nfe, path: s.path, ...(s.kind ? { kind: s.kind } : {}) }),
+      out.emit({
+        type: 'samples',
+        runId,
+        step: final.step,
+        model: s.model,
+        nfe: s.nfe,
+        path: s.path,
+        ...(s.kind ? { kind: s.kind } : {}),
+      }),
     )
     out.flush()
     return { type: 'finished', runId, step: final.step, msPerStep: end.msPerStep, lastLoss: end.lastLoss }
@@ -145,16 +183,30 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
   const out = new RunReporter(runId, ctx, job.wallMsOffset ?? 0)
   try {
     out.at(trainer.step)
-    out.emit({ type: 'started', runId, backend: backend.name, skipped: backend.skipped, step: trainer.step, totalSteps: config.steps })
-    const checkpoint = (path: string, role: 'latest' | 'teacher') => out.checkpoint(path, encodeCheckpoint(trainer.snapshot()), trainer.step, role)
+    out.emit({
+      type: 'started',
+      runId,
+      backend: backend.name,
+      skipped: backend.skipped,
+      step: trainer.step,
+      totalSteps: config.steps,
+    })
+    const checkpoint = (path: string, role: 'latest' | 'teacher') =>
+      out.checkpoint(path, encodeCheckpoint(trainer.snapshot()), trainer.step, role)
     const sampleEvery = job.sampleEvery ?? DEFAULT_TEACHER_SAMPLE_EVERY
     const previewer = sampleEvery > 0 ? new Previewer(trainer.model, data.source) : null
-    const preview = (sets: PreviewSet[], swd: Map<number, number>) => out.preview(trainer.step, sets, swd, data.source, job.outDir)
+    const preview = (sets: PreviewSet[], swd: Map<number, number>) =>
+      out.preview(trainer.step, sets, swd, data.source, job.outDir)
     const previewTeacher = () => {
       const p = previewer?.teacherAt(TRAINING_PREVIEW_TEACHER_STEPS)
       if (p) preview(p.sets, p.swd)
     }
-    const cadence = { checkpointEvery: job.checkpointEvery ?? DEFAULT_TEACHER_CHECKPOINT_EVERY, checkpointLast: false, evalEvery: 0, sampleEvery }
+    const cadence = {
+      checkpointEvery: job.checkpointEvery ?? DEFAULT_TEACHER_CHECKPOINT_EVERY,
+      checkpointLast: false,
+      evalEvery: 0,
+      sampleEvery,
+    }
     const end = await runTrainingLoop(out, config.steps, cadence, {
       trainee: () => trainer,
       checkpoint: () => checkpoint(join(job.checkpointDir, 'latest.ckpt'), 'latest'),
@@ -166,7 +218,12 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     })
     if (end.status === 'cancelled') return { type: 'cancelled', runId, step: end.step }
 
-    const noise = evaluationNoise(config.seed, job.evalSamples ?? DEFAULT_TEACHER_EVAL_SAMPLES, trainer.model.architecture.dim, 0)
+    const noise = evaluationNoise(
+      config.seed,
+      job.evalSamples ?? DEFAULT_TEACHER_EVAL_SAMPLES,
+      trainer.model.architecture.dim,
+      0,
+    )
     const progress = out.progress('reference')
     const features = await classifierFeatures(data.reader, out.progress('classifier'))
     let reference

@@ -82,14 +82,33 @@ export class RunReporter {
    * One `preview` message per sample set; `swd` holds the figures of the sets that were scored, by NFE. Image
    * sets travel as PNG grids written to `samplesDir/previews`, not as numbers.
    */
-  preview(step: number, sets: readonly PreviewSet[], swd: ReadonlyMap<number, number>, data: DataShape, samplesDir: string): void {
+  preview(
+    step: number,
+    sets: readonly PreviewSet[],
+    swd: ReadonlyMap<number, number>,
+    data: DataShape,
+    samplesDir: string,
+  ): void {
     const wallMs = this.clock.ms
     const image = data.image
     // Every file is written before any message goes out: a set that cannot be written sends none of them.
     const messages: EngineMessage[] = sets.map((set) => {
-      const base = { type: 'preview' as const, runId: this.runId, step, model: set.model, nfe: set.nfe, swd: swd.get(set.nfe) ?? null, noiseSeed: PREVIEW_NOISE_SEED, wallMs }
+      const base = {
+        type: 'preview' as const,
+        runId: this.runId,
+        step,
+        model: set.model,
+        nfe: set.nfe,
+        swd: swd.get(set.nfe) ?? null,
+        noiseSeed: PREVIEW_NOISE_SEED,
+        wallMs,
+      }
       if (!image) return { ...base, points: Array.from(set.points) }
-      return { ...base, points: [], imagePath: writePreviewGrid(samplesDir, step, set.model, set.nfe, set.points, image) }
+      return {
+        ...base,
+        points: [],
+        imagePath: writePreviewGrid(samplesDir, step, set.model, set.nfe, set.points, image),
+      }
     })
     for (const message of messages) this.emit(message)
   }

@@ -68,7 +68,11 @@ export class TargetSideThread implements TargetSideOffload {
 
   /** Starts the worker and resolves once its backend and teacher are loaded. */
   static async start(options: TargetThreadOptions): Promise<TargetSideThread> {
-    const channel = allocateChannel(options.batch, options.data.dim, parameterCount(options.teacher.weights.variables()))
+    const channel = allocateChannel(
+      options.batch,
+      options.data.dim,
+      parameterCount(options.teacher.weights.variables()),
+    )
     const workerData: TargetSideWorkerData = {
       backend: options.backend,
       teacherConfig: options.teacher.config,
@@ -86,7 +90,9 @@ export class TargetSideThread implements TargetSideOffload {
           m.type === 'ready' ? resolve() : reject(new Error(`target-side thread: ${m.message ?? m.type}`)),
         )
         worker.once('error', reject)
-        worker.once('exit', (code) => reject(new Error(`target-side thread exited with code ${code} before it was ready`)))
+        worker.once('exit', (code) =>
+          reject(new Error(`target-side thread exited with code ${code} before it was ready`)),
+        )
       })
     } catch (error) {
       await worker.terminate()
@@ -134,7 +140,8 @@ export class TargetSideThread implements TargetSideOffload {
     for (;;) {
       const done = Atomics.load(control, slot)
       if (done === request) break
-      if (performance.now() - started > ANSWER_TIMEOUT_MS) throw new Error(`target-side thread gave no answer in ${ANSWER_TIMEOUT_MS / 60_000} minutes`)
+      if (performance.now() - started > ANSWER_TIMEOUT_MS)
+        throw new Error(`target-side thread gave no answer in ${ANSWER_TIMEOUT_MS / 60_000} minutes`)
       Atomics.wait(control, slot, done, 1000)
     }
     if (Atomics.load(control, STATE) === FAILED) throw new Error(`target-side thread failed: ${readError(this.views)}`)

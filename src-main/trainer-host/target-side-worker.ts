@@ -11,7 +11,20 @@ import { CdTargetSide, type TeacherSolve } from '../engine/cd-target-side'
 import type { DataShape } from '../engine/data-source'
 import { loadTeacherModel } from '../engine/teacher-model'
 import type { WeightArrays } from '../engine/weights'
-import { channelViews, DONE, FAILED, JOB, REQUEST, STATE, STOP, TARGET_DONE, WITH_TARGET, WITH_TEACHER_STEP, writeError, type ChannelBuffers } from './target-side-channel'
+import {
+  channelViews,
+  DONE,
+  FAILED,
+  JOB,
+  REQUEST,
+  STATE,
+  STOP,
+  TARGET_DONE,
+  WITH_TARGET,
+  WITH_TEACHER_STEP,
+  writeError,
+  type ChannelBuffers,
+} from './target-side-channel'
 
 export interface TargetSideWorkerData {
   backend: BackendChoice
@@ -30,7 +43,11 @@ if (!port) throw new Error('target-side-worker runs only as a worker thread')
 let side: CdTargetSide
 try {
   await selectBackend(init.backend)
-  side = new CdTargetSide(loadTeacherModel(init.teacherConfig, init.teacherArrays, init.data), init.solve, init.sigmaData)
+  side = new CdTargetSide(
+    loadTeacherModel(init.teacherConfig, init.teacherArrays, init.data),
+    init.solve,
+    init.sigmaData,
+  )
 } catch (error) {
   port.postMessage({ type: 'failed', message: (error as Error).message })
   process.exit(1)
@@ -51,7 +68,11 @@ for (;;) {
     Atomics.store(control, TARGET_DONE, request)
     Atomics.notify(control, TARGET_DONE)
     if (job & WITH_TEACHER_STEP) {
-      side.teacherStep({ xStudent: views.xStudent.slice(), studentSteps: views.studentSteps.slice(), targetSteps: views.targetSteps.slice() })
+      side.teacherStep({
+        xStudent: views.xStudent.slice(),
+        studentSteps: views.studentSteps.slice(),
+        targetSteps: views.targetSteps.slice(),
+      })
     }
   } catch (error) {
     writeError(views, (error as Error).message)

@@ -44,9 +44,15 @@ export interface TrainingHooks {
   resume?(): void
 }
 
-export type LoopEnd = { status: 'finished'; msPerStep: number; lastLoss: number } | { status: 'cancelled'; step: number }
+export type LoopEnd =
+  { status: 'finished'; msPerStep: number; lastLoss: number } | { status: 'cancelled'; step: number }
 
-export async function runTrainingLoop(out: RunReporter, totalSteps: number, cadence: Cadence, hooks: TrainingHooks): Promise<LoopEnd> {
+export async function runTrainingLoop(
+  out: RunReporter,
+  totalSteps: number,
+  cadence: Cadence,
+  hooks: TrainingHooks,
+): Promise<LoopEnd> {
   const { control, clock } = out
   if (cadence.sampleEvery > 0) hooks.previewStart()
   let lastLoss = Number.NaN

@@ -22,25 +22,142 @@ export interface MetricColumn {
 }
 
 export const METRIC_COLUMNS: readonly MetricColumn[] = [
-  { key: 'swd1', label: 'SWD · 1', title: 'student sliced Wasserstein, 1 step', model: 'student', metric: 'swd', nfe: 1, ranked: true },
-  { key: 'swd2', label: 'SWD · 2', title: 'student sliced Wasserstein, 2 steps', model: 'student', metric: 'swd', nfe: 2, ranked: true },
-  { key: 'energy1', label: 'energy · 1', title: 'student energy distance, 1 step', model: 'student', metric: 'energy', nfe: 1, ranked: true },
-  { key: 'energy2', label: 'energy · 2', title: 'student energy distance, 2 steps', model: 'student', metric: 'energy', nfe: 2, ranked: true },
-  { key: 'mmd1', label: 'MMD · 1', title: 'student MMD, 1 step', model: 'student', metric: 'mmd', nfe: 1, ranked: true },
-  { key: 'mmd2', label: 'MMD · 2', title: 'student MMD, 2 steps', model: 'student', metric: 'mmd', nfe: 2, ranked: true },
-  { key: 'fd1', label: 'FD · 1', title: 'student Fréchet distance in the dataset classifier features, 1 step (image runs)', model: 'student', metric: 'fd', nfe: 1, ranked: true, optional: true },
-  { key: 'fd2', label: 'FD · 2', title: 'student Fréchet distance in the dataset classifier features, 2 steps (image runs)', model: 'student', metric: 'fd', nfe: 2, ranked: true, optional: true },
-  { key: 'teacherFd', label: 'teacher FD (K=100)', title: "the teacher's Fréchet distance with K = 100 steps, same noise (image runs)", model: 'teacher', metric: 'fd', nfe: null, ranked: false, optional: true },
-  { key: 'teacherSwd', label: 'teacher SWD (K=100)', title: "the teacher's sliced Wasserstein with K = 100 steps, same noise", model: 'teacher', metric: 'swd', nfe: null, ranked: false },
-  { key: 'floorSwd', label: 'data floor SWD', title: 'sliced Wasserstein between two held-out data samples: the best reachable', model: 'data', metric: 'swd', nfe: 0, ranked: false },
-  { key: 'agreement', label: 'agreement', title: "mean distance between the student's one-step sample and the teacher's K = 100 solution from the same noise", model: 'student', metric: 'agreement', nfe: 1, ranked: true },
-  { key: 'ms1', label: 'ms/sample · 1', title: 'student milliseconds per sample, 1 step', model: 'student', metric: 'msPerSample', nfe: 1, ranked: true },
-  { key: 'teacherMs', label: 'teacher ms/sample', title: 'teacher milliseconds per sample, K = 100', model: 'teacher', metric: 'msPerSample', nfe: null, ranked: false },
+  {
+    key: 'swd1',
+    label: 'SWD · 1',
+    title: 'student sliced Wasserstein, 1 step',
+    model: 'student',
+    metric: 'swd',
+    nfe: 1,
+    ranked: true,
+  },
+  {
+    key: 'swd2',
+    label: 'SWD · 2',
+    title: 'student sliced Wasserstein, 2 steps',
+    model: 'student',
+    metric: 'swd',
+    nfe: 2,
+    ranked: true,
+  },
+  {
+    key: 'energy1',
+    label: 'energy · 1',
+    title: 'student energy distance, 1 step',
+    model: 'student',
+    metric: 'energy',
+    nfe: 1,
+    ranked: true,
+  },
+  {
+    key: 'energy2',
+    label: 'energy · 2',
+    title: 'student energy distance, 2 steps',
+    model: 'student',
+    metric: 'energy',
+    nfe: 2,
+    ranked: true,
+  },
+  {
+    key: 'mmd1',
+    label: 'MMD · 1',
+    title: 'student MMD, 1 step',
+    model: 'student',
+    metric: 'mmd',
+    nfe: 1,
+    ranked: true,
+  },
+  {
+    key: 'mmd2',
+    label: 'MMD · 2',
+    title: 'student MMD, 2 steps',
+    model: 'student',
+    metric: 'mmd',
+    nfe: 2,
+    ranked: true,
+  },
+  {
+    key: 'fd1',
+    label: 'FD · 1',
+    title: 'student Fréchet distance in the dataset classifier features, 1 step (image runs)',
+    model: 'student',
+    metric: 'fd',
+    nfe: 1,
+    ranked: true,
+    optional: true,
+  },
+  {
+    key: 'fd2',
+    label: 'FD · 2',
+    title: 'student Fréchet distance in the dataset classifier features, 2 steps (image runs)',
+    model: 'student',
+    metric: 'fd',
+    nfe: 2,
+    ranked: true,
+    optional: true,
+  },
+  {
+    key: 'teacherFd',
+    label: 'teacher FD (K=100)',
+    title: "the teacher's Fréchet distance with K = 100 steps, same noise (image runs)",
+    model: 'teacher',
+    metric: 'fd',
+    nfe: null,
+    ranked: false,
+    optional: true,
+  },
+  {
+    key: 'teacherSwd',
+    label: 'teacher SWD (K=100)',
+    title: "the teacher's sliced Wasserstein with K = 100 steps, same noise",
+    model: 'teacher',
+    metric: 'swd',
+    nfe: null,
+    ranked: false,
+  },
+  {
+    key: 'floorSwd',
+    label: 'data floor SWD',
+    title: 'sliced Wasserstein between two held-out data samples: the best reachable',
+    model: 'data',
+    metric: 'swd',
+    nfe: 0,
+    ranked: false,
+  },
+  {
+    key: 'agreement',
+    label: 'agreement',
+    title: "mean distance between the student's one-step sample and the teacher's K = 100 solution from the same noise",
+    model: 'student',
+    metric: 'agreement',
+    nfe: 1,
+    ranked: true,
+  },
+  {
+    key: 'ms1',
+    label: 'ms/sample · 1',
+    title: 'student milliseconds per sample, 1 step',
+    model: 'student',
+    metric: 'msPerSample',
+    nfe: 1,
+    ranked: true,
+  },
+  {
+    key: 'teacherMs',
+    label: 'teacher ms/sample',
+    title: 'teacher milliseconds per sample, K = 100',
+    model: 'teacher',
+    metric: 'msPerSample',
+    nfe: null,
+    ranked: false,
+  },
 ]
 
 /** Indices of the columns to show: every column, except optional ones no row has a value in. */
 export function visibleColumns(rows: readonly MetricRow[]): number[] {
-  return METRIC_COLUMNS.flatMap((col, c) => (!col.optional || rows.some((r) => r.values[c] !== null && r.values[c] !== undefined) ? [c] : []))
+  return METRIC_COLUMNS.flatMap((col, c) =>
+    !col.optional || rows.some((r) => r.values[c] !== null && r.values[c] !== undefined) ? [c] : [],
+  )
 }
 
 export interface MetricRow {
@@ -50,7 +167,10 @@ export interface MetricRow {
   values: Array<number | null>
 }
 
-export function metricRows(runIds: readonly string[], evaluations: Readonly<Record<string, readonly EvaluationRecord[]>>): MetricRow[] {
+export function metricRows(
+  runIds: readonly string[],
+  evaluations: Readonly<Record<string, readonly EvaluationRecord[]>>,
+): MetricRow[] {
   return runIds.map((runId) => {
     const final = finalEvaluations(evaluations[runId] ?? [])
     return {
@@ -62,7 +182,10 @@ export function metricRows(runIds: readonly string[], evaluations: Readonly<Reco
 }
 
 /** The compared runs with Fréchet figures from too few samples (config.evalSamples), with the caveat to show. */
-export function frechetCaveats(rows: readonly MetricRow[], runs: readonly Run[]): Array<{ runId: string; caveat: string }> {
+export function frechetCaveats(
+  rows: readonly MetricRow[],
+  runs: readonly Run[],
+): Array<{ runId: string; caveat: string }> {
   const fdColumns = METRIC_COLUMNS.flatMap((c, i) => (c.metric === 'fd' ? [i] : []))
   return rows.flatMap((row) => {
     if (!fdColumns.some((i) => row.values[i] !== null && row.values[i] !== undefined)) return []

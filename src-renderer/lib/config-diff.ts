@@ -42,12 +42,17 @@ export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value)
   if (Number.isInteger(value)) return String(value)
   const plain = String(Number(value.toPrecision(6)))
-  const exp = value.toExponential().replace(/\.?0+e/, 'e').replace('e+', 'e')
+  const exp = value
+    .toExponential()
+    .replace(/\.?0+e/, 'e')
+    .replace('e+', 'e')
   return exp.length < plain.length ? exp : plain
 }
 
 function asRecord(config: unknown): Record<string, unknown> {
-  return config !== null && typeof config === 'object' && !Array.isArray(config) ? (config as Record<string, unknown>) : {}
+  return config !== null && typeof config === 'object' && !Array.isArray(config)
+    ? (config as Record<string, unknown>)
+    : {}
 }
 
 /** Rows for every field any config has, in the order fields first appear (config order reads naturally). */
@@ -84,7 +89,9 @@ export function shortLabels(configs: readonly unknown[], maxFields = 3): string[
   return configs.map((config, i) => {
     if (rows.length === 0 || configs.length < 2) {
       const c = asRecord(config)
-      const parts = [c.algorithm ?? (c.numSteps !== undefined ? 'teacher' : undefined), c.dataset].filter((p) => p !== undefined)
+      const parts = [c.algorithm ?? (c.numSteps !== undefined ? 'teacher' : undefined), c.dataset].filter(
+        (p) => p !== undefined,
+      )
       return parts.map(formatValue).join(' · ')
     }
     const shown = rows.slice(0, maxFields).map((r) => `${r.field}=${r.cells[i]}`)
@@ -96,6 +103,7 @@ export function shortLabels(configs: readonly unknown[], maxFields = 3): string[
 /** The numeric fields any config has (candidates for the x axis of the hyperparameter scatter). */
 export function numericFields(configs: readonly unknown[]): string[] {
   const out: string[] = []
-  for (const row of diffConfigs(configs)) if (row.values.some((v) => typeof v === 'number' && Number.isFinite(v))) out.push(row.field)
+  for (const row of diffConfigs(configs))
+    if (row.values.some((v) => typeof v === 'number' && Number.isFinite(v))) out.push(row.field)
   return out
 }

@@ -11,6 +11,7 @@ export interface ErrorTextOptions {
 }
 
 export function errorText(error: unknown, options: ErrorTextOptions = {}): string {
-  if (error instanceof ApiCallError) return options.field && error.error.field ? `${error.error.message} (${error.error.field})` : error.error.message
+  if (error instanceof ApiCallError)
+    return options.field && error.error.field ? `${error.error.message} (${error.error.field})` : error.error.message
   return error instanceof Error ? error.message : String(error)
 }

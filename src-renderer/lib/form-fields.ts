@@ -52,7 +52,9 @@ function metaOf(spec: FieldSpec<FieldKey>): FieldMeta {
     group: spec.group ?? 'run',
     ...(spec.options ? { options: spec.options } : {}),
     // A list's bounds are its entries'; the input itself has none.
-    ...(spec.bounds && spec.kind !== 'number-list' ? { min: spec.bounds.min, ...(spec.bounds.max !== undefined ? { max: spec.bounds.max } : {}) } : {}),
+    ...(spec.bounds && spec.kind !== 'number-list'
+      ? { min: spec.bounds.min, ...(spec.bounds.max !== undefined ? { max: spec.bounds.max } : {}) }
+      : {}),
     ...(step ? { step } : {}),
     branchable: spec.branchable ?? false,
     sweepable: spec.sweepable ?? false,
@@ -104,7 +106,10 @@ export function fieldValue(meta: FieldMeta, text: string): unknown {
     case 'optional-number':
       return text.trim() === '' ? null : (parseNumber(text) ?? text)
     case 'number-list': {
-      const parts = text.split(',').map((s) => s.trim()).filter((s) => s !== '')
+      const parts = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
       return parts.map((p) => parseNumber(p) ?? p)
     }
     default:
@@ -113,7 +118,10 @@ export function fieldValue(meta: FieldMeta, text: string): unknown {
 }
 
 /** The form texts of a (partial) config, over the defaults. */
-export function textsOf(config: Partial<Record<string, unknown>>, base: Record<string, unknown> = DISTILL_DEFAULTS): Record<string, string> {
+export function textsOf(
+  config: Partial<Record<string, unknown>>,
+  base: Record<string, unknown> = DISTILL_DEFAULTS,
+): Record<string, string> {
   const out: Record<string, string> = {}
   for (const meta of FIELDS) out[meta.key] = fieldText(meta, meta.key in config ? config[meta.key] : base[meta.key])
   return out

@@ -39,7 +39,8 @@ export interface CellRect {
 export function gridCellSize(pngWidth: number, known?: { height: number; width: number } | null): CellSize | null {
   const w = (pngWidth - GRID_GAP * (GRID_COLUMNS + 1)) / GRID_COLUMNS
   if (!Number.isInteger(w) || w < 1) return null
-  if (known && known.width === w && Number.isInteger(known.height) && known.height >= 1) return { width: w, height: known.height }
+  if (known && known.width === w && Number.isInteger(known.height) && known.height >= 1)
+    return { width: w, height: known.height }
   return { width: w, height: w }
 }
 
@@ -53,13 +54,20 @@ export function gridRows(pngHeight: number, cell: CellSize): number | null {
 export function cellRect(index: number, cell: CellSize): CellRect {
   const col = index % GRID_COLUMNS
   const row = Math.floor(index / GRID_COLUMNS)
-  return { x: GRID_GAP + col * (cell.width + GRID_GAP), y: GRID_GAP + row * (cell.height + GRID_GAP), width: cell.width, height: cell.height }
+  return {
+    x: GRID_GAP + col * (cell.width + GRID_GAP),
+    y: GRID_GAP + row * (cell.height + GRID_GAP),
+    width: cell.width,
+    height: cell.height,
+  }
 }
 
 /** The RGBA pixels of `rect` in `image` (a new array). Throws when the rect leaves the image. */
 export function extractCell(image: RgbaImage, rect: CellRect): RgbaImage {
   if (rect.x < 0 || rect.y < 0 || rect.x + rect.width > image.width || rect.y + rect.height > image.height) {
-    throw new RangeError(`cell ${rect.width}x${rect.height} at (${rect.x}, ${rect.y}) is outside the ${image.width}x${image.height} grid`)
+    throw new RangeError(
+      `cell ${rect.width}x${rect.height} at (${rect.x}, ${rect.y}) is outside the ${image.width}x${image.height} grid`,
+    )
   }
   const out = new Uint8ClampedArray(rect.width * rect.height * 4)
   for (let y = 0; y < rect.height; y++) {
@@ -71,7 +79,8 @@ export function extractCell(image: RgbaImage, rect: CellRect): RgbaImage {
 
 /** Per-pixel |a − b| of the colour channels (opaque alpha): where a student departs from its teacher. */
 export function absDifference(a: RgbaImage, b: RgbaImage): RgbaImage {
-  if (a.width !== b.width || a.height !== b.height) throw new RangeError(`cannot difference a ${a.width}x${a.height} image with a ${b.width}x${b.height} one`)
+  if (a.width !== b.width || a.height !== b.height)
+    throw new RangeError(`cannot difference a ${a.width}x${a.height} image with a ${b.width}x${b.height} one`)
   const out = new Uint8ClampedArray(a.data.length)
   for (let i = 0; i < out.length; i += 4) {
     out[i] = Math.abs((a.data[i] as number) - (b.data[i] as number))
@@ -90,7 +99,8 @@ export function meanAbsDifference(a: RgbaImage, b: RgbaImage): number {
 /** Mean over the colour channels of an image (of a difference image: the mean absolute difference). */
 function meanColour(d: RgbaImage): number {
   let sum = 0
-  for (let i = 0; i < d.data.length; i += 4) sum += (d.data[i] as number) + (d.data[i + 1] as number) + (d.data[i + 2] as number)
+  for (let i = 0; i < d.data.length; i += 4)
+    sum += (d.data[i] as number) + (d.data[i + 1] as number) + (d.data[i + 2] as number)
   return d.data.length === 0 ? 0 : sum / ((d.data.length / 4) * 3)
 }
 
@@ -107,7 +117,10 @@ function blank(width: number, height: number, grey: number): RgbaImage {
 
 function paste(target: RgbaImage, cell: RgbaImage, x: number, y: number): void {
   for (let row = 0; row < cell.height; row++) {
-    target.data.set(cell.data.subarray(row * cell.width * 4, (row + 1) * cell.width * 4), ((y + row) * target.width + x) * 4)
+    target.data.set(
+      cell.data.subarray(row * cell.width * 4, (row + 1) * cell.width * 4),
+      ((y + row) * target.width + x) * 4,
+    )
   }
 }
 

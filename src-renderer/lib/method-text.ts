@@ -13,7 +13,8 @@ export function methodText(requested: Partial<DistillConfig>): string {
   const behaviour = behaviourOf(config.algorithm)
   const reads = (field: keyof DistillConfig) => behaviour !== null && !behaviour.unused.includes(field)
   const differs = new Map(differingFields(requested, config).map((d) => [d.field, d.requested]))
-  const asked = (field: keyof DistillConfig, text: (value: never) => string) => (differs.has(field) ? ` (asked ${text(differs.get(field) as never)})` : '')
+  const asked = (field: keyof DistillConfig, text: (value: never) => string) =>
+    differs.has(field) ? ` (asked ${text(differs.get(field) as never)})` : ''
   const lambda = (weighting: string) => (weighting === 'inverse-gap' ? 'λ 1/gap' : 'λ 1')
   const parts = [`${config.algorithm ?? '—'}, N ${config.numScales ?? '—'}`]
   if (config.solver && reads('solver')) {
@@ -21,7 +22,8 @@ export function methodText(requested: Partial<DistillConfig>): string {
     parts.push(`teacher ${config.solver}${substeps > 1 ? ` in ${substeps} substeps` : ''} per hop`)
   }
   if (config.weighting && reads('weighting')) parts.push(`${lambda(config.weighting)}${asked('weighting', lambda)}`)
-  if (config.topPairShare && reads('topPairShare')) parts.push(`top pair ${Math.round(config.topPairShare * 100)}% of each batch`)
+  if (config.topPairShare && reads('topPairShare'))
+    parts.push(`top pair ${Math.round(config.topPairShare * 100)}% of each batch`)
   if (config.sigmaMax != null && reads('sigmaMax')) parts.push(`σ_max ${config.sigmaMax}`)
   parts.push(`mu ${config.targetEma ?? '—'}${asked('targetEma', String)}`)
   return parts.join(', ')

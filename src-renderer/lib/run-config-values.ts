@@ -12,7 +12,9 @@ import type { RunListItem } from '@shared/store/types'
 export type ConfigRow = Pick<RunListItem, 'kind' | 'config' | 'effectiveConfig'>
 
 function asRecord(value: unknown): Record<string, unknown> | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null
 }
 
 /** The config as asked (null for a run listed without it). */

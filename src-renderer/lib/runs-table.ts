@@ -12,7 +12,15 @@ export { configNumber, configString } from './run-config-values'
 export type RunRow = RunListItem
 
 /** Metric series the table reads from `lastMetrics` (passed as `metricKeys` to runs.list). */
-export const TABLE_METRIC_KEYS = ['loss', 'eval/swd_nfe1', 'eval/swd_nfe2', 'swd/nfe1', 'swd/nfe2', 'eval/fd_nfe1', 'eval/agreement_nfe1'] as const
+export const TABLE_METRIC_KEYS = [
+  'loss',
+  'eval/swd_nfe1',
+  'eval/swd_nfe2',
+  'swd/nfe1',
+  'swd/nfe2',
+  'eval/fd_nfe1',
+  'eval/agreement_nfe1',
+] as const
 
 export type ColumnKey =
   | 'id'
@@ -50,7 +58,14 @@ export interface Column {
   width: string
 }
 
-const col = (key: ColumnKey, label: string, title: string, numeric: boolean, width: string, firstDir: SortDir = 'asc'): Column => ({
+const col = (
+  key: ColumnKey,
+  label: string,
+  title: string,
+  numeric: boolean,
+  width: string,
+  firstDir: SortDir = 'asc',
+): Column => ({
   key,
   label,
   title,
@@ -66,23 +81,55 @@ export const COLUMNS: readonly Column[] = [
   col('dataset', 'Dataset', 'Training data', false, '7.5rem'),
   col('algorithm', 'Algorithm', 'cd, tutorial, ct or ict', false, '6rem'),
   col('numScales', 'N', 'N: discretisation levels (config.numScales)', true, '3.5rem'),
-  col('targetEma', 'μ', 'Target EMA decay mu the run trains with (iCT: 0 whatever it asked; the asked config.targetEma in brackets where it differs)', true, '7rem'),
+  col(
+    'targetEma',
+    'μ',
+    'Target EMA decay mu the run trains with (iCT: 0 whatever it asked; the asked config.targetEma in brackets where it differs)',
+    true,
+    '7rem',
+  ),
   col('loss', 'Loss', 'Loss function (config.loss)', false, '4rem'),
   col('solver', 'Solver', 'Teacher ODE solver (config.solver)', false, '4rem'),
   col('lr', 'LR', 'Learning rate (config.lr)', true, '4.5rem'),
   col('steps', 'Steps', 'Training steps (current / planned while running)', true, '7.5rem'),
   col('backend', 'Backend', 'Compute backend used (or requested)', false, '5.5rem'),
   col('lastLoss', 'Last loss', 'Last logged training loss', true, '5.5rem'),
-  col('quality1', 'SWD@1', 'One-step sample quality: sliced Wasserstein to held-out data (final eval, or the live preview in italics); lower is better', true, '5.5rem'),
-  col('quality2', 'SWD@2', 'Two-step sample quality (final eval, or the live preview in italics); lower is better', true, '5.5rem'),
-  col('fd1', 'FD@1', 'Image runs: one-step Fréchet distance to held-out images in the features of the dataset classifier (final eval); lower is better', true, '5rem'),
-  col('agreement', 'Agree@1', "Teacher-student agreement: mean distance between the one-step sample and the teacher's 100-step sample from the same noise (final eval); lower is closer", true, '5.5rem'),
+  col(
+    'quality1',
+    'SWD@1',
+    'One-step sample quality: sliced Wasserstein to held-out data (final eval, or the live preview in italics); lower is better',
+    true,
+    '5.5rem',
+  ),
+  col(
+    'quality2',
+    'SWD@2',
+    'Two-step sample quality (final eval, or the live preview in italics); lower is better',
+    true,
+    '5.5rem',
+  ),
+  col(
+    'fd1',
+    'FD@1',
+    'Image runs: one-step Fréchet distance to held-out images in the features of the dataset classifier (final eval); lower is better',
+    true,
+    '5rem',
+  ),
+  col(
+    'agreement',
+    'Agree@1',
+    "Teacher-student agreement: mean distance between the one-step sample and the teacher's 100-step sample from the same noise (final eval); lower is closer",
+    true,
+    '5.5rem',
+  ),
   col('duration', 'Duration', 'Finished − started, or time running so far', true, '5.5rem'),
   col('created', 'Created', 'When the run was created', true, '10.5rem', 'desc'),
   col('tags', 'Tags', 'Tags', false, '10rem'),
 ]
 
-export const COLUMN_BY_KEY: Readonly<Record<ColumnKey, Column>> = Object.fromEntries(COLUMNS.map((c) => [c.key, c])) as Record<ColumnKey, Column>
+export const COLUMN_BY_KEY: Readonly<Record<ColumnKey, Column>> = Object.fromEntries(
+  COLUMNS.map((c) => [c.key, c]),
+) as Record<ColumnKey, Column>
 
 // --- reading values ------------------------------------------------------------------------------------
 
@@ -95,7 +142,8 @@ export interface Quality {
 
 /** The n-step quality: the final evaluation when logged, else the latest live preview. */
 export function qualityOf(row: RunRow, nfe: 1 | 2): Quality | null {
-  const pick = (m: LastMetric | undefined, final: boolean): Quality | null => (m ? { value: m.value, step: m.step, final } : null)
+  const pick = (m: LastMetric | undefined, final: boolean): Quality | null =>
+    m ? { value: m.value, step: m.step, final } : null
   return pick(row.lastMetrics[`eval/swd_nfe${nfe}`], true) ?? pick(row.lastMetrics[`swd/nfe${nfe}`], false)
 }
 
@@ -288,7 +336,15 @@ const haystacks = new WeakMap<RunRow, string>()
 function haystack(row: RunRow): string {
   let h = haystacks.get(row)
   if (h === undefined) {
-    h = [row.id, row.tags.join(' '), row.notes, configString(row, 'dataset') ?? '', configString(row, 'algorithm') ?? ''].join('\n').toLowerCase()
+    h = [
+      row.id,
+      row.tags.join(' '),
+      row.notes,
+      configString(row, 'dataset') ?? '',
+      configString(row, 'algorithm') ?? '',
+    ]
+      .join('\n')
+      .toLowerCase()
     haystacks.set(row, h)
   }
   return h
@@ -304,7 +360,15 @@ export function filterRows(rows: readonly RunRow[], f: RunFilters, now: number):
     const r = f.ranges[k]
     return isRangeActive(r) ? [[k, r] as const] : []
   })
-  if (words.length === 0 && f.status === '' && f.kind === '' && f.dataset === '' && f.algorithm === '' && ranges.length === 0) return rows.slice()
+  if (
+    words.length === 0 &&
+    f.status === '' &&
+    f.kind === '' &&
+    f.dataset === '' &&
+    f.algorithm === '' &&
+    ranges.length === 0
+  )
+    return rows.slice()
   return rows.filter((row) => {
     if (f.status !== '' && row.status !== f.status) return false
     if (f.kind !== '' && row.kind !== f.kind) return false
@@ -442,7 +506,13 @@ export interface RowWindow {
  * The slice of rows to put in the DOM for a scroll position: the rows in view plus `overscan` on each
  * side, with spacers keeping the scroll height of all `total` rows. Rows have one fixed height.
  */
-export function rowWindow(scrollTop: number, viewportHeight: number, rowHeight: number, total: number, overscan = 8): RowWindow {
+export function rowWindow(
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  total: number,
+  overscan = 8,
+): RowWindow {
   if (total <= 0 || rowHeight <= 0) return { start: 0, end: 0, padTop: 0, padBottom: 0 }
   const first = Math.floor(Math.max(0, scrollTop) / rowHeight)
   const visible = Math.ceil(Math.max(0, viewportHeight) / rowHeight) + 1

@@ -34,7 +34,9 @@ function formFieldOf(spec: FieldSpec<TeacherField>): TeacherFormField {
     ...(spec.options ? { options: spec.options } : {}),
     ...(spec.advanced ? { advanced: true } : {}),
     ...(spec.models ? { models: spec.models } : {}),
-    ...(spec.bounds ? { min: spec.bounds.min, ...(spec.bounds.max !== undefined ? { max: spec.bounds.max } : {}) } : {}),
+    ...(spec.bounds
+      ? { min: spec.bounds.min, ...(spec.bounds.max !== undefined ? { max: spec.bounds.max } : {}) }
+      : {}),
   }
 }
 

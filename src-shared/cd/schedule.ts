@@ -33,12 +33,7 @@ export class ScheduleError extends Error {
   }
 }
 
-export function makeBetas(
-  kind: BetaSchedule,
-  numSteps: number,
-  betaStart = 1e-4,
-  betaEnd = 0.02,
-): Float64Array {
+export function makeBetas(kind: BetaSchedule, numSteps: number, betaStart = 1e-4, betaEnd = 0.02): Float64Array {
   const betas = new Float64Array(numSteps)
   if (kind === 'linear') {
     for (let k = 0; k < numSteps; k++) {
@@ -56,16 +51,16 @@ export function makeBetas(
 }
 
 /** The schedule a teacher's config describes: its beta schedule, T and beta range. */
-export function scheduleOf(teacher: { betaSchedule: BetaSchedule; numSteps: number; betaStart: number; betaEnd: number }): NoiseSchedule {
+export function scheduleOf(teacher: {
+  betaSchedule: BetaSchedule
+  numSteps: number
+  betaStart: number
+  betaEnd: number
+}): NoiseSchedule {
   return makeSchedule(teacher.betaSchedule, teacher.numSteps, teacher.betaStart, teacher.betaEnd)
 }
 
-export function makeSchedule(
-  kind: BetaSchedule,
-  numSteps: number,
-  betaStart = 1e-4,
-  betaEnd = 0.02,
-): NoiseSchedule {
+export function makeSchedule(kind: BetaSchedule, numSteps: number, betaStart = 1e-4, betaEnd = 0.02): NoiseSchedule {
   const betas = makeBetas(kind, numSteps, betaStart, betaEnd)
   const alphaBar = new Float64Array(numSteps)
   const sigma = new Float64Array(numSteps)
@@ -117,7 +112,12 @@ export function uniformStepGrid(numSteps: number, numScales: number, top = numSt
  * Karras spacing (rho = 7) between the teacher's sigmaMin and the sigma of step `top`, each level mapped to
  * the nearest teacher step; duplicates (possible at the clean end for large N) are removed.
  */
-export function karrasStepGrid(schedule: NoiseSchedule, numScales: number, rho = 7, top = schedule.numSteps - 1): number[] {
+export function karrasStepGrid(
+  schedule: NoiseSchedule,
+  numScales: number,
+  rho = 7,
+  top = schedule.numSteps - 1,
+): number[] {
   const sigmaMin = schedule.sigma[0] as number
   const sigmaMax = schedule.sigma[top] as number
   const lo = sigmaMin ** (1 / rho)
@@ -155,15 +155,24 @@ export function gridTopStep(schedule: NoiseSchedule, sigmaMax: number | null): n
   if (sigmaMax === null) return last
   const largest = schedule.sigma[last] as number
   if (sigmaMax > largest * (1 + 1e-9)) {
-    throw new Error(`sigmaMax ${sigmaMax} is above the teacher's largest sigma ${largest.toPrecision(4)} (its last step); lower it or leave it empty`)
+    throw new Error(
+      `sigmaMax ${sigmaMax} is above the teacher's largest sigma ${largest.toPrecision(4)} (its last step); lower it or leave it empty`,
+    )
   }
   return nearestStep(schedule, sigmaMax)
 }
 
 /** The N teacher steps a CD run trains on, clean to noisy: its grid spacing up to its top (gridTopStep). */
-export function cdStepGrid(schedule: NoiseSchedule, numScales: number, spacing: 'uniform' | 'karras', sigmaMax: number | null): number[] {
+export function cdStepGrid(
+  schedule: NoiseSchedule,
+  numScales: number,
+  spacing: 'uniform' | 'karras',
+  sigmaMax: number | null,
+): number[] {
   const top = gridTopStep(schedule, sigmaMax)
-  return spacing === 'karras' ? karrasStepGrid(schedule, numScales, 7, top) : uniformStepGrid(schedule.numSteps, numScales, top)
+  return spacing === 'karras'
+    ? karrasStepGrid(schedule, numScales, 7, top)
+    : uniformStepGrid(schedule.numSteps, numScales, top)
 }
 
 /** The teacher step whose sigma is closest to `sigma` in log space. */
@@ -197,7 +206,11 @@ export function nearestLevel(schedule: NoiseSchedule, levelSteps: readonly numbe
   const target = Math.log(sigma)
   let best = levelSteps[0] as number
   for (const k of levelSteps) {
-    if (Math.abs(Math.log(schedule.sigma[k] as number) - target) < Math.abs(Math.log(schedule.sigma[best] as number) - target)) best = k
+    if (
+      Math.abs(Math.log(schedule.sigma[k] as number) - target) <
+      Math.abs(Math.log(schedule.sigma[best] as number) - target)
+    )
+      best = k
   }
   return best
 }

@@ -10,7 +10,12 @@ export const ICT_START_SCALES = 10
  * iCT's doubling curriculum at 0-based `step`:
  * N(k) = min(s0 2^floor(k / K'), s1) + 1, K' = floor(K / (log2 floor(s1 / s0) + 1)).
  */
-export function ictNumScales(step: number, totalSteps: number, finalScales: number, startScales = ICT_START_SCALES): number {
+export function ictNumScales(
+  step: number,
+  totalSteps: number,
+  finalScales: number,
+  startScales = ICT_START_SCALES,
+): number {
   const s1 = Math.max(finalScales - 1, 1)
   const s0 = Math.min(startScales, s1)
   const stagesMinusOne = Math.log2(Math.floor(s1 / s0))
@@ -19,7 +24,13 @@ export function ictNumScales(step: number, totalSteps: number, finalScales: numb
 }
 
 /** Learning rate at 1-based `step`: linear warm-up, then constant or cosine decay to zero. */
-export function learningRateAt(step: number, base: number, totalSteps: number, warmupSteps: number, schedule: 'constant' | 'cosine'): number {
+export function learningRateAt(
+  step: number,
+  base: number,
+  totalSteps: number,
+  warmupSteps: number,
+  schedule: 'constant' | 'cosine',
+): number {
   if (warmupSteps > 0 && step <= warmupSteps) return (base * step) / warmupSteps
   if (schedule === 'constant') return base
   // The first step after warm-up gets the full rate; the last one a small positive rate (never a wasted step).

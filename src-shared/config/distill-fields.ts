@@ -25,7 +25,12 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     kind: 'select',
     options: DATASETS_2D,
     group: 'data',
-    cli: { flag: '--dataset', arg: '<name>', help: `dataset: ${list(DATASETS_2D)}, or an imported image dataset's name or id`, required: true },
+    cli: {
+      flag: '--dataset',
+      arg: '<name>',
+      help: `dataset: ${list(DATASETS_2D)}, or an imported image dataset's name or id`,
+      required: true,
+    },
   },
   {
     key: 'teacher',
@@ -36,7 +41,11 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     kind: 'text',
     group: 'data',
     resumable: true,
-    cli: { flag: '--teacher', arg: '<builtin|id|path>', help: 'teacher: builtin, a teacher id from `clab teachers list`, or a checkpoint path' },
+    cli: {
+      flag: '--teacher',
+      arg: '<builtin|id|path>',
+      help: 'teacher: builtin, a teacher id from `clab teachers list`, or a checkpoint path',
+    },
   },
   {
     key: 'sigmaData',
@@ -105,7 +114,11 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     branchable: true,
     sweepable: true,
     legacy: { value: 1, by: 'stored' },
-    cli: { flag: '--substeps', arg: '<n>', help: "solver steps per hop between adjacent levels (1: the CD paper's single step)" },
+    cli: {
+      flag: '--substeps',
+      arg: '<n>',
+      help: "solver steps per hop between adjacent levels (1: the CD paper's single step)",
+    },
   },
   {
     key: 'topPairShare',
@@ -118,7 +131,11 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     branchable: true,
     sweepable: true,
     legacy: { value: 0, by: 'stored' },
-    cli: { flag: '--top-share', arg: '<x>', help: 'share of each batch at the top pair (t_N-1, t_N), the one-step map (0: uniform n)' },
+    cli: {
+      flag: '--top-share',
+      arg: '<x>',
+      help: 'share of each batch at the top pair (t_N-1, t_N), the one-step map (0: uniform n)',
+    },
   },
   {
     key: 'sigmaMax',
@@ -179,7 +196,11 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     group: 'method',
     branchable: true,
     resumable: true,
-    cli: { flag: '--multistep-sigmas', arg: '<list>', help: 'comma-separated intermediate sigmas for 2+ step sampling' },
+    cli: {
+      flag: '--multistep-sigmas',
+      arg: '<list>',
+      help: 'comma-separated intermediate sigmas for 2+ step sampling',
+    },
   },
   {
     key: 'loss',
@@ -217,7 +238,11 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     options: WEIGHTINGS,
     group: 'loss',
     branchable: true,
-    cli: { flag: '--weighting', arg: '<w>', help: `loss weight lambda: ${list(WEIGHTINGS)} (1 / (sigma_hi - sigma_lo))` },
+    cli: {
+      flag: '--weighting',
+      arg: '<w>',
+      help: `loss weight lambda: ${list(WEIGHTINGS)} (1 / (sigma_hi - sigma_lo))`,
+    },
   },
   {
     key: 'lr',
@@ -254,7 +279,11 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     group: 'optimiser',
     branchable: true,
     sweepable: true,
-    cli: { flag: '--warmup', arg: '<n>', help: 'learning-rate warm-up steps (at most a tenth of --steps unless given)' },
+    cli: {
+      flag: '--warmup',
+      arg: '<n>',
+      help: 'learning-rate warm-up steps (at most a tenth of --steps unless given)',
+    },
   },
   {
     key: 'batch',
@@ -329,7 +358,11 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     branchable: true,
     resumable: true,
     legacy: { value: 250, by: 'schema' },
-    cli: { flag: '--sample-every', arg: '<n>', help: 'live sample previews (NFE 1 and 2, fixed noise) every n steps (0: none)' },
+    cli: {
+      flag: '--sample-every',
+      arg: '<n>',
+      help: 'live sample previews (NFE 1 and 2, fixed noise) every n steps (0: none)',
+    },
   },
   {
     key: 'checkpointEvery',

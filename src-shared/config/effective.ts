@@ -39,8 +39,24 @@ export interface AlgorithmBehaviour {
 }
 
 export const ALGORITHM_BEHAVIOUR: Readonly<Record<Algorithm, AlgorithmBehaviour>> = {
-  cd: { targetInput: 'teacher', targetNetwork: 'ema', pairSampling: 'uniform', usesBoundary: true, scaleCurriculum: false, overrides: {}, unused: [] },
-  ct: { targetInput: 'same-noise', targetNetwork: 'ema', pairSampling: 'uniform', usesBoundary: true, scaleCurriculum: false, overrides: {}, unused: ['solver', 'teacherSubsteps'] },
+  cd: {
+    targetInput: 'teacher',
+    targetNetwork: 'ema',
+    pairSampling: 'uniform',
+    usesBoundary: true,
+    scaleCurriculum: false,
+    overrides: {},
+    unused: [],
+  },
+  ct: {
+    targetInput: 'same-noise',
+    targetNetwork: 'ema',
+    pairSampling: 'uniform',
+    usesBoundary: true,
+    scaleCurriculum: false,
+    overrides: {},
+    unused: ['solver', 'teacherSubsteps'],
+  },
   ict: {
     targetInput: 'same-noise',
     targetNetwork: 'online',
@@ -79,7 +95,9 @@ export function effectiveValues<C extends Partial<DistillConfig>>(config: C): C 
 
 /** N at 0-based step k: iCT's curriculum, otherwise numScales. */
 export function numScalesAt(config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps'>, step: number): number {
-  return behaviourOf(config.algorithm)?.scaleCurriculum ? ictNumScales(step, config.steps, config.numScales) : config.numScales
+  return behaviourOf(config.algorithm)?.scaleCurriculum
+    ? ictNumScales(step, config.steps, config.numScales)
+    : config.numScales
 }
 
 /** The N the run ends at (the levels it is sampled on). */
@@ -93,7 +111,10 @@ export function targetMuAt(config: Pick<DistillConfig, 'algorithm' | 'targetEma'
 }
 
 /** The learning rate of 0-based step k's update (learningRateAt counts updates from 1). */
-export function learningRateAtStep(config: Pick<DistillConfig, 'lr' | 'steps' | 'warmupSteps' | 'lrSchedule'>, step: number): number {
+export function learningRateAtStep(
+  config: Pick<DistillConfig, 'lr' | 'steps' | 'warmupSteps' | 'lrSchedule'>,
+  step: number,
+): number {
   return learningRateAt(step + 1, config.lr, config.steps, config.warmupSteps, config.lrSchedule)
 }
 
@@ -107,13 +128,21 @@ export function evalEmaAtStep(config: Pick<DistillConfig, 'evalEma'>, step: numb
  * last step, duplicates dropped), otherwise the uniform or Karras grid up to the grid top. Throws the
  * schedule's error for a sigmaMax above the teacher's last step.
  */
-export function levelSteps(config: Pick<DistillConfig, 'algorithm' | 'grid'> & Partial<Pick<DistillConfig, 'sigmaMax'>>, schedule: NoiseSchedule, numScales: number): number[] {
-  if (behaviourOf(config.algorithm)?.pairSampling === 'walkthrough') return walkthroughStepGrid(schedule.numSteps, numScales)
+export function levelSteps(
+  config: Pick<DistillConfig, 'algorithm' | 'grid'> & Partial<Pick<DistillConfig, 'sigmaMax'>>,
+  schedule: NoiseSchedule,
+  numScales: number,
+): number[] {
+  if (behaviourOf(config.algorithm)?.pairSampling === 'walkthrough')
+    return walkthroughStepGrid(schedule.numSteps, numScales)
   return cdStepGrid(schedule, numScales, config.grid, config.sigmaMax ?? null)
 }
 
 /** The levels the student is trained on at the end of the run (the ones it samples on). */
-export function trainedSteps(config: Pick<DistillConfig, 'algorithm' | 'grid' | 'numScales' | 'steps'> & Partial<Pick<DistillConfig, 'sigmaMax'>>, schedule: NoiseSchedule): number[] {
+export function trainedSteps(
+  config: Pick<DistillConfig, 'algorithm' | 'grid' | 'numScales' | 'steps'> & Partial<Pick<DistillConfig, 'sigmaMax'>>,
+  schedule: NoiseSchedule,
+): number[] {
   return levelSteps(config, schedule, finalNumScales(config))
 }
 

@@ -21,7 +21,9 @@ export type SweepableField = DistillField
 export const RESUMABLE_FIELDS: readonly DistillField[] = DISTILL_FIELDS.filter((f) => f.resumable).map((f) => f.key)
 
 /** Teacher config fields a resumed teacher run may change. */
-export const TEACHER_RESUMABLE_FIELDS: readonly TeacherField[] = TEACHER_FIELDS.filter((f) => f.resumable).map((f) => f.key)
+export const TEACHER_RESUMABLE_FIELDS: readonly TeacherField[] = TEACHER_FIELDS.filter((f) => f.resumable).map(
+  (f) => f.key,
+)
 
 /** The most runs one sweep may queue: a grid beyond it is refused before a single point is built. */
 export const MAX_SWEEP_POINTS = 1000

@@ -2,8 +2,8 @@ export * from './fields'
 export * from './schemas'
 export * from './defaults'
 export * from './validate'
-export * from "./presets"
-export * from "./stored"
+export * from './presets'
+export * from './stored'
 export * from './registry'
 export * from './distill-fields'
 export * from './teacher-fields'

@@ -20,24 +20,42 @@ export const PRESETS = {
   /** Measurements: DISTILL_DEFAULTS ("batch 1024"; 8gaussians 1.98x at sigma_max 80, 2.60x at sigma 157). */
   'large-batch': {
     label: 'Default at batch 1024 (best one-step quality measured, about 3x the time)',
-    why: 'The default preset with four times the batch, for the best one-step quality at 3000 steps: 8gaussians 1.98x the teacher\'s 100-step SWD against 2.21x at batch 256, at about three times the time per step.',
+    why: "The default preset with four times the batch, for the best one-step quality at 3000 steps: 8gaussians 1.98x the teacher's 100-step SWD against 2.21x at batch 256, at about three times the time per step.",
     values: { batch: 1024 },
   },
   /** The default before the substep measurements: ALGORITHM.md's step as written, tuned (moons 4.29x, 8gaussians 6.71x). */
   'cd-single-step': {
     label: 'CD as in ALGORITHM.md (one teacher step per hop, lambda = 1)',
-    why: 'The CD loss of the contract exactly: one Heun step of the teacher between adjacent levels and lambda = 1, over N = 18, with lr 1e-3 (the earlier default; one-step quality 4.3x the teacher\'s on moons at 3000 steps).',
+    why: "The CD loss of the contract exactly: one Heun step of the teacher between adjacent levels and lambda = 1, over N = 18, with lr 1e-3 (the earlier default; one-step quality 4.3x the teacher's on moons at 3000 steps).",
     values: { algorithm: 'cd', ...SINGLE_STEP_DEFAULTS },
   },
   walkthrough: {
     label: "The walkthrough's settings",
     why: 'N = 100, EMA 0.99, Adam lr 1e-4, batch 64 as in the walkthrough; with algorithm "tutorial" this is its loop exactly.',
-    values: { ...SINGLE_STEP_DEFAULTS, numScales: 100, targetEma: 0.99, lr: 1e-4, lrSchedule: 'constant', warmupSteps: 0, batch: 64, solver: 'ddim' },
+    values: {
+      ...SINGLE_STEP_DEFAULTS,
+      numScales: 100,
+      targetEma: 0.99,
+      lr: 1e-4,
+      lrSchedule: 'constant',
+      warmupSteps: 0,
+      batch: 64,
+      solver: 'ddim',
+    },
   },
   'paper-cd': {
     label: 'Consistency Models paper (CD, ImageNet-64 style)',
     why: 'Song et al. 2023: Heun teacher steps, N = 40, target mu = 0.95, evaluation EMA 0.9999, L2, lambda = 1, sigma_max = 80.',
-    values: { ...SINGLE_STEP_DEFAULTS, algorithm: 'cd', solver: 'heun', numScales: 40, targetEma: 0.95, evalEma: 0.9999, loss: 'l2', sigmaMax: 80 },
+    values: {
+      ...SINGLE_STEP_DEFAULTS,
+      algorithm: 'cd',
+      solver: 'heun',
+      numScales: 40,
+      targetEma: 0.95,
+      evalEma: 0.9999,
+      loss: 'l2',
+      sigmaMax: 80,
+    },
   },
   'ict-like': {
     label: 'iCT-like consistency training',

@@ -124,7 +124,10 @@ export function specOf<S extends FieldSpec>(byKey: ReadonlyMap<string, S>, key: 
 }
 
 /** A numeric field's bounds; a field without them is a programming error, so it throws. */
-export function boundsOf(byKey: ReadonlyMap<string, FieldSpec>, key: string): Required<Pick<FieldBounds, 'min'>> & FieldBounds {
+export function boundsOf(
+  byKey: ReadonlyMap<string, FieldSpec>,
+  key: string,
+): Required<Pick<FieldBounds, 'min'>> & FieldBounds {
   const bounds = specOf(byKey, key).bounds
   if (!bounds) throw new Error(`field ${key} has no bounds`)
   return bounds

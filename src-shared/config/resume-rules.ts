@@ -8,7 +8,16 @@
 import { BRANCH_MUST_KEEP } from './fields'
 
 /** Distillation config fields a resumed run may change; any other difference is refused. */
-export const RESUME_MAY_CHANGE = ['steps', 'backend', 'evalEvery', 'sampleEvery', 'checkpointEvery', 'evalSamples', 'teacher', 'multistepSigmas'] as const
+export const RESUME_MAY_CHANGE = [
+  'steps',
+  'backend',
+  'evalEvery',
+  'sampleEvery',
+  'checkpointEvery',
+  'evalSamples',
+  'teacher',
+  'multistepSigmas',
+] as const
 
 /** Teacher config fields a resumed teacher run may change. */
 export const TEACHER_RESUME_MAY_CHANGE = ['steps', 'backend'] as const
@@ -16,19 +25,27 @@ export const TEACHER_RESUME_MAY_CHANGE = ['steps', 'backend'] as const
 /** Top-level keys whose values differ (compared as JSON; a key on one side only differs). */
 export function changedKeys(a: object, b: object): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)])
-  return [...keys].filter((k) => JSON.stringify((a as Record<string, unknown>)[k]) !== JSON.stringify((b as Record<string, unknown>)[k]))
+  return [...keys].filter(
+    (k) => JSON.stringify((a as Record<string, unknown>)[k]) !== JSON.stringify((b as Record<string, unknown>)[k]),
+  )
 }
 
 /**
  * The fields of `config` a distillation may not change from its checkpoint's `saved` config, and the rule
  * they break (for the message); null when it may go on.
  */
-export function refusedDistillChanges(saved: object, config: object, branch: boolean): { fields: string[]; rule: string } | null {
+export function refusedDistillChanges(
+  saved: object,
+  config: object,
+  branch: boolean,
+): { fields: string[]; rule: string } | null {
   const keep: ReadonlySet<string> = new Set(BRANCH_MUST_KEEP)
   const mayChange: ReadonlySet<string> = new Set(RESUME_MAY_CHANGE)
   const fields = changedKeys(saved, config).filter((f) => (branch ? keep.has(f) : !mayChange.has(f)))
   if (fields.length === 0) return null
-  const rule = branch ? `a branch must keep ${BRANCH_MUST_KEEP.join(', ')}` : `a resumed run may change only ${RESUME_MAY_CHANGE.join(', ')}`
+  const rule = branch
+    ? `a branch must keep ${BRANCH_MUST_KEEP.join(', ')}`
+    : `a resumed run may change only ${RESUME_MAY_CHANGE.join(', ')}`
   return { fields, rule }
 }
 

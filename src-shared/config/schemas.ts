@@ -6,7 +6,18 @@
 import { z } from 'zod'
 import { MAX_TERMINAL_ALPHA_BAR, scheduleOf, ScheduleError } from '../cd/schedule'
 import { DATASET_CHOICES_TEXT, isImageDatasetRef, isKnownDatasetForm } from '../data/dataset-ref'
-import { ALGORITHMS, BACKENDS, BETA_SCHEDULES, GRIDS, LOSSES, LR_SCHEDULES, MODELS, SOLVERS, WEIGHTINGS, type ModelKind } from './choices'
+import {
+  ALGORITHMS,
+  BACKENDS,
+  BETA_SCHEDULES,
+  GRIDS,
+  LOSSES,
+  LR_SCHEDULES,
+  MODELS,
+  SOLVERS,
+  WEIGHTINGS,
+  type ModelKind,
+} from './choices'
 import { DISTILL_FIELDS } from './distill-fields'
 import { boundsOf, specOf, specsByKey, type FieldSpec } from './registry'
 import { TEACHER_FIELDS } from './teacher-fields'
@@ -87,7 +98,10 @@ const topShare = boundsOf(DISTILL, 'topPairShare')
 const sigmaMax = boundsOf(DISTILL, 'sigmaMax')
 const sigmaData = boundsOf(DISTILL, 'sigmaData')
 const huberC = boundsOf(DISTILL, 'huberC')
-const multistep = { entry: boundsOf(DISTILL, 'multistepSigmas'), items: specOf(DISTILL, 'multistepSigmas').items ?? { max: 16 } }
+const multistep = {
+  entry: boundsOf(DISTILL, 'multistepSigmas'),
+  items: specOf(DISTILL, 'multistepSigmas').items ?? { max: 16 },
+}
 
 export const TeacherConfigSchema = z
   .object({
@@ -107,9 +121,13 @@ export const TeacherConfigSchema = z
     unetChannels: intField(TEACHER, 'unetChannels').default(legacyDefault<number>(TEACHER, 'unetChannels')),
     /** U-Net only: one entry per resolution level (its depth); each level but the last halves the size. */
     unetMultipliers: z
-      .array(intField(TEACHER, 'unetMultipliers'), { error: () => 'U-Net channel multipliers must be a list of integers' })
+      .array(intField(TEACHER, 'unetMultipliers'), {
+        error: () => 'U-Net channel multipliers must be a list of integers',
+      })
       .min(multiplierLevels.min ?? 1, { error: () => 'U-Net channel multipliers need at least one level' })
-      .max(multiplierLevels.max, { error: () => `U-Net channel multipliers allow at most ${multiplierLevels.max} levels` })
+      .max(multiplierLevels.max, {
+        error: () => `U-Net channel multipliers allow at most ${multiplierLevels.max} levels`,
+      })
       .default(legacyDefault<number[]>(TEACHER, 'unetMultipliers')),
     unetResBlocks: intField(TEACHER, 'unetResBlocks').default(legacyDefault<number>(TEACHER, 'unetResBlocks')),
     /** U-Net only: GroupNorm groups; must divide the base channels (and so every normalised width). */
@@ -133,10 +151,18 @@ export const TeacherConfigSchema = z
     }
     const wants = isImageDatasetRef(config.dataset) ? 'unet' : 'mlp'
     if (config.model !== wants) {
-      ctx.addIssue({ code: 'custom', path: ['model'], message: `model ${config.model} does not fit dataset ${config.dataset}; ${wants === 'unet' ? 'image datasets' : '2D datasets'} use ${wants}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model'],
+        message: `model ${config.model} does not fit dataset ${config.dataset}; ${wants === 'unet' ? 'image datasets' : '2D datasets'} use ${wants}`,
+      })
     }
     if (config.unetChannels % config.unetGroups !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['unetGroups'], message: `U-Net GroupNorm groups must divide the base channels ${config.unetChannels}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unetGroups'],
+        message: `U-Net GroupNorm groups must divide the base channels ${config.unetChannels}`,
+      })
     }
   })
 
@@ -146,7 +172,9 @@ export const DistillConfigSchema = z
   .object({
     dataset,
     /** `builtin` = the shipped teacher for the dataset; otherwise a teacher checkpoint path. */
-    teacher: z.string({ error: () => 'teacher must be "builtin" or a path' }).min(1, { error: () => 'teacher must not be empty' }),
+    teacher: z
+      .string({ error: () => 'teacher must be "builtin" or a path' })
+      .min(1, { error: () => 'teacher must not be empty' }),
     algorithm: oneOf(ALGORITHMS, what(DISTILL, 'algorithm')),
     /** N: number of discretisation levels on the teacher's steps. */
     numScales: intField(DISTILL, 'numScales'),
@@ -164,7 +192,10 @@ export const DistillConfigSchema = z
     /** lambda: `uniform` (1) or `inverse-gap` (1 / (sigma_hi - sigma_lo)); iCT always uses inverse-gap. */
     weighting: oneOf(WEIGHTINGS, what(DISTILL, 'weighting')),
     /** Pseudo-Huber c; null means 0.00054 sqrt(dim) (iCT). */
-    huberC: z.number().gt(huberC.min, { error: () => `Huber c must be > ${huberC.min}` }).nullable(),
+    huberC: z
+      .number()
+      .gt(huberC.min, { error: () => `Huber c must be > ${huberC.min}` })
+      .nullable(),
     solver: oneOf(SOLVERS, what(DISTILL, 'solver')),
     /**
      * Solver steps per CD hop (the teacher's ODE from the noisier to the cleaner level); 1 is ALGORITHM.md's
@@ -187,8 +218,13 @@ export const DistillConfigSchema = z
      */
     sigmaMax: z
       .number({ error: () => 'sigmaMax must be a number or empty' })
-      .min(sigmaMax.min, { error: () => `sigmaMax must be at least ${sigmaMax.min.toFixed(1)} (alphaBar <= ${MAX_TERMINAL_ALPHA_BAR}: the one-step start must be noise)` })
-      .max(sigmaMax.max as number, { error: () => `sigmaMax must be at most ${(sigmaMax.max as number).toExponential().replace('+', '')}` })
+      .min(sigmaMax.min, {
+        error: () =>
+          `sigmaMax must be at least ${sigmaMax.min.toFixed(1)} (alphaBar <= ${MAX_TERMINAL_ALPHA_BAR}: the one-step start must be noise)`,
+      })
+      .max(sigmaMax.max as number, {
+        error: () => `sigmaMax must be at most ${(sigmaMax.max as number).toExponential().replace('+', '')}`,
+      })
       .nullable(),
     sigmaData: z
       .number()

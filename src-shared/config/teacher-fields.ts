@@ -20,7 +20,12 @@ export const TEACHER_FIELDS: readonly FieldSpec<TeacherField>[] = [
     range: `${DATASETS_2D.join(', ')}, or an imported image dataset`,
     kind: 'select',
     options: DATASETS_2D,
-    cli: { flag: '--dataset', arg: '<name>', help: `dataset: ${list(DATASETS_2D)}, or an imported image dataset's name or id`, required: true },
+    cli: {
+      flag: '--dataset',
+      arg: '<name>',
+      help: `dataset: ${list(DATASETS_2D)}, or an imported image dataset's name or id`,
+      required: true,
+    },
   },
   {
     key: 'model',
@@ -31,7 +36,12 @@ export const TEACHER_FIELDS: readonly FieldSpec<TeacherField>[] = [
     options: MODELS,
     noForm: true,
     legacy: { value: 'mlp', by: 'schema' },
-    cli: { flag: '--model', arg: '<m>', help: `epsilon network: ${list(MODELS)}`, defaultText: 'mlp for 2D, unet for images' },
+    cli: {
+      flag: '--model',
+      arg: '<m>',
+      help: `epsilon network: ${list(MODELS)}`,
+      defaultText: 'mlp for 2D, unet for images',
+    },
   },
   {
     key: 'numSteps',

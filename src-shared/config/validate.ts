@@ -26,9 +26,16 @@ export function formatProblem(p: FieldProblem, fieldName: (field: string) => str
 function problemsOf(error: z.ZodError, input: Record<string, unknown>): FieldProblem[] {
   return error.issues.flatMap((issue) => {
     // One problem per unknown key, named by it (a form shows those with the whole-config problems).
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, message: `unknown field ${key}`, value: input[key] }))
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ field: key, message: `unknown field ${key}`, value: input[key] }))
     const top = issue.path[0]
-    return [{ field: issue.path.join('.') || '(config)', message: issue.message, value: top === undefined ? undefined : input[String(top)] }]
+    return [
+      {
+        field: issue.path.join('.') || '(config)',
+        message: issue.message,
+        value: top === undefined ? undefined : input[String(top)],
+      },
+    ]
   })
 }
 
@@ -54,10 +61,18 @@ export function parseDistillConfig(partial: Record<string, unknown>): DistillCon
   }
   const config = parseWith(DistillConfigSchema, defaults, partial)
   if (config.algorithm === 'tutorial' && config.sigmaMax !== null) {
-    throw new ConfigError([{ field: 'sigmaMax', message: "the walkthrough's loop (tutorial) runs over all T teacher steps and has no grid top; leave it empty", value: config.sigmaMax }])
+    throw new ConfigError([
+      {
+        field: 'sigmaMax',
+        message: "the walkthrough's loop (tutorial) runs over all T teacher steps and has no grid top; leave it empty",
+        value: config.sigmaMax,
+      },
+    ])
   }
   if (config.warmupSteps > config.steps) {
-    throw new ConfigError([{ field: 'warmupSteps', message: `must not exceed steps (${config.steps})`, value: config.warmupSteps }])
+    throw new ConfigError([
+      { field: 'warmupSteps', message: `must not exceed steps (${config.steps})`, value: config.warmupSteps },
+    ])
   }
   return config
 }

@@ -7,7 +7,8 @@ import { DATASETS_2D } from '@shared/data/datasets2d'
 import { imageDatasetId, imageDatasetRef, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
 
-export type DatasetRecordLike = Pick<ImageDatasetRecord, 'id' | 'name' | 'count' | 'height' | 'width' | 'channels'> & Partial<Pick<ImageDatasetRecord, 'kind'>>
+export type DatasetRecordLike = Pick<ImageDatasetRecord, 'id' | 'name' | 'count' | 'height' | 'width' | 'channels'> &
+  Partial<Pick<ImageDatasetRecord, 'kind'>>
 
 export interface DatasetOption {
   /** The config value: a 2D name or `image:<id>`. */
@@ -45,7 +46,11 @@ export function datasetLabel(dataset: string | null | undefined, index: DatasetI
 export function datasetOptions(records: readonly DatasetRecordLike[]): DatasetOption[] {
   return [
     ...DATASETS_2D.map((name) => ({ value: name as string, label: name as string, kind: '2d' as const })),
-    ...records.map((r) => ({ value: imageDatasetRef(r.id), label: `${r.name} (images, ${r.count} × ${imageShape(r)})`, kind: 'image' as const })),
+    ...records.map((r) => ({
+      value: imageDatasetRef(r.id),
+      label: `${r.name} (images, ${r.count} × ${imageShape(r)})`,
+      kind: 'image' as const,
+    })),
   ]
 }
 
@@ -55,13 +60,18 @@ export function datasetOptions(records: readonly DatasetRecordLike[]): DatasetOp
  */
 export function datasetFilterOptions(seen: readonly string[], index: DatasetIndex): DatasetOption[] {
   const values = [...DATASETS_2D, ...[...index.keys()].map(imageDatasetRef), ...seen]
-  return [...new Set(values)].map((value) => ({ value, label: datasetLabel(value, index), kind: isImageDatasetRef(value) ? ('image' as const) : ('2d' as const) }))
+  return [...new Set(values)].map((value) => ({
+    value,
+    label: datasetLabel(value, index),
+    kind: isImageDatasetRef(value) ? ('image' as const) : ('2d' as const),
+  }))
 }
 
 /** Text with every `image:<id>` of a known image set replaced by its name (teacher names embed the dataset). */
 export function withDatasetNames(text: string, index: DatasetIndex): string {
   // Ids contain dashes like the names around them, so known ids are looked for, longest first.
   let out = text
-  for (const [id, record] of [...index].sort((a, b) => b[0].length - a[0].length)) out = out.split(imageDatasetRef(id)).join(record.name)
+  for (const [id, record] of [...index].sort((a, b) => b[0].length - a[0].length))
+    out = out.split(imageDatasetRef(id)).join(record.name)
   return out
 }

@@ -22,15 +22,23 @@ export function unitToPixel(x: number): number {
 }
 
 /** Bytes -> Float32 in [-1, 1], into `out` when given (the same length). */
-export function scalePixels(bytes: ArrayLike<number>, out: Float32Array = new Float32Array(bytes.length)): Float32Array {
-  if (out.length !== bytes.length) throw new RangeError(`scalePixels: out has ${out.length} values for ${bytes.length} pixels`)
+export function scalePixels(
+  bytes: ArrayLike<number>,
+  out: Float32Array = new Float32Array(bytes.length),
+): Float32Array {
+  if (out.length !== bytes.length)
+    throw new RangeError(`scalePixels: out has ${out.length} values for ${bytes.length} pixels`)
   for (let i = 0; i < bytes.length; i++) out[i] = (bytes[i] as number) / 127.5 - 1
   return out
 }
 
 /** Model-space values -> bytes (rounded, clipped; NaN -> 0), into `out` when given (the same length). */
-export function unscalePixels(values: ArrayLike<number>, out: Uint8ClampedArray = new Uint8ClampedArray(values.length)): Uint8ClampedArray {
-  if (out.length !== values.length) throw new RangeError(`unscalePixels: out has ${out.length} values for ${values.length} pixels`)
+export function unscalePixels(
+  values: ArrayLike<number>,
+  out: Uint8ClampedArray = new Uint8ClampedArray(values.length),
+): Uint8ClampedArray {
+  if (out.length !== values.length)
+    throw new RangeError(`unscalePixels: out has ${out.length} values for ${values.length} pixels`)
   for (let i = 0; i < values.length; i++) out[i] = unitToPixel(values[i] as number)
   return out
 }
@@ -45,7 +53,18 @@ export type ImageDatasetKind = (typeof IMAGE_DATASET_KINDS)[number]
 /** Class names by label, for the kinds whose labels are fixed. */
 export const IMAGE_CLASS_NAMES: Partial<Record<ImageDatasetKind, readonly string[]>> = {
   mnist: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-  'fashion-mnist': ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+  'fashion-mnist': [
+    'T-shirt/top',
+    'Trouser',
+    'Pullover',
+    'Dress',
+    'Coat',
+    'Sandal',
+    'Shirt',
+    'Sneaker',
+    'Bag',
+    'Ankle boot',
+  ],
   cifar10: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
 }
 

@@ -16,7 +16,17 @@ import type { DistillConfig, TeacherConfig } from '../config/schemas'
 import type { Preset } from '../config/presets'
 import type { BackendChoice } from '../config/fields'
 import { IMAGE_DATASET_KINDS, type ImageDatasetRecord } from '../data/images'
-import type { EvaluationRecord, MetricBucket, MetricPoint, Run, RunListItem, RunSummary, SampleRecord, SeriesPoint, TeacherRecord } from '../store/types'
+import type {
+  EvaluationRecord,
+  MetricBucket,
+  MetricPoint,
+  Run,
+  RunListItem,
+  RunSummary,
+  SampleRecord,
+  SeriesPoint,
+  TeacherRecord,
+} from '../store/types'
 import { RUN_KINDS, RUN_STATUSES } from '../store/types'
 
 // --- errors ---------------------------------------------------------------------------------------------
@@ -67,17 +77,36 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 
 // --- payload schemas --------------------------------------------------------------------------------------
 
-const id = z.string({ error: () => 'must be a string' }).min(1, { error: () => 'must not be empty' }).max(128, { error: () => 'is too long' })
-const tag = z.string().min(1, { error: () => 'a tag must not be empty' }).max(100, { error: () => 'a tag is at most 100 characters' })
+const id = z
+  .string({ error: () => 'must be a string' })
+  .min(1, { error: () => 'must not be empty' })
+  .max(128, { error: () => 'is too long' })
+const tag = z
+  .string()
+  .min(1, { error: () => 'a tag must not be empty' })
+  .max(100, { error: () => 'a tag is at most 100 characters' })
 const tags = z.array(tag).max(100)
 const notes = z.string().max(100_000)
-const step = z.number().int({ error: () => 'must be an integer step' }).min(0, { error: () => 'must be at least 0' })
-const metricKey = z.string().min(1, { error: () => 'must not be empty' }).max(200)
+const step = z
+  .number()
+  .int({ error: () => 'must be an integer step' })
+  .min(0, { error: () => 'must be at least 0' })
+const metricKey = z
+  .string()
+  .min(1, { error: () => 'must not be empty' })
+  .max(200)
 /** A config (partial): validated field by field by @shared/config, which fills the defaults. */
 const configObject = z.record(z.string(), z.unknown(), { error: () => 'must be an object of config fields' })
-const path = z.string({ error: () => 'must be a string' }).min(1, { error: () => 'must not be empty' }).max(4096).refine((p) => !p.includes('\0'), { error: () => 'must not contain NUL' })
+const path = z
+  .string({ error: () => 'must be a string' })
+  .min(1, { error: () => 'must not be empty' })
+  .max(4096)
+  .refine((p) => !p.includes('\0'), { error: () => 'must not contain NUL' })
 const empty = z.object({}).strict().optional()
-const sampleId = z.number({ error: () => 'must be a sample id (a number)' }).int({ error: () => 'must be an integer' }).min(1, { error: () => 'must be at least 1' })
+const sampleId = z
+  .number({ error: () => 'must be a sample id (a number)' })
+  .int({ error: () => 'must be an integer' })
+  .min(1, { error: () => 'must be at least 1' })
 const startOptions = { tags: tags.optional(), notes: notes.optional() }
 
 export const API_SCHEMAS = {
@@ -113,7 +142,13 @@ export const API_SCHEMAS = {
   'runs.sweep': z
     .object({
       base: configObject,
-      grid: z.record(z.string(), z.array(z.number()).min(1, { error: () => 'a grid axis needs at least one value' }).max(1000)),
+      grid: z.record(
+        z.string(),
+        z
+          .array(z.number())
+          .min(1, { error: () => 'a grid axis needs at least one value' })
+          .max(1000),
+      ),
       ...startOptions,
     })
     .strict(),
@@ -125,7 +160,9 @@ export const API_SCHEMAS = {
   'runs.tag': z.object({ id, tags: tags.min(1, { error: () => 'give at least one tag' }) }).strict(),
   'runs.untag': z.object({ id, tags: tags.min(1, { error: () => 'give at least one tag' }) }).strict(),
   'runs.annotate': z.object({ id, notes }).strict(),
-  'runs.evaluations': z.object({ id, metric: z.string().max(100).optional(), model: z.string().max(100).optional() }).strict(),
+  'runs.evaluations': z
+    .object({ id, metric: z.string().max(100).optional(), model: z.string().max(100).optional() })
+    .strict(),
   /**
    * Writes the run as a folder (run.json, metrics.csv, evaluations.json, samples/, checkpoints/) at `path`:
    * absolute or relative to the data folder, and always below its `exports/` folder, which the store never
@@ -142,10 +179,16 @@ export const API_SCHEMAS = {
       key: metricKey,
       fromStep: step.optional(),
       toStep: step.optional(),
-      buckets: z.number({ error: () => 'must be a number' }).int({ error: () => 'must be an integer' }).min(1, { error: () => 'must be at least 1' }).max(100_000, { error: () => 'must be at most 100000' }),
+      buckets: z
+        .number({ error: () => 'must be a number' })
+        .int({ error: () => 'must be an integer' })
+        .min(1, { error: () => 'must be at least 1' })
+        .max(100_000, { error: () => 'must be at most 100000' }),
     })
     .strict(),
-  'metrics.series': z.object({ runId: id, key: metricKey, fromStep: step.optional(), toStep: step.optional() }).strict(),
+  'metrics.series': z
+    .object({ runId: id, key: metricKey, fromStep: step.optional(), toStep: step.optional() })
+    .strict(),
   'samples.list': z
     .object({
       runId: id,
@@ -158,15 +201,27 @@ export const API_SCHEMAS = {
     .object({
       id: sampleId,
       /** Width and height of the square image in pixels (default 320). */
-      size: z.number({ error: () => 'must be a number' }).int({ error: () => 'must be an integer' }).min(32, { error: () => 'must be at least 32' }).max(2048, { error: () => 'must be at most 2048' }).optional(),
+      size: z
+        .number({ error: () => 'must be a number' })
+        .int({ error: () => 'must be an integer' })
+        .min(32, { error: () => 'must be at least 32' })
+        .max(2048, { error: () => 'must be at most 2048' })
+        .optional(),
       /** Draw the run's held-out data faintly behind the points (2D; default true). */
       withData: z.boolean().optional(),
     })
     .strict(),
-  'datasets.list': z.object({ kind: z.enum(IMAGE_DATASET_KINDS).optional() }).strict().optional(),
+  'datasets.list': z
+    .object({ kind: z.enum(IMAGE_DATASET_KINDS).optional() })
+    .strict()
+    .optional(),
   /** The first `count` images of a dataset (default 32) as a PNG grid, 8 per row, pixels drawn `scale` x. */
   'datasets.preview': z
-    .object({ id, count: z.number().int().min(1).max(256).optional(), scale: z.number().int().min(1).max(8).optional() })
+    .object({
+      id,
+      count: z.number().int().min(1).max(256).optional(),
+      scale: z.number().int().min(1).max(8).optional(),
+    })
     .strict(),
   /**
    * One file from the user's machine (a browser file picker), copied into the data folder's `uploads/` to be
@@ -182,19 +237,32 @@ export const API_SCHEMAS = {
         .max(255, { error: () => 'is too long' }),
       bytes: z.instanceof(Uint8Array, { error: () => 'must be the file bytes' }),
       to: path.optional(),
-      offset: z.number({ error: () => 'must be a number of bytes' }).int({ error: () => 'must be an integer' }).min(0, { error: () => 'must not be negative' }).optional(),
+      offset: z
+        .number({ error: () => 'must be a number of bytes' })
+        .int({ error: () => 'must be an integer' })
+        .min(0, { error: () => 'must not be negative' })
+        .optional(),
     })
     .strict()
-    .refine((p) => (p.to === undefined) === (p.offset === undefined), { error: () => 'give both `to` and `offset` to append a chunk, or neither', path: ['offset'] }),
+    .refine((p) => (p.to === undefined) === (p.offset === undefined), {
+      error: () => 'give both `to` and `offset` to append a chunk, or neither',
+      path: ['offset'],
+    }),
   'datasets.import': z
     .object({
       /** IDX images + labels files (raw or .gz) or CIFAR-10 batches, inside the data folder. */
-      paths: z.array(path).min(1, { error: () => 'give at least one file' }).max(100),
+      paths: z
+        .array(path)
+        .min(1, { error: () => 'give at least one file' })
+        .max(100),
       name: z.string().min(1).max(200).optional(),
       kind: z.enum(IMAGE_DATASET_KINDS).optional(),
     })
     .strict(),
-  'teachers.list': z.object({ dataset: z.string().max(100).optional() }).strict().optional(),
+  'teachers.list': z
+    .object({ dataset: z.string().max(100).optional() })
+    .strict()
+    .optional(),
   'teachers.import': z.object({ path, name: z.string().min(1).max(200).optional() }).strict(),
   /**
    * Copies a teacher's weights to the new file `path`, under the same rule as `runs.export`: below the data

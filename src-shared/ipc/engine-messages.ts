@@ -124,7 +124,8 @@ export interface TeacherJob {
 
 export type EngineJob = DistillJob | TeacherJob
 
-export type HostToEngine = { type: 'start'; job: EngineJob } | { type: 'pause' } | { type: 'resume' } | { type: 'cancel' }
+export type HostToEngine =
+  { type: 'start'; job: EngineJob } | { type: 'pause' } | { type: 'resume' } | { type: 'cancel' }
 
 // ---------------------------------------------------------------------------------------------------------
 // Engine → host
@@ -182,7 +183,14 @@ export type EngineMessage =
   | { type: 'progress'; runId: string; phase: 'reference' | 'classifier'; done: number; total: number }
   | { type: 'metrics'; runId: string; points: MetricPoint[] }
   /** `role`: `latest` is overwritten as training goes; `final` is the end state; `teacher` is teacher.ckpt. */
-  | { type: 'checkpoint'; runId: string; step: number; path: string; bytes: number; role: 'latest' | 'final' | 'teacher' }
+  | {
+      type: 'checkpoint'
+      runId: string
+      step: number
+      path: string
+      bytes: number
+      role: 'latest' | 'final' | 'teacher'
+    }
   /** `agreement` is null for a teacher job (there is no student). */
   | { type: 'evaluation'; runId: string; step: number; rows: EvalRow[]; agreement: number | null }
   /**
@@ -190,12 +198,31 @@ export type EngineMessage =
    * `swd` = its sliced Wasserstein to held-out data (null for the data and for a distillation's fixed teacher reference).
    * Image previews leave `points` empty and give `imagePath`, a PNG grid of the set written by the engine process.
    */
-  | { type: 'preview'; runId: string; step: number; model: EvalRow['model']; nfe: number; points: number[]; imagePath?: string; swd: number | null; noiseSeed: number; wallMs: number }
+  | {
+      type: 'preview'
+      runId: string
+      step: number
+      model: EvalRow['model']
+      nfe: number
+      points: number[]
+      imagePath?: string
+      swd: number | null
+      noiseSeed: number
+      wallMs: number
+    }
   /**
    * One file of final samples: `data` (nfe 0), `teacher` (nfe 100) or `student` (nfe N); a CSV of 2D points,
    * or for images (`kind: 'png'`) a PNG grid.
    */
-  | { type: 'samples'; runId: string; step: number; model: EvalRow['model']; nfe: number; path: string; kind?: 'csv2d' | 'png' }
+  | {
+      type: 'samples'
+      runId: string
+      step: number
+      model: EvalRow['model']
+      nfe: number
+      path: string
+      kind?: 'csv2d' | 'png'
+    }
   | { type: 'paused'; runId: string; step: number }
   | { type: 'resumed'; runId: string; step: number }
   | { type: 'finished'; runId: string; step: number; msPerStep: number; lastLoss: number }
@@ -206,7 +233,9 @@ export type EngineMessageType = EngineMessage['type']
 
 export const TERMINAL_ENGINE_MESSAGES: readonly EngineMessageType[] = ['finished', 'failed', 'cancelled']
 
-export function isTerminalEngineMessage(m: { type: string }): m is Extract<EngineMessage, { type: 'finished' | 'failed' | 'cancelled' }> {
+export function isTerminalEngineMessage(m: {
+  type: string
+}): m is Extract<EngineMessage, { type: 'finished' | 'failed' | 'cancelled' }> {
   return (TERMINAL_ENGINE_MESSAGES as readonly string[]).includes(m.type)
 }
 

@@ -41,7 +41,8 @@ export class WireError extends Error {
 
 export function encodeWire(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'number' && !Number.isFinite(v)) return { [NON_FINITE_KEY]: Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' }
+    if (typeof v === 'number' && !Number.isFinite(v))
+      return { [NON_FINITE_KEY]: Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' }
     if (v instanceof Uint8Array) return { [BYTES_KEY]: toBase64(v) }
     return v
   })
@@ -101,7 +102,8 @@ function revive(v: unknown, path: string, rootName: string): unknown {
     const before = record[key]
     const after = revive(before, path === '' ? key : `${path}.${key}`, rootName)
     // defineProperty, not assignment: a parsed `__proto__` key is an own property and must stay one.
-    if (after !== before) Object.defineProperty(record, key, { value: after, writable: true, enumerable: true, configurable: true })
+    if (after !== before)
+      Object.defineProperty(record, key, { value: after, writable: true, enumerable: true, configurable: true })
   }
   return v
 }
@@ -127,7 +129,11 @@ export function exceedsDepth(text: string, limit: number): boolean {
 }
 
 /** A binary upload message: the request without `payload.bytes` as the JSON header, then the bytes. */
-export function encodeBinaryRequest(id: number, method: string, payload: { bytes: Uint8Array } & Record<string, unknown>): Uint8Array {
+export function encodeBinaryRequest(
+  id: number,
+  method: string,
+  payload: { bytes: Uint8Array } & Record<string, unknown>,
+): Uint8Array {
   const { bytes, ...rest } = payload
   const header = new TextEncoder().encode(encodeWire({ id, method, payload: rest }))
   const out = new Uint8Array(4 + header.byteLength + bytes.byteLength)
@@ -141,8 +147,12 @@ export function encodeBinaryRequest(id: number, method: string, payload: { bytes
 export function splitBinaryRequest(data: Uint8Array): { header: string; bytes: Uint8Array } {
   if (data.byteLength < 4) throw new WireError('a binary message starts with a 4-byte header length')
   const length = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0)
-  if (length > MAX_BINARY_HEADER_BYTES) throw new WireError(`a binary message's header is at most ${MAX_BINARY_HEADER_BYTES} bytes (got a length of ${length})`)
-  if (4 + length > data.byteLength) throw new WireError(`a binary message's header length (${length}) runs past its end (${data.byteLength} bytes)`)
+  if (length > MAX_BINARY_HEADER_BYTES)
+    throw new WireError(
+      `a binary message's header is at most ${MAX_BINARY_HEADER_BYTES} bytes (got a length of ${length})`,
+    )
+  if (4 + length > data.byteLength)
+    throw new WireError(`a binary message's header length (${length}) runs past its end (${data.byteLength} bytes)`)
   let header: string
   try {
     header = new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(4, 4 + length))

@@ -7,14 +7,24 @@
  */
 import type { ApiClient, ApiEvent, ApiMethod, ApiPayload, ApiResponses, ApiResult, WireMessage } from './api'
 import { API_WS_PATH } from './api'
-import { BINARY_METHOD, MAX_BINARY_MESSAGE_BYTES, MAX_TEXT_MESSAGE_BYTES, decodeWire, encodeBinaryRequest, encodeWire } from './wire'
+import {
+  BINARY_METHOD,
+  MAX_BINARY_MESSAGE_BYTES,
+  MAX_TEXT_MESSAGE_BYTES,
+  decodeWire,
+  encodeBinaryRequest,
+  encodeWire,
+} from './wire'
 
 /** The part of the WebSocket interface used here (browser WebSocket and `ws` both have it). */
 export interface WebSocketLike {
   readonly readyState: number
   send(data: string | Uint8Array): void
   close(code?: number, reason?: string): void
-  addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: { data?: unknown; code?: number; reason?: string; message?: string }) => void): void
+  addEventListener(
+    type: 'open' | 'close' | 'error' | 'message',
+    listener: (event: { data?: unknown; code?: number; reason?: string; message?: string }) => void,
+  ): void
 }
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike
@@ -47,7 +57,8 @@ export function apiSocketUrl(pageUrl: string): string {
 
 export function connectWsClient(url: string, options: WsClientOptions = {}): Promise<WsClient> {
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
-  if (!Ctor) return Promise.reject(new Error('no WebSocket implementation: pass one in (e.g. the ws package) on Node < 22'))
+  if (!Ctor)
+    return Promise.reject(new Error('no WebSocket implementation: pass one in (e.g. the ws package) on Node < 22'))
   const socket = new Ctor(url)
   const pending = new Map<number, (result: ApiResult<unknown>) => void>()
   const listeners = new Set<(event: ApiEvent) => void>()
@@ -87,7 +98,12 @@ export function connectWsClient(url: string, options: WsClientOptions = {}): Pro
     })
     socket.addEventListener('close', (event) => {
       isClosed = true
-      if (!opened) reject(new Error(`connection to ${redact(url)} closed (${event.code ?? '?'}${event.reason ? ` ${event.reason}` : ''})`))
+      if (!opened)
+        reject(
+          new Error(
+            `connection to ${redact(url)} closed (${event.code ?? '?'}${event.reason ? ` ${event.reason}` : ''})`,
+          ),
+        )
       for (const settle of pending.values()) settle(transportError('the connection to the backend closed'))
       pending.clear()
       resolveClosed()
@@ -95,16 +111,28 @@ export function connectWsClient(url: string, options: WsClientOptions = {}): Pro
 
     const client: WsClient = {
       call<M extends ApiMethod>(method: M, payload?: ApiPayload<M>): Promise<ApiResult<ApiResponses[M]>> {
-        if (isClosed || socket.readyState !== OPEN) return Promise.resolve(transportError('not connected to the backend'))
+        if (isClosed || socket.readyState !== OPEN)
+          return Promise.resolve(transportError('not connected to the backend'))
         const id = nextId++
         let message: string | Uint8Array
         try {
           message = encodeRequest(id, method, payload)
         } catch (error) {
-          return Promise.resolve({ ok: false, error: { code: 'INVALID_PAYLOAD', message: `the payload cannot be sent: ${(error as Error).message}` } })
+          return Promise.resolve({
+            ok: false,
+            error: { code: 'INVALID_PAYLOAD', message: `the payload cannot be sent: ${(error as Error).message}` },
+          })
         }
         const tooLarge = oversize(message)
-        if (tooLarge) return Promise.resolve({ ok: false, error: { code: 'INVALID_PAYLOAD', message: tooLarge, ...(typeof message === 'string' ? {} : { field: 'bytes' }) } })
+        if (tooLarge)
+          return Promise.resolve({
+            ok: false,
+            error: {
+              code: 'INVALID_PAYLOAD',
+              message: tooLarge,
+              ...(typeof message === 'string' ? {} : { field: 'bytes' }),
+            },
+          })
         return new Promise((settle) => {
           pending.set(id, settle as (result: ApiResult<unknown>) => void)
           socket.send(message)
@@ -124,7 +152,12 @@ export function connectWsClient(url: string, options: WsClientOptions = {}): Pro
 
 /** A binary message for an upload that carries bytes, JSON text for everything else. */
 function encodeRequest(id: number, method: string, payload: unknown): string | Uint8Array {
-  if (method === BINARY_METHOD && payload !== null && typeof payload === 'object' && (payload as { bytes?: unknown }).bytes instanceof Uint8Array) {
+  if (
+    method === BINARY_METHOD &&
+    payload !== null &&
+    typeof payload === 'object' &&
+    (payload as { bytes?: unknown }).bytes instanceof Uint8Array
+  ) {
     return encodeBinaryRequest(id, method, payload as { bytes: Uint8Array })
   }
   return encodeWire({ id, method, payload })
@@ -133,12 +166,16 @@ function encodeRequest(id: number, method: string, payload: unknown): string | U
 /** Why the server would refuse this message for its size, or null. */
 function oversize(message: string | Uint8Array): string | null {
   if (typeof message !== 'string') {
-    return message.byteLength > MAX_BINARY_MESSAGE_BYTES ? `bytes: an upload chunk is at most ${MAX_BINARY_MESSAGE_BYTES} bytes with its header; this one is ${message.byteLength}` : null
+    return message.byteLength > MAX_BINARY_MESSAGE_BYTES
+      ? `bytes: an upload chunk is at most ${MAX_BINARY_MESSAGE_BYTES} bytes with its header; this one is ${message.byteLength}`
+      : null
   }
   // UTF-8 takes at most 3 bytes per UTF-16 unit: only long text needs counting.
   if (message.length * 3 <= MAX_TEXT_MESSAGE_BYTES) return null
   const bytes = new TextEncoder().encode(message).byteLength
-  return bytes > MAX_TEXT_MESSAGE_BYTES ? `the request is ${bytes} bytes of JSON; the server takes at most ${MAX_TEXT_MESSAGE_BYTES} (1 MiB) per message` : null
+  return bytes > MAX_TEXT_MESSAGE_BYTES
+    ? `the request is ${bytes} bytes of JSON; the server takes at most ${MAX_TEXT_MESSAGE_BYTES} (1 MiB) per message`
+    : null
 }
 
 /** The URL without its token, for messages. */

@@ -34,7 +34,8 @@ const integer = (min: number, max: number) =>
     .max(max, { error: () => `must be at most ${max}` })
 const step = integer(0, MAX_RUN_STEP)
 const safeInteger = integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
-const text = (max: number) => z.string({ error: () => 'must be a string' }).max(max, { error: () => `must be at most ${max} characters` })
+const text = (max: number) =>
+  z.string({ error: () => 'must be a string' }).max(max, { error: () => `must be at most ${max} characters` })
 /** Only shape here: the importer resolves each path inside the folder and looks at the file itself. */
 const filePath = z
   .string({ error: () => 'must be a path relative to the run folder' })
@@ -45,7 +46,9 @@ export const RunFileSampleSchema = z.object({
   step,
   nfe: integer(0, 1_000_000),
   kind: z.enum(['csv2d', 'png', 'points2d'], { error: () => 'must be csv2d, png or points2d' }),
-  model: text(100).min(1, { error: () => 'must not be empty' }).optional(),
+  model: text(100)
+    .min(1, { error: () => 'must not be empty' })
+    .optional(),
   role: z.enum(SAMPLE_ROLES, { error: () => `must be one of ${SAMPLE_ROLES.join(', ')}` }).optional(),
   noiseSeed: safeInteger,
   /** Null for a sample that had no file (nothing to import). */
@@ -59,13 +62,18 @@ export const RunFileCheckpointSchema = z.object({
 })
 
 export const RunFileSchema = z.object({
-  id: z.string({ error: () => 'must be a run id' }).regex(RUN_ID, { error: () => 'must be a run id (letters, digits, . _ -; at most 128)' }),
+  id: z
+    .string({ error: () => 'must be a run id' })
+    .regex(RUN_ID, { error: () => 'must be a run id (letters, digits, . _ -; at most 128)' }),
   kind: z.enum(RUN_KINDS, { error: () => `must be one of ${RUN_KINDS.join(', ')}` }),
   status: z.enum(RUN_STATUSES, { error: () => `must be one of ${RUN_STATUSES.join(', ')}` }),
   config: z.record(z.string(), z.unknown(), { error: () => 'must be an object of config fields' }),
   appVersion: text(100).min(1, { error: () => 'must not be empty' }),
   parentRunId: text(128).nullable().optional(),
-  parentKind: z.enum(PARENT_KINDS, { error: () => `must be one of ${PARENT_KINDS.join(', ')}` }).nullable().optional(),
+  parentKind: z
+    .enum(PARENT_KINDS, { error: () => `must be one of ${PARENT_KINDS.join(', ')}` })
+    .nullable()
+    .optional(),
   parentStep: step.nullable().optional(),
   backend: text(100).nullable().optional(),
   seed: safeInteger.nullable().optional(),
@@ -77,11 +85,22 @@ export const RunFileSchema = z.object({
     .max(8.64e15, { error: () => 'is past the last date JavaScript can hold' }),
   notes: text(MAX_NOTES_CHARS).default(''),
   tags: z
-    .array(z.string({ error: () => 'must be a string' }).regex(TAG, { error: () => 'a tag is 1–64 characters without commas' }), { error: () => 'must be a list of tags' })
+    .array(
+      z
+        .string({ error: () => 'must be a string' })
+        .regex(TAG, { error: () => 'a tag is 1–64 characters without commas' }),
+      { error: () => 'must be a list of tags' },
+    )
     .max(MAX_TAGS, { error: () => `at most ${MAX_TAGS} tags` })
     .default([]),
-  samples: z.array(RunFileSampleSchema, { error: () => 'must be a list of samples' }).max(MAX_RUN_FILES, { error: () => `at most ${MAX_RUN_FILES} samples` }).default([]),
-  checkpoints: z.array(RunFileCheckpointSchema, { error: () => 'must be a list of checkpoints' }).max(MAX_RUN_FILES, { error: () => `at most ${MAX_RUN_FILES} checkpoints` }).default([]),
+  samples: z
+    .array(RunFileSampleSchema, { error: () => 'must be a list of samples' })
+    .max(MAX_RUN_FILES, { error: () => `at most ${MAX_RUN_FILES} samples` })
+    .default([]),
+  checkpoints: z
+    .array(RunFileCheckpointSchema, { error: () => 'must be a list of checkpoints' })
+    .max(MAX_RUN_FILES, { error: () => `at most ${MAX_RUN_FILES} checkpoints` })
+    .default([]),
 })
 
 export type RunFile = z.output<typeof RunFileSchema>
@@ -106,7 +125,11 @@ export function describeIssue(error: z.ZodError, input: unknown): string {
   if (!issue) return 'is invalid'
   const field = issue.path.join('.') || '(top level)'
   let value: unknown = input
-  for (const key of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined
+  for (const key of issue.path)
+    value =
+      value !== null && typeof value === 'object'
+        ? (value as Record<PropertyKey, unknown>)[key as PropertyKey]
+        : undefined
   const got = value === undefined ? '' : ` (got ${shortJson(value)})`
   return `${field}: ${issue.message}${got}`
 }

@@ -26,7 +26,16 @@ afterAll(async () => {
 const TRANSPORTS = ['in-process', 'websocket'] as const
 const runIds: Record<string, string> = {}
 
-const tiny = () => ({ teacher: backend.teacherPath, batch: 16, steps: 30, evalSamples: 64, checkpointEvery: 10, evalEvery: 0, sampleEvery: 10, backend: 'cpu' })
+const tiny = () => ({
+  teacher: backend.teacherPath,
+  batch: 16,
+  steps: 30,
+  evalSamples: 64,
+  checkpointEvery: 10,
+  evalEvery: 0,
+  sampleEvery: 10,
+  backend: 'cpu',
+})
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
 function value<T>(result: ApiResult<T>): T {
@@ -56,9 +65,13 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(run).toMatchObject({ kind: 'distill', tags: [`via-${transport}`], notes: transport })
     expect(run.config).toMatchObject({ steps: 30, batch: 16, backend: 'cpu' })
     await events.waitFor((e) => e.type === 'run' && e.run.id === run.id && e.run.status === 'finished')
-    const statuses = events.seen.filter((e): e is Extract<ApiEvent, { type: 'run' }> => e.type === 'run' && e.run.id === run.id).map((e) => e.run.status)
+    const statuses = events.seen
+      .filter((e): e is Extract<ApiEvent, { type: 'run' }> => e.type === 'run' && e.run.id === run.id)
+      .map((e) => e.run.status)
     expect(statuses).toContain('running')
-    const lossSteps = events.seen.flatMap((e) => (e.type === 'metrics' && e.runId === run.id ? e.points.filter((p) => p.key === 'loss').map((p) => p.step) : []))
+    const lossSteps = events.seen.flatMap((e) =>
+      e.type === 'metrics' && e.runId === run.id ? e.points.filter((p) => p.key === 'loss').map((p) => p.step) : [],
+    )
     expect(lossSteps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
   })
 
@@ -68,19 +81,25 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(listed.map((r) => r.id)).toEqual([id])
     expect(listed[0]?.status).toBe('finished')
     expect(listed[0]?.lastMetrics.loss?.step).toBe(30)
-    expect(value(await client.call('runs.list', { status: 'finished', kind: 'distill' })).map((r) => r.id)).toContain(id)
+    expect(value(await client.call('runs.list', { status: 'finished', kind: 'distill' })).map((r) => r.id)).toContain(
+      id,
+    )
 
     const buckets = value(await client.call('metrics.downsampled', { runId: id, key: 'loss', buckets: 5 }))
     expect(buckets.map((b) => b.index)).toEqual([0, 1, 2, 3, 4])
     expect(buckets.reduce((n, b) => n + b.count, 0)).toBe(30)
-    const part = value(await client.call('metrics.downsampled', { runId: id, key: 'loss', fromStep: 11, toStep: 20, buckets: 2 }))
+    const part = value(
+      await client.call('metrics.downsampled', { runId: id, key: 'loss', fromStep: 11, toStep: 20, buckets: 2 }),
+    )
     expect(part.map((b) => [b.start, b.end, b.count])).toEqual([
       [11, 15, 5],
       [16, 20, 5],
     ])
     const series = value(await client.call('metrics.series', { runId: id, key: 'loss', fromStep: 25 }))
     expect(series.map((p) => p.step)).toEqual([25, 26, 27, 28, 29, 30])
-    expect(value(await client.call('metrics.list', { runId: id })).map((s) => s.key)).toEqual(expect.arrayContaining(['loss', 'lr']))
+    expect(value(await client.call('metrics.list', { runId: id })).map((s) => s.key)).toEqual(
+      expect.arrayContaining(['loss', 'lr']),
+    )
 
     const evaluations = value(await client.call('runs.evaluations', { id, metric: 'swd' }))
     expect(evaluations.some((e) => e.model === 'student' && e.nfe === 1 && Number.isFinite(e.value))).toBe(true)
@@ -94,8 +113,22 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(pushed.map((s) => s.id).sort((x, y) => x - y)).toEqual(samples.map((s) => s.id).sort((x, y) => x - y))
     const previews = samples.filter((s) => s.kind === 'points2d')
     // Data and teacher once; the student at NFE 1 and 2 at steps 0, 10, 20 and 30.
-    expect(previews.filter((s) => s.model === 'student').map((s) => `${s.step}/${s.nfe}`)).toEqual(['0/1', '0/2', '10/1', '10/2', '20/1', '20/2', '30/1', '30/2'])
-    expect(previews.filter((s) => s.model !== 'student').map((s) => `${s.model}/${s.nfe}`).sort()).toEqual(['data/0', 'teacher/100'])
+    expect(previews.filter((s) => s.model === 'student').map((s) => `${s.step}/${s.nfe}`)).toEqual([
+      '0/1',
+      '0/2',
+      '10/1',
+      '10/2',
+      '20/1',
+      '20/2',
+      '30/1',
+      '30/2',
+    ])
+    expect(
+      previews
+        .filter((s) => s.model !== 'student')
+        .map((s) => `${s.model}/${s.nfe}`)
+        .sort(),
+    ).toEqual(['data/0', 'teacher/100'])
     expect(new Set(previews.map((s) => s.noiseSeed)).size).toBe(1)
     // The final samples: files, with the quality-vs-NFE counts. Each sample says which it is.
     expect(samples.filter((s) => s.kind === 'csv2d' && s.model === 'student').map((s) => s.nfe)).toEqual([1, 2, 4, 8])
@@ -104,7 +137,11 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     const swd = value(await client.call('metrics.series', { runId: id, key: 'swd/nfe1' }))
     expect(swd.map((p) => p.step)).toEqual([0, 10, 20, 30])
     expect(swd.every((p) => Number.isFinite(p.value) && p.value > 0)).toBe(true)
-    expect(value(await client.call('samples.list', { runId: id, model: 'student', nfe: 2 })).every((s) => s.model === 'student' && s.nfe === 2)).toBe(true)
+    expect(
+      value(await client.call('samples.list', { runId: id, model: 'student', nfe: 2 })).every(
+        (s) => s.model === 'student' && s.nfe === 2,
+      ),
+    ).toBe(true)
 
     const oneStep = previews.find((s) => s.model === 'student' && s.step === 30 && s.nfe === 1)
     if (!oneStep) throw new Error('no one-step preview at step 30')
@@ -120,34 +157,61 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(Array.from(png.bytes.subarray(0, 8))).toEqual(PNG_SIGNATURE)
     expect(png.mime).toBe('image/png')
     expect(error(await client.call('samples.png', { id: 999_999 }))).toMatchObject({ code: 'NOT_FOUND', field: 'id' })
-    expect(error(await client.call('samples.png', { id: oneStep.id, size: 5 }))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'size' })
+    expect(error(await client.call('samples.png', { id: oneStep.id, size: 5 }))).toMatchObject({
+      code: 'INVALID_PAYLOAD',
+      field: 'size',
+    })
   })
 
   it('imports and exports teachers inside the data folder only', async () => {
     const outside = join(backend.root, `outside-${transport}.ckpt`)
     copyFileSync(backend.teacherPath, outside)
-    expect(error(await client.call('teachers.import', { path: outside }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR', field: 'path' })
+    expect(error(await client.call('teachers.import', { path: outside }))).toMatchObject({
+      code: 'PATH_OUTSIDE_DATA_DIR',
+      field: 'path',
+    })
     const inside = join(backend.dataDir, 'incoming', `${transport}.ckpt`)
     mkdirSync(join(backend.dataDir, 'incoming'), { recursive: true })
     copyFileSync(backend.teacherPath, inside)
     const teacher = value(await client.call('teachers.import', { path: inside, name: `imported-${transport}` }))
     expect(teacher).toMatchObject({ name: `imported-${transport}`, dataset: 'moons' })
     expect(value(await client.call('teachers.list', { dataset: 'moons' })).map((t) => t.id)).toContain(teacher.id)
-    const exported = value(await client.call('teachers.export', { id: teacher.id, path: `exports/teacher-${transport}.ckpt` }))
+    const exported = value(
+      await client.call('teachers.export', { id: teacher.id, path: `exports/teacher-${transport}.ckpt` }),
+    )
     expect(exported.file).toBe(join(backend.dataDir, 'exports', `teacher-${transport}.ckpt`))
     expect(readFileSync(exported.file)).toEqual(readFileSync(backend.teacherPath))
-    expect(error(await client.call('teachers.export', { id: teacher.id, path: '/tmp/t.ckpt' }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR' })
-    expect(error(await client.call('teachers.export', { id: 'nope', path: 'exports/x.ckpt' }))).toMatchObject({ code: 'NOT_FOUND' })
+    expect(error(await client.call('teachers.export', { id: teacher.id, path: '/tmp/t.ckpt' }))).toMatchObject({
+      code: 'PATH_OUTSIDE_DATA_DIR',
+    })
+    expect(error(await client.call('teachers.export', { id: 'nope', path: 'exports/x.ckpt' }))).toMatchObject({
+      code: 'NOT_FOUND',
+    })
   })
 
   it('imports image datasets from inside the data folder, once, and refuses bad files naming them', async () => {
     const dir = join(backend.dataDir, 'incoming', `idx-${transport}`)
     mkdirSync(dir, { recursive: true })
     const pair = writeIdxPair(dir, 'train', { count: 12, gzip: true })
-    expect(error(await client.call('datasets.import', { paths: [join(backend.root, 'elsewhere.gz')] }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR', field: 'paths.0' })
-    const imported = value(await client.call('datasets.import', { paths: [pair.images, pair.labels], name: `digits-${transport}`, kind: 'mnist' }))
+    expect(error(await client.call('datasets.import', { paths: [join(backend.root, 'elsewhere.gz')] }))).toMatchObject({
+      code: 'PATH_OUTSIDE_DATA_DIR',
+      field: 'paths.0',
+    })
+    const imported = value(
+      await client.call('datasets.import', {
+        paths: [pair.images, pair.labels],
+        name: `digits-${transport}`,
+        kind: 'mnist',
+      }),
+    )
     expect(imported.datasets).toHaveLength(1)
-    expect(imported.datasets[0]?.dataset).toMatchObject({ count: 12, height: 28, width: 28, channels: 1, kind: 'mnist' })
+    expect(imported.datasets[0]?.dataset).toMatchObject({
+      count: 12,
+      height: 28,
+      width: 28,
+      channels: 1,
+      kind: 'mnist',
+    })
     // Both transports import the same pixels: the second import finds the first's dataset.
     expect(imported.datasets[0]?.created).toBe(transport === 'in-process')
     const listed = value(await client.call('datasets.list', { kind: 'mnist' }))
@@ -158,48 +222,119 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(refused.code).toBe('DATASET_FILE')
     expect(refused.message).toContain(bad)
     expect(value(await client.call('datasets.list')).length).toBe(listed.length)
-    expect(error(await client.call('datasets.import', { paths: [] }))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'paths' })
+    expect(error(await client.call('datasets.import', { paths: [] }))).toMatchObject({
+      code: 'INVALID_PAYLOAD',
+      field: 'paths',
+    })
     // Files from the user's machine: uploaded into uploads/, imported by those paths, then the staging copies are gone.
     mkdirSync(join(backend.root, `up-src-${transport}`), { recursive: true })
-    const upPair = writeIdxPair(join(backend.root, `up-src-${transport}`), 'up', { count: 6, gzip: true, labels: Uint8Array.from([1, 2, 3, 4, 5, 6]) })
+    const upPair = writeIdxPair(join(backend.root, `up-src-${transport}`), 'up', {
+      count: 6,
+      gzip: true,
+      labels: Uint8Array.from([1, 2, 3, 4, 5, 6]),
+    })
     // The images file in three chunks, each appended where the copy ends.
     const imageBytes = new Uint8Array(readFileSync(upPair.images))
     const cut = [0, 100, 250, imageBytes.length]
-    const first = value(await client.call('datasets.upload', { name: 'up-images-idx3-ubyte.gz', bytes: imageBytes.slice(0, 100) }))
+    const first = value(
+      await client.call('datasets.upload', { name: 'up-images-idx3-ubyte.gz', bytes: imageBytes.slice(0, 100) }),
+    )
     expect(first.bytes).toBe(100)
     for (let i = 1; i < 3; i++) {
-      const next = value(await client.call('datasets.upload', { name: 'up-images-idx3-ubyte.gz', bytes: imageBytes.slice(cut[i], cut[i + 1]), to: first.path, offset: cut[i] as number }))
+      const next = value(
+        await client.call('datasets.upload', {
+          name: 'up-images-idx3-ubyte.gz',
+          bytes: imageBytes.slice(cut[i], cut[i + 1]),
+          to: first.path,
+          offset: cut[i] as number,
+        }),
+      )
       expect(next).toEqual({ path: first.path, bytes: cut[i + 1] })
     }
     expect(readFileSync(first.path).equals(Buffer.from(imageBytes))).toBe(true)
     // A repeated chunk (wrong offset), a chunk for no upload, and `to` without `offset` are refused and change nothing.
-    expect(error(await client.call('datasets.upload', { name: 'x.gz', bytes: imageBytes.slice(0, 10), to: first.path, offset: 100 }))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'offset' })
+    expect(
+      error(
+        await client.call('datasets.upload', {
+          name: 'x.gz',
+          bytes: imageBytes.slice(0, 10),
+          to: first.path,
+          offset: 100,
+        }),
+      ),
+    ).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'offset' })
     expect(readFileSync(first.path).length).toBe(imageBytes.length)
-    expect(error(await client.call('datasets.upload', { name: 'x.gz', bytes: imageBytes.slice(0, 10), to: upPair.images, offset: 0 }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR', field: 'to' })
-    expect(error(await client.call('datasets.upload', { name: 'x.gz', bytes: imageBytes.slice(0, 10), to: pair.images, offset: 0 }))).toMatchObject({ code: 'NOT_FOUND', field: 'to' })
-    expect(error(await client.call('datasets.upload', { name: 'x.gz', bytes: imageBytes.slice(0, 10), to: first.path }))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'offset' })
-    const uploaded = [first, value(await client.call('datasets.upload', { name: '../../evil/up-labels-idx1-ubyte.gz', bytes: new Uint8Array(readFileSync(upPair.labels)) }))]
+    expect(
+      error(
+        await client.call('datasets.upload', {
+          name: 'x.gz',
+          bytes: imageBytes.slice(0, 10),
+          to: upPair.images,
+          offset: 0,
+        }),
+      ),
+    ).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR', field: 'to' })
+    expect(
+      error(
+        await client.call('datasets.upload', {
+          name: 'x.gz',
+          bytes: imageBytes.slice(0, 10),
+          to: pair.images,
+          offset: 0,
+        }),
+      ),
+    ).toMatchObject({ code: 'NOT_FOUND', field: 'to' })
+    expect(
+      error(await client.call('datasets.upload', { name: 'x.gz', bytes: imageBytes.slice(0, 10), to: first.path })),
+    ).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'offset' })
+    const uploaded = [
+      first,
+      value(
+        await client.call('datasets.upload', {
+          name: '../../evil/up-labels-idx1-ubyte.gz',
+          bytes: new Uint8Array(readFileSync(upPair.labels)),
+        }),
+      ),
+    ]
     expect(uploaded.every((u) => u.path.startsWith(join(backend.dataDir, 'uploads')) && existsSync(u.path))).toBe(true)
     expect(uploaded[1]?.path.endsWith(`${sep}up-labels-idx1-ubyte.gz`)).toBe(true)
-    const fromUpload = value(await client.call('datasets.import', { paths: uploaded.map((u) => u.path), name: `uploaded-${transport}`, kind: 'mnist' }))
+    const fromUpload = value(
+      await client.call('datasets.import', {
+        paths: uploaded.map((u) => u.path),
+        name: `uploaded-${transport}`,
+        kind: 'mnist',
+      }),
+    )
     expect(fromUpload.datasets[0]?.dataset).toMatchObject({ count: 6, kind: 'mnist' })
     expect(uploaded.some((u) => existsSync(u.path))).toBe(false)
-    expect(error(await client.call('datasets.upload', { name: 'x.gz', bytes: 'not bytes' } as never))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'bytes' })
+    expect(error(await client.call('datasets.upload', { name: 'x.gz', bytes: 'not bytes' } as never))).toMatchObject({
+      code: 'INVALID_PAYLOAD',
+      field: 'bytes',
+    })
     // A preview grid of the first images: 8 per row, pixels doubled, 1-px gaps.
-    const preview = value(await client.call('datasets.preview', { id: imported.datasets[0]?.dataset.id as string, count: 10 }))
+    const preview = value(
+      await client.call('datasets.preview', { id: imported.datasets[0]?.dataset.id as string, count: 10 }),
+    )
     expect(preview).toMatchObject({ count: 10, mime: 'image/png' })
     const png = PNG.sync.read(Buffer.from(preview.bytes))
     expect([png.width, png.height]).toEqual([8 * 56 + 9, 2 * 56 + 3])
-    expect(error(await client.call('datasets.preview', { id: 'nope' }))).toMatchObject({ code: 'NOT_FOUND', field: 'id' })
+    expect(error(await client.call('datasets.preview', { id: 'nope' }))).toMatchObject({
+      code: 'NOT_FOUND',
+      field: 'id',
+    })
   })
 
   it('tags, untags and annotates the run (and pushes the change as an event)', async () => {
     const id = runIds[transport] as string
-    expect(value(await client.call('runs.tag', { id, tags: ['keep', 'compare'] })).tags).toEqual(expect.arrayContaining(['keep', 'compare', `via-${transport}`]))
+    expect(value(await client.call('runs.tag', { id, tags: ['keep', 'compare'] })).tags).toEqual(
+      expect.arrayContaining(['keep', 'compare', `via-${transport}`]),
+    )
     expect(value(await client.call('runs.untag', { id, tags: ['compare'] })).tags).not.toContain('compare')
     expect(value(await client.call('runs.annotate', { id, notes: 'a good one' })).notes).toBe('a good one')
     await events.waitFor((e) => e.type === 'run' && e.run.id === id && e.run.notes === 'a good one', 5000)
-    expect(value(await client.call('runs.get', { id })).tags).toEqual(expect.arrayContaining(['keep', `via-${transport}`]))
+    expect(value(await client.call('runs.get', { id })).tags).toEqual(
+      expect.arrayContaining(['keep', `via-${transport}`]),
+    )
   })
 
   it('refuses a malformed payload with INVALID_PAYLOAD naming the field', async () => {
@@ -209,7 +344,9 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(zero.message).toMatch(/buckets/)
     const wrongType = error(await client.call('runs.get', { id: 42 } as unknown as ApiPayload<'runs.get'>))
     expect(wrongType).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'id' })
-    const extra = error(await client.call('runs.tag', { id, tags: ['x'], evil: true } as unknown as ApiPayload<'runs.tag'>))
+    const extra = error(
+      await client.call('runs.tag', { id, tags: ['x'], evil: true } as unknown as ApiPayload<'runs.tag'>),
+    )
     expect(extra).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'evil' })
     const missing = error(await client.call('runs.start', {} as unknown as ApiPayload<'runs.start'>))
     expect(missing).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'config' })
@@ -221,7 +358,9 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     const bad = error(await client.call('runs.start', { config: { ...tiny(), batch: 0 } }))
     expect(bad).toMatchObject({ code: 'INVALID_CONFIG', field: 'batch' })
     expect(bad.problems?.map((p) => p.field)).toEqual(['batch'])
-    const teacher = error(await client.call('runs.start', { config: { ...tiny(), teacher: join(backend.root, 'no-such.ckpt') } }))
+    const teacher = error(
+      await client.call('runs.start', { config: { ...tiny(), teacher: join(backend.root, 'no-such.ckpt') } }),
+    )
     expect(teacher).toMatchObject({ code: 'INVALID_CONFIG', field: 'teacher' })
     const validation = value(await client.call('config.validate', { kind: 'distill', config: { numScales: 1, lr: 5 } }))
     expect(validation.valid).toBe(false)
@@ -233,9 +372,15 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
 
   it('answers NOT_FOUND for an unknown run and RUN_STATE for a finished run that is paused', async () => {
     expect(error(await client.call('runs.get', { id: 'no-such-run' }))).toMatchObject({ code: 'NOT_FOUND' })
-    expect(error(await client.call('metrics.downsampled', { runId: 'no-such-run', key: 'loss', buckets: 4 }))).toMatchObject({ code: 'NOT_FOUND' })
-    expect(error(await client.call('runs.tag', { id: 'no-such-run', tags: ['x'] }))).toMatchObject({ code: 'NOT_FOUND' })
-    expect(error(await client.call('runs.pause', { id: runIds[transport] as string }))).toMatchObject({ code: 'RUN_STATE' })
+    expect(
+      error(await client.call('metrics.downsampled', { runId: 'no-such-run', key: 'loss', buckets: 4 })),
+    ).toMatchObject({ code: 'NOT_FOUND' })
+    expect(error(await client.call('runs.tag', { id: 'no-such-run', tags: ['x'] }))).toMatchObject({
+      code: 'NOT_FOUND',
+    })
+    expect(error(await client.call('runs.pause', { id: runIds[transport] as string }))).toMatchObject({
+      code: 'RUN_STATE',
+    })
   })
 
   it('exports and imports inside the data folder, and refuses paths outside it', async () => {
@@ -246,7 +391,10 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     }
     expect(existsSync(join(backend.root, 'outside'))).toBe(false)
     expect(error(await client.call('runs.import', { path: '/etc' }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR' })
-    expect(error(await client.call('runs.export', { id, path: 'runs/x' }))).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'path' })
+    expect(error(await client.call('runs.export', { id, path: 'runs/x' }))).toMatchObject({
+      code: 'INVALID_PAYLOAD',
+      field: 'path',
+    })
 
     const exported = value(await client.call('runs.export', { id, path: `exports/${transport}` }))
     expect(exported.folder).toBe(join(backend.dataDir, 'exports', transport))
@@ -257,18 +405,34 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     const copy = value(await client.call('metrics.downsampled', { runId: imported.id, key: 'loss', buckets: 5 }))
     expect(copy).toEqual(value(await client.call('metrics.downsampled', { runId: id, key: 'loss', buckets: 5 })))
     // The samples keep their roles (previews leave as CSV files, so the format alone would not tell).
-    const roles = async (runId: string) => value(await client.call('samples.list', { runId })).map((s) => `${s.step}/${s.model}/${s.nfe}/${s.role}`)
+    const roles = async (runId: string) =>
+      value(await client.call('samples.list', { runId })).map((s) => `${s.step}/${s.model}/${s.nfe}/${s.role}`)
     expect(await roles(imported.id)).toEqual(await roles(id))
     expect((await roles(id)).some((r) => r.endsWith('/preview'))).toBe(true)
     // A folder exported before samples had roles and before teacherSubsteps, topPairShare and sigmaMax: the previews are
     // told by their noise seed, and the config gets the single teacher step, uniform n and teacher's top those runs took.
     const runJson = join(exported.folder, 'run.json')
-    const file = JSON.parse(readFileSync(runJson, 'utf8')) as { samples: Array<Record<string, unknown>>; config: Record<string, unknown> }
+    const file = JSON.parse(readFileSync(runJson, 'utf8')) as {
+      samples: Array<Record<string, unknown>>
+      config: Record<string, unknown>
+    }
     const { teacherSubsteps: _substeps, topPairShare: _share, sigmaMax: _top, ...olderConfig } = file.config
-    writeFileSync(runJson, JSON.stringify({ ...file, config: { ...olderConfig }, samples: file.samples.map(({ role: _role, ...rest }) => rest) }))
+    writeFileSync(
+      runJson,
+      JSON.stringify({
+        ...file,
+        config: { ...olderConfig },
+        samples: file.samples.map(({ role: _role, ...rest }) => rest),
+      }),
+    )
     const older: Run = value(await client.call('runs.import', { path: exported.folder }))
     expect(await roles(older.id)).toEqual(await roles(id))
-    expect(value(await client.call('runs.get', { id: older.id })).config).toEqual({ ...olderConfig, teacherSubsteps: 1, topPairShare: 0, sigmaMax: null })
+    expect(value(await client.call('runs.get', { id: older.id })).config).toEqual({
+      ...olderConfig,
+      teacherSubsteps: 1,
+      topPairShare: 0,
+      sigmaMax: null,
+    })
     value(await client.call('runs.delete', { id: older.id }))
     value(await client.call('runs.delete', { id: imported.id }))
     expect(error(await client.call('runs.get', { id: imported.id }))).toMatchObject({ code: 'NOT_FOUND' })

@@ -36,7 +36,12 @@ describe('the effective config over the API', () => {
         { field: 'targetEma', requested: 0.95, effective: 0 },
         { field: 'weighting', requested: 'uniform', effective: 'inverse-gap' },
       ])
-      const cd = value(await client.call('config.validate', { kind: 'distill', config: { teacher: backend.teacherPath, targetEma: 0.95 } }))
+      const cd = value(
+        await client.call('config.validate', {
+          kind: 'distill',
+          config: { teacher: backend.teacherPath, targetEma: 0.95 },
+        }),
+      )
       expect(cd.effective).toEqual(cd.config)
       expect(cd.overridden).toEqual([])
       const teacher = value(await client.call('config.validate', { kind: 'teacher', config: { steps: 10 } }))
@@ -49,7 +54,12 @@ describe('the effective config over the API', () => {
   it('#16.2 a stored iCT run that asked mu 0.95 is handed out with mu 0 and inverse-gap beside the asked config', async () => {
     const config = { algorithm: 'ict', numScales: 40, targetEma: 0.95, weighting: 'uniform', dataset: 'moons' }
     const run = backend.store.runs.createRun({ kind: 'distill', config, appVersion: '0.0.0', status: 'finished' })
-    const teacherRun = backend.store.runs.createRun({ kind: 'teacher', config: TEACHER_DEFAULTS, appVersion: '0.0.0', status: 'finished' })
+    const teacherRun = backend.store.runs.createRun({
+      kind: 'teacher',
+      config: TEACHER_DEFAULTS,
+      appVersion: '0.0.0',
+      status: 'finished',
+    })
     // Stored as asked: the record keeps the request.
     expect(backend.store.runs.getRun(run.id).config).toEqual(config)
     const effective = { ...DISTILL_FIELDS_ADDED, ...config, targetEma: 0, weighting: 'inverse-gap' }

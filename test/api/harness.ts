@@ -81,7 +81,10 @@ export class Events {
     const past = this.seen.find(test)
     if (past) return Promise.resolve(past)
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms (saw ${this.seen.length})`)), timeoutMs)
+      const timer = setTimeout(
+        () => reject(new Error(`no matching event within ${timeoutMs} ms (saw ${this.seen.length})`)),
+        timeoutMs,
+      )
       this.waiters.push({ test, resolve: (e) => (clearTimeout(timer), resolve(e)) })
     })
   }

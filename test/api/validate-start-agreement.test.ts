@@ -23,7 +23,15 @@ afterAll(async () => {
 
 /** Values per field, valid and not, for this history: the tiny teacher is trained on moons with T = 1000. */
 const CHOICES: Record<string, unknown[]> = {
-  teacher: ['tiny-teacher.ckpt', 'builtin', 'builtin-moons', 'builtin-rings', '../outside.ckpt', 'no-such-teacher', 'lab.sqlite'],
+  teacher: [
+    'tiny-teacher.ckpt',
+    'builtin',
+    'builtin-moons',
+    'builtin-rings',
+    '../outside.ckpt',
+    'no-such-teacher',
+    'lab.sqlite',
+  ],
   dataset: ['moons', 'rings', 'image:no-such-set'],
   sigmaMax: [null, 20, 31.6, 40, 80, 150, 1e6],
   algorithm: ['cd', 'ct', 'ict', 'tutorial'],
@@ -39,7 +47,15 @@ function generate(seed: number, count: number): Array<Record<string, unknown>> {
   const rng = Rng.fromSeed(seed)
   const fields = Object.keys(CHOICES)
   return Array.from({ length: count }, () => {
-    const config: Record<string, unknown> = { batch: 16, steps: 20, evalSamples: 64, sampleEvery: 0, warmupSteps: 0, backend: 'cpu', teacher: 'tiny-teacher.ckpt' }
+    const config: Record<string, unknown> = {
+      batch: 16,
+      steps: 20,
+      evalSamples: 64,
+      sampleEvery: 0,
+      warmupSteps: 0,
+      backend: 'cpu',
+      teacher: 'tiny-teacher.ckpt',
+    }
     const changed = 1 + (rng.nextUint32() % 3)
     for (let i = 0; i < changed; i++) {
       const field = pick(rng, fields)
@@ -59,7 +75,10 @@ describe('#16 config.validate and runs.start', () => {
       if (!validated.ok) throw new Error(`config.validate failed: ${validated.error.message}`)
       const started = await client.call('runs.start', { config })
       const what = JSON.stringify(config)
-      expect(started.ok, `${what}: validate says ${validated.value.valid}, start ${started.ok ? 'ok' : started.error.message}`).toBe(validated.value.valid)
+      expect(
+        started.ok,
+        `${what}: validate says ${validated.value.valid}, start ${started.ok ? 'ok' : started.error.message}`,
+      ).toBe(validated.value.valid)
       if (started.ok) {
         accepted++
         backend.service.cancel(started.value.id)

@@ -14,7 +14,12 @@ const oldCommander = require.resolve('commander', { paths: [asarDir] })
 
 const resolveFilename = Module._resolveFilename
 Module._resolveFilename = function (request, parent, ...rest) {
-  if (request === 'commander' && parent && typeof parent.filename === 'string' && parent.filename.startsWith(egDir + path.sep)) {
+  if (
+    request === 'commander' &&
+    parent &&
+    typeof parent.filename === 'string' &&
+    parent.filename.startsWith(egDir + path.sep)
+  ) {
     return oldCommander
   }
   return resolveFilename.call(this, request, parent, ...rest)

@@ -65,7 +65,16 @@ function parseCsv(text: string): Finding[] {
   }
   if (field !== '' || row.length > 0) rows.push([...row, field.trim()])
   const [header, ...data] = rows
-  expect(header?.map((h) => h.trim())).toEqual(['issue', 'severity', 'confidence', 'filename', 'location', 'sample', 'description', 'url'])
+  expect(header?.map((h) => h.trim())).toEqual([
+    'issue',
+    'severity',
+    'confidence',
+    'filename',
+    'location',
+    'sample',
+    'description',
+    'url',
+  ])
   const rowsWithFindings = data.filter((r) => r.length > 1)
   for (const r of rowsWithFindings) expect(r, `a malformed report row: ${JSON.stringify(r)}`).toHaveLength(8)
   return rowsWithFindings.map(([issue, severity, confidence, filename, location, sample]) => ({
@@ -110,17 +119,32 @@ let findings: Finding[]
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'clab-electronegativity-'))
   const input = join(work, 'src')
-  for (const dir of ['src-main/app', 'src-main/preload', 'src-renderer']) cpSync(join(root, dir), join(input, dir), { recursive: true })
+  for (const dir of ['src-main/app', 'src-main/preload', 'src-renderer'])
+    cpSync(join(root, dir), join(input, dir), { recursive: true })
   const csv = join(work, 'report.csv')
   const cli = join(require.resolve('@doyensec/electronegativity/package.json'), '..', 'dist', 'index.js')
   const result = spawnSync(
     process.execPath,
-    ['-r', join(root, 'test/app/electronegativity-commander.cjs'), cli, '-i', input, '-e', '45.5.0', '-x', 'AvailableSecurityFixesGlobalCheck', '-o', csv],
+    [
+      '-r',
+      join(root, 'test/app/electronegativity-commander.cjs'),
+      cli,
+      '-i',
+      input,
+      '-e',
+      '45.5.0',
+      '-x',
+      'AvailableSecurityFixesGlobalCheck',
+      '-o',
+      csv,
+    ],
     { encoding: 'utf8', timeout: 120_000 },
   )
   expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0)
   findings = parseCsv(readFileSync(csv, 'utf8'))
-  console.log(`electronegativity findings:\n${findings.map((f) => `  ${f.issue} ${f.confidence} ${f.filename.replace(input, '')}:${f.location}`).join('\n') || '  none'}`)
+  console.log(
+    `electronegativity findings:\n${findings.map((f) => `  ${f.issue} ${f.confidence} ${f.filename.replace(input, '')}:${f.location}`).join('\n') || '  none'}`,
+  )
 })
 
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -132,13 +156,18 @@ describe('electronegativity', () => {
 
   it('the only openExternal is the one guarded by isSafeExternalUrl', () => {
     const open = findings.filter((f) => f.issue === 'OPEN_EXTERNAL_JS_CHECK')
-    expect(open.map((f) => [f.filename.endsWith('src-main/app/main.ts'), f.sample])).toEqual([[true, 'if (isSafeExternalUrl(url)) void shell.openExternal(url)']])
+    expect(open.map((f) => [f.filename.endsWith('src-main/app/main.ts'), f.sample])).toEqual([
+      [true, 'if (isSafeExternalUrl(url)) void shell.openExternal(url)'],
+    ])
   })
 
   it('every CSP is found and has no weakness beyond the accepted notes', () => {
     const csp = require('@doyensec/csp-evaluator') as {
       CspParser: new (s: string) => { csp: unknown }
-      CspEvaluator: new (csp: unknown, version: unknown) => { evaluate(): Array<{ directive: string; severity: number; description: string }> }
+      CspEvaluator: new (
+        csp: unknown,
+        version: unknown,
+      ) => { evaluate(): Array<{ directive: string; severity: number; description: string }> }
       Version: { CSP3: unknown }
     }
     const found = findings.filter((f) => f.issue.startsWith('CSP_'))
@@ -148,7 +177,11 @@ describe('electronegativity', () => {
     for (const f of found) {
       const notes = new csp.CspEvaluator(new csp.CspParser(f.sample).csp, csp.Version.CSP3).evaluate()
       const allowed = f.filename.endsWith('src-renderer/index.html') ? ['script-src', 'object-src'] : ['script-src']
-      const unexpected = notes.filter((n) => !allowed.includes(n.directive) || (n.directive === 'script-src' && !n.description.includes("'self' can be problematic")))
+      const unexpected = notes.filter(
+        (n) =>
+          !allowed.includes(n.directive) ||
+          (n.directive === 'script-src' && !n.description.includes("'self' can be problematic")),
+      )
       expect(unexpected, `${f.filename}: ${f.sample}`).toEqual([])
     }
   })

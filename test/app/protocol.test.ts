@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { electronSqliteBinding, ELECTRON_SQLITE_BINDING, storeOpenFailureMessage, unpackedPath } from '../../src-main/app/native-binding'
+import {
+  electronSqliteBinding,
+  ELECTRON_SQLITE_BINDING,
+  storeOpenFailureMessage,
+  unpackedPath,
+} from '../../src-main/app/native-binding'
 import { resolveAppPath, securityHeaders, serveAppRequest } from '../../src-main/app/protocol-files'
 import { CONTENT_SECURITY_POLICY } from '../../src-main/ipc/policy'
 
@@ -25,8 +30,14 @@ afterAll(() => rmSync(base, { recursive: true, force: true }))
 describe('app:// path resolver', () => {
   it('maps app URLs to files under the renderer folder', () => {
     expect(resolveAppPath(root, 'app://consistency-lab/')).toEqual({ ok: true, file: join(root, 'index.html') })
-    expect(resolveAppPath(root, 'app://consistency-lab/assets/app.js?v=1#x')).toEqual({ ok: true, file: join(root, 'assets', 'app.js') })
-    expect(resolveAppPath(root, 'app://consistency-lab/assets/a%20b.js')).toEqual({ ok: true, file: join(root, 'assets', 'a b.js') })
+    expect(resolveAppPath(root, 'app://consistency-lab/assets/app.js?v=1#x')).toEqual({
+      ok: true,
+      file: join(root, 'assets', 'app.js'),
+    })
+    expect(resolveAppPath(root, 'app://consistency-lab/assets/a%20b.js')).toEqual({
+      ok: true,
+      file: join(root, 'assets', 'a b.js'),
+    })
   })
 
   it('refuses traversal in every spelling, other hosts, dotfiles and bad encodings', () => {
@@ -49,11 +60,17 @@ describe('app:// path resolver', () => {
       const result = resolveAppPath(root, url)
       if (result.ok) expect(result.file.startsWith(root + '/'), `${url} -> ${result.file}`).toBe(true)
     }
-    expect(resolveAppPath(root, 'app://consistency-lab/assets/..%2f..%2fsecret.txt')).toMatchObject({ ok: false, status: 403 })
+    expect(resolveAppPath(root, 'app://consistency-lab/assets/..%2f..%2fsecret.txt')).toMatchObject({
+      ok: false,
+      status: 403,
+    })
     expect(resolveAppPath(root, 'app://consistency-lab/..%5c..%5csecret.txt')).toMatchObject({ ok: false, status: 403 })
     expect(resolveAppPath(root, 'app://consistency-lab/a%00.js')).toMatchObject({ ok: false, status: 403 })
     expect(resolveAppPath(root, 'app://consistency-lab/%E0%A4%A')).toMatchObject({ ok: false, status: 400 })
-    expect(resolveAppPath(root, 'app://consistency-lab/%2e%2e/secret.txt')).toEqual({ ok: true, file: join(root, 'secret.txt') })
+    expect(resolveAppPath(root, 'app://consistency-lab/%2e%2e/secret.txt')).toEqual({
+      ok: true,
+      file: join(root, 'secret.txt'),
+    })
   })
 })
 
@@ -87,7 +104,13 @@ describe('app:// responses', () => {
 
   it('the literal CSP electronegativity reads equals the policy constant, with the required directives', () => {
     expect(securityHeaders()['Content-Security-Policy']).toBe(CONTENT_SECURITY_POLICY)
-    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' blob: data:", "connect-src 'self'"]) {
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' blob: data:",
+      "connect-src 'self'",
+    ]) {
       expect(CONTENT_SECURITY_POLICY).toContain(directive)
     }
   })
@@ -95,7 +118,9 @@ describe('app:// responses', () => {
 
 describe('Electron-ABI better-sqlite3 location', () => {
   it('uses build/electron-native/better_sqlite3.node when present, unpacked from asar', () => {
-    expect(unpackedPath('/opt/Consistency Lab/resources/app.asar/build/x.node')).toBe('/opt/Consistency Lab/resources/app.asar.unpacked/build/x.node')
+    expect(unpackedPath('/opt/Consistency Lab/resources/app.asar/build/x.node')).toBe(
+      '/opt/Consistency Lab/resources/app.asar.unpacked/build/x.node',
+    )
     const seen: string[] = []
     const found = electronSqliteBinding('/opt/app/resources/app.asar', (p) => (seen.push(p), true))
     expect(found).toBe(join('/opt/app/resources/app.asar.unpacked', ELECTRON_SQLITE_BINDING))
@@ -104,7 +129,11 @@ describe('Electron-ABI better-sqlite3 location', () => {
   })
 
   it('explains an ABI mismatch with the command that fixes it', () => {
-    const message = storeOpenFailureMessage(new Error('was compiled against a different Node.js version using NODE_MODULE_VERSION 115'), undefined, '/data')
+    const message = storeOpenFailureMessage(
+      new Error('was compiled against a different Node.js version using NODE_MODULE_VERSION 115'),
+      undefined,
+      '/data',
+    )
     expect(message).toContain('npm run rebuild:electron')
     expect(message).toContain('clab -- serve')
   })

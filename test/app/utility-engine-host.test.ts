@@ -3,7 +3,11 @@ import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import type { EngineJob } from '@shared/ipc/engine-messages'
 import type { EngineEvent } from '../../src-main/services/engine-host'
-import { UtilityEngineHost, type UtilityChildLike, type UtilityForkOptions } from '../../src-main/app/utility-engine-host'
+import {
+  UtilityEngineHost,
+  type UtilityChildLike,
+  type UtilityForkOptions,
+} from '../../src-main/app/utility-engine-host'
 
 class FakeChild extends EventEmitter implements UtilityChildLike {
   readonly pid = 4242
@@ -40,7 +44,9 @@ const job = { kind: 'teacher', runId: 'run-1' } as unknown as EngineJob
 describe('UtilityEngineHost', () => {
   it('forks the built entry with piped stdio, queues until ready, then posts in order', () => {
     const { child, host, forks } = setup()
-    expect(forks).toEqual([{ path: '/app/out/main/trainer-host.js', options: { serviceName: 'Consistency Lab engine', stdio: 'pipe' } }])
+    expect(forks).toEqual([
+      { path: '/app/out/main/trainer-host.js', options: { serviceName: 'Consistency Lab engine', stdio: 'pipe' } },
+    ])
     expect(host.pid).toBe(4242)
     host.start(job)
     host.pause()
@@ -63,7 +69,9 @@ describe('UtilityEngineHost', () => {
     await expect(host.exited).resolves.toEqual({ code: 134, signal: null })
     const failed = events.find((e) => e.type === 'failed')
     expect(failed).toMatchObject({ type: 'failed', runId: 'run-1', step: 7, error: { code: 'ENGINE_EXITED' } })
-    expect((failed as { error: { message: string } }).error.message).toMatch(/code 134 during step 8; last output: CUDA out of memory/)
+    expect((failed as { error: { message: string } }).error.message).toMatch(
+      /code 134 during step 8; last output: CUDA out of memory/,
+    )
     expect(events.at(-1)).toEqual({ type: 'exit', code: 134, signal: null })
     expect(host.activeRunId).toBeNull()
     expect(() => host.start(job)).toThrow(/exited/)

@@ -125,7 +125,9 @@ describe('layer rules (no-restricted-imports per folder)', () => {
 
   it('checks re-exports and type-only imports too', async () => {
     expect(await layerProblems('src-shared/sample.ts', "export * from 'node:os'\n")).toHaveLength(1)
-    expect(await layerProblems('src-main/engine/sample.ts', "import type { App } from 'electron'\nexport type { App }\n")).toHaveLength(1)
+    expect(
+      await layerProblems('src-main/engine/sample.ts', "import type { App } from 'electron'\nexport type { App }\n"),
+    ).toHaveLength(1)
   })
 
   it('checks dynamic import() and require() with the same bans', async () => {

@@ -30,12 +30,33 @@ describe('clab data', () => {
   it('imports an IDX pair (--json), lists it, and a second import reports the stored one', async () => {
     const dataDir = fresh('clab-data-history-')
     const pair = writeIdxPair(fresh('clab-data-files-'), 'train', { count: 3 })
-    const result = await clab(['data', 'import', pair.images, pair.labels, '--name', 'digits', '--data-dir', dataDir, '--json'])
+    const result = await clab([
+      'data',
+      'import',
+      pair.images,
+      pair.labels,
+      '--name',
+      'digits',
+      '--data-dir',
+      dataDir,
+      '--json',
+    ])
     expect(result.code, result.stderr).toBe(0)
-    const summary = lastJsonLine(result.stdout) as { command: string; datasets: { id: string; name: string; kind: string; count: number; created: boolean }[] }
+    const summary = lastJsonLine(result.stdout) as {
+      command: string
+      datasets: { id: string; name: string; kind: string; count: number; created: boolean }[]
+    }
     expect(summary.command).toBe('data import')
     expect(summary.datasets).toHaveLength(1)
-    expect(summary.datasets[0]).toMatchObject({ name: 'digits', kind: 'mnist', count: 3, height: 28, width: 28, channels: 1, created: true })
+    expect(summary.datasets[0]).toMatchObject({
+      name: 'digits',
+      kind: 'mnist',
+      count: 3,
+      height: 28,
+      width: 28,
+      channels: 1,
+      created: true,
+    })
     const id = summary.datasets[0]?.id
 
     expect(await listed(dataDir)).toMatchObject([{ id, name: 'digits', count: 3 }])
@@ -46,19 +67,42 @@ describe('clab data', () => {
   })
 
   it.each([
-    ['a truncated file', (dir: string) => {
-      const pair = writeIdxPair(dir, 'x', { gzip: false })
-      writeFileSync(pair.images, idxBytes([3, 28, 28], imagesData(2, 28, 28)))
-      return { args: [pair.images, pair.labels], message: new RegExp(`^clab: ${pair.images}: truncated: the header promises 3×28×28`) }
-    }],
-    ['a missing file', (dir: string) => ({ args: [join(dir, 'nope.gz')], message: new RegExp(`^clab: ${join(dir, 'nope.gz')}: cannot be read \\(ENOENT\\)`) })],
-    ['an unknown --kind', (dir: string) => {
-      const pair = writeIdxPair(dir, 'x')
-      return { args: [pair.images, pair.labels, '--kind', 'svhn'], message: /^clab: --kind: unknown dataset kind "svhn"/, untouched: true }
-    }],
+    [
+      'a truncated file',
+      (dir: string) => {
+        const pair = writeIdxPair(dir, 'x', { gzip: false })
+        writeFileSync(pair.images, idxBytes([3, 28, 28], imagesData(2, 28, 28)))
+        return {
+          args: [pair.images, pair.labels],
+          message: new RegExp(`^clab: ${pair.images}: truncated: the header promises 3×28×28`),
+        }
+      },
+    ],
+    [
+      'a missing file',
+      (dir: string) => ({
+        args: [join(dir, 'nope.gz')],
+        message: new RegExp(`^clab: ${join(dir, 'nope.gz')}: cannot be read \\(ENOENT\\)`),
+      }),
+    ],
+    [
+      'an unknown --kind',
+      (dir: string) => {
+        const pair = writeIdxPair(dir, 'x')
+        return {
+          args: [pair.images, pair.labels, '--kind', 'svhn'],
+          message: /^clab: --kind: unknown dataset kind "svhn"/,
+          untouched: true,
+        }
+      },
+    ],
   ])('%s exits 2, names it, and imports nothing', { concurrent: true }, async (_, make) => {
     const dataDir = fresh('clab-data-history-')
-    const { args, message, untouched } = make(fresh('clab-data-files-')) as { args: string[]; message: RegExp; untouched?: boolean }
+    const { args, message, untouched } = make(fresh('clab-data-files-')) as {
+      args: string[]
+      message: RegExp
+      untouched?: boolean
+    }
     const result = await clab(['data', 'import', ...args, '--data-dir', dataDir])
     expect(result.stderr).toMatch(message)
     expect(result.code).toBe(2)

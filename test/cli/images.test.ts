@@ -16,7 +16,18 @@ const folders = tempFolders()
 const fresh = folders.fresh
 afterAll(() => folders.removeAll())
 
-const TINY_UNET = ['--unet-channels', '8', '--unet-groups', '4', '--time-embedding', '8', '--T', '100', '--beta-end', '0.2']
+const TINY_UNET = [
+  '--unet-channels',
+  '8',
+  '--unet-groups',
+  '4',
+  '--time-embedding',
+  '8',
+  '--T',
+  '100',
+  '--beta-end',
+  '0.2',
+]
 
 function pngSize(path: string): [number, number] {
   const png = PNG.sync.read(readFileSync(path))
@@ -33,34 +44,107 @@ describe('clab with an image dataset', () => {
     expect(imported.code, imported.stderr).toBe(0)
     const id = (lastJsonLine(imported.stdout).datasets as Array<{ id: string }>)[0]?.id as string
 
-    const teacher = await clab(['teacher', '--dataset', 'tiny', '--steps', '3', '--batch', '4', '--eval-samples', '16', '--backend', 'wasm', ...TINY_UNET, '--json'], { env })
+    const teacher = await clab(
+      [
+        'teacher',
+        '--dataset',
+        'tiny',
+        '--steps',
+        '3',
+        '--batch',
+        '4',
+        '--eval-samples',
+        '16',
+        '--backend',
+        'wasm',
+        ...TINY_UNET,
+        '--json',
+      ],
+      { env },
+    )
     expect(teacher.code, teacher.stderr).toBe(0)
-    const teacherSummary = lastJsonLine(teacher.stdout) as { dataset: string; checkpoint: string; teacherId: string; metrics: Record<string, unknown> }
+    const teacherSummary = lastJsonLine(teacher.stdout) as {
+      dataset: string
+      checkpoint: string
+      teacherId: string
+      metrics: Record<string, unknown>
+    }
     expect(teacherSummary.dataset).toBe(`image:${id}`)
     expect(existsSync(teacherSummary.checkpoint)).toBe(true)
-    const teacherMetrics = teacherSummary.metrics as unknown as Record<string, Record<string, { swd: number; fd?: number }>>
+    const teacherMetrics = teacherSummary.metrics as unknown as Record<
+      string,
+      Record<string, { swd: number; fd?: number }>
+    >
     // The dataset's classifier was trained for this first image run and cached beside the dataset.
     expect(Number.isFinite(teacherMetrics.teacher?.nfe100?.fd)).toBe(true)
     expect(Number.isFinite(teacherMetrics.data?.nfe0?.fd)).toBe(true)
     const store0 = openLabStore({ dataDir })
     const datasetDir = join(dataDir, store0.datasets.getDataset(id).path)
     store0.close()
-    const cached = JSON.parse(readFileSync(join(datasetDir, 'classifier.json'), 'utf8')) as { testAccuracy: number; trainImages: number; testImages: number; spec: { featureDim: number } }
+    const cached = JSON.parse(readFileSync(join(datasetDir, 'classifier.json'), 'utf8')) as {
+      testAccuracy: number
+      trainImages: number
+      testImages: number
+      spec: { featureDim: number }
+    }
     expect(cached).toMatchObject({ trainImages: 36, testImages: 4, spec: { featureDim: 64 } })
     expect(cached.testAccuracy).toBeGreaterThanOrEqual(0)
     const cachedBytes = readFileSync(join(datasetDir, 'classifier.json'))
     const listed = await clab(['data', 'list', '--json'], { env })
-    expect((lastJsonLine(listed.stdout).datasets as Array<{ classifier: unknown }>)[0]?.classifier).toMatchObject({ testAccuracy: cached.testAccuracy, testImages: 4, trainImages: 36 })
+    expect((lastJsonLine(listed.stdout).datasets as Array<{ classifier: unknown }>)[0]?.classifier).toMatchObject({
+      testAccuracy: cached.testAccuracy,
+      testImages: 4,
+      trainImages: 36,
+    })
 
     const out = fresh('clab-images-export-')
     const distill = await clab(
-      ['distill', '--dataset', id, '--teacher', teacherSummary.teacherId, '--steps', '3', '--batch', '4', '--N', '6', '--warmup', '0', '--eval-samples', '16', '--sample-every', '2', '--multistep-sigmas', '0.8', '--backend', 'wasm', '--export', out, '--json'],
+      [
+        'distill',
+        '--dataset',
+        id,
+        '--teacher',
+        teacherSummary.teacherId,
+        '--steps',
+        '3',
+        '--batch',
+        '4',
+        '--N',
+        '6',
+        '--warmup',
+        '0',
+        '--eval-samples',
+        '16',
+        '--sample-every',
+        '2',
+        '--multistep-sigmas',
+        '0.8',
+        '--backend',
+        'wasm',
+        '--export',
+        out,
+        '--json',
+      ],
       { env },
     )
     expect(distill.code, distill.stderr).toBe(0)
-    const summary = lastJsonLine(distill.stdout) as { runId: string; exported: string[]; metrics: Record<string, Record<string, Record<string, number>>> }
+    const summary = lastJsonLine(distill.stdout) as {
+      runId: string
+      exported: string[]
+      metrics: Record<string, Record<string, Record<string, number>>>
+    }
     const names = summary.exported.map((f) => f.split('/').pop())
-    expect(names).toEqual(expect.arrayContaining(['config.json', 'metrics.json', 'data.png', 'teacher-k100.png', 'student-nfe1.png', 'student-nfe2.png', 'compare.png']))
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'config.json',
+        'metrics.json',
+        'data.png',
+        'teacher-k100.png',
+        'student-nfe1.png',
+        'student-nfe2.png',
+        'compare.png',
+      ]),
+    )
     // 16 images in rows of 8: 8 * 8 px + 9 gaps wide, 2 rows * 8 px + 3 gaps high.
     expect(pngSize(join(out, 'student-nfe1.png'))).toEqual([8 * 8 + 9, 2 * 8 + 3])
     // Comparison: 4 columns (teacher, 1-step, 2-step, difference) of 8 rows, pixels doubled, 2-px gaps.
@@ -74,7 +158,9 @@ describe('clab with an image dataset', () => {
 
     // The history names the image set as it was imported, not by its id.
     const listedRuns = await clab(['runs', 'list'], { env })
-    expect(listedRuns.stdout.split('\n').find((l) => l.startsWith(summary.runId))).toMatch(/\bdistill\s+finished\s+tiny\s/)
+    expect(listedRuns.stdout.split('\n').find((l) => l.startsWith(summary.runId))).toMatch(
+      /\bdistill\s+finished\s+tiny\s/,
+    )
     expect(listedRuns.stdout).not.toContain('image:')
     expect((await clab(['runs', 'show', summary.runId], { env })).stdout).toMatch(/^dataset tiny$/m)
     const teachersText = (await clab(['teachers', 'list'], { env })).stdout
@@ -86,9 +172,22 @@ describe('clab with an image dataset', () => {
       const samples = store.samples.listSamples(summary.runId)
       const previews = samples.filter((s) => s.kind === 'png' && s.path?.startsWith('samples/previews/'))
       // Steps 2 and 3 (the last), student NFE 1 and 2; plus the data and teacher references at step 0.
-      expect(previews.filter((s) => s.model === 'student').map((s) => [s.step, s.nfe]).sort()).toEqual([[0, 1], [0, 2], [2, 1], [2, 2], [3, 1], [3, 2]])
+      expect(
+        previews
+          .filter((s) => s.model === 'student')
+          .map((s) => [s.step, s.nfe])
+          .sort(),
+      ).toEqual([
+        [0, 1],
+        [0, 2],
+        [2, 1],
+        [2, 2],
+        [3, 1],
+        [3, 2],
+      ])
       expect(previews.map((s) => s.model)).toEqual(expect.arrayContaining(['data', 'teacher']))
-      for (const s of previews) expect(pngSize(join(runPaths(dataDir, summary.runId).dir, s.path as string))).toEqual([8 * 8 + 9, 8 * 8 + 9])
+      for (const s of previews)
+        expect(pngSize(join(runPaths(dataDir, summary.runId).dir, s.path as string))).toEqual([8 * 8 + 9, 8 * 8 + 9])
       expect(store.metrics.lastMetrics(summary.runId)['swd/nfe1']).toBeDefined()
     } finally {
       store.close()
@@ -104,6 +203,8 @@ describe('clab with an image dataset', () => {
     expect(mlp.stderr).toMatch(/--model.*model mlp does not fit dataset image:/)
     const unknown = await clab(['teacher', '--dataset', 'cifar'], { env })
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toMatch(/--dataset: unknown dataset; expected one of moons.*an imported one \(tiny\) \(got "cifar"\)/)
+    expect(unknown.stderr).toMatch(
+      /--dataset: unknown dataset; expected one of moons.*an imported one \(tiny\) \(got "cifar"\)/,
+    )
   })
 })

@@ -20,7 +20,10 @@ beforeAll(async () => {
 describe('clab teacher', () => {
   it('writes a teacher checkpoint and a JSON summary with its K = 1, 10, 100 figures', () => {
     expect(existsSync(teacherPath)).toBe(true)
-    const summary = JSON.parse(readFileSync(join(teacherDir, 'teacher.json'), 'utf8')) as { evaluations: Record<string, Record<string, { swd: number }>>; backend: string }
+    const summary = JSON.parse(readFileSync(join(teacherDir, 'teacher.json'), 'utf8')) as {
+      evaluations: Record<string, Record<string, { swd: number }>>
+      backend: string
+    }
     expect(summary.backend).toBe('wasm')
     for (const nfe of ['nfe1', 'nfe10', 'nfe100']) expect(summary.evaluations.teacher?.[nfe]?.swd).toBeGreaterThan(0)
     expect(summary.evaluations.data?.nfe0?.swd).toBeGreaterThan(0)
@@ -30,7 +33,22 @@ describe('clab teacher', () => {
 describe('clab distill', () => {
   it('--export writes config, metrics and 4000-row x,y CSVs from shared noise; --json ends stdout', async () => {
     const out = join(dir, 'export')
-    const result = await clab(['distill', '--dataset', 'rings', '--teacher', teacherPath, '--steps', '30', '--batch', '64', '--backend', 'wasm', '--export', out, '--json'])
+    const result = await clab([
+      'distill',
+      '--dataset',
+      'rings',
+      '--teacher',
+      teacherPath,
+      '--steps',
+      '30',
+      '--batch',
+      '64',
+      '--backend',
+      'wasm',
+      '--export',
+      out,
+      '--json',
+    ])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stderr).toContain('backend: wasm')
     const summary = lastJsonLine(result.stdout)
@@ -48,17 +66,33 @@ describe('clab distill', () => {
       agreement: { nfe1: number }
     }
     expect(metrics.backend).toBe('wasm')
-    for (const [model, nfe] of [['data', 'nfe0'], ['teacher', 'nfe1'], ['teacher', 'nfe10'], ['teacher', 'nfe100'], ['student', 'nfe1'], ['student', 'nfe2']] as const) {
+    for (const [model, nfe] of [
+      ['data', 'nfe0'],
+      ['teacher', 'nfe1'],
+      ['teacher', 'nfe10'],
+      ['teacher', 'nfe100'],
+      ['student', 'nfe1'],
+      ['student', 'nfe2'],
+    ] as const) {
       const m = metrics.evaluations[model]?.[nfe]
       expect(m, `${model} ${nfe}`).toBeDefined()
       expect(m?.swd).toBeGreaterThan(0)
       expect(m?.energy).toBeGreaterThanOrEqual(0)
       expect(m?.mmd).toBeGreaterThanOrEqual(0)
     }
-    expect(metrics.evaluations.teacher?.nfe100?.msPerSample).toBeGreaterThan(metrics.evaluations.student?.nfe1?.msPerSample as number)
+    expect(metrics.evaluations.teacher?.nfe100?.msPerSample).toBeGreaterThan(
+      metrics.evaluations.student?.nfe1?.msPerSample as number,
+    )
     expect(metrics.agreement.nfe1).toBeGreaterThan(0)
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>
-    expect(config).toMatchObject({ dataset: 'rings', steps: 30, batch: 64, algorithm: 'cd', backend: 'wasm', sigmaMax: 80 })
+    expect(config).toMatchObject({
+      dataset: 'rings',
+      steps: 30,
+      batch: 64,
+      algorithm: 'cd',
+      backend: 'wasm',
+      sigmaMax: 80,
+    })
     expect(result.stderr).toContain('sigma-max=80')
   })
 
@@ -69,7 +103,26 @@ describe('clab distill', () => {
   })
 
   it('Ctrl-C stops with a checkpoint; `clab runs resume` continues bit-for-bit the same losses (cpu)', async () => {
-    const common = ['distill', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '32', '--eval-samples', '100', '--backend', 'cpu', '--steps', '400', '--checkpoint-every', '50', '--sample-every', '0', '--json']
+    const common = [
+      'distill',
+      '--dataset',
+      'rings',
+      '--teacher',
+      teacherPath,
+      '--batch',
+      '32',
+      '--eval-samples',
+      '100',
+      '--backend',
+      'cpu',
+      '--steps',
+      '400',
+      '--checkpoint-every',
+      '50',
+      '--sample-every',
+      '0',
+      '--json',
+    ]
     const full = await clab(common)
     expect(full.code, full.stderr).toBe(0)
     let sent = false
@@ -93,13 +146,17 @@ describe('clab distill', () => {
       const out = join(dir, `export-${runId}`)
       const exported = await clab(['runs', 'export', runId, '--out', out])
       expect(exported.code, exported.stderr).toBe(0)
-      return readFileSync(join(out, 'metrics.csv'), 'utf8').split('\n').filter((l) => l.startsWith('loss,')).map((l) => l.split(',')[2])
+      return readFileSync(join(out, 'metrics.csv'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('loss,'))
+        .map((l) => l.split(',')[2])
     }
     const lossesA = await lossesOf(a.runId as string)
     expect(lossesA).toHaveLength(400)
     expect(await lossesOf(id)).toEqual(lossesA)
     // Same weights, same evaluation noise: identical quality figures (timings naturally differ).
-    const quality = (m: unknown) => JSON.stringify(m, (key, value: unknown) => (key === 'msPerSample' ? undefined : value))
+    const quality = (m: unknown) =>
+      JSON.stringify(m, (key, value: unknown) => (key === 'msPerSample' ? undefined : value))
     expect(quality(b.metrics)).toBe(quality(a.metrics))
   })
 
@@ -117,13 +174,38 @@ describe('clab distill', () => {
 describe('clab runs and clab sweep', () => {
   it('list, show, tag, export and rm work on the recorded history', async () => {
     // `--sigma-max last`: ALGORITHM.md's grid, up to the teacher's last step.
-    const run = await clab(['distill', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '32', '--steps', '20', '--eval-samples', '100', '--backend', 'cpu', '--sample-every', '0', '--sigma-max', 'last', '--tag', 'first', '--json'])
+    const run = await clab([
+      'distill',
+      '--dataset',
+      'rings',
+      '--teacher',
+      teacherPath,
+      '--batch',
+      '32',
+      '--steps',
+      '20',
+      '--eval-samples',
+      '100',
+      '--backend',
+      'cpu',
+      '--sample-every',
+      '0',
+      '--sigma-max',
+      'last',
+      '--tag',
+      'first',
+      '--json',
+    ])
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toContain('sigma-max=last')
     const id = lastJsonLine(run.stdout).runId as string
     const list = await clab(['runs', 'list', '--tag', 'first', '--json'])
     expect(list.code).toBe(0)
-    const listed = lastJsonLine(list.stdout).runs as Array<{ id: string; status: string; lastMetrics: Record<string, { step: number }> }>
+    const listed = lastJsonLine(list.stdout).runs as Array<{
+      id: string
+      status: string
+      lastMetrics: Record<string, { step: number }>
+    }>
     expect(listed.map((r) => r.id)).toContain(id)
     expect(listed.find((r) => r.id === id)).toMatchObject({ status: 'finished', lastMetrics: { loss: { step: 20 } } })
     const text = await clab(['runs', 'list'])
@@ -131,7 +213,10 @@ describe('clab runs and clab sweep', () => {
     const tagged = await clab(['runs', 'tag', id, 'keep', '--note', 'looks good', '--json'])
     expect(lastJsonLine(tagged.stdout).tags).toEqual(['first', 'keep'])
     const shown = await clab(['runs', 'show', id, '--json'])
-    const show = lastJsonLine(shown.stdout) as { run: { notes: string; config: { steps: number; sigmaMax: number | null } }; evaluation: { rows: unknown[] } }
+    const show = lastJsonLine(shown.stdout) as {
+      run: { notes: string; config: { steps: number; sigmaMax: number | null } }
+      evaluation: { rows: unknown[] }
+    }
     expect(show.run.notes).toBe('looks good')
     expect(show.run.config.steps).toBe(20)
     expect(show.run.config.sigmaMax).toBeNull()
@@ -139,7 +224,16 @@ describe('clab runs and clab sweep', () => {
     const out = join(dir, 'exported-run')
     const exported = await clab(['runs', 'export', id, '--out', out])
     expect(exported.code, exported.stderr).toBe(0)
-    for (const name of ['run.json', 'metrics.csv', 'evaluations.json', 'samples/student-nfe1.csv', 'samples/student-nfe1.png', 'samples/teacher-k100.png', 'checkpoints/final.ckpt']) expect(existsSync(join(out, name)), name).toBe(true)
+    for (const name of [
+      'run.json',
+      'metrics.csv',
+      'evaluations.json',
+      'samples/student-nfe1.csv',
+      'samples/student-nfe1.png',
+      'samples/teacher-k100.png',
+      'checkpoints/final.ckpt',
+    ])
+      expect(existsSync(join(out, name)), name).toBe(true)
     expect(readFileSync(join(out, 'samples/student-nfe1.png')).subarray(1, 4).toString('ascii')).toBe('PNG')
     const removed = await clab(['runs', 'rm', id])
     expect(removed.code).toBe(0)
@@ -150,7 +244,9 @@ describe('clab runs and clab sweep', () => {
     const imported = await clab(['runs', 'import', out, '--json'])
     expect(imported.code, imported.stderr).toBe(0)
     expect(lastJsonLine(imported.stdout).imported).toEqual([id])
-    const back = lastJsonLine((await clab(['runs', 'show', id, '--json'])).stdout) as typeof show & { series: Array<{ key: string; count: number }> }
+    const back = lastJsonLine((await clab(['runs', 'show', id, '--json'])).stdout) as typeof show & {
+      series: Array<{ key: string; count: number }>
+    }
     expect(back.run.notes).toBe('looks good')
     expect(back.evaluation).toEqual(show.evaluation)
     expect(back.series.find((s) => s.key === 'loss')?.count).toBe(20)
@@ -167,12 +263,40 @@ describe('clab runs and clab sweep', () => {
   })
 
   it('sweep queues one run per grid point and reports each', async () => {
-    const result = await clab(['sweep', '--dataset', 'rings', '--teacher', teacherPath, '--batch', '16', '--steps', '10', '--eval-samples', '64', '--backend', 'cpu', '--sample-every', '0', '--N', '6,8', '--ema', '0.9,0.95', '--json'])
+    const result = await clab([
+      'sweep',
+      '--dataset',
+      'rings',
+      '--teacher',
+      teacherPath,
+      '--batch',
+      '16',
+      '--steps',
+      '10',
+      '--eval-samples',
+      '64',
+      '--backend',
+      'cpu',
+      '--sample-every',
+      '0',
+      '--N',
+      '6,8',
+      '--ema',
+      '0.9,0.95',
+      '--json',
+    ])
     expect(result.code, result.stderr).toBe(0)
-    const summary = lastJsonLine(result.stdout) as { runs: Array<{ status: string; point: { numScales: number; targetEma: number } }> }
+    const summary = lastJsonLine(result.stdout) as {
+      runs: Array<{ status: string; point: { numScales: number; targetEma: number } }>
+    }
     expect(summary.runs).toHaveLength(4)
     expect(summary.runs.every((r) => r.status === 'finished')).toBe(true)
-    expect(summary.runs.map((r) => `${r.point.numScales}/${r.point.targetEma}`).sort()).toEqual(['6/0.9', '6/0.95', '8/0.9', '8/0.95'])
+    expect(summary.runs.map((r) => `${r.point.numScales}/${r.point.targetEma}`).sort()).toEqual([
+      '6/0.9',
+      '6/0.95',
+      '8/0.9',
+      '8/0.95',
+    ])
     const bad = await clab(['sweep', '--dataset', 'rings', '--N', '6,1'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/--N: N must be at least 2 \(got 1\)/)

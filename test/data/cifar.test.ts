@@ -27,8 +27,17 @@ describe('readCifarBatch', () => {
     const { pixels, labels } = await collect(file)
     expect(labels).toEqual(Array.from({ length: count }, (_, n) => n % 10))
     expect(pixels.length).toBe(count * 3072)
-    for (const [n, y, x] of [[0, 0, 0], [0, 31, 31], [7, 3, 20], [257, 16, 5], [299, 31, 0]] as const) {
-      for (let c = 0; c < 3; c++) expect(pixels[((n * 32 + y) * 32 + x) * 3 + c], `image ${n} (${y}, ${x}) channel ${c}`).toBe(pixelOf(n, y, x, c))
+    for (const [n, y, x] of [
+      [0, 0, 0],
+      [0, 31, 31],
+      [7, 3, 20],
+      [257, 16, 5],
+      [299, 31, 0],
+    ] as const) {
+      for (let c = 0; c < 3; c++)
+        expect(pixels[((n * 32 + y) * 32 + x) * 3 + c], `image ${n} (${y}, ${x}) channel ${c}`).toBe(
+          pixelOf(n, y, x, c),
+        )
     }
   })
 
@@ -36,12 +45,17 @@ describe('readCifarBatch', () => {
     const file = join(tempDir(), 'data_batch_2.bin')
     writeFileSync(file, cifarBytes(2).subarray(0, 3073 + 100))
     expect(() => inspectCifar(file)).toThrow(DatasetFileError)
-    expect(() => inspectCifar(file)).toThrow(`${file}: 3173 bytes is not a whole number of CIFAR-10 records (3073 bytes each: 1 label + 32×32×3 pixels; 1 records and 100 bytes over)`)
+    expect(() => inspectCifar(file)).toThrow(
+      `${file}: 3173 bytes is not a whole number of CIFAR-10 records (3073 bytes each: 1 label + 32×32×3 pixels; 1 records and 100 bytes over)`,
+    )
   })
 
   it('names the record whose label is outside 0..9', async () => {
     const file = join(tempDir(), 'test_batch.bin')
-    writeFileSync(file, cifarBytes(4, (n) => (n === 2 ? 12 : 1)))
+    writeFileSync(
+      file,
+      cifarBytes(4, (n) => (n === 2 ? 12 : 1)),
+    )
     await expect(collect(file)).rejects.toThrow(`${file}: record 2 has label 12; CIFAR-10 labels are 0..9`)
   })
 

@@ -35,9 +35,20 @@ describe('importing', () => {
     expect(datasets).toHaveLength(1)
     const { dataset, created } = datasets[0]!
     expect(created).toBe(true)
-    expect(dataset).toMatchObject({ name: 'mnist-tiny', kind: 'mnist', count: 5, height: 28, width: 28, channels: 1, path: `datasets/${dataset.id}` })
+    expect(dataset).toMatchObject({
+      name: 'mnist-tiny',
+      kind: 'mnist',
+      count: 5,
+      height: 28,
+      width: 28,
+      channels: 1,
+      path: `datasets/${dataset.id}`,
+    })
     expect(dataset.meta.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
-    expect(dataset.meta.sourceFiles.map((f) => [f.path, f.format, f.gzip])).toEqual([[pair.images, 'idx-images', true], [pair.labels, 'idx-labels', true]])
+    expect(dataset.meta.sourceFiles.map((f) => [f.path, f.format, f.gzip])).toEqual([
+      [pair.images, 'idx-images', true],
+      [pair.labels, 'idx-labels', true],
+    ])
     expect(store.datasets.listDatasets()).toEqual([dataset])
     expect(JSON.parse(readFileSync(join(service.folderOf(dataset), 'dataset.json'), 'utf8'))).toEqual(dataset.meta)
 
@@ -79,7 +90,10 @@ describe('importing', () => {
     const { service, files } = setup()
     const train = writeIdxPair(files, 'train', { count: 4 })
     const test = writeIdxPair(files, 't10k', { count: 3, gzip: false })
-    const { datasets } = await service.import([train.images, test.labels, test.images, train.labels], { name: 'fm', kind: 'fashion-mnist' })
+    const { datasets } = await service.import([train.images, test.labels, test.images, train.labels], {
+      name: 'fm',
+      kind: 'fashion-mnist',
+    })
     expect(datasets.map((d) => [d.dataset.name, d.dataset.kind, d.dataset.count])).toEqual([
       ['fm-train', 'fashion-mnist', 4],
       ['fm-t10k', 'fashion-mnist', 3],
@@ -98,16 +112,27 @@ describe('importing', () => {
     const b1 = join(files, 'data_batch_1.bin')
     const b2 = join(files, 'data_batch_2.bin')
     writeFileSync(b1, cifarBytes(3))
-    writeFileSync(b2, cifarBytes(2, () => 9))
+    writeFileSync(
+      b2,
+      cifarBytes(2, () => 9),
+    )
     const { dataset } = (await service.import([b1, b2])).datasets[0]!
-    expect(dataset).toMatchObject({ kind: 'cifar10', name: 'cifar10-train', count: 5, height: 32, width: 32, channels: 3 })
+    expect(dataset).toMatchObject({
+      kind: 'cifar10',
+      name: 'cifar10-train',
+      count: 5,
+      height: 32,
+      width: 32,
+      channels: 3,
+    })
     expect(dataset.meta.classes[0]).toBe('airplane')
     expect(dataset.meta.classCounts).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0, 2])
     const reader = service.open(dataset.id)
     try {
       const batch = reader.batch([3]) // the first record of the second batch
       expect(batch.labels[0]).toBe(9)
-      for (let c = 0; c < 3; c++) expect(batch.images[(5 * 32 + 7) * 3 + c]).toBeCloseTo(pixelOf(0, 5, 7, c) / 127.5 - 1, 6)
+      for (let c = 0; c < 3; c++)
+        expect(batch.images[(5 * 32 + 7) * 3 + c]).toBeCloseTo(pixelOf(0, 5, 7, c) / 127.5 - 1, 6)
     } finally {
       reader.close()
     }
@@ -190,7 +215,10 @@ describe('bad input imports nothing and names the file', () => {
       'CIFAR labels outside 0..9',
       (dir) => {
         const file = join(dir, 'test_batch.bin')
-        writeFileSync(file, cifarBytes(3, (n) => (n === 1 ? 200 : 1)))
+        writeFileSync(
+          file,
+          cifarBytes(3, (n) => (n === 1 ? 200 : 1)),
+        )
         return { paths: [file], bad: file }
       },
       'BAD_LABEL',
@@ -221,7 +249,15 @@ describe('bad input imports nothing and names the file', () => {
       (dir) => {
         writeIdxPair(dir, 'train')
         const test = writeIdxPair(dir, 't10k', { labels: Uint8Array.from([0, 1, 2, 3, 99]) })
-        return { paths: [join(dir, 'train-images-idx3-ubyte.gz'), join(dir, 'train-labels-idx1-ubyte.gz'), test.images, test.labels], bad: test.labels }
+        return {
+          paths: [
+            join(dir, 'train-images-idx3-ubyte.gz'),
+            join(dir, 'train-labels-idx1-ubyte.gz'),
+            test.images,
+            test.labels,
+          ],
+          bad: test.labels,
+        }
       },
       'BAD_LABEL',
       /label 99 at index 4/,
@@ -246,7 +282,9 @@ describe('bad input imports nothing and names the file', () => {
   it('an unknown kind, an empty name or no files are option errors naming the option', async () => {
     const { service, store, files } = setup()
     const pair = writeIdxPair(files, 'x')
-    await expect(service.import([pair.images, pair.labels], { kind: 'svhn' as 'mnist' })).rejects.toThrow(DatasetOptionError)
+    await expect(service.import([pair.images, pair.labels], { kind: 'svhn' as 'mnist' })).rejects.toThrow(
+      DatasetOptionError,
+    )
     await expect(service.import([pair.images, pair.labels], { name: '  ' })).rejects.toMatchObject({ field: 'name' })
     await expect(service.import([])).rejects.toMatchObject({ field: 'paths' })
     await expect(service.import([pair.images, pair.images, pair.labels])).rejects.toThrow(/listed twice/)
@@ -263,13 +301,22 @@ it('pairKey matches the usual MNIST file names', () => {
 
 describe("Debian's Fashion-MNIST", () => {
   it('imports the t10k files: 10000 images of 28×28×1, labels 0..9, pixels and labels as in the raw bytes', async () => {
-    expect(existsSync(FASHION), `${FASHION} is missing: apt-get install dataset-fashion-mnist (.ci/run does)`).toBe(true)
+    expect(existsSync(FASHION), `${FASHION} is missing: apt-get install dataset-fashion-mnist (.ci/run does)`).toBe(
+      true,
+    )
     const { service } = setup()
     const images = join(FASHION, 't10k-images-idx3-ubyte.gz')
     const labels = join(FASHION, 't10k-labels-idx1-ubyte.gz')
     const { dataset, created } = (await service.import([images, labels])).datasets[0]!
     expect(created).toBe(true)
-    expect(dataset).toMatchObject({ kind: 'fashion-mnist', name: 'fashion-mnist-t10k', count: 10000, height: 28, width: 28, channels: 1 })
+    expect(dataset).toMatchObject({
+      kind: 'fashion-mnist',
+      name: 'fashion-mnist-t10k',
+      count: 10000,
+      height: 28,
+      width: 28,
+      channels: 1,
+    })
     expect(dataset.meta.classCounts).toEqual(Array(10).fill(1000))
 
     // Independently: the raw files through zlib, at the offsets the IDX headers (16 and 8 bytes) imply.

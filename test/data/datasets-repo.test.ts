@@ -21,9 +21,32 @@ const meta = (sha: string): ImageDatasetMeta => ({
 describe('DatasetsRepo', () => {
   it('adds, finds by id and content hash, lists newest first and deletes', () => {
     const { datasets } = tempStore()
-    const a = datasets.addDataset({ id: 'a1', name: 'first', kind: 'mnist', path: 'datasets/a1', meta: meta('a'.repeat(64)), now: 1 })
-    const b = datasets.addDataset({ id: 'b2', name: 'second', kind: 'cifar10', path: 'datasets/b2', meta: { ...meta('b'.repeat(64)), kind: 'cifar10', height: 32, width: 32, channels: 3 }, now: 2 })
-    expect(a).toMatchObject({ id: 'a1', name: 'first', kind: 'mnist', count: 3, height: 28, width: 28, channels: 1, createdAt: 1 })
+    const a = datasets.addDataset({
+      id: 'a1',
+      name: 'first',
+      kind: 'mnist',
+      path: 'datasets/a1',
+      meta: meta('a'.repeat(64)),
+      now: 1,
+    })
+    const b = datasets.addDataset({
+      id: 'b2',
+      name: 'second',
+      kind: 'cifar10',
+      path: 'datasets/b2',
+      meta: { ...meta('b'.repeat(64)), kind: 'cifar10', height: 32, width: 32, channels: 3 },
+      now: 2,
+    })
+    expect(a).toMatchObject({
+      id: 'a1',
+      name: 'first',
+      kind: 'mnist',
+      count: 3,
+      height: 28,
+      width: 28,
+      channels: 1,
+      createdAt: 1,
+    })
     expect(a.meta).toEqual(meta('a'.repeat(64)))
     expect(datasets.findBySha256('b'.repeat(64))).toEqual(b)
     expect(datasets.listDatasets().map((d) => d.id)).toEqual(['b2', 'a1'])
@@ -35,8 +58,12 @@ describe('DatasetsRepo', () => {
   it('refuses a second row with the same content, an unsafe id, and names an unknown id', () => {
     const { datasets } = tempStore()
     datasets.addDataset({ id: 'a1', name: 'first', kind: 'mnist', path: 'datasets/a1', meta: meta('c'.repeat(64)) })
-    expect(() => datasets.addDataset({ id: 'a2', name: 'again', kind: 'mnist', path: 'datasets/a2', meta: meta('c'.repeat(64)) })).toThrow(DatasetExistsError)
-    expect(() => datasets.addDataset({ id: '../x', name: 'x', kind: 'mnist', path: 'datasets/x', meta: meta('d'.repeat(64)) })).toThrow(StoreInputError)
+    expect(() =>
+      datasets.addDataset({ id: 'a2', name: 'again', kind: 'mnist', path: 'datasets/a2', meta: meta('c'.repeat(64)) }),
+    ).toThrow(DatasetExistsError)
+    expect(() =>
+      datasets.addDataset({ id: '../x', name: 'x', kind: 'mnist', path: 'datasets/x', meta: meta('d'.repeat(64)) }),
+    ).toThrow(StoreInputError)
     expect(() => datasets.getDataset('nope')).toThrow(DatasetNotFoundError)
     expect(() => datasets.getDataset('nope')).toThrow('dataset "nope" does not exist')
   })

@@ -98,7 +98,10 @@ describe('broken IDX files are named with their problem', () => {
 
   it.each([
     ['cut short', (gz: Buffer) => gz.subarray(0, gz.length - 200)],
-    ['damaged in the middle', (gz: Buffer) => Buffer.concat([gz.subarray(0, 40), Buffer.alloc(60, 0xff), gz.subarray(100)])],
+    [
+      'damaged in the middle',
+      (gz: Buffer) => Buffer.concat([gz.subarray(0, 40), Buffer.alloc(60, 0xff), gz.subarray(100)]),
+    ],
   ])('a corrupt .gz (%s)', async (_, damage) => {
     const file = join(tempDir(), 'bad.gz')
     writeFileSync(file, damage(gzipSync(idxBytes([20, 28, 28], imagesData(20, 28, 28)))))

@@ -15,7 +15,12 @@ async function stored(dir = tempDir(), chunks = 1) {
   const step = Math.ceil(pixels.length / chunks)
   for (let at = 0; at < pixels.length; at += step) await writer.writePixels(pixels.subarray(at, at + step))
   await writer.writeLabels(labels)
-  const meta = await writer.finish({ name: 'tiny', kind: 'idx', sourceFiles: [], classes: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] })
+  const meta = await writer.finish({
+    name: 'tiny',
+    kind: 'idx',
+    sourceFiles: [],
+    classes: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'],
+  })
   return { dir, meta }
 }
 
@@ -24,7 +29,13 @@ describe('StoredDatasetWriter', () => {
     const { dir, meta } = await stored()
     expect([...readFileSync(join(dir, IMAGES_FILE))]).toEqual([...pixels])
     expect(JSON.parse(readFileSync(join(dir, META_FILE), 'utf8'))).toEqual(meta)
-    expect(meta).toMatchObject({ count: 6, height: 2, width: 3, channels: 1, classCounts: [0, 2, 0, 1, 1, 1, 0, 0, 0, 1] })
+    expect(meta).toMatchObject({
+      count: 6,
+      height: 2,
+      width: 3,
+      channels: 1,
+      classCounts: [0, 2, 0, 1, 1, 1, 0, 0, 0, 1],
+    })
     expect(meta.sha256).toMatch(/^[0-9a-f]{64}$/)
   })
 
@@ -42,7 +53,9 @@ describe('StoredDatasetWriter', () => {
   it('refuses to finish an incomplete dataset', async () => {
     const writer = await StoredDatasetWriter.create(tempDir(), shape)
     await writer.writePixels(pixels.subarray(0, 10))
-    await expect(writer.finish({ name: 'x', kind: 'idx', sourceFiles: [], classes: [] })).rejects.toThrow(/incomplete dataset: 10\/36 pixel bytes, 0\/6 labels/)
+    await expect(writer.finish({ name: 'x', kind: 'idx', sourceFiles: [], classes: [] })).rejects.toThrow(
+      /incomplete dataset: 10\/36 pixel bytes, 0\/6 labels/,
+    )
     await writer.abort()
   })
 })
@@ -69,7 +82,9 @@ describe('ImageDatasetReader', () => {
   it('names a pixel file whose size does not match dataset.json', async () => {
     const { dir } = await stored()
     truncateSync(join(dir, IMAGES_FILE), 30)
-    expect(() => ImageDatasetReader.open(dir)).toThrow(`${join(dir, IMAGES_FILE)}: holds 30 bytes, dataset.json's 6×2×3×1 needs 36`)
+    expect(() => ImageDatasetReader.open(dir)).toThrow(
+      `${join(dir, IMAGES_FILE)}: holds 30 bytes, dataset.json's 6×2×3×1 needs 36`,
+    )
   })
 
   it('names the field of a damaged dataset.json', async () => {

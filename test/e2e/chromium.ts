@@ -28,7 +28,9 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env, extraDirs: st
 }
 
 export function missingChromiumMessage(env: NodeJS.ProcessEnv = process.env): string {
-  const where = env.CHROMIUM_PATH ? `CHROMIUM_PATH=${env.CHROMIUM_PATH} is not an executable file` : 'no chromium on PATH or in /usr/bin'
+  const where = env.CHROMIUM_PATH
+    ? `CHROMIUM_PATH=${env.CHROMIUM_PATH} is not an executable file`
+    : 'no chromium on PATH or in /usr/bin'
   return (
     `e2e: Chromium not found (${where}). The end-to-end tests drive Debian's chromium through playwright-core: ` +
     'install it with `apt-get install -y chromium` (.ci/run does this on CI), or set CHROMIUM_PATH to a Chromium binary.'

@@ -19,16 +19,36 @@ import { apiValue, startLab, waitForRunEnd, type Lab } from './lab'
 
 /** 8×8 images: 8 per row with 1-px gaps. */
 const GRID_WIDTH = 8 * 8 + 9
-const TINY_UNET = ['--unet-channels', '8', '--unet-groups', '4', '--time-embedding', '8', '--T', '100', '--beta-end', '0.2']
-const DISTILL = { steps: 3, batch: 4, numScales: 6, warmupSteps: 0, evalSamples: 16, sampleEvery: 2, multistepSigmas: [0.8], backend: 'wasm' }
+const TINY_UNET = [
+  '--unet-channels',
+  '8',
+  '--unet-groups',
+  '4',
+  '--time-embedding',
+  '8',
+  '--T',
+  '100',
+  '--beta-end',
+  '0.2',
+]
+const DISTILL = {
+  steps: 3,
+  batch: 4,
+  numScales: 6,
+  warmupSteps: 0,
+  evalSamples: 16,
+  sampleEvery: 2,
+  multistepSigmas: [0.8],
+  backend: 'wasm',
+}
 
 let lab: Lab
 let dataset: ImageDatasetRecord
 let teacherRunId: string
 const runIds: string[] = []
 
-const api = <T>(method: Parameters<typeof apiValue>[1], payload?: unknown): Promise<T> => apiValue<T>(lab, method, payload)
-
+const api = <T>(method: Parameters<typeof apiValue>[1], payload?: unknown): Promise<T> =>
+  apiValue<T>(lab, method, payload)
 
 // The page's DOM types, as far as these checks use them (this file compiles without the DOM library).
 interface ImageLike {
@@ -46,7 +66,12 @@ interface CanvasLike {
 async function imgWidth(page: Page, testid: string): Promise<number> {
   const img = page.getByTestId(testid)
   await img.waitFor()
-  await expect.poll(() => img.evaluate((el) => (el as unknown as ImageLike).complete && (el as unknown as ImageLike).naturalWidth), { timeout: 10_000 }).toBeTruthy()
+  await expect
+    .poll(
+      () => img.evaluate((el) => (el as unknown as ImageLike).complete && (el as unknown as ImageLike).naturalWidth),
+      { timeout: 10_000 },
+    )
+    .toBeTruthy()
   return img.evaluate((el) => (el as unknown as ImageLike).naturalWidth)
 }
 
@@ -55,22 +80,46 @@ beforeAll(async () => {
   const folder = join(lab.dataDir, 'imports')
   mkdirSync(folder, { recursive: true })
   const pair = writeIdxPair(folder, 'tiny', { count: 40, h: 8, w: 8, gzip: false })
-  const imported = await api<{ datasets: Array<{ dataset: ImageDatasetRecord }> }>('datasets.import', { paths: [pair.images, pair.labels], name: 'tiny' })
+  const imported = await api<{ datasets: Array<{ dataset: ImageDatasetRecord }> }>('datasets.import', {
+    paths: [pair.images, pair.labels],
+    name: 'tiny',
+  })
   dataset = (imported.datasets[0] as { dataset: ImageDatasetRecord }).dataset
 
   // The CLI takes the teacher's evaluation size (--eval-samples); the API would evaluate on 4000 samples.
-  const teacher = await clab(['teacher', '--dataset', 'tiny', '--steps', '3', '--batch', '4', '--eval-samples', '16', '--backend', 'wasm', ...TINY_UNET, '--json'], {
-    env: { CLAB_DATA_DIR: lab.dataDir },
-  })
+  const teacher = await clab(
+    [
+      'teacher',
+      '--dataset',
+      'tiny',
+      '--steps',
+      '3',
+      '--batch',
+      '4',
+      '--eval-samples',
+      '16',
+      '--backend',
+      'wasm',
+      ...TINY_UNET,
+      '--json',
+    ],
+    {
+      env: { CLAB_DATA_DIR: lab.dataDir },
+    },
+  )
   if (teacher.code !== 0) throw new Error(`clab teacher failed (${teacher.code}):\n${teacher.stderr}`)
   const summary = lastJsonLine(teacher.stdout) as { teacherId: string; runId?: string }
-  const teachers = await api<Array<{ id: string; runId: string | null }>>('teachers.list', { dataset: `image:${dataset.id}` })
+  const teachers = await api<Array<{ id: string; runId: string | null }>>('teachers.list', {
+    dataset: `image:${dataset.id}`,
+  })
   const record = teachers.find((t) => t.id === summary.teacherId)
   if (!record?.runId) throw new Error(`the trained teacher ${summary.teacherId} is not listed with its run`)
   teacherRunId = record.runId
 
   for (const numScales of [6, 8]) {
-    const run = await api<Run>('runs.start', { config: { ...DISTILL, numScales, dataset: `image:${dataset.id}`, teacher: summary.teacherId } })
+    const run = await api<Run>('runs.start', {
+      config: { ...DISTILL, numScales, dataset: `image:${dataset.id}`, teacher: summary.teacherId },
+    })
     runIds.push(run.id)
   }
   for (const id of runIds) expect(await waitForRunEnd(lab, id, 90_000)).toBe('finished')
@@ -93,14 +142,20 @@ describe('image datasets in the browser', () => {
       for (const key of ['data', 'teacher', 'nfe1', 'nfe2']) {
         expect(await imgWidth(page, `image-grid-img-${key}`)).toBe(GRID_WIDTH)
         // The live previews (64 images, 8 rows), not the 16-image final grids of the same step.
-        await expect(page.getByTestId(`image-grid-img-${key}`).evaluate((el) => (el as unknown as ImageLike).naturalHeight)).resolves.toBe(GRID_WIDTH)
+        await expect(
+          page.getByTestId(`image-grid-img-${key}`).evaluate((el) => (el as unknown as ImageLike).naturalHeight),
+        ).resolves.toBe(GRID_WIDTH)
       }
-      await expect.poll(() => page.getByTestId('image-grid-teacher').locator('figcaption').innerText()).toBe('teacher (100 steps)')
+      await expect
+        .poll(() => page.getByTestId('image-grid-teacher').locator('figcaption').innerText())
+        .toBe('teacher (100 steps)')
 
       // The comparison: 4 columns of 8-px cells with 1-px gaps, one row per image for the first 8 images.
       const canvas = page.getByTestId('image-comparison-canvas')
       await expect.poll(() => canvas.getAttribute('data-rows')).toBe('8')
-      await expect(canvas.evaluate((c) => [(c as unknown as CanvasLike).width, (c as unknown as CanvasLike).height])).resolves.toEqual([4 * 8 + 5, 8 * 8 + 9])
+      await expect(
+        canvas.evaluate((c) => [(c as unknown as CanvasLike).width, (c as unknown as CanvasLike).height]),
+      ).resolves.toEqual([4 * 8 + 5, 8 * 8 + 9])
       // Its difference column is |1 step - teacher| of the cells it shows: read back from the canvas.
       const consistent = await canvas.evaluate((c) => {
         const ctx = (c as unknown as CanvasLike).getContext('2d')
@@ -113,7 +168,8 @@ describe('image datasets in the browser', () => {
               const t = at(1 + x, yy)
               const one = at(10 + x, yy)
               const d = at(28 + x, yy)
-              for (let ch = 0; ch < 3; ch++) if (d[ch] !== Math.abs((one[ch] as number) - (t[ch] as number))) bad.push(`${row}:${x},${y}`)
+              for (let ch = 0; ch < 3; ch++)
+                if (d[ch] !== Math.abs((one[ch] as number) - (t[ch] as number))) bad.push(`${row}:${x},${y}`)
             }
         return bad.length
       })
@@ -121,7 +177,9 @@ describe('image datasets in the browser', () => {
       await expect.poll(() => page.getByTestId('samples-step').innerText()).toBe('at step 3')
       await shot('live grids and comparison')
       // The final evaluation has the Fréchet distance in the dataset classifier's features.
-      await expect.poll(() => page.getByTestId('eval-table').locator('th', { hasText: 'Fréchet distance' }).count()).toBe(1)
+      await expect
+        .poll(() => page.getByTestId('eval-table').locator('th', { hasText: 'Fréchet distance' }).count())
+        .toBe(1)
       const fd = await page.getByTestId('eval-row-student-1').locator('td').nth(3).innerText()
       expect(Number.isFinite(Number(fd)), fd).toBe(true)
       // Evaluated on 16 samples: the view says Fréchet figures from so few are biased.
@@ -168,7 +226,9 @@ describe('image datasets in the browser', () => {
       await page.getByTestId('compare-samples').scrollIntoViewIfNeeded()
       await shot('compare image runs')
       // These runs are evaluated on 16 samples: their Fréchet figures carry the caveat.
-      await expect.poll(() => page.getByTestId(`compare-fd-caveat-${a}`).innerText()).toContain('from 16 samples: below 2000')
+      await expect
+        .poll(() => page.getByTestId(`compare-fd-caveat-${a}`).innerText())
+        .toContain('from 16 samples: below 2000')
     })
   })
 
@@ -176,8 +236,16 @@ describe('image datasets in the browser', () => {
     await lab.session('images forms', async ({ page, shot }) => {
       await page.goto(`${lab.url}#/runs`)
       await page.locator(`[data-testid="run-row"][data-run-id="${runIds[0]}"]`).waitFor()
-      await expect.poll(() => page.locator(`[data-testid="run-row"][data-run-id="${runIds[0]}"] [data-testid="runs-cell-dataset"]`).innerText()).toBe('tiny (8×8×1)')
-      await expect.poll(() => page.getByTestId('runs-filter-dataset').locator(`option[value="image:${dataset.id}"]`).innerText()).toBe('tiny (8×8×1)')
+      await expect
+        .poll(() =>
+          page
+            .locator(`[data-testid="run-row"][data-run-id="${runIds[0]}"] [data-testid="runs-cell-dataset"]`)
+            .innerText(),
+        )
+        .toBe('tiny (8×8×1)')
+      await expect
+        .poll(() => page.getByTestId('runs-filter-dataset').locator(`option[value="image:${dataset.id}"]`).innerText())
+        .toBe('tiny (8×8×1)')
       await expect.poll(() => page.locator('[data-testid="runs-table"] th', { hasText: 'FD@1' }).count()).toBe(1)
       const fdCell = page.locator(`[data-testid="run-row"][data-run-id="${runIds[0]}"] [data-testid="run-fd1"]`)
       await expect.poll(() => fdCell.innerText()).toMatch(/^\d.*\*$/)
@@ -203,12 +271,17 @@ describe('image datasets in the browser', () => {
       await page.getByTestId('teacher-train-form').waitFor()
       await expect.poll(() => page.getByTestId('teacher-field-dataset').inputValue()).toBe(`image:${dataset.id}`)
       await expect.poll(() => page.getByTestId('teacher-model').innerText()).toContain('U-Net')
-      for (const key of ['unetChannels', 'unetMultipliers', 'unetResBlocks', 'unetGroups']) await expect(page.getByTestId(`teacher-field-${key}`).isVisible()).resolves.toBe(true)
+      for (const key of ['unetChannels', 'unetMultipliers', 'unetResBlocks', 'unetGroups'])
+        await expect(page.getByTestId(`teacher-field-${key}`).isVisible()).resolves.toBe(true)
       await expect(page.getByTestId('teacher-field-hiddenWidth').count()).resolves.toBe(0)
       // A bad U-Net value is named on its field by the backend's validation.
       await page.getByTestId('teacher-field-unetGroups').fill('3')
-      await expect.poll(() => page.getByTestId('teacher-problem-unetGroups').innerText()).toContain('must divide the base channels')
-      await expect.poll(() => page.locator('[data-testid="teacher-row"] [data-testid="teacher-dataset"]').first().innerText()).toBe('tiny (8×8×1)')
+      await expect
+        .poll(() => page.getByTestId('teacher-problem-unetGroups').innerText())
+        .toContain('must divide the base channels')
+      await expect
+        .poll(() => page.locator('[data-testid="teacher-row"] [data-testid="teacher-dataset"]').first().innerText())
+        .toBe('tiny (8×8×1)')
       await shot('teacher form with U-Net fields')
       // Back to 2D: the MLP's fields return.
       await page.getByTestId('teacher-field-dataset').selectOption('moons')

@@ -98,7 +98,10 @@ async function startServe(dataDir: string): Promise<Serve> {
 
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`e2e: clab serve printed no URL within ${SERVE_START_MS / 1000} s:\n${log}`)), SERVE_START_MS)
+      const timer = setTimeout(
+        () => reject(new Error(`e2e: clab serve printed no URL within ${SERVE_START_MS / 1000} s:\n${log}`)),
+        SERVE_START_MS,
+      )
       const look = () => {
         const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}/.exec(log)
         if (match) {
@@ -197,7 +200,8 @@ async function runSession<T>(lab: Lab, testName: string, body: (session: Session
   const consoleErrors: string[] = []
   page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message))
   page.on('console', (message) => {
-    if (message.type() === 'error' && !isNoise(message)) consoleErrors.push(`${message.text()} (${message.location().url})`)
+    if (message.type() === 'error' && !isNoise(message))
+      consoleErrors.push(`${message.text()} (${message.location().url})`)
   })
   let shots = 0
   const session: Session = {
@@ -256,7 +260,10 @@ export async function waitForRunEnd(lab: Lab, id: string, timeoutMs: number): Pr
   for (;;) {
     const result = await api.call('runs.get', { id })
     if (result.ok && TERMINAL_STATUSES.includes(result.value.status)) return result.value.status
-    if (Date.now() > deadline) throw new Error(`e2e: run ${id} did not end within ${timeoutMs / 1000} s (last: ${JSON.stringify(result).slice(0, 300)})`)
+    if (Date.now() > deadline)
+      throw new Error(
+        `e2e: run ${id} did not end within ${timeoutMs / 1000} s (last: ${JSON.stringify(result).slice(0, 300)})`,
+      )
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }

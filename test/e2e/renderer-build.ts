@@ -77,14 +77,22 @@ function servingLabs(): string[] {
 }
 
 function build(reason: string): void {
-  console.log(`e2e: ${reason}; building the renderer once with \`npx electron-vite build\` (what \`npm run build\` does)…`)
-  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 180_000,
-  })
+  console.log(
+    `e2e: ${reason}; building the renderer once with \`npx electron-vite build\` (what \`npm run build\` does)…`,
+  )
+  const result = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 180_000,
+    },
+  )
   if (result.status !== 0 || !existsSync(RENDERER_INDEX)) {
-    throw new Error(`e2e: the renderer build failed (exit ${result.status}${result.error ? `, ${result.error.message}` : ''}); run \`npm run build\` to see why.\n${result.stdout}\n${result.stderr}`)
+    throw new Error(
+      `e2e: the renderer build failed (exit ${result.status}${result.error ? `, ${result.error.message}` : ''}); run \`npm run build\` to see why.\n${result.stdout}\n${result.stderr}`,
+    )
   }
 }
 
@@ -100,7 +108,10 @@ export async function claimRenderer(): Promise<() => void> {
     if (reason !== null) {
       const others = servingLabs()
       if (!existsSync(RENDERER_INDEX) || others.length === 0) build(reason)
-      else console.warn(`e2e: ${reason}, but ${others.length} other lab(s) serve it now, so it is not rebuilt: these tests see the last build (run \`npm run build\`)`)
+      else
+        console.warn(
+          `e2e: ${reason}, but ${others.length} other lab(s) serve it now, so it is not rebuilt: these tests see the last build (run \`npm run build\`)`,
+        )
     }
     mkdirSync(LABS, { recursive: true })
     const entry = join(LABS, `${process.pid}-${randomBytes(4).toString('hex')}`)

@@ -31,7 +31,10 @@ describe('clab serve in Chromium', () => {
         await nav.getByRole('link', { name: link, exact: true }).click()
         await page.waitForURL((url) => url.hash.startsWith(hash))
         // The route follows the URL on `hashchange`, a task after the URL changed: wait for the highlight.
-        await nav.getByRole('link', { name: link, exact: true }).and(nav.locator('[aria-current="page"]')).waitFor({ timeout: 5000 })
+        await nav
+          .getByRole('link', { name: link, exact: true })
+          .and(nav.locator('[aria-current="page"]'))
+          .waitFor({ timeout: 5000 })
         // Exactly one tab is current: the route, not a stale highlight, decides.
         await expect(nav.locator('[aria-current="page"]').count()).resolves.toBe(1)
         await shot(link)
@@ -43,7 +46,9 @@ describe('clab serve in Chromium', () => {
       await page.reload()
       await page.locator('header .brand').waitFor()
       expect(new URL(page.url()).hash).toBe('#/new')
-      await expect(nav.getByRole('link', { name: 'New run', exact: true }).getAttribute('aria-current')).resolves.toBe('page')
+      await expect(nav.getByRole('link', { name: 'New run', exact: true }).getAttribute('aria-current')).resolves.toBe(
+        'page',
+      )
     })
   })
 
@@ -56,9 +61,11 @@ describe('clab serve in Chromium', () => {
   it('fails a session whose page throws, even when its own checks passed (the fixture guards every test)', async () => {
     const session = lab.session('smoke page error', async ({ page, open }) => {
       await open()
-      await page.evaluate(() => setTimeout(() => {
-        throw new Error('boom from the page')
-      }))
+      await page.evaluate(() =>
+        setTimeout(() => {
+          throw new Error('boom from the page')
+        }),
+      )
       await page.waitForTimeout(200)
     })
     await expect(session).rejects.toThrow(/the page threw[\s\S]*boom from the page/)
@@ -83,7 +90,11 @@ describe('clab serve in Chromium', () => {
         page.evaluate(
           (url) =>
             new Promise<string>((resolve) => {
-              const Ws = (globalThis as unknown as { WebSocket: new (u: string) => { onopen: () => void; onerror: () => void; close: () => void } }).WebSocket
+              const Ws = (
+                globalThis as unknown as {
+                  WebSocket: new (u: string) => { onopen: () => void; onerror: () => void; close: () => void }
+                }
+              ).WebSocket
               const ws = new Ws(url)
               ws.onopen = () => {
                 ws.close()

@@ -27,7 +27,10 @@ describe('theme', () => {
       await page.emulateMedia({ colorScheme: 'light' })
       await open('#/new')
       await page.getByTestId('dataset-preview').waitFor()
-      const colors = () => page.evaluate('[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]') as Promise<[string, string]>
+      const colors = () =>
+        page.evaluate(
+          '[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]',
+        ) as Promise<[string, string]>
       const [lightBg, lightFg] = await colors()
       expect(brightness(lightBg)).toBeGreaterThan(200)
       expect(brightness(lightFg)).toBeLessThan(80)

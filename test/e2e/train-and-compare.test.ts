@@ -27,7 +27,8 @@ afterAll(async () => {
   await lab?.close()
 })
 
-const api = <T>(method: Parameters<typeof apiValue>[1], payload?: unknown): Promise<T> => apiValue<T>(lab, method, payload)
+const api = <T>(method: Parameters<typeof apiValue>[1], payload?: unknown): Promise<T> =>
+  apiValue<T>(lab, method, payload)
 
 const runIdOf = (url: string) => decodeURIComponent(new URL(url).hash.replace(/^#\/run\//, ''))
 
@@ -71,7 +72,9 @@ async function watchToTheEnd({ page, shot }: Session, id: string, steps: number)
     .poll(
       async () => {
         const shown = /^at step (\d+)$/.exec(await samplesStep.innerText())
-        return (await status.innerText()) === 'running' && shown !== null && Number(shown[1]) > 0 && Number(shown[1]) < steps
+        return (
+          (await status.innerText()) === 'running' && shown !== null && Number(shown[1]) > 0 && Number(shown[1]) < steps
+        )
       },
       { timeout: 90_000, interval: 100 },
     )
@@ -93,150 +96,186 @@ async function watchToTheEnd({ page, shot }: Session, id: string, steps: number)
 }
 
 describe('train and compare in Chromium', () => {
-  it('creates a teacher-backed run through the New run form, shows its progress and samples live, and lets it finish', async () => {
-    await lab.session('first run from the form', async (s) => {
-      const { page, open, shot } = s
-      await open('#/runs')
-      await page.getByTestId('runs-empty').waitFor()
-      await page.getByTestId('runs-empty-new').click()
-      await page.waitForURL((url) => url.hash.startsWith('#/new'))
+  it(
+    'creates a teacher-backed run through the New run form, shows its progress and samples live, and lets it finish',
+    async () => {
+      await lab.session('first run from the form', async (s) => {
+        const { page, open, shot } = s
+        await open('#/runs')
+        await page.getByTestId('runs-empty').waitFor()
+        await page.getByTestId('runs-empty-new').click()
+        await page.waitForURL((url) => url.hash.startsWith('#/new'))
 
-      await page.getByTestId('field-dataset').selectOption('moons')
-      const teacher = page.getByTestId('field-teacher')
-      await teacher.selectOption('builtin')
-      await expect(teacher.locator('option:checked').innerText()).resolves.toMatch(/Built-in moons teacher/)
-      await page.getByTestId('field-numScales').fill(FIRST_N)
-      for (const [key, value] of Object.entries(SHORT_RUN)) await page.getByTestId(`field-${key}`).fill(value)
-      // The previews follow the form: N levels on the sigma grid.
-      await expect.poll(() => page.getByTestId('sigma-summary').innerText()).toMatch(new RegExp(`^${FIRST_N} levels`))
-      await shot('form filled')
+        await page.getByTestId('field-dataset').selectOption('moons')
+        const teacher = page.getByTestId('field-teacher')
+        await teacher.selectOption('builtin')
+        await expect(teacher.locator('option:checked').innerText()).resolves.toMatch(/Built-in moons teacher/)
+        await page.getByTestId('field-numScales').fill(FIRST_N)
+        for (const [key, value] of Object.entries(SHORT_RUN)) await page.getByTestId(`field-${key}`).fill(value)
+        // The previews follow the form: N levels on the sigma grid.
+        await expect.poll(() => page.getByTestId('sigma-summary').innerText()).toMatch(new RegExp(`^${FIRST_N} levels`))
+        await shot('form filled')
 
-      const id = await launch(s)
-      runIds.push(id)
-      const run = await api<{ config: Record<string, unknown>; teacherId: string | null }>('runs.get', { id })
-      expect(run.config).toMatchObject({ dataset: 'moons', teacher: 'builtin', numScales: 18, steps: 400, evalSamples: 500, sampleEvery: 100 })
+        const id = await launch(s)
+        runIds.push(id)
+        const run = await api<{ config: Record<string, unknown>; teacherId: string | null }>('runs.get', { id })
+        expect(run.config).toMatchObject({
+          dataset: 'moons',
+          teacher: 'builtin',
+          numScales: 18,
+          steps: 400,
+          evalSamples: 500,
+          sampleEvery: 100,
+        })
 
-      await watchToTheEnd(s, id, 400)
-      const samples = await api<SampleRecord[]>('samples.list', { runId: id })
-      expect(samples.some((x) => x.model === 'student' && x.step > 0 && x.step < 400)).toBe(true)
-    })
-  }, RUN_TEST_MS)
+        await watchToTheEnd(s, id, 400)
+        const samples = await api<SampleRecord[]>('samples.list', { runId: id })
+        expect(samples.some((x) => x.model === 'student' && x.step > 0 && x.step < 400)).toBe(true)
+      })
+    },
+    RUN_TEST_MS,
+  )
 
-  it('starts a second run from the first one\'s config with a different N', async () => {
-    expect(runIds).toHaveLength(1)
-    const [first] = runIds as [string]
-    await lab.session('second run with another N', async (s) => {
-      const { page, open, shot } = s
-      await open(`#/run/${encodeURIComponent(first)}`)
-      await page.getByTestId('run-new-from').click()
-      await page.waitForURL((url) => url.hash.startsWith('#/new?from='))
-      await page.getByTestId('new-run-from').waitFor()
-      // Everything but N comes from the first run.
-      const steps = page.getByTestId('field-steps')
-      await expect.poll(() => steps.inputValue()).toBe(SHORT_RUN.steps)
-      await expect(page.getByTestId('field-sampleEvery').inputValue()).resolves.toBe(SHORT_RUN.sampleEvery)
-      await expect(page.getByTestId('field-evalSamples').inputValue()).resolves.toBe(SHORT_RUN.evalSamples)
-      await expect(page.getByTestId('field-numScales').inputValue()).resolves.toBe(FIRST_N)
-      // The grid top of the default preset (the CM paper's sigma_max), editable like every field.
-      await expect(page.getByTestId('field-sigmaMax').inputValue()).resolves.toBe('80')
-      await page.getByTestId('field-numScales').fill(SECOND_N)
-      await expect.poll(() => page.getByTestId('sigma-summary').innerText()).toMatch(new RegExp(`^${SECOND_N} levels`))
-      await shot('form from the first run')
+  it(
+    "starts a second run from the first one's config with a different N",
+    async () => {
+      expect(runIds).toHaveLength(1)
+      const [first] = runIds as [string]
+      await lab.session('second run with another N', async (s) => {
+        const { page, open, shot } = s
+        await open(`#/run/${encodeURIComponent(first)}`)
+        await page.getByTestId('run-new-from').click()
+        await page.waitForURL((url) => url.hash.startsWith('#/new?from='))
+        await page.getByTestId('new-run-from').waitFor()
+        // Everything but N comes from the first run.
+        const steps = page.getByTestId('field-steps')
+        await expect.poll(() => steps.inputValue()).toBe(SHORT_RUN.steps)
+        await expect(page.getByTestId('field-sampleEvery').inputValue()).resolves.toBe(SHORT_RUN.sampleEvery)
+        await expect(page.getByTestId('field-evalSamples').inputValue()).resolves.toBe(SHORT_RUN.evalSamples)
+        await expect(page.getByTestId('field-numScales').inputValue()).resolves.toBe(FIRST_N)
+        // The grid top of the default preset (the CM paper's sigma_max), editable like every field.
+        await expect(page.getByTestId('field-sigmaMax').inputValue()).resolves.toBe('80')
+        await page.getByTestId('field-numScales').fill(SECOND_N)
+        await expect
+          .poll(() => page.getByTestId('sigma-summary').innerText())
+          .toMatch(new RegExp(`^${SECOND_N} levels`))
+        await shot('form from the first run')
 
-      const id = await launch(s)
-      expect(id).not.toBe(first)
-      runIds.push(id)
-      const run = await api<{ config: Record<string, unknown> }>('runs.get', { id })
-      expect(run.config).toMatchObject({ numScales: 6, steps: 400, teacher: 'builtin', dataset: 'moons' })
-      // The live view says how this run learns: the default preset's teacher substeps, weighting, top pair share and grid top.
-      await expect.poll(() => page.getByTestId('run-method').innerText()).toBe(`cd, N ${SECOND_N}, teacher heun in 6 substeps per hop, λ 1/gap, top pair 50% of each batch, σ_max 80, mu 0`)
-      await watchToTheEnd(s, id, 400)
-    })
-  }, RUN_TEST_MS)
+        const id = await launch(s)
+        expect(id).not.toBe(first)
+        runIds.push(id)
+        const run = await api<{ config: Record<string, unknown> }>('runs.get', { id })
+        expect(run.config).toMatchObject({ numScales: 6, steps: 400, teacher: 'builtin', dataset: 'moons' })
+        // The live view says how this run learns: the default preset's teacher substeps, weighting, top pair share and grid top.
+        await expect
+          .poll(() => page.getByTestId('run-method').innerText())
+          .toBe(
+            `cd, N ${SECOND_N}, teacher heun in 6 substeps per hop, λ 1/gap, top pair 50% of each batch, σ_max 80, mu 0`,
+          )
+        await watchToTheEnd(s, id, 400)
+      })
+    },
+    RUN_TEST_MS,
+  )
 
-  it('compares the two runs: curves, config diff, samples from the same noise at one step, quality vs NFE', async () => {
-    expect(runIds).toHaveLength(2)
-    const [a, b] = runIds as [string, string]
-    await lab.session('compare two runs', async ({ page, open, shot }) => {
-      await open('#/runs')
-      const rows = page.getByTestId('run-row')
-      await expect.poll(() => rows.count()).toBe(2)
-      await expect(page.getByTestId('runs-compare').isDisabled()).resolves.toBe(true)
-      for (const id of runIds) await page.getByRole('checkbox', { name: `Select run ${id}` }).check()
-      await shot('runs selected')
-      await page.getByTestId('runs-compare').click()
-      await page.waitForURL((url) => url.hash.startsWith('#/compare?ids='))
-      expect(new URL(page.url()).hash.replace('#/compare?ids=', '').split(',').map(decodeURIComponent).sort()).toEqual([...runIds].sort())
-      await page.getByTestId('compare-legend').waitFor()
+  it(
+    'compares the two runs: curves, config diff, samples from the same noise at one step, quality vs NFE',
+    async () => {
+      expect(runIds).toHaveLength(2)
+      const [a, b] = runIds as [string, string]
+      await lab.session('compare two runs', async ({ page, open, shot }) => {
+        await open('#/runs')
+        const rows = page.getByTestId('run-row')
+        await expect.poll(() => rows.count()).toBe(2)
+        await expect(page.getByTestId('runs-compare').isDisabled()).resolves.toBe(true)
+        for (const id of runIds) await page.getByRole('checkbox', { name: `Select run ${id}` }).check()
+        await shot('runs selected')
+        await page.getByTestId('runs-compare').click()
+        await page.waitForURL((url) => url.hash.startsWith('#/compare?ids='))
+        expect(
+          new URL(page.url()).hash.replace('#/compare?ids=', '').split(',').map(decodeURIComponent).sort(),
+        ).toEqual([...runIds].sort())
+        await page.getByTestId('compare-legend').waitFor()
 
-      // Curves: the loss of both runs on one chart, with the metric picker offering the live quality too.
-      const curves = page.getByTestId('compare-curves')
-      await curves.getByTestId('compare-curves-chart').waitFor()
-      await expect(page.getByTestId('compare-metric').inputValue()).resolves.toBe('loss')
-      const metrics = await page.getByTestId('compare-metric').locator('option').allInnerTexts()
-      expect(metrics).toEqual(expect.arrayContaining(['loss', 'swd/nfe1']))
-      await expect(curves.innerText()).resolves.not.toMatch(/No “loss” logged by/)
-      await page.getByTestId('compare-smoothing').fill('0.8')
-      await expect(curves.locator('output').innerText()).resolves.toBe('0.80')
-      await curves.scrollIntoViewIfNeeded()
-      await shot('curves')
+        // Curves: the loss of both runs on one chart, with the metric picker offering the live quality too.
+        const curves = page.getByTestId('compare-curves')
+        await curves.getByTestId('compare-curves-chart').waitFor()
+        await expect(page.getByTestId('compare-metric').inputValue()).resolves.toBe('loss')
+        const metrics = await page.getByTestId('compare-metric').locator('option').allInnerTexts()
+        expect(metrics).toEqual(expect.arrayContaining(['loss', 'swd/nfe1']))
+        await expect(curves.innerText()).resolves.not.toMatch(/No “loss” logged by/)
+        await page.getByTestId('compare-smoothing').fill('0.8')
+        await expect(curves.locator('output').innerText()).resolves.toBe('0.80')
+        await curves.scrollIntoViewIfNeeded()
+        await shot('curves')
 
-      // Config diff: N is the one difference; "differences only" hides what the runs share.
-      const diff = page.getByTestId('compare-diff')
-      const onlyDiffs = page.getByTestId('compare-diff-only')
-      if (!(await onlyDiffs.isChecked())) await onlyDiffs.check()
-      const nRow = page.getByTestId('compare-diff-row-numScales')
-      await nRow.waitFor()
-      const nCells = await nRow.locator('td').allInnerTexts()
-      expect(nCells.map((c) => c.trim()).sort()).toEqual([FIRST_N, SECOND_N].sort())
-      await expect(diff.locator('tbody tr').count()).resolves.toBe(1)
-      await diff.scrollIntoViewIfNeeded()
-      await shot('config diff, differences only')
-      await onlyDiffs.uncheck()
-      await page.getByTestId('compare-diff-row-steps').waitFor()
-      await expect(diff.locator('tbody tr').count()).resolves.toBeGreaterThan(10)
-      await onlyDiffs.check()
+        // Config diff: N is the one difference; "differences only" hides what the runs share.
+        const diff = page.getByTestId('compare-diff')
+        const onlyDiffs = page.getByTestId('compare-diff-only')
+        if (!(await onlyDiffs.isChecked())) await onlyDiffs.check()
+        const nRow = page.getByTestId('compare-diff-row-numScales')
+        await nRow.waitFor()
+        const nCells = await nRow.locator('td').allInnerTexts()
+        expect(nCells.map((c) => c.trim()).sort()).toEqual([FIRST_N, SECOND_N].sort())
+        await expect(diff.locator('tbody tr').count()).resolves.toBe(1)
+        await diff.scrollIntoViewIfNeeded()
+        await shot('config diff, differences only')
+        await onlyDiffs.uncheck()
+        await page.getByTestId('compare-diff-row-steps').waitFor()
+        await expect(diff.locator('tbody tr').count()).resolves.toBeGreaterThan(10)
+        await onlyDiffs.check()
 
-      // Samples: one panel per run at the same training step; the shared slider moves both.
-      const samples = page.getByTestId('compare-samples')
-      await page.getByTestId(`compare-sample-chart-${a}`).waitFor()
-      await page.getByTestId(`compare-sample-chart-${b}`).waitFor()
-      const slider = page.getByTestId('compare-samples-step')
-      const shown = page.getByTestId('compare-samples-step-value')
-      await slider.focus()
-      await page.keyboard.press('Home')
-      await expect.poll(() => shown.innerText()).toMatch(/^\d+$/)
-      const firstStop = await shown.innerText()
-      await page.keyboard.press('ArrowRight')
-      await expect.poll(() => shown.innerText()).not.toBe(firstStop)
-      const step = Number(await shown.innerText())
-      expect(step).toBeGreaterThan(0)
-      for (const id of runIds) await expect(page.getByTestId(`compare-sample-step-${id}`).innerText()).resolves.toBe(`step ${step}`)
-      await page.getByTestId(`compare-sample-chart-${a}`).waitFor()
-      await page.getByTestId(`compare-sample-chart-${b}`).waitFor()
-      await samples.scrollIntoViewIfNeeded()
-      await shot(`samples at step ${step}`)
-      // What the panels claim, the history confirms: both runs' previews at that step came from one noise.
-      const at = async (runId: string) => (await api<SampleRecord[]>('samples.list', { runId })).filter((x) => x.model === 'student' && x.step === step && x.nfe === 1)
-      const [sa, sb] = [await at(a), await at(b)]
-      expect(sa).toHaveLength(1)
-      expect(sb).toHaveLength(1)
-      expect(sa[0]?.noiseSeed).toBe(sb[0]?.noiseSeed)
+        // Samples: one panel per run at the same training step; the shared slider moves both.
+        const samples = page.getByTestId('compare-samples')
+        await page.getByTestId(`compare-sample-chart-${a}`).waitFor()
+        await page.getByTestId(`compare-sample-chart-${b}`).waitFor()
+        const slider = page.getByTestId('compare-samples-step')
+        const shown = page.getByTestId('compare-samples-step-value')
+        await slider.focus()
+        await page.keyboard.press('Home')
+        await expect.poll(() => shown.innerText()).toMatch(/^\d+$/)
+        const firstStop = await shown.innerText()
+        await page.keyboard.press('ArrowRight')
+        await expect.poll(() => shown.innerText()).not.toBe(firstStop)
+        const step = Number(await shown.innerText())
+        expect(step).toBeGreaterThan(0)
+        for (const id of runIds)
+          await expect(page.getByTestId(`compare-sample-step-${id}`).innerText()).resolves.toBe(`step ${step}`)
+        await page.getByTestId(`compare-sample-chart-${a}`).waitFor()
+        await page.getByTestId(`compare-sample-chart-${b}`).waitFor()
+        await samples.scrollIntoViewIfNeeded()
+        await shot(`samples at step ${step}`)
+        // What the panels claim, the history confirms: both runs' previews at that step came from one noise.
+        const at = async (runId: string) =>
+          (await api<SampleRecord[]>('samples.list', { runId })).filter(
+            (x) => x.model === 'student' && x.step === step && x.nfe === 1,
+          )
+        const [sa, sb] = [await at(a), await at(b)]
+        expect(sa).toHaveLength(1)
+        expect(sb).toHaveLength(1)
+        expect(sa[0]?.noiseSeed).toBe(sb[0]?.noiseSeed)
 
-      // Quality vs NFE: both students' final evaluations at 1, 2, 4, 8 steps, with the teacher's curve.
-      const nfe = page.getByTestId('compare-nfe')
-      await nfe.getByTestId('compare-nfe-chart').waitFor()
-      await nfe.scrollIntoViewIfNeeded()
-      await shot('quality vs nfe')
-      for (const runId of runIds) {
-        const evaluations = await api<Array<{ model: string; nfe: number; metric: string }>>('runs.evaluations', { id: runId, metric: 'swd' })
-        const studentNfe = [...new Set(evaluations.filter((e) => e.model === 'student').map((e) => e.nfe))].sort((x, y) => x - y)
-        expect(studentNfe).toEqual([1, 2, 4, 8])
-        expect(evaluations.some((e) => e.model === 'teacher')).toBe(true)
-      }
+        // Quality vs NFE: both students' final evaluations at 1, 2, 4, 8 steps, with the teacher's curve.
+        const nfe = page.getByTestId('compare-nfe')
+        await nfe.getByTestId('compare-nfe-chart').waitFor()
+        await nfe.scrollIntoViewIfNeeded()
+        await shot('quality vs nfe')
+        for (const runId of runIds) {
+          const evaluations = await api<Array<{ model: string; nfe: number; metric: string }>>('runs.evaluations', {
+            id: runId,
+            metric: 'swd',
+          })
+          const studentNfe = [...new Set(evaluations.filter((e) => e.model === 'student').map((e) => e.nfe))].sort(
+            (x, y) => x - y,
+          )
+          expect(studentNfe).toEqual([1, 2, 4, 8])
+          expect(evaluations.some((e) => e.model === 'teacher')).toBe(true)
+        }
 
-      await page.getByTestId('compare-metrics').scrollIntoViewIfNeeded()
-      await shot('metrics table')
-    })
-  }, RUN_TEST_MS)
+        await page.getByTestId('compare-metrics').scrollIntoViewIfNeeded()
+        await shot('metrics table')
+      })
+    },
+    RUN_TEST_MS,
+  )
 })

@@ -13,7 +13,9 @@ beforeAll(async () => {
   lab = await startLab('zoom')
   const client = await lab.api()
   for (const numScales of [6, 12]) {
-    const result = await client.call('runs.start', { config: { dataset: 'moons', numScales, steps: 150, batch: 32, evalSamples: 100, sampleEvery: 0 } })
+    const result = await client.call('runs.start', {
+      config: { dataset: 'moons', numScales, steps: 150, batch: 32, evalSamples: 100, sampleEvery: 0 },
+    })
     if (!result.ok) throw new Error(result.error.message)
     ids.push((result.value as Run).id)
   }

@@ -24,7 +24,9 @@ describe('Adam', () => {
       v = v.map((vi, i) => 0.999 * vi + 0.001 * (g[i] as number) ** 2)
       const b1 = 1 - 0.9 ** (t + 1)
       const b2 = 1 - 0.999 ** (t + 1)
-      expected = expected.map((e, i) => e - (0.01 / b1) * ((m[i] as number) / (Math.sqrt(v[i] as number) / Math.sqrt(b2) + 1e-8)))
+      expected = expected.map(
+        (e, i) => e - (0.01 / b1) * ((m[i] as number) / (Math.sqrt(v[i] as number) / Math.sqrt(b2) + 1e-8)),
+      )
     })
     Array.from(p.dataSync()).forEach((value, i) => expect(value).toBeCloseTo(expected[i] as number, 5))
     adam.dispose()
@@ -45,7 +47,10 @@ describe('Adam', () => {
 
 describe('EMA', () => {
   it('target <- mu target + (1 - mu) theta', () => {
-    const arrays = (w: number) => ({ 'layer0.W': { shape: [1, 2], data: new Float32Array([w, 2 * w]) }, 'layer0.b': { shape: [2], data: new Float32Array([w, w]) } })
+    const arrays = (w: number) => ({
+      'layer0.W': { shape: [1, 2], data: new Float32Array([w, 2 * w]) },
+      'layer0.b': { shape: [2], data: new Float32Array([w, w]) },
+    })
     const theta = WeightSet.fromArrays(arrays(1), 1, true, 'theta')
     const target = WeightSet.fromArrays(arrays(3), 1, false, 'target')
     target.emaFrom(theta, 0.95)

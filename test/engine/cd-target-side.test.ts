@@ -2,7 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { parseDistillConfig } from '@shared/config/validate'
 import { nearestStep, uniformStepGrid } from '@shared/cd/schedule'
 import type { DistillConfig } from '@shared/config/schemas'
-import { CdTargetSide, teacherSolveOf, type TargetSideOffload, type TeacherStepInput } from '../../src-main/engine/cd-target-side'
+import {
+  CdTargetSide,
+  teacherSolveOf,
+  type TargetSideOffload,
+  type TeacherStepInput,
+} from '../../src-main/engine/cd-target-side'
 import { Distiller } from '../../src-main/engine/distiller'
 import { runDistillation } from '../../src-main/engine/run-distill'
 import type { DistillHeader, Snapshot } from '../../src-main/engine/snapshot'
@@ -51,7 +56,11 @@ class InThreadOffload implements TargetSideOffload {
 }
 
 function copy(input: TeacherStepInput): TeacherStepInput {
-  return { xStudent: input.xStudent.slice(), studentSteps: input.studentSteps.slice(), targetSteps: input.targetSteps.slice() }
+  return {
+    xStudent: input.xStudent.slice(),
+    studentSteps: input.studentSteps.slice(),
+    targetSteps: input.targetSteps.slice(),
+  }
 }
 
 const small = { batch: 16, steps: 12, numScales: 10, evalSamples: 64, lrSchedule: 'cosine', warmupSteps: 3 } as const
@@ -88,65 +97,71 @@ describe('CD with the teacher step and target network offloaded', () => {
     [40, null],
     [null, null],
     [1e5, /sigmaMax 100000 is above the teacher's largest sigma 157\.4 \(its last step\)/],
-  ] as const)('sigmaMax %s: the grid and every drawn pair end at the teacher step nearest it (null: the last step)', (sigmaMax, refusal) => {
-    const teacher = randomTeacher()
-    const config = parseDistillConfig({ ...small, batch: 32, steps: 6, numScales: 5, topPairShare: 0.5, sigmaMax })
-    if (refusal) {
-      expect(() => new Distiller(config, teacher, 'cpu')).toThrow(refusal)
+  ] as const)(
+    'sigmaMax %s: the grid and every drawn pair end at the teacher step nearest it (null: the last step)',
+    (sigmaMax, refusal) => {
+      const teacher = randomTeacher()
+      const config = parseDistillConfig({ ...small, batch: 32, steps: 6, numScales: 5, topPairShare: 0.5, sigmaMax })
+      if (refusal) {
+        expect(() => new Distiller(config, teacher, 'cpu')).toThrow(refusal)
+        teacher.weights.dispose()
+        return
+      }
+      const distiller = new Distiller(config, teacher, 'cpu')
+      const offload = new InThreadOffload(teacher, config)
+      distiller.offloadTargetSide(offload)
+      losses(distiller, config.steps)
+      const schedule = teacher.schedule
+      const top = sigmaMax === null ? schedule.numSteps - 1 : nearestStep(schedule, sigmaMax)
+      expect(distiller.trainedSteps()).toEqual(uniformStepGrid(schedule.numSteps, 5, top))
+      expect(distiller.trainedSteps()[4]).toBe(top)
+      if (sigmaMax !== null) expect(Math.abs((schedule.sigma[top] as number) - sigmaMax)).toBeLessThan(1)
+      for (const input of offload.inputs) {
+        expect(Math.max(...input.studentSteps)).toBe(top)
+        expect(input.studentSteps[0]).toBe(top)
+      }
+      distiller.dispose()
+      offload.side.dispose()
       teacher.weights.dispose()
-      return
-    }
-    const distiller = new Distiller(config, teacher, 'cpu')
-    const offload = new InThreadOffload(teacher, config)
-    distiller.offloadTargetSide(offload)
-    losses(distiller, config.steps)
-    const schedule = teacher.schedule
-    const top = sigmaMax === null ? schedule.numSteps - 1 : nearestStep(schedule, sigmaMax)
-    expect(distiller.trainedSteps()).toEqual(uniformStepGrid(schedule.numSteps, 5, top))
-    expect(distiller.trainedSteps()[4]).toBe(top)
-    if (sigmaMax !== null) expect(Math.abs((schedule.sigma[top] as number) - sigmaMax)).toBeLessThan(1)
-    for (const input of offload.inputs) {
-      expect(Math.max(...input.studentSteps)).toBe(top)
-      expect(input.studentSteps[0]).toBe(top)
-    }
-    distiller.dispose()
-    offload.side.dispose()
-    teacher.weights.dispose()
-  })
+    },
+  )
 
-  it.each([0, 0.25, 0.5])('topPairShare %s: that share of every batch is drawn at the top pair, the rest uniformly over all pairs', (share) => {
-    const teacher = randomTeacher()
-    const config = parseDistillConfig({ ...small, batch: 64, steps: 40, topPairShare: share })
-    const distiller = new Distiller(config, teacher, 'cpu')
-    const offload = new InThreadOffload(teacher, config)
-    distiller.offloadTargetSide(offload)
-    losses(distiller, config.steps)
-    const levels = distiller.trainedSteps()
-    const top = levels[levels.length - 1] as number
-    const pairs = levels.length - 1
-    const atTop = Math.round(share * config.batch)
-    let topCount = 0
-    let drawn = 0
-    for (const input of offload.inputs) {
-      expect(input.studentSteps).toHaveLength(config.batch)
-      // The fixed share leads every batch; each example's target is the next level down.
-      for (let b = 0; b < atTop; b++) expect(input.studentSteps[b]).toBe(top)
-      input.studentSteps.forEach((hi, b) => {
-        expect(input.targetSteps[b]).toBe(levels[levels.indexOf(hi) - 1])
-        if (b >= atTop) {
-          drawn++
-          if (hi === top) topCount++
-        }
-      })
-    }
-    expect(offload.inputs).toHaveLength(config.steps - 1)
-    // The rest are uniform over the N - 1 pairs, the top one included (binomial, 5 standard deviations).
-    const p = 1 / pairs
-    expect(Math.abs(topCount - drawn * p)).toBeLessThan(5 * Math.sqrt(drawn * p * (1 - p)))
-    distiller.dispose()
-    offload.side.dispose()
-    teacher.weights.dispose()
-  })
+  it.each([0, 0.25, 0.5])(
+    'topPairShare %s: that share of every batch is drawn at the top pair, the rest uniformly over all pairs',
+    (share) => {
+      const teacher = randomTeacher()
+      const config = parseDistillConfig({ ...small, batch: 64, steps: 40, topPairShare: share })
+      const distiller = new Distiller(config, teacher, 'cpu')
+      const offload = new InThreadOffload(teacher, config)
+      distiller.offloadTargetSide(offload)
+      losses(distiller, config.steps)
+      const levels = distiller.trainedSteps()
+      const top = levels[levels.length - 1] as number
+      const pairs = levels.length - 1
+      const atTop = Math.round(share * config.batch)
+      let topCount = 0
+      let drawn = 0
+      for (const input of offload.inputs) {
+        expect(input.studentSteps).toHaveLength(config.batch)
+        // The fixed share leads every batch; each example's target is the next level down.
+        for (let b = 0; b < atTop; b++) expect(input.studentSteps[b]).toBe(top)
+        input.studentSteps.forEach((hi, b) => {
+          expect(input.targetSteps[b]).toBe(levels[levels.indexOf(hi) - 1])
+          if (b >= atTop) {
+            drawn++
+            if (hi === top) topCount++
+          }
+        })
+      }
+      expect(offload.inputs).toHaveLength(config.steps - 1)
+      // The rest are uniform over the N - 1 pairs, the top one included (binomial, 5 standard deviations).
+      const p = 1 / pairs
+      expect(Math.abs(topCount - drawn * p)).toBeLessThan(5 * Math.sqrt(drawn * p * (1 - p)))
+      distiller.dispose()
+      offload.side.dispose()
+      teacher.weights.dispose()
+    },
+  )
 
   it('may take over between any two steps: the same losses and weights as inline', () => {
     const teacher = randomTeacher()
@@ -169,7 +184,14 @@ describe('CD with the teacher step and target network offloaded', () => {
   it('runDistillation asks for the other thread until it is ready and hands over at a yield, numbers unchanged', async () => {
     const teacher = randomTeacher()
     // Long enough to yield to the event loop (every 50 ms) at least once.
-    const config = parseDistillConfig({ ...small, steps: 400, sampleEvery: 0, checkpointEvery: 0, solver: 'ddim', targetEma: 0 })
+    const config = parseDistillConfig({
+      ...small,
+      steps: 400,
+      sampleEvery: 0,
+      checkpointEvery: 0,
+      solver: 'ddim',
+      targetEma: 0,
+    })
     const run = async (inputs: Parameters<typeof runDistillation>[5]) => {
       const seen: number[] = []
       await runDistillation(config, teacher, 'cpu', { onStep: (r) => seen.push(r.loss) }, undefined, inputs)
@@ -178,7 +200,10 @@ describe('CD with the teacher step and target network offloaded', () => {
     const offload = new InThreadOffload(teacher, config)
     let asked = 0
     const attached: number[] = []
-    const withThread = await run({ targetSide: () => (++asked === 1 ? null : offload), onTargetSideAttached: (step) => attached.push(step) })
+    const withThread = await run({
+      targetSide: () => (++asked === 1 ? null : offload),
+      onTargetSideAttached: (step) => attached.push(step),
+    })
     expect(withThread).toEqual(await run({}))
     expect(asked).toBe(2)
     expect(attached).toHaveLength(1)
@@ -249,8 +274,14 @@ describe('CD with the teacher step and target network offloaded', () => {
     const side = new CdTargetSide(teacher, { solver: 'ddim', substeps: 1 }, 0.5)
     const size = parameterCount(teacher.weights.variables())
     expect(() => side.target(new Float32Array(size))).toThrow(/before any teacher step/)
-    side.teacherStep({ xStudent: new Float32Array(8), studentSteps: new Int32Array([5, 9, 9, 5]), targetSteps: new Int32Array([0, 5, 5, 0]) })
-    expect(() => side.target(new Float32Array(size + 1))).toThrow(new RegExp(`${size + 1} values for variables of ${size}`))
+    side.teacherStep({
+      xStudent: new Float32Array(8),
+      studentSteps: new Int32Array([5, 9, 9, 5]),
+      targetSteps: new Int32Array([0, 5, 5, 0]),
+    })
+    expect(() => side.target(new Float32Array(size + 1))).toThrow(
+      new RegExp(`${size + 1} values for variables of ${size}`),
+    )
     side.dispose()
     teacher.weights.dispose()
   })

@@ -42,7 +42,11 @@ async function load(prefix: 'train' | 't10k', limit: number): Promise<Split> {
   const images = await readIdx(`${FASHION}/${prefix}-images-idx3-ubyte.gz`)
   const labels = await readIdx(`${FASHION}/${prefix}-labels-idx1-ubyte.gz`)
   const n = Math.min(limit, images.header.dims[0] as number)
-  return { n, images: scalePixels(images.data.subarray(0, n * PIXELS)), labels: Int32Array.from(labels.data.subarray(0, n)) }
+  return {
+    n,
+    images: scalePixels(images.data.subarray(0, n * PIXELS)),
+    labels: Int32Array.from(labels.data.subarray(0, n)),
+  }
 }
 
 function provider(split: Split, pixels = PIXELS): LabelledImages & { reads: number } {
@@ -98,7 +102,9 @@ afterAll(async () => {
 describe('classifierSpec', () => {
   it('fills in the default widths', () => {
     expect(SPEC).toEqual({ height: 28, width: 28, channels: 1, classes: 10, ...CLASSIFIER_DEFAULTS })
-    expect(classifierSpec({ height: 32, width: 32, channels: 3, classes: 10, featureDim: undefined }).featureDim).toBe(64)
+    expect(classifierSpec({ height: 32, width: 32, channels: 3, classes: 10, featureDim: undefined }).featureDim).toBe(
+      64,
+    )
     const flat = classifierParameterShapes(SPEC).find((p) => p.name === 'features.W')
     expect(flat?.shape).toEqual([7 * 7 * 32, 64])
   })
@@ -168,7 +174,9 @@ describe('trainClassifier on Fashion-MNIST (wasm)', () => {
       for (let i = 0; i < features.length; i += 97) expect(small[i]).toBeCloseTo(features[i] as number, 5)
       expect(tf.memory().numTensors).toBe(before)
       expect(classifier.features(new Float32Array(0), 0)).toHaveLength(0)
-      expect(() => classifier.features(new Float32Array(10), 1)).toThrow(/images has 10 values, expected 1 x 28x28x1 = 784/)
+      expect(() => classifier.features(new Float32Array(10), 1)).toThrow(
+        /images has 10 values, expected 1 x 28x28x1 = 784/,
+      )
     } finally {
       classifier.dispose()
     }
@@ -193,18 +201,25 @@ describe('trainClassifier on Fashion-MNIST (wasm)', () => {
     const before = tf.memory().numTensors
     const arrays: WeightArrays = { ...trained.weights }
     arrays['features.W'] = { shape: [1568, 32], data: new Float32Array(1568 * 32) }
-    expect(() => Classifier.fromArrays(SPEC, arrays)).toThrow(/features\.W has shape \[1568,32\] \(50176 values\), expected \[1568,64\]/)
+    expect(() => Classifier.fromArrays(SPEC, arrays)).toThrow(
+      /features\.W has shape \[1568,32\] \(50176 values\), expected \[1568,64\]/,
+    )
     const { ['logits.b']: _dropped, ...missing } = trained.weights
     expect(() => Classifier.fromArrays(SPEC, missing)).toThrow(/logits\.b is missing/)
-    expect(() => Classifier.fromArrays(SPEC, { ...trained.weights, 'conv3.W': { shape: [1], data: new Float32Array(1) } })).toThrow(
-      /unexpected conv3\.W: not this architecture/,
-    )
+    expect(() =>
+      Classifier.fromArrays(SPEC, { ...trained.weights, 'conv3.W': { shape: [1], data: new Float32Array(1) } }),
+    ).toThrow(/unexpected conv3\.W: not this architecture/)
     const wide = classifierSpec({ height: 28, width: 28, channels: 1, classes: 10, conv2Channels: 64 })
-    expect(() => Classifier.fromArrays(wide, trained.weights)).toThrow(/conv2\.W has shape \[3,3,16,32\].*expected \[3,3,16,64\]/)
-    const nan = trained.weights['conv1.b'] as WeightArrays[string]
-    expect(() => Classifier.fromArrays(SPEC, { ...trained.weights, 'conv1.b': { shape: nan.shape, data: nan.data.map((v, i) => (i === 2 ? NaN : v)) } })).toThrow(
-      /conv1\.b\[2\] is NaN/,
+    expect(() => Classifier.fromArrays(wide, trained.weights)).toThrow(
+      /conv2\.W has shape \[3,3,16,32\].*expected \[3,3,16,64\]/,
     )
+    const nan = trained.weights['conv1.b'] as WeightArrays[string]
+    expect(() =>
+      Classifier.fromArrays(SPEC, {
+        ...trained.weights,
+        'conv1.b': { shape: nan.shape, data: nan.data.map((v, i) => (i === 2 ? NaN : v)) },
+      }),
+    ).toThrow(/conv1\.b\[2\] is NaN/)
     // Nothing was allocated by the refused loads.
     expect(tf.memory().numTensors).toBe(before)
   })
@@ -222,7 +237,9 @@ describe('trainClassifier on Fashion-MNIST (wasm)', () => {
       const noiseStats = stats(noise, half)
       const real = frechetDistance(first, second)
       const toNoise = frechetDistance(first, noiseStats)
-      console.info(`classifier features: FD(test half, test half) = ${real.toFixed(3)}, FD(test, noise) = ${toNoise.toFixed(1)}, ratio ${(toNoise / real).toFixed(0)}`)
+      console.info(
+        `classifier features: FD(test half, test half) = ${real.toFixed(3)}, FD(test, noise) = ${toNoise.toFixed(1)}, ratio ${(toNoise / real).toFixed(0)}`,
+      )
       expect(real).toBeGreaterThan(0)
       expect(toNoise / real).toBeGreaterThan(20)
     } finally {
@@ -237,7 +254,10 @@ describe('trainClassifier on Fashion-MNIST (wasm)', () => {
       SPEC,
       { train: provider(train), test: provider(test) },
       { seed: 1, steps: 1000, batchSize: 16, learningRate: 1e-3 },
-      { signal: controller.signal, onProgress: (done) => done === 3 && controller.abort(new Error('cancelled by the test')) },
+      {
+        signal: controller.signal,
+        onProgress: (done) => done === 3 && controller.abort(new Error('cancelled by the test')),
+      },
     )
     await expect(run).rejects.toThrow('cancelled by the test')
     expect(tf.memory().numTensors).toBe(before)
@@ -247,15 +267,30 @@ describe('trainClassifier on Fashion-MNIST (wasm)', () => {
     const before = tf.memory().numTensors
     const badLabels = { ...test, labels: test.labels.map((l, i) => (i === 5 ? 10 : l)) }
     await expect(
-      trainClassifier(SPEC, { train: provider(badLabels), test: provider(test) }, { seed: 1, steps: 1, batchSize: test.n, learningRate: 1e-3 }),
+      trainClassifier(
+        SPEC,
+        { train: provider(badLabels), test: provider(test) },
+        { seed: 1, steps: 1, batchSize: test.n, learningRate: 1e-3 },
+      ),
     ).rejects.toThrow(/train data label of image 5 is 10, outside 0\.\.9/)
-    const short: LabelledImages = { count: 10, batch: (idx) => ({ images: new Float32Array(idx.length * 10), labels: new Int32Array(idx.length) }) }
-    await expect(trainClassifier(SPEC, { train: short, test: provider(test) }, { seed: 1, steps: 1, batchSize: 4, learningRate: 1e-3 })).rejects.toThrow(
-      /train data returned 40 image values for 4 indices, expected 3136 \(28x28x1 each\)/,
-    )
-    await expect(trainClassifier(SPEC, { train: provider(train), test: provider(test) }, { seed: 1, steps: 0, batchSize: 4, learningRate: 1e-3 })).rejects.toThrow(
-      /steps = 0: must be a positive integer/,
-    )
+    const short: LabelledImages = {
+      count: 10,
+      batch: (idx) => ({ images: new Float32Array(idx.length * 10), labels: new Int32Array(idx.length) }),
+    }
+    await expect(
+      trainClassifier(
+        SPEC,
+        { train: short, test: provider(test) },
+        { seed: 1, steps: 1, batchSize: 4, learningRate: 1e-3 },
+      ),
+    ).rejects.toThrow(/train data returned 40 image values for 4 indices, expected 3136 \(28x28x1 each\)/)
+    await expect(
+      trainClassifier(
+        SPEC,
+        { train: provider(train), test: provider(test) },
+        { seed: 1, steps: 0, batchSize: 4, learningRate: 1e-3 },
+      ),
+    ).rejects.toThrow(/steps = 0: must be a positive integer/)
     expect(tf.memory().numTensors).toBe(before)
   })
 })
@@ -264,9 +299,21 @@ describe('trainClassifier on cpu', () => {
   it('is deterministic for a seed and uses every training image once per epoch', async () => {
     expect(await tf.setBackend('cpu')).toBe(true)
     try {
-      const tiny = classifierSpec({ height: 8, width: 8, channels: 1, classes: 3, conv1Channels: 2, conv2Channels: 2, featureDim: 4 })
+      const tiny = classifierSpec({
+        height: 8,
+        width: 8,
+        channels: 1,
+        classes: 3,
+        conv1Channels: 2,
+        conv2Channels: 2,
+        featureDim: 4,
+      })
       const rng = Rng.fromSeed(5)
-      const split: Split = { n: 12, images: Float32Array.from(rng.normals(12 * 64)), labels: Int32Array.from({ length: 12 }, (_, i) => i % 3) }
+      const split: Split = {
+        n: 12,
+        images: Float32Array.from(rng.normals(12 * 64)),
+        labels: Int32Array.from({ length: 12 }, (_, i) => i % 3),
+      }
       const seen: number[] = []
       const counting: LabelledImages = {
         count: split.n,
@@ -279,7 +326,11 @@ describe('trainClassifier on cpu', () => {
       const before = tf.memory().numTensors
       const a = await trainClassifier(tiny, { train: counting, test: provider(split, 64) }, config)
       const b = await trainClassifier(tiny, { train: provider(split, 64), test: provider(split, 64) }, config)
-      const c = await trainClassifier(tiny, { train: provider(split, 64), test: provider(split, 64) }, { ...config, seed: 9 })
+      const c = await trainClassifier(
+        tiny,
+        { train: provider(split, 64), test: provider(split, 64) },
+        { ...config, seed: 9 },
+      )
       expect(tf.memory().numTensors).toBe(before)
       expect(a.steps).toBe(6)
       // Two epochs of 12 images: each image exactly twice, in a different order each epoch.

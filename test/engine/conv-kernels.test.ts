@@ -44,9 +44,14 @@ function pads(c: Case): { OH: number; OW: number; top: number; left: number } {
   if (c.pad === 'same') {
     const OH = Math.ceil(H / s)
     const OW = Math.ceil(Wd / s)
-    return { OH, OW, top: Math.floor(Math.max((OH - 1) * s + kh - H, 0) / 2), left: Math.floor(Math.max((OW - 1) * s + kw - Wd, 0) / 2) }
+    return {
+      OH,
+      OW,
+      top: Math.floor(Math.max((OH - 1) * s + kh - H, 0) / 2),
+      left: Math.floor(Math.max((OW - 1) * s + kw - Wd, 0) / 2),
+    }
   }
-  const [[, ], [t, b], [l, r]] = c.pad
+  const [[,], [t, b], [l, r]] = c.pad
   return { OH: Math.floor((H + t + b - kh) / s) + 1, OW: Math.floor((Wd + l + r - kw) / s) + 1, top: t, left: l }
 }
 
@@ -99,9 +104,29 @@ const CASES: Case[] = [
   { x: [2, 7, 6, 3], W: [3, 3, 3, 4], stride: 2, pad: 'same' },
   { x: [1, 9, 8, 2], W: [3, 2, 2, 3], stride: 2, pad: 'valid' },
   { x: [2, 6, 6, 4], W: [1, 1, 4, 3], stride: 1, pad: 'same' },
-  { x: [2, 6, 6, 2], W: [3, 3, 2, 2], stride: 1, pad: [[0, 0], [2, 1], [0, 1], [0, 0]] },
+  {
+    x: [2, 6, 6, 2],
+    W: [3, 3, 2, 2],
+    stride: 1,
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 1],
+      [0, 0],
+    ],
+  },
   // Top padding larger than kh - 1: the input gradient is not a plain "full" correlation (wasm falls back).
-  { x: [1, 5, 5, 2], W: [1, 1, 2, 2], stride: 1, pad: [[0, 0], [1, 0], [0, 2], [0, 0]] },
+  {
+    x: [1, 5, 5, 2],
+    W: [1, 1, 2, 2],
+    stride: 1,
+    pad: [
+      [0, 0],
+      [1, 0],
+      [0, 2],
+      [0, 0],
+    ],
+  },
 ]
 
 for (const backend of ['cpu', 'wasm'] as const) {
@@ -109,8 +134,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
     for (const c of CASES) {
       it(`x ${c.x} W ${c.W} stride ${c.stride} pad ${JSON.stringify(c.pad)}`, async () => {
         expect(await tf.setBackend(backend)).toBe(true)
-        const xv = values(c.x.reduce((a, b) => a * b), 1)
-        const Wv = values(c.W.reduce((a, b) => a * b), 2)
+        const xv = values(
+          c.x.reduce((a, b) => a * b),
+          1,
+        )
+        const Wv = values(
+          c.W.reduce((a, b) => a * b),
+          2,
+        )
         const R = values(outSize(c), 3)
         const expected = reference(c, xv, Wv, R)
         const before = tf.memory().numTensors
@@ -119,7 +150,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
           const W = tf.tensor4d(Wv, c.W)
           const r = tf.tensor4d(R, expected.outShape)
           expectClose(tf.conv2d(x, W, c.stride, c.pad), expected.y, 'forward')
-          const [dx, dW] = tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad), r)))([x, W])
+          const [dx, dW] = tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+            tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad), r)),
+          )([x, W])
           expectClose(dx as tf.Tensor, expected.dx, 'dL/dx')
           expectClose(dW as tf.Tensor, expected.dW, 'dL/dW')
         })
@@ -138,7 +171,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
       tf.tidy(() => {
         const r = tf.tensor4d(R, shape)
         const [dx, dW, db] = tf.grads((a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.mul(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b, strides: 2, pad: 'same' }), r)),
+          tf.sum(
+            tf.mul(
+              tf.fused.conv2d({ x: a as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b, strides: 2, pad: 'same' }),
+              r,
+            ),
+          ),
         )([tf.tensor4d(xv, c.x), tf.tensor4d(Wv, c.W), tf.tensor1d([0.1, -0.2, 0.3, 0])])
         expectClose(dx as tf.Tensor, expected.dx, 'dL/dx')
         expectClose(dW as tf.Tensor, expected.dW, 'dL/dW')
@@ -162,9 +200,19 @@ describe('the formulas directly', () => {
     tf.tidy(() => {
       const toNchw = (t: tf.Tensor4D) => tf.transpose(t, [0, 3, 1, 2]) as tf.Tensor4D
       const dyNchw = toNchw(tf.tensor4d(R, shape))
-      const dW = conv2dBackpropFilterByConv(toNchw(tf.tensor4d(xv, c.x)), dyNchw, { strides: 2, pad: 'same', dataFormat: 'NCHW', filterShape: c.W })
+      const dW = conv2dBackpropFilterByConv(toNchw(tf.tensor4d(xv, c.x)), dyNchw, {
+        strides: 2,
+        pad: 'same',
+        dataFormat: 'NCHW',
+        filterShape: c.W,
+      })
       expectClose(dW, expected.dW, 'dL/dW from NCHW')
-      const dx = conv2dBackpropInputByConv(dyNchw, tf.tensor4d(Wv, c.W), { strides: 2, pad: 'same', dataFormat: 'NCHW', inputShape: [2, 3, 6, 5] })
+      const dx = conv2dBackpropInputByConv(dyNchw, tf.tensor4d(Wv, c.W), {
+        strides: 2,
+        pad: 'same',
+        dataFormat: 'NCHW',
+        inputShape: [2, 3, 6, 5],
+      })
       expect(dx).not.toBeNull()
       expectClose(tf.transpose(dx as tf.Tensor, [0, 2, 3, 1]), expected.dx, 'dL/dx to NCHW')
     })
@@ -173,11 +221,20 @@ describe('the formulas directly', () => {
   it('report the paddings the input-gradient formula cannot express', async () => {
     expect(await tf.setBackend('cpu')).toBe(true)
     tf.tidy(() => {
-      const dx = conv2dBackpropInputByConv(tf.zeros([1, 6, 7, 2]) as tf.Tensor4D, tf.zeros([1, 1, 2, 2]) as tf.Tensor4D, {
-        strides: 1,
-        pad: [[0, 0], [1, 0], [0, 2], [0, 0]],
-        inputShape: [1, 5, 5, 2],
-      })
+      const dx = conv2dBackpropInputByConv(
+        tf.zeros([1, 6, 7, 2]) as tf.Tensor4D,
+        tf.zeros([1, 1, 2, 2]) as tf.Tensor4D,
+        {
+          strides: 1,
+          pad: [
+            [0, 0],
+            [1, 0],
+            [0, 2],
+            [0, 0],
+          ],
+          inputShape: [1, 5, 5, 2],
+        },
+      )
       expect(dx).toBeNull()
     })
   })
@@ -187,7 +244,9 @@ describe('assertBackendTrainsConv', () => {
   it('accepts cpu and wasm, and refuses a backend without the kernels, naming them and the way out', () => {
     expect(() => assertBackendTrainsConv('cpu')).not.toThrow()
     expect(() => assertBackendTrainsConv('wasm')).not.toThrow()
-    expect(() => assertBackendTrainsConv('webgpu')).toThrow(/backend "webgpu" cannot train a conv model: .*Conv2DBackpropFilter.*Pick wasm or cpu/)
+    expect(() => assertBackendTrainsConv('webgpu')).toThrow(
+      /backend "webgpu" cannot train a conv model: .*Conv2DBackpropFilter.*Pick wasm or cpu/,
+    )
   })
 
   it('re-registers its kernels when something overwrote them', () => {

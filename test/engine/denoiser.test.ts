@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Rng } from '@shared/rng'
-import { boundaryScaling, consistency, denoise, epsilon, makeLevels, uniformSteps } from '../../src-main/engine/denoiser'
+import {
+  boundaryScaling,
+  consistency,
+  denoise,
+  epsilon,
+  makeLevels,
+  uniformSteps,
+} from '../../src-main/engine/denoiser'
 import { hopSubsteps } from '@shared/cd/schedule'
 import { teacherOdeSolve } from '../../src-main/engine/cd-target-side'
 import { teacherOdeStep } from '../../src-main/engine/distiller'
@@ -15,7 +22,9 @@ describe('consistency function', () => {
   it('satisfies the boundary condition f(x, sigmaMin) = x exactly', () => {
     const teacher = randomTeacher()
     const n = 64
-    const x = Rng.fromSeed(3).normals(n * 2).map((v) => v * 3)
+    const x = Rng.fromSeed(3)
+      .normals(n * 2)
+      .map((v) => v * 3)
     const out = tf.tidy(() => {
       const levels = makeLevels(teacher.schedule, uniformSteps(n, 0), teacher.architecture.timeEmbeddingDim)
       const scaling = boundaryScaling(levels, teacher.schedule.sigma[0] as number, 0.5)
@@ -60,7 +69,9 @@ describe('teacher ODE step', () => {
     const n = 32
     const hi = 600
     const lo = 540
-    const xHi = Rng.fromSeed(6).normals(n * 2).map((v) => v * (schedule.sigma[hi] as number))
+    const xHi = Rng.fromSeed(6)
+      .normals(n * 2)
+      .map((v) => v * (schedule.sigma[hi] as number))
     const [euler, closed] = tf.tidy(() => {
       const hiLevels = makeLevels(schedule, uniformSteps(n, hi), teacher.architecture.timeEmbeddingDim)
       const loLevels = makeLevels(schedule, uniformSteps(n, lo), teacher.architecture.timeEmbeddingDim)
@@ -89,18 +100,34 @@ describe('teacher ODE step', () => {
       const d1 = epsilon(teacher.weights.net(), x, hiLevels)
       const xe = tf.add(x, tf.mul(d1, dSigma)) as Tensor2D
       const d2 = epsilon(teacher.weights.net(), xe, loLevels)
-      return [teacherOdeStep(teacher, x, hiLevels, loLevels, 'heun').dataSync(), tf.add(x, tf.mul(tf.add(d1, d2), dSigma / 2)).dataSync()]
+      return [
+        teacherOdeStep(teacher, x, hiLevels, loLevels, 'heun').dataSync(),
+        tf.add(x, tf.mul(tf.add(d1, d2), dSigma / 2)).dataSync(),
+      ]
     })
     Array.from(heun).forEach((v, i) => expect(v).toBeCloseTo(manual[i] as number, 5))
   })
 })
 
 describe('teacher ODE solve over a hop in substeps', () => {
-  const solve = (teacher: TeacherModel, xHi: Float32Array, hiSteps: Int32Array, loSteps: Int32Array, solver: 'ddim' | 'heun', substeps: number) =>
+  const solve = (
+    teacher: TeacherModel,
+    xHi: Float32Array,
+    hiSteps: Int32Array,
+    loSteps: Int32Array,
+    solver: 'ddim' | 'heun',
+    substeps: number,
+  ) =>
     tf.tidy(() => {
       const dim = teacher.architecture.timeEmbeddingDim
       const n = hiSteps.length
-      return teacherOdeSolve(teacher, tf.tensor2d(xHi, [n, 2]), makeLevels(teacher.schedule, hiSteps, dim), makeLevels(teacher.schedule, loSteps, dim), { solver, substeps }).dataSync() as Float32Array
+      return teacherOdeSolve(
+        teacher,
+        tf.tensor2d(xHi, [n, 2]),
+        makeLevels(teacher.schedule, hiSteps, dim),
+        makeLevels(teacher.schedule, loSteps, dim),
+        { solver, substeps },
+      ).dataSync() as Float32Array
     })
 
   it('one substep is the single step; m substeps are m single steps over hopSubsteps, per example', () => {
@@ -110,8 +137,18 @@ describe('teacher ODE solve over a hop in substeps', () => {
     // Two examples on different hops, one shorter than the number of substeps (a zero-length step).
     const hiSteps = Int32Array.from([700, 3])
     const loSteps = Int32Array.from([600, 1])
-    const xHi = Rng.fromSeed(9).normals(4).map((v, i) => v * (schedule.sigma[hiSteps[i >> 1] as number] as number))
-    const single = tf.tidy(() => teacherOdeStep(teacher, tf.tensor2d(xHi, [2, 2]), makeLevels(schedule, hiSteps, dim), makeLevels(schedule, loSteps, dim), 'heun').dataSync())
+    const xHi = Rng.fromSeed(9)
+      .normals(4)
+      .map((v, i) => v * (schedule.sigma[hiSteps[i >> 1] as number] as number))
+    const single = tf.tidy(() =>
+      teacherOdeStep(
+        teacher,
+        tf.tensor2d(xHi, [2, 2]),
+        makeLevels(schedule, hiSteps, dim),
+        makeLevels(schedule, loSteps, dim),
+        'heun',
+      ).dataSync(),
+    )
     expect(Array.from(solve(teacher, xHi, hiSteps, loSteps, 'heun', 1))).toEqual(Array.from(single))
 
     const chained = tf.tidy(() => {
@@ -129,24 +166,29 @@ describe('teacher ODE solve over a hop in substeps', () => {
     teacher.weights.dispose()
   })
 
-  it.each(['ddim', 'heun'] as const)("%s: more substeps land closer to the finely solved ODE (the built-in moons teacher's top hop at N = 8)", (solver) => {
-    // A trained teacher: a random network's epsilon is not smooth in the step index, so its ODE has no limit to approach.
-    const teacher = loadTeacher('builtin', 'moons').model
-    const n = 64
-    const hiSteps = uniformSteps(n, 999)
-    const loSteps = uniformSteps(n, 856)
-    const xHi = Rng.fromSeed(10).normals(n * 2).map((v) => v * (teacher.schedule.sigma[999] as number))
-    const fine = solve(teacher, xHi, hiSteps, loSteps, 'heun', 32)
-    const error = (substeps: number) => {
-      const x = solve(teacher, xHi, hiSteps, loSteps, solver, substeps)
-      return Math.sqrt(x.reduce((s, v, i) => s + (v - (fine[i] as number)) ** 2, 0) / x.length)
-    }
-    const [e1, e4, e16] = [error(1), error(4), error(16)]
-    expect(e1).toBeGreaterThan(0)
-    expect(e4).toBeLessThan(e1 / 2)
-    expect(e16).toBeLessThan(e4 / 2)
-    teacher.weights.dispose()
-  })
+  it.each(['ddim', 'heun'] as const)(
+    "%s: more substeps land closer to the finely solved ODE (the built-in moons teacher's top hop at N = 8)",
+    (solver) => {
+      // A trained teacher: a random network's epsilon is not smooth in the step index, so its ODE has no limit to approach.
+      const teacher = loadTeacher('builtin', 'moons').model
+      const n = 64
+      const hiSteps = uniformSteps(n, 999)
+      const loSteps = uniformSteps(n, 856)
+      const xHi = Rng.fromSeed(10)
+        .normals(n * 2)
+        .map((v) => v * (teacher.schedule.sigma[999] as number))
+      const fine = solve(teacher, xHi, hiSteps, loSteps, 'heun', 32)
+      const error = (substeps: number) => {
+        const x = solve(teacher, xHi, hiSteps, loSteps, solver, substeps)
+        return Math.sqrt(x.reduce((s, v, i) => s + (v - (fine[i] as number)) ** 2, 0) / x.length)
+      }
+      const [e1, e4, e16] = [error(1), error(4), error(16)]
+      expect(e1).toBeGreaterThan(0)
+      expect(e4).toBeLessThan(e1 / 2)
+      expect(e16).toBeLessThan(e4 / 2)
+      teacher.weights.dispose()
+    },
+  )
 
   it('leaks no tensors', () => {
     const teacher = randomTeacher()

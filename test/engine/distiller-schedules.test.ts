@@ -9,19 +9,34 @@ beforeAll(useCpu)
 
 // The form's previews draw these same functions (test/renderer/live/schedule-preview-effective.test.ts).
 describe("the Distiller trains with the effective config's schedules", () => {
-  it.each(ALGORITHMS)('#16.3 %s: its levels, N(k), lr(k), mu(k) and eval-EMA decay are the shared builders', (algorithm) => {
-    const teacher = randomTeacher()
-    const K = 24
-    const config = parseDistillConfig({ algorithm, batch: 8, steps: K, numScales: 41, warmupSteps: 5, lrSchedule: 'cosine', evalSamples: 64 })
-    const distiller = new Distiller(config, teacher, 'cpu')
-    expect(distiller.trainedSteps()).toEqual(trainedSteps(config, teacher.schedule))
-    for (let k = 0; k < K; k++) {
-      const step = distiller.trainStep()
-      expect([step.lr, step.numScales]).toEqual([learningRateAtStep(config, k), numScalesAt(config, k)])
-      const { effective } = distiller
-      expect([effective.learningRateAt(k), effective.evalEmaAt(k), effective.targetMuAt(k)]).toEqual([step.lr, evalEmaAtStep(config, k), targetMuAt(config, k)])
-    }
-    distiller.dispose()
-    teacher.weights.dispose()
-  })
+  it.each(ALGORITHMS)(
+    '#16.3 %s: its levels, N(k), lr(k), mu(k) and eval-EMA decay are the shared builders',
+    (algorithm) => {
+      const teacher = randomTeacher()
+      const K = 24
+      const config = parseDistillConfig({
+        algorithm,
+        batch: 8,
+        steps: K,
+        numScales: 41,
+        warmupSteps: 5,
+        lrSchedule: 'cosine',
+        evalSamples: 64,
+      })
+      const distiller = new Distiller(config, teacher, 'cpu')
+      expect(distiller.trainedSteps()).toEqual(trainedSteps(config, teacher.schedule))
+      for (let k = 0; k < K; k++) {
+        const step = distiller.trainStep()
+        expect([step.lr, step.numScales]).toEqual([learningRateAtStep(config, k), numScalesAt(config, k)])
+        const { effective } = distiller
+        expect([effective.learningRateAt(k), effective.evalEmaAt(k), effective.targetMuAt(k)]).toEqual([
+          step.lr,
+          evalEmaAtStep(config, k),
+          targetMuAt(config, k),
+        ])
+      }
+      distiller.dispose()
+      teacher.weights.dispose()
+    },
+  )
 })

@@ -104,7 +104,11 @@ describe('Distiller', () => {
 
   it('iCT doubles N along its curriculum', () => {
     const teacher = randomTeacher()
-    const distiller = new Distiller(parseDistillConfig({ ...small, algorithm: 'ict', numScales: 81, steps: 40 }), teacher, 'cpu')
+    const distiller = new Distiller(
+      parseDistillConfig({ ...small, algorithm: 'ict', numScales: 81, steps: 40 }),
+      teacher,
+      'cpu',
+    )
     expect(distiller.numScalesAt(0)).toBe(11)
     expect(distiller.numScalesAt(39)).toBe(81)
     distiller.dispose()

@@ -5,7 +5,13 @@
  * Also the statistics themselves, symmetry, singular covariances, and the named errors.
  */
 import { describe, expect, it } from 'vitest'
-import { featureStatistics, FeatureStatisticsError, frechetDistance, traceSqrtProduct, type FeatureStatistics } from '../../src-main/engine/frechet'
+import {
+  featureStatistics,
+  FeatureStatisticsError,
+  frechetDistance,
+  traceSqrtProduct,
+  type FeatureStatistics,
+} from '../../src-main/engine/frechet'
 import { Rng } from '@shared/rng'
 
 function stats(mean: number[], covariance: number[], count = 100): FeatureStatistics {
@@ -69,7 +75,11 @@ describe('featureStatistics', () => {
 
   it('keeps precision under a large common offset', () => {
     const base = Float32Array.from([1, 2, 3, 6, 5, 4])
-    const s = featureStatistics(base.map((v) => v + 1e4), 3, 2)
+    const s = featureStatistics(
+      base.map((v) => v + 1e4),
+      3,
+      2,
+    )
     expect(Array.from(s.covariance)).toEqual([4, 2, 2, 4])
   })
 
@@ -86,7 +96,11 @@ describe('featureStatistics', () => {
     }
     expectError(() => featureStatistics(new Float32Array(2), 1, 2), 'n', /n = 1: a covariance needs at least 2 samples/)
     expectError(() => featureStatistics(new Float32Array(6), 3, 0), 'dim', /dim = 0: must be a positive integer/)
-    expectError(() => featureStatistics(new Float32Array(5), 3, 2), 'features', /features has 5 values, expected n x dim = 3 x 2 = 6/)
+    expectError(
+      () => featureStatistics(new Float32Array(5), 3, 2),
+      'features',
+      /features has 5 values, expected n x dim = 3 x 2 = 6/,
+    )
     expectError(
       () => featureStatistics(Float32Array.from([0, 1, 2, Number.NaN]), 2, 2),
       'features',
@@ -147,11 +161,19 @@ describe('frechetDistance', () => {
     const x = gaussianSamples(n, dim, 5)
     const s = featureStatistics(x, n, dim)
     // Shift by c: covariance unchanged, distance |c|^2.
-    const shifted = featureStatistics(x.map((v, i) => v + (i % dim === 2 ? 3 : 0.5)), n, dim)
+    const shifted = featureStatistics(
+      x.map((v, i) => v + (i % dim === 2 ? 3 : 0.5)),
+      n,
+      dim,
+    )
     expect(frechetDistance(s, shifted)).toBeCloseTo(9 + 7 * 0.25, 4)
     // Scale by k: covariance k^2 S, mean k mu; distance (1 - k)^2 (|mu|^2 + Tr S).
     const k = 1.5
-    const scaled = featureStatistics(x.map((v) => v * k), n, dim)
+    const scaled = featureStatistics(
+      x.map((v) => v * k),
+      n,
+      dim,
+    )
     let muSq = 0
     let trace = 0
     for (let j = 0; j < dim; j++) {

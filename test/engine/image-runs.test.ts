@@ -28,7 +28,9 @@ function syntheticRows(channels = 1): ImageRows & { reads: number } {
   const all = new Float32Array(COUNT * size).fill(-1)
   for (let n = 0; n < COUNT; n++) {
     const at = n % (SIDE - 2)
-    for (let y = at; y < at + 3; y++) for (let x = at; x < at + 3; x++) for (let c = 0; c < channels; c++) all[n * size + (y * SIDE + x) * channels + c] = 1
+    for (let y = at; y < at + 3; y++)
+      for (let x = at; x < at + 3; x++)
+        for (let c = 0; c < channels; c++) all[n * size + (y * SIDE + x) * channels + c] = 1
   }
   const rows = {
     count: COUNT,
@@ -50,8 +52,30 @@ function syntheticRows(channels = 1): ImageRows & { reads: number } {
   return rows
 }
 
-const TEACHER = { dataset: 'image:synthetic', model: 'unet', unetChannels: 8, unetGroups: 4, unetMultipliers: [1, 2], timeEmbeddingDim: 8, numSteps: 100, betaEnd: 0.2, batch: 4, steps: 3, lr: 1e-3 }
-const DISTILL = { dataset: 'image:synthetic', teacher: 'unused', numScales: 6, batch: 4, steps: 4, warmupSteps: 0, evalSamples: 16, multistepSigmas: [0.8, 0.4], sampleEvery: 0 }
+const TEACHER = {
+  dataset: 'image:synthetic',
+  model: 'unet',
+  unetChannels: 8,
+  unetGroups: 4,
+  unetMultipliers: [1, 2],
+  timeEmbeddingDim: 8,
+  numSteps: 100,
+  betaEnd: 0.2,
+  batch: 4,
+  steps: 3,
+  lr: 1e-3,
+}
+const DISTILL = {
+  dataset: 'image:synthetic',
+  teacher: 'unused',
+  numScales: 6,
+  batch: 4,
+  steps: 4,
+  warmupSteps: 0,
+  evalSamples: 16,
+  multistepSigmas: [0.8, 0.4],
+  sampleEvery: 0,
+}
 
 afterAll(async () => {
   await selectBackend('cpu')
@@ -68,7 +92,10 @@ describe('image data source', () => {
     expect(heldOut[0]).toBe(1)
     const seen = new Set<number>()
     const rng = Rng.fromSeed(3)
-    const spy: ImageRows = { ...rows, batch: (indices) => (Array.from(indices).forEach((i) => seen.add(i)), rows.batch(indices)) }
+    const spy: ImageRows = {
+      ...rows,
+      batch: (indices) => (Array.from(indices).forEach((i) => seen.add(i)), rows.batch(indices)),
+    }
     imageDataSource('image:synthetic', spy).train(500, rng)
     expect(Math.max(...seen)).toBe(COUNT - 5)
     expect(() => imageDataSource('tiny', { ...rows, count: 1 })).toThrow(/too few/)
@@ -97,15 +124,36 @@ describe.each(['cpu', 'wasm'] as const)('images on %s', (backend) => {
 
     const noise = evaluationNoise(0, config.evalSamples, data.dim, 2)
     const reference = teacherReference(teacher, data, 0, noise, 'ddim')
-    expect(reference.rows.map((r) => [r.model, r.nfe])).toEqual([['data', 0], ['teacher', 1], ['teacher', 10], ['teacher', 100]])
-    const evaluation = evaluateStudent(distiller.evalEma, teacher, reference, noise, config.multistepSigmas, config.sigmaData, true, distiller.trainedSteps())
+    expect(reference.rows.map((r) => [r.model, r.nfe])).toEqual([
+      ['data', 0],
+      ['teacher', 1],
+      ['teacher', 10],
+      ['teacher', 100],
+    ])
+    const evaluation = evaluateStudent(
+      distiller.evalEma,
+      teacher,
+      reference,
+      noise,
+      config.multistepSigmas,
+      config.sigmaData,
+      true,
+      distiller.trainedSteps(),
+    )
     expect(evaluation.rows.map((r) => r.nfe)).toEqual([1, 2, 3])
     for (const row of [...reference.rows, ...evaluation.rows]) expect(Number.isFinite(row.swd)).toBe(true)
     expect(evaluation.samples.get(1)).toHaveLength(config.evalSamples * 64)
 
     const previewer = new Previewer(teacher, data)
-    const preview = previewer.student(distiller.evalEma, distiller.trainedSteps(), { secondStepSigma: 0.8, sigmaData: 0.5, withBoundary: true })
-    expect(preview.sets.map((s) => [s.nfe, s.points.length])).toEqual([[1, 64 * 64], [2, 64 * 64]])
+    const preview = previewer.student(distiller.evalEma, distiller.trainedSteps(), {
+      secondStepSigma: 0.8,
+      sigmaData: 0.5,
+      withBoundary: true,
+    })
+    expect(preview.sets.map((s) => [s.nfe, s.points.length])).toEqual([
+      [1, 64 * 64],
+      [2, 64 * 64],
+    ])
     distiller.dispose()
     teacher.weights.dispose()
   })
@@ -143,19 +191,52 @@ describe('images, cpu', () => {
     const { data, architecture, teacher } = await untrainedCpuTeacher()
     const noise = Rng.fromSeed(9).normals(5 * data.dim)
     const whole = teacherSample(teacher.weights, architecture, teacher.schedule, noise, 3, 'heun')
-    const chunked = teacherSample(teacher.weights, { ...architecture, sampleChunk: 2 }, teacher.schedule, noise, 3, 'heun')
+    const chunked = teacherSample(
+      teacher.weights,
+      { ...architecture, sampleChunk: 2 },
+      teacher.schedule,
+      noise,
+      3,
+      'heun',
+    )
     expect(Array.from(chunked.points)).toEqual(Array.from(whole.points))
     const renoise = [Rng.fromSeed(10).normals(5 * data.dim)]
-    const a = consistencySample(teacher.weights, architecture, teacher.schedule, noise, renoise, [40], 0.5, true, teacher.schedule.numSteps - 1)
-    const b = consistencySample(teacher.weights, { ...architecture, sampleChunk: 3 }, teacher.schedule, noise, renoise, [40], 0.5, true, teacher.schedule.numSteps - 1)
+    const a = consistencySample(
+      teacher.weights,
+      architecture,
+      teacher.schedule,
+      noise,
+      renoise,
+      [40],
+      0.5,
+      true,
+      teacher.schedule.numSteps - 1,
+    )
+    const b = consistencySample(
+      teacher.weights,
+      { ...architecture, sampleChunk: 3 },
+      teacher.schedule,
+      noise,
+      renoise,
+      [40],
+      0.5,
+      true,
+      teacher.schedule.numSteps - 1,
+    )
     expect(Array.from(b.points)).toEqual(Array.from(a.points))
     teacher.weights.dispose()
   })
 
   it('refuses a U-Net on 2D data and an MLP on images, naming the model field', () => {
-    expect(() => parseTeacherConfig({ dataset: 'moons', model: 'unet' })).toThrow(/model unet does not fit dataset moons/)
-    expect(() => parseTeacherConfig({ dataset: 'image:x', model: 'mlp' })).toThrow(/model mlp does not fit dataset image:x/)
-    expect(() => parseTeacherConfig({ dataset: 'image:x', model: 'unet', unetChannels: 12, unetGroups: 8 })).toThrow(/groups must divide the base channels 12/)
+    expect(() => parseTeacherConfig({ dataset: 'moons', model: 'unet' })).toThrow(
+      /model unet does not fit dataset moons/,
+    )
+    expect(() => parseTeacherConfig({ dataset: 'image:x', model: 'mlp' })).toThrow(
+      /model mlp does not fit dataset image:x/,
+    )
+    expect(() => parseTeacherConfig({ dataset: 'image:x', model: 'unet', unetChannels: 12, unetGroups: 8 })).toThrow(
+      /groups must divide the base channels 12/,
+    )
     expect(() => parseTeacherConfig({ dataset: 'cifar' })).toThrow(/unknown dataset/)
   })
 })

@@ -40,7 +40,11 @@ function makeNet(seed: number): MlpWeights {
     [48, 2],
   ]
   return shapes.map(([i, o], l) => ({
-    W: tf.variable(tf.tensor2d(values(i * o, seed + l, Math.sqrt(3 / i)), [i, o]), true, `ops-test-W${l}-${seed}-${Math.random()}`),
+    W: tf.variable(
+      tf.tensor2d(values(i * o, seed + l, Math.sqrt(3 / i)), [i, o]),
+      true,
+      `ops-test-W${l}-${seed}-${Math.random()}`,
+    ),
     b: tf.variable(tf.tensor1d(values(o, seed + 10 + l, 0.1)), true, `ops-test-b${l}-${seed}-${Math.random()}`),
   }))
 }
@@ -65,8 +69,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const W = tf.tensor2d(values(29 * 23, 2), [29, 23])
         const b = tf.tensor1d(values(23, 3))
         const dy = tf.tensor2d(values(37 * 23, 4), [37, 23])
-        const mine = tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(dense(a as Tensor2D, w as Tensor2D, c as Tensor1D), dy)))
-        const ref = tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(a as Tensor2D, w as Tensor2D), c), dy)))
+        const mine = tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) =>
+          tf.sum(tf.mul(dense(a as Tensor2D, w as Tensor2D, c as Tensor1D), dy)),
+        )
+        const ref = tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) =>
+          tf.sum(tf.mul(tf.add(tf.matMul(a as Tensor2D, w as Tensor2D), c), dy)),
+        )
         expect(maxRelDiff(dense(x, W, b), tf.add(tf.matMul(x, W), b))).toBeLessThan(TOL)
         const g = mine([x, W, b])
         const r = ref([x, W, b])
@@ -99,7 +107,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const mine = tf.variableGrads(loss(mlpForward), vars)
         const ref = tf.variableGrads(loss(referenceForward), vars)
         expect(maxRelDiff(mine.value, ref.value)).toBeLessThan(TOL)
-        for (const v of vars) expect(maxRelDiff(mine.grads[v.name] as tf.Tensor, ref.grads[v.name] as tf.Tensor)).toBeLessThan(TOL)
+        for (const v of vars)
+          expect(maxRelDiff(mine.grads[v.name] as tf.Tensor, ref.grads[v.name] as tf.Tensor)).toBeLessThan(TOL)
       })
       // A few update steps: the tensor count stays put.
       const step = () =>

@@ -21,7 +21,15 @@ describe('samplers', () => {
     const expected = tf.tidy(() => {
       const x = tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[T - 1] as number) as Tensor2D
       const levels = makeLevels(schedule, uniformSteps(n, T - 1), spec.timeEmbeddingDim)
-      return tf.add(x, tf.mul(epsilon(teacher.weights.net(), x, levels), (schedule.sigma[0] as number) - (schedule.sigma[T - 1] as number))).dataSync()
+      return tf
+        .add(
+          x,
+          tf.mul(
+            epsilon(teacher.weights.net(), x, levels),
+            (schedule.sigma[0] as number) - (schedule.sigma[T - 1] as number),
+          ),
+        )
+        .dataSync()
     })
     Array.from(sample.points).forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 3))
     expect(teacherSample(teacher.weights, spec, schedule, z, 3, 'heun').nfe).toBe(6)
@@ -47,7 +55,10 @@ describe('samplers', () => {
       }
       const x1 = f(tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[T - 1] as number) as Tensor2D, T - 1)
       const s = schedule.sigma[400] as number
-      const x2 = f(tf.add(x1, tf.mul(tf.tensor2d(zPrime, [n, 2]), Math.sqrt(s * s - sigmaMin * sigmaMin))) as Tensor2D, 400)
+      const x2 = f(
+        tf.add(x1, tf.mul(tf.tensor2d(zPrime, [n, 2]), Math.sqrt(s * s - sigmaMin * sigmaMin))) as Tensor2D,
+        400,
+      )
       const xCapped = f(tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[800] as number) as Tensor2D, 800)
       return [x1.dataSync(), x2.dataSync(), xCapped.dataSync()]
     })
@@ -65,7 +76,17 @@ describe('samplers', () => {
     const result = evaluateStudent(teacher.weights, teacher, reference, noise, [0.8, 0.4], 0.5, true, [0, 500, 999])
     // The one-step sample starts at the top of the trained grid.
     const capped = evaluateStudent(teacher.weights, teacher, reference, noise, [], 0.5, true, [0, 400, 800])
-    const expectedCapped = consistencySample(teacher.weights, teacher.architecture, teacher.schedule, noise.noise, [], [], 0.5, true, 800)
+    const expectedCapped = consistencySample(
+      teacher.weights,
+      teacher.architecture,
+      teacher.schedule,
+      noise.noise,
+      [],
+      [],
+      0.5,
+      true,
+      800,
+    )
     expect(Array.from(capped.samples.get(1) as Float32Array)).toEqual(Array.from(expectedCapped.points))
     expect(tf.memory().numTensors).toBe(before)
     expect(result.rows.map((r) => r.nfe)).toEqual([1, 2, 3])

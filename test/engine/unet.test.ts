@@ -57,7 +57,13 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 describe('unetSpec', () => {
   it('fills in the defaults of the brief', () => {
     const spec = unetSpec({ height: 28, width: 28, channels: 1 })
-    expect(spec).toMatchObject({ baseChannels: 32, channelMultipliers: [1, 2], groups: 8, resBlocksPerLevel: 1, downsample: 'conv' })
+    expect(spec).toMatchObject({
+      baseChannels: 32,
+      channelMultipliers: [1, 2],
+      groups: 8,
+      resBlocksPerLevel: 1,
+      downsample: 'conv',
+    })
     // An unset form field arrives as undefined and means "default".
     expect(unetSpec({ height: 32, width: 32, channels: 3, groups: undefined }).groups).toBe(8)
     expect(countUnetParameters(spec)).toBeGreaterThan(100_000)
@@ -78,7 +84,9 @@ describe('unetSpec', () => {
   })
 
   it('names every parameter once', () => {
-    const names = unetParameterShapes(unetSpec({ height: 32, width: 32, channels: 3, channelMultipliers: [1, 2, 2] })).map((p) => p.name)
+    const names = unetParameterShapes(
+      unetSpec({ height: 32, width: 32, channels: 3, channelMultipliers: [1, 2, 2] }),
+    ).map((p) => p.name)
     expect(new Set(names).size).toBe(names.length)
     expect(names).toContain('down1.res0.skip.W')
     expect(names).toContain('up2.up.W')
@@ -89,7 +97,10 @@ describe('unetSpec', () => {
 describe('forward shapes', () => {
   const cases: Array<[string, Parameters<typeof unetSpec>[0]]> = [
     ['28x28x1, strided-conv downsampling', { height: 28, width: 28, channels: 1, ...TINY }],
-    ['32x32x3, avg-pool downsampling, 3 levels', { height: 32, width: 32, channels: 3, ...TINY, channelMultipliers: [1, 2, 2], downsample: 'avgpool' }],
+    [
+      '32x32x3, avg-pool downsampling, 3 levels',
+      { height: 32, width: 32, channels: 3, ...TINY, channelMultipliers: [1, 2, 2], downsample: 'avgpool' },
+    ],
   ]
   for (const backend of BACKENDS) {
     for (const [label, shape] of cases) {
@@ -120,7 +131,9 @@ describe('forward shapes', () => {
       const flat = unetForwardFlat(spec, weights.params, tf.reshape(x, [2, 192]), e)
       expect(flat.shape).toEqual([2, 192])
       expect(maxAbsDiff(flat, tf.reshape(unetForward(spec, weights.params, x, e), [2, 192]))).toBe(0)
-      expect(() => unetForwardFlat(spec, weights.params, tf.zeros([2, 2]) as Tensor2D, e)).toThrow('unet: flat input is [2,2], expected [B, 192] (8x8x3)')
+      expect(() => unetForwardFlat(spec, weights.params, tf.zeros([2, 2]) as Tensor2D, e)).toThrow(
+        'unet: flat input is [2,2], expected [B, 192] (8x8x3)',
+      )
     })
     weights.dispose()
   })
@@ -151,9 +164,11 @@ describe('forward shapes', () => {
     expect(await tf.setBackend('cpu')).toBe(true)
     const spec = unetSpec({ height: 28, width: 28, channels: 1, ...TINY })
     const weights = UnetWeightSet.fromArrays(spec, initialUnetWeights(spec, Rng.fromSeed(1)), false, 'refuse')
-    expect(() => tf.tidy(() => unetForward(spec, weights.params, tf.zeros([2, 32, 32, 3]) as tf.Tensor4D, embeddingFor([1, 2], 8)))).toThrow(
-      'unet: input is [2,32,32,3], the network is for [B, 28, 28, 1]',
-    )
+    expect(() =>
+      tf.tidy(() =>
+        unetForward(spec, weights.params, tf.zeros([2, 32, 32, 3]) as tf.Tensor4D, embeddingFor([1, 2], 8)),
+      ),
+    ).toThrow('unet: input is [2,32,32,3], the network is for [B, 28, 28, 1]')
     weights.dispose()
   })
 
@@ -179,7 +194,9 @@ describe('UnetWeightSet', () => {
     const target = UnetWeightSet.fromArrays(spec, b, false, 'target')
     expect(student.names()).toEqual(unetParameterShapes(spec).map((p) => p.name))
     expect(student.variables().every((v) => v.trainable)).toBe(true)
-    expect(Array.from(student.toArrays()['up0.res1.conv2.W']?.data as Float32Array)).toEqual(Array.from(a['up0.res1.conv2.W']?.data as Float32Array))
+    expect(Array.from(student.toArrays()['up0.res1.conv2.W']?.data as Float32Array)).toEqual(
+      Array.from(a['up0.res1.conv2.W']?.data as Float32Array),
+    )
     const copy = student.copy(false, 'ema')
     expect(copy.variables().some((v) => v.trainable)).toBe(false)
     target.emaFrom(student, 0.9)
@@ -190,13 +207,17 @@ describe('UnetWeightSet', () => {
     tf.dispose([...student.variables(), ...target.variables(), ...copy.variables()])
   })
 
-  it("refuses a checkpoint of another architecture, naming the parameter", () => {
+  it('refuses a checkpoint of another architecture, naming the parameter', () => {
     const small = unetSpec({ height: 28, width: 28, channels: 1, ...TINY })
     const wide = unetSpec({ height: 28, width: 28, channels: 1, ...TINY, baseChannels: 16 })
     const arrays = initialUnetWeights(small, Rng.fromSeed(1))
-    expect(() => UnetWeightSet.fromArrays(wide, arrays, true, 'student')).toThrow(/unet weights \(student\): temb\.dense0\.W has shape \[8,32\] .* expected \[8,64\]/)
+    expect(() => UnetWeightSet.fromArrays(wide, arrays, true, 'student')).toThrow(
+      /unet weights \(student\): temb\.dense0\.W has shape \[8,32\] .* expected \[8,64\]/,
+    )
     delete arrays['mid.res1.norm2.beta']
-    expect(() => UnetWeightSet.fromArrays(small, arrays, true, 'student')).toThrow('unet weights (student): mid.res1.norm2.beta is missing')
+    expect(() => UnetWeightSet.fromArrays(small, arrays, true, 'student')).toThrow(
+      'unet weights (student): mid.res1.norm2.beta is missing',
+    )
   })
 })
 
@@ -218,7 +239,8 @@ for (const backend of BACKENDS) {
         const beta = tf.randomNormal([8], 0, 0.3, 'float32', 3)
         const dy = tf.randomNormal([2, 5, 3, 8], 0, 1, 'float32', 4)
         expect(maxAbsDiff(groupNorm(x, gamma, beta, 4), plainGroupNorm(x, gamma, beta, 4))).toBeLessThan(1e-5)
-        const f = (fn: (a: tf.Tensor4D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor) => tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fn(a as tf.Tensor4D, g, b), dy)))
+        const f = (fn: (a: tf.Tensor4D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor) =>
+          tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fn(a as tf.Tensor4D, g, b), dy)))
         const mine = f((a, g, b) => groupNorm(a, g, b, 4))([x, gamma, beta])
         const ref = f((a, g, b) => plainGroupNorm(a, g, b, 4))([x, gamma, beta])
         mine.forEach((t, i) => expect(maxAbsDiff(t, ref[i] as tf.Tensor)).toBeLessThan(1e-4))
@@ -284,7 +306,14 @@ describe('whole-network gradient', () => {
     const weights = UnetWeightSet.fromArrays(spec, randomArrays(spec, 12), true, `grad-${backend}`)
     const out = tf.tidy(() => {
       const { grads } = tf.variableGrads(lossOf(spec, weights.params, data), weights.variables())
-      return Object.fromEntries(weights.names().map((n, i) => [n, (grads[(weights.variables()[i] as tf.Variable).name] as tf.Tensor).dataSync() as Float32Array]))
+      return Object.fromEntries(
+        weights
+          .names()
+          .map((n, i) => [
+            n,
+            (grads[(weights.variables()[i] as tf.Variable).name] as tf.Tensor).dataSync() as Float32Array,
+          ]),
+      )
     })
     weights.dispose()
     return out
@@ -315,7 +344,10 @@ describe('whole-network gradient', () => {
     const direction: Record<string, Float32Array> = Object.fromEntries(raw.map(([n, d]) => [n, d.map((v) => v / norm)]))
     const lossAt = (h: number): number => {
       const shifted: WeightArrays = Object.fromEntries(
-        Object.entries(base).map(([n, a]) => [n, { shape: a.shape, data: a.data.map((v, i) => v + h * ((direction[n] as Float32Array)[i] as number)) }]),
+        Object.entries(base).map(([n, a]) => [
+          n,
+          { shape: a.shape, data: a.data.map((v, i) => v + h * ((direction[n] as Float32Array)[i] as number)) },
+        ]),
       )
       const w = UnetWeightSet.fromArrays(spec, shifted, false, 'fd')
       const value = tf.tidy(() => lossOf(spec, w.params, data)().dataSync()[0] as number)
@@ -325,7 +357,8 @@ describe('whole-network gradient', () => {
     const h = 3e-2
     const numeric = (lossAt(h) - lossAt(-h)) / (2 * h)
     let analytic = 0
-    for (const [n, g] of Object.entries(grads)) g.forEach((v, i) => (analytic += v * ((direction[n] as Float32Array)[i] as number)))
+    for (const [n, g] of Object.entries(grads))
+      g.forEach((v, i) => (analytic += v * ((direction[n] as Float32Array)[i] as number)))
     expect(Math.abs(numeric - analytic) / Math.max(1e-3, Math.abs(analytic))).toBeLessThan(5e-3)
   })
 })
@@ -335,13 +368,20 @@ for (const backend of BACKENDS) {
     it('a few Adam steps lower the loss on a tiny batch, leaking no tensors per step', async () => {
       expect(await tf.setBackend(backend)).toBe(true)
       const spec = unetSpec({ height: 16, width: 16, channels: 1, ...TINY })
-      const weights = UnetWeightSet.fromArrays(spec, initialUnetWeights(spec, Rng.fromSeed(21)), true, `train-${backend}`)
+      const weights = UnetWeightSet.fromArrays(
+        spec,
+        initialUnetWeights(spec, Rng.fromSeed(21)),
+        true,
+        `train-${backend}`,
+      )
       const adam = new Adam(weights.variables())
       const data = batch(spec, 4, 22)
       const losses: number[] = []
       const counts: number[] = []
       for (let step = 0; step < 6; step++) {
-        const loss = tf.tidy(() => minimize(adam, weights.variables(), lossOf(spec, weights.params, data), 3e-3, (v) => new Error(`loss ${v}`)))
+        const loss = tf.tidy(() =>
+          minimize(adam, weights.variables(), lossOf(spec, weights.params, data), 3e-3, (v) => new Error(`loss ${v}`)),
+        )
         losses.push(loss.dataSync()[0] as number)
         loss.dispose()
         counts.push(tf.memory().numTensors)

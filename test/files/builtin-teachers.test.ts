@@ -10,15 +10,23 @@ describe('built-in teachers', () => {
     expect(DISTILL_DEFAULTS.teacher).toBe('builtin')
   })
 
-  it.each(DATASETS_2D)('%s: ships a small weights-only teacher with the default architecture and schedule', (dataset) => {
-    const file = readTeacherFile('builtin', dataset)
-    expect(file.path).toBe(builtinTeacherPath(dataset))
-    const { config, rng, adamStep } = file.snapshot.header
-    expect(config.dataset).toBe(dataset)
-    expect({ ...config, dataset: TEACHER_DEFAULTS.dataset, steps: TEACHER_DEFAULTS.steps, backend: TEACHER_DEFAULTS.backend }).toEqual({ ...TEACHER_DEFAULTS })
-    expect(rng).toBeNull()
-    expect(adamStep).toBeNull()
-    expect(Object.keys(file.snapshot.arrays).every((k) => k.startsWith('teacher/'))).toBe(true)
-    expect(statSync(file.path).size).toBeLessThan(1_000_000)
-  })
+  it.each(DATASETS_2D)(
+    '%s: ships a small weights-only teacher with the default architecture and schedule',
+    (dataset) => {
+      const file = readTeacherFile('builtin', dataset)
+      expect(file.path).toBe(builtinTeacherPath(dataset))
+      const { config, rng, adamStep } = file.snapshot.header
+      expect(config.dataset).toBe(dataset)
+      expect({
+        ...config,
+        dataset: TEACHER_DEFAULTS.dataset,
+        steps: TEACHER_DEFAULTS.steps,
+        backend: TEACHER_DEFAULTS.backend,
+      }).toEqual({ ...TEACHER_DEFAULTS })
+      expect(rng).toBeNull()
+      expect(adamStep).toBeNull()
+      expect(Object.keys(file.snapshot.arrays).every((k) => k.startsWith('teacher/'))).toBe(true)
+      expect(statSync(file.path).size).toBeLessThan(1_000_000)
+    },
+  )
 })

@@ -3,12 +3,25 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseTeacherConfig } from '@shared/config/validate'
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from '../../src-main/files/checkpoint-file'
+import {
+  CheckpointError,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  readCheckpoint,
+  writeCheckpoint,
+} from '../../src-main/files/checkpoint-file'
 import type { Snapshot, TeacherHeader } from '../../src-main/engine/snapshot'
 
 function sample(): Snapshot<TeacherHeader> {
   return {
-    header: { kind: 'teacher', config: parseTeacherConfig({ dataset: 'rings' }), step: 12, rng: { state: [1, 2, 3, 4], spareNormal: 0.25 }, adamStep: 12, backend: 'cpu' },
+    header: {
+      kind: 'teacher',
+      config: parseTeacherConfig({ dataset: 'rings' }),
+      step: 12,
+      rng: { state: [1, 2, 3, 4], spareNormal: 0.25 },
+      adamStep: 12,
+      backend: 'cpu',
+    },
     arrays: {
       'teacher/layer0.W': { shape: [2, 3], data: new Float32Array([1, 2, 3, 4, 5, Math.PI]) },
       'teacher/layer0.b': { shape: [3], data: new Float32Array([-1, 0, 1e-30]) },
@@ -57,7 +70,9 @@ describe('checkpoint files', () => {
   })
 
   it('say which file could not be read', () => {
-    expect(() => readCheckpoint('/nonexistent/teacher.ckpt')).toThrow(/checkpoint \/nonexistent\/teacher.ckpt: cannot be read \(ENOENT\)/)
+    expect(() => readCheckpoint('/nonexistent/teacher.ckpt')).toThrow(
+      /checkpoint \/nonexistent\/teacher.ckpt: cannot be read \(ENOENT\)/,
+    )
     const dir = mkdtempSync(join(tmpdir(), 'clab-ckpt-'))
     writeFileSync(join(dir, 'empty.ckpt'), '')
     expect(existsSync(join(dir, 'empty.ckpt'))).toBe(true)

@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ClassifierFileError, classifierPath, readClassifierFile, writeClassifierFile, type ClassifierInfo } from '../../src-main/files/classifier-file'
+import {
+  ClassifierFileError,
+  classifierPath,
+  readClassifierFile,
+  writeClassifierFile,
+  type ClassifierInfo,
+} from '../../src-main/files/classifier-file'
 
 const dirs: string[] = []
 const fresh = () => {
@@ -45,7 +51,10 @@ describe('classifier file', () => {
     expect(() => readClassifierFile(dir)).toThrow(new RegExp(`${classifierPath(dir)}: is not readable JSON.*delete it`))
 
     writeClassifierFile(dir, INFO, { w: { shape: [2], data: Float32Array.from([1, 2]) } })
-    const file = JSON.parse(readFileSync(classifierPath(dir), 'utf8')) as { testAccuracy: number; weights: Record<string, { shape: number[] }> }
+    const file = JSON.parse(readFileSync(classifierPath(dir), 'utf8')) as {
+      testAccuracy: number
+      weights: Record<string, { shape: number[] }>
+    }
     writeFileSync(classifierPath(dir), JSON.stringify({ ...file, testAccuracy: 7 }))
     expect(() => readClassifierFile(dir)).toThrow(/testAccuracy: .*(<=|at most|too big)/i)
     writeFileSync(classifierPath(dir), JSON.stringify({ ...file, weights: { w: { ...file.weights.w, shape: [3] } } }))

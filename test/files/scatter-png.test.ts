@@ -5,7 +5,13 @@ import { pointsCsv } from '../../src-main/files/export-run'
 
 describe('scatterPng', () => {
   it('draws samples over the data on fixed axes', () => {
-    const png = PNG.sync.read(scatterPng(new Float32Array([0, 0, 2.4, 2.4]), { size: 101, extent: 2.5, background: new Float32Array([-2, -2]) }))
+    const png = PNG.sync.read(
+      scatterPng(new Float32Array([0, 0, 2.4, 2.4]), {
+        size: 101,
+        extent: 2.5,
+        background: new Float32Array([-2, -2]),
+      }),
+    )
     expect([png.width, png.height]).toEqual([101, 101])
     const at = (x: number, y: number) => Array.from(png.data.subarray(4 * (y * 101 + x), 4 * (y * 101 + x) + 3))
     expect(at(50, 50)).toEqual([31, 94, 190]) // the origin, a sample

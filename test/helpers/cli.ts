@@ -18,10 +18,18 @@ export interface CliResult {
 /** Runs the real `clab` entry point (bin/clab.mjs) in a child process. */
 export function clab(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; onSpawn?: (child: ChildProcess) => void; onStderr?: (text: string, child: ChildProcess) => void } = {},
+  options: {
+    cwd?: string
+    env?: Record<string, string>
+    onSpawn?: (child: ChildProcess) => void
+    onStderr?: (text: string, child: ChildProcess) => void
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLAB, ...args], { cwd: options.cwd, env: { ...process.env, CLAB_DATA_DIR: TEST_DATA_DIR, ...options.env } })
+    const child = spawn(process.execPath, [CLAB, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, CLAB_DATA_DIR: TEST_DATA_DIR, ...options.env },
+    })
     options.onSpawn?.(child)
     let stdout = ''
     let stderr = ''

@@ -12,7 +12,13 @@ export async function useCpu(): Promise<void> {
   await selectBackend('cpu')
 }
 
-export const SMALL_TEACHER: Partial<TeacherConfig> = { hiddenWidth: 16, hiddenDepth: 2, timeEmbeddingDim: 8, batch: 32, steps: 20 }
+export const SMALL_TEACHER: Partial<TeacherConfig> = {
+  hiddenWidth: 16,
+  hiddenDepth: 2,
+  timeEmbeddingDim: 8,
+  batch: 32,
+  steps: 20,
+}
 
 /** A teacher with random (non-zero) weights, so every term of the maths is exercised. */
 export function randomTeacher(overrides: Partial<TeacherConfig> = {}, seed = 7): TeacherModel {

@@ -23,7 +23,9 @@ describe('faithful CD vs the walkthrough loop on moons (built-in teacher)', () =
     const cdOneStep = cd.student.nfe1?.swd as number
     const tutorialOneStep = tutorial.student.nfe1?.swd as number
     // Reported for the log: the numbers behind the assertions.
-    console.log(`sliced W: data floor ${cd.data.nfe0?.swd.toFixed(4)}, teacher 1-step ${teacherOneStep.toFixed(3)}, teacher 100-step ${cd.teacher.nfe100?.swd.toFixed(4)}, cd 1-step ${cdOneStep.toFixed(4)}, tutorial 1-step ${tutorialOneStep.toFixed(4)}`)
+    console.log(
+      `sliced W: data floor ${cd.data.nfe0?.swd.toFixed(4)}, teacher 1-step ${teacherOneStep.toFixed(3)}, teacher 100-step ${cd.teacher.nfe100?.swd.toFixed(4)}, cd 1-step ${cdOneStep.toFixed(4)}, tutorial 1-step ${tutorialOneStep.toFixed(4)}`,
+    )
     expect(cdOneStep * 10).toBeLessThanOrEqual(teacherOneStep)
     expect(tutorialOneStep).toBeGreaterThan(2 * cdOneStep)
   })

@@ -81,7 +81,10 @@ describe('invoke handler', () => {
   it('passes trusted calls to the API untouched and refuses others with UNAUTHORIZED as data', async () => {
     const call = vi.fn(async (method: string, payload?: unknown) => ({ ok: true as const, value: { method, payload } }))
     const handler = invokeHandler({ call }, 'runs.get')
-    await expect(handler(frame(APP_ENTRY_URL), { id: 'r1' })).resolves.toEqual({ ok: true, value: { method: 'runs.get', payload: { id: 'r1' } } })
+    await expect(handler(frame(APP_ENTRY_URL), { id: 'r1' })).resolves.toEqual({
+      ok: true,
+      value: { method: 'runs.get', payload: { id: 'r1' } },
+    })
     const refused = await handler(frame('https://evil.example/page?secret=1'), { id: 'r1' })
     expect(refused).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } })
     // The refusal names the origin, not the whole URL.
@@ -94,7 +97,16 @@ describe('invoke handler', () => {
 describe('external links', () => {
   it('opens only plain https URLs', () => {
     expect(isSafeExternalUrl('https://github.com/x/y')).toBe(true)
-    for (const url of ['http://example.com', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'https://user:pw@example.com', 'app://consistency-lab/', 'ms-msdt:foo', 'nonsense']) {
+    for (const url of [
+      'http://example.com',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'https://user:pw@example.com',
+      'app://consistency-lab/',
+      'ms-msdt:foo',
+      'nonsense',
+    ]) {
       expect(isSafeExternalUrl(url), url).toBe(false)
     }
   })

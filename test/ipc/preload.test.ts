@@ -43,7 +43,8 @@ function loadPreload() {
         if (!listeners.has(channel)) listeners.set(channel, new Set())
         listeners.get(channel)!.add(listener)
       },
-      removeListener: (channel: string, listener: (...args: unknown[]) => void) => listeners.get(channel)?.delete(listener),
+      removeListener: (channel: string, listener: (...args: unknown[]) => void) =>
+        listeners.get(channel)?.delete(listener),
     },
   }
   const required: string[] = []
@@ -67,7 +68,7 @@ describe('preload', () => {
     expect(code).not.toMatch(/from\s+['"]zod['"]|require\(["']zod/)
   })
 
-  it("exposes window.api only: one function per API method plus onEvent, never ipcRenderer", () => {
+  it('exposes window.api only: one function per API method plus onEvent, never ipcRenderer', () => {
     const { exposed } = loadPreload()
     expect([...exposed.keys()]).toEqual(['api'])
     const api = exposed.get('api') as Record<string, unknown>
@@ -91,7 +92,10 @@ describe('preload', () => {
     const off = api.onEvent((e) => seen.push(e))
     const registered = [...(listeners.get(API_EVENT_CHANNEL) ?? [])]
     expect(registered).toHaveLength(1)
-    registered[0]!({}, [{ type: 'log', runId: 'a', line: '1' }, { type: 'log', runId: 'a', line: '2' }])
+    registered[0]!({}, [
+      { type: 'log', runId: 'a', line: '1' },
+      { type: 'log', runId: 'a', line: '2' },
+    ])
     registered[0]!({}, 'not a batch')
     expect(seen).toHaveLength(2)
     off()

@@ -75,7 +75,8 @@ export function fakeApi(handlers: Partial<Record<ApiMethod, Handler>> = {}): Fak
       const p = payload as Record<string, unknown> | undefined
       calls.push({ method, payload: p })
       const handler = fake.handlers[method]
-      if (!handler) return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `no fake for ${method}` } } as ApiResult<never>
+      if (!handler)
+        return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `no fake for ${method}` } } as ApiResult<never>
       try {
         return { ok: true, value: await handler(p ?? {}) } as ApiResult<never>
       } catch (error) {

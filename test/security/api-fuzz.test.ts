@@ -6,11 +6,27 @@
  * byte-identical, with nothing written in or out of the data folder.
  */
 import { createHash } from 'node:crypto'
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { z } from 'zod'
-import { API_METHODS, API_SCHEMAS, type ApiClient, type ApiMethod, type ApiResult, type ConfigValidation } from '@shared/ipc/api'
+import {
+  API_METHODS,
+  API_SCHEMAS,
+  type ApiClient,
+  type ApiMethod,
+  type ApiResult,
+  type ConfigValidation,
+} from '@shared/ipc/api'
 import { DistillConfigSchema, TeacherConfigSchema } from '@shared/config/schemas'
 import { parseDistillConfig } from '@shared/config/validate'
 import { startBackend, type Backend } from '../api/harness'
@@ -29,14 +45,54 @@ let before: { database: string; files: string[]; outside: string[] }
 
 /** Paths a handler that writes must refuse: out of the data folder, through a link, or onto the store's own files. */
 const WRITE_PATHS = [
-  '../x', '../../../../tmp/clab-fuzz-escape', '/etc/passwd', '/dev/zero', '/tmp/clab-fuzz-x', 'escape', 'escape/x', 'link-passwd', 'exports/planted',
-  'lab.sqlite', 'lab.sqlite-wal', 'lab.sqlite-shm', 'runs', 'runs/x', 'teachers/x', 'RUNS/x', 'datasets/x', 'uploads/x', '.', './', 'exports/../../x',
-  'exports/a\0b', '', 'x/'.repeat(2500),
+  '../x',
+  '../../../../tmp/clab-fuzz-escape',
+  '/etc/passwd',
+  '/dev/zero',
+  '/tmp/clab-fuzz-x',
+  'escape',
+  'escape/x',
+  'link-passwd',
+  'exports/planted',
+  'lab.sqlite',
+  'lab.sqlite-wal',
+  'lab.sqlite-shm',
+  'runs',
+  'runs/x',
+  'teachers/x',
+  'RUNS/x',
+  'datasets/x',
+  'uploads/x',
+  '.',
+  './',
+  'exports/../../x',
+  'exports/a\0b',
+  '',
+  'x/'.repeat(2500),
 ]
 /** Paths a handler that reads must refuse: the same, and things that are no importable file or folder. */
 const READ_PATHS = [
-  '../x', '/etc', '/etc/passwd', '/dev/zero', '/proc/self/environ', 'escape', 'escape/teacher.ckpt', 'link-passwd', 'link-zero', 'link-teacher',
-  'lab.sqlite', 'lab.sqlite-wal', 'runs', 'teachers', '.', 'no-such-folder', '__proto__', 'constructor', '', 'x/'.repeat(2500), 'a\0b',
+  '../x',
+  '/etc',
+  '/etc/passwd',
+  '/dev/zero',
+  '/proc/self/environ',
+  'escape',
+  'escape/teacher.ckpt',
+  'link-passwd',
+  'link-zero',
+  'link-teacher',
+  'lab.sqlite',
+  'lab.sqlite-wal',
+  'runs',
+  'teachers',
+  '.',
+  'no-such-folder',
+  '__proto__',
+  'constructor',
+  '',
+  'x/'.repeat(2500),
+  'a\0b',
 ]
 const ID_NAMES = ['no-such-run', ...PROTOTYPE_NAMES, '..', '../../etc/passwd', '/etc/passwd', 'runs', 'x'.repeat(128)]
 
@@ -46,7 +102,13 @@ function context(): FuzzContext {
     base(method, field) {
       switch (field) {
         case 'id':
-          return method.startsWith('samples.') ? sampleId : method.startsWith('teachers.') ? 'builtin-moons' : method.startsWith('datasets.') ? 'no-dataset' : runId
+          return method.startsWith('samples.')
+            ? sampleId
+            : method.startsWith('teachers.')
+              ? 'builtin-moons'
+              : method.startsWith('datasets.')
+                ? 'no-dataset'
+                : runId
         case 'runId':
           return runId
         case 'path':
@@ -72,17 +134,33 @@ function context(): FuzzContext {
       return undefined
     },
     semantic(method, field) {
-      if ((field === 'id' && method.startsWith('samples.'))) return [987_654_321, 2 ** 31]
+      if (field === 'id' && method.startsWith('samples.')) return [987_654_321, 2 ** 31]
       if (field === 'id' || field === 'runId') return ID_NAMES
       if (field === 'preset') return [...PROTOTYPE_NAMES, 'isPrototypeOf', 'nope', 'Default', 'default ']
       if (field === 'to' || (field === 'path' && writes(method))) return WRITE_PATHS
       if (field === 'path' || field === 'paths') return READ_PATHS
       const configField = field.split('.')[1]
       if (configField === 'teacher') {
-        return ['/etc/passwd', '/dev/zero', '../teacher.ckpt', join(backend.root, 'teacher.ckpt'), 'escape/teacher.ckpt', 'link-teacher', 'link-zero', 'lab.sqlite', 'runs', '__proto__', 'constructor', 'toString', 'no-such-teacher', MEGABYTE_STRING]
+        return [
+          '/etc/passwd',
+          '/dev/zero',
+          '../teacher.ckpt',
+          join(backend.root, 'teacher.ckpt'),
+          'escape/teacher.ckpt',
+          'link-teacher',
+          'link-zero',
+          'lab.sqlite',
+          'runs',
+          '__proto__',
+          'constructor',
+          'toString',
+          'no-such-teacher',
+          MEGABYTE_STRING,
+        ]
       }
       // (`image:<unknown id>` is left out: the defaults that follow it, a built-in teacher or the MLP, are refused first.)
-      if (configField === 'dataset') return ['not-a-dataset', ...PROTOTYPE_NAMES, 'image:', 'image:../../etc', MEGABYTE_STRING]
+      if (configField === 'dataset')
+        return ['not-a-dataset', ...PROTOTYPE_NAMES, 'image:', 'image:../../etc', MEGABYTE_STRING]
       return []
     },
   }
@@ -104,13 +182,20 @@ function problemWith(method: ApiMethod, c: FuzzCase, result: ApiResult<unknown> 
   if (result.ok) {
     // config.validate answers an invalid config as data: valid false, the field in its problems.
     const validation = result.value as ConfigValidation
-    if (method === 'config.validate' && c.configDepth && validation.valid === false && namesPath(validation.problems[0]?.field ?? '', c.path, c.configDepth)) return null
+    if (
+      method === 'config.validate' &&
+      c.configDepth &&
+      validation.valid === false &&
+      namesPath(validation.problems[0]?.field ?? '', c.path, c.configDepth)
+    )
+      return null
     return `accepted: ${JSON.stringify(result.value).slice(0, 160)}`
   }
   const { code, field, message } = result.error
   if (code === 'INTERNAL') return `INTERNAL (field ${field}): ${message.slice(0, 160)}`
   if (typeof field !== 'string' || field === '') return `${code} without a field: ${message.slice(0, 160)}`
-  if (!namesPath(field, c.path, c.configDepth)) return `${code} names field "${field.slice(0, 60)}", not ${c.path.join('.') || 'payload'}: ${message.slice(0, 160)}`
+  if (!namesPath(field, c.path, c.configDepth))
+    return `${code} names field "${field.slice(0, 60)}", not ${c.path.join('.') || 'payload'}: ${message.slice(0, 160)}`
   return null
 }
 
@@ -136,16 +221,33 @@ function listing(dir: string): string[] {
 
 function snapshot() {
   const db = backend.store.paths.database
-  return { database: `${sha256(db)} ${sha256(`${db}-wal`)}`, files: listing(backend.dataDir), outside: listing(outside) }
+  return {
+    database: `${sha256(db)} ${sha256(`${db}-wal`)}`,
+    files: listing(backend.dataDir),
+    outside: listing(outside),
+  }
 }
 
 beforeAll(async () => {
   backend = await startBackend('api-fuzz')
   const { store, dataDir, root } = backend
-  runId = store.runs.createRun({ kind: 'distill', config: parseDistillConfig({}), appVersion: '0.0.0', status: 'finished' }).id
+  runId = store.runs.createRun({
+    kind: 'distill',
+    config: parseDistillConfig({}),
+    appVersion: '0.0.0',
+    status: 'finished',
+  }).id
   // A checkpoint, so runs.branch gets as far as checking its overrides.
   store.checkpoints.addCheckpoint(runId, { step: 1, path: 'checkpoints/step-1.ckpt', bytes: 0 })
-  sampleId = store.samples.addSample(runId, { step: 0, nfe: 1, kind: 'points2d', model: 'student', role: 'final', data: new Uint8Array(16), noiseSeed: 1 }).id
+  sampleId = store.samples.addSample(runId, {
+    step: 0,
+    nfe: 1,
+    kind: 'points2d',
+    model: 'student',
+    role: 'final',
+    data: new Uint8Array(16),
+    noiseSeed: 1,
+  }).id
   // Links planted in the data folder, each pointing out of it.
   outside = join(root, 'outside')
   mkdirSync(outside)
@@ -172,7 +274,9 @@ describe('API fuzz: malformed payloads are refused naming the field, and change 
     for (const method of API_METHODS) {
       const cases = fuzzCases(method, API_SCHEMAS[method] as z.ZodType, context())
       expect(cases.length, method).toBeGreaterThanOrEqual(200)
-      expect(fuzzCases(method, API_SCHEMAS[method] as z.ZodType, context()).map((c) => c.label)).toEqual(cases.map((c) => c.label))
+      expect(fuzzCases(method, API_SCHEMAS[method] as z.ZodType, context()).map((c) => c.label)).toEqual(
+        cases.map((c) => c.label),
+      )
     }
   })
 
@@ -191,13 +295,17 @@ describe('API fuzz: malformed payloads are refused naming the field, and change 
       }
     }
     // CLAB_FUZZ_LOG=<file> collects every failure (the assertion below shows only the first ones).
-    if (process.env.CLAB_FUZZ_LOG && failures.length > 0) appendFileSync(process.env.CLAB_FUZZ_LOG, `${failures.join('\n')}\n`)
+    if (process.env.CLAB_FUZZ_LOG && failures.length > 0)
+      appendFileSync(process.env.CLAB_FUZZ_LOG, `${failures.join('\n')}\n`)
     expect(failures.slice(0, 20), `${failures.length} of ${cases.length * TRANSPORTS.length} answers wrong`).toEqual([])
   })
 
   it('still answers a valid call on both transports, and left the history and the files as they were', async () => {
     for (const transport of TRANSPORTS) {
-      expect(await backend.clients[transport].call('system.info')).toMatchObject({ ok: true, value: { dataDir: backend.dataDir } })
+      expect(await backend.clients[transport].call('system.info')).toMatchObject({
+        ok: true,
+        value: { dataDir: backend.dataDir },
+      })
     }
     expect(snapshot()).toEqual(before)
     // Nothing reached Object.prototype (the server runs in this process).

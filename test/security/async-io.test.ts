@@ -5,7 +5,20 @@
  * when `samples.png` reads one; and an answer that cannot be encoded is answered as an error with its id
  * instead of taking the server down. Real data folder, real files, real WebSockets on 127.0.0.1.
  */
-import { closeSync, copyFileSync, existsSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -87,7 +100,8 @@ function metricsCsv(path: string, points: number): void {
     writeSync(fd, 'key,step,value,wall_ms\n')
     for (let start = 0; start < points; start += 100_000) {
       const lines: string[] = []
-      for (let i = start; i < Math.min(points, start + 100_000); i++) lines.push(`${i % 2 ? 'loss' : 'grad'},${i >> 1},0.${String(i).padStart(9, '7')},${1_767_225_600_000 + i}`)
+      for (let i = start; i < Math.min(points, start + 100_000); i++)
+        lines.push(`${i % 2 ? 'loss' : 'grad'},${i >> 1},0.${String(i).padStart(9, '7')},${1_767_225_600_000 + i}`)
       writeSync(fd, `${lines.join('\n')}\n`)
     }
   } finally {
@@ -98,7 +112,11 @@ function metricsCsv(path: string, points: number): void {
 let fixtures = 0
 
 /** An exported run folder at `<data>/exports/<name>` with the given sample and checkpoint files (written by `write`). */
-function runFolder(name: string, files: { samples?: Array<{ path: string; kind: 'csv2d' | 'png' }>; checkpoint?: string }, write: (dir: string) => void): string {
+function runFolder(
+  name: string,
+  files: { samples?: Array<{ path: string; kind: 'csv2d' | 'png' }>; checkpoint?: string },
+  write: (dir: string) => void,
+): string {
   const dir = join(backend.dataDir, 'exports', name)
   mkdirSync(join(dir, 'samples'), { recursive: true })
   mkdirSync(join(dir, 'checkpoints'), { recursive: true })
@@ -113,17 +131,31 @@ function runFolder(name: string, files: { samples?: Array<{ path: string; kind: 
     createdAt: 1_767_225_600_000,
     notes: 'fixture',
     tags: ['fixture'],
-    samples: (files.samples ?? []).map((s, i) => ({ step: 100, nfe: i + 1, kind: s.kind, model: 'student', role: 'final', noiseSeed: 7, path: s.path })),
+    samples: (files.samples ?? []).map((s, i) => ({
+      step: 100,
+      nfe: i + 1,
+      kind: s.kind,
+      model: 'student',
+      role: 'final',
+      noiseSeed: 7,
+      path: s.path,
+    })),
     checkpoints: files.checkpoint ? [{ step: 100, path: files.checkpoint }] : [],
   }
   writeFileSync(join(dir, 'run.json'), JSON.stringify(run))
-  writeFileSync(join(dir, 'evaluations.json'), JSON.stringify([{ step: 100, metric: 'swd', model: 'student', nfe: 1, value: 0.1 }]))
+  writeFileSync(
+    join(dir, 'evaluations.json'),
+    JSON.stringify([{ step: 100, metric: 'swd', model: 'student', nfe: 1, value: 0.1 }]),
+  )
   write(dir)
   return dir
 }
 
 /** Temporary import folders (runs/.import-*, teachers/.import-*) that exist right now. */
-const staging = () => [...readdirSync(join(backend.dataDir, 'runs')), ...readdirSync(join(backend.dataDir, 'teachers'))].filter((e) => e.startsWith('.import-'))
+const staging = () =>
+  [...readdirSync(join(backend.dataDir, 'runs')), ...readdirSync(join(backend.dataDir, 'teachers'))].filter((e) =>
+    e.startsWith('.import-'),
+  )
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1))
 
@@ -132,11 +164,15 @@ describe('#15.3 #15.4 large imports and exports do not hold the server', () => {
   const CHECKPOINT_BYTES = 100 << 20
 
   it('#15.3 a run folder with a ~50 MB metrics.csv and a 100 MB checkpoint imports while system.info calls sent after it are answered first', async () => {
-    const folder = runFolder('big-run', { checkpoint: 'checkpoints/final.ckpt', samples: [{ path: 'samples/student.csv', kind: 'csv2d' }] }, (dir) => {
-      metricsCsv(join(dir, 'metrics.csv'), METRIC_POINTS)
-      sparseFile(join(dir, 'checkpoints', 'final.ckpt'), CHECKPOINT_BYTES)
-      writeFileSync(join(dir, 'samples', 'student.csv'), 'x,y\n0,0\n1,1\n')
-    })
+    const folder = runFolder(
+      'big-run',
+      { checkpoint: 'checkpoints/final.ckpt', samples: [{ path: 'samples/student.csv', kind: 'csv2d' }] },
+      (dir) => {
+        metricsCsv(join(dir, 'metrics.csv'), METRIC_POINTS)
+        sparseFile(join(dir, 'checkpoints', 'final.ckpt'), CHECKPOINT_BYTES)
+        writeFileSync(join(dir, 'samples', 'student.csv'), 'x,y\n0,0\n1,1\n')
+      },
+    )
     expect(lstatSync(join(folder, 'metrics.csv')).size).toBeGreaterThan(45e6)
     const client = await socket(backend.server)
     try {
@@ -154,7 +190,9 @@ describe('#15.3 #15.4 large imports and exports do not hold the server', () => {
       expect(backend.store.runs.listRuns().length).toBe(runsBefore + 1)
       const series = backend.store.metrics.listSeries(run.id)
       expect(series.reduce((n, s) => n + s.count, 0)).toBe(METRIC_POINTS)
-      expect(lstatSync(join(runPaths(backend.dataDir, run.id).dir, 'checkpoints', 'final.ckpt')).size).toBe(CHECKPOINT_BYTES)
+      expect(lstatSync(join(runPaths(backend.dataDir, run.id).dir, 'checkpoints', 'final.ckpt')).size).toBe(
+        CHECKPOINT_BYTES,
+      )
       expect(staging()).toEqual([])
 
       // And back out: the export copies the same 100 MB while the next call is answered first.
@@ -163,9 +201,13 @@ describe('#15.3 #15.4 large imports and exports do not hold the server', () => {
       await Promise.all([exported.reply, meanwhile.reply])
       expect(client.order().slice(-2)).toEqual([meanwhile.id, exported.id])
       value((await exported.reply).result)
-      expect(lstatSync(join(backend.dataDir, 'exports', 'big-run-again', 'checkpoints', 'final.ckpt')).size).toBe(CHECKPOINT_BYTES)
+      expect(lstatSync(join(backend.dataDir, 'exports', 'big-run-again', 'checkpoints', 'final.ckpt')).size).toBe(
+        CHECKPOINT_BYTES,
+      )
       // metrics.csv is read from the history a window of steps at a time: every point once, none twice.
-      const csv = readFileSync(join(backend.dataDir, 'exports', 'big-run-again', 'metrics.csv'), 'utf8').trimEnd().split('\n')
+      const csv = readFileSync(join(backend.dataDir, 'exports', 'big-run-again', 'metrics.csv'), 'utf8')
+        .trimEnd()
+        .split('\n')
       expect(csv.length).toBe(METRIC_POINTS + 1)
       expect(new Set(csv).size).toBe(METRIC_POINTS + 1)
     } finally {
@@ -185,7 +227,9 @@ describe('#15.3 #15.4 large imports and exports do not hold the server', () => {
       const second = client.send('system.info')
       await Promise.all([exported.reply, second.reply])
       expect(client.order()).toEqual([first.id, imported.id, second.id, exported.id])
-      expect(lstatSync(join(backend.dataDir, 'exports', 'async-teacher-out.ckpt')).size).toBe(lstatSync(backend.teacherPath).size)
+      expect(lstatSync(join(backend.dataDir, 'exports', 'async-teacher-out.ckpt')).size).toBe(
+        lstatSync(backend.teacherPath).size,
+      )
     } finally {
       client.ws.close()
     }
@@ -216,8 +260,22 @@ describe('#15.3 sample files are capped', () => {
     writeFileSync(join(backend.root, 'secret.png'), 'not yours')
     symlinkSync(join(backend.root, 'secret.png'), join(samples, 'linked.png'))
     writeFileSync(join(samples, 'small.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]))
-    const add = (path: string) => backend.store.samples.addSample(run.id, { step: 1, nfe: 1, kind: 'png', model: 'student', role: 'final', noiseSeed: 1, path }).id
-    const [huge, linked, small, missing] = ['samples/huge.png', 'samples/linked.png', 'samples/small.png', 'samples/gone.png'].map(add) as [number, number, number, number]
+    const add = (path: string) =>
+      backend.store.samples.addSample(run.id, {
+        step: 1,
+        nfe: 1,
+        kind: 'png',
+        model: 'student',
+        role: 'final',
+        noiseSeed: 1,
+        path,
+      }).id
+    const [huge, linked, small, missing] = [
+      'samples/huge.png',
+      'samples/linked.png',
+      'samples/small.png',
+      'samples/gone.png',
+    ].map(add) as [number, number, number, number]
     for (const transport of ['in-process', 'websocket'] as const) {
       const client = backend.clients[transport]
       const big = error(await client.call('samples.png', { id: huge }))
@@ -227,7 +285,10 @@ describe('#15.3 sample files are capped', () => {
       const link = error(await client.call('samples.png', { id: linked }))
       expect(link, transport).toMatchObject({ code: 'RUN_FOLDER', field: 'id' })
       expect(link.message).toContain('symbolic link')
-      expect(error(await client.call('samples.png', { id: missing })), transport).toMatchObject({ code: 'NOT_FOUND', field: 'id' })
+      expect(error(await client.call('samples.png', { id: missing })), transport).toMatchObject({
+        code: 'NOT_FOUND',
+        field: 'id',
+      })
       const ok = value(await client.call('samples.png', { id: small })) as { bytes: Uint8Array }
       expect(Array.from(ok.bytes), transport).toEqual([0x89, 0x50, 0x4e, 0x47])
     }

@@ -5,7 +5,18 @@
  * never write more than a few MB however large the sizes they exercise.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { basename, join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
@@ -62,7 +73,10 @@ function treeBytes(dir: string): number {
 }
 
 /** Runs `work` while sampling how many bytes `dir` holds; resolves with the largest size seen and the outcome. */
-async function largestDuring<T>(dir: string, work: () => Promise<T>): Promise<{ largest: number; outcome: PromiseSettledResult<T> }> {
+async function largestDuring<T>(
+  dir: string,
+  work: () => Promise<T>,
+): Promise<{ largest: number; outcome: PromiseSettledResult<T> }> {
   let largest = treeBytes(dir)
   const timer = setInterval(() => (largest = Math.max(largest, treeBytes(dir))), 1)
   try {
@@ -113,13 +127,18 @@ describe('#15.7 dataset imports and uploads are bounded', () => {
     const client = api(store)
     const uploads: string[] = []
     for (const file of [images, labels]) {
-      const result = await client.call('datasets.upload', { name: basename(file), bytes: new Uint8Array(readFileSync(file)) })
+      const result = await client.call('datasets.upload', {
+        name: basename(file),
+        bytes: new Uint8Array(readFileSync(file)),
+      })
       expect(result.ok).toBe(true)
       uploads.push((result as { value: { path: string } }).value.path)
     }
     const refused = failure(await client.call('datasets.import', { paths: uploads }))
     expect(refused).toMatchObject({ code: 'DATASET_FILE', field: 'paths' })
-    expect(refused.message).toMatch(/declares 3000000×28×28 = 2352000000 data bytes, but a \d+-byte \.gz file decompresses to at most/)
+    expect(refused.message).toMatch(
+      /declares 3000000×28×28 = 2352000000 data bytes, but a \d+-byte \.gz file decompresses to at most/,
+    )
     expect(readdirSync(join(dataDir, 'uploads'))).toEqual([])
   })
 
@@ -131,7 +150,10 @@ describe('#15.7 dataset imports and uploads are bounded', () => {
     // 1.2 GB promised by 1.3 MB: plausible for gzip (under 1032:1), over the default 1 GiB limit. The
     // second gzip member is incompressible padding, so the file really holds only ~6 MB.
     const count = 1_530_613
-    writeFileSync(images, Buffer.concat([zeroIdxGz([count, 28, 28], 4 * MiB), gzipSync(randomBytes(1.3 * MiB), { level: 0 })]))
+    writeFileSync(
+      images,
+      Buffer.concat([zeroIdxGz([count, 28, 28], 4 * MiB), gzipSync(randomBytes(1.3 * MiB), { level: 0 })]),
+    )
     writeFileSync(labels, Buffer.concat([zeroIdxGz([count], 10_000), gzipSync(randomBytes(4096), { level: 0 })]))
 
     const { largest, outcome } = await largestDuring(dataDir, () => new DatasetService(store).import([images, labels]))
@@ -162,13 +184,21 @@ describe('#15.7 dataset imports and uploads are bounded', () => {
     const pair = writeIdxPair(folders.fresh('clab-sec-small-'), 'c', { count: 20 })
     const dataDir = folders.fresh('clab-sec-cli-')
     const [over, bad] = await Promise.all([
-      clab(['data', 'import', pair.images, pair.labels, '--data-dir', dataDir], { env: { CLAB_MAX_IMPORT_BYTES: '10K' } }),
-      clab(['data', 'import', pair.images, pair.labels, '--data-dir', folders.fresh('clab-sec-cli-')], { env: { CLAB_MAX_IMPORT_BYTES: 'lots' } }),
+      clab(['data', 'import', pair.images, pair.labels, '--data-dir', dataDir], {
+        env: { CLAB_MAX_IMPORT_BYTES: '10K' },
+      }),
+      clab(['data', 'import', pair.images, pair.labels, '--data-dir', folders.fresh('clab-sec-cli-')], {
+        env: { CLAB_MAX_IMPORT_BYTES: 'lots' },
+      }),
     ])
     expect(over.code, over.stderr).toBe(2)
-    expect(over.stderr).toContain(`clab: ${pair.images}: declares 20×28×28 = 15680 data bytes, more than the import limit of 10240 bytes`)
+    expect(over.stderr).toContain(
+      `clab: ${pair.images}: declares 20×28×28 = 15680 data bytes, more than the import limit of 10240 bytes`,
+    )
     expect(bad.code, bad.stderr).toBe(2)
-    expect(bad.stderr).toContain('clab: CLAB_MAX_IMPORT_BYTES must be a size in bytes greater than 0, e.g. 2147483648 or 2G (got "lots")')
+    expect(bad.stderr).toContain(
+      'clab: CLAB_MAX_IMPORT_BYTES must be a size in bytes greater than 0, e.g. 2147483648 or 2G (got "lots")',
+    )
   })
 
   it('#15.7 a .gz that decompresses to more than its header declares stops there and writes nothing', async () => {
@@ -189,7 +219,9 @@ describe('#15.7 dataset imports and uploads are bounded', () => {
 
     const { dataDir, store } = lab()
     const { largest, outcome } = await largestDuring(dataDir, () => new DatasetService(store).import([images, labels]))
-    expect(refusal(outcome).message).toBe(`${images}: 10×28×28 promises 7840 data bytes but more follow: the header does not describe this file`)
+    expect(refusal(outcome).message).toBe(
+      `${images}: 10×28×28 promises 7840 data bytes but more follow: the header does not describe this file`,
+    )
     expect(largest).toBeLessThan(treeBytes(dataDir) + 7840 + 64 * 1024)
     expect(readdirSync(join(dataDir, 'datasets'))).toEqual([])
   })
@@ -201,14 +233,26 @@ describe('#15.7 dataset imports and uploads are bounded', () => {
     const path = (first as { value: { path: string } }).value.path
     // The copy as if 1 GiB less 10 bytes had arrived (a sparse file: nothing is written).
     truncateSync(path, GiB - 10)
-    const refused = failure(await client.call('datasets.upload', { name: 'big-images-idx3-ubyte.gz', bytes: new Uint8Array(100), to: path, offset: GiB - 10 }))
+    const refused = failure(
+      await client.call('datasets.upload', {
+        name: 'big-images-idx3-ubyte.gz',
+        bytes: new Uint8Array(100),
+        to: path,
+        offset: GiB - 10,
+      }),
+    )
     expect(refused).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'bytes' })
     expect(refused.message).toBe(
       `a chunk of 100 bytes for ${path} at offset ${GiB - 10} would make it ${GiB + 90} bytes, more than the ${GiB} bytes (1 GiB) one upload may hold; nothing was written`,
     )
     expect(statSync(path).size).toBe(GiB - 10)
     // Up to the limit is fine.
-    const last = await client.call('datasets.upload', { name: 'big-images-idx3-ubyte.gz', bytes: new Uint8Array(10), to: path, offset: GiB - 10 })
+    const last = await client.call('datasets.upload', {
+      name: 'big-images-idx3-ubyte.gz',
+      bytes: new Uint8Array(10),
+      to: path,
+      offset: GiB - 10,
+    })
     expect(last).toEqual({ ok: true, value: { path, bytes: GiB } })
   })
 
@@ -253,7 +297,8 @@ describe('#15.7 dataset imports and uploads are bounded', () => {
 
 describe('#15.5 dataset imports never follow a symbolic link', () => {
   /** The data folder's datasets/ entries (temp folders included), or [] before the first import. */
-  const storedIn = (dataDir: string) => (existsSync(join(dataDir, 'datasets')) ? readdirSync(join(dataDir, 'datasets')) : [])
+  const storedIn = (dataDir: string) =>
+    existsSync(join(dataDir, 'datasets')) ? readdirSync(join(dataDir, 'datasets')) : []
 
   it('#15.5 a link in the data folder to a real IDX file is refused over the API (datasets.import), naming the link; nothing stored', async () => {
     const { dataDir, store } = lab()
@@ -280,13 +325,21 @@ describe('#15.5 dataset imports never follow a symbolic link', () => {
     expect(storedIn(dataDir)).toEqual([])
 
     // The readers themselves open without following a link, whatever checked the path before.
-    await expect(openIdx(images)).rejects.toMatchObject({ problem: 'UNREADABLE', message: `${images}: is a symbolic link (links are refused)` })
+    await expect(openIdx(images)).rejects.toMatchObject({
+      problem: 'UNREADABLE',
+      message: `${images}: is a symbolic link (links are refused)`,
+    })
     const reading = readCifarBatch(batch, { file: batch, bytes: 2 * 3073, count: 2 })
-    await expect(reading.next()).rejects.toMatchObject({ problem: 'UNREADABLE', message: `${batch}: is a symbolic link (links are refused)` })
+    await expect(reading.next()).rejects.toMatchObject({
+      problem: 'UNREADABLE',
+      message: `${batch}: is a symbolic link (links are refused)`,
+    })
 
     // The real files import as usual.
     const ok = await client.call('datasets.import', { paths: [real.images, real.labels] })
-    expect(ok.ok ? (ok.value as { datasets: Array<{ dataset: { count: number } }> }).datasets[0]?.dataset.count : ok.error).toBe(20)
+    expect(
+      ok.ok ? (ok.value as { datasets: Array<{ dataset: { count: number } }> }).datasets[0]?.dataset.count : ok.error,
+    ).toBe(20)
   })
 
   it('#15.5 clab data import refuses a link to a real IDX file, naming it; nothing stored', async () => {

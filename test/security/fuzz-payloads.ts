@@ -33,7 +33,17 @@ export interface FuzzContext {
 export const MEGABYTE_STRING = 'A'.repeat(1_000_000)
 export const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']
 
-type Def = { type: string; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; options?: z.ZodType[]; entries?: Record<string, string>; shape?: Record<string, z.ZodType>; checks?: Array<{ _zod: { def: Check } }> }
+type Def = {
+  type: string
+  innerType?: z.ZodType
+  in?: z.ZodType
+  element?: z.ZodType
+  valueType?: z.ZodType
+  options?: z.ZodType[]
+  entries?: Record<string, string>
+  shape?: Record<string, z.ZodType>
+  checks?: Array<{ _zod: { def: Check } }>
+}
 type Check = { check: string; value?: number; inclusive?: boolean; minimum?: number; maximum?: number; format?: string }
 
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def
@@ -64,7 +74,15 @@ export function objectShape(schema: z.ZodType): Record<string, z.ZodType> | unde
 }
 
 function bounds(schema: z.ZodType) {
-  const out: { min?: number; minInclusive?: boolean; max?: number; maxInclusive?: boolean; int: boolean; minLength?: number; maxLength?: number } = { int: false }
+  const out: {
+    min?: number
+    minInclusive?: boolean
+    max?: number
+    maxInclusive?: boolean
+    int: boolean
+    minLength?: number
+    maxLength?: number
+  } = { int: false }
   for (const c of checksOf(schema)) {
     if (c.check === 'greater_than') Object.assign(out, { min: c.value, minInclusive: c.inclusive })
     if (c.check === 'less_than') Object.assign(out, { max: c.value, maxInclusive: c.inclusive })
@@ -130,7 +148,8 @@ function sameType(value: unknown, schema: z.ZodType): boolean {
 /** An object whose own keys are the prototype names (`__proto__` as a plain own key, as JSON.parse makes it). */
 export function prototypeKeyed(value: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const key of PROTOTYPE_NAMES) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  for (const key of PROTOTYPE_NAMES)
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
   return out
 }
 
@@ -147,8 +166,30 @@ function nested(depth: number, leaf: unknown): unknown {
 }
 
 const GARBAGE: unknown[] = [
-  0, -1, 1.5, 1e308, -1e308, NaN, Infinity, -Infinity, true, false, null, 'x', '', '1', 'null', {}, [], [1, 'x'], [[[]]],
-  { a: { b: { c: [{}] } } }, { $num: 'NaN' }, { length: 1, 0: 'x' }, new Uint8Array([0, 1]), nested(20, 'deep'),
+  0,
+  -1,
+  1.5,
+  1e308,
+  -1e308,
+  NaN,
+  Infinity,
+  -Infinity,
+  true,
+  false,
+  null,
+  'x',
+  '',
+  '1',
+  'null',
+  {},
+  [],
+  [1, 'x'],
+  [[[]]],
+  { a: { b: { c: [{}] } } },
+  { $num: 'NaN' },
+  { length: 1, 0: 'x' },
+  new Uint8Array([0, 1]),
+  nested(20, 'deep'),
 ]
 
 /** Values of the wrong type for the node. */
@@ -176,7 +217,8 @@ export function invalidValues(schema: z.ZodType): Bad[] {
       break
     case 'number':
       if (b.min !== undefined) out.push(at(b.minInclusive ? b.min - 1 : b.min), at(-1e308))
-      if (b.max !== undefined) out.push(at(b.maxInclusive ? b.max + 1 : b.max), at(1e308), at(Number.MAX_SAFE_INTEGER * 4))
+      if (b.max !== undefined)
+        out.push(at(b.maxInclusive ? b.max + 1 : b.max), at(1e308), at(Number.MAX_SAFE_INTEGER * 4))
       if (b.int) out.push(at((b.min ?? 0) + 0.5))
       break
     case 'enum': {
@@ -207,7 +249,10 @@ export function invalidValues(schema: z.ZodType): Bad[] {
 function dedupe(values: Bad[]): Bad[] {
   const seen = new Set<unknown>()
   return values.filter((v) => {
-    const key = typeof v.value === 'object' && v.value !== null ? v.value : `${typeof v.value}:${String(v.value)}:${v.sub.join('.')}`
+    const key =
+      typeof v.value === 'object' && v.value !== null
+        ? v.value
+        : `${typeof v.value}:${String(v.value)}:${v.sub.join('.')}`
     if (seen.has(key)) return false
     seen.add(key)
     return true
@@ -222,14 +267,17 @@ function configMutations(config: z.ZodType, semantic: (field: string) => unknown
     if (gridOf) {
       // A sweep axis is a list of numbers: only numbers the config field refuses (out of bounds, fractions).
       if (defOf(unwrap(schema).node).type !== 'number') continue
-      for (const bad of invalidValues(schema)) if (typeof bad.value === 'number' && Number.isFinite(bad.value)) out.push({ value: { [field]: [bad.value] }, sub: [field] })
+      for (const bad of invalidValues(schema))
+        if (typeof bad.value === 'number' && Number.isFinite(bad.value))
+          out.push({ value: { [field]: [bad.value] }, sub: [field] })
       continue
     }
     for (const bad of invalidValues(schema)) out.push({ value: { [field]: bad.value }, sub: [field, ...bad.sub] })
     for (const value of semantic(field)) out.push({ value: { [field]: value }, sub: [field] })
   }
   const filler = gridOf ? [1] : 1
-  for (const key of [...PROTOTYPE_NAMES, 'notAField', 'isAdmin']) out.push({ value: withKey({}, key, filler), sub: [key] })
+  for (const key of [...PROTOTYPE_NAMES, 'notAField', 'isAdmin'])
+    out.push({ value: withKey({}, key, filler), sub: [key] })
   return out
 }
 
@@ -247,11 +295,19 @@ export function fuzzCases(method: string, schema: z.ZodType, ctx: FuzzContext, m
     if (value !== undefined || required.includes(key)) base[key] = value ?? validValue(fieldSchema)
   }
   const cases: FuzzCase[] = []
-  const push = (label: string, payload: unknown, path: string[], configDepth?: number) => cases.push({ label, payload, path, ...(configDepth ? { configDepth } : {}) })
+  const push = (label: string, payload: unknown, path: string[], configDepth?: number) =>
+    cases.push({ label, payload, path, ...(configDepth ? { configDepth } : {}) })
 
   // The payload as a whole.
   for (const v of [...GARBAGE, MEGABYTE_STRING, prototypeKeyed({}), nested(100, 1), [base]]) {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array) && defOf(unwrap(schema).node).type === 'object') continue
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      !(v instanceof Uint8Array) &&
+      defOf(unwrap(schema).node).type === 'object'
+    )
+      continue
     push(`payload ${preview(v)}`, v, [])
   }
   if (!payloadOptional) push('payload undefined', undefined, [])
@@ -268,21 +324,44 @@ export function fuzzCases(method: string, schema: z.ZodType, ctx: FuzzContext, m
   // Each field broken, the others valid.
   for (const [field, fieldSchema] of fields) {
     const set = (value: unknown) => withKey(base, field, value)
-    for (const bad of invalidValues(fieldSchema)) push(`${field}${bad.sub.map((s) => `.${s}`).join('')} = ${preview(bad.value)}`, set(bad.value), [field, ...bad.sub])
+    for (const bad of invalidValues(fieldSchema))
+      push(`${field}${bad.sub.map((s) => `.${s}`).join('')} = ${preview(bad.value)}`, set(bad.value), [
+        field,
+        ...bad.sub,
+      ])
     const config = ctx.configSchema(method, field)
     if (defOf(unwrap(fieldSchema).node).type === 'record') {
-      push(`${field}.__proto__ own key`, set(withKey({}, '__proto__', config && field === 'grid' ? [1] : { steps: 1 })), [field, '__proto__'])
+      push(
+        `${field}.__proto__ own key`,
+        set(withKey({}, '__proto__', config && field === 'grid' ? [1] : { steps: 1 })),
+        [field, '__proto__'],
+      )
     }
     if (config) {
-      const isGrid = defOf(unwrap(fieldSchema).node).type === 'record' && defOf(unwrap(defOf(unwrap(fieldSchema).node).valueType as z.ZodType).node).type === 'array'
-      for (const bad of configMutations(config, (f) => ctx.semantic(method, `${field}.${f}`), isGrid ? fieldSchema : undefined)) {
-        push(`${field}.${bad.sub.join('.')} = ${preview(Object.values(bad.value as object)[0])}`, set(bad.value), [field, ...bad.sub], 1)
+      const isGrid =
+        defOf(unwrap(fieldSchema).node).type === 'record' &&
+        defOf(unwrap(defOf(unwrap(fieldSchema).node).valueType as z.ZodType).node).type === 'array'
+      for (const bad of configMutations(
+        config,
+        (f) => ctx.semantic(method, `${field}.${f}`),
+        isGrid ? fieldSchema : undefined,
+      )) {
+        push(
+          `${field}.${bad.sub.join('.')} = ${preview(Object.values(bad.value as object)[0])}`,
+          set(bad.value),
+          [field, ...bad.sub],
+          1,
+        )
       }
     }
     for (const value of ctx.semantic(method, field)) {
       // An array field's semantic values go in as its only element.
       const isArray = defOf(unwrap(fieldSchema).node).type === 'array'
-      push(`${field}${isArray ? '.0' : ''} = ${preview(value)}`, set(isArray ? [value] : value), isArray ? [field, '0'] : [field])
+      push(
+        `${field}${isArray ? '.0' : ''} = ${preview(value)}`,
+        set(isArray ? [value] : value),
+        isArray ? [field, '0'] : [field],
+      )
     }
   }
   // Seeded random ones until there are enough: a random field gets random garbage of the wrong type.
@@ -328,7 +407,9 @@ export function randomGarbage(rng: Rng, depth: number): unknown {
     case 3:
       return [true, false, null][rng.int(3)]
     case 4:
-      return ['../'.repeat(1 + rng.int(8)) + 'etc/passwd', '/dev/zero', '/etc/passwd', 'C:\\Windows', '~/.bashrc'][rng.int(5)]
+      return ['../'.repeat(1 + rng.int(8)) + 'etc/passwd', '/dev/zero', '/etc/passwd', 'C:\\Windows', '~/.bashrc'][
+        rng.int(5)
+      ]
     case 5:
       return PROTOTYPE_NAMES[rng.int(PROTOTYPE_NAMES.length)]
     case 6:
@@ -343,11 +424,15 @@ export function randomGarbage(rng: Rng, depth: number): unknown {
 }
 
 export function preview(value: unknown): string {
-  if (typeof value === 'string') return value.length > 40 ? `"${value.slice(0, 20)}…" (${value.length} chars)` : JSON.stringify(value)
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value)
+  if (typeof value === 'string')
+    return value.length > 40 ? `"${value.slice(0, 20)}…" (${value.length} chars)` : JSON.stringify(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value)
   if (value instanceof Uint8Array) return `Uint8Array(${value.length})`
   if (Array.isArray(value)) return `array(${value.length})`
-  return `{${Object.keys(value as object).slice(0, 4).join(',')}}`
+  return `{${Object.keys(value as object)
+    .slice(0, 4)
+    .join(',')}}`
 }
 
 function hash(text: string): number {

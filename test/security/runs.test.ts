@@ -26,7 +26,16 @@ afterAll(async () => {
   folders.removeAll()
 })
 
-const tiny = () => ({ teacher: backend.teacherPath, batch: 16, steps: 40, evalSamples: 64, checkpointEvery: 10, sampleEvery: 0, warmupSteps: 0, backend: 'cpu' })
+const tiny = () => ({
+  teacher: backend.teacherPath,
+  batch: 16,
+  steps: 40,
+  evalSamples: 64,
+  checkpointEvery: 10,
+  sampleEvery: 0,
+  warmupSteps: 0,
+  backend: 'cpu',
+})
 
 function failure(result: ApiResult<unknown>): { code: string; message: string; field?: string } {
   if (result.ok) throw new Error(`expected a refusal, got ${JSON.stringify(result.value).slice(0, 200)}`)
@@ -69,9 +78,13 @@ describe('#15.3 the teacher path of a config over the API', () => {
       ['escape/no-such.ckpt', /not inside the data folder/],
     ] as const) {
       for (const method of ['runs.start', 'config.validate'] as const) {
-        const payload = method === 'runs.start' ? { config: { ...tiny(), teacher } } : { kind: 'distill' as const, config: { ...tiny(), teacher } }
+        const payload =
+          method === 'runs.start'
+            ? { config: { ...tiny(), teacher } }
+            : { kind: 'distill' as const, config: { ...tiny(), teacher } }
         const result = await client.call(method, payload)
-        const message = result.ok && 'problems' in result.value ? result.value.problems[0]?.message : failure(result).message
+        const message =
+          result.ok && 'problems' in result.value ? result.value.problems[0]?.message : failure(result).message
         if (result.ok && 'problems' in result.value) expect(result.value.problems[0]?.field).toBe('teacher')
         else expect(failure(result).field).toBe('teacher')
         expect(message, `${method} ${teacher}`).toMatch(reason)
@@ -85,7 +98,9 @@ describe('#15.3 the teacher path of a config over the API', () => {
   it('#15.3 the answer for a path outside the data folder does not tell whether the file exists', async () => {
     const client = backend.clients['in-process']
     const existing = failure(await client.call('runs.start', { config: { ...tiny(), teacher: '/etc/passwd' } })).message
-    const missing = failure(await client.call('runs.start', { config: { ...tiny(), teacher: '/etc/no-such-file' } })).message
+    const missing = failure(
+      await client.call('runs.start', { config: { ...tiny(), teacher: '/etc/no-such-file' } }),
+    ).message
     expect(existing.replaceAll('/etc/passwd', 'X')).toBe(missing.replaceAll('/etc/no-such-file', 'X'))
   })
 
@@ -95,13 +110,16 @@ describe('#15.3 the teacher path of a config over the API', () => {
     copyFileSync(backend.teacherPath, inside)
     const valid = await client.call('config.validate', { kind: 'distill', config: { ...tiny(), teacher: 'mine.ckpt' } })
     expect(valid).toMatchObject({ ok: true, value: { valid: true } })
-    const builtin = await client.call('config.validate', { kind: 'distill', config: { dataset: 'moons', teacher: 'builtin-moons' } })
+    const builtin = await client.call('config.validate', {
+      kind: 'distill',
+      config: { dataset: 'moons', teacher: 'builtin-moons' },
+    })
     expect(builtin).toMatchObject({ ok: true, value: { valid: true } })
   })
 })
 
 describe('#15.3 the teacher of a stored run, over the API', () => {
-  it('#15.3 resume and branch over the API refuse a recorded teacher outside the data folder; the CLI\'s service still may', async () => {
+  it("#15.3 resume and branch over the API refuse a recorded teacher outside the data folder; the CLI's service still may", async () => {
     const { service, store } = backend
     const client = backend.clients.websocket
     const outside = join(backend.root, 'outside-for-resume.ckpt')
@@ -118,8 +136,16 @@ describe('#15.3 the teacher of a stored run, over the API', () => {
     expect(resumed).toMatchObject({ code: 'INVALID_CONFIG', field: 'teacher' })
     expect(resumed.message).toMatch(/not inside the data folder/)
     // A run that never reached a checkpoint starts over on resume: the same check applies.
-    const never = store.runs.createRun({ kind: 'distill', config: store.runs.getRun(run.id).config, appVersion: '0.1.0', status: 'interrupted' })
-    expect(failure(await client.call('runs.resume', { id: never.id }))).toMatchObject({ code: 'INVALID_CONFIG', field: 'teacher' })
+    const never = store.runs.createRun({
+      kind: 'distill',
+      config: store.runs.getRun(run.id).config,
+      appVersion: '0.1.0',
+      status: 'interrupted',
+    })
+    expect(failure(await client.call('runs.resume', { id: never.id }))).toMatchObject({
+      code: 'INVALID_CONFIG',
+      field: 'teacher',
+    })
     expect(store.runs.listRuns({ status: ['queued', 'running'] })).toHaveLength(0)
     await service.resume(run.id, { steps: 30 })
     await service.whenIdle()
@@ -129,7 +155,9 @@ describe('#15.3 the teacher of a stored run, over the API', () => {
   it('#15.3 a run started over the API with a relative teacher path records its full path', async () => {
     const inside = join(backend.dataDir, 'relative.ckpt')
     copyFileSync(backend.teacherPath, inside)
-    const started = await backend.clients['in-process'].call('runs.start', { config: { ...tiny(), teacher: 'relative.ckpt', steps: 10 } })
+    const started = await backend.clients['in-process'].call('runs.start', {
+      config: { ...tiny(), teacher: 'relative.ckpt', steps: 10 },
+    })
     expect(started.ok && (started.value.config as { teacher: string }).teacher).toBe(realpathSync(inside))
     await backend.service.whenIdle()
   }, 60_000)
@@ -140,7 +168,12 @@ describe('#15.4 the size of a sweep', () => {
     const client = backend.clients.websocket
     const values = (from: number, step: number) => Array.from({ length: 1000 }, (_, i) => from + i * step)
     const before = backend.store.runs.listRuns().length
-    const huge = failure(await client.call('runs.sweep', { base: tiny(), grid: { numScales: values(2, 1), targetEma: values(0, 1e-4), lr: values(1e-5, 1e-6) } }))
+    const huge = failure(
+      await client.call('runs.sweep', {
+        base: tiny(),
+        grid: { numScales: values(2, 1), targetEma: values(0, 1e-4), lr: values(1e-5, 1e-6) },
+      }),
+    )
     expect(huge).toMatchObject({ code: 'INVALID_CONFIG' })
     expect(huge.message).toMatch(/more than 1000 points/)
     const field = failure(await client.call('runs.sweep', { base: tiny(), grid: { dataset: [1, 2] } }))
@@ -153,10 +186,12 @@ describe('#15.4 the size of a sweep', () => {
   it('#15.4 a valid 1000-point sweep lets another client be answered while it is queued', async () => {
     const client = backend.clients.websocket
     const order: string[] = []
-    const sweep = client.call('runs.sweep', { base: { ...tiny(), steps: 10 }, grid: { seed: Array.from({ length: 1000 }, (_, i) => i) } }).then((r) => {
-      order.push('sweep')
-      return r
-    })
+    const sweep = client
+      .call('runs.sweep', { base: { ...tiny(), steps: 10 }, grid: { seed: Array.from({ length: 1000 }, (_, i) => i) } })
+      .then((r) => {
+        order.push('sweep')
+        return r
+      })
     // Sent after the sweep on the same socket: answered first only if the sweep leaves the event loop free.
     const info = client.call('system.info').then((r) => {
       order.push('info')
@@ -177,26 +212,51 @@ describe('#15.9 queued runs after their owner dies', () => {
     const dataDir = folders.fresh('clab-crash-')
     let ready = false
     // `clab sweep` owns the three runs: the first running, two queued behind it in its memory.
-    const owner = clab(['sweep', '--dataset', 'moons', '--teacher', backend.teacherPath, '--N', '6,8,10', '--steps', '100000', '--batch', '16', '--eval-samples', '64', '--checkpoint-every', '20', '--warmup', '0', '--backend', 'cpu', '--data-dir', dataDir], {
-      onSpawn: (child) => {
-        const timer = setInterval(() => {
-          if (ready) return
-          const store = existsSync(join(dataDir, 'lab.sqlite')) ? openLabStore({ dataDir }) : null
-          try {
-            const runs = store?.runs.listRuns() ?? []
-            const first = runs.find((r) => r.status === 'running')
-            if (runs.length === 3 && first && store?.checkpoints.latestCheckpoint(first.id)) {
-              ready = true
-              clearInterval(timer)
-              child.kill('SIGKILL')
+    const owner = clab(
+      [
+        'sweep',
+        '--dataset',
+        'moons',
+        '--teacher',
+        backend.teacherPath,
+        '--N',
+        '6,8,10',
+        '--steps',
+        '100000',
+        '--batch',
+        '16',
+        '--eval-samples',
+        '64',
+        '--checkpoint-every',
+        '20',
+        '--warmup',
+        '0',
+        '--backend',
+        'cpu',
+        '--data-dir',
+        dataDir,
+      ],
+      {
+        onSpawn: (child) => {
+          const timer = setInterval(() => {
+            if (ready) return
+            const store = existsSync(join(dataDir, 'lab.sqlite')) ? openLabStore({ dataDir }) : null
+            try {
+              const runs = store?.runs.listRuns() ?? []
+              const first = runs.find((r) => r.status === 'running')
+              if (runs.length === 3 && first && store?.checkpoints.latestCheckpoint(first.id)) {
+                ready = true
+                clearInterval(timer)
+                child.kill('SIGKILL')
+              }
+            } finally {
+              store?.close()
             }
-          } finally {
-            store?.close()
-          }
-        }, 100)
-        child.on('exit', () => clearInterval(timer))
+          }, 100)
+          child.on('exit', () => clearInterval(timer))
+        },
       },
-    })
+    )
     const exit = await owner
     expect(ready, exit.stderr).toBe(true)
     expect(exit.code).toBeNull()
@@ -205,11 +265,17 @@ describe('#15.9 queued runs after their owner dies', () => {
     const service = new RunService({ store })
     try {
       expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok')
-      expect(store.runs.listRuns().map((r) => r.status).sort()).toEqual(['queued', 'queued', 'running'])
+      expect(
+        store.runs
+          .listRuns()
+          .map((r) => r.status)
+          .sort(),
+      ).toEqual(['queued', 'queued', 'running'])
       expect(service.recover()).toHaveLength(3)
       const runs = store.runs.listRuns()
       expect(runs.every((r) => r.status === 'interrupted')).toBe(true)
-      for (const run of runs) await service.resume(run.id, { steps: (store.checkpoints.latestCheckpoint(run.id)?.step ?? 0) + 20 })
+      for (const run of runs)
+        await service.resume(run.id, { steps: (store.checkpoints.latestCheckpoint(run.id)?.step ?? 0) + 20 })
       await service.whenIdle()
       expect(store.runs.listRuns().map((r) => r.status)).toEqual(['finished', 'finished', 'finished'])
       expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok')
@@ -244,13 +310,26 @@ describe('#15.9 a run that stopped before its first checkpoint', () => {
     await service.whenIdle()
     // As a crash leaves it: started, a few points and a preview recorded, no checkpoint yet.
     const run = store.runs.createRun({ kind: 'distill', config, appVersion: '0.1.0', status: 'running' })
-    store.metrics.appendMetrics(run.id, [{ key: 'loss', step: 1, value: 1 }, { key: 'loss', step: 2, value: 1 }])
-    store.samples.addSample(run.id, { step: 0, nfe: 1, kind: 'points2d', model: 'student', role: 'preview', noiseSeed: 1, data: new Uint8Array(8) })
+    store.metrics.appendMetrics(run.id, [
+      { key: 'loss', step: 1, value: 1 },
+      { key: 'loss', step: 2, value: 1 },
+    ])
+    store.samples.addSample(run.id, {
+      step: 0,
+      nfe: 1,
+      kind: 'points2d',
+      model: 'student',
+      role: 'preview',
+      noiseSeed: 1,
+      data: new Uint8Array(8),
+    })
     store.runs.updateStatus(run.id, 'interrupted')
     await service.resume(run.id)
     await service.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')
-    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    )
     expect(store.samples.listSamples(run.id).some((s) => s.noiseSeed === 1)).toBe(false)
   }, 60_000)
 })
@@ -273,15 +352,24 @@ describe('#15.10 a run whose engine is gone while the history cannot be written'
       expect(listed.ok && listed.value.map((r) => r.status)).toEqual(['failed'])
       const running = await client.call('runs.list', { status: 'running' })
       expect(running.ok && running.value.map((r) => r.id)).not.toContain(run.id)
-      expect(failure(await client.call('runs.pause', { id: run.id }))).toMatchObject({ code: 'RUN_STATE', message: expect.stringMatching(/is failed, not running/) })
-      expect(failure(await client.call('runs.cancel', { id: run.id }))).toMatchObject({ code: 'RUN_STATE', message: expect.stringMatching(/is failed/) })
+      expect(failure(await client.call('runs.pause', { id: run.id }))).toMatchObject({
+        code: 'RUN_STATE',
+        message: expect.stringMatching(/is failed, not running/),
+      })
+      expect(failure(await client.call('runs.cancel', { id: run.id }))).toMatchObject({
+        code: 'RUN_STATE',
+        message: expect.stringMatching(/is failed/),
+      })
     } finally {
       store.db.pragma('query_only = 0')
     }
     await waitForStatus(() => store.runs.getRun(run.id).status, ['failed'], 10_000)
     expect(store.runs.getRun(run.id).error).toMatch(/the run history could not be written/)
     await service.whenIdle()
-    const resumed = await client.call('runs.resume', { id: run.id, steps: (store.checkpoints.latestCheckpoint(run.id)?.step ?? 0) + 20 })
+    const resumed = await client.call('runs.resume', {
+      id: run.id,
+      steps: (store.checkpoints.latestCheckpoint(run.id)?.step ?? 0) + 20,
+    })
     expect(resumed.ok ? 'ok' : resumed.error).toBe('ok')
     await service.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')

@@ -27,7 +27,16 @@ const recordingApi: Api = {
     if (p?.bytes instanceof Uint8Array) {
       let sum = 0
       for (const b of p.bytes) sum = (sum + b) % 1_000_003
-      return { ok: true, value: { method, plain: p.bytes.constructor === Uint8Array, length: p.bytes.byteLength, sum, keys: Object.keys(p).sort() } }
+      return {
+        ok: true,
+        value: {
+          method,
+          plain: p.bytes.constructor === Uint8Array,
+          length: p.bytes.byteLength,
+          sum,
+          keys: Object.keys(p).sort(),
+        },
+      }
     }
     return { ok: true, value: { method } }
   },
@@ -51,7 +60,10 @@ afterAll(async () => {
 })
 
 /** A raw WebSocket on the server with every reply collected in arrival order. */
-async function rawSocket(label: string, order: string[]): Promise<{ ws: WebSocket; replies: WireMessage[]; waitFor(n: number): Promise<void> }> {
+async function rawSocket(
+  label: string,
+  order: string[],
+): Promise<{ ws: WebSocket; replies: WireMessage[]; waitFor(n: number): Promise<void> }> {
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, { maxPayload: 0 })
   await new Promise((resolve, reject) => {
     ws.once('open', resolve)
@@ -114,11 +126,17 @@ describe('#15.8 message limits', () => {
     b.ws.close()
 
     const [r1, r2, r3, r4, r5] = a.replies
-    for (const [reply, id] of [[r1, 1], [r2, 2]] as const) {
+    for (const [reply, id] of [
+      [r1, 1],
+      [r2, 2],
+    ] as const) {
       expect(reply).toMatchObject({ id, result: { ok: false, error: { code: 'INVALID_PAYLOAD' } } })
       expect(JSON.stringify(reply)).toMatch(/at most 64 deep/)
     }
-    for (const [reply, id] of [[r3, 3], [r4, 4]] as const) {
+    for (const [reply, id] of [
+      [r3, 3],
+      [r4, 4],
+    ] as const) {
       expect(reply).toMatchObject({ id, result: { ok: false, error: { code: 'INVALID_PAYLOAD' } } })
       expect(JSON.stringify(reply)).toContain(`at most ${MAX_TEXT_MESSAGE_BYTES} bytes (1 MiB)`)
     }
@@ -146,12 +164,23 @@ describe('#15.8 message limits', () => {
       let sum = 0
       for (const b of bytes) sum = (sum + b) % 1_000_003
       const first = await client.call('datasets.upload', { name: 'train.gz', bytes })
-      expect(first).toEqual({ ok: true, value: { method: 'datasets.upload', plain: true, length: bytes.length, sum, keys: ['bytes', 'name'] } })
-      const next = await client.call('datasets.upload', { name: 'train.gz', bytes: bytes.subarray(0, 3), to: 'uploads/x', offset: 5 })
+      expect(first).toEqual({
+        ok: true,
+        value: { method: 'datasets.upload', plain: true, length: bytes.length, sum, keys: ['bytes', 'name'] },
+      })
+      const next = await client.call('datasets.upload', {
+        name: 'train.gz',
+        bytes: bytes.subarray(0, 3),
+        to: 'uploads/x',
+        offset: 5,
+      })
       expect(next).toMatchObject({ ok: true, value: { length: 3, keys: ['bytes', 'name', 'offset', 'to'] } })
       // Any other call over the text limit is refused before it leaves the client.
       const huge = await client.call('runs.annotate', { id: 'r', notes: 'x'.repeat(2 << 20) })
-      expect(huge).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/at most 1048576 \(1 MiB\)/) } })
+      expect(huge).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/at most 1048576 \(1 MiB\)/) },
+      })
     } finally {
       client.close()
       await client.closed
@@ -162,7 +191,9 @@ describe('#15.8 message limits', () => {
     raw.ws.send(encodeBinaryRequest(21, 'datasets.upload', { name: 'a.bin', bytes: new Uint8Array([1, 2, 3]) }))
     raw.ws.send(encodeBinaryRequest(22, 'runs.delete', { id: 'r', bytes: new Uint8Array([1]) }))
     raw.ws.send(new Uint8Array([0, 0, 0xff, 0xff, 1]))
-    const smuggled = new TextEncoder().encode(JSON.stringify({ id: 23, method: 'datasets.upload', payload: { name: 'a', bytes: { $bytes: 'AAAA' } } }))
+    const smuggled = new TextEncoder().encode(
+      JSON.stringify({ id: 23, method: 'datasets.upload', payload: { name: 'a', bytes: { $bytes: 'AAAA' } } }),
+    )
     // Bytes inside the header as well as after it: refused, not silently replaced.
     raw.ws.send(withHeader(smuggled, new Uint8Array([9])))
     await raw.waitFor(4)
@@ -171,8 +202,17 @@ describe('#15.8 message limits', () => {
     const byId = (id: number | null) => raw.replies.find((r) => 'id' in r && r.id === id)
     const [u1, u2, u3, u4] = [byId(21), byId(22), byId(null), byId(23)]
     expect(u1).toMatchObject({ id: 21, result: { ok: true, value: { length: 3, plain: true } } })
-    expect(u2).toMatchObject({ id: 22, result: { ok: false, error: { code: 'INVALID_PAYLOAD', field: 'method', message: expect.stringMatching(/only datasets\.upload/) } } })
-    expect(u3).toMatchObject({ id: null, result: { ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/header/) } } })
+    expect(u2).toMatchObject({
+      id: 22,
+      result: {
+        ok: false,
+        error: { code: 'INVALID_PAYLOAD', field: 'method', message: expect.stringMatching(/only datasets\.upload/) },
+      },
+    })
+    expect(u3).toMatchObject({
+      id: null,
+      result: { ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/header/) } },
+    })
     expect(u4).toMatchObject({ id: 23, result: { ok: false, error: { code: 'INVALID_PAYLOAD', field: 'bytes' } } })
     expect(calls.filter((c) => c.method === 'runs.delete')).toEqual([])
   })
@@ -191,18 +231,36 @@ describe('#15.15 malformed $bytes', () => {
   it('#15.15 a malformed $bytes is answered with the request id and names the field', async () => {
     const order: string[] = []
     const raw = await rawSocket('M', order)
-    raw.ws.send(JSON.stringify({ id: 31, method: 'datasets.upload', payload: { name: 'a', bytes: { $bytes: '!!not base64!!' } } }))
+    raw.ws.send(
+      JSON.stringify({
+        id: 31,
+        method: 'datasets.upload',
+        payload: { name: 'a', bytes: { $bytes: '!!not base64!!' } },
+      }),
+    )
     raw.ws.send(JSON.stringify({ id: 32, method: 'runs.annotate', payload: { id: 'r', tags: ['a', { $bytes: 'A' }] } }))
     await raw.waitFor(2)
     raw.ws.close()
-    expect(raw.replies[0]).toMatchObject({ id: 31, result: { ok: false, error: { code: 'INVALID_PAYLOAD', field: 'bytes', message: expect.stringMatching(/^bytes: .*base64/) } } })
-    expect(raw.replies[1]).toMatchObject({ id: 32, result: { ok: false, error: { code: 'INVALID_PAYLOAD', field: 'tags.1' } } })
+    expect(raw.replies[0]).toMatchObject({
+      id: 31,
+      result: {
+        ok: false,
+        error: { code: 'INVALID_PAYLOAD', field: 'bytes', message: expect.stringMatching(/^bytes: .*base64/) },
+      },
+    })
+    expect(raw.replies[1]).toMatchObject({
+      id: 32,
+      result: { ok: false, error: { code: 'INVALID_PAYLOAD', field: 'tags.1' } },
+    })
   })
 })
 
 describe('#15.12 Host header', () => {
   const get = (host: string | null, path = `/?token=${server.token}`) =>
-    rawRequest(server.port, [`GET ${path} HTTP/1.1`, ...(host === null ? [] : [`Host: ${host}`]), 'Connection: close'].join('\r\n'))
+    rawRequest(
+      server.port,
+      [`GET ${path} HTTP/1.1`, ...(host === null ? [] : [`Host: ${host}`]), 'Connection: close'].join('\r\n'),
+    )
   const upgrade = (host: string) =>
     rawRequest(
       server.port,
@@ -217,7 +275,13 @@ describe('#15.12 Host header', () => {
     )
 
   it('#15.12 requests and upgrades whose Host is not this server get 421, with the token or not', async () => {
-    for (const host of ['evil.example', `evil.example:${server.port}`, `127.0.0.1:${server.port + 1}`, `localhost.evil.example:${server.port}`, `127.0.0.1.nip.io:${server.port}`]) {
+    for (const host of [
+      'evil.example',
+      `evil.example:${server.port}`,
+      `127.0.0.1:${server.port + 1}`,
+      `localhost.evil.example:${server.port}`,
+      `127.0.0.1.nip.io:${server.port}`,
+    ]) {
       const page = await get(host)
       expect(page.status, host).toBe(421)
       expect(page.text).toMatch(/DNS rebinding/)
@@ -226,16 +290,31 @@ describe('#15.12 Host header', () => {
     }
     const bare = await rawRequest(server.port, `GET /?token=${server.token} HTTP/1.0`)
     expect(bare.status).toBe(421)
-    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `LOCALHOST:${server.port}`, `[::1]:${server.port}`]) {
+    for (const host of [
+      `127.0.0.1:${server.port}`,
+      `localhost:${server.port}`,
+      `LOCALHOST:${server.port}`,
+      `[::1]:${server.port}`,
+    ]) {
       expect((await get(host)).status, host).toBe(200)
       expect((await upgrade(host)).status, host).toBe(101)
     }
   })
 
   it('#15.12 bound to every address with --allow-remote, IP addresses pass and names still do not', async () => {
-    const remote = await startServer({ api: recordingApi, host: '0.0.0.0', port: 0, allowRemote: true, rendererDir: join(tmp.dir, 'renderer') })
+    const remote = await startServer({
+      api: recordingApi,
+      host: '0.0.0.0',
+      port: 0,
+      allowRemote: true,
+      rendererDir: join(tmp.dir, 'renderer'),
+    })
     try {
-      const at = (host: string) => rawRequest(remote.port, [`GET /?token=${remote.token} HTTP/1.1`, `Host: ${host}`, 'Connection: close'].join('\r\n'))
+      const at = (host: string) =>
+        rawRequest(
+          remote.port,
+          [`GET /?token=${remote.token} HTTP/1.1`, `Host: ${host}`, 'Connection: close'].join('\r\n'),
+        )
       expect((await at(`evil.example:${remote.port}`)).status).toBe(421)
       expect((await at(`10.1.2.3:${remote.port}`)).status).toBe(200)
       expect((await at(`127.0.0.1:${remote.port}`)).status).toBe(200)
@@ -251,7 +330,10 @@ describe('#15.13 token hygiene', () => {
     expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?launch=[0-9a-f]{48}$`))
     expect(link).not.toContain(server.token)
     const path = link.slice(link.indexOf('/', 7))
-    const first = await rawRequest(server.port, [`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, 'Connection: close'].join('\r\n'))
+    const first = await rawRequest(
+      server.port,
+      [`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, 'Connection: close'].join('\r\n'),
+    )
     expect(first.status).toBe(303)
     expect(first.text).toMatch(/\r\nLocation: \/\r\n/)
     const cookie = /\r\nSet-Cookie: ([^\r]*)/.exec(first.text)?.[1] ?? ''
@@ -260,17 +342,39 @@ describe('#15.13 token hygiene', () => {
     expect(cookie).toMatch(/; SameSite=Strict/)
     expect(cookie).toMatch(/; Path=\//)
     const jar = cookie.split(';')[0] as string
-    expect((await rawRequest(server.port, [`GET / HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, `Cookie: ${jar}`, 'Connection: close'].join('\r\n'))).status).toBe(200)
+    expect(
+      (
+        await rawRequest(
+          server.port,
+          [`GET / HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, `Cookie: ${jar}`, 'Connection: close'].join('\r\n'),
+        )
+      ).status,
+    ).toBe(200)
     // One use only.
-    const again = await rawRequest(server.port, [`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, 'Connection: close'].join('\r\n'))
+    const again = await rawRequest(
+      server.port,
+      [`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, 'Connection: close'].join('\r\n'),
+    )
     expect(again.status).toBe(401)
     expect(again.text).toMatch(/used already or has expired/)
 
-    const brief = await startServer({ api: recordingApi, port: 0, rendererDir: join(tmp.dir, 'renderer'), launchTtlMs: 1 })
+    const brief = await startServer({
+      api: recordingApi,
+      port: 0,
+      rendererDir: join(tmp.dir, 'renderer'),
+      launchTtlMs: 1,
+    })
     try {
       const stale = brief.launchUrl()
       await new Promise((resolve) => setTimeout(resolve, 20))
-      const res = await rawRequest(brief.port, [`GET ${stale.slice(stale.indexOf('/', 7))} HTTP/1.1`, `Host: 127.0.0.1:${brief.port}`, 'Connection: close'].join('\r\n'))
+      const res = await rawRequest(
+        brief.port,
+        [
+          `GET ${stale.slice(stale.indexOf('/', 7))} HTTP/1.1`,
+          `Host: 127.0.0.1:${brief.port}`,
+          'Connection: close',
+        ].join('\r\n'),
+      )
       expect(res.status).toBe(401)
     } finally {
       await brief.close()
@@ -304,7 +408,14 @@ describe('#15.13 token hygiene', () => {
               clearInterval(poll)
               void (async () => {
                 const port = Number(new URL(url).port)
-                const res = await rawRequest(port, [`GET ${opened.slice(opened.indexOf('/', 7))} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: close'].join('\r\n'))
+                const res = await rawRequest(
+                  port,
+                  [
+                    `GET ${opened.slice(opened.indexOf('/', 7))} HTTP/1.1`,
+                    `Host: 127.0.0.1:${port}`,
+                    'Connection: close',
+                  ].join('\r\n'),
+                )
                 opened += `\n${res.status}`
                 child.kill('SIGINT')
               })()
@@ -323,7 +434,10 @@ describe('#15.13 token hygiene', () => {
 
   it('#15.13 the page drops ?token= from its address bar, keeping the route and other parameters', () => {
     const replaced: Array<[unknown, string, string | undefined]> = []
-    const history = { state: { keep: 1 }, replaceState: (data: unknown, unused: string, url?: string) => void replaced.push([data, unused, url]) }
+    const history = {
+      state: { keep: 1 },
+      replaceState: (data: unknown, unused: string, url?: string) => void replaced.push([data, unused, url]),
+    }
     forgetPageToken({ location: { href: 'http://127.0.0.1:8123/?token=abc&x=1#/runs/r1' }, history })
     expect(replaced).toEqual([[{ keep: 1 }, '', 'http://127.0.0.1:8123/?x=1#/runs/r1']])
     forgetPageToken({ location: { href: 'http://127.0.0.1:8123/#/new' }, history })

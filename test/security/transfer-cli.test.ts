@@ -19,7 +19,13 @@ let runId: string
 beforeAll(() => {
   const store = openLabStore({ dataDir: TEST_DATA_DIR })
   try {
-    runId = store.runs.createRun({ kind: 'distill', config: {}, appVersion: '0.0.0', status: 'finished', notes: 'cli export' }).id
+    runId = store.runs.createRun({
+      kind: 'distill',
+      config: {},
+      appVersion: '0.0.0',
+      status: 'finished',
+      notes: 'cli export',
+    }).id
   } finally {
     store.close()
   }
@@ -37,7 +43,7 @@ function integrity(dataDir = TEST_DATA_DIR): string {
 }
 
 describe('clab exports', () => {
-  it('#15.1 clab teachers export and clab runs export refuse to write over the data folder\'s lab.sqlite', async () => {
+  it("#15.1 clab teachers export and clab runs export refuse to write over the data folder's lab.sqlite", async () => {
     const database = join(TEST_DATA_DIR, 'lab.sqlite')
     for (const target of [database, join(TEST_DATA_DIR, 'LAB.sqlite-wal'), join(TEST_DATA_DIR, 'runs', 'x.ckpt')]) {
       const teacher = await clab(['teachers', 'export', 'builtin-moons', target])
@@ -45,14 +51,20 @@ describe('clab exports', () => {
       expect(teacher.stderr).toContain(target)
       expect(teacher.stderr).toMatch(/belongs to the run history/)
     }
-    for (const out of [TEST_DATA_DIR, join(TEST_DATA_DIR, 'datasets', 'x'), join(TEST_DATA_DIR, 'Runs', 'x'), join(TEST_DATA_DIR, 'elsewhere')]) {
+    for (const out of [
+      TEST_DATA_DIR,
+      join(TEST_DATA_DIR, 'datasets', 'x'),
+      join(TEST_DATA_DIR, 'Runs', 'x'),
+      join(TEST_DATA_DIR, 'elsewhere'),
+    ]) {
       const run = await clab(['runs', 'export', runId, '--out', out])
       expect(run.code, run.stderr).toBe(2)
       expect(run.stderr).toMatch(/--out: .*(belongs to the run history|data folder)/)
     }
     expect(readFileSync(database).subarray(0, 15).toString('latin1')).toBe('SQLite format 3')
     expect(integrity()).toBe('ok')
-    for (const path of ['datasets/x', 'Runs', 'elsewhere', 'runs/x.ckpt']) expect(existsSync(join(TEST_DATA_DIR, path)), path).toBe(false)
+    for (const path of ['datasets/x', 'Runs', 'elsewhere', 'runs/x.ckpt'])
+      expect(existsSync(join(TEST_DATA_DIR, path)), path).toBe(false)
   })
 
   it('#15.1 the CLI still exports anywhere else the user names, and below exports/, never over an existing file', async () => {
@@ -65,7 +77,10 @@ describe('clab exports', () => {
     expect(again.stderr).toMatch(/moons\.ckpt: already exists/)
     const inside = await clab(['runs', 'export', runId, '--out', join(TEST_DATA_DIR, 'exports', 'run')])
     expect(inside.code, inside.stderr).toBe(0)
-    expect(JSON.parse(readFileSync(join(TEST_DATA_DIR, 'exports', 'run', 'run.json'), 'utf8'))).toMatchObject({ id: runId, notes: 'cli export' })
+    expect(JSON.parse(readFileSync(join(TEST_DATA_DIR, 'exports', 'run', 'run.json'), 'utf8'))).toMatchObject({
+      id: runId,
+      notes: 'cli export',
+    })
     mkdirSync(join(dir, 'run'))
     writeFileSync(join(dir, 'run', 'run.json'), 'mine')
     const onto = await clab(['runs', 'export', runId, '--out', join(dir, 'run')])
@@ -94,11 +109,39 @@ async function runIds(dataDir = TEST_DATA_DIR): Promise<string[]> {
   return (lastJsonLine(listed.stdout).runs as Array<{ id: string }>).map((r) => r.id).sort()
 }
 
-const tinyTeacher = ['--dataset', 'rings', '--steps', '5', '--width', '8', '--depth', '1', '--batch', '16', '--eval-samples', '64', '--backend', 'cpu']
-const tinyDistill = ['--dataset', 'moons', '--steps', '5', '--batch', '16', '--eval-samples', '64', '--sample-every', '0', '--backend', 'cpu']
+const tinyTeacher = [
+  '--dataset',
+  'rings',
+  '--steps',
+  '5',
+  '--width',
+  '8',
+  '--depth',
+  '1',
+  '--batch',
+  '16',
+  '--eval-samples',
+  '64',
+  '--backend',
+  'cpu',
+]
+const tinyDistill = [
+  '--dataset',
+  'moons',
+  '--steps',
+  '5',
+  '--batch',
+  '16',
+  '--eval-samples',
+  '64',
+  '--sample-every',
+  '0',
+  '--backend',
+  'cpu',
+]
 
 describe('clab teacher --out, clab distill --export, clab runs resume --export', () => {
-  it('#15.1 refuse a folder of the data folder\'s own files (another teacher, a run\'s samples, lab.sqlite), before any training', async () => {
+  it("#15.1 refuse a folder of the data folder's own files (another teacher, a run's samples, lab.sqlite), before any training", async () => {
     // A data folder of its own, so this test's outcome does not depend on the others'.
     const D = temps.fresh('clab-cli-own-')
     const env = { CLAB_DATA_DIR: D }
@@ -110,14 +153,23 @@ describe('clab teacher --out, clab distill --export, clab runs resume --export',
     let resumable: string
     try {
       runId = store.runs.createRun({ kind: 'distill', config: {}, appVersion: '0.0.0', status: 'finished' }).id
-      const config = parseDistillConfig({ dataset: 'moons', teacher: 'builtin', steps: 5, batch: 16, evalSamples: 64, sampleEvery: 0, backend: 'cpu' })
+      const config = parseDistillConfig({
+        dataset: 'moons',
+        teacher: 'builtin',
+        steps: 5,
+        batch: 16,
+        evalSamples: 64,
+        sampleEvery: 0,
+        backend: 'cpu',
+      })
       resumable = store.runs.createRun({ kind: 'distill', config, appVersion: '0.0.0', status: 'cancelled' }).id
     } finally {
       store.close()
     }
     const samples = join(D, 'runs', runId, 'samples')
     mkdirSync(samples, { recursive: true })
-    for (const name of ['config.json', 'metrics.json', 'data.csv', 'student-nfe1.csv']) writeFileSync(join(samples, name), `${name} of ${runId}`)
+    for (const name of ['config.json', 'metrics.json', 'data.csv', 'student-nfe1.csv'])
+      writeFileSync(join(samples, name), `${name} of ${runId}`)
     const before = { teachers: snapshot(join(D, 'teachers')), runs: snapshot(join(D, 'runs')), ids: await runIds(D) }
     const database = readFileSync(join(D, 'lab.sqlite'))
 
@@ -164,12 +216,40 @@ describe('clab teacher --out, clab distill --export, clab runs resume --export',
     expect(integrity(D)).toBe('ok')
 
     const exported = join(D, 'exports', 'distill')
-    const distill = await clab(['distill', '--teacher', join(out, 'teacher.ckpt'), ...tinyDistill.slice(2), '--dataset', 'rings', '--export', exported, '--json'], { env })
+    const distill = await clab(
+      [
+        'distill',
+        '--teacher',
+        join(out, 'teacher.ckpt'),
+        ...tinyDistill.slice(2),
+        '--dataset',
+        'rings',
+        '--export',
+        exported,
+        '--json',
+      ],
+      { env },
+    )
     expect(distill.code, distill.stderr).toBe(0)
-    expect(JSON.parse(readFileSync(join(exported, 'config.json'), 'utf8'))).toMatchObject({ dataset: 'rings', steps: 5 })
+    expect(JSON.parse(readFileSync(join(exported, 'config.json'), 'utf8'))).toMatchObject({
+      dataset: 'rings',
+      steps: 5,
+    })
     // Again into the same folder: the user's own export is refreshed, not refused.
     writeFileSync(join(exported, 'metrics.json'), 'stale')
-    const again = await clab(['distill', '--teacher', join(out, 'teacher.ckpt'), ...tinyDistill.slice(2), '--dataset', 'rings', '--export', exported], { env })
+    const again = await clab(
+      [
+        'distill',
+        '--teacher',
+        join(out, 'teacher.ckpt'),
+        ...tinyDistill.slice(2),
+        '--dataset',
+        'rings',
+        '--export',
+        exported,
+      ],
+      { env },
+    )
     expect(again.code, again.stderr).toBe(0)
     expect(JSON.parse(readFileSync(join(exported, 'metrics.json'), 'utf8'))).toMatchObject({ step: 5 })
   })
@@ -198,7 +278,17 @@ describe('clab runs import', () => {
       createdAt: 1_767_225_600_000,
       notes: 'escape',
       tags: [],
-      samples: [{ step: 100, nfe: 1, kind: 'csv2d', model: 'student', role: 'final', noiseSeed: 7, path: '../../../escaped.txt' }],
+      samples: [
+        {
+          step: 100,
+          nfe: 1,
+          kind: 'csv2d',
+          model: 'student',
+          role: 'final',
+          noiseSeed: 7,
+          path: '../../../escaped.txt',
+        },
+      ],
       checkpoints: [],
     }
     writeFileSync(join(folder, 'run.json'), JSON.stringify(run))
@@ -214,9 +304,14 @@ describe('clab runs import', () => {
     expect(result.stderr).toContain('../../../escaped.txt')
     expect(existsSync(join(outer, 'escaped.txt'))).toBe(false)
     const now = snapshot(outer)
-    for (const [path, bytes] of Object.entries(now)) if (!path.startsWith('data/')) expect(bytes, path).toBe(outside[path])
-    expect(Object.keys(now).filter((p) => !p.startsWith('data/'))).toEqual(Object.keys(outside).filter((p) => !p.startsWith('data/')))
+    for (const [path, bytes] of Object.entries(now))
+      if (!path.startsWith('data/')) expect(bytes, path).toBe(outside[path])
+    expect(Object.keys(now).filter((p) => !p.startsWith('data/'))).toEqual(
+      Object.keys(outside).filter((p) => !p.startsWith('data/')),
+    )
     expect(await runIds(dataDir)).toEqual(before)
-    expect(existsSync(join(dataDir, 'runs')) ? readdirSync(join(dataDir, 'runs')).filter((e) => !e.startsWith('.')) : []).toEqual([])
+    expect(
+      existsSync(join(dataDir, 'runs')) ? readdirSync(join(dataDir, 'runs')).filter((e) => !e.startsWith('.')) : [],
+    ).toEqual([])
   })
 })

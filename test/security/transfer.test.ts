@@ -4,7 +4,18 @@
  * teacher file is checked whole before anything is written, and a refused or failed import leaves no row
  * and no file behind.
  */
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -52,7 +63,8 @@ function sqliteHeader(name: string): string {
 const runCount = () => backend.store.runs.listRuns().length
 const teacherCount = () => backend.store.teachers.listTeachers().length
 /** Entries of runs/ and teachers/: a failed import leaves none behind (not even a temporary folder). */
-const storeEntries = () => [...readdirSync(join(backend.dataDir, 'runs')), ...readdirSync(join(backend.dataDir, 'teachers'))].sort()
+const storeEntries = () =>
+  [...readdirSync(join(backend.dataDir, 'runs')), ...readdirSync(join(backend.dataDir, 'teachers'))].sort()
 
 let fixtures = 0
 
@@ -75,13 +87,29 @@ function runFolder(name: string, edit: (run: Record<string, unknown>) => void = 
     createdAt: 1_767_225_600_000,
     notes: 'fixture',
     tags: ['fixture'],
-    samples: [{ step: 100, nfe: 1, kind: 'csv2d', model: 'student', role: 'final', noiseSeed: 7, path: 'samples/student-nfe1.csv' }],
+    samples: [
+      {
+        step: 100,
+        nfe: 1,
+        kind: 'csv2d',
+        model: 'student',
+        role: 'final',
+        noiseSeed: 7,
+        path: 'samples/student-nfe1.csv',
+      },
+    ],
     checkpoints: [{ step: 100, path: 'checkpoints/final.ckpt', bytes: 4 }],
   }
   edit(run)
   writeFileSync(join(dir, 'run.json'), JSON.stringify(run))
-  writeFileSync(join(dir, 'metrics.csv'), 'key,step,value,wall_ms\nloss,1,0.5,1767225600000\nloss,2,NaN,1767225600001\n')
-  writeFileSync(join(dir, 'evaluations.json'), JSON.stringify([{ step: 100, metric: 'swd', model: 'student', nfe: 1, value: 0.1 }]))
+  writeFileSync(
+    join(dir, 'metrics.csv'),
+    'key,step,value,wall_ms\nloss,1,0.5,1767225600000\nloss,2,NaN,1767225600001\n',
+  )
+  writeFileSync(
+    join(dir, 'evaluations.json'),
+    JSON.stringify([{ step: 100, metric: 'swd', model: 'student', nfe: 1, value: 0.1 }]),
+  )
   writeFileSync(join(dir, 'samples', 'student-nfe1.csv'), 'x,y\n0,0\n1,1\n')
   writeFileSync(join(dir, 'checkpoints', 'final.ckpt'), 'ckpt')
   return dir
@@ -106,24 +134,49 @@ describe.each(TRANSPORTS)('exports over the %s transport', (transport) => {
 
   it('#15.1 runs.export into datasets/x, uploads/, lab.sqlite-wal and -shm is refused and writes nothing', async () => {
     const run = backend.store.runs.createRun({ kind: 'distill', config: {}, appVersion: '0.0.0', status: 'finished' })
-    for (const path of ['datasets/x', 'uploads/x', 'lab.sqlite-wal', 'lab.sqlite-shm', 'runs/x', 'teachers/x', 'somewhere/x', 'exports']) {
-      expect(error(await client.call('runs.export', { id: run.id, path })), path).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'path' })
+    for (const path of [
+      'datasets/x',
+      'uploads/x',
+      'lab.sqlite-wal',
+      'lab.sqlite-shm',
+      'runs/x',
+      'teachers/x',
+      'somewhere/x',
+      'exports',
+    ]) {
+      expect(error(await client.call('runs.export', { id: run.id, path })), path).toMatchObject({
+        code: 'INVALID_PAYLOAD',
+        field: 'path',
+      })
     }
-    expect(error(await client.call('runs.export', { id: run.id, path: '.' }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR', field: 'path' })
+    expect(error(await client.call('runs.export', { id: run.id, path: '.' }))).toMatchObject({
+      code: 'PATH_OUTSIDE_DATA_DIR',
+      field: 'path',
+    })
     for (const path of ['lab.sqlite-wal', 'lab.sqlite-shm', 'datasets/x.ckpt']) {
-      expect(error(await client.call('teachers.export', { id: 'builtin-moons', path })), path).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'path' })
+      expect(error(await client.call('teachers.export', { id: 'builtin-moons', path })), path).toMatchObject({
+        code: 'INVALID_PAYLOAD',
+        field: 'path',
+      })
     }
-    for (const path of ['datasets/x', 'uploads/x', 'somewhere', 'runs/x', 'datasets/x.ckpt']) expect(existsSync(join(backend.dataDir, path)), path).toBe(false)
+    for (const path of ['datasets/x', 'uploads/x', 'somewhere', 'runs/x', 'datasets/x.ckpt'])
+      expect(existsSync(join(backend.dataDir, path)), path).toBe(false)
     expect(integrity()).toBe('ok')
   })
 
   it('#15.11 RUNS/x and Lab.SQLITE are refused: names are compared without regard to case', async () => {
     const run = backend.store.runs.createRun({ kind: 'distill', config: {}, appVersion: '0.0.0', status: 'finished' })
     for (const path of ['RUNS/x', 'Runs/x', 'TEACHERS/x', 'Datasets/x', 'exports/../RUNS/x']) {
-      expect(error(await client.call('runs.export', { id: run.id, path })), path).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'path' })
+      expect(error(await client.call('runs.export', { id: run.id, path })), path).toMatchObject({
+        code: 'INVALID_PAYLOAD',
+        field: 'path',
+      })
     }
     for (const path of ['Lab.SQLITE', 'LAB.sqlite-WAL', 'Lab.sqlite-Shm']) {
-      expect(error(await client.call('teachers.export', { id: 'builtin-moons', path })), path).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'path' })
+      expect(error(await client.call('teachers.export', { id: 'builtin-moons', path })), path).toMatchObject({
+        code: 'INVALID_PAYLOAD',
+        field: 'path',
+      })
     }
     expect(readdirSync(backend.dataDir).filter((n) => n !== n.toLowerCase())).toEqual([])
   })
@@ -155,10 +208,18 @@ describe.each(TRANSPORTS)('exports over the %s transport', (transport) => {
     symlinkSync(join(backend.dataDir, 'nothing-here'), join(exports, `dangling-${transport}.ckpt`))
     const run = backend.store.runs.createRun({ kind: 'distill', config: {}, appVersion: '0.0.0', status: 'finished' })
     const before = storeEntries()
-    for (const path of [`exports/db-${transport}.ckpt`, `exports/runs-${transport}/x.ckpt`, `exports/dangling-${transport}.ckpt`]) {
-      expect(error(await client.call('teachers.export', { id: 'builtin-moons', path })), path).toMatchObject({ field: 'path' })
+    for (const path of [
+      `exports/db-${transport}.ckpt`,
+      `exports/runs-${transport}/x.ckpt`,
+      `exports/dangling-${transport}.ckpt`,
+    ]) {
+      expect(error(await client.call('teachers.export', { id: 'builtin-moons', path })), path).toMatchObject({
+        field: 'path',
+      })
     }
-    expect(error(await client.call('runs.export', { id: run.id, path: `exports/runs-${transport}/x` }))).toMatchObject({ field: 'path' })
+    expect(error(await client.call('runs.export', { id: run.id, path: `exports/runs-${transport}/x` }))).toMatchObject({
+      field: 'path',
+    })
     expect(existsSync(join(backend.dataDir, 'nothing-here'))).toBe(false)
     expect(storeEntries()).toEqual(before)
     expect(sqliteHeader('lab.sqlite')).toBe('SQLite format 3')
@@ -206,7 +267,15 @@ describe('runs.import', () => {
     expect(refused.message).toMatch(/samples\/student-nfe1\.csv .*symbolic link/)
 
     const png = runFolder('linked-png', (run) => {
-      ;(run.samples as Array<Record<string, unknown>>).push({ step: 100, nfe: 1, kind: 'png', model: 'student', role: 'final', noiseSeed: 7, path: 'samples.png' })
+      ;(run.samples as Array<Record<string, unknown>>).push({
+        step: 100,
+        nfe: 1,
+        kind: 'png',
+        model: 'student',
+        role: 'final',
+        noiseSeed: 7,
+        path: 'samples.png',
+      })
     })
     symlinkSync(join(backend.dataDir, 'lab.sqlite'), join(png, 'samples.png'))
     expect(error(await client().call('runs.import', { path: png })).message).toMatch(/samples\.png .*symbolic link/)
@@ -229,12 +298,36 @@ describe('runs.import', () => {
     const runs = runCount()
     const entries = storeEntries()
     const cases: Array<[string, (run: Record<string, unknown>) => void, RegExp]> = [
-      ['config-steps', (r) => ((r.config as Record<string, unknown>).steps = -1), /config\.steps: steps must be at least 1 \(got -1\)/],
-      ['sample-step', (r) => ((r.samples as Array<Record<string, unknown>>)[0]!.step = -1), /samples\.0\.step: must be at least 0 \(got -1\)/],
-      ['teacher', (r) => ((r.config as Record<string, unknown>).teacher = '/etc/passwd'), /config\.teacher: "\/etc\/passwd" is a path outside the data folder/],
-      ['notes', (r) => (r.notes = 'n'.repeat(5 << 20)), /notes: must be at most 100000 characters \(got a string of 5242880 characters\)/],
-      ['sample-1e20', (r) => ((r.samples as Array<Record<string, unknown>>)[0]!.step = 1e20), /samples\.0\.step: must be/],
-      ['created-at', (r) => (r.createdAt = '2026-01-01T00:00:00Z'), /createdAt: must be a time in milliseconds since 1970/],
+      [
+        'config-steps',
+        (r) => ((r.config as Record<string, unknown>).steps = -1),
+        /config\.steps: steps must be at least 1 \(got -1\)/,
+      ],
+      [
+        'sample-step',
+        (r) => ((r.samples as Array<Record<string, unknown>>)[0]!.step = -1),
+        /samples\.0\.step: must be at least 0 \(got -1\)/,
+      ],
+      [
+        'teacher',
+        (r) => ((r.config as Record<string, unknown>).teacher = '/etc/passwd'),
+        /config\.teacher: "\/etc\/passwd" is a path outside the data folder/,
+      ],
+      [
+        'notes',
+        (r) => (r.notes = 'n'.repeat(5 << 20)),
+        /notes: must be at most 100000 characters \(got a string of 5242880 characters\)/,
+      ],
+      [
+        'sample-1e20',
+        (r) => ((r.samples as Array<Record<string, unknown>>)[0]!.step = 1e20),
+        /samples\.0\.step: must be/,
+      ],
+      [
+        'created-at',
+        (r) => (r.createdAt = '2026-01-01T00:00:00Z'),
+        /createdAt: must be a time in milliseconds since 1970/,
+      ],
       ['status', (r) => (r.status = 'exploded'), /status: must be one of/],
       ['tags', (r) => (r.tags = ['a,b']), /tags\.0: a tag is 1–64 characters without commas/],
     ]
@@ -245,9 +338,13 @@ describe('runs.import', () => {
     }
     const metrics = runFolder('bad-metrics')
     writeFileSync(join(metrics, 'metrics.csv'), 'key,step,value,wall_ms\nloss,1e20,1,0\n')
-    expect(error(await client().call('runs.import', { path: metrics })).message).toMatch(/metrics\.csv line 2: step must be an integer/)
+    expect(error(await client().call('runs.import', { path: metrics })).message).toMatch(
+      /metrics\.csv line 2: step must be an integer/,
+    )
     writeFileSync(join(metrics, 'metrics.csv'), 'key,step,value,wall_ms\nloss,1,abc,0\n')
-    expect(error(await client().call('runs.import', { path: metrics })).message).toMatch(/metrics\.csv line 2: value must be a number/)
+    expect(error(await client().call('runs.import', { path: metrics })).message).toMatch(
+      /metrics\.csv line 2: value must be a number/,
+    )
     expect(runCount()).toBe(runs)
     expect(storeEntries()).toEqual(entries)
   })
@@ -256,9 +353,19 @@ describe('runs.import', () => {
     const folder = runFolder('good')
     const entries = storeEntries()
     const run = value(await client().call('runs.import', { path: folder }))
-    expect(run).toMatchObject({ kind: 'distill', status: 'finished', notes: 'fixture', tags: ['fixture'], createdAt: 1_767_225_600_000 })
-    expect(readFileSync(join(backend.dataDir, 'runs', run.id, 'samples', 'student-nfe1.csv'), 'utf8')).toBe('x,y\n0,0\n1,1\n')
-    expect(backend.store.checkpoints.listCheckpoints(run.id)).toEqual([expect.objectContaining({ path: 'checkpoints/final.ckpt', bytes: 4 })])
+    expect(run).toMatchObject({
+      kind: 'distill',
+      status: 'finished',
+      notes: 'fixture',
+      tags: ['fixture'],
+      createdAt: 1_767_225_600_000,
+    })
+    expect(readFileSync(join(backend.dataDir, 'runs', run.id, 'samples', 'student-nfe1.csv'), 'utf8')).toBe(
+      'x,y\n0,0\n1,1\n',
+    )
+    expect(backend.store.checkpoints.listCheckpoints(run.id)).toEqual([
+      expect.objectContaining({ path: 'checkpoints/final.ckpt', bytes: 4 }),
+    ])
     expect(backend.store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual([1, 2])
     expect(storeEntries()).toEqual([...entries, run.id].sort())
 
@@ -322,10 +429,15 @@ describe('teachers.import', () => {
       }
     }
     // A link inside the data folder that leads out of it is outside; one that stays in is still a link.
-    expect(error(await client().call('teachers.import', { path: 'exports/link.ckpt' }))).toMatchObject({ code: 'PATH_OUTSIDE_DATA_DIR', field: 'path' })
+    expect(error(await client().call('teachers.import', { path: 'exports/link.ckpt' }))).toMatchObject({
+      code: 'PATH_OUTSIDE_DATA_DIR',
+      field: 'path',
+    })
     copyFileSync(backend.teacherPath, join(backend.dataDir, 'exports', 'tiny.ckpt'))
     symlinkSync(join(backend.dataDir, 'exports', 'tiny.ckpt'), join(backend.dataDir, 'exports', 'inner-link.ckpt'))
-    expect(error(await client().call('teachers.import', { path: 'exports/inner-link.ckpt' })).message).toMatch(/symbolic link/)
+    expect(error(await client().call('teachers.import', { path: 'exports/inner-link.ckpt' })).message).toMatch(
+      /symbolic link/,
+    )
     expect(teacherCount()).toBe(teachers)
     expect(storeEntries()).toEqual(entries)
     const imported = value(await client().call('teachers.import', { path: 'exports/tiny.ckpt', name: 'tiny' }))
@@ -339,11 +451,34 @@ describe('teachers.import', () => {
     const good = decodeCheckpoint(new Uint8Array(readFileSync(backend.teacherPath)))
     const header = good.header as Extract<typeof good.header, { kind: 'teacher' }>
     const variants: Array<[string, typeof good, RegExp]> = [
-      ['wider', { ...good, header: { ...header, config: { ...header.config, hiddenWidth: header.config.hiddenWidth * 2 } } }, /teacher\/layer0\.W has shape \[10, 16\], the config needs \[10, 32\]/],
-      ['deeper', { ...good, header: { ...header, config: { ...header.config, hiddenDepth: header.config.hiddenDepth + 1 } } }, /teacher\/layer1\.W has shape \[16, 2\], the config needs \[16, 16\]/],
-      ['extra', { ...good, arrays: { ...good.arrays, 'teacher/layer9.W': { shape: [1], data: new Float32Array(1) } } }, /teacher\/layer9\.W belong to no layer/],
-      ['missing', { ...good, arrays: Object.fromEntries(Object.entries(good.arrays).filter(([k]) => k !== 'teacher/layer1.b')) }, /teacher\/layer1\.b is missing/],
-      ['nan', { ...good, arrays: { ...good.arrays, 'teacher/layer0.b': { shape: [16], data: new Float32Array(16).fill(Number.NaN) } } }, /teacher\/layer0\.b\[0\] is NaN/],
+      [
+        'wider',
+        { ...good, header: { ...header, config: { ...header.config, hiddenWidth: header.config.hiddenWidth * 2 } } },
+        /teacher\/layer0\.W has shape \[10, 16\], the config needs \[10, 32\]/,
+      ],
+      [
+        'deeper',
+        { ...good, header: { ...header, config: { ...header.config, hiddenDepth: header.config.hiddenDepth + 1 } } },
+        /teacher\/layer1\.W has shape \[16, 2\], the config needs \[16, 16\]/,
+      ],
+      [
+        'extra',
+        { ...good, arrays: { ...good.arrays, 'teacher/layer9.W': { shape: [1], data: new Float32Array(1) } } },
+        /teacher\/layer9\.W belong to no layer/,
+      ],
+      [
+        'missing',
+        { ...good, arrays: Object.fromEntries(Object.entries(good.arrays).filter(([k]) => k !== 'teacher/layer1.b')) },
+        /teacher\/layer1\.b is missing/,
+      ],
+      [
+        'nan',
+        {
+          ...good,
+          arrays: { ...good.arrays, 'teacher/layer0.b': { shape: [16], data: new Float32Array(16).fill(Number.NaN) } },
+        },
+        /teacher\/layer0\.b\[0\] is NaN/,
+      ],
     ]
     for (const [name, snapshot, message] of variants) {
       const path = `exports/mismatch-${name}.ckpt`

@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { apiSocketUrl, connectWsClient } from '@shared/ipc/ws-client'
 import type { Api } from '../../src-main/api/handlers'
-import { isLoopback, ServeError, startServer, staticFile, tokenMatches, type RunningServer } from '../../src-main/serve/server'
+import {
+  isLoopback,
+  ServeError,
+  startServer,
+  staticFile,
+  tokenMatches,
+  type RunningServer,
+} from '../../src-main/serve/server'
 import { NodeWebSocket } from '../api/harness'
 import { clab } from '../helpers/cli'
 import { tempDir } from '../trainer-host/helpers'
@@ -50,7 +57,10 @@ beforeAll(async () => {
   tmp = tempDir('serve-security')
   renderer = join(tmp.dir, 'out', 'renderer')
   mkdirSync(join(renderer, 'assets'), { recursive: true })
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>lab</title><script type="module" src="/assets/app.js"></script>')
+  writeFileSync(
+    join(renderer, 'index.html'),
+    '<!doctype html><title>lab</title><script type="module" src="/assets/app.js"></script>',
+  )
   writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log("app")')
   writeFileSync(join(renderer, 'assets', 'style.css'), 'body{}')
   writeFileSync(join(renderer, 'assets', 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>')
@@ -74,13 +84,23 @@ describe('HTTP', () => {
 
   it('refuses requests without the token or with a wrong one (401)', async () => {
     const wrong = server.token.replace(/.$/, (c) => (c === '0' ? '1' : '0'))
-    for (const path of ['/', '/index.html', '/assets/app.js', `/?token=${wrong}`, '/?token=', `/?token=${server.token.slice(0, 10)}`, `/assets/app.js?token=${wrong}`]) {
+    for (const path of [
+      '/',
+      '/index.html',
+      '/assets/app.js',
+      `/?token=${wrong}`,
+      '/?token=',
+      `/?token=${server.token.slice(0, 10)}`,
+      `/assets/app.js?token=${wrong}`,
+    ]) {
       const res = await get(server.port, path)
       expect(res.status, path).toBe(401)
       expect(res.body).not.toContain('<title>lab</title>')
     }
     expect((await get(server.port, '/', { Authorization: `Bearer ${wrong}` })).status).toBe(401)
-    expect((await get(server.port, '/assets/app.js', { Cookie: `clab_token_${server.port}=${wrong}` })).status).toBe(401)
+    expect((await get(server.port, '/assets/app.js', { Cookie: `clab_token_${server.port}=${wrong}` })).status).toBe(
+      401,
+    )
   })
 
   it('serves the renderer with the token (query, then its cookie) with the right MIME types', async () => {
@@ -207,7 +227,10 @@ describe('WebSocket', () => {
     })
     ws.close()
     expect(replies[0]).toMatchObject({ id: null, result: { ok: false, error: { code: 'INVALID_PAYLOAD' } } })
-    expect(replies[1]).toMatchObject({ id: 7, result: { ok: false, error: { code: 'INVALID_PAYLOAD', field: 'method' } } })
+    expect(replies[1]).toMatchObject({
+      id: 7,
+      result: { ok: false, error: { code: 'INVALID_PAYLOAD', field: 'method' } },
+    })
     expect(replies[2]).toMatchObject({ id: 8, result: { ok: true } })
   })
 })
@@ -232,8 +255,10 @@ describe('binding', () => {
     await expect(startServer({ api: stubApi, host: '0.0.0.0', port: 0 })).rejects.toThrow(/--allow-remote/)
     await expect(startServer({ api: stubApi, host: '::', port: 0 })).rejects.toThrow(/--allow-remote/)
     await expect(startServer({ api: stubApi, host: '192.168.1.20', port: 0 })).rejects.toThrow(/--allow-remote/)
-    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopback(host), host).toBe(true)
-    for (const host of ['0.0.0.0', '::', '10.0.0.1', 'example.com', '128.0.0.1']) expect(isLoopback(host), host).toBe(false)
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])
+      expect(isLoopback(host), host).toBe(true)
+    for (const host of ['0.0.0.0', '::', '10.0.0.1', 'example.com', '128.0.0.1'])
+      expect(isLoopback(host), host).toBe(false)
   })
 
   it('binds a non-loopback host when allowed, with a warning; loopback has none', async () => {
@@ -260,7 +285,15 @@ describe('binding', () => {
 
 describe('clab serve (a real process)', () => {
   it('refuses --host 0.0.0.0 without --allow-remote (exit 2)', async () => {
-    const result = await clab(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', join(tmp.dir, 'cli-data-refused')])
+    const result = await clab([
+      'serve',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--data-dir',
+      join(tmp.dir, 'cli-data-refused'),
+    ])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/not a loopback address.*--allow-remote/)
     expect(result.stdout).not.toMatch(/token=/)
@@ -268,19 +301,24 @@ describe('clab serve (a real process)', () => {
 
   it('with --allow-remote listens on 0.0.0.0 and prints the warning on stderr', async () => {
     let sawUrl = false
-    const result = await clab(['serve', '--host', '0.0.0.0', '--allow-remote', '--port', '0', '--data-dir', join(tmp.dir, 'cli-data-remote')], {
-      onSpawn: (child) => {
-        child.stdout?.on('data', (d: Buffer) => {
-          if (!sawUrl && /token=[0-9a-f]{64}/.test(d.toString())) {
-            sawUrl = true
-            // A moment for the tsx wrapper to relay signals, as in the test below.
-            setTimeout(() => child.kill('SIGINT'), 500)
-          }
-        })
+    const result = await clab(
+      ['serve', '--host', '0.0.0.0', '--allow-remote', '--port', '0', '--data-dir', join(tmp.dir, 'cli-data-remote')],
+      {
+        onSpawn: (child) => {
+          child.stdout?.on('data', (d: Buffer) => {
+            if (!sawUrl && /token=[0-9a-f]{64}/.test(d.toString())) {
+              sawUrl = true
+              // A moment for the tsx wrapper to relay signals, as in the test below.
+              setTimeout(() => child.kill('SIGINT'), 500)
+            }
+          })
+        },
       },
-    })
+    )
     expect(sawUrl).toBe(true)
-    expect(result.stderr).toMatch(/WARNING: listening on 0\.0\.0\.0, reachable from other machines; anyone with the token/)
+    expect(result.stderr).toMatch(
+      /WARNING: listening on 0\.0\.0\.0, reachable from other machines; anyone with the token/,
+    )
     expect(result.code).toBe(0)
   })
 
@@ -300,7 +338,9 @@ describe('clab serve (a real process)', () => {
               try {
                 const port = Number(new URL(url).port)
                 expect((await get(port, '/')).status).toBe(401)
-                await expect(connectWsClient(`ws://127.0.0.1:${port}/api`, { WebSocket: NodeWebSocket })).rejects.toThrow(/401/)
+                await expect(
+                  connectWsClient(`ws://127.0.0.1:${port}/api`, { WebSocket: NodeWebSocket }),
+                ).rejects.toThrow(/401/)
                 const client = await connectWsClient(apiSocketUrl(url), { WebSocket: NodeWebSocket })
                 const info = await client.call('system.info')
                 expect(info.ok && info.value.dataDir).toBe(dataDir)

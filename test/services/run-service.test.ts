@@ -21,7 +21,15 @@ let service: RunService
 const updates: RunUpdate[] = []
 
 // No live previews here (the API contract suite covers them): they would only slow these lifecycle tests.
-const tiny = () => ({ teacher: teacherPath, batch: 16, steps: 40, evalSamples: 64, checkpointEvery: 10, sampleEvery: 0, backend: 'cpu' })
+const tiny = () => ({
+  teacher: teacherPath,
+  batch: 16,
+  steps: 40,
+  evalSamples: 64,
+  checkpointEvery: 10,
+  sampleEvery: 0,
+  backend: 'cpu',
+})
 
 beforeAll(async () => {
   root = tempDir('run-service')
@@ -69,7 +77,9 @@ describe('RunService', () => {
     expect(done.status).toBe('finished')
     expect(done.backend).toBe('cpu')
     expect(done.tags).toEqual(['smoke'])
-    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    )
     expect(store.checkpoints.latestCheckpoint(run.id)?.step).toBe(40)
     const evaluations = store.evaluations.listEvaluations(run.id, { metric: 'swd' })
     expect(evaluations.some((e) => e.model === 'teacher' && e.nfe === 100)).toBe(true)
@@ -79,7 +89,9 @@ describe('RunService', () => {
     expect(metricUpdates.length).toBeGreaterThan(0)
     // At most 10 metric updates per second per run (plus the final flush).
     expect(metricUpdates.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 100) + 1)
-    const points = metricUpdates.flatMap((u) => (u.type === 'metrics' ? u.points.filter((p) => p.key === 'loss').map((p) => p.step) : []))
+    const points = metricUpdates.flatMap((u) =>
+      u.type === 'metrics' ? u.points.filter((p) => p.key === 'loss').map((p) => p.step) : [],
+    )
     expect(points).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
     expect(updates.some((u) => u.type === 'run' && u.run.id === run.id && u.run.status === 'finished')).toBe(true)
   })
@@ -96,7 +108,9 @@ describe('RunService', () => {
     expect(store.runs.getRun(b.id).status).toBe('finished')
     expect(store.runs.getRun(c.id).startedAt).toBeNull()
     // b started after a finished.
-    expect(store.runs.getRun(b.id).startedAt as number).toBeGreaterThanOrEqual(store.runs.getRun(a.id).finishedAt as number)
+    expect(store.runs.getRun(b.id).startedAt as number).toBeGreaterThanOrEqual(
+      store.runs.getRun(a.id).finishedAt as number,
+    )
   })
 
   it('a cancelled run resumes from its checkpoint with the same loss sequence as an uninterrupted run', async () => {
@@ -117,7 +131,13 @@ describe('RunService', () => {
   })
 
   it("a checkpoint written before teacherSubsteps, topPairShare and sigmaMax existed resumes as the single teacher step, uniform n and teacher's top it was", async () => {
-    const run = await service.startDistill({ ...tiny(), teacherSubsteps: 1, topPairShare: 0, sigmaMax: null, steps: 200 })
+    const run = await service.startDistill({
+      ...tiny(),
+      teacherSubsteps: 1,
+      topPairShare: 0,
+      sigmaMax: null,
+      steps: 200,
+    })
     await waitFor(run.id, ['running'])
     await new Promise((r) => setTimeout(r, 300))
     service.cancel(run.id)
@@ -128,11 +148,16 @@ describe('RunService', () => {
     const path = join(store.paths.root, 'runs', run.id, checkpoint?.path as string)
     const snapshot = decodeCheckpoint(readFileSync(path)) as Snapshot<DistillHeader>
     const { teacherSubsteps: _substeps, topPairShare: _share, sigmaMax: _top, ...olderConfig } = snapshot.header.config
-    writeFileSync(path, encodeCheckpoint({ ...snapshot, header: { ...snapshot.header, config: olderConfig as DistillConfig } }))
+    writeFileSync(
+      path,
+      encodeCheckpoint({ ...snapshot, header: { ...snapshot.header, config: olderConfig as DistillConfig } }),
+    )
     await service.resume(run.id)
     await service.whenIdle()
     expect(store.runs.getRun(run.id)).toMatchObject({ status: 'finished', error: null })
-    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1))
+    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    )
   })
 
   it('pauses and resumes a running run', async () => {
@@ -146,14 +171,18 @@ describe('RunService', () => {
     await service.resume(run.id)
     await service.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')
-    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
+    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(
+      Array.from({ length: 300 }, (_, i) => i + 1),
+    )
   })
 
   it('a killed engine fails its run with the reason, and the service keeps working', async () => {
     const run = await service.startDistill({ ...tiny(), steps: 5000 })
     await waitFor(run.id, ['running'])
     await new Promise((r) => setTimeout(r, 200))
-    const active = (service as unknown as { active: Map<string, { host: { kill(signal: string): void } }> }).active.get(run.id)
+    const active = (service as unknown as { active: Map<string, { host: { kill(signal: string): void } }> }).active.get(
+      run.id,
+    )
     active?.host.kill('SIGKILL')
     await waitFor(run.id, ['failed'])
     expect(store.runs.getRun(run.id).error).toMatch(/ENGINE_EXITED: engine process exited with signal SIGKILL/)
@@ -169,15 +198,21 @@ describe('RunService', () => {
     await service.whenIdle()
     const run = store.runs.getRun(child.id)
     expect(run).toMatchObject({ status: 'finished', parentRunId: parent.id, parentKind: 'branch', parentStep: 40 })
-    expect(store.metrics.readSeries(child.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 41))
-    await expect(service.branch(parent.id, { algorithm: 'ct', steps: 60 })).rejects.toThrow(/a branch must keep the parent's algorithm/)
+    expect(store.metrics.readSeries(child.id, 'loss').map((p) => p.step)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 41),
+    )
+    await expect(service.branch(parent.id, { algorithm: 'ct', steps: 60 })).rejects.toThrow(
+      /a branch must keep the parent's algorithm/,
+    )
     // The checkpoint's student was distilled from the parent's teacher: another one is refused by name.
     const teacherChange = await service.branch(parent.id, { teacher: 'builtin', steps: 60 }).then(
       () => null,
       (error: unknown) => error,
     )
     expect(teacherChange).toBeInstanceOf(ConfigError)
-    expect((teacherChange as ConfigError).problems).toEqual([expect.objectContaining({ field: 'teacher', value: 'builtin' })])
+    expect((teacherChange as ConfigError).problems).toEqual([
+      expect.objectContaining({ field: 'teacher', value: 'builtin' }),
+    ])
   })
 
   it('sweeps a grid: one run per point, tagged together; a bad point queues nothing', async () => {
@@ -192,7 +227,16 @@ describe('RunService', () => {
     const tagged = store.runs.listRuns({ tags: [tag] })
     expect(tagged).toHaveLength(4)
     expect(tagged.every((r) => r.status === 'finished')).toBe(true)
-    expect(new Set(runs.map((r) => JSON.stringify([(r.config as { numScales: number }).numScales, (r.config as { targetEma: number }).targetEma]))).size).toBe(4)
+    expect(
+      new Set(
+        runs.map((r) =>
+          JSON.stringify([
+            (r.config as { numScales: number }).numScales,
+            (r.config as { targetEma: number }).targetEma,
+          ]),
+        ),
+      ).size,
+    ).toBe(4)
   })
 
   it('deletes a run with its folder; refuses bad input with named errors', async () => {
@@ -203,8 +247,12 @@ describe('RunService', () => {
     await service.delete(run.id)
     expect(existsSync(dir)).toBe(false)
     expect(() => service.get(run.id)).toThrow(RunNotFoundError)
-    await expect(service.startDistill({ ...tiny(), numScales: 1 })).rejects.toThrow(/numScales: N must be at least 2 \(got 1\)/)
-    await expect(service.startDistill({ ...tiny(), teacher: '/nope.ckpt' })).rejects.toThrow(/teacher: checkpoint \/nope.ckpt does not exist/)
+    await expect(service.startDistill({ ...tiny(), numScales: 1 })).rejects.toThrow(
+      /numScales: N must be at least 2 \(got 1\)/,
+    )
+    await expect(service.startDistill({ ...tiny(), teacher: '/nope.ckpt' })).rejects.toThrow(
+      /teacher: checkpoint \/nope.ckpt does not exist/,
+    )
     expect(() => service.pause('20260101-000000-nothere')).toThrow(RunNotFoundError)
     const finished = await service.startDistill({ ...tiny(), steps: 5 })
     await service.whenIdle()
@@ -215,14 +263,20 @@ describe('RunService', () => {
     const run = await service.startDistill({ ...tiny(), steps: 30 })
     await service.whenIdle()
     // Simulate a crash of the owning process after step 30 of a 60-step run.
-    store.db.prepare(`UPDATE runs SET status = 'running', owner_host = NULL, owner_pid = NULL, config_json = json_set(config_json, '$.steps', 60) WHERE id = ?`).run(run.id)
+    store.db
+      .prepare(
+        `UPDATE runs SET status = 'running', owner_host = NULL, owner_pid = NULL, config_json = json_set(config_json, '$.steps', 60) WHERE id = ?`,
+      )
+      .run(run.id)
     const fresh = new RunService({ store })
     expect(fresh.recover()).toContain(run.id)
     expect(store.runs.getRun(run.id).status).toBe('interrupted')
     await fresh.resume(run.id)
     await fresh.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')
-    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1))
+    expect(store.metrics.readSeries(run.id, 'loss').map((p) => p.step)).toEqual(
+      Array.from({ length: 60 }, (_, i) => i + 1),
+    )
     await fresh.close()
   })
 
@@ -234,7 +288,9 @@ describe('RunService', () => {
     // free pages inside the file, which would take writes for a long while, so a filler row uses them up.
     const freePages = store.db.pragma('freelist_count', { simple: true }) as number
     const pageSize = store.db.pragma('page_size', { simple: true }) as number
-    store.db.exec(`CREATE TABLE IF NOT EXISTS test_filler (x BLOB); INSERT INTO test_filler VALUES (zeroblob(${Math.max(0, freePages - 1) * pageSize}))`)
+    store.db.exec(
+      `CREATE TABLE IF NOT EXISTS test_filler (x BLOB); INSERT INTO test_filler VALUES (zeroblob(${Math.max(0, freePages - 1) * pageSize}))`,
+    )
     store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true }) as number}`)
     await waitFor(run.id, ['failed'])
     expect(store.runs.getRun(run.id).error).toMatch(/the run history could not be written: the disk holding .* is full/)

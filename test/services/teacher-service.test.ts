@@ -30,7 +30,15 @@ afterAll(async () => {
 
 describe('TeacherService', () => {
   it('registers the teacher a teacher run trains, and distills from it by id', async () => {
-    const run = service.startTeacher({ dataset: 'rings', hiddenWidth: 16, hiddenDepth: 1, timeEmbeddingDim: 8, steps: 20, batch: 16, backend: 'cpu' })
+    const run = service.startTeacher({
+      dataset: 'rings',
+      hiddenWidth: 16,
+      hiddenDepth: 1,
+      timeEmbeddingDim: 8,
+      steps: 20,
+      batch: 16,
+      backend: 'cpu',
+    })
     await service.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')
     const [teacher] = service.teachers.list('rings')
@@ -38,9 +46,20 @@ describe('TeacherService', () => {
     expect(existsSync(service.teachers.pathOf(teacher!))).toBe(true)
     // Live previews while it trained: the data once, the teacher's 20-step samples at the start and the end.
     const previews = store.samples.listSamples(run.id).filter((s) => s.kind === 'points2d')
-    expect(previews.map((s) => `${s.model}/${s.nfe}@${s.step}`).sort()).toEqual(['data/0@0', 'teacher/20@0', 'teacher/20@20'])
+    expect(previews.map((s) => `${s.model}/${s.nfe}@${s.step}`).sort()).toEqual([
+      'data/0@0',
+      'teacher/20@0',
+      'teacher/20@20',
+    ])
     expect(store.metrics.readSeries(run.id, 'swd/nfe20').map((p) => p.step)).toEqual([0, 20])
-    const distill = await service.startDistill({ dataset: 'rings', teacher: run.id, batch: 16, steps: 10, evalSamples: 64, backend: 'cpu' })
+    const distill = await service.startDistill({
+      dataset: 'rings',
+      teacher: run.id,
+      batch: 16,
+      steps: 10,
+      evalSamples: 64,
+      backend: 'cpu',
+    })
     await service.whenIdle()
     expect(store.runs.getRun(distill.id).status).toBe('finished')
   })
@@ -57,14 +76,21 @@ describe('TeacherService', () => {
     await expect(service.teachers.resolve(imported.id, 'rings')).rejects.toThrow(/trained on moons, not rings/)
   })
 
-  it('lists the built-in teachers after the history\'s own, never stored, and resolves and exports them by id', async () => {
+  it("lists the built-in teachers after the history's own, never stored, and resolves and exports them by id", async () => {
     const all = service.teachers.list()
     const builtins = all.filter((t) => isBuiltinTeacher(t))
     expect(builtins.map((t) => t.id)).toEqual(DATASETS_2D.map((d) => `builtin-${d}`))
     expect(all.slice(-builtins.length)).toEqual(builtins)
     expect(store.teachers.listTeachers().some((t) => isBuiltinTeacher(t))).toBe(false)
     const moons = service.teachers.list('moons').filter((t) => isBuiltinTeacher(t))
-    expect(moons).toEqual([expect.objectContaining({ id: 'builtin-moons', dataset: 'moons', runId: null, path: builtinTeacherPath('moons') })])
+    expect(moons).toEqual([
+      expect.objectContaining({
+        id: 'builtin-moons',
+        dataset: 'moons',
+        runId: null,
+        path: builtinTeacherPath('moons'),
+      }),
+    ])
     expect((moons[0]?.config as { steps: number }).steps).toBe(8000)
     expect(await service.teachers.resolve('builtin-moons', 'moons')).toBe(builtinTeacherPath('moons'))
     expect(await service.teachers.resolve('builtin', 'moons')).toBe(builtinTeacherPath('moons'))

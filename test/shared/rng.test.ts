@@ -62,7 +62,13 @@ describe('Rng (xoshiro128**)', () => {
     const roundTripped = JSON.parse(JSON.stringify(saved)) as typeof saved
     const expected = [rng.normal(), rng.normal(), rng.uniform(), rng.nextUint32(), ...rng.normals(5)]
     for (const restored of [Rng.fromState(saved), Rng.fromState(roundTripped)]) {
-      const got = [restored.normal(), restored.normal(), restored.uniform(), restored.nextUint32(), ...restored.normals(5)]
+      const got = [
+        restored.normal(),
+        restored.normal(),
+        restored.uniform(),
+        restored.nextUint32(),
+        ...restored.normals(5),
+      ]
       expect(got).toEqual(expected)
     }
   })

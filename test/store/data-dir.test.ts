@@ -1,7 +1,16 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { InvalidIdError, dataPaths, ensureDataDir, ensureRunDirs, ensureTeacherDir, resolveDataDir, runFilePath, runPaths } from '../../src-main/store'
+import {
+  InvalidIdError,
+  dataPaths,
+  ensureDataDir,
+  ensureRunDirs,
+  ensureTeacherDir,
+  resolveDataDir,
+  runFilePath,
+  runPaths,
+} from '../../src-main/store'
 import { tempDir } from './helpers'
 
 describe('resolveDataDir', () => {
@@ -29,7 +38,9 @@ describe('folder layout', () => {
     expect(existsSync(run.checkpoints) && existsSync(run.samples)).toBe(true)
     expect(run.dir).toBe(join(dir, 'runs', '20260101-000000-abcdefgh'))
     expect(existsSync(ensureTeacherDir(dir, 'moons-v1'))).toBe(true)
-    expect(runFilePath(dir, 'r1', 'checkpoints/step-10.ckpt')).toBe(join(dir, 'runs', 'r1', 'checkpoints', 'step-10.ckpt'))
+    expect(runFilePath(dir, 'r1', 'checkpoints/step-10.ckpt')).toBe(
+      join(dir, 'runs', 'r1', 'checkpoints', 'step-10.ckpt'),
+    )
   })
   it('refuses ids that could leave the data folder', () => {
     for (const bad of ['..', '../x', 'a/b', 'a\\b', '', '.hidden', 'a..b']) {

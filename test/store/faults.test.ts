@@ -19,10 +19,14 @@ interface Writer {
 }
 
 function startWriter(dataDir: string, runId: string, key: string, batches: number, size: number, delayMs = 0): Writer {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, runId, key, String(batches), String(size), String(delayMs)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', WRITER, dataDir, runId, key, String(batches), String(size), String(delayMs)],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let out = ''
   let committed = 0
   child.stdout?.on('data', (d: Buffer) => {
@@ -31,7 +35,9 @@ function startWriter(dataDir: string, runId: string, key: string, batches: numbe
     if (matches.length > 0) committed = Number(matches[matches.length - 1]?.[1])
   })
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })))
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  )
   return { child, committed: () => committed, output: () => out, exit }
 }
 
@@ -45,7 +51,10 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): 
 
 /** Every step 0..n-1 of the series is present with value step / 2. */
 function expectPrefix(store: LabStore, runId: string, key: string, n: number): void {
-  const series = store.db.prepare('SELECT id FROM metric_series WHERE run_id = ? AND key = ?').pluck().get(runId, key) as number
+  const series = store.db
+    .prepare('SELECT id FROM metric_series WHERE run_id = ? AND key = ?')
+    .pluck()
+    .get(runId, key) as number
   const row = store.db
     .prepare('SELECT count(*) AS c, sum(value = step / 2.0) AS ok FROM metric_points WHERE series_id = ? AND step < ?')
     .get(series, n) as { c: number; ok: number }
@@ -106,9 +115,16 @@ describe('two processes writing at once', () => {
 
     const store = tempStore(dataDir)
     expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok')
-    for (const [runId, key] of [[shared.id, 'loss'], [shared.id, 'lr'], [other.id, 'loss']] as const) {
+    for (const [runId, key] of [
+      [shared.id, 'loss'],
+      [shared.id, 'lr'],
+      [other.id, 'loss'],
+    ] as const) {
       expectPrefix(store, runId, key, batches * size)
-      expect(store.metrics.lastMetrics(runId)[key]).toEqual({ step: batches * size - 1, value: (batches * size - 1) / 2 })
+      expect(store.metrics.lastMetrics(runId)[key]).toEqual({
+        step: batches * size - 1,
+        value: (batches * size - 1) / 2,
+      })
     }
     expect(store.db.prepare('SELECT count(*) FROM metric_points').pluck().get()).toBe(3 * batches * size)
   })
@@ -133,14 +149,20 @@ describe('a full disk', () => {
   it('gives StorageFullError, rolls the batch back, and the run can still be stopped cleanly', () => {
     const store = tempStore()
     const run = newRun(store, { status: 'running' })
-    store.metrics.appendMetrics(run.id, Array.from({ length: 1000 }, (_, step) => ({ key: 'loss', step, value: step / 2 })))
+    store.metrics.appendMetrics(
+      run.id,
+      Array.from({ length: 1000 }, (_, step) => ({ key: 'loss', step, value: step / 2 })),
+    )
     store.db.pragma('wal_checkpoint(TRUNCATE)')
     const pages = store.db.pragma('page_count', { simple: true }) as number
     store.db.pragma(`max_page_count = ${pages + 2}`)
 
     let error: unknown
     try {
-      store.metrics.appendMetrics(run.id, Array.from({ length: 50_000 }, (_, i) => ({ key: 'loss', step: 1000 + i, value: (1000 + i) / 2 })))
+      store.metrics.appendMetrics(
+        run.id,
+        Array.from({ length: 50_000 }, (_, i) => ({ key: 'loss', step: 1000 + i, value: (1000 + i) / 2 })),
+      )
     } catch (e) {
       error = e
     }

@@ -27,5 +27,11 @@ export function tempStore(dataDir = tempDir()): LabStore {
 }
 
 export function newRun(store: LabStore, extra: Partial<Parameters<LabStore['runs']['createRun']>[0]> = {}) {
-  return store.runs.createRun({ kind: 'distill', config: { steps: 100, lr: 1e-4 }, appVersion: '0.1.0-test', seed: 7, ...extra })
+  return store.runs.createRun({
+    kind: 'distill',
+    config: { steps: 100, lr: 1e-4 },
+    appVersion: '0.1.0-test',
+    seed: 7,
+    ...extra,
+  })
 }

@@ -42,13 +42,20 @@ function bruteForce(points: readonly { step: number; value: number }[], from: nu
 
 /** Checks the block summaries partition the stored points exactly. */
 function checkBlocks(store: LabStore, runId: string, key: string): void {
-  const series = store.db.prepare('SELECT id, count FROM metric_series WHERE run_id = ? AND key = ?').get(runId, key) as { id: number; count: number }
-  const blocks = store.db.prepare('SELECT * FROM metric_blocks WHERE series_id = ? ORDER BY first_step').all(series.id) as {
+  const series = store.db
+    .prepare('SELECT id, count FROM metric_series WHERE run_id = ? AND key = ?')
+    .get(runId, key) as { id: number; count: number }
+  const blocks = store.db
+    .prepare('SELECT * FROM metric_blocks WHERE series_id = ? ORDER BY first_step')
+    .all(series.id) as {
     first_step: number
     last_step: number
     count: number
   }[]
-  const points = store.db.prepare('SELECT step FROM metric_points WHERE series_id = ? ORDER BY step').pluck().all(series.id) as number[]
+  const points = store.db
+    .prepare('SELECT step FROM metric_points WHERE series_id = ? ORDER BY step')
+    .pluck()
+    .all(series.id) as number[]
   expect(blocks.reduce((a, b) => a + b.count, 0)).toBe(points.length)
   expect(series.count).toBe(points.length)
   let i = 0
@@ -76,29 +83,45 @@ function randomSeries(rng: Rng, count: number): { step: number; value: number }[
   let step = Math.floor(rng.uniform() * 5)
   for (let i = 0; i < count; i++) {
     const u = rng.uniform()
-    const value = u < 0.01 ? Number.NaN : u < 0.012 ? Infinity : u < 0.014 ? -Infinity : Math.round(rng.normal() * 1000) / 100 + 0 // ties on purpose; + 0 turns -0 into 0 (SQLite keeps no sign of zero)
+    const value =
+      u < 0.01 ? Number.NaN : u < 0.012 ? Infinity : u < 0.014 ? -Infinity : Math.round(rng.normal() * 1000) / 100 + 0 // ties on purpose; + 0 turns -0 into 0 (SQLite keeps no sign of zero)
     points.push({ step, value })
     step += rng.uniform() < 0.9 ? 1 : 1 + Math.floor(rng.uniform() * 300) // dense runs with gaps
   }
   return points
 }
 
-function append(store: LabStore, runId: string, key: string, points: readonly { step: number; value: number }[], batch: number): void {
+function append(
+  store: LabStore,
+  runId: string,
+  key: string,
+  points: readonly { step: number; value: number }[],
+  batch: number,
+): void {
   for (let i = 0; i < points.length; i += batch) {
-    store.metrics.appendMetrics(runId, points.slice(i, i + batch).map((p) => ({ key, ...p })))
+    store.metrics.appendMetrics(
+      runId,
+      points.slice(i, i + batch).map((p) => ({ key, ...p })),
+    )
   }
 }
 
 describe('readDownsampled wall times', () => {
-  it("gives each bucket the wall time logged with its last point, on both folding strategies", () => {
+  it('gives each bucket the wall time logged with its last point, on both folding strategies', () => {
     const store = tempStore()
     const run = newRun(store)
-    const points: MetricPoint[] = Array.from({ length: 5000 }, (_, i) => ({ key: 'loss', step: i * 2, value: Math.sin(i), wallMs: 1_000_000 + i * 7 }))
+    const points: MetricPoint[] = Array.from({ length: 5000 }, (_, i) => ({
+      key: 'loss',
+      step: i * 2,
+      value: Math.sin(i),
+      wallMs: 1_000_000 + i * 7,
+    }))
     store.metrics.appendMetrics(run.id, points)
     for (const strategy of ['raw', 'blocks'] as const) {
       const buckets = store.metrics.readDownsampled(run.id, 'loss', { buckets: 13, strategy })
       expect(buckets.length).toBe(13)
-      for (const b of buckets) expect(b.lastWallMs, `${strategy} bucket ${b.index}`).toBe(1_000_000 + (b.lastStep / 2) * 7)
+      for (const b of buckets)
+        expect(b.lastWallMs, `${strategy} bucket ${b.index}`).toBe(1_000_000 + (b.lastStep / 2) * 7)
     }
   })
 })
@@ -142,7 +165,9 @@ describe('appendMetrics / readSeries', () => {
       ['string value', { key: 'loss', step: 1, value: '1' as unknown as number }],
     ]
     for (const [label, point] of bad) {
-      expect(() => store.metrics.appendMetrics(run.id, [{ key: 'loss', step: 0, value: 1 }, point]), label).toThrow(StoreInputError)
+      expect(() => store.metrics.appendMetrics(run.id, [{ key: 'loss', step: 0, value: 1 }, point]), label).toThrow(
+        StoreInputError,
+      )
     }
     expect(store.metrics.readSeries(run.id, 'loss')).toEqual([])
     expect(store.metrics.appendMetrics(run.id, [])).toBe(0)
@@ -166,7 +191,11 @@ describe('appendMetrics / readSeries', () => {
     expect(store.metrics.readSeries(run.id, 'loss').map((p) => ({ step: p.step, value: p.value }))).toEqual(truth)
     checkBlocks(store, run.id, 'loss')
     const last = truth[truth.length - 1] as { step: number; value: number }
-    expectSameBuckets(store.metrics.readDownsampled(run.id, 'loss', { buckets: 37, strategy: 'blocks' }), bruteForce(truth, truth[0]?.step as number, last.step, 37), 'after rewrite')
+    expectSameBuckets(
+      store.metrics.readDownsampled(run.id, 'loss', { buckets: 37, strategy: 'blocks' }),
+      bruteForce(truth, truth[0]?.step as number, last.step, 37),
+      'after rewrite',
+    )
   })
 
   it('deleteMetricsAfter truncates every series of the run for a resume', () => {
@@ -181,7 +210,11 @@ describe('appendMetrics / readSeries', () => {
       expect(store.metrics.readSeries(run.id, key).map((p) => p.step)).toEqual(kept.map((p) => p.step))
       checkBlocks(store, run.id, key)
       expect(store.metrics.lastMetrics(run.id)[key]).toEqual({ step: 600, value: Math.sin(300) })
-      expectSameBuckets(store.metrics.readDownsampled(run.id, key, { buckets: 10, strategy: 'blocks' }), bruteForce(kept, 0, 600, 10), key)
+      expectSameBuckets(
+        store.metrics.readDownsampled(run.id, key, { buckets: 10, strategy: 'blocks' }),
+        bruteForce(kept, 0, 600, 10),
+        key,
+      )
     }
     expect(store.runs.listRuns()[0]?.lastMetrics).toEqual(store.metrics.lastMetrics(run.id)) // the cached copy follows
     store.metrics.appendMetrics(run.id, [{ key: 'loss', step: 602, value: 1 }]) // resume appends again
@@ -230,7 +263,11 @@ describe('readDownsampled', () => {
     for (const [label, fromStep, toStep, buckets] of cases) {
       const expected = bruteForce(points, fromStep ?? firstStep, toStep ?? lastStep, buckets)
       for (const strategy of ['blocks', 'raw', 'auto'] as const) {
-        expectSameBuckets(store.metrics.readDownsampled(runId, 'loss', { fromStep, toStep, buckets, strategy }), expected, `${label} (${strategy})`)
+        expectSameBuckets(
+          store.metrics.readDownsampled(runId, 'loss', { fromStep, toStep, buckets, strategy }),
+          expected,
+          `${label} (${strategy})`,
+        )
       }
     }
     expect(store.metrics.readDownsampled(runId, 'loss', { buckets: 10, fromStep: 100, toStep: 99 })).toEqual([])
@@ -252,7 +289,8 @@ describe('readDownsampled', () => {
   it('refuses a bad bucket count or step bound', () => {
     const s = tempStore()
     const run = newRun(s)
-    for (const buckets of [0, -1, 1.5, 1e9]) expect(() => s.metrics.readDownsampled(run.id, 'loss', { buckets })).toThrow(StoreInputError)
+    for (const buckets of [0, -1, 1.5, 1e9])
+      expect(() => s.metrics.readDownsampled(run.id, 'loss', { buckets })).toThrow(StoreInputError)
     expect(() => s.metrics.readDownsampled(run.id, 'loss', { buckets: 5, fromStep: 0.5 })).toThrow(StoreInputError)
     expect(s.metrics.readDownsampled(run.id, 'loss', { buckets: 5 })).toEqual([])
   })

@@ -9,7 +9,13 @@ import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { PREVIEW_NOISE_SEED } from '@shared/store/types'
-import { DatabaseTooNewError, DatabaseUnreadableError, SCHEMA_VERSION, openDatabase, userVersion } from '../../src-main/store'
+import {
+  DatabaseTooNewError,
+  DatabaseUnreadableError,
+  SCHEMA_VERSION,
+  openDatabase,
+  userVersion,
+} from '../../src-main/store'
 import { MIGRATIONS, type Migration } from '../../src-main/store/migrations'
 import { tempDir } from './helpers'
 
@@ -20,15 +26,40 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
   1: {
     teachers: ['id', 'name', 'dataset', 'path', 'config_json', 'run_id', 'created_at', 'notes'],
     runs: [
-      'id', 'kind', 'status', 'config_json', 'teacher_id', 'parent_run_id', 'parent_kind', 'parent_step', 'backend', 'app_version',
-      'seed', 'created_at', 'started_at', 'finished_at', 'error', 'notes', 'owner_host', 'owner_pid',
+      'id',
+      'kind',
+      'status',
+      'config_json',
+      'teacher_id',
+      'parent_run_id',
+      'parent_kind',
+      'parent_step',
+      'backend',
+      'app_version',
+      'seed',
+      'created_at',
+      'started_at',
+      'finished_at',
+      'error',
+      'notes',
+      'owner_host',
+      'owner_pid',
     ],
     run_tags: ['run_id', 'tag'],
   },
   2: {
     metric_series: ['id', 'run_id', 'key', 'count', 'first_step', 'last_step', 'last_value', 'last_wall_ms'],
     metric_points: ['series_id', 'step', 'value', 'wall_ms'],
-    metric_blocks: ['series_id', 'first_step', 'last_step', 'count', 'first_value', 'last_value', 'min_value', 'max_value'],
+    metric_blocks: [
+      'series_id',
+      'first_step',
+      'last_step',
+      'count',
+      'first_value',
+      'last_value',
+      'min_value',
+      'max_value',
+    ],
   },
   3: {
     evaluations: ['id', 'run_id', 'step', 'metric', 'model', 'nfe', 'value', 'created_at'],
@@ -37,7 +68,19 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
   },
   4: {},
   5: {
-    datasets: ['id', 'name', 'kind', 'path', 'count', 'height', 'width', 'channels', 'sha256', 'meta_json', 'created_at'],
+    datasets: [
+      'id',
+      'name',
+      'kind',
+      'path',
+      'count',
+      'height',
+      'width',
+      'channels',
+      'sha256',
+      'meta_json',
+      'created_at',
+    ],
   },
   6: {},
   7: {},
@@ -53,9 +96,17 @@ const ADDED: Record<number, Record<string, string[]>> = {
 }
 
 function tables(db: Db): Map<string, { strict: boolean; columns: string[] }> {
-  const list = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'").all() as { name: string; strict: number }[]
+  const list = db
+    .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'")
+    .all() as { name: string; strict: number }[]
   return new Map(
-    list.map((t) => [t.name, { strict: t.strict === 1, columns: (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(t.name) as string[]) }]),
+    list.map((t) => [
+      t.name,
+      {
+        strict: t.strict === 1,
+        columns: db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(t.name) as string[],
+      },
+    ]),
   )
 }
 
@@ -64,19 +115,27 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
 /** Sample rows written at a version, checked after upgrading. */
 const SEED: Record<number, (db: Db) => void> = {
   1: (db) => {
-    db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r1', 'distill', 'finished', '{}', 't', 1)").run()
+    db.prepare(
+      "INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r1', 'distill', 'finished', '{}', 't', 1)",
+    ).run()
     db.prepare("INSERT INTO run_tags VALUES ('r1', 'kept')").run()
   },
   2: (db) => {
-    db.prepare("INSERT INTO metric_series (id, run_id, key, count, first_step, last_step, last_value) VALUES (1, 'r1', 'loss', 1, 0, 0, 0.5)").run()
+    db.prepare(
+      "INSERT INTO metric_series (id, run_id, key, count, first_step, last_step, last_value) VALUES (1, 'r1', 'loss', 1, 0, 0, 0.5)",
+    ).run()
     db.prepare('INSERT INTO metric_points VALUES (1, 0, 0.5, 1)').run()
   },
   3: (db) => {
-    db.prepare("INSERT INTO samples (run_id, step, nfe, kind, path, noise_seed, created_at) VALUES ('r1', 5, 1, 'student', 'samples/student-nfe1.csv', 0, 1)").run()
+    db.prepare(
+      "INSERT INTO samples (run_id, step, nfe, kind, path, noise_seed, created_at) VALUES ('r1', 5, 1, 'student', 'samples/student-nfe1.csv', 0, 1)",
+    ).run()
   },
   4: (db) => {
     // Previews as older versions wrote them: 2D blobs, and image PNGs from the fixed preview noise.
-    const insert = db.prepare('INSERT INTO samples (run_id, step, nfe, kind, model, path, data, noise_seed, created_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, 1)')
+    const insert = db.prepare(
+      'INSERT INTO samples (run_id, step, nfe, kind, model, path, data, noise_seed, created_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, 1)',
+    )
     insert.run('r1', 10, 'points2d', 'student', null, Buffer.from([1, 2, 3, 4]), PREVIEW_NOISE_SEED)
     insert.run('r1', 10, 'png', 'student', 'samples/preview.png', null, PREVIEW_NOISE_SEED)
     insert.run('r1', 20, 'png', 'student', 'samples/final.png', null, 7)
@@ -90,21 +149,29 @@ const SEED: Record<number, (db: Db) => void> = {
     expect(() => insert.run('d2', 'datasets/d2', 'a'.repeat(64))).toThrow(/UNIQUE constraint failed: datasets.sha256/)
   },
   6: (db) => {
-    const insert = db.prepare("INSERT INTO samples (run_id, step, nfe, kind, model, role, path, noise_seed, created_at) VALUES ('r1', 30, 1, 'png', 'student', ?, 'samples/x.png', 0, 1)")
+    const insert = db.prepare(
+      "INSERT INTO samples (run_id, step, nfe, kind, model, role, path, noise_seed, created_at) VALUES ('r1', 30, 1, 'png', 'student', ?, 'samples/x.png', 0, 1)",
+    )
     insert.run('final')
     expect(() => insert.run('live')).toThrow(/CHECK constraint failed/)
     // Beside r1 ('{}', a distillation from before teacherSubsteps): one that has the field, and a teacher run.
-    const run = db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES (?, ?, 'finished', ?, 't', 1)")
+    const run = db.prepare(
+      "INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES (?, ?, 'finished', ?, 't', 1)",
+    )
     run.run('r2', 'distill', '{"numScales":8,"teacherSubsteps":4}')
     run.run('r3', 'teacher', '{"steps":10}')
   },
   7: (db) => {
     // A distillation stored at version 7 with a top pair share of its own.
-    db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r4', 'distill', 'finished', '{\"topPairShare\":0.5}', 't', 1)").run()
+    db.prepare(
+      "INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r4', 'distill', 'finished', '{\"topPairShare\":0.5}', 't', 1)",
+    ).run()
   },
   8: (db) => {
     // A distillation stored at version 8 with a grid top of its own.
-    db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r5', 'distill', 'finished', '{\"sigmaMax\":80}', 't', 1)").run()
+    db.prepare(
+      "INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r5', 'distill', 'finished', '{\"sigmaMax\":80}', 't', 1)",
+    ).run()
   },
 }
 
@@ -120,7 +187,12 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
     try {
       expect(userVersion(db)).toBe(version)
       const have = tables(db)
-      const expected = Object.assign({}, ...Object.entries(EXPECTED).filter(([v]) => Number(v) <= version).map(([, t]) => t)) as Record<string, string[]>
+      const expected = Object.assign(
+        {},
+        ...Object.entries(EXPECTED)
+          .filter(([v]) => Number(v) <= version)
+          .map(([, t]) => t),
+      ) as Record<string, string[]>
       for (const [v, added] of Object.entries(ADDED)) {
         if (Number(v) > version) continue
         for (const [table, columns] of Object.entries(added)) expected[table] = [...(expected[table] ?? []), ...columns]
@@ -150,7 +222,8 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
       }
       if (version > 2) expect(db.prepare('SELECT value FROM metric_points').pluck().all()).toEqual([0.5])
       // Version 4 splits the old sample `kind` (the model) into model + format.
-      if (version === 4) expect(db.prepare('SELECT model, kind FROM samples').all()).toEqual([{ model: 'student', kind: 'csv2d' }])
+      if (version === 4)
+        expect(db.prepare('SELECT model, kind FROM samples').all()).toEqual([{ model: 'student', kind: 'csv2d' }])
       // Version 6 gives every sample a role: the older previews are told apart by format and noise seed.
       if (version === 6) {
         expect(db.prepare('SELECT step, kind, noise_seed AS seed, role FROM samples ORDER BY id').all()).toEqual([
@@ -236,7 +309,9 @@ describe('openDatabase', () => {
   it('refuses a database from a newer app with DatabaseTooNewError and leaves the file byte for byte', () => {
     const file = join(tempDir(), 'lab.sqlite')
     const db = openDatabase(file)
-    db.prepare("INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r1', 'distill', 'running', '{}', 't', 1)").run()
+    db.prepare(
+      "INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r1', 'distill', 'running', '{}', 't', 1)",
+    ).run()
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`)
     db.close()
     const before = sha(file)

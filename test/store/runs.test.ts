@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { RunNotFoundError, StoreInputError, TeacherInUseError, TeacherNotFoundError, newRunId } from '../../src-main/store'
+import {
+  RunNotFoundError,
+  StoreInputError,
+  TeacherInUseError,
+  TeacherNotFoundError,
+  newRunId,
+} from '../../src-main/store'
 import { newRun, tempStore } from './helpers'
 
 describe('run ids', () => {
@@ -17,7 +23,16 @@ describe('run lifecycle', () => {
     const store = tempStore()
     const config = { steps: 500, lr: 3e-4, nested: { grid: 'karras' } }
     const run = newRun(store, { config, tags: ['sweep', 'baseline'], notes: 'first try', now: 1000 })
-    expect(run).toMatchObject({ kind: 'distill', status: 'queued', config, seed: 7, appVersion: '0.1.0-test', createdAt: 1000, startedAt: null, finishedAt: null })
+    expect(run).toMatchObject({
+      kind: 'distill',
+      status: 'queued',
+      config,
+      seed: 7,
+      appVersion: '0.1.0-test',
+      createdAt: 1000,
+      startedAt: null,
+      finishedAt: null,
+    })
     expect(run.tags).toEqual(['baseline', 'sweep'])
     expect(store.runs.getRun(run.id).config).toEqual(config)
 
@@ -62,9 +77,26 @@ describe('run lifecycle', () => {
     store.metrics.appendMetrics(run.id, [{ key: 'loss', step: 0, value: 1 }])
     store.checkpoints.addCheckpoint(run.id, { step: 0, path: 'checkpoints/step-0.ckpt', bytes: 10 })
     store.evaluations.addEvaluations(run.id, [{ step: 0, metric: 'swd', model: 'student', nfe: 1, value: 0.3 }])
-    store.samples.addSample(run.id, { step: 0, nfe: 1, kind: 'points2d', model: 'student', role: 'final', noiseSeed: 1, data: new Uint8Array([1, 2]) })
+    store.samples.addSample(run.id, {
+      step: 0,
+      nfe: 1,
+      kind: 'points2d',
+      model: 'student',
+      role: 'final',
+      noiseSeed: 1,
+      data: new Uint8Array([1, 2]),
+    })
     store.runs.deleteRun(run.id)
-    for (const table of ['runs', 'run_tags', 'metric_series', 'metric_points', 'metric_blocks', 'checkpoints', 'evaluations', 'samples']) {
+    for (const table of [
+      'runs',
+      'run_tags',
+      'metric_series',
+      'metric_points',
+      'metric_blocks',
+      'checkpoints',
+      'evaluations',
+      'samples',
+    ]) {
       expect(store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), table).toBe(0)
     }
     expect(() => store.runs.deleteRun(run.id)).toThrow(RunNotFoundError)
@@ -89,9 +121,24 @@ describe('a run id that does not exist', () => {
       ['readDownsampled', () => store.metrics.readDownsampled(id, 'loss', { buckets: 10 })],
       ['listSeries', () => store.metrics.listSeries(id)],
       ['deleteMetricsAfter', () => store.metrics.deleteMetricsAfter(id, 0)],
-      ['addEvaluations', () => store.evaluations.addEvaluations(id, [{ step: 0, metric: 'swd', model: 'ema', nfe: 1, value: 1 }])],
+      [
+        'addEvaluations',
+        () => store.evaluations.addEvaluations(id, [{ step: 0, metric: 'swd', model: 'ema', nfe: 1, value: 1 }]),
+      ],
       ['listEvaluations', () => store.evaluations.listEvaluations(id)],
-      ['addSample', () => store.samples.addSample(id, { step: 0, nfe: 1, kind: 'png', model: 'student', role: 'final', noiseSeed: 1, path: 'samples/a.png' })],
+      [
+        'addSample',
+        () =>
+          store.samples.addSample(id, {
+            step: 0,
+            nfe: 1,
+            kind: 'png',
+            model: 'student',
+            role: 'final',
+            noiseSeed: 1,
+            path: 'samples/a.png',
+          }),
+      ],
       ['listSamples', () => store.samples.listSamples(id)],
       ['addCheckpoint', () => store.checkpoints.addCheckpoint(id, { step: 0, path: 'checkpoints/a', bytes: 1 })],
       ['listCheckpoints', () => store.checkpoints.listCheckpoints(id)],
@@ -120,9 +167,17 @@ describe('tags', () => {
     const b = newRun(store)
     expect(store.runs.tag(b.id, ['sweep', 'good', 'sweep'])).toEqual(['good', 'sweep'])
     expect(store.runs.tag(a.id, ['sweep'])).toEqual(['sweep']) // idempotent
-    expect(store.runs.listRuns({ tags: ['sweep'] }).map((r) => r.id).sort()).toEqual([a.id, b.id].sort())
+    expect(
+      store.runs
+        .listRuns({ tags: ['sweep'] })
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([a.id, b.id].sort())
     expect(store.runs.listRuns({ tags: ['sweep', 'good'] }).map((r) => r.id)).toEqual([b.id])
-    expect(store.runs.allTags()).toEqual([{ tag: 'good', runs: 1 }, { tag: 'sweep', runs: 2 }])
+    expect(store.runs.allTags()).toEqual([
+      { tag: 'good', runs: 1 },
+      { tag: 'sweep', runs: 2 },
+    ])
     expect(store.runs.untag(b.id, ['good'])).toEqual(['sweep'])
     expect(() => store.runs.tag(a.id, ['a,b'])).toThrow(StoreInputError)
     expect(() => store.runs.tag(a.id, [''])).toThrow(StoreInputError)
@@ -197,7 +252,15 @@ describe('teachers', () => {
   it('adds, lists, links runs and refuses to delete a teacher in use', () => {
     const store = tempStore()
     const trainer = newRun(store, { kind: 'teacher' })
-    const teacher = store.teachers.addTeacher({ id: 'moons-1', name: 'Moons', dataset: 'moons', path: 'teachers/moons-1/teacher.ckpt', config: { width: 128 }, runId: trainer.id, now: 5 })
+    const teacher = store.teachers.addTeacher({
+      id: 'moons-1',
+      name: 'Moons',
+      dataset: 'moons',
+      path: 'teachers/moons-1/teacher.ckpt',
+      config: { width: 128 },
+      runId: trainer.id,
+      now: 5,
+    })
     expect(teacher).toMatchObject({ id: 'moons-1', runId: trainer.id, config: { width: 128 }, createdAt: 5 })
     expect(store.teachers.listTeachers({ dataset: 'moons' }).map((t) => t.id)).toEqual(['moons-1'])
     expect(store.teachers.listTeachers({ dataset: 'rings' })).toEqual([])

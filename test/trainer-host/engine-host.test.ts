@@ -64,9 +64,25 @@ describe('ForkedEngineHost + trainer host', () => {
     const firstEvaluation = types.indexOf('evaluation')
     expect(types.lastIndexOf('metrics')).toBeLessThan(firstEvaluation)
     const checkpoints = log.of('checkpoint', job.runId)
-    expect(checkpoints.map((c) => `${c.role}@${c.step}`)).toEqual(['latest@10', 'latest@20', 'latest@30', 'latest@40', 'latest@50', 'latest@60', 'latest@70', 'latest@80', 'latest@90', 'latest@100', 'latest@110', 'latest@120', 'final@120'])
+    expect(checkpoints.map((c) => `${c.role}@${c.step}`)).toEqual([
+      'latest@10',
+      'latest@20',
+      'latest@30',
+      'latest@40',
+      'latest@50',
+      'latest@60',
+      'latest@70',
+      'latest@80',
+      'latest@90',
+      'latest@100',
+      'latest@110',
+      'latest@120',
+      'final@120',
+    ])
     for (const c of checkpoints) {
-      const seenBefore = log.events.slice(0, log.events.indexOf(c)).flatMap((e) => (e.type === 'metrics' && e.runId === job.runId ? e.points : []))
+      const seenBefore = log.events
+        .slice(0, log.events.indexOf(c))
+        .flatMap((e) => (e.type === 'metrics' && e.runId === job.runId ? e.points : []))
       expect(seenBefore.at(-1)?.step).toBe(c.step)
     }
     expect(readCheckpoint(join(job.checkpointDir, 'final.ckpt')).header.step).toBe(STEPS)
@@ -75,7 +91,9 @@ describe('ForkedEngineHost + trainer host', () => {
     const [evaluation] = log.of('evaluation', job.runId)
     expect(evaluation?.step).toBe(STEPS)
     expect(evaluation?.agreement).toBeGreaterThan(0)
-    expect(evaluation?.rows.map((r) => `${r.model}${r.nfe}`)).toEqual(expect.arrayContaining(['data0', 'teacher100', 'student1', 'student2']))
+    expect(evaluation?.rows.map((r) => `${r.model}${r.nfe}`)).toEqual(
+      expect.arrayContaining(['data0', 'teacher100', 'student1', 'student2']),
+    )
 
     const samples = log.of('samples', job.runId)
     // One file per sampled model: the data, the teacher at K = 100, the student at each NFE it was scored at.
@@ -97,7 +115,9 @@ describe('ForkedEngineHost + trainer host', () => {
     host.start(job)
     await firstMetrics(job.runId)
     host.pause()
-    const paused = await log.waitFor((e): e is Extract<EngineMessage, { type: 'paused' }> => e.type === 'paused' && e.runId === job.runId)
+    const paused = await log.waitFor(
+      (e): e is Extract<EngineMessage, { type: 'paused' }> => e.type === 'paused' && e.runId === job.runId,
+    )
     expect(paused.step).toBeGreaterThan(0)
     expect(paused.step).toBeLessThan(STEPS)
     const latest = readCheckpoint(join(job.checkpointDir, 'latest.ckpt')) as Snapshot<DistillHeader>
@@ -117,7 +137,8 @@ describe('ForkedEngineHost + trainer host', () => {
     expect(points.map((p) => p.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1))
     expect(points.map((p) => p.loss)).toEqual(uninterrupted)
     // The time axis leaves the pause out.
-    const gap = (points[paused.step] as { wallMs: number }).wallMs - (points[paused.step - 1] as { wallMs: number }).wallMs
+    const gap =
+      (points[paused.step] as { wallMs: number }).wallMs - (points[paused.step - 1] as { wallMs: number }).wallMs
     expect(gap).toBeLessThan(250)
   })
 
@@ -161,12 +182,18 @@ describe('ForkedEngineHost + trainer host', () => {
     const noDir = { ...distillJob(root.dir, teacherPath), samplesDir: undefined } as unknown as typeof good
     host.start(noDir)
     const second = await log.terminal(noDir.runId)
-    expect(second.type === 'failed' && second.error).toMatchObject({ code: 'INVALID_JOB', message: expect.stringContaining('job.samplesDir') })
+    expect(second.type === 'failed' && second.error).toMatchObject({
+      code: 'INVALID_JOB',
+      message: expect.stringContaining('job.samplesDir'),
+    })
 
     const missing = distillJob(root.dir, join(root.dir, 'no-such-teacher.ckpt'))
     host.start(missing)
     const third = await log.terminal(missing.runId)
-    expect(third.type === 'failed' && third.error).toMatchObject({ code: 'TEACHER', message: expect.stringContaining('no-such-teacher.ckpt') })
+    expect(third.type === 'failed' && third.error).toMatchObject({
+      code: 'TEACHER',
+      message: expect.stringContaining('no-such-teacher.ckpt'),
+    })
   })
 
   it('fails a non-finite loss with NON_FINITE_LOSS and keeps running', async () => {
@@ -179,7 +206,10 @@ describe('ForkedEngineHost + trainer host', () => {
     const job = distillJob(root.dir, nanTeacher)
     host.start(job)
     const end = await log.terminal(job.runId)
-    expect(end.type === 'failed' && end.error).toMatchObject({ code: 'NON_FINITE_LOSS', message: expect.stringContaining('loss became NaN at step 1') })
+    expect(end.type === 'failed' && end.error).toMatchObject({
+      code: 'NON_FINITE_LOSS',
+      message: expect.stringContaining('loss became NaN at step 1'),
+    })
     expect(end.step).toBe(0)
   })
 
@@ -203,7 +233,9 @@ describe('ForkedEngineHost + trainer host', () => {
     expect(log.of('checkpoint', runId).map((c) => `${c.role}@${c.step}`)).toEqual(['latest@10', 'teacher@20'])
     const [evaluation] = log.of('evaluation', runId)
     expect(evaluation?.agreement).toBeNull()
-    expect(evaluation?.rows.map((r) => `${r.model}${r.nfe}`)).toEqual(expect.arrayContaining(['teacher1', 'teacher10', 'teacher100']))
+    expect(evaluation?.rows.map((r) => `${r.model}${r.nfe}`)).toEqual(
+      expect.arrayContaining(['teacher1', 'teacher10', 'teacher100']),
+    )
   })
   it('pauses, resumes and cancels a teacher job, keeping its steps contiguous', async () => {
     const runId = 'teacher-2'
@@ -271,7 +303,10 @@ describe('an engine process that dies', () => {
     const job = distillJob(root.dir, teacherPath, {}, { resumeFrom: broken })
     crashing.start(job)
     const end = await events.terminal(job.runId)
-    expect(end.type === 'failed' && end.error).toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('first moment') })
+    expect(end.type === 'failed' && end.error).toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('first moment'),
+    })
     expect(await crashing.exited).toEqual({ code: 1, signal: null })
     expect(events.of('failed')).toHaveLength(1)
     expect(events.of('log').some((l) => l.stream === 'stderr' && l.line.includes('first moment'))).toBe(true)

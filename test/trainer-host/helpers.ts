@@ -10,7 +10,14 @@ import { TeacherTrainer } from '../../src-main/engine/teacher-trainer'
 import { writeCheckpoint } from '../../src-main/files/checkpoint-file'
 import type { EngineEvent, EngineHost } from '../../src-main/services/engine-host'
 
-export const TINY_TEACHER = { hiddenWidth: 16, hiddenDepth: 1, timeEmbeddingDim: 8, steps: 5, batch: 16, backend: 'cpu' } as const
+export const TINY_TEACHER = {
+  hiddenWidth: 16,
+  hiddenDepth: 1,
+  timeEmbeddingDim: 8,
+  steps: 5,
+  batch: 16,
+  backend: 'cpu',
+} as const
 
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `clab-${prefix}-`))
@@ -30,12 +37,25 @@ export async function makeTinyTeacher(path: string): Promise<void> {
 }
 
 export function tinyDistillConfig(teacherPath: string, overrides: Partial<DistillConfig> = {}): DistillConfig {
-  return parseDistillConfig({ teacher: teacherPath, batch: 16, steps: 30, evalSamples: 64, checkpointEvery: 10, backend: 'cpu', ...overrides })
+  return parseDistillConfig({
+    teacher: teacherPath,
+    batch: 16,
+    steps: 30,
+    evalSamples: 64,
+    checkpointEvery: 10,
+    backend: 'cpu',
+    ...overrides,
+  })
 }
 
 let runs = 0
 
-export function distillJob(root: string, teacherPath: string, overrides: Partial<DistillConfig> = {}, extra: Partial<DistillJob> = {}): DistillJob {
+export function distillJob(
+  root: string,
+  teacherPath: string,
+  overrides: Partial<DistillConfig> = {},
+  extra: Partial<DistillJob> = {},
+): DistillJob {
   const runId = `run-${++runs}`
   return {
     kind: 'distill',
@@ -72,7 +92,10 @@ export class EventLog {
     const seen = this.events.find(test)
     if (seen) return Promise.resolve(seen)
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching event in ${timeoutMs} ms; saw ${this.types().join(', ')}`)), timeoutMs)
+      const timer = setTimeout(
+        () => reject(new Error(`no matching event in ${timeoutMs} ms; saw ${this.types().join(', ')}`)),
+        timeoutMs,
+      )
       this.waiters.push({ test, resolve: (e) => (clearTimeout(timer), resolve(e)) })
     })
   }
@@ -86,7 +109,9 @@ export class EventLog {
   }
 
   of<K extends EngineEvent['type']>(type: K, runId?: string): Array<Extract<EngineEvent, { type: K }>> {
-    return this.events.filter((e) => e.type === type && (runId === undefined || ('runId' in e && e.runId === runId))) as Array<Extract<EngineEvent, { type: K }>>
+    return this.events.filter(
+      (e) => e.type === type && (runId === undefined || ('runId' in e && e.runId === runId)),
+    ) as Array<Extract<EngineEvent, { type: K }>>
   }
 
   points(runId: string): MetricPoint[] {
@@ -95,6 +120,8 @@ export class EventLog {
 
   /** Event types without logs, for assertions on order (metrics batches collapsed into one entry each). */
   types(runId?: string): string[] {
-    return this.events.filter((e) => e.type !== 'log' && (runId === undefined || ('runId' in e && e.runId === runId))).map((e) => e.type)
+    return this.events
+      .filter((e) => e.type !== 'log' && (runId === undefined || ('runId' in e && e.runId === runId)))
+      .map((e) => e.type)
   }
 }

@@ -23,7 +23,10 @@ beforeAll(async () => {
 afterAll(() => root?.remove())
 
 /** A context whose host asks for a pause once step `pauseAt` is done, then resumes (or cancels) at once. */
-function context(pauseAt: number | null, answer: 'resume' | 'cancel' = 'resume'): { ctx: JobContext; messages: EngineMessage[] } {
+function context(
+  pauseAt: number | null,
+  answer: 'resume' | 'cancel' = 'resume',
+): { ctx: JobContext; messages: EngineMessage[] } {
   const messages: EngineMessage[] = []
   let pause = false
   let pausedOnce = false
@@ -65,10 +68,12 @@ function sequence(messages: EngineMessage[]): string[] {
   })
 }
 
-const steps = (messages: EngineMessage[]) => messages.flatMap((m) => (m.type === 'metrics' ? m.points.map((p) => p.step) : []))
-const losses = (messages: EngineMessage[]) => messages.flatMap((m) => (m.type === 'metrics' ? m.points.map((p) => p.loss) : []))
+const steps = (messages: EngineMessage[]) =>
+  messages.flatMap((m) => (m.type === 'metrics' ? m.points.map((p) => p.step) : []))
+const losses = (messages: EngineMessage[]) =>
+  messages.flatMap((m) => (m.type === 'metrics' ? m.points.map((p) => p.loss) : []))
 
-describe('#16.4 the one training loop keeps each job\'s messages', () => {
+describe("#16.4 the one training loop keeps each job's messages", () => {
   it('#16.4 a distillation paused at step 15: previews, checkpoints, evaluations, pause and samples in order, losses bit for bit', async () => {
     const overrides = { steps: 30, checkpointEvery: 10, evalEvery: 10, sampleEvery: 10 }
     const straight = context(null)
@@ -104,11 +109,22 @@ describe('#16.4 the one training loop keeps each job\'s messages', () => {
       'samples student4@30',
       'samples student8@30',
     ])
-    expect(sequence(straight.messages).filter((s) => !/15$/.test(s))).toEqual(sequence(paused.messages).filter((s) => !/15$/.test(s)))
+    expect(sequence(straight.messages).filter((s) => !/15$/.test(s))).toEqual(
+      sequence(paused.messages).filter((s) => !/15$/.test(s)),
+    )
     expect(steps(paused.messages)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
     expect(losses(paused.messages)).toEqual(losses(straight.messages))
     const samples = paused.messages.filter((m) => m.type === 'samples')
-    expect(samples.map((m) => m.path)).toEqual(['data.csv', 'teacher-k100.csv', 'student-nfe1.csv', 'student-nfe2.csv', 'student-nfe4.csv', 'student-nfe8.csv'].map((f) => join(job.samplesDir, f)))
+    expect(samples.map((m) => m.path)).toEqual(
+      [
+        'data.csv',
+        'teacher-k100.csv',
+        'student-nfe1.csv',
+        'student-nfe2.csv',
+        'student-nfe4.csv',
+        'student-nfe8.csv',
+      ].map((f) => join(job.samplesDir, f)),
+    )
     expect(readCheckpoint(join(job.checkpointDir, 'final.ckpt')).header.step).toBe(30)
   })
 
@@ -169,7 +185,11 @@ describe('#16.4 the one training loop keeps each job\'s messages', () => {
     expect(steps(messages)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
 
     const cancelled = context(7, 'cancel')
-    expect(await runTeacherJob(job('teacher-b'), cancelled.ctx)).toEqual({ type: 'cancelled', runId: 'teacher-b', step: 7 })
+    expect(await runTeacherJob(job('teacher-b'), cancelled.ctx)).toEqual({
+      type: 'cancelled',
+      runId: 'teacher-b',
+      step: 7,
+    })
     expect(sequence(cancelled.messages).slice(-2)).toEqual(['checkpoint latest@7', 'paused@7'])
   })
 })

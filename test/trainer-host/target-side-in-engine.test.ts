@@ -25,7 +25,10 @@ beforeAll(async () => {
 afterAll(() => root?.remove())
 
 /** `thread`: '0' one thread, '1' the thread from the first step, 'auto' (unset) the thread when it is ready. */
-async function losses(options: { entry?: string; thread: '0' | '1' | 'auto'; steps?: number }, solver: 'ddim' | 'heun'): Promise<{ losses: number[]; stderr: string[]; stdout: string[] }> {
+async function losses(
+  options: { entry?: string; thread: '0' | '1' | 'auto'; steps?: number },
+  solver: 'ddim' | 'heun',
+): Promise<{ losses: number[]; stderr: string[]; stdout: string[] }> {
   const env = { ...process.env, CLAB_TARGET_THREAD: options.thread === 'auto' ? undefined : options.thread }
   const host = new ForkedEngineHost({ ...(options.entry ? { entry: options.entry } : {}), env })
   const log = new EventLog(host)
@@ -34,7 +37,8 @@ async function losses(options: { entry?: string; thread: '0' | '1' | 'auto'; ste
     const job = distillJob(root.dir, teacherPath, { steps, solver, targetEma: 0.5 })
     host.start(job)
     expect(await log.terminal(job.runId)).toMatchObject({ type: 'finished', step: steps })
-    const lines = (stream: 'stdout' | 'stderr') => log.events.flatMap((e) => (e.type === 'log' && e.stream === stream ? [e.line] : []))
+    const lines = (stream: 'stdout' | 'stderr') =>
+      log.events.flatMap((e) => (e.type === 'log' && e.stream === stream ? [e.line] : []))
     return { losses: log.points(job.runId).map((p) => p.loss), stderr: lines('stderr'), stdout: lines('stdout') }
   } finally {
     host.kill()
@@ -43,14 +47,17 @@ async function losses(options: { entry?: string; thread: '0' | '1' | 'auto'; ste
 }
 
 describe('CD with the target side on a second thread, in the engine process', () => {
-  it.each(['ddim', 'heun'] as const)('%s: from sources, the same losses as on one thread, and the thread did start', async (solver) => {
-    const one = await losses({ thread: '0' }, solver)
-    const two = await losses({ thread: '1' }, solver)
-    expect(two.stderr.filter((l) => l.includes('stay on the engine thread'))).toEqual([])
-    expect(two.stdout).toContain('teacher and target on a second thread from step 1')
-    expect(one.stdout.filter((l) => l.includes('second thread'))).toEqual([])
-    expect(two.losses).toEqual(one.losses)
-  })
+  it.each(['ddim', 'heun'] as const)(
+    '%s: from sources, the same losses as on one thread, and the thread did start',
+    async (solver) => {
+      const one = await losses({ thread: '0' }, solver)
+      const two = await losses({ thread: '1' }, solver)
+      expect(two.stderr.filter((l) => l.includes('stay on the engine thread'))).toEqual([])
+      expect(two.stdout).toContain('teacher and target on a second thread from step 1')
+      expect(one.stdout.filter((l) => l.includes('second thread'))).toEqual([])
+      expect(two.losses).toEqual(one.losses)
+    },
+  )
 
   it('by default the run starts at once and the thread takes over when ready, with the same losses', async () => {
     const steps = 600

@@ -15,33 +15,50 @@ beforeAll(async () => {
 })
 afterAll(() => teacher.weights.dispose())
 
-const options = (solver: 'ddim' | 'heun', substeps = 1) => ({ backend: 'cpu' as const, teacher, data: DATA_2D, solve: { solver, substeps }, sigmaData: 0.5, batch: 16 })
+const options = (solver: 'ddim' | 'heun', substeps = 1) => ({
+  backend: 'cpu' as const,
+  teacher,
+  data: DATA_2D,
+  solve: { solver, substeps },
+  sigmaData: 0.5,
+  batch: 16,
+})
 
 describe('TargetSideThread (a real worker thread with its own tfjs)', () => {
   it.each([
     ['ddim', 1],
     ['heun', 1],
     ['heun', 3],
-  ] as const)('%s, %i substep(s) per hop: a Distiller using it gives the loss sequence of one without, and leaks nothing here', async (solver, teacherSubsteps) => {
-    const config = parseDistillConfig({ batch: 16, steps: 10, numScales: 10, solver, teacherSubsteps, targetEma: 0.5 })
-    const inline = new Distiller(config, teacher, 'cpu')
-    const expected = Array.from({ length: config.steps }, () => inline.trainStep().loss)
-    inline.dispose()
+  ] as const)(
+    '%s, %i substep(s) per hop: a Distiller using it gives the loss sequence of one without, and leaks nothing here',
+    async (solver, teacherSubsteps) => {
+      const config = parseDistillConfig({
+        batch: 16,
+        steps: 10,
+        numScales: 10,
+        solver,
+        teacherSubsteps,
+        targetEma: 0.5,
+      })
+      const inline = new Distiller(config, teacher, 'cpu')
+      const expected = Array.from({ length: config.steps }, () => inline.trainStep().loss)
+      inline.dispose()
 
-    const thread = await TargetSideThread.start(options(solver, teacherSubsteps))
-    try {
-      const distiller = new Distiller(config, teacher, 'cpu')
-      distiller.offloadTargetSide(thread)
-      const got = [distiller.trainStep().loss, distiller.trainStep().loss]
-      const before = tf.memory().numTensors
-      while (distiller.step < config.steps) got.push(distiller.trainStep().loss)
-      expect(tf.memory().numTensors).toBe(before)
-      expect(got).toEqual(expected)
-      distiller.dispose()
-    } finally {
-      await thread.close()
-    }
-  })
+      const thread = await TargetSideThread.start(options(solver, teacherSubsteps))
+      try {
+        const distiller = new Distiller(config, teacher, 'cpu')
+        distiller.offloadTargetSide(thread)
+        const got = [distiller.trainStep().loss, distiller.trainStep().loss]
+        const before = tf.memory().numTensors
+        while (distiller.step < config.steps) got.push(distiller.trainStep().loss)
+        expect(tf.memory().numTensors).toBe(before)
+        expect(got).toEqual(expected)
+        distiller.dispose()
+      } finally {
+        await thread.close()
+      }
+    },
+  )
 
   it("reports the worker's own error on the next call, and refuses calls once closed", async () => {
     const thread = await TargetSideThread.start(options('ddim'))
@@ -54,6 +71,8 @@ describe('TargetSideThread (a real worker thread with its own tfjs)', () => {
   })
 
   it('fails to start with the reason when its backend cannot load', async () => {
-    await expect(TargetSideThread.start({ ...options('ddim'), backend: 'node-gpu' })).rejects.toThrow(/target-side thread: .*node-gpu|tfjs-node-gpu/)
+    await expect(TargetSideThread.start({ ...options('ddim'), backend: 'node-gpu' })).rejects.toThrow(
+      /target-side thread: .*node-gpu|tfjs-node-gpu/,
+    )
   })
 })

@@ -11,7 +11,10 @@ describe('MetricsBatcher', () => {
   it('flushes every 100 ms, at 500 points, and on demand; never an empty batch', () => {
     let now = 0
     const batches: number[][] = []
-    const batcher = new MetricsBatcher((points) => batches.push(points.map((p) => p.step)), () => now)
+    const batcher = new MetricsBatcher(
+      (points) => batches.push(points.map((p) => p.step)),
+      () => now,
+    )
     for (let s = 1; s <= 3; s++) batcher.add(point(s))
     expect(batches).toEqual([])
     now = 100
@@ -33,7 +36,10 @@ describe('selectPort', () => {
   it('uses process.parentPort when it exists (an Electron utility process)', async () => {
     const posted: unknown[] = []
     let listener: ((e: { data: unknown }) => void) | null = null
-    const parentPort = { postMessage: (m: unknown) => posted.push(m), on: (_: 'message', l: (e: { data: unknown }) => void) => (listener = l) }
+    const parentPort = {
+      postMessage: (m: unknown) => posted.push(m),
+      on: (_: 'message', l: (e: { data: unknown }) => void) => (listener = l),
+    }
     const port = selectPort({ parentPort } as unknown as NodeJS.Process)
     expect(port.kind).toBe('electron-utility')
     const received: unknown[] = []
@@ -51,7 +57,14 @@ describe('selectPort', () => {
 })
 
 describe('HostToEngineSchema', () => {
-  const job = { kind: 'distill', runId: 'r1', config: DISTILL_DEFAULTS, teacherPath: 'builtin', checkpointDir: '/c', samplesDir: '/s' }
+  const job = {
+    kind: 'distill',
+    runId: 'r1',
+    config: DISTILL_DEFAULTS,
+    teacherPath: 'builtin',
+    checkpointDir: '/c',
+    samplesDir: '/s',
+  }
 
   it('accepts controls and a complete job', () => {
     for (const type of ['pause', 'resume', 'cancel']) expect(HostToEngineSchema.safeParse({ type }).success).toBe(true)
@@ -64,10 +77,16 @@ describe('HostToEngineSchema', () => {
       if (result.success) throw new Error('expected a failure')
       return describeMessageError(result.error, message)
     }
-    expect(check({ type: 'start', job: { ...job, config: { ...DISTILL_DEFAULTS, warmupSteps: 10, steps: 5 } } })).toContain('job.config.warmupSteps')
-    expect(check({ type: 'start', job: { ...job, kind: 'student' } })).toContain("job.kind must be 'distill' or 'teacher'")
+    expect(
+      check({ type: 'start', job: { ...job, config: { ...DISTILL_DEFAULTS, warmupSteps: 10, steps: 5 } } }),
+    ).toContain('job.config.warmupSteps')
+    expect(check({ type: 'start', job: { ...job, kind: 'student' } })).toContain(
+      "job.kind must be 'distill' or 'teacher'",
+    )
     expect(check({ type: 'start', job: { ...job, extra: 1 } })).toContain('unknown field(s) extra')
-    expect(check({ type: 'start', job: { ...job, config: { ...DISTILL_DEFAULTS, lr: 0 } } })).toBe('job.config.lr: learning rate must be > 0 (got 0)')
-    expect(check({ type: 'stop' })).toContain("message type must be one of")
+    expect(check({ type: 'start', job: { ...job, config: { ...DISTILL_DEFAULTS, lr: 0 } } })).toBe(
+      'job.config.lr: learning rate must be > 0 (got 0)',
+    )
+    expect(check({ type: 'stop' })).toContain('message type must be one of')
   })
 })

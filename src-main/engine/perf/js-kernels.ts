@@ -38,7 +38,12 @@ export function gemm(
       const b3 = b2 + N
       const b4 = b3 + N
       for (let j = 0; j < N; j++) {
-        C[c0 + j] = (C[c0 + j] as number) + a1 * (B[b1 + j] as number) + a2 * (B[b2 + j] as number) + a3 * (B[b3 + j] as number) + a4 * (B[b4 + j] as number)
+        C[c0 + j] =
+          (C[c0 + j] as number) +
+          a1 * (B[b1 + j] as number) +
+          a2 * (B[b2 + j] as number) +
+          a3 * (B[b3 + j] as number) +
+          a4 * (B[b4 + j] as number)
       }
     }
     for (; k < K; k++) {

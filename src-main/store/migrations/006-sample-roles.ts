@@ -10,6 +10,8 @@ export const migration006: Migration = {
   name: 'sample-roles',
   up(db) {
     db.exec(`ALTER TABLE samples ADD COLUMN role TEXT NOT NULL DEFAULT 'final' CHECK (role IN ('preview', 'final'))`)
-    db.prepare(`UPDATE samples SET role = 'preview' WHERE kind = 'points2d' OR (kind = 'png' AND noise_seed = ?)`).run(PREVIEW_NOISE_SEED)
+    db.prepare(`UPDATE samples SET role = 'preview' WHERE kind = 'points2d' OR (kind = 'png' AND noise_seed = ?)`).run(
+      PREVIEW_NOISE_SEED,
+    )
   },
 }

@@ -7,7 +7,9 @@ import type { Migration } from './types'
  * with. Each migration names its own fields, so what it does stays fixed as DISTILL_FIELDS_ADDED grows.
  */
 export function fillDistillFieldsAdded(db: Database, fields: readonly (keyof typeof DISTILL_FIELDS_ADDED)[]): void {
-  const update = db.prepare(`UPDATE runs SET config_json = json_set(config_json, ?, json(?)) WHERE kind = 'distill' AND json_type(config_json, ?) IS NULL`)
+  const update = db.prepare(
+    `UPDATE runs SET config_json = json_set(config_json, ?, json(?)) WHERE kind = 'distill' AND json_type(config_json, ?) IS NULL`,
+  )
   for (const field of fields) update.run(`$.${field}`, JSON.stringify(DISTILL_FIELDS_ADDED[field]), `$.${field}`)
 }
 

@@ -30,7 +30,11 @@ export function bridgeClient(bridge: DesktopBridge): ApiClient {
   return {
     call<M extends ApiMethod>(method: M, payload?: ApiPayload<M>): Promise<ApiResult<ApiResponses[M]>> {
       const fn = bridge[method] as ((payload?: ApiPayload<M>) => Promise<ApiResult<ApiResponses[M]>>) | undefined
-      if (typeof fn !== 'function') return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method ${String(method)}` } })
+      if (typeof fn !== 'function')
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'UNKNOWN_METHOD', message: `unknown method ${String(method)}` },
+        })
       return fn(payload)
     },
     subscribe: (listener) => bridge.onEvent(listener),
@@ -38,9 +42,15 @@ export function bridgeClient(bridge: DesktopBridge): ApiClient {
 }
 
 /** Picks the transport: the preload bridge when present, else the `clab serve` WebSocket of this page. */
-export function selectApi(globals: ApiHostGlobals, connect: (url: string) => Promise<ApiClient> = connectWsClient): Promise<ApiClient> {
+export function selectApi(
+  globals: ApiHostGlobals,
+  connect: (url: string) => Promise<ApiClient> = connectWsClient,
+): Promise<ApiClient> {
   if (globals.api && typeof globals.api.onEvent === 'function') return Promise.resolve(bridgeClient(globals.api))
-  if (!globals.location) return Promise.reject(new Error('no window.api (desktop app) and no page URL (clab serve): cannot reach the backend'))
+  if (!globals.location)
+    return Promise.reject(
+      new Error('no window.api (desktop app) and no page URL (clab serve): cannot reach the backend'),
+    )
   return connect(apiSocketUrl(globals.location.href))
 }
 
@@ -83,7 +93,11 @@ export class ApiCallError extends Error {
 }
 
 /** Calls `method` on `api` and returns the value, or throws ApiCallError with the error as data. */
-export async function callOn<M extends ApiMethod>(api: ApiClient, method: M, payload?: ApiPayload<M>): Promise<ApiResponses[M]> {
+export async function callOn<M extends ApiMethod>(
+  api: ApiClient,
+  method: M,
+  payload?: ApiPayload<M>,
+): Promise<ApiResponses[M]> {
   const result = await api.call(method, payload)
   if (!result.ok) throw new ApiCallError(result.error)
   return result.value

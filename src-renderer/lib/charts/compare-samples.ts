@@ -38,7 +38,11 @@ export function sharedNoiseSeed(samplesByRun: ReadonlyArray<readonly SampleRecor
 }
 
 /** A run's samples drawn from `noiseSeed` when it has any, else all of them (an older run, other noise). */
-function onSeed(samples: readonly SampleRecord[], noiseSeed: number | null, keep: (s: SampleRecord) => boolean): SampleRecord[] {
+function onSeed(
+  samples: readonly SampleRecord[],
+  noiseSeed: number | null,
+  keep: (s: SampleRecord) => boolean,
+): SampleRecord[] {
   const all = samples.filter(keep)
   if (noiseSeed === null) return all
   const same = all.filter((s) => s.noiseSeed === noiseSeed)
@@ -53,7 +57,11 @@ export function sampleNfes(samplesByRun: ReadonlyArray<readonly SampleRecord[]>)
 }
 
 /** The union of the student sample steps at `nfe` over all runs, ascending (the slider's stops). */
-export function sampleSteps(samplesByRun: ReadonlyArray<readonly SampleRecord[]>, nfe: number, noiseSeed: number | null = null): number[] {
+export function sampleSteps(
+  samplesByRun: ReadonlyArray<readonly SampleRecord[]>,
+  nfe: number,
+  noiseSeed: number | null = null,
+): number[] {
   const set = new Set<number>()
   for (const list of samplesByRun) for (const s of onSeed(list, noiseSeed, (x) => isStudent(x, nfe))) set.add(s.step)
   return [...set].sort((a, b) => a - b)
@@ -63,7 +71,12 @@ export function sampleSteps(samplesByRun: ReadonlyArray<readonly SampleRecord[]>
  * The run's student sample at `nfe` with the largest step ≤ `step` (the newest one when a step has two),
  * from `noiseSeed` when the run has samples from it; null when there is none yet.
  */
-export function sampleAtStep(samples: readonly SampleRecord[], step: number, nfe: number, noiseSeed: number | null = null): SampleRecord | null {
+export function sampleAtStep(
+  samples: readonly SampleRecord[],
+  step: number,
+  nfe: number,
+  noiseSeed: number | null = null,
+): SampleRecord | null {
   let best: SampleRecord | null = null
   for (const s of onSeed(samples, noiseSeed, (x) => isStudent(x, nfe))) {
     if (s.step > step) continue
@@ -137,8 +150,20 @@ export interface SamplePanelInput {
 export function buildSampleConfig(input: SamplePanelInput): ChartConfiguration<'scatter', Point[]> {
   const datasets: Array<ChartDataset<'scatter', Point[]>> = []
   if (input.data)
-    datasets.push({ label: 'held-out data', data: input.data.slice(), backgroundColor: input.theme.dataPoint, borderWidth: 0, pointRadius: 1.5 })
-  datasets.push({ label: input.runId, data: input.points.slice(), backgroundColor: input.color, borderWidth: 0, pointRadius: 1.5 })
+    datasets.push({
+      label: 'held-out data',
+      data: input.data.slice(),
+      backgroundColor: input.theme.dataPoint,
+      borderWidth: 0,
+      pointRadius: 1.5,
+    })
+  datasets.push({
+    label: input.runId,
+    data: input.points.slice(),
+    backgroundColor: input.color,
+    borderWidth: 0,
+    pointRadius: 1.5,
+  })
   const b = input.bounds
   const axis = (min: number | undefined, max: number | undefined) => ({
     type: 'linear' as const,

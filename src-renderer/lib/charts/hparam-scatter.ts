@@ -17,7 +17,14 @@ export interface MetricChoice {
 }
 
 const MODEL_ORDER = ['student', 'teacher', 'data']
-const METRIC_NAMES: Record<string, string> = { swd: 'SWD', energy: 'energy', mmd: 'MMD', fd: 'Fréchet', msPerSample: 'ms/sample', agreement: 'agreement' }
+const METRIC_NAMES: Record<string, string> = {
+  swd: 'SWD',
+  energy: 'energy',
+  mmd: 'MMD',
+  fd: 'Fréchet',
+  msPerSample: 'ms/sample',
+  agreement: 'agreement',
+}
 
 export function metricChoiceKey(model: string, metric: string, nfe: number): string {
   return `${model}/${metric}/${nfe}`
@@ -31,7 +38,13 @@ export function metricChoices(finals: ReadonlyArray<readonly EvaluationRecord[]>
       const key = metricChoiceKey(r.model, r.metric, r.nfe)
       if (seen.has(key)) continue
       const where = r.model === 'data' ? 'data floor' : `${r.model} NFE ${r.nfe}`
-      seen.set(key, { key, label: `${METRIC_NAMES[r.metric] ?? r.metric}: ${where}`, model: r.model, metric: r.metric, nfe: r.nfe })
+      seen.set(key, {
+        key,
+        label: `${METRIC_NAMES[r.metric] ?? r.metric}: ${where}`,
+        model: r.model,
+        metric: r.metric,
+        nfe: r.nfe,
+      })
     }
   const rank = (c: MetricChoice) => {
     const m = MODEL_ORDER.indexOf(c.model)
@@ -68,7 +81,10 @@ export interface HparamOptions {
 
 type Point = { x: number; y: number }
 
-export function buildHparamConfig(points: readonly HparamPoint[], options: HparamOptions): ChartConfiguration<'scatter', Point[]> {
+export function buildHparamConfig(
+  points: readonly HparamPoint[],
+  options: HparamOptions,
+): ChartConfiguration<'scatter', Point[]> {
   const placeable = (v: number | null, log: boolean): v is number => v !== null && Number.isFinite(v) && (!log || v > 0)
   const datasets: Array<ChartDataset<'scatter', Point[]>> = points
     .filter((p) => placeable(p.x, options.logX) && placeable(p.y, options.logY))
@@ -90,8 +106,18 @@ export function buildHparamConfig(points: readonly HparamPoint[], options: Hpara
       animation: false,
       plugins: { legend: { display: false } },
       scales: {
-        x: { type: options.logX ? 'logarithmic' : 'linear', title: { display: true, text: options.xField, color: options.theme.muted }, ticks: tick, grid },
-        y: { type: options.logY ? 'logarithmic' : 'linear', title: { display: true, text: options.yLabel, color: options.theme.muted }, ticks: tick, grid },
+        x: {
+          type: options.logX ? 'logarithmic' : 'linear',
+          title: { display: true, text: options.xField, color: options.theme.muted },
+          ticks: tick,
+          grid,
+        },
+        y: {
+          type: options.logY ? 'logarithmic' : 'linear',
+          title: { display: true, text: options.yLabel, color: options.theme.muted },
+          ticks: tick,
+          grid,
+        },
       },
     },
   }

@@ -47,7 +47,8 @@ export function appendToCurve(curve: Curve, points: readonly MetricPoint[], key:
   if (mine.length === 0) return curve
   mine.sort((a, b) => a.step - b.step)
   const first = (mine[0] as MetricPoint).step
-  const keep = (xy: XY[]): XY[] => (xy.length > 0 && (xy[xy.length - 1] as XY).x >= first ? xy.filter((p) => p.x < first) : xy)
+  const keep = (xy: XY[]): XY[] =>
+    xy.length > 0 && (xy[xy.length - 1] as XY).x >= first ? xy.filter((p) => p.x < first) : xy
   const line = keep(curve.line).concat(mine.map((p) => ({ x: p.step, y: p.value })))
   return { line, low: keep(curve.low), high: keep(curve.high) }
 }
@@ -79,10 +80,33 @@ export function buildCurveConfig(options: CurveChartOptions): ChartConfiguration
   for (const s of options.series) {
     if (s.curve.high.length > 0) {
       // The band: max first, then min filled up to it ('-1' = the dataset before).
-      datasets.push({ label: `${s.label} (max)`, data: forLog(s.curve.high, logY), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(s.color, 0.15), fill: false })
-      datasets.push({ label: `${s.label} (min)`, data: forLog(s.curve.low, logY), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(s.color, 0.15), fill: '-1' })
+      datasets.push({
+        label: `${s.label} (max)`,
+        data: forLog(s.curve.high, logY),
+        borderWidth: 0,
+        pointRadius: 0,
+        backgroundColor: withAlpha(s.color, 0.15),
+        fill: false,
+      })
+      datasets.push({
+        label: `${s.label} (min)`,
+        data: forLog(s.curve.low, logY),
+        borderWidth: 0,
+        pointRadius: 0,
+        backgroundColor: withAlpha(s.color, 0.15),
+        fill: '-1',
+      })
     }
-    datasets.push({ label: s.label, data: forLog(s.curve.line, logY), borderColor: s.color, backgroundColor: s.color, borderWidth: 1.5, pointRadius: 0, fill: false, spanGaps: false })
+    datasets.push({
+      label: s.label,
+      data: forLog(s.curve.line, logY),
+      borderColor: s.color,
+      backgroundColor: s.color,
+      borderWidth: 1.5,
+      pointRadius: 0,
+      fill: false,
+      spanGaps: false,
+    })
   }
   const config: ChartConfiguration<'line', XY[]> = {
     type: 'line',
@@ -93,12 +117,26 @@ export function buildCurveConfig(options: CurveChartOptions): ChartConfiguration
       normalized: true,
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       scales: {
-        x: { type: 'linear', title: { display: true, text: options.xTitle ?? 'step', color: theme.muted }, ticks: { color: theme.muted }, grid: { color: theme.grid } },
-        y: { type: logY ? 'logarithmic' : 'linear', title: { display: Boolean(options.yTitle), text: options.yTitle ?? '', color: theme.muted }, ticks: { color: theme.muted }, grid: { color: theme.grid } },
+        x: {
+          type: 'linear',
+          title: { display: true, text: options.xTitle ?? 'step', color: theme.muted },
+          ticks: { color: theme.muted },
+          grid: { color: theme.grid },
+        },
+        y: {
+          type: logY ? 'logarithmic' : 'linear',
+          title: { display: Boolean(options.yTitle), text: options.yTitle ?? '', color: theme.muted },
+          ticks: { color: theme.muted },
+          grid: { color: theme.grid },
+        },
       },
       plugins: {
         // A single curve needs no legend; several get one at the bottom (the Export button sits top right).
-        legend: { display: options.series.length > 1, position: 'bottom', labels: { color: theme.fg, filter: (item) => !/\((min|max)\)$/.test(item.text) } },
+        legend: {
+          display: options.series.length > 1,
+          position: 'bottom',
+          labels: { color: theme.fg, filter: (item) => !/\((min|max)\)$/.test(item.text) },
+        },
         // Streams of raw points can reach tens of thousands; min/max decimation keeps frames short and extremes visible.
         decimation: { enabled: true, algorithm: 'min-max' },
         tooltip: { filter: (item) => !/\((min|max)\)$/.test(item.dataset.label ?? '') },

@@ -28,7 +28,12 @@ export function finalEvaluations(records: readonly EvaluationRecord[]): Evaluati
 }
 
 /** One value of a final evaluation; `nfe` omitted = the largest NFE of that model (teacher K = 100). */
-export function evalValue(final: readonly EvaluationRecord[], metric: string, model: string, nfe?: number): number | null {
+export function evalValue(
+  final: readonly EvaluationRecord[],
+  metric: string,
+  model: string,
+  nfe?: number,
+): number | null {
   let best: EvaluationRecord | null = null
   for (const r of final) {
     if (r.metric !== metric || r.model !== model) continue
@@ -64,7 +69,9 @@ export interface NfeOptions {
 const NFE_TICKS = new Set([1, 2, 4, 8, 10, 16, 20, 50, 100, 200, 500, 1000])
 
 /** Groups runs whose series are identical, keeping first-seen order. */
-function groupIdentical<T>(items: Array<{ runId: string; color: string; value: T }>): Array<{ runIds: string[]; color: string; value: T }> {
+function groupIdentical<T>(
+  items: Array<{ runId: string; color: string; value: T }>,
+): Array<{ runIds: string[]; color: string; value: T }> {
   const groups = new Map<string, { runIds: string[]; color: string; value: T }>()
   for (const item of items) {
     const key = canonicalJson(item.value)
@@ -78,16 +85,31 @@ function groupIdentical<T>(items: Array<{ runId: string; color: string; value: T
 export function buildNfeConfig(runs: readonly NfeRun[], options: NfeOptions): ChartConfiguration<'line', Point[]> {
   const finals = runs.map((r) => ({ run: r, final: finalEvaluations(r.evaluations) }))
   // A log axis cannot place 0 (the teacher's K = 100 agreement with itself): such points are left out.
-  const nfePoints = (final: readonly EvaluationRecord[], model: string, metric: string) => pointsAtNfe(final, model, metric).filter((p) => !options.logY || p.y > 0)
+  const nfePoints = (final: readonly EvaluationRecord[], model: string, metric: string) =>
+    pointsAtNfe(final, model, metric).filter((p) => !options.logY || p.y > 0)
   const datasets: Array<ChartDataset<'line', Point[]>> = []
   let maxX = 8
   for (const { run, final } of finals) {
     const data = nfePoints(final, 'student', options.metric)
     for (const p of data) maxX = Math.max(maxX, p.x)
-    datasets.push({ label: run.runId, data, borderColor: run.color, backgroundColor: run.color, borderWidth: 2, pointRadius: 3.5, fill: false })
+    datasets.push({
+      label: run.runId,
+      data,
+      borderColor: run.color,
+      backgroundColor: run.color,
+      borderWidth: 2,
+      pointRadius: 3.5,
+      fill: false,
+    })
   }
   const teachers = groupIdentical(
-    finals.map(({ run, final }) => ({ runId: run.runId, color: run.color, value: nfePoints(final, 'teacher', options.metric) })).filter((t) => t.value.length > 0),
+    finals
+      .map(({ run, final }) => ({
+        runId: run.runId,
+        color: run.color,
+        value: nfePoints(final, 'teacher', options.metric),
+      }))
+      .filter((t) => t.value.length > 0),
   )
   for (const t of teachers) {
     for (const p of t.value) maxX = Math.max(maxX, p.x)
@@ -105,7 +127,11 @@ export function buildNfeConfig(runs: readonly NfeRun[], options: NfeOptions): Ch
   }
   const floors = groupIdentical(
     finals
-      .map(({ run, final }) => ({ runId: run.runId, color: run.color, value: evalValue(final, options.metric, 'data', 0) }))
+      .map(({ run, final }) => ({
+        runId: run.runId,
+        color: run.color,
+        value: evalValue(final, options.metric, 'data', 0),
+      }))
       .filter((f): f is { runId: string; color: string; value: number } => f.value !== null),
   )
   for (const f of floors) {
@@ -145,7 +171,11 @@ export function buildNfeConfig(runs: readonly NfeRun[], options: NfeOptions): Ch
         y: {
           type: options.logY ? 'logarithmic' : 'linear',
           ...(options.logY ? {} : { beginAtZero: true }),
-          title: { display: true, text: `${QUALITY_LABELS[options.metric]} to held-out data (lower is better)`, color: options.theme.muted },
+          title: {
+            display: true,
+            text: `${QUALITY_LABELS[options.metric]} to held-out data (lower is better)`,
+            color: options.theme.muted,
+          },
           ticks: tick,
           grid,
         },

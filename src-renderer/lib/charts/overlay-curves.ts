@@ -83,7 +83,10 @@ export function datasetLabel(runId: string, role: CurveRole): string {
 /** Values a log axis cannot place become gaps rather than being clamped to a misleading value. */
 const forLog = (y: number | null, log: boolean): number => (y === null || (log && !(y > 0)) ? NaN : y)
 
-export function buildOverlayConfig(series: readonly CurveSeries[], options: OverlayOptions): ChartConfiguration<'line', Point[]> {
+export function buildOverlayConfig(
+  series: readonly CurveSeries[],
+  options: OverlayOptions,
+): ChartConfiguration<'line', Point[]> {
   const unit = options.wallUnit ?? wallUnitFor(series)
   const datasets: LineDataset[] = []
   for (const s of series) {
@@ -180,7 +183,12 @@ export interface StepRange {
  * that is the range itself; for x = wall time, the buckets whose x falls inside, widened by one bucket on
  * each side so the curve reaches the edges of the view. Null when nothing of the run is in view.
  */
-export function stepRangeForZoom(series: CurveSeries, range: XRange, mode: XAxisMode, unit: WallUnit): StepRange | null {
+export function stepRangeForZoom(
+  series: CurveSeries,
+  range: XRange,
+  mode: XAxisMode,
+  unit: WallUnit,
+): StepRange | null {
   if (mode === 'step') {
     const fromStep = Math.max(0, Math.floor(range.min))
     const toStep = Math.max(fromStep, Math.ceil(range.max))

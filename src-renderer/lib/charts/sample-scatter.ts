@@ -137,11 +137,13 @@ export interface SelectOptions {
   format?: 'points' | 'png'
 }
 
-const drawable = (format: 'points' | 'png') => (s: SampleRecord) => (format === 'png' ? s.kind === 'png' : s.kind === 'points2d' || s.kind === 'csv2d')
+const drawable = (format: 'points' | 'png') => (s: SampleRecord) =>
+  format === 'png' ? s.kind === 'png' : s.kind === 'points2d' || s.kind === 'csv2d'
 
 function latest(samples: readonly SampleRecord[], keep: (s: SampleRecord) => boolean): SampleRecord | null {
   let best: SampleRecord | null = null
-  for (const s of samples) if (keep(s) && (!best || s.step > best.step || (s.step === best.step && s.id > best.id))) best = s
+  for (const s of samples)
+    if (keep(s) && (!best || s.step > best.step || (s.step === best.step && s.id > best.id))) best = s
   return best
 }
 
@@ -172,13 +174,22 @@ export function selectSamples(samples: readonly SampleRecord[], options: SelectO
   const atOrBefore = (s: SampleRecord) => upTo === null || s.step <= upTo
   const nfe1 = latest(pts, (s) => s.model === 'student' && s.nfe === 1 && atOrBefore(s))
   const step = nfe1?.step ?? null
-  const nfe2 = latest(pts, (s) => s.model === 'student' && s.nfe === 2 && (step === null ? atOrBefore(s) : s.step <= step))
+  const nfe2 = latest(
+    pts,
+    (s) => s.model === 'student' && s.nfe === 2 && (step === null ? atOrBefore(s) : s.step <= step),
+  )
   const seed = (nfe1 ?? nfe2)?.noiseSeed
   const teachers = pts.filter((s) => s.model === 'teacher')
-  const pickTeacher = (list: SampleRecord[]) => latest(list, (s) => s.nfe === 100 && atOrBefore(s)) ?? latest(list, atOrBefore) ?? latest(list, (s) => s.nfe === 100) ?? latest(list, () => true)
+  const pickTeacher = (list: SampleRecord[]) =>
+    latest(list, (s) => s.nfe === 100 && atOrBefore(s)) ??
+    latest(list, atOrBefore) ??
+    latest(list, (s) => s.nfe === 100) ??
+    latest(list, () => true)
   const sameNoise = seed === undefined ? [] : teachers.filter((s) => s.noiseSeed === seed)
   const teacher = (sameNoise.length > 0 ? pickTeacher(sameNoise) : null) ?? pickTeacher(teachers)
-  const data = latest(pts, (s) => s.model === 'data' && (seed === undefined || s.noiseSeed === seed)) ?? latest(pts, (s) => s.model === 'data')
+  const data =
+    latest(pts, (s) => s.model === 'data' && (seed === undefined || s.noiseSeed === seed)) ??
+    latest(pts, (s) => s.model === 'data')
   // A teacher run has no student: its teacher preview sets the step.
   return { data, teacher, nfe1, nfe2, step: step ?? nfe2?.step ?? teacher?.step ?? null }
 }

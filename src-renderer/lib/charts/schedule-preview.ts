@@ -7,7 +7,15 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js'
 import { evalEmaDecayAt, ICT_START_SCALES, ictNumScales, learningRateAt } from '@shared/cd/training-schedules'
 import { scheduleOf } from '@shared/cd/schedule'
-import { behaviourOf, evalEmaAtStep, finalNumScales, learningRateAtStep, numScalesAt, targetMuAt, trainedSteps } from '@shared/config/effective'
+import {
+  behaviourOf,
+  evalEmaAtStep,
+  finalNumScales,
+  learningRateAtStep,
+  numScalesAt,
+  targetMuAt,
+  trainedSteps,
+} from '@shared/config/effective'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
 import { LIGHT_THEME, runColor, type ChartTheme } from './theme'
 import type { XY } from './loss-curve'
@@ -30,7 +38,10 @@ export interface SigmaLevels {
  * the walkthrough's (n T / N for n = 1..N, clamped to the last step), otherwise the uniform or Karras grid.
  * Throws the schedule's error when the teacher's last step is not noise.
  */
-export function sigmaLevels(config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps' | 'grid'> & Partial<Pick<DistillConfig, 'sigmaMax'>>, teacher: TeacherNoise): SigmaLevels {
+export function sigmaLevels(
+  config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps' | 'grid'> & Partial<Pick<DistillConfig, 'sigmaMax'>>,
+  teacher: TeacherNoise,
+): SigmaLevels {
   const schedule = scheduleOf(teacher)
   const steps = trainedSteps(config, schedule)
   return { steps, sigmas: steps.map((k) => schedule.sigma[k] as number), numScales: finalNumScales(config) }
@@ -48,7 +59,10 @@ export interface TrainingSchedules {
  * stairs are exact) and the end of the warm-up.
  */
 export function trainingSchedules(
-  config: Pick<DistillConfig, 'algorithm' | 'numScales' | 'steps' | 'targetEma' | 'evalEma' | 'lr' | 'lrSchedule' | 'warmupSteps'>,
+  config: Pick<
+    DistillConfig,
+    'algorithm' | 'numScales' | 'steps' | 'targetEma' | 'evalEma' | 'lr' | 'lrSchedule' | 'warmupSteps'
+  >,
   samples = 200,
 ): TrainingSchedules {
   const K = config.steps
@@ -61,7 +75,7 @@ export function trainingSchedules(
   if (behaviourOf(config.algorithm)?.scaleCurriculum) {
     let previous = numScalesAt(config, 0)
     // The stages are equal in length; find each change by bisection rather than walking every step.
-    for (let k = 0; k < K; ) {
+    for (let k = 0; k < K;) {
       let lo = k
       let hi = K - 1
       if (numScalesAt(config, hi) === previous) break
@@ -98,11 +112,25 @@ export function buildSigmaGridConfig(levels: SigmaLevels, theme: ChartTheme = LI
   const data = levels.sigmas.map((s, i) => ({ x: i, y: s }))
   const config: ChartConfiguration<'line', XY[]> = {
     type: 'line',
-    data: { datasets: [{ label: `sigma levels (N = ${levels.numScales})`, data, borderColor: runColor(0), backgroundColor: runColor(0), borderWidth: 1, pointRadius: levels.sigmas.length > 200 ? 0 : 2 }] },
+    data: {
+      datasets: [
+        {
+          label: `sigma levels (N = ${levels.numScales})`,
+          data,
+          borderColor: runColor(0),
+          backgroundColor: runColor(0),
+          borderWidth: 1,
+          pointRadius: levels.sigmas.length > 200 ? 0 : 2,
+        },
+      ],
+    },
     options: {
       parsing: false,
       animation: false,
-      scales: { x: { type: 'linear', ...axisStyle(theme, 'level i') }, y: { type: 'logarithmic', ...axisStyle(theme, 'sigma') } },
+      scales: {
+        x: { type: 'linear', ...axisStyle(theme, 'level i') },
+        y: { type: 'logarithmic', ...axisStyle(theme, 'sigma') },
+      },
       plugins: { legend: { display: false } },
     },
   }
@@ -122,14 +150,25 @@ export interface ScheduleChartOptions {
 export function buildScheduleConfig(options: ScheduleChartOptions): ChartConfiguration {
   const theme = options.theme ?? LIGHT_THEME
   const color = options.color ?? runColor(0)
-  const dataset: ChartDataset<'line', XY[]> = { label: options.label, data: options.points as XY[], borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, stepped: options.stepped ? 'before' : false }
+  const dataset: ChartDataset<'line', XY[]> = {
+    label: options.label,
+    data: options.points as XY[],
+    borderColor: color,
+    backgroundColor: color,
+    borderWidth: 1.5,
+    pointRadius: 0,
+    stepped: options.stepped ? 'before' : false,
+  }
   const config: ChartConfiguration<'line', XY[]> = {
     type: 'line',
     data: { datasets: [dataset] },
     options: {
       parsing: false,
       animation: false,
-      scales: { x: { type: 'linear', ...axisStyle(theme, 'training step k') }, y: { type: options.logY ? 'logarithmic' : 'linear', ...axisStyle(theme, options.label) } },
+      scales: {
+        x: { type: 'linear', ...axisStyle(theme, 'training step k') },
+        y: { type: options.logY ? 'logarithmic' : 'linear', ...axisStyle(theme, options.label) },
+      },
       plugins: { legend: { display: false } },
     },
   }

@@ -4,7 +4,18 @@
  */
 
 /** Ten distinguishable hues (Tableau 10), readable on light and dark backgrounds. */
-export const RUN_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'] as const
+export const RUN_COLORS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+] as const
 
 export function runColor(index: number): string {
   return RUN_COLORS[((index % RUN_COLORS.length) + RUN_COLORS.length) % RUN_COLORS.length] as string
@@ -25,12 +36,22 @@ export interface ChartTheme {
   dataPoint: string
 }
 
-export const LIGHT_THEME: ChartTheme = { fg: '#1d2128', muted: '#5b6472', grid: 'rgba(0, 0, 0, 0.08)', dataPoint: 'rgba(90, 100, 115, 0.35)' }
+export const LIGHT_THEME: ChartTheme = {
+  fg: '#1d2128',
+  muted: '#5b6472',
+  grid: 'rgba(0, 0, 0, 0.08)',
+  dataPoint: 'rgba(90, 100, 115, 0.35)',
+}
 
 /** The current theme from the CSS variables (falls back to light outside a browser, e.g. in unit tests). */
 export function currentTheme(): ChartTheme {
   if (typeof document === 'undefined' || typeof getComputedStyle === 'undefined') return LIGHT_THEME
   const css = getComputedStyle(document.documentElement)
   const read = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback
-  return { fg: read('--fg', LIGHT_THEME.fg), muted: read('--fg-muted', LIGHT_THEME.muted), grid: read('--grid', LIGHT_THEME.grid), dataPoint: read('--data-point', LIGHT_THEME.dataPoint) }
+  return {
+    fg: read('--fg', LIGHT_THEME.fg),
+    muted: read('--fg-muted', LIGHT_THEME.muted),
+    grid: read('--grid', LIGHT_THEME.grid),
+    dataPoint: read('--data-point', LIGHT_THEME.dataPoint),
+  }
 }

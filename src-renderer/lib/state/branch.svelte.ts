@@ -23,7 +23,11 @@ export class BranchState {
     readonly parent: Run,
     options: { debounceMs?: number } = {},
   ) {
-    this.form = new ConfigFormState(api, { initial: (parent.config ?? {}) as Record<string, unknown>, locked: BRANCH_LOCKED, debounceMs: options.debounceMs })
+    this.form = new ConfigFormState(api, {
+      initial: (parent.config ?? {}) as Record<string, unknown>,
+      locked: BRANCH_LOCKED,
+      debounceMs: options.debounceMs,
+    })
   }
 
   /** The branchable fields whose value differs from the parent's. */

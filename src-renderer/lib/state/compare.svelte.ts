@@ -12,7 +12,14 @@ import { seriesCsv } from '../compare-csv'
 import { effectiveConfigOf, numericFieldsOf, shortLabelsOf } from '../effective-diff'
 import { errorText } from '../error-text'
 import { DEFAULT_SMOOTHING, clampSmoothing } from '../smoothing'
-import { stepRangeForZoom, wallUnitFor, type CurveSeries, type WallUnit, type XAxisMode, type XRange } from '../charts/overlay-curves'
+import {
+  stepRangeForZoom,
+  wallUnitFor,
+  type CurveSeries,
+  type WallUnit,
+  type XAxisMode,
+  type XRange,
+} from '../charts/overlay-curves'
 import { finalEvaluations, type QualityMetric } from '../charts/nfe-curves'
 import { metricChoices, type MetricChoice } from '../charts/hparam-scatter'
 import { dataSample, sampleAtStep, sampleNfes, sampleSteps, sharedNoiseSeed } from '../charts/compare-samples'
@@ -99,17 +106,30 @@ export class CompareState {
 
   readonly runIds = $derived(this.runs.map((r) => r.id))
   readonly colors = $derived(Object.fromEntries(this.runs.map((r, i) => [r.id, runColor(i)])) as Record<string, string>)
-  readonly labels = $derived(Object.fromEntries(shortLabelsOf(this.runs).map((l, i) => [this.runs[i]?.id ?? '', l])) as Record<string, string>)
+  readonly labels = $derived(
+    Object.fromEntries(shortLabelsOf(this.runs).map((l, i) => [this.runs[i]?.id ?? '', l])) as Record<string, string>,
+  )
   /** Every metric key any compared run logged, the run's usual order first. */
   readonly metricKeys = $derived(collectKeys(this.summaries))
   readonly wallUnit: WallUnit = $derived(wallUnitFor(this.fullSeries))
-  readonly finals = $derived(Object.fromEntries(this.runs.map((r) => [r.id, finalEvaluations(this.evaluations[r.id] ?? [])])) as Record<string, EvaluationRecord[]>)
+  readonly finals = $derived(
+    Object.fromEntries(this.runs.map((r) => [r.id, finalEvaluations(this.evaluations[r.id] ?? [])])) as Record<
+      string,
+      EvaluationRecord[]
+    >,
+  )
   readonly metricChoices: MetricChoice[] = $derived(metricChoices(Object.values(this.finals)))
   readonly hparamFields = $derived(numericFieldsOf(this.runs))
   readonly sampleNfeChoices = $derived(sampleNfes(this.runIds.map((id) => this.samples[id] ?? [])))
   /** The noise the side-by-side samples are drawn from (the live previews' fixed noise, shared by all runs). */
   readonly sampleNoiseSeed = $derived(sharedNoiseSeed(this.runIds.map((id) => this.samples[id] ?? [])))
-  readonly sampleStepStops = $derived(sampleSteps(this.runIds.map((id) => this.samples[id] ?? []), this.sampleNfe, this.sampleNoiseSeed))
+  readonly sampleStepStops = $derived(
+    sampleSteps(
+      this.runIds.map((id) => this.samples[id] ?? []),
+      this.sampleNfe,
+      this.sampleNoiseSeed,
+    ),
+  )
   /** The step the panels show: the slider's, or the newest. */
   readonly shownStep = $derived(this.sampleStep ?? this.sampleStepStops[this.sampleStepStops.length - 1] ?? null)
   readonly samplePanels: SamplePanel[] = $derived(
@@ -182,7 +202,9 @@ export class CompareState {
     this.readRuns = runs
     this.loadErrors = errors
     const perRun = <T>(f: (id: string) => Promise<T>, fallback: T) =>
-      Promise.all(runs.map((r) => f(r.id).catch((e: unknown) => (this.noteError(r.id, e), fallback)))).then((values) => Object.fromEntries(runs.map((r, i) => [r.id, values[i] as T])))
+      Promise.all(runs.map((r) => f(r.id).catch((e: unknown) => (this.noteError(r.id, e), fallback)))).then((values) =>
+        Object.fromEntries(runs.map((r, i) => [r.id, values[i] as T])),
+      )
     const [summaries, evaluations, samples] = await Promise.all([
       perRun((id) => callOn(this.api, 'metrics.list', { runId: id }), [] as SeriesSummary[]),
       perRun((id) => callOn(this.api, 'runs.evaluations', { id }), [] as EvaluationRecord[]),
@@ -227,13 +249,22 @@ export class CompareState {
     return (this.summaries[runId] ?? []).some((s) => s.key === key)
   }
 
-  private async fetchBuckets(runId: string, key: string, range?: { fromStep: number; toStep: number }): Promise<MetricBucket[]> {
+  private async fetchBuckets(
+    runId: string,
+    key: string,
+    range?: { fromStep: number; toStep: number },
+  ): Promise<MetricBucket[]> {
     if (!this.hasKey(runId, key)) return []
     if (!range) {
       const cached = this.fullCache.get(`${runId}\n${key}`)
       if (cached) return cached
     }
-    const buckets = await callOn(this.api, 'metrics.downsampled', { runId, key, buckets: CURVE_BUCKETS, ...(range ?? {}) })
+    const buckets = await callOn(this.api, 'metrics.downsampled', {
+      runId,
+      key,
+      buckets: CURVE_BUCKETS,
+      ...(range ?? {}),
+    })
     if (!range) this.fullCache.set(`${runId}\n${key}`, buckets)
     return buckets
   }
@@ -242,11 +273,17 @@ export class CompareState {
   private origin(runId: string): Promise<number | null> {
     let p = this.origins.get(runId)
     if (!p) {
-      const summary = (this.summaries[runId] ?? []).find((s) => s.key === ORIGIN_KEY) ?? (this.summaries[runId] ?? [])[0]
+      const summary =
+        (this.summaries[runId] ?? []).find((s) => s.key === ORIGIN_KEY) ?? (this.summaries[runId] ?? [])[0]
       const firstStep = summary?.firstStep
       p =
         summary && firstStep !== null && firstStep !== undefined
-          ? callOn(this.api, 'metrics.series', { runId, key: summary.key, fromStep: firstStep, toStep: firstStep }).then(
+          ? callOn(this.api, 'metrics.series', {
+              runId,
+              key: summary.key,
+              fromStep: firstStep,
+              toStep: firstStep,
+            }).then(
               (points) => points[0]?.wallMs ?? null,
               () => null,
             )
@@ -264,7 +301,12 @@ export class CompareState {
     this.seriesError = null
     try {
       const series = await Promise.all(
-        this.runs.map(async (r, i): Promise<CurveSeries> => ({ runId: r.id, color: runColor(i), buckets: await this.fetchBuckets(r.id, key), originMs: await this.origin(r.id) })),
+        this.runs.map(async (r, i): Promise<CurveSeries> => ({
+          runId: r.id,
+          color: runColor(i),
+          buckets: await this.fetchBuckets(r.id, key),
+          originMs: await this.origin(r.id),
+        })),
       )
       if (gen !== this.seriesGen) return
       this.fullSeries = series
@@ -343,7 +385,9 @@ export class CompareState {
   async exportCsv(): Promise<string> {
     const key = this.metric
     const series = await Promise.all(
-      this.runs.filter((r) => this.hasKey(r.id, key)).map(async (r) => ({ runId: r.id, points: await callOn(this.api, 'metrics.series', { runId: r.id, key }) })),
+      this.runs
+        .filter((r) => this.hasKey(r.id, key))
+        .map(async (r) => ({ runId: r.id, points: await callOn(this.api, 'metrics.series', { runId: r.id, key }) })),
     )
     return seriesCsv(series)
   }
@@ -358,14 +402,21 @@ export class CompareState {
     if (event.type === 'log' || !this.runIds.includes(event.type === 'run' ? event.run.id : event.runId)) return
     if (event.type === 'sample') {
       const list = this.samples[event.runId] ?? []
-      if (!list.some((s) => s.id === event.sample.id)) this.samples = { ...this.samples, [event.runId]: [...list, event.sample] }
+      if (!list.some((s) => s.id === event.sample.id))
+        this.samples = { ...this.samples, [event.runId]: [...list, event.sample] }
     } else if (event.type === 'metrics') {
       const keys = new Set(event.points.map((p) => p.key))
       const summaries = this.summaries[event.runId] ?? []
       // A key the run had not logged yet (the first swd/nfe1 preview) joins the metric select.
       const added = [...keys].filter((k) => !summaries.some((s) => s.key === k))
       if (added.length > 0)
-        this.summaries = { ...this.summaries, [event.runId]: [...summaries, ...added.map((key) => ({ key, count: 0, firstStep: null, lastStep: null, lastValue: null }))] }
+        this.summaries = {
+          ...this.summaries,
+          [event.runId]: [
+            ...summaries,
+            ...added.map((key) => ({ key, count: 0, firstStep: null, lastStep: null, lastValue: null })),
+          ],
+        }
       for (const k of keys) this.fullCache.delete(`${event.runId}\n${k}`)
       if (keys.has(this.metric)) this.scheduleRefresh(event.runId)
     } else if (event.type === 'run') {

@@ -93,7 +93,11 @@ export class DatasetsState {
           this.uploadProgress = { file: file.name, index, count: files.length, sent, total }
           const bytes = await file.read(start, Math.min(file.size, start + this.chunkBytes))
           sent += bytes.byteLength
-          return callOn(this.api, 'datasets.upload', to === null ? { name: file.name, bytes } : { name: file.name, bytes, to, offset: start })
+          return callOn(
+            this.api,
+            'datasets.upload',
+            to === null ? { name: file.name, bytes } : { name: file.name, bytes, to, offset: start },
+          )
         }
         // The first chunk creates the copy (an empty file is one empty chunk); the rest append at its end.
         let uploaded = await chunk(0, null)
@@ -129,7 +133,8 @@ export class DatasetsState {
     this.importResult = null
     const paths = parsePaths(pathsText)
     if (paths.length === 0) {
-      this.importError = 'Enter the paths of the files to import: IDX images and labels (raw or .gz), or CIFAR-10 batches.'
+      this.importError =
+        'Enter the paths of the files to import: IDX images and labels (raw or .gz), or CIFAR-10 batches.'
       return null
     }
     this.importing = true
@@ -140,7 +145,10 @@ export class DatasetsState {
       const ids = new Set(imported.map((d) => d.id))
       this.datasets = [...imported, ...this.datasets.filter((d) => !ids.has(d.id))]
       this.importResult = result.datasets
-        .map(({ dataset, created }) => `${created ? 'Imported' : 'Already here:'} “${dataset.name}” (${dataset.kind}, ${datasetShape(dataset)})`)
+        .map(
+          ({ dataset, created }) =>
+            `${created ? 'Imported' : 'Already here:'} “${dataset.name}” (${dataset.kind}, ${datasetShape(dataset)})`,
+        )
         .join('; ')
       return imported
     } catch (error) {

@@ -45,7 +45,11 @@ export class LiveRunState {
   /** The run: its config as read, its summary (status, dates, tags, notes) the store's. */
   readonly run: Run | null
   loss = $state.raw<Curve>(EMPTY_CURVE)
-  quality = $state.raw<Record<(typeof QUALITY_KEYS)[number], Curve>>({ 'swd/nfe1': EMPTY_CURVE, 'swd/nfe2': EMPTY_CURVE, 'swd/nfe20': EMPTY_CURVE })
+  quality = $state.raw<Record<(typeof QUALITY_KEYS)[number], Curve>>({
+    'swd/nfe1': EMPTY_CURVE,
+    'swd/nfe2': EMPTY_CURVE,
+    'swd/nfe20': EMPTY_CURVE,
+  })
   /** The newest step a metric was logged for. */
   step = $state(0)
   /** (step, wall time) of recent points, for the speed. */
@@ -114,7 +118,10 @@ export class LiveRunState {
   }
 
   get canResume(): boolean {
-    return this.status === 'paused' || (this.run?.kind === 'distill' && ['interrupted', 'failed', 'cancelled'].includes(this.status))
+    return (
+      this.status === 'paused' ||
+      (this.run?.kind === 'distill' && ['interrupted', 'failed', 'cancelled'].includes(this.status))
+    )
   }
 
   get canCancel(): boolean {
@@ -154,17 +161,27 @@ export class LiveRunState {
   }
 
   /** Computed once per change of the samples or the slider, not on every read (the view reads it often). */
-  readonly selection: SampleSelection = $derived(selectSamples(this.samples, { step: this.previewStep, format: this.format }))
+  readonly selection: SampleSelection = $derived(
+    selectSamples(this.samples, { step: this.previewStep, format: this.format }),
+  )
 
   /** Subscribes first (events that arrive during the load are kept), then reads the history. */
   async load(): Promise<void> {
     this.unsubscribe = this.store.listen((event, before) => this.onEvent(event, before))
     try {
       this.setRead(await callOn(this.api, 'runs.get', { id: this.id }))
-      const [loss, ...quality] = await Promise.all([LOSS_KEY, ...QUALITY_KEYS].map((key) => callOn(this.api, 'metrics.downsampled', { runId: this.id, key, buckets: INITIAL_BUCKETS })))
+      const [loss, ...quality] = await Promise.all(
+        [LOSS_KEY, ...QUALITY_KEYS].map((key) =>
+          callOn(this.api, 'metrics.downsampled', { runId: this.id, key, buckets: INITIAL_BUCKETS }),
+        ),
+      )
       const lossBuckets = loss ?? []
       this.loss = curveFromBuckets(lossBuckets)
-      this.quality = { 'swd/nfe1': curveFromBuckets(quality[0] ?? []), 'swd/nfe2': curveFromBuckets(quality[1] ?? []), 'swd/nfe20': curveFromBuckets(quality[2] ?? []) }
+      this.quality = {
+        'swd/nfe1': curveFromBuckets(quality[0] ?? []),
+        'swd/nfe2': curveFromBuckets(quality[1] ?? []),
+        'swd/nfe20': curveFromBuckets(quality[2] ?? []),
+      }
       const last = lossBuckets[lossBuckets.length - 1]
       this.step = Math.max(this.step, last?.lastStep ?? 0)
       this.timings = lossBuckets.map((b) => ({ step: b.lastStep, wallMs: b.lastWallMs }))
@@ -175,7 +192,11 @@ export class LiveRunState {
     } finally {
       this.loading = false
     }
-    await Promise.all([this.loadSamples(), this.finished ? this.loadEvaluations() : Promise.resolve(), this.loadImageDataset()])
+    await Promise.all([
+      this.loadSamples(),
+      this.finished ? this.loadEvaluations() : Promise.resolve(),
+      this.loadImageDataset(),
+    ])
   }
 
   async loadSamples(): Promise<void> {
@@ -202,17 +223,29 @@ export class LiveRunState {
 
   private loadSelected(): Promise<void> {
     if (this.format === 'png') {
-      return this.loadShown(() => this.pngs, async (s) => (await callOn(this.api, 'samples.png', { id: s.id })).bytes, (next) => (this.pngs = next))
+      return this.loadShown(
+        () => this.pngs,
+        async (s) => (await callOn(this.api, 'samples.png', { id: s.id })).bytes,
+        (next) => (this.pngs = next),
+      )
     }
     const points = async (s: SampleRecord) => {
       const p = await callOn(this.api, 'samples.points', { id: s.id })
       return toXY(p.points, p.dim)
     }
-    return this.loadShown(() => this.points, points, (next) => (this.points = next))
+    return this.loadShown(
+      () => this.points,
+      points,
+      (next) => (this.points = next),
+    )
   }
 
   /** Fetches what the shown samples draw (PNG grids or points) when not loaded yet, and drops what is no longer shown. */
-  private async loadShown<T>(loaded: () => ReadonlyMap<number, T>, fetch: (s: SampleRecord) => Promise<T>, store: (next: ReadonlyMap<number, T>) => void): Promise<void> {
+  private async loadShown<T>(
+    loaded: () => ReadonlyMap<number, T>,
+    fetch: (s: SampleRecord) => Promise<T>,
+    store: (next: ReadonlyMap<number, T>) => void,
+  ): Promise<void> {
     const missing = this.wanted().filter((s) => !loaded().has(s.id) && !this.inflight.has(s.id))
     if (missing.length === 0) return
     for (const s of missing) this.inflight.add(s.id)
@@ -395,7 +428,10 @@ export function evaluationRows(records: readonly EvaluationRecord[]): Evaluation
     if (!row) rows.set(key, (row = { model: r.model, nfe: r.nfe, values: {} }))
     row.values[r.metric] = r.value
   }
-  return [...rows.values()].sort((a, b) => (MODEL_ORDER[a.model] ?? 9) - (MODEL_ORDER[b.model] ?? 9) || a.model.localeCompare(b.model) || a.nfe - b.nfe)
+  return [...rows.values()].sort(
+    (a, b) =>
+      (MODEL_ORDER[a.model] ?? 9) - (MODEL_ORDER[b.model] ?? 9) || a.model.localeCompare(b.model) || a.nfe - b.nfe,
+  )
 }
 
 /** The run as read, under the store's newer summary; an event before the read gives a run without config. */

@@ -12,12 +12,25 @@ import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { heldOut2D, isDataset2D } from '@shared/data/datasets2d'
 import { imageDatasetId, isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
-import { datasetLabel, datasetOptions, imageRecordOf, indexDatasets, withDatasetNames, type DatasetOption } from '@shared/data/dataset-names'
+import {
+  datasetLabel,
+  datasetOptions,
+  imageRecordOf,
+  indexDatasets,
+  withDatasetNames,
+  type DatasetOption,
+} from '@shared/data/dataset-names'
 import { isBuiltinTeacher, type Run, type TeacherRecord } from '@shared/store/types'
 import { ApiCallError, callOn } from '../api'
 import { errorText } from '../error-text'
 import { FIELDS, configOf, fieldMeta, parseNumber, problemField, textsOf, type FieldKey } from '../form-fields'
-import { sigmaLevels, trainingSchedules, type SigmaLevels, type TeacherNoise, type TrainingSchedules } from '../charts/schedule-preview'
+import {
+  sigmaLevels,
+  trainingSchedules,
+  type SigmaLevels,
+  type TeacherNoise,
+  type TrainingSchedules,
+} from '../charts/schedule-preview'
 import type { XY } from '../charts/loss-curve'
 import { toXY } from '../charts/sample-scatter'
 
@@ -193,7 +206,10 @@ export function parseSweep(axes: readonly SweepAxis[]): ParsedSweep {
       return
     }
     seen.add(axis.field)
-    const parts = axis.text.split(',').map((s) => s.trim()).filter((s) => s !== '')
+    const parts = axis.text
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
     if (parts.length === 0) {
       problems[i] = `${label}: give at least one value`
       return
@@ -267,7 +283,8 @@ export class NewRunState {
       const preview = await callOn(this.api, 'datasets.preview', { id: imageDatasetId(dataset), count: 32 })
       if (this.previewFor === dataset) this.imagePreview = preview.bytes
     } catch (error) {
-      if (this.previewFor === dataset) this.imagePreviewError = `could not load a preview of the images: ${errorText(error)}`
+      if (this.previewFor === dataset)
+        this.imagePreviewError = `could not load a preview of the images: ${errorText(error)}`
     }
   }
 
@@ -279,7 +296,8 @@ export class NewRunState {
       await this.loadDatasets()
       if (from) {
         const run = await callOn(this.api, 'runs.get', { id: from })
-        if (run.kind !== 'distill') throw new Error(`run ${from} is a teacher run; a distillation form cannot start from it`)
+        if (run.kind !== 'distill')
+          throw new Error(`run ${from} is a teacher run; a distillation form cannot start from it`)
         this.fromRun = run
         this.preset = null
         this.form.reset((run.config ?? {}) as Record<string, unknown>)
@@ -327,7 +345,12 @@ export class NewRunState {
     if (!preset) return
     this.preset = name
     const dataset = this.dataset
-    this.form.reset({ ...kindDefaults(dataset, preset.values.algorithm ?? DISTILL_DEFAULTS.algorithm), ...preset.values, dataset, teacher: this.form.texts.teacher ?? 'builtin' })
+    this.form.reset({
+      ...kindDefaults(dataset, preset.values.algorithm ?? DISTILL_DEFAULTS.algorithm),
+      ...preset.values,
+      dataset,
+      teacher: this.form.texts.teacher ?? 'builtin',
+    })
   }
 
   /** Sets a field; a new data set reloads its teachers (a teacher of another data set cannot be used). */
@@ -379,17 +402,24 @@ export class NewRunState {
 
   get teacherOptions(): TeacherOption[] {
     const index = this.datasetIndex
-    const options: TeacherOption[] = this.isImage ? [] : [{ value: 'builtin', label: `Built-in ${this.dataset} teacher`, kind: 'builtin' }]
+    const options: TeacherOption[] = this.isImage
+      ? []
+      : [{ value: 'builtin', label: `Built-in ${this.dataset} teacher`, kind: 'builtin' }]
     for (const t of this.teachers) {
       // The built-in teacher is the `builtin` choice above.
       if (isBuiltinTeacher(t)) continue
       const kind = t.runId ? 'trained' : 'imported'
-      options.push({ value: t.id, label: `${withDatasetNames(t.name, index)} (${kind}${t.runId ? ` by run ${t.runId}` : ''})`, kind })
+      options.push({
+        value: t.id,
+        label: `${withDatasetNames(t.name, index)} (${kind}${t.runId ? ` by run ${t.runId}` : ''})`,
+        kind,
+      })
     }
     const current = this.form.texts.teacher
     // A path typed in the CLI or a removed teacher still shows, so the form never silently changes it.
     if (current && !options.some((o) => o.value === current)) {
-      const label = current === 'builtin' && this.isImage ? `None: no teacher of ${this.datasetName} yet (train one)` : current
+      const label =
+        current === 'builtin' && this.isImage ? `None: no teacher of ${this.datasetName} yet (train one)` : current
       options.push({ value: current, label, kind: current === 'builtin' ? 'builtin' : 'imported' })
     }
     return options
@@ -468,7 +498,10 @@ export class NewRunState {
     try {
       // Texts changed while validating are not what was checked: refuse, their own validation follows.
       if (!(await this.form.validateNow()) || this.form.dirty) return null
-      const run = await callOn(this.api, 'runs.start', { config: this.form.config(), ...(this.preset ? { preset: this.preset } : {}) })
+      const run = await callOn(this.api, 'runs.start', {
+        config: this.form.config(),
+        ...(this.preset ? { preset: this.preset } : {}),
+      })
       return run.id
     } catch (error) {
       if (error instanceof ApiCallError && error.error.problems) this.form.showProblems(error.error.problems)
@@ -481,7 +514,8 @@ export class NewRunState {
 
   addSweepAxis(field?: FieldKey): void {
     const used = new Set(this.sweepAxes.map((a) => a.field))
-    const pick = field ?? (['numScales', 'targetEma', 'lr', 'batch', 'seed'] as FieldKey[]).find((f) => !used.has(f)) ?? 'seed'
+    const pick =
+      field ?? (['numScales', 'targetEma', 'lr', 'batch', 'seed'] as FieldKey[]).find((f) => !used.has(f)) ?? 'seed'
     this.sweepAxes.push({ field: pick, text: this.form.texts[pick] ?? '' })
   }
 

@@ -56,15 +56,31 @@ export class RunPickerState {
 export function configSummary(config: unknown, datasets: DatasetIndex = new Map()): string {
   if (config === null || typeof config !== 'object') return ''
   const c = config as Record<string, unknown>
-  const parts = [typeof c.dataset === 'string' ? datasetLabel(c.dataset, datasets, false) : c.dataset, c.algorithm ?? (c.numSteps !== undefined ? 'teacher' : undefined), c.numScales !== undefined ? `N=${String(c.numScales)}` : c.numSteps !== undefined ? `T=${String(c.numSteps)}` : undefined]
-  return parts.filter((p) => p !== undefined).map(String).join(' · ')
+  const parts = [
+    typeof c.dataset === 'string' ? datasetLabel(c.dataset, datasets, false) : c.dataset,
+    c.algorithm ?? (c.numSteps !== undefined ? 'teacher' : undefined),
+    c.numScales !== undefined
+      ? `N=${String(c.numScales)}`
+      : c.numSteps !== undefined
+        ? `T=${String(c.numSteps)}`
+        : undefined,
+  ]
+  return parts
+    .filter((p) => p !== undefined)
+    .map(String)
+    .join(' · ')
 }
 
-export function filterRuns(runs: readonly RunListItem[], text: string, datasets: DatasetIndex = new Map()): RunListItem[] {
+export function filterRuns(
+  runs: readonly RunListItem[],
+  text: string,
+  datasets: DatasetIndex = new Map(),
+): RunListItem[] {
   const words = text.toLowerCase().split(/\s+/).filter(Boolean)
   if (words.length === 0) return runs.slice()
   return runs.filter((r) => {
-    const hay = `${r.id} ${r.kind} ${r.status} ${r.tags.join(' ')} ${r.notes} ${configSummary(r.config, datasets)}`.toLowerCase()
+    const hay =
+      `${r.id} ${r.kind} ${r.status} ${r.tags.join(' ')} ${r.notes} ${configSummary(r.config, datasets)}`.toLowerCase()
     return words.every((w) => hay.includes(w))
   })
 }

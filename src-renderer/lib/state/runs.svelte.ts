@@ -35,7 +35,8 @@ export const RUNS_LIMIT = 10_000
  * The routes this view opens (a subset of the router's Route, so the router's `navigate` fits without this
  * module importing the router and its `window`).
  */
-export type RunsRoute = { name: 'run'; id: string } | { name: 'new'; from?: string } | { name: 'compare'; ids: string[] }
+export type RunsRoute =
+  { name: 'run'; id: string } | { name: 'new'; from?: string } | { name: 'compare'; ids: string[] }
 
 export interface RunsStateOptions {
   navigate?: (route: RunsRoute) => void
@@ -145,7 +146,12 @@ export class RunsState {
   }
 
   /** runs.list with configs and the table's metrics. */
-  private list(filter: { limit?: number; status?: RunSummary['status'][]; text?: string; createdAfter?: number }): Promise<RunRow[]> {
+  private list(filter: {
+    limit?: number
+    status?: RunSummary['status'][]
+    text?: string
+    createdAfter?: number
+  }): Promise<RunRow[]> {
     return callOn(this.api, 'runs.list', { ...filter, metricKeys: [...TABLE_METRIC_KEYS], withConfig: true })
   }
 
@@ -384,7 +390,8 @@ export class RunsState {
       this.selected = new Set([...this.selected].filter((id) => !gone.has(id)))
       if (this.detailsId !== null && gone.has(this.detailsId)) this.detailsId = null
     }
-    if (failures.length > 0) this.actionError = `Could not delete ${failures.length === 1 ? 'run' : `${failures.length} runs`}: ${failures.join('; ')}`
+    if (failures.length > 0)
+      this.actionError = `Could not delete ${failures.length === 1 ? 'run' : `${failures.length} runs`}: ${failures.join('; ')}`
     return deleted
   }
 }

@@ -11,7 +11,14 @@ import { isImageDatasetRef } from '@shared/data/dataset-ref'
 import type { ImageDatasetRecord } from '@shared/data/images'
 import type { ModelKind } from '@shared/config/fields'
 import { isBuiltinTeacher, type TeacherRecord } from '@shared/store/types'
-import { datasetLabel, datasetOptions, indexDatasets, withDatasetNames, type DatasetIndex, type DatasetOption } from '@shared/data/dataset-names'
+import {
+  datasetLabel,
+  datasetOptions,
+  indexDatasets,
+  withDatasetNames,
+  type DatasetIndex,
+  type DatasetOption,
+} from '@shared/data/dataset-names'
 import { ApiCallError, callOn } from '../api'
 import { DatasetsState } from './datasets.svelte'
 import { errorText } from '../error-text'
@@ -23,7 +30,9 @@ export { TEACHER_FORM_FIELDS, type TeacherField, type TeacherFormField }
 export type TeacherForm = Record<TeacherField, string>
 
 export function defaultTeacherForm(dataset?: string): TeacherForm {
-  const form = Object.fromEntries(Object.entries(TEACHER_DEFAULTS).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])) as TeacherForm
+  const form = Object.fromEntries(
+    Object.entries(TEACHER_DEFAULTS).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+  ) as TeacherForm
   if (dataset) {
     form.dataset = dataset
     form.model = modelFor(dataset)
@@ -97,7 +106,8 @@ export function teacherSchedule(t: TeacherRecord): string {
   const c = (t.config ?? {}) as Partial<Record<string, unknown>>
   const parts: string[] = []
   if (typeof c.numSteps === 'number') parts.push(`T ${c.numSteps}`)
-  if (c.betaSchedule === 'linear' && typeof c.betaStart === 'number' && typeof c.betaEnd === 'number') parts.push(`linear ${c.betaStart} → ${c.betaEnd}`)
+  if (c.betaSchedule === 'linear' && typeof c.betaStart === 'number' && typeof c.betaEnd === 'number')
+    parts.push(`linear ${c.betaStart} → ${c.betaEnd}`)
   else if (typeof c.betaSchedule === 'string') parts.push(c.betaSchedule)
   return parts.length > 0 ? parts.join(' · ') : '—'
 }
@@ -284,13 +294,19 @@ export class TeachersState {
     try {
       const evalText = this.evalSamples.trim()
       const evalSamples = evalText === '' ? undefined : Number(evalText)
-      if (evalSamples !== undefined && !(Number.isInteger(evalSamples) && evalSamples >= 16 && evalSamples <= 100_000)) {
+      if (
+        evalSamples !== undefined &&
+        !(Number.isInteger(evalSamples) && evalSamples >= 16 && evalSamples <= 100_000)
+      ) {
         this.formError = `Evaluation samples must be an integer from 16 to 100000 (got ${JSON.stringify(evalText)})`
         return null
       }
       const config = await this.validate()
       if (!config) return null
-      const run = await callOn(this.api, 'runs.startTeacher', { config: { ...config }, ...(evalSamples !== undefined ? { evalSamples } : {}) })
+      const run = await callOn(this.api, 'runs.startTeacher', {
+        config: { ...config },
+        ...(evalSamples !== undefined ? { evalSamples } : {}),
+      })
       this.navigateTo({ name: 'run', id: run.id })
       return run.id
     } catch (error) {
@@ -309,7 +325,8 @@ export class TeachersState {
     this.importResult = null
     const p = path.trim()
     if (p === '') {
-      this.importError = 'Enter the path of a teacher checkpoint (.ckpt) on the machine running the app, inside its data folder.'
+      this.importError =
+        'Enter the path of a teacher checkpoint (.ckpt) on the machine running the app, inside its data folder.'
       return null
     }
     this.importing = true

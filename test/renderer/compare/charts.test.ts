@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest'
 import { LIGHT_THEME, withAlpha } from '../../../src-renderer/lib/charts/theme'
-import { buildOverlayConfig, stepRangeForZoom, wallUnit, wallUnitFor, type CurveSeries, type OverlayOptions } from '../../../src-renderer/lib/charts/overlay-curves'
+import {
+  buildOverlayConfig,
+  stepRangeForZoom,
+  wallUnit,
+  wallUnitFor,
+  type CurveSeries,
+  type OverlayOptions,
+} from '../../../src-renderer/lib/charts/overlay-curves'
 import { buildNfeConfig, evalValue, finalEvaluations, pointsAtNfe } from '../../../src-renderer/lib/charts/nfe-curves'
 import { buildHparamConfig, configNumber, metricChoices } from '../../../src-renderer/lib/charts/hparam-scatter'
 import { buckets, evalRecord, finalEval } from './fixtures'
 
-const base: OverlayOptions = { metric: 'loss', smoothing: 0.6, logX: false, logY: false, xAxis: 'step', envelope: false, theme: LIGHT_THEME }
+const base: OverlayOptions = {
+  metric: 'loss',
+  smoothing: 0.6,
+  logX: false,
+  logY: false,
+  xAxis: 'step',
+  envelope: false,
+  theme: LIGHT_THEME,
+}
 const twoRuns: CurveSeries[] = [
   { runId: 'a', color: '#4e79a7', buckets: buckets([0, 10, 20, 30], (s) => 10 - s / 10), originMs: 1_000_000 },
   { runId: 'b', color: '#f28e2b', buckets: buckets([0, 10, 20], (s) => 5 + (s % 20)), originMs: 1_000_000 },
@@ -42,7 +57,9 @@ describe('overlay curves', () => {
   })
 
   it('switches axis types for log scales, dropping x = 0 and non-positive y', () => {
-    const series: CurveSeries[] = [{ runId: 'a', color: '#4e79a7', buckets: buckets([0, 1, 2], (s) => s - 1), originMs: 0 }]
+    const series: CurveSeries[] = [
+      { runId: 'a', color: '#4e79a7', buckets: buckets([0, 1, 2], (s) => s - 1), originMs: 0 },
+    ]
     const cfg = buildOverlayConfig(series, { ...base, smoothing: 0, logX: true, logY: true })
     const scales = cfg.options?.scales as Record<string, { type: string }>
     expect(scales.x?.type).toBe('logarithmic')
@@ -61,19 +78,35 @@ describe('overlay curves', () => {
     expect(cfg.data.datasets[0]?.data.map((p) => p.x)).toEqual([0, 1, 2, 3])
     const x = (cfg.options?.scales as Record<string, { title: { text: string } }>).x
     expect(x?.title.text).toMatch(/wall time \(s/)
-    const long: CurveSeries[] = [{ runId: 'a', color: '#000000', buckets: buckets([0, 600], () => 1, 0, 1000), originMs: 0 }]
+    const long: CurveSeries[] = [
+      { runId: 'a', color: '#000000', buckets: buckets([0, 600], () => 1, 0, 1000), originMs: 0 },
+    ]
     expect(wallUnitFor(long)).toEqual({ unit: 'min', seconds: 60 })
-    expect(buildOverlayConfig(long, { ...base, smoothing: 0, xAxis: 'wall' }).data.datasets[0]?.data.map((p) => p.x)).toEqual([0, 10])
+    expect(
+      buildOverlayConfig(long, { ...base, smoothing: 0, xAxis: 'wall' }).data.datasets[0]?.data.map((p) => p.x),
+    ).toEqual([0, 10])
     expect(wallUnit(3 * 3600).unit).toBe('h')
   })
 
   it('measures wall time from the run origin, else from the first bucket', () => {
-    const s: CurveSeries = { runId: 'a', color: '#000000', buckets: buckets([10, 20], () => 1, 5000, 100), originMs: null }
-    expect(buildOverlayConfig([s], { ...base, smoothing: 0, xAxis: 'wall' }).data.datasets[0]?.data.map((p) => p.x)).toEqual([0, 1])
+    const s: CurveSeries = {
+      runId: 'a',
+      color: '#000000',
+      buckets: buckets([10, 20], () => 1, 5000, 100),
+      originMs: null,
+    }
+    expect(
+      buildOverlayConfig([s], { ...base, smoothing: 0, xAxis: 'wall' }).data.datasets[0]?.data.map((p) => p.x),
+    ).toEqual([0, 1])
   })
 
   it('keeps a zoomed range on the x axis', () => {
-    const x = (buildOverlayConfig(twoRuns, { ...base, xRange: { min: 5, max: 15 } }).options?.scales as Record<string, { min?: number; max?: number }>).x
+    const x = (
+      buildOverlayConfig(twoRuns, { ...base, xRange: { min: 5, max: 15 } }).options?.scales as Record<
+        string,
+        { min?: number; max?: number }
+      >
+    ).x
     expect([x?.min, x?.max]).toEqual([5, 15])
   })
 
@@ -122,8 +155,13 @@ describe('quality-vs-NFE curves', () => {
   })
 
   it('draws one teacher curve per distinct teacher when runs disagree', () => {
-    const other = [runs[0], { runId: 'c', color: '#e15759', evaluations: finalEval('c', 10, [0.4, 0.3, 0.2], [0.8, 0.2, 0.07]) }] as typeof runs
-    const labels = buildNfeConfig(other, { metric: 'swd', logY: true, theme: LIGHT_THEME }).data.datasets.map((d) => d.label)
+    const other = [
+      runs[0],
+      { runId: 'c', color: '#e15759', evaluations: finalEval('c', 10, [0.4, 0.3, 0.2], [0.8, 0.2, 0.07]) },
+    ] as typeof runs
+    const labels = buildNfeConfig(other, { metric: 'swd', logY: true, theme: LIGHT_THEME }).data.datasets.map(
+      (d) => d.label,
+    )
     expect(labels).toEqual(['a', 'c', 'teacher (a)', 'teacher (c)', 'data floor'])
   })
 

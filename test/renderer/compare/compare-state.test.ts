@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { MetricBucket, Run, SampleRecord } from '@shared/store/types'
 import { CURVE_BUCKETS, CompareState } from '../../../src-renderer/lib/state/compare.svelte'
 import { RunPickerState } from '../../../src-renderer/lib/state/run-picker.svelte'
-import { bestByColumn, frechetCaveats, metricRows, sortRows, visibleColumns, METRIC_COLUMNS } from '../../../src-renderer/lib/compare-metric-table'
+import {
+  bestByColumn,
+  frechetCaveats,
+  metricRows,
+  sortRows,
+  visibleColumns,
+  METRIC_COLUMNS,
+} from '../../../src-renderer/lib/compare-metric-table'
 import { seriesCsv } from '../../../src-renderer/lib/compare-csv'
 import { buckets, finalEval, sampleRecord } from './fixtures'
 import { FakeFailure, fakeApi, makeRun } from '../fake-api'
@@ -33,17 +40,30 @@ function backend() {
     ],
     'metrics.downsampled': ({ runId, key, fromStep, toStep }) => {
       const all = key === 'loss' ? (lossBuckets[runId as string] ?? []) : buckets([100], () => 0.2)
-      return all.filter((b) => (fromStep === undefined || b.lastStep >= (fromStep as number)) && (toStep === undefined || b.lastStep <= (toStep as number)))
+      return all.filter(
+        (b) =>
+          (fromStep === undefined || b.lastStep >= (fromStep as number)) &&
+          (toStep === undefined || b.lastStep <= (toStep as number)),
+      )
     },
     'metrics.series': ({ runId, key, fromStep, toStep }) => {
-      const all = (key === 'loss' ? (lossBuckets[runId as string] ?? []) : []).map((b) => ({ step: b.lastStep, value: b.last, wallMs: b.lastWallMs }))
-      return all.filter((p) => (fromStep === undefined || p.step >= (fromStep as number)) && (toStep === undefined || p.step <= (toStep as number)))
+      const all = (key === 'loss' ? (lossBuckets[runId as string] ?? []) : []).map((b) => ({
+        step: b.lastStep,
+        value: b.last,
+        wallMs: b.lastWallMs,
+      }))
+      return all.filter(
+        (p) =>
+          (fromStep === undefined || p.step >= (fromStep as number)) &&
+          (toStep === undefined || p.step <= (toStep as number)),
+      )
     },
     'runs.evaluations': ({ id }) => finalEval(id as string, 300, id === 'a' ? [0.3, 0.2, 0.1] : [0.4, 0.1, 0.05]),
     'samples.list': ({ runId }) => samples[runId as string] ?? [],
     'samples.points': ({ id }) => ({ sample: sampleRecord('a', id as number, 0, 1), dim: 2, points: [0, 1, 2, 3] }),
     'samples.png': ({ id }) => ({ sampleId: id, mime: 'image/png', bytes: new Uint8Array([137, 80]) }),
-    'runs.list': () => [run('a', 18), run('b', 40), { ...run('c', 10), tags: ['sweep'] }].map((r) => ({ ...r, lastMetrics: {} })),
+    'runs.list': () =>
+      [run('a', 18), run('b', 40), { ...run('c', 10), tags: ['sweep'] }].map((r) => ({ ...r, lastMetrics: {} })),
   })
 }
 
@@ -81,7 +101,9 @@ describe('CompareState', () => {
     calls.length = 0
     await s.zoomTo({ min: 50, max: 210.4 })
     const zoomCalls = calls.filter((c) => c.method === 'metrics.downsampled')
-    expect(zoomCalls.map((c) => [c.payload?.runId, c.payload?.fromStep, c.payload?.toStep, c.payload?.buckets])).toEqual([
+    expect(
+      zoomCalls.map((c) => [c.payload?.runId, c.payload?.fromStep, c.payload?.toStep, c.payload?.buckets]),
+    ).toEqual([
       ['a', 50, 211, CURVE_BUCKETS],
       ['b', 50, 211, CURVE_BUCKETS],
     ])
@@ -171,7 +193,14 @@ describe('CompareState', () => {
     expect(s.shownStep).toBe(400)
     calls.length = 0
     lossBuckets.a = buckets([0, 100, 200, 300, 400], (x) => 1 / (1 + x), 5000)
-    emit({ type: 'metrics', runId: 'a', points: [{ key: 'loss', step: 400, value: 0.1 }, { key: 'swd/nfe2', step: 400, value: 0.1 }] })
+    emit({
+      type: 'metrics',
+      runId: 'a',
+      points: [
+        { key: 'loss', step: 400, value: 0.1 },
+        { key: 'swd/nfe2', step: 400, value: 0.1 },
+      ],
+    })
     emit({ type: 'metrics', runId: 'a', points: [{ key: 'loss', step: 401, value: 0.1 }] })
     expect(s.metricKeys).toContain('swd/nfe2')
     await vi.advanceTimersByTimeAsync(150)
@@ -237,7 +266,10 @@ describe('metrics table and CSV helpers', () => {
     const shown = visibleColumns(twoD).map((c) => METRIC_COLUMNS[c]?.key)
     expect(shown).not.toContain('fd1')
     expect(shown).toContain('swd1')
-    const image = [...finalEval('img', 300, [0.3, 0.2, 0.1]), { ...(finalEval('img', 300, [1])[0] as EvaluationRecordOf), model: 'student', metric: 'fd', nfe: 1, value: 12.5 }]
+    const image = [
+      ...finalEval('img', 300, [0.3, 0.2, 0.1]),
+      { ...(finalEval('img', 300, [1])[0] as EvaluationRecordOf), model: 'student', metric: 'fd', nfe: 1, value: 12.5 },
+    ]
     const rows = metricRows(['a', 'img'], { a: evaluations.a, img: image })
     const withImage = visibleColumns(rows).map((c) => METRIC_COLUMNS[c]?.key)
     // Each optional column on its own: this run has a one-step Fréchet distance only.
@@ -250,7 +282,13 @@ describe('metrics table and CSV helpers', () => {
   })
 
   it('flags the Fréchet figures of a run evaluated on fewer than 2000 samples, and no other run', () => {
-    const fd = { ...(finalEval('img', 300, [1])[0] as EvaluationRecordOf), model: 'student', metric: 'fd', nfe: 1, value: 12.5 }
+    const fd = {
+      ...(finalEval('img', 300, [1])[0] as EvaluationRecordOf),
+      model: 'student',
+      metric: 'fd',
+      nfe: 1,
+      value: 12.5,
+    }
     const rows = metricRows(['a', 'few', 'many'], { a: evaluations.a, few: [fd], many: [fd] })
     const runs = [
       makeRun({ id: 'a', config: { evalSamples: 16 } }),
@@ -258,7 +296,12 @@ describe('metrics table and CSV helpers', () => {
       makeRun({ id: 'many', config: { evalSamples: 4000 } }),
     ]
     // `a` has few samples too, but no Fréchet figure to qualify.
-    expect(frechetCaveats(rows, runs)).toEqual([{ runId: 'few', caveat: expect.stringMatching(/^from 512 samples: below 2000 the Fréchet distance is biased upward/) }])
+    expect(frechetCaveats(rows, runs)).toEqual([
+      {
+        runId: 'few',
+        caveat: expect.stringMatching(/^from 512 samples: below 2000 the Fréchet distance is biased upward/),
+      },
+    ])
   })
 
   it('sorts by a column with missing values last', () => {
@@ -269,7 +312,9 @@ describe('metrics table and CSV helpers', () => {
   })
 
   it('writes NaN values and quotes odd run ids', () => {
-    expect(seriesCsv([{ runId: 'a,b', points: [{ step: 1, value: Number.NaN, wallMs: 0 }] }])).toBe('run,step,value\n"a,b",1,NaN\n')
+    expect(seriesCsv([{ runId: 'a,b', points: [{ step: 1, value: Number.NaN, wallMs: 0 }] }])).toBe(
+      'run,step,value\n"a,b",1,NaN\n',
+    )
   })
 })
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalJson, diffConfigs, formatNumber, numericFields, shortLabels, visibleRows } from '../../../src-renderer/lib/config-diff'
+import {
+  canonicalJson,
+  diffConfigs,
+  formatNumber,
+  numericFields,
+  shortLabels,
+  visibleRows,
+} from '../../../src-renderer/lib/config-diff'
 
 const a = { dataset: 'moons', numScales: 18, lr: 0.001, multistepSigmas: [0.8, 0.4], nested: { a: 1, b: 2 } }
 const b = { dataset: 'moons', numScales: 40, lr: 0.001, multistepSigmas: [0.8, 0.2], nested: { b: 2, a: 1 } }
@@ -54,8 +61,16 @@ describe('diffConfigs', () => {
 
 describe('shortLabels and numericFields', () => {
   it('labels runs by the fields they differ in', () => {
-    expect(shortLabels([a, b])).toEqual(['numScales=18, multistepSigmas=[0.8, 0.4]', 'numScales=40, multistepSigmas=[0.8, 0.2]'])
-    expect(shortLabels([{ algorithm: 'cd', dataset: 'moons' }, { algorithm: 'cd', dataset: 'moons' }])).toEqual(['cd · moons', 'cd · moons'])
+    expect(shortLabels([a, b])).toEqual([
+      'numScales=18, multistepSigmas=[0.8, 0.4]',
+      'numScales=40, multistepSigmas=[0.8, 0.2]',
+    ])
+    expect(
+      shortLabels([
+        { algorithm: 'cd', dataset: 'moons' },
+        { algorithm: 'cd', dataset: 'moons' },
+      ]),
+    ).toEqual(['cd · moons', 'cd · moons'])
   })
 
   it('lists fields with a number in some config', () => {

@@ -14,7 +14,12 @@ const base = { dataset: 'moons', numScales: 40, lr: 0.001, weighting: 'uniform' 
 function run(id: string, config: Record<string, unknown>, effective: Record<string, unknown> = config): Run {
   return makeRun({ id, config, effectiveConfig: effective })
 }
-const ict = (id: string, targetEma: number) => run(id, { ...base, algorithm: 'ict', targetEma }, { ...base, algorithm: 'ict', targetEma: 0, weighting: 'inverse-gap' })
+const ict = (id: string, targetEma: number) =>
+  run(
+    id,
+    { ...base, algorithm: 'ict', targetEma },
+    { ...base, algorithm: 'ict', targetEma: 0, weighting: 'inverse-gap' },
+  )
 
 describe('the compare diff and the effective config', () => {
   it('#16.2 shows an iCT run that asked mu 0.95 as mu 0 (asked 0.95) and inverse-gap beside a cd run', () => {
@@ -42,7 +47,11 @@ describe('the compare diff and the effective config', () => {
   })
 
   it('#16.2 labels and the hyperparameter axis follow what the runs trained with', async () => {
-    const runs: Record<string, Run> = { a: ict('a', 0.95), b: ict('b', 0.99), c: run('c', { ...base, algorithm: 'cd', targetEma: 0.95 }) }
+    const runs: Record<string, Run> = {
+      a: ict('a', 0.95),
+      b: ict('b', 0.99),
+      c: run('c', { ...base, algorithm: 'cd', targetEma: 0.95 }),
+    }
     const fake = fakeApi({
       'runs.get': ({ id }) => runs[id as string],
       'metrics.list': () => [],

@@ -1,9 +1,24 @@
 import { describe, expect, it } from 'vitest'
 import { LIGHT_THEME } from '../../../src-renderer/lib/charts/theme'
-import { buildSampleConfig, dataSample, sampleAtStep, sampleNfes, sampleSteps, sharedBounds, sharedNoiseSeed, toPoints } from '../../../src-renderer/lib/charts/compare-samples'
+import {
+  buildSampleConfig,
+  dataSample,
+  sampleAtStep,
+  sampleNfes,
+  sampleSteps,
+  sharedBounds,
+  sharedNoiseSeed,
+  toPoints,
+} from '../../../src-renderer/lib/charts/compare-samples'
 import { sampleRecord } from './fixtures'
 
-const a = [sampleRecord('a', 1, 100, 1), sampleRecord('a', 2, 200, 1), sampleRecord('a', 3, 200, 2), sampleRecord('a', 4, 400, 1), sampleRecord('a', 5, 0, 0, 'data')]
+const a = [
+  sampleRecord('a', 1, 100, 1),
+  sampleRecord('a', 2, 200, 1),
+  sampleRecord('a', 3, 200, 2),
+  sampleRecord('a', 4, 400, 1),
+  sampleRecord('a', 5, 0, 0, 'data'),
+]
 const b = [sampleRecord('b', 11, 150, 1), sampleRecord('b', 12, 300, 1), sampleRecord('b', 13, 300, 1, 'teacher')]
 
 describe('shared step logic', () => {
@@ -43,7 +58,14 @@ describe('sample scatter', () => {
     expect(bounds!.maxX - bounds!.minX).toBeCloseTo(bounds!.maxY - bounds!.minY, 12)
     expect(bounds!.minX).toBeLessThan(-4)
     expect(bounds!.maxX).toBeGreaterThan(4)
-    const cfg = buildSampleConfig({ runId: 'a', color: '#4e79a7', points: pts, data: [{ x: 0, y: 0 }], bounds, theme: LIGHT_THEME })
+    const cfg = buildSampleConfig({
+      runId: 'a',
+      color: '#4e79a7',
+      points: pts,
+      data: [{ x: 0, y: 0 }],
+      bounds,
+      theme: LIGHT_THEME,
+    })
     expect(cfg.data.datasets.map((d) => d.label)).toEqual(['held-out data', 'a'])
     expect(cfg.data.datasets[0]?.backgroundColor).toBe(LIGHT_THEME.dataPoint)
     expect(cfg.options?.parsing).toBe(false)
@@ -57,7 +79,11 @@ describe('sample scatter', () => {
 
 describe('shared noise', () => {
   // previews on seed 7 in both runs; run a also has final samples on its own seed 99 at the same step
-  const withFinal = [...a, { ...sampleRecord('a', 20, 400, 1), role: 'final' as const, noiseSeed: 99 }, { ...sampleRecord('a', 21, 400, 0, 'data'), role: 'final' as const, noiseSeed: 99 }]
+  const withFinal = [
+    ...a,
+    { ...sampleRecord('a', 20, 400, 1), role: 'final' as const, noiseSeed: 99 },
+    { ...sampleRecord('a', 21, 400, 0, 'data'), role: 'final' as const, noiseSeed: 99 },
+  ]
   const old = [{ ...sampleRecord('c', 30, 500, 1), role: 'final' as const, noiseSeed: 42 }]
 
   it('picks the noise most runs share', () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { DATASETS_2D } from '@shared/data/datasets2d'
-import { datasetFilterOptions, datasetLabel, datasetOptions, imageRecordOf, indexDatasets, withDatasetNames } from '@shared/data/dataset-names'
+import {
+  datasetFilterOptions,
+  datasetLabel,
+  datasetOptions,
+  imageRecordOf,
+  indexDatasets,
+  withDatasetNames,
+} from '@shared/data/dataset-names'
 import { parseRoute, routeHash } from '../../../src-renderer/lib/router.svelte'
 
 const tiny = { id: 'D1', name: 'tiny', kind: 'idx' as const, count: 40, height: 8, width: 8, channels: 1 }
@@ -20,7 +27,9 @@ describe('dataset names', () => {
 
   it('offers the 2D sets then the image sets as image:<id>, labelled with their size', () => {
     const options = datasetOptions([tiny, cifar])
-    expect(options.slice(0, DATASETS_2D.length).map((o) => [o.value, o.kind])).toEqual(DATASETS_2D.map((d) => [d, '2d']))
+    expect(options.slice(0, DATASETS_2D.length).map((o) => [o.value, o.kind])).toEqual(
+      DATASETS_2D.map((d) => [d, '2d']),
+    )
     expect(options.slice(DATASETS_2D.length)).toEqual([
       { value: 'image:D1', label: 'tiny (images, 40 × 8×8×1)', kind: 'image' },
       { value: 'image:D2', label: 'cifar (images, 10000 × 32×32×3)', kind: 'image' },
@@ -47,7 +56,10 @@ describe('dataset names', () => {
     expect(parseRoute('#/teachers?dataset=image%3AD1')).toEqual({ name: 'teachers', dataset: 'image:D1' })
     expect(parseRoute('#/teachers')).toEqual({ name: 'teachers' })
     expect(routeHash({ name: 'teachers', dataset: 'image:D1' })).toBe('#/teachers?dataset=image%3AD1')
-    expect(parseRoute(routeHash({ name: 'teachers', dataset: 'image:D1' }))).toEqual({ name: 'teachers', dataset: 'image:D1' })
+    expect(parseRoute(routeHash({ name: 'teachers', dataset: 'image:D1' }))).toEqual({
+      name: 'teachers',
+      dataset: 'image:D1',
+    })
   })
 })
 

@@ -31,7 +31,9 @@ function grid(count: number, cell: CellSize, paint: (i: number, x: number, y: nu
   return { width, height, data }
 }
 
-const px = (img: RgbaImage, x: number, y: number) => [...img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4)]
+const px = (img: RgbaImage, x: number, y: number) => [
+  ...img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4),
+]
 
 describe('grid geometry', () => {
   it('derives the cell size from the PNG width: (width - 9) / 8', () => {

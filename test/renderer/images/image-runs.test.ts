@@ -26,7 +26,19 @@ const DATASET: ImageDatasetRecord = {
   width: 8,
   channels: 1,
   createdAt: 0,
-  meta: { name: 'tiny', kind: 'idx', sourceFiles: [], count: 40, height: 8, width: 8, channels: 1, classes: [], classCounts: [], sha256: '', files: { images: 'images.bin', labels: 'labels.bin' } },
+  meta: {
+    name: 'tiny',
+    kind: 'idx',
+    sourceFiles: [],
+    count: 40,
+    height: 8,
+    width: 8,
+    channels: 1,
+    classes: [],
+    classCounts: [],
+    sha256: '',
+    files: { images: 'images.bin', labels: 'labels.bin' },
+  },
 }
 
 let nextId = 1
@@ -72,7 +84,12 @@ describe('image sample selection', () => {
     const samples = distillSamples()
     const sel = selectSamples(samples, { format: 'png' })
     expect(sel.step).toBe(3)
-    expect([sel.nfe1, sel.nfe2, sel.teacher, sel.data].map((s) => s?.noiseSeed)).toEqual([PREVIEW, PREVIEW, PREVIEW, PREVIEW])
+    expect([sel.nfe1, sel.nfe2, sel.teacher, sel.data].map((s) => s?.noiseSeed)).toEqual([
+      PREVIEW,
+      PREVIEW,
+      PREVIEW,
+      PREVIEW,
+    ])
     expect(sel.teacher?.step).toBe(0)
     expect(selectSamples(samples, { format: 'png', step: 2 }).nfe1?.step).toBe(2)
     // Between stops: the newest preview at or before the step.
@@ -94,7 +111,10 @@ describe('image sample selection', () => {
 })
 
 describe('LiveRunState on an image run', () => {
-  function setup(samples = distillSamples(), config: Record<string, unknown> = { ...DISTILL_DEFAULTS, dataset: 'image:D1', teacher: 't1', steps: 3 }) {
+  function setup(
+    samples = distillSamples(),
+    config: Record<string, unknown> = { ...DISTILL_DEFAULTS, dataset: 'image:D1', teacher: 't1', steps: 3 },
+  ) {
     const api = fakeApi({
       'runs.get': () => run(config),
       'metrics.downsampled': () => [],
@@ -122,7 +142,8 @@ describe('LiveRunState on an image run', () => {
     expect(state.previewSteps).toEqual([0, 2, 3])
     expect(state.previewIndex).toBe(2)
     const sel = state.selection
-    for (const s of [sel.data, sel.teacher, sel.nfe1, sel.nfe2]) expect([...(state.pngs.get(s?.id as number) ?? [])]).toEqual([s?.id])
+    for (const s of [sel.data, sel.teacher, sel.nfe1, sel.nfe2])
+      expect([...(state.pngs.get(s?.id as number) ?? [])]).toEqual([s?.id])
     expect(api.callsOf('samples.points')).toEqual([])
 
     state.setPreviewIndex(1)
@@ -169,7 +190,11 @@ function validateAs(kind: 'distill' | 'teacher') {
   return (payload: unknown) => {
     const { config } = payload as { config: Record<string, unknown> }
     try {
-      return { valid: true, config: kind === 'distill' ? parseDistillConfig(config) : parseTeacherConfig(config), problems: [] }
+      return {
+        valid: true,
+        config: kind === 'distill' ? parseDistillConfig(config) : parseTeacherConfig(config),
+        problems: [],
+      }
     } catch (error) {
       if (error instanceof ConfigError) return { valid: false, config: null, problems: error.problems }
       throw error
@@ -195,7 +220,12 @@ describe('the run form on an image dataset', () => {
       'config.validate': validateAs('distill'),
       'teachers.list': (p) => teachers.filter((t) => t.dataset === p.dataset),
       'datasets.list': () => [DATASET],
-      'datasets.preview': (p) => ({ datasetId: p.id, mime: 'image/png' as const, bytes: Uint8Array.from([1, 2, 3]), count: p.count ?? 32 }),
+      'datasets.preview': (p) => ({
+        datasetId: p.id,
+        mime: 'image/png' as const,
+        bytes: Uint8Array.from([1, 2, 3]),
+        count: p.count ?? 32,
+      }),
     })
     return { api, state: new NewRunState(api, { debounceMs: 1 }) }
   }
@@ -207,14 +237,20 @@ describe('the run form on an image dataset', () => {
     const { state } = setup()
     current = state
     await state.load()
-    expect(state.datasetChoices.at(-1)).toEqual({ value: 'image:D1', label: 'tiny (images, 40 × 8×8×1)', kind: 'image' })
+    expect(state.datasetChoices.at(-1)).toEqual({
+      value: 'image:D1',
+      label: 'tiny (images, 40 × 8×8×1)',
+      kind: 'image',
+    })
     expect(state.isImage).toBe(false)
     await state.setField('dataset', 'image:D1')
     expect(state.isImage).toBe(true)
     expect(state.imageDataset?.name).toBe('tiny')
     expect(state.datasetPreview()).toEqual([])
     // No built-in teacher for images: the dataset's first teacher is picked.
-    expect(state.teacherOptions.map((o) => [o.value, o.label])).toEqual([['t-img', 'tiny-seed0 (trained by run run-t)']])
+    expect(state.teacherOptions.map((o) => [o.value, o.label])).toEqual([
+      ['t-img', 'tiny-seed0 (trained by run run-t)'],
+    ])
     expect(state.form.texts.teacher).toBe('t-img')
     // Back on 2D: the built-in teacher again.
     await state.setField('dataset', 'moons')
@@ -229,7 +265,9 @@ describe('the run form on an image dataset', () => {
     expect(state.imagePreview).toBeNull()
     await state.setField('dataset', 'image:D1')
     expect(Array.from(state.imagePreview ?? [])).toEqual([1, 2, 3])
-    expect(api.calls.filter((c) => c.method === 'datasets.preview').map((c) => c.payload)).toEqual([{ id: 'D1', count: 32 }])
+    expect(api.calls.filter((c) => c.method === 'datasets.preview').map((c) => c.payload)).toEqual([
+      { id: 'D1', count: 32 },
+    ])
     await state.setField('dataset', 'moons')
     expect(state.imagePreview).toBeNull()
     delete api.handlers['datasets.preview']
@@ -244,7 +282,9 @@ describe('the run form on an image dataset', () => {
     await state.load()
     await state.setField('dataset', 'image:D1')
     expect(state.form.texts.teacher).toBe('builtin')
-    expect(state.teacherOptions).toEqual([{ value: 'builtin', label: 'None: no teacher of tiny yet (train one)', kind: 'builtin' }])
+    expect(state.teacherOptions).toEqual([
+      { value: 'builtin', label: 'None: no teacher of tiny yet (train one)', kind: 'builtin' },
+    ])
   })
 
   it('keeps the 2D choices when the datasets cannot be listed', async () => {
@@ -272,7 +312,9 @@ describe('the teacher form on an image dataset', () => {
 
   it('shows the U-Net fields instead of width and depth, and fixes the model by the dataset', () => {
     const keys = (d: string) => teacherFieldsFor(d).map((f) => f.key)
-    expect(keys('image:D1')).toEqual(expect.arrayContaining(['unetChannels', 'unetMultipliers', 'unetResBlocks', 'unetGroups']))
+    expect(keys('image:D1')).toEqual(
+      expect.arrayContaining(['unetChannels', 'unetMultipliers', 'unetResBlocks', 'unetGroups']),
+    )
     expect(keys('image:D1')).not.toContain('hiddenWidth')
     expect(keys('moons')).toEqual(expect.arrayContaining(['hiddenWidth', 'hiddenDepth']))
     expect(keys('moons').some((k) => k.startsWith('unet'))).toBe(false)
@@ -290,17 +332,28 @@ describe('the teacher form on an image dataset', () => {
     state.setField('unetChannels', '16')
     state.setField('unetGroups', '4')
     const { config } = formToConfig(state.form)
-    expect(config).toMatchObject({ dataset: 'image:D1', model: 'unet', unetMultipliers: [1, 2, 2], unetChannels: 16, unetGroups: 4 })
+    expect(config).toMatchObject({
+      dataset: 'image:D1',
+      model: 'unet',
+      unetMultipliers: [1, 2, 2],
+      unetChannels: 16,
+      unetGroups: 4,
+    })
     expect('hiddenWidth' in config).toBe(false)
     expect(await state.start()).toBe('run-t2')
-    expect((api.callsOf('runs.startTeacher')[0] as { config: Record<string, unknown> }).config).toMatchObject({ model: 'unet', unetMultipliers: [1, 2, 2] })
+    expect((api.callsOf('runs.startTeacher')[0] as { config: Record<string, unknown> }).config).toMatchObject({
+      model: 'unet',
+      unetMultipliers: [1, 2, 2],
+    })
   })
 
   it('offers a dataset imported in the datasets panel for training at once (one list for both)', async () => {
     const { api, state } = setup()
     await state.load()
     expect(state.datasetChoices.map((o) => o.value)).not.toContain('image:D2')
-    api.handlers['datasets.import'] = () => ({ datasets: [{ dataset: { ...DATASET, id: 'D2', name: 'second' }, created: true }] })
+    api.handlers['datasets.import'] = () => ({
+      datasets: [{ dataset: { ...DATASET, id: 'D2', name: 'second' }, created: true }],
+    })
     // What the panel does with the state the view hands it.
     expect(await state.imageDatasets.importFiles('/lab/second-images.idx', 'second')).toHaveLength(1)
     expect(state.datasetChoices.map((o) => o.value)).toContain('image:D2')

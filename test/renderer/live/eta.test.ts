@@ -24,7 +24,12 @@ describe('speed and ETA', () => {
   it('has no speed without two distinct times and steps', () => {
     expect(stepsPerSecond([])).toBeNull()
     expect(stepsPerSecond([{ step: 5, wallMs: 10 }])).toBeNull()
-    expect(stepsPerSecond([{ step: 5, wallMs: 10 }, { step: 6, wallMs: 10 }])).toBeNull()
+    expect(
+      stepsPerSecond([
+        { step: 5, wallMs: 10 },
+        { step: 6, wallMs: 10 },
+      ]),
+    ).toBeNull()
   })
 
   it('computes the time left from the speed', () => {

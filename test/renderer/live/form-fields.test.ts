@@ -3,7 +3,15 @@ import { ALGORITHMS, BACKENDS, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS, WEIGHTINGS 
 import { DISTILL_DEFAULTS } from '@shared/config/defaults'
 import { ConfigError, parseDistillConfig } from '@shared/config/validate'
 import { DATASETS_2D } from '@shared/data/datasets2d'
-import { BRANCHABLE_KEYS, FIELDS, configOf, fieldMeta, fieldValue, problemField, textsOf } from '../../../src-renderer/lib/form-fields'
+import {
+  BRANCHABLE_KEYS,
+  FIELDS,
+  configOf,
+  fieldMeta,
+  fieldValue,
+  problemField,
+  textsOf,
+} from '../../../src-renderer/lib/form-fields'
 
 const meta = (key: string) => {
   const m = fieldMeta(key)
@@ -46,7 +54,8 @@ describe('form field metadata', () => {
     for (const f of FIELDS.filter((x) => x.kind === 'int')) {
       expect(problemsOf({ [f.key]: f.min }), `${f.key} = min`).toEqual([])
       expect(problemsOf({ [f.key]: (f.min as number) - 1 }), `${f.key} = min - 1`).toContain(f.key)
-      if (f.key !== 'warmupSteps') expect(problemsOf({ [f.key]: (f.max as number) + 1 }), `${f.key} = max + 1`).toContain(f.key)
+      if (f.key !== 'warmupSteps')
+        expect(problemsOf({ [f.key]: (f.max as number) + 1 }), `${f.key} = max + 1`).toContain(f.key)
     }
   })
 
@@ -76,7 +85,9 @@ describe('form field metadata', () => {
   })
 
   it('lets a branch change hyperparameters but not the data, method family, grid, sigma_data or teacher', () => {
-    for (const key of ['dataset', 'algorithm', 'grid', 'sigmaData', 'teacher']) expect(BRANCHABLE_KEYS).not.toContain(key)
-    for (const key of ['numScales', 'targetEma', 'lr', 'steps', 'loss', 'solver']) expect(BRANCHABLE_KEYS).toContain(key)
+    for (const key of ['dataset', 'algorithm', 'grid', 'sigmaData', 'teacher'])
+      expect(BRANCHABLE_KEYS).not.toContain(key)
+    for (const key of ['numScales', 'targetEma', 'lr', 'steps', 'loss', 'solver'])
+      expect(BRANCHABLE_KEYS).toContain(key)
   })
 })

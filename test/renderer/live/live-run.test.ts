@@ -6,14 +6,40 @@ import { LiveRunState, evaluationRows } from '../../../src-renderer/lib/state/li
 import { BranchState } from '../../../src-renderer/lib/state/branch.svelte'
 import { FakeFailure, fakeApi, makeRun, settle } from '../fake-api'
 
-const run = (over: Partial<Run> = {}): Run => makeRun({ status: 'running', finishedAt: null, config: { ...DISTILL_DEFAULTS, steps: 3000 }, ...over })
+const run = (over: Partial<Run> = {}): Run =>
+  makeRun({ status: 'running', finishedAt: null, config: { ...DISTILL_DEFAULTS, steps: 3000 }, ...over })
 
 const buckets = (key: string): MetricBucket[] =>
   key === 'loss'
-    ? [0, 1, 2, 3].map((i) => ({ index: i, start: i * 100, end: i * 100 + 99, count: 100, firstStep: i * 100 + 1, lastStep: i * 100 + 100, first: 1, last: 1 / (i + 1), lastWallMs: 10_000 + i * 1000, min: 0.1, max: 2 }))
+    ? [0, 1, 2, 3].map((i) => ({
+        index: i,
+        start: i * 100,
+        end: i * 100 + 99,
+        count: 100,
+        firstStep: i * 100 + 1,
+        lastStep: i * 100 + 100,
+        first: 1,
+        last: 1 / (i + 1),
+        lastWallMs: 10_000 + i * 1000,
+        min: 0.1,
+        max: 2,
+      }))
     : []
 
-const sample = (id: number, model: string, nfe: number, step: number): SampleRecord => ({ id, runId: 'r1', step, nfe, kind: 'points2d', model, role: 'preview', path: null, hasBlob: true, bytes: 16, noiseSeed: 1, createdAt: 0 })
+const sample = (id: number, model: string, nfe: number, step: number): SampleRecord => ({
+  id,
+  runId: 'r1',
+  step,
+  nfe,
+  kind: 'points2d',
+  model,
+  role: 'preview',
+  path: null,
+  hasBlob: true,
+  bytes: 16,
+  noiseSeed: 1,
+  createdAt: 0,
+})
 
 function setup(over: Partial<Run> = {}) {
   let current = run(over)
@@ -108,7 +134,9 @@ describe('LiveRunState', () => {
     const { api, state } = setup()
     live = state
     await state.load()
-    api.handlers['runs.evaluations'] = () => [{ id: 1, runId: 'r1', step: 3000, metric: 'swd', model: 'student', nfe: 1, value: 0.09, createdAt: 0 }]
+    api.handlers['runs.evaluations'] = () => [
+      { id: 1, runId: 'r1', step: 3000, metric: 'swd', model: 'student', nfe: 1, value: 0.09, createdAt: 0 },
+    ]
     const { config: _config, ...summary } = run({ status: 'paused' })
     api.emit({ type: 'run', run: summary })
     expect(state.status).toBe('paused')
@@ -196,7 +224,14 @@ describe('LiveRunState', () => {
 })
 
 describe('evaluation table', () => {
-  const rec = (id: number, model: string, nfe: number, metric: string, value: number, step = 3000): EvaluationRecord => ({ id, runId: 'r1', step, metric, model, nfe, value, createdAt: 0 })
+  const rec = (
+    id: number,
+    model: string,
+    nfe: number,
+    metric: string,
+    value: number,
+    step = 3000,
+  ): EvaluationRecord => ({ id, runId: 'r1', step, metric, model, nfe, value, createdAt: 0 })
 
   it('has one row per model and NFE with the newest value of each metric, student first, data floor last', () => {
     const rows = evaluationRows([
@@ -223,7 +258,11 @@ describe('BranchState', () => {
     const api = fakeApi({
       'config.validate': (p) => {
         try {
-          return { valid: true, config: parseDistillConfig((p as { config: Record<string, unknown> }).config), problems: [] }
+          return {
+            valid: true,
+            config: parseDistillConfig((p as { config: Record<string, unknown> }).config),
+            problems: [],
+          }
         } catch (error) {
           return { valid: false, config: null, problems: (error as ConfigError).problems }
         }
@@ -254,7 +293,11 @@ describe('BranchState', () => {
     expect(branch.form.problemsByField.targetEma?.[0]?.value).toBe(1)
     branch.form.set('targetEma', '0.5')
     api.handlers['runs.branch'] = () => {
-      throw new FakeFailure({ code: 'INVALID_CONFIG', message: "steps: must exceed the parent's checkpoint step 3000", problems: [{ field: 'steps', message: "must exceed the parent's checkpoint step 3000", value: 3000 }] })
+      throw new FakeFailure({
+        code: 'INVALID_CONFIG',
+        message: "steps: must exceed the parent's checkpoint step 3000",
+        problems: [{ field: 'steps', message: "must exceed the parent's checkpoint step 3000", value: 3000 }],
+      })
     }
     expect(await branch.submit()).toBeNull()
     expect(branch.error).toMatch(/checkpoint step/)

@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest'
 import type { MetricBucket } from '@shared/store/types'
-import { appendToCurve, buildCurveConfig, curveFromBuckets, EMPTY_CURVE, seriesCsv } from '../../../src-renderer/lib/charts/loss-curve'
+import {
+  appendToCurve,
+  buildCurveConfig,
+  curveFromBuckets,
+  EMPTY_CURVE,
+  seriesCsv,
+} from '../../../src-renderer/lib/charts/loss-curve'
 
-const bucket = (index: number, lastStep: number, last: number, min: number | null, max: number | null, count = 10): MetricBucket => ({
+const bucket = (
+  index: number,
+  lastStep: number,
+  last: number,
+  min: number | null,
+  max: number | null,
+  count = 10,
+): MetricBucket => ({
   index,
   start: lastStep - 9,
   end: lastStep,
@@ -20,7 +33,11 @@ type Ds = { label: string; data: Array<{ x: number; y: number }>; fill?: unknown
 
 describe('loss curve', () => {
   it('draws each bucket at its last step with its exact extremes as a band', () => {
-    const curve = curveFromBuckets([bucket(0, 9, 1.0, 0.8, 1.5), bucket(1, 19, 0.5, 0.4, 0.9), bucket(2, 20, 0.45, 0.45, 0.45, 1)])
+    const curve = curveFromBuckets([
+      bucket(0, 9, 1.0, 0.8, 1.5),
+      bucket(1, 19, 0.5, 0.4, 0.9),
+      bucket(2, 20, 0.45, 0.45, 0.45, 1),
+    ])
     expect(curve.line).toEqual([
       { x: 9, y: 1.0 },
       { x: 19, y: 0.5 },
@@ -59,7 +76,11 @@ describe('loss curve', () => {
   })
 
   it('cuts the curve where a resumed run goes back to an earlier step', () => {
-    let curve = appendToCurve(EMPTY_CURVE, [10, 20, 30, 40].map((step) => ({ key: 'loss', step, value: step })), 'loss')
+    let curve = appendToCurve(
+      EMPTY_CURVE,
+      [10, 20, 30, 40].map((step) => ({ key: 'loss', step, value: step })),
+      'loss',
+    )
     curve = appendToCurve(curve, [{ key: 'loss', step: 21, value: -1 }], 'loss')
     expect(curve.line.map((p) => p.x)).toEqual([10, 20, 21])
   })
@@ -83,7 +104,12 @@ describe('loss curve', () => {
   })
 
   it('writes a series as CSV with NaN kept', () => {
-    expect(seriesCsv([{ step: 1, value: 0.5, wallMs: 1000 }, { step: 2, value: Number.NaN, wallMs: 1010 }])).toBe('step,value,wallMs\n1,0.5,1000\n2,NaN,1010\n')
+    expect(
+      seriesCsv([
+        { step: 1, value: 0.5, wallMs: 1000 },
+        { step: 2, value: Number.NaN, wallMs: 1010 },
+      ]),
+    ).toBe('step,value,wallMs\n1,0.5,1000\n2,NaN,1010\n')
     expect(seriesCsv([])).toBe('step,value,wallMs\n')
   })
 })

@@ -6,15 +6,21 @@ import { methodText } from '../../../src-renderer/lib/method-text'
 
 describe('methodText', () => {
   it('says how the default preset and the single-step CD solve each hop and weight the loss', () => {
-    expect(methodText(DISTILL_DEFAULTS)).toBe(`cd, N ${DISTILL_DEFAULTS.numScales}, teacher heun in ${DISTILL_DEFAULTS.teacherSubsteps} substeps per hop, λ 1/gap, top pair ${DISTILL_DEFAULTS.topPairShare * 100}% of each batch, σ_max ${DISTILL_DEFAULTS.sigmaMax}, mu 0`)
-    expect(methodText(parseDistillConfig({ ...PRESETS['cd-single-step'].values }))).toBe('cd, N 18, teacher heun per hop, λ 1, mu 0')
+    expect(methodText(DISTILL_DEFAULTS)).toBe(
+      `cd, N ${DISTILL_DEFAULTS.numScales}, teacher heun in ${DISTILL_DEFAULTS.teacherSubsteps} substeps per hop, λ 1/gap, top pair ${DISTILL_DEFAULTS.topPairShare * 100}% of each batch, σ_max ${DISTILL_DEFAULTS.sigmaMax}, mu 0`,
+    )
+    expect(methodText(parseDistillConfig({ ...PRESETS['cd-single-step'].values }))).toBe(
+      'cd, N 18, teacher heun per hop, λ 1, mu 0',
+    )
   })
 
   it('leaves out the teacher where there is none, and shows what ict and the walkthrough fix', () => {
     expect(methodText(parseDistillConfig({ algorithm: 'ict', numScales: 160 }))).toBe('ict, N 160, λ 1/gap, mu 0')
     expect(methodText(parseDistillConfig({ algorithm: 'tutorial' }))).toBe('tutorial, N 18, mu 0.99')
     expect(methodText(parseDistillConfig({ algorithm: 'tutorial', topPairShare: 0.5 }))).toBe('tutorial, N 18, mu 0.99')
-    expect(methodText(parseDistillConfig({ algorithm: 'ict', numScales: 160, topPairShare: 0.25 }))).toBe('ict, N 160, λ 1/gap, top pair 25% of each batch, mu 0')
+    expect(methodText(parseDistillConfig({ algorithm: 'ict', numScales: 160, topPairShare: 0.25 }))).toBe(
+      'ict, N 160, λ 1/gap, top pair 25% of each batch, mu 0',
+    )
   })
 
   it("leaves out sigma_max where the grid runs to the teacher's last step", () => {
@@ -23,7 +29,9 @@ describe('methodText', () => {
   })
 
   it('reads a run stored before substeps, weighting and the top pair share existed, and an empty config', () => {
-    expect(methodText({ algorithm: 'cd', numScales: 18, solver: 'heun', targetEma: 0.95 })).toBe('cd, N 18, teacher heun per hop, mu 0.95')
+    expect(methodText({ algorithm: 'cd', numScales: 18, solver: 'heun', targetEma: 0.95 })).toBe(
+      'cd, N 18, teacher heun per hop, mu 0.95',
+    )
     expect(methodText({})).toBe('—, N —, mu —')
   })
 })

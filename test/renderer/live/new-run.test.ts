@@ -28,11 +28,16 @@ const teacher = (id: string, dataset: string, runId: string | null, numSteps = 1
   notes: '',
 })
 
-const run = (id: string, config: unknown, kind: 'distill' | 'teacher' = 'distill'): Run => makeRun({ id, kind, config, finishedAt: 0 })
+const run = (id: string, config: unknown, kind: 'distill' | 'teacher' = 'distill'): Run =>
+  makeRun({ id, kind, config, finishedAt: 0 })
 
 function setup() {
   // As teachers.list answers: the history's teachers, then the built-in one of the data set.
-  const builtinMoons = { ...teacher('builtin-moons', 'moons', null), path: '/app/resources/teachers/moons.ckpt', config: { ...TEACHER_DEFAULTS } }
+  const builtinMoons = {
+    ...teacher('builtin-moons', 'moons', null),
+    path: '/app/resources/teachers/moons.ckpt',
+    config: { ...TEACHER_DEFAULTS },
+  }
   const teachers = [teacher('t-moons', 'moons', 'run-t'), teacher('t-rings', 'rings', null), builtinMoons]
   const api = fakeApi({
     'config.presets': () => PRESETS,
@@ -62,7 +67,14 @@ describe('NewRunState', () => {
     const { api, state } = setup()
     current = state
     await state.load()
-    expect(Object.keys(state.presets)).toEqual(['default', 'large-batch', 'cd-single-step', 'walkthrough', 'paper-cd', 'ict-like'])
+    expect(Object.keys(state.presets)).toEqual([
+      'default',
+      'large-batch',
+      'cd-single-step',
+      'walkthrough',
+      'paper-cd',
+      'ict-like',
+    ])
     expect(api.callsOf('teachers.list')).toEqual([{ dataset: 'moons' }])
     expect(state.teacherOptions.map((o) => [o.value, o.kind])).toEqual([
       ['builtin', 'builtin'],
@@ -95,11 +107,15 @@ describe('NewRunState', () => {
     expect(state.form.texts.numScales).toBe('160')
   })
 
-  it('switching between 2D and image data moves the fields still at one kind\'s default to the other\'s', async () => {
+  it("switching between 2D and image data moves the fields still at one kind's default to the other's", async () => {
     const { state } = setup()
     current = state
     await state.load()
-    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.weighting]).toEqual([String(DISTILL_DEFAULTS.numScales), String(DISTILL_DEFAULTS.teacherSubsteps), 'inverse-gap'])
+    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.weighting]).toEqual([
+      String(DISTILL_DEFAULTS.numScales),
+      String(DISTILL_DEFAULTS.teacherSubsteps),
+      'inverse-gap',
+    ])
     state.form.set('lr', '0.005')
     await state.setField('dataset', 'image:abc')
     expect(state.form.texts.numScales).toBe(String(SINGLE_STEP_DEFAULTS.numScales))
@@ -109,20 +125,36 @@ describe('NewRunState', () => {
     expect(state.form.texts.lr).toBe('0.005') // edited: kept
     state.form.set('numScales', '30')
     await state.setField('dataset', 'rings')
-    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.weighting]).toEqual(['30', String(DISTILL_DEFAULTS.teacherSubsteps), 'inverse-gap'])
+    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.weighting]).toEqual([
+      '30',
+      String(DISTILL_DEFAULTS.teacherSubsteps),
+      'inverse-gap',
+    ])
     // A preset applied to image data starts from the image defaults.
     await state.setField('dataset', 'image:abc')
     state.applyPreset('default')
-    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.lr]).toEqual(['18', '1', '0.001'])
+    expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.lr]).toEqual([
+      '18',
+      '1',
+      '0.001',
+    ])
   })
 
-  it('switching the algorithm moves the fields still at one algorithm\'s default to the other\'s', async () => {
+  it("switching the algorithm moves the fields still at one algorithm's default to the other's", async () => {
     const { state } = setup()
     current = state
     await state.load()
-    const fields = () => ['numScales', 'topPairShare', 'lr', 'loss', 'targetEma', 'sigmaMax'].map((k) => state.form.texts[k])
+    const fields = () =>
+      ['numScales', 'topPairShare', 'lr', 'loss', 'targetEma', 'sigmaMax'].map((k) => state.form.texts[k])
     const cd = fields()
-    expect(cd).toEqual([String(DISTILL_DEFAULTS.numScales), String(DISTILL_DEFAULTS.topPairShare), String(DISTILL_DEFAULTS.lr), 'l2', '0', String(DISTILL_DEFAULTS.sigmaMax)])
+    expect(cd).toEqual([
+      String(DISTILL_DEFAULTS.numScales),
+      String(DISTILL_DEFAULTS.topPairShare),
+      String(DISTILL_DEFAULTS.lr),
+      'l2',
+      '0',
+      String(DISTILL_DEFAULTS.sigmaMax),
+    ])
     state.form.set('lr', '0.004')
     await state.setField('algorithm', 'ict')
     // iCT starts from the single-step defaults and pseudo-Huber; the edited learning rate stays.
@@ -178,7 +210,13 @@ describe('NewRunState', () => {
     expect(await state.launch()).toBe('new-1')
     const [payload] = api.callsOf('runs.start') as Array<{ config: Record<string, unknown>; preset: string }>
     expect(payload?.preset).toBe('paper-cd')
-    expect(payload?.config).toMatchObject({ numScales: 40, targetEma: 0.95, evalEma: 0.9999, steps: 500, solver: 'heun' })
+    expect(payload?.config).toMatchObject({
+      numScales: 40,
+      targetEma: 0.95,
+      evalEma: 0.9999,
+      steps: 500,
+      solver: 'heun',
+    })
   })
 
   it('shows the problems of a start the backend refuses', async () => {
@@ -186,7 +224,12 @@ describe('NewRunState', () => {
     current = state
     await state.load()
     api.handlers['runs.start'] = () => {
-      throw new FakeFailure({ code: 'INVALID_CONFIG', message: 'teacher: no such teacher', field: 'teacher', problems: [{ field: 'teacher', message: 'no such teacher', value: 'gone' }] })
+      throw new FakeFailure({
+        code: 'INVALID_CONFIG',
+        message: 'teacher: no such teacher',
+        field: 'teacher',
+        problems: [{ field: 'teacher', message: 'no such teacher', value: 'gone' }],
+      })
     }
     expect(await state.launch()).toBeNull()
     expect(state.launchError).toBe('teacher: no such teacher')
@@ -219,7 +262,7 @@ describe('NewRunState', () => {
     other.dispose()
   })
 
-  it("reloads teachers when the data set changes and drops a teacher of the other data set", async () => {
+  it('reloads teachers when the data set changes and drops a teacher of the other data set', async () => {
     const { api, state } = setup()
     current = state
     await state.load()
@@ -263,11 +306,17 @@ describe('NewRunState', () => {
     expect(state.sweep.count).toBe(6)
     const runs = await state.launchSweep()
     expect(runs).toHaveLength(6)
-    expect(api.callsOf('runs.sweep')[0]).toMatchObject({ grid: { numScales: [10, 20, 40], targetEma: [0, 0.95] }, base: { dataset: 'moons', lr: DISTILL_DEFAULTS.lr } })
+    expect(api.callsOf('runs.sweep')[0]).toMatchObject({
+      grid: { numScales: [10, 20, 40], targetEma: [0, 0.95] },
+      base: { dataset: 'moons', lr: DISTILL_DEFAULTS.lr },
+    })
   })
 
   it('parses sweep axes: bad values, empty axes and repeated fields are named and make no runs', () => {
-    expect(parseSweep([{ field: 'lr', text: '1e-3, 5e-4, 1e-3' }])).toMatchObject({ grid: { lr: [1e-3, 5e-4] }, count: 2 })
+    expect(parseSweep([{ field: 'lr', text: '1e-3, 5e-4, 1e-3' }])).toMatchObject({
+      grid: { lr: [1e-3, 5e-4] },
+      count: 2,
+    })
     const bad = parseSweep([
       { field: 'lr', text: '1e-3, fast' },
       { field: 'batch', text: ' , ' },

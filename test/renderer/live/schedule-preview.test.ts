@@ -19,7 +19,8 @@ describe('schedule previews', () => {
     expect(ictNumScales(611, 3000, 160)).toBe(21)
     expect(ictNumScales(1222, 3000, 160)).toBe(41)
     expect(ictNumScales(2999, 3000, 160)).toBe(160)
-    for (let k = 1; k < 3000; k++) expect(ictNumScales(k, 3000, 160)).toBeGreaterThanOrEqual(ictNumScales(k - 1, 3000, 160))
+    for (let k = 1; k < 3000; k++)
+      expect(ictNumScales(k, 3000, 160)).toBeGreaterThanOrEqual(ictNumScales(k - 1, 3000, 160))
   })
 
   it('reproduces the engine learning rate: linear warm-up, then cosine to near 0', () => {
@@ -36,13 +37,17 @@ describe('schedule previews', () => {
 
   it("places N uniform levels on the teacher's steps, from sigma_min to sigma_max", () => {
     const schedule = makeSchedule('linear', 1000, 1e-4, 0.02)
-    const levels = sigmaLevels({ ...DISTILL_DEFAULTS, numScales: 18, grid: 'uniform', sigmaMax: null }, TEACHER_DEFAULTS)
+    const levels = sigmaLevels(
+      { ...DISTILL_DEFAULTS, numScales: 18, grid: 'uniform', sigmaMax: null },
+      TEACHER_DEFAULTS,
+    )
     expect(levels.steps).toHaveLength(18)
     expect(levels.steps[0]).toBe(0)
     expect(levels.steps[17]).toBe(999)
     expect(levels.sigmas[0]).toBeCloseTo(schedule.sigma[0] as number, 12)
     expect(levels.sigmas[17]).toBeCloseTo(schedule.sigma[999] as number, 12)
-    for (let i = 1; i < levels.sigmas.length; i++) expect(levels.sigmas[i]).toBeGreaterThan(levels.sigmas[i - 1] as number)
+    for (let i = 1; i < levels.sigmas.length; i++)
+      expect(levels.sigmas[i]).toBeGreaterThan(levels.sigmas[i - 1] as number)
   })
 
   it('tops the grid at the teacher step nearest sigmaMax, and refuses one above the teacher', () => {
@@ -54,7 +59,9 @@ describe('schedule previews', () => {
     const karras = sigmaLevels({ ...DISTILL_DEFAULTS, numScales: 6, grid: 'karras', sigmaMax: 80 }, TEACHER_DEFAULTS)
     expect(karras.steps[0]).toBe(0)
     expect(karras.steps[karras.steps.length - 1]).toBe(930)
-    expect(() => sigmaLevels({ ...DISTILL_DEFAULTS, sigmaMax: 200 }, TEACHER_DEFAULTS)).toThrow(/sigmaMax 200 is above the teacher's largest sigma 157\.4/)
+    expect(() => sigmaLevels({ ...DISTILL_DEFAULTS, sigmaMax: 200 }, TEACHER_DEFAULTS)).toThrow(
+      /sigmaMax 200 is above the teacher's largest sigma 157\.4/,
+    )
   })
 
   it('spaces Karras levels densely at low sigma, and uses the final N for ict and the walkthrough levels for tutorial', () => {

@@ -1,10 +1,28 @@
 import { describe, expect, it } from 'vitest'
 import type { ImageDatasetRecord } from '@shared/data/images'
-import { DatasetsState, datasetShape, formatBytes, parsePaths, uploadProgressText } from '../../../src-renderer/lib/state/datasets.svelte'
+import {
+  DatasetsState,
+  datasetShape,
+  formatBytes,
+  parsePaths,
+  uploadProgressText,
+} from '../../../src-renderer/lib/state/datasets.svelte'
 import { fakeApi } from './fixtures'
 
 const dataset = (over: Partial<ImageDatasetRecord> = {}): ImageDatasetRecord =>
-  ({ id: 'd1', name: 'fashion-t10k', kind: 'fashion-mnist', path: 'datasets/d1', count: 10000, height: 28, width: 28, channels: 1, meta: {}, createdAt: 5, ...over }) as ImageDatasetRecord
+  ({
+    id: 'd1',
+    name: 'fashion-t10k',
+    kind: 'fashion-mnist',
+    path: 'datasets/d1',
+    count: 10000,
+    height: 28,
+    width: 28,
+    channels: 1,
+    meta: {},
+    createdAt: 5,
+    ...over,
+  }) as ImageDatasetRecord
 
 describe('image datasets panel', () => {
   it('reads paths one per line or comma-separated, and formats shapes', () => {
@@ -17,8 +35,18 @@ describe('image datasets panel', () => {
       'datasets.list': () => [dataset()],
       'datasets.import': (payload) => {
         const { paths } = payload as { paths: string[] }
-        if (paths.some((p) => p.includes('bad'))) throw { code: 'DATASET_FILE', message: '/data/bad-images-idx3-ubyte: wrong magic number 0x00000909', field: 'paths' }
-        return { datasets: [{ dataset: dataset({ id: 'd2', name: 'digits', kind: 'mnist', count: 12 }), created: true }, { dataset: dataset(), created: false }] }
+        if (paths.some((p) => p.includes('bad')))
+          throw {
+            code: 'DATASET_FILE',
+            message: '/data/bad-images-idx3-ubyte: wrong magic number 0x00000909',
+            field: 'paths',
+          }
+        return {
+          datasets: [
+            { dataset: dataset({ id: 'd2', name: 'digits', kind: 'mnist', count: 12 }), created: true },
+            { dataset: dataset(), created: false },
+          ],
+        }
       },
     })
     const state = new DatasetsState(fake.api)
@@ -31,7 +59,10 @@ describe('image datasets panel', () => {
 
     const imported = await state.importFiles('a-images-idx3-ubyte.gz\na-labels-idx1-ubyte.gz', ' digits ')
     expect(imported?.map((d) => d.id)).toEqual(['d2', 'd1'])
-    expect(fake.callsOf('datasets.import').at(-1)).toEqual({ paths: ['a-images-idx3-ubyte.gz', 'a-labels-idx1-ubyte.gz'], name: 'digits' })
+    expect(fake.callsOf('datasets.import').at(-1)).toEqual({
+      paths: ['a-images-idx3-ubyte.gz', 'a-labels-idx1-ubyte.gz'],
+      name: 'digits',
+    })
     expect(state.datasets.map((d) => d.id)).toEqual(['d2', 'd1'])
     expect(state.importResult).toMatch(/Imported “digits” \(mnist, 12 × 28×28×1\); Already here: “fashion-t10k”/)
 
@@ -52,14 +83,27 @@ describe('image datasets panel', () => {
       'datasets.import': () => ({ datasets: [{ dataset: dataset({ id: 'd3', name: 'picked' }), created: true }] }),
     })
     const state = new DatasetsState(fake.api)
-    const file = (name: string) => ({ name, size: 3, read: async (start: number, end: number) => Uint8Array.from([1, 2, 3]).slice(start, end) })
+    const file = (name: string) => ({
+      name,
+      size: 3,
+      read: async (start: number, end: number) => Uint8Array.from([1, 2, 3]).slice(start, end),
+    })
     expect(await state.uploadFiles([], '')).toBeNull()
     expect(state.importError).toMatch(/Choose the files/)
 
-    const imported = await state.uploadFiles([file('train-images-idx3-ubyte.gz'), file('train-labels-idx1-ubyte.gz')], 'picked')
+    const imported = await state.uploadFiles(
+      [file('train-images-idx3-ubyte.gz'), file('train-labels-idx1-ubyte.gz')],
+      'picked',
+    )
     expect(imported?.map((d) => d.id)).toEqual(['d3'])
-    expect(fake.callsOf('datasets.upload').map((p) => (p as { name: string }).name)).toEqual(['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'])
-    expect(fake.callsOf('datasets.import').at(-1)).toEqual({ paths: ['/data/uploads/u/train-images-idx3-ubyte.gz', '/data/uploads/u/train-labels-idx1-ubyte.gz'], name: 'picked' })
+    expect(fake.callsOf('datasets.upload').map((p) => (p as { name: string }).name)).toEqual([
+      'train-images-idx3-ubyte.gz',
+      'train-labels-idx1-ubyte.gz',
+    ])
+    expect(fake.callsOf('datasets.import').at(-1)).toEqual({
+      paths: ['/data/uploads/u/train-images-idx3-ubyte.gz', '/data/uploads/u/train-labels-idx1-ubyte.gz'],
+      name: 'picked',
+    })
     expect(state.uploadProgress).toBeNull()
 
     const importsBefore = fake.callsOf('datasets.import').length
@@ -79,7 +123,8 @@ describe('image datasets panel', () => {
         seen.push(uploadProgressText(state.uploadProgress!))
         const path = to ?? `/data/uploads/u/${name}`
         const before = stored.get(path) ?? []
-        if (full && to) throw { code: 'STORAGE_FULL', message: 'the disk holding the data folder is full; the upload was not stored' }
+        if (full && to)
+          throw { code: 'STORAGE_FULL', message: 'the disk holding the data folder is full; the upload was not stored' }
         expect(offset ?? 0).toBe(before.length)
         stored.set(path, [...before, ...bytes])
         return { path, bytes: before.length + bytes.length }
@@ -88,10 +133,21 @@ describe('image datasets panel', () => {
     })
     const state = new DatasetsState(fake.api, 4)
     const bytesOf = (n: number, from: number) => Uint8Array.from({ length: n }, (_, i) => from + i)
-    const picked = (name: string, content: Uint8Array<ArrayBuffer>) => ({ name, size: content.length, read: async (start: number, end: number) => content.slice(start, end) })
+    const picked = (name: string, content: Uint8Array<ArrayBuffer>) => ({
+      name,
+      size: content.length,
+      read: async (start: number, end: number) => content.slice(start, end),
+    })
 
-    expect(await state.uploadFiles([picked('images.gz', bytesOf(10, 0)), picked('labels.gz', bytesOf(3, 100))], '')).not.toBeNull()
-    expect(fake.callsOf('datasets.upload').map((p) => { const { to, offset, bytes } = p as { to?: string; offset?: number; bytes: Uint8Array }; return [to ?? null, offset ?? null, bytes.length] })).toEqual([
+    expect(
+      await state.uploadFiles([picked('images.gz', bytesOf(10, 0)), picked('labels.gz', bytesOf(3, 100))], ''),
+    ).not.toBeNull()
+    expect(
+      fake.callsOf('datasets.upload').map((p) => {
+        const { to, offset, bytes } = p as { to?: string; offset?: number; bytes: Uint8Array }
+        return [to ?? null, offset ?? null, bytes.length]
+      }),
+    ).toEqual([
       [null, null, 4],
       ['/data/uploads/u/images.gz', 4, 4],
       ['/data/uploads/u/images.gz', 8, 2],
@@ -99,15 +155,24 @@ describe('image datasets panel', () => {
     ])
     expect(stored.get('/data/uploads/u/images.gz')).toEqual([...bytesOf(10, 0)])
     expect(stored.get('/data/uploads/u/labels.gz')).toEqual([...bytesOf(3, 100)])
-    expect(seen).toEqual(['Uploading 1 of 2: images.gz (0 B of 13 B)', 'Uploading 1 of 2: images.gz (4 B of 13 B)', 'Uploading 1 of 2: images.gz (8 B of 13 B)', 'Uploading 2 of 2: labels.gz (10 B of 13 B)'])
-    expect(fake.callsOf('datasets.import').at(-1)).toEqual({ paths: ['/data/uploads/u/images.gz', '/data/uploads/u/labels.gz'] })
+    expect(seen).toEqual([
+      'Uploading 1 of 2: images.gz (0 B of 13 B)',
+      'Uploading 1 of 2: images.gz (4 B of 13 B)',
+      'Uploading 1 of 2: images.gz (8 B of 13 B)',
+      'Uploading 2 of 2: labels.gz (10 B of 13 B)',
+    ])
+    expect(fake.callsOf('datasets.import').at(-1)).toEqual({
+      paths: ['/data/uploads/u/images.gz', '/data/uploads/u/labels.gz'],
+    })
     expect(state.uploadProgress).toBeNull()
 
     // The disk fills up at the second chunk: the upload stops there and nothing is imported.
     const imports = fake.callsOf('datasets.import').length
     full = true
     expect(await state.uploadFiles([picked('big.gz', bytesOf(10, 0))], '')).toBeNull()
-    expect(state.importError).toBe('Could not upload: the disk holding the data folder is full; the upload was not stored')
+    expect(state.importError).toBe(
+      'Could not upload: the disk holding the data folder is full; the upload was not stored',
+    )
     expect(fake.callsOf('datasets.import')).toHaveLength(imports)
     expect(state.uploadProgress).toBeNull()
     expect(state.importing).toBe(false)

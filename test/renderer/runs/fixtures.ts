@@ -7,7 +7,18 @@ export function makeRow(id: string, over: Partial<RunRow> = {}, config: Record<s
   return {
     ...makeRun({ id, createdAt: 1_000, startedAt: 1_000, finishedAt: 61_000 }),
     lastMetrics: {},
-    config: { dataset: 'moons', algorithm: 'cd', numScales: 18, targetEma: 0, lr: 1e-3, loss: 'l2', solver: 'heun', steps: 3000, backend: 'auto', ...config },
+    config: {
+      dataset: 'moons',
+      algorithm: 'cd',
+      numScales: 18,
+      targetEma: 0,
+      lr: 1e-3,
+      loss: 'l2',
+      solver: 'heun',
+      steps: 3000,
+      backend: 'auto',
+      ...config,
+    },
     ...over,
   }
 }

@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from 'vitest'
 import { RunsState } from '../../../src-renderer/lib/state/runs.svelte'
-import { cellValue, filterRows, formatCell, sortRows, EMPTY_FILTERS, type RunRow } from '../../../src-renderer/lib/runs-table'
+import {
+  cellValue,
+  filterRows,
+  formatCell,
+  sortRows,
+  EMPTY_FILTERS,
+  type RunRow,
+} from '../../../src-renderer/lib/runs-table'
 import { fakeApi, makeRow } from './fixtures'
 
 const ICT_ASKED = { algorithm: 'ict', numScales: 40, targetEma: 0.95, weighting: 'uniform' }
@@ -30,7 +37,8 @@ describe('the runs table and the effective config', () => {
 
   it('#16.2 the mu range filter and the sort take the value the run trained with', () => {
     const rows = [ict('i'), cd('c', 0.95), cd('z', 0)]
-    const filtered = (min: number | null, max: number | null) => filterRows(rows, { ...EMPTY_FILTERS, ranges: { targetEma: { min, max } } }, 0).map((r) => r.id)
+    const filtered = (min: number | null, max: number | null) =>
+      filterRows(rows, { ...EMPTY_FILTERS, ranges: { targetEma: { min, max } } }, 0).map((r) => r.id)
     expect(filtered(0.9, null)).toEqual(['c'])
     expect(filtered(null, 0)).toEqual(['i', 'z'])
     expect(sortRows(rows, { key: 'targetEma', dir: 'desc' }, 0)[0]?.id).toBe('c')

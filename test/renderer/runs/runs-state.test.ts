@@ -13,13 +13,22 @@ function setup(rows: RunRow[], extra: Parameters<typeof fakeApi>[0] = {}) {
   const fake = fakeApi({ 'runs.list': () => rows, ...extra })
   const routes: RunsRoute[] = []
   let clock = 100_000
-  const state = new RunsState(fake.api, { navigate: (r) => routes.push(r), now: () => clock, batchMs: 0, pollMs: 60_000 })
+  const state = new RunsState(fake.api, {
+    navigate: (r) => routes.push(r),
+    now: () => clock,
+    batchMs: 0,
+    pollMs: 60_000,
+  })
   return { state, fake, routes, setClock: (t: number) => (clock = t) }
 }
 
 const ROWS = [
   makeRow('a', { createdAt: 3, tags: ['base'] }, { dataset: 'moons', numScales: 18 }),
-  makeRow('b', { createdAt: 2, status: 'running', finishedAt: null, lastMetrics: { loss: metric(0.5, 10) } }, { dataset: 'rings', numScales: 40 }),
+  makeRow(
+    'b',
+    { createdAt: 2, status: 'running', finishedAt: null, lastMetrics: { loss: metric(0.5, 10) } },
+    { dataset: 'rings', numScales: 40 },
+  ),
   makeRow('c', { createdAt: 1 }, { dataset: 'rings', numScales: 10 }),
 ]
 
@@ -118,7 +127,11 @@ describe('RunsState: live updates', () => {
   })
 
   it('re-reads the last metrics of a run that just finished (its final evaluation)', async () => {
-    const finalRow = makeRow('b', { lastMetrics: { 'eval/swd_nfe1': metric(0.08, 3000) } }, { dataset: 'rings', numScales: 40 })
+    const finalRow = makeRow(
+      'b',
+      { lastMetrics: { 'eval/swd_nfe1': metric(0.08, 3000) } },
+      { dataset: 'rings', numScales: 40 },
+    )
     const { state, fake } = setup(ROWS, {
       'runs.list': (p) => ((p as { text?: string }).text === 'b' ? [finalRow, makeRow('bb')] : ROWS),
     })
@@ -132,7 +145,11 @@ describe('RunsState: live updates', () => {
   })
 
   it('adds a new run at once and fills in its config in one batched list', async () => {
-    const fresh = makeRow('new1', { createdAt: 50, status: 'queued', startedAt: null, finishedAt: null }, { numScales: 77 })
+    const fresh = makeRow(
+      'new1',
+      { createdAt: 50, status: 'queued', startedAt: null, finishedAt: null },
+      { numScales: 77 },
+    )
     const { state, fake } = setup(ROWS, {
       'runs.list': (p) => ((p as { createdAfter?: number }).createdAfter !== undefined ? [fresh] : ROWS),
     })
@@ -148,7 +165,16 @@ describe('RunsState: live updates', () => {
 
   it('polls only the running runs on the timer, and not at all when nothing runs', async () => {
     const { state, fake, setClock } = setup(ROWS, {
-      'runs.list': (p) => ((p as { status?: string[] }).status ? [makeRow('b', { status: 'running', finishedAt: null, lastMetrics: { loss: metric(0.2, 900) } }, { dataset: 'rings', numScales: 40 })] : ROWS),
+      'runs.list': (p) =>
+        (p as { status?: string[] }).status
+          ? [
+              makeRow(
+                'b',
+                { status: 'running', finishedAt: null, lastMetrics: { loss: metric(0.2, 900) } },
+                { dataset: 'rings', numScales: 40 },
+              ),
+            ]
+          : ROWS,
     })
     await state.load()
     setClock(130_000)
@@ -188,7 +214,10 @@ describe('RunsState: missed and racing events', () => {
     let release: (rows: RunRow[]) => void = () => {}
     const stale = [makeRow('q', { status: 'queued', startedAt: null, finishedAt: null })]
     const { state, fake } = setup([], {
-      'runs.list': (p) => ((p as { text?: string }).text === 'q' ? [makeRow('q', { status: 'failed' })] : new Promise<RunRow[]>((r) => (release = r))),
+      'runs.list': (p) =>
+        (p as { text?: string }).text === 'q'
+          ? [makeRow('q', { status: 'failed' })]
+          : new Promise<RunRow[]>((r) => (release = r)),
     })
     state.start()
     const loading = state.load()

@@ -84,7 +84,9 @@ describe('cell values', () => {
   })
 
   it('reads the final Fréchet distance (image runs) and the teacher-student agreement, formatted like the other metrics', () => {
-    const image = makeRow('img', { lastMetrics: { 'eval/fd_nfe1': metric(12.3456, 3000), 'eval/agreement_nfe1': metric(0.25, 3000) } })
+    const image = makeRow('img', {
+      lastMetrics: { 'eval/fd_nfe1': metric(12.3456, 3000), 'eval/agreement_nfe1': metric(0.25, 3000) },
+    })
     expect(cellValue(image, 'fd1', 0)).toBe(12.3456)
     expect(cellValue(image, 'agreement', 0)).toBe(0.25)
     expect(formatCell(image, 'fd1', 0)).toMatch(/^12\.3/)
@@ -95,7 +97,9 @@ describe('cell values', () => {
   it('counts a running run up to now and shows no duration before it started', () => {
     const running = makeRow('r', { status: 'running', startedAt: 10_000, finishedAt: null })
     expect(cellValue(running, 'duration', 70_000)).toBe(60_000)
-    expect(cellValue(makeRow('q', { status: 'queued', startedAt: null, finishedAt: null }), 'duration', 70_000)).toBeNull()
+    expect(
+      cellValue(makeRow('q', { status: 'queued', startedAt: null, finishedAt: null }), 'duration', 70_000),
+    ).toBeNull()
   })
 })
 
@@ -121,7 +125,11 @@ describe('sorting', () => {
     ]
     expect(ids(sortRows(q, { key: 'quality1', dir: 'asc' }, 0)).slice(0, 2)).toEqual(['low', 'high'])
     expect(ids(sortRows(q, { key: 'quality1', dir: 'desc' }, 0)).slice(0, 2)).toEqual(['high', 'low'])
-    expect(ids(sortRows(q, { key: 'quality1', dir: 'desc' }, 0)).slice(2).sort()).toEqual(['nan', 'none'])
+    expect(
+      ids(sortRows(q, { key: 'quality1', dir: 'desc' }, 0))
+        .slice(2)
+        .sort(),
+    ).toEqual(['nan', 'none'])
   })
 
   it('sorts text naturally (r2 before r10) and breaks ties newest first', () => {
@@ -155,7 +163,9 @@ describe('sorting', () => {
       const present = values.findIndex((v) => v === null || Number.isNaN(v))
       expect(present).toBeGreaterThan(8000)
       const head = values.slice(0, present) as number[]
-      const outOfOrder = head.filter((v, i) => i > 0 && (dir === 'asc' ? v < (head[i - 1] as number) : v > (head[i - 1] as number)))
+      const outOfOrder = head.filter(
+        (v, i) => i > 0 && (dir === 'asc' ? v < (head[i - 1] as number) : v > (head[i - 1] as number)),
+      )
       expect(outOfOrder).toEqual([])
       expect(values.slice(present).every((v) => v === null || Number.isNaN(v))).toBe(true)
     }
@@ -168,10 +178,22 @@ describe('sorting', () => {
 
 describe('filtering', () => {
   const rows = [
-    makeRow('run-a', { tags: ['baseline'], notes: 'first try', status: 'finished' }, { dataset: 'moons', algorithm: 'cd', numScales: 18 }),
-    makeRow('run-b', { tags: ['sweep'], status: 'running' }, { dataset: 'rings', algorithm: 'ict', numScales: 40, lr: 1e-4 }),
+    makeRow(
+      'run-a',
+      { tags: ['baseline'], notes: 'first try', status: 'finished' },
+      { dataset: 'moons', algorithm: 'cd', numScales: 18 },
+    ),
+    makeRow(
+      'run-b',
+      { tags: ['sweep'], status: 'running' },
+      { dataset: 'rings', algorithm: 'ict', numScales: 40, lr: 1e-4 },
+    ),
     makeRow('run-c', { kind: 'teacher', status: 'failed', config: { dataset: 'rings', numSteps: 1000, steps: 100 } }),
-    makeRow('run-d', { lastMetrics: { 'eval/swd_nfe1': metric(0.05) } }, { dataset: 'checkerboard', algorithm: 'tutorial', numScales: 100 }),
+    makeRow(
+      'run-d',
+      { lastMetrics: { 'eval/swd_nfe1': metric(0.05) } },
+      { dataset: 'checkerboard', algorithm: 'tutorial', numScales: 100 },
+    ),
   ]
 
   it('matches every word of the text against id, tags, notes, dataset and algorithm, case-insensitively', () => {
@@ -192,7 +214,10 @@ describe('filtering', () => {
   })
 
   it('applies numeric ranges inclusively and drops rows without a value', () => {
-    expect(ids(filterRows(rows, filters({ ranges: { numScales: { min: 18, max: 40 } } }), 0))).toEqual(['run-a', 'run-b'])
+    expect(ids(filterRows(rows, filters({ ranges: { numScales: { min: 18, max: 40 } } }), 0))).toEqual([
+      'run-a',
+      'run-b',
+    ])
     expect(ids(filterRows(rows, filters({ ranges: { numScales: { min: 41, max: null } } }), 0))).toEqual(['run-d'])
     expect(ids(filterRows(rows, filters({ ranges: { lr: { min: null, max: 5e-4 } } }), 0))).toEqual(['run-b'])
     expect(ids(filterRows(rows, filters({ ranges: { quality1: { min: null, max: 0.1 } } }), 0))).toEqual(['run-d'])

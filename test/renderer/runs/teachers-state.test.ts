@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { parseTeacherConfig, ConfigError } from '@shared/config/validate'
 import type { TeacherRecord } from '@shared/store/types'
-import { TeachersState, defaultTeacherForm, formToConfig, teacherSchedule, teacherSource } from '../../../src-renderer/lib/state/teachers.svelte'
+import {
+  TeachersState,
+  defaultTeacherForm,
+  formToConfig,
+  teacherSchedule,
+  teacherSource,
+} from '../../../src-renderer/lib/state/teachers.svelte'
 import type { RunsRoute } from '../../../src-renderer/lib/state/runs.svelte'
 import { fakeApi } from './fixtures'
 
@@ -86,7 +92,9 @@ describe('teacher form', () => {
     state.setField('steps', '2000')
     expect(await state.start()).toBe('run-t9')
     expect(fake.callsOf('config.validate').at(-1)).toEqual(expect.objectContaining({ kind: 'teacher' }))
-    expect(fake.callsOf('runs.startTeacher')).toEqual([{ config: { ...TEACHER_DEFAULTS, dataset: 'rings', steps: 2000 } }])
+    expect(fake.callsOf('runs.startTeacher')).toEqual([
+      { config: { ...TEACHER_DEFAULTS, dataset: 'rings', steps: 2000 } },
+    ])
     expect(routes).toEqual([{ name: 'run', id: 'run-t9' }])
     expect(state.starting).toBe(false)
   })
@@ -105,7 +113,12 @@ describe('teacher form', () => {
   it('surfaces INVALID_CONFIG from the start call per field, and other failures as a form error', async () => {
     const { state } = setup({
       'runs.startTeacher': () => {
-        throw { code: 'INVALID_CONFIG', message: 'bad', field: 'backend', problems: [{ field: 'backend', message: 'backend node-gpu is not installed', value: 'node-gpu' }] }
+        throw {
+          code: 'INVALID_CONFIG',
+          message: 'bad',
+          field: 'backend',
+          problems: [{ field: 'backend', message: 'backend node-gpu is not installed', value: 'node-gpu' }],
+        }
       },
     })
     expect(await state.start()).toBeNull()
@@ -130,7 +143,10 @@ describe('teachers list, import, export', () => {
   })
 
   it('imports by path (name optional) and lists the new teacher first', async () => {
-    const { state, fake } = setup({ 'teachers.import': (p) => teacher({ id: 't2', name: (p as { name?: string }).name ?? 'rings-seed0', dataset: 'rings' }) })
+    const { state, fake } = setup({
+      'teachers.import': (p) =>
+        teacher({ id: 't2', name: (p as { name?: string }).name ?? 'rings-seed0', dataset: 'rings' }),
+    })
     await state.load()
     expect(await state.importTeacher('  ', '')).toBeNull()
     expect(state.importError).toMatch(/machine running the app/)
@@ -169,7 +185,9 @@ describe('teachers list, import, export', () => {
   it('tells where a teacher came from and describes its schedule', () => {
     expect(teacherSource(teacher({ runId: 'r1' }))).toBe('trained')
     // The service lists the shipped teachers as builtin-<dataset>, with their absolute resources path.
-    expect(teacherSource(teacher({ id: 'builtin-moons', path: '/opt/app/resources/teachers/moons.ckpt' }))).toBe('built-in')
+    expect(teacherSource(teacher({ id: 'builtin-moons', path: '/opt/app/resources/teachers/moons.ckpt' }))).toBe(
+      'built-in',
+    )
     expect(teacherSource(teacher({ id: 'builtin-rings', path: 'C:\\app\\resources\\rings.ckpt' }))).toBe('built-in')
     expect(teacherSource(teacher())).toBe('imported')
     expect(teacherSchedule(teacher())).toBe('T 1000 · linear 0.0001 → 0.02')

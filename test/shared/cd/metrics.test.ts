@@ -28,7 +28,10 @@ describe('slicedWasserstein', () => {
     expect(slicedWasserstein(moons, doubled)).toBeLessThan(1e-12)
     // Against a shifted copy, listing the points twice does not change the distance.
     const d = 0.3
-    expect(slicedWasserstein(moons, shifted(doubled, d, 0))).toBeCloseTo(slicedWasserstein(moons, shifted(moons, d, 0)), 6)
+    expect(slicedWasserstein(moons, shifted(doubled, d, 0))).toBeCloseTo(
+      slicedWasserstein(moons, shifted(moons, d, 0)),
+      6,
+    )
   })
 
   it('for a copy shifted by (d, 0) is d E|cos| ≈ 2d/π, and linear in d', () => {

@@ -8,6 +8,8 @@ describe('default warm-up', () => {
     expect(parseDistillConfig({ steps: 50 }).warmupSteps).toBe(5)
     expect(parseDistillConfig({ steps: 50000 }).warmupSteps).toBe(DISTILL_DEFAULTS.warmupSteps)
     expect(parseDistillConfig({ steps: 50, warmupSteps: 20 }).warmupSteps).toBe(20)
-    expect(() => parseDistillConfig({ steps: 50, warmupSteps: 60 })).toThrow(/warmupSteps: must not exceed steps \(50\) \(got 60\)/)
+    expect(() => parseDistillConfig({ steps: 50, warmupSteps: 60 })).toThrow(
+      /warmupSteps: must not exceed steps \(50\) \(got 60\)/,
+    )
   })
 })

@@ -23,7 +23,13 @@ const schedule = makeSchedule('linear', 1000, 1e-4, 0.02)
 
 describe('the effective config', () => {
   it('#16.2 an iCT config asking mu 0.95 and uniform weighting trains with mu 0 and inverse-gap, and says what was asked', () => {
-    const requested = parseDistillConfig({ algorithm: 'ict', targetEma: 0.95, weighting: 'uniform', numScales: 160, steps: 3000 })
+    const requested = parseDistillConfig({
+      algorithm: 'ict',
+      targetEma: 0.95,
+      weighting: 'uniform',
+      numScales: 160,
+      steps: 3000,
+    })
     expect(requested.targetEma).toBe(0.95)
     const effective = effectiveDistill(requested)
     expect(effective.requested).toBe(requested)
@@ -34,7 +40,11 @@ describe('the effective config', () => {
     ])
     expect(effective.targetMuAt(0)).toBe(0)
     expect(effective.targetMuAt(2999)).toBe(0)
-    expect(effective.behaviour).toMatchObject({ targetNetwork: 'online', pairSampling: 'lognormal', scaleCurriculum: true })
+    expect(effective.behaviour).toMatchObject({
+      targetNetwork: 'online',
+      pairSampling: 'lognormal',
+      scaleCurriculum: true,
+    })
     expect(effectiveValues(requested)).toEqual(effective.config)
   })
 
@@ -84,11 +94,15 @@ describe('the effective config', () => {
     expect(effectiveDistill(parseDistillConfig({ sigmaMax: 80 }), schedule).gridTop).toBe(930)
     expect(effectiveDistill(parseDistillConfig({ sigmaMax: null }), schedule).gridTop).toBe(999)
     expect(effectiveDistill(parseDistillConfig({ sigmaMax: 80 })).gridTop).toBeNull()
-    expect(() => effectiveDistill(parseDistillConfig({ sigmaMax: 200 }), schedule)).toThrow(/sigmaMax 200 is above the teacher's largest sigma 157\.4/)
+    expect(() => effectiveDistill(parseDistillConfig({ sigmaMax: 200 }), schedule)).toThrow(
+      /sigmaMax 200 is above the teacher's largest sigma 157\.4/,
+    )
   })
 
   it('builds the levels the engine trains on: the grid up to its top, or the walkthrough n T / N', () => {
-    expect(levelSteps({ algorithm: 'cd', grid: 'uniform', sigmaMax: 80 }, schedule, 6)).toEqual([0, 186, 372, 558, 744, 930])
+    expect(levelSteps({ algorithm: 'cd', grid: 'uniform', sigmaMax: 80 }, schedule, 6)).toEqual([
+      0, 186, 372, 558, 744, 930,
+    ])
     expect(levelSteps({ algorithm: 'tutorial', grid: 'uniform' }, schedule, 4)).toEqual([250, 500, 750, 999])
     const ict = { algorithm: 'ict' as const, grid: 'karras' as const, numScales: 40, steps: 100 }
     expect(trainedSteps(ict, schedule)).toEqual(levelSteps(ict, schedule, 40))
@@ -108,7 +122,11 @@ describe('the effective config', () => {
     ])
     expect(storedEffectiveConfig('teacher', TEACHER_DEFAULTS)).toBe(TEACHER_DEFAULTS)
     expect(storedEffectiveConfig('distill', null)).toBeNull()
-    expect(storedEffectiveConfig('distill', { algorithm: 'nope', targetEma: 0.5 })).toEqual({ ...DISTILL_FIELDS_ADDED, algorithm: 'nope', targetEma: 0.5 })
+    expect(storedEffectiveConfig('distill', { algorithm: 'nope', targetEma: 0.5 })).toEqual({
+      ...DISTILL_FIELDS_ADDED,
+      algorithm: 'nope',
+      targetEma: 0.5,
+    })
   })
 
   it('compares arrays by content', () => {
@@ -116,8 +134,11 @@ describe('the effective config', () => {
     expect(differingFields({ multistepSigmas: [0.8, 0.4] }, { multistepSigmas: [0.8] })).toHaveLength(1)
   })
 
-  it.each(ALGORITHMS)('%s: every parsed default config is its own effective config once the fixed values are in', (algorithm) => {
-    const effective = effectiveDistill(parseDistillConfig({ algorithm }))
-    expect(effective.differs).toEqual([])
-  })
+  it.each(ALGORITHMS)(
+    '%s: every parsed default config is its own effective config once the fixed values are in',
+    (algorithm) => {
+      const effective = effectiveDistill(parseDistillConfig({ algorithm }))
+      expect(effective.differs).toEqual([])
+    },
+  )
 })

@@ -20,12 +20,14 @@ import { TEACHER_FORM_FIELDS } from '../../../src-renderer/lib/teacher-form-fiel
 
 const program = buildProgram(() => undefined)
 const command = (name: string): Command => program.commands.find((c) => c.name() === name) as Command
-const optionOf = (cmd: Command, flag: string): Option | undefined => cmd.options.find((o) => o.long === flag || o.flags.startsWith(`${flag} `))
+const optionOf = (cmd: Command, flag: string): Option | undefined =>
+  cmd.options.find((o) => o.long === flag || o.flags.startsWith(`${flag} `))
 
 const shapeOf = (schema: z.ZodObject, key: string) => (schema.shape as Record<string, z.ZodType>)[key] as z.ZodType
 
 /** A value just outside a bound: the next integer for ints, a small step for reals. */
-const beyond = (spec: FieldSpec, v: number, dir: -1 | 1) => (spec.kind === 'int' || spec.kind === 'int-list' ? v + dir : v + dir * Math.max(1e-9, Math.abs(v) * 1e-9))
+const beyond = (spec: FieldSpec, v: number, dir: -1 | 1) =>
+  spec.kind === 'int' || spec.kind === 'int-list' ? v + dir : v + dir * Math.max(1e-9, Math.abs(v) * 1e-9)
 
 /** The field's value built from one number: the number itself, or a one-entry list. */
 const valueOf = (spec: FieldSpec, v: number) => (spec.kind === 'number-list' || spec.kind === 'int-list' ? [v] : v)
@@ -54,17 +56,24 @@ function checkListLengths(schema: z.ZodObject, specs: readonly FieldSpec[]) {
     if (!spec.items) continue
     const field = shapeOf(schema, spec.key)
     // Strictly decreasing entries within the bounds (multistep sigmas must decrease).
-    const list = (n: number) => Array.from({ length: n }, (_, i) => (spec.kind === 'int-list' ? spec.bounds?.min ?? 1 : n - i))
+    const list = (n: number) =>
+      Array.from({ length: n }, (_, i) => (spec.kind === 'int-list' ? (spec.bounds?.min ?? 1) : n - i))
     expect(field.safeParse(list(spec.items.max)).success, `${spec.key}: ${spec.items.max} entries`).toBe(true)
     expect(field.safeParse(list(spec.items.max + 1)).success, `${spec.key}: ${spec.items.max + 1} entries`).toBe(false)
-    if (spec.items.min) expect(field.safeParse(list(spec.items.min - 1)).success, `${spec.key}: ${spec.items.min - 1} entries`).toBe(false)
+    if (spec.items.min)
+      expect(field.safeParse(list(spec.items.min - 1)).success, `${spec.key}: ${spec.items.min - 1} entries`).toBe(
+        false,
+      )
   }
 }
 
 function checkChoices(schema: z.ZodObject, specs: readonly FieldSpec[]) {
   for (const spec of specs) {
     if (!spec.options || spec.key === 'dataset') continue
-    const field = shapeOf(schema, spec.key) as z.ZodType & { options?: readonly string[]; unwrap?: () => { options: readonly string[] } }
+    const field = shapeOf(schema, spec.key) as z.ZodType & {
+      options?: readonly string[]
+      unwrap?: () => { options: readonly string[] }
+    }
     const options = field.options ?? field.unwrap?.().options
     expect(options, spec.key).toEqual(spec.options)
   }
@@ -129,7 +138,11 @@ describe('#16.1 the field registry', () => {
     checkCli(command('teacher'), TEACHER_FIELDS, teacherDefaultText)
     expect(optionOf(command('distill'), '--N')?.description).toContain('(default 6; 18 for image data')
     expect(optionOf(command('distill'), '--sigma-max')?.description).toContain('at least 31.6')
-    expect(pickConfig({ N: 8, sigmaMax: 'last', evalEma: 0.9 }, DISTILL_FIELDS)).toEqual({ numScales: 8, sigmaMax: null, evalEma: 0.9 })
+    expect(pickConfig({ N: 8, sigmaMax: 'last', evalEma: 0.9 }, DISTILL_FIELDS)).toEqual({
+      numScales: 8,
+      sigmaMax: null,
+      evalEma: 0.9,
+    })
   })
 
   it('#16.1 the sweep list is the same in the registry, the service, the form and the CLI', () => {
@@ -158,16 +171,30 @@ describe('#16.1 the field registry', () => {
   it('#16.1 branch, resume and legacy fill-in are the registry flags', () => {
     expect([...BRANCH_MUST_KEEP].sort()).toEqual(['algorithm', 'dataset', 'grid', 'sigmaData', 'teacher'])
     expect(BRANCHABLE_KEYS).toEqual(DISTILL_FIELDS.filter((f) => f.branchable).map((f) => f.key))
-    expect([...RESUMABLE_FIELDS].sort()).toEqual(['backend', 'checkpointEvery', 'evalEvery', 'evalSamples', 'multistepSigmas', 'sampleEvery', 'steps', 'teacher'])
+    expect([...RESUMABLE_FIELDS].sort()).toEqual([
+      'backend',
+      'checkpointEvery',
+      'evalEvery',
+      'evalSamples',
+      'multistepSigmas',
+      'sampleEvery',
+      'steps',
+      'teacher',
+    ])
     expect(DISTILL_FIELDS_ADDED).toEqual({ teacherSubsteps: 1, topPairShare: 0, sigmaMax: null })
-    expect(completeStoredDistillConfig({ teacherSubsteps: 4 })).toEqual({ teacherSubsteps: 4, topPairShare: 0, sigmaMax: null })
+    expect(completeStoredDistillConfig({ teacherSubsteps: 4 })).toEqual({
+      teacherSubsteps: 4,
+      topPairShare: 0,
+      sigmaMax: null,
+    })
     // A legacy value the schema fills is what the schema gives a record that lacks the field.
     for (const [schema, specs] of [
       [DistillConfigSchema, DISTILL_FIELDS],
       [TeacherConfigSchema, TEACHER_FIELDS],
     ] as const) {
       for (const spec of specs) {
-        if (spec.legacy?.by === 'schema') expect(shapeOf(schema, spec.key).parse(undefined), spec.key).toEqual(spec.legacy.value)
+        if (spec.legacy?.by === 'schema')
+          expect(shapeOf(schema, spec.key).parse(undefined), spec.key).toEqual(spec.legacy.value)
       }
     }
   })

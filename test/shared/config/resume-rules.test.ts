@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { BRANCH_MUST_KEEP } from '@shared/config/fields'
-import { changedKeys, refusedDistillChanges, refusedTeacherChanges, RESUME_MAY_CHANGE } from '@shared/config/resume-rules'
+import {
+  changedKeys,
+  refusedDistillChanges,
+  refusedTeacherChanges,
+  RESUME_MAY_CHANGE,
+} from '@shared/config/resume-rules'
 
-const saved = { dataset: 'moons', teacher: 'a.ckpt', algorithm: 'cd', grid: 'karras', sigmaData: 0.5, steps: 100, lr: 1e-4, evalEvery: 10 }
+const saved = {
+  dataset: 'moons',
+  teacher: 'a.ckpt',
+  algorithm: 'cd',
+  grid: 'karras',
+  sigmaData: 0.5,
+  steps: 100,
+  lr: 1e-4,
+  evalEvery: 10,
+}
 
 describe('#16.4 resume and branch rules, beside BRANCH_MUST_KEEP', () => {
   it('#16.4 a resumed distillation may change only RESUME_MAY_CHANGE; the refusal names the fields and the rule', () => {

@@ -1,10 +1,4 @@
-import {
-  ConfigError,
-  DISTILL_DEFAULTS,
-  parseDistillConfig,
-  parseTeacherConfig,
-  TEACHER_DEFAULTS,
-} from '@shared/config'
+import { ConfigError, DISTILL_DEFAULTS, parseDistillConfig, parseTeacherConfig, TEACHER_DEFAULTS } from '@shared/config'
 import { PRESETS } from '@shared/config/presets'
 import { describe, expect, it } from 'vitest'
 
@@ -34,10 +28,23 @@ describe('parseDistillConfig', () => {
 
   it('image data gets the image defaults where a field is unset; given values win', () => {
     const c = parseDistillConfig({ dataset: 'image:abc', teacher: 't' })
-    expect(c).toMatchObject({ numScales: 18, teacherSubsteps: 1, topPairShare: 0, sigmaMax: null, weighting: 'uniform', lr: 1e-3 })
+    expect(c).toMatchObject({
+      numScales: 18,
+      teacherSubsteps: 1,
+      topPairShare: 0,
+      sigmaMax: null,
+      weighting: 'uniform',
+      lr: 1e-3,
+    })
     expect(c.batch).toBe(DISTILL_DEFAULTS.batch)
-    expect(parseDistillConfig({ dataset: 'image:abc', teacher: 't', teacherSubsteps: 3, numScales: 9 })).toMatchObject({ numScales: 9, teacherSubsteps: 3 })
-    expect(parseDistillConfig({ dataset: 'rings' })).toMatchObject({ numScales: DISTILL_DEFAULTS.numScales, teacherSubsteps: DISTILL_DEFAULTS.teacherSubsteps })
+    expect(parseDistillConfig({ dataset: 'image:abc', teacher: 't', teacherSubsteps: 3, numScales: 9 })).toMatchObject({
+      numScales: 9,
+      teacherSubsteps: 3,
+    })
+    expect(parseDistillConfig({ dataset: 'rings' })).toMatchObject({
+      numScales: DISTILL_DEFAULTS.numScales,
+      teacherSubsteps: DISTILL_DEFAULTS.teacherSubsteps,
+    })
   })
 
   it.each([-0.1, 0.95, Number.NaN])('refuses a top pair share of %s, naming topPairShare and the value', (share) => {
@@ -141,7 +148,9 @@ describe('parseTeacherConfig', () => {
     } catch (error) {
       problems = (error as ConfigError).problems
     }
-    expect(problems).toEqual([{ field: 'numSteps', value: 50, message: expect.stringMatching(/alphaBar at the last step is 0\.603/) }])
+    expect(problems).toEqual([
+      { field: 'numSteps', value: 50, message: expect.stringMatching(/alphaBar at the last step is 0\.603/) },
+    ])
     expect(parseTeacherConfig({ numSteps: 50, betaEnd: 0.3 }).numSteps).toBe(50)
     expect(parseTeacherConfig({ numSteps: 100, betaSchedule: 'cosine' }).numSteps).toBe(100)
   })
@@ -154,16 +163,33 @@ describe('presets', () => {
 
   it('the presets that follow a paper keep its single teacher step and lambda = 1', () => {
     for (const name of ['cd-single-step', 'walkthrough', 'paper-cd'] as const) {
-      expect(parseDistillConfig({ ...PRESETS[name].values }), name).toMatchObject({ teacherSubsteps: 1, topPairShare: 0, weighting: 'uniform' })
+      expect(parseDistillConfig({ ...PRESETS[name].values }), name).toMatchObject({
+        teacherSubsteps: 1,
+        topPairShare: 0,
+        weighting: 'uniform',
+      })
     }
     // The walkthrough and ALGORITHM.md run to the teacher's last step; the CM paper's grid tops at sigma 80.
-    expect([PRESETS.walkthrough, PRESETS['cd-single-step'], PRESETS['paper-cd']].map((p) => parseDistillConfig({ ...p.values }).sigmaMax)).toEqual([null, null, 80])
+    expect(
+      [PRESETS.walkthrough, PRESETS['cd-single-step'], PRESETS['paper-cd']].map(
+        (p) => parseDistillConfig({ ...p.values }).sigmaMax,
+      ),
+    ).toEqual([null, null, 80])
   })
 
   it('the algorithms other than cd start from the single-step defaults, not the measured cd ones', () => {
     for (const algorithm of ['ct', 'ict', 'tutorial']) {
-      expect(parseDistillConfig({ algorithm }), algorithm).toMatchObject({ numScales: 18, teacherSubsteps: 1, topPairShare: 0, sigmaMax: null, lr: 1e-3 })
+      expect(parseDistillConfig({ algorithm }), algorithm).toMatchObject({
+        numScales: 18,
+        teacherSubsteps: 1,
+        topPairShare: 0,
+        sigmaMax: null,
+        lr: 1e-3,
+      })
     }
-    expect(parseDistillConfig({ algorithm: 'cd' })).toMatchObject({ numScales: DISTILL_DEFAULTS.numScales, teacherSubsteps: DISTILL_DEFAULTS.teacherSubsteps })
+    expect(parseDistillConfig({ algorithm: 'cd' })).toMatchObject({
+      numScales: DISTILL_DEFAULTS.numScales,
+      teacherSubsteps: DISTILL_DEFAULTS.teacherSubsteps,
+    })
   })
 })
