@@ -12,7 +12,8 @@ import type { Database } from 'better-sqlite3'
 import type { DownsampleQuery, LastMetric, MetricBucket, MetricPoint, SeriesPoint } from '@shared/store/types'
 import { BucketFolder, BucketGrid, type Summary } from './downsample'
 import { RunNotFoundError, StoreInputError } from './errors'
-import { StatementCache, fromDb, toDb, writing } from './sql'
+import { type Column, groupByKey } from './metric-columns'
+import { StatementCache, fromDb, writing } from './sql'
 
 export const BLOCK_SIZE = 64
 
@@ -78,12 +79,6 @@ function extend(block: Summary | undefined, step: number, value: number | null):
     if (block.max === null || value > block.max) block.max = value
   }
   return block
-}
-
-interface Column {
-  steps: number[]
-  values: (number | null)[]
-  walls: number[]
 }
 
 export class MetricsRepo {
@@ -404,49 +399,4 @@ export class MetricsRepo {
   private mustExist(runId: string): void {
     if (this.stmts.get('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined) throw new RunNotFoundError(runId)
   }
-}
-
-/** Validates and groups points by key, each group sorted by step with later duplicates winning. */
-function groupByKey(points: readonly MetricPoint[], now: number): Map<string, Column> {
-  const byKey = new Map<string, Column>()
-  for (const p of points) {
-    if (typeof p.key !== 'string' || p.key.length === 0 || p.key.length > 128) {
-      throw new StoreInputError(`metric key must be 1–128 characters (got ${JSON.stringify(p.key)})`)
-    }
-    if (!Number.isSafeInteger(p.step) || p.step < 0)
-      throw new StoreInputError(`metric ${p.key}: step must be a non-negative integer (got ${p.step})`)
-    if (typeof p.value !== 'number')
-      throw new StoreInputError(`metric ${p.key} at step ${p.step}: value must be a number`)
-    const wall = p.wallMs ?? now
-    if (!Number.isSafeInteger(wall))
-      throw new StoreInputError(`metric ${p.key} at step ${p.step}: wallMs must be an integer`)
-    let c = byKey.get(p.key)
-    if (c === undefined) byKey.set(p.key, (c = { steps: [], values: [], walls: [] }))
-    c.steps.push(p.step)
-    c.values.push(toDb(p.value))
-    c.walls.push(wall)
-  }
-  for (const [key, c] of byKey) byKey.set(key, sortedUnique(c))
-  return byKey
-}
-
-function sortedUnique(c: Column): Column {
-  let increasing = true
-  for (let i = 1; i < c.steps.length && increasing; i++)
-    increasing = (c.steps[i] as number) > (c.steps[i - 1] as number)
-  if (increasing) return c
-  const order = c.steps.map((_, i) => i).sort((a, b) => (c.steps[a] as number) - (c.steps[b] as number) || a - b)
-  const out: Column = { steps: [], values: [], walls: [] }
-  for (const i of order) {
-    const last = out.steps.length - 1
-    if (last >= 0 && out.steps[last] === c.steps[i]) {
-      out.values[last] = c.values[i] as number | null
-      out.walls[last] = c.walls[i] as number
-    } else {
-      out.steps.push(c.steps[i] as number)
-      out.values.push(c.values[i] as number | null)
-      out.walls.push(c.walls[i] as number)
-    }
-  }
-  return out
 }
