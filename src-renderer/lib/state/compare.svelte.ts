@@ -5,7 +5,7 @@
  * are, and deep proxies over 20 × 1000 buckets would cost more than the charts.
  */
 import type { ApiClient, ApiEvent, SamplePoints, SeriesSummary } from '@shared/ipc/api'
-import type { EvaluationRecord, MetricBucket, Run, SampleRecord } from '@shared/store/types'
+import type { EvaluationRecord, Run, SampleRecord } from '@shared/store/types'
 import { TERMINAL_STATUSES } from '@shared/store/types'
 import { callOn } from '../api'
 import { seriesCsv } from '../compare-csv'
@@ -25,13 +25,10 @@ import { metricChoices, type MetricChoice } from '../charts/hparam-scatter'
 import { dataSample, sampleAtStep, sampleNfes, sampleSteps, sharedNoiseSeed } from '../charts/compare-samples'
 import { runColor } from '../charts/theme'
 import { stepAtIndex, stopIndex } from '../step-stops'
+import { CompareBuckets, ORIGIN_KEY, collectKeys } from './compare-buckets'
 import { RunsStore, withSummary } from './runs-store.svelte'
 
-/** Buckets per run and request: what reaches chart.js, whatever the length of the series. */
-export const CURVE_BUCKETS = 1000
-
-/** The series every run logs from its first step: its first point is the run's wall-time origin. */
-const ORIGIN_KEY = 'loss'
+export { CURVE_BUCKETS } from './compare-buckets'
 
 export interface CompareOptions {
   /** Delay before a live run's curve is refetched after new points (coalesces the throttled events). */
@@ -153,17 +150,16 @@ export class CompareState {
   private unsubscribe: (() => void) | null = null
   private loadGen = 0
   private seriesGen = 0
-  /** Full-range buckets by `runId\nkey`, so a zoom reset or a metric switch back needs no request. */
-  private fullCache = new Map<string, MetricBucket[]>()
-  private origins = new Map<string, Promise<number | null>>()
   private refreshTimers = new Map<string, ReturnType<typeof setTimeout>>()
   private sampleRequests = new Set<number>()
+  private readonly buckets: CompareBuckets
 
   constructor(
     private readonly api: ApiClient,
     options: CompareOptions = {},
   ) {
     this.refreshDelayMs = options.refreshDelayMs ?? 1500
+    this.buckets = new CompareBuckets(api)
     this.store = options.store ?? new RunsStore(api)
     this.shownRuns = $derived(this.readRuns.map((r) => withSummary(r, this.store.summary(r.id))))
   }
@@ -185,8 +181,7 @@ export class CompareState {
     const gen = ++this.loadGen
     this.ids = [...new Set(ids)]
     this.loading = true
-    this.fullCache.clear()
-    this.origins.clear()
+    this.buckets.clear()
     this.zoom = null
     this.sampleStep = null
     this.subscribe()
@@ -249,48 +244,12 @@ export class CompareState {
     return (this.summaries[runId] ?? []).some((s) => s.key === key)
   }
 
-  private async fetchBuckets(
-    runId: string,
-    key: string,
-    range?: { fromStep: number; toStep: number },
-  ): Promise<MetricBucket[]> {
-    if (!this.hasKey(runId, key)) return []
-    if (!range) {
-      const cached = this.fullCache.get(`${runId}\n${key}`)
-      if (cached) return cached
-    }
-    const buckets = await callOn(this.api, 'metrics.downsampled', {
-      runId,
-      key,
-      buckets: CURVE_BUCKETS,
-      ...(range ?? {}),
-    })
-    if (!range) this.fullCache.set(`${runId}\n${key}`, buckets)
-    return buckets
+  private fetchBuckets(runId: string, key: string, range?: { fromStep: number; toStep: number }) {
+    return this.buckets.fetch(this.summaries[runId] ?? [], runId, key, range)
   }
 
-  /** The wall time of the run's first logged point (x = 0 in wall-time mode); null when unknown. */
   private origin(runId: string): Promise<number | null> {
-    let p = this.origins.get(runId)
-    if (!p) {
-      const summary =
-        (this.summaries[runId] ?? []).find((s) => s.key === ORIGIN_KEY) ?? (this.summaries[runId] ?? [])[0]
-      const firstStep = summary?.firstStep
-      p =
-        summary && firstStep !== null && firstStep !== undefined
-          ? callOn(this.api, 'metrics.series', {
-              runId,
-              key: summary.key,
-              fromStep: firstStep,
-              toStep: firstStep,
-            }).then(
-              (points) => points[0]?.wallMs ?? null,
-              () => null,
-            )
-          : Promise.resolve(null)
-      this.origins.set(runId, p)
-    }
-    return p
+    return this.buckets.origin(this.summaries[runId] ?? [], runId)
   }
 
   /** Fetches the full-range buckets of the current metric for every run. */
@@ -417,7 +376,7 @@ export class CompareState {
             ...added.map((key) => ({ key, count: 0, firstStep: null, lastStep: null, lastValue: null })),
           ],
         }
-      for (const k of keys) this.fullCache.delete(`${event.runId}\n${k}`)
+      this.buckets.invalidate(event.runId, keys)
       if (keys.has(this.metric)) this.scheduleRefresh(event.runId)
     } else if (event.type === 'run') {
       if (TERMINAL_STATUSES.includes(event.run.status)) void this.reloadEvaluations(event.run.id)
@@ -466,12 +425,4 @@ export class CompareState {
     this.loadGen++
     this.seriesGen++
   }
-}
-
-/** The keys of the runs' series: loss, lr and the quality previews first, then the rest alphabetically. */
-function collectKeys(summaries: Readonly<Record<string, readonly SeriesSummary[]>>): string[] {
-  const keys = new Set<string>()
-  for (const list of Object.values(summaries)) for (const s of list) keys.add(s.key)
-  const first = ['loss', 'lr', 'swd/nfe1', 'swd/nfe2', 'eval/swd_nfe1']
-  return [...first.filter((k) => keys.has(k)), ...[...keys].filter((k) => !first.includes(k)).sort()]
 }
