@@ -9,19 +9,21 @@ import {
   RUN_KINDS,
   RUN_STATUSES,
   TERMINAL_STATUSES,
-  type LastMetric,
   type ParentKind,
   type Run,
   type RunKind,
   type RunListItem,
   type RunStatus,
-  type RunSummary,
 } from '@shared/store/types'
 import { assertSafeId, runPaths } from './data-dir'
 import { RunNotFoundError, StoreInputError, TeacherNotFoundError, isForeignKeyError, isUniqueError } from './errors'
 import { newRunId } from './ids'
 import { readRunConfig } from './run-config'
+import { type RunFilter, listRunsQuery } from './run-list-query'
+import { type ListRow, type RunRow, SUMMARY_COLUMNS, listItemOf, summaryOf } from './run-rows'
 import { StatementCache, writing } from './sql'
+
+export type { RunFilter } from './run-list-query'
 
 export interface CreateRunInput {
   kind: RunKind
@@ -42,26 +44,6 @@ export interface CreateRunInput {
   notes?: string
   tags?: string[]
   now?: number
-}
-
-export interface RunFilter {
-  kind?: RunKind
-  status?: RunStatus | RunStatus[]
-  /** Runs carrying every one of these tags. */
-  tags?: string[]
-  teacherId?: string
-  parentRunId?: string
-  /** Case-insensitive substring of the id or the notes. */
-  text?: string
-  createdAfter?: number
-  createdBefore?: number
-  /** Only these metric keys in `lastMetrics` (default: all). */
-  metricKeys?: string[]
-  /** Include each run's config (the runs table shows config columns). */
-  withConfig?: boolean
-  /** Newest first; default no limit. */
-  limit?: number
-  offset?: number
 }
 
 export interface StatusChange {
@@ -85,77 +67,7 @@ export interface DeletedRun {
   dir: string
 }
 
-interface RunRow {
-  id: string
-  kind: RunKind
-  status: RunStatus
-  config_json?: string
-  teacher_id: string | null
-  parent_run_id: string | null
-  parent_kind: ParentKind | null
-  parent_step: number | null
-  backend: string | null
-  app_version: string
-  seed: number | null
-  created_at: number
-  started_at: number | null
-  finished_at: number | null
-  error: string | null
-  notes: string
-  owner_host: string | null
-  owner_pid: number | null
-}
-
-const SUMMARY_COLUMNS =
-  'id, kind, status, teacher_id, parent_run_id, parent_kind, parent_step, backend, app_version, seed, ' +
-  'created_at, started_at, finished_at, error, notes, owner_host, owner_pid'
-
-/** A listRuns row: SUMMARY_COLUMNS, then last metrics and tags as JSON. */
-type ListRow = [
-  id: string,
-  kind: RunKind,
-  status: RunStatus,
-  teacherId: string | null,
-  parentRunId: string | null,
-  parentKind: ParentKind | null,
-  parentStep: number | null,
-  backend: string | null,
-  appVersion: string,
-  seed: number | null,
-  createdAt: number,
-  startedAt: number | null,
-  finishedAt: number | null,
-  error: string | null,
-  notes: string,
-  ownerHost: string | null,
-  ownerPid: number | null,
-  lastMetricsJson: string | null,
-  tags: string,
-  configJson?: string | null,
-]
-
 const TAG_RE = /^[^\s,][^,]{0,63}$/u
-
-function summaryOf(row: RunRow, tags: string[]): RunSummary {
-  return {
-    id: row.id,
-    kind: row.kind,
-    status: row.status,
-    teacherId: row.teacher_id,
-    parentRunId: row.parent_run_id,
-    parentKind: row.parent_kind,
-    parentStep: row.parent_step,
-    backend: row.backend,
-    appVersion: row.app_version,
-    seed: row.seed,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    error: row.error,
-    notes: row.notes,
-    tags,
-  }
-}
 
 function checkTags(tags: readonly string[]): string[] {
   const clean = [...new Set(tags.map((t) => t.trim()))]
@@ -398,87 +310,13 @@ export class RunsRepo {
 
   /** Runs newest first, each with its tags and the last point of each metric series. */
   listRuns(filter: RunFilter = {}): RunListItem[] {
-    const where: string[] = []
-    const params: Record<string, unknown> = {}
-    if (filter.kind !== undefined) {
-      where.push('kind = @kind')
-      params.kind = filter.kind
-    }
-    if (filter.status !== undefined) {
-      const statuses = Array.isArray(filter.status) ? filter.status : [filter.status]
-      where.push('status IN (SELECT value FROM json_each(@statuses))')
-      params.statuses = JSON.stringify(statuses)
-    }
-    ;(filter.tags ?? []).forEach((tag, i) => {
-      where.push(`EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = runs.id AND t.tag = @tag${i})`)
-      params[`tag${i}`] = tag
-    })
-    if (filter.teacherId !== undefined) {
-      where.push('teacher_id = @teacherId')
-      params.teacherId = filter.teacherId
-    }
-    if (filter.parentRunId !== undefined) {
-      where.push('parent_run_id = @parentRunId')
-      params.parentRunId = filter.parentRunId
-    }
-    if (filter.text !== undefined && filter.text !== '') {
-      where.push('(instr(lower(id), lower(@text)) > 0 OR instr(lower(notes), lower(@text)) > 0)')
-      params.text = filter.text
-    }
-    if (filter.createdAfter !== undefined) {
-      where.push('created_at >= @createdAfter')
-      params.createdAfter = filter.createdAfter
-    }
-    if (filter.createdBefore !== undefined) {
-      where.push('created_at < @createdBefore')
-      params.createdBefore = filter.createdBefore
-    }
-    // One query; each run's last metrics (cached on the row, see migration 002) and tags come as JSON.
-    let sql = `SELECT ${SUMMARY_COLUMNS}, last_metrics_json,
-        (SELECT json_group_array(tag) FROM run_tags WHERE run_id = runs.id) AS tags${filter.withConfig === true ? ', config_json' : ''}
-      FROM runs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`
-    if (filter.limit !== undefined) {
-      sql += ' LIMIT @limit OFFSET @offset'
-      params.limit = filter.limit
-      params.offset = filter.offset ?? 0
-    }
+    const { sql, params } = listRunsQuery(filter)
     // Raw rows in SUMMARY_COLUMNS order: building the objects by hand is ~2x faster than named rows.
     const rows = this.stmts.get(sql).raw().all(params) as ListRow[]
     const keys = filter.metricKeys
+    const withConfig = filter.withConfig === true
     const out: RunListItem[] = new Array(rows.length)
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i] as ListRow
-      const all = r[17] === null ? {} : (JSON.parse(r[17]) as Record<string, { step: number; value: number | null }>)
-      let lastMetrics = all
-      if (keys !== undefined) {
-        lastMetrics = {}
-        for (const key of keys) if (all[key] !== undefined) lastMetrics[key] = all[key]
-      }
-      for (const key in lastMetrics) {
-        const m = lastMetrics[key] as { value: number | null }
-        if (m.value === null) m.value = Number.NaN
-      }
-      out[i] = {
-        id: r[0],
-        kind: r[1],
-        status: r[2],
-        teacherId: r[3],
-        parentRunId: r[4],
-        parentKind: r[5],
-        parentStep: r[6],
-        backend: r[7],
-        appVersion: r[8],
-        seed: r[9],
-        createdAt: r[10],
-        startedAt: r[11],
-        finishedAt: r[12],
-        error: r[13],
-        notes: r[14],
-        tags: r[18] === '[]' ? [] : (JSON.parse(r[18]) as string[]),
-        lastMetrics: lastMetrics as Record<string, LastMetric>,
-      }
-      if (filter.withConfig === true) Object.assign(out[i] as RunListItem, readRunConfig(r[1], r[19]))
-    }
+    for (let i = 0; i < rows.length; i++) out[i] = listItemOf(rows[i] as ListRow, keys, withConfig)
     return out
   }
 
