@@ -4,58 +4,38 @@
  * turns every failure into data (`{ ok: false, error: { code, message, field? } }`). The in-process
  * transport, Electron IPC and the `clab serve` WebSocket all sit on top of this.
  */
-import { existsSync, lstatSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { z } from 'zod'
-import {
-  API_METHODS,
-  API_SCHEMAS,
-  type ApiError,
-  type ApiEvent,
-  type ApiMethod,
-  type ApiParsed,
-  type ApiResponses,
-  type ApiResult,
-  type BackendCandidate,
-} from '@shared/ipc/api'
-import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from '@shared/config/defaults'
-import { PRESETS } from '@shared/config/presets'
-import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
-import { effectiveDistill } from '@shared/config/effective'
+import { API_METHODS, API_SCHEMAS, type ApiError, type ApiEvent, type ApiMethod, type ApiResult } from '@shared/ipc/api'
+import { ConfigError } from '@shared/config/validate'
 import type { RunService } from '../services/run-service'
-import { APP_VERSION, RunStateError } from '../services/run-service'
-import { exportRunFolder, importRunFolder, RunFolderError } from '../services/run-transfer'
-import { DatasetOptionError, DatasetService } from '../services/dataset-service'
+import { RunStateError } from '../services/run-service'
+import { RunFolderError } from '../services/run-transfer'
+import { DatasetOptionError } from '../services/dataset-service'
 import { DatasetFileError } from '../data/errors'
-import { readSamplePoints } from '../files/sample-points'
-import { imageGridPng } from '../files/image-grid-png'
-import { scatterPng } from '../files/scatter-png'
-import { runPaths, StoreError, type LabStore } from '../store'
+import { StoreError, type LabStore } from '../store'
 import { CheckpointError } from '../files/checkpoint-file'
 import { TeacherFileError } from '../files/teachers'
 import { ApiFailure } from './failure'
-import { apiExportTarget, insideDataDir, pathFailuresAsync } from './paths'
-import type { SampleRecord } from '@shared/store/types'
-import { MAX_SAMPLE_FILE_BYTES } from '@shared/store/run-file'
-import { readRegularFileAsync, UnsafePathError } from '../files/safe-fs'
-import { appendUploadChunk, cleanStaleUploads, removeStagedUploads, startUpload } from './uploads'
+import type { ApiOptions, HandlerContext, Handlers } from './handler-context'
+import { datasetHandlers } from './dataset-handlers'
+import { runHandlers } from './run-handlers'
+import { sampleHandlers } from './sample-handlers'
+import { systemHandlers } from './system-handlers'
+import { teacherHandlers } from './teacher-handlers'
+import { cleanStaleUploads } from './uploads'
 
 export { UPLOADS_FOLDER, writeUpload } from './uploads'
 
 export { ApiFailure } from './failure'
 export { insideDataDir } from './paths'
+export { backendCandidates } from './system-handlers'
+export type { ApiOptions } from './handler-context'
 
 export interface Api {
   /** Never rejects: every outcome is an ApiResult. */
   call(method: string, payload?: unknown): Promise<ApiResult<unknown>>
   subscribe(listener: (event: ApiEvent) => void): () => void
-}
-
-type Handlers = { [M in ApiMethod]: (payload: ApiParsed<M>) => ApiResponses[M] | Promise<ApiResponses[M]> }
-
-export interface ApiOptions {
-  appVersion?: string
 }
 
 export function createApi(
@@ -67,224 +47,13 @@ export function createApi(
   const root = resolve(dataDir)
   // Uploads abandoned a day ago or more (their import never came) go now; this never throws.
   cleanStaleUploads(root)
-  const runs = () => store.runs
-  // Through the service: a run whose engine is gone reads as ended even where the row could not be updated.
-  const requireRun = (id: string) => service.get(id)
-  const datasets = new DatasetService(store)
-  const requireSample = (id: number) => {
-    const sample = store.samples.findSample(id)
-    if (!sample) throw new ApiFailure('NOT_FOUND', `no sample with id ${id}`, 'id')
-    return sample
-  }
-
+  const context: HandlerContext = { service, store, root, options, requireRun: (id) => service.get(id) }
   const handlers: Handlers = {
-    'runs.list': (p) => {
-      const wanted = p?.status === undefined ? null : ([] as string[]).concat(p.status)
-      // A run held as ended (its end not yet written) is listed as it really is, and filtered so.
-      return runs()
-        .listRuns(p ?? {})
-        .map((run) => service.present(run))
-        .filter((run) => wanted === null || wanted.includes(run.status))
-    },
-    'runs.get': (p) => requireRun(p.id),
-    'runs.start': (p) => {
-      let base: Record<string, unknown> = {}
-      if (p.preset !== undefined) {
-        // Own keys only: `__proto__`, `constructor` or `toString` would otherwise find Object.prototype's
-        // members, and a run would be queued from whatever they hold.
-        const preset = Object.hasOwn(PRESETS, p.preset)
-          ? (PRESETS as Record<string, { values: Record<string, unknown> }>)[p.preset]
-          : undefined
-        if (!preset)
-          throw new ApiFailure(
-            'INVALID_PAYLOAD',
-            `unknown preset ${JSON.stringify(p.preset)}; expected one of ${Object.keys(PRESETS).join(', ')}`,
-            'preset',
-          )
-        base = preset.values
-      }
-      return service.startDistill(
-        { ...base, ...p.config },
-        { tags: p.tags, notes: p.notes, teacherScope: 'data-folder' },
-      )
-    },
-    'runs.startTeacher': (p) =>
-      service.startTeacher(p.config, {
-        tags: p.tags,
-        notes: p.notes,
-        ...(p.evalSamples !== undefined ? { evalSamples: p.evalSamples } : {}),
-        ...(p.sampleEvery !== undefined ? { sampleEvery: p.sampleEvery } : {}),
-      }),
-    'runs.sweep': (p) => service.sweep(p.base, p.grid, { tags: p.tags, notes: p.notes, teacherScope: 'data-folder' }),
-    'runs.pause': (p) => {
-      service.pause(p.id)
-      return requireRun(p.id)
-    },
-    'runs.resume': (p) =>
-      service.resume(p.id, p.steps !== undefined ? { steps: p.steps } : {}, { teacherScope: 'data-folder' }),
-    'runs.cancel': (p) => service.cancel(p.id),
-    'runs.branch': (p) =>
-      service.branch(p.id, p.overrides, { tags: p.tags, notes: p.notes, teacherScope: 'data-folder' }),
-    'runs.delete': async (p) => {
-      await service.delete(p.id)
-      return { id: p.id }
-    },
-    'runs.tag': (p) => ({ id: p.id, tags: service.tag(p.id, p.tags) }),
-    'runs.untag': (p) => ({ id: p.id, tags: service.untag(p.id, p.tags) }),
-    'runs.annotate': (p) => {
-      service.annotate(p.id, p.notes)
-      return requireRun(p.id)
-    },
-    'runs.evaluations': (p) => {
-      requireRun(p.id)
-      return store.evaluations.listEvaluations(p.id, {
-        ...(p.metric !== undefined ? { metric: p.metric } : {}),
-        ...(p.model !== undefined ? { model: p.model } : {}),
-      })
-    },
-    'runs.export': async (p) => {
-      requireRun(p.id)
-      const folder = apiExportTarget(root, p.path)
-      return { folder, files: await pathFailuresAsync('path', () => exportRunFolder(store, p.id, folder)) }
-    },
-    'runs.import': async (p) => {
-      const folder = insideDataDir(root, p.path, 'path')
-      if (!lstatSync(folder, { throwIfNoEntry: false }))
-        throw new ApiFailure('NOT_FOUND', `${folder} does not exist`, 'path')
-      try {
-        return await importRunFolder(store, folder, { teacherScope: 'data-folder' })
-      } catch (error) {
-        if (error instanceof RunFolderError) throw new ApiFailure('RUN_FOLDER', error.message, 'path')
-        throw error
-      }
-    },
-    'metrics.list': (p) => {
-      requireRun(p.runId)
-      return store.metrics.listSeries(p.runId)
-    },
-    'metrics.downsampled': (p) => {
-      requireRun(p.runId)
-      return store.metrics.readDownsampled(p.runId, p.key, {
-        buckets: p.buckets,
-        fromStep: p.fromStep,
-        toStep: p.toStep,
-      })
-    },
-    'metrics.series': (p) => {
-      requireRun(p.runId)
-      return store.metrics.readSeries(p.runId, p.key, { fromStep: p.fromStep, toStep: p.toStep })
-    },
-    'samples.list': (p) => {
-      requireRun(p.runId)
-      const samples = store.samples.listSamples(p.runId, { ...(p.model !== undefined ? { model: p.model } : {}) })
-      return p.nfe === undefined ? samples : samples.filter((s) => s.nfe === p.nfe)
-    },
-    'samples.points': (p) => {
-      const sample = requireSample(p.id)
-      const points = readSamplePoints(sample, runPaths(root, sample.runId).dir, (id) => store.samples.readBlob(id))
-      return { sample, dim: 2, points: Array.from(points) }
-    },
-    'samples.png': async (p) => {
-      const sample = requireSample(p.id)
-      const runDir = runPaths(root, sample.runId).dir
-      if (sample.kind === 'png') {
-        if (!sample.path) throw new ApiFailure('NOT_FOUND', `sample ${sample.id} has no image file`, 'id')
-        const bytes = await readSampleFile(sample, join(runDir, sample.path))
-        return {
-          sampleId: sample.id,
-          mime: 'image/png' as const,
-          bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-        }
-      }
-      const read = (s: SampleRecord) => readSamplePoints(s, runDir, (id) => store.samples.readBlob(id))
-      // The held-out data of the same kind (preview or final) drawn faintly underneath.
-      const dataSamples =
-        p.withData === false || sample.model === 'data'
-          ? []
-          : store.samples.listSamples(sample.runId, { model: 'data' })
-      const data = dataSamples.find((s) => s.kind === sample.kind) ?? dataSamples[0]
-      const png = scatterPng(read(sample), { size: p.size ?? 320, background: data ? read(data) : null })
-      return {
-        sampleId: sample.id,
-        mime: 'image/png' as const,
-        bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength),
-      }
-    },
-    'datasets.list': (p) => datasets.list(p?.kind),
-    'datasets.preview': (p) => {
-      const dataset = datasets.find(p.id)
-      if (!dataset) throw new ApiFailure('NOT_FOUND', `no dataset ${p.id}`, 'id')
-      const reader = datasets.open(dataset.id)
-      try {
-        const count = Math.min(p.count ?? 32, reader.count)
-        const png = imageGridPng(reader.range(0, count).images, reader, { columns: 8, scale: p.scale ?? 2 })
-        return {
-          datasetId: dataset.id,
-          mime: 'image/png' as const,
-          bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength),
-          count,
-        }
-      } finally {
-        reader.close()
-      }
-    },
-    'datasets.upload': (p) =>
-      p.to !== undefined ? appendUploadChunk(root, p.to, p.offset ?? 0, p.bytes) : startUpload(root, p.name, p.bytes),
-    'datasets.import': async (p) => {
-      const files = p.paths.map((file, i) => {
-        const inside = insideDataDir(root, file, `paths.${i}`)
-        if (!existsSync(inside)) throw new ApiFailure('NOT_FOUND', `${inside} does not exist`, `paths.${i}`)
-        return inside
-      })
-      try {
-        const result = await datasets.import(files, {
-          ...(p.name !== undefined ? { name: p.name } : {}),
-          ...(p.kind !== undefined ? { kind: p.kind } : {}),
-        })
-        return { datasets: result.datasets.map((d) => ({ dataset: d.dataset, created: d.created })) }
-      } finally {
-        removeStagedUploads(root, files)
-      }
-    },
-    'teachers.list': (p) => service.teachers.list(p?.dataset),
-    'teachers.import': (p) => {
-      const file = insideDataDir(root, p.path, 'path')
-      if (!lstatSync(file, { throwIfNoEntry: false }))
-        throw new ApiFailure('NOT_FOUND', `${file} does not exist`, 'path')
-      return pathFailuresAsync('path', () => service.teachers.import(file, p.name))
-    },
-    'teachers.export': async (p) => {
-      service.teachers.get(p.id)
-      const file = apiExportTarget(root, p.path)
-      return { file: await pathFailuresAsync('path', () => service.teachers.export(p.id, file)) }
-    },
-    'config.defaults': () => ({ distill: DISTILL_DEFAULTS, teacher: TEACHER_DEFAULTS }),
-    'config.presets': () => PRESETS,
-    'config.validate': async (p) => {
-      try {
-        const config = p.kind === 'distill' ? parseDistillConfig(p.config) : parseTeacherConfig(p.config)
-        // The checks runs.start makes beyond the config itself (teacher, grid top, image dataset): the form
-        // never calls valid what launch would refuse.
-        await service.checkLaunch(config, 'data-folder')
-        if (p.kind === 'distill' && 'teacher' in config) {
-          const { config: effective, differs } = effectiveDistill(config)
-          return { valid: true, config, effective, overridden: differs, problems: [] }
-        }
-        return { valid: true, config, effective: config, overridden: [], problems: [] }
-      } catch (error) {
-        if (error instanceof ConfigError)
-          return { valid: false, config: null, effective: null, overridden: [], problems: error.problems }
-        throw error
-      }
-    },
-    'system.info': () => ({
-      appVersion: options.appVersion ?? APP_VERSION,
-      dataDir: root,
-      backends: backendCandidates(),
-      platform: process.platform,
-      arch: process.arch,
-      nodeVersion: process.versions.node,
-    }),
+    ...runHandlers(context),
+    ...sampleHandlers(context),
+    ...datasetHandlers(context),
+    ...teacherHandlers(context),
+    ...systemHandlers(context),
   }
 
   return {
@@ -335,21 +104,6 @@ export function createApi(
     subscribe(listener) {
       return service.subscribe((update) => listener(update))
     },
-  }
-}
-
-/**
- * A sample's file, read asynchronously and whole (it is answered as bytes): a regular file, not a link, at
- * most MAX_SAMPLE_FILE_BYTES, so one answer can neither hold the server nor outgrow what a message can carry.
- */
-async function readSampleFile(sample: SampleRecord, path: string): Promise<Buffer> {
-  try {
-    return await readRegularFileAsync(path, MAX_SAMPLE_FILE_BYTES)
-  } catch (error) {
-    if (!(error instanceof UnsafePathError)) throw error
-    if (error.reason === 'is missing')
-      throw new ApiFailure('NOT_FOUND', `sample ${sample.id}: its file ${path} is missing`, 'id')
-    throw new ApiFailure('RUN_FOLDER', `sample ${sample.id}: its file ${error.message}`, 'id')
   }
 }
 
@@ -466,26 +220,4 @@ export function toApiError(error: unknown): ApiError {
     return { code, message: error.message, ...(error.code === 'INVALID_ID' ? { field: 'id' } : {}) }
   }
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) }
-}
-
-const BACKEND_PACKAGES: Array<[BackendCandidate['name'], string]> = [
-  ['node-gpu', '@tensorflow/tfjs-node-gpu'],
-  ['node', '@tensorflow/tfjs-node'],
-  ['wasm', '@tensorflow/tfjs-backend-wasm'],
-  ['cpu', '@tensorflow/tfjs-backend-cpu'],
-]
-
-/** The compute backends `auto` tries, in order, and whether each package is installed (not loaded). */
-export function backendCandidates(): BackendCandidate[] {
-  const require = createRequire(import.meta.url)
-  return BACKEND_PACKAGES.map(([name, pkg]) => {
-    let installed: boolean
-    try {
-      require.resolve(pkg)
-      installed = true
-    } catch {
-      installed = false
-    }
-    return { name, package: pkg, installed }
-  })
 }
