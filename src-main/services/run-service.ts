@@ -6,18 +6,19 @@
  * (at most one metrics update per run per `updateIntervalMs`, default 100 ms: <= 10 per second).
  */
 import { rmSync } from 'node:fs'
-import { BRANCH_MUST_KEEP } from '@shared/config/fields'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
-import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
+import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import type { EngineJob } from '@shared/ipc/engine-messages'
 import type { MetricPoint, Run, RunStatus, RunSummary } from '@shared/store/types'
-import { ensureRunDirs, runFilePath, type LabStore } from '../store'
+import type { LabStore } from '../store'
 import { ForkedEngineHost, type EngineEvent, type EngineHost } from './engine-host'
+import { cancelOrKill, isTerminalMessage, type ActiveRun } from './active-run'
 import { TeacherService, type TeacherScope } from './teacher-service'
 import { cartesian, planSweep, SWEEP_YIELD_EVERY, yieldToEventLoop } from './sweep-grid'
 import { UnrecordedEnds } from './unrecorded-ends'
 import { recordEngineMessage, type RecordSink } from './engine-records'
 import { JobBuilder } from './run-jobs'
+import { branchJob, planBranch, resumeJob } from './run-continuations'
 import { MetricUpdates } from './metric-updates'
 import {
   APP_VERSION,
@@ -30,16 +31,6 @@ import {
 
 export { APP_VERSION, RunStateError } from './run-types'
 export type { RunServiceOptions, RunUpdate, StartOptions, TeacherStartOptions } from './run-types'
-
-interface ActiveRun {
-  host: EngineHost
-  off: () => void
-  /** Set once the engine reported a terminal event; the host is then retired. */
-  ended: boolean
-  evalSeed: number
-}
-
-const TERMINAL_MESSAGES = new Set(['finished', 'failed', 'cancelled'])
 
 export class RunService {
   private readonly store: LabStore
@@ -155,28 +146,6 @@ export class RunService {
     return this.enqueue(run.id)
   }
 
-  /** A run that never started (left queued by a process that died) queued again from step 0, same config. */
-  private async restart(run: Run, changes: { steps?: number }, scope: TeacherScope): Promise<Run> {
-    const steps = changes.steps !== undefined ? { steps: changes.steps } : {}
-    this.store.metrics.deleteMetricsAfter(run.id, -1)
-    this.store.samples.deleteSamplesAfter(run.id, -1)
-    if (run.kind === 'teacher') {
-      const config = parseTeacherConfig({ ...(run.config as TeacherConfig), ...steps })
-      this.jobs.set(run.id, {
-        ...this.jobBuilder.freshTeacherJob(run.id, config, {}),
-        ...this.jobBuilder.datasetDir(config.dataset),
-      })
-    } else {
-      const config = parseDistillConfig({ ...(run.config as DistillConfig), ...steps })
-      const teacherPath = await this.jobBuilder.teacherPath(config, scope)
-      this.jobs.set(run.id, {
-        ...this.jobBuilder.freshDistillJob(run.id, config, teacherPath),
-        ...this.jobBuilder.datasetDir(config.dataset),
-      })
-    }
-    return this.enqueue(run.id)
-  }
-
   /**
    * A grid over numeric hyperparameters: one run per point of the cartesian product, all tagged
    * `sweep:<first run id>` so they can be listed and compared together.
@@ -239,57 +208,14 @@ export class RunService {
         `run ${id} is ${run.status}; only a paused, interrupted, failed or cancelled run can be resumed`,
       )
     }
-    const checkpoint = this.store.checkpoints.latestCheckpoint(id)
-    // Without a checkpoint (queued when its process died, or stopped before its first one) it starts over.
-    if (!checkpoint) return this.restart(run, changes, options.teacherScope ?? 'anywhere')
-    if (run.kind !== 'distill')
-      throw new RunStateError(`run ${id} is a teacher run; resuming teacher runs is not supported yet`)
-    const config = parseDistillConfig({
-      ...(run.config as DistillConfig),
-      ...(changes.steps !== undefined ? { steps: changes.steps } : {}),
-    })
-    const teacherPath = await this.jobBuilder.teacherPath(config, options.teacherScope)
-    const paths = ensureRunDirs(this.store.paths.root, id)
-    this.store.metrics.deleteMetricsAfter(id, checkpoint.step)
-    this.store.samples.deleteSamplesAfter(id, checkpoint.step)
-    this.jobs.set(id, {
-      kind: 'distill',
-      runId: id,
-      config,
-      teacherPath,
-      checkpointDir: paths.checkpoints,
-      samplesDir: paths.samples,
-      ...this.jobBuilder.datasetDir(config.dataset),
-      resumeFrom: runFilePath(this.store.paths.root, id, checkpoint.path),
-    })
+    this.jobs.set(id, await resumeJob(this.store, this.jobBuilder, run, changes, options.teacherScope))
     return this.enqueue(id)
   }
 
   /** A new run from `id`'s last checkpoint with edited hyperparameters; the parent is recorded. */
   async branch(id: string, overrides: Record<string, unknown>, options: StartOptions = {}): Promise<Run> {
-    const parent = this.store.runs.getRun(id)
-    if (parent.kind !== 'distill')
-      throw new RunStateError(`run ${id} is a teacher run; only distillations can be branched`)
-    const checkpoint = this.store.checkpoints.latestCheckpoint(id)
-    if (!checkpoint) throw new RunStateError(`run ${id} has no checkpoint to branch from`)
-    const config = parseDistillConfig({ ...(parent.config as DistillConfig), ...overrides })
-    for (const field of BRANCH_MUST_KEEP) {
-      if (JSON.stringify(config[field]) !== JSON.stringify((parent.config as DistillConfig)[field])) {
-        throw new ConfigError([
-          {
-            field,
-            message: `a branch must keep the parent's ${field} (${JSON.stringify((parent.config as DistillConfig)[field])})`,
-            value: config[field],
-          },
-        ])
-      }
-    }
-    if (config.steps <= checkpoint.step) {
-      throw new ConfigError([
-        { field: 'steps', message: `must exceed the parent's checkpoint step ${checkpoint.step}`, value: config.steps },
-      ])
-    }
-    const teacherPath = await this.jobBuilder.teacherPath(config, options.teacherScope)
+    const plan = await planBranch(this.store, this.jobBuilder, id, overrides, options.teacherScope)
+    const { config, checkpoint } = plan
     const run = this.store.runs.createRun({
       kind: 'distill',
       config,
@@ -301,18 +227,7 @@ export class RunService {
       tags: options.tags,
       notes: options.notes,
     })
-    const paths = ensureRunDirs(this.store.paths.root, run.id)
-    this.jobs.set(run.id, {
-      kind: 'distill',
-      runId: run.id,
-      config,
-      teacherPath,
-      checkpointDir: paths.checkpoints,
-      samplesDir: paths.samples,
-      ...this.jobBuilder.datasetDir(config.dataset),
-      resumeFrom: runFilePath(this.store.paths.root, id, checkpoint.path),
-      branch: true,
-    })
+    this.jobs.set(run.id, branchJob(this.store, this.jobBuilder, run.id, id, plan))
     return this.enqueue(run.id)
   }
 
@@ -373,9 +288,7 @@ export class RunService {
     this.closed = true
     for (const [id, active] of this.active) {
       if (!active.ended) {
-        active.host.cancel()
-        const stopped = await Promise.race([active.host.exited.then(() => true), delay(5000).then(() => false)])
-        if (!stopped) active.host.kill('SIGKILL')
+        await cancelOrKill(active.host, 5000)
         this.store.runs.updateStatus(id, 'interrupted', { error: 'the app was closed while the run was in progress' })
       }
       active.host.kill()
@@ -462,7 +375,7 @@ export class RunService {
       this.safeFail(id, `the run history could not be written: ${(error as Error).message}`)
       return
     }
-    if (TERMINAL_MESSAGES.has(event.type)) {
+    if (isTerminalMessage(event.type)) {
       active.ended = true
       active.host.kill()
     }
@@ -513,9 +426,5 @@ export class RunService {
 }
 
 export { cartesian }
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref())
-}
 
 export type { DistillConfig, TeacherConfig }
