@@ -53,13 +53,17 @@ export function apiExportTarget(root: string, path: string, field = 'path'): str
   return pathFailures(field, () => checkExportTarget(root, target))
 }
 
+/** A refused path (a link, an existing file) as INVALID_PAYLOAD naming `field`; anything else as it is. */
+function asPayloadFailure(error: unknown, field: string): unknown {
+  return error instanceof UnsafePathError ? new ApiFailure('INVALID_PAYLOAD', error.message, field) : error
+}
+
 /** Runs `fn`, turning a refused path (a link, an existing file) into INVALID_PAYLOAD naming `field`. */
 export function pathFailures<T>(field: string, fn: () => T): T {
   try {
     return fn()
   } catch (error) {
-    if (error instanceof UnsafePathError) throw new ApiFailure('INVALID_PAYLOAD', error.message, field)
-    throw error
+    throw asPayloadFailure(error, field)
   }
 }
 
@@ -68,7 +72,6 @@ export async function pathFailuresAsync<T>(field: string, fn: () => Promise<T>):
   try {
     return await fn()
   } catch (error) {
-    if (error instanceof UnsafePathError) throw new ApiFailure('INVALID_PAYLOAD', error.message, field)
-    throw error
+    throw asPayloadFailure(error, field)
   }
 }

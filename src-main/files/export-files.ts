@@ -1,28 +1,13 @@
 /**
- * Run and teacher exports written asynchronously: the same policy as export-run.ts's writeExportFiles and
- * exportFileCopy (new files only, never through a link, in a place the data folder's policy allows, all or
- * nothing), with every byte read and written through fs/promises, so a server exporting a large run keeps
- * answering its other clients. Folders are still made with quick synchronous calls (safe-fs).
+ * Run and teacher exports, written asynchronously: new files only, never through a link, in a place the data
+ * folder's policy allows, all or nothing; every byte goes through fs/promises, so a server exporting a large
+ * run keeps answering its other clients. Folders are still made with quick synchronous calls (safe-fs).
  */
 import { rm, rmdir, stat } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
-import type { ExportEntry } from './export-run'
-import {
-  copyToNewFileAsync,
-  lstatOrNull,
-  lstatOrNullAsync,
-  makeFoldersNoLinks,
-  UnsafePathError,
-  writeNewFileAsync,
-} from './safe-fs'
+import { dirname, join } from 'node:path'
+import { deepestExisting, type ExportEntry } from './export-run'
+import { copyToNewFileAsync, lstatOrNullAsync, makeFoldersNoLinks, UnsafePathError, writeNewFileAsync } from './safe-fs'
 import { checkExportTarget, isWithin } from './safe-paths'
-
-/** The deepest part of `path` that exists (lstat: a link counts as existing). */
-function deepestExisting(path: string): string {
-  let at = resolve(path)
-  while (lstatOrNull(at) === null && dirname(at) !== at) at = dirname(at)
-  return at
-}
 
 /**
  * Writes `entries` (paths relative to `folder`, `/`-separated) as new files below `folder`, which the caller

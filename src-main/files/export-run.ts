@@ -1,15 +1,14 @@
 /**
- * Export files: `--export DIR` (config.json, metrics.json and, for 2D data, CSV files with header `x,y`),
- * and the writer of run and teacher exports, which only ever creates new files (safe-fs) in a place the
- * data folder's policy allows (safe-paths). The CLI's own export folders (writeCliExport) may be refreshed
- * by a re-run, but never lie in the data folder's own files either.
+ * Export files: `--export DIR` (config.json, metrics.json and, for 2D data, CSV files with header `x,y`).
+ * The CLI's own export folders (writeCliExport) may be refreshed by a re-run, but never lie in the data
+ * folder's own files; run and teacher exports, which only ever create new files, are export-files.ts.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { writeFileAtomic } from './checkpoint-file'
 import { copyToNewFile, lstatOrNull, makeFoldersNoLinks, UnsafePathError, writeNewFile } from './safe-fs'
-import { checkExportTarget, isWithin } from './safe-paths'
+import { checkExportTarget } from './safe-paths'
 
 export function pointsCsv(points: Float32Array, dim: number): string {
   const header = dim === 2 ? 'x,y' : Array.from({ length: dim }, (_, j) => `x${j}`).join(',')
@@ -48,59 +47,10 @@ export function writeExport(dir: string, files: ExportFiles): string[] {
 export type ExportEntry = { bytes: Uint8Array | string } | { from: string; max: number }
 
 /** The deepest part of `path` that exists (lstat: a link counts as existing). */
-function deepestExisting(path: string): string {
+export function deepestExisting(path: string): string {
   let at = resolve(path)
   while (lstatOrNull(at) === null && dirname(at) !== at) at = dirname(at)
   return at
-}
-
-/**
- * Writes `entries` (paths relative to `folder`, `/`-separated) as new files below `folder`, which the caller
- * checked with checkExportTarget. All or nothing: an entry that already exists is refused (naming it) before
- * anything is written, and a failure part way removes what was written. Returns the absolute paths written.
- */
-export function writeExportFiles(folder: string, entries: ReadonlyMap<string, ExportEntry>): string[] {
-  const targets = [...entries.keys()].sort().map((rel) => {
-    const target = join(folder, ...rel.split('/'))
-    if (!isWithin(folder, target)) throw new UnsafePathError(target, `is not inside ${folder}`)
-    if (lstatOrNull(target) !== null)
-      throw new UnsafePathError(
-        target,
-        'already exists; nothing is ever written over an existing file, export into a new or empty folder',
-      )
-    return { rel, target }
-  })
-  const existing = lstatOrNull(folder)
-  if (existing && !statSync(folder).isDirectory()) throw new UnsafePathError(folder, 'exists and is not a folder')
-  const created: string[] = []
-  const written: string[] = []
-  try {
-    created.push(...makeFoldersNoLinks(deepestExisting(folder), folder))
-    for (const { rel, target } of targets) {
-      created.push(...makeFoldersNoLinks(folder, dirname(target)))
-      const entry = entries.get(rel) as ExportEntry
-      if ('bytes' in entry) writeNewFile(target, entry.bytes)
-      else copyToNewFile(entry.from, target, entry.max)
-      written.push(target)
-    }
-    return written
-  } catch (error) {
-    undo(written, created)
-    throw error
-  }
-}
-
-/** Copies the regular file `from` to the new file `to` (checked against the data folder `root`); returns `to`. */
-export function exportFileCopy(root: string, from: string, to: string, max: number): string {
-  const target = checkExportTarget(root, to)
-  const created = makeFoldersNoLinks(deepestExisting(dirname(target)), dirname(target))
-  try {
-    copyToNewFile(from, target, max)
-    return target
-  } catch (error) {
-    undo([], created)
-    throw error
-  }
 }
 
 /**
@@ -146,13 +96,4 @@ export function exportEntries(files: ExportFiles): Map<string, ExportEntry> {
     entries.set(name, { bytes: `${JSON.stringify(value, null, 2)}\n` })
   for (const [name, { points, dim }] of Object.entries(files.csv)) entries.set(name, { bytes: pointsCsv(points, dim) })
   return entries
-}
-
-function undo(written: string[], created: string[]): void {
-  try {
-    for (const file of written) rmSync(file, { force: true })
-    for (const dir of [...created].reverse()) rmdirSync(dir)
-  } catch {
-    // The failure that brought us here is the one to report.
-  }
 }

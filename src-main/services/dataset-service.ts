@@ -13,7 +13,7 @@
  * and a .gz header must be plausible for the archive's size (see idx.ts). The readers then never hand on
  * more than the declared bytes, so a gzip bomb writes nothing.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import {
@@ -39,6 +39,7 @@ import {
 import { openIdx } from '../data/idx'
 import { newRunId, type LabStore } from '../store'
 import { detect, groupFiles, planGroup, type Detected, type Group } from './dataset-detection'
+import { removeStaleFolders } from '../files/safe-fs'
 
 export { pairKey } from './dataset-detection'
 
@@ -331,13 +332,5 @@ async function writeGroup(
 }
 
 function removeStaleImports(root: string, now: number): void {
-  for (const entry of readdirSync(root)) {
-    if (!entry.startsWith(TEMP_PREFIX)) continue
-    const dir = join(root, entry)
-    try {
-      if (now - statSync(dir).mtimeMs > STALE_IMPORT_MS) rmSync(dir, { recursive: true, force: true })
-    } catch {
-      // Another import finished and removed it in between.
-    }
-  }
+  removeStaleFolders(root, TEMP_PREFIX, STALE_IMPORT_MS, now)
 }
