@@ -16,7 +16,8 @@ import { readPointsCsv, scatterPng } from '../files/scatter-png'
 import { runPaths, type LabStore } from '../store'
 import { MAX_RUN_FILE_BYTES } from './run-folder'
 
-export interface RunFile extends Run {
+/** run.json as written (what `RunFileSchema` in run-file.ts reads back). */
+interface ExportedRunFile extends Run {
   samples: SampleRecord[]
   checkpoints: CheckpointRecord[]
 }
@@ -36,7 +37,9 @@ export async function exportRunFolder(store: LabStore, id: string, out: string):
     return { ...s, kind: 'csv2d', path: rel, hasBlob: false, bytes: null }
   })
   const checkpoints = store.checkpoints.listCheckpoints(id)
-  entries.set('run.json', { bytes: `${JSON.stringify({ ...run, samples, checkpoints } satisfies RunFile, null, 2)}\n` })
+  entries.set('run.json', {
+    bytes: `${JSON.stringify({ ...run, samples, checkpoints } satisfies ExportedRunFile, null, 2)}\n`,
+  })
   entries.set('metrics.csv', { bytes: await metricsCsv(store, id) })
   entries.set('evaluations.json', { bytes: `${JSON.stringify(store.evaluations.listEvaluations(id), null, 2)}\n` })
   // Image runs also leave the teacher | 1-step | 2-step | |difference| grid, which is not a sample record.
