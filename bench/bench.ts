@@ -102,10 +102,12 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
     const ms = timeIt(stepsFor(name, 200), () => distiller.trainStep())
     return { distiller, ms, close: async () => thread?.close() }
   }
+  // Without the thread the one-thread distillers are the ones measured below (the leak check and the
+  // sampling use Euler's), so they are disposed only where the threaded ones replace them.
   const eulerOneThread = await cd(referenceStep('ddim'), false)
-  eulerOneThread.distiller.dispose()
+  if (threaded) eulerOneThread.distiller.dispose()
   const heunOneThread = await cd(referenceStep('heun'), false)
-  heunOneThread.distiller.dispose()
+  if (threaded) heunOneThread.distiller.dispose()
   const euler = threaded ? await cd(referenceStep('ddim'), true) : eulerOneThread
   const heun = threaded ? await cd(referenceStep('heun'), true) : heunOneThread
   heun.distiller.dispose()
