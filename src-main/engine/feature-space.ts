@@ -1,18 +1,27 @@
 /**
- * The feature space the Fréchet distance of image samples is measured in: the penultimate layer of a small
- * classifier trained once on the dataset (classifier.ts). Statistics of the held-out images are computed
- * once per evaluation; each sample set then costs one feature pass and a Fréchet distance.
+ * The feature space image samples are measured in: the penultimate layer of a small classifier trained once
+ * on the dataset (classifier.ts). The Fréchet distance fits Gaussians to these features; precision, recall,
+ * density and coverage use the features themselves. Held-out features are computed once per evaluation;
+ * each sample set then costs one feature pass.
  */
 import type { Classifier } from './classifier'
 import { featureStatistics, type FeatureStatistics } from './frechet'
 
 export interface FeatureSpace {
+  /** Columns of a feature row. */
+  readonly dim: number
+  /** Features of n flat images, row-major [n, dim]. */
+  features(images: Float32Array, n: number): Float32Array
   /** Fréchet statistics of n flat images (n * dim values). */
   statistics(images: Float32Array, n: number): FeatureStatistics
 }
 
 export function classifierFeatureSpace(classifier: Classifier): FeatureSpace {
+  const dim = classifier.spec.featureDim
+  const features = (images: Float32Array, n: number): Float32Array => classifier.features(images, n)
   return {
-    statistics: (images, n) => featureStatistics(classifier.features(images, n), n, classifier.spec.featureDim),
+    dim,
+    features,
+    statistics: (images, n) => featureStatistics(features(images, n), n, dim),
   }
 }

@@ -21,7 +21,22 @@ export interface Scores {
   mmd: number
   /** Image runs: Fréchet distance to held-out images in the features of the dataset's classifier. */
   fd?: number
+  /**
+   * Metrics that see structure (support-metrics.ts; k-NN radii, k = 5) against held-out data: in data space
+   * for 2D, in the classifier's features for images (absent there without a classifier). Absent in
+   * records written before they were measured.
+   */
+  precision?: number
+  recall?: number
+  density?: number
+  coverage?: number
+  /** 2D: share of samples in cells of a 16 x 16 grid over the data's box that hold no held-out point. */
+  offSupport?: number
 }
+
+/** The support metrics an evaluation row may carry, in the order tables show them. */
+export const SUPPORT_METRICS = ['precision', 'recall', 'density', 'coverage', 'offSupport'] as const
+export type SupportMetricName = (typeof SUPPORT_METRICS)[number]
 
 export interface EvalRow extends Scores {
   /** `data` = a second held-out sample (the floor), `teacher` or `student`. */

@@ -70,20 +70,36 @@ export function kthNeighbourRadii2(points: Float64Array, n: number, dim: number,
   return radii
 }
 
-/**
- * Precision, recall, density and coverage of `fake` against `real` (both flat arrays of `dim` columns).
- * Each set needs more than k points.
- */
-export function supportMetrics(real: Float32Array, fake: Float32Array, dim: number, k = SUPPORT_K): SupportMetrics {
-  const n = rows(real, dim, 'real')
-  const m = rows(fake, dim, 'fake')
+/** The real side of the metrics, computed once and scored against many fake sets (every row of an evaluation). */
+export interface SupportReference {
+  /** The real points as float64, row-major. */
+  points: Float64Array
+  n: number
+  dim: number
+  k: number
+  /** Squared k-NN radius of each real point. */
+  radii2: Float64Array
+}
+
+function checkK(k: number): void {
   if (!Number.isInteger(k) || k < 1) throw new Error(`support metrics: k must be a positive integer, got ${k}`)
+}
+
+export function supportReference(real: Float32Array, dim: number, k = SUPPORT_K): SupportReference {
+  const n = rows(real, dim, 'real')
+  checkK(k)
   if (n <= k) throw new Error(`support metrics: real has ${n} points, needs more than k = ${k}`)
-  if (m <= k) throw new Error(`support metrics: fake has ${m} points, needs more than k = ${k}`)
   // Float64 copies keep the hot loops monomorphic and the distances exact.
-  const r = Float64Array.from(real)
+  const points = Float64Array.from(real)
+  return { points, n, dim, k, radii2: kthNeighbourRadii2(points, n, dim, k) }
+}
+
+/** Precision, recall, density and coverage of `fake` against a prepared real side. */
+export function supportMetricsAgainst(reference: SupportReference, fake: Float32Array): SupportMetrics {
+  const { points: r, n, dim, k, radii2: realRadii } = reference
+  const m = rows(fake, dim, 'fake')
+  if (m <= k) throw new Error(`support metrics: fake has ${m} points, needs more than k = ${k}`)
   const f = Float64Array.from(fake)
-  const realRadii = kthNeighbourRadii2(r, n, dim, k)
   const fakeRadii = kthNeighbourRadii2(f, m, dim, k)
 
   const realInFake = new Uint8Array(n)
@@ -122,6 +138,14 @@ export function supportMetrics(real: Float32Array, fake: Float32Array, dim: numb
     density: ballsHoldingFakes / (k * m),
     coverage: covered / n,
   }
+}
+
+/**
+ * Precision, recall, density and coverage of `fake` against `real` (both flat arrays of `dim` columns).
+ * Each set needs more than k points.
+ */
+export function supportMetrics(real: Float32Array, fake: Float32Array, dim: number, k = SUPPORT_K): SupportMetrics {
+  return supportMetricsAgainst(supportReference(real, dim, k), fake)
 }
 
 /**
