@@ -2,11 +2,14 @@
  * Samples side by side: every run's preview at the same training step, from the same fixed noise. One
  * slider runs over the union of the runs' sample steps; each panel shows its run's latest sample at or
  * before that step (runs sample at different intervals, and a short run stops early) and says which step.
- * The scatter builder draws the held-out data faintly behind the run's points, on axes shared by all panels.
+ * The scatter builder draws the held-out data faintly behind the run's points, on axes shared by all panels
+ * (robust ones: see robust-range.ts) or, when the user asks, each panel's own; points off the axes are
+ * marked on the edge.
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js'
 import type { SampleRecord } from '@shared/store/types'
-import type { ChartTheme } from './theme'
+import { clipToBox, type Box } from './robust-range'
+import { withAlpha, type ChartTheme } from './theme'
 
 /** Student samples only: teacher and data samples are references, not training progress. */
 const isStudent = (s: SampleRecord, nfe: number) => s.model === 'student' && s.nfe === nfe
@@ -96,12 +99,7 @@ export function isImageSample(s: SampleRecord): boolean {
   return s.kind === 'png'
 }
 
-export interface Bounds {
-  minX: number
-  maxX: number
-  minY: number
-  maxY: number
-}
+export type Bounds = Box
 
 type Point = { x: number; y: number }
 
@@ -149,22 +147,34 @@ export interface SamplePanelInput {
 
 export function buildSampleConfig(input: SamplePanelInput): ChartConfiguration<'scatter', Point[]> {
   const datasets: Array<ChartDataset<'scatter', Point[]>> = []
+  const b = input.bounds
   if (input.data)
     datasets.push({
       label: 'held-out data',
-      data: input.data.slice(),
+      data: clipToBox(input.data, b).inside,
       backgroundColor: input.theme.dataPoint,
       borderWidth: 0,
       pointRadius: 1.5,
     })
+  const run = clipToBox(input.points, b)
   datasets.push({
     label: input.runId,
-    data: input.points.slice(),
+    data: run.inside,
     backgroundColor: input.color,
     borderWidth: 0,
     pointRadius: 1.5,
   })
-  const b = input.bounds
+  // Points beyond the range sit on its edge as hollow triangles: the run is visibly there, and how far off.
+  if (run.edge.length > 0)
+    datasets.push({
+      label: `${input.runId} (off the chart)`,
+      data: run.edge,
+      pointStyle: 'triangle',
+      backgroundColor: withAlpha(input.color, 0.15),
+      borderColor: input.color,
+      borderWidth: 1,
+      pointRadius: 3.5,
+    })
   const axis = (min: number | undefined, max: number | undefined) => ({
     type: 'linear' as const,
     ...(min !== undefined && max !== undefined ? { min, max } : {}),

@@ -1,11 +1,13 @@
 /**
  * 2D sample scatters: the student's one- and two-step samples (and the teacher's) over the held-out data
- * points, and the form's dataset preview. The axes are fixed by the data, not by the samples, so the view
- * does not jump while early, wild samples stream in (points outside are clipped).
+ * points, and the form's dataset preview. The axes come from the data and the teacher, widened only within
+ * limits by the samples (robust-range.ts), so the view neither jumps while early, wild samples stream in nor
+ * loses a diverged student: its far points are marked on the edge and counted.
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js'
 import type { SampleRecord } from '@shared/store/types'
 import { LIGHT_THEME, type ChartTheme } from './theme'
+import { clipToBox, fitSquare, robustSquare, type Box } from './robust-range'
 import type { XY } from './loss-curve'
 
 /** Interleaved coordinates (x0, y0, x1, y1, …; `dim` values per point) as chart points (first two dims). */
@@ -21,20 +23,6 @@ export interface Bounds {
   max: number
 }
 
-/** A square range around the points (same for x and y, so shapes are not distorted), with a margin. */
-export function squareBounds(points: readonly XY[], margin = 0.15): Bounds {
-  let lo = Infinity
-  let hi = -Infinity
-  for (const p of points) {
-    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue
-    lo = Math.min(lo, p.x, p.y)
-    hi = Math.max(hi, p.x, p.y)
-  }
-  if (!Number.isFinite(lo)) return { min: -2, max: 2 }
-  const pad = Math.max((hi - lo) * margin, 1e-3)
-  return { min: lo - pad, max: hi + pad }
-}
-
 export type LayerRole = 'data' | 'teacher' | 'nfe1' | 'nfe2' | 'preview'
 
 export interface ScatterLayer {
@@ -43,50 +31,108 @@ export interface ScatterLayer {
   points: readonly XY[]
 }
 
-/** Colours per layer: data faint and grey behind; teacher and the student's NFE 1 / 2 distinct. */
+/** Colours per layer: data faint and grey underneath; the teacher a fainter reference; the student's NFE 1 / 2 strong. */
 export function layerColor(role: LayerRole, theme: ChartTheme): string {
   switch (role) {
     case 'data':
       return theme.dataPoint
     case 'teacher':
-      return 'rgba(89, 161, 79, 0.7)'
+      return 'rgba(89, 161, 79, 0.45)'
     case 'nfe1':
-      return 'rgba(78, 121, 167, 0.75)'
+      return 'rgba(78, 121, 167, 0.8)'
     case 'nfe2':
-      return 'rgba(242, 142, 43, 0.75)'
+      return 'rgba(242, 142, 43, 0.8)'
     case 'preview':
       return 'rgba(78, 121, 167, 0.6)'
   }
 }
 
+/**
+ * Drawing order, lower on top (chart.js draws the highest `order` first): the data underneath, the teacher
+ * over it, the student's two-step and then its one-step samples on top, the layer the run is about.
+ */
+const LAYER_ORDER: Record<LayerRole, number> = { data: 40, teacher: 30, nfe2: 10, nfe1: 0, preview: 0 }
+
+/** Layers the range is set by (references) rather than merely widened by (the run's samples). */
+const isReference = (role: LayerRole) => role === 'data' || role === 'teacher'
+
+export type RangeMode = 'robust' | 'fit'
+
 export interface ScatterOptions {
   layers: readonly ScatterLayer[]
-  /** Axis range; default: around the data layer (or every point when there is none). */
+  /** Axis range; default: see `range`. */
   bounds?: Bounds
+  /**
+   * `robust` (default): around the data and teacher, widened by the samples' central quantiles up to three
+   * times that (robust-range.ts), points beyond marked on the edge; `fit`: around every shown point.
+   */
+  range?: RangeMode
+  /** Layers switched off by the user: not drawn, not counted, not ranged over. */
+  hidden?: readonly LayerRole[]
   theme?: ChartTheme
   legend?: boolean
   pointRadius?: number
 }
 
+/** The square box the scatter shows (both axes the same span, so shapes are not distorted). */
+export function scatterBox(options: ScatterOptions): Box {
+  if (options.bounds)
+    return { minX: options.bounds.min, maxX: options.bounds.max, minY: options.bounds.min, maxY: options.bounds.max }
+  const shown = options.layers.filter((l) => !options.hidden?.includes(l.role))
+  const box =
+    options.range === 'fit'
+      ? fitSquare(shown.map((l) => l.points))
+      : robustSquare(
+          options.layers.filter((l) => isReference(l.role)).map((l) => l.points),
+          shown.filter((l) => !isReference(l.role)).map((l) => l.points),
+        )
+  return box ?? { minX: -2, maxX: 2, minY: -2, maxY: 2 }
+}
+
+/** How many shown sample points lie outside the box (marked on its edge). */
+export function offChartCount(options: ScatterOptions, box: Box = scatterBox(options)): number {
+  let off = 0
+  for (const l of options.layers)
+    if (l.role !== 'data' && !options.hidden?.includes(l.role)) off += clipToBox(l.points, box).off
+  return off
+}
+
 export function buildScatterConfig(options: ScatterOptions): ChartConfiguration {
   const theme = options.theme ?? LIGHT_THEME
-  const data = options.layers.filter((l) => l.role === 'data')
-  const bounds = options.bounds ?? squareBounds((data.length > 0 ? data : options.layers).flatMap((l) => l.points))
-  const datasets: ChartDataset<'scatter', XY[]>[] = options.layers.map((layer) => ({
-    label: layer.label,
-    data: layer.points as XY[],
-    backgroundColor: layerColor(layer.role, theme),
-    borderWidth: 0,
-    pointRadius: layer.role === 'data' ? 1.5 : (options.pointRadius ?? 2),
-    pointHoverRadius: 3,
-    // Data underneath, samples on top.
-    order: layer.role === 'data' ? 10 : 0,
-  }))
-  const axis = (title: string) => ({
+  const box = scatterBox(options)
+  const datasets: ChartDataset<'scatter', XY[]>[] = []
+  for (const layer of options.layers) {
+    const hidden = options.hidden?.includes(layer.role) ?? false
+    const clipped = clipToBox(layer.points, box)
+    const color = layerColor(layer.role, theme)
+    datasets.push({
+      label: layer.label,
+      data: clipped.inside,
+      backgroundColor: color,
+      borderWidth: 0,
+      pointRadius: layer.role === 'data' ? 1.5 : (options.pointRadius ?? 2),
+      pointHoverRadius: 3,
+      order: LAYER_ORDER[layer.role],
+      hidden,
+    })
+    // The held-out data only frames the view; a sample layer's far points are marked where they left it.
+    if (layer.role !== 'data' && clipped.edge.length > 0)
+      datasets.push({
+        label: `${layer.label} (off the chart)`,
+        data: clipped.edge,
+        pointStyle: 'triangle',
+        backgroundColor: 'transparent',
+        borderColor: color,
+        borderWidth: 1,
+        pointRadius: 3.5,
+        order: LAYER_ORDER[layer.role],
+        hidden,
+      })
+  }
+  const axis = (min: number, max: number) => ({
     type: 'linear' as const,
-    min: bounds.min,
-    max: bounds.max,
-    title: { display: false, text: title },
+    min,
+    max,
     ticks: { color: theme.muted, maxTicksLimit: 5 },
     grid: { color: theme.grid },
   })
@@ -98,10 +144,15 @@ export function buildScatterConfig(options: ScatterOptions): ChartConfiguration 
       animation: false,
       normalized: true,
       aspectRatio: 1,
-      scales: { x: axis('x'), y: axis('y') },
+      scales: { x: axis(box.minX, box.maxX), y: axis(box.minY, box.maxY) },
       plugins: {
-        // At the bottom: the chart's Export button sits at the top right.
-        legend: { display: options.legend ?? true, position: 'bottom', labels: { color: theme.fg, boxWidth: 10 } },
+        // At the bottom: the chart's Export button sits at the top right. The edge marks share their
+        // layer's entry; the series toggles sit beside the chart (a legend click would not survive a rebuild).
+        legend: {
+          display: options.legend ?? true,
+          position: 'bottom',
+          labels: { color: theme.fg, boxWidth: 10, filter: (item) => !/\(off the chart\)$/.test(item.text) },
+        },
         tooltip: { enabled: false },
       },
     },

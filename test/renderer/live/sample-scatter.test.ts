@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { SampleRecord } from '@shared/store/types'
-import { buildScatterConfig, selectSamples, squareBounds, toXY } from '../../../src-renderer/lib/charts/sample-scatter'
+import {
+  buildScatterConfig,
+  offChartCount,
+  scatterBox,
+  selectSamples,
+  toXY,
+} from '../../../src-renderer/lib/charts/sample-scatter'
+
+type XYP = { x: number; y: number }
 
 let nextId = 1
 const sample = (model: string, nfe: number, step: number, kind = 'points2d'): SampleRecord => ({
@@ -31,38 +39,83 @@ describe('sample scatter', () => {
     expect(toXY(new Float32Array([0.5, -0.5]))).toEqual([{ x: 0.5, y: -0.5 }])
   })
 
-  it('fixes square axes around the data layer, not around wild samples', () => {
+  it('#19 keeps the range on the data when a student diverges, and marks its points on the edge', () => {
     const data = [
       { x: -1, y: 0 },
       { x: 1, y: 0.5 },
     ]
-    const wild = [{ x: 100, y: -100 }]
-    const tight = squareBounds(data, 0)
-    expect(tight.min).toBeCloseTo(-1, 2)
-    expect(tight.max).toBeCloseTo(1, 2)
-    const config = buildScatterConfig({
+    // A diverged student: every point far outside the data.
+    const wild = Array.from({ length: 312 }, (_, i) => ({ x: 900 + i, y: -1200 + i }))
+    const options = {
       layers: [
-        { role: 'data', label: 'data', points: data },
-        { role: 'nfe1', label: 'student', points: wild },
+        { role: 'data' as const, label: 'data', points: data },
+        { role: 'nfe1' as const, label: 'student', points: wild },
       ],
-    })
+    }
+    const config = buildScatterConfig(options)
     const x = config.options?.scales?.x as { min: number; max: number }
     const y = config.options?.scales?.y as { min: number; max: number }
-    expect(x.min).toBeCloseTo(-1.3)
-    expect(x.max).toBeCloseTo(1.3)
-    expect(y).toMatchObject({ min: x.min, max: x.max })
+    // At most three times the data's half-span around its centre, plus the margin: nowhere near ±1000.
+    expect(x.max - x.min).toBeLessThan(8)
+    expect(x.max - x.min).toBeCloseTo(y.max - y.min, 9)
+    expect(x.min).toBeLessThanOrEqual(-1)
+    expect(x.max).toBeGreaterThanOrEqual(1)
     expect(config.options?.parsing).toBe(false)
     expect(config.options?.animation).toBe(false)
-    const datasets = config.data.datasets as unknown as Array<{ label: string; order: number; data: unknown[] }>
-    expect(datasets.map((d) => d.label)).toEqual(['data', 'student'])
-    // Data is drawn underneath the samples.
-    expect(datasets[0]?.order).toBeGreaterThan(datasets[1]?.order as number)
-    expect(datasets[1]?.data).toBe(wild)
+    const datasets = config.data.datasets as unknown as Array<{ label: string; order: number; data: XYP[] }>
+    expect(datasets.map((d) => d.label)).toEqual(['data', 'student', 'student (off the chart)'])
+    expect(datasets[1]?.data).toHaveLength(0)
+    const edge = datasets[2]?.data ?? []
+    expect(edge).toHaveLength(312)
+    for (const p of edge) {
+      expect(p.x).toBe(x.max)
+      expect(p.y).toBe(y.min)
+    }
+    expect(offChartCount(options)).toBe(312)
+    // "Fit every point" shows the whole cloud.
+    const fit = buildScatterConfig({ ...options, range: 'fit' })
+    expect((fit.options?.scales?.x as { max: number }).max).toBeGreaterThan(1211)
+    expect(offChartCount({ ...options, range: 'fit' })).toBe(0)
+  })
+
+  it('#19 lets a good student widen the range past the data, within limits', () => {
+    const data = [
+      { x: -1, y: -1 },
+      { x: 1, y: 1 },
+    ]
+    const spread = Array.from({ length: 100 }, (_, i) => ({ x: -1.5 + (3 * i) / 99, y: 0 }))
+    const box = scatterBox({
+      layers: [
+        { role: 'data', label: 'data', points: data },
+        { role: 'nfe1', label: 'student', points: spread },
+      ],
+    })
+    expect(box.minX).toBeLessThan(-1.4)
+    expect(box.maxX).toBeGreaterThan(1.4)
+  })
+
+  it('#19 draws the data underneath, the teacher over it and the student on top; hidden series are off', () => {
+    const pts = [{ x: 0, y: 0 }]
+    const layers = (['data', 'teacher', 'nfe1', 'nfe2'] as const).map((role) => ({ role, label: role, points: pts }))
+    const config = buildScatterConfig({ layers, hidden: ['teacher'] })
+    const ds = config.data.datasets as unknown as Array<{ label: string; order: number; hidden: boolean }>
+    const order = (label: string) => ds.find((d) => d.label === label)?.order as number
+    // chart.js draws the highest order first.
+    expect(order('data')).toBeGreaterThan(order('teacher'))
+    expect(order('teacher')).toBeGreaterThan(order('nfe2'))
+    expect(order('nfe2')).toBeGreaterThan(order('nfe1'))
+    expect(ds.find((d) => d.label === 'teacher')?.hidden).toBe(true)
+    expect(ds.find((d) => d.label === 'nfe1')?.hidden).toBe(false)
   })
 
   it('falls back to a default range with no finite points', () => {
-    expect(squareBounds([])).toEqual({ min: -2, max: 2 })
-    expect(squareBounds([{ x: Number.NaN, y: 1 }])).toEqual({ min: -2, max: 2 })
+    expect(scatterBox({ layers: [] })).toEqual({ minX: -2, maxX: 2, minY: -2, maxY: 2 })
+    expect(scatterBox({ layers: [{ role: 'nfe1', label: 's', points: [{ x: Number.NaN, y: 1 }] }] })).toEqual({
+      minX: -2,
+      maxX: 2,
+      minY: -2,
+      maxY: 2,
+    })
   })
 
   it('shows the newest 1-step sample, the 2-step one of the same step, the teacher at 100 steps and the data', () => {
