@@ -2,7 +2,7 @@
 import { datasetLabel, indexDatasets, withDatasetNames } from '@shared/data/dataset-names'
 import { CheckpointError } from '../files/checkpoint-file'
 import { UnsafePathError } from '../files/safe-fs'
-import { TeacherFileError } from '../files/teachers'
+import { TeacherFileError } from '../files/teacher-file'
 import { TeacherNotFoundError } from '../store'
 import { EXIT_OK, UsageError } from './args'
 import { openHistory, type HistoryOptions } from './history'

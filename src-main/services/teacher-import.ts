@@ -22,7 +22,7 @@ import {
   writeNewFileAsync,
 } from '../files/safe-fs'
 import { checkTeacherWeights } from '../files/teacher-weights'
-import { MAX_TEACHER_BYTES } from '../files/teachers'
+import { MAX_TEACHER_BYTES } from '../files/teacher-file'
 import type { ImageShape } from '../engine/data-source'
 import type { TeacherHeader } from '../engine/snapshot'
 import { newRunId, teacherDir, translateSqliteError, type LabStore } from '../store'

@@ -17,10 +17,9 @@ import {
   readTeacherSnapshot,
   TeacherFileError,
   type TeacherFile,
-} from '../files/teachers'
+} from '../files/teacher-file'
 import { exportFileCopyAsync } from '../files/export-files'
 import { lstatOrNull, lstatOrNullAsync } from '../files/safe-fs'
-import { importTeacherFile } from './teacher-import'
 import type { LabStore } from '../store'
 import { isWithin, realTarget } from '../files/safe-paths'
 
@@ -145,7 +144,10 @@ export class TeacherService {
    * Copies a teacher checkpoint into the history (teachers/<id>/teacher.ckpt) after checking it: a regular
    * file, a teacher checkpoint, weights that fit its config. All or nothing (teacher-import.ts).
    */
-  import(file: string, name?: string): Promise<TeacherRecord> {
+  async import(file: string, name?: string): Promise<TeacherRecord> {
+    // Loaded here: checking the weights' shapes reads the model definitions, which load tfjs, and only an
+    // import needs them (a `clab teachers list` or the server's start would otherwise load tfjs too).
+    const { importTeacherFile } = await import('./teacher-import')
     return importTeacherFile(this.store, file, (config) => name ?? this.defaultName(config.dataset, config.seed))
   }
 

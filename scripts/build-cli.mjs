@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * Builds the `clab` CLI once into out/cli (ES modules, one chunk per lazily loaded command), so a call does
+ * not compile the TypeScript sources again: bin/clab.mjs runs the bundle while it is fresh and falls back to
+ * tsx otherwise. Run by `npm run build` and at `npm install` (`prepare`).
+ *
+ * npm packages stay external (loaded from node_modules as under tsx). The sources' `import.meta.url` is
+ * rewritten to the source file's own URL, relative to the chunk, so the paths built from it (resources/,
+ * the engine's bootstrap, the served renderer) point where they do under tsx, wherever the folder is moved.
+ * out/cli/manifest.json lists every source the bundle was built from with its size and mtime; a changed,
+ * moved or deleted source makes the bundle stale (cli-bundle.mjs).
+ */
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { MANIFEST, OUT_DIR, ROOT } from '../bin/cli-bundle.mjs'
+
+const outDir = fileURLToPath(OUT_DIR)
+const root = fileURLToPath(ROOT)
+
+/** `import.meta.url` of a source file, as seen from a chunk in out/cli. */
+const sourceUrlPlugin = {
+  name: 'source-import-meta-url',
+  setup(context) {
+    context.onLoad({ filter: /\.(ts|mjs|js)$/ }, (args) => {
+      if (args.path.includes(`${join('node_modules')}`)) return undefined
+      const text = readFileSync(args.path, 'utf8')
+      if (!text.includes('import.meta.url')) return undefined
+      const fromChunk = relative(outDir, args.path).split('\\').join('/')
+      const contents = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromChunk)}, import.meta.url).href`)
+      return { contents, loader: args.path.endsWith('.ts') ? 'ts' : 'js' }
+    })
+  },
+}
+
+rmSync(outDir, { recursive: true, force: true })
+mkdirSync(outDir, { recursive: true })
+const result = await build({
+  entryPoints: { main: join(root, 'src-main/cli/main.ts') },
+  outdir: outDir,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  tsconfig: join(root, 'tsconfig.json'),
+  sourcemap: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [sourceUrlPlugin],
+})
+
+const sources = {}
+for (const input of Object.keys(result.metafile.inputs)) {
+  const path = resolve(root, input)
+  const { size, mtimeMs } = statSync(path)
+  sources[relative(root, path).split('\\').join('/')] = { size, mtimeMs }
+}
+writeFileSync(fileURLToPath(MANIFEST), `${JSON.stringify({ builtAt: new Date().toISOString(), sources })}\n`)
+process.stdout.write(
+  `clab CLI built: ${relative(root, join(outDir, 'main.mjs'))} from ${Object.keys(sources).length} sources\n`,
+)
