@@ -73,7 +73,7 @@ export function diffConfigs(configs: readonly unknown[]): DiffRow[] {
   })
 }
 
-export function visibleRows(rows: readonly DiffRow[], differencesOnly: boolean): DiffRow[] {
+export function visibleRows<R extends DiffRow>(rows: readonly R[], differencesOnly: boolean): R[] {
   return differencesOnly ? rows.filter((r) => r.differs) : rows.slice()
 }
 

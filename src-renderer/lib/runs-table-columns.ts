@@ -4,7 +4,9 @@
  * read cells through `cellValue`, so a column means the same thing in each.
  */
 import type { LastMetric, RunListItem, RunSummary } from '@shared/store/types'
-import { configNumber, configString, effectiveNumber } from './run-config-values'
+import { DISTILL_FIELDS, type DistillField } from '@shared/config/distill-fields'
+import { isNumericKind, type FieldColumn, type FieldSpec } from '@shared/config/registry'
+import { effectiveConfigOf, type ConfigRow } from './run-config-values'
 
 /** A listed run; `config` is there when the list was fetched with `withConfig: true`. */
 export type RunRow = RunListItem
@@ -20,27 +22,12 @@ export const TABLE_METRIC_KEYS = [
   'eval/agreement_nfe1',
 ] as const
 
-export type ColumnKey =
-  | 'id'
-  | 'status'
-  | 'kind'
-  | 'dataset'
-  | 'algorithm'
-  | 'numScales'
-  | 'targetEma'
-  | 'loss'
-  | 'solver'
-  | 'lr'
-  | 'steps'
-  | 'backend'
-  | 'lastLoss'
-  | 'quality1'
-  | 'quality2'
-  | 'fd1'
-  | 'agreement'
-  | 'duration'
-  | 'created'
-  | 'tags'
+/** The run's own columns (before the config fields') and its metric and time columns (after them). */
+type RunColumnKey = 'id' | 'status' | 'kind'
+type MetricColumnKey = 'lastLoss' | 'quality1' | 'quality2' | 'fd1' | 'agreement' | 'duration' | 'created' | 'tags'
+
+/** A column: the run's own, a config field with a column in the registry, or a metric or time. */
+export type ColumnKey = RunColumnKey | DistillField | MetricColumnKey
 
 export type SortDir = 'asc' | 'desc'
 
@@ -54,6 +41,8 @@ export interface Column {
   firstDir: SortDir
   /** Width in the table (CSS length); rows keep one fixed height, so cells never wrap. */
   width: string
+  /** A config field's column: how its cell reads (see FieldColumn). */
+  format?: NonNullable<FieldColumn['format']>
 }
 
 const col = (
@@ -72,25 +61,25 @@ const col = (
   width,
 })
 
+/** The config fields' columns, in the registry's order: every field that declares one. */
+export function configColumnsOf(specs: readonly FieldSpec[]): Column[] {
+  return specs.flatMap((spec) => {
+    const c = spec.column
+    if (!c) return []
+    const label = c.label ?? spec.symbol ?? spec.label
+    return [
+      { ...col(spec.key as ColumnKey, label, c.title, isNumericKind(spec.kind), c.width), format: c.format ?? 'plain' },
+    ]
+  })
+}
+
+export const CONFIG_COLUMNS: readonly Column[] = configColumnsOf(DISTILL_FIELDS)
+
 export const COLUMNS: readonly Column[] = [
   col('id', 'Run', 'Run id (opens the run)', false, '15.5rem'),
   col('status', 'Status', 'Run status', false, '6.5rem'),
   col('kind', 'Kind', 'distill or teacher training', false, '5rem'),
-  col('dataset', 'Dataset', 'Training data', false, '7.5rem'),
-  col('algorithm', 'Algorithm', 'cd, tutorial, ct or ict', false, '6rem'),
-  col('numScales', 'N', 'N: discretisation levels (config.numScales)', true, '3.5rem'),
-  col(
-    'targetEma',
-    'μ',
-    'Target EMA decay mu the run trains with (iCT: 0 whatever it asked; the asked config.targetEma in brackets where it differs)',
-    true,
-    '7rem',
-  ),
-  col('loss', 'Loss', 'Loss function (config.loss)', false, '4rem'),
-  col('solver', 'Solver', 'Teacher ODE solver (config.solver)', false, '4rem'),
-  col('lr', 'LR', 'Learning rate (config.lr)', true, '4.5rem'),
-  col('steps', 'Steps', 'Training steps (current / planned while running)', true, '7.5rem'),
-  col('backend', 'Backend', 'Compute backend used (or requested)', false, '5.5rem'),
+  ...CONFIG_COLUMNS,
   col('lastLoss', 'Last loss', 'Last logged training loss', true, '5.5rem'),
   col(
     'quality1',
@@ -125,6 +114,8 @@ export const COLUMNS: readonly Column[] = [
   col('tags', 'Tags', 'Tags', false, '10rem'),
 ]
 
+// Keyed by every column; a ColumnKey only ever comes from COLUMNS, so a config field without a column is
+// never looked up.
 export const COLUMN_BY_KEY: Readonly<Record<ColumnKey, Column>> = Object.fromEntries(
   COLUMNS.map((c) => [c.key, c]),
 ) as Record<ColumnKey, Column>
@@ -171,25 +162,6 @@ export function cellValue(row: RunRow, key: ColumnKey, now: number): CellValue {
       return row.status
     case 'kind':
       return row.kind
-    case 'dataset':
-      return configString(row, 'dataset')
-    case 'algorithm':
-      return configString(row, 'algorithm')
-    case 'numScales':
-      return configNumber(row, 'numScales')
-    case 'targetEma':
-      // What the run trains with, so the sort and the range filter agree with the engine.
-      return effectiveNumber(row, 'targetEma')
-    case 'loss':
-      return configString(row, 'loss')
-    case 'solver':
-      return configString(row, 'solver')
-    case 'lr':
-      return configNumber(row, 'lr')
-    case 'steps':
-      return configNumber(row, 'steps')
-    case 'backend':
-      return row.backend ?? configString(row, 'backend')
     case 'lastLoss':
       return row.lastMetrics.loss?.value ?? null
     case 'quality1':
@@ -206,5 +178,19 @@ export function cellValue(row: RunRow, key: ColumnKey, now: number): CellValue {
       return row.createdAt
     case 'tags':
       return row.tags.length > 0 ? row.tags.join(', ') : null
+    // The backend a run really used, once it started, is the run's own record.
+    case 'backend':
+      return row.backend ?? configCell(row, key)
+    default:
+      return configCell(row, key)
   }
+}
+
+/**
+ * A config field's cell: the value the run trains with, so the sort and the range filters agree with the
+ * engine (iCT's mu 0 whatever it asked); the asked value is shown beside it (configCellText).
+ */
+export function configCell(row: ConfigRow, field: string): CellValue {
+  const v = effectiveConfigOf(row)?.[field]
+  return typeof v === 'number' || typeof v === 'string' ? v : null
 }

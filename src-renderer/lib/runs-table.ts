@@ -10,11 +10,12 @@ import {
   currentStep,
   durationMs,
   type CellValue,
+  type Column,
   type ColumnKey,
   type RunRow,
   type SortDir,
 } from './runs-table-columns'
-import { configNumber, configString, withAsked } from './run-config-values'
+import { configString, withAsked } from './run-config-values'
 
 export { configNumber, configString } from './run-config-values'
 export * from './runs-table-columns'
@@ -262,21 +263,9 @@ export function formatDateTime(ms: number | null): string {
 
 /** A cell's text. `now` matters for running durations. */
 export function formatCell(row: RunRow, key: ColumnKey, now: number): string {
+  const format = COLUMN_BY_KEY[key].format
+  if (format) return withAsked(row, key, configCellText(row, key, format, now), (v) => formatConfigValue(v, format))
   switch (key) {
-    case 'numScales':
-      return formatPlain(cellValue(row, key, now))
-    case 'targetEma':
-      return withAsked(row, key, formatPlain(cellValue(row, key, now)), String)
-    case 'lr':
-      return formatLr(configNumber(row, 'lr'))
-    case 'steps': {
-      const planned = configNumber(row, 'steps')
-      const at = currentStep(row)
-      if (row.status === 'running' || row.status === 'paused') {
-        if (planned !== null) return `${at ?? 0} / ${planned}`
-      }
-      return planned === null ? DASH : String(planned)
-    }
     case 'lastLoss':
     case 'quality1':
     case 'quality2':
@@ -287,11 +276,22 @@ export function formatCell(row: RunRow, key: ColumnKey, now: number): string {
       return formatDuration(durationMs(row, now))
     case 'created':
       return formatDateTime(row.createdAt)
-    default: {
-      const v = cellValue(row, key, now)
-      return v === null ? DASH : String(v)
-    }
+    default:
+      return formatPlain(cellValue(row, key, now))
   }
+}
+
+/** A config column's text: steps done / planned while the run goes on, else the value as its format says. */
+function configCellText(row: RunRow, key: ColumnKey, format: NonNullable<Column['format']>, now: number): string {
+  const value = cellValue(row, key, now)
+  if (format === 'progress' && (row.status === 'running' || row.status === 'paused') && value !== null)
+    return `${currentStep(row) ?? 0} / ${value}`
+  return formatConfigValue(value, format)
+}
+
+function formatConfigValue(value: unknown, format: NonNullable<Column['format']>): string {
+  if (format === 'lr') return formatLr(typeof value === 'number' ? value : null)
+  return value === null || value === undefined ? DASH : String(value)
 }
 
 function formatPlain(v: CellValue): string {

@@ -25,6 +25,7 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     kind: 'select',
     options: DATASETS_2D,
     group: 'data',
+    column: { title: 'Training data', width: '7.5rem' },
     cli: {
       flag: '--dataset',
       arg: '<name>',
@@ -67,6 +68,7 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     kind: 'select',
     options: ALGORITHMS,
     group: 'method',
+    column: { title: ALGORITHMS.join(', '), width: '6rem' },
     cli: { flag: '--algorithm', arg: '<a>', help: `algorithm: ${list(ALGORITHMS)}` },
   },
   {
@@ -80,6 +82,7 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     group: 'method',
     branchable: true,
     sweepable: true,
+    column: { title: 'N: discretisation levels (config.numScales)', width: '3.5rem' },
     cli: { flag: '--N', arg: '<n>', help: 'number of discretisation levels N' },
   },
   {
@@ -101,6 +104,7 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     options: SOLVERS,
     group: 'method',
     branchable: true,
+    column: { label: 'Solver', title: 'Teacher ODE solver (config.solver)', width: '4rem' },
     cli: { flag: '--solver', arg: '<s>', help: `teacher ODE step: ${list(SOLVERS)}` },
   },
   {
@@ -170,6 +174,12 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     group: 'method',
     branchable: true,
     sweepable: true,
+    column: {
+      label: 'μ',
+      title:
+        'Target EMA decay mu the run trains with (iCT: 0 whatever it asked; the asked config.targetEma in brackets where it differs)',
+      width: '7rem',
+    },
     cli: { flag: '--ema', arg: '<mu>', help: 'target EMA decay mu' },
   },
   {
@@ -211,6 +221,7 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     options: LOSSES,
     group: 'loss',
     branchable: true,
+    column: { title: 'Loss function (config.loss)', width: '4rem' },
     cli: { flag: '--loss', arg: '<l>', help: `loss: ${list(LOSSES)}` },
   },
   {
@@ -254,6 +265,7 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     group: 'optimiser',
     branchable: true,
     sweepable: true,
+    column: { label: 'LR', title: 'Learning rate (config.lr)', width: '4.5rem', format: 'lr' },
     cli: { flag: '--lr', arg: '<x>', help: 'Adam learning rate' },
   },
   {
@@ -308,6 +320,12 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     branchable: true,
     sweepable: true,
     resumable: true,
+    column: {
+      label: 'Steps',
+      title: 'Training steps (current / planned while running)',
+      width: '7.5rem',
+      format: 'progress',
+    },
     cli: { flag: '--steps', arg: '<n>', help: 'training steps' },
   },
   {
@@ -333,6 +351,7 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     group: 'run',
     branchable: true,
     resumable: true,
+    column: { title: 'Compute backend used (or requested)', width: '5.5rem' },
     cli: { flag: '--backend', arg: '<b>', help: `compute backend: ${list(BACKENDS)}` },
   },
   {

@@ -55,6 +55,18 @@ export interface FieldLegacy {
   by: 'stored' | 'schema'
 }
 
+/** A distillation field's column in the runs table (the run's own columns and its metrics are the renderer's). */
+export interface FieldColumn {
+  /** The header; default the field's symbol, else its label. */
+  label?: string
+  /** The header's tooltip. */
+  title: string
+  /** Width (CSS length); rows keep one height, so cells never wrap. */
+  width: string
+  /** How a cell reads: as it is (default), as a learning rate (1e-3), or steps done / planned while running. */
+  format?: 'plain' | 'lr' | 'progress'
+}
+
 export interface FieldSpec<K extends string = string> {
   key: K
   /** The form's label. */
@@ -85,6 +97,8 @@ export interface FieldSpec<K extends string = string> {
   /** A resumed run may change it (it does not change what the checkpoint's weights mean or how they train). */
   resumable?: boolean
   legacy?: FieldLegacy
+  /** The field's column in the runs table, where it has one (the table shows the value the run trained with). */
+  column?: FieldColumn
   /** Teacher form: shown under "More settings". */
   advanced?: boolean
   /** Teacher form: the networks the field configures (absent: every one). */
@@ -136,4 +150,15 @@ export function boundsOf(
 /** Config field -> the flag that sets it (for error messages and for picking a config out of options). */
 export function flagsOf(specs: readonly FieldSpec[]): Record<string, string> {
   return Object.fromEntries(specs.flatMap((s) => (s.cli ? [[s.key, s.cli.flag]] : [])))
+}
+
+/** Whether the field's value is a number (a table sorts and range-filters it as one). */
+export function isNumericKind(kind: FieldKind): boolean {
+  return kind === 'int' || kind === 'number' || kind === 'optional-number'
+}
+
+/** A field's short name in tables and diffs: its symbol where it has one, else its label; unknown keys as they are. */
+export function shortNameOf(byKey: ReadonlyMap<string, FieldSpec>, key: string): string {
+  const spec = byKey.get(key)
+  return spec?.symbol ?? spec?.label ?? key
 }
