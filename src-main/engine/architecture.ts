@@ -7,7 +7,7 @@ import type { TeacherConfig } from '@shared/config/schemas'
 import type { ModelKind } from '@shared/config/fields'
 import type { Rng } from '@shared/rng'
 import type { DataShape, ImageShape } from './data-source'
-import { countParameters, initialWeights, type MlpSpec } from './mlp'
+import { countParameters, fourierFeaturesOf, initialWeights, type MlpSpec } from './mlp'
 import { countUnetParameters, initialUnetWeights, unetSpec, UnetWeightSet, type UnetSpec } from './unet'
 import { WeightSet, type EpsWeights, type WeightArrays } from './weights'
 
@@ -44,6 +44,8 @@ export function mlpSpecOf(config: TeacherConfig, dim: number): MlpSpec {
     hiddenWidth: config.hiddenWidth,
     hiddenDepth: config.hiddenDepth,
     timeEmbeddingDim: config.timeEmbeddingDim,
+    fourierFeatures: config.fourierFeatures,
+    fourierMaxFrequency: config.fourierMaxFrequency,
   }
 }
 
@@ -84,6 +86,7 @@ export function architectureFor(config: TeacherConfig, data: DataShape): Archite
     )
   const spec = mlpSpecOf(config, data.dim)
   const numLayers = spec.hiddenDepth + 1
+  const fourier = fourierFeaturesOf(spec)
   return {
     kind: 'mlp',
     dim: data.dim,
@@ -99,6 +102,6 @@ export function architectureFor(config: TeacherConfig, data: DataShape): Archite
       })
       return arrays
     },
-    fromArrays: (arrays, trainable, label) => WeightSet.fromArrays(arrays, numLayers, trainable, label),
+    fromArrays: (arrays, trainable, label) => WeightSet.fromArrays(arrays, numLayers, trainable, label, fourier),
   }
 }

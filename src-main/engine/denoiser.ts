@@ -9,7 +9,7 @@
  */
 import { cIn, cOut, cSkip } from '@shared/cd/scalings'
 import type { NoiseSchedule } from '@shared/cd/schedule'
-import { mlpForward, timeEmbedding, type MlpWeights } from './mlp'
+import { mlpForward, timeEmbedding, type FourierFeatures, type MlpWeights } from './mlp'
 import { tf, type Tensor2D } from './tf'
 
 /** Per-example conditioning for a batch at teacher steps `steps`, as [B, 1] columns. */
@@ -48,8 +48,8 @@ export function uniformSteps(n: number, step: number): Int32Array {
 export type EpsNet = (x: Tensor2D, embedding: Tensor2D) => Tensor2D
 
 /** The 2D MLP as an EpsNet. */
-export function mlpNet(weights: MlpWeights): EpsNet {
-  return (x, embedding) => mlpForward(weights, x, embedding)
+export function mlpNet(weights: MlpWeights, fourier: FourierFeatures | null = null): EpsNet {
+  return (x, embedding) => mlpForward(weights, x, embedding, fourier)
 }
 
 export function epsilon(net: EpsNet, x: Tensor2D, levels: Levels): Tensor2D {

@@ -20,6 +20,8 @@ export interface TeacherOutcome {
   rows: EvalRow[]
   msPerStep: number
   lastLoss: number
+  /** The teacher's DDIM-100 samples from the evaluation noise (scored in `rows`). */
+  k100: Float32Array
 }
 
 export async function runTeacherTraining(
@@ -50,7 +52,7 @@ export async function runTeacherTraining(
     const evalSamples = callbacks.evalSamples ?? 4000
     const noise = evaluationNoise(config.seed, evalSamples, trainer.model.architecture.dim, 0)
     const reference = teacherReference(trainer.model, trainer.data, config.seed, noise, 'ddim')
-    return { snapshot: trainer.snapshot(), rows: reference.rows, msPerStep, lastLoss }
+    return { snapshot: trainer.snapshot(), rows: reference.rows, msPerStep, lastLoss, k100: reference.k100 }
   } finally {
     trainer.dispose()
   }

@@ -1,10 +1,13 @@
 /**
  * Trains an epsilon-prediction DDPM teacher with the usual noise-prediction MSE:
  *   x_vp = sqrt(alphaBar_k) x0 + sqrt(1 - alphaBar_k) eps,  loss = mean ||net(x_vp, k) - eps||^2.
+ * With `ema` > 0 the model (what samples, evaluates and ships) is the weights' moving average and the
+ * optimiser trains a separate online set; with 0 the model is the trained weights (teachers from before).
  */
 import { scheduleOf } from '@shared/cd/schedule'
 import type { TeacherConfig } from '@shared/config/schemas'
 import { STREAM_TRAIN } from '@shared/data/datasets2d'
+import { evalEmaDecayAt } from '@shared/cd/training-schedules'
 import { Rng } from '@shared/rng'
 import { Adam, learningRateAt, minimize } from './adam'
 import { architectureFor } from './architecture'
@@ -14,12 +17,20 @@ import { timeEmbedding } from './mlp'
 import { pickArrays, prefixArrays, type Snapshot, type TeacherHeader } from './snapshot'
 import type { TeacherModel } from './teacher-model'
 import { tf } from './tf'
+import type { EpsWeights } from './weights'
 
-/** Teachers train with a cosine-decayed learning rate after a short warm-up. */
-const TEACHER_WARMUP_STEPS = 200
+/** Checkpoint prefix of the online weights when the model is their EMA (resumable checkpoints only). */
+const ONLINE_PREFIX = 'teacher.online'
+
+/** The teacher's learning rate at 1-based `step`: linear warm-up, then cosine decay to the last step. */
+export function teacherLearningRate(config: TeacherConfig, step: number): number {
+  return learningRateAt(step, config.lr, config.steps, Math.min(config.warmupSteps, config.steps), 'cosine')
+}
 
 export class TeacherTrainer {
   readonly model: TeacherModel
+  /** The weights Adam trains: the model's own, or (with an EMA) a separate set the model averages. */
+  private readonly online: EpsWeights
   private readonly adam: Adam
   private rng: Rng
   private stepCount = 0
@@ -36,12 +47,17 @@ export class TeacherTrainer {
     const arrays = resume
       ? pickArrays('teacher', resume.arrays)
       : architecture.initialArrays(Rng.fromSeed(config.seed, 0))
-    const weights = architecture.fromArrays(arrays, true, 'teacher')
+    const onlineArrays = resume ? pickArrays(ONLINE_PREFIX, resume.arrays) : {}
+    const weights = architecture.fromArrays(arrays, config.ema === 0, 'teacher')
+    this.online =
+      config.ema === 0
+        ? weights
+        : architecture.fromArrays(Object.keys(onlineArrays).length > 0 ? onlineArrays : arrays, true, 'teacher.online')
     this.model = { config, architecture, schedule, weights }
-    this.adam = new Adam(weights.variables())
+    this.adam = new Adam(this.online.variables())
     this.rng = Rng.fromSeed(config.seed, STREAM_TRAIN)
     if (resume?.header.rng && resume.header.adamStep !== null) {
-      const names = weights.names()
+      const names = this.online.names()
       this.adam.restore(
         {
           step: resume.header.adamStep,
@@ -80,13 +96,7 @@ export class TeacherTrainer {
         xNoisy[i] = signal * (x0[i] as number) + noise * (eps[i] as number)
       }
     }
-    const lr = learningRateAt(
-      this.stepCount + 1,
-      config.lr,
-      config.steps,
-      Math.min(TEACHER_WARMUP_STEPS, config.steps),
-      'cosine',
-    )
+    const lr = teacherLearningRate(config, this.stepCount + 1)
     const lossTensor = tf.tidy(() => {
       const x = tf.tensor2d(xNoisy, [batch, dim])
       const embedding = tf.tensor2d(timeEmbedding(steps, architecture.timeEmbeddingDim), [
@@ -94,10 +104,10 @@ export class TeacherTrainer {
         architecture.timeEmbeddingDim,
       ])
       const target = tf.tensor2d(eps, [batch, dim])
-      const net = model.weights.net()
+      const net = this.online.net()
       return minimize(
         this.adam,
-        model.weights.variables(),
+        this.online.variables(),
         () => tf.mean(tf.square(tf.sub(net(x, embedding), target))),
         lr,
         (loss) => new NonFiniteLossError(this.stepCount + 1, loss),
@@ -106,13 +116,15 @@ export class TeacherTrainer {
     const loss = lossTensor.dataSync()[0] as number
     lossTensor.dispose()
     this.stepCount += 1
+    if (this.online !== model.weights) model.weights.emaFrom(this.online, evalEmaDecayAt(this.stepCount, config.ema))
     return { step: this.stepCount, loss, lr }
   }
 
   /** `withOptimizer` false gives the small, weights-only file that ships as a built-in teacher. */
   snapshot(withOptimizer = true): Snapshot<TeacherHeader> {
-    const names = this.model.weights.names()
+    const names = this.online.names()
     const adam = withOptimizer ? this.adam.save(names) : null
+    const online = withOptimizer && this.online !== this.model.weights ? this.online.toArrays() : null
     return {
       header: {
         kind: 'teacher',
@@ -124,12 +136,14 @@ export class TeacherTrainer {
       },
       arrays: {
         ...prefixArrays('teacher', this.model.weights.toArrays()),
+        ...(online ? prefixArrays(ONLINE_PREFIX, online) : {}),
         ...(adam ? { ...prefixArrays('adam.m', adam.firstMoment), ...prefixArrays('adam.v', adam.secondMoment) } : {}),
       },
     }
   }
 
   dispose(): void {
+    if (this.online !== this.model.weights) this.online.dispose()
     this.model.weights.dispose()
     this.adam.dispose()
   }

@@ -4,7 +4,7 @@
  */
 import { mlpNet, type EpsNet } from './denoiser'
 import { tf } from './tf'
-import type { MlpWeights } from './mlp'
+import type { FourierFeatures, MlpWeights } from './mlp'
 
 export interface NamedArray {
   shape: number[]
@@ -77,9 +77,18 @@ export function assignFlat(vars: tf.Variable[], flat: Float32Array): void {
 
 /** A set of variables shaped like an MLP. `trainable` marks the student; copies are frozen. */
 export class WeightSet implements EpsWeights {
-  private constructor(readonly layers: MlpWeights<tf.Variable>) {}
+  private constructor(
+    readonly layers: MlpWeights<tf.Variable>,
+    readonly fourier: FourierFeatures | null,
+  ) {}
 
-  static fromArrays(arrays: WeightArrays, numLayers: number, trainable: boolean, label: string): WeightSet {
+  static fromArrays(
+    arrays: WeightArrays,
+    numLayers: number,
+    trainable: boolean,
+    label: string,
+    fourier: FourierFeatures | null = null,
+  ): WeightSet {
     const layers: MlpWeights<tf.Variable> = []
     for (let i = 0; i < numLayers; i++) {
       const W = arrays[`layer${i}.W`]
@@ -90,12 +99,12 @@ export class WeightSet implements EpsWeights {
         b: variableFrom(b, trainable, `${label}/layer${i}.b`),
       })
     }
-    return new WeightSet(layers)
+    return new WeightSet(layers, fourier)
   }
 
   /** A frozen copy holding the same values (used to initialise target and EMA from the student). */
   copy(trainable: boolean, label: string): WeightSet {
-    return WeightSet.fromArrays(this.toArrays(), this.layers.length, trainable, label)
+    return WeightSet.fromArrays(this.toArrays(), this.layers.length, trainable, label, this.fourier)
   }
 
   variables(): tf.Variable[] {
@@ -107,7 +116,7 @@ export class WeightSet implements EpsWeights {
   }
 
   net(): EpsNet {
-    return mlpNet(this.layers)
+    return mlpNet(this.layers, this.fourier)
   }
 
   toArrays(): WeightArrays {

@@ -68,11 +68,11 @@ function learningRate(specs: Specs) {
 }
 
 /** A decay in [0, 1): 1 would freeze the averaged weights forever. */
-function decay(key: string) {
-  const b = boundsOf(DISTILL, key)
-  const message = `${what(DISTILL, key)} must be in [${b.min}, ${b.max})`
+function decay(specs: Specs, key: string) {
+  const b = boundsOf(specs, key)
+  const message = `${what(specs, key)} must be in [${b.min}, ${b.max})`
   return z
-    .number({ error: () => `${what(DISTILL, key)} must be a number` })
+    .number({ error: () => `${what(specs, key)} must be a number` })
     .min(b.min, { error: () => message })
     .lt(b.max as number, { error: () => message })
 }
@@ -132,6 +132,21 @@ export const TeacherConfigSchema = z
     unetResBlocks: intField(TEACHER, 'unetResBlocks').default(legacyDefault<number>(TEACHER, 'unetResBlocks')),
     /** U-Net only: GroupNorm groups; must divide the base channels (and so every normalised width). */
     unetGroups: intField(TEACHER, 'unetGroups').default(legacyDefault<number>(TEACHER, 'unetGroups')),
+    /** MLP only: Fourier features of the input; teachers from before them have none. */
+    fourierFeatures: intField(TEACHER, 'fourierFeatures').default(legacyDefault<number>(TEACHER, 'fourierFeatures')),
+    fourierMaxFrequency: z
+      .number({ error: () => `${what(TEACHER, 'fourierMaxFrequency')} must be a number` })
+      .min(boundsOf(TEACHER, 'fourierMaxFrequency').min, {
+        error: () =>
+          `${what(TEACHER, 'fourierMaxFrequency')} must be at least ${boundsOf(TEACHER, 'fourierMaxFrequency').min}`,
+      })
+      .max(boundsOf(TEACHER, 'fourierMaxFrequency').max as number, {
+        error: () =>
+          `${what(TEACHER, 'fourierMaxFrequency')} must be at most ${boundsOf(TEACHER, 'fourierMaxFrequency').max}`,
+      })
+      .default(legacyDefault<number>(TEACHER, 'fourierMaxFrequency')),
+    ema: decay(TEACHER, 'ema').default(legacyDefault<number>(TEACHER, 'ema')),
+    warmupSteps: intField(TEACHER, 'warmupSteps').default(legacyDefault<number>(TEACHER, 'warmupSteps')),
     lr: learningRate(TEACHER),
     batch: intField(TEACHER, 'batch'),
     steps: intField(TEACHER, 'steps'),
@@ -180,9 +195,9 @@ export const DistillConfigSchema = z
     numScales: intField(DISTILL, 'numScales'),
     grid: oneOf(GRIDS, what(DISTILL, 'grid')),
     /** mu: decay of the target network used inside the loss. */
-    targetEma: decay('targetEma'),
+    targetEma: decay(DISTILL, 'targetEma'),
     /** Decay of the separate EMA used for sampling and evaluation. */
-    evalEma: decay('evalEma'),
+    evalEma: decay(DISTILL, 'evalEma'),
     lr: learningRate(DISTILL),
     lrSchedule: oneOf(LR_SCHEDULES, what(DISTILL, 'lrSchedule')),
     warmupSteps: intField(DISTILL, 'warmupSteps'),
