@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path'
 import { findRow, metricsByName } from '@shared/cd/evaluation'
+import { effectiveValues } from '@shared/config/effective'
 import type { DistillConfig } from '@shared/config/schemas'
 import { ConfigError } from '@shared/config/validate'
 import { runPaths } from '../store'
@@ -29,9 +30,13 @@ export async function runDistillCommand(config: DistillConfig, options: DistillO
       if (error instanceof ConfigError) throw usageFromConfigError(error, DISTILL_FLAGS)
       throw error
     }
+    // The values it trains with (iCT: mu 0 and inverse-gap whatever it asked), the asked one beside them.
+    const trains = effectiveValues(config)
+    const asked = (field: 'targetEma' | 'weighting') =>
+      trains[field] === config[field] ? '' : ` (asked ${config[field]})`
     process.stderr.write(
-      `run ${run.id}: distill ${config.algorithm} on ${config.dataset}: N=${config.numScales} mu=${config.targetEma} evalEma=${config.evalEma} ` +
-        `lr=${config.lr} (${config.lrSchedule}) batch=${config.batch} steps=${config.steps} loss=${config.loss} weighting=${config.weighting} solver=${config.solver} substeps=${config.teacherSubsteps} top-share=${config.topPairShare} sigma-max=${config.sigmaMax ?? 'last'} seed=${config.seed}\n`,
+      `run ${run.id}: distill ${config.algorithm} on ${config.dataset}: N=${config.numScales} mu=${trains.targetEma}${asked('targetEma')} evalEma=${config.evalEma} ` +
+        `lr=${config.lr} (${config.lrSchedule}) batch=${config.batch} steps=${config.steps} loss=${config.loss} weighting=${trains.weighting}${asked('weighting')} solver=${config.solver} substeps=${config.teacherSubsteps} top-share=${config.topPairShare} sigma-max=${config.sigmaMax ?? 'last'} seed=${config.seed}\n`,
     )
     return await reportDistillRun(run.id, options, store, service)
   } finally {
@@ -85,6 +90,9 @@ export async function reportDistillRun(
         'metrics.json': {
           runId,
           backend: run.backend,
+          // What was asked and what trained (iCT's mu 0 whatever it asked), so the numbers below say what ran.
+          config: run.config,
+          effectiveConfig: run.effectiveConfig,
           step: summary.steps,
           msPerStep: outcome.msPerStep,
           lastLoss: summary.lastLoss,

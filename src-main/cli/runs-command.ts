@@ -15,6 +15,7 @@ import { UnsafePathError } from '../files/safe-fs'
 import { DISTILL_FLAGS, EXIT_FAILED, EXIT_OK, flagToOptionKey, UsageError, usageFromConfigError } from './args'
 import { resolveDistillConfig, type DistillOptions } from './distill-command'
 import { reportDistillRun } from './distill-run'
+import { effectiveConfigText } from './config-text'
 import { checkExportFlag } from './export-flag'
 import { followRun } from './follow-run'
 import { finalEvaluation, openHistory, type HistoryOptions } from './history'
@@ -119,7 +120,7 @@ export async function runsShowCommand(id: string, options: JsonOption): Promise<
       `dataset ${datasetOf(run.config, indexDatasets(store.datasets.listDatasets()))}`,
       `backend ${run.backend ?? '-'}, app ${run.appVersion}, seed ${run.seed ?? '-'}${run.parentRunId ? `, ${run.parentKind} of ${run.parentRunId} at step ${run.parentStep}` : ''}`,
       `tags: ${run.tags.join(', ') || '-'}${run.notes ? `\nnotes: ${run.notes}` : ''}`,
-      `config: ${JSON.stringify(run.config)}`,
+      `config as trained (asked value in brackets where it differs): ${effectiveConfigText(run)}`,
       `checkpoints: ${checkpoints.map((c) => `step ${c.step}`).join(', ') || '-'}`,
     ]
     if (evaluation) lines.push(`evaluation at step ${evaluation.step}:`, evaluationTable(evaluation.rows))

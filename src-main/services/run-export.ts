@@ -1,5 +1,6 @@
 /**
- * A run as a folder: `run.json` (the run with its config, status and lineage, its samples and checkpoints),
+ * A run as a folder: `run.json` (the run with its config as asked and, beside it, the effective config it
+ * trained with, its status and lineage, its samples and checkpoints),
  * `metrics.csv` (every point: key,step,value,wall_ms), `evaluations.json`, and the run's files (samples/ as
  * CSV and PNG, checkpoints/, teacher.ckpt) with their relative paths. Written only where the data folder's
  * export policy allows, as new files only, all or nothing; the files are read and written asynchronously.
