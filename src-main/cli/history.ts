@@ -2,7 +2,7 @@
  * The CLI's view of the run history: opening the store for --data-dir, a RunService for this process,
  * and turning stored evaluations back into the tables and JSON the commands print.
  */
-import type { EvalRow } from '@shared/cd/evaluation'
+import { SUPPORT_METRICS, type EvalRow, type SupportMetricName } from '@shared/cd/evaluation'
 import { EVAL_ROW_MODELS } from './history-models'
 import { openLabStore, type LabStore } from '../store'
 import { RunService } from '../services/run-service'
@@ -51,6 +51,7 @@ export function finalEvaluation(
       r.metric === 'agreement'
     )
       row[r.metric] = r.value
+    if (SUPPORT_METRICS.includes(r.metric as SupportMetricName)) row[r.metric as SupportMetricName] = r.value
     byModel.set(key, row)
   }
   const order = (row: EvalRow) => EVAL_ROW_MODELS.indexOf(row.model) * 1e6 + row.nfe

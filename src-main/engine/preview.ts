@@ -1,10 +1,11 @@
 /**
  * Live sample previews: small sample sets drawn during training from one fixed noise (the same for every
- * run, whatever its seed), so the UI can show runs side by side at the same step from the same x_T, plus a
- * cheap quality figure (sliced Wasserstein at NFE 1 and 2) for the quality-over-training curve. The full
- * evaluation (evaluate.ts) stays the authority for final figures.
+ * run, whatever its seed), so the UI can show runs side by side at the same step from the same x_T, plus
+ * cheap quality figures (sliced Wasserstein and, in 2D, k-NN precision at NFE 1 and 2) for the
+ * quality-over-training curves. The full evaluation (evaluate.ts) stays the authority for final figures.
  */
 import { slicedWasserstein } from '@shared/cd/metrics'
+import { supportMetricsAgainst, supportReference, type SupportReference } from '@shared/cd/support-metrics'
 import { nearestLevel } from '@shared/cd/schedule'
 import { PREVIEW_NOISE_SEED } from '@shared/store/types'
 import type { DataShape, DataSource } from './data-source'
@@ -37,6 +38,11 @@ export interface PreviewSet {
   model: PreviewModel
   nfe: number
   points: Float32Array
+  /**
+   * 2D sets of the model being trained: k-NN precision against the held-out reference (#17), which sees a
+   * filled-in gap that the sliced Wasserstein misses. Image previews are too few samples for it.
+   */
+  precision?: number
 }
 
 export interface StudentPreview {
@@ -58,6 +64,8 @@ export class Previewer {
   private readonly heldOut: Float32Array
   private readonly dim: number
   private readonly samples: number
+  /** The held-out reference's k-NN radii, computed once (2D only). */
+  private readonly support: SupportReference | null
 
   constructor(
     private readonly teacher: TeacherModel,
@@ -68,6 +76,12 @@ export class Previewer {
     this.samples = sizes.samples
     this.noise = evaluationNoise(PREVIEW_NOISE_SEED, sizes.samples, this.dim, 1)
     this.heldOut = data.heldOut(sizes.reference, PREVIEW_NOISE_SEED)
+    this.support = data.image ? null : supportReference(this.heldOut, this.dim)
+  }
+
+  private scored(model: PreviewModel, nfe: number, points: Float32Array): PreviewSet {
+    if (!this.support) return { model, nfe, points }
+    return { model, nfe, points, precision: supportMetricsAgainst(this.support, points).precision }
   }
 
   /** What does not change during a run: the held-out data and the teacher's K-step samples. */
@@ -94,7 +108,7 @@ export class Previewer {
       'ddim',
     )
     const swd = slicedWasserstein({ points: result.points, dim: this.dim }, { points: this.heldOut, dim: this.dim })
-    return { sets: [{ model: 'teacher', nfe: result.nfe, points: result.points }], swd: new Map([[result.nfe, swd]]) }
+    return { sets: [this.scored('teacher', result.nfe, result.points)], swd: new Map([[result.nfe, swd]]) }
   }
 
   /** The held-out data set alone (a teacher run's background). */
@@ -123,7 +137,7 @@ export class Previewer {
         sampling.withBoundary,
         topOf(trainedSteps),
       )
-      sets.push({ model: 'student', nfe: result.nfe, points: result.points })
+      sets.push(this.scored('student', result.nfe, result.points))
       swd.set(result.nfe, slicedWasserstein({ points: result.points, dim: this.dim }, reference))
     }
     return { sets, swd }

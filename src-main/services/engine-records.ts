@@ -4,7 +4,7 @@
  * service owns the side effects around it (status events, throttled metric updates, teacher registration).
  */
 import { join, relative } from 'node:path'
-import { findRow } from '@shared/cd/evaluation'
+import { findRow, SUPPORT_METRICS } from '@shared/cd/evaluation'
 import type { EngineMessage } from '@shared/ipc/engine-messages'
 import type { MetricPoint, Run, RunStatus } from '@shared/store/types'
 import { runPaths, type EvaluationInput, type LabStore } from '../store'
@@ -66,6 +66,11 @@ export function recordEngineMessage(sink: RecordSink, id: string, evalSeed: numb
         ...(row.agreement !== undefined
           ? [{ step: message.step, metric: 'agreement', model: row.model, nfe: row.nfe, value: row.agreement }]
           : []),
+        // Precision, recall, density, coverage, off-support share (#17), where measured.
+        ...SUPPORT_METRICS.flatMap((metric) => {
+          const value = row[metric]
+          return value === undefined ? [] : [{ step: message.step, metric, model: row.model, nfe: row.nfe, value }]
+        }),
       ])
       // Engines that report the one-step agreement only in `agreement` (older checkpoints' runs resumed).
       if (
@@ -83,6 +88,9 @@ export function recordEngineMessage(sink: RecordSink, id: string, evalSeed: numb
         return [
           { key: `eval/swd_nfe${nfe}`, step: message.step, value: row.swd },
           ...(row.fd !== undefined ? [{ key: `eval/fd_nfe${nfe}`, step: message.step, value: row.fd }] : []),
+          ...(row.precision !== undefined
+            ? [{ key: `eval/prec_nfe${nfe}`, step: message.step, value: row.precision }]
+            : []),
         ]
       })
       if (message.agreement !== null && message.rows.some((r) => r.model === 'student'))
@@ -126,6 +134,16 @@ export function recordEngineMessage(sink: RecordSink, id: string, evalSeed: numb
       if (message.swd !== null) {
         sink.recordPoints(id, [
           { key: `swd/nfe${message.nfe}`, step: message.step, value: message.swd, wallMs: Math.round(message.wallMs) },
+        ])
+      }
+      if (message.precision !== undefined) {
+        sink.recordPoints(id, [
+          {
+            key: `prec/nfe${message.nfe}`,
+            step: message.step,
+            value: message.precision,
+            wallMs: Math.round(message.wallMs),
+          },
         ])
       }
       sink.broadcast({ type: 'sample', runId: id, sample })

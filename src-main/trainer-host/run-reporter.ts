@@ -100,6 +100,7 @@ export class RunReporter {
         model: set.model,
         nfe: set.nfe,
         swd: swd.get(set.nfe) ?? null,
+        ...(set.precision !== undefined ? { precision: set.precision } : {}),
         noiseSeed: PREVIEW_NOISE_SEED,
         wallMs,
       }

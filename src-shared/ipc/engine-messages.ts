@@ -207,6 +207,8 @@ export type EngineMessage =
       points: number[]
       imagePath?: string
       swd: number | null
+      /** 2D sets of the model being trained: k-NN precision to held-out data (#17); absent otherwise. */
+      precision?: number
       noiseSeed: number
       wallMs: number
     }
