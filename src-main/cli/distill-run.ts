@@ -16,6 +16,7 @@ import type { DistillOptions } from './distill-command'
 import { checkExportFlag, underExportFlag } from './export-flag'
 import { finalEvaluation, openHistory } from './history'
 import { followRun } from './follow-run'
+import { warnVerdict } from './verdict-line'
 import { evaluationTable, printResult } from './report'
 
 export async function runDistillCommand(config: DistillConfig, options: DistillOptions): Promise<number> {
@@ -77,6 +78,8 @@ export async function reportDistillRun(
     steps: loss?.step ?? 0,
     msPerStep: outcome.msPerStep,
     lastLoss: loss?.value ?? null,
+    verdict: run.verdict ?? null,
+    verdictReason: run.verdictReason ?? null,
     metrics,
     agreement: { nfe1: final?.agreement ?? null },
     swdRatioStudent1ToTeacher100: student1 && teacher100 ? student1.swd / teacher100.swd : null,
@@ -127,5 +130,6 @@ export async function reportDistillRun(
     .filter(Boolean)
     .join('\n')
   printResult(text, summary, options.json)
+  warnVerdict(run)
   return EXIT_OK
 }

@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path'
 import { ConfigError } from '@shared/config/validate'
 import { SWEEPABLE_FIELDS } from '@shared/config/fields'
 import { datasetLabel, indexDatasets, type DatasetIndex } from '@shared/data/dataset-names'
-import { RUN_STATUSES, type RunListItem, type RunStatus } from '@shared/store/types'
+import { isShownStatus, SHOWN_STATUSES, shownStatus, statusFilterOf } from '@shared/store/shown-status'
+import type { RunListItem } from '@shared/store/types'
 import { RunStateError } from '../services/run-service'
 import { RunNotFoundError } from '../store'
 import { exportRunFolder, importDataDir, importRunFolder, RunFolderError } from '../services/run-transfer'
@@ -64,7 +65,7 @@ function listRow(run: RunListItem, datasets: DatasetIndex): string[] {
   return [
     run.id,
     run.kind,
-    run.status,
+    shownStatus(run),
     datasetOf(run.config, datasets),
     loss ? String(loss.step) : '-',
     loss ? loss.value.toPrecision(4) : '-',
@@ -77,14 +78,14 @@ function listRow(run: RunListItem, datasets: DatasetIndex): string[] {
 export async function runsListCommand(
   options: JsonOption & { status?: string; tag?: string[]; kind?: string; limit?: number },
 ): Promise<number> {
-  if (options.status && !RUN_STATUSES.includes(options.status as RunStatus)) {
-    throw new UsageError(`--status: unknown status "${options.status}"; expected one of ${RUN_STATUSES.join(', ')}`)
+  if (options.status && !isShownStatus(options.status)) {
+    throw new UsageError(`--status: unknown status "${options.status}"; expected one of ${SHOWN_STATUSES.join(', ')}`)
   }
   if (options.kind && options.kind !== 'distill' && options.kind !== 'teacher')
     throw new UsageError(`--kind: expected distill or teacher (got "${options.kind}")`)
   return withHistory(options, ({ store }) => {
     const runs = store.runs.listRuns({
-      ...(options.status ? { status: options.status as RunStatus } : {}),
+      ...(options.status && isShownStatus(options.status) ? statusFilterOf(options.status) : {}),
       ...(options.tag ? { tags: options.tag } : {}),
       ...(options.kind ? { kind: options.kind as 'distill' | 'teacher' } : {}),
       limit: options.limit ?? 50,
@@ -116,7 +117,7 @@ export async function runsShowCommand(id: string, options: JsonOption): Promise<
       return EXIT_OK
     }
     const lines = [
-      `run ${run.id} (${run.kind}) ${run.status}${run.error ? `: ${run.error}` : ''}`,
+      `run ${run.id} (${run.kind}) ${shownStatus(run)}${run.error ? `: ${run.error}` : ''}${run.verdictReason ? `: ${run.verdictReason}` : ''}`,
       `dataset ${datasetOf(run.config, indexDatasets(store.datasets.listDatasets()))}`,
       `backend ${run.backend ?? '-'}, app ${run.appVersion}, seed ${run.seed ?? '-'}${run.parentRunId ? `, ${run.parentKind} of ${run.parentRunId} at step ${run.parentStep}` : ''}`,
       `tags: ${run.tags.join(', ') || '-'}${run.notes ? `\nnotes: ${run.notes}` : ''}`,

@@ -11,6 +11,7 @@ import { checkExportFlag, underExportFlag } from './export-flag'
 import { followRun } from './follow-run'
 import { finalEvaluation, openHistory } from './history'
 import { evaluationTable, printResult } from './report'
+import { warnVerdict } from './verdict-line'
 import type { TeacherOptions } from './teacher-command'
 
 export async function runTeacherCommand(config: TeacherConfig, options: TeacherOptions): Promise<number> {
@@ -71,6 +72,7 @@ export async function runTeacherCommand(config: TeacherConfig, options: TeacherO
     }
     const text = `${evaluationTable(rows)}\n${outcome.msPerStep.toFixed(2)} ms per training step on ${done.backend}\nteacher ${run.id} written to ${summary.checkpoint} (use it with --teacher ${summary.checkpoint})`
     printResult(text, summary, options.json)
+    warnVerdict(done)
     return EXIT_OK
   } finally {
     await service.close()

@@ -10,6 +10,7 @@ import type { MetricPoint, Run, RunStatus } from '@shared/store/types'
 import { runPaths, type EvaluationInput, type LabStore } from '../store'
 import { pointsToBlob } from '../files/sample-points'
 import type { RunUpdate } from './run-service'
+import { recordVerdict } from './run-verdict'
 
 /** What recording needs from the run service. */
 export interface RecordSink {
@@ -159,6 +160,7 @@ export function recordEngineMessage(sink: RecordSink, id: string, evalSeed: numb
       sink.flush()
       if (store.runs.getRun(id).kind === 'teacher')
         sink.registerTrained(id, join(runPaths(store.paths.root, id).dir, 'teacher.ckpt'))
+      recordVerdict(store, id)
       sink.setStatus(id, 'finished')
       break
     case 'cancelled':

@@ -1,10 +1,13 @@
 /** The SQL of RunsRepo.listRuns: a filter becomes one SELECT with named parameters. */
+import type { RunVerdict } from '@shared/cd/verdict'
 import type { RunKind, RunStatus } from '@shared/store/types'
 import { SUMMARY_COLUMNS } from './run-rows'
 
 export interface RunFilter {
   kind?: RunKind
   status?: RunStatus | RunStatus[]
+  /** Only runs with this verdict, or (`none`) without one. */
+  verdict?: RunVerdict | 'none'
   /** Runs carrying every one of these tags. */
   tags?: string[]
   teacherId?: string
@@ -34,6 +37,13 @@ export function listRunsQuery(filter: RunFilter): { sql: string; params: Record<
     const statuses = Array.isArray(filter.status) ? filter.status : [filter.status]
     where.push('status IN (SELECT value FROM json_each(@statuses))')
     params.statuses = JSON.stringify(statuses)
+  }
+  if (filter.verdict !== undefined) {
+    if (filter.verdict === 'none') where.push('verdict IS NULL')
+    else {
+      where.push('verdict = @verdict')
+      params.verdict = filter.verdict
+    }
   }
   ;(filter.tags ?? []).forEach((tag, i) => {
     where.push(`EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = runs.id AND t.tag = @tag${i})`)

@@ -2,6 +2,7 @@
  * The mapping of `runs` rows to the shared types: a full row (findRun) to a RunSummary, and a raw listRuns
  * row, read by position for speed, to a RunListItem.
  */
+import type { RunVerdict } from '@shared/cd/verdict'
 import type { LastMetric, ParentKind, RunKind, RunListItem, RunStatus, RunSummary } from '@shared/store/types'
 import { readRunConfig } from './run-config'
 
@@ -24,11 +25,13 @@ export interface RunRow {
   notes: string
   owner_host: string | null
   owner_pid: number | null
+  verdict: RunVerdict | null
+  verdict_reason: string | null
 }
 
 export const SUMMARY_COLUMNS =
   'id, kind, status, teacher_id, parent_run_id, parent_kind, parent_step, backend, app_version, seed, ' +
-  'created_at, started_at, finished_at, error, notes, owner_host, owner_pid'
+  'created_at, started_at, finished_at, error, notes, owner_host, owner_pid, verdict, verdict_reason'
 
 /** A listRuns row: SUMMARY_COLUMNS, then last metrics and tags as JSON. */
 export type ListRow = [
@@ -49,6 +52,8 @@ export type ListRow = [
   notes: string,
   ownerHost: string | null,
   ownerPid: number | null,
+  verdict: RunVerdict | null,
+  verdictReason: string | null,
   lastMetricsJson: string | null,
   tags: string,
   configJson?: string | null,
@@ -72,12 +77,14 @@ export function summaryOf(row: RunRow, tags: string[]): RunSummary {
     error: row.error,
     notes: row.notes,
     tags,
+    verdict: row.verdict,
+    verdictReason: row.verdict_reason,
   }
 }
 
 /** A listRuns row as a RunListItem: `keys` narrows its last metrics; `withConfig` adds the run's config. */
 export function listItemOf(r: ListRow, keys: readonly string[] | undefined, withConfig: boolean): RunListItem {
-  const all = r[17] === null ? {} : (JSON.parse(r[17]) as Record<string, { step: number; value: number | null }>)
+  const all = r[19] === null ? {} : (JSON.parse(r[19]) as Record<string, { step: number; value: number | null }>)
   let lastMetrics = all
   if (keys !== undefined) {
     lastMetrics = {}
@@ -103,9 +110,11 @@ export function listItemOf(r: ListRow, keys: readonly string[] | undefined, with
     finishedAt: r[12],
     error: r[13],
     notes: r[14],
-    tags: r[18] === '[]' ? [] : (JSON.parse(r[18]) as string[]),
+    tags: r[20] === '[]' ? [] : (JSON.parse(r[20]) as string[]),
+    verdict: r[17],
+    verdictReason: r[18],
     lastMetrics: lastMetrics as Record<string, LastMetric>,
   }
-  if (withConfig) Object.assign(item, readRunConfig(r[1], r[19]))
+  if (withConfig) Object.assign(item, readRunConfig(r[1], r[21]))
   return item
 }

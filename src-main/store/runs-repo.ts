@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os'
 import type { Database } from 'better-sqlite3'
+import { RUN_VERDICTS, type Verdict } from '@shared/cd/verdict'
 import {
   PARENT_KINDS,
   RUN_KINDS,
@@ -205,7 +206,9 @@ export class RunsRepo {
              finished_at = CASE WHEN @terminal THEN @now ELSE NULL END,
              error = CASE WHEN @hasError THEN @error WHEN @clearsError THEN NULL ELSE error END,
              owner_host = CASE WHEN @owned THEN @host ELSE NULL END,
-             owner_pid = CASE WHEN @owned THEN @pid ELSE NULL END
+             owner_pid = CASE WHEN @owned THEN @pid ELSE NULL END,
+             verdict = CASE WHEN @clearsError THEN NULL ELSE verdict END,
+             verdict_reason = CASE WHEN @clearsError THEN NULL ELSE verdict_reason END
            WHERE id = @id`,
         )
         .run({
@@ -231,6 +234,18 @@ export class RunsRepo {
 
   setNotes(id: string, notes: string): void {
     this.updateColumn(id, 'notes', notes)
+  }
+
+  /** The verdict on a finished run (null: none); running it again clears it (updateStatus). */
+  setVerdict(id: string, verdict: Verdict | null): void {
+    if (verdict !== null && !RUN_VERDICTS.includes(verdict.verdict))
+      throw new StoreInputError(`unknown run verdict ${JSON.stringify(verdict.verdict)}`)
+    const info = writing(this.db, () =>
+      this.stmts
+        .get('UPDATE runs SET verdict = @verdict, verdict_reason = @reason WHERE id = @id')
+        .run({ id, verdict: verdict?.verdict ?? null, reason: verdict?.reason ?? null }),
+    )
+    if (info.changes === 0) throw new RunNotFoundError(id)
   }
 
   /** The backend the run actually got (after `auto` was resolved). */

@@ -3,6 +3,8 @@
  * speak the same shapes. Times are milliseconds since the Unix epoch (UTC); steps are integers.
  */
 
+import type { RunVerdict } from '../cd/verdict'
+
 export const RUN_KINDS = ['distill', 'teacher'] as const
 export type RunKind = (typeof RUN_KINDS)[number]
 
@@ -40,6 +42,13 @@ export interface RunSummary {
   error: string | null
   notes: string
   tags: string[]
+  /**
+   * `diverged`: the run finished but went wrong (@shared/cd/verdict); null when nothing said so, including
+   * every run stored before verdicts existed. Optional for summaries built outside the history.
+   */
+  verdict?: RunVerdict | null
+  /** Why, in words with the figures (null without a verdict). */
+  verdictReason?: string | null
 }
 
 /** A listed run with the last value of each of its metric series (by key). */

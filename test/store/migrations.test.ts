@@ -86,6 +86,7 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
   7: {},
   8: {},
   9: {},
+  10: {},
 }
 
 /** Columns a migration adds to tables of earlier ones. */
@@ -93,6 +94,7 @@ const ADDED: Record<number, Record<string, string[]>> = {
   2: { runs: ['last_metrics_json'] },
   4: { samples: ['model'] },
   6: { samples: ['role'] },
+  10: { runs: ['verdict', 'verdict_reason'] },
 }
 
 function tables(db: Db): Map<string, { strict: boolean; columns: string[] }> {
@@ -259,6 +261,13 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
           { id: 'r4', config: '{"topPairShare":0.5,"sigmaMax":null}' },
           { id: 'r5', config: '{"sigmaMax":80}' },
         ])
+      }
+      // #19 Version 10 adds run verdicts: the runs stored before have none (not diverged); a verdict is checked.
+      if (version === 10) {
+        expect(db.prepare('SELECT DISTINCT verdict, verdict_reason FROM runs').all()).toEqual([
+          { verdict: null, verdict_reason: null },
+        ])
+        expect(() => db.prepare("UPDATE runs SET verdict = 'bad' WHERE id = 'r1'").run()).toThrow(/CHECK constraint/)
       }
       SEED[version]?.(db) // the new tables accept rows
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok')

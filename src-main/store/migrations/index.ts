@@ -8,6 +8,7 @@ import { migration006 } from './006-sample-roles'
 import { migration007 } from './007-distill-fields-added'
 import { migration008 } from './008-top-pair-share'
 import { migration009 } from './009-sigma-max'
+import { migration010 } from './010-run-verdicts'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
