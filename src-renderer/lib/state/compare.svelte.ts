@@ -23,7 +23,8 @@ import {
 import { finalEvaluations, type QualityMetric } from '../charts/nfe-curves'
 import { metricChoices, type MetricChoice } from '../charts/hparam-scatter'
 import { dataSample, sampleAtStep, sampleNfes, sampleSteps, sharedNoiseSeed } from '../charts/compare-samples'
-import { runColor } from '../charts/theme'
+import { runColour, runColours } from '@shared/run-colour'
+import { spansDecades } from '../charts/robust-range'
 import { stepAtIndex, stopIndex } from '../step-stops'
 import { CompareBuckets, ORIGIN_KEY, collectKeys } from './compare-buckets'
 import { RunsStore, withSummary } from './runs-store.svelte'
@@ -71,7 +72,10 @@ export class CompareState {
   metric = $state(ORIGIN_KEY)
   smoothing = $state(DEFAULT_SMOOTHING)
   logX = $state(false)
-  logY = $state(false)
+  /** The user's log-y choice for this metric; null: log when the values span decades. */
+  logYChoice = $state<boolean | null>(null)
+  /** Clip the y range to the 5-95% quantiles (a blown-up run does not flatten the others). */
+  ignoreOutliers = $state(false)
   xAxis = $state<XAxisMode>('step')
   envelope = $state(false)
   /** The series drawn: the full range, or the zoomed range refetched exactly. */
@@ -94,7 +98,8 @@ export class CompareState {
 
   // quality-vs-NFE, hyperparameter scatter, diff
   nfeMetric = $state<QualityMetric>('swd')
-  nfeLogY = $state(false)
+  nfeLogYChoice = $state<boolean | null>(null)
+  nfeIgnoreOutliers = $state(false)
   hparamField = $state('')
   hparamMetric = $state('student/swd/1')
   hparamLogX = $state(false)
@@ -102,13 +107,27 @@ export class CompareState {
   differencesOnly = $state(true)
 
   readonly runIds = $derived(this.runs.map((r) => r.id))
-  readonly colors = $derived(Object.fromEntries(this.runs.map((r, i) => [r.id, runColor(i)])) as Record<string, string>)
+  /** Stable per run (from its id), the same in every view. */
+  readonly colors = $derived(runColours(this.runs.map((r) => r.id)))
   readonly labels = $derived(
     Object.fromEntries(shortLabelsOf(this.runs).map((l, i) => [this.runs[i]?.id ?? '', l])) as Record<string, string>,
   )
   /** Every metric key any compared run logged, the run's usual order first. */
   readonly metricKeys = $derived(collectKeys(this.summaries))
   readonly wallUnit: WallUnit = $derived(wallUnitFor(this.fullSeries))
+  get logY(): boolean {
+    return this.logYChoice ?? spansDecades(this.fullSeries.flatMap((s) => s.buckets.map((b) => b.last)))
+  }
+  set logY(on: boolean) {
+    this.logYChoice = on
+  }
+  get nfeLogY(): boolean {
+    const values = Object.values(this.finals).flatMap((f) => f.filter((r) => r.metric === this.nfeMetric))
+    return this.nfeLogYChoice ?? spansDecades(values.map((r) => r.value))
+  }
+  set nfeLogY(on: boolean) {
+    this.nfeLogYChoice = on
+  }
   readonly finals = $derived(
     Object.fromEntries(this.runs.map((r) => [r.id, finalEvaluations(this.evaluations[r.id] ?? [])])) as Record<
       string,
@@ -136,7 +155,7 @@ export class CompareState {
       const sample = this.shownStep === null ? null : sampleAtStep(list, this.shownStep, this.sampleNfe, seed)
       return {
         runId: r.id,
-        color: this.colors[r.id] ?? runColor(0),
+        color: this.colors[r.id] ?? runColour(r.id),
         label: this.labels[r.id] ?? '',
         sample,
         data: dataSample(list, seed),
@@ -227,6 +246,7 @@ export class CompareState {
     if (key === this.metric) return
     this.metric = key
     this.zoom = null
+    this.logYChoice = null
     await this.loadSeries()
   }
 
@@ -260,9 +280,9 @@ export class CompareState {
     this.seriesError = null
     try {
       const series = await Promise.all(
-        this.runs.map(async (r, i): Promise<CurveSeries> => ({
+        this.runs.map(async (r): Promise<CurveSeries> => ({
           runId: r.id,
-          color: runColor(i),
+          color: this.colors[r.id] ?? runColour(r.id),
           buckets: await this.fetchBuckets(r.id, key),
           originMs: await this.origin(r.id),
         })),
