@@ -19,6 +19,21 @@ export interface MetricColumn {
   ranked: boolean
   /** Shown only when some compared run has a value (the Fréchet distance exists for image runs only). */
   optional?: boolean
+  /** The best value is the highest (precision, recall, coverage); otherwise the lowest. */
+  higherIsBetter?: boolean
+}
+
+/** A support-metric column (#17): optional, so runs evaluated before these metrics existed hide them. */
+function support(
+  key: string,
+  label: string,
+  title: string,
+  model: string,
+  metric: string,
+  nfe: number | null,
+  ranked = true,
+): MetricColumn {
+  return { key, label, title, model, metric, nfe, ranked, optional: true, higherIsBetter: metric !== 'offSupport' }
 }
 
 export const METRIC_COLUMNS: readonly MetricColumn[] = [
@@ -76,6 +91,57 @@ export const METRIC_COLUMNS: readonly MetricColumn[] = [
     nfe: 2,
     ranked: true,
   },
+  support(
+    'prec1',
+    'prec · 1',
+    'student precision, 1 step: share of samples on the held-out data support',
+    'student',
+    'precision',
+    1,
+  ),
+  support('prec2', 'prec · 2', 'student precision, 2 steps', 'student', 'precision', 2),
+  support(
+    'recall1',
+    'recall · 1',
+    'student recall, 1 step: share of held-out data on the samples support',
+    'student',
+    'recall',
+    1,
+  ),
+  support(
+    'coverage1',
+    'coverage · 1',
+    'student coverage, 1 step: share of held-out points whose neighbourhood holds a sample',
+    'student',
+    'coverage',
+    1,
+  ),
+  support(
+    'offSupport1',
+    'off-support · 1',
+    'student, 1 step: share of samples in 16 x 16 grid cells holding no data (2D); lower is better',
+    'student',
+    'offSupport',
+    1,
+  ),
+  support(
+    'teacherPrec',
+    'teacher prec (K=100)',
+    "the teacher's precision with K = 100 steps: the student can at best copy its errors",
+    'teacher',
+    'precision',
+    null,
+    false,
+  ),
+  support(
+    'floorPrec',
+    'data floor prec',
+    'precision of a second held-out data sample: the best reachable',
+    'data',
+    'precision',
+    0,
+    false,
+  ),
   {
     key: 'fd1',
     label: 'FD · 1',
@@ -195,20 +261,23 @@ export function frechetCaveats(
   })
 }
 
-/** Per column, the run ids holding the lowest finite value (every metric here is lower-is-better); empty for unranked columns. */
+/** Per column, the run ids holding the best finite value (lowest, or highest where higherIsBetter); empty for unranked columns. */
 export function bestByColumn(rows: readonly MetricRow[]): Array<Set<string>> {
   return METRIC_COLUMNS.map((col, c) => {
     const best = new Set<string>()
     if (!col.ranked) return best
+    // Scores are compared as "lower is better": higher-is-better values enter negated.
+    const sign = col.higherIsBetter ? -1 : 1
     let min = Infinity
     for (const r of rows) {
       const v = r.values[c]
       if (v === null || v === undefined || !Number.isFinite(v)) continue
-      if (v < min) {
-        min = v
+      const score = sign * v
+      if (score < min) {
+        min = score
         best.clear()
       }
-      if (v === min) best.add(r.runId)
+      if (score === min) best.add(r.runId)
     }
     // One run alone is not "best" of anything.
     return rows.filter((r) => r.values[c] !== null).length > 1 ? best : new Set<string>()

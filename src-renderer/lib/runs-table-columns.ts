@@ -20,11 +20,14 @@ export const TABLE_METRIC_KEYS = [
   'swd/nfe2',
   'eval/fd_nfe1',
   'eval/agreement_nfe1',
+  'eval/prec_nfe1',
+  'prec/nfe1',
 ] as const
 
 /** The run's own columns (before the config fields') and its metric and time columns (after them). */
 type RunColumnKey = 'id' | 'status' | 'kind'
-type MetricColumnKey = 'lastLoss' | 'quality1' | 'quality2' | 'fd1' | 'agreement' | 'duration' | 'created' | 'tags'
+type MetricColumnKey =
+  'lastLoss' | 'quality1' | 'quality2' | 'prec1' | 'fd1' | 'agreement' | 'duration' | 'created' | 'tags'
 
 /** A column: the run's own, a config field with a column in the registry, or a metric or time. */
 export type ColumnKey = RunColumnKey | DistillField | MetricColumnKey
@@ -94,6 +97,14 @@ export const COLUMNS: readonly Column[] = [
     'Two-step sample quality (final eval, or the live preview in italics); lower is better',
     true,
     '5.5rem',
+  ),
+  col(
+    'prec1',
+    'Prec@1',
+    'One-step precision: share of samples inside the k-NN support of held-out data (2D in data space, images in classifier features; final eval, or the 2D live preview); higher is better, the data floor is ~1',
+    true,
+    '5.5rem',
+    'desc',
   ),
   col(
     'fd1',
@@ -168,6 +179,8 @@ export function cellValue(row: RunRow, key: ColumnKey, now: number): CellValue {
       return (row.lastMetrics['eval/swd_nfe1'] ?? row.lastMetrics['swd/nfe1'])?.value ?? null
     case 'quality2':
       return (row.lastMetrics['eval/swd_nfe2'] ?? row.lastMetrics['swd/nfe2'])?.value ?? null
+    case 'prec1':
+      return (row.lastMetrics['eval/prec_nfe1'] ?? row.lastMetrics['prec/nfe1'])?.value ?? null
     case 'fd1':
       return row.lastMetrics['eval/fd_nfe1']?.value ?? null
     case 'agreement':

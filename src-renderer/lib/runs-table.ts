@@ -269,6 +269,7 @@ export function formatCell(row: RunRow, key: ColumnKey, now: number): string {
     case 'lastLoss':
     case 'quality1':
     case 'quality2':
+    case 'prec1':
     case 'fd1':
     case 'agreement':
       return formatMetric(cellValue(row, key, now) as number | null)

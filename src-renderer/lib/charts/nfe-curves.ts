@@ -1,6 +1,6 @@
 /**
  * Quality-vs-NFE curves (ux-anchors §4.1): x = network evaluations per sample on a log axis, y = a distance
- * to held-out data, one solid curve per run from its final evaluation (the student at 1, 2, 4, 8 steps),
+ * to held-out data or a support metric (precision, recall, density, coverage, off-support share: #17), one solid curve per run from its final evaluation (the student at 1, 2, 4, 8 steps),
  * the teacher's K = 1, 10, 100 curve dashed beside them, and the data-vs-data floor as a dotted line.
  * Runs that share a teacher and noise have identical teacher rows and floors: those are drawn once.
  */
@@ -9,7 +9,18 @@ import type { EvaluationRecord } from '@shared/store/types'
 import { canonicalJson } from '../config-diff'
 import type { ChartTheme } from './theme'
 
-export const QUALITY_METRICS = ['swd', 'energy', 'mmd', 'fd', 'agreement'] as const
+export const QUALITY_METRICS = [
+  'swd',
+  'energy',
+  'mmd',
+  'fd',
+  'agreement',
+  'precision',
+  'recall',
+  'density',
+  'coverage',
+  'offSupport',
+] as const
 export type QualityMetric = (typeof QUALITY_METRICS)[number]
 export const QUALITY_LABELS: Record<QualityMetric, string> = {
   swd: 'sliced Wasserstein',
@@ -17,6 +28,21 @@ export const QUALITY_LABELS: Record<QualityMetric, string> = {
   mmd: 'MMD',
   fd: 'Fréchet distance (images)',
   agreement: "distance to the teacher's 100-step sample (agreement)",
+  precision: 'precision (k-NN support)',
+  recall: 'recall (k-NN support)',
+  density: 'density',
+  coverage: 'coverage',
+  offSupport: 'share off the data support (2D grid)',
+}
+
+/** Metrics where more is better (the share of samples on the data's support and the like); the rest are distances. */
+export const HIGHER_IS_BETTER: ReadonlySet<QualityMetric> = new Set(['precision', 'recall', 'density', 'coverage'])
+
+/** The y axis title: what is measured, against what, and which way is better. */
+export function qualityAxisTitle(metric: QualityMetric): string {
+  if (metric === 'agreement') return `${QUALITY_LABELS[metric]} (lower is closer)`
+  const better = HIGHER_IS_BETTER.has(metric) ? 'higher is better' : 'lower is better'
+  return `${QUALITY_LABELS[metric]} against held-out data (${better})`
 }
 
 /** The records of a run's last evaluated step (a run evaluated several times is judged by its end). */
@@ -173,7 +199,7 @@ export function buildNfeConfig(runs: readonly NfeRun[], options: NfeOptions): Ch
           ...(options.logY ? {} : { beginAtZero: true }),
           title: {
             display: true,
-            text: `${QUALITY_LABELS[options.metric]} to held-out data (lower is better)`,
+            text: qualityAxisTitle(options.metric),
             color: options.theme.muted,
           },
           ticks: tick,
