@@ -18,6 +18,8 @@ import { finalEvaluation, openHistory } from './history'
 import { followRun } from './follow-run'
 import { warnVerdict } from './verdict-line'
 import { evaluationTable, printResult } from './report'
+import { runPictures } from './run-pictures'
+import { whereToLook } from './where-to-look'
 
 export async function runDistillCommand(config: DistillConfig, options: DistillOptions): Promise<number> {
   const { store, service } = openHistory(options)
@@ -49,7 +51,7 @@ export async function runDistillCommand(config: DistillConfig, options: DistillO
 /** Follows a queued distillation to its end, then prints and exports what it produced. */
 export async function reportDistillRun(
   runId: string,
-  options: { json?: boolean; export?: string },
+  options: { json?: boolean; export?: string; dataDir?: string },
   store: ReturnType<typeof openHistory>['store'],
   service: ReturnType<typeof openHistory>['service'],
 ): Promise<number> {
@@ -84,6 +86,7 @@ export async function reportDistillRun(
     agreement: { nfe1: final?.agreement ?? null },
     swdRatioStudent1ToTeacher100: student1 && teacher100 ? student1.swd / teacher100.swd : null,
     dataDir: store.paths.root,
+    pictures: await runPictures(runPaths(store.paths.root, runId).samples, store.samples.listSamples(runId)),
     exported: [] as string[],
   }
   if (options.export) {
@@ -126,6 +129,7 @@ export async function reportDistillRun(
     `${outcome.msPerStep.toFixed(2)} ms per training step on ${run.backend}`,
     `run ${runId} recorded in ${store.paths.root}`,
     ...(summary.exported.length ? [`exported: ${summary.exported.join(', ')}`] : []),
+    ...whereToLook(summary.pictures, options.dataDir),
   ]
     .filter(Boolean)
     .join('\n')

@@ -1,0 +1,74 @@
+/**
+ * The pictures `clab distill` points people to when a run ends, so they see the result and not a table only.
+ * A 2D run keeps its final samples as CSV (numbers, for tools), so its pictures are drawn here from them into
+ * the run's samples folder: each set as a scatter over the held-out data (`<set>.png`) and the three side by
+ * side, data | teacher | one-step student (`data-teacher-student.png`). An image run already has its PNG
+ * grids and compare.png, which are returned as they are.
+ */
+import { join } from 'node:path'
+import { PNG } from 'pngjs'
+import type { SampleRecord } from '@shared/store/types'
+import { MAX_RUN_FILE_BYTES } from '../services/run-folder'
+import { writeRunFile } from '../files/run-sample-files'
+import { lstatOrNull, readRegularFileAsync } from '../files/safe-fs'
+import { readPointsCsv, scatterPng } from '../files/scatter-png'
+
+export const SIDE_BY_SIDE = 'data-teacher-student.png'
+
+/** Pixels per panel of the side-by-side picture, and the gap between panels. */
+const PANEL = 400
+const GAP = 8
+
+type FinalSample = Pick<SampleRecord, 'role' | 'model' | 'nfe' | 'path'>
+
+/**
+ * Writes (2D) or finds (images) the pictures of the final samples in `samplesDir`; returns their absolute
+ * paths, the side-by-side one (or compare.png) first.
+ */
+export async function runPictures(samplesDir: string, samples: FinalSample[]): Promise<string[]> {
+  const finals = samples.filter((s) => s.role === 'final' && s.path)
+  const fileOf = (s: FinalSample) => join(samplesDir, (s.path as string).split('/').pop() as string)
+  const csvs = finals.filter((s) => s.path?.endsWith('.csv'))
+  if (csvs.length === 0) {
+    const pngs = finals.filter((s) => s.path?.endsWith('.png')).map(fileOf)
+    const compare = join(samplesDir, 'compare.png')
+    return [...(lstatOrNull(compare)?.isFile() ? [compare] : []), ...pngs]
+  }
+  const points = new Map<FinalSample, Float32Array>()
+  for (const s of csvs)
+    points.set(s, readPointsCsv((await readRegularFileAsync(fileOf(s), MAX_RUN_FILE_BYTES)).toString('utf8')))
+  const data = csvs.find((s) => s.model === 'data')
+  const background = data ? (points.get(data) ?? null) : null
+  const written: string[] = []
+  const panels: Buffer[] = []
+  const teacher = csvs.find((s) => s.model === 'teacher')
+  const student = csvs.filter((s) => s.model === 'student').sort((a, b) => a.nfe - b.nfe)[0]
+  for (const s of [data, teacher, student]) {
+    if (s)
+      panels.push(
+        scatterPng(points.get(s) as Float32Array, { size: PANEL, background: s === data ? null : background }),
+      )
+  }
+  if (panels.length > 0) {
+    const path = join(samplesDir, SIDE_BY_SIDE)
+    writeRunFile(path, sideBySide(panels))
+    written.push(path)
+  }
+  for (const s of csvs) {
+    const path = fileOf(s).replace(/\.csv$/, '.png')
+    writeRunFile(path, scatterPng(points.get(s) as Float32Array, { background: s === data ? null : background }))
+    written.push(path)
+  }
+  return written
+}
+
+/** Square PNG panels of one size in a row, with grey gaps between them. */
+function sideBySide(panels: Buffer[]): Buffer {
+  const images = panels.map((bytes) => PNG.sync.read(bytes))
+  const size = (images[0] as PNG).height
+  const out = new PNG({ width: images.length * size + (images.length - 1) * GAP, height: size })
+  // Grey gaps, so the white panels read as three plots.
+  for (let i = 0; i < out.data.length; i += 4) out.data.set([220, 220, 220, 255], i)
+  images.forEach((image, i) => PNG.bitblt(image, out, 0, 0, size, size, i * (size + GAP), 0))
+  return PNG.sync.write(out)
+}
