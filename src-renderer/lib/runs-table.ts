@@ -3,7 +3,8 @@
  * rows to render (the columns and how a cell is read: runs-table-columns.ts). Kept free of Svelte and the DOM
  * so 10k-row behaviour is unit-tested directly.
  */
-import type { RunKind, RunStatus } from '@shared/store/types'
+import { shownStatus, type ShownStatus } from '@shared/store/shown-status'
+import type { RunKind } from '@shared/store/types'
 import {
   COLUMN_BY_KEY,
   cellValue,
@@ -115,7 +116,8 @@ export interface Range {
 export interface RunFilters {
   /** Whitespace-separated words, each must match the id, a tag, the notes, the dataset or the algorithm. */
   text: string
-  status: RunStatus | ''
+  /** The shown status (a finished run with a verdict shows it: `diverged`). */
+  status: ShownStatus | ''
   kind: RunKind | ''
   dataset: string
   algorithm: string
@@ -179,7 +181,7 @@ export function filterRows(rows: readonly RunRow[], f: RunFilters, now: number):
   )
     return rows.slice()
   return rows.filter((row) => {
-    if (f.status !== '' && row.status !== f.status) return false
+    if (f.status !== '' && shownStatus(row) !== f.status) return false
     if (f.kind !== '' && row.kind !== f.kind) return false
     if (f.dataset !== '' && configString(row, 'dataset') !== f.dataset) return false
     if (f.algorithm !== '' && configString(row, 'algorithm') !== f.algorithm) return false

@@ -1,0 +1,94 @@
+/**
+ * #19.2 A run that diverges is reported as such, end to end: real engine child processes, the run history on
+ * disk, the CLI's warning line, JSON, `runs list --status` and `runs show`. The same tiny teacher distilled
+ * at the default learning rate and at lr 1 (which blows the student up within 40 steps).
+ */
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { clab, lastJsonLine, tempFolders } from '../helpers/cli'
+
+const folders = tempFolders()
+const dir = folders.fresh('clab-verdict-')
+const dataDir = join(dir, 'history')
+const teacherPath = join(dir, 'teacher', 'teacher.ckpt')
+const env = { CLAB_DATA_DIR: dataDir }
+const distill = (lr: string) =>
+  clab(
+    [
+      'distill',
+      '--dataset',
+      'rings',
+      '--teacher',
+      teacherPath,
+      '--lr',
+      lr,
+      '--steps',
+      '40',
+      '--batch',
+      '64',
+      '--eval-samples',
+      '500',
+      '--backend',
+      'wasm',
+      '--json',
+    ],
+    { env },
+  )
+
+let diverged: { code: number | null; stdout: string; stderr: string }
+let fine: { code: number | null; stdout: string; stderr: string }
+
+beforeAll(async () => {
+  const teacher = await clab(
+    ['teacher', '--dataset', 'rings', '--steps', '60', '--width', '32', '--depth', '2', '--batch', '64'].concat([
+      '--out',
+      join(dir, 'teacher'),
+      '--backend',
+      'wasm',
+    ]),
+    { env },
+  )
+  expect(teacher.code, teacher.stderr).toBe(0)
+  diverged = await distill('1')
+  fine = await distill('0.002')
+}, 240_000)
+afterAll(() => folders.removeAll())
+
+describe('#19 diverged runs in the CLI', () => {
+  it('#19 lr 1 finishes with exit code 0, a warning line naming the figures, and the verdict in its JSON', () => {
+    expect(diverged.code, diverged.stderr).toBe(0)
+    const summary = lastJsonLine(diverged.stdout)
+    expect(summary.verdict).toBe('diverged')
+    expect(summary.verdictReason).toMatch(/sliced W .* the teacher's one-step/)
+    expect(diverged.stderr).toMatch(new RegExp(`warning: run ${String(summary.runId)} diverged: the .*sliced W`))
+    // Not a terminal: no colour codes in the line.
+    expect(diverged.stderr).not.toContain('\u001b[33m')
+  })
+
+  it('#19 the default learning rate is not flagged', () => {
+    expect(fine.code, fine.stderr).toBe(0)
+    expect(lastJsonLine(fine.stdout).verdict).toBeNull()
+    expect(fine.stderr).not.toContain('diverged')
+  })
+
+  it('#19 runs list shows and filters the verdict as a status; runs show gives the reason', async () => {
+    const bad = String(lastJsonLine(diverged.stdout).runId)
+    const good = String(lastJsonLine(fine.stdout).runId)
+    const ids = async (status: string) => {
+      const result = await clab(['runs', 'list', '--kind', 'distill', '--status', status, '--json'], { env })
+      expect(result.code, result.stderr).toBe(0)
+      return (JSON.parse(result.stdout) as { runs: { id: string }[] }).runs.map((r) => r.id)
+    }
+    expect(await ids('diverged')).toEqual([bad])
+    expect(await ids('finished')).toEqual([good])
+    const table = await clab(['runs', 'list', '--kind', 'distill'], { env })
+    expect(table.stdout.split('\n').find((line) => line.startsWith(bad))).toMatch(/\bdiverged\b/)
+    expect(table.stdout.split('\n').find((line) => line.startsWith(good))).toMatch(/\bfinished\b/)
+    const show = await clab(['runs', 'show', bad], { env })
+    expect(show.stdout.split('\n')[0]).toMatch(new RegExp(`^run ${bad} \\(distill\\) diverged: the .*sliced W`))
+    const unknown = await clab(['runs', 'list', '--status', 'exploded'], { env })
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('--status: unknown status "exploded"')
+    expect(unknown.stderr).toContain('diverged')
+  })
+})
