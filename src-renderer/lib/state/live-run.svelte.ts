@@ -20,8 +20,14 @@ import { errorText } from '../error-text'
 import { RunsStore, withSummary } from './runs-store.svelte'
 
 export const LOSS_KEY = 'loss'
-/** Preview quality series: the student at 1 and 2 steps; a teacher run's own 20-step samples. */
-export const QUALITY_KEYS = ['swd/nfe1', 'swd/nfe2', 'swd/nfe20'] as const
+/**
+ * Preview quality series: the student at 1 and 2 steps; a teacher run's own 20-step samples. SWD, and for
+ * 2D the k-NN precision (#17), which sees samples off the data's support that SWD misses.
+ */
+export const QUALITY_KEYS = ['swd/nfe1', 'swd/nfe2', 'swd/nfe20', 'prec/nfe1', 'prec/nfe2', 'prec/nfe20'] as const
+export type QualityKey = (typeof QUALITY_KEYS)[number]
+const qualityCurves = (curve: (key: QualityKey, i: number) => Curve) =>
+  Object.fromEntries(QUALITY_KEYS.map((key, i) => [key, curve(key, i)])) as Record<QualityKey, Curve>
 export const INITIAL_BUCKETS = 1000
 /** Recent log lines kept for the view (a failed run's last lines explain it). */
 export const LOG_LINES = 200
@@ -45,11 +51,7 @@ export class LiveRunState {
   /** The run: its config as read, its summary (status, dates, tags, notes) the store's. */
   readonly run: Run | null
   loss = $state.raw<Curve>(EMPTY_CURVE)
-  quality = $state.raw<Record<(typeof QUALITY_KEYS)[number], Curve>>({
-    'swd/nfe1': EMPTY_CURVE,
-    'swd/nfe2': EMPTY_CURVE,
-    'swd/nfe20': EMPTY_CURVE,
-  })
+  quality = $state.raw<Record<QualityKey, Curve>>(qualityCurves(() => EMPTY_CURVE))
   /** The newest step a metric was logged for. */
   step = $state(0)
   /** (step, wall time) of recent points, for the speed. */
@@ -177,11 +179,7 @@ export class LiveRunState {
       )
       const lossBuckets = loss ?? []
       this.loss = curveFromBuckets(lossBuckets)
-      this.quality = {
-        'swd/nfe1': curveFromBuckets(quality[0] ?? []),
-        'swd/nfe2': curveFromBuckets(quality[1] ?? []),
-        'swd/nfe20': curveFromBuckets(quality[2] ?? []),
-      }
+      this.quality = qualityCurves((_, i) => curveFromBuckets(quality[i] ?? []))
       const last = lossBuckets[lossBuckets.length - 1]
       this.step = Math.max(this.step, last?.lastStep ?? 0)
       this.timings = lossBuckets.map((b) => ({ step: b.lastStep, wallMs: b.lastWallMs }))
@@ -328,11 +326,8 @@ export class LiveRunState {
     this.pending = []
     const now = this.now()
     this.loss = appendToCurve(this.loss, points, LOSS_KEY)
-    this.quality = {
-      'swd/nfe1': appendToCurve(this.quality['swd/nfe1'], points, 'swd/nfe1'),
-      'swd/nfe2': appendToCurve(this.quality['swd/nfe2'], points, 'swd/nfe2'),
-      'swd/nfe20': appendToCurve(this.quality['swd/nfe20'], points, 'swd/nfe20'),
-    }
+    const quality = this.quality
+    this.quality = qualityCurves((key) => appendToCurve(quality[key], points, key))
     let step = this.step
     const timed: TimedStep[] = []
     for (const p of points) {
@@ -406,7 +401,19 @@ export interface EvaluationRow {
   values: Record<string, number>
 }
 
-export const TABLE_METRICS = ['swd', 'energy', 'mmd', 'fd', 'agreement', 'msPerSample'] as const
+export const TABLE_METRICS = [
+  'swd',
+  'energy',
+  'mmd',
+  'fd',
+  'precision',
+  'recall',
+  'density',
+  'coverage',
+  'offSupport',
+  'agreement',
+  'msPerSample',
+] as const
 
 const MODEL_ORDER: Record<string, number> = { student: 0, ema: 1, teacher: 2, data: 3 }
 
