@@ -89,8 +89,8 @@ const LAYERS = [
     root: 'src-main/engine',
     bans: [
       onlyAllow(
-        [pkg('@shared'), '@tensorflow/', 'node:util$', pkg('ml-matrix')],
-        'The engine imports only @shared, @tensorflow/*, ml-matrix (linear algebra) and node:util: no electron, database or files ' +
+        [pkg('@shared'), '@tensorflow/', 'node:util$', pkg('ml-matrix'), pkg('webgpu')],
+        'The engine imports only @shared, @tensorflow/*, ml-matrix (linear algebra), webgpu (Dawn, for the webgpu backend) and node:util: no electron, database or files ' +
           '(checkpoints and metrics leave through callbacks).',
       ),
     ],

@@ -36,7 +36,7 @@ for (const ds of datasets) {
   mkdirSync(dir, { recursive: true })
   const loaded = loadTeacher('builtin', ds)
   const teacher = loaded.model
-  const arrays = teacher.weights.toArrays()
+  const arrays = await teacher.weights.toArrays()
   const shapes: Record<string, number[]> = {}
   for (const [name, a] of Object.entries(arrays)) {
     writeFileSync(join(dir, `${name}.f32`), buf(a.data))

@@ -42,6 +42,7 @@ export function systemHandlers({ service, root, options }: HandlerContext): Hand
 
 const BACKEND_PACKAGES: Array<[BackendCandidate['name'], string]> = [
   ['node-gpu', '@tensorflow/tfjs-node-gpu'],
+  ['webgpu', '@tensorflow/tfjs-backend-webgpu'],
   ['node', '@tensorflow/tfjs-node'],
   ['wasm', '@tensorflow/tfjs-backend-wasm'],
   ['cpu', '@tensorflow/tfjs-backend-cpu'],

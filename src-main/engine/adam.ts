@@ -53,12 +53,14 @@ export class Adam {
     })
   }
 
-  save(names: string[]): AdamState {
-    const pack = (vars: tf.Variable[]): WeightArrays =>
-      Object.fromEntries(
-        vars.map((t, i) => [names[i] as string, { shape: [...t.shape], data: t.dataSync() as Float32Array }]),
+  async save(names: string[]): Promise<AdamState> {
+    const pack = async (vars: tf.Variable[]): Promise<WeightArrays> => {
+      const datas = await Promise.all(vars.map((t) => t.data() as Promise<Float32Array>))
+      return Object.fromEntries(
+        vars.map((t, i) => [names[i] as string, { shape: [...t.shape], data: datas[i] as Float32Array }]),
       )
-    return { step: this.step, firstMoment: pack(this.m), secondMoment: pack(this.v) }
+    }
+    return { step: this.step, firstMoment: await pack(this.m), secondMoment: await pack(this.v) }
   }
 
   restore(state: AdamState, names: string[]): void {
@@ -80,19 +82,12 @@ export class Adam {
 }
 
 /**
- * One optimisation step inside a tf.tidy: differentiates `lossFn` with respect to `vars`, refuses a
- * non-finite loss before touching the weights, applies Adam, and returns the loss tensor (kept by tidy).
+ * One optimisation step inside a tf.tidy: differentiates `lossFn` with respect to `vars`, applies Adam, and
+ * returns the loss tensor (kept by tidy). Nothing is read back here: the caller reads the loss a few steps
+ * later (loss-reader.ts), where a non-finite one stops the run.
  */
-export function minimize(
-  adam: Adam,
-  vars: tf.Variable[],
-  lossFn: () => tf.Scalar,
-  lr: number,
-  onNonFinite: (loss: number) => Error,
-): tf.Scalar {
+export function minimize(adam: Adam, vars: tf.Variable[], lossFn: () => tf.Scalar, lr: number): tf.Scalar {
   const { value, grads } = tf.variableGrads(lossFn, vars)
-  const loss = value.dataSync()[0] as number
-  if (!Number.isFinite(loss)) throw onNonFinite(loss)
   adam.apply(
     vars.map((v) => grads[v.name] as tf.Tensor),
     lr,

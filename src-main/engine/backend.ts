@@ -1,19 +1,26 @@
 /**
- * Compute backend selection, in one place. `auto` tries tfjs-node-gpu, then tfjs-node, then wasm, then
- * cpu. tfjs-node(-gpu) are optional (their install downloads libtensorflow); the wasm and cpu backends
- * are direct dependencies and always present.
+ * Compute backend selection, in one place. `auto` tries tfjs-node-gpu, then webgpu on a hardware adapter,
+ * then tfjs-node, then wasm, then cpu. tfjs-node(-gpu) are optional (their install downloads libtensorflow);
+ * webgpu (Dawn through the `webgpu` package, backend-webgpu.ts), wasm and cpu are direct dependencies.
  */
 import util from 'node:util'
 import type { BackendChoice } from '@shared/config/fields'
+import { adapterLabel, tryWebgpu, type AdapterInfo } from './backend-webgpu'
 import { tf } from './tf'
+
+export type { AdapterInfo } from './backend-webgpu'
 
 export interface BackendInfo {
   /** What the user asked for. */
   requested: BackendChoice
-  /** What runs: `node-gpu`, `node`, `wasm` or `cpu`. */
+  /** What runs: `node-gpu`, `webgpu`, `node`, `wasm` or `cpu`. */
   name: Exclude<BackendChoice, 'auto'>
-  /** tfjs's own backend name (`tensorflow`, `wasm`, `cpu`). */
+  /** tfjs's own backend name (`tensorflow`, `webgpu`, `wasm`, `cpu`). */
   tfBackend: string
+  /** webgpu's adapter (vendor, device, software or not); null on the other backends. */
+  adapter: AdapterInfo | null
+  /** What is printed and recorded with the run: the name, with webgpu's adapter. */
+  label: string
   /** Why earlier candidates were skipped, for the log. */
   skipped: string[]
 }
@@ -35,39 +42,44 @@ export function applyNodeUtilShim(): void {
   if (typeof u.isArray !== 'function') u.isArray = Array.isArray
 }
 
-async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<string | null> {
+/** A candidate's answer: null when it is now the backend, else why not. */
+type Attempt = { problem: string } | { problem: null; adapter?: AdapterInfo }
+
+async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<Attempt> {
   applyNodeUtilShim()
   try {
     await import(/* @vite-ignore */ pkg)
-    if (await tf.setBackend('tensorflow')) return null
-    return `${pkg} loaded but its backend did not initialise`
+    if (await tf.setBackend('tensorflow')) return { problem: null }
+    return { problem: `${pkg} loaded but its backend did not initialise` }
   } catch (error) {
-    return `${pkg} not available (${firstLine(error)})`
+    return { problem: `${pkg} not available (${firstLine(error)})` }
   }
 }
 
-async function tryWasm(): Promise<string | null> {
+async function tryWasm(): Promise<Attempt> {
   try {
     await import('@tensorflow/tfjs-backend-wasm')
-    if (await tf.setBackend('wasm')) return null
-    return 'wasm backend did not initialise'
+    if (await tf.setBackend('wasm')) return { problem: null }
+    return { problem: 'wasm backend did not initialise' }
   } catch (error) {
-    return `wasm backend failed (${firstLine(error)})`
+    return { problem: `wasm backend failed (${firstLine(error)})` }
   }
 }
 
-async function tryCpu(): Promise<string | null> {
-  return (await tf.setBackend('cpu')) ? null : 'cpu backend did not initialise'
+async function tryCpu(): Promise<Attempt> {
+  return (await tf.setBackend('cpu')) ? { problem: null } : { problem: 'cpu backend did not initialise' }
 }
 
-const candidates: Record<Exclude<BackendChoice, 'auto'>, () => Promise<string | null>> = {
+/** `auto` takes a hardware adapter only: a software one (llvmpipe, lavapipe) is slower than wasm. */
+const candidates: Record<Exclude<BackendChoice, 'auto'>, (auto: boolean) => Promise<Attempt>> = {
   'node-gpu': () => tryNative('@tensorflow/tfjs-node-gpu'),
+  webgpu: (auto) => tryWebgpu({ allowSoftware: !auto }),
   node: () => tryNative('@tensorflow/tfjs-node'),
   wasm: tryWasm,
   cpu: tryCpu,
 }
 
-const AUTO_ORDER: Array<Exclude<BackendChoice, 'auto'>> = ['node-gpu', 'node', 'wasm', 'cpu']
+const AUTO_ORDER: Array<Exclude<BackendChoice, 'auto'>> = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu']
 
 let current: BackendInfo | null = null
 
@@ -76,16 +88,19 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendIn
   if (current && (requested === 'auto' || requested === current.name)) return current
   // Quiet tfjs's console advice about tfjs-node; the chosen backend is reported by the caller.
   tf.env().set('PROD', true)
-  const order = requested === 'auto' ? AUTO_ORDER : [requested]
+  const auto = requested === 'auto'
+  const order = auto ? AUTO_ORDER : [requested]
   const skipped: string[] = []
   for (const name of order) {
-    const problem = await candidates[name]()
-    if (problem === null) {
+    const attempt = await candidates[name](auto)
+    if (attempt.problem === null) {
       await tf.ready()
-      current = { requested, name, tfBackend: tf.getBackend(), skipped }
+      const adapter = attempt.adapter ?? null
+      const label = adapter ? `${name} (${adapterLabel(adapter)})` : name
+      current = { requested, name, tfBackend: tf.getBackend(), adapter, label, skipped }
       return current
     }
-    skipped.push(problem)
+    skipped.push(attempt.problem)
   }
   throw new BackendError(`backend ${requested} is not available: ${skipped.join('; ')}`)
 }

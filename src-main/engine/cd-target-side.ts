@@ -30,7 +30,7 @@ export interface TeacherStepInput {
  */
 export interface TargetSideOffload {
   submitTeacherStep(next: TeacherStepInput): void
-  /** `targetWeights`: the target's variables, flattened in variables() order (flattenVariables). */
+  /** `targetWeights`: the target's variables, flattened in variables() order (readFlatVariables). */
   submitTarget(targetWeights: Float32Array, next: TeacherStepInput | null): void
   takeTarget(): Float32Array
 }
@@ -46,7 +46,7 @@ export class CdTargetSide {
     private readonly solve: TeacherSolve,
     private readonly sigmaData: number,
   ) {
-    this.targetWeights = teacher.architecture.fromArrays(teacher.weights.toArrays(), false, 'target')
+    this.targetWeights = teacher.weights.copy(false, 'target')
     this.sigmaMin = teacher.schedule.sigma[0] as number
   }
 
@@ -70,7 +70,10 @@ export class CdTargetSide {
     this.held = { xLo, targetSteps: input.targetSteps }
   }
 
-  /** f_target(x_lo, lo) of the held batch with these weights, [batch, dim] row-major. */
+  /**
+   * f_target(x_lo, lo) of the held batch with these weights, [batch, dim] row-major. Synchronous: it runs
+   * on the target-side thread (cpu / wasm only, see targetThreadWanted), which blocks between jobs anyway.
+   */
   target(targetWeights: Float32Array): Float32Array {
     const held = this.held
     if (!held) throw new Error('target requested before any teacher step')

@@ -16,6 +16,7 @@
 import { Rng } from '@shared/rng'
 import { Adam, learningRateAt, minimize } from './adam'
 import { registerConvGradientKernels } from './conv-kernels'
+import { LaggedLosses } from './loss-reader'
 import { dense, silu } from './ops'
 import { tf, type Tensor1D, type Tensor2D } from './tf'
 import { arraysOfVariables, namedVariables, type WeightArrays } from './weights'
@@ -180,7 +181,7 @@ export class Classifier {
     return this.order.map((n) => this.params[n] as tf.Variable)
   }
 
-  toArrays(): WeightArrays {
+  toArrays(): Promise<WeightArrays> {
     return arraysOfVariables(this.order, this.params)
   }
 
@@ -405,9 +406,14 @@ export async function trainClassifier(
     return out
   }
 
+  // Read a few steps behind (loss-reader.ts); a non-finite loss still stops training, naming its step.
+  const losses = new LaggedLosses<{ step: number }>((step, l) => new NonFiniteClassifierLossError(step, l))
   try {
     const tail = Math.max(1, Math.floor(total / 10))
     let tailLoss = 0
+    const add = (read: Array<{ step: number; loss: number }>) => {
+      for (const r of read) if (r.step > total - tail) tailLoss += r.loss
+    }
     const started = performance.now()
     let lastYield = started
     for (let step = 1; step <= total; step++) {
@@ -417,26 +423,22 @@ export async function trainClassifier(
       const lr = learningRateAt(step, config.learningRate, total, warmup, 'cosine')
       const loss = tf.tidy(() => {
         const x = tf.tensor4d(batch.images, [batchSize, H, W, C])
-        const value = minimize(
-          adam,
-          vars,
-          () => crossEntropy(classifier.forward(x).logits, batch.labels, spec.classes),
-          lr,
-          (l) => new NonFiniteClassifierLossError(step, l),
-        )
-        return value.dataSync()[0] as number
+        return minimize(adam, vars, () => crossEntropy(classifier.forward(x).logits, batch.labels, spec.classes), lr)
       })
-      if (step > total - tail) tailLoss += loss
+      losses.push({ step }, loss)
+      add(await losses.take())
       options.onProgress?.(step, total)
       if (performance.now() - lastYield > 50) {
         await new Promise((resolve) => setTimeout(resolve, 0))
         lastYield = performance.now()
       }
     }
+    add(await losses.take(0))
     const msPerStep = (performance.now() - started) / total
     const testAccuracy = classifier.accuracy(data.test, CLASSIFIER_EVAL_BATCH, 'test data')
-    return { weights: classifier.toArrays(), testAccuracy, steps: total, finalLoss: tailLoss / tail, msPerStep }
+    return { weights: await classifier.toArrays(), testAccuracy, steps: total, finalLoss: tailLoss / tail, msPerStep }
   } finally {
+    losses.dispose()
     adam.dispose()
     classifier.dispose()
   }

@@ -18,7 +18,8 @@ import { pickArrays, prefixArrays, type DistillHeader, type Snapshot } from './s
 import type { TeacherModel } from './teacher-model'
 import { teacherOdeSolve, teacherSolveOf } from './teacher-ode'
 import { tf, type Tensor2D } from './tf'
-import { flattenVariables, type EpsWeights } from './weights'
+import { LaggedLosses } from './loss-reader'
+import { readFlatVariables, type EpsWeights } from './weights'
 
 export class NonFiniteLossError extends Error {
   constructor(
@@ -65,6 +66,10 @@ export class Distiller {
   private offload: TargetSideOffload | null = null
   /** The next step's batch, whose teacher step is under way elsewhere, and the generator state from before it was drawn. */
   private lookahead: { batch: DrawnBatch; rngBefore: ReturnType<Rng['save']> } | null = null
+  /** Each step's loss, read a few steps behind so no step waits on the device (loss-reader.ts). */
+  private readonly losses = new LaggedLosses<Omit<StepResult, 'loss'>>(
+    (step, value) => new NonFiniteLossError(step, value),
+  )
 
   constructor(
     readonly config: DistillConfig,
@@ -81,9 +86,11 @@ export class Distiller {
       )
     this.dim = architecture.dim
     this.sigmaMin = teacher.schedule.sigma[0] as number
-    const init = resume ? pickArrays('student', resume.arrays) : teacher.weights.toArrays()
-    // Student and target start as copies of the teacher (the architectures match by construction).
-    this.student = architecture.fromArrays(init, true, 'student')
+    // Student and target start as copies of the teacher (the architectures match by construction), copied
+    // on the device.
+    this.student = resume
+      ? architecture.fromArrays(pickArrays('student', resume.arrays), true, 'student')
+      : teacher.weights.copy(true, 'student')
     this.target = resume
       ? architecture.fromArrays(pickArrays('target', resume.arrays), false, 'target')
       : this.student.copy(false, 'target')
@@ -109,6 +116,7 @@ export class Distiller {
     }
   }
 
+  /** Steps taken (their losses may not all be read yet: see settle). */
   get step(): number {
     return this.stepCount
   }
@@ -215,8 +223,13 @@ export class Distiller {
     return { numScales, xStudent, xTarget: xTargetArray, studentSteps, targetSteps, lambda }
   }
 
-  /** One optimisation step; returns its loss. Throws NonFiniteLossError (weights untouched) on NaN/Inf. */
-  trainStep(): StepResult {
+  /**
+   * One optimisation step. Returns the results whose losses have been read by now: those of earlier steps,
+   * LOSS_LAG behind (settle() reads the rest). Throws NonFiniteLossError, naming its step, when a loss read
+   * is NaN or infinite; the weights may hold it by then, so the run must stop (its last checkpoint is good).
+   */
+  async trainStep(): Promise<StepResult[]> {
+    if (this.losses.failed) throw this.losses.failed
     const { config, teacher, dim } = this
     const batch = config.batch
     const schedule = teacher.schedule
@@ -238,7 +251,7 @@ export class Distiller {
       targetSteps: next.targetSteps,
     }
     if (targetElsewhere)
-      (offload as TargetSideOffload).submitTarget(flattenVariables(this.target.variables()), nextInput)
+      (offload as TargetSideOffload).submitTarget(await readFlatVariables(this.target.variables()), nextInput)
     else if (nextInput) offload?.submitTeacherStep(nextInput)
     const { numScales, xStudent, xTarget: xTargetArray, studentSteps, targetSteps, lambda } = drawn
 
@@ -252,7 +265,6 @@ export class Distiller {
       const student = () => consistency(this.student.net(), xS, studentLevels, studentScaling)
       const distance = (out: Tensor2D, tgt: Tensor2D) =>
         weightedMean(perExampleDistance(config.loss, out, tgt, huberC), weights)
-      const onNonFinite = (loss: number) => new NonFiniteLossError(this.stepCount + 1, loss)
       if (targetElsewhere) {
         // The student's forward pass overlaps the target's on the other thread; the target is a constant
         // to the tape, so the gradient is the same as with the target computed first.
@@ -264,7 +276,6 @@ export class Distiller {
             return distance(out, tf.tensor2d((offload as TargetSideOffload).takeTarget(), [batch, dim]))
           },
           lr,
-          onNonFinite,
         )
       }
       const targetLevels = makeLevels(schedule, targetSteps, embeddingDim)
@@ -275,19 +286,28 @@ export class Distiller {
       // Stop-gradient target: computed outside the gradient tape. iCT uses the online weights (mu = 0).
       const targetWeights = this.effective.behaviour.targetNetwork === 'online' ? this.student : this.target
       const tgt = consistency(targetWeights.net(), xT, targetLevels, targetScaling)
-      return minimize(this.adam, this.student.variables(), () => distance(student(), tgt), lr, onNonFinite)
+      return minimize(this.adam, this.student.variables(), () => distance(student(), tgt), lr)
     })
-    const loss = lossTensor.dataSync()[0] as number
-    lossTensor.dispose()
 
     this.target.emaFrom(this.student, this.effective.targetMuAt(this.stepCount))
     this.evalEma.emaFrom(this.student, this.effective.evalEmaAt(this.stepCount))
     this.stepCount += 1
-    return { step: this.stepCount, loss, lr, numScales }
+    this.losses.push({ step: this.stepCount, lr, numScales }, lossTensor)
+    return this.losses.take()
   }
 
-  snapshot(): Snapshot<DistillHeader> {
-    const adam = this.adam.save(this.student.names())
+  /** Reads every outstanding loss: the results of all steps taken and not yet returned. */
+  settle(): Promise<StepResult[]> {
+    return this.losses.take(0)
+  }
+
+  /**
+   * The state after the last step. Reads every outstanding loss first (keeping the results for the next
+   * trainStep / settle), so a snapshot is never taken of weights a non-finite loss has touched.
+   */
+  async snapshot(): Promise<Snapshot<DistillHeader>> {
+    await this.losses.settle()
+    const adam = await this.adam.save(this.student.names())
     return {
       header: {
         kind: 'distill',
@@ -300,9 +320,9 @@ export class Distiller {
         backend: this.backend,
       },
       arrays: {
-        ...prefixArrays('student', this.student.toArrays()),
-        ...prefixArrays('target', this.target.toArrays()),
-        ...prefixArrays('evalEma', this.evalEma.toArrays()),
+        ...prefixArrays('student', await this.student.toArrays()),
+        ...prefixArrays('target', await this.target.toArrays()),
+        ...prefixArrays('evalEma', await this.evalEma.toArrays()),
         ...prefixArrays('adam.m', adam.firstMoment),
         ...prefixArrays('adam.v', adam.secondMoment),
       },
@@ -310,6 +330,7 @@ export class Distiller {
   }
 
   dispose(): void {
+    this.losses.dispose()
     this.student.dispose()
     this.target.dispose()
     this.evalEma.dispose()

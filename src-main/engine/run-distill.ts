@@ -143,12 +143,20 @@ export async function runDistillation(
     }
 
     let lastLoss = Number.NaN
+    // Losses arrive a few steps late (loss-reader.ts); settle() reads the rest before anything at a step.
+    const report = (results: StepResult[]) => {
+      for (const result of results) {
+        lastLoss = result.loss
+        callbacks.onStep?.(result)
+      }
+    }
     let lastYield = performance.now()
     const started = performance.now()
     const firstStep = distiller.step
     while (distiller.step < config.steps) {
       if (callbacks.shouldStop?.()) {
-        const snapshot = distiller.snapshot()
+        report(await distiller.settle())
+        const snapshot = await distiller.snapshot()
         callbacks.onCheckpoint?.(snapshot)
         // The teacher reference is not computed here: a pause must be quick.
         return {
@@ -161,21 +169,24 @@ export async function runDistillation(
           snapshot,
         }
       }
-      const result = distiller.trainStep()
-      lastLoss = result.loss
-      callbacks.onStep?.(result)
-      if (config.checkpointEvery > 0 && result.step % config.checkpointEvery === 0)
-        callbacks.onCheckpoint?.(distiller.snapshot())
-      if (config.evalEvery > 0 && result.step % config.evalEvery === 0 && result.step < config.steps) evaluate()
-      if (config.sampleEvery > 0 && (result.step % config.sampleEvery === 0 || result.step === config.steps)) preview()
+      report(await distiller.trainStep())
+      const step = distiller.step
+      const checkpointNow = config.checkpointEvery > 0 && step % config.checkpointEvery === 0
+      const evaluateNow = config.evalEvery > 0 && step % config.evalEvery === 0 && step < config.steps
+      const previewNow = config.sampleEvery > 0 && (step % config.sampleEvery === 0 || step === config.steps)
+      if (checkpointNow || evaluateNow || previewNow) report(await distiller.settle())
+      if (checkpointNow) callbacks.onCheckpoint?.(await distiller.snapshot())
+      if (evaluateNow) evaluate()
+      if (previewNow) preview()
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve))
         lastYield = performance.now()
         attachTargetSide()
       }
     }
+    report(await distiller.settle())
     const trainingMs = msPerStep(started, distiller.step - firstStep)
-    const snapshot = distiller.snapshot()
+    const snapshot = await distiller.snapshot()
     if (config.checkpointEvery > 0 && distiller.step % config.checkpointEvery !== 0) callbacks.onCheckpoint?.(snapshot)
     const final = evaluate()
     return {

@@ -37,22 +37,29 @@ export async function runTeacherTraining(
     let lastYield = performance.now()
     const started = performance.now()
     const firstStep = trainer.step
+    const report = (results: Array<{ step: number; loss: number; lr: number }>) => {
+      for (const result of results) {
+        lastLoss = result.loss
+        callbacks.onStep?.(result)
+      }
+    }
     while (trainer.step < config.steps) {
-      const result = trainer.trainStep()
-      lastLoss = result.loss
-      callbacks.onStep?.(result)
-      if (callbacks.checkpointEvery && result.step % callbacks.checkpointEvery === 0)
-        callbacks.onCheckpoint?.(trainer.snapshot())
+      report(await trainer.trainStep())
+      if (callbacks.checkpointEvery && trainer.step % callbacks.checkpointEvery === 0) {
+        report(await trainer.settle())
+        callbacks.onCheckpoint?.(await trainer.snapshot())
+      }
       if (performance.now() - lastYield > 50) {
         await new Promise((resolve) => setImmediate(resolve))
         lastYield = performance.now()
       }
     }
+    report(await trainer.settle())
     const msPerStep = trainer.step > firstStep ? (performance.now() - started) / (trainer.step - firstStep) : 0
     const evalSamples = callbacks.evalSamples ?? 4000
     const noise = evaluationNoise(config.seed, evalSamples, trainer.model.architecture.dim, 0)
     const reference = teacherReference(trainer.model, trainer.data, config.seed, noise, 'ddim')
-    return { snapshot: trainer.snapshot(), rows: reference.rows, msPerStep, lastLoss, k100: reference.k100 }
+    return { snapshot: await trainer.snapshot(), rows: reference.rows, msPerStep, lastLoss, k100: reference.k100 }
   } finally {
     trainer.dispose()
   }

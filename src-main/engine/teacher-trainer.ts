@@ -13,6 +13,7 @@ import { Adam, learningRateAt, minimize } from './adam'
 import { architectureFor } from './architecture'
 import { dataSource2D, type DataSource } from './data-source'
 import { NonFiniteLossError } from './distiller'
+import { LaggedLosses } from './loss-reader'
 import { timeEmbedding } from './mlp'
 import { pickArrays, prefixArrays, type Snapshot, type TeacherHeader } from './snapshot'
 import type { TeacherModel } from './teacher-model'
@@ -34,6 +35,10 @@ export class TeacherTrainer {
   private readonly adam: Adam
   private rng: Rng
   private stepCount = 0
+  /** Each step's loss, read a few steps behind so no step waits on the device (loss-reader.ts). */
+  private readonly losses = new LaggedLosses<{ step: number; lr: number }>(
+    (step, value) => new NonFiniteLossError(step, value),
+  )
 
   /** `data` defaults to the config's built-in 2D dataset; image runs pass their stored images. */
   constructor(
@@ -71,11 +76,17 @@ export class TeacherTrainer {
     }
   }
 
+  /** Steps taken (their losses may not all be read yet: see settle). */
   get step(): number {
     return this.stepCount
   }
 
-  trainStep(): { step: number; loss: number; lr: number } {
+  /**
+   * One optimisation step. Returns the results whose losses have been read by now (LOSS_LAG behind; settle
+   * reads the rest); throws NonFiniteLossError, naming its step, when one read is NaN or infinite.
+   */
+  async trainStep(): Promise<Array<{ step: number; loss: number; lr: number }>> {
+    if (this.losses.failed) throw this.losses.failed
     const { config, model } = this
     const { schedule, architecture } = model
     const batch = config.batch
@@ -110,21 +121,28 @@ export class TeacherTrainer {
         this.online.variables(),
         () => tf.mean(tf.square(tf.sub(net(x, embedding), target))),
         lr,
-        (loss) => new NonFiniteLossError(this.stepCount + 1, loss),
       )
     })
-    const loss = lossTensor.dataSync()[0] as number
-    lossTensor.dispose()
     this.stepCount += 1
     if (this.online !== model.weights) model.weights.emaFrom(this.online, evalEmaDecayAt(this.stepCount, config.ema))
-    return { step: this.stepCount, loss, lr }
+    this.losses.push({ step: this.stepCount, lr }, lossTensor)
+    return this.losses.take()
   }
 
-  /** `withOptimizer` false gives the small, weights-only file that ships as a built-in teacher. */
-  snapshot(withOptimizer = true): Snapshot<TeacherHeader> {
+  /** Reads every outstanding loss: the results of all steps taken and not yet returned. */
+  settle(): Promise<Array<{ step: number; loss: number; lr: number }>> {
+    return this.losses.take(0)
+  }
+
+  /**
+   * `withOptimizer` false gives the small, weights-only file that ships as a built-in teacher. Reads every
+   * outstanding loss first (kept for the next trainStep / settle), so no snapshot holds a non-finite step.
+   */
+  async snapshot(withOptimizer = true): Promise<Snapshot<TeacherHeader>> {
+    await this.losses.settle()
     const names = this.online.names()
-    const adam = withOptimizer ? this.adam.save(names) : null
-    const online = withOptimizer && this.online !== this.model.weights ? this.online.toArrays() : null
+    const adam = withOptimizer ? await this.adam.save(names) : null
+    const online = withOptimizer && this.online !== this.model.weights ? await this.online.toArrays() : null
     return {
       header: {
         kind: 'teacher',
@@ -135,7 +153,7 @@ export class TeacherTrainer {
         backend: this.backend,
       },
       arrays: {
-        ...prefixArrays('teacher', this.model.weights.toArrays()),
+        ...prefixArrays('teacher', await this.model.weights.toArrays()),
         ...(online ? prefixArrays(ONLINE_PREFIX, online) : {}),
         ...(adam ? { ...prefixArrays('adam.m', adam.firstMoment), ...prefixArrays('adam.v', adam.secondMoment) } : {}),
       },
@@ -143,6 +161,7 @@ export class TeacherTrainer {
   }
 
   dispose(): void {
+    this.losses.dispose()
     if (this.online !== this.model.weights) this.online.dispose()
     this.model.weights.dispose()
     this.adam.dispose()

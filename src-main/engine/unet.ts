@@ -23,7 +23,14 @@ import { registerConvGradientKernels } from './conv-kernels'
 import { dense, silu } from './ops'
 import { tf, type Tensor1D, type Tensor2D } from './tf'
 import type { EpsNet } from './denoiser'
-import { arraysOfVariables, emaAssign, namedVariables, type EpsWeights, type WeightArrays } from './weights'
+import {
+  arraysOfVariables,
+  copyVariables,
+  emaAssign,
+  namedVariables,
+  type EpsWeights,
+  type WeightArrays,
+} from './weights'
 
 registerConvGradientKernels()
 
@@ -234,11 +241,18 @@ export class UnetWeightSet implements EpsWeights {
     return this.order.map((n) => this.params[n] as tf.Variable)
   }
 
+  /** Made on the device: nothing is read back. */
   copy(trainable: boolean, label: string): UnetWeightSet {
-    return UnetWeightSet.fromArrays(this.spec, this.toArrays(), trainable, label)
+    const vars = copyVariables(
+      this.variables(),
+      trainable,
+      this.order.map((n) => `${label}/${n}`),
+    )
+    const params = Object.fromEntries(this.order.map((n, i) => [n, vars[i] as tf.Variable]))
+    return new UnetWeightSet(this.spec, params, [...this.order])
   }
 
-  toArrays(): WeightArrays {
+  toArrays(): Promise<WeightArrays> {
     return arraysOfVariables(this.order, this.params)
   }
 

@@ -28,7 +28,9 @@ export interface EpsWeights {
   variables(): tf.Variable[]
   /** Parameter names in variables() order. */
   names(): string[]
-  toArrays(): WeightArrays
+  /** The values, read from the device (checkpoints, files, another thread). */
+  toArrays(): Promise<WeightArrays>
+  /** A copy made on the device: nothing is read back. */
   copy(trainable: boolean, label: string): EpsWeights
   /** this <- decay * this + (1 - decay) * source, in place (source has the same architecture). */
   emaFrom(source: EpsWeights, decay: number): void
@@ -53,14 +55,27 @@ export function parameterCount(vars: readonly tf.Variable[]): number {
 }
 
 /** Variables' values end to end in one array (their order), e.g. to hand a weight set to another thread. */
-export function flattenVariables(vars: tf.Variable[]): Float32Array {
+export async function readFlatVariables(vars: tf.Variable[]): Promise<Float32Array> {
   const out = new Float32Array(parameterCount(vars))
+  const values = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>))
   let offset = 0
-  for (const v of vars) {
-    out.set(v.dataSync() as Float32Array, offset)
+  vars.forEach((v, i) => {
+    out.set(values[i] as Float32Array, offset)
     offset += v.size
-  }
+  })
   return out
+}
+
+/** Frozen or trainable copies of variables, made on the device (tf.Variable copies its initial value). */
+export function copyVariables(
+  vars: readonly tf.Variable[],
+  trainable: boolean,
+  names: readonly string[],
+): tf.Variable[] {
+  return vars.map((v, i) => {
+    instance += 1
+    return tf.variable(v, trainable, `${names[i]}#${instance}`)
+  })
 }
 
 /** The inverse of flattenVariables: assigns each variable its slice (copied: `flat` may be shared memory). */
@@ -102,9 +117,16 @@ export class WeightSet implements EpsWeights {
     return new WeightSet(layers, fourier)
   }
 
-  /** A frozen copy holding the same values (used to initialise target and EMA from the student). */
+  /** A copy holding the same values (used to initialise student, target and EMA), made on the device. */
   copy(trainable: boolean, label: string): WeightSet {
-    return WeightSet.fromArrays(this.toArrays(), this.layers.length, trainable, label, this.fourier)
+    const names = this.names()
+    const vars = copyVariables(
+      this.variables(),
+      trainable,
+      names.map((n) => `${label}/${n}`),
+    )
+    const layers = this.layers.map((_, i) => ({ W: vars[2 * i] as tf.Variable, b: vars[2 * i + 1] as tf.Variable }))
+    return new WeightSet(layers, this.fourier)
   }
 
   variables(): tf.Variable[] {
@@ -119,13 +141,9 @@ export class WeightSet implements EpsWeights {
     return mlpNet(this.layers, this.fourier)
   }
 
-  toArrays(): WeightArrays {
-    const out: WeightArrays = {}
-    this.layers.forEach((l, i) => {
-      out[`layer${i}.W`] = { shape: [...l.W.shape], data: l.W.dataSync() as Float32Array }
-      out[`layer${i}.b`] = { shape: [...l.b.shape], data: l.b.dataSync() as Float32Array }
-    })
-    return out
+  toArrays(): Promise<WeightArrays> {
+    const vars = this.variables()
+    return arraysOfVariables(this.names(), Object.fromEntries(this.names().map((n, i) => [n, vars[i] as tf.Variable])))
   }
 
   /** this <- decay * this + (1 - decay) * source, in place. */
@@ -172,17 +190,18 @@ export function namedVariables(
   return { params, order: expected.map((p) => p.name) }
 }
 
-/** The values of named variables in `order`, copied out. */
-export function arraysOfVariables(
+/** The values of named variables in `order`, copied out (all reads in flight at once). */
+export async function arraysOfVariables(
   order: readonly string[],
   params: Readonly<Record<string, tf.Variable>>,
-): WeightArrays {
+): Promise<WeightArrays> {
+  const vars = order.map((n) => params[n] as tf.Variable)
+  const values = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>))
   const out: WeightArrays = {}
-  for (const n of order) {
-    const v = params[n] as tf.Variable
-    // slice(): on the cpu backend dataSync() hands out the variable's own buffer.
-    out[n] = { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() }
-  }
+  order.forEach((n, i) => {
+    // slice(): on the cpu backend data() hands out the variable's own buffer.
+    out[n] = { shape: [...(vars[i] as tf.Variable).shape], data: (values[i] as Float32Array).slice() }
+  })
   return out
 }
 

@@ -10,6 +10,8 @@ import { Distiller, type StepResult } from '../engine/distiller'
 import {
   evaluateStudent,
   evaluationNoise,
+  studentEvalNfes,
+  TEACHER_EVAL_STEPS,
   teacherReference,
   type EvalNoise,
   type TeacherReference,
@@ -68,11 +70,15 @@ export class DistillSegment implements Trainee {
     return this.distiller.step
   }
 
-  trainStep(): StepResult {
+  trainStep(): Promise<StepResult[]> {
     return this.distiller.trainStep()
   }
 
-  snapshot(): Snapshot<DistillHeader> {
+  settle(): Promise<StepResult[]> {
+    return this.distiller.settle()
+  }
+
+  snapshot(): Promise<Snapshot<DistillHeader>> {
     return this.distiller.snapshot()
   }
 
@@ -89,30 +95,39 @@ export class DistillSegment implements Trainee {
    * The teacher's reference figures, always with DDIM (NFE = K) whatever solver the distillation uses, so
    * every run of a teacher is scored against the same teacher numbers.
    */
-  reference(): TeacherReference {
+  reference(onProgress = this.inputs.onReferenceProgress): TeacherReference {
     this.figures ??= teacherReference(
       this.teacher,
       this.distiller.data,
       this.config.seed,
       this.noise,
       'ddim',
-      this.inputs.onReferenceProgress,
+      onProgress,
       this.inputs.features,
     )
     return this.figures
   }
 
-  evaluate(): DistillEvaluation {
+  /**
+   * `onProgress` (the final evaluation, #19) counts models x NFE: the teacher's K = 1, 10, 100 when they are
+   * measured now (their first use), then the student's NFEs; it hears 0 of the total first.
+   */
+  evaluate(onProgress?: (done: number, total: number) => void): DistillEvaluation {
     const { config, distiller } = this
+    const teacherRows = this.figures === null ? TEACHER_EVAL_STEPS.length : 0
+    const total = teacherRows + studentEvalNfes(config.multistepSigmas.length).length
+    onProgress?.(0, total)
+    const reference = onProgress ? this.reference((done) => onProgress(done, total)) : this.reference()
     const result = evaluateStudent(
       distiller.evalEma,
       this.teacher,
-      this.reference(),
+      reference,
       this.noise,
       config.multistepSigmas,
       config.sigmaData,
       distiller.usesBoundary,
       distiller.trainedSteps(),
+      onProgress && ((done) => onProgress(teacherRows + done, total)),
     )
     return {
       step: distiller.step,

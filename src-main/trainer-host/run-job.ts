@@ -12,7 +12,7 @@ import type { BackendChoice } from '@shared/config/fields'
 import type { DistillJob, TeacherJob } from '@shared/ipc/engine-messages'
 import type { BackendInfo } from '../engine/backend'
 import { teacherSolveOf } from '../engine/cd-target-side'
-import { evaluationNoise, teacherReference } from '../engine/evaluate'
+import { evaluationNoise, TEACHER_EVAL_STEPS, teacherReference } from '../engine/evaluate'
 import { Previewer, TRAINING_PREVIEW_TEACHER_STEPS, type PreviewSet, type StudentPreview } from '../engine/preview'
 import type { DistillHeader, Snapshot } from '../engine/snapshot'
 import { TeacherTrainer } from '../engine/teacher-trainer'
@@ -47,7 +47,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
   // Only a speed-up (the numbers are the same either way): a thread that cannot start is not a failure, and
   // the run does not wait for it (its tfjs takes a second or so to load) unless told to (CLAB_TARGET_THREAD=1).
   let targetThread: TargetSideThread | null = null
-  const threadStart = config.algorithm === 'cd' && targetThreadWanted() ? startTargetThread() : null
+  const threadStart = config.algorithm === 'cd' && targetThreadWanted(backend.name) ? startTargetThread() : null
   function startTargetThread(): Promise<TargetSideThread | null> {
     const options = {
       backend: backend.name as BackendChoice,
@@ -77,7 +77,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
     out.emit({
       type: 'started',
       runId,
-      backend: backend.name,
+      backend: backend.label,
       skipped: backend.skipped,
       step: firstStep,
       totalSteps: config.steps,
@@ -110,23 +110,25 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
     }
     const end = await runTrainingLoop(out, config.steps, cadence, {
       trainee: () => current,
-      checkpoint() {
-        const bytes = encodeCheckpoint(current.snapshot())
+      async checkpoint() {
+        const bytes = encodeCheckpoint(await current.snapshot())
         lastCheckpoint = bytes
         out.checkpoint(latestPath, bytes, current.step, 'latest')
         if (current.step >= config.steps)
           out.checkpoint(join(job.checkpointDir, 'final.ckpt'), bytes, current.step, 'final')
       },
-      evaluate() {
+      async evaluate() {
         const e = current.evaluate()
         out.emit({ type: 'evaluation', runId, step: e.step, rows: e.rows, agreement: e.agreement })
       },
       // The data and teacher once per run: not again after a pause.
-      previewStart() {
+      async previewStart() {
         preview({ sets: current.referenceSets(), swd: new Map() })
         preview(current.studentPreview())
       },
-      preview: () => preview(current.studentPreview()),
+      preview: async () => {
+        preview(current.studentPreview())
+      },
       afterYield: () => current.attachTargetSide(),
       resume() {
         current.dispose()
@@ -137,7 +139,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       },
     })
     if (end.status === 'cancelled') return { type: 'cancelled', runId, step: end.step }
-    const final = current.evaluate()
+    const final = current.evaluate(out.progress('evaluation'))
     out.emit({ type: 'evaluation', runId, step: final.step, rows: final.rows, agreement: final.agreement })
     writeFinalSamples(job.samplesDir, data.source, current.reference(), final.samples, (s) =>
       out.emit({
@@ -186,13 +188,13 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     out.emit({
       type: 'started',
       runId,
-      backend: backend.name,
+      backend: backend.label,
       skipped: backend.skipped,
       step: trainer.step,
       totalSteps: config.steps,
     })
-    const checkpoint = (path: string, role: 'latest' | 'teacher') =>
-      out.checkpoint(path, encodeCheckpoint(trainer.snapshot()), trainer.step, role)
+    const checkpoint = async (path: string, role: 'latest' | 'teacher') =>
+      out.checkpoint(path, encodeCheckpoint(await trainer.snapshot()), trainer.step, role)
     const sampleEvery = job.sampleEvery ?? DEFAULT_TEACHER_SAMPLE_EVERY
     const previewer = sampleEvery > 0 ? new Previewer(trainer.model, data.source) : null
     const preview = (sets: PreviewSet[], swd: Map<number, number>) =>
@@ -210,11 +212,11 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     const end = await runTrainingLoop(out, config.steps, cadence, {
       trainee: () => trainer,
       checkpoint: () => checkpoint(join(job.checkpointDir, 'latest.ckpt'), 'latest'),
-      previewStart() {
+      async previewStart() {
         if (previewer) preview([previewer.data()], new Map())
         previewTeacher()
       },
-      preview: previewTeacher,
+      preview: async () => previewTeacher(),
     })
     if (end.status === 'cancelled') return { type: 'cancelled', runId, step: end.step }
 
@@ -224,7 +226,9 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
       trainer.model.architecture.dim,
       0,
     )
-    const progress = out.progress('reference')
+    // The teacher's K = 1, 10, 100 after its last step: the run's final evaluation (#19).
+    const progress = out.progress('evaluation')
+    progress(0, TEACHER_EVAL_STEPS.length)
     const features = await classifierFeatures(data.reader, out.progress('classifier'))
     let reference
     try {
@@ -232,7 +236,7 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     } finally {
       features?.dispose()
     }
-    checkpoint(join(job.outDir, 'teacher.ckpt'), 'teacher')
+    await checkpoint(join(job.outDir, 'teacher.ckpt'), 'teacher')
     out.emit({ type: 'evaluation', runId, step: trainer.step, rows: reference.rows, agreement: null })
     return { type: 'finished', runId, step: trainer.step, msPerStep: end.msPerStep, lastLoss: end.lastLoss }
   } catch (error) {

@@ -43,7 +43,7 @@ export interface ChannelViews {
   targetSteps: Int32Array
   /** The target network's output, [batch, dim]. */
   target: Float32Array
-  /** The target's weights, flattened (flattenVariables). */
+  /** The target's weights, flattened (readFlatVariables). */
   weights: Float32Array
   error: Uint8Array
 }

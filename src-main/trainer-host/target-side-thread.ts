@@ -38,7 +38,9 @@ const WORKER_ENTRY = import.meta.url.endsWith('.ts')
 const ANSWER_TIMEOUT_MS = 10 * 60_000
 
 /** Worth a thread only when there is a second core. CLAB_TARGET_THREAD=0 turns it off, =1 on regardless. */
-export function targetThreadWanted(): boolean {
+export function targetThreadWanted(backend: string): boolean {
+  // On a GPU the device runs the target side alongside the step already; a CPU thread would only copy weights.
+  if (backend === 'webgpu' || backend === 'node-gpu') return false
   const setting = process.env.CLAB_TARGET_THREAD
   if (setting === '0' || setting === '1') return setting === '1'
   return availableParallelism() >= 2
@@ -76,7 +78,7 @@ export class TargetSideThread implements TargetSideOffload {
     const workerData: TargetSideWorkerData = {
       backend: options.backend,
       teacherConfig: options.teacher.config,
-      teacherArrays: options.teacher.weights.toArrays(),
+      teacherArrays: await options.teacher.weights.toArrays(),
       // Only the shape: a DataSource carries functions, which cannot cross to a thread.
       data: { dim: options.data.dim, image: options.data.image },
       solve: options.solve,

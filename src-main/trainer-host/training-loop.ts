@@ -9,10 +9,21 @@ import type { RunReporter } from './run-reporter'
 /** How often the loop yields to the event loop, so progress draws and pause / cancel requests arrive. */
 const YIELD_EVERY_MS = 50
 
-/** One model being trained, as the loop sees it. */
+export interface StepReport {
+  step: number
+  loss: number
+  lr: number
+}
+
+/**
+ * One model being trained, as the loop sees it. A step's loss is read a few steps later (loss-reader.ts):
+ * trainStep returns the reports whose losses are read by now, settle the rest.
+ */
 export interface Trainee {
+  /** Steps taken. */
   readonly step: number
-  trainStep(): { step: number; loss: number; lr: number }
+  trainStep(): Promise<StepReport[]>
+  settle(): Promise<StepReport[]>
 }
 
 /** Every how many steps each thing happens; 0 = never. */
@@ -33,11 +44,11 @@ export interface TrainingHooks {
   /** The model to step now (a distillation's is rebuilt when it resumes). */
   trainee(): Trainee
   /** Saves the current state as the latest checkpoint. */
-  checkpoint(): void
-  evaluate?(): void
-  preview(): void
+  checkpoint(): Promise<void>
+  evaluate?(): Promise<void>
+  preview(): Promise<void>
   /** The previews shown once, before the first step (the data, the teacher). */
-  previewStart(): void
+  previewStart(): Promise<void>
   /** After each yield to the event loop. */
   afterYield?(): void
   /** After a pause, before the next step. */
@@ -54,8 +65,16 @@ export async function runTrainingLoop(
   hooks: TrainingHooks,
 ): Promise<LoopEnd> {
   const { control, clock } = out
-  if (cadence.sampleEvery > 0) hooks.previewStart()
+  if (cadence.sampleEvery > 0) await hooks.previewStart()
   let lastLoss = Number.NaN
+  // Every loss is reported, in step order, before anything that happens at its step (a checkpoint, an
+  // evaluation, a preview, a pause): settle() reads the outstanding ones first.
+  const report = (results: StepReport[]) => {
+    for (const result of results) {
+      lastLoss = result.loss
+      out.step(result)
+    }
+  }
   let trainingMs = 0
   let stepsRun = 0
   clock.start()
@@ -65,7 +84,8 @@ export async function runTrainingLoop(
     if (control.pauseRequested || control.cancelRequested) {
       trainingMs += performance.now() - segmentStart
       clock.stop()
-      hooks.checkpoint()
+      report(await hooks.trainee().settle())
+      await hooks.checkpoint()
       const step = hooks.trainee().step
       if (control.cancelRequested) return { status: 'cancelled', step }
       out.emit({ type: 'paused', runId: out.runId, step })
@@ -76,24 +96,28 @@ export async function runTrainingLoop(
       segmentStart = performance.now()
       lastYield = segmentStart
     }
-    const result = hooks.trainee().trainStep()
+    report(await hooks.trainee().trainStep())
     stepsRun += 1
-    lastLoss = result.loss
-    out.step(result)
-    const { step } = result
+    const step = hooks.trainee().step
     const every = (n: number) => n > 0 && step % n === 0
-    if (every(cadence.checkpointEvery) && (cadence.checkpointLast || step < totalSteps)) hooks.checkpoint()
-    if (every(cadence.evalEvery) && step < totalSteps) hooks.evaluate?.()
-    if (cadence.sampleEvery > 0 && (every(cadence.sampleEvery) || step === totalSteps)) hooks.preview()
+    const checkpointNow = every(cadence.checkpointEvery) && (cadence.checkpointLast || step < totalSteps)
+    const evaluateNow = every(cadence.evalEvery) && step < totalSteps && hooks.evaluate !== undefined
+    const previewNow = cadence.sampleEvery > 0 && (every(cadence.sampleEvery) || step === totalSteps)
+    if (checkpointNow || evaluateNow || previewNow) report(await hooks.trainee().settle())
+    if (checkpointNow) await hooks.checkpoint()
+    if (evaluateNow) await hooks.evaluate?.()
+    if (previewNow) await hooks.preview()
     if (performance.now() - lastYield > YIELD_EVERY_MS) {
       await new Promise((resolve) => setImmediate(resolve))
       lastYield = performance.now()
       hooks.afterYield?.()
     }
   }
+  report(await hooks.trainee().settle())
   trainingMs += performance.now() - segmentStart
   clock.stop()
   const step = hooks.trainee().step
-  if (cadence.checkpointLast && cadence.checkpointEvery > 0 && step % cadence.checkpointEvery !== 0) hooks.checkpoint()
+  if (cadence.checkpointLast && cadence.checkpointEvery > 0 && step % cadence.checkpointEvery !== 0)
+    await hooks.checkpoint()
   return { status: 'finished', msPerStep: stepsRun > 0 ? trainingMs / stepsRun : 0, lastLoss }
 }

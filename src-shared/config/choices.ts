@@ -8,8 +8,8 @@ export type LossKind = (typeof LOSSES)[number]
 export const SOLVERS = ['ddim', 'heun'] as const
 export type Solver = (typeof SOLVERS)[number]
 
-/** `auto` picks tfjs-node-gpu, then tfjs-node, then wasm, then cpu. */
-export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const
+/** `auto` picks tfjs-node-gpu, then webgpu (hardware adapters only), then tfjs-node, then wasm, then cpu. */
+export const BACKENDS = ['auto', 'node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const
 export type BackendChoice = (typeof BACKENDS)[number]
 
 export const GRIDS = ['uniform', 'karras'] as const

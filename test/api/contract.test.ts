@@ -477,7 +477,7 @@ describe('both transports', () => {
     const info = value(await backend.clients.websocket.call('system.info'))
     expect(info.dataDir).toBe(backend.dataDir)
     expect(info.appVersion).toMatch(/^\d+\.\d+\.\d+/)
-    expect(info.backends.map((c) => c.name)).toEqual(['node-gpu', 'node', 'wasm', 'cpu'])
+    expect(info.backends.map((c) => c.name)).toEqual(['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'])
     expect(info.backends.find((c) => c.name === 'cpu')?.installed).toBe(true)
   })
 })

@@ -46,7 +46,7 @@ describe('Adam', () => {
 })
 
 describe('EMA', () => {
-  it('target <- mu target + (1 - mu) theta', () => {
+  it('target <- mu target + (1 - mu) theta', async () => {
     const arrays = (w: number) => ({
       'layer0.W': { shape: [1, 2], data: new Float32Array([w, 2 * w]) },
       'layer0.b': { shape: [2], data: new Float32Array([w, w]) },
@@ -54,11 +54,11 @@ describe('EMA', () => {
     const theta = WeightSet.fromArrays(arrays(1), 1, true, 'theta')
     const target = WeightSet.fromArrays(arrays(3), 1, false, 'target')
     target.emaFrom(theta, 0.95)
-    const W = target.toArrays()['layer0.W']?.data as Float32Array
+    const W = (await target.toArrays())['layer0.W']?.data as Float32Array
     expect(W[0]).toBeCloseTo(0.95 * 3 + 0.05 * 1, 6)
     expect(W[1]).toBeCloseTo(0.95 * 6 + 0.05 * 2, 6)
     target.emaFrom(theta, 0)
-    expect(Array.from(target.toArrays()['layer0.b']?.data as Float32Array)).toEqual([1, 1])
+    expect(Array.from((await target.toArrays())['layer0.b']?.data as Float32Array)).toEqual([1, 1])
     theta.dispose()
     target.dispose()
   })

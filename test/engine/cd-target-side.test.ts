@@ -12,6 +12,7 @@ import { Distiller } from '../../src-main/engine/distiller'
 import { runDistillation } from '../../src-main/engine/run-distill'
 import type { DistillHeader, Snapshot } from '../../src-main/engine/snapshot'
 import type { TeacherModel } from '../../src-main/engine/teacher-model'
+import { stepLosses } from '../helpers/train'
 import { tf } from '../../src-main/engine/tf'
 import { parameterCount } from '../../src-main/engine/weights'
 import { decodeCheckpoint, encodeCheckpoint } from '../../src-main/files/checkpoint-file'
@@ -65,8 +66,8 @@ function copy(input: TeacherStepInput): TeacherStepInput {
 
 const small = { batch: 16, steps: 12, numScales: 10, evalSamples: 64, lrSchedule: 'cosine', warmupSteps: 3 } as const
 
-function losses(distiller: Distiller, n: number): number[] {
-  return Array.from({ length: n }, () => distiller.trainStep().loss)
+function losses(distiller: Distiller, n: number): Promise<number[]> {
+  return stepLosses(distiller, n)
 }
 
 describe('CD with the teacher step and target network offloaded', () => {
@@ -75,7 +76,7 @@ describe('CD with the teacher step and target network offloaded', () => {
     ['Heun, target EMA 0.95', { solver: 'heun', targetEma: 0.95 }],
     ['Heun in 3 substeps per hop', { solver: 'heun', teacherSubsteps: 3, targetEma: 0 }],
     ['a quarter of each batch at the top pair', { solver: 'heun', topPairShare: 0.25, targetEma: 0 }],
-  ] as const)('%s: the same loss sequence and weights as inline', (_label, overrides) => {
+  ] as const)('%s: the same loss sequence and weights as inline', async (_label, overrides) => {
     const teacher = randomTeacher()
     const config = parseDistillConfig({ ...small, ...overrides })
     const inline = new Distiller(config, teacher, 'cpu')
@@ -83,8 +84,8 @@ describe('CD with the teacher step and target network offloaded', () => {
     const offload = new InThreadOffload(teacher, config)
     offloaded.offloadTargetSide(offload)
 
-    expect(losses(offloaded, config.steps)).toEqual(losses(inline, config.steps))
-    expect(offloaded.evalEma.toArrays()).toEqual(inline.evalEma.toArrays())
+    expect(await losses(offloaded, config.steps)).toEqual(await losses(inline, config.steps))
+    expect(await offloaded.evalEma.toArrays()).toEqual(await inline.evalEma.toArrays())
     // First step inline with the next teacher step sent off; then one target (+ next teacher step) per
     // step; none for a step past the end.
     expect(offload.calls).toEqual(['teacher', ...Array<string>(config.steps - 2).fill('target+teacher'), 'target'])
@@ -99,7 +100,7 @@ describe('CD with the teacher step and target network offloaded', () => {
     [1e5, /sigmaMax 100000 is above the teacher's largest sigma 157\.4 \(its last step\)/],
   ] as const)(
     'sigmaMax %s: the grid and every drawn pair end at the teacher step nearest it (null: the last step)',
-    (sigmaMax, refusal) => {
+    async (sigmaMax, refusal) => {
       const teacher = randomTeacher()
       const config = parseDistillConfig({ ...small, batch: 32, steps: 6, numScales: 5, topPairShare: 0.5, sigmaMax })
       if (refusal) {
@@ -110,7 +111,7 @@ describe('CD with the teacher step and target network offloaded', () => {
       const distiller = new Distiller(config, teacher, 'cpu')
       const offload = new InThreadOffload(teacher, config)
       distiller.offloadTargetSide(offload)
-      losses(distiller, config.steps)
+      await losses(distiller, config.steps)
       const schedule = teacher.schedule
       const top = sigmaMax === null ? schedule.numSteps - 1 : nearestStep(schedule, sigmaMax)
       expect(distiller.trainedSteps()).toEqual(uniformStepGrid(schedule.numSteps, 5, top))
@@ -128,13 +129,13 @@ describe('CD with the teacher step and target network offloaded', () => {
 
   it.each([0, 0.25, 0.5])(
     'topPairShare %s: that share of every batch is drawn at the top pair, the rest uniformly over all pairs',
-    (share) => {
+    async (share) => {
       const teacher = randomTeacher()
       const config = parseDistillConfig({ ...small, batch: 64, steps: 40, topPairShare: share })
       const distiller = new Distiller(config, teacher, 'cpu')
       const offload = new InThreadOffload(teacher, config)
       distiller.offloadTargetSide(offload)
-      losses(distiller, config.steps)
+      await losses(distiller, config.steps)
       const levels = distiller.trainedSteps()
       const top = levels[levels.length - 1] as number
       const pairs = levels.length - 1
@@ -163,17 +164,17 @@ describe('CD with the teacher step and target network offloaded', () => {
     },
   )
 
-  it('may take over between any two steps: the same losses and weights as inline', () => {
+  it('may take over between any two steps: the same losses and weights as inline', async () => {
     const teacher = randomTeacher()
     const config = parseDistillConfig({ ...small, solver: 'heun', targetEma: 0.95 })
     const inline = new Distiller(config, teacher, 'cpu')
     const late = new Distiller(config, teacher, 'cpu')
     const offload = new InThreadOffload(teacher, config)
-    const before = losses(late, 5)
+    const before = await losses(late, 5)
     late.offloadTargetSide(offload)
 
-    expect([...before, ...losses(late, config.steps - 5)]).toEqual(losses(inline, config.steps))
-    expect(late.evalEma.toArrays()).toEqual(inline.evalEma.toArrays())
+    expect([...before, ...(await losses(late, config.steps - 5))]).toEqual(await losses(inline, config.steps))
+    expect(await late.evalEma.toArrays()).toEqual(await inline.evalEma.toArrays())
     // Step 6 inline with step 7's teacher step sent off, then the other thread's targets.
     expect(offload.calls).toEqual(['teacher', ...Array<string>(config.steps - 5 - 2).fill('target+teacher'), 'target'])
     for (const d of [inline, late]) d.dispose()
@@ -214,54 +215,54 @@ describe('CD with the teacher step and target network offloaded', () => {
     teacher.weights.dispose()
   })
 
-  it('a checkpoint taken with a batch drawn ahead resumes bit-for-bit, with or without the offload', () => {
+  it('a checkpoint taken with a batch drawn ahead resumes bit-for-bit, with or without the offload', async () => {
     const teacher = randomTeacher()
     const config = parseDistillConfig(small)
-    const full = losses(new Distiller(config, teacher, 'cpu'), config.steps)
+    const full = await losses(new Distiller(config, teacher, 'cpu'), config.steps)
 
     const first = new Distiller(config, teacher, 'cpu')
     const offload = new InThreadOffload(teacher, config)
     first.offloadTargetSide(offload)
-    const head = losses(first, 5)
-    const snapshot = decodeCheckpoint(encodeCheckpoint(first.snapshot())) as Snapshot<DistillHeader>
+    const head = await losses(first, 5)
+    const snapshot = decodeCheckpoint(encodeCheckpoint(await first.snapshot())) as Snapshot<DistillHeader>
     first.dispose()
 
     const resumedInline = new Distiller(config, teacher, 'cpu', snapshot)
-    expect([...head, ...losses(resumedInline, config.steps - 5)]).toEqual(full)
+    expect([...head, ...(await losses(resumedInline, config.steps - 5))]).toEqual(full)
     resumedInline.dispose()
 
     // A paused run's offload still holds the look-ahead batch; the resumed Distiller starts afresh.
     const resumedOffloaded = new Distiller(config, teacher, 'cpu', snapshot)
     resumedOffloaded.offloadTargetSide(offload)
-    expect([...head, ...losses(resumedOffloaded, config.steps - 5)]).toEqual(full)
+    expect([...head, ...(await losses(resumedOffloaded, config.steps - 5))]).toEqual(full)
     resumedOffloaded.dispose()
     offload.side.dispose()
     teacher.weights.dispose()
   })
 
-  it('leaks no tensors per step, on either side', () => {
+  it('leaks no tensors per step, on either side', async () => {
     const teacher = randomTeacher()
     const config = parseDistillConfig({ ...small, steps: 100 })
     const distiller = new Distiller(config, teacher, 'cpu')
     const offload = new InThreadOffload(teacher, config)
     distiller.offloadTargetSide(offload)
-    losses(distiller, 2)
+    await losses(distiller, 2)
     const before = tf.memory().numTensors
-    losses(distiller, 6)
+    await losses(distiller, 6)
     expect(tf.memory().numTensors).toBe(before)
     distiller.dispose()
     offload.side.dispose()
     teacher.weights.dispose()
   })
 
-  it('is ignored by the algorithms that never call the teacher', () => {
+  it('is ignored by the algorithms that never call the teacher', async () => {
     const teacher = randomTeacher()
     for (const algorithm of ['ct', 'ict', 'tutorial'] as const) {
       const config = parseDistillConfig({ ...small, algorithm })
       const distiller = new Distiller(config, teacher, 'cpu')
       const offload = new InThreadOffload(teacher, config)
       distiller.offloadTargetSide(offload)
-      losses(distiller, 3)
+      await losses(distiller, 3)
       expect(offload.calls).toEqual([])
       distiller.dispose()
       offload.side.dispose()
@@ -269,7 +270,7 @@ describe('CD with the teacher step and target network offloaded', () => {
     teacher.weights.dispose()
   })
 
-  it('CdTargetSide refuses a target before any teacher step, and weights of the wrong size', () => {
+  it('CdTargetSide refuses a target before any teacher step, and weights of the wrong size', async () => {
     const teacher = randomTeacher()
     const side = new CdTargetSide(teacher, { solver: 'ddim', substeps: 1 }, 0.5)
     const size = parameterCount(teacher.weights.variables())

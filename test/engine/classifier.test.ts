@@ -182,9 +182,9 @@ describe('trainClassifier on Fashion-MNIST (wasm)', () => {
     }
   })
 
-  it('round-trips its weights: fromArrays(toArrays()) predicts identically', () => {
+  it('round-trips its weights: fromArrays(toArrays()) predicts identically', async () => {
     const a = Classifier.fromArrays(SPEC, trained.weights)
-    const b = Classifier.fromArrays(SPEC, a.toArrays(), false, 'copy')
+    const b = Classifier.fromArrays(SPEC, await a.toArrays(), false, 'copy')
     try {
       const n = 500
       const images = test.images.subarray(0, n * PIXELS)

@@ -17,6 +17,7 @@ import { consistencySample, teacherSample } from '../../src-main/engine/samplers
 import { TeacherTrainer } from '../../src-main/engine/teacher-trainer'
 import { loadTeacherModel } from '../../src-main/engine/teacher-model'
 import { pickArrays } from '../../src-main/engine/snapshot'
+import { stepLosses } from '../helpers/train'
 import { tf } from '../../src-main/engine/tf'
 
 const SIDE = 8
@@ -109,17 +110,19 @@ describe.each(['cpu', 'wasm'] as const)('images on %s', (backend) => {
     const teacherConfig = parseTeacherConfig({ ...TEACHER, backend })
     const trainer = new TeacherTrainer(teacherConfig, backend, undefined, data)
     expect(trainer.model.architecture.kind).toBe('unet')
-    const losses: number[] = []
-    for (let i = 0; i < teacherConfig.steps; i++) losses.push(trainer.trainStep().loss)
+    const losses = await stepLosses(trainer, teacherConfig.steps)
+    expect(losses).toHaveLength(teacherConfig.steps)
     expect(losses.every(Number.isFinite)).toBe(true)
-    const teacher = loadTeacherModel(teacherConfig, pickArrays('teacher', trainer.snapshot(false).arrays), data)
+    const teacher = loadTeacherModel(teacherConfig, pickArrays('teacher', (await trainer.snapshot(false)).arrays), data)
     trainer.dispose()
 
     const config = parseDistillConfig({ ...DISTILL, backend })
     const distiller = new Distiller(config, teacher, backend, undefined, data)
-    distiller.trainStep()
+    await stepLosses(distiller, 1)
     const before = tf.memory().numTensors
-    for (let i = 1; i < config.steps; i++) expect(Number.isFinite(distiller.trainStep().loss)).toBe(true)
+    const distillLosses = await stepLosses(distiller, config.steps - 1)
+    expect(distillLosses).toHaveLength(config.steps - 1)
+    expect(distillLosses.every(Number.isFinite)).toBe(true)
     expect(tf.memory().numTensors).toBe(before)
 
     const noise = evaluationNoise(0, config.evalSamples, data.dim, 2)
@@ -174,14 +177,15 @@ describe('images, cpu', () => {
     const { data, teacher } = await untrainedCpuTeacher()
     const config = parseDistillConfig({ ...DISTILL, steps: 4, backend: 'cpu' })
     const straight = new Distiller(config, teacher, 'cpu', undefined, data)
-    const expected = [1, 2, 3, 4].map(() => straight.trainStep().loss)
+    const expected = await stepLosses(straight, 4)
     straight.dispose()
     const first = new Distiller(config, teacher, 'cpu', undefined, data)
-    const got = [first.trainStep().loss, first.trainStep().loss]
-    const snapshot = first.snapshot()
+    const got = await stepLosses(first, 2)
+    const snapshot = await first.snapshot()
     first.dispose()
     const resumed = new Distiller(config, teacher, 'cpu', snapshot, data)
-    got.push(resumed.trainStep().loss, resumed.trainStep().loss)
+    got.push(...(await stepLosses(resumed, 2)))
+    expect(got).toHaveLength(4)
     resumed.dispose()
     expect(got).toEqual(expected)
     teacher.weights.dispose()

@@ -194,13 +194,13 @@ describe('UnetWeightSet', () => {
     const target = UnetWeightSet.fromArrays(spec, b, false, 'target')
     expect(student.names()).toEqual(unetParameterShapes(spec).map((p) => p.name))
     expect(student.variables().every((v) => v.trainable)).toBe(true)
-    expect(Array.from(student.toArrays()['up0.res1.conv2.W']?.data as Float32Array)).toEqual(
+    expect(Array.from((await student.toArrays())['up0.res1.conv2.W']?.data as Float32Array)).toEqual(
       Array.from(a['up0.res1.conv2.W']?.data as Float32Array),
     )
     const copy = student.copy(false, 'ema')
     expect(copy.variables().some((v) => v.trainable)).toBe(false)
     target.emaFrom(student, 0.9)
-    const got = target.toArrays()['mid.res0.temb.W']?.data as Float32Array
+    const got = (await target.toArrays())['mid.res0.temb.W']?.data as Float32Array
     const sa = a['mid.res0.temb.W']?.data as Float32Array
     const sb = b['mid.res0.temb.W']?.data as Float32Array
     for (let i = 0; i < 5; i++) expect(got[i]).toBeCloseTo(0.9 * (sb[i] as number) + 0.1 * (sa[i] as number), 6)
@@ -379,10 +379,8 @@ for (const backend of BACKENDS) {
       const losses: number[] = []
       const counts: number[] = []
       for (let step = 0; step < 6; step++) {
-        const loss = tf.tidy(() =>
-          minimize(adam, weights.variables(), lossOf(spec, weights.params, data), 3e-3, (v) => new Error(`loss ${v}`)),
-        )
-        losses.push(loss.dataSync()[0] as number)
+        const loss = tf.tidy(() => minimize(adam, weights.variables(), lossOf(spec, weights.params, data), 3e-3))
+        losses.push((await loss.data())[0] as number)
         loss.dispose()
         counts.push(tf.memory().numTensors)
       }
@@ -390,7 +388,7 @@ for (const backend of BACKENDS) {
       expect(losses.at(-1) as number).toBeLessThan((losses[0] as number) * 0.9)
       expect(new Set(counts).size).toBe(1)
       // Adam's state names the parameters, for the checkpoint.
-      expect(Object.keys(adam.save(weights.names()).firstMoment)).toEqual(weights.names())
+      expect(Object.keys((await adam.save(weights.names())).firstMoment)).toEqual(weights.names())
       adam.dispose()
       weights.dispose()
     })

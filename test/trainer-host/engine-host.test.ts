@@ -291,7 +291,7 @@ describe('an engine process that dies', () => {
     // this test would need another way to provoke an unexpected error.)
     const teacher = loadTeacher(teacherPath, 'moons')
     const distiller = new Distiller(tinyDistillConfig(teacherPath), teacher.model, 'cpu')
-    const snapshot = distiller.snapshot()
+    const snapshot = await distiller.snapshot()
     distiller.dispose()
     teacher.model.weights.dispose()
     for (const name of Object.keys(snapshot.arrays)) if (name.startsWith('adam.m/')) delete snapshot.arrays[name]

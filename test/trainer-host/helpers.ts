@@ -29,8 +29,8 @@ export async function makeTinyTeacher(path: string): Promise<void> {
   await selectBackend('cpu')
   const trainer = new TeacherTrainer(parseTeacherConfig({ ...TINY_TEACHER }), 'cpu')
   try {
-    for (let i = 0; i < TINY_TEACHER.steps; i++) trainer.trainStep()
-    writeCheckpoint(path, trainer.snapshot())
+    for (let i = 0; i < TINY_TEACHER.steps; i++) await trainer.trainStep()
+    writeCheckpoint(path, await trainer.snapshot())
   } finally {
     trainer.dispose()
   }

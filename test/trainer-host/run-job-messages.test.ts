@@ -22,7 +22,11 @@ beforeAll(async () => {
 
 afterAll(() => root?.remove())
 
-/** A context whose host asks for a pause once step `pauseAt` is done, then resumes (or cancels) at once. */
+/**
+ * A context whose host asks for a pause once step `pauseAt` is done, then resumes (or cancels) at once.
+ * The loop asks before every step, so its (pauseAt + 1)-th question comes right after step `pauseAt`:
+ * counting questions, not reported steps, since losses are reported a few steps late (loss-reader.ts).
+ */
 function context(
   pauseAt: number | null,
   answer: 'resume' | 'cancel' = 'resume',
@@ -30,12 +34,14 @@ function context(
   const messages: EngineMessage[] = []
   let pause = false
   let pausedOnce = false
+  let asked = 0
   const ctx: JobContext = {
     emit: (m) => messages.push(m),
     step: 0,
     control: {
       get pauseRequested() {
-        if (pauseAt !== null && !pausedOnce && ctx.step >= pauseAt) pause = true
+        asked += 1
+        if (pauseAt !== null && !pausedOnce && asked > pauseAt) pause = true
         return pause
       },
       cancelRequested: false,

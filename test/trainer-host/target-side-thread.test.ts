@@ -3,6 +3,7 @@ import { parseDistillConfig } from '@shared/config/validate'
 import { DATA_2D } from '../../src-main/engine/data-source'
 import { Distiller } from '../../src-main/engine/distiller'
 import type { TeacherModel } from '../../src-main/engine/teacher-model'
+import { stepLosses } from '../helpers/train'
 import { tf } from '../../src-main/engine/tf'
 import { parameterCount } from '../../src-main/engine/weights'
 import { TargetSideThread } from '../../src-main/trainer-host/target-side-thread'
@@ -41,17 +42,18 @@ describe('TargetSideThread (a real worker thread with its own tfjs)', () => {
         targetEma: 0.5,
       })
       const inline = new Distiller(config, teacher, 'cpu')
-      const expected = Array.from({ length: config.steps }, () => inline.trainStep().loss)
+      const expected = await stepLosses(inline, config.steps)
       inline.dispose()
 
       const thread = await TargetSideThread.start(options(solver, teacherSubsteps))
       try {
         const distiller = new Distiller(config, teacher, 'cpu')
         distiller.offloadTargetSide(thread)
-        const got = [distiller.trainStep().loss, distiller.trainStep().loss]
+        const got = await stepLosses(distiller, 2)
         const before = tf.memory().numTensors
-        while (distiller.step < config.steps) got.push(distiller.trainStep().loss)
+        got.push(...(await stepLosses(distiller, config.steps - 2)))
         expect(tf.memory().numTensors).toBe(before)
+        expect(got).toHaveLength(config.steps)
         expect(got).toEqual(expected)
         distiller.dispose()
       } finally {
