@@ -61,7 +61,12 @@ function metaOf(spec: FieldSpec<FieldKey>): FieldMeta {
   }
 }
 
-export const FIELDS: readonly FieldMeta[] = DISTILL_FIELDS.map(metaOf)
+/** The form's fields of a registry, in its order (DISTILL_FIELDS, or a test's registry built on it). */
+export function formFieldsOf(specs: readonly FieldSpec[]): FieldMeta[] {
+  return specs.map((spec) => metaOf(spec as FieldSpec<FieldKey>))
+}
+
+export const FIELDS: readonly FieldMeta[] = formFieldsOf(DISTILL_FIELDS)
 
 const BY_KEY = new Map(FIELDS.map((f) => [f.key as string, f]))
 

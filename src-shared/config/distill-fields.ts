@@ -6,16 +6,18 @@
 import { MAX_TERMINAL_ALPHA_BAR, MIN_SIGMA_MAX } from '../cd/schedule'
 import { DATASETS_2D } from '../data/datasets2d'
 import { ALGORITHMS, BACKENDS, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS, WEIGHTINGS } from './choices'
+import type { ValuesOf } from './field-schema'
 import type { FieldSpec } from './registry'
-import type { DistillConfig } from './schemas'
-
-export type DistillField = keyof DistillConfig
 
 const list = (values: readonly string[]) => values.join('|')
 const interval = { min: 0, max: 1e8 }
 const decay = { min: 0, max: 1, maxOpen: true }
 
-export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
+/**
+ * The entries with their literal types, from which the config's type is read (DistillFieldValues); the
+ * rest of the app reads them as DISTILL_FIELDS.
+ */
+export const DISTILL_FIELD_SPECS = [
   {
     key: 'dataset',
     label: 'Dataset',
@@ -407,4 +409,12 @@ export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = [
     resumable: true,
     cli: { flag: '--eval-samples', arg: '<n>', help: 'samples per evaluation' },
   },
-]
+] as const satisfies readonly FieldSpec[]
+
+/** A distillation config field's key. */
+export type DistillField = (typeof DISTILL_FIELD_SPECS)[number]['key']
+
+/** The value of each distillation field as its entry types it (the schema may refine some: DistillConfig). */
+export type DistillFieldValues = ValuesOf<typeof DISTILL_FIELD_SPECS>
+
+export const DISTILL_FIELDS: readonly FieldSpec<DistillField>[] = DISTILL_FIELD_SPECS

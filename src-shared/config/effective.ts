@@ -190,11 +190,14 @@ export interface EffectiveDistill {
  */
 export function effectiveDistill(requested: DistillConfig, schedule?: NoiseSchedule): EffectiveDistill {
   const config = effectiveValues(requested)
+  const behaviour = ALGORITHM_BEHAVIOUR[requested.algorithm]
+  // Only the fields the algorithm fixes can differ, listed in the order it declares them.
+  const fixed = Object.keys(behaviour.overrides).filter((k) => Object.hasOwn(requested, k))
   return {
     requested,
     config,
-    differs: differingFields(requested, config),
-    behaviour: ALGORITHM_BEHAVIOUR[requested.algorithm],
+    differs: differingFields(Object.fromEntries(fixed.map((k) => [k, requested[k as DistillField]])), config),
+    behaviour,
     finalNumScales: finalNumScales(requested),
     numScalesAt: (step) => numScalesAt(requested, step),
     targetMuAt: (step) => targetMuAt(requested, step),

@@ -5,22 +5,13 @@
  * anything but BRANCH_MUST_KEEP. The service checks a branch first, naming the field; the engine checks the
  * checkpoint it is handed against these same rules.
  */
-import { BRANCH_MUST_KEEP } from './fields'
+import { BRANCH_MUST_KEEP, RESUMABLE_FIELDS, TEACHER_RESUMABLE_FIELDS } from './fields'
 
-/** Distillation config fields a resumed run may change; any other difference is refused. */
-export const RESUME_MAY_CHANGE = [
-  'steps',
-  'backend',
-  'evalEvery',
-  'sampleEvery',
-  'checkpointEvery',
-  'evalSamples',
-  'teacher',
-  'multistepSigmas',
-] as const
+/** Distillation config fields a resumed run may change (the registry's `resumable`); any other difference is refused. */
+export const RESUME_MAY_CHANGE = RESUMABLE_FIELDS
 
-/** Teacher config fields a resumed teacher run may change. */
-export const TEACHER_RESUME_MAY_CHANGE = ['steps', 'backend'] as const
+/** Teacher config fields a resumed teacher run may change (the teacher registry's `resumable`). */
+export const TEACHER_RESUME_MAY_CHANGE = TEACHER_RESUMABLE_FIELDS
 
 /** Top-level keys whose values differ (compared as JSON; a key on one side only differs). */
 export function changedKeys(a: object, b: object): string[] {

@@ -1,4 +1,5 @@
 import { DISTILL_FIELDS, type DistillField } from './distill-fields'
+import type { FieldSpec } from './registry'
 import type { DistillConfig } from './schemas'
 
 /**
@@ -7,9 +8,12 @@ import type { DistillConfig } from './schemas'
  * stored run, a checkpoint header or an exported run folder written before a field existed is read with
  * this value, so it still resumes and compares as what it was.
  */
-export const DISTILL_FIELDS_ADDED: Readonly<Partial<Record<DistillField, unknown>>> = Object.fromEntries(
-  DISTILL_FIELDS.flatMap((f) => (f.legacy?.by === 'stored' ? [[f.key, f.legacy.value]] : [])),
-)
+export const DISTILL_FIELDS_ADDED: Readonly<Partial<Record<DistillField, unknown>>> = addedFieldsOf(DISTILL_FIELDS)
+
+/** The fields of a registry filled in on reading older records, with the value those records ran with. */
+export function addedFieldsOf<K extends string>(specs: readonly FieldSpec<K>[]): Partial<Record<K, unknown>> {
+  return Object.fromEntries(specs.flatMap((f) => (f.legacy?.by === 'stored' ? [[f.key, f.legacy.value]] : [])))
+}
 
 export function completeStoredDistillConfig<T extends object>(config: T): T & Partial<DistillConfig> {
   return { ...DISTILL_FIELDS_ADDED, ...config } as T & Partial<DistillConfig>
