@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto'
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
-import { completeStoredDistillConfig } from '@shared/config/stored'
+import { completeStoredDistillConfig, completeStoredTeacherConfig } from '@shared/config/stored'
 import type { Snapshot, SnapshotHeader } from '../engine/snapshot'
 import type { NamedArray } from '../engine/weights'
 
@@ -113,12 +113,12 @@ export function decodeCheckpoint(bytes: Uint8Array, path = '(bytes)'): Snapshot 
 
 function validatedHeader(h: SnapshotHeader, path: string): SnapshotHeader {
   try {
-    if (h.kind === 'teacher') return { ...h, config: parseTeacherConfig(h.config) }
+    if (h.kind === 'teacher') return { ...h, config: parseTeacherConfig(completeStoredTeacherConfig(h.config)) }
     if (h.kind === 'distill')
       return {
         ...h,
         config: parseDistillConfig(completeStoredDistillConfig(h.config)),
-        teacherConfig: parseTeacherConfig(h.teacherConfig),
+        teacherConfig: parseTeacherConfig(completeStoredTeacherConfig(h.teacherConfig)),
       }
   } catch (error) {
     throw new CheckpointError(path, `stored config is invalid: ${(error as Error).message}`)

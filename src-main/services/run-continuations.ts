@@ -5,6 +5,7 @@
  */
 import { BRANCH_MUST_KEEP } from '@shared/config/fields'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
+import { completeStoredTeacherConfig } from '@shared/config/stored'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import type { EngineJob } from '@shared/ipc/engine-messages'
 import type { Run } from '@shared/store/types'
@@ -61,7 +62,7 @@ async function restartJob(
   store.metrics.deleteMetricsAfter(run.id, -1)
   store.samples.deleteSamplesAfter(run.id, -1)
   if (run.kind === 'teacher') {
-    const config = parseTeacherConfig({ ...(run.config as TeacherConfig), ...steps })
+    const config = parseTeacherConfig({ ...completeStoredTeacherConfig(run.config as TeacherConfig), ...steps })
     return { ...jobBuilder.freshTeacherJob(run.id, config, {}), ...jobBuilder.datasetDir(config.dataset) }
   }
   const config = parseDistillConfig({ ...(run.config as DistillConfig), ...steps })

@@ -9,7 +9,7 @@
 import { StringDecoder } from 'node:string_decoder'
 import { isAbsolute, join, resolve } from 'node:path'
 import type { DistillConfig, TeacherConfig } from '@shared/config/schemas'
-import { completeStoredDistillConfig } from '@shared/config/stored'
+import { completeStoredDistillConfig, completeStoredTeacherConfig } from '@shared/config/stored'
 import { ConfigError, parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import {
   describeIssue,
@@ -134,7 +134,7 @@ function checkedConfig(source: string, run: RunFile, options: CheckOptions): Dis
     config =
       run.kind === 'distill'
         ? parseDistillConfig(completeStoredDistillConfig(run.config))
-        : parseTeacherConfig(run.config)
+        : parseTeacherConfig(completeStoredTeacherConfig(run.config))
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     const problem = error.problems[0]

@@ -1,6 +1,6 @@
 import { DISTILL_FIELDS, type DistillField } from './distill-fields'
-import type { FieldSpec } from './registry'
-import type { DistillConfig } from './schemas'
+import type { DistillConfig, TeacherConfig } from './schemas'
+import { TEACHER_FIELDS, type TeacherField } from './teacher-fields'
 
 /**
  * Fields added to DistillConfig after runs were first stored, each with the value those older runs ran
@@ -8,13 +8,23 @@ import type { DistillConfig } from './schemas'
  * stored run, a checkpoint header or an exported run folder written before a field existed is read with
  * this value, so it still resumes and compares as what it was.
  */
-export const DISTILL_FIELDS_ADDED: Readonly<Partial<Record<DistillField, unknown>>> = addedFieldsOf(DISTILL_FIELDS)
-
-/** The fields of a registry filled in on reading older records, with the value those records ran with. */
-export function addedFieldsOf<K extends string>(specs: readonly FieldSpec<K>[]): Partial<Record<K, unknown>> {
-  return Object.fromEntries(specs.flatMap((f) => (f.legacy?.by === 'stored' ? [[f.key, f.legacy.value]] : [])))
-}
+export const DISTILL_FIELDS_ADDED: Readonly<Partial<Record<DistillField, unknown>>> = Object.fromEntries(
+  DISTILL_FIELDS.flatMap((f) => (f.legacy?.by === 'stored' ? [[f.key, f.legacy.value]] : [])),
+)
 
 export function completeStoredDistillConfig<T extends object>(config: T): T & Partial<DistillConfig> {
   return { ...DISTILL_FIELDS_ADDED, ...config } as T & Partial<DistillConfig>
+}
+
+/**
+ * The same for TeacherConfig: a teacher run, teacher checkpoint or a distillation checkpoint's teacher
+ * written before a field existed (issue 17's recipe) reads with the value it was made with, so its weights
+ * still fit its network.
+ */
+export const TEACHER_FIELDS_ADDED: Readonly<Partial<Record<TeacherField, unknown>>> = Object.fromEntries(
+  TEACHER_FIELDS.flatMap((f) => (f.legacy?.by === 'stored' ? [[f.key, f.legacy.value]] : [])),
+)
+
+export function completeStoredTeacherConfig<T extends object>(config: T): T & Partial<TeacherConfig> {
+  return { ...TEACHER_FIELDS_ADDED, ...config } as T & Partial<TeacherConfig>
 }

@@ -208,7 +208,7 @@ export const TEACHER_FIELDS: readonly FieldSpec<TeacherField>[] = [
     bounds: { min: 0, max: 256 },
     advanced: true,
     models: ['mlp'],
-    legacy: { value: 0, by: 'schema' },
+    legacy: { value: 0, by: 'stored' },
     cli: { flag: '--fourier-features', arg: '<n>', help: 'Fourier feature frequencies per coordinate (0: none)' },
   },
   {
@@ -220,7 +220,7 @@ export const TEACHER_FIELDS: readonly FieldSpec<TeacherField>[] = [
     bounds: { min: 1, max: 10_000 },
     advanced: true,
     models: ['mlp'],
-    legacy: { value: 50, by: 'schema' },
+    legacy: { value: 50, by: 'stored' },
     cli: { flag: '--fourier-max-frequency', arg: '<f>', help: 'highest Fourier feature frequency' },
   },
   {
@@ -232,7 +232,7 @@ export const TEACHER_FIELDS: readonly FieldSpec<TeacherField>[] = [
     kind: 'number',
     bounds: { min: 0, max: 1, maxOpen: true },
     advanced: true,
-    legacy: { value: 0, by: 'schema' },
+    legacy: { value: 0, by: 'stored' },
     cli: { flag: '--ema', arg: '<mu>', help: 'weight EMA decay the teacher samples from (0: none)' },
   },
   {
@@ -243,7 +243,7 @@ export const TEACHER_FIELDS: readonly FieldSpec<TeacherField>[] = [
     kind: 'int',
     bounds: { min: 0, max: 1e8 },
     advanced: true,
-    legacy: { value: 200, by: 'schema' },
+    legacy: { value: 200, by: 'stored' },
     cli: { flag: '--warmup', arg: '<n>', help: 'learning-rate warm-up steps (then cosine decay)' },
   },
   {

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { evalEmaDecayAt } from '@shared/cd/training-schedules'
 import { TEACHER_DEFAULTS } from '@shared/config/defaults'
+import { completeStoredTeacherConfig } from '@shared/config/stored'
 import { parseTeacherConfig } from '@shared/config/validate'
 import { mlpSpecOf } from '../../src-main/engine/architecture'
 import {
@@ -42,8 +43,8 @@ describe('#17 older teachers read the new fields with the values they were made 
     return config
   }
 
-  it('a config without them gets no Fourier features, no EMA and the 200-step warm-up', () => {
-    const config = parseTeacherConfig(oldConfig())
+  it('a stored config without them reads with no Fourier features, no EMA and the 200-step warm-up', () => {
+    const config = parseTeacherConfig(completeStoredTeacherConfig(oldConfig()))
     expect(config.fourierFeatures).toBe(0)
     expect(config.ema).toBe(0)
     expect(config.warmupSteps).toBe(200)
@@ -72,6 +73,12 @@ describe('#17 older teachers read the new fields with the values they were made 
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it('a new config left without them gets the defaults, not the legacy values', () => {
+    const config = parseTeacherConfig({ dataset: 'moons' })
+    expect(config.fourierFeatures).toBe(TEACHER_DEFAULTS.fourierFeatures)
+    expect(config.ema).toBe(TEACHER_DEFAULTS.ema)
   })
 
   it('new values out of bounds are refused by name', () => {
@@ -221,7 +228,7 @@ describe('#17 the teacher learning rate', () => {
 
   it('older teachers keep their 200 steps, capped at the run', () => {
     const { warmupSteps: _unset, ...old } = tiny({ lr: 1e-3, steps: 50 })
-    const legacy = parseTeacherConfig(old)
+    const legacy = parseTeacherConfig(completeStoredTeacherConfig(old))
     expect(legacy.warmupSteps).toBe(200)
     expect(teacherLearningRate(legacy, 25)).toBeCloseTo(5e-4, 12)
   })

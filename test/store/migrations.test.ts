@@ -87,6 +87,8 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
   8: {},
   9: {},
   10: {},
+  11: {},
+  12: {},
 }
 
 /** Columns a migration adds to tables of earlier ones. */
@@ -95,6 +97,7 @@ const ADDED: Record<number, Record<string, string[]>> = {
   4: { samples: ['model'] },
   6: { samples: ['role'] },
   10: { runs: ['verdict', 'verdict_reason'] },
+  12: { runs: ['name'] },
 }
 
 function tables(db: Db): Map<string, { strict: boolean; columns: string[] }> {
@@ -173,6 +176,12 @@ const SEED: Record<number, (db: Db) => void> = {
     // A distillation stored at version 8 with a grid top of its own.
     db.prepare(
       "INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r5', 'distill', 'finished', '{\"sigmaMax\":80}', 't', 1)",
+    ).run()
+  },
+  10: (db) => {
+    // #17 A teacher stored at version 10 with a warm-up of its own.
+    db.prepare(
+      "INSERT INTO runs (id, kind, status, config_json, app_version, created_at) VALUES ('r6', 'teacher', 'finished', '{\"warmupSteps\":50}', 't', 1)",
     ).run()
   },
 }
@@ -268,6 +277,15 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
           { verdict: null, verdict_reason: null },
         ])
         expect(() => db.prepare("UPDATE runs SET verdict = 'bad' WHERE id = 'r1'").run()).toThrow(/CHECK constraint/)
+      }
+      // #17 Version 11 writes issue 17's teacher fields into older teacher configs, as those teachers trained.
+      if (version === 11) {
+        const teachers = db.prepare("SELECT id, config_json AS config FROM runs WHERE kind = 'teacher' ORDER BY id")
+        expect(teachers.all()).toEqual([
+          { id: 'r3', config: '{"steps":10,"fourierFeatures":0,"fourierMaxFrequency":50,"ema":0,"warmupSteps":200}' },
+          { id: 'r6', config: '{"warmupSteps":50,"fourierFeatures":0,"fourierMaxFrequency":50,"ema":0}' },
+        ])
+        expect(db.prepare("SELECT config_json FROM runs WHERE id = 'r1'").pluck().get()).not.toContain('fourier')
       }
       SEED[version]?.(db) // the new tables accept rows
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok')

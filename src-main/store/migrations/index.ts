@@ -9,6 +9,8 @@ import { migration007 } from './007-distill-fields-added'
 import { migration008 } from './008-top-pair-share'
 import { migration009 } from './009-sigma-max'
 import { migration010 } from './010-run-verdicts'
+import { migration011 } from './011-teacher-fields-added'
+import { migration012 } from './012-run-names'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
@@ -24,6 +26,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
+  migration012,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
