@@ -6,19 +6,9 @@
 import { z } from 'zod'
 import { MAX_TERMINAL_ALPHA_BAR, scheduleOf, ScheduleError } from '../cd/schedule'
 import { DATASET_CHOICES_TEXT, isImageDatasetRef, isKnownDatasetForm } from '../data/dataset-ref'
-import {
-  ALGORITHMS,
-  BACKENDS,
-  BETA_SCHEDULES,
-  GRIDS,
-  LOSSES,
-  LR_SCHEDULES,
-  MODELS,
-  SOLVERS,
-  WEIGHTINGS,
-  type ModelKind,
-} from './choices'
-import { DISTILL_FIELDS } from './distill-fields'
+import { BACKENDS, BETA_SCHEDULES, MODELS, type ModelKind } from './choices'
+import { DISTILL_FIELD_SPECS, DISTILL_FIELDS } from './distill-fields'
+import { registryShape } from './field-schema'
 import { boundsOf, specOf, specsByKey, type FieldSpec } from './registry'
 import { TEACHER_FIELDS } from './teacher-fields'
 
@@ -182,86 +172,69 @@ export const TeacherConfigSchema = z
 
 export type TeacherConfig = z.infer<typeof TeacherConfigSchema>
 
-export const DistillConfigSchema = z
-  .object({
-    dataset,
-    /** `builtin` = the shipped teacher for the dataset; otherwise a teacher checkpoint path. */
-    teacher: z
-      .string({ error: () => 'teacher must be "builtin" or a path' })
-      .min(1, { error: () => 'teacher must not be empty' }),
-    algorithm: oneOf(ALGORITHMS, what(DISTILL, 'algorithm')),
-    /** N: number of discretisation levels on the teacher's steps. */
-    numScales: intField(DISTILL, 'numScales'),
-    grid: oneOf(GRIDS, what(DISTILL, 'grid')),
-    /** mu: decay of the target network used inside the loss. */
-    targetEma: decay(DISTILL, 'targetEma'),
-    /** Decay of the separate EMA used for sampling and evaluation. */
-    evalEma: decay(DISTILL, 'evalEma'),
-    lr: learningRate(DISTILL),
-    lrSchedule: oneOf(LR_SCHEDULES, what(DISTILL, 'lrSchedule')),
-    warmupSteps: intField(DISTILL, 'warmupSteps'),
-    batch: intField(DISTILL, 'batch'),
-    steps: intField(DISTILL, 'steps'),
-    loss: oneOf(LOSSES, what(DISTILL, 'loss')),
-    /** lambda: `uniform` (1) or `inverse-gap` (1 / (sigma_hi - sigma_lo)); iCT always uses inverse-gap. */
-    weighting: oneOf(WEIGHTINGS, what(DISTILL, 'weighting')),
-    /** Pseudo-Huber c; null means 0.00054 sqrt(dim) (iCT). */
-    huberC: z
-      .number()
-      .gt(huberC.min, { error: () => `Huber c must be > ${huberC.min}` })
-      .nullable(),
-    solver: oneOf(SOLVERS, what(DISTILL, 'solver')),
-    /**
-     * Solver steps per CD hop (the teacher's ODE from the noisier to the cleaner level); 1 is ALGORITHM.md's
-     * single step. Configs stored before it existed ran with 1 (see DISTILL_FIELDS_ADDED).
-     */
-    teacherSubsteps: intField(DISTILL, 'teacherSubsteps'),
-    /**
-     * Share of each batch drawn at the top pair (t_{N-1}, t_N), the map the one-step sampler uses; the rest
-     * is drawn as the algorithm draws n. 0 is ALGORITHM.md's uniform n. Configs stored before it existed
-     * ran with 0 (see DISTILL_FIELDS_ADDED).
-     */
-    topPairShare: z
-      .number({ error: () => 'top pair share must be a number' })
-      .min(topShare.min, { error: () => `top pair share must be in [${topShare.min}, ${topShare.max}]` })
-      .max(topShare.max as number, { error: () => `top pair share must be in [${topShare.min}, ${topShare.max}]` }),
-    /**
-     * sigma of the grid's top level, where one-step sampling starts from sigmaMax z; null is the teacher's
-     * last step (ALGORITHM.md). At least MIN_SIGMA_MAX, so the start is still noise by ALGORITHM.md's rule.
-     * Configs stored before it existed ran with null (see DISTILL_FIELDS_ADDED).
-     */
-    sigmaMax: z
-      .number({ error: () => 'sigmaMax must be a number or empty' })
-      .min(sigmaMax.min, {
-        error: () =>
-          `sigmaMax must be at least ${sigmaMax.min.toFixed(1)} (alphaBar <= ${MAX_TERMINAL_ALPHA_BAR}: the one-step start must be noise)`,
-      })
-      .max(sigmaMax.max as number, {
-        error: () => `sigmaMax must be at most ${(sigmaMax.max as number).toExponential().replace('+', '')}`,
-      })
-      .nullable(),
-    sigmaData: z
-      .number()
-      .gt(sigmaData.min, { error: () => `sigmaData must be > ${sigmaData.min}` })
-      .max(sigmaData.max as number, { error: () => `sigmaData must be at most ${sigmaData.max}` }),
-    seed,
-    backend: oneOf(BACKENDS, what(DISTILL, 'backend')),
-    evalEvery: intField(DISTILL, 'evalEvery'),
-    /**
-     * Live sample previews (student at NFE 1 and 2 from the fixed preview noise, and their sliced
-     * Wasserstein) every this many steps; 0 = none. Configs written before previews existed lack it.
-     */
-    sampleEvery: intField(DISTILL, 'sampleEvery').default(legacyDefault<number>(DISTILL, 'sampleEvery')),
-    checkpointEvery: intField(DISTILL, 'checkpointEvery'),
-    evalSamples: intField(DISTILL, 'evalSamples'),
-    /** Intermediate sigmas for 2-step sampling and beyond (descending); see DEFAULT_MULTISTEP_SIGMAS. */
-    multistepSigmas: z
-      .array(z.number().gt(multistep.entry.min, { error: () => `multistep sigmas must be > ${multistep.entry.min}` }))
-      .max(multistep.items.max, { error: () => `at most ${multistep.items.max} multistep sigmas` })
-      .refine((a) => a.every((v, i) => i === 0 || v < (a[i - 1] as number)), {
-        error: () => 'multistep sigmas must be strictly decreasing',
-      }),
-  })
-  .strict()
+/**
+ * The distillation fields with rules or messages of their own; every other field's schema is read from its
+ * registry entry (field-schema.ts), so a plain new field needs nothing here.
+ */
+const DISTILL_OWN_SCHEMAS = {
+  dataset,
+  /** `builtin` = the shipped teacher for the dataset; otherwise a teacher checkpoint path. */
+  teacher: z
+    .string({ error: () => 'teacher must be "builtin" or a path' })
+    .min(1, { error: () => 'teacher must not be empty' }),
+  /** mu: decay of the target network used inside the loss. */
+  targetEma: decay(DISTILL, 'targetEma'),
+  /** Decay of the separate EMA used for sampling and evaluation. */
+  evalEma: decay(DISTILL, 'evalEma'),
+  lr: learningRate(DISTILL),
+  /** Pseudo-Huber c; null means 0.00054 sqrt(dim) (iCT). */
+  huberC: z
+    .number()
+    .gt(huberC.min, { error: () => `Huber c must be > ${huberC.min}` })
+    .nullable(),
+  /**
+   * Share of each batch drawn at the top pair (t_{N-1}, t_N), the map the one-step sampler uses; the rest
+   * is drawn as the algorithm draws n. 0 is ALGORITHM.md's uniform n. Configs stored before it existed
+   * ran with 0 (see DISTILL_FIELDS_ADDED).
+   */
+  topPairShare: z
+    .number({ error: () => 'top pair share must be a number' })
+    .min(topShare.min, { error: () => `top pair share must be in [${topShare.min}, ${topShare.max}]` })
+    .max(topShare.max as number, { error: () => `top pair share must be in [${topShare.min}, ${topShare.max}]` }),
+  /**
+   * sigma of the grid's top level, where one-step sampling starts from sigmaMax z; null is the teacher's
+   * last step (ALGORITHM.md). At least MIN_SIGMA_MAX, so the start is still noise by ALGORITHM.md's rule.
+   * Configs stored before it existed ran with null (see DISTILL_FIELDS_ADDED).
+   */
+  sigmaMax: z
+    .number({ error: () => 'sigmaMax must be a number or empty' })
+    .min(sigmaMax.min, {
+      error: () =>
+        `sigmaMax must be at least ${sigmaMax.min.toFixed(1)} (alphaBar <= ${MAX_TERMINAL_ALPHA_BAR}: the one-step start must be noise)`,
+    })
+    .max(sigmaMax.max as number, {
+      error: () => `sigmaMax must be at most ${(sigmaMax.max as number).toExponential().replace('+', '')}`,
+    })
+    .nullable(),
+  sigmaData: z
+    .number()
+    .gt(sigmaData.min, { error: () => `sigmaData must be > ${sigmaData.min}` })
+    .max(sigmaData.max as number, { error: () => `sigmaData must be at most ${sigmaData.max}` }),
+  seed,
+  /** Intermediate sigmas for 2-step sampling and beyond (descending); see DEFAULT_MULTISTEP_SIGMAS. */
+  multistepSigmas: z
+    .array(z.number().gt(multistep.entry.min, { error: () => `multistep sigmas must be > ${multistep.entry.min}` }))
+    .max(multistep.items.max, { error: () => `at most ${multistep.items.max} multistep sigmas` })
+    .refine((a) => a.every((v, i) => i === 0 || v < (a[i - 1] as number)), {
+      error: () => 'multistep sigmas must be strictly decreasing',
+    }),
+}
+
+/** The distillation config's schema for a registry: DISTILL_FIELD_SPECS, or a test's registry built on it. */
+export function distillConfigSchemaOf<T extends readonly FieldSpec[]>(specs: T) {
+  return z.object(registryShape(specs, DISTILL_OWN_SCHEMAS)).strict()
+}
+
+export const DistillConfigSchema = distillConfigSchemaOf(DISTILL_FIELD_SPECS)
 
 export type DistillConfig = z.infer<typeof DistillConfigSchema>
