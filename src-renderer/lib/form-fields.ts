@@ -78,7 +78,7 @@ export function fieldLabel(key: string): string {
   return BY_KEY.get(key)?.label ?? key
 }
 
-/** Fields a branch may change (dataset, algorithm, grid, sigma_data and teacher stay the parent's). */
+/** Fields a branch may change (the rest, BRANCH_MUST_KEEP, stay the parent's). */
 export const BRANCHABLE_KEYS: readonly FieldKey[] = FIELDS.filter((f) => f.branchable).map((f) => f.key)
 
 /** The sweep builder's axes: the registry's sweepable fields, as the CLI and the service take them. */

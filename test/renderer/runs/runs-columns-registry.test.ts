@@ -63,7 +63,7 @@ describe('#16 the runs table and the diff read the registry', () => {
     )
     expect(formatCell(row, 'lr', 0)).toBe('5e-4')
     expect(formatCell(row, 'steps', 0)).toBe('40 / 100')
-    expect(formatCell({ ...row, status: 'completed' }, 'steps', 0)).toBe('100')
+    expect(formatCell({ ...row, status: 'finished' }, 'steps', 0)).toBe('100')
   })
 
   it('#16 diff rows carry the registry label of their field (the teacher registry for teacher runs)', () => {
