@@ -2,7 +2,8 @@
  * Axis ranges that survive a bad run. A diverged run's samples lie at ±1000 where the data lies at ±2; a
  * range over every point shrinks the good runs to a dot, a range fixed by the data hides the bad run
  * entirely. So sample scatters take their range from the reference points (held-out data, teacher),
- * widened by each run's central quantiles up to a few times the reference's size, and points beyond the
+ * widened by each run's central quantiles up to 1.5 times the reference's size (a run a bit wider than
+ * the data still shows whole; the data still fills two thirds of the plot), and points beyond the
  * range are drawn as marks on its edge and counted. Curves get a quantile y range ("ignore outliers",
  * as W&B's) and start on a log axis when their values span decades.
  */
@@ -82,7 +83,7 @@ export function robustSquare(
   options: RobustOptions = {},
 ): Box | null {
   const q = options.q ?? 0.02
-  const reach = options.reach ?? 3
+  const reach = options.reach ?? 1.5
   const runBoxes = runs.map((r) => quantileBox(r, q)).filter((b): b is Box => b !== null)
   let ref = quantileBox(reference.flat(), 0.005)
   if (!ref) {

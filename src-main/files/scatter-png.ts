@@ -1,12 +1,14 @@
 /**
- * 2D samples as a PNG scatter plot: held-out data in grey under the samples in colour, on fixed axes
- * (±2.5, five data standard deviations) so plots of different runs and steps line up. pngjs encodes.
+ * 2D samples as a bare PNG scatter plot (a thumbnail; scatter-figure.ts draws the exported figure with axes
+ * and legend): held-out data in grey under the samples in colour, on the given square (±extent) or, by
+ * default, the robust range of the data and samples, so the data fills the picture. pngjs encodes.
  */
 import { PNG } from 'pngjs'
+import { robustSquare, type XY } from '@shared/robust-range'
 
 export interface ScatterOptions {
   size?: number
-  /** Half-width of the square plotted, in data units. */
+  /** Half-width of the square plotted around 0, in data units; default: the data's robust range. */
   extent?: number
   /** Points drawn underneath in grey (the held-out data). */
   background?: Float32Array | null
@@ -19,7 +21,15 @@ const SAMPLE_BLUE: [number, number, number] = [31, 94, 190]
 
 export function scatterPng(points: Float32Array, options: ScatterOptions = {}): Buffer {
   const size = options.size ?? 512
-  const extent = options.extent ?? 2.5
+  const box =
+    options.extent !== undefined
+      ? { minX: -options.extent, maxX: options.extent, minY: -options.extent, maxY: options.extent }
+      : (robustSquare(options.background ? [pairs(options.background)] : [], [pairs(points)]) ?? {
+          minX: -2.5,
+          maxX: 2.5,
+          minY: -2.5,
+          maxY: 2.5,
+        })
   const png = new PNG({ width: size, height: size })
   for (let i = 0; i < size * size; i++) {
     png.data[4 * i] = BACKGROUND[0]
@@ -29,8 +39,8 @@ export function scatterPng(points: Float32Array, options: ScatterOptions = {}): 
   }
   const plot = (set: Float32Array, [r, g, b]: [number, number, number]) => {
     for (let i = 0; i + 1 < set.length; i += 2) {
-      const px = Math.round((((set[i] as number) + extent) / (2 * extent)) * (size - 1))
-      const py = Math.round(((extent - (set[i + 1] as number)) / (2 * extent)) * (size - 1))
+      const px = Math.round((((set[i] as number) - box.minX) / (box.maxX - box.minX)) * (size - 1))
+      const py = Math.round(((box.maxY - (set[i + 1] as number)) / (box.maxY - box.minY)) * (size - 1))
       // A 2x2 dot; points outside the square are not drawn.
       for (let dx = 0; dx < 2; dx++) {
         for (let dy = 0; dy < 2; dy++) {
@@ -48,6 +58,12 @@ export function scatterPng(points: Float32Array, options: ScatterOptions = {}): 
   if (options.background) plot(options.background, DATA_GREY)
   plot(points, options.color ?? SAMPLE_BLUE)
   return PNG.sync.write(png)
+}
+
+function pairs(flat: Float32Array): XY[] {
+  const out: XY[] = []
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ x: flat[i] as number, y: flat[i + 1] as number })
+  return out
 }
 
 /** Reads an `x,y` CSV written by the engine (header line, then one point per line). */

@@ -13,7 +13,9 @@ import { writeExportFilesAsync } from '../files/export-files'
 import { lstatOrNullAsync, readRegularFileAsync, UnsafePathError } from '../files/safe-fs'
 import { checkExportTarget, isWithin } from '../files/safe-paths'
 import { pointsFromBlob } from '../files/sample-points'
-import { readPointsCsv, scatterPng } from '../files/scatter-png'
+import { readPointsCsv } from '../files/scatter-png'
+import { sampleFigureText, scatterFigure } from '../files/scatter-figure'
+import { runColour } from '@shared/run-colour'
 import { runPaths, type LabStore } from '../store'
 import { MAX_RUN_FILE_BYTES } from './run-folder'
 
@@ -118,7 +120,11 @@ async function addSamplePngs(entries: Map<string, ExportEntry>, samples: SampleR
     if (!s.path?.endsWith('.csv')) continue
     const text = await csvText(entries.get(s.path))
     if (text === null) continue
-    const png = scatterPng(readPointsCsv(text), { background: s.model === 'data' ? null : background })
+    const png = scatterFigure(readPointsCsv(text), {
+      ...sampleFigureText(s),
+      colour: s.model === 'data' ? '#5a6473' : runColour(s.runId),
+      background: s.model === 'data' ? null : background,
+    })
     entries.set(s.path.replace(/\.csv$/, '.png'), { bytes: png })
   }
 }

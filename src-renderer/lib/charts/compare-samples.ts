@@ -8,7 +8,7 @@
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js'
 import type { SampleRecord } from '@shared/store/types'
-import { clipToBox, type Box } from './robust-range'
+import { clipToBox, type Box } from '@shared/robust-range'
 import { withAlpha, type ChartTheme } from './theme'
 
 /** Student samples only: teacher and data samples are references, not training progress. */

@@ -4,7 +4,7 @@
  * its curve leaves the plot at the top. Works on the built config, so every curve builder gets it alike.
  */
 import type { ChartConfiguration } from 'chart.js'
-import { robustYRange, type XY } from './robust-range'
+import { robustYRange, type XY } from '@shared/robust-range'
 
 type LineConfig = ChartConfiguration<'line', XY[]>
 

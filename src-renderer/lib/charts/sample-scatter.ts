@@ -7,7 +7,7 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js'
 import type { SampleRecord } from '@shared/store/types'
 import { LIGHT_THEME, type ChartTheme } from './theme'
-import { clipToBox, fitSquare, robustSquare, type Box } from './robust-range'
+import { clipToBox, fitSquare, robustSquare, type Box } from '@shared/robust-range'
 import type { XY } from './loss-curve'
 
 /** Interleaved coordinates (x0, y0, x1, y1, …; `dim` values per point) as chart points (first two dims). */
@@ -63,7 +63,7 @@ export interface ScatterOptions {
   /** Axis range; default: see `range`. */
   bounds?: Bounds
   /**
-   * `robust` (default): around the data and teacher, widened by the samples' central quantiles up to three
+   * `robust` (default): around the data and teacher, widened by the samples' central quantiles up to 1.5
    * times that (robust-range.ts), points beyond marked on the edge; `fit`: around every shown point.
    */
   range?: RangeMode

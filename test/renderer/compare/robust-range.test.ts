@@ -7,7 +7,7 @@ import {
   robustSquare,
   robustYRange,
   spansDecades,
-} from '../../../src-renderer/lib/charts/robust-range'
+} from '../../../src-shared/robust-range'
 import { buildSampleConfig } from '../../../src-renderer/lib/charts/compare-samples'
 import { LIGHT_THEME } from '../../../src-renderer/lib/charts/theme'
 

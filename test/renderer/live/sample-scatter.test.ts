@@ -55,7 +55,7 @@ describe('sample scatter', () => {
     const config = buildScatterConfig(options)
     const x = config.options?.scales?.x as { min: number; max: number }
     const y = config.options?.scales?.y as { min: number; max: number }
-    // At most three times the data's half-span around its centre, plus the margin: nowhere near ±1000.
+    // At most 1.5 times the data's half-span around its centre, plus the margin: nowhere near ±1000.
     expect(x.max - x.min).toBeLessThan(8)
     expect(x.max - x.min).toBeCloseTo(y.max - y.min, 9)
     expect(x.min).toBeLessThanOrEqual(-1)
