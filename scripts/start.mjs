@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { tryDownload } from './electron-download.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
@@ -28,7 +29,11 @@ let missing = missingElectron()
 if (missing && !process.env.CI) {
   // Electron >= 42 downloads its binary on demand; try once (needs network to the Electron release host).
   console.log(`${missing}; trying to download it (npx install-electron)…`)
-  spawnSync(npx, ['install-electron', '--no'], { stdio: 'inherit', cwd: root, shell: process.platform === 'win32' })
+  const failed = tryDownload(spawnSync, npx, ['install-electron', '--no'], {
+    cwd: root,
+    shell: process.platform === 'win32',
+  })
+  if (failed) console.log(`The download did not work: ${failed}`)
   missing = missingElectron()
 }
 if (missing) {
