@@ -14,7 +14,7 @@ export interface Preset {
 export const PRESETS = {
   default: {
     label: 'Default (measured on the built-in 2D teachers)',
-    why: "See DISTILL_DEFAULTS: N = 6, the teacher's Heun step in 6 substeps per hop, lambda = 1 / (sigma_hi - sigma_lo), half of each batch at the top pair, the grid's top at sigma_max = 80 (the CM paper's), lr 2e-3, batch 256, chosen by measurement for 3000 CD steps from a built-in teacher.",
+    why: "The defaults: N = 6, the teacher's Heun step in 6 substeps per hop, lambda = 1 / (sigma_hi - sigma_lo), half of each batch at the top pair, the grid's top at sigma_max = 80 (the CM paper's), lr 2e-3, batch 256, chosen by measurement for 3000 CD steps from a built-in teacher.",
     values: {},
   },
   /** Measurements: DISTILL_DEFAULTS ("batch 1024"; 8gaussians 1.98x at sigma_max 80, 2.60x at sigma 157). */
@@ -30,8 +30,8 @@ export const PRESETS = {
     values: { algorithm: 'cd', ...SINGLE_STEP_DEFAULTS },
   },
   walkthrough: {
-    label: "The walkthrough's settings",
-    why: 'N = 100, EMA 0.99, Adam lr 1e-4, batch 64 as in the walkthrough; with algorithm "tutorial" this is its loop exactly.',
+    label: "The walkthrough's hyperparameters on faithful CD (its own loop: algorithm tutorial)",
+    why: 'The walkthrough\'s N = 100, EMA 0.99, Adam lr 1e-4, batch 64, trained with faithful CD (algorithm cd). Its loop as written is the algorithm "tutorial": choose it with these values to run the walkthrough exactly.',
     values: {
       ...SINGLE_STEP_DEFAULTS,
       numScales: 100,
