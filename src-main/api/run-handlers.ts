@@ -66,6 +66,10 @@ export function runHandlers({ service, store, root, requireRun }: HandlerContext
       service.annotate(p.id, p.notes)
       return requireRun(p.id)
     },
+    'runs.rename': (p) => {
+      service.rename(p.id, p.name)
+      return requireRun(p.id)
+    },
     'runs.evaluations': (p) => {
       requireRun(p.id)
       return store.evaluations.listEvaluations(p.id, {

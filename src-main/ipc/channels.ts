@@ -21,6 +21,7 @@ export const API_METHOD_NAMES = [
   'runs.tag',
   'runs.untag',
   'runs.annotate',
+  'runs.rename',
   'runs.evaluations',
   'runs.export',
   'runs.import',

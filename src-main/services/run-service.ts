@@ -277,6 +277,13 @@ export class RunService {
     this.emitRun(id)
   }
 
+  /** Names the run ('' = back to the name derived from its config); returns the name now shown. */
+  rename(id: string, name: string): string {
+    const shown = this.store.runs.rename(id, name)
+    this.emitRun(id)
+    return shown
+  }
+
   /** Resolves when nothing is queued or running. */
   whenIdle(): Promise<void> {
     if (this.queue.length === 0 && this.active.size === 0) return Promise.resolve()

@@ -18,6 +18,7 @@ export * from './errors'
 export * from './data-dir'
 export { openDatabase, migrate, userVersion, SCHEMA_VERSION, BUSY_TIMEOUT_MS } from './database'
 export { newRunId } from './ids'
+export { AmbiguousRunIdError } from './run-id-prefix'
 export {
   RunsRepo,
   type CreateRunInput,

@@ -4,6 +4,7 @@
  * computed on read: no column to migrate, and records from before it existed read the same way.
  */
 import { storedEffectiveConfig } from '@shared/config/effective'
+import { defaultRunName } from '@shared/run-name'
 
 export function readRunConfig(
   kind: string,
@@ -11,4 +12,9 @@ export function readRunConfig(
 ): { config: unknown; effectiveConfig: unknown } {
   const config = configJson === null || configJson === undefined ? null : (JSON.parse(configJson) as unknown)
   return { config, effectiveConfig: storedEffectiveConfig(kind, config) }
+}
+
+/** The run's stored name, else (runs stored before names existed) the one derived from its config. */
+export function storedRunName(kind: string, name: string | null, config: unknown): string {
+  return name ?? defaultRunName(kind, storedEffectiveConfig(kind, config))
 }

@@ -12,7 +12,7 @@ export interface RunFilter {
   tags?: string[]
   teacherId?: string
   parentRunId?: string
-  /** Case-insensitive substring of the id or the notes. */
+  /** Case-insensitive substring of the id, the stored name or the notes. */
   text?: string
   createdAfter?: number
   createdBefore?: number
@@ -25,7 +25,7 @@ export interface RunFilter {
   offset?: number
 }
 
-/** Newest first; each row is SUMMARY_COLUMNS, last metrics and tags as JSON, then the config if asked. */
+/** Newest first; each row is SUMMARY_COLUMNS, last metrics and tags as JSON, then the config (see ListRow). */
 export function listRunsQuery(filter: RunFilter): { sql: string; params: Record<string, unknown> } {
   const where: string[] = []
   const params: Record<string, unknown> = {}
@@ -58,7 +58,9 @@ export function listRunsQuery(filter: RunFilter): { sql: string; params: Record<
     params.parentRunId = filter.parentRunId
   }
   if (filter.text !== undefined && filter.text !== '') {
-    where.push('(instr(lower(id), lower(@text)) > 0 OR instr(lower(notes), lower(@text)) > 0)')
+    where.push(
+      "(instr(lower(id), lower(@text)) > 0 OR instr(lower(coalesce(name, '')), lower(@text)) > 0 OR instr(lower(notes), lower(@text)) > 0)",
+    )
     params.text = filter.text
   }
   if (filter.createdAfter !== undefined) {
@@ -71,7 +73,8 @@ export function listRunsQuery(filter: RunFilter): { sql: string; params: Record<
   }
   // One query; each run's last metrics (cached on the row, see migration 002) and tags come as JSON.
   let sql = `SELECT ${SUMMARY_COLUMNS}, last_metrics_json,
-      (SELECT json_group_array(tag) FROM run_tags WHERE run_id = runs.id) AS tags${filter.withConfig === true ? ', config_json' : ''}
+      (SELECT json_group_array(tag) FROM run_tags WHERE run_id = runs.id) AS tags,
+      ${filter.withConfig === true ? 'config_json' : 'CASE WHEN name IS NULL THEN config_json END'}
     FROM runs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`
   if (filter.limit !== undefined) {
     sql += ' LIMIT @limit OFFSET @offset'

@@ -4,7 +4,7 @@
  */
 import type { RunVerdict } from '@shared/cd/verdict'
 import type { LastMetric, ParentKind, RunKind, RunListItem, RunStatus, RunSummary } from '@shared/store/types'
-import { readRunConfig } from './run-config'
+import { readRunConfig, storedRunName } from './run-config'
 
 export interface RunRow {
   id: string
@@ -27,13 +27,17 @@ export interface RunRow {
   owner_pid: number | null
   verdict: RunVerdict | null
   verdict_reason: string | null
+  name: string | null
 }
 
 export const SUMMARY_COLUMNS =
   'id, kind, status, teacher_id, parent_run_id, parent_kind, parent_step, backend, app_version, seed, ' +
-  'created_at, started_at, finished_at, error, notes, owner_host, owner_pid, verdict, verdict_reason'
+  'created_at, started_at, finished_at, error, notes, owner_host, owner_pid, verdict, verdict_reason, name'
 
-/** A listRuns row: SUMMARY_COLUMNS, then last metrics and tags as JSON. */
+/**
+ * A listRuns row: SUMMARY_COLUMNS, then last metrics and tags as JSON, then the config: always when asked,
+ * else only for a run without a stored name (its name is derived from it).
+ */
 export type ListRow = [
   id: string,
   kind: RunKind,
@@ -54,14 +58,17 @@ export type ListRow = [
   ownerPid: number | null,
   verdict: RunVerdict | null,
   verdictReason: string | null,
+  name: string | null,
   lastMetricsJson: string | null,
   tags: string,
-  configJson?: string | null,
+  configJson: string | null,
 ]
 
-export function summaryOf(row: RunRow, tags: string[]): RunSummary {
+/** `config` is the run's parsed config, for the derived name of a run stored without one. */
+export function summaryOf(row: RunRow, tags: string[], config: unknown): RunSummary {
   return {
     id: row.id,
+    name: storedRunName(row.kind, row.name, config),
     kind: row.kind,
     status: row.status,
     teacherId: row.teacher_id,
@@ -84,7 +91,7 @@ export function summaryOf(row: RunRow, tags: string[]): RunSummary {
 
 /** A listRuns row as a RunListItem: `keys` narrows its last metrics; `withConfig` adds the run's config. */
 export function listItemOf(r: ListRow, keys: readonly string[] | undefined, withConfig: boolean): RunListItem {
-  const all = r[19] === null ? {} : (JSON.parse(r[19]) as Record<string, { step: number; value: number | null }>)
+  const all = r[20] === null ? {} : (JSON.parse(r[20]) as Record<string, { step: number; value: number | null }>)
   let lastMetrics = all
   if (keys !== undefined) {
     lastMetrics = {}
@@ -94,8 +101,10 @@ export function listItemOf(r: ListRow, keys: readonly string[] | undefined, with
     const m = lastMetrics[key] as { value: number | null }
     if (m.value === null) m.value = Number.NaN
   }
+  const read = r[22] === null ? null : readRunConfig(r[1], r[22])
   const item: RunListItem = {
     id: r[0],
+    name: storedRunName(r[1], r[19], read?.config ?? null),
     kind: r[1],
     status: r[2],
     teacherId: r[3],
@@ -110,11 +119,11 @@ export function listItemOf(r: ListRow, keys: readonly string[] | undefined, with
     finishedAt: r[12],
     error: r[13],
     notes: r[14],
-    tags: r[20] === '[]' ? [] : (JSON.parse(r[20]) as string[]),
+    tags: r[21] === '[]' ? [] : (JSON.parse(r[21]) as string[]),
     verdict: r[17],
     verdictReason: r[18],
     lastMetrics: lastMetrics as Record<string, LastMetric>,
   }
-  if (withConfig) Object.assign(item, readRunConfig(r[1], r[21]))
+  if (withConfig) Object.assign(item, read ?? readRunConfig(r[1], null))
   return item
 }

@@ -5,6 +5,8 @@
 import { hostname } from 'node:os'
 import type { Database } from 'better-sqlite3'
 import { RUN_VERDICTS, type Verdict } from '@shared/cd/verdict'
+import { storedEffectiveConfig } from '@shared/config/effective'
+import { checkRunName, defaultRunName } from '@shared/run-name'
 import {
   PARENT_KINDS,
   RUN_KINDS,
@@ -20,6 +22,7 @@ import { assertSafeId, runPaths } from './data-dir'
 import { RunNotFoundError, StoreInputError, TeacherNotFoundError, isForeignKeyError, isUniqueError } from './errors'
 import { newRunId } from './ids'
 import { readRunConfig } from './run-config'
+import { resolveRunIdPrefix } from './run-id-prefix'
 import { type RunFilter, listRunsQuery } from './run-list-query'
 import { type ListRow, type RunRow, SUMMARY_COLUMNS, listItemOf, summaryOf } from './run-rows'
 import { StatementCache, writing } from './sql'
@@ -35,6 +38,8 @@ export interface CreateRunInput {
   status?: RunStatus
   /** Default: a new sortable id (ids.ts). */
   id?: string
+  /** Default: derived from the config (@shared/run-name), stored so later changes of defaults keep it. */
+  name?: string
   teacherId?: string | null
   parentRunId?: string | null
   parentKind?: ParentKind | null
@@ -79,6 +84,19 @@ function checkTags(tags: readonly string[]): string[] {
   return clean
 }
 
+function checkName(name: string): string | null {
+  try {
+    return checkRunName(name)
+  } catch (error) {
+    throw new StoreInputError((error as Error).message)
+  }
+}
+
+/** The derived name, as the column allows it (a config always gives a non-empty one). */
+function derivedName(kind: string, config: unknown): string {
+  return defaultRunName(kind, kind === 'distill' ? storedEffectiveConfig(kind, config) : config)
+}
+
 function checkInt(name: string, value: number | null | undefined): void {
   if (value !== null && value !== undefined && !Number.isSafeInteger(value)) {
     throw new StoreInputError(`${name} must be an integer (got ${value})`)
@@ -113,6 +131,7 @@ export class RunsRepo {
     checkInt('seed', input.seed)
     checkInt('parentStep', input.parentStep)
     const configJson = JSON.stringify(input.config ?? null)
+    const name = checkName(input.name ?? '') ?? derivedName(input.kind, input.config ?? null)
     const tags = checkTags(input.tags ?? [])
     if (input.id !== undefined) assertSafeId(input.id, 'run')
     const now = input.now ?? Date.now()
@@ -122,9 +141,9 @@ export class RunsRepo {
       this.stmts
         .get(
           `INSERT INTO runs (id, kind, status, config_json, teacher_id, parent_run_id, parent_kind, parent_step, backend,
-             app_version, seed, created_at, started_at, notes, owner_host, owner_pid)
+             app_version, seed, created_at, started_at, notes, owner_host, owner_pid, name)
            VALUES (@id, @kind, @status, @config, @teacherId, @parentRunId, @parentKind, @parentStep, @backend,
-             @appVersion, @seed, @now, @startedAt, @notes, @ownerHost, @ownerPid)`,
+             @appVersion, @seed, @now, @startedAt, @notes, @ownerHost, @ownerPid, @name)`,
         )
         .run({
           id,
@@ -143,6 +162,7 @@ export class RunsRepo {
           notes: input.notes ?? '',
           ownerHost: running ? hostname() : null,
           ownerPid: running ? process.pid : null,
+          name,
         })
       const addTag = this.stmts.get('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)')
       for (const tag of tags) addTag.run(id, tag)
@@ -173,7 +193,31 @@ export class RunsRepo {
     const row = this.stmts.get(`SELECT ${SUMMARY_COLUMNS}, config_json FROM runs WHERE id = ?`).get(id) as
       RunRow | undefined
     if (row === undefined) return undefined
-    return { ...summaryOf(row, this.tagsOf(id)), ...readRunConfig(row.kind, row.config_json) }
+    const read = readRunConfig(row.kind, row.config_json)
+    return { ...summaryOf(row, this.tagsOf(id), read.config), ...read }
+  }
+
+  /**
+   * The run an id or a unique id prefix names, as git resolves commits (`7xr1y7dx`, `20261204-1800`).
+   * Throws RunNotFoundError when none matches, StoreInputError naming the candidates when several do.
+   */
+  resolveId(idOrPrefix: string): string {
+    return resolveRunIdPrefix(this.db, idOrPrefix)
+  }
+
+  /** Names the run; an empty name goes back to the one derived from its config. Returns the name now shown. */
+  rename(id: string, name: string): string {
+    const clean = checkName(name)
+    const info = writing(this.db, () => this.stmts.get('UPDATE runs SET name = ? WHERE id = ?').run(clean, id))
+    if (info.changes === 0) throw new RunNotFoundError(id)
+    if (clean === null) {
+      // Derived now rather than left NULL, so it stays what the user saw when later defaults change.
+      const run = this.getRun(id)
+      const derived = derivedName(run.kind, run.config)
+      writing(this.db, () => this.stmts.get('UPDATE runs SET name = ? WHERE id = ?').run(derived, id))
+      return derived
+    }
+    return clean
   }
 
   /** Throws RunNotFoundError naming the id. */

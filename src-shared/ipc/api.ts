@@ -16,6 +16,7 @@ import type { DistillConfig, TeacherConfig } from '../config/schemas'
 import type { Preset } from '../config/presets'
 import type { BackendChoice } from '../config/fields'
 import { IMAGE_DATASET_KINDS, type ImageDatasetRecord } from '../data/images'
+import { checkRunName } from '../run-name-check'
 import type {
   EvaluationRecord,
   MetricBucket,
@@ -87,6 +88,14 @@ const tag = z
   .max(100, { error: () => 'a tag is at most 100 characters' })
 const tags = z.array(tag).max(100)
 const notes = z.string().max(100_000)
+/** A run's new name (#19): checked as the store checks it, so the error names the field; '' = the derived name. */
+const runName = z.string({ error: () => 'must be a string' }).superRefine((value, ctx) => {
+  try {
+    checkRunName(value)
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message })
+  }
+})
 const step = z
   .number()
   .int({ error: () => 'must be an integer step' })
@@ -160,6 +169,7 @@ export const API_SCHEMAS = {
   'runs.tag': z.object({ id, tags: tags.min(1, { error: () => 'give at least one tag' }) }).strict(),
   'runs.untag': z.object({ id, tags: tags.min(1, { error: () => 'give at least one tag' }) }).strict(),
   'runs.annotate': z.object({ id, notes }).strict(),
+  'runs.rename': z.object({ id, name: runName }).strict(),
   'runs.evaluations': z
     .object({ id, metric: z.string().max(100).optional(), model: z.string().max(100).optional() })
     .strict(),
@@ -351,6 +361,7 @@ export interface ApiResponses {
   'runs.tag': { id: string; tags: string[] }
   'runs.untag': { id: string; tags: string[] }
   'runs.annotate': Run
+  'runs.rename': Run
   'runs.evaluations': EvaluationRecord[]
   /** Absolute paths of the files written. */
   'runs.export': { folder: string; files: string[] }

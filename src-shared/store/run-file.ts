@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { PARENT_KINDS, RUN_KINDS, RUN_STATUSES, SAMPLE_ROLES } from './types'
+import { RUN_NAME_MAX } from '../run-name-check'
 
 /** Notes as the API caps them (`runs.annotate`, `runs.start`). */
 export const MAX_NOTES_CHARS = 100_000
@@ -83,6 +84,8 @@ export const RunFileSchema = z.object({
     .int({ error: () => 'must be a whole number of milliseconds' })
     .min(0, { error: () => 'must not be before 1970' })
     .max(8.64e15, { error: () => 'is past the last date JavaScript can hold' }),
+  /** The run's name (#19); folders exported before names get the derived one. */
+  name: text(RUN_NAME_MAX).optional(),
   notes: text(MAX_NOTES_CHARS).default(''),
   tags: z
     .array(

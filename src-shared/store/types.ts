@@ -27,6 +27,11 @@ export interface LastMetric {
 /** A run without its config: what lists show. */
 export interface RunSummary {
   id: string
+  /**
+   * What people call the run ("cd N6 mu0 lr2e-3"): the user's name, else derived from its config
+   * (@shared/run-name). The history always fills it; optional for summaries built elsewhere.
+   */
+  name?: string
   kind: RunKind
   status: RunStatus
   teacherId: string | null
