@@ -4,7 +4,7 @@
  */
 import type { LabStore } from '../store'
 import type { RunService } from '../services/run-service'
-import { progressBar, type Progress } from './progress'
+import { phaseLine, progressBar, type Progress } from './progress'
 
 export async function followRun(
   runId: string,
@@ -19,15 +19,29 @@ export async function followRun(
   let firstWall = 0
   let lastStep = 0
   let lastWall = 0
+  const phases = phaseLine()
   const off = service.subscribe((update) => {
+    if (update.type === 'phase' && update.runId === runId) {
+      // The final evaluation follows the last step: the bar is done, the phase line goes under it.
+      if (update.phase?.name === 'evaluation' && bar) {
+        ;(bar as Progress).stop()
+        bar = null
+      }
+      phases.show(update.phase)
+      return
+    }
     if (update.type === 'run' && update.run.id === runId && update.run.status === 'running' && update.run.backend) {
-      if (!bar) process.stderr.write(`backend: ${update.run.backend}\n`)
+      if (!bar) {
+        phases.show(null) // the engine has started: its line ends before this one
+        process.stderr.write(`backend: ${update.run.backend}\n`)
+      }
     }
     if (update.type !== 'metrics' || update.runId !== runId) return
     const losses = update.points.filter((p) => p.key === 'loss')
     const last = losses[losses.length - 1]
     if (!last) return
     if (firstStep === null) {
+      phases.show(null) // the phases before the first step are over
       firstStep = losses[0]?.step ?? last.step
       firstWall = losses[0]?.wallMs ?? 0
       bar = progressBar(label, total, firstStep - 1)
@@ -36,6 +50,8 @@ export async function followRun(
     lastWall = last.wallMs ?? lastWall
     bar?.update(last.step, { loss: last.value.toPrecision(4) })
   })
+  // The run was launched before this subscription: its phase so far (the engine starting).
+  phases.show(service.get(runId).phase ?? null)
   const onSignal = () => {
     process.stderr.write(`\nstopping run ${runId} (a checkpoint is kept)...\n`)
     try {
@@ -51,6 +67,7 @@ export async function followRun(
     process.removeListener('SIGINT', onSignal)
     off()
     ;(bar as Progress | null)?.stop()
+    phases.stop()
   }
   const steps = firstStep === null ? 0 : lastStep - firstStep
   return { msPerStep: steps > 0 ? (lastWall - firstWall) / steps : 0 }

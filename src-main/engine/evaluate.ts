@@ -220,6 +220,14 @@ export function topOf(trainedSteps: readonly number[]): number {
   return top
 }
 
+/** The NFEs a student is evaluated at: 1, 2, 4 and 8 steps, and every count when few sigmas are given. */
+export function studentEvalNfes(multistepSigmas: number): number[] {
+  const nfes: number[] = []
+  for (let nfe = 1; nfe <= multistepSigmas + 1; nfe++)
+    if (nfe <= 2 || nfe === 4 || nfe === 8 || nfe === multistepSigmas + 1) nfes.push(nfe)
+  return nfes
+}
+
 export function evaluateStudent(
   weights: EpsWeights,
   teacher: TeacherModel,
@@ -230,16 +238,17 @@ export function evaluateStudent(
   withBoundary: boolean,
   /** Teacher steps the student was trained on; multistep re-noise levels snap to these. */
   trainedSteps: readonly number[],
+  /** Rows measured of the total (studentEvalNfes), after each (#19: the final evaluation's progress). */
+  onProgress?: (done: number, total: number) => void,
 ): StudentEvaluation {
   const dim = teacher.architecture.dim
   const n = noise.noise.length / dim
   const referenceSet = { points: reference.heldOut, dim }
   const rows: EvalRow[] = []
   const samples = new Map<number, Float32Array>()
-  for (let extra = 0; extra <= multistepSigmas.length; extra++) {
-    // Quality-vs-NFE is reported at 1, 2 and 4 steps (and every count when few sigmas are given).
-    const nfe = extra + 1
-    if (nfe > 2 && nfe !== 4 && nfe !== 8 && nfe !== multistepSigmas.length + 1) continue
+  const nfes = studentEvalNfes(multistepSigmas.length)
+  for (const nfe of nfes) {
+    const extra = nfe - 1
     const levels = multistepSigmas.slice(0, extra).map((tau) => nearestLevel(teacher.schedule, trainedSteps, tau))
     const result = consistencySample(
       weights,
@@ -258,6 +267,7 @@ export function evaluateStudent(
       agreement: meanPairedDistance({ points: result.points, dim }, { points: reference.k100, dim }),
     })
     samples.set(nfe, result.points)
+    onProgress?.(rows.length, nfes.length)
   }
   const oneStep = samples.get(1) as Float32Array
   const agreement = meanPairedDistance({ points: oneStep, dim }, { points: reference.k100, dim })

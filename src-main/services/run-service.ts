@@ -20,6 +20,7 @@ import { recordEngineMessage, type RecordSink } from './engine-records'
 import { JobBuilder } from './run-jobs'
 import { branchJob, planBranch, resumeJob } from './run-continuations'
 import { MetricUpdates } from './metric-updates'
+import { RunPhases } from './run-phases'
 import {
   APP_VERSION,
   RunStateError,
@@ -53,6 +54,7 @@ export class RunService {
   readonly teachers: TeacherService
   private readonly sink: RecordSink
   private readonly jobBuilder: JobBuilder
+  private readonly phases = new RunPhases((update) => this.broadcast(update))
 
   constructor(options: RunServiceOptions) {
     this.store = options.store
@@ -88,9 +90,14 @@ export class RunService {
     return () => this.listeners.delete(listener)
   }
 
-  /** The run as it is: a run whose engine is gone never reads as `running`, even when the row could not say so. */
+  /**
+   * The run as it is: a run whose engine is gone never reads as `running`, even when the row could not say so;
+   * an active run between steps carries its phase (#19).
+   */
   get(id: string): Run {
-    return this.unrecorded.overlay(this.store.runs.getRun(id))
+    const run = this.unrecorded.overlay(this.store.runs.getRun(id))
+    const phase = this.phases.current(id)
+    return phase ? { ...run, phase } : run
   }
 
   /** As `get`, for rows read elsewhere (lists). */
@@ -356,6 +363,7 @@ export class RunService {
     active.off = host.on((event) => this.onEngineEvent(id, active, event))
     this.active.set(id, active)
     this.updates.start()
+    this.phases.launched(id)
     host.start(job)
   }
 
@@ -363,7 +371,10 @@ export class RunService {
     if (event.type === 'exit') {
       active.off()
       // A resumed run may already have a new engine under the same id; only retire this one.
-      if (this.active.get(id) === active) this.active.delete(id)
+      if (this.active.get(id) === active) {
+        this.active.delete(id)
+        this.phases.ended(id)
+      }
       this.flush()
       this.pump()
       return
@@ -382,6 +393,9 @@ export class RunService {
       this.safeFail(id, `the run history could not be written: ${(error as Error).message}`)
       return
     }
+    // The steps before a phase reach subscribers before it (the last ones before the final evaluation).
+    if (event.type === 'progress') this.flush()
+    this.phases.message(id, event)
     if (isTerminalMessage(event.type)) {
       active.ended = true
       active.host.kill()

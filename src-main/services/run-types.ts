@@ -1,4 +1,5 @@
 /** The run service's public types: its options, the updates it pushes, and its state error. */
+import type { RunPhase } from '@shared/ipc/api'
 import type { MetricPoint, RunSummary, SampleRecord } from '@shared/store/types'
 import type { LabStore } from '../store'
 import type { EngineHost } from './engine-host'
@@ -12,6 +13,7 @@ export type RunUpdate =
   | { type: 'sample'; runId: string; sample: SampleRecord }
   | { type: 'metrics'; runId: string; points: MetricPoint[] }
   | { type: 'log'; runId: string; line: string }
+  | { type: 'phase'; runId: string; phase: RunPhase | null }
 
 export class RunStateError extends Error {
   readonly code = 'RUN_STATE'

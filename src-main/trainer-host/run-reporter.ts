@@ -3,7 +3,7 @@
  * sees steps before the checkpoint or evaluation that follows them), with the run's id, and the time axis
  * leaves paused stretches out.
  */
-import type { EngineMessage } from '@shared/ipc/engine-messages'
+import type { EngineMessage, EngineProgressPhase } from '@shared/ipc/engine-messages'
 import { PREVIEW_NOISE_SEED } from '@shared/store/types'
 import type { DataShape } from '../engine/data-source'
 import type { PreviewSet } from '../engine/preview'
@@ -115,7 +115,7 @@ export class RunReporter {
   }
 
   /** `progress` messages of one phase, at most every PROGRESS_EVERY_MS, and always the last (`done === total`). */
-  progress(phase: 'reference' | 'classifier'): (done: number, total: number) => void {
+  progress(phase: EngineProgressPhase): (done: number, total: number) => void {
     let last = -Infinity
     return (done, total) => {
       const now = performance.now()

@@ -389,6 +389,23 @@ export interface ApiResponses {
 
 // --- events ---------------------------------------------------------------------------------------------
 
+/**
+ * What a run is doing while it has no steps to show (#19): `engine` from launch until the engine has loaded
+ * its backend, `preparing` until the first step (the teacher loaded, the first step compiled), the image
+ * dataset's `classifier` and the teacher `reference` figures when they are made, and the `evaluation` after
+ * the last step (models x NFE measured of the total). `done`/`total` count the phase's items (0 of 0: no
+ * count); `since`: when it began (ms since the epoch), for the elapsed time.
+ */
+export const RUN_PHASES = ['engine', 'preparing', 'classifier', 'reference', 'evaluation'] as const
+export type RunPhaseName = (typeof RUN_PHASES)[number]
+
+export interface RunPhase {
+  name: RunPhaseName
+  done: number
+  total: number
+  since: number
+}
+
 export type ApiEvent =
   /** A run changed (status, tags, notes, backend, …). */
   | { type: 'run'; run: RunSummary }
@@ -398,6 +415,8 @@ export type ApiEvent =
   | { type: 'sample'; runId: string; sample: SampleRecord }
   /** A log line of a run's engine. */
   | { type: 'log'; runId: string; line: string }
+  /** A run entered a phase or moved on in one; null when it trains steps again or has ended. */
+  | { type: 'phase'; runId: string; phase: RunPhase | null }
 
 export type ApiEventType = ApiEvent['type']
 

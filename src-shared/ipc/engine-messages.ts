@@ -177,10 +177,11 @@ export type EngineMessage =
   /** Backend selected, teacher loaded; `step` is where training starts (0, or the resume step). */
   | { type: 'started'; runId: string; backend: string; skipped: string[]; step: number; totalSteps: number }
   /**
-   * Progress of a long phase without steps: the one-off teacher reference evaluation, or training the
-   * image dataset's classifier (once per dataset, for Fréchet distances).
+   * Progress of a long phase without steps: the one-off teacher reference evaluation, training the image
+   * dataset's classifier (once per dataset, for Fréchet distances), or the final evaluation after the last
+   * step (`evaluation`: models x NFE measured of the total, #19).
    */
-  | { type: 'progress'; runId: string; phase: 'reference' | 'classifier'; done: number; total: number }
+  | { type: 'progress'; runId: string; phase: EngineProgressPhase; done: number; total: number }
   | { type: 'metrics'; runId: string; points: MetricPoint[] }
   /** `role`: `latest` is overwritten as training goes; `final` is the end state; `teacher` is teacher.ckpt. */
   | {
@@ -232,6 +233,9 @@ export type EngineMessage =
   | { type: 'cancelled'; runId: string; step: number }
 
 export type EngineMessageType = EngineMessage['type']
+
+export const ENGINE_PROGRESS_PHASES = ['reference', 'classifier', 'evaluation'] as const
+export type EngineProgressPhase = (typeof ENGINE_PROGRESS_PHASES)[number]
 
 export const TERMINAL_ENGINE_MESSAGES: readonly EngineMessageType[] = ['finished', 'failed', 'cancelled']
 

@@ -4,6 +4,7 @@
  */
 
 import type { RunVerdict } from '../cd/verdict'
+import type { RunPhase } from '../ipc/api'
 
 export const RUN_KINDS = ['distill', 'teacher'] as const
 export type RunKind = (typeof RUN_KINDS)[number]
@@ -76,6 +77,8 @@ export interface Run extends RunSummary {
    * elsewhere may lack it.
    */
   effectiveConfig?: unknown
+  /** What an active run is doing between its steps (#19), as the run service knows it: never stored. */
+  phase?: RunPhase | null
 }
 
 export interface TeacherRecord {

@@ -18,6 +18,7 @@ import type { ImageDatasetRecord } from '@shared/data/images'
 import { etaMs, RATE_WINDOW_MS, stepsPerSecond, type TimedStep } from '../eta'
 import { errorText } from '../error-text'
 import { RunsStore, withSummary } from './runs-store.svelte'
+import { RunPhaseState } from './run-phase.svelte'
 
 export const LOSS_KEY = 'loss'
 /**
@@ -81,6 +82,8 @@ export class LiveRunState {
   private readonly flushMs: number
   private readonly now: () => number
   private readonly store: RunsStore
+  /** What the run waits on between steps (#19): starting, the final evaluation. */
+  readonly phase: RunPhaseState
 
   constructor(
     private readonly api: ApiClient,
@@ -90,6 +93,7 @@ export class LiveRunState {
     this.flushMs = options.flushMs ?? 100
     this.now = options.now ?? (() => Date.now())
     this.store = options.store ?? new RunsStore(api)
+    this.phase = new RunPhaseState(id)
     this.run = $derived(this.known ? runOf(this.readRun, this.store.summary(this.id)) : null)
   }
 
@@ -275,6 +279,7 @@ export class LiveRunState {
 
   /** `before`: the run's summary before a `run` event (the store has already applied the event). */
   onEvent(event: ApiEvent, before?: RunSummary): void {
+    this.phase.onEvent(event)
     switch (event.type) {
       case 'metrics':
         if (event.runId !== this.id) return
@@ -379,12 +384,14 @@ export class LiveRunState {
 
   /** A run read from the backend is the newest the renderer has: the store takes its summary too. */
   private setRead(run: Run): void {
+    this.phase.fromRun(run)
     this.store.put([run])
     this.readRun = run
     this.known = true
   }
 
   dispose(): void {
+    this.phase.dispose()
     this.unsubscribe?.()
     this.unsubscribe = null
     if (this.flushTimer) clearTimeout(this.flushTimer)
