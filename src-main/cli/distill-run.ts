@@ -2,7 +2,7 @@
  * The running half of `clab distill`: the run goes through the RunService like every other face of the
  * app, so it is recorded in the run history (the data folder) and its engine runs in a child process.
  */
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { findRow, metricsByName } from '@shared/cd/evaluation'
 import { effectiveValues } from '@shared/config/effective'
 import type { DistillConfig } from '@shared/config/schemas'
@@ -116,6 +116,11 @@ export async function reportDistillRun(
     for (const name of names) {
       if (name && !entries.has(name) && lstatOrNull(join(samplesDir, name))?.isFile())
         entries.set(name, { from: join(samplesDir, name), max: MAX_RUN_FILE_BYTES })
+    }
+    // The pictures drawn from a 2D run's CSVs too, as `clab runs export` writes them beside the numbers (#19).
+    for (const path of summary.pictures) {
+      const name = basename(path)
+      if (!entries.has(name)) entries.set(name, { from: path, max: MAX_RUN_FILE_BYTES })
     }
     const dir = options.export
     summary.exported = underExportFlag('--export', () => writeCliExport(store.paths.root, dir, entries))

@@ -111,7 +111,9 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--json', 'print JSON')
     .action((options) => run(import('./data-command').then((m) => m.dataListCommand(options))))
 
-  const runs = program.command('runs').description('the run history: list, show, tag, rm, export, import, resume')
+  const runs = program
+    .command('runs')
+    .description('the run history: list, show, tag, rename, rm, export, import, resume (ids: a unique prefix will do)')
   runs
     .command('list')
     .description('list runs, newest first, with their last loss and one-step sliced Wasserstein')
@@ -159,6 +161,14 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--json', 'print JSON')
     .action((folders: string[], options) =>
       run(import('./runs-command').then((m) => m.runsImportCommand(folders, options))),
+    )
+  runs
+    .command('rename <id> <name>')
+    .description('name a run (shown in lists, legends and the app); "" goes back to the name from its config')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((id: string, name: string, options) =>
+      run(import('./runs-command').then((m) => m.runsRenameCommand(id, name, options))),
     )
   runs
     .command('resume <id>')

@@ -1,5 +1,6 @@
 /**
- * `clab runs list|show|tag|rm|export|resume` and `clab sweep`: the run history from the terminal.
+ * `clab runs list|show|tag|rename|rm|export|resume` and `clab sweep`: the run history from the terminal.
+ * Every command that takes a run id also takes a unique prefix of it, or of its random tail, as git does.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,13 +11,14 @@ import { datasetLabel, indexDatasets, type DatasetIndex } from '@shared/data/dat
 import { isShownStatus, SHOWN_STATUSES, shownStatus, statusFilterOf } from '@shared/store/shown-status'
 import type { RunListItem } from '@shared/store/types'
 import { RunStateError } from '../services/run-service'
-import { RunNotFoundError } from '../store'
+import { RunNotFoundError, StoreInputError, type LabStore } from '../store'
 import { exportRunFolder, importDataDir, importRunFolder, RunFolderError } from '../services/run-transfer'
 import { UnsafePathError } from '../files/safe-fs'
 import { DISTILL_FLAGS, EXIT_FAILED, EXIT_OK, flagToOptionKey, UsageError, usageFromConfigError } from './args'
 import { resolveDistillConfig, type DistillOptions } from './distill-command'
 import { reportDistillRun } from './distill-run'
-import { effectiveConfigText } from './config-text'
+import { configTable, timesLine } from './run-show-text'
+import { textTable as table } from './text-table'
 import { checkExportFlag } from './export-flag'
 import { followRun } from './follow-run'
 import { finalEvaluation, openHistory, type HistoryOptions } from './history'
@@ -36,6 +38,8 @@ async function withHistory<T>(
   } catch (error) {
     if (error instanceof RunNotFoundError) throw new UsageError(error.message)
     if (error instanceof RunStateError) throw new UsageError(error.message)
+    // A short id that matches several runs (naming them), a name the history refuses.
+    if (error instanceof StoreInputError) throw new UsageError(error.message)
     throw error
   } finally {
     await history.service.close()
@@ -43,15 +47,8 @@ async function withHistory<T>(
   }
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] as number))
-      .join('  ')
-      .trimEnd()
-  return [line(header), ...rows.map(line)].join('\n')
-}
+/** The full id of the run `typed` names: the id, or a unique prefix of it or of its random tail. */
+const fullId = (store: LabStore, typed: string): string => store.runs.resolveId(typed)
 
 /** A run config's dataset as people know it: `moons`, or an imported image set's name (not `image:<id>`). */
 function datasetOf(config: unknown, datasets: DatasetIndex): string {
@@ -64,6 +61,7 @@ function listRow(run: RunListItem, datasets: DatasetIndex): string[] {
   const swd = run.lastMetrics['eval/swd_nfe1']
   return [
     run.id,
+    run.name ?? '-',
     run.kind,
     shownStatus(run),
     datasetOf(run.config, datasets),
@@ -98,7 +96,7 @@ export async function runsListCommand(
     const datasets = indexDatasets(store.datasets.listDatasets())
     process.stdout.write(
       `${table(
-        ['id', 'kind', 'status', 'dataset', 'step', 'loss', 'swd@1', 'backend', 'tags'],
+        ['id', 'name', 'kind', 'status', 'dataset', 'step', 'loss', 'swd@1', 'backend', 'tags'],
         runs.map((r) => listRow(r, datasets)),
       )}\n`,
     )
@@ -106,8 +104,9 @@ export async function runsListCommand(
   })
 }
 
-export async function runsShowCommand(id: string, options: JsonOption): Promise<number> {
+export async function runsShowCommand(typed: string, options: JsonOption): Promise<number> {
   return withHistory(options, ({ store }) => {
+    const id = fullId(store, typed)
     const run = store.runs.getRun(id)
     const evaluation = finalEvaluation(store, id)
     const checkpoints = store.checkpoints.listCheckpoints(id)
@@ -117,12 +116,14 @@ export async function runsShowCommand(id: string, options: JsonOption): Promise<
       return EXIT_OK
     }
     const lines = [
-      `run ${run.id} (${run.kind}) ${shownStatus(run)}${run.error ? `: ${run.error}` : ''}${run.verdictReason ? `: ${run.verdictReason}` : ''}`,
+      `run ${run.id} "${run.name ?? ''}" (${run.kind}) ${shownStatus(run)}${run.error ? `: ${run.error}` : ''}${run.verdictReason ? `: ${run.verdictReason}` : ''}`,
+      timesLine(run, Date.now()),
       `dataset ${datasetOf(run.config, indexDatasets(store.datasets.listDatasets()))}`,
       `backend ${run.backend ?? '-'}, app ${run.appVersion}, seed ${run.seed ?? '-'}${run.parentRunId ? `, ${run.parentKind} of ${run.parentRunId} at step ${run.parentStep}` : ''}`,
       `tags: ${run.tags.join(', ') || '-'}${run.notes ? `\nnotes: ${run.notes}` : ''}`,
-      `config as trained (asked value in brackets where it differs): ${effectiveConfigText(run)}`,
       `checkpoints: ${checkpoints.map((c) => `step ${c.step}`).join(', ') || '-'}`,
+      'config as trained (the asked value in brackets where it differs):',
+      configTable(run),
     ]
     if (evaluation) lines.push(`evaluation at step ${evaluation.step}:`, evaluationTable(evaluation.rows))
     process.stdout.write(`${lines.join('\n')}\n`)
@@ -131,11 +132,12 @@ export async function runsShowCommand(id: string, options: JsonOption): Promise<
 }
 
 export async function runsTagCommand(
-  id: string,
+  typed: string,
   tags: string[],
   options: JsonOption & { remove?: boolean; note?: string },
 ): Promise<number> {
-  return withHistory(options, ({ service }) => {
+  return withHistory(options, ({ store, service }) => {
+    const id = fullId(store, typed)
     const result = options.remove ? service.untag(id, tags) : service.tag(id, tags)
     if (options.note !== undefined) service.annotate(id, options.note)
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'runs tag', id, tags: result })}\n`)
@@ -144,8 +146,21 @@ export async function runsTagCommand(
   })
 }
 
-export async function runsRemoveCommand(ids: string[], options: JsonOption): Promise<number> {
-  return withHistory(options, async ({ service }) => {
+/** Names a run (`""` goes back to the name derived from its config). */
+export async function runsRenameCommand(typed: string, name: string, options: JsonOption): Promise<number> {
+  return withHistory(options, ({ store, service }) => {
+    const id = fullId(store, typed)
+    const shown = service.rename(id, name)
+    if (options.json) process.stdout.write(`${JSON.stringify({ command: 'runs rename', id, name: shown })}\n`)
+    else process.stdout.write(`run ${id} is now named "${shown}"\n`)
+    return EXIT_OK
+  })
+}
+
+export async function runsRemoveCommand(typedIds: string[], options: JsonOption): Promise<number> {
+  return withHistory(options, async ({ store, service }) => {
+    // Every id is resolved before anything is deleted, so an ambiguous one removes nothing.
+    const ids = typedIds.map((typed) => fullId(store, typed))
     for (const id of ids) await service.delete(id)
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'runs rm', removed: ids })}\n`)
     else process.stdout.write(`removed ${ids.join(', ')}\n`)
@@ -154,8 +169,9 @@ export async function runsRemoveCommand(ids: string[], options: JsonOption): Pro
 }
 
 /** A run as a folder: run.json (config, status, lineage), metrics.csv, evaluations.json, samples and weights. */
-export async function runsExportCommand(id: string, options: JsonOption & { out: string }): Promise<number> {
+export async function runsExportCommand(typed: string, options: JsonOption & { out: string }): Promise<number> {
   return withHistory(options, async ({ store }) => {
+    const id = fullId(store, typed)
     let files: string[]
     try {
       // Anywhere the user names, but never over the data folder's own files, and never over any existing file.
@@ -206,10 +222,11 @@ export async function runsImportCommand(
 }
 
 export async function runsResumeCommand(
-  id: string,
+  typed: string,
   options: JsonOption & { steps?: number; export?: string },
 ): Promise<number> {
   return withHistory(options, async ({ store, service }) => {
+    const id = fullId(store, typed)
     if (options.export) checkExportFlag(store.paths.root, options.export, '--export')
     await service.resume(id, options.steps !== undefined ? { steps: options.steps } : {})
     process.stderr.write(`run ${id}: resumed from step ${store.checkpoints.latestCheckpoint(id)?.step ?? 0}\n`)
