@@ -37,6 +37,8 @@ describe('Teachers view', () => {
         const problem = page.getByTestId('teacher-problem-numSteps')
         await expect.poll(() => problem.innerText(), { timeout: 10_000 }).toMatch(/alphaBar at the last step is 0\.603/)
         await shot('bad-schedule')
+        // #19 item 15: as "Launch run", the button is off while a field is invalid.
+        expect(await page.getByTestId('teacher-train-submit').isDisabled()).toBe(true)
         await T.fill('1000')
         await expect.poll(() => problem.count(), { timeout: 10_000 }).toBe(0)
         await page.getByTestId('teacher-field-dataset').selectOption('rings')

@@ -112,6 +112,16 @@ export function teacherSchedule(t: TeacherRecord): string {
   return parts.length > 0 ? parts.join(' · ') : '—'
 }
 
+/** Why the evaluation-samples text is refused, or null (empty = the default). */
+export function evalSamplesProblem(text: string): string | null {
+  const t = text.trim()
+  if (t === '') return null
+  const n = Number(t)
+  return Number.isInteger(n) && n >= 16 && n <= 100_000
+    ? null
+    : `Evaluation samples must be an integer from 16 to 100000 (got ${JSON.stringify(t)})`
+}
+
 export interface TeachersStateOptions {
   navigate?: (route: RunsRoute) => void
   /** The dataset the training form starts on (`#/teachers?dataset=image:<id>` from the run form). */
@@ -240,6 +250,14 @@ export class TeachersState {
     this.formError = null
   }
 
+  /**
+   * "Train teacher" is offered unless the form is known to be invalid (a field's problem, or evaluation
+   * samples out of range), as "Launch run" is; starting validates again anyway.
+   */
+  get blocked(): boolean {
+    return Object.keys(this.problems).length > 0 || evalSamplesProblem(this.evalSamples) !== null
+  }
+
   /** Validation while typing: debounced; only the latest answer is shown. */
   validateSoon(): void {
     if (this.validateTimer !== null) clearTimeout(this.validateTimer)
@@ -294,11 +312,9 @@ export class TeachersState {
     try {
       const evalText = this.evalSamples.trim()
       const evalSamples = evalText === '' ? undefined : Number(evalText)
-      if (
-        evalSamples !== undefined &&
-        !(Number.isInteger(evalSamples) && evalSamples >= 16 && evalSamples <= 100_000)
-      ) {
-        this.formError = `Evaluation samples must be an integer from 16 to 100000 (got ${JSON.stringify(evalText)})`
+      const evalProblem = evalSamplesProblem(this.evalSamples)
+      if (evalProblem) {
+        this.formError = evalProblem
         return null
       }
       const config = await this.validate()

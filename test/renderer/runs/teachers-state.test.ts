@@ -170,9 +170,12 @@ describe('teachers list, import, export', () => {
       },
     })
     expect(await state.importTeacher('/nope.ckpt', '')).toBeNull()
-    expect(state.importError).toBe('/nope.ckpt does not exist (path)')
+    expect(state.importError).toBe('/nope.ckpt does not exist — check the file path')
     expect(await state.exportTeacher('t1', '/etc/x')).toBeNull()
-    expect(state.exportError).toEqual({ id: 't1', message: '/etc/x is not inside the data folder (path)' })
+    expect(state.exportError).toEqual({
+      id: 't1',
+      message: '/etc/x is not inside the data folder — check the file path',
+    })
   })
 
   it('exports a teacher and reports the file written', async () => {
