@@ -15,7 +15,7 @@ describe('errorText (the one way the renderer words a failure)', () => {
 
 describe('#19 item 15: messages use words, not internal names', () => {
   it('points to the field in words, and not at all when the message names it', () => {
-    const path = new ApiCallError({ code: 'INVALID', message: 'not a teacher checkpoint', field: 'path' })
+    const path = new ApiCallError({ code: 'INVALID_PAYLOAD', message: 'not a teacher checkpoint', field: 'path' })
     expect(errorText(path, { field: true })).toBe('not a teacher checkpoint — check the file path')
     expect(errorText(path, { field: true })).not.toContain('(path)')
     const named = new ApiCallError({ code: 'NOT_FOUND', message: 'no such file path: /x.ckpt', field: 'path' })
