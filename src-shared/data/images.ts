@@ -50,6 +50,14 @@ export function unscalePixels(
 export const IMAGE_DATASET_KINDS = ['mnist', 'fashion-mnist', 'cifar10', 'idx'] as const
 export type ImageDatasetKind = (typeof IMAGE_DATASET_KINDS)[number]
 
+/** How the kinds read in the app (the import form's choice). */
+export const IMAGE_DATASET_KIND_LABELS: Record<ImageDatasetKind, string> = {
+  mnist: 'MNIST',
+  'fashion-mnist': 'Fashion-MNIST',
+  cifar10: 'CIFAR-10',
+  idx: 'other IDX images (EMNIST, KMNIST, …)',
+}
+
 /** Class names by label, for the kinds whose labels are fixed. */
 export const IMAGE_CLASS_NAMES: Partial<Record<ImageDatasetKind, readonly string[]>> = {
   mnist: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],

@@ -4,7 +4,7 @@
  * others); several paths go in one import, so an images file is paired with its labels file.
  */
 import type { ApiClient } from '@shared/ipc/api'
-import type { ImageDatasetRecord } from '@shared/data/images'
+import type { ImageDatasetKind, ImageDatasetRecord } from '@shared/data/images'
 import { callOn } from '../api'
 import { imageShape } from '@shared/data/dataset-names'
 import { errorText } from '../error-text'
@@ -76,7 +76,11 @@ export class DatasetsState {
    * pair with their labels); the import removes the uploaded copies. Returns the datasets, or null with
    * `importError` set.
    */
-  async uploadFiles(files: ReadonlyArray<PickedFile>, name: string): Promise<ImageDatasetRecord[] | null> {
+  async uploadFiles(
+    files: ReadonlyArray<PickedFile>,
+    name: string,
+    kind: ImageDatasetKind | '' = '',
+  ): Promise<ImageDatasetRecord[] | null> {
     this.importError = null
     this.importResult = null
     if (files.length === 0) {
@@ -112,7 +116,7 @@ export class DatasetsState {
     }
     this.uploadProgress = null
     this.importing = false
-    return this.importFiles(paths.join('\n'), name)
+    return this.importFiles(paths.join('\n'), name, kind)
   }
 
   async load(): Promise<void> {
@@ -127,8 +131,16 @@ export class DatasetsState {
     }
   }
 
-  /** Imports the listed files; returns the datasets, or null with `importError` set (nothing was imported). */
-  async importFiles(pathsText: string, name: string): Promise<ImageDatasetRecord[] | null> {
+  /**
+   * Imports the listed files; returns the datasets, or null with `importError` set (nothing was imported).
+   * `kind` '' detects it from the files (IDX files of 28×28 images read as MNIST unless named fashion…), as
+   * `clab data import` without --kind does; a kind that does not fit the files is refused naming them.
+   */
+  async importFiles(
+    pathsText: string,
+    name: string,
+    kind: ImageDatasetKind | '' = '',
+  ): Promise<ImageDatasetRecord[] | null> {
     this.importError = null
     this.importResult = null
     const paths = parsePaths(pathsText)
@@ -140,7 +152,11 @@ export class DatasetsState {
     this.importing = true
     try {
       const n = name.trim()
-      const result = await callOn(this.api, 'datasets.import', n === '' ? { paths } : { paths, name: n })
+      const result = await callOn(this.api, 'datasets.import', {
+        paths,
+        ...(n === '' ? {} : { name: n }),
+        ...(kind === '' ? {} : { kind }),
+      })
       const imported = result.datasets.map((d) => d.dataset)
       const ids = new Set(imported.map((d) => d.id))
       this.datasets = [...imported, ...this.datasets.filter((d) => !ids.has(d.id))]
