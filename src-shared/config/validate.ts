@@ -50,8 +50,33 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
 }
 
-/** Fills defaults, then validates; throws ConfigError naming every bad field. */
+/**
+ * Configs this process has parsed, with their JSON then. A parsed config handed on and parsed again (the
+ * CLI's to the run service, a sweep point's to its start) comes back as it is, unchecked, while it is
+ * unchanged: a config is checked once per process. Only objects a parse returned are known here, so input
+ * from outside (the API, a file, the engine's messages) is always checked.
+ */
+const parsedDistill = new WeakMap<object, string>()
+const parsedTeacher = new WeakMap<object, string>()
+
+function parseOnce<T extends object>(
+  parsed: WeakMap<object, string>,
+  partial: Record<string, unknown>,
+  parse: () => T,
+): T {
+  const seen = parsed.get(partial)
+  if (seen !== undefined && seen === JSON.stringify(partial)) return partial as T
+  const config = parse()
+  parsed.set(config, JSON.stringify(config))
+  return config
+}
+
+/** Fills defaults, then validates; throws ConfigError naming every bad field. A parsed config is not parsed again. */
 export function parseDistillConfig(partial: Record<string, unknown>): DistillConfig {
+  return parseOnce(parsedDistill, partial, () => parseDistillConfigFully(partial))
+}
+
+function parseDistillConfigFully(partial: Record<string, unknown>): DistillConfig {
   const defaults = { ...DISTILL_DEFAULTS, ...kindDefaults(partial.dataset, partial.algorithm) }
   // The default warm-up is at most a tenth of a short run, so `--steps 50` needs no `--warmup` as well;
   // from valid steps only, so bad steps are reported as such, not as a bad warm-up derived from them.
@@ -78,7 +103,7 @@ export function parseDistillConfig(partial: Record<string, unknown>): DistillCon
 }
 
 export function parseTeacherConfig(partial: Record<string, unknown>): TeacherConfig {
-  return parseWith(TeacherConfigSchema, TEACHER_DEFAULTS, partial)
+  return parseOnce(parsedTeacher, partial, () => parseWith(TeacherConfigSchema, TEACHER_DEFAULTS, partial))
 }
 
 /**
