@@ -25,7 +25,7 @@ export const TABLE_METRIC_KEYS = [
 ] as const
 
 /** The run's own columns (before the config fields') and its metric and time columns (after them). */
-type RunColumnKey = 'id' | 'status' | 'kind'
+type RunColumnKey = 'name' | 'id' | 'status' | 'kind'
 type MetricColumnKey =
   'lastLoss' | 'quality1' | 'quality2' | 'prec1' | 'fd1' | 'agreement' | 'duration' | 'created' | 'tags'
 
@@ -79,7 +79,14 @@ export function configColumnsOf(specs: readonly FieldSpec[]): Column[] {
 export const CONFIG_COLUMNS: readonly Column[] = configColumnsOf(DISTILL_FIELDS)
 
 export const COLUMNS: readonly Column[] = [
-  col('id', 'Run', 'Run id (opens the run)', false, '15.5rem'),
+  col(
+    'name',
+    'Run',
+    "The run's name (opens the run): what its settings change, or the name given in Edit",
+    false,
+    '12rem',
+  ),
+  col('id', 'Id', 'Run id (a unique prefix of it names the run in the CLI)', false, '15.5rem'),
   col('status', 'Status', 'Run status', false, '6.5rem'),
   col('kind', 'Kind', 'distill or teacher training', false, '5rem'),
   ...CONFIG_COLUMNS,
@@ -167,6 +174,8 @@ export type CellValue = number | string | null
 /** The value a column sorts and filters on (null = missing; NaN numbers count as missing when sorting). */
 export function cellValue(row: RunRow, key: ColumnKey, now: number): CellValue {
   switch (key) {
+    case 'name':
+      return row.name ?? row.id
     case 'id':
       return row.id
     case 'status':

@@ -149,6 +149,7 @@ function haystack(row: RunRow): string {
   if (h === undefined) {
     h = [
       row.id,
+      row.name ?? '',
       row.tags.join(' '),
       row.notes,
       configString(row, 'dataset') ?? '',

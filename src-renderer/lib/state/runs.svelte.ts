@@ -370,6 +370,14 @@ export class RunsState {
     return true
   }
 
+  /** Names the run ('' = back to the name derived from its settings); returns whether it worked. */
+  async rename(id: string, name: string): Promise<boolean> {
+    const run = await this.act('Could not rename the run', () => callOn(this.api, 'runs.rename', { id, name }))
+    if (!run) return false
+    this.patchRow(id, (row) => ({ ...row, name: run.name }))
+    return true
+  }
+
   /** Deletes runs one by one (the service refuses running ones); returns the ids deleted. */
   async deleteRuns(ids: readonly string[]): Promise<string[]> {
     this.actionError = null

@@ -22,7 +22,7 @@ describe('#16 the runs table and the diff read the registry', () => {
       expect(column?.numeric).toBe(f.kind === 'int' || f.kind === 'number' || f.kind === 'optional-number')
     }
     // The run's own columns come first, the metrics after the config's.
-    expect(COLUMNS.slice(0, 3).map((c) => c.key)).toEqual(['id', 'status', 'kind'])
+    expect(COLUMNS.slice(0, 4).map((c) => c.key)).toEqual(['name', 'id', 'status', 'kind'])
     expect(COLUMNS.at(-1)?.key).toBe('tags')
   })
 
