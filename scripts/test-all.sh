@@ -18,9 +18,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 run() {
+  local start=$SECONDS
   echo
   echo "==> $*"
   "$@"
+  echo "(${*:1:3}: $((SECONDS - start)) s)"
 }
 
 fail() {
