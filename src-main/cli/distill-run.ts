@@ -18,6 +18,7 @@ import { finalEvaluation, openHistory } from './history'
 import { followRun } from './follow-run'
 import { warnVerdict } from './verdict-line'
 import { evaluationTable, printResult } from './report'
+import { teacherWarningLine } from './teacher-quality-text'
 import { runPictures } from './run-pictures'
 import { whereToLook } from './where-to-look'
 
@@ -41,6 +42,9 @@ export async function runDistillCommand(config: DistillConfig, options: DistillO
       `run ${run.id}: distill ${config.algorithm} on ${config.dataset}: N=${config.numScales} mu=${trains.targetEma}${asked('targetEma')} evalEma=${config.evalEma} ` +
         `lr=${config.lr} (${config.lrSchedule}) batch=${config.batch} steps=${config.steps} loss=${config.loss} weighting=${trains.weighting}${asked('weighting')} solver=${config.solver} substeps=${config.teacherSubsteps} top-share=${config.topPairShare} sigma-max=${config.sigmaMax ?? 'last'} seed=${config.seed}\n`,
     )
+    // #17: a teacher that has not learned its data caps what the student can reach.
+    const warning = teacherWarningLine(service.teachers.qualityForSpec(config.teacher, config.dataset))
+    if (warning) process.stderr.write(`${warning}\n`)
     return await reportDistillRun(run.id, options, store, service)
   } finally {
     await service.close()

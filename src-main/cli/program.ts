@@ -81,6 +81,18 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
       run(import('./teachers-command').then((m) => m.teachersImportCommand(file, options))),
     )
   teachers
+    .command('measure [ids...]')
+    .description(
+      'sample 2D teachers at K = 1, 10, 100 and store their precision, recall and SWD against held-out data (those not measured yet when no id is given)',
+    )
+    .option('--all', 'measure every teacher again')
+    .option('--dataset <name>', 'only teachers of this dataset')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((ids: string[], options) =>
+      run(import('./teachers-command').then((m) => m.teachersMeasureCommand(ids, options))),
+    )
+  teachers
     .command('export <id> <file>')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print JSON')

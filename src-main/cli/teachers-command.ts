@@ -1,11 +1,13 @@
 /** `clab teachers list|import|export`: the teachers the run history knows. */
 import { datasetLabel, indexDatasets, withDatasetNames } from '@shared/data/dataset-names'
+import { isImageDatasetRef } from '@shared/data/dataset-ref'
 import { CheckpointError } from '../files/checkpoint-file'
 import { UnsafePathError } from '../files/safe-fs'
 import { TeacherFileError } from '../files/teacher-file'
 import { TeacherNotFoundError } from '../store'
 import { EXIT_OK, UsageError } from './args'
 import { openHistory, type HistoryOptions } from './history'
+import { teacherQualityCell, teacherQualityTable } from './teacher-quality-text'
 
 interface Options extends HistoryOptions {
   json?: boolean
@@ -46,9 +48,11 @@ export function teachersListCommand(options: Options): Promise<number> {
       const datasets = indexDatasets(store.datasets.listDatasets())
       for (const t of teachers) {
         process.stdout.write(
-          `${t.id}  ${datasetLabel(t.dataset, datasets, false).padEnd(12)}  ${withDatasetNames(t.name, datasets)}  ${service.teachers.pathOf(t)}\n`,
+          `${t.id}  ${datasetLabel(t.dataset, datasets, false).padEnd(12)}  ${withDatasetNames(t.name, datasets)}  ${service.teachers.pathOf(t)}  ${teacherQualityCell(t.quality)}\n`,
         )
       }
+      if (teachers.some((t) => !t.quality && !isImageDatasetRef(t.dataset)))
+        process.stdout.write('measure the others with: clab teachers measure <id>\n')
     }
     return EXIT_OK
   })
@@ -69,6 +73,33 @@ export function teachersExportCommand(id: string, file: string, options: Options
     const path = await service.teachers.export(id, file)
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'teachers export', id, path })}\n`)
     else process.stdout.write(`teacher ${id} written to ${path}\n`)
+    return EXIT_OK
+  })
+}
+
+/**
+ * `clab teachers measure [ids...]`: samples each 2D teacher (all not yet measured when no id is given) at
+ * K = 1, 10, 100 and stores its precision, recall and SWD against held-out data (#17). Loads tfjs.
+ */
+export function teachersMeasureCommand(ids: string[], options: Options & { all?: boolean }): Promise<number> {
+  return withTeachers(options, async ({ service }) => {
+    const targets =
+      ids.length > 0
+        ? ids.map((id) => service.teachers.get(id))
+        : service.teachers
+            .list(options.dataset)
+            .filter((t) => (options.all || !t.quality) && !isImageDatasetRef(t.dataset))
+    const measured = []
+    for (const t of targets) {
+      if (isImageDatasetRef(t.dataset))
+        throw new UsageError(`teacher ${t.id} is an image teacher: its runs measure it in classifier features`)
+      if (!options.json) process.stderr.write(`measuring ${t.id} (${t.dataset})...\n`)
+      const quality = await service.teachers.measure(t.id)
+      measured.push({ id: t.id, quality })
+      if (!options.json && quality) process.stdout.write(`${t.id} (${t.dataset}):\n${teacherQualityTable(quality)}\n`)
+    }
+    if (options.json) process.stdout.write(`${JSON.stringify({ command: 'teachers measure', measured })}\n`)
+    else if (targets.length === 0) process.stdout.write('every teacher is measured (--all measures them again)\n')
     return EXIT_OK
   })
 }

@@ -22,6 +22,8 @@ import { exportFileCopyAsync } from '../files/export-files'
 import { lstatOrNull, lstatOrNullAsync } from '../files/safe-fs'
 import type { LabStore } from '../store'
 import { isWithin, realTarget } from '../files/safe-paths'
+import type { TeacherQuality } from '@shared/store/teacher-quality'
+import { measureQuality, readQuality, storeQualityFromRun } from './teacher-quality-store'
 
 /** Where a teacher path may point: `anywhere` for the CLI (the user's own files), `data-folder` for the API. */
 export type TeacherScope = 'anywhere' | 'data-folder'
@@ -31,15 +33,40 @@ export class TeacherService {
 
   constructor(private readonly store: LabStore) {}
 
-  /** The history's teachers, newest first, then the built-in ones (for `dataset` only, when given). */
+  /**
+   * The history's teachers, newest first, then the built-in ones (for `dataset` only, when given), each with
+   * its stored quality (#17; null when not measured).
+   */
   list(dataset?: string): TeacherRecord[] {
     const builtins = this.builtinTeachers().filter((t) => dataset === undefined || t.dataset === dataset)
-    return [...this.store.teachers.listTeachers(dataset ? { dataset } : {}), ...builtins]
+    return [...this.store.teachers.listTeachers(dataset ? { dataset } : {}), ...builtins].map((t) =>
+      this.withQuality(t),
+    )
   }
 
-  /** A teacher by id, built-in ones included; TeacherNotFoundError otherwise. */
+  /** A teacher by id, built-in ones included, with its quality; TeacherNotFoundError otherwise. */
   get(id: string): TeacherRecord {
-    return this.builtinTeachers().find((t) => t.id === id) ?? this.store.teachers.getTeacher(id)
+    return this.withQuality(this.builtinTeachers().find((t) => t.id === id) ?? this.store.teachers.getTeacher(id))
+  }
+
+  private withQuality(teacher: TeacherRecord): TeacherRecord {
+    return { ...teacher, quality: readQuality(this.store, teacher) }
+  }
+
+  /**
+   * Samples the teacher and stores its quality: precision, recall, SWD at K = 1, 10, 100 against held-out data
+   * (2D teachers; loads tfjs). For imported teachers and ones registered before the figures existed.
+   */
+  async measure(id: string): Promise<TeacherQuality | null> {
+    const teacher = this.get(id)
+    return measureQuality(this.store, teacher, this.pathOf(teacher))
+  }
+
+  /** The quality of the teacher a run config's `teacher` names (`builtin` for the dataset, an id); null otherwise. */
+  qualityForSpec(spec: string, dataset: string): TeacherQuality | null {
+    const id = spec === 'builtin' ? builtinTeacherId(dataset) : spec
+    const teacher = this.builtinTeachers().find((t) => t.id === id) ?? this.store.teachers.findTeacher(id)
+    return teacher ? readQuality(this.store, teacher) : null
   }
 
   /** The shipped teachers of resources/teachers, read once (their headers hold the config). */
@@ -130,7 +157,7 @@ export class TeacherService {
     const existing = this.store.teachers.findTeacher(runId)
     if (existing) return existing
     const { config } = readTeacherSnapshot(checkpointPath).header
-    return this.store.teachers.addTeacher({
+    const record = this.store.teachers.addTeacher({
       id: runId,
       name: this.defaultName(config.dataset, config.seed),
       dataset: config.dataset,
@@ -138,6 +165,13 @@ export class TeacherService {
       config,
       runId,
     })
+    // The run's final evaluation already scored the teacher against held-out data: kept with it (#17).
+    try {
+      storeQualityFromRun(this.store, record)
+    } catch {
+      // Without the figures the teacher still registers; `clab teachers measure` can add them.
+    }
+    return this.withQuality(record)
   }
 
   /**
@@ -148,7 +182,19 @@ export class TeacherService {
     // Loaded here: checking the weights' shapes reads the model definitions, which load tfjs, and only an
     // import needs them (a `clab teachers list` or the server's start would otherwise load tfjs too).
     const { importTeacherFile } = await import('./teacher-import')
-    return importTeacherFile(this.store, file, (config) => name ?? this.defaultName(config.dataset, config.seed))
+    const record = await importTeacherFile(
+      this.store,
+      file,
+      (config) => name ?? this.defaultName(config.dataset, config.seed),
+    )
+    // Measured at once (#17), so a teacher that has not learned its data shows before a run uses it. A
+    // failure to measure does not undo the import: the teacher lists as "not measured".
+    try {
+      await this.measure(record.id)
+    } catch {
+      // see above
+    }
+    return this.withQuality(record)
   }
 
   /**

@@ -5,6 +5,7 @@
 
 import type { RunVerdict } from '../cd/verdict'
 import type { RunPhase } from '../ipc/api'
+import type { TeacherQuality } from './teacher-quality'
 
 export const RUN_KINDS = ['distill', 'teacher'] as const
 export type RunKind = (typeof RUN_KINDS)[number]
@@ -92,6 +93,11 @@ export interface TeacherRecord {
   runId: string | null
   createdAt: number
   notes: string
+  /**
+   * Precision, recall and SWD of its samples at K = 1, 10, 100 against held-out data, and a thumbnail (#17);
+   * null when not measured. Absent where a teacher record is not read through the teacher service.
+   */
+  quality?: TeacherQuality | null
 }
 
 /**

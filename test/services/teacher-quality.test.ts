@@ -1,0 +1,108 @@
+/**
+ * #17 Teacher quality kept with the teacher: a teacher run's own final evaluation becomes its quality when it
+ * registers; an imported teacher is measured at import; re-made weights read as not measured; a teacher
+ * below 0.9 precision gets the distillation warning. Real SQLite, real files, real engine processes (cpu).
+ */
+import { copyFileSync, writeFileSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { teacherWarning, TEACHER_PRECISION_WARNING, THUMBNAIL_POINTS } from '@shared/store/teacher-quality'
+import { supportMetrics } from '@shared/cd/support-metrics'
+import { heldOut2D } from '@shared/data/datasets2d'
+import { RunService } from '../../src-main/services/run-service'
+import { openLabStore, type LabStore } from '../../src-main/store'
+import { makeTinyTeacher, tempDir } from '../trainer-host/helpers'
+
+let root: { dir: string; remove: () => void }
+let store: LabStore
+let service: RunService
+let tinyPath: string
+
+beforeAll(async () => {
+  root = tempDir('teacher-quality')
+  tinyPath = join(root.dir, 'tiny.ckpt')
+  await makeTinyTeacher(tinyPath)
+  store = openLabStore({ dataDir: join(root.dir, 'data') })
+  service = new RunService({ store })
+})
+
+afterAll(async () => {
+  await service?.close()
+  store?.close()
+  root?.remove()
+})
+
+describe('#17 teacher quality', () => {
+  it('#17 a trained teacher keeps its run final K = 1, 10, 100 figures, the floor and a thumbnail', async () => {
+    const run = service.startTeacher({
+      dataset: 'moons',
+      hiddenWidth: 16,
+      hiddenDepth: 1,
+      timeEmbeddingDim: 8,
+      steps: 20,
+      batch: 16,
+      backend: 'cpu',
+    })
+    await service.whenIdle()
+    expect(store.runs.getRun(run.id).status).toBe('finished')
+    const teacher = service.teachers.get(run.id)
+    const quality = teacher.quality
+    expect(quality?.rows.map((r) => r.steps)).toEqual([1, 10, 100])
+    // The very figures the run's evaluation stored, not a second measurement.
+    const evaluations = store.evaluations.listEvaluations(run.id, { metric: 'precision' })
+    const k100 = evaluations.find((e) => e.model === 'teacher' && e.nfe === 100)
+    expect(quality?.rows[2]?.precision).toBe(k100?.value)
+    expect(quality?.floor.precision).toBe(evaluations.find((e) => e.model === 'data')?.value)
+    // A teacher run keeps no 100-step sample files: the thumbnail is its last 20-step live preview.
+    expect(quality?.thumbnail).toHaveLength(2 * THUMBNAIL_POINTS)
+    expect(quality?.thumbnailSteps).toBe(20)
+    // listed with it, and what a distillation from it would be warned about
+    expect(service.teachers.list('moons').find((t) => t.id === run.id)?.quality).toEqual(quality)
+    expect(service.teachers.qualityForSpec(run.id, 'moons')).toEqual(quality)
+    // 20 steps of a 16-wide net have not learned moons.
+    expect(quality?.rows[2]?.precision).toBeLessThan(TEACHER_PRECISION_WARNING)
+    expect(teacherWarning(quality)).toMatch(/the student can at best copy the teacher's errors/)
+  })
+
+  it('#17 an imported teacher is measured at import; new weights at the same path read as not measured', async () => {
+    const imported = await service.teachers.import(tinyPath, 'tiny')
+    const quality = imported.quality
+    expect(quality?.solver).toBe('ddim')
+    expect(quality?.rows.map((r) => [r.steps, r.nfe])).toEqual([
+      [1, 1],
+      [10, 10],
+      [100, 100],
+    ])
+    // The thumbnail is the first points of the 100-step samples; scored against held-out data as evaluations are.
+    const thumbnail = Float32Array.from(quality?.thumbnail ?? [])
+    expect(thumbnail.length).toBe(2 * THUMBNAIL_POINTS)
+    const heldOut = heldOut2D('moons', quality?.samples ?? 0, 0)
+    expect(supportMetrics(heldOut, thumbnail, 2).precision).toBeCloseTo(quality?.rows[2]?.precision as number, 1)
+    expect(quality?.floor.precision).toBeGreaterThan(0.95)
+    expect(service.teachers.get(imported.id).quality).toEqual(quality)
+
+    // Someone replaces the weights: the stored figures no longer describe them.
+    const path = service.teachers.pathOf(imported)
+    const bytes = readFileSync(path)
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1
+    writeFileSync(path, bytes)
+    expect(service.teachers.get(imported.id).quality).toBeNull()
+    copyFileSync(tinyPath, path)
+    expect(service.teachers.get(imported.id).quality).toEqual(quality)
+  })
+
+  it('#17 a good teacher, an unmeasured one and a path spec give no warning', () => {
+    const good = {
+      measuredAt: 0,
+      samples: 4000,
+      solver: 'ddim',
+      floor: { precision: 0.997, recall: 0.999, swd: 0.01 },
+      rows: [{ steps: 100, nfe: 100, precision: 0.96, recall: 0.97, swd: 0.012 }],
+      thumbnail: [],
+    }
+    expect(teacherWarning(good)).toBeNull()
+    expect(teacherWarning({ ...good, rows: [{ ...good.rows[0]!, precision: 0.65 }] })).toMatch(/0\.65 \(below 0\.9/)
+    expect(teacherWarning(null)).toBeNull()
+    expect(service.teachers.qualityForSpec(join(root.dir, 'some.ckpt'), 'moons')).toBeNull()
+  })
+})
