@@ -99,6 +99,9 @@ function insertRows(store: LabStore, checked: CheckedRunFolder): string {
   for (let i = 0; i < checked.metrics.length; i += 10_000)
     store.metrics.appendMetrics(id, checked.metrics.slice(i, i + 10_000))
   store.evaluations.addEvaluations(id, checked.evaluations)
+  // The verdict it was stored with (#19): a folder from before verdicts reads as it did, not judged again.
+  if (status === 'finished' && run.verdict)
+    store.runs.setVerdict(id, { verdict: run.verdict, reason: run.verdictReason ?? '' })
   for (const s of run.samples) {
     if (!s.path) continue
     // Folders exported before samples had a role: the previews are the ones from the preview noise.

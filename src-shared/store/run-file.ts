@@ -5,6 +5,7 @@
  * dropped, so a folder from a newer version still imports what this version knows.
  */
 import { z } from 'zod'
+import { RUN_VERDICTS } from '../cd/verdict'
 import { PARENT_KINDS, RUN_KINDS, RUN_STATUSES, SAMPLE_ROLES } from './types'
 import { RUN_NAME_MAX } from '../run-name-check'
 
@@ -87,6 +88,12 @@ export const RunFileSchema = z.object({
   /** The run's name (#19); folders exported before names get the derived one. */
   name: text(RUN_NAME_MAX).optional(),
   notes: text(MAX_NOTES_CHARS).default(''),
+  /** A finished run that went wrong (#19, @shared/cd/verdict); folders exported before verdicts have none. */
+  verdict: z
+    .enum(RUN_VERDICTS, { error: () => `must be one of ${RUN_VERDICTS.join(', ')} or null` })
+    .nullable()
+    .optional(),
+  verdictReason: text(MAX_NOTES_CHARS).nullable().optional(),
   tags: z
     .array(
       z
