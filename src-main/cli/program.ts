@@ -7,6 +7,7 @@ import { distillDefaultText, teacherDefaultText } from '@shared/config/field-def
 import { PRESET_NAMES } from '@shared/config/presets'
 import { TEACHER_FIELDS } from '@shared/config/teacher-fields'
 import { IMAGE_DATASET_KINDS } from '@shared/data/images'
+import { SHOWN_STATUSES } from '@shared/store/shown-status'
 import { numberArg, numberListArg } from './args'
 import { addConfigOptions } from './config-options'
 import { distillCommand } from './distill-command'
@@ -129,7 +130,7 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
   runs
     .command('list')
     .description('list runs, newest first, with their last loss and one-step sliced Wasserstein')
-    .option('--status <s>', 'only runs with this status')
+    .option('--status <s>', `only runs shown with this status: ${list(SHOWN_STATUSES)}`)
     .option('--kind <k>', 'distill or teacher')
     .option('--tag <tag...>', 'only runs with all these tags')
     .option('--limit <n>', 'at most n runs (default 50)', numberArg)
