@@ -1,6 +1,9 @@
 /**
  * `npm run quality -- --dataset moons [--set '{"numScales":14}'] [--at 1000,2000,3000] [--eval-samples 4000]`
- * measures issue 2's quality goal for one configuration: trains a distillation from the built-in teacher
+ * (`--dataset all` or a comma-separated list runs each in turn) measures the quality goals for one
+ * configuration. After the last step it prints one table against held-out data (issue 17): precision, recall
+ * (k-NN, k = 5), the share off the data's support and SWD for the data-vs-data floor, the teacher (DDIM-100)
+ * and the student at NFE 1 and 2. Along the way it trains a distillation from the built-in teacher
  * (wasm) and prints, at each checkpoint step, the evaluation EMA's one-step sliced Wasserstein over the
  * teacher's 100-step figure (the goal is <= 2.5x), the multistep SWDs, and the samples' per-axis spread
  * relative to the data's (the goal allows 30%). The evaluation noise is seed 0 as in every run's evaluation;
@@ -17,7 +20,8 @@ import { parseArgs } from 'node:util'
 import { axisStd } from '@shared/cd/metrics'
 import { karrasStepGrid, uniformStepGrid } from '@shared/cd/schedule'
 import { parseDistillConfig } from '@shared/config/validate'
-import { isDataset2D } from '@shared/data/datasets2d'
+import type { EvalRow } from '@shared/cd/evaluation'
+import { DATASETS_2D, isDataset2D, type Dataset2D } from '@shared/data/datasets2d'
 import { selectBackend } from '../src-main/engine/backend'
 import { dataSource2D } from '../src-main/engine/data-source'
 import { teacherOdeSolve, type TeacherSolve } from '../src-main/engine/cd-target-side'
@@ -37,117 +41,147 @@ const { values } = parseArgs({
     'from-levels': { type: 'boolean', default: false },
   },
 })
-const dataset = values.dataset
-if (!isDataset2D(dataset)) throw new Error(`--dataset: unknown dataset ${JSON.stringify(dataset)}`)
+const datasets = values.dataset === 'all' ? [...DATASETS_2D] : values.dataset.split(',')
+for (const name of datasets)
+  if (!isDataset2D(name)) throw new Error(`--dataset: unknown dataset ${JSON.stringify(name)}`)
 const evalSamples = Number(values['eval-samples'])
 const backend = await selectBackend('wasm')
-const teacher = loadTeacher('builtin', dataset).model
-const noise = evaluationNoise(0, evalSamples, 2, 7)
-const reference = teacherReference(teacher, dataSource2D(dataset), 0, noise, 'ddim')
-const teacher100 = reference.rows.find((r) => r.model === 'teacher' && r.nfe === 100)?.swd as number
-const dataStd = axisStd({ points: reference.heldOut, dim: 2 })
-console.log(
-  `${dataset}: teacher 100-step SWD ${teacher100.toFixed(4)}, data floor ${reference.rows[0]?.swd.toFixed(4)} (${evalSamples} samples, ${backend.name})`,
-)
 
-const schedule = teacher.schedule
-/** Every evaluation sample at teacher step k. */
-const levelsAt = (k: number) =>
-  makeLevels(schedule, uniformSteps(evalSamples, k), teacher.architecture.timeEmbeddingDim)
-/** The evaluation noise at teacher step k's sigma: the teacher starts at the last step, a student at its grid's top. */
-const noiseAt = (k: number) =>
-  tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [evalSamples, 2]), schedule.sigma[k] as number) as Tensor2D)
-/** x taken from teacher step `from` to `to` by the teacher's ODE; x is disposed. */
-function teacherHop(x: Tensor2D, from: number, to: number, solve: TeacherSolve): Tensor2D {
-  const next = tf.tidy(() => teacherOdeSolve(teacher, x, levelsAt(from), levelsAt(to), solve))
-  x.dispose()
-  return next
+/** One line of the table against the data: precision, recall, off-support share and SWD. */
+function supportLine(name: string, row: EvalRow | undefined): string {
+  if (!row) return `${name.padEnd(18)} (not evaluated)`
+  const f = (v: number | undefined, d = 3) => (v === undefined ? '-' : v.toFixed(d))
+  const off = row.offSupport === undefined ? '-' : `${(100 * row.offSupport).toFixed(1)} %`
+  return `${name.padEnd(18)} ${f(row.precision).padStart(9)} ${f(row.recall).padStart(7)} ${off.padStart(11)} ${f(row.swd, 4).padStart(8)}`
 }
 
-if (values.ceiling) {
-  for (const grid of ['uniform', 'karras'] as const) {
-    for (const numScales of values.ceiling.split(',').map(Number)) {
-      const steps =
-        grid === 'karras' ? karrasStepGrid(schedule, numScales) : uniformStepGrid(schedule.numSteps, numScales)
-      const figures = (['ddim', 'heun'] as const).map((solver) => {
-        let x = noiseAt(steps[steps.length - 1] as number)
-        for (let i = steps.length - 1; i > 0; i--)
-          x = teacherHop(x, steps[i] as number, steps[i - 1] as number, { solver, substeps: 1 })
-        const points = x.dataSync() as Float32Array
-        x.dispose()
-        return `${solver} ${score(points, { points: reference.heldOut, dim: 2 }).swd.toFixed(4)}`
-      })
-      console.log(`grid ${grid} N ${numScales}: teacher ODE over the grid, SWD ${figures.join(', ')}`)
+for (const dataset of datasets) await measure(dataset as Dataset2D)
+
+async function measure(dataset: Dataset2D): Promise<void> {
+  const teacher = loadTeacher('builtin', dataset).model
+  const noise = evaluationNoise(0, evalSamples, 2, 7)
+  const reference = await teacherReference(teacher, dataSource2D(dataset), 0, noise, 'ddim')
+  const teacher100 = reference.rows.find((r) => r.model === 'teacher' && r.nfe === 100)?.swd as number
+  const dataStd = axisStd({ points: reference.heldOut, dim: 2 })
+  console.log(
+    `${dataset}: teacher 100-step SWD ${teacher100.toFixed(4)}, data floor ${reference.rows[0]?.swd.toFixed(4)} (${evalSamples} samples, ${backend.name})`,
+  )
+
+  const schedule = teacher.schedule
+  /** Every evaluation sample at teacher step k. */
+  const levelsAt = (k: number) =>
+    makeLevels(schedule, uniformSteps(evalSamples, k), teacher.architecture.timeEmbeddingDim)
+  /** The evaluation noise at teacher step k's sigma: the teacher starts at the last step, a student at its grid's top. */
+  const noiseAt = (k: number) =>
+    tf.tidy(() => tf.mul(tf.tensor2d(noise.noise, [evalSamples, 2]), schedule.sigma[k] as number) as Tensor2D)
+  /** x taken from teacher step `from` to `to` by the teacher's ODE; x is disposed. */
+  function teacherHop(x: Tensor2D, from: number, to: number, solve: TeacherSolve): Tensor2D {
+    const next = tf.tidy(() => teacherOdeSolve(teacher, x, levelsAt(from), levelsAt(to), solve))
+    x.dispose()
+    return next
+  }
+
+  if (values.ceiling) {
+    for (const grid of ['uniform', 'karras'] as const) {
+      for (const numScales of values.ceiling.split(',').map(Number)) {
+        const steps =
+          grid === 'karras' ? karrasStepGrid(schedule, numScales) : uniformStepGrid(schedule.numSteps, numScales)
+        const figures = (['ddim', 'heun'] as const).map((solver) => {
+          let x = noiseAt(steps[steps.length - 1] as number)
+          for (let i = steps.length - 1; i > 0; i--)
+            x = teacherHop(x, steps[i] as number, steps[i - 1] as number, { solver, substeps: 1 })
+          const points = x.dataSync() as Float32Array
+          x.dispose()
+          return `${solver} ${score(points, { points: reference.heldOut, dim: 2 }).swd.toFixed(4)}`
+        })
+        console.log(`grid ${grid} N ${numScales}: teacher ODE over the grid, SWD ${figures.join(', ')}`)
+      }
     }
-  }
-} else {
-  const checkpoints = values.at.split(',').map(Number)
-  const config = parseDistillConfig({
-    dataset,
-    steps: Math.max(...checkpoints),
-    evalSamples,
-    ...(JSON.parse(values.set) as Record<string, unknown>),
-  })
-  const distiller = new Distiller(config, teacher, backend.name)
-  const started = performance.now()
-  for (let step = 1; step <= config.steps; step++) {
-    distiller.trainStep()
-    if (!checkpoints.includes(step)) continue
-    const ev = evaluateStudent(
-      distiller.evalEma,
-      teacher,
-      reference,
-      noise,
-      config.multistepSigmas,
-      config.sigmaData,
-      distiller.usesBoundary,
-      distiller.trainedSteps(),
-    )
-    const oneStep = ev.rows.find((r) => r.nfe === 1)?.swd as number
-    // The online weights too: whether the evaluation EMA helps or lags at this point of the run.
-    const online = evaluateStudent(
-      distiller.student,
-      teacher,
-      reference,
-      noise,
-      [],
-      config.sigmaData,
-      distiller.usesBoundary,
-      distiller.trainedSteps(),
-    )
-    const spread = axisStd({ points: ev.samples.get(1) as Float32Array, dim: 2 }).map((s, i) =>
-      (s / (dataStd[i] as number)).toFixed(2),
-    )
-    console.log(
-      `step ${step}: one-step SWD ${oneStep.toFixed(4)} = ${(oneStep / teacher100).toFixed(2)}x the teacher's 100-step | ` +
-        `by NFE ${ev.rows.map((r) => `${r.nfe}:${r.swd.toFixed(4)}`).join(' ')} | online weights one-step ${(online.rows[0]?.swd as number).toFixed(4)} | spread x ${spread[0]}, y ${spread[1]} of the data's | ` +
-        `${((performance.now() - started) / step).toFixed(1)} ms/step`,
-    )
-  }
-  if (values['from-levels']) oneStepFromEachLevel(distiller, config.sigmaData)
-  distiller.dispose()
-}
-
-function oneStepFromEachLevel(distiller: Distiller, sigmaData: number): void {
-  const steps = distiller.trainedSteps()
-  let x = noiseAt(steps[steps.length - 1] as number)
-  for (let i = steps.length - 1; i >= 0; i--) {
-    const k = steps[i] as number
-    const swd = tf.tidy(() => {
-      const levels = levelsAt(k)
-      const out = consistency(
-        distiller.evalEma.net(),
-        x,
-        levels,
-        distiller.usesBoundary ? boundaryScaling(levels, distiller.sigmaMin, sigmaData) : null,
-      )
-      return score(out.dataSync() as Float32Array, { points: reference.heldOut, dim: 2 }).swd
+  } else {
+    const checkpoints = values.at.split(',').map(Number)
+    const config = parseDistillConfig({
+      dataset,
+      steps: Math.max(...checkpoints),
+      evalSamples,
+      ...(JSON.parse(values.set) as Record<string, unknown>),
     })
-    console.log(
-      `the teacher's ODE over the top ${steps.length - 1 - i} hop(s) to k ${k} (sigma ${(schedule.sigma[k] as number).toPrecision(3)}), then the student's one step: SWD ${swd.toFixed(4)} = ${(swd / teacher100).toFixed(2)}x`,
-    )
-    if (i === 0) break
-    x = teacherHop(x, k, steps[i - 1] as number, { solver: 'heun', substeps: 10 })
+    const distiller = new Distiller(config, teacher, backend.name)
+    const started = performance.now()
+    let lastEvaluation: { rows: EvalRow[] } | null = null
+    for (let step = 1; step <= config.steps; step++) {
+      await distiller.trainStep()
+      if (!checkpoints.includes(step)) continue
+      const ev = await evaluateStudent(
+        distiller.evalEma,
+        teacher,
+        reference,
+        noise,
+        config.multistepSigmas,
+        config.sigmaData,
+        distiller.usesBoundary,
+        distiller.trainedSteps(),
+      )
+      lastEvaluation = ev
+      const oneStep = ev.rows.find((r) => r.nfe === 1)?.swd as number
+      // The online weights too: whether the evaluation EMA helps or lags at this point of the run.
+      const online = await evaluateStudent(
+        distiller.student,
+        teacher,
+        reference,
+        noise,
+        [],
+        config.sigmaData,
+        distiller.usesBoundary,
+        distiller.trainedSteps(),
+      )
+      const spread = axisStd({ points: ev.samples.get(1) as Float32Array, dim: 2 }).map((s, i) =>
+        (s / (dataStd[i] as number)).toFixed(2),
+      )
+      console.log(
+        `step ${step}: one-step SWD ${oneStep.toFixed(4)} = ${(oneStep / teacher100).toFixed(2)}x the teacher's 100-step | ` +
+          `by NFE ${ev.rows.map((r) => `${r.nfe}:${r.swd.toFixed(4)}`).join(' ')} | online weights one-step ${(online.rows[0]?.swd as number).toFixed(4)} | spread x ${spread[0]}, y ${spread[1]} of the data's | ` +
+          `${((performance.now() - started) / step).toFixed(1)} ms/step`,
+      )
+    }
+    if (values['from-levels']) oneStepFromEachLevel(distiller, config.sigmaData)
+    if (lastEvaluation) {
+      const byNfe = (nfe: number) => lastEvaluation?.rows.find((r) => r.nfe === nfe)
+      const teacherRow = reference.rows.find((r) => r.model === 'teacher' && r.nfe === 100)
+      console.log(
+        `${dataset}, step ${config.steps}, seed ${config.seed}: against held-out data (${evalSamples} samples)`,
+      )
+      console.log(`${''.padEnd(18)} precision  recall off-support      SWD`)
+      console.log(supportLine('data (floor)', reference.rows[0]))
+      console.log(supportLine('teacher DDIM-100', teacherRow))
+      console.log(supportLine('student NFE 1', byNfe(1)))
+      console.log(supportLine('student NFE 2', byNfe(2)))
+      const ratio = (byNfe(1)?.swd as number) / teacher100
+      console.log(`one-step SWD ${ratio.toFixed(2)}x the teacher's 100-step`)
+    }
+    distiller.dispose()
   }
-  x.dispose()
+
+  function oneStepFromEachLevel(distiller: Distiller, sigmaData: number): void {
+    const steps = distiller.trainedSteps()
+    let x = noiseAt(steps[steps.length - 1] as number)
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const k = steps[i] as number
+      const swd = tf.tidy(() => {
+        const levels = levelsAt(k)
+        const out = consistency(
+          distiller.evalEma.net(),
+          x,
+          levels,
+          distiller.usesBoundary ? boundaryScaling(levels, distiller.sigmaMin, sigmaData) : null,
+        )
+        return score(out.dataSync() as Float32Array, { points: reference.heldOut, dim: 2 }).swd
+      })
+      console.log(
+        `the teacher's ODE over the top ${steps.length - 1 - i} hop(s) to k ${k} (sigma ${(schedule.sigma[k] as number).toPrecision(3)}), then the student's one step: SWD ${swd.toFixed(4)} = ${(swd / teacher100).toFixed(2)}x`,
+      )
+      if (i === 0) break
+      x = teacherHop(x, k, steps[i - 1] as number, { solver: 'heun', substeps: 10 })
+    }
+    x.dispose()
+  }
 }

@@ -74,7 +74,7 @@ for (const ds of datasets) {
   writeFileSync(join(dir, 'check_k.i32'), buf(k))
   writeFileSync(join(dir, 'check_eps.f32'), buf(eps))
 
-  const reference = teacherReference(teacher, data, 0, noise, 'ddim')
+  const reference = await teacherReference(teacher, data, 0, noise, 'ddim')
   const teacher100 = reference.rows.find((r) => r.model === 'teacher' && r.nfe === 100)!.swd
   const floor = reference.rows[0]!.swd
   const meta = {

@@ -28,7 +28,7 @@ for (const ds of datasets) {
   if (!existsSync(dir)) continue
   const teacher = loadTeacher('builtin', ds).model
   const noise = evaluationNoise(0, 4000, 2, 7)
-  const reference = teacherReference(teacher, dataSource2D(ds), 0, noise, 'ddim')
+  const reference = await teacherReference(teacher, dataSource2D(ds), 0, noise, 'ddim')
   const ref = { points: reference.heldOut, dim: 2 }
   const t100 = reference.rows.find((r) => r.model === 'teacher' && r.nfe === 100)!.swd
   const floor = reference.rows[0]!.swd

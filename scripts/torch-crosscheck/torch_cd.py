@@ -46,18 +46,27 @@ betas = torch.linspace(1e-4, 0.02, T); abar = torch.cumprod(1 - betas, 0); sig_r
 sig = torch.tensor(sig64, dtype=torch.float32)
 sched_rel = ((sig_ref.double() - torch.tensor(sig64)).abs() / torch.tensor(sig64)).max().item()
 
-class Net(torch.nn.Module):  # the ref's Net, unchanged
+TC = meta["teacherConfig"]
+NF = TC.get("fourierFeatures", 0)  # teachers from before issue 17 have none
+FREQS = (TC.get("fourierMaxFrequency", 50.0) ** (torch.arange(NF, dtype=torch.float64) / max(NF - 1, 1))).float() if NF > 1 else torch.ones(NF)
+DEPTH = TC["hiddenDepth"]; TE = TC["timeEmbeddingDim"]
+
+class Net(torch.nn.Module):  # the ref's Net, plus the engine's Fourier features of x (src-main/engine/mlp.ts)
     def __init__(s):
-        super().__init__(); s.f = torch.nn.Sequential(torch.nn.Linear(2 + 32, H), torch.nn.SiLU(), torch.nn.Linear(H, H),
-            torch.nn.SiLU(), torch.nn.Linear(H, H), torch.nn.SiLU(), torch.nn.Linear(H, 2))
+        super().__init__()
+        layers, fan_in = [], 2 + 2 * 2 * NF + TE
+        for _ in range(DEPTH): layers += [torch.nn.Linear(fan_in, H), torch.nn.SiLU()]; fan_in = H
+        s.f = torch.nn.Sequential(*layers, torch.nn.Linear(fan_in, 2))
     def forward(s, x, t):
-        fr = torch.exp(-math.log(10000) * torch.arange(16) / 16)
+        fr = torch.exp(-math.log(10000) * torch.arange(TE // 2) / (TE // 2))
         a_ = t[:, None].float() * fr[None]
-        return s.f(torch.cat([x, a_.sin(), a_.cos()], 1))
+        # sin(x_d f_j) for coordinate d's n frequencies in turn, then the cosines in the same order
+        ang = (x[:, :, None] * FREQS[None, None, :]).reshape(x.shape[0], -1)
+        return s.f(torch.cat([x, ang.sin(), ang.cos(), a_.sin(), a_.cos()], 1))
 
 teacher = Net()
 with torch.no_grad():
-    for i, lin in enumerate([teacher.f[0], teacher.f[2], teacher.f[4], teacher.f[6]]):
+    for i, lin in enumerate([m for m in teacher.f if isinstance(m, torch.nn.Linear)]):
         W = torch.from_numpy(rd(f"layer{i}.W.f32").reshape(meta["shapes"][f"layer{i}.W"]))
         lin.weight.copy_(W.t()); lin.bias.copy_(torch.from_numpy(rd(f"layer{i}.b.f32")))
 teacher.eval()
