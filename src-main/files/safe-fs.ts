@@ -18,7 +18,7 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs'
-import { lstat, open, unlink, type FileHandle } from 'node:fs/promises'
+import { lstat, open, stat as statFollowing, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 
 /** 0 where the platform has no such flag (Windows): the lstat checks still stand. */
@@ -26,10 +26,14 @@ const NOFOLLOW = constants.O_NOFOLLOW ?? 0
 const NONBLOCK = constants.O_NONBLOCK ?? 0
 const CHUNK = 1 << 20
 
+/** Why a bounded read refused a file, for callers that say it in their own words (a teacher file). */
+export type ReadRefusal = 'missing' | 'not-a-file' | 'too-large' | 'unreadable'
+
 export class UnsafePathError extends Error {
   constructor(
     readonly path: string,
     readonly reason: string,
+    readonly refusal?: ReadRefusal,
   ) {
     super(`${path}: ${reason}`)
     this.name = 'UnsafePathError'
@@ -224,30 +228,48 @@ export async function lstatOrNullAsync(path: string): Promise<Stats | null> {
   }
 }
 
-/** As regularFileStat: the regular file at `path` (not a link), at most `maxBytes` long. */
-export async function regularFileStatAsync(path: string, maxBytes: number): Promise<Stats> {
-  const stat = await lstatOrNullAsync(path)
-  if (!stat) throw new UnsafePathError(path, 'is missing')
-  if (!stat.isFile()) throw new UnsafePathError(path, `is ${kindOf(stat)}`)
-  if (stat.size > maxBytes) throw new UnsafePathError(path, `is ${stat.size} bytes, more than the ${maxBytes} allowed`)
+/** How a bounded read treats a link: refused (the default), or followed to the file it names. */
+export interface ReadOptions {
+  /** A file the user named (a teacher checkpoint) may be reached through a link; history files may not. */
+  followLinks?: boolean
+}
+
+/** As regularFileStat: the regular file at `path` (not a link unless followLinks), at most `maxBytes` long. */
+export async function regularFileStatAsync(path: string, maxBytes: number, options: ReadOptions = {}): Promise<Stats> {
+  const stat = options.followLinks ? await statOrNullAsync(path) : await lstatOrNullAsync(path)
+  if (!stat) throw new UnsafePathError(path, 'is missing', 'missing')
+  if (!stat.isFile()) throw new UnsafePathError(path, `is ${kindOf(stat)}`, 'not-a-file')
+  if (stat.size > maxBytes)
+    throw new UnsafePathError(path, `is ${stat.size} bytes, more than the ${maxBytes} allowed`, 'too-large')
   return stat
 }
 
-/** As openChecked: the opened file must be the one lstat saw (no link, no FIFO swapped in since). */
-async function openCheckedAsync(path: string, stat: Stats): Promise<FileHandle> {
+async function statOrNullAsync(path: string): Promise<Stats | null> {
+  try {
+    return await statFollowing(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw inspectFailure(path, error)
+  }
+}
+
+/** As openChecked: the opened file must be the one (l)stat saw (no link, no FIFO swapped in since). */
+async function openCheckedAsync(path: string, stat: Stats, options: ReadOptions = {}): Promise<FileHandle> {
   let handle: FileHandle
   try {
-    handle = await open(path, constants.O_RDONLY | NOFOLLOW | NONBLOCK)
+    handle = await open(path, constants.O_RDONLY | (options.followLinks ? 0 : NOFOLLOW) | NONBLOCK)
   } catch (error) {
     throw new UnsafePathError(
       path,
       `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      'unreadable',
     )
   }
   const opened = await handle.stat()
   if (!opened.isFile() || opened.ino !== stat.ino || opened.dev !== stat.dev) {
     await handle.close()
-    throw new UnsafePathError(path, 'changed while it was read')
+    throw new UnsafePathError(path, 'changed while it was read', 'unreadable')
   }
   return handle
 }
@@ -275,13 +297,19 @@ export async function* regularFileChunks(path: string, maxBytes: number, chunkBy
   }
 }
 
-/** The bytes of the regular file at `path` (never through a link), at most `maxBytes`. */
-export async function readRegularFileAsync(path: string, maxBytes: number): Promise<Buffer> {
-  const stat = await regularFileStatAsync(path, maxBytes)
-  const handle = await openCheckedAsync(path, stat)
+/**
+ * The bytes of the regular file at `path` (not through a link unless followLinks), at most `maxBytes`: the
+ * one bounded asynchronous read. Asynchronous, so the server's event loop never waits on the disk; only a
+ * regular file (a FIFO would block forever, /dev/zero never end), checked again on the opened descriptor;
+ * the size cap checked before a byte is read.
+ */
+export async function readRegularFileAsync(path: string, maxBytes: number, options: ReadOptions = {}): Promise<Buffer> {
+  const stat = await regularFileStatAsync(path, maxBytes, options)
+  const handle = await openCheckedAsync(path, stat, options)
   try {
     const size = (await handle.stat()).size
-    if (size > maxBytes) throw new UnsafePathError(path, `is ${size} bytes, more than the ${maxBytes} allowed`)
+    if (size > maxBytes)
+      throw new UnsafePathError(path, `is ${size} bytes, more than the ${maxBytes} allowed`, 'too-large')
     const bytes = Buffer.alloc(size)
     let read = 0
     while (read < size) {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { isDataset2D } from '@shared/data/dataset-ref'
 import type { Dataset2D } from '@shared/data/datasets2d'
 import type { Snapshot, TeacherHeader } from '../engine/snapshot'
-import { readBoundedFile } from './bounded-read'
+import { readRegularFileAsync, UnsafePathError } from './safe-fs'
 import { CheckpointError, decodeCheckpoint, readCheckpoint } from './checkpoint-file'
 
 export const RESOURCES_DIR = fileURLToPath(new URL('../../resources/', import.meta.url))
@@ -54,14 +54,31 @@ export async function readTeacherFileAsync(spec: string, dataset: string): Promi
   const path = teacherFilePath(spec, dataset)
   let bytes: Buffer
   try {
-    bytes = await readBoundedFile(path, MAX_TEACHER_BYTES)
+    // A teacher the user named may be reached through a link (history files may not).
+    bytes = await readRegularFileAsync(path, MAX_TEACHER_BYTES, { followLinks: true })
   } catch (error) {
-    throw new TeacherFileError(`checkpoint ${(error as Error).message}`)
+    throw new TeacherFileError(`checkpoint ${teacherReadProblem(path, error)}`)
   }
   const snapshot = decodeCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path)
   if (snapshot.header.kind !== 'teacher')
     throw new CheckpointError(path, `is a ${snapshot.header.kind} checkpoint, not a teacher`)
   return checkedTeacherFile(path, snapshot as Snapshot<TeacherHeader>, dataset)
+}
+
+/** Why a teacher file could not be read, as the teacher's messages say it. */
+function teacherReadProblem(path: string, error: unknown): string {
+  if (!(error instanceof UnsafePathError)) return `${path} cannot be read (${(error as Error).message})`
+  switch (error.refusal) {
+    case 'missing':
+      return `${path} does not exist`
+    case 'not-a-file':
+      return `${path} is not a regular file`
+    case 'too-large':
+    case 'unreadable':
+      return `${path} ${error.reason}`
+    default:
+      return error.message
+  }
 }
 
 /** Where `builtin` or a path points (the built-in teacher of a 2D dataset, checked to exist). */
