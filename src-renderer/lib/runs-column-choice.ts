@@ -9,10 +9,22 @@ import { cellValue, type Column, type ColumnKey, type RunRow } from './runs-tabl
 export const ALWAYS_SHOWN: readonly ColumnKey[] = ['name']
 
 /**
- * Hidden until the user shows them: the id (the name says what the run is; the id is in its tooltip and
- * details), and settings most runs share, so the quality, time and tag columns fit at 1440 px.
+ * Hidden until the user shows them, so the name reads in full and the quality, time and tag columns fit at
+ * 1440 px: the id (in the name's tooltip and the details), the algorithm, N, mu and lr (every distillation's
+ * name says them), and settings most runs share.
  */
-export const DEFAULT_HIDDEN: readonly ColumnKey[] = ['id', 'kind', 'solver', 'loss', 'backend', 'quality2', 'steps']
+export const DEFAULT_HIDDEN: readonly ColumnKey[] = [
+  'id',
+  'kind',
+  'algorithm',
+  'numScales',
+  'targetEma',
+  'lr',
+  'solver',
+  'loss',
+  'backend',
+  'quality2',
+]
 
 /** Columns that say something even when empty (a run without tags says "no tags"). */
 const NEVER_EMPTY: readonly ColumnKey[] = ['name', 'id', 'status', 'kind', 'created']

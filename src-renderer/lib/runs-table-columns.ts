@@ -84,7 +84,7 @@ export const COLUMNS: readonly Column[] = [
     'Run',
     "The run's name (opens the run): what its settings change, or the name given in Edit",
     false,
-    '12rem',
+    '17rem',
   ),
   col('id', 'Id', 'Run id (a unique prefix of it names the run in the CLI)', false, '15.5rem'),
   col('status', 'Status', 'Run status', false, '6.5rem'),

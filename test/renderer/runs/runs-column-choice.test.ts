@@ -33,8 +33,10 @@ describe('#19 runs table columns', () => {
     const shown = keys(shownColumns(COLUMNS, hidden, new Set()))
     expect(shown[0]).toBe('name')
     expect(shown).not.toContain('id')
-    for (const key of ['status', 'dataset', 'quality1', 'agreement', 'duration', 'created', 'tags'])
+    for (const key of ['status', 'dataset', 'steps', 'quality1', 'agreement', 'duration', 'created', 'tags'])
       expect(shown).toContain(key)
+    // The name says the algorithm, N, mu and lr: their columns wait to be asked for.
+    for (const key of ['algorithm', 'numScales', 'targetEma', 'lr']) expect(shown).not.toContain(key)
     // Even a stored choice cannot hide the name; unknown keys and garbage are ignored.
     const stored = memoryStorage({ [COLUMN_CHOICE_STORAGE_KEY]: JSON.stringify(['name', 'tags', 'nope', 3]) })
     expect([...loadHiddenColumns(stored, COLUMNS)]).toEqual(['tags'])
