@@ -64,8 +64,13 @@ describe('clab distill', () => {
       backend: string
       evaluations: Record<string, Record<string, { swd: number; energy: number; mmd: number; msPerSample: number }>>
       agreement: { nfe1: number }
+      config: Record<string, unknown>
+      effectiveConfig: Record<string, unknown>
     }
     expect(metrics.backend).toBe('wasm')
+    // #16: metrics.json says what was asked and what trained (alike for cd).
+    expect(metrics.config).toMatchObject({ algorithm: 'cd', steps: 30 })
+    expect(metrics.effectiveConfig).toEqual(metrics.config)
     for (const [model, nfe] of [
       ['data', 'nfe0'],
       ['teacher', 'nfe1'],
