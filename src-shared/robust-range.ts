@@ -126,18 +126,25 @@ export interface Clipped {
   edge: XY[]
   /** Points outside the box, non-finite ones (which have no place at all) included. */
   off: number
+  /** Of those, the points with a NaN or infinite coordinate (no range can show them). */
+  nonFinite: number
 }
 
 /** Splits points at a box: inside as they are, outside clamped onto the edge, and counted. */
 export function clipToBox(points: readonly XY[], box: Box | null): Clipped {
-  if (!box) return { inside: points.filter(finite), edge: [], off: points.filter((p) => !finite(p)).length }
+  if (!box) {
+    const nonFinite = points.filter((p) => !finite(p)).length
+    return { inside: points.filter(finite), edge: [], off: nonFinite, nonFinite }
+  }
   const inside: XY[] = []
   const edge: XY[] = []
   let off = 0
+  let nonFinite = 0
   for (const p of points) {
     if (!finite(p)) {
       // ±Infinity still has a side; NaN has none and is only counted.
       off++
+      nonFinite++
       if (!Number.isNaN(p.x) && !Number.isNaN(p.y)) edge.push(clampTo(p, box))
       continue
     }
@@ -147,17 +154,18 @@ export function clipToBox(points: readonly XY[], box: Box | null): Clipped {
       edge.push(clampTo(p, box))
     }
   }
-  return { inside, edge, off }
+  return { inside, edge, off, nonFinite }
 }
 
 function clampTo(p: XY, b: Box): XY {
   return { x: Math.min(Math.max(p.x, b.minX), b.maxX), y: Math.min(Math.max(p.y, b.minY), b.maxY) }
 }
 
-/** "312 points off the chart"; empty for none. */
-export function offChartText(off: number): string {
+/** "312 points off the chart", "…, 3 of them not finite"; empty for none. */
+export function offChartText(off: number, nonFinite = 0): string {
   if (off <= 0) return ''
-  return `${off} point${off === 1 ? '' : 's'} off the chart`
+  const base = `${off} point${off === 1 ? '' : 's'} off the chart`
+  return nonFinite > 0 ? `${base}, ${nonFinite} of them not finite (NaN or ±∞)` : base
 }
 
 /**

@@ -1,32 +1,27 @@
 /**
  * A run's colour, from its id: the same run has the same colour in every view (Compare's panels, the Live
- * view, exported PNGs), whatever else is compared with it. Twenty hues (Tableau 20's strong and light rows,
- * interleaved so neighbours differ) keep two runs of a comparison from sharing one most of the time; when
- * they do, `runColours` moves the later id to the next free hue, so a comparison never shows one colour twice
- * (up to twenty runs), and the same set of runs always gets the same colours.
+ * view, exported PNGs), whatever else is compared with it. Fourteen clearly different hues (Tableau 10 without
+ * its grey, and four more; no two shades of one hue, and no grey, the held-out data's colour) keep two runs
+ * of a comparison apart most of the time; when two ids land on one hue, `runColours` moves the later id to
+ * the next free one, so a comparison never shows one colour twice (up to fourteen runs), and the same set of
+ * runs always gets the same colours.
  */
 
 export const RUN_PALETTE = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#79706e',
-  '#1f77b4',
-  '#d62728',
-  '#2ca02c',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#17becf',
-  '#bcbd22',
-  '#ff7f0e',
-  '#393b79',
+  '#4e79a7', // blue
+  '#f28e2b', // orange
+  '#e15759', // red
+  '#76b7b2', // teal
+  '#59a14f', // green
+  '#edc948', // yellow
+  '#b07aa1', // purple
+  '#ff9da7', // pink
+  '#9c755f', // brown
+  '#bcbd22', // olive
+  '#e377c2', // magenta
+  '#393b79', // navy
+  '#843c39', // maroon
+  '#17becf', // cyan
 ] as const
 
 /** FNV-1a over the id's UTF-16 code units: cheap, stable across platforms and sessions. */

@@ -147,7 +147,7 @@ export function scatterFigure(points: Float32Array, options: FigureOptions): Buf
   }
   if (data.length > 0) entry('held-out data', DATA_GREY)
   entry(options.label, colour)
-  if (run.off > 0) cv.text(`${offChartText(run.off)} (marked at the edge)`, px0, ly + 12 * S, font, WARN)
+  if (run.off > 0) cv.text(`${offChartText(run.off, run.nonFinite)} (marked at the edge)`, px0, ly + 12 * S, font, WARN)
   return PNG.sync.write(cv.png)
 }
 

@@ -89,7 +89,9 @@ describe('#19 item 12: exported scatter PNGs are figures', () => {
   })
 
   it('the pixel font covers the text it is given and measures it', () => {
-    expect(canDraw('Run 7xr1y7dx: student, 1 step (0.25, -1e3) 312 points off the chart')).toBe(true)
+    expect(
+      canDraw('Run 7xr1y7dx: student, 1 step (0.25, -1e3) 312 points off the chart, 3 of them not finite (NaN or ±∞)'),
+    ).toBe(true)
     expect(textWidth('ab', 2)).toBe((5 + 1 + 5) * 2)
     let dots = 0
     drawText('1', 0, 0, 1, () => dots++)

@@ -178,7 +178,7 @@ export function buildSampleConfig(input: SamplePanelInput): ChartConfiguration<'
   const axis = (min: number | undefined, max: number | undefined) => ({
     type: 'linear' as const,
     ...(min !== undefined && max !== undefined ? { min, max } : {}),
-    ticks: { color: input.theme.muted, maxTicksLimit: 5 },
+    ticks: { color: input.theme.muted, maxTicksLimit: 5, includeBounds: false },
     grid: { color: input.theme.grid },
   })
   return {

@@ -53,8 +53,13 @@ export function layerColor(role: LayerRole, theme: ChartTheme): string {
  */
 const LAYER_ORDER: Record<LayerRole, number> = { data: 40, teacher: 30, nfe2: 10, nfe1: 0, preview: 0 }
 
-/** Layers the range is set by (references) rather than merely widened by (the run's samples). */
-const isReference = (role: LayerRole) => role === 'data' || role === 'teacher'
+/**
+ * Layers the range is set by rather than merely widened by: the held-out data, or the teacher where there
+ * is no data. A teacher beside the data only widens the range as the student does (a poorly trained teacher
+ * spreads far and would otherwise shrink the data it should be judged against).
+ */
+const referenceRoles = (layers: readonly ScatterLayer[]): LayerRole[] =>
+  layers.some((l) => l.role === 'data') ? ['data'] : ['teacher']
 
 export type RangeMode = 'robust' | 'fit'
 
@@ -83,18 +88,28 @@ export function scatterBox(options: ScatterOptions): Box {
     options.range === 'fit'
       ? fitSquare(shown.map((l) => l.points))
       : robustSquare(
-          options.layers.filter((l) => isReference(l.role)).map((l) => l.points),
-          shown.filter((l) => !isReference(l.role)).map((l) => l.points),
+          options.layers.filter((l) => referenceRoles(options.layers).includes(l.role)).map((l) => l.points),
+          shown.filter((l) => !referenceRoles(options.layers).includes(l.role)).map((l) => l.points),
         )
   return box ?? { minX: -2, maxX: 2, minY: -2, maxY: 2 }
 }
 
-/** How many shown sample points lie outside the box (marked on its edge). */
-export function offChartCount(options: ScatterOptions, box: Box = scatterBox(options)): number {
+/** How many shown sample points lie outside the box (marked on its edge), and how many of them are not finite. */
+export function offChart(options: ScatterOptions, box: Box = scatterBox(options)): { off: number; nonFinite: number } {
   let off = 0
+  let nonFinite = 0
   for (const l of options.layers)
-    if (l.role !== 'data' && !options.hidden?.includes(l.role)) off += clipToBox(l.points, box).off
-  return off
+    if (l.role !== 'data' && !options.hidden?.includes(l.role)) {
+      const c = clipToBox(l.points, box)
+      off += c.off
+      nonFinite += c.nonFinite
+    }
+  return { off, nonFinite }
+}
+
+/** How many shown sample points lie outside the box. */
+export function offChartCount(options: ScatterOptions, box: Box = scatterBox(options)): number {
+  return offChart(options, box).off
 }
 
 export function buildScatterConfig(options: ScatterOptions): ChartConfiguration {
@@ -133,7 +148,8 @@ export function buildScatterConfig(options: ScatterOptions): ChartConfiguration 
     type: 'linear' as const,
     min,
     max,
-    ticks: { color: theme.muted, maxTicksLimit: 5 },
+    // No labels at the range's own (unround) ends: "651" and "-567" next to 500 and 0 read as noise.
+    ticks: { color: theme.muted, maxTicksLimit: 5, includeBounds: false },
     grid: { color: theme.grid },
   })
   const config: ChartConfiguration<'scatter', XY[]> = {

@@ -61,6 +61,8 @@ describe('#19 robust shared sample range', () => {
       box,
     )
     expect(c.off).toBe(2)
+    expect(c.nonFinite).toBe(2)
+    expect(offChartText(c.off, c.nonFinite)).toBe('2 points off the chart, 2 of them not finite (NaN or ±∞)')
     expect(c.edge).toEqual([{ x: 1, y: 0 }])
     expect(c.inside).toEqual([{ x: 0.5, y: 0.5 }])
   })

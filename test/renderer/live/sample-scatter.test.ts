@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { SampleRecord } from '@shared/store/types'
 import {
   buildScatterConfig,
+  offChart,
   offChartCount,
   scatterBox,
   selectSamples,
@@ -106,6 +107,24 @@ describe('sample scatter', () => {
     expect(order('nfe2')).toBeGreaterThan(order('nfe1'))
     expect(ds.find((d) => d.label === 'teacher')?.hidden).toBe(true)
     expect(ds.find((d) => d.label === 'nfe1')?.hidden).toBe(false)
+  })
+
+  it('#19 a poorly trained teacher beside the data widens the range only as far as a run may', () => {
+    const data = [
+      { x: -1, y: -1 },
+      { x: 1, y: 1 },
+    ]
+    const teacher = Array.from({ length: 200 }, (_, i) => ({ x: -600 + 6 * i, y: 600 - 6 * i }))
+    const layers = [
+      { role: 'data' as const, label: 'data', points: data },
+      { role: 'teacher' as const, label: 'teacher', points: teacher },
+    ]
+    const box = scatterBox({ layers })
+    expect(box.maxX - box.minX).toBeLessThan(4)
+    expect(offChart({ layers }, box).off).toBeGreaterThan(150)
+    // Without data, the teacher is the reference.
+    const alone = scatterBox({ layers: [layers[1]!] })
+    expect(alone.maxX - alone.minX).toBeGreaterThan(1000)
   })
 
   it('falls back to a default range with no finite points', () => {
