@@ -4,7 +4,9 @@
  * ALGORITHM.md side by side when python3 with torch is installed (Debian: python3-torch).
  *
  * Figures: ms per teacher-training step, per CD step (Euler/DDIM and Heun), ms per sample for the student's
- * one step vs the teacher's 100 steps, and tf.memory() tensors before/after a long run of CD steps.
+ * one step vs the teacher's 100 steps, and tf.memory() tensors before/after a long run of CD steps; kernels
+ * per teacher / CD step (and their device time where the backend has timestamps). webgpu runs on whatever
+ * adapter exists, asked for by name so a software one (lavapipe) is measured too, labelled as such.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -22,18 +24,19 @@ import { consistencySample, teacherSample } from '../src-main/engine/samplers'
 import { topOf } from '../src-main/engine/evaluate'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { TargetSideThread, targetThreadWanted } from '../src-main/trainer-host/target-side-thread'
+import { stepKernels, timeSteps, type StepKernels } from './step-timing'
 import { benchStore } from './store-bench'
 import { tf } from '../src-main/engine/tf'
 
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    backends: { type: 'string', default: 'node-gpu,node,wasm,cpu' },
+    backends: { type: 'string', default: 'node-gpu,webgpu,node,wasm,cpu' },
     quick: { type: 'boolean', default: false },
     'skip-store': { type: 'boolean', default: false },
     // The conv teacher of image datasets (U-Net, 28x28, batch 64). cpu takes about a minute per step at
     // batch 8 on this machine, so it is measured only when asked for (--images-backends wasm,cpu).
-    'images-backends': { type: 'string', default: 'wasm' },
+    'images-backends': { type: 'string', default: 'webgpu,wasm' },
     'skip-images': { type: 'boolean', default: false },
   },
 })
@@ -44,15 +47,19 @@ function stepsFor(backend: string, base: number): number {
   return values.quick ? Math.max(3, Math.round(scaled / 10)) : scaled
 }
 
-function timeIt(steps: number, fn: () => void): number {
-  for (let i = 0; i < Math.min(10, steps); i++) fn()
+async function timeIt(steps: number, fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < Math.min(10, steps); i++) await fn()
   const start = performance.now()
-  for (let i = 0; i < steps; i++) fn()
+  for (let i = 0; i < steps; i++) await fn()
   return (performance.now() - start) / steps
 }
 
 interface BackendFigures {
   backend: string
+  /** The backend as recorded with a run: webgpu's adapter and whether it is software. */
+  label: string
+  teacherStepKernels: StepKernels
+  cdStepEulerKernels: StepKernels
   teacherStepMs: number
   cdStepEulerMs: number
   cdStepHeunMs: number
@@ -70,19 +77,21 @@ interface BackendFigures {
 }
 
 async function benchBackend(name: BackendChoice): Promise<BackendFigures | string> {
+  let label: string
   try {
-    await selectBackend(name)
+    label = (await selectBackend(name)).label
   } catch (error) {
     return (error as Error).message
   }
   // The reference workload: moons, MLP 3 x 256 SiLU, batch 256 (ALGORITHM.md).
   const teacherConfig = parseTeacherConfig({ dataset: 'moons', batch: 256 })
   const trainer = new TeacherTrainer(teacherConfig, name)
-  const teacherStepMs = timeIt(stepsFor(name, 200), () => trainer.trainStep())
+  const teacherStepMs = await timeSteps(trainer, stepsFor(name, 200))
+  const teacherStepKernels = await stepKernels(trainer)
   const teacher = trainer.model
   // As runs do it: the teacher step and target network on a second thread when there is a second core
   // (trainer-host/target-side-thread.ts), and for comparison everything on one thread.
-  const threaded = targetThreadWanted()
+  const threaded = targetThreadWanted(name)
   // The reference's step: one teacher step per hop over 18 levels, lambda = 1 (not the default preset's substeps).
   const referenceStep = (solver: 'ddim' | 'heun') => ({ ...SINGLE_STEP_DEFAULTS, solver })
   const cd = async (settings: Record<string, unknown>, twoThreads: boolean) => {
@@ -99,7 +108,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
         })
       : null
     if (thread) distiller.offloadTargetSide(thread)
-    const ms = timeIt(stepsFor(name, 200), () => distiller.trainStep())
+    const ms = await timeSteps(distiller, stepsFor(name, 200))
     return { distiller, ms, close: async () => thread?.close() }
   }
   // Without the thread the one-thread distillers are the ones measured below (the leak check and the
@@ -117,15 +126,17 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   preset.distiller.dispose()
   await preset.close()
 
+  const cdStepEulerKernels = await stepKernels(euler.distiller)
   const leakCheckSteps = stepsFor(name, 1000)
   const tensorsBefore = tf.memory().numTensors
-  for (let i = 0; i < leakCheckSteps; i++) euler.distiller.trainStep()
+  for (let i = 0; i < leakCheckSteps; i++) await euler.distiller.trainStep()
+  await euler.distiller.settle()
   const tensorsAfter = tf.memory().numTensors
 
   const n = 1000
   const noise = Rng.fromSeed(1).normals(n * 2)
   const sigmaData = 0.5
-  const student = timeIt(5, () =>
+  const student = await timeIt(5, () =>
     consistencySample(
       euler.distiller.evalEma,
       teacher.architecture,
@@ -138,7 +149,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
       topOf(euler.distiller.trainedSteps()),
     ),
   )
-  const teacher100 = timeIt(name === 'cpu' ? 1 : 2, () =>
+  const teacher100 = await timeIt(name === 'cpu' ? 1 : 2, () =>
     teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise, 100, 'ddim'),
   )
   euler.distiller.dispose()
@@ -146,6 +157,9 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   trainer.dispose()
   return {
     backend: name,
+    label,
+    teacherStepKernels,
+    cdStepEulerKernels,
     teacherStepMs,
     cdStepEulerMs: euler.ms,
     cdStepHeunMs: heun.ms,
@@ -219,7 +233,13 @@ const summary = {
 
 const lines: string[] = []
 lines.push(`workload: ${summary.workload}`)
+const kernelText = (k: StepKernels) =>
+  `${k.kernels} kernels${k.kernelMs === null ? '' : `, ${k.kernelMs.toFixed(1)} ms device`}`
 for (const f of figures) {
+  if (f.label !== f.backend) lines.push(`${f.backend.padEnd(8)} ${f.label}`)
+  lines.push(
+    `${f.backend.padEnd(8)} kernels per step: teacher ${kernelText(f.teacherStepKernels)}, CD Euler ${kernelText(f.cdStepEulerKernels)}`,
+  )
   lines.push(
     `${f.backend.padEnd(8)} teacher step ${f.teacherStepMs.toFixed(2)} ms | CD step Euler ${f.cdStepEulerMs.toFixed(2)} ms, Heun ${f.cdStepHeunMs.toFixed(2)} ms ` +
       `(${f.cdThreads} threads; on one: ${f.cdStepEulerOneThreadMs.toFixed(2)} / ${f.cdStepHeunOneThreadMs.toFixed(2)} ms); default preset ${f.cdStepDefaultPresetMs.toFixed(2)} ms | ` +

@@ -29,6 +29,7 @@ import { loadTeacherModel } from '../src-main/engine/teacher-model'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { tf } from '../src-main/engine/tf'
 import { countUnetParameters, unetSpec } from '../src-main/engine/unet'
+import { stepKernels, timeSteps, type StepKernels } from './step-timing'
 
 export interface ImagesBenchOptions {
   backends: BackendChoice[]
@@ -41,6 +42,11 @@ export interface ImagesBenchOptions {
 
 export interface ImagesBackendFigures {
   backend: string
+  /** The backend as recorded with a run: webgpu's adapter and whether it is software. */
+  label: string
+  teacherStepKernels: StepKernels
+  /** Null when the target side ran on a second thread (its kernels are not this thread's). */
+  cdStepHeunKernels: StepKernels | null
   batch: number
   teacherStepMs: number
   teacherImagesPerSecond: number
@@ -92,18 +98,13 @@ function strokeRows(): ImageRows {
   }
 }
 
-function timeSteps(count: number, step: () => void): number {
-  const start = performance.now()
-  for (let i = 0; i < count; i++) step()
-  return (performance.now() - start) / count
-}
-
 async function benchBackend(
   name: BackendChoice,
   options: Required<ImagesBenchOptions>,
 ): Promise<ImagesBackendFigures | string> {
+  let label: string
   try {
-    await selectBackend(name)
+    label = (await selectBackend(name)).label
     assertBackendTrainsConv(tf.getBackend())
   } catch (error) {
     return (error as Error).message
@@ -121,11 +122,13 @@ async function benchBackend(
   })
   const trainer = new TeacherTrainer(teacherConfig, name, undefined, data)
   const timedSteps = options.quick || cpu ? 1 : 3
-  trainer.trainStep() // warm-up: kernel setup and first allocations
+  await trainer.trainStep() // warm-up: kernel setup and first allocations
+  await trainer.settle()
   const tensorsBefore = tf.memory().numTensors
-  const teacherStepMs = timeSteps(timedSteps, () => trainer.trainStep())
+  const teacherStepMs = await timeSteps(trainer, timedSteps, 0)
   const tensorsAfter = tf.memory().numTensors
-  const teacher = loadTeacherModel(teacherConfig, pickArrays('teacher', trainer.snapshot(false).arrays), data)
+  const teacherStepKernels = await stepKernels(trainer)
+  const teacher = loadTeacherModel(teacherConfig, pickArrays('teacher', (await trainer.snapshot(false)).arrays), data)
   trainer.dispose()
 
   const distillConfig = parseDistillConfig({
@@ -140,7 +143,7 @@ async function benchBackend(
   })
   const distiller = new Distiller(distillConfig, teacher, name, undefined, data)
   // As runs do it: the teacher step and target network on a second thread when there is a second core.
-  const thread = targetThreadWanted()
+  const thread = targetThreadWanted(name)
     ? await TargetSideThread.start({
         backend: name,
         teacher,
@@ -151,14 +154,16 @@ async function benchBackend(
       })
     : null
   if (thread) distiller.offloadTargetSide(thread)
-  distiller.trainStep()
+  await distiller.trainStep()
+  await distiller.settle()
   const cdTensorsBefore = tf.memory().numTensors
-  const cdStepHeunMs = timeSteps(timedSteps, () => distiller.trainStep())
+  const cdStepHeunMs = await timeSteps(distiller, timedSteps, 0)
   const cdTensorsAfter = tf.memory().numTensors
+  const cdStepHeunKernels = thread ? null : await stepKernels(distiller)
   await thread?.close()
 
   const noise = Rng.fromSeed(3).normals(GENERATED * data.dim)
-  const student = consistencySample(
+  const student = await consistencySample(
     distiller.evalEma,
     teacher.architecture,
     teacher.schedule,
@@ -169,7 +174,7 @@ async function benchBackend(
     true,
     topOf(distiller.trainedSteps()),
   )
-  const teacher100 = teacherSample(
+  const teacher100 = await teacherSample(
     teacher.weights,
     teacher.architecture,
     teacher.schedule,
@@ -181,6 +186,9 @@ async function benchBackend(
   teacher.weights.dispose()
   return {
     backend: name,
+    label,
+    teacherStepKernels,
+    cdStepHeunKernels,
     batch,
     teacherStepMs,
     teacherImagesPerSecond: (1000 * batch) / teacherStepMs,
@@ -222,7 +230,15 @@ export async function benchImages(
 /** Human-readable lines, in the style of bench.ts's summary. */
 export function formatImagesBench(result: ImagesBenchResult): string[] {
   const lines = [`images: ${result.workload} (${result.parameters} parameters)`]
+  const kernelText = (k: StepKernels | null) =>
+    k === null
+      ? 'n/a (two threads)'
+      : `${k.kernels}${k.kernelMs === null ? '' : ` (${k.kernelMs.toFixed(1)} ms device)`}`
   for (const f of Object.values(result.backends)) {
+    if (f.label !== f.backend) lines.push(`${f.backend.padEnd(8)} ${f.label}`)
+    lines.push(
+      `${f.backend.padEnd(8)} kernels per step: teacher ${kernelText(f.teacherStepKernels)}, CD Heun ${kernelText(f.cdStepHeunKernels)}`,
+    )
     lines.push(
       `${f.backend.padEnd(8)} teacher step (batch ${f.batch}) ${f.teacherStepMs.toFixed(0)} ms = ${f.teacherImagesPerSecond.toFixed(1)} images/s | ` +
         `CD step (Heun, ${f.cdThreads} threads) ${f.cdStepHeunMs.toFixed(0)} ms = ${f.cdImagesPerSecond.toFixed(1)} images/s | ` +
@@ -238,7 +254,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({
     options: {
       json: { type: 'boolean', default: false },
-      backends: { type: 'string', default: 'node-gpu,node,wasm,cpu' },
+      backends: { type: 'string', default: 'node-gpu,webgpu,node,wasm,cpu' },
       quick: { type: 'boolean', default: false },
     },
   })

@@ -118,7 +118,7 @@ export interface TeacherReference {
 }
 
 /** The parts of an evaluation that do not change during a run: computed once. */
-export function teacherReference(
+export async function teacherReference(
   teacher: TeacherModel,
   data: DataSource,
   seed: number,
@@ -126,7 +126,7 @@ export function teacherReference(
   solver: Solver,
   onProgress?: (done: number, total: number) => void,
   featureSpace?: FeatureSpace,
-): TeacherReference {
+): Promise<TeacherReference> {
   const dim = teacher.architecture.dim
   const n = noise.noise.length / dim
   const heldOut = data.heldOut(n, seed)
@@ -157,13 +157,13 @@ export function teacherReference(
   ]
   let k100: Float32Array = new Float32Array(0)
   const teacherSets: Float32Array[] = []
-  TEACHER_EVAL_STEPS.forEach((K, i) => {
-    const result = teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise.noise, K, solver)
+  for (const [i, K] of TEACHER_EVAL_STEPS.entries()) {
+    const result = await teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise.noise, K, solver)
     rows.push(row('teacher', result, n, reference, features, support))
     teacherSets.push(result.points)
     if (K === 100) k100 = result.points
     onProgress?.(i + 1, TEACHER_EVAL_STEPS.length)
-  })
+  }
   // How far the teacher's K-step solution is from its own K = 100 one: the teacher's curve of the
   // agreement-vs-NFE plot the students are drawn against.
   teacherSets.forEach((points, i) => {
@@ -228,7 +228,7 @@ export function studentEvalNfes(multistepSigmas: number): number[] {
   return nfes
 }
 
-export function evaluateStudent(
+export async function evaluateStudent(
   weights: EpsWeights,
   teacher: TeacherModel,
   reference: TeacherReference,
@@ -240,7 +240,7 @@ export function evaluateStudent(
   trainedSteps: readonly number[],
   /** Rows measured of the total (studentEvalNfes), after each (#19: the final evaluation's progress). */
   onProgress?: (done: number, total: number) => void,
-): StudentEvaluation {
+): Promise<StudentEvaluation> {
   const dim = teacher.architecture.dim
   const n = noise.noise.length / dim
   const referenceSet = { points: reference.heldOut, dim }
@@ -250,7 +250,7 @@ export function evaluateStudent(
   for (const nfe of nfes) {
     const extra = nfe - 1
     const levels = multistepSigmas.slice(0, extra).map((tau) => nearestLevel(teacher.schedule, trainedSteps, tau))
-    const result = consistencySample(
+    const result = await consistencySample(
       weights,
       teacher.architecture,
       teacher.schedule,

@@ -85,8 +85,8 @@ export class Previewer {
   }
 
   /** What does not change during a run: the held-out data and the teacher's K-step samples. */
-  reference(): PreviewSet[] {
-    const teacher = teacherSample(
+  async reference(): Promise<PreviewSet[]> {
+    const teacher = await teacherSample(
       this.teacher.weights,
       this.teacher.architecture,
       this.teacher.schedule,
@@ -98,8 +98,8 @@ export class Previewer {
   }
 
   /** The teacher being trained, sampled with K DDIM steps, and its sliced Wasserstein. */
-  teacherAt(numSteps: number): StudentPreview {
-    const result = teacherSample(
+  async teacherAt(numSteps: number): Promise<StudentPreview> {
+    const result = await teacherSample(
       this.teacher.weights,
       this.teacher.architecture,
       this.teacher.schedule,
@@ -117,7 +117,11 @@ export class Previewer {
   }
 
   /** The student (evaluation EMA) at one step, and at two when a second-step sigma is configured. */
-  student(weights: EpsWeights, trainedSteps: readonly number[], sampling: StudentSampling): StudentPreview {
+  async student(
+    weights: EpsWeights,
+    trainedSteps: readonly number[],
+    sampling: StudentSampling,
+  ): Promise<StudentPreview> {
     const { architecture, schedule } = this.teacher
     const levelSets: number[][] = [[]]
     if (sampling.secondStepSigma !== undefined)
@@ -126,7 +130,7 @@ export class Previewer {
     const swd = new Map<number, number>()
     const reference = { points: this.heldOut, dim: this.dim }
     for (const levels of levelSets) {
-      const result = consistencySample(
+      const result = await consistencySample(
         weights,
         architecture,
         schedule,

@@ -92,10 +92,10 @@ export async function runDistillation(
   try {
     const noise = evaluationNoise(config.seed, config.evalSamples, distiller.dim, config.multistepSigmas.length)
     let reference: TeacherReference | null = null
-    const getReference = () => {
+    const getReference = async (): Promise<TeacherReference> => {
       // The teacher's reference figures always use DDIM (NFE = K), whatever solver the distillation uses,
       // so every run of a teacher is scored against the same teacher numbers.
-      reference ??= teacherReference(
+      reference ??= await teacherReference(
         teacher,
         distiller.data,
         config.seed,
@@ -106,11 +106,12 @@ export async function runDistillation(
       )
       return reference
     }
-    const evaluate = (): DistillEvaluation => {
-      const result = evaluateStudent(
+    const evaluate = async (): Promise<DistillEvaluation> => {
+      const figures = await getReference()
+      const result = await evaluateStudent(
         distiller.evalEma,
         teacher,
-        getReference(),
+        figures,
         noise,
         config.multistepSigmas,
         config.sigmaData,
@@ -119,7 +120,7 @@ export async function runDistillation(
       )
       const evaluation = {
         step: distiller.step,
-        rows: [...getReference().rows, ...result.rows],
+        rows: [...figures.rows, ...result.rows],
         agreement: result.agreement,
         samples: result.samples,
       }
@@ -128,9 +129,9 @@ export async function runDistillation(
     }
 
     const previewer = callbacks.onPreview && config.sampleEvery > 0 ? new Previewer(teacher, distiller.data) : null
-    const preview = () => {
+    const preview = async () => {
       if (!previewer) return
-      const student = previewer.student(distiller.evalEma, distiller.trainedSteps(), {
+      const student = await previewer.student(distiller.evalEma, distiller.trainedSteps(), {
         secondStepSigma: config.multistepSigmas[0],
         sigmaData: config.sigmaData,
         withBoundary: distiller.usesBoundary,
@@ -138,8 +139,8 @@ export async function runDistillation(
       callbacks.onPreview?.({ step: distiller.step, sets: student.sets, swd: student.swd })
     }
     if (previewer && callbacks.previewReference) {
-      callbacks.onPreview?.({ step: distiller.step, sets: previewer.reference(), swd: new Map() })
-      preview()
+      callbacks.onPreview?.({ step: distiller.step, sets: await previewer.reference(), swd: new Map() })
+      await preview()
     }
 
     let lastLoss = Number.NaN
@@ -176,8 +177,8 @@ export async function runDistillation(
       const previewNow = config.sampleEvery > 0 && (step % config.sampleEvery === 0 || step === config.steps)
       if (checkpointNow || evaluateNow || previewNow) report(await distiller.settle())
       if (checkpointNow) callbacks.onCheckpoint?.(await distiller.snapshot())
-      if (evaluateNow) evaluate()
-      if (previewNow) preview()
+      if (evaluateNow) await evaluate()
+      if (previewNow) await preview()
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve))
         lastYield = performance.now()
@@ -188,13 +189,13 @@ export async function runDistillation(
     const trainingMs = msPerStep(started, distiller.step - firstStep)
     const snapshot = await distiller.snapshot()
     if (config.checkpointEvery > 0 && distiller.step % config.checkpointEvery !== 0) callbacks.onCheckpoint?.(snapshot)
-    const final = evaluate()
+    const final = await evaluate()
     return {
       status: 'finished',
       step: distiller.step,
       lastLoss,
       msPerStep: trainingMs,
-      reference: getReference(),
+      reference: await getReference(),
       final,
       snapshot,
     }

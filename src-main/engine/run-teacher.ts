@@ -58,7 +58,7 @@ export async function runTeacherTraining(
     const msPerStep = trainer.step > firstStep ? (performance.now() - started) / (trainer.step - firstStep) : 0
     const evalSamples = callbacks.evalSamples ?? 4000
     const noise = evaluationNoise(config.seed, evalSamples, trainer.model.architecture.dim, 0)
-    const reference = teacherReference(trainer.model, trainer.data, config.seed, noise, 'ddim')
+    const reference = await teacherReference(trainer.model, trainer.data, config.seed, noise, 'ddim')
     return { snapshot: await trainer.snapshot(), rows: reference.rows, msPerStep, lastLoss, k100: reference.k100 }
   } finally {
     trainer.dispose()

@@ -8,7 +8,8 @@
  *                x <- f(x + sqrt(sigma_k^2 - sigmaMin^2) z', k)
  *                (the levels should be ones the student was trained on: see nearestLevel)
  * Rows go through the network `architecture.sampleChunk` at a time (all at once for the MLP); each row's
- * result does not depend on the others.
+ * result does not depend on the others. Results are read with `await data()` (no synchronous read: webgpu
+ * under Node has none), one chunk's read overlapping the next chunk's work.
  */
 import { samplerSteps, type NoiseSchedule } from '@shared/cd/schedule'
 import type { Solver } from '@shared/config/fields'
@@ -28,37 +29,52 @@ export interface SampleResult {
 /** The shape facts a sampler needs about the network. */
 export type SamplingShape = Pick<Architecture, 'dim' | 'timeEmbeddingDim' | 'sampleChunk'>
 
-/** Runs `sampleRows` over consecutive row ranges of at most `chunk` rows and joins the results. */
-function inChunks(
+/**
+ * Runs `sampleRows` over consecutive row ranges of at most `chunk` rows and joins the results. Each chunk's
+ * read starts as soon as its tensor is queued, so the device works on the next chunk meanwhile.
+ */
+async function inChunks(
   n: number,
   dim: number,
   chunk: number,
-  sampleRows: (start: number, rows: number) => Float32Array,
-): Float32Array {
-  if (n <= chunk) return sampleRows(0, n)
+  sampleRows: (start: number, rows: number) => tf.Tensor,
+): Promise<Float32Array> {
+  if (n <= chunk) return readAndDispose(sampleRows(0, n))
   const out = new Float32Array(n * dim)
+  const reads: Array<Promise<void>> = []
   for (let start = 0; start < n; start += chunk) {
     const rows = Math.min(chunk, n - start)
-    out.set(sampleRows(start, rows), start * dim)
+    const at = start * dim
+    reads.push(readAndDispose(sampleRows(start, rows)).then((values) => out.set(values, at)))
   }
+  await Promise.all(reads)
   return out
 }
 
-export function teacherSample(
+async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    // slice(): on the cpu backend data() hands out the tensor's own buffer.
+    return ((await t.data()) as Float32Array).slice()
+  } finally {
+    t.dispose()
+  }
+}
+
+export async function teacherSample(
   weights: EpsWeights,
   shape: SamplingShape,
   schedule: NoiseSchedule,
   noise: Float32Array,
   numSamplerSteps: number,
   solver: Solver,
-): SampleResult {
+): Promise<SampleResult> {
   const dim = shape.dim
   const n = noise.length / dim
   const steps = samplerSteps(schedule.numSteps, numSamplerSteps)
   const sigmaMax = schedule.sigma[schedule.numSteps - 1] as number
   const net = weights.net()
   const start = performance.now()
-  const points = inChunks(n, dim, shape.sampleChunk, (first, rows) =>
+  const points = await inChunks(n, dim, shape.sampleChunk, (first, rows) =>
     teacherRows(net, shape, schedule, noise.subarray(first * dim, (first + rows) * dim), rows, steps, sigmaMax, solver),
   )
   const nfe = (steps.length - 1) * evaluationsPerStep(solver)
@@ -74,7 +90,7 @@ function teacherRows(
   steps: number[],
   sigmaMax: number,
   solver: Solver,
-): Float32Array {
+): Tensor2D {
   const dim = shape.dim
   let x = tf.tidy(() => tf.mul(tf.tensor2d(noise, [n, dim]), sigmaMax) as Tensor2D)
   for (let i = 0; i + 1 < steps.length; i++) {
@@ -89,12 +105,10 @@ function teacherRows(
     x.dispose()
     x = next
   }
-  const points = x.dataSync() as Float32Array
-  x.dispose()
-  return points
+  return x
 }
 
-export function consistencySample(
+export async function consistencySample(
   weights: EpsWeights,
   shape: SamplingShape,
   schedule: NoiseSchedule,
@@ -105,13 +119,13 @@ export function consistencySample(
   withBoundary: boolean,
   /** The teacher step of the first step: the top of the grid the student was trained on. */
   topStep: number,
-): SampleResult {
+): Promise<SampleResult> {
   const dim = shape.dim
   const n = noise.length / dim
   if (renoise.length < levels.length) throw new Error(`multistep sampling needs ${levels.length} re-noise draws`)
   const net = weights.net()
   const start = performance.now()
-  const points = inChunks(n, dim, shape.sampleChunk, (first, rows) =>
+  const points = await inChunks(n, dim, shape.sampleChunk, (first, rows) =>
     consistencyRows(
       net,
       shape,
@@ -139,7 +153,7 @@ function consistencyRows(
   sigmaData: number,
   withBoundary: boolean,
   topStep: number,
-): Float32Array {
+): Tensor2D {
   const dim = shape.dim
   const sigmaMin = schedule.sigma[0] as number
   const sigmaMax = schedule.sigma[topStep] as number
@@ -157,7 +171,5 @@ function consistencyRows(
     x.dispose()
     x = next
   })
-  const points = x.dataSync() as Float32Array
-  x.dispose()
-  return points
+  return x
 }

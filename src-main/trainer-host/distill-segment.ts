@@ -95,8 +95,8 @@ export class DistillSegment implements Trainee {
    * The teacher's reference figures, always with DDIM (NFE = K) whatever solver the distillation uses, so
    * every run of a teacher is scored against the same teacher numbers.
    */
-  reference(onProgress = this.inputs.onReferenceProgress): TeacherReference {
-    this.figures ??= teacherReference(
+  async reference(onProgress = this.inputs.onReferenceProgress): Promise<TeacherReference> {
+    this.figures ??= await teacherReference(
       this.teacher,
       this.distiller.data,
       this.config.seed,
@@ -112,13 +112,13 @@ export class DistillSegment implements Trainee {
    * `onProgress` (the final evaluation, #19) counts models x NFE: the teacher's K = 1, 10, 100 when they are
    * measured now (their first use), then the student's NFEs; it hears 0 of the total first.
    */
-  evaluate(onProgress?: (done: number, total: number) => void): DistillEvaluation {
+  async evaluate(onProgress?: (done: number, total: number) => void): Promise<DistillEvaluation> {
     const { config, distiller } = this
     const teacherRows = this.figures === null ? TEACHER_EVAL_STEPS.length : 0
     const total = teacherRows + studentEvalNfes(config.multistepSigmas.length).length
     onProgress?.(0, total)
-    const reference = onProgress ? this.reference((done) => onProgress(done, total)) : this.reference()
-    const result = evaluateStudent(
+    const reference = await (onProgress ? this.reference((done) => onProgress(done, total)) : this.reference())
+    const result = await evaluateStudent(
       distiller.evalEma,
       this.teacher,
       reference,
@@ -131,19 +131,19 @@ export class DistillSegment implements Trainee {
     )
     return {
       step: distiller.step,
-      rows: [...this.reference().rows, ...result.rows],
+      rows: [...reference.rows, ...result.rows],
       agreement: result.agreement,
       samples: result.samples,
     }
   }
 
   /** What does not change during the run: the held-out data and the teacher's samples. */
-  referenceSets(): PreviewSet[] {
-    return this.previewer?.reference() ?? []
+  async referenceSets(): Promise<PreviewSet[]> {
+    return (await this.previewer?.reference()) ?? []
   }
 
   /** The student (evaluation EMA) at one step, and at two when a second-step sigma is configured. */
-  studentPreview(): StudentPreview | null {
+  async studentPreview(): Promise<StudentPreview | null> {
     if (!this.previewer) return null
     const { config, distiller } = this
     return this.previewer.student(distiller.evalEma, distiller.trainedSteps(), {

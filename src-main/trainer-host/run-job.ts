@@ -118,16 +118,16 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
           out.checkpoint(join(job.checkpointDir, 'final.ckpt'), bytes, current.step, 'final')
       },
       async evaluate() {
-        const e = current.evaluate()
+        const e = await current.evaluate()
         out.emit({ type: 'evaluation', runId, step: e.step, rows: e.rows, agreement: e.agreement })
       },
       // The data and teacher once per run: not again after a pause.
       async previewStart() {
-        preview({ sets: current.referenceSets(), swd: new Map() })
-        preview(current.studentPreview())
+        preview({ sets: await current.referenceSets(), swd: new Map() })
+        preview(await current.studentPreview())
       },
       preview: async () => {
-        preview(current.studentPreview())
+        preview(await current.studentPreview())
       },
       afterYield: () => current.attachTargetSide(),
       resume() {
@@ -139,9 +139,9 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       },
     })
     if (end.status === 'cancelled') return { type: 'cancelled', runId, step: end.step }
-    const final = current.evaluate(out.progress('evaluation'))
+    const final = await current.evaluate(out.progress('evaluation'))
     out.emit({ type: 'evaluation', runId, step: final.step, rows: final.rows, agreement: final.agreement })
-    writeFinalSamples(job.samplesDir, data.source, current.reference(), final.samples, (s) =>
+    writeFinalSamples(job.samplesDir, data.source, await current.reference(), final.samples, (s) =>
       out.emit({
         type: 'samples',
         runId,
@@ -199,8 +199,8 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     const previewer = sampleEvery > 0 ? new Previewer(trainer.model, data.source) : null
     const preview = (sets: PreviewSet[], swd: Map<number, number>) =>
       out.preview(trainer.step, sets, swd, data.source, job.outDir)
-    const previewTeacher = () => {
-      const p = previewer?.teacherAt(TRAINING_PREVIEW_TEACHER_STEPS)
+    const previewTeacher = async () => {
+      const p = await previewer?.teacherAt(TRAINING_PREVIEW_TEACHER_STEPS)
       if (p) preview(p.sets, p.swd)
     }
     const cadence = {
@@ -214,9 +214,9 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
       checkpoint: () => checkpoint(join(job.checkpointDir, 'latest.ckpt'), 'latest'),
       async previewStart() {
         if (previewer) preview([previewer.data()], new Map())
-        previewTeacher()
+        await previewTeacher()
       },
-      preview: async () => previewTeacher(),
+      preview: previewTeacher,
     })
     if (end.status === 'cancelled') return { type: 'cancelled', runId, step: end.step }
 
@@ -232,7 +232,15 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     const features = await classifierFeatures(data.reader, out.progress('classifier'))
     let reference
     try {
-      reference = teacherReference(trainer.model, data.source, config.seed, noise, 'ddim', progress, features?.space)
+      reference = await teacherReference(
+        trainer.model,
+        data.source,
+        config.seed,
+        noise,
+        'ddim',
+        progress,
+        features?.space,
+      )
     } finally {
       features?.dispose()
     }

@@ -68,9 +68,10 @@ export class RunReporter {
     this.ctx.step = step
   }
 
-  step(result: { step: number; loss: number; lr: number }): void {
+  /** `wallMs`: when the step was taken, if its loss is reported later (loss-reader.ts); default now. */
+  step(result: { step: number; loss: number; lr: number }, wallMs = this.clock.ms): void {
     this.ctx.step = result.step
-    this.metrics.add({ step: result.step, loss: result.loss, lr: result.lr, wallMs: this.clock.ms })
+    this.metrics.add({ step: result.step, loss: result.loss, lr: result.lr, wallMs })
   }
 
   checkpoint(path: string, bytes: Uint8Array, step: number, role: 'latest' | 'final' | 'teacher'): void {

@@ -69,10 +69,13 @@ export async function runTrainingLoop(
   let lastLoss = Number.NaN
   // Every loss is reported, in step order, before anything that happens at its step (a checkpoint, an
   // evaluation, a preview, a pause): settle() reads the outstanding ones first.
+  // The time axis is when each step was taken, not when its loss was read.
+  const takenAt = new Map<number, number>()
   const report = (results: StepReport[]) => {
     for (const result of results) {
       lastLoss = result.loss
-      out.step(result)
+      out.step(result, takenAt.get(result.step))
+      takenAt.delete(result.step)
     }
   }
   let trainingMs = 0
@@ -96,7 +99,9 @@ export async function runTrainingLoop(
       segmentStart = performance.now()
       lastYield = segmentStart
     }
-    report(await hooks.trainee().trainStep())
+    const results = await hooks.trainee().trainStep()
+    takenAt.set(hooks.trainee().step, clock.ms)
+    report(results)
     stepsRun += 1
     const step = hooks.trainee().step
     const every = (n: number) => n > 0 && step % n === 0

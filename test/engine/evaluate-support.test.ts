@@ -33,13 +33,22 @@ const polySpace: FeatureSpace = {
   statistics: (points, n) => featureStatistics(polyFeatures(points, n), n, 3),
 }
 
-function evaluate(features?: FeatureSpace) {
+async function evaluate(features?: FeatureSpace) {
   const teacher = randomTeacher()
   const data = dataSource2D('moons')
   const noise = evaluationNoise(SEED, N, 2, 2)
   const before = tf.memory().numTensors
-  const reference = teacherReference(teacher, data, SEED, noise, 'ddim', undefined, features)
-  const student = evaluateStudent(teacher.weights, teacher, reference, noise, [0.8, 0.4], 0.5, true, [0, 500, 999])
+  const reference = await teacherReference(teacher, data, SEED, noise, 'ddim', undefined, features)
+  const student = await evaluateStudent(
+    teacher.weights,
+    teacher,
+    reference,
+    noise,
+    [0.8, 0.4],
+    0.5,
+    true,
+    [0, 500, 999],
+  )
   expect(tf.memory().numTensors).toBe(before)
   return { reference, student, heldOut: data.heldOut(N, SEED), floor: data.floor(N, SEED) }
 }
@@ -47,8 +56,8 @@ function evaluate(features?: FeatureSpace) {
 const label = (r: EvalRow) => `${r.model}${r.nfe}`
 
 describe('#17 evaluation support metrics', () => {
-  it('#17 2D: every model and NFE and the data floor carry precision, recall, density, coverage and off-support', () => {
-    const { reference, student, heldOut, floor } = evaluate()
+  it('#17 2D: every model and NFE and the data floor carry precision, recall, density, coverage and off-support', async () => {
+    const { reference, student, heldOut, floor } = await evaluate()
     const rows = [...reference.rows, ...student.rows]
     expect(rows.map(label)).toEqual([
       'data0',
@@ -76,8 +85,8 @@ describe('#17 evaluation support metrics', () => {
     expect(reference.rows[3]?.precision).toBeLessThan((floorRow.precision as number) - 0.2)
   })
 
-  it('#17 with a feature space (images), the metrics are taken in its features, with no 2D off-support share', () => {
-    const { reference, student, heldOut, floor } = evaluate(polySpace)
+  it('#17 with a feature space (images), the metrics are taken in its features, with no 2D off-support share', async () => {
+    const { reference, student, heldOut, floor } = await evaluate(polySpace)
     const rows = [...reference.rows, ...student.rows]
     for (const row of rows) {
       expect(row.fd, label(row)).toBeGreaterThanOrEqual(0)

@@ -83,7 +83,7 @@ afterAll(async () => {
 })
 
 describe('image data source', () => {
-  it('holds out the last tenth and never trains on it', () => {
+  it('holds out the last tenth and never trains on it', async () => {
     const rows = syntheticRows()
     const source = imageDataSource('image:synthetic', rows)
     expect(source.dim).toBe(64)
@@ -126,14 +126,14 @@ describe.each(['cpu', 'wasm'] as const)('images on %s', (backend) => {
     expect(tf.memory().numTensors).toBe(before)
 
     const noise = evaluationNoise(0, config.evalSamples, data.dim, 2)
-    const reference = teacherReference(teacher, data, 0, noise, 'ddim')
+    const reference = await teacherReference(teacher, data, 0, noise, 'ddim')
     expect(reference.rows.map((r) => [r.model, r.nfe])).toEqual([
       ['data', 0],
       ['teacher', 1],
       ['teacher', 10],
       ['teacher', 100],
     ])
-    const evaluation = evaluateStudent(
+    const evaluation = await evaluateStudent(
       distiller.evalEma,
       teacher,
       reference,
@@ -148,7 +148,7 @@ describe.each(['cpu', 'wasm'] as const)('images on %s', (backend) => {
     expect(evaluation.samples.get(1)).toHaveLength(config.evalSamples * 64)
 
     const previewer = new Previewer(teacher, data)
-    const preview = previewer.student(distiller.evalEma, distiller.trainedSteps(), {
+    const preview = await previewer.student(distiller.evalEma, distiller.trainedSteps(), {
       secondStepSigma: 0.8,
       sigmaData: 0.5,
       withBoundary: true,
@@ -194,8 +194,8 @@ describe('images, cpu', () => {
   it('chunks sampling without changing any row', async () => {
     const { data, architecture, teacher } = await untrainedCpuTeacher()
     const noise = Rng.fromSeed(9).normals(5 * data.dim)
-    const whole = teacherSample(teacher.weights, architecture, teacher.schedule, noise, 3, 'heun')
-    const chunked = teacherSample(
+    const whole = await teacherSample(teacher.weights, architecture, teacher.schedule, noise, 3, 'heun')
+    const chunked = await teacherSample(
       teacher.weights,
       { ...architecture, sampleChunk: 2 },
       teacher.schedule,
@@ -205,7 +205,7 @@ describe('images, cpu', () => {
     )
     expect(Array.from(chunked.points)).toEqual(Array.from(whole.points))
     const renoise = [Rng.fromSeed(10).normals(5 * data.dim)]
-    const a = consistencySample(
+    const a = await consistencySample(
       teacher.weights,
       architecture,
       teacher.schedule,
@@ -216,7 +216,7 @@ describe('images, cpu', () => {
       true,
       teacher.schedule.numSteps - 1,
     )
-    const b = consistencySample(
+    const b = await consistencySample(
       teacher.weights,
       { ...architecture, sampleChunk: 3 },
       teacher.schedule,
@@ -231,7 +231,7 @@ describe('images, cpu', () => {
     teacher.weights.dispose()
   })
 
-  it('refuses a U-Net on 2D data and an MLP on images, naming the model field', () => {
+  it('refuses a U-Net on 2D data and an MLP on images, naming the model field', async () => {
     expect(() => parseTeacherConfig({ dataset: 'moons', model: 'unet' })).toThrow(
       /model unet does not fit dataset moons/,
     )

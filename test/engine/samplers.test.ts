@@ -10,13 +10,13 @@ import { randomTeacher, useCpu } from '../helpers/engine'
 beforeAll(useCpu)
 
 describe('samplers', () => {
-  it('teacher DDIM with K = 1 is one Euler step from sigmaMax * z to sigmaMin', () => {
+  it('teacher DDIM with K = 1 is one Euler step from sigmaMax * z to sigmaMin', async () => {
     const teacher = randomTeacher()
     const { schedule, architecture: spec } = teacher
     const n = 16
     const z = Rng.fromSeed(1).normals(n * 2)
     const T = schedule.numSteps
-    const sample = teacherSample(teacher.weights, spec, schedule, z, 1, 'ddim')
+    const sample = await teacherSample(teacher.weights, spec, schedule, z, 1, 'ddim')
     expect(sample.nfe).toBe(1)
     const expected = tf.tidy(() => {
       const x = tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[T - 1] as number) as Tensor2D
@@ -32,10 +32,10 @@ describe('samplers', () => {
         .dataSync()
     })
     Array.from(sample.points).forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 3))
-    expect(teacherSample(teacher.weights, spec, schedule, z, 3, 'heun').nfe).toBe(6)
+    expect((await teacherSample(teacher.weights, spec, schedule, z, 3, 'heun')).nfe).toBe(6)
   })
 
-  it('one-step consistency sampling is f(sigmaMax z, k_max); extra steps re-noise with sqrt(tau^2 - sigmaMin^2)', () => {
+  it('one-step consistency sampling is f(sigmaMax z, k_max); extra steps re-noise with sqrt(tau^2 - sigmaMin^2)', async () => {
     const teacher = randomTeacher()
     const { schedule, architecture: spec } = teacher
     const n = 8
@@ -43,10 +43,10 @@ describe('samplers', () => {
     const zPrime = Rng.fromSeed(3).normals(n * 2)
     const T = schedule.numSteps
     const sigmaMin = schedule.sigma[0] as number
-    const one = consistencySample(teacher.weights, spec, schedule, z, [], [], 0.5, true, T - 1)
-    const two = consistencySample(teacher.weights, spec, schedule, z, [zPrime], [400], 0.5, true, T - 1)
+    const one = await consistencySample(teacher.weights, spec, schedule, z, [], [], 0.5, true, T - 1)
+    const two = await consistencySample(teacher.weights, spec, schedule, z, [zPrime], [400], 0.5, true, T - 1)
     // A grid capped below the teacher's last step (sigmaMax) starts there, from the same z.
-    const capped = consistencySample(teacher.weights, spec, schedule, z, [], [], 0.5, true, 800)
+    const capped = await consistencySample(teacher.weights, spec, schedule, z, [], [], 0.5, true, 800)
     expect([one.nfe, two.nfe, capped.nfe]).toEqual([1, 2, 1])
     const [e1, e2, eCapped] = tf.tidy(() => {
       const f = (x: Tensor2D, k: number) => {
@@ -68,15 +68,24 @@ describe('samplers', () => {
     Array.from(two.points).forEach((v, i) => expect(v).toBeCloseTo(e2[i] as number, 5))
   })
 
-  it('sampling and evaluation leak no tensors', () => {
+  it('sampling and evaluation leak no tensors', async () => {
     const teacher = randomTeacher()
     const noise = evaluationNoise(0, 64, 2, 2)
     const before = tf.memory().numTensors
-    const reference = teacherReference(teacher, dataSource2D('moons'), 0, noise, 'heun')
-    const result = evaluateStudent(teacher.weights, teacher, reference, noise, [0.8, 0.4], 0.5, true, [0, 500, 999])
+    const reference = await teacherReference(teacher, dataSource2D('moons'), 0, noise, 'heun')
+    const result = await evaluateStudent(
+      teacher.weights,
+      teacher,
+      reference,
+      noise,
+      [0.8, 0.4],
+      0.5,
+      true,
+      [0, 500, 999],
+    )
     // The one-step sample starts at the top of the trained grid.
-    const capped = evaluateStudent(teacher.weights, teacher, reference, noise, [], 0.5, true, [0, 400, 800])
-    const expectedCapped = consistencySample(
+    const capped = await evaluateStudent(teacher.weights, teacher, reference, noise, [], 0.5, true, [0, 400, 800])
+    const expectedCapped = await consistencySample(
       teacher.weights,
       teacher.architecture,
       teacher.schedule,
@@ -99,7 +108,7 @@ describe('samplers', () => {
     expect(reference.rows[1]?.agreement).toBeGreaterThan(0)
   })
 
-  it('evaluation noise is a pure function of the seed', () => {
+  it('evaluation noise is a pure function of the seed', async () => {
     const a = evaluationNoise(5, 10, 2, 1)
     const b = evaluationNoise(5, 10, 2, 1)
     expect(Array.from(a.noise)).toEqual(Array.from(b.noise))

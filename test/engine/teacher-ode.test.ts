@@ -18,14 +18,14 @@ beforeAll(useCpu)
 describe('one teacher ODE step for training targets and samplers', () => {
   it.each(['ddim', 'heun'] as const)(
     '#16.3 %s: the teacher sampler is the shared step over its hops, bit for bit, at its NFE',
-    (solver) => {
+    async (solver) => {
       const teacher = randomTeacher()
       const { schedule, architecture } = teacher
       const n = 12
       const K = 5
       const z = Rng.fromSeed(11).normals(n * 2)
       // Chunks of 5 rows: each row's result must not depend on the chunk it went through.
-      const sample = teacherSample(teacher.weights, { ...architecture, sampleChunk: 5 }, schedule, z, K, solver)
+      const sample = await teacherSample(teacher.weights, { ...architecture, sampleChunk: 5 }, schedule, z, K, solver)
       const steps = samplerSteps(schedule.numSteps, K)
       const stepped = tf.tidy(() => {
         let x = tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[schedule.numSteps - 1] as number) as Tensor2D
@@ -46,13 +46,13 @@ describe('one teacher ODE step for training targets and samplers', () => {
 
   it.each(['ddim', 'heun'] as const)(
     "#16.3 %s: a training target's step over the sampler's hops lands where the sampler does (to float32 rounding of the sigma gap)",
-    (solver) => {
+    async (solver) => {
       const teacher = randomTeacher()
       const { schedule, architecture } = teacher
       const n = 8
       const K = 4
       const z = Rng.fromSeed(12).normals(n * 2)
-      const sample = teacherSample(teacher.weights, architecture, schedule, z, K, solver)
+      const sample = await teacherSample(teacher.weights, architecture, schedule, z, K, solver)
       const steps = samplerSteps(schedule.numSteps, K)
       const viaTargets = tf.tidy(() => {
         let x = tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[schedule.numSteps - 1] as number) as Tensor2D
@@ -67,7 +67,7 @@ describe('one teacher ODE step for training targets and samplers', () => {
     },
   )
 
-  it('#16.3 a per-example hop takes each row over its own sigma gap; the step leaks no tensors', () => {
+  it('#16.3 a per-example hop takes each row over its own sigma gap; the step leaks no tensors', async () => {
     const teacher = randomTeacher()
     const { schedule, architecture } = teacher
     const dim = architecture.timeEmbeddingDim
