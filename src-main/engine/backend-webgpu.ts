@@ -3,6 +3,7 @@
  * `navigator.gpu` (which tfjs-backend-webgpu looks for when it is imported), then tfjs-backend-webgpu.
  * tfjs's synchronous reads need OffscreenCanvas, absent here: the engine reads with `await data()` only.
  */
+import { registerConvGradientKernels } from './conv-kernels'
 import { tf } from './tf'
 
 /** The adapter a webgpu run got, as recorded with the run. */
@@ -82,6 +83,8 @@ export async function tryWebgpu(options: {
     return { problem: `webgpu: only a software adapter (${adapterLabel(adapter)}); ask for backend webgpu to use it` }
   try {
     await import('@tensorflow/tfjs-backend-webgpu')
+    // Importing it registered its own kernels over ours: put the fast conv filter gradient back.
+    registerConvGradientKernels()
     if (!(await tf.setBackend('webgpu'))) return { problem: 'webgpu backend did not initialise' }
     return { problem: null, adapter }
   } catch (error) {

@@ -10,8 +10,9 @@
  *   dW = conv2d(pad(x) as [C, H, W, B], dy as a [OH, OW, B, F] filter, dilation = stride), cropped to kh x kw
  *
  * so this file registers kernels that build them from Conv2D (plus pad / reshape / transpose):
- *   wasm  Conv2DBackpropFilter (missing)   Conv2DBackpropInput (replaces the naive loop)
- *   cpu   Conv2DBackpropFilter (replaces the element-by-element loop)
+ *   wasm    Conv2DBackpropFilter (missing)   Conv2DBackpropInput (replaces the naive loop)
+ *   cpu     Conv2DBackpropFilter (replaces the element-by-element loop)
+ *   webgpu  Conv2DBackpropFilter (replaces a naive per-filter-value loop)
  * Replaced kernels stay reachable as a fallback for paddings the formula does not cover (negative
  * "full" padding, which only odd explicit paddings produce). tfjs-node's native kernels are left alone.
  *
@@ -187,6 +188,9 @@ const backpropInputWasm: tf.KernelFunc = (args) => {
 const OURS: Array<[kernelName: string, backendName: string, kernelFunc: tf.KernelFunc]> = [
   ['Conv2DBackpropFilter', 'wasm', backpropFilter],
   ['Conv2DBackpropFilter', 'cpu', backpropFilter],
+  // tfjs-webgpu's own filter gradient is one naive loop per filter value: 242 of 274 ms of GPU time in a
+  // U-Net teacher step on an H200 (shared/reference/gpu-webgpu.md), where its forward conv takes ~0.1 ms.
+  ['Conv2DBackpropFilter', 'webgpu', backpropFilter],
   ['Conv2DBackpropInput', 'wasm', backpropInputWasm],
 ]
 
