@@ -7,6 +7,7 @@ import { shownStatus, type ShownStatus } from '@shared/store/shown-status'
 import type { RunKind } from '@shared/store/types'
 import {
   COLUMN_BY_KEY,
+  CONFIG_COLUMNS,
   cellValue,
   currentStep,
   durationMs,
@@ -104,9 +105,13 @@ export function ariaSort(sort: SortSpec, key: ColumnKey): 'ascending' | 'descend
 
 // --- filtering -------------------------------------------------------------------------------------------
 
-/** Numeric columns with a min/max filter. */
-export const RANGE_COLUMNS = ['numScales', 'targetEma', 'lr', 'steps', 'quality1', 'quality2'] as const
-export type RangeColumn = (typeof RANGE_COLUMNS)[number]
+/** Columns with a min/max filter: every numeric config column (the registry's), then the sample quality. */
+export const RANGE_COLUMNS: readonly ColumnKey[] = [
+  ...CONFIG_COLUMNS.filter((c) => c.numeric).map((c) => c.key),
+  'quality1',
+  'quality2',
+]
+export type RangeColumn = ColumnKey
 
 export interface Range {
   min: number | null

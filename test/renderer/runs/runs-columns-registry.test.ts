@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { DISTILL_FIELDS } from '@shared/config/distill-fields'
 import { TEACHER_FIELDS } from '@shared/config/teacher-fields'
-import { COLUMNS, cellValue, configColumnsOf, formatCell } from '../../../src-renderer/lib/runs-table'
+import { COLUMNS, RANGE_COLUMNS, cellValue, configColumnsOf, formatCell } from '../../../src-renderer/lib/runs-table'
 import { configFieldLabel, diffEffectiveConfigs } from '../../../src-renderer/lib/effective-diff'
 import { makeRow } from './fixtures'
 
@@ -53,6 +53,14 @@ describe('#16 the runs table and the diff read the registry', () => {
     ])
     const ict = makeRow('i', {}, { algorithm: 'ict', targetEma: 0.95, weighting: 'uniform' })
     expect(cellValue(ict, 'weighting', 0)).toBe('inverse-gap')
+  })
+
+  it('#16 every numeric config column has a range filter, then the sample quality', () => {
+    const numeric = DISTILL_FIELDS.filter(
+      (f) => f.column && (f.kind === 'int' || f.kind === 'number' || f.kind === 'optional-number'),
+    ).map((f) => f.key)
+    expect(RANGE_COLUMNS).toEqual([...numeric, 'quality1', 'quality2'])
+    expect(numeric).toEqual(['numScales', 'targetEma', 'lr', 'steps'])
   })
 
   it('#16 the lr column formats the effective learning rate; steps shows progress while running', () => {
