@@ -10,6 +10,7 @@ import { TERMINAL_STATUSES } from '@shared/store/types'
 import { callOn } from '../api'
 import { seriesCsv } from '../compare-csv'
 import { effectiveConfigOf, numericFieldsOf, shortLabelsOf } from '../effective-diff'
+import { runNames } from '../run-names'
 import { errorText } from '../error-text'
 import { DEFAULT_SMOOTHING, clampSmoothing } from '../smoothing'
 import {
@@ -109,7 +110,10 @@ export class CompareState {
   readonly runIds = $derived(this.runs.map((r) => r.id))
   /** Stable per run (from its id), the same in every view. */
   readonly colors = $derived(runColours(this.runs.map((r) => r.id)))
-  readonly labels = $derived(
+  /** Each run's name (#19), unique in this comparison: legends, sample panels and exported PNGs. */
+  readonly labels = $derived(runNames(this.runs))
+  /** What the runs trained differently with (`numScales=18, lr=1e-3`), beside the names in the legend. */
+  readonly differences = $derived(
     Object.fromEntries(shortLabelsOf(this.runs).map((l, i) => [this.runs[i]?.id ?? '', l])) as Record<string, string>,
   )
   /** Every metric key any compared run logged, the run's usual order first. */

@@ -87,7 +87,7 @@ describe('CompareState', () => {
     const down = calls.filter((c) => c.method === 'metrics.downsampled')
     expect(down.every((c) => c.payload?.buckets === CURVE_BUCKETS && c.payload?.fromStep === undefined)).toBe(true)
     expect(s.colors.a).not.toBe(s.colors.b)
-    expect(s.labels).toEqual({ a: 'numScales=18', b: 'numScales=40' })
+    expect(s.differences).toEqual({ a: 'numScales=18', b: 'numScales=40' })
     expect(s.finals.a?.every((r) => r.step === 300)).toBe(true)
     expect(s.effectiveHparamField).toBe('numScales')
     expect(s.effectiveHparamMetric?.key).toBe('student/swd/1')

@@ -61,10 +61,10 @@ describe('the compare diff and the effective config', () => {
     const state = new CompareState(fake.api)
     await state.load(['a', 'b'])
     // Alike in what they trained with: labelled by algorithm and dataset, not by the mu they asked.
-    expect(state.labels).toEqual({ a: 'ict · moons', b: 'ict · moons' })
+    expect(state.differences).toEqual({ a: 'ict · moons', b: 'ict · moons' })
     await state.load(['a', 'c'])
-    expect(state.labels.a).toContain('targetEma=0')
-    expect(state.labels.c).toContain('targetEma=0.95')
+    expect(state.differences.a).toContain('targetEma=0')
+    expect(state.differences.c).toContain('targetEma=0.95')
     expect(state.effectiveHparamField).toBe('targetEma')
     state.dispose()
   })
