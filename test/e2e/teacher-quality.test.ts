@@ -1,0 +1,76 @@
+/**
+ * #17 end to end, in Chromium against `clab serve`: an imported teacher is measured at import; the Teachers
+ * view shows its precision, recall and SWD at K = 1, 10, 100 with a thumbnail of its samples over held-out
+ * data; as its precision is below 0.9, the New run form and the Live view of a distillation from it warn
+ * that the student can at best copy the teacher's errors.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Run, TeacherRecord } from '@shared/store/types'
+import { makeTinyTeacher } from '../trainer-host/helpers'
+import { apiValue, startLab, waitForRunEnd, type Lab } from './lab'
+
+let lab: Lab
+let teacher: TeacherRecord
+
+beforeAll(async () => {
+  lab = await startLab('teacher quality')
+  const dir = join(lab.dataDir, 'incoming')
+  mkdirSync(dir, { recursive: true })
+  await makeTinyTeacher(join(dir, 'tiny.ckpt'))
+  teacher = await apiValue<TeacherRecord>(lab, 'teachers.import', { path: join(dir, 'tiny.ckpt'), name: 'tiny moons' })
+}, 300_000)
+
+afterAll(async () => {
+  await lab?.close()
+})
+
+const WARNING = /the student can at best copy the teacher's errors/
+
+describe('#17 teacher quality in the app', () => {
+  it(
+    '#17 Teachers view: figures, thumbnail and warning; New run and Live view warn',
+    { timeout: 300_000 },
+    async () => {
+      expect(teacher.quality?.rows.map((r) => r.steps)).toEqual([1, 10, 100])
+      const precision = teacher.quality?.rows[2]?.precision as number
+      expect(precision).toBeLessThan(0.9)
+      await lab.session('teacher quality', async ({ page, open, shot }) => {
+        await open('#/teachers')
+        const row = page.locator(`[data-testid="teacher-row"][data-teacher-id="${teacher.id}"]`)
+        await row.waitFor({ timeout: 15_000 })
+        await expect
+          .poll(() => row.getByTestId('teacher-quality-k100').innerText())
+          .toMatch(new RegExp(`100\\s+${precision.toFixed(2)}`))
+        // Every sample of the thumbnail is drawn, or counted as outside the picture (a barely trained teacher's are).
+        const thumbnail = row.getByTestId('teacher-thumbnail')
+        const drawn = await thumbnail.locator('circle.teacher').count()
+        const outside = Number(/\((\d+) outside/.exec((await thumbnail.getAttribute('aria-label')) ?? '')?.[1] ?? 0)
+        expect(drawn + outside).toBe((teacher.quality?.thumbnail.length ?? 0) / 2)
+        expect(await thumbnail.locator('circle.data').count()).toBe(1000)
+        expect(await row.getByTestId('teacher-quality-warning').innerText()).toMatch(WARNING)
+        await row.scrollIntoViewIfNeeded()
+        await shot('teachers-quality')
+
+        await open('#/new')
+        await page.getByTestId('field-dataset').selectOption('moons')
+        await page.getByTestId('field-teacher').selectOption(teacher.id)
+        const warning = page.getByTestId('teacher-quality-warning')
+        await expect.poll(() => warning.innerText(), { timeout: 15_000 }).toMatch(WARNING)
+        await shot('new-run-warning')
+
+        const run = await apiValue<Run>(lab, 'runs.start', {
+          config: { dataset: 'moons', teacher: teacher.id, steps: 20, batch: 32, evalSamples: 64, sampleEvery: 0 },
+        })
+        await open(`#/run/${encodeURIComponent(run.id)}`)
+        await page.getByTestId('live-run-view').waitFor()
+        await expect
+          .poll(() => page.getByTestId('teacher-quality-warning').innerText(), { timeout: 15_000 })
+          .toMatch(WARNING)
+        await shot('live-warning')
+        expect(await waitForRunEnd(lab, run.id, 240_000)).toBe('finished')
+      })
+    },
+  )
+})
