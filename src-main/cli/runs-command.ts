@@ -273,13 +273,14 @@ export async function sweepCommand(options: DistillOptions & Record<string, unkn
       const final = finalEvaluation(store, r.id)
       const swd = final?.rows.find((row) => row.model === 'student' && row.nfe === 1)?.swd ?? null
       const point = Object.fromEntries(Object.keys(grid).map((k) => [k, (done.config as Record<string, unknown>)[k]]))
-      return { runId: r.id, status: done.status, point, studentSwdNfe1: swd }
+      return { runId: r.id, name: done.name ?? r.id, status: done.status, point, studentSwdNfe1: swd }
     })
-    const header = ['run', 'status', ...Object.keys(grid).map((k) => DISTILL_FLAGS[k] as string), 'swd@1']
+    const header = ['run', 'name', 'status', ...Object.keys(grid).map((k) => DISTILL_FLAGS[k] as string), 'swd@1']
     const text = table(
       header,
       results.map((r) => [
         r.runId,
+        r.name,
         r.status,
         ...Object.keys(grid).map((k) => String(r.point[k])),
         r.studentSwdNfe1?.toFixed(4) ?? '-',

@@ -146,6 +146,19 @@ describe('#19 run names and short ids in the CLI', () => {
   })
 })
 
+describe('#19 clab sweep names its runs', () => {
+  it('#19 the results table has a name column saying each grid point', async () => {
+    const result = await clab(
+      ['sweep', '--dataset', 'moons', '--steps', '4', '--eval-samples', '64', '--backend', 'wasm', '--N', '6,8'],
+      { env },
+    )
+    expect(result.code, result.stderr).toBe(0)
+    const [header, ...rows] = result.stdout.trim().split('\n')
+    expect(header).toMatch(/^run\s+name\s+status\s+--N\s+swd@1$/)
+    expect(rows.map((r) => r.split(/\s{2,}/)[1]).sort()).toEqual(['cd N6 mu0 lr2e-3 steps4', 'cd N8 mu0 lr2e-3 steps4'])
+  }, 240_000)
+})
+
 describe('#19 clab distill --export', () => {
   it('#19 writes the PNG pictures beside the CSVs, as runs export does', async () => {
     const out = folders.fresh('clab-names-distill-')
