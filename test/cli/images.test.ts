@@ -73,11 +73,15 @@ describe('clab with an image dataset', () => {
     expect(existsSync(teacherSummary.checkpoint)).toBe(true)
     const teacherMetrics = teacherSummary.metrics as unknown as Record<
       string,
-      Record<string, { swd: number; fd?: number }>
+      Record<string, { swd: number; fd?: number; precision?: number; offSupport?: number }>
     >
     // The dataset's classifier was trained for this first image run and cached beside the dataset.
     expect(Number.isFinite(teacherMetrics.teacher?.nfe100?.fd)).toBe(true)
     expect(Number.isFinite(teacherMetrics.data?.nfe0?.fd)).toBe(true)
+    // #17: precision in the same classifier features; no 2D off-support share for images.
+    expect(teacherMetrics.teacher?.nfe100?.precision).toBeGreaterThanOrEqual(0)
+    expect(teacherMetrics.data?.nfe0?.precision).toBeGreaterThan(0.5)
+    expect(teacherMetrics.teacher?.nfe100?.offSupport).toBeUndefined()
     const store0 = openLabStore({ dataDir })
     const datasetDir = join(dataDir, store0.datasets.getDataset(id).path)
     store0.close()
@@ -153,6 +157,7 @@ describe('clab with an image dataset', () => {
     // Fréchet distances at every NFE, from the cached classifier (not retrained: the file is unchanged).
     expect(Number.isFinite(summary.metrics.student?.nfe1?.fd)).toBe(true)
     expect(Number.isFinite(summary.metrics.student?.nfe2?.fd)).toBe(true)
+    expect(summary.metrics.student?.nfe1?.precision).toBeGreaterThanOrEqual(0)
     expect(readFileSync(join(datasetDir, 'classifier.json')).equals(cachedBytes)).toBe(true)
     expect(distill.stderr).toMatch(/Fréchet/)
 
