@@ -1,9 +1,9 @@
 /**
  * A run's colour, from its id: the same run has the same colour in every view (Compare's panels, the Live
- * view, exported PNGs), whatever else is compared with it. Fourteen clearly different hues (Tableau 10 without
+ * view, exported PNGs), whatever else is compared with it. Thirteen clearly different hues (Tableau 10 without
  * its grey, and four more; no two shades of one hue, and no grey, the held-out data's colour) keep two runs
  * of a comparison apart most of the time; when two ids land on one hue, `runColours` moves the later id to
- * the next free one, so a comparison never shows one colour twice (up to fourteen runs), and the same set of
+ * the next free one, so a comparison never shows one colour twice (up to thirteen runs), and the same set of
  * runs always gets the same colours.
  */
 
@@ -21,7 +21,6 @@ export const RUN_PALETTE = [
   '#e377c2', // magenta
   '#393b79', // navy
   '#843c39', // maroon
-  '#17becf', // cyan
 ] as const
 
 /** FNV-1a over the id's UTF-16 code units: cheap, stable across platforms and sessions. */

@@ -8,10 +8,22 @@ import type { ChartConfiguration, LegendItem, Plugin } from 'chart.js'
 /** Pixel density of exports: 2x, sharp on high-density screens and in slides. */
 export const EXPORT_SCALE = 2
 
-/** CSS pixels of an exported chart: square for scatters drawn square, wide for curves. */
-export function exportSize(config: ChartConfiguration): { width: number; height: number } {
+/**
+ * CSS pixels of an exported chart: square for scatters drawn square, wide for curves, and never smaller
+ * than the chart on screen (`shown`, its canvas' size), so the export has at least twice its pixels.
+ */
+export function exportSize(
+  config: ChartConfiguration,
+  shown?: { width: number; height: number },
+): { width: number; height: number } {
   const aspect = (config.options as { aspectRatio?: number } | undefined)?.aspectRatio
-  return aspect === 1 ? { width: 720, height: 800 } : { width: 1100, height: 620 }
+  const base = aspect === 1 ? { width: 720, height: 800 } : { width: 1100, height: 620 }
+  if (!shown) return base
+  // Room for the title and the legend the export adds.
+  return {
+    width: Math.max(base.width, Math.round(shown.width)),
+    height: Math.max(base.height, Math.round(shown.height) + 90),
+  }
 }
 
 /** Datasets that repeat a run's entry (raw curve, envelope, edge marks) get no legend entry of their own. */

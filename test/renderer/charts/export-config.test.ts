@@ -43,5 +43,8 @@ describe('#19 item 12: chart exports have a title, a legend with run names, and 
     expect(s.width * EXPORT_SCALE).toBeGreaterThanOrEqual(1400)
     expect(c.width / c.height).toBeGreaterThan(1.5)
     expect(c.width * EXPORT_SCALE).toBeGreaterThanOrEqual(2000)
+    // Never smaller than the chart on screen: a wide window's chart exports at twice its own pixels.
+    expect(exportSize(curves, { width: 1342, height: 360 })).toEqual({ width: 1342, height: 620 })
+    expect(exportSize(curves, { width: 800, height: 700 })).toEqual({ width: 1100, height: 790 })
   })
 })
