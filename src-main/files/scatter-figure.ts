@@ -134,7 +134,8 @@ export function scatterFigure(points: Float32Array, options: FigureOptions): Buf
   cv.rect(px0 - S, py0, S, side + S, MUTED)
   // Title, centred above the plot (cut to fit).
   let title = options.title
-  const big = 3
+  // Large when it fits, else smaller (a run id is long), else cut.
+  const big = textWidth(title, 3) <= (L.width - 16) * S ? 3 : S
   while (title.length > 4 && textWidth(title, big) > (L.width - 16) * S) title = `${title.slice(0, -4)}...`
   cv.text(title, (L.width * S - textWidth(title, big)) / 2, 14 * S, big, INK)
   // Legend under the x ticks: data, the run, and how many points lie beyond the range.
