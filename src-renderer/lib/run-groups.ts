@@ -2,10 +2,14 @@
  * Groups of compared runs (#19.10), as W&B groups them: by seed (runs that trained alike but for their
  * seed: one setting, several draws) or by sweep (the runs of one `clab sweep`, tagged `sweep:<id>`). A
  * group's curve is the mean of its runs' values at each bucket with the min-max band around it, so the
- * spread between seeds shows next to the difference between settings.
+ * spread between seeds shows next to the difference between settings; in the quality-vs-NFE chart, the
+ * mean of their final figures inside the band of their students'.
  */
-import type { MetricBucket, RunSummary } from '@shared/store/types'
+import type { ChartDataset } from 'chart.js'
+import type { EvaluationRecord, MetricBucket, RunSummary } from '@shared/store/types'
+import { finalEvaluations, pointsAtNfe, type NfeRun } from './charts/nfe-curves'
 import type { CurveSeries } from './charts/overlay-curves'
+import { withAlpha } from './charts/theme'
 import { effectiveConfigOf, type ConfigRow } from './run-config-values'
 import { runName } from './run-names'
 
@@ -102,5 +106,68 @@ export function groupCurveSeries(
       })
     }
     return [{ runId: g.id, color: colors[g.runIds[0] as string] ?? '#888888', buckets, originMs: 0 }]
+  })
+}
+
+/** A group's final evaluation: each (model, metric, NFE) figure averaged over its runs' final evaluations. */
+function meanEvaluations(groupId: string, members: readonly NfeRun[]): EvaluationRecord[] {
+  const values = new Map<string, { model: string; metric: string; nfe: number; values: number[] }>()
+  for (const m of members)
+    for (const r of finalEvaluations(m.evaluations)) {
+      const key = `${r.model}/${r.metric}/${r.nfe}`
+      const entry = values.get(key) ?? { model: r.model, metric: r.metric, nfe: r.nfe, values: [] }
+      if (Number.isFinite(r.value)) entry.values.push(r.value)
+      values.set(key, entry)
+    }
+  return [...values.values()]
+    .filter((e) => e.values.length > 0)
+    .map((e, i) => ({
+      id: i,
+      runId: groupId,
+      step: 0,
+      metric: e.metric,
+      model: e.model,
+      nfe: e.nfe,
+      value: mean(e.values),
+      createdAt: 0,
+    }))
+}
+
+/** The quality-vs-NFE chart's runs grouped: a group of several is one run with the mean of their figures. */
+export function groupNfeRuns(groups: readonly RunGroup[], runs: readonly NfeRun[]): NfeRun[] {
+  const byRun = new Map(runs.map((r) => [r.runId, r]))
+  return groups.flatMap((g): NfeRun[] => {
+    const members = g.runIds.flatMap((id) => (byRun.has(id) ? [byRun.get(id) as NfeRun] : []))
+    if (members.length <= 1) return members
+    return [{ runId: g.id, color: (members[0] as NfeRun).color, evaluations: meanEvaluations(g.id, members) }]
+  })
+}
+
+/**
+ * Each group's min-max band of its students' `metric` at every NFE, as two chart datasets (the upper
+ * bound, then the lower one filled up to it), to draw beneath the groups' mean curves.
+ */
+export function nfeBandDatasets(
+  groups: readonly RunGroup[],
+  runs: readonly NfeRun[],
+  metric: string,
+  logY: boolean,
+): Array<ChartDataset<'line', Array<{ x: number; y: number }>>> {
+  const byRun = new Map(runs.map((r) => [r.runId, r]))
+  return groups.flatMap((g) => {
+    const members = g.runIds.flatMap((id) => (byRun.has(id) ? [byRun.get(id) as NfeRun] : []))
+    if (members.length <= 1) return []
+    const atNfe = new Map<number, number[]>()
+    for (const m of members)
+      for (const p of pointsAtNfe(finalEvaluations(m.evaluations), 'student', metric))
+        if (Number.isFinite(p.y) && (!logY || p.y > 0)) atNfe.set(p.x, [...(atNfe.get(p.x) ?? []), p.y])
+    const xs = [...atNfe.keys()].sort((a, b) => a - b)
+    const band = (pick: (v: number[]) => number) => xs.map((x) => ({ x, y: pick(atNfe.get(x) as number[]) }))
+    const color = withAlpha((members[0] as NfeRun).color, 0.18)
+    const common = { borderWidth: 0, borderColor: 'transparent', backgroundColor: color, pointRadius: 0 }
+    return [
+      { ...common, label: `${g.id} (max)`, data: band((v) => Math.max(...v)), fill: false },
+      { ...common, label: `${g.id} (min)`, data: band((v) => Math.min(...v)), fill: '-1' as const },
+    ]
   })
 }

@@ -11,6 +11,7 @@ import { callOn } from '../api'
 import { seriesCsv } from '../compare-csv'
 import { effectiveConfigOf, numericFieldsOf, shortLabelsOf } from '../effective-diff'
 import { runNames } from '../run-names'
+import type { GroupBy } from '../run-groups'
 import { errorText } from '../error-text'
 import { DEFAULT_SMOOTHING, clampSmoothing } from '../smoothing'
 import {
@@ -106,6 +107,8 @@ export class CompareState {
   hparamLogX = $state(false)
   hparamLogY = $state(false)
   differencesOnly = $state(true)
+  /** #19.10 Curves and quality-vs-NFE by group (run-groups.ts): each group's mean inside its min-max band. */
+  groupBy = $state<GroupBy>('none')
 
   readonly runIds = $derived(this.runs.map((r) => r.id))
   /** Stable per run (from its id), the same in every view. */

@@ -1,7 +1,14 @@
 /** #19.10 Grouping compared runs by seed or by sweep: mean curves inside their min-max band. */
 import { describe, expect, it } from 'vitest'
 import type { MetricBucket } from '@shared/store/types'
-import { groupCurveSeries, groupNames, groupRuns } from '../../../src-renderer/lib/run-groups'
+import {
+  groupCurveSeries,
+  groupNames,
+  groupNfeRuns,
+  groupRuns,
+  nfeBandDatasets,
+} from '../../../src-renderer/lib/run-groups'
+import { buildNfeConfig } from '../../../src-renderer/lib/charts/nfe-curves'
 import { buildOverlayConfig, type CurveSeries } from '../../../src-renderer/lib/charts/overlay-curves'
 import { LIGHT_THEME } from '../../../src-renderer/lib/charts/theme'
 import { makeRow } from '../runs/fixtures'
@@ -91,5 +98,69 @@ describe('#19 run groups', () => {
     const labels = config.data.datasets.map((d) => d.label)
     expect(labels.slice(0, 3)).toEqual(['group:a (max)', 'group:a (min)', 'group:a'])
     expect(config.data.datasets[2]?.data.map((p) => (p as { y: number }).y)).toEqual([2, 3, 2])
+  })
+
+  it("#19 quality vs NFE by group: the mean of the runs' final figures, their students' min-max as a band", () => {
+    const record = (runId: string, model: string, nfe: number, value: number, step = 100) => ({
+      id: 0,
+      runId,
+      step,
+      metric: 'swd',
+      model,
+      nfe,
+      value,
+      createdAt: 0,
+    })
+    const nfeRuns = [
+      // An earlier evaluation of a is not its final one: left out.
+      {
+        runId: 'a',
+        color: '#abcdef',
+        evaluations: [
+          record('a', 'student', 1, 99, 50),
+          record('a', 'student', 1, 1),
+          record('a', 'student', 2, 0.5),
+          record('a', 'teacher', 100, 0.1),
+        ],
+      },
+      {
+        runId: 'b',
+        color: '#000',
+        evaluations: [record('b', 'student', 1, 3), record('b', 'student', 2, 0.7), record('b', 'teacher', 100, 0.1)],
+      },
+      { runId: 'c', color: '#123', evaluations: [record('c', 'student', 1, 5)] },
+    ]
+    const groups = groupRuns(runs, 'seed')
+    const grouped = groupNfeRuns(groups, nfeRuns)
+    expect(grouped.map((r) => r.runId)).toEqual(['group:a', 'c'])
+    const mean = (model: string, nfe: number) =>
+      grouped[0]?.evaluations.find((e) => e.model === model && e.nfe === nfe)?.value
+    expect(mean('student', 1)).toBe(2)
+    expect(mean('student', 2)).toBeCloseTo(0.6, 12)
+    expect(mean('teacher', 100)).toBeCloseTo(0.1, 12)
+    const bands = nfeBandDatasets(groups, nfeRuns, 'swd', false)
+    expect(bands.map((b) => [b.label, b.data, b.fill])).toEqual([
+      [
+        'group:a (max)',
+        [
+          { x: 1, y: 3 },
+          { x: 2, y: 0.7 },
+        ],
+        false,
+      ],
+      [
+        'group:a (min)',
+        [
+          { x: 1, y: 1 },
+          { x: 2, y: 0.5 },
+        ],
+        '-1',
+      ],
+    ])
+    const config = buildNfeConfig(grouped, { metric: 'swd', logY: false, theme: LIGHT_THEME })
+    expect(config.data.datasets.find((d) => d.label === 'group:a')?.data).toEqual([
+      { x: 1, y: 2 },
+      { x: 2, y: expect.closeTo(0.6, 12) },
+    ])
   })
 })
