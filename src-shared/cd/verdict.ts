@@ -56,12 +56,13 @@ function qualityVerdict(rows: readonly VerdictRow[]): Verdict | null {
     .sort((a, b) => a.nfe - b.nfe)[0]
   if (!teacher) return null
   const limit = DIVERGED_QUALITY_FACTOR * teacher.swd
-  const worst = students.reduce<VerdictRow | null>((w, r) => (w === null || r.swd > w.swd ? r : w), null)
-  if (!worst || worst.swd <= limit) return null
+  // The fewest steps over the limit are named: the one-step figure whenever it is one of them.
+  const over = students.find((r) => r.swd > limit)
+  if (!over) return null
   return {
     verdict: 'diverged',
     reason:
-      `the ${steps(worst.nfe)} sliced W ${figure(worst.swd)} is ${figure(worst.swd / teacher.swd)}x ` +
+      `the ${steps(over.nfe)} sliced W ${figure(over.swd)} is ${figure(over.swd / teacher.swd)}x ` +
       `the teacher's ${steps(teacher.nfe)} ${figure(teacher.swd)} (more than ${DIVERGED_QUALITY_FACTOR}x)`,
   }
 }

@@ -24,6 +24,11 @@ describe('#19 judgeRun', () => {
     expect(verdict?.reason).toContain('one-step')
   })
 
+  it('#19 names the fewest steps over the limit: one step for lr 1 on moons (263; 8 steps 5.15e21)', () => {
+    const verdict = judgeRun({ rows: [...TEACHER, ...student([263, 1e3, 1e9, 5.15e21])], losses: flat })
+    expect(verdict?.reason).toBe("the one-step sliced W 263 is 89.5x the teacher's one-step 2.94 (more than 10x)")
+  })
+
   it('#19 flags a blow-up at any NFE (lr 1: the 8-step figure 6.8e27) and a non-finite figure', () => {
     const verdict = judgeRun({ rows: [...TEACHER, ...student([3, 2, 1, 6.8e27])], losses: flat })
     expect(verdict?.reason).toContain('8-step')
