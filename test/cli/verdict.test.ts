@@ -85,7 +85,7 @@ describe('#19 diverged runs in the CLI', () => {
     expect(table.stdout.split('\n').find((line) => line.startsWith(bad))).toMatch(/\bdiverged\b/)
     expect(table.stdout.split('\n').find((line) => line.startsWith(good))).toMatch(/\bfinished\b/)
     const show = await clab(['runs', 'show', bad], { env })
-    expect(show.stdout.split('\n')[0]).toMatch(new RegExp(`^run ${bad} \\(distill\\) diverged: the .*sliced W`))
+    expect(show.stdout.split('\n')[0]).toMatch(new RegExp(`^run ${bad} .*\\(distill\\) diverged: the .*sliced W`))
     const unknown = await clab(['runs', 'list', '--status', 'exploded'], { env })
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('--status: unknown status "exploded"')
