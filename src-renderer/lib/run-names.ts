@@ -3,6 +3,7 @@
  * settings), else its id. Two runs of one view may share a name (same settings, or one given twice), so
  * those get the end of their id beside it, as git shows a short hash.
  */
+import type { ChartConfiguration } from 'chart.js'
 import type { RunSummary } from '@shared/store/types'
 
 /** Characters of the id's random tail that tell runs apart (the CLI takes them as a short id). */
@@ -22,4 +23,33 @@ export function runNames(runs: readonly Pick<RunSummary, 'id' | 'name'>[]): Reco
       return [r.id, (count.get(name) ?? 0) > 1 && name !== r.id ? `${name} · ${r.id.slice(-TAIL)}` : name]
     }),
   )
+}
+
+/**
+ * A chart whose datasets are labelled by run id (quality vs NFE, grouped curves) relabelled with the runs'
+ * names: every id in a label becomes its name ("teacher (<id>, <id>)" too), and band datasets ("… (min)",
+ * "… (max)") leave the legend, where they would repeat the run.
+ */
+export function withRunNames<C extends ChartConfiguration>(config: C, names: Readonly<Record<string, string>>): C {
+  const ids = Object.keys(names).sort((a, b) => b.length - a.length)
+  const rename = (label: string) => ids.reduce((text, id) => text.split(id).join(names[id] as string), label)
+  const datasets = config.data.datasets.map((d) => (typeof d.label === 'string' ? { ...d, label: rename(d.label) } : d))
+  const plugins = config.options?.plugins
+  return {
+    ...config,
+    data: { ...config.data, datasets },
+    options: {
+      ...config.options,
+      plugins: {
+        ...plugins,
+        legend: {
+          ...plugins?.legend,
+          labels: {
+            ...plugins?.legend?.labels,
+            filter: (item: { text: string }) => !/ \((min|max)\)$/u.test(item.text),
+          },
+        },
+      },
+    },
+  } as C
 }

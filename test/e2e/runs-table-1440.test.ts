@@ -3,7 +3,8 @@
  * table names each run (the name derived from its settings), keeps the name column and the row buttons in
  * view while the other columns scroll sideways, leaves out FD@1 (empty on 2D runs), and its column chooser
  * is remembered across a reload; a run renamed in the details panel reads the new name in the table and in
- * `clab runs show <short id>`. Screenshots: test-results/e2e/<test>/.
+ * `clab runs show <short id>`. Compare names the runs by name, groups two seeds into a mean with a band, and
+ * lays every run out in parallel coordinates. Screenshots: test-results/e2e/<test>/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run } from '@shared/store/types'
@@ -27,6 +28,8 @@ beforeAll(async () => {
     await distill({}, ['first']),
     await distill({ solver: 'ddim', seed: 3 }),
     await distill({ lr: 5e-4, numScales: 12 }),
+    // The first run again but for its seed: a group by seed.
+    await distill({ seed: 5 }),
   ]
   for (const r of runs) await waitForRunEnd(lab, r.id, 240_000)
 }, 600_000)
@@ -41,7 +44,7 @@ describe('#19 the runs table at 1440 px', () => {
       await page.setViewportSize({ width: 1440, height: 900 })
       await open('#/runs')
       const rows = page.getByTestId('run-row')
-      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(3)
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(4)
       // Each run reads the name the history derived from what its settings change.
       for (const r of runs) {
         const stored = await api<Run>('runs.get', { id: r.id })
@@ -84,7 +87,7 @@ describe('#19 the runs table at 1440 px', () => {
       expect(await page.getByTestId('runs-column-name').isDisabled()).toBe(true)
       await shot('column chooser')
       await page.reload()
-      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(3)
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(4)
       expect(await page.getByTestId('sort-tags').count()).toBe(0)
       expect(await page.getByTestId('sort-id').count()).toBe(1)
       await page.getByTestId('runs-columns').locator('summary').click()
@@ -102,6 +105,36 @@ describe('#19 the runs table at 1440 px', () => {
       const shown = await clab(['runs', 'show', runs[0]!.id.slice(-8)], { env: { CLAB_DATA_DIR: lab.dataDir } })
       expect(shown.code, shown.stderr).toBe(0)
       expect(shown.stdout.split('\n')[0]).toBe(`run ${runs[0]!.id} "baseline, short" (distill) finished`)
+    })
+  }, 240_000)
+
+  it('#19.7 #19.10 Compare: runs by name, grouped by seed, and in parallel coordinates', async () => {
+    await lab.session('compare names groups parallel', async ({ page, open, shot }) => {
+      await page.setViewportSize({ width: 1440, height: 900 })
+      await open(`#/compare?ids=${runs.map((r) => r.id).join(',')}`)
+      const legend = page.getByTestId('compare-legend')
+      await legend.waitFor()
+      const names = await Promise.all(runs.map(async (r) => (await api<Run>('runs.get', { id: r.id })).name))
+      for (const [i, r] of runs.entries())
+        expect(await page.getByTestId(`compare-legend-${r.id}`).getByTestId('compare-legend-name').textContent()).toBe(
+          names[i],
+        )
+      // Parallel coordinates: N, mu, lr, seed... the settings that differ, then the metric; one line per run.
+      const parallel = page.getByTestId('compare-parallel-chart')
+      await parallel.waitFor({ timeout: 30_000 })
+      for (const r of runs) expect(await page.getByTestId(`compare-parallel-line-${r.id}`).count()).toBe(1)
+      expect(await parallel.getAttribute('aria-label')).toMatch(/over N, Learning rate, Seed, SWD: student NFE 1$/)
+      await page.getByTestId('compare-parallel').scrollIntoViewIfNeeded()
+      await shot('parallel coordinates')
+      // By seed: the first and the fourth run are one group, drawn as a mean with its band.
+      await page.getByTestId('compare-group-by').selectOption('seed')
+      const curves = page.getByTestId('compare-curves')
+      await curves.scrollIntoViewIfNeeded()
+      await page.waitForTimeout(300)
+      await shot('curves grouped by seed')
+      await page.getByTestId('compare-nfe').scrollIntoViewIfNeeded()
+      await page.waitForTimeout(300)
+      await shot('quality vs NFE grouped by seed')
     })
   }, 240_000)
 })

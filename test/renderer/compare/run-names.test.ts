@@ -1,7 +1,9 @@
 /** #19.7 Compare names each run by its name (legend, diff, metrics, sample panels, exported PNG legends). */
 import { describe, expect, it } from 'vitest'
 import type { Run } from '@shared/store/types'
-import { runName, runNames } from '../../../src-renderer/lib/run-names'
+import { runName, runNames, withRunNames } from '../../../src-renderer/lib/run-names'
+import { buildNfeConfig } from '../../../src-renderer/lib/charts/nfe-curves'
+import { LIGHT_THEME } from '../../../src-renderer/lib/charts/theme'
 import { CompareState } from '../../../src-renderer/lib/state/compare.svelte'
 import { fakeApi, makeRun } from '../fake-api'
 
@@ -39,5 +41,37 @@ describe('#19 run names in Compare', () => {
     expect(state.labels).toEqual({ a: 'cd N18 mu0 lr1e-3', b: 'wide grid' })
     expect(state.differences).toEqual({ a: 'numScales=18', b: 'numScales=40' })
     expect(state.samplePanels.map((p) => p.label)).toEqual(['cd N18 mu0 lr1e-3', 'wide grid'])
+  })
+
+  it('#19 the quality-vs-NFE legend names runs, teachers by the names of their runs; bands stay out of it', () => {
+    const rec = (runId: string, model: string, nfe: number, value: number) => ({
+      id: 0,
+      runId,
+      step: 1,
+      metric: 'swd',
+      model,
+      nfe,
+      value,
+      createdAt: 0,
+    })
+    const config = buildNfeConfig(
+      [
+        { runId: 'r-a', color: '#111', evaluations: [rec('r-a', 'student', 1, 1), rec('r-a', 'teacher', 100, 0.1)] },
+        { runId: 'r-b', color: '#222', evaluations: [rec('r-b', 'student', 1, 2), rec('r-b', 'teacher', 100, 0.2)] },
+      ],
+      { metric: 'swd', logY: false, theme: LIGHT_THEME },
+    )
+    const named = withRunNames(
+      { ...config, data: { datasets: [{ label: 'r-a (max)', data: [] }, ...config.data.datasets] } },
+      { 'r-a': 'baseline', 'r-b': 'wide grid' },
+    )
+    const labels = named.data.datasets.map((d) => d.label)
+    expect(labels).toContain('baseline')
+    expect(labels).toContain('wide grid')
+    expect(labels.filter((l) => l?.startsWith('teacher'))).toEqual(['teacher (baseline)', 'teacher (wide grid)'])
+    expect(labels.some((l) => l?.includes('r-a') || l?.includes('r-b'))).toBe(false)
+    const filter = named.options?.plugins?.legend?.labels?.filter as (item: { text: string }) => boolean
+    expect(filter({ text: 'baseline (max)' })).toBe(false)
+    expect(filter({ text: 'baseline' })).toBe(true)
   })
 })
