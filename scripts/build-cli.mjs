@@ -10,7 +10,7 @@
  * out/cli/manifest.json lists every source the bundle was built from with its size and mtime; a changed,
  * moved or deleted source makes the bundle stale (cli-bundle.mjs).
  */
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -34,8 +34,12 @@ const sourceUrlPlugin = {
   },
 }
 
-rmSync(outDir, { recursive: true, force: true })
+// No process takes the bundle for fresh while it is rewritten (bin/clab.mjs then runs the sources); every file
+// is replaced by a rename, so one already running never reads half a chunk.
+const manifestPath = fileURLToPath(MANIFEST)
+rmSync(manifestPath, { force: true })
 mkdirSync(outDir, { recursive: true })
+const started = Date.now()
 const result = await build({
   entryPoints: { main: join(root, 'src-main/cli/main.ts') },
   outdir: outDir,
@@ -49,17 +53,42 @@ const result = await build({
   tsconfig: join(root, 'tsconfig.json'),
   sourcemap: 'linked',
   metafile: true,
+  write: false,
   logLevel: 'warning',
   plugins: [sourceUrlPlugin],
 })
 
+function replaceFile(path, contents) {
+  const temporary = `${path}.${process.pid}.tmp`
+  writeFileSync(temporary, contents)
+  renameSync(temporary, path)
+}
+
+const written = new Set()
+for (const file of result.outputFiles) {
+  replaceFile(file.path, file.contents)
+  written.add(file.path)
+}
+// Chunks of an earlier build (their names are content hashes).
+for (const name of readdirSync(outDir))
+  if (!written.has(join(outDir, name))) rmSync(join(outDir, name), { force: true })
+
 const sources = {}
+let changedMeanwhile = null
 for (const input of Object.keys(result.metafile.inputs)) {
   const path = resolve(root, input)
   const { size, mtimeMs } = statSync(path)
   sources[relative(root, path).split('\\').join('/')] = { size, mtimeMs }
+  // Edited while it was built: the bundle may hold the old text under the new mtime, so it is never called fresh.
+  if (mtimeMs >= started - 1000) changedMeanwhile = relative(root, path)
 }
-writeFileSync(fileURLToPath(MANIFEST), `${JSON.stringify({ builtAt: new Date().toISOString(), sources })}\n`)
-process.stdout.write(
-  `clab CLI built: ${relative(root, join(outDir, 'main.mjs'))} from ${Object.keys(sources).length} sources\n`,
-)
+if (changedMeanwhile) {
+  process.stdout.write(
+    `clab CLI built, but ${changedMeanwhile} changed meanwhile: clab runs the sources until the next build\n`,
+  )
+} else {
+  replaceFile(manifestPath, `${JSON.stringify({ builtAt: new Date().toISOString(), sources })}\n`)
+  process.stdout.write(
+    `clab CLI built: ${relative(root, join(outDir, 'main.mjs'))} from ${Object.keys(sources).length} sources\n`,
+  )
+}

@@ -4,7 +4,7 @@
  * modules a command resolves, traced by test/helpers/module-trace.mjs.
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -66,6 +66,23 @@ describe('#19.6 clab start-up: tfjs only for commands that train', () => {
       const { teachers } = JSON.parse(result.stdout) as { teachers: { id: string; path?: string }[] }
       const moons = teachers.find((t) => t.id === 'builtin-moons')
       expect(moons?.path).toBe(join(ROOT, 'resources/teachers/moons.ckpt'))
+    })
+
+    it('#19 a bundle whose sources changed is not used: clab runs the sources (then the bundle is rebuilt)', async () => {
+      const manifest = join(ROOT, 'out/cli/manifest.json')
+      const built = JSON.parse(readFileSync(manifest, 'utf8')) as { sources: Record<string, { size: number }> }
+      const [first] = Object.keys(built.sources)
+      try {
+        // As if that source had been edited since the build.
+        ;(built.sources[first as string] as { size: number }).size += 1
+        writeFileSync(manifest, JSON.stringify(built))
+        const { code, modules } = await modulesOf(['--help'], false)
+        expect(code).toBe(0)
+        expect(modules.some((url) => url.endsWith('/src-main/cli/main.ts'))).toBe(true)
+        expect(modules.some((url) => url.includes('/out/cli/'))).toBe(false)
+      } finally {
+        execFileSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs')], { cwd: ROOT, stdio: 'pipe' })
+      }
     })
 
     it('#19 CLAB_NO_BUNDLE runs the sources even when the bundle is fresh', async () => {
