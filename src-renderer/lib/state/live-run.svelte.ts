@@ -120,7 +120,8 @@ export class LiveRunState {
   }
 
   get canPause(): boolean {
-    return this.status === 'running'
+    // After the last step there is nothing left to pause: the final evaluation runs to the end.
+    return this.status === 'running' && this.phase.phase?.name !== 'evaluation'
   }
 
   get canResume(): boolean {

@@ -39,6 +39,7 @@ describe('#19 the run phase in the Live view', () => {
     states.push(live)
     await live.load()
     expect(live.phase.label).toBe('preparing the first step (loading the teacher)')
+    expect(live.canPause).toBe(true)
     fake.emit({ type: 'phase', runId: 'r1', phase: null })
     expect(live.phase.phase).toBeNull()
     fake.emit({ type: 'phase', runId: 'other', phase: { name: 'engine', done: 0, total: 0, since: 0 } })
@@ -46,6 +47,9 @@ describe('#19 the run phase in the Live view', () => {
     fake.emit({ type: 'phase', runId: 'r1', phase: { name: 'evaluation', done: 3, total: 7, since: Date.now() } })
     expect(live.phase.text).toMatch(/^final evaluation: 3 of 7 models x NFE, \d+\.\d s$/)
     expect(live.phase.fraction).toBeCloseTo(3 / 7)
+    // Nothing left to pause after the last step; cancelling still works.
+    expect(live.canPause).toBe(false)
+    expect(live.canCancel).toBe(true)
     fake.emit({ type: 'run', run: run({ id: 'r1', status: 'finished', finishedAt: Date.now() }) })
     await settle()
     expect(live.phase.phase).toBeNull()
