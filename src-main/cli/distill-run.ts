@@ -136,7 +136,7 @@ export async function reportDistillRun(
       ? `sliced W ratio, student 1 step / teacher 100 steps: ${summary.swdRatioStudent1ToTeacher100.toFixed(2)}`
       : '',
     `${outcome.msPerStep.toFixed(2)} ms per training step on ${run.backend}`,
-    `run ${runId} recorded in ${store.paths.root}`,
+    `run ${runId} "${run.name ?? runId}" recorded in ${store.paths.root}`,
     ...(summary.exported.length ? [`exported: ${summary.exported.join(', ')}`] : []),
     ...whereToLook(summary.pictures, options.dataDir),
   ]

@@ -173,5 +173,7 @@ describe('#19 clab distill --export', () => {
     expect(files).toContain('data-teacher-student.png')
     expect(readFileSync(join(out, 'student-nfe1.png')).subarray(1, 4).toString('ascii')).toBe('PNG')
     expect(existsSync(join(out, 'config.json'))).toBe(true)
+    // The closing lines name the run as well as its id.
+    expect(result.stdout).toMatch(/^run \S+ "cd N6 mu0 lr2e-3 steps10" recorded in /m)
   }, 240_000)
 })
