@@ -154,6 +154,14 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
       run(import('./runs-command').then((m) => m.runsTagCommand(id, tags, options))),
     )
   runs
+    .command('rename <id> <name>')
+    .description('name a run (shown in lists, legends and the app); "" goes back to the name from its config')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((id: string, name: string, options) =>
+      run(import('./runs-command').then((m) => m.runsRenameCommand(id, name, options))),
+    )
+  runs
     .command('rm <ids...>')
     .description('delete runs with their files')
     .option('--data-dir <dir>', DATA_DIR_HELP)
@@ -174,14 +182,6 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--json', 'print JSON')
     .action((folders: string[], options) =>
       run(import('./runs-command').then((m) => m.runsImportCommand(folders, options))),
-    )
-  runs
-    .command('rename <id> <name>')
-    .description('name a run (shown in lists, legends and the app); "" goes back to the name from its config')
-    .option('--data-dir <dir>', DATA_DIR_HELP)
-    .option('--json', 'print JSON')
-    .action((id: string, name: string, options) =>
-      run(import('./runs-command').then((m) => m.runsRenameCommand(id, name, options))),
     )
   runs
     .command('resume <id>')

@@ -8,6 +8,7 @@ import { TeacherNotFoundError } from '../store'
 import { EXIT_OK, UsageError } from './args'
 import { openHistory, type HistoryOptions } from './history'
 import { teacherQualityCell, teacherQualityTable } from './teacher-quality-text'
+import { textTable } from './text-table'
 
 interface Options extends HistoryOptions {
   json?: boolean
@@ -46,11 +47,14 @@ export function teachersListCommand(options: Options): Promise<number> {
     else {
       // Image sets by the name they were imported under, in the dataset column and in teacher names.
       const datasets = indexDatasets(store.datasets.listDatasets())
-      for (const t of teachers) {
-        process.stdout.write(
-          `${t.id}  ${datasetLabel(t.dataset, datasets, false).padEnd(12)}  ${withDatasetNames(t.name, datasets)}  ${service.teachers.pathOf(t)}  ${teacherQualityCell(t.quality)}\n`,
-        )
-      }
+      const rows = teachers.map((t) => [
+        t.id,
+        datasetLabel(t.dataset, datasets, false),
+        withDatasetNames(t.name, datasets),
+        service.teachers.pathOf(t),
+        teacherQualityCell(t.quality),
+      ])
+      process.stdout.write(`${textTable(['id', 'dataset', 'name', 'file', 'quality vs held-out data'], rows)}\n`)
       if (teachers.some((t) => !t.quality && !isImageDatasetRef(t.dataset)))
         process.stdout.write('measure the others with: clab teachers measure <id>\n')
     }
