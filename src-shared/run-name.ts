@@ -93,12 +93,27 @@ function asRecord(value: unknown): Record<string, unknown> | null {
     : null
 }
 
+/** Defaults by kind of run (data, algorithm, length), parsed once each. */
+const DEFAULTS_BY_KIND = new Map<string, Record<string, unknown>>()
+
 /**
  * The defaults a run of this data, algorithm and length would get, as the config parser fills them (the
  * warm-up of a short run is a tenth of it): what the run's own values are compared with.
  */
 function distillDefaultsLike(values: Record<string, unknown>): Record<string, unknown> {
   const basis = { dataset: values.dataset, algorithm: values.algorithm, steps: values.steps }
+  // A history has few kinds of run: parsing once per kind keeps naming thousands of older runs on read cheap.
+  const key = JSON.stringify(basis)
+  let defaults = DEFAULTS_BY_KIND.get(key)
+  if (defaults === undefined) {
+    if (DEFAULTS_BY_KIND.size >= 1000) DEFAULTS_BY_KIND.clear()
+    defaults = parseDefaults(basis, values)
+    DEFAULTS_BY_KIND.set(key, defaults)
+  }
+  return defaults
+}
+
+function parseDefaults(basis: Record<string, unknown>, values: Record<string, unknown>): Record<string, unknown> {
   try {
     // Its length itself is compared with the default length: a short run says so in its name.
     return { ...parseDistillConfig(basis), steps: DISTILL_DEFAULTS.steps } as Record<string, unknown>

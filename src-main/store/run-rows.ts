@@ -64,11 +64,10 @@ export type ListRow = [
   configJson: string | null,
 ]
 
-/** `config` is the run's parsed config, for the derived name of a run stored without one. */
-export function summaryOf(row: RunRow, tags: string[], config: unknown): RunSummary {
+export function summaryOf(row: RunRow, tags: string[]): RunSummary {
   return {
     id: row.id,
-    name: storedRunName(row.kind, row.name, config),
+    name: storedRunName(row.kind, row.name, row.config_json),
     kind: row.kind,
     status: row.status,
     teacherId: row.teacher_id,
@@ -101,10 +100,9 @@ export function listItemOf(r: ListRow, keys: readonly string[] | undefined, with
     const m = lastMetrics[key] as { value: number | null }
     if (m.value === null) m.value = Number.NaN
   }
-  const read = r[22] === null ? null : readRunConfig(r[1], r[22])
   const item: RunListItem = {
     id: r[0],
-    name: storedRunName(r[1], r[19], read?.config ?? null),
+    name: storedRunName(r[1], r[19], r[22]),
     kind: r[1],
     status: r[2],
     teacherId: r[3],
@@ -124,6 +122,6 @@ export function listItemOf(r: ListRow, keys: readonly string[] | undefined, with
     verdictReason: r[18],
     lastMetrics: lastMetrics as Record<string, LastMetric>,
   }
-  if (withConfig) Object.assign(item, read ?? readRunConfig(r[1], null))
+  if (withConfig) Object.assign(item, readRunConfig(r[1], r[22]))
   return item
 }

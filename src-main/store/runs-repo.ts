@@ -193,8 +193,7 @@ export class RunsRepo {
     const row = this.stmts.get(`SELECT ${SUMMARY_COLUMNS}, config_json FROM runs WHERE id = ?`).get(id) as
       RunRow | undefined
     if (row === undefined) return undefined
-    const read = readRunConfig(row.kind, row.config_json)
-    return { ...summaryOf(row, this.tagsOf(id), read.config), ...read }
+    return { ...summaryOf(row, this.tagsOf(id)), ...readRunConfig(row.kind, row.config_json) }
   }
 
   /**
