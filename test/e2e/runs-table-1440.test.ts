@@ -119,6 +119,9 @@ describe('#19 the runs table at 1440 px', () => {
         expect(await page.getByTestId(`compare-legend-${r.id}`).getByTestId('compare-legend-name').textContent()).toBe(
           names[i],
         )
+      // The sample panels are captioned with the names too.
+      await page.getByTestId(`compare-sample-name-${runs[1]!.id}`).waitFor({ timeout: 30_000 })
+      expect(await page.getByTestId(`compare-sample-name-${runs[1]!.id}`).textContent()).toBe(names[1])
       // Parallel coordinates: N, mu, lr, seed... the settings that differ, then the metric; one line per run.
       const parallel = page.getByTestId('compare-parallel-chart')
       await parallel.waitFor({ timeout: 30_000 })
