@@ -125,21 +125,24 @@ describe('ForkedEngineHost + trainer host', () => {
     // Nothing trains while paused.
     const reported = log.points(job.runId).length
     expect(reported).toBe(paused.step)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    const pausedAt = Date.now()
+    await new Promise((resolve) => setTimeout(resolve, 1000))
     expect(log.points(job.runId)).toHaveLength(reported)
     expect(host.activeRunId).toBe(job.runId)
 
     host.resume()
+    const pausedFor = Date.now() - pausedAt
     const end = await log.terminal(job.runId)
     expect(end).toMatchObject({ type: 'finished', step: STEPS })
     expect(log.of('resumed', job.runId)).toEqual([{ type: 'resumed', runId: job.runId, step: paused.step }])
     const points = log.points(job.runId)
     expect(points.map((p) => p.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1))
     expect(points.map((p) => p.loss)).toEqual(uninterrupted)
-    // The time axis leaves the pause out.
+    // The time axis leaves the pause out: counted, the pause alone would make this gap at least pausedFor.
+    // Compared with the pause itself, not a fixed budget, so a slow step on a loaded machine cannot fail it.
     const gap =
       (points[paused.step] as { wallMs: number }).wallMs - (points[paused.step - 1] as { wallMs: number }).wallMs
-    expect(gap).toBeLessThan(250)
+    expect(gap).toBeLessThan(pausedFor)
   })
 
   it('cancels: cancelled at a step, with a checkpoint of exactly that step', async () => {

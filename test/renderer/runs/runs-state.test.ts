@@ -283,7 +283,7 @@ describe('RunsState: edits', () => {
     })
     await state.load()
     expect(await state.addTags('a', ['x'.repeat(101)])).toBe(false)
-    expect(state.actionError).toBe('Could not add the tag: a tag is at most 100 characters (tags.0)')
+    expect(state.actionError).toBe('Could not add the tag: a tag is at most 100 characters')
     expect(state.rows[0]?.tags).toEqual(['base'])
   })
 })
