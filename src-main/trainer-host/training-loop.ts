@@ -94,8 +94,9 @@ export async function runTrainingLoop(
       out.emit({ type: 'paused', runId: out.runId, step })
       if ((await control.waitWhilePaused()) === 'cancel') return { status: 'cancelled', step }
       out.emit({ type: 'resumed', runId: out.runId, step })
-      clock.start()
+      // Rebuilding from the checkpoint is part of the pause, not of training: the clock starts after it.
       hooks.resume?.()
+      clock.start()
       segmentStart = performance.now()
       lastYield = segmentStart
     }

@@ -244,8 +244,16 @@ describe('assertBackendTrainsConv', () => {
   it('accepts cpu and wasm, and refuses a backend without the kernels, naming them and the way out', () => {
     expect(() => assertBackendTrainsConv('cpu')).not.toThrow()
     expect(() => assertBackendTrainsConv('wasm')).not.toThrow()
-    expect(() => assertBackendTrainsConv('webgpu')).toThrow(
-      /backend "webgpu" cannot train a conv model: .*Conv2DBackpropFilter.*Pick wasm or cpu/,
+    // A backend name tfjs has no kernels for at all.
+    expect(() => assertBackendTrainsConv('no-such-backend')).toThrow(
+      /backend "no-such-backend" cannot train a conv model: .*Conv2DBackpropInput.*Pick wasm or cpu/,
+    )
+  })
+
+  it('#18 registers the forward-conv filter gradient for webgpu too', () => {
+    registerConvGradientKernels()
+    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')?.kernelFunc).toBe(
+      tf.getKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc,
     )
   })
 
