@@ -27,10 +27,10 @@ import { dataSource2D } from '../src-main/engine/data-source'
  */
 export const BUILTIN_TEACHER_STEPS: Readonly<Record<Dataset2D, number>> = {
   moons: 20_000,
-  '8gaussians': 20_000,
+  '8gaussians': 12_000,
   checkerboard: 30_000,
   swissroll: 20_000,
-  rings: 20_000,
+  rings: 30_000,
 }
 const BUILTIN_TEACHER_SEED = 0
 

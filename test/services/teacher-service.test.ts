@@ -91,7 +91,8 @@ describe('TeacherService', () => {
         path: builtinTeacherPath('moons'),
       }),
     ])
-    expect((moons[0]?.config as { steps: number }).steps).toBe(8000)
+    // #17 The built-in moons teacher trains 20000 steps (scripts/make-teachers.ts).
+    expect((moons[0]?.config as { steps: number }).steps).toBe(20_000)
     expect(await service.teachers.resolve('builtin-moons', 'moons')).toBe(builtinTeacherPath('moons'))
     expect(await service.teachers.resolve('builtin', 'moons')).toBe(builtinTeacherPath('moons'))
     await expect(service.teachers.resolve('builtin-moons', 'rings')).rejects.toThrow(/trained on moons, not rings/)
