@@ -68,6 +68,17 @@ export const TEACHER_DEFAULTS: TeacherConfig = {
 }
 
 /**
+ * Image teachers (the U-Net) keep the settings they had before issue 17's recipe, which was measured on the
+ * 2D MLP only: no weight EMA, batch 256, 10000 steps (the Fourier features are the MLP's alone).
+ */
+export const IMAGE_TEACHER_DEFAULTS = { ema: 0, batch: 256, steps: 10_000 } as const satisfies Partial<TeacherConfig>
+
+/** The teacher defaults that differ by the kind of data `dataset` names (2D: none). */
+export function teacherDataDefaults(dataset: unknown): Partial<TeacherConfig> {
+  return typeof dataset === 'string' && isImageDatasetRef(dataset) ? IMAGE_TEACHER_DEFAULTS : {}
+}
+
+/**
  * Default intermediate sigmas for multistep sampling of 2D data (data std 0.5): the second step re-noises
  * to sigma 0.8, further steps to 0.4, 0.2, ... Chosen on the built-in teachers; selectable per run.
  */

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { dataDefaults, DISTILL_DEFAULTS, SINGLE_STEP_DEFAULTS, TEACHER_DEFAULTS } from './defaults'
+import { dataDefaults, DISTILL_DEFAULTS, SINGLE_STEP_DEFAULTS, TEACHER_DEFAULTS, teacherDataDefaults } from './defaults'
 import { DistillConfigSchema, TeacherConfigSchema, type DistillConfig, type TeacherConfig } from './schemas'
 import { behaviourOf } from './effective'
 
@@ -103,7 +103,9 @@ function parseDistillConfigFully(partial: Record<string, unknown>): DistillConfi
 }
 
 export function parseTeacherConfig(partial: Record<string, unknown>): TeacherConfig {
-  return parseOnce(parsedTeacher, partial, () => parseWith(TeacherConfigSchema, TEACHER_DEFAULTS, partial))
+  return parseOnce(parsedTeacher, partial, () =>
+    parseWith(TeacherConfigSchema, { ...TEACHER_DEFAULTS, ...teacherDataDefaults(partial.dataset) }, partial),
+  )
 }
 
 /**

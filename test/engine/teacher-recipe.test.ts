@@ -81,6 +81,14 @@ describe('#17 older teachers read the new fields with the values they were made 
     expect(config.ema).toBe(TEACHER_DEFAULTS.ema)
   })
 
+  it('an image teacher keeps the settings it had: the recipe was measured on the 2D MLP', () => {
+    const config = parseTeacherConfig({ dataset: 'image:fashion-test', model: 'unet' })
+    expect(config.ema).toBe(0)
+    expect(config.batch).toBe(256)
+    expect(config.steps).toBe(10_000)
+    expect(parseTeacherConfig({ dataset: 'image:fashion-test', model: 'unet', ema: 0.99 }).ema).toBe(0.99)
+  })
+
   it('new values out of bounds are refused by name', () => {
     expect(() => tiny({ fourierFeatures: -1 })).toThrow(/Fourier features/)
     expect(() => tiny({ fourierMaxFrequency: 0.5 })).toThrow(/highest Fourier frequency/)
