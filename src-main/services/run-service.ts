@@ -20,6 +20,7 @@ import { recordEngineMessage, type RecordSink } from './engine-records'
 import { JobBuilder } from './run-jobs'
 import { branchJob, planBranch, resumeJob } from './run-continuations'
 import { MetricUpdates } from './metric-updates'
+import { RunQueue } from './run-queue'
 import { RunPhases } from './run-phases'
 import {
   APP_VERSION,
@@ -36,15 +37,11 @@ export type { RunServiceOptions, RunUpdate, StartOptions, TeacherStartOptions } 
 export class RunService {
   private readonly store: LabStore
   private readonly createHost: () => EngineHost
-  private readonly concurrency: number
   private readonly updateIntervalMs: number
   private readonly appVersion: string
-  private readonly queue: string[] = []
-  private readonly jobs = new Map<string, EngineJob>()
   private readonly active = new Map<string, ActiveRun>()
+  private readonly queue: RunQueue
   private readonly listeners = new Set<(update: RunUpdate) => void>()
-  private readonly idleWaiters: Array<() => void> = []
-  private closed = false
   private readonly updates: MetricUpdates
   /** Ends the store could not take (a full disk): shown instead of the stale `running`, written on retry. */
   private readonly unrecorded = new UnrecordedEnds(
@@ -59,7 +56,7 @@ export class RunService {
   constructor(options: RunServiceOptions) {
     this.store = options.store
     this.createHost = options.createHost ?? (() => new ForkedEngineHost())
-    this.concurrency = Math.max(1, options.concurrency ?? 1)
+    this.queue = new RunQueue(Math.max(1, options.concurrency ?? 1), this.active, (id, job) => this.launch(id, job))
     this.updateIntervalMs = options.updateIntervalMs ?? 100
     this.appVersion = options.appVersion ?? APP_VERSION
     this.teachers = new TeacherService(this.store)
@@ -134,7 +131,7 @@ export class RunService {
       tags: options.tags,
       notes: options.notes,
     })
-    this.jobs.set(run.id, { ...this.jobBuilder.freshDistillJob(run.id, recorded, teacherPath), ...data })
+    this.queue.setJob(run.id, { ...this.jobBuilder.freshDistillJob(run.id, recorded, teacherPath), ...data })
     return this.enqueue(run.id)
   }
 
@@ -149,7 +146,7 @@ export class RunService {
       tags: options.tags,
       notes: options.notes,
     })
-    this.jobs.set(run.id, { ...this.jobBuilder.freshTeacherJob(run.id, config, options), ...data })
+    this.queue.setJob(run.id, { ...this.jobBuilder.freshTeacherJob(run.id, config, options), ...data })
     return this.enqueue(run.id)
   }
 
@@ -215,7 +212,7 @@ export class RunService {
         `run ${id} is ${run.status}; only a paused, interrupted, failed or cancelled run can be resumed`,
       )
     }
-    this.jobs.set(id, await resumeJob(this.store, this.jobBuilder, run, changes, options.teacherScope))
+    this.queue.setJob(id, await resumeJob(this.store, this.jobBuilder, run, changes, options.teacherScope))
     return this.enqueue(id)
   }
 
@@ -234,7 +231,7 @@ export class RunService {
       tags: options.tags,
       notes: options.notes,
     })
-    this.jobs.set(run.id, branchJob(this.store, this.jobBuilder, run.id, id, plan))
+    this.queue.setJob(run.id, branchJob(this.store, this.jobBuilder, run.id, id, plan))
     return this.enqueue(run.id)
   }
 
@@ -246,7 +243,7 @@ export class RunService {
       return run
     }
     if (run.status === 'queued') {
-      this.dequeue(id)
+      this.queue.remove(id)
       return this.setStatus(id, 'cancelled')
     }
     throw new RunStateError(`run ${id} is ${run.status}; only a queued, running or paused run can be cancelled`)
@@ -255,7 +252,7 @@ export class RunService {
   /** Removes a run, its rows and its folder. A running run is stopped first. */
   async delete(id: string): Promise<void> {
     this.store.runs.getRun(id)
-    this.dequeue(id)
+    this.queue.remove(id)
     const active = this.active.get(id)
     if (active) {
       active.host.kill('SIGKILL')
@@ -293,13 +290,12 @@ export class RunService {
 
   /** Resolves when nothing is queued or running. */
   whenIdle(): Promise<void> {
-    if (this.queue.length === 0 && this.active.size === 0) return Promise.resolve()
-    return new Promise((resolve) => this.idleWaiters.push(resolve))
+    return this.queue.whenIdle()
   }
 
   /** Stops every engine process (running runs are checkpointed by cancel, then marked interrupted). */
   async close(): Promise<void> {
-    this.closed = true
+    this.queue.close()
     for (const [id, active] of this.active) {
       if (!active.ended) {
         await cancelOrKill(active.host, 5000)
@@ -308,7 +304,7 @@ export class RunService {
       active.host.kill()
     }
     // Queued jobs live only in this process: their runs become resumable (from step 0) instead of waiting forever.
-    for (const id of this.queue.splice(0)) {
+    for (const id of this.queue.drain()) {
       try {
         this.store.runs.updateStatus(id, 'interrupted', {
           error: 'the app was closed before the run started; resume it to start it',
@@ -328,33 +324,7 @@ export class RunService {
   private enqueue(id: string): Run {
     const run = this.setStatus(id, 'queued')
     this.queue.push(id)
-    this.pump()
     return this.store.runs.getRun(run.id)
-  }
-
-  private dequeue(id: string): void {
-    const index = this.queue.indexOf(id)
-    if (index >= 0) this.queue.splice(index, 1)
-  }
-
-  private pump(): void {
-    while (!this.closed && this.runningCount() < this.concurrency && this.queue.length > 0) {
-      const id = this.queue.shift() as string
-      const job = this.jobs.get(id)
-      this.jobs.delete(id)
-      if (!job) continue
-      this.launch(id, job)
-    }
-    if (this.queue.length === 0 && this.active.size === 0) {
-      for (const resolve of this.idleWaiters.splice(0)) resolve()
-    }
-  }
-
-  /** Engines still working on a job (a retired engine that has not exited yet does not count). */
-  private runningCount(): number {
-    let n = 0
-    for (const active of this.active.values()) if (!active.ended) n++
-    return n
   }
 
   private launch(id: string, job: EngineJob): void {
@@ -376,7 +346,7 @@ export class RunService {
         this.phases.ended(id)
       }
       this.flush()
-      this.pump()
+      this.queue.pump()
       return
     }
     if (event.type === 'log') {
