@@ -8,20 +8,12 @@ import type { ApiClient, ApiEvent, SamplePoints, SeriesSummary } from '@shared/i
 import type { EvaluationRecord, Run, SampleRecord } from '@shared/store/types'
 import { TERMINAL_STATUSES } from '@shared/store/types'
 import { callOn } from '../api'
-import { seriesCsv } from '../compare-csv'
 import { effectiveConfigOf, numericFieldsOf, shortLabelsOf } from '../effective-diff'
 import { runNames } from '../run-names'
 import type { GroupBy } from '../run-groups'
 import { errorText } from '../error-text'
 import { DEFAULT_SMOOTHING, clampSmoothing } from '../smoothing'
-import {
-  stepRangeForZoom,
-  wallUnitFor,
-  type CurveSeries,
-  type WallUnit,
-  type XAxisMode,
-  type XRange,
-} from '../charts/overlay-curves'
+import { wallUnitFor, type CurveSeries, type WallUnit, type XAxisMode, type XRange } from '../charts/overlay-curves'
 import { finalEvaluations, type QualityMetric } from '../charts/nfe-curves'
 import { metricChoices, type MetricChoice } from '../charts/hparam-scatter'
 import { dataSample, sampleAtStep, sampleNfes, sampleSteps, sharedNoiseSeed } from '../charts/compare-samples'
@@ -29,6 +21,7 @@ import { runColour, runColours } from '@shared/run-colour'
 import { spansDecades } from '@shared/robust-range'
 import { stepAtIndex, stopIndex } from '../step-stops'
 import { CompareBuckets, ORIGIN_KEY, collectKeys } from './compare-buckets'
+import { fetchBuckets, fullSeries, metricCsv, zoomedSeries, type SeriesSource } from './compare-series'
 import { RunsStore, withSummary } from './runs-store.svelte'
 
 export { CURVE_BUCKETS } from './compare-buckets'
@@ -179,6 +172,7 @@ export class CompareState {
   private refreshTimers = new Map<string, ReturnType<typeof setTimeout>>()
   private sampleRequests = new Set<number>()
   private readonly buckets: CompareBuckets
+  private readonly source: SeriesSource
 
   constructor(
     private readonly api: ApiClient,
@@ -186,6 +180,7 @@ export class CompareState {
   ) {
     this.refreshDelayMs = options.refreshDelayMs ?? 1500
     this.buckets = new CompareBuckets(api)
+    this.source = { buckets: this.buckets, summaries: (runId) => this.summaries[runId] ?? [] }
     this.store = options.store ?? new RunsStore(api)
     this.shownRuns = $derived(this.readRuns.map((r) => withSummary(r, this.store.summary(r.id))))
   }
@@ -267,18 +262,6 @@ export class CompareState {
     this.smoothing = clampSmoothing(weight)
   }
 
-  private hasKey(runId: string, key: string): boolean {
-    return (this.summaries[runId] ?? []).some((s) => s.key === key)
-  }
-
-  private fetchBuckets(runId: string, key: string, range?: { fromStep: number; toStep: number }) {
-    return this.buckets.fetch(this.summaries[runId] ?? [], runId, key, range)
-  }
-
-  private origin(runId: string): Promise<number | null> {
-    return this.buckets.origin(this.summaries[runId] ?? [], runId)
-  }
-
   /** Fetches the full-range buckets of the current metric for every run. */
   async loadSeries(): Promise<void> {
     const gen = ++this.seriesGen
@@ -286,14 +269,7 @@ export class CompareState {
     this.seriesLoading = true
     this.seriesError = null
     try {
-      const series = await Promise.all(
-        this.runs.map(async (r): Promise<CurveSeries> => ({
-          runId: r.id,
-          color: this.colors[r.id] ?? runColour(r.id),
-          buckets: await this.fetchBuckets(r.id, key),
-          originMs: await this.origin(r.id),
-        })),
-      )
+      const series = await fullSeries(this.source, this.runs, this.colors, key)
       if (gen !== this.seriesGen) return
       this.fullSeries = series
       if (!this.zoom) this.series = series
@@ -305,10 +281,7 @@ export class CompareState {
     if (gen === this.seriesGen && this.zoom) await this.zoomTo(this.zoom)
   }
 
-  /**
-   * Zooms to an x range (in the axis' unit) by refetching each run's buckets over the steps behind it, so
-   * the zoomed view is exact (W&B's full-fidelity idea); null goes back to the full range.
-   */
+  /** Zooms to an x range (in the axis' unit), refetched exactly (compare-series.ts); null: the full range. */
   async zoomTo(range: XRange | null): Promise<void> {
     const gen = ++this.seriesGen
     this.zoom = range
@@ -322,12 +295,7 @@ export class CompareState {
     this.seriesLoading = true
     this.seriesError = null
     try {
-      const series = await Promise.all(
-        this.fullSeries.map(async (s): Promise<CurveSeries> => {
-          const steps = stepRangeForZoom(s, range, mode, unit)
-          return { ...s, buckets: steps ? await this.fetchBuckets(s.runId, this.metric, steps) : [] }
-        }),
-      )
+      const series = await zoomedSeries(this.source, this.fullSeries, this.metric, range, mode, unit)
       if (gen === this.seriesGen) this.series = series
     } catch (e) {
       if (gen === this.seriesGen) this.seriesError = errorText(e)
@@ -368,14 +336,8 @@ export class CompareState {
   }
 
   /** Every stored point of the current metric of every run, as one CSV (exports are never downsampled). */
-  async exportCsv(): Promise<string> {
-    const key = this.metric
-    const series = await Promise.all(
-      this.runs
-        .filter((r) => this.hasKey(r.id, key))
-        .map(async (r) => ({ runId: r.id, points: await callOn(this.api, 'metrics.series', { runId: r.id, key }) })),
-    )
-    return seriesCsv(series)
+  exportCsv(): Promise<string> {
+    return metricCsv(this.api, this.source, this.runs, this.metric)
   }
 
   // --- live updates ---------------------------------------------------------------------------------------
@@ -425,7 +387,7 @@ export class CompareState {
   async refreshRun(runId: string): Promise<void> {
     const key = this.metric
     try {
-      const buckets = await this.fetchBuckets(runId, key)
+      const buckets = await fetchBuckets(this.source, runId, key)
       if (key !== this.metric) return
       const next = this.fullSeries.map((s) => (s.runId === runId ? { ...s, buckets } : s))
       this.fullSeries = next
