@@ -41,9 +41,9 @@ const { values } = parseArgs({
   },
 })
 
-/** Steps timed per figure; the cpu backend is ~30x slower than wasm, so it gets fewer. */
-function stepsFor(backend: string, base: number): number {
-  const scaled = backend === 'cpu' ? Math.max(3, Math.round(base / 40)) : base
+/** Steps timed per figure; the cpu backend and software WebGPU (lavapipe) are 10-30x slower than wasm: fewer. */
+function stepsFor(slow: boolean, base: number): number {
+  const scaled = slow ? Math.max(3, Math.round(base / 40)) : base
   return values.quick ? Math.max(3, Math.round(scaled / 10)) : scaled
 }
 
@@ -78,15 +78,18 @@ interface BackendFigures {
 
 async function benchBackend(name: BackendChoice): Promise<BackendFigures | string> {
   let label: string
+  let slow: boolean
   try {
-    label = (await selectBackend(name)).label
+    const info = await selectBackend(name)
+    label = info.label
+    slow = name === 'cpu' || info.adapter?.software === true
   } catch (error) {
     return (error as Error).message
   }
   // The reference workload: moons, MLP 3 x 256 SiLU, batch 256 (ALGORITHM.md).
   const teacherConfig = parseTeacherConfig({ dataset: 'moons', batch: 256 })
   const trainer = new TeacherTrainer(teacherConfig, name)
-  const teacherStepMs = await timeSteps(trainer, stepsFor(name, 200))
+  const teacherStepMs = await timeSteps(trainer, stepsFor(slow, 200))
   const teacherStepKernels = await stepKernels(trainer)
   const teacher = trainer.model
   // As runs do it: the teacher step and target network on a second thread when there is a second core
@@ -108,7 +111,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
         })
       : null
     if (thread) distiller.offloadTargetSide(thread)
-    const ms = await timeSteps(distiller, stepsFor(name, 200))
+    const ms = await timeSteps(distiller, stepsFor(slow, 200))
     return { distiller, ms, close: async () => thread?.close() }
   }
   // Without the thread the one-thread distillers are the ones measured below (the leak check and the
@@ -127,7 +130,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   await preset.close()
 
   const cdStepEulerKernels = await stepKernels(euler.distiller)
-  const leakCheckSteps = stepsFor(name, 1000)
+  const leakCheckSteps = stepsFor(slow, 1000)
   const tensorsBefore = tf.memory().numTensors
   for (let i = 0; i < leakCheckSteps; i++) await euler.distiller.trainStep()
   await euler.distiller.settle()
@@ -149,7 +152,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
       topOf(euler.distiller.trainedSteps()),
     ),
   )
-  const teacher100 = await timeIt(name === 'cpu' ? 1 : 2, () =>
+  const teacher100 = await timeIt(slow ? 1 : 2, () =>
     teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise, 100, 'ddim'),
   )
   euler.distiller.dispose()

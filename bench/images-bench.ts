@@ -103,13 +103,17 @@ async function benchBackend(
   options: Required<ImagesBenchOptions>,
 ): Promise<ImagesBackendFigures | string> {
   let label: string
+  let software: boolean
   try {
-    label = (await selectBackend(name)).label
+    const info = await selectBackend(name)
+    label = info.label
+    software = info.adapter?.software === true
     assertBackendTrainsConv(tf.getBackend())
   } catch (error) {
     return (error as Error).message
   }
-  const cpu = name === 'cpu'
+  // Software WebGPU (lavapipe) is as slow as the cpu backend: the same small batch and single timed step.
+  const cpu = name === 'cpu' || software
   const batch = cpu ? options.cpuBatch : options.batch
   const data = imageDataSource('image:bench', strokeRows())
   const teacherConfig = parseTeacherConfig({
