@@ -14,14 +14,22 @@ import {
   TEACHER_EVAL_STEPS,
   teacherReference,
   type EvalNoise,
+  type EvalRow,
   type TeacherReference,
 } from '../engine/evaluate'
 import type { FeatureSpace } from '../engine/feature-space'
 import { Previewer, type PreviewSet, type StudentPreview } from '../engine/preview'
-import type { DistillEvaluation } from '../engine/run-distill'
 import type { DistillHeader, Snapshot } from '../engine/snapshot'
 import type { TeacherModel } from '../engine/teacher-model'
 import type { Trainee } from './training-loop'
+
+/** A distillation's evaluation at one step: the teacher's reference rows, then the student's. */
+export interface DistillEvaluation {
+  step: number
+  rows: EvalRow[]
+  agreement: number
+  samples: Map<number, Float32Array>
+}
 
 export interface SegmentInputs {
   data: DataSource

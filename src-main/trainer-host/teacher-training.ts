@@ -9,8 +9,7 @@ import type { DataSource } from '../engine/data-source'
 import { evaluationNoise, teacherReference, type EvalRow } from '../engine/evaluate'
 import type { Snapshot, TeacherHeader } from '../engine/snapshot'
 import { TeacherTrainer } from '../engine/teacher-trainer'
-import type { JobContext } from './job-error'
-import { RunReporter } from './run-reporter'
+import { CallbackReporter } from './callback-reporter'
 import { runTrainingLoop, type StepReport } from './training-loop'
 
 export interface TeacherCallbacks {
@@ -29,23 +28,6 @@ export interface TeacherOutcome {
   k100: Float32Array
 }
 
-/** The loop's reporter with no host behind it: each step's report goes to `onStep`, nothing else anywhere. */
-class CallbackReporter extends RunReporter {
-  constructor(private readonly onStep: ((result: StepReport) => void) | undefined) {
-    const alone: JobContext = {
-      emit: () => {},
-      control: { pauseRequested: false, cancelRequested: false, waitWhilePaused: async () => 'resume' },
-      step: 0,
-    }
-    super('teacher-training', alone)
-  }
-
-  override step(result: StepReport, wallMs?: number): void {
-    super.step(result, wallMs)
-    this.onStep?.(result)
-  }
-}
-
 export async function runTeacherTraining(
   config: TeacherConfig,
   backend: string,
@@ -57,7 +39,7 @@ export async function runTeacherTraining(
   try {
     const none = async () => {}
     const end = await runTrainingLoop(
-      new CallbackReporter(callbacks.onStep),
+      new CallbackReporter('teacher-training', callbacks.onStep),
       config.steps,
       { checkpointEvery: callbacks.checkpointEvery ?? 0, checkpointLast: false, evalEvery: 0, sampleEvery: 0 },
       {

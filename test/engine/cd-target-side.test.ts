@@ -9,7 +9,10 @@ import {
   type TeacherStepInput,
 } from '../../src-main/engine/cd-target-side'
 import { Distiller } from '../../src-main/engine/distiller'
-import { runDistillation } from '../../src-main/engine/run-distill'
+import { dataSource2D } from '../../src-main/engine/data-source'
+import { CallbackReporter } from '../../src-main/trainer-host/callback-reporter'
+import { DistillSegment, type SegmentInputs } from '../../src-main/trainer-host/distill-segment'
+import { runTrainingLoop } from '../../src-main/trainer-host/training-loop'
 import type { DistillHeader, Snapshot } from '../../src-main/engine/snapshot'
 import type { TeacherModel } from '../../src-main/engine/teacher-model'
 import { stepLosses } from '../helpers/train'
@@ -182,7 +185,7 @@ describe('CD with the teacher step and target network offloaded', () => {
     teacher.weights.dispose()
   })
 
-  it('runDistillation asks for the other thread until it is ready and hands over at a yield, numbers unchanged', async () => {
+  it('the training loop asks for the other thread until it is ready and hands over at a yield, numbers unchanged', async () => {
     const teacher = randomTeacher()
     // Long enough to yield to the event loop (every 50 ms) at least once.
     const config = parseDistillConfig({
@@ -193,9 +196,33 @@ describe('CD with the teacher step and target network offloaded', () => {
       solver: 'ddim',
       targetEma: 0,
     })
-    const run = async (inputs: Parameters<typeof runDistillation>[5]) => {
+    // The trainer host's own path: a DistillSegment stepped by the one training loop, as run-job.ts does.
+    const run = async (inputs: Pick<SegmentInputs, 'targetSide' | 'onTargetSideAttached'>) => {
       const seen: number[] = []
-      await runDistillation(config, teacher, 'cpu', { onStep: (r) => seen.push(r.loss) }, undefined, inputs)
+      const segment = new DistillSegment(config, teacher, 'cpu', undefined, {
+        data: dataSource2D(config.dataset),
+        onReferenceProgress: () => {},
+        previews: false,
+        ...inputs,
+      })
+      const none = async () => {}
+      try {
+        const end = await runTrainingLoop(
+          new CallbackReporter('target-side-test', (r) => seen.push(r.loss)),
+          config.steps,
+          { checkpointEvery: 0, checkpointLast: false, evalEvery: 0, sampleEvery: 0 },
+          {
+            trainee: () => segment,
+            checkpoint: none,
+            preview: none,
+            previewStart: none,
+            afterYield: () => segment.attachTargetSide(),
+          },
+        )
+        expect(end.status).toBe('finished')
+      } finally {
+        segment.dispose()
+      }
       return seen
     }
     const offload = new InThreadOffload(teacher, config)
