@@ -24,6 +24,7 @@ import { DatasetsState } from './datasets.svelte'
 import { errorText } from '../error-text'
 import type { RunsRoute } from './runs.svelte'
 import { TEACHER_FORM_FIELDS, type TeacherField, type TeacherFormField } from '../teacher-form-fields'
+import { FormValidation, OTHER_PROBLEMS, type FormDraft } from './form-validation.svelte'
 
 export { TEACHER_FORM_FIELDS, type TeacherField, type TeacherFormField }
 
@@ -122,6 +123,21 @@ export function evalSamplesProblem(text: string): string | null {
     : `Evaluation samples must be an integer from 16 to 100000 (got ${JSON.stringify(t)})`
 }
 
+/** The teacher form's validation: the same FormValidation as the distillation forms', over the teacher fields. */
+export class TeacherFormValidation extends FormValidation<TeacherConfig> {
+  constructor(
+    api: ApiClient,
+    private readonly form: () => TeacherForm,
+    debounceMs: number,
+  ) {
+    super(api, 'teacher', TEACHER_FORM_FIELDS, debounceMs)
+  }
+
+  protected draft(): FormDraft {
+    return formToConfig(this.form())
+  }
+}
+
 export interface TeachersStateOptions {
   navigate?: (route: RunsRoute) => void
   /** The dataset the training form starts on (`#/teachers?dataset=image:<id>` from the run form). */
@@ -146,10 +162,9 @@ export class TeachersState {
   dataDir = $state<string | null>(null)
 
   form = $state<TeacherForm>(defaultTeacherForm())
-  /** Field → the text under it. */
-  problems = $state.raw<Partial<Record<string, string>>>({})
-  /** Problems not tied to a field of the form, and failures to start. */
-  formError = $state<string | null>(null)
+  readonly validation: TeacherFormValidation
+  /** A failure to start (or evaluation samples refused), until the form changes. */
+  private startError = $state<string | null>(null)
   starting = $state(false)
   /**
    * Samples of the finished teacher's K = 1, 10, 100 evaluation (a run setting, not part of the config);
@@ -166,17 +181,14 @@ export class TeachersState {
   exportResult = $state<{ id: string; file: string } | null>(null)
 
   private readonly navigateTo: (route: RunsRoute) => void
-  private readonly validateDelayMs: number
   private readonly initialDataset: string | undefined
-  private validateTimer: ReturnType<typeof setTimeout> | null = null
-  private validation = 0
 
   constructor(
     private readonly api: ApiClient,
     options: TeachersStateOptions = {},
   ) {
     this.navigateTo = options.navigate ?? (() => {})
-    this.validateDelayMs = options.validateDelayMs ?? 300
+    this.validation = new TeacherFormValidation(api, () => this.form, options.validateDelayMs ?? 300)
     this.initialDataset = options.dataset
     this.form = defaultTeacherForm(options.dataset)
     this.imageDatasets = options.datasets ?? new DatasetsState(api)
@@ -246,75 +258,61 @@ export class TeachersState {
 
   resetForm(): void {
     this.form = defaultTeacherForm(this.initialDataset)
-    this.problems = {}
-    this.formError = null
+    this.validation.showProblems([])
+    this.startError = null
+  }
+
+  /** Field → the text under it. */
+  get problems(): Partial<Record<string, string>> {
+    const out: Record<string, string> = {}
+    for (const [field, problems] of Object.entries(this.validation.problemsByField))
+      if (field !== OTHER_PROBLEMS) out[field] = problems.map(problemText).join('; ')
+    return out
+  }
+
+  /** Problems not tied to a field of the form, a failed validation, and failures to start. */
+  get formError(): string | null {
+    if (this.startError !== null) return this.startError
+    if (this.validation.validationError !== null) return this.validation.validationError
+    const other = this.validation.problemsByField[OTHER_PROBLEMS] ?? []
+    return other.length > 0 ? other.map((p) => `${p.field}: ${problemText(p)}`).join('; ') : null
   }
 
   /**
-   * "Train teacher" is offered unless the form is known to be invalid (a field's problem, or evaluation
-   * samples out of range), as "Launch run" is; starting validates again anyway.
+   * "Train teacher" is offered unless the form is known to be invalid (the validation's problems, or
+   * evaluation samples out of range), as "Launch run" is; starting validates again anyway.
    */
   get blocked(): boolean {
-    return Object.keys(this.problems).length > 0 || evalSamplesProblem(this.evalSamples) !== null
+    return this.validation.blocked || evalSamplesProblem(this.evalSamples) !== null
   }
 
   /** Validation while typing: debounced; only the latest answer is shown. */
   validateSoon(): void {
-    if (this.validateTimer !== null) clearTimeout(this.validateTimer)
-    this.validateTimer = setTimeout(() => {
-      this.validateTimer = null
-      void this.validate()
-    }, this.validateDelayMs)
+    this.startError = null
+    this.validation.validateSoon()
   }
 
   dispose(): void {
-    if (this.validateTimer !== null) clearTimeout(this.validateTimer)
-    this.validateTimer = null
-  }
-
-  private showProblems(problems: readonly FieldProblem[]): void {
-    const byField: Record<string, string> = {}
-    const other: string[] = []
-    const known = new Set<string>(TEACHER_FORM_FIELDS.map((f) => f.key))
-    for (const p of problems) {
-      const top = p.field.split('.')[0] ?? p.field
-      if (known.has(top)) byField[top] = byField[top] ? `${byField[top]}; ${problemText(p)}` : problemText(p)
-      else other.push(`${p.field}: ${problemText(p)}`)
-    }
-    this.problems = byField
-    this.formError = other.length > 0 ? other.join('; ') : null
+    this.validation.dispose()
   }
 
   /** Validates the form with the backend; returns the full config when valid, else null (problems shown). */
   async validate(): Promise<TeacherConfig | null> {
-    const ticket = ++this.validation
-    const { config, problems: local } = formToConfig(this.form)
-    try {
-      const result = await callOn(this.api, 'config.validate', { kind: 'teacher', config })
-      if (ticket !== this.validation) return null
-      const problems = [...local, ...result.problems.filter((p) => !local.some((l) => l.field === p.field))]
-      this.showProblems(problems)
-      return problems.length === 0 && result.valid ? (result.config as TeacherConfig) : null
-    } catch (error) {
-      if (ticket !== this.validation) return null
-      this.showProblems(local)
-      this.formError = `Could not validate: ${errorText(error, { field: true })}`
-      return null
-    }
+    // The form may have been edited without setField: always ask again.
+    this.validateSoon()
+    return (await this.validation.validateNow()) ? this.validation.resolved : null
   }
 
   /** Validates, starts the teacher run and opens its live view; returns the run id, or null (problems shown). */
   async start(): Promise<string | null> {
     if (this.starting) return null
-    if (this.validateTimer !== null) clearTimeout(this.validateTimer)
-    this.validateTimer = null
     this.starting = true
     try {
       const evalText = this.evalSamples.trim()
       const evalSamples = evalText === '' ? undefined : Number(evalText)
       const evalProblem = evalSamplesProblem(this.evalSamples)
       if (evalProblem) {
-        this.formError = evalProblem
+        this.startError = evalProblem
         return null
       }
       const config = await this.validate()
@@ -326,8 +324,8 @@ export class TeachersState {
       this.navigateTo({ name: 'run', id: run.id })
       return run.id
     } catch (error) {
-      if (error instanceof ApiCallError && error.error.problems) this.showProblems(error.error.problems)
-      else this.formError = `Could not start: ${errorText(error, { field: true })}`
+      if (error instanceof ApiCallError && error.error.problems) this.validation.showProblems(error.error.problems)
+      else this.startError = `Could not start: ${errorText(error, { field: true })}`
       return null
     } finally {
       this.starting = false
