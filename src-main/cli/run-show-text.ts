@@ -43,7 +43,7 @@ export function timesLine(run: Pick<Run, 'createdAt' | 'startedAt' | 'finishedAt
 /**
  * The effective config as rows `field  value (asked X)  label`, in the registry's order; keys the registry does not know (older or newer records) follow as they are.
  */
-export function configTable(run: Pick<Run, 'kind' | 'config' | 'effectiveConfig'>): string {
+export function configTable(run: Pick<Run, 'kind' | 'config' | 'effectiveConfig' | 'gridTop'>): string {
   const effective = run.effectiveConfig ?? run.config
   if (effective === null || typeof effective !== 'object' || Array.isArray(effective))
     return `  ${valueText(effective)}`
@@ -56,6 +56,9 @@ export function configTable(run: Pick<Run, 'kind' | 'config' | 'effectiveConfig'
     `${valueText(values[key])}${asked.has(key) ? ` (asked ${valueText(asked.get(key))})` : ''}`,
     specs.get(key)?.label ?? '',
   ])
+  // Not a config field: fixed at launch from the teacher's schedule, which the config alone cannot say.
+  if (run.kind === 'distill' && run.gridTop !== undefined)
+    rows.push(['gridTop', run.gridTop === null ? 'not recorded' : String(run.gridTop), 'Grid top (teacher step)'])
   const widths = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)))
   return rows
     .map((r) => `  ${r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] as number) : cell)).join('  ')}`.trimEnd())

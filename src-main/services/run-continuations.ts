@@ -73,6 +73,8 @@ async function restartJob(
 export interface BranchPlan {
   config: DistillConfig
   teacherPath: string
+  /** The grid top from the teacher's schedule, recorded with the branch. */
+  gridTop: number
   checkpoint: { step: number; path: string }
 }
 
@@ -109,8 +111,8 @@ export async function planBranch(
       { field: 'steps', message: `must exceed the parent's checkpoint step ${checkpoint.step}`, value: config.steps },
     ])
   }
-  const teacherPath = await jobBuilder.teacherPath(config, scope)
-  return { config, teacherPath, checkpoint }
+  const { path: teacherPath, gridTop } = await jobBuilder.launchTeacher(config, scope)
+  return { config, teacherPath, gridTop, checkpoint }
 }
 
 /** The job of branch `runId` (recorded), starting from its parent's checkpoint. */

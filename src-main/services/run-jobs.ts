@@ -14,6 +14,12 @@ import type { TeacherFile } from '../files/teachers'
 import type { TeacherScope, TeacherService } from './teacher-service'
 
 /** Settings of a teacher job that are not part of its config (they do not change what it learns). */
+
+/** A distillation's teacher as launched: its checkpoint path and the teacher step the grid tops out at. */
+export interface LaunchTeacher {
+  path: string
+  gridTop: number
+}
 export interface TeacherJobOptions {
   /** Samples of the final K = 1, 10, 100 evaluation (default 4000). */
   evalSamples?: number
@@ -71,16 +77,20 @@ export class JobBuilder {
 
   /** The teacher's checkpoint path, checked for the dataset and the grid top (`teacherFile`, `checkGridTop`). */
   async teacherPath(config: DistillConfig, scope: TeacherScope = 'anywhere'): Promise<string> {
+    return (await this.launchTeacher(config, scope)).path
+  }
+
+  /** As `teacherPath`, with the grid's top step the run will train up to (recorded with a new run). */
+  async launchTeacher(config: DistillConfig, scope: TeacherScope = 'anywhere'): Promise<LaunchTeacher> {
     return this.checkGridTop(config, await this.teacherFile(config, scope))
   }
 
-  /** The grid top checked against the teacher's schedule; the teacher's path. */
-  checkGridTop(config: DistillConfig, file: TeacherFile): string {
+  /** The grid top checked against the teacher's schedule: the teacher's path and the top step. */
+  checkGridTop(config: DistillConfig, file: TeacherFile): LaunchTeacher {
     try {
-      gridTopStep(scheduleOf(file.snapshot.header.config), config.sigmaMax)
+      return { path: file.path, gridTop: gridTopStep(scheduleOf(file.snapshot.header.config), config.sigmaMax) }
     } catch (error) {
       throw new ConfigError([{ field: 'sigmaMax', message: (error as Error).message, value: config.sigmaMax }])
     }
-    return file.path
   }
 }

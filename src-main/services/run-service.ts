@@ -17,7 +17,7 @@ import { TeacherService, type TeacherScope } from './teacher-service'
 import { cartesian, planSweep, SWEEP_YIELD_EVERY, yieldToEventLoop } from './sweep-grid'
 import { UnrecordedEnds } from './unrecorded-ends'
 import { recordEngineMessage, type RecordSink } from './engine-records'
-import { JobBuilder } from './run-jobs'
+import { JobBuilder, type LaunchTeacher } from './run-jobs'
 import { branchJob, planBranch, resumeJob } from './run-continuations'
 import { MetricUpdates } from './metric-updates'
 import { RunQueue } from './run-queue'
@@ -105,8 +105,7 @@ export class RunService {
   /** Validates, records the config (before step 0) and queues a distillation. */
   async startDistill(input: Record<string, unknown>, options: StartOptions = {}): Promise<Run> {
     const config = parseDistillConfig(input)
-    const teacherPath = await this.jobBuilder.teacherPath(config, options.teacherScope)
-    return this.queueDistill(config, teacherPath, options)
+    return this.queueDistill(config, await this.jobBuilder.launchTeacher(config, options.teacherScope), options)
   }
 
   /**
@@ -119,13 +118,18 @@ export class RunService {
   }
 
   /** Records and queues a distillation whose config and teacher are checked. */
-  private queueDistill(config: DistillConfig, teacherPath: string, options: StartOptions): Run {
+  private queueDistill(
+    config: DistillConfig,
+    { path: teacherPath, gridTop }: LaunchTeacher,
+    options: StartOptions,
+  ): Run {
     const data = this.jobBuilder.datasetDir(config.dataset)
     // A teacher named by path is recorded by its full path, so the run resumes from any folder.
     const recorded = this.teachers.isPathSpec(config.teacher) ? { ...config, teacher: teacherPath } : config
     const run = this.store.runs.createRun({
       kind: 'distill',
       config: recorded,
+      gridTop,
       appVersion: this.appVersion,
       seed: config.seed,
       tags: options.tags,
@@ -168,8 +172,8 @@ export class RunService {
     )
     const runs: Run[] = []
     let tag: string | null = null
-    for (const [i, { config, teacherPath }] of checked.entries()) {
-      const run = this.queueDistill(config, teacherPath, {
+    for (const [i, { config, teacher }] of checked.entries()) {
+      const run = this.queueDistill(config, teacher, {
         ...options,
         tags: [...(options.tags ?? []), ...(tag ? [tag] : [])],
       })
@@ -223,6 +227,7 @@ export class RunService {
     const run = this.store.runs.createRun({
       kind: 'distill',
       config,
+      gridTop: plan.gridTop,
       appVersion: this.appVersion,
       seed: config.seed,
       parentRunId: id,

@@ -91,6 +91,7 @@ function insertRows(store: LabStore, checked: CheckedRunFolder): string {
     parentStep: run.parentStep ?? null,
     backend: run.backend ?? null,
     seed: run.seed ?? null,
+    gridTop: run.kind === 'distill' ? (run.gridTop ?? null) : null,
     ...(run.name !== undefined ? { name: run.name } : {}),
     notes: keepId ? run.notes : `${run.notes ? `${run.notes}\n` : ''}imported from ${source} (was run ${run.id})`,
     tags: run.tags,

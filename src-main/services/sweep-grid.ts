@@ -6,6 +6,7 @@ import { MAX_SWEEP_POINTS, SWEEPABLE_FIELDS } from '@shared/config/fields'
 import type { DistillConfig } from '@shared/config/schemas'
 import { ConfigError, parseDistillConfig } from '@shared/config/validate'
 import type { TeacherFile } from '../files/teachers'
+import type { LaunchTeacher } from './run-jobs'
 
 /** Refuses an unknown or non-sweepable field, a non-finite value, an empty axis, or too many points. */
 export function checkSweepGrid(grid: Record<string, number[]>): number {
@@ -53,7 +54,7 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * Every point of a grid as a checked config with its teacher's path, before any is queued; each teacher is
+ * Every point of a grid as a checked config with its teacher's path and grid top, before any is queued; each teacher is
  * read once (`readTeacher`), the grid top checked per point (`checkTop`), and the event loop is let go now
  * and then so a long grid does not hold up other clients.
  */
@@ -61,16 +62,16 @@ export async function planSweep(
   base: Record<string, unknown>,
   grid: Record<string, number[]>,
   readTeacher: (config: DistillConfig) => Promise<TeacherFile>,
-  checkTop: (config: DistillConfig, file: TeacherFile) => string,
-): Promise<Array<{ config: DistillConfig; teacherPath: string }>> {
+  checkTop: (config: DistillConfig, file: TeacherFile) => LaunchTeacher,
+): Promise<Array<{ config: DistillConfig; teacher: LaunchTeacher }>> {
   checkSweepGrid(grid)
   const teachers = new Map<string, Promise<TeacherFile>>()
-  const checked: Array<{ config: DistillConfig; teacherPath: string }> = []
+  const checked: Array<{ config: DistillConfig; teacher: LaunchTeacher }> = []
   for (const [i, point] of cartesian(grid).entries()) {
     const config = parseDistillConfig({ ...base, ...point })
     const key = JSON.stringify([config.teacher, config.dataset])
     if (!teachers.has(key)) teachers.set(key, readTeacher(config))
-    checked.push({ config, teacherPath: checkTop(config, await (teachers.get(key) as Promise<TeacherFile>)) })
+    checked.push({ config, teacher: checkTop(config, await (teachers.get(key) as Promise<TeacherFile>)) })
     if (i % SWEEP_YIELD_EVERY === SWEEP_YIELD_EVERY - 1) await yieldToEventLoop()
   }
   return checked

@@ -40,6 +40,8 @@ export interface CreateRunInput {
   id?: string
   /** Default: derived from the config (@shared/run-name), stored so later changes of defaults keep it. */
   name?: string
+  /** A distillation's grid top step, from its teacher's schedule at launch (Run.gridTop). */
+  gridTop?: number | null
   teacherId?: string | null
   parentRunId?: string | null
   parentKind?: ParentKind | null
@@ -130,6 +132,7 @@ export class RunsRepo {
     }
     checkInt('seed', input.seed)
     checkInt('parentStep', input.parentStep)
+    checkInt('gridTop', input.gridTop)
     const configJson = JSON.stringify(input.config ?? null)
     const name = checkName(input.name ?? '') ?? derivedName(input.kind, input.config ?? null)
     const tags = checkTags(input.tags ?? [])
@@ -141,9 +144,9 @@ export class RunsRepo {
       this.stmts
         .get(
           `INSERT INTO runs (id, kind, status, config_json, teacher_id, parent_run_id, parent_kind, parent_step, backend,
-             app_version, seed, created_at, started_at, notes, owner_host, owner_pid, name)
+             app_version, seed, created_at, started_at, notes, owner_host, owner_pid, name, grid_top)
            VALUES (@id, @kind, @status, @config, @teacherId, @parentRunId, @parentKind, @parentStep, @backend,
-             @appVersion, @seed, @now, @startedAt, @notes, @ownerHost, @ownerPid, @name)`,
+             @appVersion, @seed, @now, @startedAt, @notes, @ownerHost, @ownerPid, @name, @gridTop)`,
         )
         .run({
           id,
@@ -163,6 +166,7 @@ export class RunsRepo {
           ownerHost: running ? hostname() : null,
           ownerPid: running ? process.pid : null,
           name,
+          gridTop: input.gridTop ?? null,
         })
       const addTag = this.stmts.get('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)')
       for (const tag of tags) addTag.run(id, tag)
@@ -190,10 +194,11 @@ export class RunsRepo {
   }
 
   findRun(id: string): Run | undefined {
-    const row = this.stmts.get(`SELECT ${SUMMARY_COLUMNS}, config_json FROM runs WHERE id = ?`).get(id) as
-      RunRow | undefined
+    const row = this.stmts.get(`SELECT ${SUMMARY_COLUMNS}, config_json, grid_top FROM runs WHERE id = ?`).get(id) as
+      (RunRow & { grid_top: number | null }) | undefined
     if (row === undefined) return undefined
-    return { ...summaryOf(row, this.tagsOf(id)), ...readRunConfig(row.kind, row.config_json) }
+    const run: Run = { ...summaryOf(row, this.tagsOf(id)), ...readRunConfig(row.kind, row.config_json) }
+    return row.kind === 'distill' ? { ...run, gridTop: row.grid_top } : run
   }
 
   /**

@@ -94,6 +94,8 @@ export const RunFileSchema = z.object({
     .nullable()
     .optional(),
   verdictReason: text(MAX_NOTES_CHARS).nullable().optional(),
+  /** A distillation's grid top step, recorded at launch (Run.gridTop); folders exported before it have none. */
+  gridTop: integer(1, MAX_RUN_STEP).nullable().optional(),
   tags: z
     .array(
       z

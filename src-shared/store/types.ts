@@ -78,6 +78,12 @@ export interface Run extends RunSummary {
    * elsewhere may lack it.
    */
   effectiveConfig?: unknown
+  /**
+   * A distillation's grid top: the teacher step its N levels top out at (EffectiveDistill.gridTop), recorded at
+   * launch from the teacher's schedule, which the stored config cannot say; null for runs stored before it was
+   * recorded. Absent for teacher runs.
+   */
+  gridTop?: number | null
   /** What an active run is doing between its steps (#19), as the run service knows it: never stored. */
   phase?: RunPhase | null
 }

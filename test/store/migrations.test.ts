@@ -89,6 +89,7 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
   10: {},
   11: {},
   12: {},
+  13: {},
 }
 
 /** Columns a migration adds to tables of earlier ones. */
@@ -98,6 +99,7 @@ const ADDED: Record<number, Record<string, string[]>> = {
   6: { samples: ['role'] },
   10: { runs: ['verdict', 'verdict_reason'] },
   12: { runs: ['name'] },
+  13: { runs: ['grid_top'] },
 }
 
 function tables(db: Db): Map<string, { strict: boolean; columns: string[] }> {

@@ -11,6 +11,7 @@ import { migration009 } from './009-sigma-max'
 import { migration010 } from './010-run-verdicts'
 import { migration011 } from './011-teacher-fields-added'
 import { migration012 } from './012-run-names'
+import { migration013 } from './013-grid-top'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration010,
   migration011,
   migration012,
+  migration013,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
