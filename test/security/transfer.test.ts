@@ -450,11 +450,13 @@ describe('teachers.import', () => {
     const entries = storeEntries()
     const good = decodeCheckpoint(new Uint8Array(readFileSync(backend.teacherPath)))
     const header = good.header as Extract<typeof good.header, { kind: 'teacher' }>
+    // The first layer's inputs: x, its Fourier features (#17) and the time embedding.
+    const inputs = good.arrays['teacher/layer0.W']?.shape[0] as number
     const variants: Array<[string, typeof good, RegExp]> = [
       [
         'wider',
         { ...good, header: { ...header, config: { ...header.config, hiddenWidth: header.config.hiddenWidth * 2 } } },
-        /teacher\/layer0\.W has shape \[10, 16\], the config needs \[10, 32\]/,
+        new RegExp(`teacher/layer0\\.W has shape \\[${inputs}, 16\\], the config needs \\[${inputs}, 32\\]`),
       ],
       [
         'deeper',
