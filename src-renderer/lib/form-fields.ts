@@ -141,9 +141,3 @@ export function configOf(texts: Record<string, string>): Record<string, unknown>
   }
   return out
 }
-
-/** The top-level field a validation problem is about (`multistepSigmas.1` → `multistepSigmas`). */
-export function problemField(field: string): string {
-  const top = field.split('.')[0] ?? field
-  return BY_KEY.has(top) ? top : '(config)'
-}

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DISTILL_DEFAULTS } from '@shared/config/defaults'
-import { effectiveConfigText } from '../../src-main/cli/config-text'
+import { configTable } from '../../src-main/cli/run-show-text'
 import { exportRunFolder } from '../../src-main/services/run-export'
 import { openLabStore, type LabStore } from '../../src-main/store'
 import { tempDir } from '../trainer-host/helpers'
@@ -43,18 +43,18 @@ describe('#16 the effective config leaves with the run', () => {
 
   it('#16 runs show prints the values the run trained with, the asked ones in brackets', () => {
     const run = store.runs.createRun({ kind: 'distill', config: asked, appVersion: '0.0.0', status: 'finished' })
-    const text = effectiveConfigText(store.runs.getRun(run.id))
-    expect(text).toContain('targetEma=0 (asked 0.95)')
-    expect(text).toContain('weighting=inverse-gap (asked uniform)')
-    expect(text).toContain(`numScales=${asked.numScales},`)
+    const text = configTable(store.runs.getRun(run.id))
+    expect(text).toMatch(/^ {2}targetEma +0 \(asked 0\.95\) /m)
+    expect(text).toMatch(/^ {2}weighting +inverse-gap \(asked uniform\) /m)
+    expect(text).toMatch(new RegExp(`^ {2}numScales +${asked.numScales} `, 'm'))
     const cd = store.runs.createRun({
       kind: 'distill',
       config: { ...asked, algorithm: 'cd' },
       appVersion: '0.0.0',
       status: 'finished',
     })
-    const cdText = effectiveConfigText(store.runs.getRun(cd.id))
-    expect(cdText).toContain('targetEma=0.95,')
+    const cdText = configTable(store.runs.getRun(cd.id))
+    expect(cdText).toMatch(/^ {2}targetEma +0\.95 /m)
     expect(cdText).not.toContain('asked')
   })
 })

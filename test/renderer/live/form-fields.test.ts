@@ -9,7 +9,6 @@ import {
   configOf,
   fieldMeta,
   fieldValue,
-  problemField,
   textsOf,
 } from '../../../src-renderer/lib/form-fields'
 
@@ -75,13 +74,6 @@ describe('form field metadata', () => {
     expect(fieldValue(meta('huberC'), '0.01')).toBe(0.01)
     expect(fieldValue(meta('multistepSigmas'), '0.8, 0.4,x')).toEqual([0.8, 0.4, 'x'])
     expect(problemsOf({ numScales: fieldValue(meta('numScales'), 'abc') })).toEqual(['numScales'])
-  })
-
-  it('maps nested and unknown problem fields to a form field', () => {
-    expect(problemField('multistepSigmas.1')).toBe('multistepSigmas')
-    expect(problemField('numScales')).toBe('numScales')
-    expect(problemField('(config)')).toBe('(config)')
-    expect(problemField('nonsense')).toBe('(config)')
   })
 
   it('lets a branch change hyperparameters but not the data, method family, grid, sigma_data or teacher', () => {

@@ -61,6 +61,9 @@ describe('#16 one form-validation state for the distillation and teacher forms',
     expect(distill.fieldOf('teacher')).toBe('teacher')
     expect(teachers.validation.fieldOf('teacher')).toBe(OTHER_PROBLEMS)
     expect(teachers.validation.fieldOf('numSteps')).toBe('numSteps')
+    // A problem inside a list field lands on the list; an unknown field on the whole config.
+    expect(distill.fieldOf('multistepSigmas.1')).toBe('multistepSigmas')
+    expect(distill.fieldOf('nonsense')).toBe(OTHER_PROBLEMS)
     distill.dispose()
     teachers.dispose()
   })
