@@ -44,7 +44,8 @@ export function sig3(value: number): string {
 
 /**
  * Which ticks of a log axis get a label: every power of ten; 2 and 5 too while the axis spans at most
- * three decades (beyond that, they would crowd a small chart and overlap).
+ * three decades (beyond that, they would crowd a small chart and overlap); within one decade every tick, as
+ * there may be no 1, 2 or 5 in it and an axis without labels cannot be read (a Live SWD between 2.3 and 4.8).
  */
 export function logTickShown(value: number, minValue: number, maxValue: number): boolean {
   if (!(value > 0)) return false
@@ -52,5 +53,6 @@ export function logTickShown(value: number, minValue: number, maxValue: number):
   const mantissa = Math.round((value / 10 ** exp) * 1000) / 1000
   if (mantissa === 1) return true
   const decades = minValue > 0 && maxValue > 0 ? Math.log10(maxValue / minValue) : Infinity
+  if (decades < 1) return true
   return decades <= 3 && (mantissa === 2 || mantissa === 5)
 }

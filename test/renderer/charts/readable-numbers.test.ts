@@ -42,6 +42,9 @@ describe('#19 item 11: compact ticks, three significant digits in tooltips', () 
     // Eight decades: powers of ten only.
     expect(logTickShown(200, 1e-4, 1e4)).toBe(false)
     expect(logTickShown(1e-3, 1e-4, 1e4)).toBe(true)
+    // Less than a decade (2.3 to 4.8 holds no 1, 2 or 5): every tick keeps its label.
+    expect(logTickShown(3, 2.3, 4.8)).toBe(true)
+    expect(logTickShown(4, 2.3, 4.8)).toBe(true)
   })
 
   it('applies to the Live loss chart: log ticks thinned, integer steps, tooltip not "0" for 2e-4', () => {
