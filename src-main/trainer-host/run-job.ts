@@ -1,7 +1,7 @@
 /**
  * Runs one validated job inside the engine process: opens what it reads (job-inputs.ts), trains it through
  * the one training loop (training-loop.ts) and says what a step, checkpoint, evaluation and preview are for
- * a distillation and for a teacher. Loaded lazily by main.ts (it pulls in tfjs).
+ * a distillation; a teacher's are in teacher-job.ts. Loaded lazily by main.ts (it pulls in tfjs).
  *
  * Returns the terminal message for a normal end (`finished` / `cancelled`); throws JobError for an
  * expected failure (the process stays usable) and anything else for a bug (main.ts reports INTERNAL and
@@ -9,29 +9,23 @@
  */
 import { join } from 'node:path'
 import type { BackendChoice } from '@shared/config/fields'
-import type { DistillJob, TeacherJob } from '@shared/ipc/engine-messages'
-import type { BackendInfo } from '../engine/backend'
+import type { DistillJob } from '@shared/ipc/engine-messages'
 import { teacherSolveOf } from '../engine/cd-target-side'
-import { evaluationNoise, TEACHER_EVAL_STEPS, teacherReference } from '../engine/evaluate'
-import { Previewer, TRAINING_PREVIEW_TEACHER_STEPS, type PreviewSet, type StudentPreview } from '../engine/preview'
+import type { StudentPreview } from '../engine/preview'
 import type { DistillHeader, Snapshot } from '../engine/snapshot'
-import { TeacherTrainer } from '../engine/teacher-trainer'
 import { decodeCheckpoint, encodeCheckpoint } from '../files/checkpoint-file'
 import { makeRunDir, writeFinalSamples } from '../files/run-sample-files'
 import { classifierFeatures, type CachedFeatures } from './classifier-cache'
 import { DistillSegment } from './distill-segment'
-import { asJobError, JobError, type JobContext, type Terminal } from './job-error'
+import { asJobError, type JobContext, type Terminal } from './job-error'
 import { loadTeacher, openData, pickBackend, readTeacher } from './job-inputs'
-import { readDistillResume, readTeacherResume } from './resume-checkpoint'
+import { readDistillResume } from './resume-checkpoint'
 import { RunReporter } from './run-reporter'
 import { TargetSideThread, targetThreadRequired, targetThreadWanted } from './target-side-thread'
 import { runTrainingLoop } from './training-loop'
 
 export { JobError, type JobContext, type JobControl } from './job-error'
-
-const DEFAULT_TEACHER_CHECKPOINT_EVERY = 1000
-const DEFAULT_TEACHER_EVAL_SAMPLES = 4000
-const DEFAULT_TEACHER_SAMPLE_EVERY = 500
+export { runTeacherJob } from './teacher-job'
 
 export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<Terminal> {
   const { config, runId } = job
@@ -164,102 +158,5 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
     ;(features as CachedFeatures | null)?.dispose()
     teacher.model.weights.dispose()
     data.close()
-  }
-}
-
-export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<Terminal> {
-  const { config, runId } = job
-  const resume = job.resumeFrom ? readTeacherResume(job.resumeFrom, config) : undefined
-  const data = openData(config.dataset, job.datasetDir)
-  let backend: BackendInfo
-  let trainer: TeacherTrainer
-  try {
-    backend = await pickBackend(config.backend)
-    makeRunDir(job.checkpointDir)
-    makeRunDir(job.outDir)
-    trainer = newTeacherTrainer(config, backend.name, resume, data.source)
-  } catch (error) {
-    data.close()
-    throw asJobError(error)
-  }
-  const out = new RunReporter(runId, ctx, job.wallMsOffset ?? 0)
-  try {
-    out.at(trainer.step)
-    out.emit({
-      type: 'started',
-      runId,
-      backend: backend.label,
-      skipped: backend.skipped,
-      step: trainer.step,
-      totalSteps: config.steps,
-    })
-    const checkpoint = async (path: string, role: 'latest' | 'teacher') =>
-      out.checkpoint(path, encodeCheckpoint(await trainer.snapshot()), trainer.step, role)
-    const sampleEvery = job.sampleEvery ?? DEFAULT_TEACHER_SAMPLE_EVERY
-    const previewer = sampleEvery > 0 ? new Previewer(trainer.model, data.source) : null
-    const preview = (sets: PreviewSet[], swd: Map<number, number>) =>
-      out.preview(trainer.step, sets, swd, data.source, job.outDir)
-    const previewTeacher = async () => {
-      const p = await previewer?.teacherAt(TRAINING_PREVIEW_TEACHER_STEPS)
-      if (p) preview(p.sets, p.swd)
-    }
-    const cadence = {
-      checkpointEvery: job.checkpointEvery ?? DEFAULT_TEACHER_CHECKPOINT_EVERY,
-      checkpointLast: false,
-      evalEvery: 0,
-      sampleEvery,
-    }
-    const end = await runTrainingLoop(out, config.steps, cadence, {
-      trainee: () => trainer,
-      checkpoint: () => checkpoint(join(job.checkpointDir, 'latest.ckpt'), 'latest'),
-      async previewStart() {
-        if (previewer) preview([previewer.data()], new Map())
-        await previewTeacher()
-      },
-      preview: previewTeacher,
-    })
-    if (end.status === 'cancelled') return { type: 'cancelled', runId, step: end.step }
-
-    const noise = evaluationNoise(
-      config.seed,
-      job.evalSamples ?? DEFAULT_TEACHER_EVAL_SAMPLES,
-      trainer.model.architecture.dim,
-      0,
-    )
-    // The teacher's K = 1, 10, 100 after its last step: the run's final evaluation (#19).
-    const progress = out.progress('evaluation')
-    progress(0, TEACHER_EVAL_STEPS.length)
-    const features = await classifierFeatures(data.reader, out.progress('classifier'))
-    let reference
-    try {
-      reference = await teacherReference(
-        trainer.model,
-        data.source,
-        config.seed,
-        noise,
-        'ddim',
-        progress,
-        features?.space,
-      )
-    } finally {
-      features?.dispose()
-    }
-    await checkpoint(join(job.outDir, 'teacher.ckpt'), 'teacher')
-    out.emit({ type: 'evaluation', runId, step: trainer.step, rows: reference.rows, agreement: null })
-    return { type: 'finished', runId, step: trainer.step, msPerStep: end.msPerStep, lastLoss: end.lastLoss }
-  } catch (error) {
-    out.flush()
-    throw asJobError(error)
-  } finally {
-    trainer.dispose()
-    data.close()
-  }
-}
-
-function newTeacherTrainer(...args: ConstructorParameters<typeof TeacherTrainer>): TeacherTrainer {
-  try {
-    return new TeacherTrainer(...args)
-  } catch (error) {
-    throw new JobError('INVALID_JOB', `teacher network: ${(error as Error).message}`)
   }
 }
