@@ -153,14 +153,19 @@ export function scatterFigure(points: Float32Array, options: FigureOptions): Buf
 }
 
 /** A sample's figure title and legend entry: which run, which model at how many steps, which training step. */
-export function sampleFigureText(s: { runId: string; model: string; nfe: number; step: number }): {
+/** With the run's name (#19 item 7) the figure is named as people call the run, its id beside it in the title. */
+export function sampleFigureText(
+  s: { runId: string; model: string; nfe: number; step: number },
+  runName?: string,
+): {
   title: string
   label: string
 } {
   const steps = `${s.nfe} step${s.nfe === 1 ? '' : 's'}`
   const what = s.model === 'data' ? 'held-out data' : s.model === 'teacher' ? `teacher, ${steps}` : `student, ${steps}`
+  const run = runName ? `${runName} (${s.runId})` : `Run ${s.runId}`
   return {
-    title: `Run ${s.runId}: ${what}${s.model === 'data' ? '' : `, training step ${s.step}`}`,
-    label: s.model === 'data' ? 'held-out data' : `${s.runId} (${what})`,
+    title: `${run}: ${what}${s.model === 'data' ? '' : `, training step ${s.step}`}`,
+    label: s.model === 'data' ? 'held-out data' : `${runName ?? s.runId} (${what})`,
   }
 }

@@ -57,7 +57,7 @@ export async function exportRunFolder(store: LabStore, id: string, out: string):
     const from = await historyFile(dir, rel)
     if (from) entries.set(rel, { from, max: MAX_RUN_FILE_BYTES })
   }
-  await addSamplePngs(entries, samples)
+  await addSamplePngs(entries, samples, run.name)
   return writeExportFilesAsync(folder, entries)
 }
 
@@ -112,7 +112,11 @@ async function csvText(entry: ExportEntry | undefined): Promise<string | null> {
 }
 
 /** Each exported 2D sample CSV also as a PNG scatter over the held-out data (samples/<name>.png). */
-async function addSamplePngs(entries: Map<string, ExportEntry>, samples: SampleRecord[]): Promise<void> {
+async function addSamplePngs(
+  entries: Map<string, ExportEntry>,
+  samples: SampleRecord[],
+  runName: string | undefined,
+): Promise<void> {
   const dataCsv = samples.find((s) => s.model === 'data' && s.path?.endsWith('.csv'))?.path
   const dataText = dataCsv ? await csvText(entries.get(dataCsv)) : null
   const background = dataText === null ? null : readPointsCsv(dataText)
@@ -121,7 +125,7 @@ async function addSamplePngs(entries: Map<string, ExportEntry>, samples: SampleR
     const text = await csvText(entries.get(s.path))
     if (text === null) continue
     const png = scatterFigure(readPointsCsv(text), {
-      ...sampleFigureText(s),
+      ...sampleFigureText(s, runName),
       colour: s.model === 'data' ? '#5a6473' : runColour(s.runId),
       background: s.model === 'data' ? null : background,
     })

@@ -81,6 +81,11 @@ describe('#19 item 12: exported scatter PNGs are figures', () => {
       label: 'abc (student, 1 step)',
     })
     expect(sampleFigureText({ runId: 'abc', model: 'data', nfe: 0, step: 0 }).title).toBe('Run abc: held-out data')
+    // #19 item 7: named as people call the run, the id beside it.
+    expect(sampleFigureText({ runId: 'abc', model: 'student', nfe: 2, step: 300 }, 'cd N6 mu0 lr2e-3')).toEqual({
+      title: 'cd N6 mu0 lr2e-3 (abc): student, 2 steps, training step 300',
+      label: 'cd N6 mu0 lr2e-3 (student, 2 steps)',
+    })
     expect(niceTicks(-2.2, 2.2)).toEqual([-2, -1, 0, 1, 2])
     const unit = niceTicks(0, 1)
     expect(unit).toHaveLength(6)
