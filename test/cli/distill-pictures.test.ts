@@ -6,14 +6,16 @@ import { existsSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { PNG } from 'pngjs'
 import { describe, expect, it } from 'vitest'
+import { CAPTION_HEIGHT } from '../../src-main/cli/run-pictures'
 import { clab, lastJsonLine, TEST_DATA_DIR } from '../helpers/cli'
 
 const BLUE = [31, 94, 190]
 const GREY = [200, 200, 200]
+const CAPTION_INK = [40, 40, 40]
 
-function countColour(png: PNG, [r, g, b]: number[], fromX: number, toX: number): number {
+function countColour(png: PNG, [r, g, b]: number[], fromX: number, toX: number, toY = png.height): number {
   let n = 0
-  for (let y = 0; y < png.height; y++)
+  for (let y = 0; y < toY; y++)
     for (let x = fromX; x < toX; x++) {
       const o = 4 * (y * png.width + x)
       if (png.data[o] === r && png.data[o + 1] === g && png.data[o + 2] === b) n++
@@ -38,9 +40,10 @@ describe('#20 clab distill shows where to look', () => {
     expect(result.stderr).toContain(`pictures: ${sideBySide}`)
     expect(result.stderr).toMatch(/see it in the app: (npm run build && )?npm run clab -- serve --open/)
 
-    // Three square panels: the held-out data in blue alone, then teacher and student in blue over it in grey.
+    // Three square panels under a caption strip: the held-out data in blue alone, then teacher and student in
+    // blue over it in grey; each panel says what it is above it.
     const png = PNG.sync.read(readFileSync(sideBySide as string))
-    const panel = png.height
+    const panel = png.height - CAPTION_HEIGHT
     expect(png.width).toBeGreaterThan(3 * panel)
     const starts = [0, (png.width - panel) / 2, png.width - panel]
     expect(countColour(png, BLUE, starts[0] as number, (starts[0] as number) + panel)).toBeGreaterThan(1000)
@@ -49,6 +52,8 @@ describe('#20 clab distill shows where to look', () => {
       expect(countColour(png, BLUE, start, start + panel)).toBeGreaterThan(500)
       expect(countColour(png, GREY, start, start + panel)).toBeGreaterThan(0)
     }
+    for (const start of starts)
+      expect(countColour(png, CAPTION_INK, start, start + panel, CAPTION_HEIGHT)).toBeGreaterThan(50)
     // Each per-set picture is the plot of its CSV: as many points drawn as the CSV has (4000 here) leave blue.
     const student = PNG.sync.read(readFileSync(join(samplesDir, 'student-nfe1.png')))
     expect(readFileSync(join(samplesDir, 'student-nfe1.csv'), 'utf8').trim().split('\n')).toHaveLength(4001)
