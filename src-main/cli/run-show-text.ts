@@ -8,20 +8,10 @@ import { DISTILL_FIELDS } from '@shared/config/distill-fields'
 import { TEACHER_FIELDS } from '@shared/config/teacher-fields'
 import { specsByKey, type FieldSpec } from '@shared/config/registry'
 import type { Run } from '@shared/store/types'
+import { durationText } from '@shared/duration-text'
 
 const valueText = (value: unknown): string =>
   typeof value === 'string' ? value : value === null ? 'auto' : JSON.stringify(value)
-
-/** 12s, 3m 05s, 1h 02m, 2d 03h (as the runs table says it). */
-export function durationText(ms: number): string {
-  const s = Math.floor(ms / 1000)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`
-  const h = Math.floor(m / 60)
-  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`
-  return `${Math.floor(h / 24)}d ${String(h % 24).padStart(2, '0')}h`
-}
 
 /** Local time to the second, one format: 2026-12-04 18:00:05. */
 export function timeText(ms: number): string {

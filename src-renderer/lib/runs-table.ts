@@ -3,6 +3,7 @@
  * rows to render (the columns and how a cell is read: runs-table-columns.ts). Kept free of Svelte and the DOM
  * so 10k-row behaviour is unit-tested directly.
  */
+import { durationText } from '@shared/duration-text'
 import { shownStatus, type ShownStatus } from '@shared/store/shown-status'
 import type { RunKind } from '@shared/store/types'
 import {
@@ -247,17 +248,10 @@ export function formatLr(v: number | null): string {
   return `${String(Number(Number(mantissa).toPrecision(3)))}e${exponent.replace('+', '')}`
 }
 
-/** 12s, 3m 05s, 1h 02m, 2d 03h. */
+/** 12s, 3m 05s, 1h 02m, 2d 03h (@shared/duration-text); a dash without a duration. */
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return DASH
-  const s = Math.floor(ms / 1000)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`
-  const h = Math.floor(m / 60)
-  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`
-  const d = Math.floor(h / 24)
-  return `${d}d ${String(h % 24).padStart(2, '0')}h`
+  return durationText(ms)
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')
