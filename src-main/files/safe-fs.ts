@@ -90,18 +90,22 @@ function openChecked(path: string, stat: Stats): number {
   return fd
 }
 
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW
+
+/** Why creating `path` failed: something already there (EEXIST, or a link: ELOOP) is refused by name. */
+function createNewFailure(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EEXIST' || code === 'ELOOP')
+    return new UnsafePathError(path, 'already exists; nothing is ever written over an existing file, choose a new name')
+  return error
+}
+
 /** Creates `path` as a new file: EEXIST (a file, a folder or a link already there) is refused by name. */
 function createNew(path: string): number {
   try {
-    return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o644)
+    return openSync(path, CREATE_NEW, 0o644)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EEXIST' || code === 'ELOOP')
-      throw new UnsafePathError(
-        path,
-        'already exists; nothing is ever written over an existing file, choose a new name',
-      )
-    throw error
+    throw createNewFailure(path, error)
   }
 }
 
@@ -327,15 +331,9 @@ export async function readRegularFileAsync(path: string, maxBytes: number, optio
 /** As createNew: `path` as a new file; EEXIST (a file, a folder or a link already there) is refused by name. */
 async function createNewAsync(path: string): Promise<FileHandle> {
   try {
-    return await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o644)
+    return await open(path, CREATE_NEW, 0o644)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EEXIST' || code === 'ELOOP')
-      throw new UnsafePathError(
-        path,
-        'already exists; nothing is ever written over an existing file, choose a new name',
-      )
-    throw error
+    throw createNewFailure(path, error)
   }
 }
 
