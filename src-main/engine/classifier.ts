@@ -200,18 +200,18 @@ export class Classifier {
   }
 
   /** Penultimate features of n images (row-major [n, featureDim]), in batches of `batchSize`. */
-  features(images: Float32Array, n: number, batchSize = CLASSIFIER_EVAL_BATCH): Float32Array {
+  features(images: Float32Array, n: number, batchSize = CLASSIFIER_EVAL_BATCH): Promise<Float32Array> {
     return this.batched(images, n, batchSize, this.spec.featureDim, (x) => this.forward(x).features)
   }
 
   /** Logits of n images (row-major [n, classes]). */
-  logits(images: Float32Array, n: number, batchSize = CLASSIFIER_EVAL_BATCH): Float32Array {
+  logits(images: Float32Array, n: number, batchSize = CLASSIFIER_EVAL_BATCH): Promise<Float32Array> {
     return this.batched(images, n, batchSize, this.spec.classes, (x) => this.forward(x).logits)
   }
 
   /** The most likely class of each of n images. */
-  predict(images: Float32Array, n: number, batchSize = CLASSIFIER_EVAL_BATCH): Int32Array {
-    const logits = this.logits(images, n, batchSize)
+  async predict(images: Float32Array, n: number, batchSize = CLASSIFIER_EVAL_BATCH): Promise<Int32Array> {
+    const logits = await this.logits(images, n, batchSize)
     const K = this.spec.classes
     const out = new Int32Array(n)
     for (let i = 0; i < n; i++) {
@@ -223,14 +223,14 @@ export class Classifier {
   }
 
   /** Fraction of `data` classified correctly, read in batches of `batchSize`. */
-  accuracy(data: LabelledImages, batchSize = CLASSIFIER_EVAL_BATCH, what = 'test data'): number {
+  async accuracy(data: LabelledImages, batchSize = CLASSIFIER_EVAL_BATCH, what = 'test data'): Promise<number> {
     if (!positiveInt(data.count)) throw new Error(`classifier: ${what} has count ${data.count}: nothing to score`)
     let correct = 0
     for (let start = 0; start < data.count; start += batchSize) {
       const n = Math.min(batchSize, data.count - start)
       const indices = Int32Array.from({ length: n }, (_, i) => start + i)
       const batch = checkedBatch(data, indices, this.spec, what)
-      const predicted = this.predict(batch.images, n, batchSize)
+      const predicted = await this.predict(batch.images, n, batchSize)
       for (let i = 0; i < n; i++) if (predicted[i] === batch.labels[i]) correct += 1
     }
     return correct / data.count
@@ -240,13 +240,17 @@ export class Classifier {
     for (const v of this.variables()) v.dispose()
   }
 
-  private batched(
+  /**
+   * Reads each batch with `await data()`: tfjs-webgpu has no synchronous read under Node (#18), and on every
+   * backend the values are the same as a dataSync's.
+   */
+  private async batched(
     images: Float32Array,
     n: number,
     batchSize: number,
     width: number,
     head: (x: tf.Tensor4D) => Tensor2D,
-  ): Float32Array {
+  ): Promise<Float32Array> {
     const { height: H, width: W, channels: C } = this.spec
     const per = H * W * C
     if (!Number.isInteger(n) || n < 0) throw new Error(`classifier: n = ${n}: must be a non-negative integer`)
@@ -257,11 +261,12 @@ export class Classifier {
     const out = new Float32Array(n * width)
     for (let start = 0; start < n; start += batchSize) {
       const m = Math.min(batchSize, n - start)
-      const values = tf.tidy(() => {
-        const x = tf.tensor4d(images.subarray(start * per, (start + m) * per), [m, H, W, C])
-        return head(x).dataSync() as Float32Array
-      })
-      out.set(values, start * width)
+      const result = tf.tidy(() => head(tf.tensor4d(images.subarray(start * per, (start + m) * per), [m, H, W, C])))
+      try {
+        out.set((await result.data()) as Float32Array, start * width)
+      } finally {
+        result.dispose()
+      }
     }
     return out
   }
@@ -435,7 +440,7 @@ export async function trainClassifier(
     }
     add(await losses.take(0))
     const msPerStep = (performance.now() - started) / total
-    const testAccuracy = classifier.accuracy(data.test, CLASSIFIER_EVAL_BATCH, 'test data')
+    const testAccuracy = await classifier.accuracy(data.test, CLASSIFIER_EVAL_BATCH, 'test data')
     return { weights: await classifier.toArrays(), testAccuracy, steps: total, finalLoss: tailLoss / tail, msPerStep }
   } finally {
     losses.dispose()

@@ -136,7 +136,7 @@ export async function teacherReference(
   let support: SupportSpace | null = null
   if (featureSpace) {
     // One feature pass of the held-out images serves the Fréchet statistics and the support metrics.
-    const heldOutFeatures = featureSpace.features(heldOut, heldOutRows)
+    const heldOutFeatures = await featureSpace.features(heldOut, heldOutRows)
     features = {
       space: featureSpace,
       heldOut: featureStatistics(heldOutFeatures, heldOutRows, featureSpace.dim),
@@ -152,14 +152,14 @@ export async function teacherReference(
       nfe: 0,
       msPerSample: 0,
       ...score(floor, reference),
-      ...featureScores(floor, n, features, support),
+      ...(await featureScores(floor, n, features, support)),
     },
   ]
   let k100: Float32Array = new Float32Array(0)
   const teacherSets: Float32Array[] = []
   for (const [i, K] of TEACHER_EVAL_STEPS.entries()) {
     const result = await teacherSample(teacher.weights, teacher.architecture, teacher.schedule, noise.noise, K, solver)
-    rows.push(row('teacher', result, n, reference, features, support))
+    rows.push(await row('teacher', result, n, reference, features, support))
     teacherSets.push(result.points)
     if (K === 100) k100 = result.points
     onProgress?.(i + 1, TEACHER_EVAL_STEPS.length)
@@ -174,34 +174,34 @@ export async function teacherReference(
 }
 
 /** Fréchet distance (images) and support metrics (2D in data space, images in the classifier's features). */
-function featureScores(
+async function featureScores(
   points: Float32Array,
   n: number,
   features: FeatureReference | null,
   support: SupportSpace | null,
-): Partial<Scores> {
+): Promise<Partial<Scores>> {
   if (!features) return supportScores(support, points)
-  const sampleFeatures = features.space.features(points, n)
+  const sampleFeatures = await features.space.features(points, n)
   return {
     fd: frechetDistance(featureStatistics(sampleFeatures, n, features.space.dim), features.heldOut),
     ...supportScores(support, sampleFeatures),
   }
 }
 
-function row(
+async function row(
   model: EvalRow['model'],
   result: SampleResult,
   n: number,
   reference: PointSet,
   features: FeatureReference | null,
   support: SupportSpace | null,
-): EvalRow {
+): Promise<EvalRow> {
   return {
     model,
     nfe: result.nfe,
     msPerSample: result.ms / n,
     ...score(result.points, reference),
-    ...featureScores(result.points, n, features, support),
+    ...(await featureScores(result.points, n, features, support)),
   }
 }
 
@@ -263,7 +263,7 @@ export async function evaluateStudent(
     )
     // Agreement at every NFE (not only one step), so it can be drawn against NFE like the distances.
     rows.push({
-      ...row('student', result, n, referenceSet, reference.features, reference.support),
+      ...(await row('student', result, n, referenceSet, reference.features, reference.support)),
       agreement: meanPairedDistance({ points: result.points, dim }, { points: reference.k100, dim }),
     })
     samples.set(nfe, result.points)

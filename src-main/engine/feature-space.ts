@@ -10,18 +10,18 @@ import { featureStatistics, type FeatureStatistics } from './frechet'
 export interface FeatureSpace {
   /** Columns of a feature row. */
   readonly dim: number
-  /** Features of n flat images, row-major [n, dim]. */
-  features(images: Float32Array, n: number): Float32Array
+  /** Features of n flat images, row-major [n, dim]; read asynchronously (no sync read on webgpu, #18). */
+  features(images: Float32Array, n: number): Promise<Float32Array>
   /** Fréchet statistics of n flat images (n * dim values). */
-  statistics(images: Float32Array, n: number): FeatureStatistics
+  statistics(images: Float32Array, n: number): Promise<FeatureStatistics>
 }
 
 export function classifierFeatureSpace(classifier: Classifier): FeatureSpace {
   const dim = classifier.spec.featureDim
-  const features = (images: Float32Array, n: number): Float32Array => classifier.features(images, n)
+  const features = (images: Float32Array, n: number): Promise<Float32Array> => classifier.features(images, n)
   return {
     dim,
     features,
-    statistics: (images, n) => featureStatistics(features(images, n), n, dim),
+    statistics: async (images, n) => featureStatistics(await features(images, n), n, dim),
   }
 }

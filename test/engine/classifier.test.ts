@@ -161,20 +161,20 @@ describe('trainClassifier on Fashion-MNIST (wasm)', () => {
     )
   })
 
-  it('extracts finite penultimate features in bounded batches, leak-free', () => {
+  it('extracts finite penultimate features in bounded batches, leak-free', async () => {
     const classifier = Classifier.fromArrays(SPEC, trained.weights)
     try {
       const n = 600
       const before = tf.memory().numTensors
-      const features = classifier.features(test.images.subarray(0, n * PIXELS), n)
+      const features = await classifier.features(test.images.subarray(0, n * PIXELS), n)
       expect(features).toHaveLength(n * SPEC.featureDim)
       expect(features.every(Number.isFinite)).toBe(true)
       // Batch size does not change the numbers (each batch is independent).
-      const small = classifier.features(test.images.subarray(0, n * PIXELS), n, 64)
+      const small = await classifier.features(test.images.subarray(0, n * PIXELS), n, 64)
       for (let i = 0; i < features.length; i += 97) expect(small[i]).toBeCloseTo(features[i] as number, 5)
       expect(tf.memory().numTensors).toBe(before)
-      expect(classifier.features(new Float32Array(0), 0)).toHaveLength(0)
-      expect(() => classifier.features(new Float32Array(10), 1)).toThrow(
+      expect(await classifier.features(new Float32Array(0), 0)).toHaveLength(0)
+      await expect(classifier.features(new Float32Array(10), 1)).rejects.toThrow(
         /images has 10 values, expected 1 x 28x28x1 = 784/,
       )
     } finally {
@@ -188,9 +188,9 @@ describe('trainClassifier on Fashion-MNIST (wasm)', () => {
     try {
       const n = 500
       const images = test.images.subarray(0, n * PIXELS)
-      expect(Array.from(b.predict(images, n))).toEqual(Array.from(a.predict(images, n)))
-      expect(Array.from(b.logits(images, n))).toEqual(Array.from(a.logits(images, n)))
-      expect(a.accuracy(provider(test))).toBeCloseTo(trained.testAccuracy, 10)
+      expect(Array.from(await b.predict(images, n))).toEqual(Array.from(await a.predict(images, n)))
+      expect(Array.from(await b.logits(images, n))).toEqual(Array.from(await a.logits(images, n)))
+      expect(await a.accuracy(provider(test))).toBeCloseTo(trained.testAccuracy, 10)
     } finally {
       a.dispose()
       b.dispose()
@@ -224,17 +224,18 @@ describe('trainClassifier on Fashion-MNIST (wasm)', () => {
     expect(tf.memory().numTensors).toBe(before)
   })
 
-  it('gives a Fréchet distance between two halves of the test set far below that to noise images', () => {
+  it('gives a Fréchet distance between two halves of the test set far below that to noise images', async () => {
     const classifier = Classifier.fromArrays(SPEC, trained.weights)
     try {
       const half = test.n / 2
       const dim = SPEC.featureDim
-      const stats = (images: Float32Array, n: number) => featureStatistics(classifier.features(images, n), n, dim)
-      const first = stats(test.images.subarray(0, half * PIXELS), half)
-      const second = stats(test.images.subarray(half * PIXELS, 2 * half * PIXELS), half)
+      const stats = async (images: Float32Array, n: number) =>
+        featureStatistics(await classifier.features(images, n), n, dim)
+      const first = await stats(test.images.subarray(0, half * PIXELS), half)
+      const second = await stats(test.images.subarray(half * PIXELS, 2 * half * PIXELS), half)
       const rng = Rng.fromSeed(99)
       const noise = Float32Array.from({ length: half * PIXELS }, () => rng.uniform() * 2 - 1)
-      const noiseStats = stats(noise, half)
+      const noiseStats = await stats(noise, half)
       const real = frechetDistance(first, second)
       const toNoise = frechetDistance(first, noiseStats)
       console.info(

@@ -29,8 +29,8 @@ function polyFeatures(points: Float32Array, n: number): Float32Array {
 }
 const polySpace: FeatureSpace = {
   dim: 3,
-  features: polyFeatures,
-  statistics: (points, n) => featureStatistics(polyFeatures(points, n), n, 3),
+  features: async (points, n) => polyFeatures(points, n),
+  statistics: async (points, n) => featureStatistics(polyFeatures(points, n), n, 3),
 }
 
 async function evaluate(features?: FeatureSpace) {
