@@ -4,6 +4,10 @@
  * while a running optimizer multiplies them step by step, so a resumed run would drift from an
  * uninterrupted one. Here the step count is the whole state besides the moments, and the corrections
  * are computed from it in float64 on every step.
+ *
+ * Both moments of all parameters live in one flat buffer each, and a step updates them and the parameters
+ * as one long vector: per parameter, the update was 13 kernels, half of a U-Net teacher step's 2,600 launches
+ * on a GPU (bench/kernel-profile.ts). The checkpoint still stores the moments per parameter name.
  */
 import { tf } from './tf'
 import type { WeightArrays } from './weights'
@@ -16,8 +20,11 @@ export interface AdamState {
 
 export class Adam {
   private step = 0
-  private readonly m: tf.Variable[]
-  private readonly v: tf.Variable[]
+  /** Values per parameter, in params order: where each one's moments lie in the flat buffers. */
+  private readonly sizes: number[]
+  /** Both moments of every parameter, end to end in params order (see the file comment on why flat). */
+  private readonly m: tf.Variable
+  private readonly v: tf.Variable
 
   constructor(
     private readonly params: tf.Variable[],
@@ -25,8 +32,10 @@ export class Adam {
     private readonly beta2 = 0.999,
     private readonly epsilon = 1e-8,
   ) {
-    this.m = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)))
-    this.v = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)))
+    this.sizes = params.map((p) => p.size)
+    const total = this.sizes.reduce((a, b) => a + b, 0)
+    this.m = tf.variable(tf.zeros([total]), false)
+    this.v = tf.variable(tf.zeros([total]), false)
   }
 
   get steps(): number {
@@ -36,49 +45,77 @@ export class Adam {
   /** Applies one update with learning rate `lr`; `grads` align with the params given to the constructor. */
   apply(grads: tf.Tensor[], lr: number): void {
     this.step += 1
+    if (this.params.length === 0) return
+    if (grads.length !== this.params.length)
+      throw new Error(`adam: ${grads.length} gradients for ${this.params.length} parameters`)
     const biasCorrection1 = 1 - this.beta1 ** this.step
     const biasCorrection2 = 1 - this.beta2 ** this.step
     const stepSize = lr / biasCorrection1
     const sqrtBias2 = Math.sqrt(biasCorrection2)
     tf.tidy(() => {
-      this.params.forEach((p, i) => {
-        const g = grads[i] as tf.Tensor
-        const m = this.m[i] as tf.Variable
-        const v = this.v[i] as tf.Variable
-        m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)))
-        v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)))
-        const denom = tf.add(tf.div(tf.sqrt(v), sqrtBias2), this.epsilon)
-        p.assign(tf.sub(p, tf.mul(tf.div(m, denom), stepSize)))
-      })
+      // Elementwise, so the same operations on one long vector give every value exactly what the per-parameter
+      // form gave it, in about 14 kernels instead of 13 per parameter.
+      const g = flat(grads)
+      const m = this.m
+      const v = this.v
+      m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)))
+      v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)))
+      const denom = tf.add(tf.div(tf.sqrt(v), sqrtBias2), this.epsilon)
+      const next = tf.sub(flat(this.params), tf.mul(tf.div(m, denom), stepSize))
+      const pieces = this.params.length === 1 ? [next] : tf.split(next, this.sizes)
+      this.params.forEach((p, i) => p.assign(tf.reshape(pieces[i] as tf.Tensor, p.shape)))
     })
   }
 
+  /** The moments per parameter, by `names` (params order): the checkpoint format of the per-parameter form. */
   async save(names: string[]): Promise<AdamState> {
-    const pack = async (vars: tf.Variable[]): Promise<WeightArrays> => {
-      const datas = await Promise.all(vars.map((t) => t.data() as Promise<Float32Array>))
-      return Object.fromEntries(
-        vars.map((t, i) => [names[i] as string, { shape: [...t.shape], data: datas[i] as Float32Array }]),
-      )
+    const [m, v] = (await Promise.all([this.m.data(), this.v.data()])) as [Float32Array, Float32Array]
+    const pack = (flatValues: Float32Array): WeightArrays => {
+      const out: WeightArrays = {}
+      let at = 0
+      this.params.forEach((p, i) => {
+        const size = this.sizes[i] as number
+        out[names[i] as string] = { shape: [...p.shape], data: flatValues.slice(at, at + size) }
+        at += size
+      })
+      return out
     }
-    return { step: this.step, firstMoment: await pack(this.m), secondMoment: await pack(this.v) }
+    return { step: this.step, firstMoment: pack(m), secondMoment: pack(v) }
   }
 
   restore(state: AdamState, names: string[]): void {
-    this.step = state.step
-    const load = (vars: tf.Variable[], arrays: WeightArrays, what: string) =>
-      vars.forEach((t, i) => {
+    const load = (target: tf.Variable, arrays: WeightArrays, what: string) => {
+      const values = new Float32Array(target.size)
+      let at = 0
+      this.params.forEach((p, i) => {
         const a = arrays[names[i] as string]
-        if (!a || a.data.length !== t.size)
+        if (!a || a.data.length !== p.size)
           throw new Error(`optimizer state: ${what} of ${names[i]} is missing or mis-shaped`)
-        tf.tidy(() => t.assign(tf.tensor(a.data, t.shape)))
+        values.set(a.data, at)
+        at += p.size
       })
-    load(this.m, state.firstMoment, 'first moment')
-    load(this.v, state.secondMoment, 'second moment')
+      return values
+    }
+    // Both are checked before either is written, so a refused state leaves the optimizer as it was.
+    const m = load(this.m, state.firstMoment, 'first moment')
+    const v = load(this.v, state.secondMoment, 'second moment')
+    this.step = state.step
+    tf.tidy(() => {
+      this.m.assign(tf.tensor1d(m))
+      this.v.assign(tf.tensor1d(v))
+    })
   }
 
   dispose(): void {
-    for (const t of [...this.m, ...this.v]) t.dispose()
+    this.m.dispose()
+    this.v.dispose()
   }
+}
+
+/** The tensors' values end to end, as one vector. */
+function flat(tensors: tf.Tensor[]): tf.Tensor1D {
+  const rows = tensors.map((t) => tf.reshape(t, [-1]))
+  return (rows.length === 1 ? rows[0] : tf.concat(rows)) as tf.Tensor1D
 }
 
 /**

@@ -1,0 +1,111 @@
+/**
+ * `npx tsx bench/kernel-profile.ts [--backends cpu,wasm,webgpu] [--batch 4] [--json]`: the kernels one training
+ * step launches, counted by name (tf.profile), for the 2D teacher step (moons, MLP 3x256, batch 256), the 2D CD
+ * step of the default preset, and the default U-Net's teacher step (28x28, at a small batch: kernel counts do
+ * not depend on it). Where the device time goes on a GPU follows the count of launches, so this is what to
+ * read before fusing anything; `npm run bench` reports the totals.
+ */
+import { parseArgs } from 'node:util'
+import type { BackendChoice } from '@shared/config/fields'
+import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
+import { selectBackend } from '../src-main/engine/backend'
+import { imageDataSource, type ImageRows } from '../src-main/engine/data-source'
+import { Distiller } from '../src-main/engine/distiller'
+import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
+import { tf } from '../src-main/engine/tf'
+import type { Steppable } from './step-timing'
+
+const { values } = parseArgs({
+  options: {
+    backends: { type: 'string', default: 'cpu,wasm,webgpu' },
+    batch: { type: 'string', default: '4' },
+    json: { type: 'boolean', default: false },
+  },
+})
+
+export interface KernelCounts {
+  total: number
+  byName: Record<string, number>
+}
+
+/** Kernels one step of `trainee` launches, by kernel name. */
+export async function kernelsByName(trainee: Steppable): Promise<KernelCounts> {
+  await trainee.trainStep()
+  await trainee.settle()
+  const profile = await tf.profile(async () => {
+    await trainee.trainStep()
+  })
+  await trainee.settle()
+  const byName: Record<string, number> = {}
+  for (const k of profile.kernels) byName[k.name] = (byName[k.name] ?? 0) + 1
+  return { total: profile.kernels.length, byName }
+}
+
+const SIDE = 28
+
+function strokeRows(): ImageRows {
+  const size = SIDE * SIDE
+  const count = 64
+  const all = Float32Array.from({ length: count * size }, (_, i) => Math.tanh(3 * Math.sin(i / 9) * Math.cos(i / 130)))
+  return {
+    count,
+    height: SIDE,
+    width: SIDE,
+    channels: 1,
+    batch(indices) {
+      const images = new Float32Array(indices.length * size)
+      for (let i = 0; i < indices.length; i++)
+        images.set(all.subarray((indices[i] as number) * size, ((indices[i] as number) + 1) * size), i * size)
+      return { images }
+    },
+  }
+}
+
+async function profileBackend(name: BackendChoice, batch: number): Promise<Record<string, KernelCounts> | string> {
+  try {
+    await selectBackend(name)
+  } catch (error) {
+    return (error as Error).message
+  }
+  const out: Record<string, KernelCounts> = {}
+  const trainer = new TeacherTrainer(parseTeacherConfig({ dataset: 'moons', batch: 256 }), name)
+  out['2D teacher'] = await kernelsByName(trainer)
+  const distiller = new Distiller(
+    parseDistillConfig({ dataset: 'moons', batch: 256, steps: 1_000_000 }),
+    trainer.model,
+    name,
+  )
+  out['2D CD (default preset)'] = await kernelsByName(distiller)
+  distiller.dispose()
+  trainer.dispose()
+  const data = imageDataSource('image:bench', strokeRows())
+  const unet = new TeacherTrainer(
+    parseTeacherConfig({ dataset: 'image:bench', model: 'unet', batch, lr: 1e-4, backend: name }),
+    name,
+    undefined,
+    data,
+  )
+  out[`U-Net teacher (batch ${batch})`] = await kernelsByName(unet)
+  unet.dispose()
+  return out
+}
+
+const results: Record<string, Record<string, KernelCounts> | string> = {}
+for (const name of values.backends.split(',') as BackendChoice[]) {
+  results[name] = await profileBackend(name, Number(values.batch))
+}
+if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`)
+else
+  for (const [backend, r] of Object.entries(results)) {
+    if (typeof r === 'string') {
+      process.stdout.write(`${backend}: unavailable: ${r}\n`)
+      continue
+    }
+    for (const [workload, k] of Object.entries(r)) {
+      const names = Object.entries(k.byName)
+        .sort((a, b) => b[1] - a[1])
+        .map(([n, c]) => `${n} ${c}`)
+        .join(', ')
+      process.stdout.write(`${backend.padEnd(7)} ${workload}: ${k.total} kernels: ${names}\n`)
+    }
+  }
