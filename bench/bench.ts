@@ -24,7 +24,7 @@ import { consistencySample, teacherSample } from '../src-main/engine/samplers'
 import { topOf } from '../src-main/engine/evaluate'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { TargetSideThread, targetThreadWanted } from '../src-main/trainer-host/target-side-thread'
-import { stepKernels, timeSteps, type StepKernels } from './step-timing'
+import { kernelText, stepKernels, timeSteps, type StepKernels } from './step-timing'
 import { benchStore } from './store-bench'
 import { tf } from '../src-main/engine/tf'
 
@@ -236,8 +236,6 @@ const summary = {
 
 const lines: string[] = []
 lines.push(`workload: ${summary.workload}`)
-const kernelText = (k: StepKernels) =>
-  `${k.kernels} kernels${k.kernelMs === null ? '' : `, ${k.kernelMs.toFixed(1)} ms device`}`
 for (const f of figures) {
   if (f.label !== f.backend) lines.push(`${f.backend.padEnd(8)} ${f.label}`)
   lines.push(

@@ -1,8 +1,8 @@
 /**
  * `npx tsx bench/kernel-profile.ts [--backends cpu,wasm,webgpu] [--batch 4] [--json]`: the kernels one training
  * step launches, counted by name (tf.profile), for the 2D teacher step (moons, MLP 3x256, batch 256), the 2D CD
- * step of the default preset, and the default U-Net's teacher step (28x28, at a small batch: kernel counts do
- * not depend on it). Where the device time goes on a GPU follows the count of launches, so this is what to
+ * step of the default preset, and the default U-Net's teacher and default-preset CD steps (28x28, at a small
+ * batch: kernel counts do not depend on it). Where the device time goes on a GPU follows the count of launches, so this is what to
  * read before fusing anything; `npm run bench` reports the totals.
  */
 import { parseArgs } from 'node:util'
@@ -11,9 +11,11 @@ import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import { selectBackend } from '../src-main/engine/backend'
 import { imageDataSource, type ImageRows } from '../src-main/engine/data-source'
 import { Distiller } from '../src-main/engine/distiller'
+import { pickArrays } from '../src-main/engine/snapshot'
+import { loadTeacherModel } from '../src-main/engine/teacher-model'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { tf } from '../src-main/engine/tf'
-import type { Steppable } from './step-timing'
+import { launchesWork, type Steppable } from './step-timing'
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +27,8 @@ const { values } = parseArgs({
 
 export interface KernelCounts {
   total: number
+  /** Kernels doing device work of their own (step-timing.ts launchesWork). */
+  launches: number
   byName: Record<string, number>
 }
 
@@ -38,7 +42,9 @@ export async function kernelsByName(trainee: Steppable): Promise<KernelCounts> {
   await trainee.settle()
   const byName: Record<string, number> = {}
   for (const k of profile.kernels) byName[k.name] = (byName[k.name] ?? 0) + 1
-  return { total: profile.kernels.length, byName }
+  const backend = tf.getBackend()
+  const launches = profile.kernels.filter((k) => launchesWork(k.name, backend)).length
+  return { total: profile.kernels.length, launches, byName }
 }
 
 const SIDE = 28
@@ -86,7 +92,18 @@ async function profileBackend(name: BackendChoice, batch: number): Promise<Recor
     data,
   )
   out[`U-Net teacher (batch ${batch})`] = await kernelsByName(unet)
+  const teacher = loadTeacherModel(unet.config, pickArrays('teacher', (await unet.snapshot(false)).arrays), data)
   unet.dispose()
+  const cd = new Distiller(
+    parseDistillConfig({ dataset: 'image:bench', teacher: 'bench', batch, steps: 1_000_000, backend: name }),
+    teacher,
+    name,
+    undefined,
+    data,
+  )
+  out[`U-Net CD, default preset (batch ${batch})`] = await kernelsByName(cd)
+  cd.dispose()
+  teacher.weights.dispose()
   return out
 }
 
@@ -106,6 +123,6 @@ else
         .sort((a, b) => b[1] - a[1])
         .map(([n, c]) => `${n} ${c}`)
         .join(', ')
-      process.stdout.write(`${backend.padEnd(7)} ${workload}: ${k.total} kernels: ${names}\n`)
+      process.stdout.write(`${backend.padEnd(7)} ${workload}: ${k.total} kernels, ${k.launches} launches: ${names}\n`)
     }
   }

@@ -4,6 +4,7 @@
  * the device: how many kernels it launches and, where the backend has timestamps (tfjs-webgpu with the
  * timestamp-query feature, tfjs-node), their time.
  */
+import { isComposedKernel } from '../src-main/engine/conv-kernels'
 import { tf } from '../src-main/engine/tf'
 
 export interface Steppable {
@@ -22,7 +23,10 @@ export async function timeSteps(trainee: Steppable, steps: number, warmup = Math
 }
 
 export interface StepKernels {
+  /** Every kernel tf.profile lists, wrappers and views included. */
   kernels: number
+  /** Those that do device work of their own (see launchesWork): what a GPU step pays per launch. */
+  launches: number
   /** Device time of those kernels, null where the backend cannot time them. */
   kernelMs: number | null
 }
@@ -34,7 +38,28 @@ export async function stepKernels(trainee: Steppable): Promise<StepKernels> {
     await trainee.trainStep()
   })
   await trainee.settle()
-  return { kernels: profile.kernels.length, kernelMs: await deviceMs(trainee) }
+  const backend = tf.getBackend()
+  return {
+    kernels: profile.kernels.length,
+    launches: profile.kernels.filter((k) => launchesWork(k.name, backend)).length,
+    kernelMs: await deviceMs(trainee),
+  }
+}
+
+/** Kernels that relabel a buffer: no device work on any backend (tfjs-webgpu shares the buffer). */
+const VIEWS = new Set(['Reshape', 'Identity'])
+
+/**
+ * Whether a kernel tf.profile lists does device work itself. It lists views (Reshape), the scopes of custom
+ * gradients and fused ops (`forward`, `fusedConv2d__op`: no registered kernel of that name) and kernels
+ * this engine builds from other kernels (conv-kernels.ts), whose inner kernels it lists as well.
+ */
+export function launchesWork(kernelName: string, backendName: string): boolean {
+  return (
+    !VIEWS.has(kernelName) &&
+    tf.getKernel(kernelName, backendName) !== undefined &&
+    !isComposedKernel(kernelName, backendName)
+  )
 }
 
 async function deviceMs(trainee: Steppable): Promise<number | null> {
@@ -51,4 +76,11 @@ async function deviceMs(trainee: Steppable): Promise<number | null> {
   } catch {
     return null
   }
+}
+
+/** `1691 kernels (1004 launches), 12.3 ms device`: how the benches print a StepKernels. */
+export function kernelText(k: StepKernels | null): string {
+  if (k === null) return 'not measured'
+  const device = k.kernelMs === null ? '' : `, ${k.kernelMs.toFixed(1)} ms device`
+  return `${k.kernels} kernels (${k.launches} launches)${device}`
 }

@@ -215,6 +215,15 @@ export function registerConvGradientKernels(): void {
   }
 }
 
+/**
+ * Whether `kernelName` on `backendName` is one of the kernels above: built from other kernels, which a
+ * profile lists on their own, so it launches no device work itself (bench/step-timing.ts counts launches).
+ */
+export function isComposedKernel(kernelName: string, backendName: string): boolean {
+  const current = tf.getKernel(kernelName, backendName)?.kernelFunc
+  return current !== undefined && OURS.some(([k, b, f]) => k === kernelName && b === backendName && f === current)
+}
+
 export class ConvBackendError extends Error {
   constructor(message: string) {
     super(message)

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { Rng } from '@shared/rng'
 import { Adam, type AdamState } from '../../src-main/engine/adam'
 import { tf } from '../../src-main/engine/tf'
+import { emaAssign } from '../../src-main/engine/weights'
 import { useCpu } from '../helpers/engine'
 
 beforeAll(useCpu)
@@ -151,5 +152,32 @@ describe('#18 Adam over all parameters at once', () => {
     expect(() => adam.apply(makeGrads(params, Rng.fromSeed(4)).slice(1), 1e-2)).toThrow('adam: 2 gradients for 3')
     adam.dispose()
     tf.dispose(params)
+  })
+})
+
+describe('#18 EMA over all parameters at once', () => {
+  async function emaLaunches(k: number): Promise<number> {
+    const mine = makeParams(k, 200 + k)
+    const theirs = makeParams(k, 300 + k)
+    const profile = await tf.profile(() => emaAssign(mine, theirs, 0.9))
+    tf.dispose([...mine, ...theirs])
+    return profile.kernels.filter((kernel) => !VIEWS.has(kernel.name)).length
+  }
+
+  it('#18 launches the same kernels for 2 or 60 parameters, at most 6, and keeps each value bit for bit', async () => {
+    expect(await emaLaunches(60)).toBe(await emaLaunches(2))
+    expect(await emaLaunches(60)).toBeLessThanOrEqual(6)
+    const mine = makeParams(6, 41)
+    const theirs = makeParams(6, 42)
+    const expected = mine.map((v, i) =>
+      tf.tidy(() => tf.add(tf.mul(v, 0.97), tf.mul(theirs[i] as tf.Variable, 1 - 0.97))),
+    )
+    const want = await Promise.all(expected.map((t) => t.data()))
+    tf.dispose(expected)
+    const before = tf.memory().numTensors
+    emaAssign(mine, theirs, 0.97)
+    expect(tf.memory().numTensors).toBe(before)
+    for (let i = 0; i < mine.length; i++) expect(await (mine[i] as tf.Variable).data()).toEqual(want[i])
+    tf.dispose([...mine, ...theirs])
   })
 })
