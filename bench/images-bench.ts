@@ -1,6 +1,6 @@
 /**
  * Image-model speed per backend (issue 6), for bench/bench.ts to call, or on its own:
- *   npx tsx bench/images-bench.ts [--backends wasm,cpu] [--quick] [--json]
+ *   npx tsx bench/images-bench.ts [--backends wasm,cpu] [--quick] [--skip-torch] [--json]
  *
  * Workload: the engine's own TeacherTrainer and Distiller on 28x28x1 images (synthetic strokes served as a
  * stored dataset would be), the default U-Net (32 base channels, multipliers [1, 2], GroupNorm 8), batch 64,
@@ -9,7 +9,9 @@
  * 100-step DDIM from the same noise; plus the tensor count across the timed steps (a leak shows as growth).
  * The pure-JS cpu backend is ~40x slower than wasm on convolutions (minutes per batch-64 step), so it is
  * measured at `cpuBatch` (8) with one timed step; images per second hardly depend on the batch at these
- * sizes, and the batch used is reported.
+ * sizes, and the batch used is reported. Where python3 has torch, PyTorch CPU times the same network (same
+ * parameter count, checked) on the same two steps at `batch` (bench/torch_unet_ref.py, 2 threads), and each
+ * backend's time per image is printed over torch's, measured in the same run.
  */
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -30,6 +32,7 @@ import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { tf } from '../src-main/engine/tf'
 import { countUnetParameters, unetSpec } from '../src-main/engine/unet'
 import { stepKernels, timeSteps, type StepKernels } from './step-timing'
+import { torchUnetReference, type TorchUnetFigures } from './torch-unet'
 
 export interface ImagesBenchOptions {
   backends: BackendChoice[]
@@ -38,6 +41,8 @@ export interface ImagesBenchOptions {
   /** Batch on the cpu backend (see above). */
   cpuBatch?: number
   baseChannels?: number
+  /** PyTorch CPU on the same network and steps (bench/torch_unet_ref.py), where python3 has torch. */
+  torch?: boolean
 }
 
 export interface ImagesBackendFigures {
@@ -64,6 +69,9 @@ export interface ImagesBackendFigures {
   tensorsAfter: number
   cdTensorsBefore: number
   cdTensorsAfter: number
+  /** Our time per image over torch's, measured in the same run (null without torch). */
+  teacherStepRatioToTorch: number | null
+  cdStepHeunRatioToTorch: number | null
 }
 
 export interface ImagesBenchResult {
@@ -71,6 +79,8 @@ export interface ImagesBenchResult {
   parameters: number
   backends: Record<string, ImagesBackendFigures>
   unavailable: Record<string, string>
+  /** PyTorch CPU, the same U-Net and steps at `batch`; a string says why it is absent; null when not asked. */
+  torch: TorchUnetFigures | string | null
 }
 
 const SIDE = 28
@@ -207,6 +217,8 @@ async function benchBackend(
     tensorsAfter,
     cdTensorsBefore,
     cdTensorsAfter,
+    teacherStepRatioToTorch: null,
+    cdStepHeunRatioToTorch: null,
   }
 }
 
@@ -214,19 +226,45 @@ export async function benchImages(
   options: ImagesBenchOptions,
   log: (line: string) => void = () => {},
 ): Promise<ImagesBenchResult> {
-  const full: Required<ImagesBenchOptions> = { quick: false, batch: 64, cpuBatch: 8, baseChannels: 32, ...options }
+  const full: Required<ImagesBenchOptions> = {
+    quick: false,
+    batch: 64,
+    cpuBatch: 8,
+    baseChannels: 32,
+    torch: true,
+    ...options,
+  }
   const spec = unetSpec({ height: 28, width: 28, channels: 1, baseChannels: full.baseChannels })
   const result: ImagesBenchResult = {
     workload: `U-Net eps-prediction teacher and CD student, 28x28x1, base ${spec.baseChannels}, multipliers [${spec.channelMultipliers}], batch ${full.batch}${full.quick ? ' (quick: teacher 100-step time scaled from 10 steps)' : ''}`,
     parameters: countUnetParameters(spec),
     backends: {},
     unavailable: {},
+    torch: null,
   }
   for (const name of full.backends) {
     log(`benchmarking images on ${name}...`)
     const figures = await benchBackend(name, full)
     if (typeof figures === 'string') result.unavailable[name] = figures
     else result.backends[name] = figures
+  }
+  if (full.torch) {
+    log('benchmarking the same U-Net in PyTorch (CPU)...')
+    const torch = torchUnetReference({
+      batch: full.batch,
+      timedSteps: full.quick ? 1 : 3,
+      baseChannels: full.baseChannels,
+      engineParameters: result.parameters,
+    })
+    result.torch = torch
+    if (typeof torch !== 'string') {
+      // Per image, since cpu and software webgpu run at a smaller batch than torch.
+      const perImage = (ms: number, batch: number) => ms / batch
+      for (const f of Object.values(result.backends)) {
+        f.teacherStepRatioToTorch = perImage(f.teacherStepMs, f.batch) / perImage(torch.teacherStepMs, torch.batch)
+        f.cdStepHeunRatioToTorch = perImage(f.cdStepHeunMs, f.batch) / perImage(torch.cdStepHeunMs, torch.batch)
+      }
+    }
   }
   return result
 }
@@ -251,6 +289,19 @@ export function formatImagesBench(result: ImagesBenchResult): string[] {
     )
   }
   for (const [name, why] of Object.entries(result.unavailable)) lines.push(`${name.padEnd(8)} unavailable: ${why}`)
+  const torch = result.torch
+  if (typeof torch === 'string') lines.push(`torch    U-Net reference unavailable: ${torch}`)
+  else if (torch) {
+    lines.push(
+      `torch    teacher step (batch ${torch.batch}) ${torch.teacherStepMs.toFixed(0)} ms = ${((1000 * torch.batch) / torch.teacherStepMs).toFixed(1)} images/s | ` +
+        `CD step (Heun) ${torch.cdStepHeunMs.toFixed(0)} ms = ${((1000 * torch.batch) / torch.cdStepHeunMs).toFixed(1)} images/s ` +
+        `(PyTorch CPU, ${torch.threads} threads, ${torch.parameters} parameters, the same network)`,
+    )
+    for (const f of Object.values(result.backends))
+      lines.push(
+        `${f.backend.padEnd(8)} / torch, time per image: teacher step ${f.teacherStepRatioToTorch?.toFixed(2)}x, CD Heun step ${f.cdStepHeunRatioToTorch?.toFixed(2)}x`,
+      )
+  }
   return lines
 }
 
@@ -260,11 +311,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       json: { type: 'boolean', default: false },
       backends: { type: 'string', default: 'node-gpu,webgpu,node,wasm,cpu' },
       quick: { type: 'boolean', default: false },
+      'skip-torch': { type: 'boolean', default: false },
     },
   })
   tf.env().set('PROD', true)
   const result = await benchImages(
-    { backends: values.backends.split(',') as BackendChoice[], quick: values.quick },
+    { backends: values.backends.split(',') as BackendChoice[], quick: values.quick, torch: !values['skip-torch'] },
     (line) => process.stderr.write(`${line}\n`),
   )
   process.stdout.write(`${formatImagesBench(result).join('\n')}\n`)
