@@ -20,6 +20,7 @@
  */
 import { Rng } from '@shared/rng'
 import { registerConvGradientKernels } from './conv-kernels'
+import { makeWebgpuGroupNorm } from './group-norm-webgpu'
 import { dense, silu } from './ops'
 import { tf, type Tensor1D, type Tensor2D } from './tf'
 import type { EpsNet } from './denoiser'
@@ -303,10 +304,13 @@ type GradFn = Parameters<typeof tf.customGrad>[0]
  * step on wasm after the convolutions).
  */
 export function groupNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number): tf.Tensor4D {
-  let op = groupNormOps.get(groups)
+  // On webgpu as six fused kernels (group-norm-webgpu.ts); cpu and wasm keep the ops below, bit for bit.
+  const webgpu = tf.getBackend() === 'webgpu'
+  const ops = webgpu ? webgpuGroupNormOps : groupNormOps
+  let op = ops.get(groups)
   if (!op) {
-    op = makeGroupNorm(groups)
-    groupNormOps.set(groups, op)
+    op = webgpu ? makeWebgpuGroupNorm(groups, GROUP_NORM_EPSILON) : makeGroupNorm(groups)
+    ops.set(groups, op)
   }
   return op(x, gamma, beta)
 }
@@ -315,6 +319,7 @@ type GroupNormOp = (x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor) => tf.Ten
 
 /** customGrad differentiates tensors only, so the group count is closed over: one op per count. */
 const groupNormOps = new Map<number, GroupNormOp>()
+const webgpuGroupNormOps = new Map<number, GroupNormOp>()
 
 function makeGroupNorm(G: number): GroupNormOp {
   return tf.customGrad(((x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, save: tf.GradSaveFunc) => {
