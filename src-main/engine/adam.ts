@@ -35,8 +35,9 @@ export class Adam {
   ) {
     this.sizes = params.map((p) => p.size)
     const total = this.sizes.reduce((a, b) => a + b, 0)
-    this.m = tf.variable(tf.zeros([total]), false)
-    this.v = tf.variable(tf.zeros([total]), false)
+    // In a tidy: the zeros each variable starts from would otherwise stay registered (2 tensors per Adam).
+    this.m = tf.tidy(() => tf.variable(tf.zeros([total]), false))
+    this.v = tf.tidy(() => tf.variable(tf.zeros([total]), false))
   }
 
   get steps(): number {
