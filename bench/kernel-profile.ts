@@ -1,9 +1,10 @@
 /**
- * `npx tsx bench/kernel-profile.ts [--backends cpu,wasm,webgpu] [--batch 4] [--json]`: the kernels one training
- * step launches, counted by name (tf.profile), for the 2D teacher step (moons, MLP 3x256, batch 256), the 2D CD
- * step of the default preset, and the default U-Net's teacher and default-preset CD steps (28x28, at a small
- * batch: kernel counts do not depend on it). Where the device time goes on a GPU follows the count of launches, so this is what to
- * read before fusing anything; `npm run bench` reports the totals.
+ * `npx tsx bench/kernel-profile.ts [--backends cpu,wasm,webgpu] [--batch 4] [--time N] [--json]`: the kernels
+ * one training step launches, counted by name (tf.profile), for the 2D teacher step (moons, MLP 3x256, batch
+ * 256), the 2D CD step of the default preset, and the default U-Net's teacher and default-preset CD steps
+ * (28x28, at a small batch: kernel counts do not depend on it). On a GPU, small kernels cost their launch more
+ * than their arithmetic, so this is what to read before fusing anything; `npm run bench` reports the totals.
+ * With --time, also ms per step over N steps.
  */
 import { parseArgs } from 'node:util'
 import type { BackendChoice } from '@shared/config/fields'
@@ -15,13 +16,15 @@ import { pickArrays } from '../src-main/engine/snapshot'
 import { loadTeacherModel } from '../src-main/engine/teacher-model'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { tf } from '../src-main/engine/tf'
-import { launchesWork, type Steppable } from './step-timing'
+import { launchesWork, timeSteps, type Steppable } from './step-timing'
 
 const { values } = parseArgs({
   options: {
     backends: { type: 'string', default: 'cpu,wasm,webgpu' },
     batch: { type: 'string', default: '4' },
     json: { type: 'boolean', default: false },
+    /** Also time this many steps per workload (ms per step, after the profiled ones). */
+    time: { type: 'string', default: '0' },
   },
 })
 
@@ -29,6 +32,8 @@ export interface KernelCounts {
   total: number
   /** Kernels doing device work of their own (step-timing.ts launchesWork). */
   launches: number
+  /** Mean ms per step over --time steps, null when not timed. */
+  msPerStep: number | null
   byName: Record<string, number>
 }
 
@@ -44,7 +49,9 @@ export async function kernelsByName(trainee: Steppable): Promise<KernelCounts> {
   for (const k of profile.kernels) byName[k.name] = (byName[k.name] ?? 0) + 1
   const backend = tf.getBackend()
   const launches = profile.kernels.filter((k) => launchesWork(k.name, backend)).length
-  return { total: profile.kernels.length, launches, byName }
+  const timed = Number(values.time)
+  const msPerStep = timed > 0 ? await timeSteps(trainee, timed, 0) : null
+  return { total: profile.kernels.length, launches, msPerStep, byName }
 }
 
 const SIDE = 28
@@ -123,6 +130,8 @@ else
         .sort((a, b) => b[1] - a[1])
         .map(([n, c]) => `${n} ${c}`)
         .join(', ')
-      process.stdout.write(`${backend.padEnd(7)} ${workload}: ${k.total} kernels, ${k.launches} launches: ${names}\n`)
+      process.stdout.write(
+        `${backend.padEnd(7)} ${workload}: ${k.total} kernels, ${k.launches} launches${k.msPerStep === null ? '' : `, ${k.msPerStep.toFixed(1)} ms per step`}: ${names}\n`,
+      )
     }
   }

@@ -2,18 +2,17 @@
  * GroupNorm as six WGSL kernels on webgpu: statistics and the normalise-and-affine forward, group sums,
  * input gradient and the two affine gradients backward. Written in tfjs ops (unet.ts) it is ~21 kernel
  * launches per layer plus a transpose inside each of its six reductions (tfjs-webgpu moves reduced axes
- * last first), about half of a U-Net teacher step's launches once Adam runs flat (bench/kernel-profile.ts);
- * a GPU step is bound by its launches, not its arithmetic, at these sizes.
+ * last first), about half of a U-Net teacher step's launches once Adam runs flat (bench/kernel-profile.ts).
+ * At these sizes a launch costs more than its arithmetic (shared/reference/gpu-webgpu.md: ~10 us of GPU time
+ * per small Multiply on an H200, besides the CPU time to encode it).
  *
  * The same formulas as unet.ts's groupNorm, with the same epsilon; only the order of float additions in
  * the reductions differs (a tree in each workgroup), so webgpu agrees with cpu within float tolerance.
  * cpu and wasm keep the op form, bit for bit as before. The kernels are registered under their own names,
  * so tf.profile counts their launches like any other.
- *
- * Programs are tfjs-webgpu's program objects (variableNames, outputShape, dispatch, getUserCode), built here
- * without importing the package: it is loaded only once Dawn is exposed as navigator.gpu (backend-webgpu.ts).
  */
 import { tf } from './tf'
+import { elementwise, inputsOf, reduction, runKernel, WG, type Program, type WebGpuBackendLike } from './webgpu-program'
 
 /** x [B, H, W, C] (NHWC) as the kernels see it: each (b, g) group is HW x C/G values. */
 interface Layout {
@@ -23,24 +22,6 @@ interface Layout {
   C: number
   G: number
 }
-
-interface Program {
-  variableNames: string[]
-  outputShape: number[]
-  shaderKey: string
-  dispatchLayout: { x: number[] }
-  dispatch: [number, number, number]
-  workgroupSize: [number, number, number]
-  size: boolean
-  getUserCode(): string
-}
-
-interface WebGpuBackendLike {
-  runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: 'float32'): tf.TensorInfo
-}
-
-/** Threads per workgroup in the reductions (one workgroup per group or per channel). */
-const WG = 64
 
 function layoutOf(x: tf.TensorInfo, groups: number): Layout {
   const [B, H, W, C] = x.shape as [number, number, number, number]
@@ -69,33 +50,6 @@ function groupSnippet(l: Layout): string {
       workgroupBarrier();
       return total;
     }`
-}
-
-function reduction(name: string, inputs: string[], outputs: number, workgroups: number, code: string): Program {
-  return {
-    variableNames: inputs,
-    outputShape: [outputs],
-    shaderKey: name,
-    dispatchLayout: { x: [0] },
-    dispatch: [workgroups, 1, 1],
-    workgroupSize: [WG, 1, 1],
-    size: true,
-    getUserCode: () => code,
-  }
-}
-
-function elementwise(name: string, inputs: string[], shape: number[], code: string): Program {
-  const size = shape.reduce((a, b) => a * b, 1)
-  return {
-    variableNames: inputs,
-    outputShape: shape,
-    shaderKey: name,
-    dispatchLayout: { x: shape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / WG), 1, 1],
-    workgroupSize: [WG, 1, 1],
-    size: true,
-    getUserCode: () => code,
-  }
 }
 
 /** Per group (b, g): [mean, 1 / sqrt(var + eps)], variance about the mean (two passes, as unet.ts). */
@@ -219,25 +173,20 @@ function affineGradProgram(l: Layout, which: 'gamma' | 'beta'): Program {
 
 type Run = (inputs: tf.NamedTensorInfoMap, backend: WebGpuBackendLike, l: Layout, epsilon: number) => tf.TensorInfo
 
-const KERNELS: Record<string, Run> = {
-  ClabGroupNormStats: (i, be, l, eps) => be.runWebGPUProgram(statsProgram(l, eps), tensors(i, 'x'), 'float32'),
-  ClabGroupNormApply: (i, be, l) =>
-    be.runWebGPUProgram(applyProgram(l), tensors(i, 'x', 'stats', 'gamma', 'beta'), 'float32'),
-  ClabGroupNormGroupSums: (i, be, l) =>
-    be.runWebGPUProgram(groupSumsProgram(l), tensors(i, 'dy', 'x', 'stats', 'gamma'), 'float32'),
-  ClabGroupNormInputGrad: (i, be, l) =>
-    be.runWebGPUProgram(inputGradProgram(l), tensors(i, 'dy', 'x', 'stats', 'gamma', 'sums'), 'float32'),
-  ClabGroupNormGammaGrad: (i, be, l) =>
-    be.runWebGPUProgram(affineGradProgram(l, 'gamma'), tensors(i, 'dy', 'x', 'stats'), 'float32'),
-  ClabGroupNormBetaGrad: (i, be, l) => be.runWebGPUProgram(affineGradProgram(l, 'beta'), tensors(i, 'dy'), 'float32'),
-}
+const KERNEL = 'groupNorm (webgpu)'
 
-function tensors(inputs: tf.NamedTensorInfoMap, ...names: string[]): tf.TensorInfo[] {
-  return names.map((n) => {
-    const t = inputs[n]
-    if (!t) throw new Error(`groupNorm (webgpu): input ${n} is missing`)
-    return t
-  })
+const KERNELS: Record<string, Run> = {
+  ClabGroupNormStats: (i, be, l, eps) => be.runWebGPUProgram(statsProgram(l, eps), inputsOf(KERNEL, i, 'x'), 'float32'),
+  ClabGroupNormApply: (i, be, l) =>
+    be.runWebGPUProgram(applyProgram(l), inputsOf(KERNEL, i, 'x', 'stats', 'gamma', 'beta'), 'float32'),
+  ClabGroupNormGroupSums: (i, be, l) =>
+    be.runWebGPUProgram(groupSumsProgram(l), inputsOf(KERNEL, i, 'dy', 'x', 'stats', 'gamma'), 'float32'),
+  ClabGroupNormInputGrad: (i, be, l) =>
+    be.runWebGPUProgram(inputGradProgram(l), inputsOf(KERNEL, i, 'dy', 'x', 'stats', 'gamma', 'sums'), 'float32'),
+  ClabGroupNormGammaGrad: (i, be, l) =>
+    be.runWebGPUProgram(affineGradProgram(l, 'gamma'), inputsOf(KERNEL, i, 'dy', 'x', 'stats'), 'float32'),
+  ClabGroupNormBetaGrad: (i, be, l) =>
+    be.runWebGPUProgram(affineGradProgram(l, 'beta'), inputsOf(KERNEL, i, 'dy'), 'float32'),
 }
 
 let registered = false
@@ -263,9 +212,6 @@ export function registerGroupNormKernels(): void {
 type GradFn = Parameters<typeof tf.customGrad>[0]
 type GroupNormOp = (x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor4D
 
-const run = (name: string, inputs: tf.NamedTensorMap, attrs: { groups: number; epsilon: number }): tf.Tensor =>
-  tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor
-
 /** GroupNorm over `groups` with its gradient, as the kernels above; for the webgpu backend only. */
 export function makeWebgpuGroupNorm(groups: number, epsilon: number): GroupNormOp {
   registerGroupNormKernels()
@@ -273,17 +219,17 @@ export function makeWebgpuGroupNorm(groups: number, epsilon: number): GroupNormO
   return tf.customGrad(((x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, save: tf.GradSaveFunc) => {
     if (x.shape[3] % groups !== 0)
       throw new Error(`groupNorm: ${x.shape[3]} channels do not split into ${groups} groups`)
-    const stats = run('ClabGroupNormStats', { x }, attrs)
+    const stats = runKernel('ClabGroupNormStats', { x }, attrs)
     save([x, stats, gamma])
     return {
-      value: run('ClabGroupNormApply', { x, stats, gamma, beta }, attrs),
+      value: runKernel('ClabGroupNormApply', { x, stats, gamma, beta }, attrs),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, st, gm] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor1D]
-        const sums = run('ClabGroupNormGroupSums', { dy, x: xs, stats: st, gamma: gm }, attrs)
+        const sums = runKernel('ClabGroupNormGroupSums', { dy, x: xs, stats: st, gamma: gm }, attrs)
         return [
-          run('ClabGroupNormInputGrad', { dy, x: xs, stats: st, gamma: gm, sums }, attrs),
-          run('ClabGroupNormGammaGrad', { dy, x: xs, stats: st }, attrs),
-          run('ClabGroupNormBetaGrad', { dy }, attrs),
+          runKernel('ClabGroupNormInputGrad', { dy, x: xs, stats: st, gamma: gm, sums }, attrs),
+          runKernel('ClabGroupNormGammaGrad', { dy, x: xs, stats: st }, attrs),
+          runKernel('ClabGroupNormBetaGrad', { dy }, attrs),
         ]
       },
     }

@@ -11,6 +11,7 @@
  * Still sequential and deterministic.
  */
 import { columnSums, gemm, siluBackward, siluForward, transpose } from './perf/js-kernels'
+import { webgpuSiluBackward, webgpuSiluForward } from './silu-webgpu'
 import { tf, type Tensor1D, type Tensor2D } from './tf'
 
 type GradFn = Parameters<typeof tf.customGrad>[0]
@@ -87,6 +88,14 @@ export const silu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
         const [xs, ss] = saved as [tf.Tensor, tf.Tensor]
         return [tf.tensor(siluBackward(f32(dy), f32(xs), f32(ss)), xs.shape)]
       },
+    }
+  }
+  if (tf.getBackend() === 'webgpu') {
+    // One kernel each way instead of two and four (silu-webgpu.ts): a launch costs more than this arithmetic.
+    save([x])
+    return {
+      value: webgpuSiluForward(x),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [webgpuSiluBackward(dy, saved[0] as tf.Tensor)],
     }
   }
   const s = tf.sigmoid(x)

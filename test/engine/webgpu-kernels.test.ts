@@ -1,7 +1,7 @@
 /**
- * #18: GroupNorm on webgpu runs as six WGSL kernels (group-norm-webgpu.ts) instead of ~21 tfjs ops: it must
- * compute what the cpu backend's op form computes (values and all three gradients, float tolerance), launch
- * at most 2 kernels forward and 4 backward whatever the shape, and leak nothing. Real WebGPU on whatever
+ * #18: GroupNorm and SiLU on webgpu run as the engine's own WGSL kernels (group-norm-webgpu.ts, six instead
+ * of ~21 tfjs ops; silu-webgpu.ts, two instead of six): they must compute what the cpu backend computes
+ * (values and gradients, float tolerance), launch that few kernels whatever the shape, and leak nothing. Real WebGPU on whatever
  * adapter exists (lavapipe in CI); skipped, saying why, only without one, and failing then under CI=true.
  */
 import { afterAll, describe, expect, it } from 'vitest'
@@ -9,6 +9,7 @@ import { Rng } from '@shared/rng'
 import { selectBackend } from '../../src-main/engine/backend'
 import { probeAdapter } from '../../src-main/engine/backend-webgpu'
 import { tf } from '../../src-main/engine/tf'
+import { silu } from '../../src-main/engine/ops'
 import { groupNorm } from '../../src-main/engine/unet'
 
 const probe = await probeAdapter()
@@ -77,7 +78,7 @@ afterAll(async () => {
   await selectBackend('cpu')
 })
 
-describe.skipIf(missing !== null)('#18 GroupNorm on webgpu', () => {
+describe.skipIf(missing !== null)('#18 GroupNorm and SiLU on webgpu', () => {
   const cases: Array<[[number, number, number, number], number]> = [
     [[3, 6, 5, 16], 4],
     [[2, 28, 28, 64], 8],
@@ -91,6 +92,34 @@ describe.skipIf(missing !== null)('#18 GroupNorm on webgpu', () => {
     // The op form launches ~21 (the cpu backend still runs it: its numbers stay bit for bit as before).
     expect(cpu.launches).toBeGreaterThan(15)
     expect(gpu.launches).toBeLessThanOrEqual(6)
+    expect(gpu.leaked).toBe(0)
+  })
+
+  it('#18 SiLU: cpu values and gradient, at extreme inputs too, 2 launches, no leak', async () => {
+    const outcome = async (backend: 'cpu' | 'webgpu') => {
+      await selectBackend(backend)
+      const rng = Rng.fromSeed(8)
+      const x = tf.tensor2d([...rng.normals(200).map((v) => 4 * v), -90, -30, 0, 30, 90], [1, 205])
+      const dy = tf.tensor2d(rng.normals(205), [1, 205])
+      const before = tf.memory().numTensors
+      const y = silu(x)
+      const [dx] = tf.grads((a: tf.Tensor) => silu(a as tf.Tensor2D))([x], dy)
+      const values = await Promise.all([y, dx as tf.Tensor].map((t) => t.data() as Promise<Float32Array>))
+      tf.dispose([y, dx as tf.Tensor])
+      const leaked = tf.memory().numTensors - before
+      const profile = await tf.profile(() => {
+        tf.dispose(tf.grads((a: tf.Tensor) => silu(a as tf.Tensor2D))([x], dy))
+      })
+      tf.dispose([x, dy])
+      const launches = profile.kernels.filter((k) => !VIEWS.has(k.name) && tf.getKernel(k.name, backend)).length
+      return { values, leaked, launches }
+    }
+    const cpu = await outcome('cpu')
+    const gpu = await outcome('webgpu')
+    expect(maxRelDiff(cpu.values[0] as Float32Array, gpu.values[0] as Float32Array), 'y').toBeLessThan(1e-6)
+    expect(maxRelDiff(cpu.values[1] as Float32Array, gpu.values[1] as Float32Array), 'dx').toBeLessThan(1e-6)
+    gpu.values.forEach((v) => expect(v.every(Number.isFinite)).toBe(true))
+    expect(gpu.launches).toBeLessThanOrEqual(2)
     expect(gpu.leaked).toBe(0)
   })
 })
