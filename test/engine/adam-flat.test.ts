@@ -110,6 +110,16 @@ describe('#18 Adam over all parameters at once', () => {
     tf.dispose([...flatParams, ...refParams, ...reference.m, ...reference.v])
   })
 
+  it('#18 an optimizer made, restored and disposed leaves no tensor behind', async () => {
+    const params = makeParams(4, 31)
+    const before = tf.memory().numTensors
+    const adam = new Adam(params)
+    adam.restore(await adam.save(names(4)), names(4))
+    adam.dispose()
+    expect(tf.memory().numTensors).toBe(before)
+    tf.dispose(params)
+  })
+
   it('#18 a restored state continues exactly as the uninterrupted optimizer', async () => {
     const k = 5
     const a = makeParams(k, 11)
