@@ -4,6 +4,7 @@
  * ops give every value the same float result in one vector as in its own tensor, so nothing numeric changes.
  */
 import { tf } from './tf'
+import { registerWasmSplit } from './wasm-split'
 
 /** The tensors' values end to end, as one vector. */
 export function flatten(tensors: readonly tf.Tensor[]): tf.Tensor1D {
@@ -13,6 +14,7 @@ export function flatten(tensors: readonly tf.Tensor[]): tf.Tensor1D {
 
 /** Assigns consecutive pieces of `values` (as flatten lays them out) to `vars`. Call inside tf.tidy. */
 export function assignFromFlat(vars: readonly tf.Variable[], values: tf.Tensor1D): void {
+  registerWasmSplit()
   const pieces =
     vars.length === 1
       ? [values]
