@@ -2,12 +2,13 @@
  * Scores the torch loop's one-step samples with our metric: score(points, {points: heldOut, dim: 2}).swd
  * against heldOut2D(ds, 4000, seed 0) (what teacherReference uses), over our teacher-100 DDIM SWD recomputed
  * here with teacherReference on the same eval noise; per-axis std relative to the held-out data's.
- * usage: npx tsx scripts/torch-crosscheck/score.ts [datasets,comma,separated]
+ * usage: npx tsx scripts/torch-crosscheck/score.ts [datasets,comma,separated] [tag regex]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { axisStd } from '@shared/cd/metrics'
+import { offSupportShare, supportMetrics } from '@shared/cd/support-metrics'
 import { isDataset2D } from '@shared/data/datasets2d'
 import { selectBackend } from '../../src-main/engine/backend'
 import { dataSource2D } from '../../src-main/engine/data-source'
@@ -36,7 +37,9 @@ for (const ds of datasets) {
   console.log(
     `\n${ds}: our teacher-100 SWD ${t100.toFixed(4)}, data floor ${floor.toFixed(4)}, held-out std ${dataStd.map((s) => s.toFixed(3)).join(' / ')}`,
   )
+  const only = process.argv[3] ? new RegExp(process.argv[3]) : null // runs whose tag matches, e.g. '^sm31'
   for (const run of readdirSync(dir).sort()) {
+    if (only && !only.test(run)) continue
     const files = readdirSync(join(dir, run)).filter((f) => f.endsWith('.f32'))
     const t = files.includes('teacher100.f32') ? score(f32(join(dir, run, 'teacher100.f32')), ref).swd : NaN
     console.log(`  ${run}: torch teacher-100 DDIM scored by us ${t.toFixed(4)}`)
@@ -44,13 +47,15 @@ for (const ds of datasets) {
       ...new Set(files.filter((f) => /_\d+\.f32$/.test(f)).map((f) => Number(f.match(/_(\d+)\.f32$/)![1]))),
     ].sort((a, b) => a - b)
     for (const step of steps) {
-      const parts = (['ema', 'online'] as const).map((w) => {
+      const parts = (['ema', 'online', 'ema2'] as const).map((w) => {
         const path = join(dir, run, `${w}_${step}.f32`)
         if (!existsSync(path)) return `${w} -`
         const pts = f32(path)
         const swd = score(pts, ref).swd
         const sp = axisStd({ points: pts, dim: 2 }).map((s, i) => (s / dataStd[i]!).toFixed(2))
-        return `${w} SWD ${swd.toFixed(4)} = ${(swd / t100).toFixed(2)}x, std x ${sp[0]} y ${sp[1]}`
+        const { precision, recall } = supportMetrics(reference.heldOut, pts, 2)
+        const off = offSupportShare(reference.heldOut, pts)
+        return `${w} SWD ${swd.toFixed(4)} = ${(swd / t100).toFixed(2)}x, P ${precision.toFixed(3)} R ${recall.toFixed(3)} off ${(100 * off).toFixed(1)} %, std x ${sp[0]} y ${sp[1]}`
       })
       console.log(`    step ${step}: ${parts.join(' | ')}`)
     }

@@ -21,6 +21,8 @@ p.add_argument("--seed", type=int, default=0)
 p.add_argument("--top-share", type=float, default=None)  # default: 0 for ref, our preset's otherwise
 p.add_argument("--sigma-max", type=float, default=None)  # grid top; default: the teacher's last step for ref, our preset's otherwise
 p.add_argument("--tag", default=None)
+p.add_argument("--set", default="{}")  # JSON overrides of cfg, e.g. '{"lr": 1e-3, "substeps": 8}'
+p.add_argument("--eval-nfe2", type=float, default=0.8)  # the two-step sample's re-noise sigma (DEFAULT_MULTISTEP_SIGMAS[0])
 a = p.parse_args()
 torch.set_num_threads(1)
 torch.manual_seed(a.seed); np.random.seed(a.seed)
@@ -29,6 +31,7 @@ if a.preset == "ref":  # the ref's own settings
     cfg = dict(N=18, solver="euler", substeps=1, top_share=0.0, sigma_max=None, inverse_gap=False, lr=1e-4, warmup=0, cosine=False, mu=0.95, eval_ema=0.999, ema_warmup=False, sigma_data=0.5)
 else:  # our default preset (src-shared/config/defaults.ts DISTILL_DEFAULTS), as far as the loop can express it
     cfg = dict(N=6, solver="heun", substeps=6, top_share=0.5, sigma_max=80.0, inverse_gap=True, lr=2e-3, warmup=100, cosine=True, mu=0.0, eval_ema=0.999, ema_warmup=True, sigma_data=0.5)
+cfg.update(json.loads(a.set))
 if a.solver: cfg["solver"] = a.solver
 if a.top_share is not None: cfg["top_share"] = a.top_share
 if a.sigma_max is not None: cfg["sigma_max"] = a.sigma_max
@@ -88,18 +91,23 @@ smin, sd = sig[0].item(), cfg["sigma_data"]
 def f(net, x_ve, k):
     s = sig[k][:, None]
     cskip = sd ** 2 / ((s - smin) ** 2 + sd ** 2); cout = 1 - cskip
+    if cfg.get("param") == "x0head":  # the frozen teacher's denoiser plus a learned x-space correction (sigmaData scale)
+        with torch.no_grad(): dt = D_teacher(x_ve, k)
+        return cskip * x_ve + cout * (dt + sd * net(x_ve / (1 + s * s).sqrt(), k))
     return cskip * x_ve + cout * (x_ve - s * net(x_ve / (1 + s * s).sqrt(), k))
 
 student = copy.deepcopy(teacher); [q.requires_grad_(True) for q in student.parameters()]
+if cfg.get("param") == "x0head":  # the correction starts at zero: the student starts as the teacher's denoiser
+    with torch.no_grad(): last = [m for m in student.f if isinstance(m, torch.nn.Linear)][-1]; last.weight.zero_(); last.bias.zero_()
 target = copy.deepcopy(student); [q.requires_grad_(False) for q in target.parameters()]
 ema = copy.deepcopy(student); [q.requires_grad_(False) for q in ema.parameters()]
-sopt = torch.optim.Adam(student.parameters(), cfg["lr"])
+sopt = torch.optim.Adam(student.parameters(), cfg["lr"], betas=(cfg.get("beta1", 0.9), cfg.get("beta2", 0.999)))
 N = a.N or cfg["N"]
 # The grid's top: the teacher's last step, or the step whose sigma is nearest sigma_max in log space (gridTopStep).
 top = T - 1 if cfg["sigma_max"] is None else int(torch.argmin((sig.log() - math.log(cfg["sigma_max"])).abs()))
 grid = torch.tensor([round(i * top / (N - 1)) for i in range(N)])
 pool = torch.from_numpy(rd("train.f32").reshape(-1, B, 2))
-assert pool.shape[0] >= a.steps
+# Past the exported pool's end the batches repeat (exploration runs longer than the engine's 3000 steps).
 
 def lr_at(step):  # 1-based, = learningRateAt in src-shared/cd/training-schedules.ts
     base, w = cfg["lr"], cfg["warmup"]
@@ -110,7 +118,8 @@ def lr_at(step):  # 1-based, = learningRateAt in src-shared/cd/training-schedule
 
 MU = cfg["mu"]
 def cd_step(step):  # step 0-based
-    x0 = pool[step]; n = torch.randint(0, N - 1, (B,)); n[: round(cfg["top_share"] * B)] = N - 2; kh, kl = grid[n + 1], grid[n]
+    m_ = cfg.get("batch_mult", 1); x0 = torch.cat([pool[(step * m_ + j) % pool.shape[0]] for j in range(m_)]); Bm = x0.shape[0]
+    n = torch.randint(0, N - 1, (Bm,)); n[: round(cfg["top_share"] * Bm)] = N - 2; kh, kl = grid[n + 1], grid[n]
     z = torch.randn_like(x0); xh = x0 + sig[kh][:, None] * z
     with torch.no_grad():
         m = cfg["substeps"]; xa, ka = xh, kh
@@ -151,6 +160,11 @@ for step in range(a.steps):
         with torch.no_grad():
             for name, net in [("ema", ema), ("online", student)]:
                 f(net, zT * sig[top], kT).numpy().astype(np.float32).tofile(os.path.join(out, f"{name}_{step + 1}.f32"))
+            # two steps: re-noise the one-step sample to the grid level nearest sigma 0.8 (own noise: exploration only)
+            k2 = int(grid[torch.argmin((sig[grid].log() - math.log(a.eval_nfe2)).abs())])  # the trained level nearest (nearestLevel)
+            x1 = f(ema, zT * sig[top], kT); g = torch.Generator().manual_seed(12)
+            x2 = x1 + sig[k2] * torch.randn(x1.shape, generator=g)
+            f(ema, x2, torch.full((M,), k2)).numpy().astype(np.float32).tofile(os.path.join(out, f"ema2_{step + 1}.f32"))
         print(f"step {step + 1}: loss(last 100) {np.mean(losses[-100:]):.3e}  {(time.perf_counter() - t0) / (step + 1) * 1000:.2f} ms/step")
 json.dump(dict(dataset=a.dataset, tag=tag, cfg=cfg, N=N, steps=a.steps, evals=evals, port_max_abs_err=port_err,
                sched_rel=sched_rel, seed=a.seed), open(os.path.join(out, "run.json"), "w"), indent=1)
