@@ -2,7 +2,8 @@
  * Dumps, per dataset, everything the torch loop needs into $CLAB_CROSSCHECK_DIR/<dataset>/ (default: the system temp folder's clab-torch-crosscheck):
  *   layer{i}.W / layer{i}.b  float32 LE teacher weights (W is [in, out])
  *   sigma.f64                our schedule's VE sigma[k], float64
- *   train.f32                3000*256 training points, dataSource2D(ds).train(256, rng) x 3000, rng = Rng.fromSeed(0, STREAM_TRAIN)
+ *   train.f32                3000*1024 training points, dataSource2D(ds).train(1024, rng) x 3000, rng = Rng.fromSeed(0, STREAM_TRAIN):
+ *                            the default preset's batches; a batch of 256 (the reference's) takes a quarter of one
  *   evalnoise.f32            evaluationNoise(0, 4000, 2, 7).noise (x_T = sigma[999] * noise)
  *   check_x.f32, check_k.i32, check_eps.f32  port check: eps from our engine on VE inputs x at steps k
  *   meta.json                shapes, teacher config, teacher-100 SWD and data floor
@@ -12,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { axisStd } from '@shared/cd/metrics'
+import { DISTILL_DEFAULTS } from '@shared/config/defaults'
 import { STREAM_TRAIN, isDataset2D } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
 import { selectBackend } from '../../src-main/engine/backend'
@@ -25,6 +27,8 @@ const OUT = process.env.CLAB_CROSSCHECK_DIR ?? join(tmpdir(), 'clab-torch-crossc
 const datasets = (process.argv[2] ?? 'moons,8gaussians,checkerboard').split(',')
 const STEPS = 3000
 const BATCH = 256
+/** Points per step in the pool: the default preset's batch (DISTILL_DEFAULTS.batch), four of the reference's. */
+const POOL_BATCH = DISTILL_DEFAULTS.batch
 const EVAL_N = 4000
 const backend = await selectBackend('wasm')
 
@@ -46,8 +50,8 @@ for (const ds of datasets) {
 
   const data = dataSource2D(ds)
   const rng = Rng.fromSeed(0, STREAM_TRAIN)
-  const pool = new Float32Array(STEPS * BATCH * 2)
-  for (let s = 0; s < STEPS; s++) pool.set(data.train(BATCH, rng), s * BATCH * 2)
+  const pool = new Float32Array(STEPS * POOL_BATCH * 2)
+  for (let s = 0; s < STEPS; s++) pool.set(data.train(POOL_BATCH, rng), s * POOL_BATCH * 2)
   writeFileSync(join(dir, 'train.f32'), buf(pool))
 
   const noise = evaluationNoise(0, EVAL_N, 2, 7)

@@ -69,7 +69,7 @@ describe('NewRunState', () => {
     await state.load()
     expect(Object.keys(state.presets)).toEqual([
       'default',
-      'large-batch',
+      'quick',
       'cd-single-step',
       'walkthrough',
       'paper-cd',
