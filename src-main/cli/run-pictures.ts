@@ -1,8 +1,8 @@
 /**
  * The pictures `clab distill` points people to when a run ends, so they see the result and not a table only.
  * A 2D run keeps its final samples as CSV (numbers, for tools), so its pictures are drawn here from them into
- * the run's samples folder: each set as a scatter over the held-out data (`<set>.png`) and the three side by
- * side, data | teacher | one-step student (`data-teacher-student.png`). An image run already has its PNG
+ * the run's samples folder: each set as a scatter over the held-out data (`<set>.png`) and four side by
+ * side, data | teacher | student at 1 and 2 steps (`data-teacher-student.png`). An image run already has its PNG
  * grids and compare.png, which are returned as they are.
  */
 import { join } from 'node:path'
@@ -47,8 +47,9 @@ export async function runPictures(samplesDir: string, samples: FinalSample[]): P
   const written: string[] = []
   const panels: Array<{ png: Buffer; caption: string }> = []
   const teacher = csvs.find((s) => s.model === 'teacher')
-  const student = csvs.filter((s) => s.model === 'student').sort((a, b) => a.nfe - b.nfe)[0]
-  for (const s of [data, teacher, student]) {
+  // The student at its fewest steps and the next (1 and 2): what one more step buys is the first question.
+  const students = csvs.filter((s) => s.model === 'student').sort((a, b) => a.nfe - b.nfe)
+  for (const s of [data, teacher, ...students.slice(0, 2)]) {
     if (s)
       panels.push({
         png: scatterPng(points.get(s) as Float32Array, { size: PANEL, background: s === data ? null : background }),
@@ -79,7 +80,7 @@ function sideBySide(panels: Array<{ png: Buffer; caption: string }>): Buffer {
   const images = panels.map((p) => PNG.sync.read(p.png))
   const size = (images[0] as PNG).height
   const out = new PNG({ width: images.length * size + (images.length - 1) * GAP, height: CAPTION_HEIGHT + size })
-  // Grey gaps, so the white panels read as three plots; white behind the captions.
+  // Grey gaps, so the white panels read as separate plots; white behind the captions.
   for (let i = 0; i < out.data.length; i += 4)
     out.data.set(i < 4 * out.width * CAPTION_HEIGHT ? [255, 255, 255, 255] : [220, 220, 220, 255], i)
   images.forEach((image, i) => {

@@ -1,6 +1,6 @@
 /**
  * #20 `clab distill` ends by saying where its pictures are and how to open the UI: a 2D run's final samples
- * (CSV) are drawn into its run folder as scatter PNGs, and data | teacher | student side by side.
+ * (CSV) are drawn into its run folder as scatter PNGs, and data | teacher | student 1 step | 2 steps side by side.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
@@ -40,12 +40,14 @@ describe('#20 clab distill shows where to look', () => {
     expect(result.stderr).toContain(`pictures: ${sideBySide}`)
     expect(result.stderr).toMatch(/see it in the app: (npm run build && )?npm run clab -- serve --open/)
 
-    // Three square panels under a caption strip: the held-out data in blue alone, then teacher and student in
-    // blue over it in grey; each panel says what it is above it.
+    // Four square panels under a caption strip: the held-out data in blue alone, then the teacher and the
+    // student at 1 and 2 steps in blue over it in grey; each panel says what it is above it.
     const png = PNG.sync.read(readFileSync(sideBySide as string))
     const panel = png.height - CAPTION_HEIGHT
-    expect(png.width).toBeGreaterThan(3 * panel)
-    const starts = [0, (png.width - panel) / 2, png.width - panel]
+    expect(png.width).toBeGreaterThan(4 * panel)
+    const gap = (png.width - 4 * panel) / 3
+    expect(gap).toBeLessThan(panel / 4)
+    const starts = [0, 1, 2, 3].map((i) => i * (panel + gap))
     expect(countColour(png, BLUE, starts[0] as number, (starts[0] as number) + panel)).toBeGreaterThan(1000)
     expect(countColour(png, GREY, starts[0] as number, (starts[0] as number) + panel)).toBe(0)
     for (const start of starts.slice(1)) {
