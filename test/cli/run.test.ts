@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DISTILL_DEFAULTS } from '@shared/config/defaults'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { clab, lastJsonLine, TEST_DATA_DIR } from '../helpers/cli'
 
@@ -96,9 +97,9 @@ describe('clab distill', () => {
       batch: 64,
       algorithm: 'cd',
       backend: 'wasm',
-      sigmaMax: 80,
+      sigmaMax: DISTILL_DEFAULTS.sigmaMax,
     })
-    expect(result.stderr).toContain('sigma-max=80')
+    expect(result.stderr).toContain(`sigma-max=${DISTILL_DEFAULTS.sigmaMax}`)
   })
 
   it('refuses a teacher trained on another dataset, naming the flag', async () => {

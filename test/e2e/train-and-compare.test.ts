@@ -5,6 +5,7 @@
  * NFE). The tests run in order and share one lab: each builds on the runs of the one before.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DISTILL_DEFAULTS } from '@shared/config/defaults'
 import type { SampleRecord } from '@shared/store/types'
 import { apiValue, startLab, waitForRunEnd, type Lab, type Session } from './lab'
 
@@ -153,8 +154,8 @@ describe('train and compare in Chromium', () => {
         await expect(page.getByTestId('field-sampleEvery').inputValue()).resolves.toBe(SHORT_RUN.sampleEvery)
         await expect(page.getByTestId('field-evalSamples').inputValue()).resolves.toBe(SHORT_RUN.evalSamples)
         await expect(page.getByTestId('field-numScales').inputValue()).resolves.toBe(FIRST_N)
-        // The grid top of the default preset (the CM paper's sigma_max), editable like every field.
-        await expect(page.getByTestId('field-sigmaMax').inputValue()).resolves.toBe('80')
+        // The grid top of the default preset, editable like every field.
+        await expect(page.getByTestId('field-sigmaMax').inputValue()).resolves.toBe(String(DISTILL_DEFAULTS.sigmaMax))
         await page.getByTestId('field-numScales').fill(SECOND_N)
         await expect
           .poll(() => page.getByTestId('sigma-summary').innerText())
@@ -170,7 +171,7 @@ describe('train and compare in Chromium', () => {
         await expect
           .poll(() => page.getByTestId('run-method').innerText())
           .toBe(
-            `cd, N ${SECOND_N}, teacher heun in 6 substeps per hop, λ 1/gap, top pair 50% of each batch, σ_max 80, mu 0`,
+            `cd, N ${SECOND_N}, teacher heun in 6 substeps per hop, λ 1/gap, top pair 50% of each batch, σ_max ${DISTILL_DEFAULTS.sigmaMax}, mu 0`,
           )
         await watchToTheEnd(s, id, 400)
       })
