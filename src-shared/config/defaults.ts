@@ -230,12 +230,14 @@ export const DISTILL_DEFAULTS: DistillConfig = {
 
 /**
  * Where the measurement above does not apply, unset fields take the CD paper's single Heun step over 18
- * levels, lambda = 1 and lr 1e-3 (the default before it): on image data, where it was not measured and every
- * teacher substep is another U-Net call, and for the algorithms other than cd (ct and ict call no teacher,
- * and need more levels than a teacher solved in substeps does).
+ * levels, lambda = 1, lr 1e-3 and batch 256 (the default before it): on image data, where it was not
+ * measured and every teacher substep is another U-Net call (and a batch of 1024 images would take minutes
+ * per step on a CPU), and for the algorithms other than cd (ct and ict call no teacher, and need more levels
+ * than a teacher solved in substeps does).
  */
 export const SINGLE_STEP_DEFAULTS = {
   numScales: 18,
+  batch: 256,
   teacherSubsteps: 1,
   topPairShare: 0,
   sigmaMax: null,

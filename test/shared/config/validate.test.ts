@@ -35,8 +35,11 @@ describe('parseDistillConfig', () => {
       sigmaMax: null,
       weighting: 'uniform',
       lr: 1e-3,
+      // #17: the 2D default's batch of 1024 was measured on the MLP; an image run keeps 256.
+      batch: 256,
     })
-    expect(c.batch).toBe(DISTILL_DEFAULTS.batch)
+    expect(c.batch).not.toBe(DISTILL_DEFAULTS.batch)
+    expect(parseDistillConfig({ dataset: 'rings', algorithm: 'ict' }).batch).toBe(256)
     expect(parseDistillConfig({ dataset: 'image:abc', teacher: 't', teacherSubsteps: 3, numScales: 9 })).toMatchObject({
       numScales: 9,
       teacherSubsteps: 3,
