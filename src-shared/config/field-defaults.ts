@@ -3,7 +3,7 @@
  * then where the kind of data or the algorithm changes it (kindDefaults).
  */
 import { ALGORITHMS } from './choices'
-import { DISTILL_DEFAULTS, TEACHER_DEFAULTS } from './defaults'
+import { DISTILL_DEFAULTS, TEACHER_DEFAULTS, teacherDataDefaults } from './defaults'
 import type { FieldSpec } from './registry'
 import { kindDefaults } from './validate'
 
@@ -32,7 +32,12 @@ export function distillDefaultText(spec: FieldSpec): string {
   return [base, ...[...others].map(([text, names]) => `${text} for ${names.join(', ')}`)].join('; ')
 }
 
+/** `0.999; 0 for image data`: the 2D teacher's default, then the image teacher's where it differs. */
 export function teacherDefaultText(spec: FieldSpec): string {
   if (spec.cli?.defaultText !== undefined) return spec.cli.defaultText
-  return defaultValueText(spec, TEACHER_DEFAULTS[spec.key as keyof typeof TEACHER_DEFAULTS])
+  const key = spec.key as keyof typeof TEACHER_DEFAULTS
+  const base = defaultValueText(spec, TEACHER_DEFAULTS[key])
+  const image = teacherDataDefaults('image:any')[key]
+  const imageText = image === undefined ? base : defaultValueText(spec, image)
+  return imageText === base ? base : `${base}; ${imageText} for image data`
 }

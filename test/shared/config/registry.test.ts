@@ -138,6 +138,10 @@ describe('#16.1 the field registry', () => {
     checkCli(command('teacher'), TEACHER_FIELDS, teacherDefaultText)
     expect(optionOf(command('distill'), '--N')?.description).toContain('(default 6; 18 for image data')
     expect(optionOf(command('distill'), '--sigma-max')?.description).toContain('at least 31.6')
+    expect(optionOf(command('distill'), '--batch')?.description).toContain('(default 1024; 256 for image data')
+    // An image teacher samples from its trained weights unless asked: the help says so beside the 2D default.
+    expect(optionOf(command('teacher'), '--ema')?.description).toContain('(default 0.999; 0 for image data)')
+    expect(optionOf(command('teacher'), '--batch')?.description).toContain('(default 128; 256 for image data)')
     expect(pickConfig({ N: 8, sigmaMax: 'last', evalEma: 0.9 }, DISTILL_FIELDS)).toEqual({
       numScales: 8,
       sigmaMax: null,
