@@ -20,7 +20,7 @@ import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import { Rng } from '@shared/rng'
 import { selectBackend } from '../src-main/engine/backend'
 import { assertBackendTrainsConv } from '../src-main/engine/conv-kernels'
-import { imageDataSource, type ImageRows } from '../src-main/engine/data-source'
+import { imageDataSource } from '../src-main/engine/data-source'
 import { Distiller } from '../src-main/engine/distiller'
 import { teacherSolveOf } from '../src-main/engine/cd-target-side'
 import { TargetSideThread, targetThreadWanted } from '../src-main/trainer-host/target-side-thread'
@@ -33,6 +33,7 @@ import { tf } from '../src-main/engine/tf'
 import { countUnetParameters, unetSpec } from '../src-main/engine/unet'
 import { stepKernels, timeSteps, type StepKernels } from './step-timing'
 import { torchUnetReference, type TorchUnetFigures } from './torch-unet'
+import { strokeRows } from './stroke-images'
 
 export interface ImagesBenchOptions {
   backends: BackendChoice[]
@@ -83,30 +84,8 @@ export interface ImagesBenchResult {
   torch: TorchUnetFigures | string | null
 }
 
-const SIDE = 28
 /** Samples generated for the ms-per-sample figures (the teacher's 100 steps make more too slow here). */
 const GENERATED = 8
-
-/** 512 smooth stroke images in [-1, 1] (not uniform noise, so losses behave as on real digits). */
-function strokeRows(): ImageRows {
-  const size = SIDE * SIDE
-  const count = 512
-  const all = Float32Array.from({ length: count * size }, (_, i) =>
-    Math.tanh(3 * Math.sin(i / 9 + Math.floor(i / size)) * Math.cos(i / 130)),
-  )
-  return {
-    count,
-    height: SIDE,
-    width: SIDE,
-    channels: 1,
-    batch(indices) {
-      const images = new Float32Array(indices.length * size)
-      for (let i = 0; i < indices.length; i++)
-        images.set(all.subarray((indices[i] as number) * size, ((indices[i] as number) + 1) * size), i * size)
-      return { images }
-    },
-  }
-}
 
 async function benchBackend(
   name: BackendChoice,
@@ -125,7 +104,7 @@ async function benchBackend(
   // Software WebGPU (lavapipe) is as slow as the cpu backend: the same small batch and single timed step.
   const cpu = name === 'cpu' || software
   const batch = cpu ? options.cpuBatch : options.batch
-  const data = imageDataSource('image:bench', strokeRows())
+  const data = imageDataSource('image:bench', strokeRows(512))
   const teacherConfig = parseTeacherConfig({
     dataset: 'image:bench',
     model: 'unet',

@@ -10,13 +10,14 @@ import { parseArgs } from 'node:util'
 import type { BackendChoice } from '@shared/config/fields'
 import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import { selectBackend } from '../src-main/engine/backend'
-import { imageDataSource, type ImageRows } from '../src-main/engine/data-source'
+import { imageDataSource } from '../src-main/engine/data-source'
 import { Distiller } from '../src-main/engine/distiller'
 import { pickArrays } from '../src-main/engine/snapshot'
 import { loadTeacherModel } from '../src-main/engine/teacher-model'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { tf } from '../src-main/engine/tf'
 import { launchesWork, timeSteps, type Steppable } from './step-timing'
+import { strokeRows } from './stroke-images'
 
 const { values } = parseArgs({
   options: {
@@ -54,26 +55,6 @@ export async function kernelsByName(trainee: Steppable): Promise<KernelCounts> {
   return { total: profile.kernels.length, launches, msPerStep, byName }
 }
 
-const SIDE = 28
-
-function strokeRows(): ImageRows {
-  const size = SIDE * SIDE
-  const count = 64
-  const all = Float32Array.from({ length: count * size }, (_, i) => Math.tanh(3 * Math.sin(i / 9) * Math.cos(i / 130)))
-  return {
-    count,
-    height: SIDE,
-    width: SIDE,
-    channels: 1,
-    batch(indices) {
-      const images = new Float32Array(indices.length * size)
-      for (let i = 0; i < indices.length; i++)
-        images.set(all.subarray((indices[i] as number) * size, ((indices[i] as number) + 1) * size), i * size)
-      return { images }
-    },
-  }
-}
-
 async function profileBackend(name: BackendChoice, batch: number): Promise<Record<string, KernelCounts> | string> {
   try {
     await selectBackend(name)
@@ -91,7 +72,7 @@ async function profileBackend(name: BackendChoice, batch: number): Promise<Recor
   out['2D CD (default preset)'] = await kernelsByName(distiller)
   distiller.dispose()
   trainer.dispose()
-  const data = imageDataSource('image:bench', strokeRows())
+  const data = imageDataSource('image:bench', strokeRows(64))
   const unet = new TeacherTrainer(
     parseTeacherConfig({ dataset: 'image:bench', model: 'unet', batch, lr: 1e-4, backend: name }),
     name,

@@ -12,13 +12,14 @@ import { parseArgs } from 'node:util'
 import type { BackendChoice } from '@shared/config/fields'
 import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
 import { selectBackend } from '../src-main/engine/backend'
-import { imageDataSource, type ImageRows } from '../src-main/engine/data-source'
+import { imageDataSource } from '../src-main/engine/data-source'
 import { Distiller } from '../src-main/engine/distiller'
 import { pickArrays } from '../src-main/engine/snapshot'
 import { loadTeacherModel } from '../src-main/engine/teacher-model'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { tf } from '../src-main/engine/tf'
 import { launchesWork, type Steppable } from './step-timing'
+import { strokeRows } from './stroke-images'
 
 export interface KernelTime {
   name: string
@@ -58,35 +59,13 @@ export async function stepKernelTime(trainee: Steppable): Promise<StepTime> {
   return { stepMs, kernelMs: kernels.reduce((s, k) => s + k.ms, 0), kernels }
 }
 
-const SIDE = 28
-
-function strokeRows(): ImageRows {
-  const size = SIDE * SIDE
-  const count = 256
-  const all = Float32Array.from({ length: count * size }, (_, i) =>
-    Math.tanh(3 * Math.sin(i / 9 + Math.floor(i / size)) * Math.cos(i / 130)),
-  )
-  return {
-    count,
-    height: SIDE,
-    width: SIDE,
-    channels: 1,
-    batch(indices) {
-      const images = new Float32Array(indices.length * size)
-      for (let i = 0; i < indices.length; i++)
-        images.set(all.subarray((indices[i] as number) * size, ((indices[i] as number) + 1) * size), i * size)
-      return { images }
-    },
-  }
-}
-
 /** The default U-Net's teacher step and CD Heun step (N 18) on `backend` at `batch`. */
 export async function unetKernelTime(
   backend: BackendChoice,
   batch: number,
 ): Promise<{ teacher: StepTime; cdHeun: StepTime }> {
   await selectBackend(backend)
-  const data = imageDataSource('image:bench', strokeRows())
+  const data = imageDataSource('image:bench', strokeRows(256))
   const config = parseTeacherConfig({ dataset: 'image:bench', model: 'unet', batch, lr: 1e-4, backend })
   const trainer = new TeacherTrainer(config, backend, undefined, data)
   const teacherTime = await stepKernelTime(trainer)
