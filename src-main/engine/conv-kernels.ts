@@ -23,6 +23,7 @@
  * (backend.ts imports it lazily; that import is then a no-op).
  */
 import '@tensorflow/tfjs-backend-wasm'
+import { conv2dBackpropFilterByMatMul } from './conv-filter-grad'
 import { tf } from './tf'
 
 /** Kernels a conv model's training step needs beyond the elementwise / reduction ones every backend has. */
@@ -174,6 +175,14 @@ const backpropFilter: tf.KernelFunc = ({ inputs, attrs }) =>
     attrs as unknown as BackpropFilterAttrs,
   )
 
+/** On wasm as im2col + MatMul (conv-filter-grad.ts), the conv formulation where that does not apply. */
+const backpropFilterWasm: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const x = asTensor<tf.Tensor4D>(inputs.x as tf.TensorInfo)
+  const dy = asTensor<tf.Tensor4D>(inputs.dy as tf.TensorInfo)
+  const filterAttrs = attrs as unknown as BackpropFilterAttrs
+  return conv2dBackpropFilterByMatMul(x, dy, filterAttrs, backend) ?? conv2dBackpropFilterByConv(x, dy, filterAttrs)
+}
+
 const backpropInputWasm: tf.KernelFunc = (args) => {
   const dy = asTensor<tf.Tensor4D>(args.inputs.dy as tf.TensorInfo)
   const filter = asTensor<tf.Tensor4D>(args.inputs.filter as tf.TensorInfo)
@@ -186,7 +195,7 @@ const backpropInputWasm: tf.KernelFunc = (args) => {
 }
 
 const OURS: Array<[kernelName: string, backendName: string, kernelFunc: tf.KernelFunc]> = [
-  ['Conv2DBackpropFilter', 'wasm', backpropFilter],
+  ['Conv2DBackpropFilter', 'wasm', backpropFilterWasm],
   ['Conv2DBackpropFilter', 'cpu', backpropFilter],
   // tfjs-webgpu's own filter gradient is one naive loop per filter value: 242 of 274 ms of GPU time in a
   // U-Net teacher step on an H200 (shared/reference/gpu-webgpu.md), where its forward conv takes ~0.1 ms.
