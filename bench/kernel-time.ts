@@ -5,7 +5,8 @@
  * (wall clock on wasm and cpu, which run kernels synchronously; device time where tfjs-webgpu has
  * timestamps) is summed by name. Kernels this engine composes from other kernels (conv-kernels.ts) and
  * views are left out, so nothing is counted twice; what the kernels do not account for is the JavaScript
- * around them (tape, gradient bookkeeping, batch drawing).
+ * around them (tape, gradient bookkeeping, batch drawing) and inside the composed ones (the wasm filter
+ * gradient copies its im2col rows on the heap, conv-filter-grad.ts: its BatchMatMul is listed, the copies not).
  */
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'

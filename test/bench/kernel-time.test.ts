@@ -17,9 +17,11 @@ function checkStep(t: StepTime): void {
   expect(t.kernels.length).toBeGreaterThan(5)
   const names = t.kernels.map((k) => k.name)
   expect(new Set(names).size).toBe(names.length)
-  // Forward convolutions are FusedConv2D; the gradients, built from forward convolutions, are Conv2D.
+  // Forward convolutions are FusedConv2D; the input gradients, built from forward convolutions, are Conv2D;
+  // the filter gradients of the stride-1 convs are im2col + BatchMatMul (conv-filter-grad.ts).
   expect(names).toContain('FusedConv2D')
   expect(names).toContain('Conv2D')
+  expect(names).toContain('BatchMatMul')
   for (const name of names) {
     expect(isComposedKernel(name, 'wasm'), name).toBe(false)
     expect(['Reshape', 'Identity']).not.toContain(name)
