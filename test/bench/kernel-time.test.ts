@@ -38,9 +38,13 @@ function checkStep(t: StepTime): void {
 
 describe('#18 kernel time of a U-Net step, by kernel name', () => {
   it('#18 teacher and CD Heun steps on wasm', async () => {
-    const { teacher, cdHeun } = await unetKernelTime('wasm', 2)
+    const { teacher, cdHeun } = await unetKernelTime('wasm', 2, 2)
     checkStep(teacher)
     checkStep(cdHeun)
+    // --cpu-steps: the least CPU time of the unprofiled steps, printed on the step's line.
+    for (const t of [teacher, cdHeun]) expect(t.cpuMs).toBeGreaterThan(0)
+    expect(formatStepTime('x', teacher, 1)[0]).toMatch(/; CPU time per unprofiled step \d+ ms \(least\)$/)
+    expect(formatStepTime('x', { ...teacher, cpuMs: null }, 1)[0]).not.toMatch(/CPU time/)
     // The CD Heun step runs the network forward four times (two teacher calls, target, student): more
     // forward convolutions than the teacher step's one forward.
     const forward = (t: StepTime) => t.kernels.find((k) => k.name === 'FusedConv2D')?.calls ?? 0
