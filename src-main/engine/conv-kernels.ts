@@ -11,6 +11,7 @@
  *
  * so this file registers kernels that build them from Conv2D (plus pad / reshape / transpose):
  *   wasm    Conv2DBackpropFilter (missing)   Conv2DBackpropInput (replaces the naive loop)
+ *           (the filter gradient of stride-1 convs is im2col + MatMul instead, conv-filter-grad.ts: faster)
  *   cpu     Conv2DBackpropFilter (replaces the element-by-element loop)
  *   webgpu  Conv2DBackpropFilter (replaces a naive per-filter-value loop)
  * Replaced kernels stay reachable as a fallback for paddings the formula does not cover (negative
