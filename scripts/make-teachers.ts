@@ -1,6 +1,6 @@
 /**
  * Regenerates the built-in teachers in resources/teachers/<dataset>.ckpt: one per 2D dataset, the
- * default teacher config, fixed seed, weights only (no optimizer state) so the files stay small.
+ * default teacher config with the dataset's recipe (BUILTIN_TEACHER_RECIPES), fixed seed, weights only (no optimizer state) so the files stay small.
  * Deterministic for a given backend: the same command gives the same bytes.
  *
  *   npm run make-teachers [-- --steps 20000 --backend wasm --only moons,rings]
@@ -10,6 +10,7 @@ import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DATASETS_2D, isDataset2D, type Dataset2D } from '../src-shared/data/datasets2d'
 import { TEACHER_DEFAULTS } from '../src-shared/config/defaults'
+import { BUILTIN_TEACHER_RECIPES, BUILTIN_TEACHER_SEED } from '../src-shared/config/builtin-teachers'
 import { parseTeacherConfig } from '../src-shared/config/validate'
 import type { BackendChoice } from '../src-shared/config/fields'
 import { selectBackend } from '../src-main/engine/backend'
@@ -19,20 +20,6 @@ import { builtinTeacherPath } from '../src-main/files/teachers'
 import { evaluationTable } from '../src-main/cli/report'
 import { offSupportShare, supportMetrics } from '../src-shared/cd/support-metrics'
 import { dataSource2D } from '../src-main/engine/data-source'
-
-/**
- * Steps per built-in teacher: issue 17's goal (DDIM-100 precision and recall >= 0.96, <= 3 % of samples off
- * the data's support) needs the Fourier-feature MLP trained long; the checkerboard's sharp edges longest.
- * Figures in TEACHER_DEFAULTS' note (src-shared/config/defaults.ts).
- */
-export const BUILTIN_TEACHER_STEPS: Readonly<Record<Dataset2D, number>> = {
-  moons: 20_000,
-  '8gaussians': 12_000,
-  checkerboard: 30_000,
-  swissroll: 20_000,
-  rings: 30_000,
-}
-const BUILTIN_TEACHER_SEED = 0
 
 const { values } = parseArgs({
   options: {
@@ -49,7 +36,8 @@ for (const dataset of datasets) {
   const config = parseTeacherConfig({
     ...TEACHER_DEFAULTS,
     dataset,
-    steps: values.steps ? Number(values.steps) : BUILTIN_TEACHER_STEPS[dataset as Dataset2D],
+    ...BUILTIN_TEACHER_RECIPES[dataset as Dataset2D],
+    ...(values.steps ? { steps: Number(values.steps) } : {}),
     seed: BUILTIN_TEACHER_SEED,
     backend: backend.name,
   })

@@ -51,6 +51,7 @@ const TOKEN: Readonly<Record<string, string>> = {
   unetGroups: 'groups',
   fourierFeatures: 'ff',
   fourierMaxFrequency: 'ffmax',
+  stepPower: 'kpow',
   betaStart: 'b0',
   betaEnd: 'b1',
 }

@@ -23,6 +23,16 @@ import type { EpsWeights } from './weights'
 /** Checkpoint prefix of the online weights when the model is their EMA (resumable checkpoints only). */
 const ONLINE_PREFIX = 'teacher.online'
 
+/**
+ * A training example's noise step, floor(T u^p): p = 1 is DDPM's uniform draw (the same generator call as
+ * before the power existed, so those runs and their resumes keep their numbers); p > 1 draws low-noise steps
+ * more often, a reweighting lambda(k) ~ p(k) of the same loss (issue 17: the checkerboard's edges).
+ */
+export function drawStep(rng: Rng, numSteps: number, power: number): number {
+  if (power === 1) return rng.int(numSteps)
+  return Math.min(numSteps - 1, Math.floor(numSteps * rng.uniform() ** power))
+}
+
 /** The teacher's learning rate at 1-based `step`: linear warm-up, then cosine decay to the last step. */
 export function teacherLearningRate(config: TeacherConfig, step: number): number {
   return learningRateAt(step, config.lr, config.steps, Math.min(config.warmupSteps, config.steps), 'cosine')
@@ -97,7 +107,7 @@ export class TeacherTrainer {
     const steps = new Int32Array(batch)
     const xNoisy = new Float32Array(batch * dim)
     for (let b = 0; b < batch; b++) {
-      const k = rng.int(schedule.numSteps)
+      const k = drawStep(rng, schedule.numSteps, config.stepPower)
       steps[b] = k
       const a = schedule.alphaBar[k] as number
       const signal = Math.sqrt(a)

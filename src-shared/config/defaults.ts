@@ -60,6 +60,7 @@ export const TEACHER_DEFAULTS: TeacherConfig = {
   fourierMaxFrequency: 50,
   ema: 0.999,
   warmupSteps: 200,
+  stepPower: 2,
   lr: 1e-3,
   batch: 128,
   steps: 20_000,
@@ -71,7 +72,12 @@ export const TEACHER_DEFAULTS: TeacherConfig = {
  * Image teachers (the U-Net) keep the settings they had before issue 17's recipe, which was measured on the
  * 2D MLP only: no weight EMA, batch 256, 10000 steps (the Fourier features are the MLP's alone).
  */
-export const IMAGE_TEACHER_DEFAULTS = { ema: 0, batch: 256, steps: 10_000 } as const satisfies Partial<TeacherConfig>
+export const IMAGE_TEACHER_DEFAULTS = {
+  ema: 0,
+  batch: 256,
+  steps: 10_000,
+  stepPower: 1,
+} as const satisfies Partial<TeacherConfig>
 
 /** The teacher defaults that differ by the kind of data `dataset` names (2D: none). */
 export function teacherDataDefaults(dataset: unknown): Partial<TeacherConfig> {

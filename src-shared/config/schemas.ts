@@ -41,6 +41,16 @@ function intField(specs: Specs, key: string) {
   return positiveInt(what(specs, key), b.min, b.max)
 }
 
+/** A number within its registry's closed bounds. */
+function numberField(specs: Specs, key: string) {
+  const b = boundsOf(specs, key)
+  const name = what(specs, key)
+  return z
+    .number({ error: () => `${name} must be a number` })
+    .min(b.min, { error: () => `${name} must be at least ${b.min}` })
+    .max(b.max as number, { error: () => `${name} must be at most ${b.max}` })
+}
+
 const seedBounds = boundsOf(DISTILL, 'seed')
 const seed = z
   .number({ error: () => 'seed must be a number' })
@@ -124,18 +134,10 @@ export const TeacherConfigSchema = z
     unetGroups: intField(TEACHER, 'unetGroups').default(legacyDefault<number>(TEACHER, 'unetGroups')),
     /** MLP only: Fourier features of the input; teachers stored before them have none (TEACHER_FIELDS_ADDED). */
     fourierFeatures: intField(TEACHER, 'fourierFeatures'),
-    fourierMaxFrequency: z
-      .number({ error: () => `${what(TEACHER, 'fourierMaxFrequency')} must be a number` })
-      .min(boundsOf(TEACHER, 'fourierMaxFrequency').min, {
-        error: () =>
-          `${what(TEACHER, 'fourierMaxFrequency')} must be at least ${boundsOf(TEACHER, 'fourierMaxFrequency').min}`,
-      })
-      .max(boundsOf(TEACHER, 'fourierMaxFrequency').max as number, {
-        error: () =>
-          `${what(TEACHER, 'fourierMaxFrequency')} must be at most ${boundsOf(TEACHER, 'fourierMaxFrequency').max}`,
-      }),
+    fourierMaxFrequency: numberField(TEACHER, 'fourierMaxFrequency'),
     ema: decay(TEACHER, 'ema'),
     warmupSteps: intField(TEACHER, 'warmupSteps'),
+    stepPower: numberField(TEACHER, 'stepPower'),
     lr: learningRate(TEACHER),
     batch: intField(TEACHER, 'batch'),
     steps: intField(TEACHER, 'steps'),

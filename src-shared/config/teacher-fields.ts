@@ -247,6 +247,17 @@ export const TEACHER_FIELDS: readonly FieldSpec<TeacherField>[] = [
     cli: { flag: '--warmup', arg: '<n>', help: 'learning-rate warm-up steps (then cosine decay)' },
   },
   {
+    key: 'stepPower',
+    label: 'Step sampling power',
+    what: 'step sampling power',
+    help: "Training draws each example's noise step as k = floor(T u^p), u uniform in [0, 1): 1 is DDPM's uniform draw; above 1 the low-noise steps, where the data's edges and thin parts are learned, come more often (a reweighting of the same loss); 0.25 to 8.",
+    kind: 'number',
+    bounds: { min: 0.25, max: 8 },
+    advanced: true,
+    legacy: { value: 1, by: 'stored' },
+    cli: { flag: '--step-power', arg: '<p>', help: 'draw training steps as floor(T u^p) (1: uniform)' },
+  },
+  {
     key: 'backend',
     label: 'Backend',
     what: 'backend',

@@ -11,6 +11,7 @@ import { evalEmaDecayAt } from '@shared/cd/training-schedules'
 import { TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { completeStoredTeacherConfig } from '@shared/config/stored'
 import { parseTeacherConfig } from '@shared/config/validate'
+import { Rng } from '@shared/rng'
 import { mlpSpecOf } from '../../src-main/engine/architecture'
 import {
   fourierFeatureColumns,
@@ -19,7 +20,7 @@ import {
   layerShapes,
   mlpForward,
 } from '../../src-main/engine/mlp'
-import { TeacherTrainer, teacherLearningRate } from '../../src-main/engine/teacher-trainer'
+import { TeacherTrainer, drawStep, teacherLearningRate } from '../../src-main/engine/teacher-trainer'
 import { tf, type Tensor2D } from '../../src-main/engine/tf'
 import type { WeightArrays } from '../../src-main/engine/weights'
 import { writeCheckpoint } from '../../src-main/files/checkpoint-file'
@@ -39,7 +40,7 @@ async function arraysOf(trainer: TeacherTrainer): Promise<Record<string, { shape
 describe('#17 older teachers read the new fields with the values they were made with', () => {
   const oldConfig = (): Record<string, unknown> => {
     const config: Record<string, unknown> = { ...tiny() }
-    for (const key of ['fourierFeatures', 'fourierMaxFrequency', 'ema', 'warmupSteps']) delete config[key]
+    for (const key of ['fourierFeatures', 'fourierMaxFrequency', 'ema', 'warmupSteps', 'stepPower']) delete config[key]
     return config
   }
 
@@ -48,6 +49,7 @@ describe('#17 older teachers read the new fields with the values they were made 
     expect(config.fourierFeatures).toBe(0)
     expect(config.ema).toBe(0)
     expect(config.warmupSteps).toBe(200)
+    expect(config.stepPower).toBe(1)
     // The network is the one before: [x, time embedding] into the first layer.
     const spec = mlpSpecOf(config, 2)
     expect(fourierFeaturesOf(spec)).toBeNull()
@@ -70,6 +72,7 @@ describe('#17 older teachers read the new fields with the values they were made 
       expect(file.snapshot.header.config.fourierFeatures).toBe(0)
       expect(file.snapshot.header.config.ema).toBe(0)
       expect(file.snapshot.header.config.warmupSteps).toBe(200)
+      expect(file.snapshot.header.config.stepPower).toBe(1)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -79,6 +82,8 @@ describe('#17 older teachers read the new fields with the values they were made 
     const config = parseTeacherConfig({ dataset: 'moons' })
     expect(config.fourierFeatures).toBe(TEACHER_DEFAULTS.fourierFeatures)
     expect(config.ema).toBe(TEACHER_DEFAULTS.ema)
+    expect(config.stepPower).toBe(TEACHER_DEFAULTS.stepPower)
+    expect(TEACHER_DEFAULTS.stepPower).not.toBe(1)
   })
 
   it('an image teacher keeps the settings it had: the recipe was measured on the 2D MLP', () => {
@@ -86,6 +91,7 @@ describe('#17 older teachers read the new fields with the values they were made 
     expect(config.ema).toBe(0)
     expect(config.batch).toBe(256)
     expect(config.steps).toBe(10_000)
+    expect(config.stepPower).toBe(1)
     expect(parseTeacherConfig({ dataset: 'image:fashion-test', model: 'unet', ema: 0.99 }).ema).toBe(0.99)
   })
 
@@ -94,6 +100,48 @@ describe('#17 older teachers read the new fields with the values they were made 
     expect(() => tiny({ fourierMaxFrequency: 0.5 })).toThrow(/highest Fourier frequency/)
     expect(() => tiny({ ema: 1 })).toThrow(/teacher EMA decay/)
     expect(() => tiny({ warmupSteps: 1.5 })).toThrow(/warm-up steps/)
+    expect(() => tiny({ stepPower: 0 })).toThrow(/step sampling power must be at least 0.25/)
+    expect(() => tiny({ stepPower: 'x' })).toThrow(/step sampling power must be a number/)
+  })
+})
+
+describe('#17 the step sampling power draws low-noise steps more often', () => {
+  const draws = (power: number, n = 20_000) => {
+    const rng = Rng.fromSeed(3, 1)
+    return Array.from({ length: n }, () => drawStep(rng, 1000, power))
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+
+  it('the trainer draws with the power its config gives', async () => {
+    const lossesAt = async (stepPower: number) => {
+      const trainer = new TeacherTrainer(tiny({ stepPower, steps: 4 }), 'cpu')
+      try {
+        for (let i = 0; i < 4; i++) await trainer.trainStep()
+        return (await trainer.settle()).map((r) => r.loss)
+      } finally {
+        trainer.dispose()
+      }
+    }
+    const [uniform, again, skewed] = [await lossesAt(1), await lossesAt(1), await lossesAt(4)]
+    expect(again).toEqual(uniform)
+    // The zero-initialised last layer makes step 1's loss mean(eps^2) whatever k is; later steps see k.
+    expect(skewed.slice(1)).not.toEqual(uniform.slice(1))
+  })
+
+  it('power 1 is the uniform draw the trainer made before the power existed', () => {
+    const rng = Rng.fromSeed(3, 1)
+    expect(draws(1, 500)).toEqual(Array.from({ length: 500 }, () => rng.int(1000)))
+  })
+
+  it('power p puts the mean step at T / (p + 1) and stays within [0, T)', () => {
+    for (const power of [1, 2, 3]) {
+      const ks = draws(power)
+      expect(mean(ks) / 1000).toBeCloseTo(1 / (power + 1), 1)
+      expect(Math.min(...ks)).toBeGreaterThanOrEqual(0)
+      expect(Math.max(...ks)).toBeLessThan(1000)
+    }
+    // The share of steps below T / 10: 10 % uniform, 10^(-1/2) = 32 % at power 2.
+    expect(draws(2).filter((k) => k < 100).length / 20_000).toBeCloseTo(Math.sqrt(0.1), 1)
   })
 })
 

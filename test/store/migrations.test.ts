@@ -90,6 +90,7 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
   11: {},
   12: {},
   13: {},
+  14: {},
 }
 
 /** Columns a migration adds to tables of earlier ones. */
@@ -288,6 +289,15 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
           { id: 'r6', config: '{"warmupSteps":50,"fourierFeatures":0,"fourierMaxFrequency":50,"ema":0}' },
         ])
         expect(db.prepare("SELECT config_json FROM runs WHERE id = 'r1'").pluck().get()).not.toContain('fourier')
+      }
+      // #17 Version 14 gives older teacher configs the step sampling power they trained with (uniform, 1).
+      if (version === 14) {
+        const teachers = db.prepare("SELECT id, config_json AS config FROM runs WHERE kind = 'teacher' ORDER BY id")
+        for (const row of teachers.all() as { id: string; config: string }[]) {
+          expect(JSON.parse(row.config).stepPower, row.id).toBe(1)
+        }
+        expect(teachers.all().length).toBeGreaterThan(0)
+        expect(db.prepare("SELECT config_json FROM runs WHERE id = 'r1'").pluck().get()).not.toContain('stepPower')
       }
       SEED[version]?.(db) // the new tables accept rows
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok')

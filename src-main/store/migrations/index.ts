@@ -12,6 +12,7 @@ import { migration010 } from './010-run-verdicts'
 import { migration011 } from './011-teacher-fields-added'
 import { migration012 } from './012-run-names'
 import { migration013 } from './013-grid-top'
+import { migration014 } from './014-teacher-step-power'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration014,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
