@@ -22,7 +22,7 @@ p.add_argument("--top-share", type=float, default=None)  # default: 0 for ref, o
 p.add_argument("--sigma-max", type=float, default=None)  # grid top; default: the teacher's last step for ref, our preset's otherwise
 p.add_argument("--tag", default=None)
 p.add_argument("--set", default="{}")  # JSON overrides of cfg, e.g. '{"lr": 1e-3, "substeps": 8}'
-p.add_argument("--eval-nfe2", type=float, default=0.8)  # the two-step sample's re-noise sigma (DEFAULT_MULTISTEP_SIGMAS[0])
+p.add_argument("--eval-nfe2", default="0.8")  # the two-step sample's re-noise sigma (DEFAULT_MULTISTEP_SIGMAS[0]); a comma list writes ema2_<sigma>_<step>.f32 for each
 a = p.parse_args()
 torch.set_num_threads(1)
 torch.manual_seed(a.seed); np.random.seed(a.seed)
@@ -162,10 +162,13 @@ for step in range(a.steps):
             for name, net in [("ema", ema), ("online", student)]:
                 f(net, zT * sig[top], kT).numpy().astype(np.float32).tofile(os.path.join(out, f"{name}_{step + 1}.f32"))
             # two steps: re-noise the one-step sample to the grid level nearest sigma 0.8 (own noise: exploration only)
-            k2 = int(grid[torch.argmin((sig[grid].log() - math.log(a.eval_nfe2)).abs())])  # the trained level nearest (nearestLevel)
-            x1 = f(ema, zT * sig[top], kT); g = torch.Generator().manual_seed(12)
-            x2 = x1 + sig[k2] * torch.randn(x1.shape, generator=g)
-            f(ema, x2, torch.full((M,), k2)).numpy().astype(np.float32).tofile(os.path.join(out, f"ema2_{step + 1}.f32"))
+            sigmas2 = [float(s_) for s_ in a.eval_nfe2.split(",")]
+            for s2 in sigmas2:
+                k2 = int(grid[torch.argmin((sig[grid].log() - math.log(s2)).abs())])  # the trained level nearest (nearestLevel)
+                x1 = f(ema, zT * sig[top], kT); g = torch.Generator().manual_seed(12)
+                x2 = x1 + sig[k2] * torch.randn(x1.shape, generator=g)
+                name = "ema2" if len(sigmas2) == 1 else f"ema2_{s2:g}"
+                f(ema, x2, torch.full((M,), k2)).numpy().astype(np.float32).tofile(os.path.join(out, f"{name}_{step + 1}.f32"))
         print(f"step {step + 1}: loss(last 100) {np.mean(losses[-100:]):.3e}  {(time.perf_counter() - t0) / (step + 1) * 1000:.2f} ms/step")
 json.dump(dict(dataset=a.dataset, tag=tag, cfg=cfg, N=N, steps=a.steps, evals=evals, port_max_abs_err=port_err,
                sched_rel=sched_rel, seed=a.seed), open(os.path.join(out, "run.json"), "w"), indent=1)
