@@ -75,6 +75,23 @@ function heapRows(backend: HeapBackend, t: tf.Tensor2D, r0: number, rows: number
   return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D
 }
 
+/** The forward convolution a filter gradient belongs to, for an NHWC input of `shape` (dilation 1). */
+export function filterGradConvInfo(
+  shape: [number, number, number, number],
+  attrs: BackpropFilterAttrs,
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    shape,
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  )
+}
+
 /**
  * dW for y = conv2d(x, W) as im2col + MatMul, or null where this does not apply, for the caller to take the
  * forward-conv formulation: a backend without a heap of its own, not float32, a stride above 1 (a strided
@@ -93,16 +110,7 @@ export function conv2dBackpropFilterByMatMul(
   if (F < MIN_FILTERS) return null
   const nchw = attrs.dataFormat === 'NCHW'
   const [B, H, W] = nchw ? [x.shape[0], x.shape[2], x.shape[3]] : x.shape
-  const info = tf.backend_util.computeConv2DInfo(
-    [B, H, W, C],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  )
+  const info = filterGradConvInfo([B, H, W, C], attrs)
   if (info.strideHeight !== 1 || info.strideWidth !== 1) return null
   const { outHeight: OH, outWidth: OW, padInfo } = info
   const dyShape = nchw ? [dy.shape[0], dy.shape[2], dy.shape[3], dy.shape[1]] : dy.shape

@@ -24,7 +24,7 @@
  * (backend.ts imports it lazily; that import is then a no-op).
  */
 import '@tensorflow/tfjs-backend-wasm'
-import { conv2dBackpropFilterByMatMul } from './conv-filter-grad'
+import { conv2dBackpropFilterByMatMul, filterGradConvInfo } from './conv-filter-grad'
 import { tf } from './tf'
 
 /** Kernels a conv model's training step needs beyond the elementwise / reduction ones every backend has. */
@@ -87,16 +87,7 @@ export function conv2dBackpropFilterByConv(x: tf.Tensor4D, dy: tf.Tensor4D, attr
     const xs = nchw ? toNhwc(x) : x
     const dys = nchw ? toNhwc(dy) : dy
     const [kh, kw, C, F] = attrs.filterShape
-    const info = tf.backend_util.computeConv2DInfo(
-      xs.shape,
-      attrs.filterShape,
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    )
+    const info = filterGradConvInfo(xs.shape, attrs)
     const { top, bottom, left, right } = info.padInfo
     if (dys.shape[1] !== info.outHeight || dys.shape[2] !== info.outWidth || dys.shape[3] !== F || xs.shape[3] !== C) {
       throw new Error(

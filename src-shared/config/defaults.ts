@@ -9,16 +9,20 @@ import type { DistillConfig, TeacherConfig } from './schemas'
  * off the data's support (16 x 16 grid), wasm, `npx tsx scripts/teacher-recipe.ts --dataset <d> [--set
  * <json> | --from <ckpt>]` or `npm run make-teachers` (which prints them for each built-in teacher):
  *
- * The built-in teachers made with it (2026-12-04, seed 0, wasm; `npm run make-teachers`, steps per set in
- * make-teachers.ts; the data-vs-data floor beside each, as precision / recall / off-support):
- *   checkerboard 30000 steps  precision 0.960  recall 0.987  off-support 6.7 %   floor 0.999 / 0.998 / 0.1 %
+ * The built-in teachers made with it (seed 0, wasm; `npm run make-teachers`, recipe per set in
+ * src-shared/config/builtin-teachers.ts; the data-vs-data floor beside each, as precision / recall / off-support):
+ *   checkerboard 30000 steps  precision 0.977  recall 0.982  off-support 4.6 %   floor 0.999 / 0.998 / 0.1 %
+ *                (2026-12-05; at step power 1: 0.960, 0.987, 6.7 %)
  *   moons        20000 steps  precision 0.970  recall 0.985  off-support 2.3 %   floor 0.994 / 0.993 / 0.4 %
- *   8gaussians   12000 steps  precision 0.961  recall 0.973  off-support 3.3 %   floor 0.996 / 0.994 / 0.3 %
- *   rings        30000 steps  precision 0.853  recall 0.975  off-support 4.0 %   floor 0.987 / 0.988 / 0.6 %
- *                (12000 steps: 0.736, 0.968, 9.6 %: the outer rings smeared into a disc)
+ *                (2026-12-04, step power 1)
+ *   8gaussians   30000 steps  precision 0.984  recall 0.979  off-support 1.1 %   floor 0.996 / 0.994 / 0.3 %
+ *                (2026-12-05; at step power 1 and 12000 steps: 0.961, 0.973, 3.3 %)
+ *   rings        30000 steps  precision 0.929  recall 0.961  off-support 2.1 %   floor 0.987 / 0.988 / 0.6 %
+ *                (2026-12-05; at step power 1: 0.853, 0.975, 4.0 %, the outer rings smeared into discs)
  *   swissroll    20000 steps  precision 0.968  recall 0.986  off-support 2.3 %   floor 0.986 / 0.992 / 0.4 %
- * Each took 220 to 880 s here (10 to 36 ms per step: this 2-core machine was shared with other work; rings
- * 390 s, checkerboard 879 s). The teacher files' quality.json: `npx tsx scripts/measure-teachers.ts`.
+ *                (2026-12-04, step power 1)
+ * The three made on 2026-12-05 took about 245 s each (7.8 ms per step, two at once on this 2-core machine).
+ * The teacher files' quality.json: `npx tsx scripts/measure-teachers.ts`.
  * Before (no Fourier features, no EMA, batch 256, 8000 steps; issue 17): checkerboard precision 0.65,
  * recall 1.00, 31 % off-support: a filled square with the board's marginals, which SWD and energy miss.
  * What each choice is for:
@@ -43,11 +47,13 @@ import type { DistillConfig, TeacherConfig } from './schemas'
  *                   3.6 % (1.5), 1.8 % (2), and at 20000 steps 6.9 %, 4.2 %, 3.7 %, 4.3 % (p 3); rings
  *                   precision 0.875 (p 1), 0.933 (1.5), 0.928 (2). On the engine (wasm, seed 0, 30000 steps):
  *                   8gaussians 0.984 / 0.979 / 1.1 % (p 1 at 12000 steps: 0.961 / 0.973 / 3.3 %)
- * Open: issue 17's goal (precision and recall >= 0.96, <= 3 % off-support) is met by moons and swissroll;
- * 8gaussians is at 3.3 % off-support, the checkerboard at 6.7 % (DDIM-100 samples bridge the corners where
- * two squares touch, and the squares' edges are thinner than the data's), rings at precision 0.85 (the outer
- * rings are blurred). Rings improved with steps (0.74 -> 0.85 from 12000 to 30000); more steps, a wider net
- * or more frequencies were not measured within the time issue 17 had here.
+ * Open: issue 17's goal (precision and recall >= 0.96, <= 3 % off-support) is met by moons, swissroll and
+ * 8gaussians. The checkerboard is at 4.6 % off-support: its DDIM-100 samples still bridge the corners where
+ * two squares touch (the engine at step power 2: 60000 steps 5.1 %, batch 256 4.4 %). The rings are at
+ * precision 0.93 (60000 steps 0.928, batch 256 0.921, power 3 0.922, lr 2e-3 0.923). Tried in the PyTorch
+ * port at power 1 and not taken: width 512 (rings 0.887 against 0.875; checkerboard no better), a residual
+ * 4th layer, the time embedding into every layer, Fourier directions at the golden angle instead of the
+ * axes, highest frequency 100 or 200 (worse on rings), EMA 0.9995, a larger first-layer initialisation.
  */
 export const TEACHER_DEFAULTS: TeacherConfig = {
   dataset: 'moons',

@@ -9,6 +9,7 @@ import { Rng } from '@shared/rng'
 import { selectBackend } from '../../src-main/engine/backend'
 import { tf } from '../../src-main/engine/tf'
 import { registerWasmSplit } from '../../src-main/engine/wasm-split'
+import { countReadSync } from '../helpers/read-sync'
 
 beforeAll(async () => {
   await selectBackend('wasm')
@@ -77,19 +78,10 @@ describe('#18 SplitV on wasm along inner axes', () => {
   })
 
   it('never reads the input out of the heap (the package kernel sliced it once per piece)', () => {
-    const backend = tf.backend() as unknown as { readSync: (...args: unknown[]) => unknown }
-    const readSync = backend.readSync
-    let reads = 0
-    backend.readSync = (...args: unknown[]) => {
-      reads += 1
-      return readSync.apply(backend, args)
-    }
-    try {
+    const reads = countReadSync(() => {
       const x = tf.ones([2, 3, 3, 8])
       tf.dispose([...tf.split(x, [5, 3], 3), x])
-    } finally {
-      backend.readSync = readSync
-    }
+    })
     expect(reads).toBe(0)
   })
 })

@@ -8,6 +8,7 @@ import { Rng } from '@shared/rng'
 import { selectBackend } from '../../src-main/engine/backend'
 import { tf } from '../../src-main/engine/tf'
 import { registerWasmSplit } from '../../src-main/engine/wasm-split'
+import { countReadSync } from '../helpers/read-sync'
 
 beforeAll(async () => {
   await selectBackend('wasm')
@@ -62,19 +63,10 @@ describe('#18 SplitV on wasm', () => {
   })
 
   it('#18 never reads the whole input out of the heap (the package kernel did, once per piece)', () => {
-    const backend = tf.backend() as unknown as { readSync: (...args: unknown[]) => unknown }
-    const readSync = backend.readSync
-    let reads = 0
-    backend.readSync = (...args: unknown[]) => {
-      reads += 1
-      return readSync.apply(backend, args)
-    }
-    try {
+    const reads = countReadSync(() => {
       const flat = tf.tensor1d(new Float32Array(1000).fill(1))
       tf.dispose([...tf.split(flat, [100, 400, 500]), flat])
-    } finally {
-      backend.readSync = readSync
-    }
+    })
     expect(reads).toBe(0)
   })
 
