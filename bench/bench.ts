@@ -205,7 +205,7 @@ for (const name of values.backends.split(',') as BackendChoice[]) {
   else figures.push(result)
 }
 const torch = torchReference()
-if (!values.json) process.stderr.write('benchmarking the run store...\n')
+if (!values.json && !values['skip-store']) process.stderr.write('benchmarking the run store...\n')
 const store = values['skip-store'] ? null : await benchStore(values.quick ? { points: 100_000, runs: 1000 } : {})
 let images = null
 if (!values['skip-images']) {
