@@ -24,7 +24,11 @@ const distill = (over: Record<string, unknown>) =>
 beforeAll(async () => {
   lab = await startLab('run outcomes')
   const teacher = await clab(
+    // The uniform draw of the noise step (--step-power 1): 60 steps of the default's low-noise emphasis leave
+    // the teacher's one-step sample, the verdict's yardstick, too poor for lr 1 to stand out against.
     ['teacher', '--dataset', 'rings', '--steps', '60', '--width', '32', '--depth', '2', '--batch', '64'].concat([
+      '--step-power',
+      '1',
       '--eval-samples',
       '200',
       '--backend',
@@ -66,6 +70,13 @@ describe('#19 runs that go wrong look wrong', () => {
       await shot('runs-filtered-diverged')
       await page.getByTestId('runs-filter-status').selectOption('finished')
       await expect.poll(() => rows.allInnerTexts()).toEqual(['finished'])
+
+      // The Compare view's legend says so too, not the stored status ("finished") underneath.
+      await open(`#/compare?ids=${bad.id},${good.id}`)
+      const legendStatus = (id: string) => page.getByTestId(`compare-legend-${id}`).getByTestId('compare-legend-status')
+      await expect.poll(() => legendStatus(bad.id).innerText(), { timeout: 20_000 }).toBe('diverged')
+      expect(await legendStatus(good.id).innerText()).toBe('finished')
+      await shot('compare-legend-diverged')
     })
   }, 300_000)
 })
