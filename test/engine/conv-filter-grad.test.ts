@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { conv2dBackpropFilterByMatMul, MIN_FILTERS } from '../../src-main/engine/conv-filter-grad'
 import type { BackpropFilterAttrs } from '../../src-main/engine/conv-kernels'
 import { tf } from '../../src-main/engine/tf'
+import { lcgValues } from '../helpers/values'
 
 type Shape4 = [number, number, number, number]
 type Pad = BackpropFilterAttrs['pad']
@@ -21,15 +22,7 @@ interface Case {
   pad: Pad
 }
 
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n)
-  let s = seed >>> 0
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    out[i] = s / 2 ** 32 - 0.5
-  }
-  return out
-}
+const values = (n: number, seed: number): Float32Array => lcgValues(n, seed)
 
 const size = (s: number[]): number => s.reduce((a, b) => a * b, 1)
 

@@ -12,18 +12,11 @@ import {
   registerConvGradientKernels,
 } from '../../src-main/engine/conv-kernels'
 import { tf } from '../../src-main/engine/tf'
+import { lcgValues } from '../helpers/values'
 
 registerConvGradientKernels()
 
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n)
-  let s = seed >>> 0
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    out[i] = s / 2 ** 32 - 0.5
-  }
-  return out
-}
+const values = (n: number, seed: number): Float32Array => lcgValues(n, seed)
 
 type Shape4 = [number, number, number, number]
 type Padding = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]]

@@ -8,17 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { mlpForward, type MlpWeights } from '../../src-main/engine/mlp'
 import { dense, silu } from '../../src-main/engine/ops'
 import { tf, type Tensor1D, type Tensor2D } from '../../src-main/engine/tf'
+import { lcgValues } from '../helpers/values'
 
-/** Deterministic pseudo-random values in [-scale, scale). */
-function values(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n)
-  let s = seed >>> 0
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    out[i] = (s / 2 ** 32 - 0.5) * 2 * scale
-  }
-  return out
-}
+const values = (n: number, seed: number, scale = 1): Float32Array => lcgValues(n, seed, scale)
 
 function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
   const x = a.dataSync()
