@@ -52,7 +52,8 @@ g = torch.Generator().manual_seed(cfg.get("seed", a.seed)); torch.manual_seed(cf
 zT = torch.randn(4000, 2, generator=torch.Generator().manual_seed(7))
 def sample(model):
     with torch.no_grad():
-        ks = [round(i * (T - 1) / 100) for i in range(100, -1, -1)]; x = zT.clone()  # VP DDIM eta 0
+        # VP DDIM eta 0 over the engine's quadratic step spacing (src-shared/cd/schedule.ts samplerSteps)
+        ks = [min(max(round((i / 100) ** 2 * (T - 1)), i), T - 1) for i in range(100, -1, -1)]; x = zT.clone()
         for ka, kb in zip(ks[:-1], ks[1:]):
             e = model(x, torch.full((x.shape[0],), ka)); x0 = (x - s1ab[ka] * e) / sab[ka]
             x = sab[kb] * x0 + s1ab[kb] * e

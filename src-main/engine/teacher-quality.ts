@@ -5,6 +5,7 @@
  * stored with the teacher (files/teacher-quality-file.ts) so listing teachers never samples.
  */
 import { slicedWasserstein } from '@shared/cd/metrics'
+import { SAMPLER_STEP_SPACING } from '@shared/cd/schedule'
 import { offSupportShare, supportMetricsAgainst, supportReference } from '@shared/cd/support-metrics'
 import type { Solver } from '@shared/config/fields'
 import type { Dataset2D } from '@shared/data/datasets2d'
@@ -56,6 +57,7 @@ export async function measureTeacherQuality(
     measuredAt: options.now ?? Date.now(),
     samples: n,
     solver,
+    stepSpacing: SAMPLER_STEP_SPACING,
     floor: score(data.floor(n, seed)),
     rows,
     thumbnail,

@@ -5,6 +5,7 @@
  * and older teachers.
  */
 import { isAbsolute, join } from 'node:path'
+import { SAMPLER_STEP_SPACING } from '@shared/cd/schedule'
 import { isDataset2D } from '@shared/data/datasets2d'
 import { isBuiltinTeacher, type TeacherRecord } from '@shared/store/types'
 import { THUMBNAIL_POINTS, type TeacherQuality, type TeacherQualityRow } from '@shared/store/teacher-quality'
@@ -85,6 +86,7 @@ export function qualityFromRun(store: LabStore, runId: string, now = Date.now())
     measuredAt: now,
     samples: evalSamples,
     solver: 'ddim',
+    stepSpacing: SAMPLER_STEP_SPACING,
     floor,
     rows,
     thumbnail,

@@ -190,10 +190,24 @@ export function nearestStep(schedule: NoiseSchedule, sigma: number): number {
   return best
 }
 
-/** The K + 1 teacher steps a K-step DDIM/Heun sampler visits, noisiest first, ending at step 0. */
+/**
+ * The K + 1 teacher steps a K-step DDIM/Heun sampler visits, noisiest first, ending at step 0: quadratic in
+ * the step index (k_i = (i / K)^2 (T - 1), the DDIM paper's "quadratic" selection, Song et al. 2021 sec. D.2),
+ * at least one step apart so a K-step sampler makes K hops (a teacher with T - 1 < K steps gets empty hops at the
+ * top, as uniform spacing gave it, so the NFE stays K). Uniform spacing spends most hops where sigma is
+ * large and changes slowly, and leaves too few where the data's fine structure is drawn: measured on the
+ * built-in rings teacher (issue 17, DDIM, 4000 samples against held-out data), precision at K = 100 uniform
+ * 0.929, quadratic 0.965, uniform at K = 1000 0.967; at K = 10 0.509 against 0.865 (checkerboard 0.658 ->
+ * 0.947, off-support 42.5 % -> 10.0 %). Runs and teacher figures measured before 2026-12-05 used uniform steps.
+ */
+export const SAMPLER_STEP_SPACING = 'quadratic'
+
 export function samplerSteps(numSteps: number, numSamplerSteps: number): number[] {
   const steps: number[] = []
-  for (let i = numSamplerSteps; i >= 0; i--) steps.push(Math.round((i * (numSteps - 1)) / numSamplerSteps))
+  for (let i = numSamplerSteps; i >= 0; i--) {
+    const u = i / numSamplerSteps
+    steps.push(Math.min(Math.max(Math.round(u * u * (numSteps - 1)), i), numSteps - 1))
+  }
   return steps
 }
 

@@ -5,6 +5,8 @@
  * a distillation copies it.
  */
 
+import { SAMPLER_STEP_SPACING } from '../cd/schedule'
+
 /** A teacher's figures at one step count. */
 export interface TeacherQualityRow {
   /** Teacher steps K (1, 10, 100). */
@@ -25,6 +27,11 @@ export interface TeacherQuality {
   samples: number
   /** The ODE solver of the rows (`ddim` when measured for the teacher list; a teacher run's own otherwise). */
   solver: string
+  /**
+   * How the K steps were spread over the teacher's T (`samplerSteps`). Figures measured before the sampler's
+   * quadratic spacing (2026-12-05) have none and read as not measured: uniform steps gave other figures.
+   */
+  stepSpacing: typeof SAMPLER_STEP_SPACING
   /** Held-out data against a second draw of data: the best reachable. */
   floor: Omit<TeacherQualityRow, 'steps' | 'nfe'>
   /** K = 1, 10, 100, in that order. */
@@ -61,7 +68,10 @@ export function teacherWarning(quality: TeacherQuality | null | undefined): stri
   )
 }
 
-/** Checks a parsed quality file; null when it is not one (an older or damaged file is treated as unmeasured). */
+/**
+ * Checks a parsed quality file; null when it is not one (an older or damaged file, or one measured with other
+ * sampler steps, is treated as unmeasured).
+ */
 export function asTeacherQuality(value: unknown): TeacherQuality | null {
   if (typeof value !== 'object' || value === null) return null
   const q = value as Partial<TeacherQuality>
@@ -71,6 +81,7 @@ export function asTeacherQuality(value: unknown): TeacherQuality | null {
     return row !== null && typeof row === 'object' && finite(row.precision) && finite(row.recall) && finite(row.swd)
   }
   if (!finite(q.measuredAt) || !finite(q.samples) || typeof q.solver !== 'string') return null
+  if (q.stepSpacing !== SAMPLER_STEP_SPACING) return null
   if (!rowOk(q.floor) || !Array.isArray(q.rows) || !q.rows.every((r) => rowOk(r) && finite(r.steps) && finite(r.nfe)))
     return null
   if (!Array.isArray(q.thumbnail) || !q.thumbnail.every(finite)) return null

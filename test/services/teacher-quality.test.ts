@@ -10,6 +10,7 @@ import { teacherWarning, TEACHER_PRECISION_WARNING, THUMBNAIL_POINTS } from '@sh
 import { supportMetrics } from '@shared/cd/support-metrics'
 import { heldOut2D } from '@shared/data/datasets2d'
 import { RunService } from '../../src-main/services/run-service'
+import { qualityPath } from '../../src-main/services/teacher-quality-store'
 import { openLabStore, type LabStore } from '../../src-main/store'
 import { makeTinyTeacher, tempDir } from '../trainer-host/helpers'
 
@@ -89,6 +90,17 @@ describe('#17 teacher quality', () => {
     expect(service.teachers.get(imported.id).quality).toBeNull()
     copyFileSync(tinyPath, path)
     expect(service.teachers.get(imported.id).quality).toEqual(quality)
+
+    // Figures measured with uniformly spread sampler steps (before 2026-12-05) are not these steps' figures.
+    expect(quality?.stepSpacing).toBe('quadratic')
+    const file = qualityPath(store, imported) as string
+    const { stepSpacing: _dropped, ...older } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    writeFileSync(file, JSON.stringify(older))
+    expect(service.teachers.get(imported.id).quality).toBeNull()
+    writeFileSync(file, JSON.stringify({ ...older, stepSpacing: 'uniform' }))
+    expect(service.teachers.get(imported.id).quality).toBeNull()
+    await service.teachers.measure(imported.id)
+    expect(service.teachers.get(imported.id).quality?.rows).toEqual(quality?.rows)
   })
 
   it('#17 a good teacher, an unmeasured one and a path spec give no warning', () => {
@@ -96,6 +108,7 @@ describe('#17 teacher quality', () => {
       measuredAt: 0,
       samples: 4000,
       solver: 'ddim',
+      stepSpacing: 'quadratic' as const,
       floor: { precision: 0.997, recall: 0.999, swd: 0.01 },
       rows: [{ steps: 100, nfe: 100, precision: 0.96, recall: 0.97, swd: 0.012 }],
       thumbnail: [],

@@ -148,9 +148,16 @@ describe('step grids', () => {
     expect(nearestStep(s, 1e6)).toBe(999)
   })
 
-  it('samplerSteps lists K + 1 steps from T-1 down to 0', () => {
+  it('samplerSteps lists K + 1 steps from T-1 down to 0, quadratic in the step index, K distinct hops', () => {
     expect(samplerSteps(1000, 1)).toEqual([999, 0])
-    expect(samplerSteps(1000, 4)).toEqual([999, 749, 500, 250, 0])
+    expect(samplerSteps(1000, 4)).toEqual([999, 562, 250, 62, 0])
+    expect(samplerSteps(1000, 10)).toEqual([999, 809, 639, 490, 360, 250, 160, 90, 40, 10, 0])
+    // Where (i / K)^2 (T - 1) would repeat a step, consecutive steps take over: 100 hops, the last ones of 1.
+    const hundred = samplerSteps(1000, 100)
+    expect(new Set(hundred).size).toBe(101)
+    expect(hundred.slice(-4)).toEqual([3, 2, 1, 0])
+    // More hops than the teacher has steps: the top ones are empty, K hops in all, nothing out of range.
+    expect(samplerSteps(3, 5)).toEqual([2, 2, 2, 2, 1, 0])
     const steps = samplerSteps(1000, 50)
     expect(steps).toHaveLength(51)
     expect(steps[0]).toBe(999)
