@@ -52,12 +52,13 @@ g = torch.Generator().manual_seed(cfg.get("seed", a.seed)); torch.manual_seed(cf
 zT = torch.randn(4000, 2, generator=torch.Generator().manual_seed(7))
 def sample(model):
     with torch.no_grad():
-        # VP DDIM eta 0 over the engine's quadratic step spacing (src-shared/cd/schedule.ts samplerSteps)
-        ks = [min(max(round((i / 100) ** 2 * (T - 1)), i), T - 1) for i in range(100, -1, -1)]; x = zT.clone()
+        # VP DDIM eta 0 over the engine's steps (src-shared/cd/schedule.ts samplerSteps: quadratic, the last hop
+        # from the lowest of them to the clean x0)
+        ks = [min(max(round((i / 100) ** 2 * (T - 1)), i - 1), T - 1) for i in range(100, 0, -1)]; x = zT.clone()
         for ka, kb in zip(ks[:-1], ks[1:]):
             e = model(x, torch.full((x.shape[0],), ka)); x0 = (x - s1ab[ka] * e) / sab[ka]
             x = sab[kb] * x0 + s1ab[kb] * e
-        e = model(x, torch.zeros(x.shape[0], dtype=torch.long)); return (x - s1ab[0] * e) / sab[0]
+        e = model(x, torch.full((x.shape[0],), ks[-1])); return (x - s1ab[ks[-1]] * e) / sab[ks[-1]]
 out = f"{D}/runs/{a.tag}"; os.makedirs(out, exist_ok=True); t0 = time.perf_counter(); ev = set(json.loads(json.dumps(cfg["eval_at"] or [S])))
 for step in range(1, S + 1):
     idx = torch.randint(0, pool.shape[0], (B,), generator=g); x0 = pool[idx]; k = (torch.rand(B, generator=g) ** cfg["kpow"] * T).long().clamp(max=T - 1) if cfg["kpow"] != 1 else torch.randint(0, T, (B,), generator=g); e = torch.randn(B, 2, generator=g)

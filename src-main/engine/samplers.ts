@@ -1,7 +1,8 @@
 /**
  * Samplers, all starting from given noise so teacher and students are compared on identical x_T.
  *   teacher:     DDIM (Euler in sigma space) or Heun over K teacher steps, x_T = sigmaMax z (the step
- *                CD's training targets take: teacher-ode.ts)
+ *                CD's training targets take: teacher-ode.ts); the last hop is an Euler step to sigma 0, the
+ *                denoiser's x0 (samplerSteps says why)
  *   consistency: one step f(x_T, k_top) from x_T = sigma[k_top] z at the top of the student's grid (the
  *                teacher's last step unless the run set sigmaMax; same z as the teacher's), then
  *                Algorithm 1 of Song et al. 2023 for each extra level k:
@@ -14,7 +15,7 @@
 import { samplerSteps, type NoiseSchedule } from '@shared/cd/schedule'
 import type { Solver } from '@shared/config/fields'
 import type { Architecture } from './architecture'
-import { boundaryScaling, consistency, makeLevels, uniformSteps, type EpsNet } from './denoiser'
+import { boundaryScaling, consistency, denoise, makeLevels, uniformSteps, type EpsNet } from './denoiser'
 import { evaluationsPerStep, odeStep, sharedHop } from './teacher-ode'
 import { tf, type Tensor2D } from './tf'
 import type { EpsWeights } from './weights'
@@ -77,7 +78,8 @@ export async function teacherSample(
   const points = await inChunks(n, dim, shape.sampleChunk, (first, rows) =>
     teacherRows(net, shape, schedule, noise.subarray(first * dim, (first + rows) * dim), rows, steps, sigmaMax, solver),
   )
-  const nfe = (steps.length - 1) * evaluationsPerStep(solver)
+  // Heun's correction needs the slope at the cleaner end: none at sigma 0, so the last hop is Euler (EDM's rule).
+  const nfe = (steps.length - 1) * evaluationsPerStep(solver) + 1
   return { points, nfe, ms: performance.now() - start }
 }
 
@@ -105,7 +107,10 @@ function teacherRows(
     x.dispose()
     x = next
   }
-  return x
+  const last = steps[steps.length - 1] as number
+  const clean = tf.tidy(() => denoise(net, x, makeLevels(schedule, uniformSteps(n, last), shape.timeEmbeddingDim)))
+  x.dispose()
+  return clean
 }
 
 export async function consistencySample(

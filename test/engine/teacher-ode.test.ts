@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { samplerSteps } from '@shared/cd/schedule'
 import { Rng } from '@shared/rng'
-import { makeLevels, uniformSteps } from '../../src-main/engine/denoiser'
+import { denoise, makeLevels, uniformSteps } from '../../src-main/engine/denoiser'
 import { teacherSample } from '../../src-main/engine/samplers'
 import {
   evaluationsPerStep,
@@ -17,7 +17,7 @@ beforeAll(useCpu)
 
 describe('one teacher ODE step for training targets and samplers', () => {
   it.each(['ddim', 'heun'] as const)(
-    '#16.3 %s: the teacher sampler is the shared step over its hops, bit for bit, at its NFE',
+    '#16.3 %s: the teacher sampler is the shared step over its hops, then the denoiser to sigma 0, bit for bit, at its NFE',
     async (solver) => {
       const teacher = randomTeacher()
       const { schedule, architecture } = teacher
@@ -36,10 +36,13 @@ describe('one teacher ODE step for training targets and samplers', () => {
             sharedHop(schedule, n, steps[i] as number, steps[i + 1] as number, architecture.timeEmbeddingDim),
             solver,
           )
-        return x.dataSync()
+        const last = makeLevels(schedule, uniformSteps(n, steps[K - 1] as number), architecture.timeEmbeddingDim)
+        return denoise(teacher.weights.net(), x, last).dataSync()
       })
+      expect(steps).toHaveLength(K)
       expect(Array.from(sample.points)).toEqual(Array.from(stepped))
-      expect(sample.nfe).toBe(K * evaluationsPerStep(solver))
+      // The last hop, to sigma 0, is Euler for both solvers.
+      expect(sample.nfe).toBe((K - 1) * evaluationsPerStep(solver) + 1)
       teacher.weights.dispose()
     },
   )
@@ -56,11 +59,11 @@ describe('one teacher ODE step for training targets and samplers', () => {
       const steps = samplerSteps(schedule.numSteps, K)
       const viaTargets = tf.tidy(() => {
         let x = tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[schedule.numSteps - 1] as number) as Tensor2D
+        const levels = (step: number) => makeLevels(schedule, uniformSteps(n, step), architecture.timeEmbeddingDim)
         for (let i = 0; i + 1 < steps.length; i++) {
-          const levels = (step: number) => makeLevels(schedule, uniformSteps(n, step), architecture.timeEmbeddingDim)
           x = teacherOdeStep(teacher, x, levels(steps[i] as number), levels(steps[i + 1] as number), solver)
         }
-        return x.dataSync()
+        return denoise(teacher.weights.net(), x, levels(steps[K - 1] as number)).dataSync()
       })
       Array.from(sample.points).forEach((v, i) => expect(v).toBeCloseTo(viaTargets[i] as number, 3))
       teacher.weights.dispose()

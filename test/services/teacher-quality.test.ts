@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { teacherWarning, TEACHER_PRECISION_WARNING, THUMBNAIL_POINTS } from '@shared/store/teacher-quality'
 import { supportMetrics } from '@shared/cd/support-metrics'
+import { SAMPLER_STEP_SPACING } from '@shared/cd/schedule'
 import { heldOut2D } from '@shared/data/datasets2d'
 import { RunService } from '../../src-main/services/run-service'
 import { qualityPath } from '../../src-main/services/teacher-quality-store'
@@ -91,8 +92,8 @@ describe('#17 teacher quality', () => {
     copyFileSync(tinyPath, path)
     expect(service.teachers.get(imported.id).quality).toEqual(quality)
 
-    // Figures measured with uniformly spread sampler steps (before 2026-12-05) are not these steps' figures.
-    expect(quality?.stepSpacing).toBe('quadratic')
+    // Figures measured with uniformly spread sampler steps ending at step 0 (before 2026-12-05) are not these steps' figures.
+    expect(quality?.stepSpacing).toBe('quadratic-to-clean')
     const file = qualityPath(store, imported) as string
     const { stepSpacing: _dropped, ...older } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
     writeFileSync(file, JSON.stringify(older))
@@ -108,7 +109,7 @@ describe('#17 teacher quality', () => {
       measuredAt: 0,
       samples: 4000,
       solver: 'ddim',
-      stepSpacing: 'quadratic' as const,
+      stepSpacing: SAMPLER_STEP_SPACING as typeof SAMPLER_STEP_SPACING,
       floor: { precision: 0.997, recall: 0.999, swd: 0.01 },
       rows: [{ steps: 100, nfe: 100, precision: 0.96, recall: 0.97, swd: 0.012 }],
       thumbnail: [],
