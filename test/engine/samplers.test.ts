@@ -10,7 +10,7 @@ import { randomTeacher, useCpu } from '../helpers/engine'
 beforeAll(useCpu)
 
 describe('samplers', () => {
-  it('teacher DDIM with K = 1 is one Euler step from sigmaMax * z to sigmaMin', async () => {
+  it('teacher DDIM with K = 1 is one Euler step from sigmaMax * z to sigma 0 (the denoiser at the top)', async () => {
     const teacher = randomTeacher()
     const { schedule, architecture: spec } = teacher
     const n = 16
@@ -21,18 +21,14 @@ describe('samplers', () => {
     const expected = tf.tidy(() => {
       const x = tf.mul(tf.tensor2d(z, [n, 2]), schedule.sigma[T - 1] as number) as Tensor2D
       const levels = makeLevels(schedule, uniformSteps(n, T - 1), spec.timeEmbeddingDim)
-      return tf
-        .add(
-          x,
-          tf.mul(
-            epsilon(teacher.weights.net(), x, levels),
-            (schedule.sigma[0] as number) - (schedule.sigma[T - 1] as number),
-          ),
-        )
-        .dataSync()
+      return tf.sub(x, tf.mul(epsilon(teacher.weights.net(), x, levels), schedule.sigma[T - 1] as number)).dataSync()
     })
     Array.from(sample.points).forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 3))
-    expect((await teacherSample(teacher.weights, spec, schedule, z, 3, 'heun')).nfe).toBe(6)
+    // Heun: two evaluations per hop but the last, to sigma 0, which has no slope at its end (EDM's rule).
+    expect((await teacherSample(teacher.weights, spec, schedule, z, 3, 'heun')).nfe).toBe(5)
+    const heunOne = await teacherSample(teacher.weights, spec, schedule, z, 1, 'heun')
+    expect(heunOne.nfe).toBe(1)
+    expect(Array.from(heunOne.points)).toEqual(Array.from(sample.points))
   })
 
   it('one-step consistency sampling is f(sigmaMax z, k_max); extra steps re-noise with sqrt(tau^2 - sigmaMin^2)', async () => {
@@ -99,7 +95,7 @@ describe('samplers', () => {
     expect(Array.from(capped.samples.get(1) as Float32Array)).toEqual(Array.from(expectedCapped.points))
     expect(tf.memory().numTensors).toBe(before)
     expect(result.rows.map((r) => r.nfe)).toEqual([1, 2, 3])
-    expect(reference.rows.map((r) => `${r.model}${r.nfe}`)).toEqual(['data0', 'teacher2', 'teacher20', 'teacher200'])
+    expect(reference.rows.map((r) => `${r.model}${r.nfe}`)).toEqual(['data0', 'teacher1', 'teacher19', 'teacher199'])
     expect(result.agreement).toBeGreaterThan(0)
     // Agreement at every NFE: the one-step row is the summary figure; the teacher's K = 100 agrees with itself.
     expect(result.rows[0]?.agreement).toBe(result.agreement)
