@@ -10,17 +10,21 @@ import type { DistillConfig, TeacherConfig } from './schemas'
  * <json> | --from <ckpt>]` or `npm run make-teachers` (which prints them for each built-in teacher):
  *
  * The built-in teachers made with it (seed 0, wasm; `npm run make-teachers`, recipe per set in
- * src-shared/config/builtin-teachers.ts; the data-vs-data floor beside each, as precision / recall / off-support):
- *   checkerboard 30000 steps  precision 0.977  recall 0.982  off-support 4.6 %   floor 0.999 / 0.998 / 0.1 %
- *                (2026-12-05; at step power 1: 0.960, 0.987, 6.7 %)
- *   moons        20000 steps  precision 0.970  recall 0.985  off-support 2.3 %   floor 0.994 / 0.993 / 0.4 %
- *                (2026-12-04, step power 1)
- *   8gaussians   30000 steps  precision 0.984  recall 0.979  off-support 1.1 %   floor 0.996 / 0.994 / 0.3 %
- *                (2026-12-05; at step power 1 and 12000 steps: 0.961, 0.973, 3.3 %)
- *   rings        30000 steps  precision 0.929  recall 0.961  off-support 2.1 %   floor 0.987 / 0.988 / 0.6 %
- *                (2026-12-05; at step power 1: 0.853, 0.975, 4.0 %, the outer rings smeared into discs)
- *   swissroll    20000 steps  precision 0.968  recall 0.986  off-support 2.3 %   floor 0.986 / 0.992 / 0.4 %
- *                (2026-12-04, step power 1)
+ * src-shared/config/builtin-teachers.ts; the data-vs-data floor beside each, as precision / recall / off-support),
+ * sampled as every teacher is since 2026-12-05 (DDIM-100 steps spread quadratically, the last hop to sigma 0:
+ * samplerSteps in src-shared/cd/schedule.ts); in brackets the same weights on the uniform steps ending at
+ * step 0 that were measured before:
+ *   checkerboard 30000 steps  precision 0.991  recall 0.982  off-support 1.6 %   floor 0.999 / 0.998 / 0.1 %
+ *                (uniform: 0.977, 0.982, 4.6 %; at step power 1: 0.960, 0.987, 6.7 %)
+ *   moons        20000 steps  precision 0.981  recall 0.986  off-support 1.4 %   floor 0.994 / 0.993 / 0.4 %
+ *                (uniform: 0.970, 0.985, 2.3 %; step power 1)
+ *   8gaussians   30000 steps  precision 0.990  recall 0.977  off-support 0.6 %   floor 0.996 / 0.994 / 0.3 %
+ *                (uniform: 0.984, 0.979, 1.1 %; at step power 1 and 12000 steps: 0.961, 0.973, 3.3 %)
+ *   rings        30000 steps  precision 0.973  recall 0.964  off-support 1.1 %   floor 0.987 / 0.988 / 0.6 %
+ *                (highest frequency 30, step power 1.5; at the defaults 50 and 2: 0.979, 0.942, 0.6 %, and on
+ *                uniform steps 0.929, 0.961, 2.1 %)
+ *   swissroll    20000 steps  precision 0.977  recall 0.988  off-support 1.4 %   floor 0.986 / 0.992 / 0.4 %
+ *                (uniform: 0.968, 0.986, 2.3 %; step power 1)
  * The three made on 2026-12-05 took about 245 s each (7.8 ms per step, two at once on this 2-core machine).
  * The teacher files' quality.json: `npx tsx scripts/measure-teachers.ts`.
  * Before (no Fourier features, no EMA, batch 256, 8000 steps; issue 17): checkerboard precision 0.65,
@@ -47,13 +51,17 @@ import type { DistillConfig, TeacherConfig } from './schemas'
  *                   3.6 % (1.5), 1.8 % (2), and at 20000 steps 6.9 %, 4.2 %, 3.7 %, 4.3 % (p 3); rings
  *                   precision 0.875 (p 1), 0.933 (1.5), 0.928 (2). On the engine (wasm, seed 0, 30000 steps):
  *                   8gaussians 0.984 / 0.979 / 1.1 % (p 1 at 12000 steps: 0.961 / 0.973 / 3.3 %)
- * Open: issue 17's goal (precision and recall >= 0.96, <= 3 % off-support) is met by moons, swissroll and
- * 8gaussians. The checkerboard is at 4.6 % off-support: its DDIM-100 samples still bridge the corners where
- * two squares touch (the engine at step power 2: 60000 steps 5.1 %, batch 256 4.4 %). The rings are at
- * precision 0.93 (60000 steps 0.928, batch 256 0.921, power 3 0.922, lr 2e-3 0.923). Tried in the PyTorch
- * port at power 1 and not taken: width 512 (rings 0.887 against 0.875; checkerboard no better), a residual
- * 4th layer, the time embedding into every layer, Fourier directions at the golden angle instead of the
- * axes, highest frequency 100 or 200 (worse on rings), EMA 0.9995, a larger first-layer initialisation.
+ * Issue 17's goal (precision and recall >= 0.96, <= 3 % off-support) is met by all five. What held the
+ * checkerboard (4.6 % off-support) and the rings (precision 0.93) back was the sampler, not the teachers: its
+ * uniform steps and the noise it left at step 0 (see samplerSteps). Measured on that sampler and not taken:
+ * the checkerboard at 60000 steps 5.1 %, batch 256 4.4 %; the rings at 60000 steps 0.928, batch 256 0.921,
+ * power 3 0.922, lr 2e-3 0.923. Tried in the PyTorch port at power 1 and not taken: width 512 (rings 0.887
+ * against 0.875; checkerboard no better), a residual 4th layer, the time embedding into every layer, Fourier
+ * directions at the golden angle instead of the axes, highest frequency 100 or 200 (worse on rings), EMA
+ * 0.9995, a larger first-layer initialisation. On the engine with quadratic steps (30000 steps, seed 0): the
+ * checkerboard at highest frequency 30 0.990 / 0.987 / 4.5 %, at 80 0.989 / 0.981 / 3.6 %, against 0.985 /
+ * 0.982 / 4.1 % at 50 (all three still ending at step 0); the rings, ending at sigma 0, at 20 0.981 / 0.945 /
+ * 0.9 %, at 30 0.982 / 0.945 / 0.6 %, and at power 1 (50) 0.888 / 0.976 / 3.1 % on steps ending at step 0.
  */
 export const TEACHER_DEFAULTS: TeacherConfig = {
   dataset: 'moons',
