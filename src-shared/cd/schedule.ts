@@ -190,6 +190,9 @@ export function nearestStep(schedule: NoiseSchedule, sigma: number): number {
   return best
 }
 
+/** The name of samplerSteps' spacing, recorded with teacher figures so ones from another sampler are not mixed in. */
+export const SAMPLER_STEP_SPACING = 'quadratic-to-clean'
+
 /**
  * The K teacher steps a K-step DDIM/Heun sampler evaluates, noisiest first; its K-th hop goes from the last of
  * them to sigma 0, the clean sample (as DDIM's last step to alphaBar = 1 and EDM's t_N = 0 do), not to step 0:
@@ -204,8 +207,6 @@ export function nearestStep(schedule: NoiseSchedule, sigma: number): number {
  * checkerboard off-support at K = 100 4.1 % -> 1.6 %. Figures measured before 2026-12-05 used uniform steps
  * ending at step 0.
  */
-export const SAMPLER_STEP_SPACING = 'quadratic-to-clean'
-
 export function samplerSteps(numSteps: number, numSamplerSteps: number): number[] {
   const steps: number[] = []
   for (let i = numSamplerSteps; i >= 1; i--) {
