@@ -31,7 +31,7 @@ if a.preset == "ref":  # the ref's own settings
     cfg = dict(N=18, solver="euler", substeps=1, top_share=0.0, sigma_max=None, inverse_gap=False, lr=1e-4, warmup=0, cosine=False, mu=0.95, eval_ema=0.999, ema_warmup=False, sigma_data=0.5)
 else:  # our default preset (src-shared/config/defaults.ts DISTILL_DEFAULTS), as far as the loop can express it
     # batch_mult 4: batch 1024 from four of the exported pool's 256-point rows (export.ts writes 3000 x 1024)
-    cfg = dict(N=6, solver="heun", substeps=6, top_share=0.5, sigma_max=32.0, inverse_gap=True, lr=5e-3, warmup=100, cosine=True, mu=0.0, eval_ema=0.999, ema_warmup=True, sigma_data=0.5, batch_mult=4)
+    cfg = dict(N=6, solver="heun", substeps=6, top_share=0.5, sigma_max=32.0, inverse_gap=True, lr=7e-3, warmup=100, cosine=True, mu=0.0, eval_ema=0.999, ema_warmup=True, sigma_data=0.5, batch_mult=4)
 cfg.update(json.loads(a.set))
 if a.solver: cfg["solver"] = a.solver
 if a.top_share is not None: cfg["top_share"] = a.top_share

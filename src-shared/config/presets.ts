@@ -14,7 +14,7 @@ export interface Preset {
 export const PRESETS = {
   default: {
     label: 'Default (measured on the built-in 2D teachers)',
-    why: "The defaults: N = 6, the teacher's Heun step in 6 substeps per hop, lambda = 1 / (sigma_hi - sigma_lo), half of each batch at the top pair, the grid's top at sigma_max = 32 (the least that is still noise), lr 5e-3, batch 1024, chosen by measurement against held-out data for 3000 CD steps from a built-in teacher.",
+    why: "The defaults: N = 6, the teacher's Heun step in 6 substeps per hop, lambda = 1 / (sigma_hi - sigma_lo), half of each batch at the top pair, the grid's top at sigma_max = 32 (the least that is still noise), lr 7e-3, batch 1024, chosen by measurement against held-out data for 3000 CD steps from a built-in teacher.",
     values: {},
   },
   /** Measurements: DISTILL_DEFAULTS (moons one-step precision 0.760 against the default's 0.864). */

@@ -40,12 +40,12 @@ describe.each(['in-process', 'websocket'] as const)('#19 runs.rename over %s', (
     const client = backend.clients[transport]
     const events = new Events(client)
     try {
-      expect(value(await client.call('runs.get', { id })).name).toBe('cd N6 mu0 lr5e-3 ddim')
+      expect(value(await client.call('runs.get', { id })).name).toBe('cd N6 mu0 lr7e-3 ddim')
       expect(value(await client.call('runs.rename', { id, name: `best ${transport}` })).name).toBe(`best ${transport}`)
       await events.waitFor((e) => e.type === 'run' && e.run.id === id && e.run.name === `best ${transport}`, 5000)
       const listed = value(await client.call('runs.list', {}))
       expect(listed.find((r) => r.id === id)?.name).toBe(`best ${transport}`)
-      expect(value(await client.call('runs.rename', { id, name: '' })).name).toBe('cd N6 mu0 lr5e-3 ddim')
+      expect(value(await client.call('runs.rename', { id, name: '' })).name).toBe('cd N6 mu0 lr7e-3 ddim')
       expect(error(await client.call('runs.rename', { id, name: 'x'.repeat(81) }))).toMatchObject({
         code: 'INVALID_PAYLOAD',
         field: 'name',

@@ -64,7 +64,7 @@ describe('#19 run names and short ids in the CLI', () => {
     const [header, ...rows] = text.stdout.trim().split('\n')
     expect(header).toMatch(/^id\s+name\s+kind\s+status/)
     const rowOf = (id: string) => rows.find((r) => r.startsWith(id)) ?? ''
-    expect(rowOf(A)).toContain('cd N6 mu0 lr5e-3 ddim seed3')
+    expect(rowOf(A)).toContain('cd N6 mu0 lr7e-3 ddim seed3')
     expect(rowOf(B)).toContain('cd N6 mu0 lr5e-4')
     expect(rowOf(C)).toContain('ict N18 mu0 lr1e-3')
     // The name column starts where its header does, in every row.
@@ -111,7 +111,7 @@ describe('#19 run names and short ids in the CLI', () => {
     const shown = await clab(['runs', 'show', '7xr1'], { env })
     expect(shown.code, shown.stderr).toBe(0)
     const lines = shown.stdout.split('\n')
-    expect(lines[0]).toBe(`run ${A} "cd N6 mu0 lr5e-3 ddim seed3" (distill) finished`)
+    expect(lines[0]).toBe(`run ${A} "cd N6 mu0 lr7e-3 ddim seed3" (distill) finished`)
     expect(shown.stdout).toMatch(/created 2026-12-04 \d\d:00:00, started .*; duration 3m 05s/)
     const config = lines.slice(lines.findIndex((l) => l.startsWith('config as trained')) + 1)
     const rows = config.filter((l) => l.startsWith('  '))
@@ -132,7 +132,7 @@ describe('#19 run names and short ids in the CLI', () => {
     expect(written).toContain('run.json')
     expect(written.some((f) => f.endsWith('.png'))).toBe(true)
     expect(exported.stdout).toContain(`(${written.length} files)`)
-    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).name).toBe('cd N6 mu0 lr5e-3 ddim seed3')
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).name).toBe('cd N6 mu0 lr7e-3 ddim seed3')
   })
 
   it('#19 teachers list has a header over aligned columns', async () => {
@@ -155,7 +155,7 @@ describe('#19 clab sweep names its runs', () => {
     expect(result.code, result.stderr).toBe(0)
     const [header, ...rows] = result.stdout.trim().split('\n')
     expect(header).toMatch(/^run\s+name\s+status\s+--N\s+swd@1$/)
-    expect(rows.map((r) => r.split(/\s{2,}/)[1]).sort()).toEqual(['cd N6 mu0 lr5e-3 steps4', 'cd N8 mu0 lr5e-3 steps4'])
+    expect(rows.map((r) => r.split(/\s{2,}/)[1]).sort()).toEqual(['cd N6 mu0 lr7e-3 steps4', 'cd N8 mu0 lr7e-3 steps4'])
   }, 240_000)
 })
 
@@ -174,6 +174,6 @@ describe('#19 clab distill --export', () => {
     expect(readFileSync(join(out, 'student-nfe1.png')).subarray(1, 4).toString('ascii')).toBe('PNG')
     expect(existsSync(join(out, 'config.json'))).toBe(true)
     // The closing lines name the run as well as its id.
-    expect(result.stdout).toMatch(/^run \S+ "cd N6 mu0 lr5e-3 steps10" recorded in /m)
+    expect(result.stdout).toMatch(/^run \S+ "cd N6 mu0 lr7e-3 steps10" recorded in /m)
   }, 240_000)
 })

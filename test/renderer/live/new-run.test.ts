@@ -116,13 +116,13 @@ describe('NewRunState', () => {
       String(DISTILL_DEFAULTS.teacherSubsteps),
       'inverse-gap',
     ])
-    state.form.set('lr', '0.007') // neither kind's default
+    state.form.set('lr', '0.009') // neither kind's default
     await state.setField('dataset', 'image:abc')
     expect(state.form.texts.numScales).toBe(String(SINGLE_STEP_DEFAULTS.numScales))
     expect(state.form.texts.teacherSubsteps).toBe('1')
     expect(state.form.texts.topPairShare).toBe('0')
     expect(state.form.texts.weighting).toBe('uniform')
-    expect(state.form.texts.lr).toBe('0.007') // edited: kept
+    expect(state.form.texts.lr).toBe('0.009') // edited: kept
     state.form.set('numScales', '30')
     await state.setField('dataset', 'rings')
     expect([state.form.texts.numScales, state.form.texts.teacherSubsteps, state.form.texts.weighting]).toEqual([
