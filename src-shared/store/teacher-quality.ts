@@ -28,8 +28,8 @@ export interface TeacherQuality {
   /** The ODE solver of the rows (`ddim` when measured for the teacher list; a teacher run's own otherwise). */
   solver: string
   /**
-   * How the K steps were spread over the teacher's T (`samplerSteps`). Figures measured before the sampler's
-   * quadratic spacing (2026-12-05) have none and read as not measured: uniform steps gave other figures.
+   * How the K steps were spread over the teacher's T and where they end (`samplerSteps`). Figures measured
+   * before 2026-12-05 (uniform steps ending at step 0) have none and read as not measured: they differ.
    */
   stepSpacing: typeof SAMPLER_STEP_SPACING
   /** Held-out data against a second draw of data: the best reachable. */
