@@ -138,9 +138,10 @@ export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125
  * on it. (The same table is in the README and issue 17's closing note.)
  * At 10000 steps (`--set '{"steps":10000}'`, seed 0), one step, SWD ratio, two steps: moons 0.916 / 0.997 /
  * 6.7 %, 1.41x, 0.934; checkerboard 0.899 / 0.993 / 17.6 %, 1.31x, 0.941; 8gaussians 0.908 / 0.996 / 8.3 %,
- * 1.63x, 0.949; rings 0.807 / 0.991 / 8.0 %, 1.51x, 0.869 (seed 1 0.808, 0.875: still missed); swissroll 0.903 / 0.998 / 7.0 %, 1.31x, 0.940. Tried for the
- * rings at 3000 steps in the PyTorch port (seed 0; the preset 0.628 / 0.807 there) and not taken: lr 1e-2
- * 0.659 / 0.824, N 10 0.576 / 0.778, the x0head parameterisation 0.539 / 0.840, batch 2048 0.689 / 0.838.
+ * 1.63x, 0.949; rings 0.807 / 0.991 / 8.0 %, 1.51x, 0.869 (seed 1 0.808, 0.875: still missed); swissroll
+ * 0.903 / 0.998 / 7.0 %, 1.31x, 0.940. Tried for the rings at 3000 steps in the PyTorch port (seed 0; the
+ * preset 0.628 / 0.807 there) and not taken: lr 1e-2 0.659 / 0.824, N 10 0.576 / 0.778, the x0head
+ * parameterisation 0.539 / 0.840, batch 2048 0.689 / 0.838.
  * What changed from the preset before (sigmaMax 80, batch 256, lr 2e-3), measured on moons seed 0 in the
  * PyTorch port of the same loop (`npm run crosscheck:torch`; its figures match the engine's: 0.505 against
  * 0.522 one-step precision for that preset), one-step precision after 3000 steps:
