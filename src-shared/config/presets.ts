@@ -2,7 +2,7 @@
  * Named starting points for a distillation run. Each preset only lists what differs from
  * DISTILL_DEFAULTS; the reasons are part of the preset so the UI and the README can show them.
  */
-import { SINGLE_STEP_DEFAULTS } from './defaults'
+import { DISTILL_DEFAULTS, SINGLE_STEP_DEFAULTS } from './defaults'
 import type { DistillConfig } from './schemas'
 
 export interface Preset {
@@ -11,10 +11,13 @@ export interface Preset {
   values: Partial<DistillConfig>
 }
 
+const D = DISTILL_DEFAULTS
+
 export const PRESETS = {
   default: {
     label: 'Default (measured on the built-in 2D teachers)',
-    why: "The defaults: N = 6, the teacher's Heun step in 6 substeps per hop, lambda = 1 / (sigma_hi - sigma_lo), half of each batch at the top pair, the grid's top at sigma_max = 32 (the least that is still noise), lr 7e-3, batch 1024, chosen by measurement against held-out data for 3000 CD steps from a built-in teacher.",
+    // Read from DISTILL_DEFAULTS so the text cannot drift from the values it explains.
+    why: `The defaults: N = ${D.numScales}, the teacher's Heun step in ${D.teacherSubsteps} substeps per hop, lambda = 1 / (sigma_hi - sigma_lo), half of each batch at the top pair, the grid's top at sigma_max = ${D.sigmaMax} (the least that is still noise), lr ${D.lr.toExponential().replace('+', '')}, batch ${D.batch}, chosen by measurement against held-out data for ${D.steps} CD steps from a built-in teacher.`,
     values: {},
   },
   /** Measurements: DISTILL_DEFAULTS (moons one-step precision 0.760 against the default's 0.864). */
