@@ -1,4 +1,11 @@
-import { axisStd, energyAndMmd, meanPairedDistance, slicedWasserstein, type PointSet } from '@shared/cd/metrics'
+import {
+  axisQuantileRange,
+  axisStd,
+  energyAndMmd,
+  meanPairedDistance,
+  slicedWasserstein,
+  type PointSet,
+} from '@shared/cd/metrics'
 import { sample2D, STREAM_HELD_OUT, STREAM_TRAIN } from '@shared/data/datasets2d'
 import { Rng } from '@shared/rng'
 import { describe, expect, it } from 'vitest'
@@ -116,5 +123,24 @@ describe('meanPairedDistance and axisStd', () => {
     const s = axisStd(set2(Float32Array.from([0, 10, 2, 10, 4, 10])))
     expect(s[0]).toBeCloseTo(Math.sqrt(8 / 3), 6)
     expect(s[1]).toBe(0)
+  })
+
+  it('axisQuantileRange interpolates percentiles and ignores one far point that moves the std', () => {
+    // 0, 1, ..., 100 on x: the 5th and 95th percentiles are 5 and 95
+    const ramp = Float32Array.from({ length: 202 }, (_, i) => (i % 2 === 0 ? i / 2 : 0))
+    const r = axisQuantileRange(set2(ramp))
+    expect(r[0]).toBeCloseTo(90, 6)
+    expect(r[1]).toBe(0)
+    expect(axisQuantileRange(set2(ramp), 0)[0]).toBeCloseTo(100, 6)
+    expect(axisQuantileRange(set2(Float32Array.from([0, 0, 10, 0])), 0.25)[0]).toBeCloseTo(5, 6)
+
+    const far = moons.points.slice()
+    far[1] = -40 // one of 1000 points far out on y
+    const std = axisStd(set2(far))[1]! / axisStd(moons)[1]!
+    const range = axisQuantileRange(set2(far))[1]! / axisQuantileRange(moons)[1]!
+    expect(std).toBeGreaterThan(1.5)
+    expect(range).toBeCloseTo(1, 2)
+    expect(() => axisQuantileRange(moons, 0.5)).toThrow(/tail/)
+    expect(() => axisQuantileRange(set2(new Float32Array(0)))).toThrow(/empty/)
   })
 })
