@@ -6,7 +6,8 @@
  *                            the default preset's batches; a batch of 256 (the reference's) takes a quarter of one
  *   evalnoise.f32            evaluationNoise(0, 4000, 2, 7).noise (x_T = sigma[999] * noise)
  *   check_x.f32, check_k.i32, check_eps.f32  port check: eps from our engine on VE inputs x at steps k
- *   meta.json                shapes, teacher config, teacher-100 SWD and data floor
+ *   meta.json                shapes, teacher config, teacher-100 SWD and data floor, and the default preset
+ *                            (DISTILL_DEFAULTS), which torch_cd.py --preset ours runs
  * usage: npx tsx scripts/torch-crosscheck/export.ts [datasets,comma,separated]
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -93,6 +94,7 @@ for (const ds of datasets) {
     dataFloorSwd: floor,
     teacherRows: reference.rows.map((r) => ({ model: r.model, nfe: r.nfe, swd: r.swd })),
     heldOutStd: axisStd({ points: reference.heldOut, dim: 2 }),
+    preset: DISTILL_DEFAULTS,
   }
   writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta, null, 2))
   console.log(

@@ -27,20 +27,30 @@ a = p.parse_args()
 torch.set_num_threads(1)
 torch.manual_seed(a.seed); np.random.seed(a.seed)
 
+import tempfile
+D = os.path.join(os.environ.get("CLAB_CROSSCHECK_DIR", os.path.join(tempfile.gettempdir(), "clab-torch-crosscheck")), a.dataset)
+meta = json.load(open(os.path.join(D, "meta.json")))
+
 if a.preset == "ref":  # the ref's own settings
     cfg = dict(N=18, solver="euler", substeps=1, top_share=0.0, sigma_max=None, inverse_gap=False, lr=1e-4, warmup=0, cosine=False, mu=0.95, eval_ema=0.999, ema_warmup=False, sigma_data=0.5)
-else:  # our default preset (src-shared/config/defaults.ts DISTILL_DEFAULTS), as far as the loop can express it
-    # batch_mult 4: batch 1024 from four of the exported pool's 256-point rows (export.ts writes 3000 x 1024)
-    cfg = dict(N=6, solver="heun", substeps=6, top_share=0.5, sigma_max=32.0, inverse_gap=True, lr=7e-3, warmup=100, cosine=True, mu=0.0, eval_ema=0.999, ema_warmup=True, sigma_data=0.5, batch_mult=4)
+else:  # our default preset as export.ts wrote it (DISTILL_DEFAULTS), as far as the loop can express it
+    if "preset" not in meta: raise SystemExit(f"{D}/meta.json has no preset: re-run export.ts")
+    P = meta["preset"]
+    for field, want in [("algorithm", "cd"), ("grid", "uniform"), ("loss", "l2")]:
+        if P[field] != want: raise SystemExit(f"the port runs {field} {want} only; the preset has {P[field]!r}")
+    if P["weighting"] not in ("inverse-gap", "uniform"): raise SystemExit(f"weighting {P['weighting']!r} is not ported")
+    if P["batch"] % meta["batch"]: raise SystemExit(f"preset batch {P['batch']} is not a multiple of the pool's rows ({meta['batch']})")
+    # batch_mult: the preset's batch from that many of the exported pool's rows (export.ts writes 3000 batches of it)
+    cfg = dict(N=P["numScales"], solver=P["solver"], substeps=P["teacherSubsteps"], top_share=P["topPairShare"],
+               sigma_max=P["sigmaMax"], inverse_gap=P["weighting"] == "inverse-gap", lr=P["lr"], warmup=P["warmupSteps"],
+               cosine=P["lrSchedule"] == "cosine", mu=P["targetEma"], eval_ema=P["evalEma"], ema_warmup=True,
+               sigma_data=P["sigmaData"], batch_mult=P["batch"] // meta["batch"])
 cfg.update(json.loads(a.set))
 if a.solver: cfg["solver"] = a.solver
 if a.top_share is not None: cfg["top_share"] = a.top_share
 if a.sigma_max is not None: cfg["sigma_max"] = a.sigma_max
 tag = a.tag or f"{a.preset}-{cfg['solver']}"
-import tempfile
-D = os.path.join(os.environ.get("CLAB_CROSSCHECK_DIR", os.path.join(tempfile.gettempdir(), "clab-torch-crosscheck")), a.dataset)
 out = os.path.join(D, "runs", tag); os.makedirs(out, exist_ok=True)
-meta = json.load(open(os.path.join(D, "meta.json")))
 rd = lambda name, dt=np.float32: np.fromfile(os.path.join(D, name), dtype=dt)
 
 T = meta["teacherConfig"]["numSteps"]; H = meta["teacherConfig"]["hiddenWidth"]; B = meta["batch"]
