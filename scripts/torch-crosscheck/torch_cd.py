@@ -22,7 +22,7 @@ p.add_argument("--top-share", type=float, default=None)  # default: 0 for ref, o
 p.add_argument("--sigma-max", type=float, default=None)  # grid top; default: the teacher's last step for ref, our preset's otherwise
 p.add_argument("--tag", default=None)
 p.add_argument("--set", default="{}")  # JSON overrides of cfg, e.g. '{"lr": 1e-3, "substeps": 8}'
-p.add_argument("--eval-nfe2", default="0.8")  # the two-step sample's re-noise sigma (DEFAULT_MULTISTEP_SIGMAS[0]); a comma list writes ema2_<sigma>_<step>.f32 for each
+p.add_argument("--eval-nfe2", default=None)  # the two-step sample's re-noise sigma (default: the preset's multistepSigmas[0], 0.8 for ref); a comma list writes ema2_<sigma>_<step>.f32 for each
 a = p.parse_args()
 torch.set_num_threads(1)
 torch.manual_seed(a.seed); np.random.seed(a.seed)
@@ -36,7 +36,7 @@ if a.preset == "ref":  # the ref's own settings
 else:  # our default preset as export.ts wrote it (DISTILL_DEFAULTS), as far as the loop can express it
     if "preset" not in meta: raise SystemExit(f"{D}/meta.json has no preset: re-run export.ts")
     P = meta["preset"]
-    for field, want in [("algorithm", "cd"), ("grid", "uniform"), ("loss", "l2")]:
+    for field, want in [("algorithm", "cd"), ("loss", "l2")]:
         if P[field] != want: raise SystemExit(f"the port runs {field} {want} only; the preset has {P[field]!r}")
     if P["weighting"] not in ("inverse-gap", "uniform"): raise SystemExit(f"weighting {P['weighting']!r} is not ported")
     if P["batch"] % meta["batch"]: raise SystemExit(f"preset batch {P['batch']} is not a multiple of the pool's rows ({meta['batch']})")
@@ -44,7 +44,8 @@ else:  # our default preset as export.ts wrote it (DISTILL_DEFAULTS), as far as 
     cfg = dict(N=P["numScales"], solver=P["solver"], substeps=P["teacherSubsteps"], top_share=P["topPairShare"],
                sigma_max=P["sigmaMax"], inverse_gap=P["weighting"] == "inverse-gap", lr=P["lr"], warmup=P["warmupSteps"],
                cosine=P["lrSchedule"] == "cosine", mu=P["targetEma"], eval_ema=P["evalEma"], ema_warmup=True,
-               sigma_data=P["sigmaData"], batch_mult=P["batch"] // meta["batch"])
+               sigma_data=P["sigmaData"], batch_mult=P["batch"] // meta["batch"], grid=P["grid"],
+               nfe2_sigma=P["multistepSigmas"][0])
 cfg.update(json.loads(a.set))
 if a.solver: cfg["solver"] = a.solver
 if a.top_share is not None: cfg["top_share"] = a.top_share
@@ -116,7 +117,16 @@ sopt = torch.optim.Adam(student.parameters(), cfg["lr"], betas=(cfg.get("beta1",
 N = a.N or cfg["N"]
 # The grid's top: the teacher's last step, or the step whose sigma is nearest sigma_max in log space (gridTopStep).
 top = T - 1 if cfg["sigma_max"] is None else int(torch.argmin((sig.log() - math.log(cfg["sigma_max"])).abs()))
-grid = torch.tensor([round(i * top / (N - 1)) for i in range(N)])
+if cfg.get("grid", "uniform") == "uniform":  # uniformStepGrid
+    grid = torch.tensor([round(i * top / (N - 1)) for i in range(N)])
+elif cfg["grid"] == "karras":  # karrasStepGrid (src-shared/cd/schedule.ts): rho 7, each level on the nearest teacher step
+    lo_, hi_ = sig[0].item() ** (1 / 7), sig[top].item() ** (1 / 7); levels = []
+    for i in range(N):
+        k_ = int(torch.argmin((sig.log() - math.log((lo_ + i / (N - 1) * (hi_ - lo_)) ** 7)).abs()))
+        if not levels or levels[-1] != k_: levels.append(k_)
+    grid = torch.tensor(levels); N = len(levels)
+else: raise SystemExit(f"grid {cfg['grid']!r} is not ported")
+print("grid steps", grid.tolist(), "sigmas", [float(f"{sig[k]:.3g}") for k in grid])
 pool = torch.from_numpy(rd("train.f32").reshape(-1, B, 2))
 # Past the exported pool's end the batches repeat (exploration runs longer than the engine's 3000 steps).
 
@@ -171,8 +181,8 @@ for step in range(a.steps):
         with torch.no_grad():
             for name, net in [("ema", ema), ("online", student)]:
                 f(net, zT * sig[top], kT).numpy().astype(np.float32).tofile(os.path.join(out, f"{name}_{step + 1}.f32"))
-            # two steps: re-noise the one-step sample to the grid level nearest sigma 0.8 (own noise: exploration only)
-            sigmas2 = [float(s_) for s_ in a.eval_nfe2.split(",")]
+            # two steps: re-noise the one-step sample to the grid level nearest the two-step sigma (own noise: exploration only)
+            sigmas2 = [float(s_) for s_ in a.eval_nfe2.split(",")] if a.eval_nfe2 else [cfg.get("nfe2_sigma", 0.8)]
             for s2 in sigmas2:
                 k2 = int(grid[torch.argmin((sig[grid].log() - math.log(s2)).abs())])  # the trained level nearest (nearestLevel)
                 x1 = f(ema, zT * sig[top], kT); g = torch.Generator().manual_seed(12)

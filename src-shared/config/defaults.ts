@@ -106,10 +106,20 @@ export function teacherDataDefaults(dataset: unknown): Partial<TeacherConfig> {
 }
 
 /**
- * Default intermediate sigmas for multistep sampling of 2D data (data std 0.5): the second step re-noises
- * to sigma 0.8, further steps to 0.4, 0.2, ... Chosen on the built-in teachers; selectable per run.
+ * Intermediate sigmas for multistep sampling of 2D data (data std 0.5) on a uniform grid: the second step
+ * re-noises to sigma 0.8, further steps to 0.4, 0.2, ... Chosen on the built-in teachers; selectable per run.
+ * Each snaps to the trained level nearest it (nearestLevel).
  */
 export const DEFAULT_MULTISTEP_SIGMAS = [0.8, 0.4, 0.2, 0.1, 0.05, 0.025, 0.0125]
+
+/**
+ * The default preset's multistep sigmas, for its Karras grid (N 6 up to sigma 32: levels at sigma 0.01, 0.124,
+ * 0.79, 3.41, 11.4, 31.9): the second step re-noises to 0.15, which snaps to the level at 0.124. That keeps
+ * what the first step drew (the rings lie 0.26 apart) and lets the second step sharpen it; re-noising to
+ * 0.79 draws the choice of ring again. Further steps halve it: 0.075 and 0.0375 snap to 0.124 as well, the
+ * rest to sigma_min, where the student is the identity (so NFE 8 draws what NFE 4 does).
+ */
+export const KARRAS_MULTISTEP_SIGMAS = [0.15, 0.075, 0.0375, 0.01875, 0.009375, 0.0046875, 0.00234375]
 
 /**
  * The default preset for cd on 2D data, chosen by measurement: 3000 CD steps from the built-in teacher,
@@ -252,7 +262,7 @@ export const DISTILL_DEFAULTS: DistillConfig = {
   teacher: 'builtin',
   algorithm: 'cd',
   numScales: 6,
-  grid: 'uniform',
+  grid: 'karras',
   targetEma: 0,
   evalEma: 0.999,
   lr: 7e-3,
@@ -275,18 +285,21 @@ export const DISTILL_DEFAULTS: DistillConfig = {
   checkpointEvery: 1000,
   evalSamples: 4000,
   // Seven intermediate sigmas: the final evaluation reports NFE 1, 2, 4 and 8 (quality-vs-NFE curves).
-  multistepSigmas: DEFAULT_MULTISTEP_SIGMAS.slice(0, 7),
+  multistepSigmas: KARRAS_MULTISTEP_SIGMAS,
 }
 
 /**
  * Where the measurement above does not apply, unset fields take the CD paper's single Heun step over 18
- * levels, lambda = 1, lr 1e-3 and batch 256 (the default before it): on image data, where it was not
+ * levels, lambda = 1, lr 1e-3 and batch 256 (the default before it), on ALGORITHM.md's uniform grid with
+ * the second step re-noising to 0.8 (DEFAULT_MULTISTEP_SIGMAS): on image data, where it was not
  * measured and every teacher substep is another U-Net call (and a batch of 1024 images would take minutes
  * per step on a CPU), and for the algorithms other than cd (ct and ict call no teacher, and need more levels
  * than a teacher solved in substeps does).
  */
 export const SINGLE_STEP_DEFAULTS = {
   numScales: 18,
+  grid: 'uniform',
+  multistepSigmas: DEFAULT_MULTISTEP_SIGMAS,
   batch: 256,
   teacherSubsteps: 1,
   topPairShare: 0,
