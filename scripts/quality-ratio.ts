@@ -1,5 +1,6 @@
 /**
- * `npm run quality -- --dataset moons [--set '{"numScales":14}'] [--at 1000,2000,3000] [--eval-samples 4000]`
+ * `npm run quality -- --dataset moons [--preset quick] [--set '{"numScales":14}'] [--at 1000,2000,3000] [--eval-samples 4000]`
+ * (`--preset` starts from a named preset's values, `--set` overrides on top; the default preset by default)
  * (`--dataset all` or a comma-separated list runs each in turn) measures the quality goals for one
  * configuration. After the last step it prints one table against held-out data (issue 17): precision, recall
  * (k-NN, k = 5), the share off the data's support and SWD for the data-vs-data floor, the teacher (DDIM-100)
@@ -22,6 +23,7 @@ import { parseArgs } from 'node:util'
 import { axisQuantileRange, axisStd } from '@shared/cd/metrics'
 import { karrasStepGrid, uniformStepGrid } from '@shared/cd/schedule'
 import { parseDistillConfig } from '@shared/config/validate'
+import { PRESET_NAMES, PRESETS, type PresetName } from '@shared/config/presets'
 import type { EvalRow } from '@shared/cd/evaluation'
 import { DATASETS_2D, isDataset2D, type Dataset2D } from '@shared/data/datasets2d'
 import { selectBackend } from '../src-main/engine/backend'
@@ -37,6 +39,7 @@ import { qualityTable, type QualityRow } from './quality-summary'
 const { values } = parseArgs({
   options: {
     dataset: { type: 'string', default: 'moons' },
+    preset: { type: 'string', default: 'default' },
     set: { type: 'string', default: '{}' },
     at: { type: 'string', default: '1000,2000,3000' },
     'eval-samples': { type: 'string', default: '4000' },
@@ -48,8 +51,17 @@ const { values } = parseArgs({
 const datasets = values.dataset === 'all' ? [...DATASETS_2D] : values.dataset.split(',')
 for (const name of datasets)
   if (!isDataset2D(name)) throw new Error(`--dataset: unknown dataset ${JSON.stringify(name)}`)
+if (!isPresetName(values.preset))
+  throw new Error(
+    `--preset: unknown preset ${JSON.stringify(values.preset)}; expected one of ${PRESET_NAMES.join(', ')}`,
+  )
+const preset = PRESETS[values.preset].values as Record<string, unknown>
 const evalSamples = Number(values['eval-samples'])
 const backend = await selectBackend('wasm')
+
+function isPresetName(name: string): name is PresetName {
+  return (PRESET_NAMES as string[]).includes(name)
+}
 
 /** One line of the table against the data: precision, recall, off-support share and SWD. */
 function supportLine(name: string, row: EvalRow | undefined): string {
@@ -114,6 +126,7 @@ async function measure(dataset: Dataset2D, seed: number | undefined): Promise<vo
       dataset,
       steps: Math.max(...checkpoints),
       evalSamples,
+      ...preset,
       ...(JSON.parse(values.set) as Record<string, unknown>),
       ...(seed === undefined ? {} : { seed }),
     })
