@@ -1,16 +1,16 @@
 /**
- * `npm run quality -- --dataset moons [--preset quick] [--set '{"numScales":14}'] [--at 1000,2000,3000] [--eval-samples 4000]`
- * (`--preset` starts from a named preset's values, `--set` overrides on top; the default preset by default)
- * (`--dataset all` or a comma-separated list runs each in turn) measures the quality goals for one
- * configuration. After the last step it prints one table against held-out data (issue 17): precision, recall
- * (k-NN, k = 5), the share off the data's support and SWD for the data-vs-data floor, the teacher (DDIM-100)
- * and the student at NFE 1 and 2. Along the way it trains a distillation from the built-in teacher
- * (wasm) and prints, at each checkpoint step, the evaluation EMA's one-step sliced Wasserstein over the
- * teacher's 100-step figure (the goal is <= 2.5x), the multistep SWDs, and the samples' per-axis spread
+ * `npm run quality -- --dataset moons [--preset quick] [--set '{"numScales":14}'] [--at 1000,2000,3000]
+ * [--eval-samples 4000]` (`--preset` starts from a named preset's values, the default preset by default, and
+ * `--set` overrides on top; `--dataset all` or a comma-separated list runs each in turn) measures the quality
+ * goals for one configuration. After the last step it prints one table against held-out data (issue 17):
+ * precision, recall (k-NN, k = 5), the share off the data's support and SWD for the data-vs-data floor, the
+ * teacher (DDIM-100) and the student at NFE 1 and 2. Along the way it trains a distillation from the built-in
+ * teacher (wasm) and prints, at each checkpoint step, the evaluation EMA's one-step sliced Wasserstein over
+ * the teacher's 100-step figure (the goal is <= 2.5x), the multistep SWDs, and the samples' per-axis spread
  * relative to the data's (the goal allows 30%): the width of the 5th to 95th percentile, which one far sample
- * cannot move, and the standard deviation beside it, which it can. The evaluation noise is seed 0 as in every run's evaluation;
- * `--seeds 0,1` trains one run per seed (or `--set '{"seed":1}'`). The last lines are one table over every
- * dataset and seed with issue 17's goal checked (scripts/quality-summary.ts).
+ * cannot move, and the standard deviation beside it, which it can. The evaluation noise is seed 0 as in every
+ * run's evaluation; `--seeds 0,1` trains one run per seed (or `--set '{"seed":1}'`). The last lines are one
+ * table over every dataset and seed with issue 17's goal checked (scripts/quality-summary.ts).
  *
  * `--from-levels` adds, after the last step, where the one-step error comes from: for each level t_n of the
  * grid, the teacher's ODE from the grid's top (sigma_max) down to t_n (10 Heun steps per hop), then the student's one step from
