@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseDistillConfig } from '@shared/config/validate'
-import { nearestStep, uniformStepGrid } from '@shared/cd/schedule'
+import { cdStepGrid, nearestStep } from '@shared/cd/schedule'
 import type { DistillConfig } from '@shared/config/schemas'
 import {
   CdTargetSide,
@@ -117,7 +117,8 @@ describe('CD with the teacher step and target network offloaded', () => {
       await losses(distiller, config.steps)
       const schedule = teacher.schedule
       const top = sigmaMax === null ? schedule.numSteps - 1 : nearestStep(schedule, sigmaMax)
-      expect(distiller.trainedSteps()).toEqual(uniformStepGrid(schedule.numSteps, 5, top))
+      expect(config.grid).toBe('karras')
+      expect(distiller.trainedSteps()).toEqual(cdStepGrid(schedule, 5, 'karras', sigmaMax))
       expect(distiller.trainedSteps()[4]).toBe(top)
       if (sigmaMax !== null) expect(Math.abs((schedule.sigma[top] as number) - sigmaMax)).toBeLessThan(1)
       for (const input of offload.inputs) {
