@@ -153,9 +153,9 @@ export const KARRAS_MULTISTEP_SIGMAS = [0.15, 0.075, 0.0375, 0.01875, 0.009375, 
  * SWD ratios are over the teacher's 100-step figure on the sampler of 2026-12-05 (quadratic steps, the last
  * hop to sigma 0: samplerSteps), whose samples are sharper than before; the students' own figures do not
  * depend on it. (The same table is in the README and issue 17's closing note.)
- * At 10000 steps (`--set '{"steps":10000}'`, seed 0), measured on the uniform grid before (the rings at 10000
- * on the Karras grid: README), one step, SWD ratio, two steps: moons 0.916 / 0.997 / 6.7 %, 1.41x, 0.934;
- * checkerboard 0.899 / 0.993 / 17.6 %, 1.31x, 0.941; 8gaussians 0.908 / 0.996 / 8.3 %, 1.63x, 0.949; rings
+ * At 10000 steps (`--set '{"steps":10000}'`, seed 0), measured on the uniform grid before (the rings on the
+ * Karras grid: 0.814 / 0.993 / 6.7 %, 1.57x, two steps 0.943), one step, SWD ratio, two steps: moons 0.916 /
+ * 0.997 / 6.7 %, 1.41x, 0.934; checkerboard 0.899 / 0.993 / 17.6 %, 1.31x, 0.941; 8gaussians 0.908 / 0.996 / 8.3 %, 1.63x, 0.949; rings
  * 0.807 / 0.991 / 8.0 %, 1.51x, 0.869 (seed 1 0.808, 0.875); swissroll 0.903 / 0.998 / 7.0 %, 1.31x, 0.940.
  * Tried for the rings at 3000 steps in the PyTorch port on the uniform grid (seed 0; the preset 0.628 / 0.807
  * there) and not taken: lr 1e-2 0.659 / 0.824, N 10 0.576 / 0.778, the x0head parameterisation 0.539 /
