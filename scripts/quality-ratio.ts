@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util'
 import { axisQuantileRange, axisStd } from '@shared/cd/metrics'
 import { karrasStepGrid, uniformStepGrid } from '@shared/cd/schedule'
 import { parseDistillConfig } from '@shared/config/validate'
-import { PRESET_NAMES, PRESETS, type PresetName } from '@shared/config/presets'
+import { isPresetName, PRESET_NAMES, PRESETS } from '@shared/config/presets'
 import type { EvalRow } from '@shared/cd/evaluation'
 import { DATASETS_2D, isDataset2D, type Dataset2D } from '@shared/data/datasets2d'
 import { selectBackend } from '../src-main/engine/backend'
@@ -58,10 +58,6 @@ if (!isPresetName(values.preset))
 const preset = PRESETS[values.preset].values as Record<string, unknown>
 const evalSamples = Number(values['eval-samples'])
 const backend = await selectBackend('wasm')
-
-function isPresetName(name: string): name is PresetName {
-  return (PRESET_NAMES as string[]).includes(name)
-}
 
 /** One line of the table against the data: precision, recall, off-support share and SWD. */
 function supportLine(name: string, row: EvalRow | undefined): string {

@@ -1,6 +1,6 @@
 /** The `runs.*` handlers: list, start, control, tag, annotate, evaluations, export and import of runs. */
 import { lstatSync } from 'node:fs'
-import { PRESETS } from '@shared/config/presets'
+import { isPresetName, PRESETS } from '@shared/config/presets'
 import { exportRunFolder, importRunFolder, RunFolderError } from '../services/run-transfer'
 import { ApiFailure } from './failure'
 import type { HandlerContext, HandlersOf } from './handler-context'
@@ -21,18 +21,15 @@ export function runHandlers({ service, store, root, requireRun }: HandlerContext
     'runs.start': (p) => {
       let base: Record<string, unknown> = {}
       if (p.preset !== undefined) {
-        // Own keys only: `__proto__`, `constructor` or `toString` would otherwise find Object.prototype's
-        // members, and a run would be queued from whatever they hold.
-        const preset = Object.hasOwn(PRESETS, p.preset)
-          ? (PRESETS as Record<string, { values: Record<string, unknown> }>)[p.preset]
-          : undefined
-        if (!preset)
+        // Own keys only (isPresetName): `__proto__`, `constructor` or `toString` would otherwise find
+        // Object.prototype's members, and a run would be queued from whatever they hold.
+        if (!isPresetName(p.preset))
           throw new ApiFailure(
             'INVALID_PAYLOAD',
             `unknown preset ${JSON.stringify(p.preset)}; expected one of ${Object.keys(PRESETS).join(', ')}`,
             'preset',
           )
-        base = preset.values
+        base = PRESETS[p.preset].values
       }
       return service.startDistill(
         { ...base, ...p.config },

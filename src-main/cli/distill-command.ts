@@ -2,7 +2,7 @@
  * `clab distill`: validates everything first (cheap), then starts the run through the RunService.
  */
 import { DISTILL_FIELDS } from '@shared/config/distill-fields'
-import { PRESETS, type PresetName } from '@shared/config/presets'
+import { isPresetName, PRESETS } from '@shared/config/presets'
 import type { DistillConfig } from '@shared/config/schemas'
 import { ConfigError, parseDistillConfig } from '@shared/config/validate'
 import { DISTILL_FLAGS, pickConfig, UsageError, usageFromConfigError } from './args'
@@ -20,12 +20,12 @@ export function resolveDistillConfig(options: DistillOptions, extra: Record<stri
   resolveDatasetOption(options)
   let presetValues = {}
   if (options.preset !== undefined) {
-    if (!(options.preset in PRESETS)) {
+    if (!isPresetName(options.preset)) {
       throw new UsageError(
         `--preset: unknown preset "${options.preset}"; expected one of ${Object.keys(PRESETS).join(', ')}`,
       )
     }
-    presetValues = PRESETS[options.preset as PresetName].values
+    presetValues = PRESETS[options.preset].values
   }
   try {
     return parseDistillConfig({ ...presetValues, ...pickConfig(options, DISTILL_FIELDS), ...extra })

@@ -69,3 +69,8 @@ export const PRESETS = {
 
 export type PresetName = keyof typeof PRESETS
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[]
+
+/** Whether `name` names a preset (its own key, not an inherited one such as "toString"). */
+export function isPresetName(name: string): name is PresetName {
+  return Object.hasOwn(PRESETS, name)
+}
