@@ -105,7 +105,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
           backend: name,
           teacher,
           data: DATA_2D,
-          solve: teacherSolveOf(config),
+          solve: teacherSolveOf(config, teacher.schedule),
           sigmaData: config.sigmaData,
           batch: 256,
         })

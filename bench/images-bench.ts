@@ -141,7 +141,7 @@ async function benchBackend(
         backend: name,
         teacher,
         data,
-        solve: teacherSolveOf(distillConfig),
+        solve: teacherSolveOf(distillConfig, teacher.schedule),
         sigmaData: distillConfig.sigmaData,
         batch,
       })

@@ -57,7 +57,12 @@ const TOKEN: Readonly<Record<string, string>> = {
 }
 
 /** Select values that would be ambiguous alone ("uniform" is a grid and a weighting). */
-const SELECT_PREFIX: Readonly<Record<string, string>> = { weighting: 'lambda-', grid: 'grid-', betaSchedule: 'beta-' }
+const SELECT_PREFIX: Readonly<Record<string, string>> = {
+  weighting: 'lambda-',
+  grid: 'grid-',
+  betaSchedule: 'beta-',
+  topPairTarget: 'top-',
+}
 
 /** 2e-3, 0.999, 80, 3000, 1.5e5: short and exact enough to tell settings apart. */
 export function compactValue(value: number): string {

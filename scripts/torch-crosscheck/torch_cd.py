@@ -4,7 +4,8 @@ online student) at the eval steps to $CLAB_CROSSCHECK_DIR/<dataset>/runs/<tag>/.
 
 The network, denoiser, boundary parameterization, grid, Euler step, losses and update order are the ref's;
 what changed: teacher weights loaded (not trained), sigma[k] = our float64 schedule (cast to float32),
-batches taken in order from our exported training pool, options for lr schedule / mu / eval-EMA warm-up / Heun.
+batches taken in order from our exported training pool, options for lr schedule / mu / eval-EMA warm-up / Heun,
+the Karras grid and the top share's target solved down to sigma_min (topPairTarget).
 usage: nice -n 10 /usr/bin/python3 torch_cd.py --dataset moons --preset ref|ours [--solver euler|heun] [--tag T]
 """
 import argparse, json, math, os, time, copy
@@ -45,7 +46,7 @@ else:  # our default preset as export.ts wrote it (DISTILL_DEFAULTS), as far as 
                sigma_max=P["sigmaMax"], inverse_gap=P["weighting"] == "inverse-gap", lr=P["lr"], warmup=P["warmupSteps"],
                cosine=P["lrSchedule"] == "cosine", mu=P["targetEma"], eval_ema=P["evalEma"], ema_warmup=True,
                sigma_data=P["sigmaData"], batch_mult=P["batch"] // meta["batch"], grid=P["grid"],
-               nfe2_sigma=P["multistepSigmas"][0])
+               nfe2_sigma=P["multistepSigmas"][0], top_target=P.get("topPairTarget", "next-level"))
 cfg.update(json.loads(a.set))
 if a.solver: cfg["solver"] = a.solver
 if a.top_share is not None: cfg["top_share"] = a.top_share
@@ -138,23 +139,32 @@ def lr_at(step):  # 1-based, = learningRateAt in src-shared/cd/training-schedule
     return base * 0.5 * (1 + math.cos(math.pi * prog))
 
 MU = cfg["mu"]
+def solve_hop(xh, kh, kl):  # the teacher's ODE over one hop per row, in `substeps` solver steps (m = 1: the ref's)
+    m = cfg["substeps"]; xa, ka = xh, kh
+    for j in range(1, m + 1):
+        kb = kl if j == m else torch.floor(kh + (kl - kh) * j / m + 0.5).long()  # = Math.round (hopSubsteps)
+        dsig = (sig[kb] - sig[ka])[:, None]
+        d = (xa - D_teacher(xa, ka)) / sig[ka][:, None]
+        xb = xa + dsig * d                               # Euler in VE == DDIM
+        if cfg["solver"] == "heun":
+            d2 = (xb - D_teacher(xb, kb)) / sig[kb][:, None]
+            xb = xa + dsig * (d + d2) / 2
+        xa, ka = xb, kb
+    return xa
+
 def cd_step(step):  # step 0-based
     m_ = cfg.get("batch_mult", 1); x0 = torch.cat([pool[(step * m_ + j) % pool.shape[0]] for j in range(m_)]); Bm = x0.shape[0]
     n = torch.randint(0, N - 1, (Bm,)); n[: round(cfg["top_share"] * Bm)] = N - 2; kh, kl = grid[n + 1], grid[n]
     z = torch.randn_like(x0); xh = x0 + sig[kh][:, None] * z
+    # topPairTarget sigma-min: the top share's target is the teacher solved down every level to grid[0], where f is x
+    ntop = round(cfg["top_share"] * Bm) if cfg.get("top_target") == "sigma-min" else 0
     with torch.no_grad():
-        m = cfg["substeps"]; xa, ka = xh, kh
-        for j in range(1, m + 1):  # m solver steps over the teacher's steps between the levels (m = 1: the ref's)
-            kb = kl if j == m else torch.floor(kh + (kl - kh) * j / m + 0.5).long()  # = Math.round (hopSubsteps)
-            dsig = (sig[kb] - sig[ka])[:, None]
-            d = (xa - D_teacher(xa, ka)) / sig[ka][:, None]
-            xb = xa + dsig * d                               # Euler in VE == DDIM
-            if cfg["solver"] == "heun":
-                d2 = (xb - D_teacher(xb, kb)) / sig[kb][:, None]
-                xb = xa + dsig * (d + d2) / 2
-            xa, ka = xb, kb
-        xl = xa
-        tgt = f(target, xl, kl)
+        tgt = f(target, solve_hop(xh[ntop:], kh[ntop:], kl[ntop:]), kl[ntop:])
+        if ntop:  # as teacherOdeSolve's downTheGrid
+            xd = xh[:ntop]
+            for lev in range(N - 1, 0, -1):
+                xd = solve_hop(xd, torch.full((ntop,), int(grid[lev])), torch.full((ntop,), int(grid[lev - 1])))
+            tgt = torch.cat([xd, tgt])
     per_example = ((f(student, xh, kh) - tgt) ** 2).mean(1)   # per-example mean of squares
     lam = 1 / (sig[kh] - sig[kl]) if cfg["inverse_gap"] else torch.ones_like(per_example)
     l = (lam * per_example).mean()

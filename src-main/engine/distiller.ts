@@ -16,7 +16,7 @@ import { boundaryScaling, consistency, makeLevels } from './denoiser'
 import { defaultHuberC, perExampleDistance, weightedMean } from './losses'
 import { pickArrays, prefixArrays, type DistillHeader, type Snapshot } from './snapshot'
 import type { TeacherModel } from './teacher-model'
-import { teacherOdeSolve, teacherSolveOf } from './teacher-ode'
+import { teacherOdeSolve, teacherSolveOf, type TeacherSolve } from './teacher-ode'
 import { tf, type Tensor2D } from './tf'
 import { LaggedLosses } from './loss-reader'
 import { readFlatVariables, type EpsWeights } from './weights'
@@ -60,6 +60,8 @@ export class Distiller {
   /** What training really uses: the algorithm's fixed values (iCT's mu = 0 and 1 / gap weighting), N(k), mu(k). */
   readonly effective: EffectiveDistill
   private readonly adam: Adam
+  /** CD's teacher solve, the top share's way down the grid included (teacherSolveOf). */
+  private readonly solve: TeacherSolve
   private rng: Rng
   private stepCount = 0
   private gridCache = new Map<number, { grid: number[]; cdf: Float64Array | null }>()
@@ -99,6 +101,7 @@ export class Distiller {
       : this.student.copy(false, 'evalEma')
     // With the schedule, a grid top above the teacher's last step is refused before any training (the message names sigmaMax).
     this.effective = effectiveDistill(config, teacher.schedule)
+    this.solve = teacherSolveOf(config, teacher.schedule)
     this.adam = new Adam(this.student.variables())
     this.rng = Rng.fromSeed(config.seed, STREAM_TRAIN)
     if (resume) {
@@ -202,12 +205,15 @@ export class Distiller {
       if (config.weighting === 'inverse-gap') lambda = new Float32Array(batch)
       // The first examples train the top pair, whose map alone makes a one-step sample (DISTILL_DEFAULTS).
       const atTop = Math.round(config.topPairShare * batch)
+      // topPairTarget sigma-min: those examples' target is the teacher's solve to the grid's bottom
+      // (teacherSolveOf); their weight stays the top pair's.
+      const topTargetRow = this.solve.downTheGrid ? atTop : 0
       for (let b = 0; b < batch; b++) {
         const n = b < atTop ? numScales - 2 : cdf ? sampleFromCdf(cdf, rng) : rng.int(numScales - 1)
         const hi = grid[n + 1] as number
         const lo = grid[n] as number
         studentSteps[b] = hi
-        targetSteps[b] = lo
+        targetSteps[b] = b < topTargetRow ? (grid[0] as number) : lo
         const sHi = schedule.sigma[hi] as number
         const sLo = schedule.sigma[lo] as number
         if (lambda) lambda[b] = 1 / (sHi - sLo)
@@ -282,7 +288,7 @@ export class Distiller {
       const targetScaling = this.usesBoundary ? boundaryScaling(targetLevels, this.sigmaMin, config.sigmaData) : null
       const xT = xTargetArray
         ? tf.tensor2d(xTargetArray, [batch, dim])
-        : teacherOdeSolve(teacher, xS, studentLevels, targetLevels, teacherSolveOf(config))
+        : teacherOdeSolve(teacher, xS, studentLevels, targetLevels, this.solve)
       // Stop-gradient target: computed outside the gradient tape. iCT uses the online weights (mu = 0).
       const targetWeights = this.effective.behaviour.targetNetwork === 'online' ? this.student : this.target
       const tgt = consistency(targetWeights.net(), xT, targetLevels, targetScaling)

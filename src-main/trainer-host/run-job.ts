@@ -47,7 +47,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
       backend: backend.name as BackendChoice,
       teacher: teacher.model,
       data: data.source,
-      solve: teacherSolveOf(config),
+      solve: teacherSolveOf(config, teacher.model.schedule),
       sigmaData: config.sigmaData,
       batch: config.batch,
     }

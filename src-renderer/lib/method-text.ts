@@ -4,8 +4,8 @@ import type { DistillConfig } from '@shared/config/schemas'
 /**
  * One line saying how a distillation learns, from the values it trains with (the effective config: iCT's
  * mu 0 and 1/gap weighting whatever was asked, with the asked value beside it where it differs): the
- * algorithm and N, for cd how the teacher solves each hop, the weighting, the top pair share, sigma_max and
- * the target EMA; a field the algorithm never reads is left out. Runs stored before teacherSubsteps existed show no substep count, those before topPairShare no share,
+ * algorithm and N, for cd how the teacher solves each hop, the weighting, the top pair share (and its
+ * target where it is the teacher's solve to sigma_min), sigma_max and the target EMA; a field the algorithm never reads is left out. Runs stored before teacherSubsteps existed show no substep count, those before topPairShare no share,
  * and those before sigmaMax (the teacher's last step) no sigma_max.
  */
 export function methodText(requested: Partial<DistillConfig>): string {
@@ -22,8 +22,11 @@ export function methodText(requested: Partial<DistillConfig>): string {
     parts.push(`teacher ${config.solver}${substeps > 1 ? ` in ${substeps} substeps` : ''} per hop`)
   }
   if (config.weighting && reads('weighting')) parts.push(`${lambda(config.weighting)}${asked('weighting', lambda)}`)
-  if (config.topPairShare && reads('topPairShare'))
-    parts.push(`top pair ${Math.round(config.topPairShare * 100)}% of each batch`)
+  if (config.topPairShare && reads('topPairShare')) {
+    const target =
+      config.topPairTarget === 'sigma-min' && reads('topPairTarget') ? ", its target the teacher's solve to σ_min" : ''
+    parts.push(`top pair ${Math.round(config.topPairShare * 100)}% of each batch${target}`)
+  }
   if (config.sigmaMax != null && reads('sigmaMax')) parts.push(`σ_max ${config.sigmaMax}`)
   parts.push(`mu ${config.targetEma ?? '—'}${asked('targetEma', String)}`)
   return parts.join(', ')

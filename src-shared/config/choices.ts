@@ -15,6 +15,14 @@ export type BackendChoice = (typeof BACKENDS)[number]
 export const GRIDS = ['uniform', 'karras'] as const
 export type GridKind = (typeof GRIDS)[number]
 
+/**
+ * What the top share's pair is trained to match: `next-level`, the target network at the level below
+ * (ALGORITHM.md); `sigma-min`, the teacher's ODE solved down every level of the grid to sigma_min, where the
+ * consistency function is the identity, so no target network is involved.
+ */
+export const TOP_PAIR_TARGETS = ['next-level', 'sigma-min'] as const
+export type TopPairTarget = (typeof TOP_PAIR_TARGETS)[number]
+
 export const LR_SCHEDULES = ['constant', 'cosine'] as const
 export type LrSchedule = (typeof LR_SCHEDULES)[number]
 

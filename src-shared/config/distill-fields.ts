@@ -5,7 +5,7 @@
  */
 import { MAX_TERMINAL_ALPHA_BAR, MIN_SIGMA_MAX } from '../cd/schedule'
 import { DATASETS_2D } from '../data/datasets2d'
-import { ALGORITHMS, BACKENDS, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS, WEIGHTINGS } from './choices'
+import { ALGORITHMS, BACKENDS, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS, TOP_PAIR_TARGETS, WEIGHTINGS } from './choices'
 import type { ValuesOf } from './field-schema'
 import type { FieldSpec } from './registry'
 
@@ -141,6 +141,22 @@ export const DISTILL_FIELD_SPECS = [
       flag: '--top-share',
       arg: '<x>',
       help: 'share of each batch at the top pair (t_N-1, t_N), the one-step map (0: uniform n)',
+    },
+  },
+  {
+    key: 'topPairTarget',
+    label: "Top pair's target",
+    what: 'top pair target',
+    help: "What the top share learns to match (cd only): next-level, the target network at t_N-1 (ALGORITHM.md); sigma-min, the teacher's ODE solved down every level to sigma_min, where f is the identity, so the one-step map learns the teacher's whole trajectory instead of a target still being learned. Costs N-2 more hops of teacher calls for those examples.",
+    kind: 'select',
+    options: TOP_PAIR_TARGETS,
+    group: 'method',
+    branchable: true,
+    legacy: { value: 'next-level', by: 'stored' },
+    cli: {
+      flag: '--top-target',
+      arg: '<t>',
+      help: `the top share's target: ${list(TOP_PAIR_TARGETS)} (the teacher's solve to sigma_min)`,
     },
   },
   {

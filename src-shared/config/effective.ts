@@ -30,7 +30,7 @@ export interface AlgorithmBehaviour {
   /** N grows over training (iCT's doubling curriculum up to numScales) instead of staying at numScales. */
   scaleCurriculum: boolean
   /** Values the algorithm trains with whatever the config says. */
-  overrides: Readonly<Partial<Pick<DistillConfig, 'targetEma' | 'weighting' | 'topPairShare'>>>
+  overrides: Readonly<Partial<Pick<DistillConfig, 'targetEma' | 'weighting' | 'topPairShare' | 'topPairTarget'>>>
   /**
    * Fields the algorithm never reads (the teacher's solve is cd's alone; the walkthrough has no grid, grid
    * top, boundary condition, weighting or top pair). Where one still trains as some value, `overrides` has it.
@@ -54,8 +54,9 @@ export const ALGORITHM_BEHAVIOUR: Readonly<Record<Algorithm, AlgorithmBehaviour>
     pairSampling: 'uniform',
     usesBoundary: true,
     scaleCurriculum: false,
-    overrides: {},
-    unused: ['solver', 'teacherSubsteps'],
+    // Without a teacher there is no solve down to sigma_min: the top share trains on the next level's target.
+    overrides: { topPairTarget: 'next-level' },
+    unused: ['solver', 'teacherSubsteps', 'topPairTarget'],
   },
   ict: {
     targetInput: 'same-noise',
@@ -63,8 +64,8 @@ export const ALGORITHM_BEHAVIOUR: Readonly<Record<Algorithm, AlgorithmBehaviour>
     pairSampling: 'lognormal',
     usesBoundary: true,
     scaleCurriculum: true,
-    overrides: { targetEma: 0, weighting: 'inverse-gap' },
-    unused: ['solver', 'teacherSubsteps'],
+    overrides: { targetEma: 0, weighting: 'inverse-gap', topPairTarget: 'next-level' },
+    unused: ['solver', 'teacherSubsteps', 'topPairTarget'],
   },
   tutorial: {
     targetInput: 'own-noise',
@@ -74,8 +75,17 @@ export const ALGORITHM_BEHAVIOUR: Readonly<Record<Algorithm, AlgorithmBehaviour>
     scaleCurriculum: false,
     // Its loss is a plain mean over n drawn uniformly from 1..N-1: weighting and the top pair share are not
     // read, and train as uniform and 0; its levels n T / N end at the teacher's last step (sigmaMax empty).
-    overrides: { weighting: 'uniform', topPairShare: 0 },
-    unused: ['solver', 'teacherSubsteps', 'grid', 'sigmaMax', 'sigmaData', 'weighting', 'topPairShare'],
+    overrides: { weighting: 'uniform', topPairShare: 0, topPairTarget: 'next-level' },
+    unused: [
+      'solver',
+      'teacherSubsteps',
+      'grid',
+      'sigmaMax',
+      'sigmaData',
+      'weighting',
+      'topPairShare',
+      'topPairTarget',
+    ],
   },
 }
 

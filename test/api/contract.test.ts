@@ -409,14 +409,21 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
       value(await client.call('samples.list', { runId })).map((s) => `${s.step}/${s.model}/${s.nfe}/${s.role}`)
     expect(await roles(imported.id)).toEqual(await roles(id))
     expect((await roles(id)).some((r) => r.endsWith('/preview'))).toBe(true)
-    // A folder exported before samples had roles and before teacherSubsteps, topPairShare and sigmaMax: the previews are
-    // told by their noise seed, and the config gets the single teacher step, uniform n and teacher's top those runs took.
+    // A folder exported before samples had roles and before teacherSubsteps, topPairShare, topPairTarget and sigmaMax: the
+    // previews are told by their noise seed, and the config gets the single teacher step, uniform n, next-level target
+    // and teacher's top those runs took.
     const runJson = join(exported.folder, 'run.json')
     const file = JSON.parse(readFileSync(runJson, 'utf8')) as {
       samples: Array<Record<string, unknown>>
       config: Record<string, unknown>
     }
-    const { teacherSubsteps: _substeps, topPairShare: _share, sigmaMax: _top, ...olderConfig } = file.config
+    const {
+      teacherSubsteps: _substeps,
+      topPairShare: _share,
+      topPairTarget: _target,
+      sigmaMax: _top,
+      ...olderConfig
+    } = file.config
     writeFileSync(
       runJson,
       JSON.stringify({
@@ -431,6 +438,7 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
       ...olderConfig,
       teacherSubsteps: 1,
       topPairShare: 0,
+      topPairTarget: 'next-level',
       sigmaMax: null,
     })
     value(await client.call('runs.delete', { id: older.id }))

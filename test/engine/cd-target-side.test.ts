@@ -35,7 +35,7 @@ class InThreadOffload implements TargetSideOffload {
   inputs: TeacherStepInput[] = []
 
   constructor(teacher: TeacherModel, config: DistillConfig) {
-    this.side = new CdTargetSide(teacher, teacherSolveOf(config), config.sigmaData)
+    this.side = new CdTargetSide(teacher, teacherSolveOf(config, teacher.schedule), config.sigmaData)
   }
 
   submitTeacherStep(next: TeacherStepInput): void {
@@ -79,6 +79,10 @@ describe('CD with the teacher step and target network offloaded', () => {
     ['Heun, target EMA 0.95', { solver: 'heun', targetEma: 0.95 }],
     ['Heun in 3 substeps per hop', { solver: 'heun', teacherSubsteps: 3, targetEma: 0 }],
     ['a quarter of each batch at the top pair', { solver: 'heun', topPairShare: 0.25, targetEma: 0 }],
+    [
+      'the top share against the next level',
+      { solver: 'heun', topPairShare: 0.25, topPairTarget: 'next-level', targetEma: 0 },
+    ],
   ] as const)('%s: the same loss sequence and weights as inline', async (_label, overrides) => {
     const teacher = randomTeacher()
     const config = parseDistillConfig({ ...small, ...overrides })
@@ -148,10 +152,12 @@ describe('CD with the teacher step and target network offloaded', () => {
       let drawn = 0
       for (const input of offload.inputs) {
         expect(input.studentSteps).toHaveLength(config.batch)
-        // The fixed share leads every batch; each example's target is the next level down.
+        // The fixed share leads every batch, its target the teacher's solve down to the grid's bottom (the
+        // default topPairTarget, sigma-min); each other example's target is the next level down.
         for (let b = 0; b < atTop; b++) expect(input.studentSteps[b]).toBe(top)
+        for (let b = 0; b < atTop; b++) expect(input.targetSteps[b]).toBe(levels[0])
         input.studentSteps.forEach((hi, b) => {
-          expect(input.targetSteps[b]).toBe(levels[levels.indexOf(hi) - 1])
+          if (b >= atTop) expect(input.targetSteps[b]).toBe(levels[levels.indexOf(hi) - 1])
           if (b >= atTop) {
             drawn++
             if (hi === top) topCount++

@@ -8,8 +8,11 @@ import {
   odeStep,
   perExampleHop,
   sharedHop,
+  teacherOdeSolve,
   teacherOdeStep,
+  teacherSolveOf,
 } from '../../src-main/engine/teacher-ode'
+import { parseDistillConfig } from '@shared/config/validate'
 import { tf, type Tensor2D } from '../../src-main/engine/tf'
 import { randomTeacher, useCpu } from '../helpers/engine'
 
@@ -91,5 +94,95 @@ describe('one teacher ODE step for training targets and samplers', () => {
     expect(Array.from(mixed)).toEqual([...Array.from(first), ...Array.from(second)])
     expect(tf.memory().numTensors).toBe(before)
     teacher.weights.dispose()
+  })
+
+  it.each(['ddim', 'heun'] as const)(
+    "#17 %s, topPairTarget sigma-min: the top share's rows are solved down every level of the grid to its bottom, hop by hop as each hop's own rows would be; the other rows take their one hop; no tensors leak",
+    (solver) => {
+      const teacher = randomTeacher()
+      const { schedule, architecture } = teacher
+      const dim = architecture.timeEmbeddingDim
+      const config = parseDistillConfig({ dataset: 'moons', solver, teacherSubsteps: 3, numScales: 4, batch: 4 })
+      expect([config.topPairTarget, config.topPairShare]).toEqual(['sigma-min', 0.5])
+      const solve = teacherSolveOf(config, schedule)
+      const levels = solve.downTheGrid?.levels as readonly number[]
+      expect(solve.downTheGrid?.rows).toBe(2)
+      expect(levels).toHaveLength(4)
+      const [bottom, , mid, top] = levels as [number, number, number, number]
+      const x = Rng.fromSeed(14)
+        .normals(8)
+        .map((v) => v * (schedule.sigma[top] as number))
+      const steps = (s: number[]) => makeLevels(schedule, Int32Array.from(s), dim)
+      const before = tf.memory().numTensors
+      const [solved, topRows, restRows] = tf.tidy(() => {
+        const all = teacherOdeSolve(
+          teacher,
+          tf.tensor2d(x, [4, 2]),
+          steps([top, top, top, mid]),
+          steps([bottom, bottom, mid, levels[1] as number]),
+          solve,
+        ).dataSync()
+        // The same rows hop by hop, each hop in its substeps as an ordinary pair would take it.
+        let down = tf.tensor2d(x.subarray(0, 4), [2, 2])
+        for (let i = 3; i > 0; i--) {
+          const hop = { solver, substeps: 3 }
+          down = teacherOdeSolve(
+            teacher,
+            down,
+            steps([levels[i]!, levels[i]!]),
+            steps([levels[i - 1]!, levels[i - 1]!]),
+            hop,
+          )
+        }
+        const rest = teacherOdeSolve(
+          teacher,
+          tf.tensor2d(x.subarray(4), [2, 2]),
+          steps([top, mid]),
+          steps([mid, levels[1]!]),
+          {
+            solver,
+            substeps: 3,
+          },
+        )
+        return [all, down.dataSync(), rest.dataSync()]
+      })
+      // A shared hop subtracts sigmas in float64, a per-row hop in float32: equal to rounding.
+      Array.from(topRows).forEach((v, i) => expect(solved[i]).toBeCloseTo(v, 3))
+      expect(Array.from(solved.subarray(4))).toEqual(Array.from(restRows))
+      // Down the grid is not one hop: the solve over the whole range in 3 substeps lands elsewhere.
+      const oneHop = tf.tidy(() =>
+        teacherOdeSolve(teacher, tf.tensor2d(x.subarray(0, 4), [2, 2]), steps([top, top]), steps([bottom, bottom]), {
+          solver,
+          substeps: 3,
+        }).dataSync(),
+      )
+      expect(Math.max(...Array.from(oneHop, (v, i) => Math.abs(v - (solved[i] as number))))).toBeGreaterThan(1e-3)
+      expect(tf.memory().numTensors).toBe(before)
+      // Rows that are not the pair (top, bottom) are refused rather than solved as if they were.
+      expect(() =>
+        tf.tidy(() =>
+          teacherOdeSolve(
+            teacher,
+            tf.tensor2d(x, [4, 2]),
+            steps([mid, top, top, mid]),
+            steps([bottom, bottom, mid, mid]),
+            solve,
+          ),
+        ),
+      ).toThrow(/row 0 of the top share is not the pair/)
+      teacher.weights.dispose()
+    },
+  )
+
+  it('#17 the solve down the grid is only for cd with a top share trained against sigma-min', () => {
+    const schedule = randomTeacher().schedule
+    const solveOf = (settings: Record<string, unknown>) =>
+      teacherSolveOf(parseDistillConfig({ dataset: 'moons', ...settings }), schedule).downTheGrid
+    expect(solveOf({})?.rows).toBe(512)
+    expect(solveOf({ topPairTarget: 'next-level' })).toBeUndefined()
+    expect(solveOf({ topPairShare: 0 })).toBeUndefined()
+    // ct and ict call no teacher: their effective target is the next level whatever was asked.
+    expect(solveOf({ algorithm: 'ict', topPairTarget: 'sigma-min' })).toBeUndefined()
+    expect(solveOf({ algorithm: 'tutorial', topPairTarget: 'sigma-min' })).toBeUndefined()
   })
 })

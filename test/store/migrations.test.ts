@@ -91,6 +91,7 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
   12: {},
   13: {},
   14: {},
+  15: {},
 }
 
 /** Columns a migration adds to tables of earlier ones. */
@@ -298,6 +299,20 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
         }
         expect(teachers.all().length).toBeGreaterThan(0)
         expect(db.prepare("SELECT config_json FROM runs WHERE id = 'r1'").pluck().get()).not.toContain('stepPower')
+      }
+      // #17 Version 15 gives older distillation configs the top share's target they trained with (next-level).
+      if (version === 15) {
+        const runs = db.prepare('SELECT id, kind, config_json AS config FROM runs ORDER BY id').all() as {
+          id: string
+          kind: string
+          config: string
+        }[]
+        for (const row of runs) {
+          const target = JSON.parse(row.config).topPairTarget
+          expect(target, row.id).toBe(row.kind === 'distill' ? 'next-level' : undefined)
+        }
+        expect(runs.filter((r) => r.kind === 'distill').length).toBeGreaterThan(0)
+        expect(runs.filter((r) => r.kind === 'teacher').length).toBeGreaterThan(0)
       }
       SEED[version]?.(db) // the new tables accept rows
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok')

@@ -13,6 +13,7 @@ import { migration011 } from './011-teacher-fields-added'
 import { migration012 } from './012-run-names'
 import { migration013 } from './013-grid-top'
 import { migration014 } from './014-teacher-step-power'
+import { migration015 } from './015-top-pair-target'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration012,
   migration013,
   migration014,
+  migration015,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

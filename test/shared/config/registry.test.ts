@@ -185,10 +185,16 @@ describe('#16.1 the field registry', () => {
       'steps',
       'teacher',
     ])
-    expect(DISTILL_FIELDS_ADDED).toEqual({ teacherSubsteps: 1, topPairShare: 0, sigmaMax: null })
+    expect(DISTILL_FIELDS_ADDED).toEqual({
+      teacherSubsteps: 1,
+      topPairShare: 0,
+      topPairTarget: 'next-level',
+      sigmaMax: null,
+    })
     expect(completeStoredDistillConfig({ teacherSubsteps: 4 })).toEqual({
       teacherSubsteps: 4,
       topPairShare: 0,
+      topPairTarget: 'next-level',
       sigmaMax: null,
     })
     // A legacy value the schema fills is what the schema gives a record that lacks the field.
