@@ -231,6 +231,20 @@ export const KARRAS_MULTISTEP_SIGMAS = [0.15, 0.075, 0.0375, 0.01875, 0.009375, 
  *                   hops down (the same substeps): 3.04x, within the seeds' spread, so not taken.
  *                   Weighting the top pair 4x instead of drawing it more often: 8gaussians 3.86x. Costs
  *                   nothing: the same examples per step
+ *   topPairTarget sigma-min  (2026-12-05) the top share's target is the teacher's ODE solved down all five
+ *                   hops to sigma_min (6 Heun substeps each, the hops' own path), where f is the identity,
+ *                   instead of the target network at 11.4 (ALGORITHM.md's next level, still being learned
+ *                   from the levels below it). The one-step map then learns the teacher's trajectory itself,
+ *                   not a target that needs the four hops below it right first. Rings seed 0: one step 0.663
+ *                   -> 0.789 (engine; PyTorch port 0.655 -> 0.800), two steps unchanged (0.925 -> 0.923). The
+ *                   measurement that led here (port, rings, 3000 steps): the student regressed on the
+ *                   teacher's 100-step DDIM from sigma_max alone (all the batch at the top) reached 0.866, so
+ *                   the network can draw the rings in one step and the bootstrapped target was what slowed it.
+ *                   The solve's path matters: 30 Heun steps evenly spaced in the teacher's step index gave
+ *                   0.655 (too coarse near the data); spaced as the grid (this) 0.800, or as step^1.5 0.812.
+ *                   Not taken: a top share of 0.75 (0.817, two steps 0.912), the top share's weight x8 (0.622
+ *                   at step 1000, two steps 0.476), lambda = 1 (0.791, two steps 0.493). Costs 30 Heun steps
+ *                   of the teacher for each top-share example instead of 6 (the teacher's thread)
  *   N 6             fewer levels to make consistent; with exact hops the grid no longer limits (see below).
  *                   With the top pair share, N 6 / 6 substeps beat N 8 / 4 on four datasets of five (above).
  *                   At N 6 on 8gaussians: share 0.65 2.96x (= 0.5), lr 3e-3 2.87x (within the seeds' spread;

@@ -17,7 +17,7 @@ export const PRESETS = {
   default: {
     label: 'Default (measured on the built-in 2D teachers)',
     // Read from DISTILL_DEFAULTS so the text cannot drift from the values it explains.
-    why: `The defaults: N = ${D.numScales} levels spread in sigma as Karras et al.'s (rho 7), the teacher's Heun step in ${D.teacherSubsteps} substeps per hop, lambda = 1 / (sigma_hi - sigma_lo), half of each batch at the top pair, the grid's top at sigma_max = ${D.sigmaMax} (the least that is still noise), lr ${D.lr.toExponential().replace('+', '')}, batch ${D.batch}, the second sampling step re-noising to sigma ${D.multistepSigmas[0]} (the level just above the cleanest), chosen by measurement against held-out data for ${D.steps} CD steps from a built-in teacher.`,
+    why: `The defaults: N = ${D.numScales} levels spread in sigma as Karras et al.'s (rho 7), the teacher's Heun step in ${D.teacherSubsteps} substeps per hop, lambda = 1 / (sigma_hi - sigma_lo), half of each batch at the top pair, trained against the teacher's ODE solved all the way down to sigma_min, the grid's top at sigma_max = ${D.sigmaMax} (the least that is still noise), lr ${D.lr.toExponential().replace('+', '')}, batch ${D.batch}, the second sampling step re-noising to sigma ${D.multistepSigmas[0]} (the level just above the cleanest), chosen by measurement against held-out data for ${D.steps} CD steps from a built-in teacher.`,
     values: {},
   },
   /** Measurements: DISTILL_DEFAULTS (moons seed 0, one-step precision 0.750 against the default's 0.900 on the Karras grid). */
