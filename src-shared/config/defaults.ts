@@ -246,7 +246,10 @@ export const KARRAS_MULTISTEP_SIGMAS = [0.15, 0.075, 0.0375, 0.01875, 0.009375, 
  *                   0.655 (too coarse near the data); spaced as the grid (this) 0.800, or as step^1.5 0.812.
  *                   Not taken: a top share of 0.75 (0.817, two steps 0.912), the top share's weight x8 (0.622
  *                   at step 1000, two steps 0.476), lambda = 1 (0.791, two steps 0.493). Costs 30 Heun steps
- *                   of the teacher for each top-share example instead of 6 (the teacher's thread)
+ *                   of the teacher for each top-share example instead of 6 (the teacher's thread): 438
+ *                   ms per step on wasm here against 151 with next-level (moons, measured alone), so per
+ *                   minute it is about even with next-level run 2.9x as many steps (10000 steps of that:
+ *                   moons 0.916, rings 0.814); per step, issue 17's yardstick, it is ahead
  *   N 6             fewer levels to make consistent; with exact hops the grid no longer limits (see below).
  *                   With the top pair share, N 6 / 6 substeps beat N 8 / 4 on four datasets of five (above).
  *                   At N 6 on 8gaussians: share 0.65 2.96x (= 0.5), lr 3e-3 2.87x (within the seeds' spread;
