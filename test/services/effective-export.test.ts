@@ -38,7 +38,14 @@ describe('#16 the effective config leaves with the run', () => {
       effectiveConfig: Record<string, unknown>
     }
     expect(file.config).toMatchObject({ targetEma: 0.95, weighting: 'uniform' })
-    expect(file.effectiveConfig).toEqual({ ...file.config, targetEma: 0, weighting: 'inverse-gap' })
+    // The 2D preset's top share target (sigma-min) needs a teacher: iCT trains next-level.
+    expect(file.config).toMatchObject({ topPairTarget: 'sigma-min' })
+    expect(file.effectiveConfig).toEqual({
+      ...file.config,
+      targetEma: 0,
+      weighting: 'inverse-gap',
+      topPairTarget: 'next-level',
+    })
   })
 
   it('#16 runs show prints the values the run trained with, the asked ones in brackets', () => {

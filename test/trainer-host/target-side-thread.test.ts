@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseDistillConfig } from '@shared/config/validate'
 import { DATA_2D } from '../../src-main/engine/data-source'
 import { Distiller } from '../../src-main/engine/distiller'
+import { teacherSolveOf } from '../../src-main/engine/teacher-ode'
 import type { TeacherModel } from '../../src-main/engine/teacher-model'
 import { stepLosses } from '../helpers/train'
 import { tf } from '../../src-main/engine/tf'
@@ -16,36 +17,39 @@ beforeAll(async () => {
 })
 afterAll(() => teacher.weights.dispose())
 
-const options = (solver: 'ddim' | 'heun', substeps = 1) => ({
+/** The thread's options for a run of `config`, its solve as run-job.ts makes it (the top share's way down included). */
+const options = (config = parseDistillConfig({ batch: 16, solver: 'ddim', teacherSubsteps: 1 })) => ({
   backend: 'cpu' as const,
   teacher,
   data: DATA_2D,
-  solve: { solver, substeps },
-  sigmaData: 0.5,
-  batch: 16,
+  solve: teacherSolveOf(config, teacher.schedule),
+  sigmaData: config.sigmaData,
+  batch: config.batch,
 })
 
 describe('TargetSideThread (a real worker thread with its own tfjs)', () => {
   it.each([
-    ['ddim', 1],
-    ['heun', 1],
-    ['heun', 3],
+    ['ddim', 1, 'sigma-min'],
+    ['heun', 1, 'sigma-min'],
+    ['heun', 3, 'sigma-min'],
+    ['heun', 3, 'next-level'],
   ] as const)(
-    '%s, %i substep(s) per hop: a Distiller using it gives the loss sequence of one without, and leaks nothing here',
-    async (solver, teacherSubsteps) => {
+    '%s, %i substep(s) per hop, top share against %s: a Distiller using it gives the loss sequence of one without, and leaks nothing here',
+    async (solver, teacherSubsteps, topPairTarget) => {
       const config = parseDistillConfig({
         batch: 16,
         steps: 10,
         numScales: 10,
         solver,
         teacherSubsteps,
+        topPairTarget,
         targetEma: 0.5,
       })
       const inline = new Distiller(config, teacher, 'cpu')
       const expected = await stepLosses(inline, config.steps)
       inline.dispose()
 
-      const thread = await TargetSideThread.start(options(solver, teacherSubsteps))
+      const thread = await TargetSideThread.start(options(config))
       try {
         const distiller = new Distiller(config, teacher, 'cpu')
         distiller.offloadTargetSide(thread)
@@ -63,7 +67,7 @@ describe('TargetSideThread (a real worker thread with its own tfjs)', () => {
   )
 
   it("reports the worker's own error on the next call, and refuses calls once closed", async () => {
-    const thread = await TargetSideThread.start(options('ddim'))
+    const thread = await TargetSideThread.start(options())
     const size = parameterCount(teacher.weights.variables())
     // A target before any teacher step is a protocol error the worker's CdTargetSide refuses.
     thread.submitTarget(new Float32Array(size), null)
@@ -73,7 +77,7 @@ describe('TargetSideThread (a real worker thread with its own tfjs)', () => {
   })
 
   it('fails to start with the reason when its backend cannot load', async () => {
-    await expect(TargetSideThread.start({ ...options('ddim'), backend: 'node-gpu' })).rejects.toThrow(
+    await expect(TargetSideThread.start({ ...options(), backend: 'node-gpu' })).rejects.toThrow(
       /target-side thread: .*node-gpu|tfjs-node-gpu/,
     )
   })
