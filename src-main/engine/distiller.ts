@@ -206,8 +206,8 @@ export class Distiller {
       // The first examples train the top pair, whose map alone makes a one-step sample (DISTILL_DEFAULTS).
       const atTop = Math.round(config.topPairShare * batch)
       // topPairTarget sigma-min: those examples' target is the teacher's solve to the grid's bottom
-      // (teacherSolveOf); their weight stays the top pair's.
-      const topTargetRow = this.solve.downTheGrid ? atTop : 0
+      // (teacherSolveOf counts them); their weight stays the top pair's.
+      const topTargetRow = this.solve.downTheGrid?.rows ?? 0
       for (let b = 0; b < batch; b++) {
         const n = b < atTop ? numScales - 2 : cdf ? sampleFromCdf(cdf, rng) : rng.int(numScales - 1)
         const hi = grid[n + 1] as number

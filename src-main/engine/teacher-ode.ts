@@ -26,9 +26,17 @@ export interface TeacherSolve {
 
 type SolveConfig = Pick<
   DistillConfig,
-  'solver' | 'teacherSubsteps' | 'algorithm' | 'grid' | 'sigmaMax' | 'numScales' | 'steps' | 'batch'
-> &
-  Pick<DistillConfig, 'topPairShare' | 'topPairTarget'>
+  | 'solver'
+  | 'teacherSubsteps'
+  | 'algorithm'
+  | 'grid'
+  | 'sigmaMax'
+  | 'numScales'
+  | 'steps'
+  | 'batch'
+  | 'topPairShare'
+  | 'topPairTarget'
+>
 
 /** The run's solve; with a top share trained against sigma_min, the grid (of the schedule) it solves down. */
 export function teacherSolveOf(config: SolveConfig, schedule: NoiseSchedule): TeacherSolve {
