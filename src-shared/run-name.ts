@@ -37,6 +37,7 @@ const TOKEN: Readonly<Record<string, string>> = {
   sigmaData: 'sd',
   teacherSubsteps: 'sub',
   topPairShare: 'top',
+  topPairReplay: 'replay',
   evalEma: 'ema',
   warmupSteps: 'warm',
   batch: 'b',

@@ -5,7 +5,7 @@ online student) at the eval steps to $CLAB_CROSSCHECK_DIR/<dataset>/runs/<tag>/.
 The network, denoiser, boundary parameterization, grid, Euler step, losses and update order are the ref's;
 what changed: teacher weights loaded (not trained), sigma[k] = our float64 schedule (cast to float32),
 batches taken in order from our exported training pool, options for lr schedule / mu / eval-EMA warm-up / Heun,
-the Karras grid and the top share's target solved down to sigma_min (topPairTarget).
+the Karras grid, the top share's target solved down to sigma_min (topPairTarget) and the replay of those solves (topPairReplay).
 usage: nice -n 10 /usr/bin/python3 torch_cd.py --dataset moons --preset ref|ours [--solver euler|heun] [--tag T]
 """
 import argparse, json, math, os, time, copy
@@ -46,7 +46,8 @@ else:  # our default preset as export.ts wrote it (DISTILL_DEFAULTS), as far as 
                sigma_max=P["sigmaMax"], inverse_gap=P["weighting"] == "inverse-gap", lr=P["lr"], warmup=P["warmupSteps"],
                cosine=P["lrSchedule"] == "cosine", mu=P["targetEma"], eval_ema=P["evalEma"], ema_warmup=True,
                sigma_data=P["sigmaData"], batch_mult=P["batch"] // meta["batch"], grid=P["grid"],
-               nfe2_sigma=P["multistepSigmas"][0], top_target=P.get("topPairTarget", "next-level"))
+               nfe2_sigma=P["multistepSigmas"][0], top_target=P.get("topPairTarget", "next-level"),
+               top_replay=P.get("topPairReplay", 0))
 cfg.update(json.loads(a.set))
 if a.solver: cfg["solver"] = a.solver
 if a.top_share is not None: cfg["top_share"] = a.top_share
@@ -139,6 +140,7 @@ def lr_at(step):  # 1-based, = learningRateAt in src-shared/cd/training-schedule
     return base * 0.5 * (1 + math.cos(math.pi * prog))
 
 MU = cfg["mu"]
+REPLAY_STEPS = 256; replay = None  # src-main/engine/top-replay.ts
 def solve_hop(xh, kh, kl):  # the teacher's ODE over one hop per row, in `substeps` solver steps (m = 1: the ref's)
     m = cfg["substeps"]; xa, ka = xh, kh
     for j in range(1, m + 1):
@@ -165,11 +167,24 @@ def cd_step(step):  # step 0-based
             for lev in range(N - 1, 0, -1):
                 xd = solve_hop(xd, torch.full((ntop,), int(grid[lev])), torch.full((ntop,), int(grid[lev - 1])))
             tgt = torch.cat([xd, tgt])
+    fresh = (xh[:ntop], tgt[:ntop])
+    R = cfg.get("top_replay", 0) if ntop else 0
+    if R:  # topPairReplay (top-replay.ts): R x ntop rows drawn from the last REPLAY_STEPS steps' solves, kept before this step's
+        global replay
+        cap = REPLAY_STEPS * ntop
+        if replay is None: replay = (torch.zeros(cap, 2), torch.zeros(cap, 2))
+        filled = min(cap, step * ntop)
+        if filled:
+            picks = torch.randint(0, filled, (R * ntop,))
+            xh, tgt = torch.cat([xh, replay[0][picks]]), torch.cat([tgt, replay[1][picks]])
+            kh, kl = torch.cat([kh, torch.full((R * ntop,), int(grid[N - 1]))]), torch.cat([kl, torch.full((R * ntop,), int(grid[N - 2]))])
     per_example = ((f(student, xh, kh) - tgt) ** 2).mean(1)   # per-example mean of squares
     lam = 1 / (sig[kh] - sig[kl]) if cfg["inverse_gap"] else torch.ones_like(per_example)
     l = (lam * per_example).mean()
     for g in sopt.param_groups: g["lr"] = lr_at(step + 1)
     sopt.zero_grad(); l.backward(); sopt.step()
+    if R:
+        at = (step * ntop) % cap; replay[0][at:at + ntop] = fresh[0]; replay[1][at:at + ntop] = fresh[1]
     ed = min(cfg["eval_ema"], (1 + step) / (10 + step)) if cfg["ema_warmup"] else cfg["eval_ema"]
     with torch.no_grad():
         for pp, q, e in zip(student.parameters(), target.parameters(), ema.parameters()):

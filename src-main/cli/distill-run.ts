@@ -40,7 +40,7 @@ export async function runDistillCommand(config: DistillConfig, options: DistillO
       trains[field] === config[field] ? '' : ` (asked ${config[field]})`
     process.stderr.write(
       `run ${run.id}: distill ${config.algorithm} on ${config.dataset}: N=${config.numScales} mu=${trains.targetEma}${asked('targetEma')} evalEma=${config.evalEma} ` +
-        `lr=${config.lr} (${config.lrSchedule}) batch=${config.batch} steps=${config.steps} loss=${config.loss} weighting=${trains.weighting}${asked('weighting')} solver=${config.solver} substeps=${config.teacherSubsteps} top-share=${config.topPairShare} top-target=${trains.topPairTarget} sigma-max=${config.sigmaMax ?? 'last'} seed=${config.seed}\n`,
+        `lr=${config.lr} (${config.lrSchedule}) batch=${config.batch} steps=${config.steps} loss=${config.loss} weighting=${trains.weighting}${asked('weighting')} solver=${config.solver} substeps=${config.teacherSubsteps} top-share=${config.topPairShare} top-target=${trains.topPairTarget}${trains.topPairReplay ? ` top-replay=${trains.topPairReplay}` : ''} sigma-max=${config.sigmaMax ?? 'last'} seed=${config.seed}\n`,
     )
     // #17: a teacher that has not learned its data caps what the student can reach.
     const warning = teacherWarningLine(service.teachers.qualityForSpec(config.teacher, config.dataset))

@@ -18,6 +18,7 @@ import { pickArrays, prefixArrays, type DistillHeader, type Snapshot } from './s
 import type { TeacherModel } from './teacher-model'
 import { teacherOdeSolve, teacherSolveOf, type TeacherSolve } from './teacher-ode'
 import { tf, type Tensor2D } from './tf'
+import { TopReplay } from './top-replay'
 import { LaggedLosses } from './loss-reader'
 import { readFlatVariables, type EpsWeights } from './weights'
 
@@ -40,6 +41,8 @@ interface DrawnBatch {
   studentSteps: Int32Array
   targetSteps: Int32Array
   lambda: Float32Array | null
+  /** Reservoir rows trained beside the batch at the top pair (topPairReplay; empty without it). */
+  replayPicks: Int32Array
 }
 
 export { teacherOdeStep } from './teacher-ode'
@@ -62,6 +65,8 @@ export class Distiller {
   private readonly adam: Adam
   /** CD's teacher solve, the top share's way down the grid included (teacherSolveOf). */
   private readonly solve: TeacherSolve
+  /** The top share's earlier solves, replayed (topPairReplay; null when off). */
+  private readonly replay: TopReplay | null
   private rng: Rng
   private stepCount = 0
   private gridCache = new Map<number, { grid: number[]; cdf: Float64Array | null }>()
@@ -102,6 +107,16 @@ export class Distiller {
     // With the schedule, a grid top above the teacher's last step is refused before any training (the message names sigmaMax).
     this.effective = effectiveDistill(config, teacher.schedule)
     this.solve = teacherSolveOf(config, teacher.schedule)
+    const replayFactor = this.effective.config.topPairReplay ?? 0
+    this.replay =
+      replayFactor > 0 && this.solve.downTheGrid
+        ? new TopReplay(
+            this.solve.downTheGrid.rows,
+            this.dim,
+            replayFactor,
+            resume ? pickArrays('replay', resume.arrays) : undefined,
+          )
+        : null
     this.adam = new Adam(this.student.variables())
     this.rng = Rng.fromSeed(config.seed, STREAM_TRAIN)
     if (resume) {
@@ -226,7 +241,9 @@ export class Distiller {
       }
     }
 
-    return { numScales, xStudent, xTarget: xTargetArray, studentSteps, targetSteps, lambda }
+    // After everything else, so a run without replay draws the very numbers it always did.
+    const replayPicks = this.replay ? this.replay.drawPicks(step, rng) : new Int32Array(0)
+    return { numScales, xStudent, xTarget: xTargetArray, studentSteps, targetSteps, lambda, replayPicks }
   }
 
   /**
@@ -263,14 +280,29 @@ export class Distiller {
 
     const lr = this.effective.learningRateAt(this.stepCount)
     const huberC = config.huberC ?? defaultHuberC(dim)
+    const replay = this.replay
+    const replayRows = drawn.replayPicks.length
+    const top = replayRows ? this.topPair(numScales) : null
+    // This step's fresh solves to sigma_min, for the reservoir: the top share's targets (f is x at sigma_min).
+    let freshTargets: Tensor2D | Float32Array | null = null
     const lossTensor = tf.tidy(() => {
-      const studentLevels = makeLevels(schedule, studentSteps, embeddingDim)
+      const batchLevels = makeLevels(schedule, studentSteps, embeddingDim)
+      const xBatch = tf.tensor2d(xStudent, [batch, dim])
+      // Replayed rows follow the batch at the top pair, in the same forward pass.
+      const replayed = replay && top ? replay.gather(drawn.replayPicks) : null
+      const studentLevels = top
+        ? makeLevels(schedule, withRows(studentSteps, replayRows, top.step), embeddingDim)
+        : batchLevels
       const studentScaling = this.usesBoundary ? boundaryScaling(studentLevels, this.sigmaMin, config.sigmaData) : null
-      const xS = tf.tensor2d(xStudent, [batch, dim])
-      const weights = lambda ? tf.tensor1d(lambda) : null
+      const xS = replayed ? tf.concat([xBatch, replayed.inputs]) : xBatch
+      const weightArray = lambda && top ? withRows(lambda, replayRows, top.lambda) : lambda
+      const weights = weightArray ? tf.tensor1d(weightArray) : null
       const student = () => consistency(this.student.net(), xS, studentLevels, studentScaling)
       const distance = (out: Tensor2D, tgt: Tensor2D) =>
-        weightedMean(perExampleDistance(config.loss, out, tgt, huberC), weights)
+        weightedMean(
+          perExampleDistance(config.loss, out, replayed ? tf.concat([tgt, replayed.targets]) : tgt, huberC),
+          weights,
+        )
       if (targetElsewhere) {
         // The student's forward pass overlaps the target's on the other thread; the target is a constant
         // to the tape, so the gradient is the same as with the target computed first.
@@ -279,7 +311,9 @@ export class Distiller {
           this.student.variables(),
           () => {
             const out = student()
-            return distance(out, tf.tensor2d((offload as TargetSideOffload).takeTarget(), [batch, dim]))
+            const taken = (offload as TargetSideOffload).takeTarget()
+            if (replay) freshTargets = taken.slice(0, replay.freshRows * dim)
+            return distance(out, tf.tensor2d(taken, [batch, dim]))
           },
           lr,
         )
@@ -288,18 +322,39 @@ export class Distiller {
       const targetScaling = this.usesBoundary ? boundaryScaling(targetLevels, this.sigmaMin, config.sigmaData) : null
       const xT = xTargetArray
         ? tf.tensor2d(xTargetArray, [batch, dim])
-        : teacherOdeSolve(teacher, xS, studentLevels, targetLevels, this.solve)
+        : teacherOdeSolve(teacher, xBatch, batchLevels, targetLevels, this.solve)
       // Stop-gradient target: computed outside the gradient tape. iCT uses the online weights (mu = 0).
       const targetWeights = this.effective.behaviour.targetNetwork === 'online' ? this.student : this.target
       const tgt = consistency(targetWeights.net(), xT, targetLevels, targetScaling)
+      if (replay) freshTargets = tf.keep(tgt.slice([0, 0], [replay.freshRows, dim]))
       return minimize(this.adam, this.student.variables(), () => distance(student(), tgt), lr)
     })
 
+    if (replay) this.pushFresh(replay, xStudent, freshTargets as Tensor2D | Float32Array | null)
     this.target.emaFrom(this.student, this.effective.targetMuAt(this.stepCount))
     this.evalEma.emaFrom(this.student, this.effective.evalEmaAt(this.stepCount))
     this.stepCount += 1
     this.losses.push({ step: this.stepCount, lr, numScales }, lossTensor)
     return this.losses.take()
+  }
+
+  /** The top pair's student step and loss weight at N levels (the replayed rows'). */
+  private topPair(numScales: number): { step: number; lambda: number } {
+    const { grid } = this.grid(numScales)
+    const hi = grid[numScales - 1] as number
+    const sigma = this.teacher.schedule.sigma
+    return { step: hi, lambda: 1 / ((sigma[hi] as number) - (sigma[grid[numScales - 2] as number] as number)) }
+  }
+
+  /** Puts this step's fresh solves (the batch's first rows and their targets) into the reservoir. */
+  private pushFresh(replay: TopReplay, xStudent: Float32Array, fresh: Tensor2D | Float32Array | null): void {
+    if (!fresh) throw new Error('replay: the step made no fresh solves')
+    const rows = replay.freshRows
+    const inputs = tf.tensor2d(xStudent.subarray(0, rows * this.dim), [rows, this.dim])
+    const targets = fresh instanceof Float32Array ? tf.tensor2d(fresh, [rows, this.dim]) : fresh
+    replay.push(this.stepCount, inputs, targets)
+    inputs.dispose()
+    targets.dispose()
   }
 
   /** Reads every outstanding loss: the results of all steps taken and not yet returned. */
@@ -331,6 +386,7 @@ export class Distiller {
         ...prefixArrays('evalEma', await this.evalEma.toArrays()),
         ...prefixArrays('adam.m', adam.firstMoment),
         ...prefixArrays('adam.v', adam.secondMoment),
+        ...(this.replay ? prefixArrays('replay', await this.replay.toArrays()) : {}),
       },
     }
   }
@@ -341,5 +397,14 @@ export class Distiller {
     this.target.dispose()
     this.evalEma.dispose()
     this.adam.dispose()
+    this.replay?.dispose()
   }
+}
+
+/** `values` followed by `rows` copies of `value`. */
+function withRows<A extends Int32Array | Float32Array>(values: A, rows: number, value: number): A {
+  const out = new (values.constructor as new (n: number) => A)(values.length + rows)
+  out.set(values)
+  out.fill(value, values.length)
+  return out
 }

@@ -5,7 +5,7 @@ import type { DistillConfig } from '@shared/config/schemas'
  * One line saying how a distillation learns, from the values it trains with (the effective config: iCT's
  * mu 0 and 1/gap weighting whatever was asked, with the asked value beside it where it differs): the
  * algorithm and N, for cd how the teacher solves each hop, the weighting, the top pair share (and its
- * target where it is the teacher's solve to sigma_min), sigma_max and the target EMA; a field the algorithm never reads is left out. Runs stored before teacherSubsteps existed show no substep count, those before topPairShare no share,
+ * target where it is the teacher's solve to sigma_min, and that solve's replay), sigma_max and the target EMA; a field the algorithm never reads is left out. Runs stored before teacherSubsteps existed show no substep count, those before topPairShare no share,
  * and those before sigmaMax (the teacher's last step) no sigma_max.
  */
 export function methodText(requested: Partial<DistillConfig>): string {
@@ -24,7 +24,9 @@ export function methodText(requested: Partial<DistillConfig>): string {
   if (config.weighting && reads('weighting')) parts.push(`${lambda(config.weighting)}${asked('weighting', lambda)}`)
   if (config.topPairShare && reads('topPairShare')) {
     const target =
-      config.topPairTarget === 'sigma-min' && reads('topPairTarget') ? ", its target the teacher's solve to σ_min" : ''
+      config.topPairTarget === 'sigma-min' && reads('topPairTarget')
+        ? `, its target the teacher's solve to σ_min${config.topPairReplay ? `, replayed ${config.topPairReplay}x from the last 256 steps` : ''}`
+        : ''
     parts.push(`top pair ${Math.round(config.topPairShare * 100)}% of each batch${target}`)
   }
   if (config.sigmaMax != null && reads('sigmaMax')) parts.push(`σ_max ${config.sigmaMax}`)

@@ -160,6 +160,23 @@ export const DISTILL_FIELD_SPECS = [
     },
   },
   {
+    key: 'topPairReplay',
+    label: "Top pair's replay",
+    what: 'top pair replay',
+    help: "With topPairTarget sigma-min: each step also trains the top pair on this many times the top share's rows, drawn from the teacher's solves of the last 256 steps (kept with the run). Those targets are the teacher's, so they never go stale; the one-step map sees more of them than the step solves. 0: off.",
+    kind: 'int',
+    bounds: { min: 0, max: 16 },
+    group: 'method',
+    branchable: true,
+    sweepable: true,
+    legacy: { value: 0, by: 'stored' },
+    cli: {
+      flag: '--top-replay',
+      arg: '<r>',
+      help: "top-pair rows replayed per top-share row from the last 256 steps' solves (with --top-target sigma-min; 0: off)",
+    },
+  },
+  {
     key: 'sigmaMax',
     label: 'Grid top sigma_max',
     symbol: 'sigma_max',

@@ -30,7 +30,9 @@ export interface AlgorithmBehaviour {
   /** N grows over training (iCT's doubling curriculum up to numScales) instead of staying at numScales. */
   scaleCurriculum: boolean
   /** Values the algorithm trains with whatever the config says. */
-  overrides: Readonly<Partial<Pick<DistillConfig, 'targetEma' | 'weighting' | 'topPairShare' | 'topPairTarget'>>>
+  overrides: Readonly<
+    Partial<Pick<DistillConfig, 'targetEma' | 'weighting' | 'topPairShare' | 'topPairTarget' | 'topPairReplay'>>
+  >
   /**
    * Fields the algorithm never reads (the teacher's solve is cd's alone; the walkthrough has no grid, grid
    * top, boundary condition, weighting or top pair). Where one still trains as some value, `overrides` has it.
@@ -55,8 +57,8 @@ export const ALGORITHM_BEHAVIOUR: Readonly<Record<Algorithm, AlgorithmBehaviour>
     usesBoundary: true,
     scaleCurriculum: false,
     // Without a teacher there is no solve down to sigma_min: the top share trains on the next level's target.
-    overrides: { topPairTarget: 'next-level' },
-    unused: ['solver', 'teacherSubsteps', 'topPairTarget'],
+    overrides: { topPairTarget: 'next-level', topPairReplay: 0 },
+    unused: ['solver', 'teacherSubsteps', 'topPairTarget', 'topPairReplay'],
   },
   ict: {
     targetInput: 'same-noise',
@@ -64,8 +66,8 @@ export const ALGORITHM_BEHAVIOUR: Readonly<Record<Algorithm, AlgorithmBehaviour>
     pairSampling: 'lognormal',
     usesBoundary: true,
     scaleCurriculum: true,
-    overrides: { targetEma: 0, weighting: 'inverse-gap', topPairTarget: 'next-level' },
-    unused: ['solver', 'teacherSubsteps', 'topPairTarget'],
+    overrides: { targetEma: 0, weighting: 'inverse-gap', topPairTarget: 'next-level', topPairReplay: 0 },
+    unused: ['solver', 'teacherSubsteps', 'topPairTarget', 'topPairReplay'],
   },
   tutorial: {
     targetInput: 'own-noise',
@@ -75,7 +77,7 @@ export const ALGORITHM_BEHAVIOUR: Readonly<Record<Algorithm, AlgorithmBehaviour>
     scaleCurriculum: false,
     // Its loss is a plain mean over n drawn uniformly from 1..N-1: weighting and the top pair share are not
     // read, and train as uniform and 0; its levels n T / N end at the teacher's last step (sigmaMax empty).
-    overrides: { weighting: 'uniform', topPairShare: 0, topPairTarget: 'next-level' },
+    overrides: { weighting: 'uniform', topPairShare: 0, topPairTarget: 'next-level', topPairReplay: 0 },
     unused: [
       'solver',
       'teacherSubsteps',
@@ -85,6 +87,7 @@ export const ALGORITHM_BEHAVIOUR: Readonly<Record<Algorithm, AlgorithmBehaviour>
       'weighting',
       'topPairShare',
       'topPairTarget',
+      'topPairReplay',
     ],
   },
 }

@@ -92,6 +92,7 @@ const EXPECTED: Record<number, Record<string, string[]>> = {
   13: {},
   14: {},
   15: {},
+  16: {},
 }
 
 /** Columns a migration adds to tables of earlier ones. */
@@ -313,6 +314,16 @@ describe.each(MIGRATIONS.map((m) => [m.version, m.name] as const))('migration %i
         }
         expect(runs.filter((r) => r.kind === 'distill').length).toBeGreaterThan(0)
         expect(runs.filter((r) => r.kind === 'teacher').length).toBeGreaterThan(0)
+      }
+      // #17 Version 16: older distillation configs replayed none of the top share's solves.
+      if (version === 16) {
+        const runs = db.prepare('SELECT kind, config_json AS config FROM runs').all() as {
+          kind: string
+          config: string
+        }[]
+        for (const row of runs)
+          expect(JSON.parse(row.config).topPairReplay).toBe(row.kind === 'distill' ? 0 : undefined)
+        expect(runs.some((r) => r.kind === 'distill')).toBe(true)
       }
       SEED[version]?.(db) // the new tables accept rows
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok')

@@ -29,13 +29,14 @@ const options = (config = parseDistillConfig({ batch: 16, solver: 'ddim', teache
 
 describe('TargetSideThread (a real worker thread with its own tfjs)', () => {
   it.each([
-    ['ddim', 1, 'sigma-min'],
-    ['heun', 1, 'sigma-min'],
-    ['heun', 3, 'sigma-min'],
-    ['heun', 3, 'next-level'],
+    ['ddim', 1, 'sigma-min', 0],
+    ['heun', 1, 'sigma-min', 0],
+    ['heun', 3, 'sigma-min', 0],
+    ['heun', 3, 'next-level', 0],
+    ['heun', 2, 'sigma-min', 2],
   ] as const)(
-    '%s, %i substep(s) per hop, top share against %s: a Distiller using it gives the loss sequence of one without, and leaks nothing here',
-    async (solver, teacherSubsteps, topPairTarget) => {
+    '%s, %i substep(s) per hop, top share against %s, replayed %ix: a Distiller using it gives the loss sequence of one without, and leaks nothing here',
+    async (solver, teacherSubsteps, topPairTarget, topPairReplay) => {
       const config = parseDistillConfig({
         batch: 16,
         steps: 10,
@@ -43,6 +44,7 @@ describe('TargetSideThread (a real worker thread with its own tfjs)', () => {
         solver,
         teacherSubsteps,
         topPairTarget,
+        topPairReplay,
         targetEma: 0.5,
       })
       const inline = new Distiller(config, teacher, 'cpu')

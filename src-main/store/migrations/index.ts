@@ -14,6 +14,7 @@ import { migration012 } from './012-run-names'
 import { migration013 } from './013-grid-top'
 import { migration014 } from './014-teacher-step-power'
 import { migration015 } from './015-top-pair-target'
+import { migration016 } from './016-top-pair-replay'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration013,
   migration014,
   migration015,
+  migration016,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

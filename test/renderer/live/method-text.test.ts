@@ -31,6 +31,10 @@ describe('methodText', () => {
     expect(
       methodText(parseDistillConfig({ algorithm: 'ict', topPairShare: 0.25, topPairTarget: 'sigma-min' })),
     ).toContain('top pair 25% of each batch, mu 0')
+    expect(methodText({ ...DISTILL_DEFAULTS, topPairShare: 0.25, topPairReplay: 8 })).toContain(
+      "top pair 25% of each batch, its target the teacher's solve to σ_min, replayed 8x from the last 256 steps, σ_max",
+    )
+    expect(methodText({ ...DISTILL_DEFAULTS, topPairTarget: 'next-level', topPairReplay: 8 })).not.toContain('replayed')
   })
 
   it("leaves out sigma_max where the grid runs to the teacher's last step", () => {

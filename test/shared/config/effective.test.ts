@@ -65,7 +65,7 @@ describe('the effective config', () => {
       expect(effective.numScalesAt(10)).toBe(requested.numScales)
     }
     expect(ALGORITHM_BEHAVIOUR.cd.targetInput).toBe('teacher')
-    expect(ALGORITHM_BEHAVIOUR.ct.unused).toEqual(['solver', 'teacherSubsteps', 'topPairTarget'])
+    expect(ALGORITHM_BEHAVIOUR.ct.unused).toEqual(['solver', 'teacherSubsteps', 'topPairTarget', 'topPairReplay'])
   })
 
   it("reads the walkthrough's loop as unweighted, with no top pair and none of the grid's settings", () => {

@@ -189,12 +189,14 @@ describe('#16.1 the field registry', () => {
       teacherSubsteps: 1,
       topPairShare: 0,
       topPairTarget: 'next-level',
+      topPairReplay: 0,
       sigmaMax: null,
     })
     expect(completeStoredDistillConfig({ teacherSubsteps: 4 })).toEqual({
       teacherSubsteps: 4,
       topPairShare: 0,
       topPairTarget: 'next-level',
+      topPairReplay: 0,
       sigmaMax: null,
     })
     // A legacy value the schema fills is what the schema gives a record that lacks the field.
