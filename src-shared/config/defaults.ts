@@ -221,8 +221,8 @@ export const KARRAS_MULTISTEP_SIGMAS = [0.15, 0.075, 0.0375, 0.01875, 0.009375, 
  *                   (N 6, 6; N 4 with 10 was 6.96x at step 1000 and stopped). 2- to 8-step samples improve
  *                   too: moons 0.029 / 0.029 / 0.026 at NFE 2 / 4 / 8, against 0.050 / 0.056 before.
  *                   Costs 12 teacher calls per step instead of 2, on the teacher's thread (see the bench)
- *   topPairShare 0.5  half of each batch trains the top pair (t_{N-1}, t_N), the rest draws n uniformly as
- *                   before (the top pair included). The one-step sample is that pair's map alone, and
+ *   topPairShare 0.5  (before the replay below) half of each batch trains the top pair (t_{N-1}, t_N),
+ *                   the rest draws n uniformly as before (the top pair included). The one-step sample is that pair's map alone, and
  *                   `npm run quality -- --from-levels` showed it carrying most of the error: on 8gaussians,
  *                   without the share, 3.65x from sigma_max but 2.28x after the teacher's ODE over the top hop,
  *                   2.03x after two. Drawing n from a non-uniform p(n) is a reweighting lambda(t_n) ~ p(n) of
@@ -250,6 +250,16 @@ export const KARRAS_MULTISTEP_SIGMAS = [0.15, 0.075, 0.0375, 0.01875, 0.009375, 
  *                   ms per step on wasm here against 151 with next-level (moons, measured alone), so per
  *                   minute it is about even with next-level run 2.9x as many steps (10000 steps of that:
  *                   moons 0.916, rings 0.814); per step, issue 17's yardstick, it is ahead
+ *   topPairShare 0.25, topPairReplay 8  (2026-12-05) a quarter of each batch (256 examples) is solved down to
+ *                   sigma_min, and each step also trains the top pair on 2048 of the last 256 steps' solves
+ *                   (the reservoir: 65536 rows). The one-step map wanted more examples at the top: in the
+ *                   port on the rings, a batch of 512 at share 0.5 gave 0.738, 1024 0.800 and 2048 0.834
+ *                   (about twice the time per step), all top, no other level, 0.866. The solves are the
+ *                   teacher's, not a network's that is still moving, so they can be replayed; 1024 then 2048
+ *                   replayed rows gave 0.831 then 0.849 (port). With the share at 0.25 the step solves half
+ *                   as many rows, so it costs less than share 0.5 without replay (0.9x its time per step on
+ *                   wasm, measured side by side), though the student sees three times the rows. Rings seed 0,
+ *                   share 0.5 no replay -> this: port 0.800 -> 0.853 (two steps 0.924 -> 0.927); engine below.
  *   N 6             fewer levels to make consistent; with exact hops the grid no longer limits (see below).
  *                   With the top pair share, N 6 / 6 substeps beat N 8 / 4 on four datasets of five (above).
  *                   At N 6 on 8gaussians: share 0.65 2.96x (= 0.5), lr 3e-3 2.87x (within the seeds' spread;
@@ -305,9 +315,9 @@ export const DISTILL_DEFAULTS: DistillConfig = {
   huberC: null,
   solver: 'heun',
   teacherSubsteps: 6,
-  topPairShare: 0.5,
+  topPairShare: 0.25,
   topPairTarget: 'sigma-min',
-  topPairReplay: 0,
+  topPairReplay: 8,
   sigmaMax: 32,
   sigmaData: DATA_STD,
   seed: 0,

@@ -23,8 +23,8 @@ export const PRESETS = {
   /** Measurements: DISTILL_DEFAULTS (moons seed 0, one-step precision 0.805 in the PyTorch port against the default's 0.924). */
   quick: {
     label: 'Default at batch 256 (a third of the time per step, blurrier one-step samples)',
-    why: "The default preset at a quarter of the batch and lr 2e-3: about a third of the time per step, for a first look. On moons after 3000 steps its one-step samples reach precision 0.81 against the default's 0.92 (more of them off the data's support), two steps 0.93 against 0.97.",
-    values: { batch: 256, lr: 2e-3 },
+    why: "The default preset at a quarter of the batch and lr 2e-3, half of it at the top pair and no replay: about a third of the time per step, for a first look. On moons after 3000 steps its one-step samples reach precision 0.81 against the default's 0.92 (more of them off the data's support), two steps 0.93 against 0.97.",
+    values: { batch: 256, lr: 2e-3, topPairShare: 0.5, topPairReplay: 0 },
   },
   /** The default before the substep measurements: ALGORITHM.md's step as written, tuned (moons 4.29x, 8gaussians 6.71x). */
   'cd-single-step': {

@@ -80,7 +80,15 @@ describe('TopReplay (the top share solves kept for replay)', () => {
 })
 
 describe('Distiller with topPairReplay', () => {
-  const settings = { dataset: 'moons', batch: 16, steps: 12, numScales: 4, teacherSubsteps: 2, targetEma: 0.5 }
+  const settings = {
+    dataset: 'moons',
+    topPairShare: 0.5,
+    batch: 16,
+    steps: 12,
+    numScales: 4,
+    teacherSubsteps: 2,
+    targetEma: 0.5,
+  }
 
   it("trains the replayed rows (the first step, with nothing kept yet, is the plain run's), leaks nothing, and keeps the teacher's solves", async () => {
     const teacher = randomTeacher()

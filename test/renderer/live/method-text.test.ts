@@ -7,7 +7,7 @@ import { methodText } from '../../../src-renderer/lib/method-text'
 describe('methodText', () => {
   it('says how the default preset and the single-step CD solve each hop and weight the loss', () => {
     expect(methodText(DISTILL_DEFAULTS)).toBe(
-      `cd, N ${DISTILL_DEFAULTS.numScales}, teacher heun in ${DISTILL_DEFAULTS.teacherSubsteps} substeps per hop, λ 1/gap, top pair ${DISTILL_DEFAULTS.topPairShare * 100}% of each batch, its target the teacher's solve to σ_min, σ_max ${DISTILL_DEFAULTS.sigmaMax}, mu 0`,
+      `cd, N ${DISTILL_DEFAULTS.numScales}, teacher heun in ${DISTILL_DEFAULTS.teacherSubsteps} substeps per hop, λ 1/gap, top pair ${DISTILL_DEFAULTS.topPairShare * 100}% of each batch, its target the teacher's solve to σ_min, replayed ${DISTILL_DEFAULTS.topPairReplay}x from the last 256 steps, σ_max ${DISTILL_DEFAULTS.sigmaMax}, mu 0`,
     )
     expect(methodText(parseDistillConfig({ ...PRESETS['cd-single-step'].values }))).toBe(
       'cd, N 18, teacher heun per hop, λ 1, mu 0',
@@ -25,7 +25,7 @@ describe('methodText', () => {
 
   it("#17 names the top share's target only where it is the teacher's solve to sigma_min", () => {
     expect(methodText({ ...DISTILL_DEFAULTS, topPairTarget: 'next-level' })).toContain(
-      'top pair 50% of each batch, σ_max',
+      'top pair 25% of each batch, σ_max',
     )
     expect(methodText({ ...DISTILL_DEFAULTS, topPairShare: 0 })).not.toContain('σ_min')
     expect(
