@@ -130,16 +130,15 @@ export const KARRAS_MULTISTEP_SIGMAS = [0.15, 0.075, 0.0375, 0.01875, 0.009375, 
  * Issue 17's goal, 3000 steps, seeds 0 and 1: one-step precision >= 0.85 and recall >= 0.90, two-step
  * precision >= 0.90, one-step SWD within 2.5x of the teacher's. This preset (2026-12-05, wasm; "port": the
  * PyTorch port of the same loop, `scripts/torch-crosscheck/torch_cd.py --preset ours`, scored with the
- * product's metric, within 0.011 of the engine on the rings and the checkerboard), one step precision /
- * recall / off-support, SWD ratio; two steps precision; in brackets one-step precision, SWD ratio and
- * two-step precision with the target network as the top share's target (topPairTarget next-level):
- *   moons         seed 0  0.924 / 0.998 /  6.9 %, 1.26x; two steps 0.966 (0.900, 1.40x, 0.966)
+ * product's metric, within 0.003 of the engine on the rings), one step precision / recall / off-support,
+ * SWD ratio; two steps precision; in brackets the same for the preset before the replay (share 0.5, no
+ * replay; engine), then the one-step precision of the one before that (next-level):
+ *   moons         seed 0  0.953 / 0.998 /  4.5 %, 1.07x; two steps 0.974, port (0.924, 1.26x, 0.966; 0.900)
+ *   rings         seed 0  0.856 / 0.994 /  5.8 %, 1.35x; two steps 0.922 (0.789, 1.37x, 0.923; 0.663)
+ * Before the replay (share 0.5), not yet re-measured with it, and in brackets next-level:
  *   checkerboard  seed 0  0.913 / 0.997 / 14.6 %, 1.21x; two steps 0.975 (0.874, 1.42x, 0.976)
- *   8gaussians    seed 0  0.919 / 0.999 /  7.5 %, 1.24x; two steps 0.978 (0.878, 1.69x, 0.971), port
- *   swissroll     seed 0  0.921 / 0.997 /  5.9 %, 1.09x; two steps 0.958 (0.886, 1.30x, 0.952), port
- *   rings         seed 0  0.789 / 0.998 /  7.8 %, 1.37x; two steps 0.923 (0.663, 1.56x, 0.925)
- *                 seed 1  0.790 / 0.997 /  8.3 %, 1.24x; two steps 0.926 (0.654, 1.59x, 0.918)
- * The rings still miss one-step precision (0.79 against 0.85). With next-level, seed 1 was within 0.01 of
+ *   rings         seed 1  0.790 / 0.997 /  8.3 %, 1.24x; two steps 0.926 (0.654, 1.59x, 0.918)
+ * With next-level, seed 1 was within 0.01 of
  * seed 0 on every set: moons 0.901, checkerboard 0.876, 8gaussians 0.878, swissroll 0.885 one-step; on the
  * uniform grid before that (the second step to the level at 0.58) one / two steps: moons 0.885 / 0.931,
  * checkerboard 0.863 / 0.934, 8gaussians 0.857 / 0.924, swissroll 0.857 / 0.923, rings 0.654 / 0.817.

@@ -409,9 +409,9 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
       value(await client.call('samples.list', { runId })).map((s) => `${s.step}/${s.model}/${s.nfe}/${s.role}`)
     expect(await roles(imported.id)).toEqual(await roles(id))
     expect((await roles(id)).some((r) => r.endsWith('/preview'))).toBe(true)
-    // A folder exported before samples had roles and before teacherSubsteps, topPairShare, topPairTarget and sigmaMax: the
-    // previews are told by their noise seed, and the config gets the single teacher step, uniform n, next-level target
-    // and teacher's top those runs took.
+    // A folder exported before samples had roles and before teacherSubsteps, topPairShare, topPairTarget, topPairReplay and
+    // sigmaMax: the previews are told by their noise seed, and the config gets the single teacher step, uniform n,
+    // next-level target, no replay and teacher's top those runs took.
     const runJson = join(exported.folder, 'run.json')
     const file = JSON.parse(readFileSync(runJson, 'utf8')) as {
       samples: Array<Record<string, unknown>>
@@ -421,6 +421,7 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
       teacherSubsteps: _substeps,
       topPairShare: _share,
       topPairTarget: _target,
+      topPairReplay: _replay,
       sigmaMax: _top,
       ...olderConfig
     } = file.config
@@ -439,6 +440,7 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
       teacherSubsteps: 1,
       topPairShare: 0,
       topPairTarget: 'next-level',
+      topPairReplay: 0,
       sigmaMax: null,
     })
     value(await client.call('runs.delete', { id: older.id }))

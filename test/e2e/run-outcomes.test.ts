@@ -48,12 +48,14 @@ afterAll(async () => {
 describe('#19 runs that go wrong look wrong', () => {
   it('#19.2 a diverged run: amber badge and notice in the Live view, a status of its own in the runs table', async () => {
     // sigma_max 80 on the uniform grid, the top share against the next level (the defaults before issue 17's
-    // 32, Karras grid and sigma-min target): the top output moves 80 times the epsilon, and lr 1 blows up.
+    // 32, Karras grid, sigma-min target and quarter share): the top output moves 80 times the epsilon, and lr 1
+    // blows up.
     const bad = await distill({
       lr: 1,
       sigmaMax: 80,
       grid: 'uniform',
       topPairTarget: 'next-level',
+      topPairShare: 0.5,
       steps: 40,
       evalSamples: 500,
     })

@@ -168,11 +168,11 @@ describe('train and compare in Chromium', () => {
         const run = await api<{ config: Record<string, unknown> }>('runs.get', { id })
         expect(run.config).toMatchObject({ numScales: 6, steps: 400, teacher: 'builtin', dataset: 'moons' })
         // The live view says how this run learns: the default preset's teacher substeps, weighting, top pair
-        // share and its target, and grid top.
+        // share, its target and replay, and grid top.
         await expect
           .poll(() => page.getByTestId('run-method').innerText())
           .toBe(
-            `cd, N ${SECOND_N}, teacher heun in 6 substeps per hop, λ 1/gap, top pair 50% of each batch, its target the teacher's solve to σ_min, σ_max ${DISTILL_DEFAULTS.sigmaMax}, mu 0`,
+            `cd, N ${SECOND_N}, teacher heun in 6 substeps per hop, λ 1/gap, top pair ${DISTILL_DEFAULTS.topPairShare * 100}% of each batch, its target the teacher's solve to σ_min, replayed ${DISTILL_DEFAULTS.topPairReplay}x from the last 256 steps, σ_max ${DISTILL_DEFAULTS.sigmaMax}, mu 0`,
           )
         await watchToTheEnd(s, id, 400)
       })

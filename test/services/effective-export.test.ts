@@ -38,13 +38,14 @@ describe('#16 the effective config leaves with the run', () => {
       effectiveConfig: Record<string, unknown>
     }
     expect(file.config).toMatchObject({ targetEma: 0.95, weighting: 'uniform' })
-    // The 2D preset's top share target (sigma-min) needs a teacher: iCT trains next-level.
-    expect(file.config).toMatchObject({ topPairTarget: 'sigma-min' })
+    // The 2D preset's top share target (sigma-min) and its replay need a teacher: iCT trains next-level, no replay.
+    expect(file.config).toMatchObject({ topPairTarget: 'sigma-min', topPairReplay: 8 })
     expect(file.effectiveConfig).toEqual({
       ...file.config,
       targetEma: 0,
       weighting: 'inverse-gap',
       topPairTarget: 'next-level',
+      topPairReplay: 0,
     })
   })
 
