@@ -134,10 +134,9 @@ export const KARRAS_MULTISTEP_SIGMAS = [0.15, 0.075, 0.0375, 0.01875, 0.009375, 
  * SWD ratio; two steps precision; in brackets the same for the preset before the replay (share 0.5, no
  * replay; engine), then the one-step precision of the one before that (next-level):
  *   moons         seed 0  0.953 / 0.998 /  4.5 %, 1.07x; two steps 0.974, port (0.924, 1.26x, 0.966; 0.900)
+ *   checkerboard  seed 0  0.936 / 0.995 / 12.1 %, 1.10x; two steps 0.979, port (0.913, 1.21x, 0.975; 0.874)
  *   rings         seed 0  0.856 / 0.994 /  5.8 %, 1.35x; two steps 0.922 (0.789, 1.37x, 0.923; 0.663)
- * Before the replay (share 0.5), not yet re-measured with it, and in brackets next-level:
- *   checkerboard  seed 0  0.913 / 0.997 / 14.6 %, 1.21x; two steps 0.975 (0.874, 1.42x, 0.976)
- *   rings         seed 1  0.790 / 0.997 /  8.3 %, 1.24x; two steps 0.926 (0.654, 1.59x, 0.918)
+ *                 seed 1  0.855 / 0.995 /  5.6 %, 1.21x; two steps 0.916 (0.790, 1.24x, 0.926; 0.654)
  * With next-level, seed 1 was within 0.01 of
  * seed 0 on every set: moons 0.901, checkerboard 0.876, 8gaussians 0.878, swissroll 0.885 one-step; on the
  * uniform grid before that (the second step to the level at 0.58) one / two steps: moons 0.885 / 0.931,
