@@ -5,12 +5,13 @@
  * network's. The reservoir is a ring written in step order, so which rows hold what is a function of the
  * step alone, and a checkpoint keeps it whole (a resumed run draws from the very rows it would have).
  */
+import { TOP_REPLAY_STEPS } from '@shared/config/choices'
 import type { Rng } from '@shared/rng'
 import { tf, type Tensor2D } from './tf'
 import type { NamedArray, WeightArrays } from './weights'
 
 /** How many steps' solves the reservoir holds: enough that a solve is replayed topPairReplay times on average. */
-export const REPLAY_STEPS = 256
+export const REPLAY_STEPS = TOP_REPLAY_STEPS
 
 export class TopReplay {
   /** Rows the reservoir holds: REPLAY_STEPS steps of fresh solves. */

@@ -1,3 +1,4 @@
+import { TOP_REPLAY_STEPS } from '@shared/config/choices'
 import { behaviourOf, differingFields, effectiveValues } from '@shared/config/effective'
 import type { DistillConfig } from '@shared/config/schemas'
 
@@ -25,7 +26,7 @@ export function methodText(requested: Partial<DistillConfig>): string {
   if (config.topPairShare && reads('topPairShare')) {
     const target =
       config.topPairTarget === 'sigma-min' && reads('topPairTarget')
-        ? `, its target the teacher's solve to σ_min${config.topPairReplay ? `, replayed ${config.topPairReplay}x from the last 256 steps` : ''}`
+        ? `, its target the teacher's solve to σ_min${config.topPairReplay ? `, replayed ${config.topPairReplay}x from the last ${TOP_REPLAY_STEPS} steps` : ''}`
         : ''
     parts.push(`top pair ${Math.round(config.topPairShare * 100)}% of each batch${target}`)
   }

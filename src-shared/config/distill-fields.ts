@@ -5,7 +5,17 @@
  */
 import { MAX_TERMINAL_ALPHA_BAR, MIN_SIGMA_MAX } from '../cd/schedule'
 import { DATASETS_2D } from '../data/datasets2d'
-import { ALGORITHMS, BACKENDS, GRIDS, LOSSES, LR_SCHEDULES, SOLVERS, TOP_PAIR_TARGETS, WEIGHTINGS } from './choices'
+import {
+  ALGORITHMS,
+  BACKENDS,
+  GRIDS,
+  LOSSES,
+  LR_SCHEDULES,
+  SOLVERS,
+  TOP_PAIR_TARGETS,
+  TOP_REPLAY_STEPS,
+  WEIGHTINGS,
+} from './choices'
 import type { ValuesOf } from './field-schema'
 import type { FieldSpec } from './registry'
 
@@ -163,7 +173,7 @@ export const DISTILL_FIELD_SPECS = [
     key: 'topPairReplay',
     label: "Top pair's replay",
     what: 'top pair replay',
-    help: "With topPairTarget sigma-min: each step also trains the top pair on this many times the top share's rows, drawn from the teacher's solves of the last 256 steps (kept with the run). Those targets are the teacher's, so they never go stale; the one-step map sees more of them than the step solves. 0: off.",
+    help: `With topPairTarget sigma-min: each step also trains the top pair on this many times the top share's rows, drawn from the teacher's solves of the last ${TOP_REPLAY_STEPS} steps (kept with the run). Those targets are the teacher's, so they never go stale; the one-step map sees more of them than the step solves. 0: off.`,
     kind: 'int',
     bounds: { min: 0, max: 16 },
     group: 'method',
@@ -173,7 +183,7 @@ export const DISTILL_FIELD_SPECS = [
     cli: {
       flag: '--top-replay',
       arg: '<r>',
-      help: "top-pair rows replayed per top-share row from the last 256 steps' solves (with --top-target sigma-min; 0: off)",
+      help: `top-pair rows replayed per top-share row from the last ${TOP_REPLAY_STEPS} steps' solves (with --top-target sigma-min; 0: off)`,
     },
   },
   {
