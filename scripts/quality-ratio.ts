@@ -10,7 +10,9 @@
  * relative to the data's (the goal allows 30%): the width of the 5th to 95th percentile, which one far sample
  * cannot move, and the standard deviation beside it, which it can. The evaluation noise is seed 0 as in every
  * run's evaluation; `--seeds 0,1` trains one run per seed (or `--set '{"seed":1}'`). The last lines are one
- * table over every dataset and seed with issue 17's goal checked (scripts/quality-summary.ts).
+ * table over every dataset and seed with issue 17's goal checked (scripts/quality-summary.ts). `--pictures DIR`
+ * writes, for each run, the held-out data, the teacher's 100 steps and the student's 1 and 2 steps as PNG
+ * scatters over the data (the export's figure), so the table's figures can be checked by eye.
  *
  * `--from-levels` adds, after the last step, where the one-step error comes from: for each level t_n of the
  * grid, the teacher's ODE from the grid's top (sigma_max) down to t_n (10 Heun steps per hop), then the student's one step from
@@ -19,6 +21,8 @@
  * `--ceiling 10,14,18` instead prints the best any student could do on an N-level grid: the teacher's own ODE
  * (DDIM and Heun) solved over that grid from the same noise.
  */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { axisQuantileRange, axisStd } from '@shared/cd/metrics'
 import { karrasStepGrid, uniformStepGrid } from '@shared/cd/schedule'
@@ -34,6 +38,7 @@ import { Distiller } from '../src-main/engine/distiller'
 import { evaluateStudent, evaluationNoise, score, teacherReference } from '../src-main/engine/evaluate'
 import { tf, type Tensor2D } from '../src-main/engine/tf'
 import { loadTeacher } from '../src-main/files/teachers'
+import { scatterFigure } from '../src-main/files/scatter-figure'
 import { qualityTable, type QualityRow } from './quality-summary'
 
 const { values } = parseArgs({
@@ -46,6 +51,7 @@ const { values } = parseArgs({
     ceiling: { type: 'string' },
     'from-levels': { type: 'boolean', default: false },
     seeds: { type: 'string' },
+    pictures: { type: 'string' },
   },
 })
 const datasets = values.dataset === 'all' ? [...DATASETS_2D] : values.dataset.split(',')
@@ -181,6 +187,8 @@ async function measure(dataset: Dataset2D, seed: number | undefined): Promise<vo
       const [floor, nfe1, nfe2] = [reference.rows[0], byNfe(1), byNfe(2)]
       if (floor && teacherRow && nfe1 && nfe2)
         summary.push({ dataset, seed: config.seed, steps: config.steps, floor, teacher: teacherRow, nfe1, nfe2 })
+      if (values.pictures)
+        writePictures(values.pictures, `${dataset}-seed${config.seed}-step${config.steps}`, reference, lastEvaluation)
     }
     distiller.dispose()
   }
@@ -208,4 +216,27 @@ async function measure(dataset: Dataset2D, seed: number | undefined): Promise<vo
     }
     x.dispose()
   }
+}
+
+/** `--pictures DIR`: the held-out data, the teacher's 100 steps and the student's 1 and 2 steps as the export draws them. */
+function writePictures(
+  dir: string,
+  stem: string,
+  reference: { heldOut: Float32Array; k100: Float32Array },
+  evaluation: { samples: Map<number, Float32Array> },
+): void {
+  mkdirSync(dir, { recursive: true })
+  const figures: [string, Float32Array | undefined, string][] = [
+    ['data', reference.heldOut, 'held-out data'],
+    ['teacher-k100', reference.k100, 'teacher, 100 steps'],
+    ['student-nfe1', evaluation.samples.get(1), 'student, 1 step'],
+    ['student-nfe2', evaluation.samples.get(2), 'student, 2 steps'],
+  ]
+  for (const [name, points, label] of figures) {
+    if (!points) continue
+    const background = name === 'data' ? null : reference.heldOut
+    const png = scatterFigure(points, { title: `${stem}: ${label}`, label, colour: '#1f77b4', background })
+    writeFileSync(join(dir, `${stem}-${name}.png`), png)
+  }
+  console.log(`pictures: ${join(dir, `${stem}-*.png`)}`)
 }
