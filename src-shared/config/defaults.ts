@@ -128,15 +128,18 @@ export const KARRAS_MULTISTEP_SIGMAS = [0.15, 0.075, 0.0375, 0.01875, 0.009375, 
  * 2.5x), 4000 samples, wasm, `npm run quality -- --dataset <name> [--set <json>]`.
  *
  * Issue 17's goal, 3000 steps, seeds 0 and 1: one-step precision >= 0.85 and recall >= 0.90, two-step
- * precision >= 0.90, one-step SWD within 2.5x of the teacher's. This preset (2026-12-05, wasm; "port": the
- * PyTorch port of the same loop, `scripts/torch-crosscheck/torch_cd.py --preset ours`, scored with the
- * product's metric, within 0.003 of the engine on the rings), one step precision / recall / off-support,
- * SWD ratio; two steps precision; in brackets the same for the preset before the replay (share 0.5, no
- * replay; engine), then the one-step precision of the one before that (next-level):
- *   moons         seed 0  0.953 / 0.998 /  4.5 %, 1.07x; two steps 0.974, port (0.924, 1.26x, 0.966; 0.900)
- *   checkerboard  seed 0  0.936 / 0.995 / 12.1 %, 1.10x; two steps 0.979, port (0.913, 1.21x, 0.975; 0.874)
+ * precision >= 0.90, one-step SWD within 2.5x of the teacher's. This preset (2026-12-05 and -06, wasm,
+ * `npm run quality -- --dataset <set> --seeds <s> --pictures DIR`), one step precision / recall /
+ * off-support, SWD ratio; two steps precision; in brackets the same for the preset before the replay (share
+ * 0.5, no replay; engine, or "port": the PyTorch port of the same loop, `scripts/torch-crosscheck/torch_cd.py
+ * --preset ours`, scored with the product's metric, within 0.007 of the engine on moons, the checkerboard and
+ * the rings on this preset), then the one-step precision of the one before that (next-level):
+ *   moons         seed 0  0.949 / 0.996 /  4.4 %, 1.14x; two steps 0.967 (0.924, 1.26x, 0.966; 0.900)
+ *   checkerboard  seed 0  0.929 / 0.997 / 12.1 %, 1.09x; two steps 0.978 (0.913, 1.21x, 0.975; 0.874)
+ *   8gaussians    seed 0  0.932 / 0.999 /  5.9 %, 1.10x; two steps 0.975 (port 0.919, 1.24x, 0.978; 0.878)
  *   rings         seed 0  0.856 / 0.994 /  5.8 %, 1.35x; two steps 0.922 (0.789, 1.37x, 0.923; 0.663)
  *                 seed 1  0.855 / 0.995 /  5.6 %, 1.21x; two steps 0.916 (0.790, 1.24x, 0.926; 0.654)
+ *   swissroll     seed 0  0.934 / 0.995 /  4.9 %, 1.06x; two steps 0.951 (port 0.921, 1.09x, 0.958; 0.886)
  * With next-level, seed 1 was within 0.01 of
  * seed 0 on every set: moons 0.901, checkerboard 0.876, 8gaussians 0.878, swissroll 0.885 one-step; on the
  * uniform grid before that (the second step to the level at 0.58) one / two steps: moons 0.885 / 0.931,
