@@ -134,7 +134,7 @@ async function measure(dataset: Dataset2D, seed: number | undefined): Promise<vo
     })
     const distiller = new Distiller(config, teacher, backend.name)
     const started = performance.now()
-    let lastEvaluation: { rows: EvalRow[] } | null = null
+    let lastEvaluation: { rows: EvalRow[]; samples: Map<number, Float32Array> } | null = null
     for (let step = 1; step <= config.steps; step++) {
       await distiller.trainStep()
       if (!checkpoints.includes(step)) continue
