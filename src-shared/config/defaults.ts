@@ -135,6 +135,7 @@ export const KARRAS_MULTISTEP_SIGMAS = [0.15, 0.075, 0.0375, 0.01875, 0.009375, 
  * --preset ours`, scored with the product's metric, within 0.007 of the engine on moons, the checkerboard and
  * the rings on this preset), then the one-step precision of the one before that (next-level):
  *   moons         seed 0  0.949 / 0.996 /  4.4 %, 1.14x; two steps 0.967 (0.924, 1.26x, 0.966; 0.900)
+ *                 seed 1  0.945 / 0.998 /  5.0 %, 1.07x; two steps 0.968 (-; 0.901)
  *   checkerboard  seed 0  0.929 / 0.997 / 12.1 %, 1.09x; two steps 0.978 (0.913, 1.21x, 0.975; 0.874)
  *   8gaussians    seed 0  0.932 / 0.999 /  5.9 %, 1.10x; two steps 0.975 (port 0.919, 1.24x, 0.978; 0.878)
  *   rings         seed 0  0.856 / 0.994 /  5.8 %, 1.35x; two steps 0.922 (0.789, 1.37x, 0.923; 0.663)
