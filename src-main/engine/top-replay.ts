@@ -1,5 +1,5 @@
 /**
- * The top share's replay (topPairReplay): the teacher's solves to sigma_min of the last REPLAY_STEPS steps,
+ * The top share's replay (topPairReplay): the teacher's solves to sigma_min of the last TOP_REPLAY_STEPS steps,
  * kept on the device beside the noisy inputs they start from, so each step can train the one-step map on
  * more of them than it solves. Those targets never go stale: they are the teacher's, not the target
  * network's. The reservoir is a ring written in step order, so which rows hold what is a function of the
@@ -10,11 +10,8 @@ import type { Rng } from '@shared/rng'
 import { tf, type Tensor2D } from './tf'
 import type { NamedArray, WeightArrays } from './weights'
 
-/** How many steps' solves the reservoir holds: enough that a solve is replayed topPairReplay times on average. */
-export const REPLAY_STEPS = TOP_REPLAY_STEPS
-
 export class TopReplay {
-  /** Rows the reservoir holds: REPLAY_STEPS steps of fresh solves. */
+  /** Rows the reservoir holds: TOP_REPLAY_STEPS steps of fresh solves. */
   readonly capacity: number
   /** Replayed rows per step, once any solve is in: topPairReplay per fresh row. */
   readonly rowsPerStep: number
@@ -31,7 +28,7 @@ export class TopReplay {
     if (!Number.isInteger(factor) || factor < 1)
       throw new Error(`topPairReplay must be a whole number >= 1, got ${factor}`)
     if (freshRows < 1) throw new Error('topPairReplay needs a top share solved to sigma_min (topPairTarget sigma-min)')
-    this.capacity = REPLAY_STEPS * freshRows
+    this.capacity = TOP_REPLAY_STEPS * freshRows
     this.rowsPerStep = factor * freshRows
     const shape: [number, number] = [this.capacity, dim]
     const load = (name: 'inputs' | 'targets'): Tensor2D => {

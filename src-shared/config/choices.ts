@@ -21,7 +21,10 @@ export type GridKind = (typeof GRIDS)[number]
  * consistency function is the identity, so no target network is involved.
  */
 export const TOP_PAIR_TARGETS = ['next-level', 'sigma-min'] as const
-/** How many steps' solves topPairReplay keeps to draw from (the engine's TopReplay and every text naming it). */
+/**
+ * How many steps' solves topPairReplay keeps to draw from (the engine's TopReplay and every text naming it):
+ * enough that a solve is replayed topPairReplay times on average.
+ */
 export const TOP_REPLAY_STEPS = 256
 export type TopPairTarget = (typeof TOP_PAIR_TARGETS)[number]
 

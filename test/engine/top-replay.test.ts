@@ -6,7 +6,8 @@ import { Distiller } from '../../src-main/engine/distiller'
 import type { DistillHeader, Snapshot } from '../../src-main/engine/snapshot'
 import { teacherOdeSolve, teacherSolveOf } from '../../src-main/engine/teacher-ode'
 import { tf } from '../../src-main/engine/tf'
-import { REPLAY_STEPS, TopReplay } from '../../src-main/engine/top-replay'
+import { TOP_REPLAY_STEPS } from '@shared/config/choices'
+import { TopReplay } from '../../src-main/engine/top-replay'
 import { decodeCheckpoint, encodeCheckpoint } from '../../src-main/files/checkpoint-file'
 import { randomTeacher, useCpu } from '../helpers/engine'
 import { stepLosses } from '../helpers/train'
@@ -20,9 +21,9 @@ const rows = (from: number, n: number) =>
   )
 
 describe('TopReplay (the top share solves kept for replay)', () => {
-  it('is a ring of REPLAY_STEPS steps written in step order; picks come only from rows already written', async () => {
+  it('is a ring of TOP_REPLAY_STEPS steps written in step order; picks come only from rows already written', async () => {
     const replay = new TopReplay(2, 2, 3)
-    expect(replay.capacity).toBe(2 * REPLAY_STEPS)
+    expect(replay.capacity).toBe(2 * TOP_REPLAY_STEPS)
     expect(replay.rowsPerStep).toBe(6)
     const rng = Rng.fromSeed(3)
     expect(replay.drawPicks(0, rng)).toHaveLength(0)
@@ -52,11 +53,11 @@ describe('TopReplay (the top share solves kept for replay)', () => {
         [152, 153],
       ],
     ])
-    // Step REPLAY_STEPS overwrites step 0's rows, the oldest.
+    // Step TOP_REPLAY_STEPS overwrites step 0's rows, the oldest.
     const [x, t] = [rows(7000, 2), rows(8000, 2)]
-    replay.push(REPLAY_STEPS, x, t)
+    replay.push(TOP_REPLAY_STEPS, x, t)
     tf.dispose([x, t])
-    expect(replay.filledBefore(REPLAY_STEPS + 5)).toBe(replay.capacity)
+    expect(replay.filledBefore(TOP_REPLAY_STEPS + 5)).toBe(replay.capacity)
     const arrays = await replay.toArrays()
     expect(Array.from(arrays.inputs.data.subarray(0, 6))).toEqual([7000, 7001, 7002, 7003, 100, 101])
     expect(arrays.targets.shape).toEqual([replay.capacity, 2])
@@ -108,7 +109,7 @@ describe('Distiller with topPairReplay', () => {
     const snapshot = await distiller.snapshot()
     const inputs = snapshot.arrays['replay/inputs']
     const targets = snapshot.arrays['replay/targets']
-    expect(inputs?.shape).toEqual([8 * REPLAY_STEPS, 2])
+    expect(inputs?.shape).toEqual([8 * TOP_REPLAY_STEPS, 2])
     expect(inputs?.data.subarray(4 * 16, 4 * 16 + 8).every((v) => v === 0)).toBe(true)
     const solve = teacherSolveOf(config, teacher.schedule)
     const levels = solve.downTheGrid?.levels as readonly number[]
