@@ -4,6 +4,8 @@
  *
  *   src-shared/**       imports only itself (relative or '@shared') and zod
  *   src-main/engine/**  imports only '@shared' / src-shared, itself, '@tensorflow/*' and node:util
+ *                       (and wasm-threads.ts, the wasm backend's loader, the node:fs/module/os/path it
+ *                       needs to start tfjs's own threaded binary, as tfjs's own loader does)
  *   src-main/store/**   no electron, no tfjs, no svelte or chart.js; relative imports stay in store or src-shared
  *   src-renderer/**     imports only '@shared' / src-shared, itself, svelte, chart.js and its zoom plugin
  *   electron            only in src-main/app, src-main/ipc, src-main/preload
@@ -74,6 +76,12 @@ function banEscape(root, depth, reach, message) {
 
 const SHARED_ONLY = 'src-shared is pure TypeScript: it imports only itself (relative or @shared) and zod.'
 
+const ENGINE_ALLOWED = [pkg('@shared'), '@tensorflow/', 'node:util$', pkg('ml-matrix'), pkg('webgpu')]
+const ENGINE_ONLY =
+  'The engine imports only @shared, @tensorflow/*, ml-matrix (linear algebra), webgpu (Dawn, for the webgpu backend) and node:util: no electron, database or files ' +
+  '(checkpoints and metrics leave through callbacks).'
+const ENGINE_ESCAPE = 'The engine imports only itself and src-shared (use @shared).'
+
 /**
  * `bans` apply to bare specifiers; `reach` lists the folders relative imports may enter besides the layer's
  * own. Relative bans depend on how deep a file sits, so each layer expands to one config block per depth.
@@ -87,15 +95,9 @@ const LAYERS = [
   },
   {
     root: 'src-main/engine',
-    bans: [
-      onlyAllow(
-        [pkg('@shared'), '@tensorflow/', 'node:util$', pkg('ml-matrix'), pkg('webgpu')],
-        'The engine imports only @shared, @tensorflow/*, ml-matrix (linear algebra), webgpu (Dawn, for the webgpu backend) and node:util: no electron, database or files ' +
-          '(checkpoints and metrics leave through callbacks).',
-      ),
-    ],
+    bans: [onlyAllow(ENGINE_ALLOWED, ENGINE_ONLY)],
     reach: ['src-shared'],
-    escape: 'The engine imports only itself and src-shared (use @shared).',
+    escape: ENGINE_ESCAPE,
   },
   {
     root: 'src-main/store',
@@ -189,6 +191,17 @@ const layerRules = [
     ]),
   },
   ...LAYERS.flatMap(layerBlocks),
+  {
+    // The wasm backend's threaded loader reads tfjs-backend-wasm's own binary and worker script and counts the
+    // cores, as tfjs's loader does inside its package; no other engine file touches files.
+    name: 'layers/src-main/engine/wasm-threads',
+    files: ['src-main/engine/wasm-threads.ts'],
+    rules: importRules([
+      onlyAllow([...ENGINE_ALLOWED, 'node:(?:fs|module|os|path)$'], ENGINE_ONLY),
+      BAN_ODD_RELATIVE,
+      banEscape('src-main/engine', 0, ['src-shared'], ENGINE_ESCAPE),
+    ]),
+  },
 ]
 
 // ---------------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import { topOf } from '../src-main/engine/evaluate'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { TargetSideThread, targetThreadWanted } from '../src-main/trainer-host/target-side-thread'
 import { kernelText, stepKernels, timeSteps, type StepKernels } from './step-timing'
+import type { ImagesBenchResult } from './images-bench'
 import { benchStore } from './store-bench'
 import { tf } from '../src-main/engine/tf'
 
@@ -80,7 +81,7 @@ async function benchBackend(name: BackendChoice): Promise<BackendFigures | strin
   let label: string
   let slow: boolean
   try {
-    const info = await selectBackend(name)
+    const info = await selectBackend(name, { model: 'mlp' })
     label = info.label
     slow = name === 'cpu' || info.adapter?.software === true
   } catch (error) {
@@ -210,12 +211,26 @@ const store = values['skip-store'] ? null : await benchStore(values.quick ? { po
 let images = null
 if (!values['skip-images']) {
   if (!values.json) process.stderr.write('benchmarking the image U-Net...\n')
-  // Loaded only here: it registers conv-gradient kernels for the wasm and cpu backends.
-  const { benchImages, formatImagesBench } = await import('./images-bench')
-  const result = await benchImages({
-    backends: values['images-backends'].split(',') as BackendChoice[],
-    quick: values.quick,
-  })
+  // Its own process: a process selects wasm once, and the U-Net takes every core where the MLP above took
+  // one (wasm-threads.ts, defaultWasmThreads).
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./images-bench.ts', import.meta.url)),
+      '--json',
+      '--backends',
+      values['images-backends'],
+      ...(values.quick ? ['--quick'] : []),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 },
+  )
+  const last = child.stdout.trim().split('\n').at(-1) ?? ''
+  if (child.status !== 0 || !last.startsWith('{'))
+    throw new Error(`the images bench failed (exit ${child.status}): ${child.stdout.slice(-2000)}`)
+  const { formatImagesBench } = await import('./images-bench')
+  const result = JSON.parse(last) as ImagesBenchResult
   images = { result, lines: formatImagesBench(result) }
 }
 const best = figures.reduce<BackendFigures | null>(

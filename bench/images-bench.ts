@@ -94,7 +94,7 @@ async function benchBackend(
   let label: string
   let software: boolean
   try {
-    const info = await selectBackend(name)
+    const info = await selectBackend(name, { model: 'unet' })
     label = info.label
     software = info.adapter?.software === true
     assertBackendTrainsConv(tf.getBackend())

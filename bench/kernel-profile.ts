@@ -57,7 +57,7 @@ export async function kernelsByName(trainee: Steppable): Promise<KernelCounts> {
 
 async function profileBackend(name: BackendChoice, batch: number): Promise<Record<string, KernelCounts> | string> {
   try {
-    await selectBackend(name)
+    await selectBackend(name, { model: 'unet' })
   } catch (error) {
     return (error as Error).message
   }

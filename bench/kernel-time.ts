@@ -84,7 +84,7 @@ export async function unetKernelTime(
   batch: number,
   cpuSteps = 0,
 ): Promise<{ teacher: StepTime; cdHeun: StepTime }> {
-  await selectBackend(backend)
+  await selectBackend(backend, { model: 'unet' })
   const data = imageDataSource('image:bench', strokeRows(256))
   const config = parseTeacherConfig({ dataset: 'image:bench', model: 'unet', batch, lr: 1e-4, backend })
   const trainer = new TeacherTrainer(config, backend, undefined, data)

@@ -7,6 +7,7 @@ import util from 'node:util'
 import type { BackendChoice } from '@shared/config/fields'
 import { adapterLabel, tryWebgpu, type AdapterInfo } from './backend-webgpu'
 import { tf } from './tf'
+import { defaultWasmThreads, useWasmThreads, wasmThreading, wasmThreadsFromEnv } from './wasm-threads'
 
 export type { AdapterInfo } from './backend-webgpu'
 
@@ -19,6 +20,8 @@ export interface BackendInfo {
   tfBackend: string
   /** webgpu's adapter (vendor, device, software or not); null on the other backends. */
   adapter: AdapterInfo | null
+  /** XNNPACK threads on wasm (wasm-threads.ts); null on the other backends. */
+  wasmThreads: number | null
   /** What is printed and recorded with the run: the name, with webgpu's adapter. */
   label: string
   /** Why earlier candidates were skipped, for the log. */
@@ -56,9 +59,17 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
   }
 }
 
-async function tryWasm(): Promise<Attempt> {
+export interface BackendOptions {
+  /** XNNPACK threads if wasm is chosen; else CLAB_WASM_THREADS, else defaultWasmThreads for `model`. */
+  wasmThreads?: number
+  /** The network the process trains: the U-Net (image data) gets every core on wasm, the 2D MLP one. */
+  model?: 'unet' | 'mlp'
+}
+
+async function tryWasm(options: BackendOptions): Promise<Attempt> {
   try {
     await import('@tensorflow/tfjs-backend-wasm')
+    useWasmThreads(options.wasmThreads ?? wasmThreadsFromEnv() ?? defaultWasmThreads(options.model ?? 'mlp'))
     if (await tf.setBackend('wasm')) return { problem: null }
     return { problem: 'wasm backend did not initialise' }
   } catch (error) {
@@ -71,11 +82,14 @@ async function tryCpu(): Promise<Attempt> {
 }
 
 /** `auto` takes a hardware adapter only: a software one (llvmpipe, lavapipe) is slower than wasm. */
-const candidates: Record<Exclude<BackendChoice, 'auto'>, (auto: boolean) => Promise<Attempt>> = {
+const candidates: Record<
+  Exclude<BackendChoice, 'auto'>,
+  (auto: boolean, options: BackendOptions) => Promise<Attempt>
+> = {
   'node-gpu': () => tryNative('@tensorflow/tfjs-node-gpu'),
   webgpu: (auto) => tryWebgpu({ allowSoftware: !auto }),
   node: () => tryNative('@tensorflow/tfjs-node'),
-  wasm: tryWasm,
+  wasm: (_auto, options) => tryWasm(options),
   cpu: tryCpu,
 }
 
@@ -84,7 +98,7 @@ const AUTO_ORDER: Array<Exclude<BackendChoice, 'auto'>> = ['node-gpu', 'webgpu',
 let current: BackendInfo | null = null
 
 /** Selects (once per process per choice) and returns the backend; throws BackendError if an explicit choice fails. */
-export async function selectBackend(requested: BackendChoice): Promise<BackendInfo> {
+export async function selectBackend(requested: BackendChoice, options: BackendOptions = {}): Promise<BackendInfo> {
   if (current && (requested === 'auto' || requested === current.name)) return current
   // Quiet tfjs's console advice about tfjs-node; the chosen backend is reported by the caller.
   tf.env().set('PROD', true)
@@ -92,12 +106,19 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendIn
   const order = auto ? AUTO_ORDER : [requested]
   const skipped: string[] = []
   for (const name of order) {
-    const attempt = await candidates[name](auto)
+    const attempt = await candidates[name](auto, options)
     if (attempt.problem === null) {
       await tf.ready()
       const adapter = attempt.adapter ?? null
-      const label = adapter ? `${name} (${adapterLabel(adapter)})` : name
-      current = { requested, name, tfBackend: tf.getBackend(), adapter, label, skipped }
+      const threading = name === 'wasm' ? wasmThreading() : null
+      if (threading?.fallback) skipped.push(`threaded wasm failed, one thread (${threading.fallback})`)
+      const wasmThreads = threading?.threads ?? null
+      const label = adapter
+        ? `${name} (${adapterLabel(adapter)})`
+        : wasmThreads && wasmThreads > 1
+          ? `${name} (${wasmThreads} threads)`
+          : name
+      current = { requested, name, tfBackend: tf.getBackend(), adapter, wasmThreads, label, skipped }
       return current
     }
     skipped.push(attempt.problem)

@@ -6,7 +6,7 @@
 import { isDataset2D } from '@shared/data/dataset-ref'
 import type { BackendChoice } from '@shared/config/fields'
 import { BackendError, selectBackend, type BackendInfo } from '../engine/backend'
-import { dataSource2D, imageDataSource, type DataSource } from '../engine/data-source'
+import { dataSource2D, imageDataSource, type DataShape, type DataSource } from '../engine/data-source'
 import { CheckpointError } from '../files/checkpoint-file'
 import {
   readTeacherFile,
@@ -46,9 +46,10 @@ export function openData(dataset: string, datasetDir: string | undefined): OpenD
   }
 }
 
-export async function pickBackend(choice: BackendChoice): Promise<BackendInfo> {
+/** `data` decides the wasm threads (see defaultWasmThreads): the U-Net's for images, the MLP's for 2D. */
+export async function pickBackend(choice: BackendChoice, data: DataShape): Promise<BackendInfo> {
   try {
-    return await selectBackend(choice)
+    return await selectBackend(choice, { model: data.image ? 'unet' : 'mlp' })
   } catch (error) {
     if (error instanceof BackendError) throw new JobError('BACKEND', error.message)
     throw error

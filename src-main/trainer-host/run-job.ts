@@ -34,7 +34,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
     ? readDistillResume(job.resumeFrom, config, teacherFile, job.branch === true)
     : undefined
   const data = openData(config.dataset, job.datasetDir)
-  const backend = await pickBackend(config.backend)
+  const backend = await pickBackend(config.backend, data.source)
   const teacher = loadTeacher(teacherFile, data.source)
   let features: CachedFeatures | null = null
   let segment: DistillSegment | null = null

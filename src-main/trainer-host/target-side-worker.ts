@@ -42,7 +42,9 @@ if (!port) throw new Error('target-side-worker runs only as a worker thread')
 
 let side: CdTargetSide
 try {
-  await selectBackend(init.backend)
+  // One XNNPACK thread: the engine's main thread already has the other core (wasm-threads.ts; a second
+  // pool thread here measured no faster for the U-Net).
+  await selectBackend(init.backend, { wasmThreads: 1 })
   side = new CdTargetSide(
     loadTeacherModel(init.teacherConfig, init.teacherArrays, init.data),
     init.solve,

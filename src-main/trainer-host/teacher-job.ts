@@ -29,7 +29,7 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
   let backend: BackendInfo
   let trainer: TeacherTrainer
   try {
-    backend = await pickBackend(config.backend)
+    backend = await pickBackend(config.backend, data.source)
     makeRunDir(job.checkpointDir)
     makeRunDir(job.outDir)
     trainer = newTeacherTrainer(config, backend.name, resume, data.source)

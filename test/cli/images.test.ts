@@ -5,6 +5,7 @@
  * the grids promise, plus live preview grids recorded in the history. Refusals name the flag.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -28,6 +29,9 @@ const TINY_UNET = [
   '--beta-end',
   '0.2',
 ]
+
+const cores = Math.min(8, availableParallelism())
+const WASM_UNET_LABEL = cores > 1 ? `wasm (${cores} threads)` : 'wasm'
 
 function pngSize(path: string): [number, number] {
   const png = PNG.sync.read(readFileSync(path))
@@ -65,11 +69,14 @@ describe('clab with an image dataset', () => {
     expect(teacher.code, teacher.stderr).toBe(0)
     const teacherSummary = lastJsonLine(teacher.stdout) as {
       dataset: string
+      backend: string
       checkpoint: string
       teacherId: string
       metrics: Record<string, unknown>
     }
     expect(teacherSummary.dataset).toBe(`image:${id}`)
+    // The U-Net trains on wasm with an XNNPACK thread per core (wasm-threads.ts), recorded with the run.
+    expect(teacherSummary.backend).toBe(WASM_UNET_LABEL)
     expect(existsSync(teacherSummary.checkpoint)).toBe(true)
     const teacherMetrics = teacherSummary.metrics as unknown as Record<
       string,
@@ -134,9 +141,11 @@ describe('clab with an image dataset', () => {
     expect(distill.code, distill.stderr).toBe(0)
     const summary = lastJsonLine(distill.stdout) as {
       runId: string
+      backend: string
       exported: string[]
       metrics: Record<string, Record<string, Record<string, number>>>
     }
+    expect(summary.backend).toBe(WASM_UNET_LABEL)
     const names = summary.exported.map((f) => f.split('/').pop())
     expect(names).toEqual(
       expect.arrayContaining([
