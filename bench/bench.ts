@@ -39,6 +39,8 @@ const { values } = parseArgs({
     // batch 8 on this machine, so it is measured only when asked for (--images-backends wasm,cpu).
     'images-backends': { type: 'string', default: 'webgpu,wasm' },
     'skip-images': { type: 'boolean', default: false },
+    // Internal: the images section alone, as JSON, in a process of its own (see below).
+    'images-only': { type: 'boolean', default: false },
   },
 })
 
@@ -197,6 +199,16 @@ function torchReference(): { teacherStepMs: number; cdStepMs: number } | string 
   return { teacherStepMs: Number(match[1]), cdStepMs: Number(match[2]) }
 }
 
+if (values['images-only']) {
+  const { benchImages } = await import('./images-bench')
+  const result = await benchImages({
+    backends: values['images-backends'].split(',') as BackendChoice[],
+    quick: values.quick,
+  })
+  process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0))
+  await new Promise(() => {})
+}
+
 const figures: BackendFigures[] = []
 const unavailable: Record<string, string> = {}
 for (const name of values.backends.split(',') as BackendChoice[]) {
@@ -213,14 +225,14 @@ if (!values['skip-images']) {
   if (!values.json) process.stderr.write('benchmarking the image U-Net...\n')
   // Its own process: a process selects wasm once, and the U-Net takes every core where the MLP above took
   // one (wasm-threads.ts, defaultWasmThreads).
+  // This same script again (under tsx, or the GPU check's bundle), with the images section only.
   const child = spawnSync(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      fileURLToPath(new URL('./images-bench.ts', import.meta.url)),
-      '--json',
-      '--backends',
+      ...process.execArgv,
+      process.argv[1] as string,
+      '--images-only',
+      '--images-backends',
       values['images-backends'],
       ...(values.quick ? ['--quick'] : []),
     ],

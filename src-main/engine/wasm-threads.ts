@@ -47,9 +47,10 @@ interface FactoryConfig {
  * Threads for XNNPACK when CLAB_WASM_THREADS does not say: every core (at most the 8 workers the build
  * preloads) for the U-Net, whose convolutions take milliseconds each, and one for the 2D MLP, whose kernels
  * take a fraction of one, so waking a second thread costs what it saves and competes with CD's target-side
- * thread. Measured here (2 cores, quiet, `bench/images-bench.ts --quick` and `bench/bench.ts`, CLAB_WASM_THREADS
- * 1 against 2): U-Net teacher step at batch 64 4.8 s -> 2.9 s, CD Heun step 5.2 -> 4.3 s; the 2D MLP's CD
- * Euler step beside the target thread 18-22 ms -> 28-30 ms, its teacher step unchanged.
+ * thread. Measured here (2 cores, a shared and noisy machine, bench/images-bench.ts and bench/bench.ts with
+ * CLAB_WASM_THREADS 1 against 2, interleaved): the U-Net teacher step at batch 64 3.5-4.9 s -> 2.5-3.3 s, the
+ * teacher's 100-step sampling 1.8-2.0 -> 1.2-1.4 s per sample, the U-Net CD Heun step beside the target thread
+ * no clearer than 3.9-5.2 -> 3.9-4.6 s; the 2D MLP's CD Euler step beside the target thread 18-22 -> 28-30 ms.
  */
 export function defaultWasmThreads(model: 'unet' | 'mlp'): number {
   return model === 'mlp' ? 1 : Math.min(8, Math.max(1, availableParallelism()))
