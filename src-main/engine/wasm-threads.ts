@@ -19,7 +19,8 @@ import { dirname, join, sep } from 'node:path'
 import { BackendWasm, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 import { tf } from './tf'
 
-const require = createRequire(import.meta.url)
+// Not named `require`: electron-vite's ESM output declares its own `require` shim in the same chunk.
+const requireHere = createRequire(import.meta.url)
 const WASM_OUT = 'tfjs-backend-wasm-threaded-simd'
 
 /** The parts of Emscripten's module this init touches (the package types only the browser's half). */
@@ -76,7 +77,7 @@ export function wasmThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): number
  */
 function workerScriptUrl(mainScript: string): URL {
   const workerPath = join(dirname(mainScript), `${WASM_OUT}.worker.js`)
-  const { wasmWorkerContents } = require(workerPath) as { wasmWorkerContents: string }
+  const { wasmWorkerContents } = requireHere(workerPath) as { wasmWorkerContents: string }
   // The package keeps the script in a template literal whose `\n` escapes became newlines inside string
   // literals; tfjs's own init escapes them again the same way before making its Blob.
   const script = wasmWorkerContents.replace(/\n/g, '\\n')
@@ -98,8 +99,8 @@ export function outsideAsar(path: string): string {
 }
 
 async function threadedModule(threads: number): Promise<ThreadedModule> {
-  const mainScript = outsideAsar(require.resolve(`@tensorflow/tfjs-backend-wasm/wasm-out/${WASM_OUT}.js`))
-  const factory = require(mainScript) as (config: FactoryConfig) => Promise<ThreadedModule>
+  const mainScript = outsideAsar(requireHere.resolve(`@tensorflow/tfjs-backend-wasm/wasm-out/${WASM_OUT}.js`))
+  const factory = requireHere(mainScript) as (config: FactoryConfig) => Promise<ThreadedModule>
   const binary = readFileSync(join(dirname(mainScript), `${WASM_OUT}.wasm`))
   const worker = workerScriptUrl(mainScript)
   const module = await new Promise<ThreadedModule>((resolve, reject) => {
