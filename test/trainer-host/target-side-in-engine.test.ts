@@ -26,20 +26,41 @@ afterAll(() => root?.remove())
 
 /** `thread`: '0' one thread, '1' the thread from the first step, 'auto' (unset) the thread when it is ready. */
 async function losses(
-  options: { entry?: string; thread: '0' | '1' | 'auto'; steps?: number },
+  options: {
+    entry?: string
+    thread: '0' | '1' | 'auto'
+    steps?: number
+    backend?: 'cpu' | 'wasm'
+    wasmThreads?: number
+  },
   solver: 'ddim' | 'heun',
-): Promise<{ losses: number[]; stderr: string[]; stdout: string[] }> {
-  const env = { ...process.env, CLAB_TARGET_THREAD: options.thread === 'auto' ? undefined : options.thread }
+): Promise<{ losses: number[]; stderr: string[]; stdout: string[]; backend: string | undefined }> {
+  const env = {
+    ...process.env,
+    CLAB_TARGET_THREAD: options.thread === 'auto' ? undefined : options.thread,
+    CLAB_WASM_THREADS: options.wasmThreads === undefined ? undefined : String(options.wasmThreads),
+  }
   const host = new ForkedEngineHost({ ...(options.entry ? { entry: options.entry } : {}), env })
   const log = new EventLog(host)
   try {
     const steps = options.steps ?? 40
-    const job = distillJob(root.dir, teacherPath, { steps, solver, targetEma: 0.5 })
+    const job = distillJob(root.dir, teacherPath, {
+      steps,
+      solver,
+      targetEma: 0.5,
+      ...(options.backend ? { backend: options.backend } : {}),
+    })
     host.start(job)
     expect(await log.terminal(job.runId)).toMatchObject({ type: 'finished', step: steps })
     const lines = (stream: 'stdout' | 'stderr') =>
       log.events.flatMap((e) => (e.type === 'log' && e.stream === stream ? [e.line] : []))
-    return { losses: log.points(job.runId).map((p) => p.loss), stderr: lines('stderr'), stdout: lines('stdout') }
+    const started = log.events.find((e) => e.type === 'started')
+    return {
+      losses: log.points(job.runId).map((p) => p.loss),
+      stderr: lines('stderr'),
+      stdout: lines('stdout'),
+      backend: started?.type === 'started' ? started.backend : undefined,
+    }
   } finally {
     host.kill()
     await host.exited
@@ -69,17 +90,21 @@ describe('CD with the target side on a second thread, in the engine process', ()
     expect(handover).toHaveLength(availableParallelism() >= 2 ? 1 : 0)
   })
 
-  it('from the built bundle too', async () => {
+  it('from the built bundle too, with the threaded wasm loader on the engine thread', async () => {
     // The e2e tests' build check: builds out/ (main and renderer) when it is missing, as after a fresh clone.
     const release = await claimRenderer()
     let built
     try {
       expect(existsSync(BUILT_ENTRY), `${BUILT_ENTRY} is missing: run npm run build`).toBe(true)
-      built = await losses({ entry: BUILT_ENTRY, thread: '1' }, 'heun')
+      // wasm with two XNNPACK threads on the engine thread (the worker keeps one): the threaded loader
+      // (wasm-threads.ts) must load and run from the bundle's chunks too.
+      built = await losses({ entry: BUILT_ENTRY, thread: '1', backend: 'wasm', wasmThreads: 2 }, 'heun')
     } finally {
       release()
     }
-    const one = await losses({ thread: '0' }, 'heun')
+    const one = await losses({ thread: '0', backend: 'wasm', wasmThreads: 1 }, 'heun')
+    expect(built.backend).toBe('wasm (2 threads)')
+    expect(one.backend).toBe('wasm')
     expect(built.stdout).toContain('teacher and target on a second thread from step 1')
     expect(built.stderr.filter((l) => l.includes('stay on the engine thread'))).toEqual([])
     expect(built.losses).toEqual(one.losses)
