@@ -223,9 +223,9 @@ const store = values['skip-store'] ? null : await benchStore(values.quick ? { po
 let images = null
 if (!values['skip-images']) {
   if (!values.json) process.stderr.write('benchmarking the image U-Net...\n')
-  // Its own process: a process selects wasm once, and the U-Net takes every core where the MLP above took
-  // one (wasm-threads.ts, defaultWasmThreads).
-  // This same script again (under tsx, or the GPU check's bundle), with the images section only.
+  // Its own process, this same script again (under tsx, or the GPU check's bundle) with the images section
+  // only: a process selects wasm once, and the U-Net takes every core where the MLP above took one
+  // (wasm-threads.ts, defaultWasmThreads).
   const child = spawnSync(
     process.execPath,
     [

@@ -4,7 +4,7 @@
  * webgpu (Dawn through the `webgpu` package, backend-webgpu.ts), wasm and cpu are direct dependencies.
  */
 import util from 'node:util'
-import type { BackendChoice } from '@shared/config/fields'
+import type { BackendChoice, ModelKind } from '@shared/config/fields'
 import { adapterLabel, tryWebgpu, type AdapterInfo } from './backend-webgpu'
 import { tf } from './tf'
 import { defaultWasmThreads, useWasmThreads, wasmThreading, wasmThreadsFromEnv } from './wasm-threads'
@@ -63,7 +63,7 @@ export interface BackendOptions {
   /** XNNPACK threads if wasm is chosen; else CLAB_WASM_THREADS, else defaultWasmThreads for `model`. */
   wasmThreads?: number
   /** The network the process trains: the U-Net (image data) gets every core on wasm, the 2D MLP one. */
-  model?: 'unet' | 'mlp'
+  model?: ModelKind
 }
 
 async function tryWasm(options: BackendOptions): Promise<Attempt> {

@@ -17,11 +17,14 @@ import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { dirname, join, sep } from 'node:path'
 import { BackendWasm, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
+import type { ModelKind } from '@shared/config/fields'
 import { tf } from './tf'
 
 // Not named `require`: electron-vite's ESM output declares its own `require` shim in the same chunk.
 const requireHere = createRequire(import.meta.url)
 const WASM_OUT = 'tfjs-backend-wasm-threaded-simd'
+/** The pthread workers the threaded build preloads (PTHREAD_POOL_SIZE), so the most threads it runs without more. */
+const MAX_WASM_THREADS = 8
 
 /** The parts of Emscripten's module this init touches (the package types only the browser's half). */
 interface ThreadedModule {
@@ -45,16 +48,15 @@ interface FactoryConfig {
 }
 
 /**
- * Threads for XNNPACK when CLAB_WASM_THREADS does not say: every core (at most the 8 workers the build
- * preloads) for the U-Net, whose convolutions take milliseconds each, and one for the 2D MLP, whose kernels
- * take a fraction of one, so waking a second thread costs what it saves and competes with CD's target-side
+ * Threads for XNNPACK when CLAB_WASM_THREADS does not say: every core (at most MAX_WASM_THREADS) for the
+ * U-Net, whose convolutions take milliseconds each, and one for the 2D MLP, whose kernels take a fraction of one, so waking a second thread costs what it saves and competes with CD's target-side
  * thread. Measured here (2 cores, a shared and noisy machine, bench/images-bench.ts and bench/bench.ts with
  * CLAB_WASM_THREADS 1 against 2, interleaved): the U-Net teacher step at batch 64 3.5-4.9 s -> 2.5-3.3 s, the
  * teacher's 100-step sampling 1.8-2.0 -> 1.2-1.4 s per sample, the U-Net CD Heun step beside the target thread
  * no clearer than 3.9-5.2 -> 3.9-4.6 s; the 2D MLP's CD Euler step beside the target thread 18-22 -> 28-30 ms.
  */
-export function defaultWasmThreads(model: 'unet' | 'mlp'): number {
-  return model === 'mlp' ? 1 : Math.min(8, Math.max(1, availableParallelism()))
+export function defaultWasmThreads(model: ModelKind): number {
+  return model === 'mlp' ? 1 : Math.min(MAX_WASM_THREADS, Math.max(1, availableParallelism()))
 }
 
 /**
@@ -65,8 +67,10 @@ export function wasmThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): number
   const text = env.CLAB_WASM_THREADS
   if (text === undefined || text === '') return null
   const value = Number(text)
-  if (!Number.isInteger(value) || value < 1 || value > 8)
-    throw new Error(`CLAB_WASM_THREADS must be a whole number from 1 to 8, got ${JSON.stringify(text)}`)
+  if (!Number.isInteger(value) || value < 1 || value > MAX_WASM_THREADS)
+    throw new Error(
+      `CLAB_WASM_THREADS must be a whole number from 1 to ${MAX_WASM_THREADS}, got ${JSON.stringify(text)}`,
+    )
   return value
 }
 
