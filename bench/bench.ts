@@ -24,7 +24,7 @@ import { consistencySample, teacherSample } from '../src-main/engine/samplers'
 import { topOf } from '../src-main/engine/evaluate'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { TargetSideThread, targetThreadWanted } from '../src-main/trainer-host/target-side-thread'
-import { kernelText, stepKernels, timeSteps, type StepKernels } from './step-timing'
+import { kernelText, stepKernels, threadsText, timeSteps, type StepKernels } from './step-timing'
 import type { ImagesBenchResult } from './images-bench'
 import { benchStore } from './store-bench'
 import { tf } from '../src-main/engine/tf'
@@ -270,7 +270,7 @@ for (const f of figures) {
   )
   lines.push(
     `${f.backend.padEnd(8)} teacher step ${f.teacherStepMs.toFixed(2)} ms | CD step Euler ${f.cdStepEulerMs.toFixed(2)} ms, Heun ${f.cdStepHeunMs.toFixed(2)} ms ` +
-      `(${f.cdThreads} threads; on one: ${f.cdStepEulerOneThreadMs.toFixed(2)} / ${f.cdStepHeunOneThreadMs.toFixed(2)} ms); default preset ${f.cdStepDefaultPresetMs.toFixed(2)} ms | ` +
+      `(${threadsText(f.cdThreads)}; on one: ${f.cdStepEulerOneThreadMs.toFixed(2)} / ${f.cdStepHeunOneThreadMs.toFixed(2)} ms); default preset ${f.cdStepDefaultPresetMs.toFixed(2)} ms | ` +
       `sample: student 1-step ${(f.sampleStudent1StepMsPerSample * 1000).toFixed(2)} us, teacher 100-step ${(f.sampleTeacher100StepMsPerSample * 1000).toFixed(1)} us per sample | ` +
       `tensors ${f.tensorsBefore} -> ${f.tensorsAfter} over ${f.leakCheckSteps} CD steps`,
   )

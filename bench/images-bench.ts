@@ -31,7 +31,7 @@ import { loadTeacherModel } from '../src-main/engine/teacher-model'
 import { TeacherTrainer } from '../src-main/engine/teacher-trainer'
 import { tf } from '../src-main/engine/tf'
 import { countUnetParameters, unetSpec } from '../src-main/engine/unet'
-import { stepKernels, timeSteps, type StepKernels } from './step-timing'
+import { stepKernels, threadsText, timeSteps, type StepKernels } from './step-timing'
 import { torchUnetReference, type TorchUnetFigures } from './torch-unet'
 import { strokeRows } from './stroke-images'
 
@@ -262,7 +262,7 @@ export function formatImagesBench(result: ImagesBenchResult): string[] {
     )
     lines.push(
       `${f.backend.padEnd(8)} teacher step (batch ${f.batch}) ${f.teacherStepMs.toFixed(0)} ms = ${f.teacherImagesPerSecond.toFixed(1)} images/s | ` +
-        `CD step (Heun, ${f.cdThreads} threads) ${f.cdStepHeunMs.toFixed(0)} ms = ${f.cdImagesPerSecond.toFixed(1)} images/s | ` +
+        `CD step (Heun, ${threadsText(f.cdThreads)}) ${f.cdStepHeunMs.toFixed(0)} ms = ${f.cdImagesPerSecond.toFixed(1)} images/s | ` +
         `ms per sample: student 1 step ${f.studentOneStepMsPerSample.toFixed(1)}, teacher 100 steps ${f.teacher100MsPerSample.toFixed(0)} ` +
         `(${(f.teacher100MsPerSample / f.studentOneStepMsPerSample).toFixed(0)}x) | tensors over ${f.timedSteps} steps: teacher ${f.tensorsBefore} -> ${f.tensorsAfter}, CD ${f.cdTensorsBefore} -> ${f.cdTensorsAfter}`,
     )

@@ -84,3 +84,8 @@ export function kernelText(k: StepKernels | null): string {
   const device = k.kernelMs === null ? '' : `, ${k.kernelMs.toFixed(1)} ms device`
   return `${k.kernels} kernels (${k.launches} launches)${device}`
 }
+
+/** "1 thread", "2 threads": how many threads a CD step ran on, for the printed lines. */
+export function threadsText(n: number): string {
+  return `${n} thread${n === 1 ? '' : 's'}`
+}

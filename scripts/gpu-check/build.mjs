@@ -6,6 +6,7 @@
  *   bench.mjs          bench/bench.ts bundled (esbuild), the run store left out (better-sqlite3 is a stub:
  *                      the check runs with --skip-store)
  *   *.wasm             tfjs-backend-wasm's binaries, found beside the bundle
+ *   node_modules/@tensorflow/tfjs-backend-wasm  its threaded build, so the wasm figures use every core (bundle.mjs)
  *   node_modules/webgpu  Dawn for Node (index.js, package.json, dist/linux-x64/dawn.node)
  *   node.xz            this machine's node binary
  *   libvulkan1.deb     Debian's Vulkan loader (apt-get download), unpacked there without root
@@ -16,7 +17,7 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { bundleEngineScript } from './bundle.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -39,33 +40,12 @@ const mainBlocksOff = {
   },
 }
 
-await build({
-  entryPoints: [join(root, 'bench', 'bench.ts')],
+await bundleEngineScript({
+  entry: join(root, 'bench', 'bench.ts'),
   outfile: join(out, 'bench.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
   alias: { 'better-sqlite3': join(here, 'no-sqlite.mjs') },
   plugins: [mainBlocksOff],
-  tsconfig: join(root, 'tsconfig.json'),
-  logLevel: 'warning',
-  // CommonJS parts of tfjs call require / __dirname; the wasm backend finds its .wasm files from __dirname.
-  banner: {
-    js: [
-      "import { createRequire as __cr } from 'node:module'",
-      "import { fileURLToPath as __fu } from 'node:url'",
-      "import { dirname as __dn } from 'node:path'",
-      'const require = __cr(import.meta.url)',
-      'const __filename = __fu(import.meta.url)',
-      'const __dirname = __dn(__filename)',
-    ].join('\n'),
-  },
 })
-
-const wasmDir = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')
-for (const f of readdirSync(wasmDir)) if (f.endsWith('.wasm')) copyFileSync(join(wasmDir, f), join(out, f))
 
 const webgpu = join(root, 'node_modules', 'webgpu')
 const webgpuOut = join(out, 'node_modules', 'webgpu')

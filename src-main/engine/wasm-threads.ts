@@ -169,7 +169,8 @@ export function useWasmThreads(threads: number): void {
         return backend
       } catch (error) {
         setThreadsCount(1)
-        threading = { threads: 1, fallback: (error as Error).message ?? String(error) }
+        // The first line names what failed; Node appends the require stack below it.
+        threading = { threads: 1, fallback: String((error as Error).message ?? error).split('\n')[0] ?? '' }
         return stock()
       }
     },
