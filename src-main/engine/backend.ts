@@ -5,6 +5,7 @@
  */
 import util from 'node:util'
 import type { BackendChoice, ModelKind } from '@shared/config/fields'
+import { BACKEND_AUTO_ORDER } from '@shared/config/choices'
 import { adapterLabel, tryWebgpu, type AdapterInfo } from './backend-webgpu'
 import { tf } from './tf'
 import { defaultWasmThreads, useWasmThreads, wasmThreading, wasmThreadsFromEnv } from './wasm-threads'
@@ -93,8 +94,6 @@ const candidates: Record<
   cpu: tryCpu,
 }
 
-const AUTO_ORDER: Array<Exclude<BackendChoice, 'auto'>> = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu']
-
 let current: BackendInfo | null = null
 
 /** Selects (once per process per choice) and returns the backend; throws BackendError if an explicit choice fails. */
@@ -103,7 +102,7 @@ export async function selectBackend(requested: BackendChoice, options: BackendOp
   // Quiet tfjs's console advice about tfjs-node; the chosen backend is reported by the caller.
   tf.env().set('PROD', true)
   const auto = requested === 'auto'
-  const order = auto ? AUTO_ORDER : [requested]
+  const order = auto ? BACKEND_AUTO_ORDER : [requested]
   const skipped: string[] = []
   for (const name of order) {
     const attempt = await candidates[name](auto, options)

@@ -8,9 +8,20 @@ export type LossKind = (typeof LOSSES)[number]
 export const SOLVERS = ['ddim', 'heun'] as const
 export type Solver = (typeof SOLVERS)[number]
 
-/** `auto` picks tfjs-node-gpu, then webgpu (hardware adapters only), then tfjs-node, then wasm, then cpu. */
 export const BACKENDS = ['auto', 'node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const
 export type BackendChoice = (typeof BACKENDS)[number]
+/** The order `auto` tries them in (src-main/engine/backend.ts); webgpu on a hardware adapter only. */
+export const BACKEND_AUTO_ORDER: ReadonlyArray<Exclude<BackendChoice, 'auto'>> = [
+  'node-gpu',
+  'webgpu',
+  'node',
+  'wasm',
+  'cpu',
+]
+/** The backend fields' help, for teacher and distillation runs alike. */
+export const BACKEND_HELP =
+  `tfjs backend: auto tries ${BACKEND_AUTO_ORDER.join(', ')} in turn, and the first that starts runs; ` +
+  'auto takes webgpu on a hardware adapter only, and backend webgpu takes a software one (lavapipe) too.'
 
 export const GRIDS = ['uniform', 'karras'] as const
 export type GridKind = (typeof GRIDS)[number]

@@ -7,7 +7,6 @@ import { MAX_TERMINAL_ALPHA_BAR, MIN_SIGMA_MAX } from '../cd/schedule'
 import { DATASETS_2D } from '../data/datasets2d'
 import {
   ALGORITHMS,
-  BACKENDS,
   GRIDS,
   LOSSES,
   LR_SCHEDULES,
@@ -16,11 +15,11 @@ import {
   TOP_REPLAY_STEPS,
   WEIGHTINGS,
 } from './choices'
+import { DISTILL_RUN_FIELD_SPECS } from './distill-run-fields'
 import type { ValuesOf } from './field-schema'
 import type { FieldSpec } from './registry'
 
 const list = (values: readonly string[]) => values.join('|')
-const interval = { min: 0, max: 1e8 }
 const decay = { min: 0, max: 1, maxOpen: true }
 
 /**
@@ -386,72 +385,7 @@ export const DISTILL_FIELD_SPECS = [
     sweepable: true,
     cli: { flag: '--seed', arg: '<s>', help: 'random seed' },
   },
-  {
-    key: 'backend',
-    label: 'Backend',
-    what: 'backend',
-    help: 'tfjs backend: auto tries node-gpu, node, wasm, then cpu.',
-    kind: 'select',
-    options: BACKENDS,
-    group: 'run',
-    branchable: true,
-    resumable: true,
-    column: { title: 'Compute backend used (or requested)', width: '5.5rem' },
-    cli: { flag: '--backend', arg: '<b>', help: `compute backend: ${list(BACKENDS)}` },
-  },
-  {
-    key: 'evalEvery',
-    label: 'Evaluation interval',
-    what: 'evaluation interval',
-    help: 'Steps between full evaluations during training; 0 evaluates only at the end.',
-    kind: 'int',
-    bounds: interval,
-    group: 'run',
-    branchable: true,
-    resumable: true,
-    cli: { flag: '--eval-every', arg: '<n>', help: 'evaluate every n steps (0: only at the end)' },
-  },
-  {
-    key: 'sampleEvery',
-    label: 'Preview interval',
-    what: 'sample preview interval',
-    help: 'Steps between live sample previews (the student at 1 and 2 steps from the fixed preview noise, with their sliced Wasserstein); 0 draws none.',
-    kind: 'int',
-    bounds: interval,
-    group: 'run',
-    branchable: true,
-    resumable: true,
-    legacy: { value: 250, by: 'schema' },
-    cli: {
-      flag: '--sample-every',
-      arg: '<n>',
-      help: 'live sample previews (NFE 1 and 2, fixed noise) every n steps (0: none)',
-    },
-  },
-  {
-    key: 'checkpointEvery',
-    label: 'Checkpoint interval',
-    what: 'checkpoint interval',
-    help: 'Steps between checkpoints (resume and branch start from the last one); 0 keeps only the final one.',
-    kind: 'int',
-    bounds: interval,
-    group: 'run',
-    branchable: true,
-    resumable: true,
-    cli: { flag: '--checkpoint-every', arg: '<n>', help: 'checkpoint every n steps' },
-  },
-  {
-    key: 'evalSamples',
-    label: 'Evaluation samples',
-    what: 'evaluation samples',
-    help: 'Samples drawn per model and NFE for the quality metrics (SWD, energy, MMD).',
-    kind: 'int',
-    bounds: { min: 16, max: 100_000 },
-    group: 'run',
-    branchable: true,
-    resumable: true,
-    cli: { flag: '--eval-samples', arg: '<n>', help: 'samples per evaluation' },
-  },
+  ...DISTILL_RUN_FIELD_SPECS,
 ] as const satisfies readonly FieldSpec[]
 
 /** A distillation config field's key. */

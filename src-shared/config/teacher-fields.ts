@@ -3,7 +3,7 @@
  * (and the CLI help's). Defaults live in TEACHER_DEFAULTS (defaults.ts).
  */
 import { DATASETS_2D } from '../data/datasets2d'
-import { BACKENDS, BETA_SCHEDULES, MODELS } from './choices'
+import { BACKEND_HELP, BACKENDS, BETA_SCHEDULES, MODELS } from './choices'
 import type { FieldSpec } from './registry'
 import type { TeacherConfig } from './schemas'
 
@@ -261,7 +261,7 @@ export const TEACHER_FIELDS: readonly FieldSpec<TeacherField>[] = [
     key: 'backend',
     label: 'Backend',
     what: 'backend',
-    help: 'auto tries node-gpu, node, wasm, then cpu.',
+    help: BACKEND_HELP,
     kind: 'select',
     options: BACKENDS,
     advanced: true,

@@ -210,4 +210,12 @@ describe('#16.1 the field registry', () => {
       }
     }
   })
+
+  it("#18 the backend fields' help names every backend in the order auto tries them, webgpu included", () => {
+    for (const fields of [DISTILL_FIELDS, TEACHER_FIELDS] as const) {
+      const help = fields.find((f) => f.key === 'backend')?.help ?? ''
+      expect(help).toContain('auto tries node-gpu, webgpu, node, wasm, cpu')
+      expect(help).toContain('webgpu on a hardware adapter only')
+    }
+  })
 })
