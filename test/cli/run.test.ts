@@ -1,14 +1,14 @@
 /**
  * `clab teacher` and `clab distill` end to end: real processes, real files, the CLI contract of the issue.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DISTILL_DEFAULTS } from '@shared/config/defaults'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { clab, lastJsonLine, TEST_DATA_DIR } from '../helpers/cli'
+import { fileTempDir } from '../helpers/temp'
 
-const dir = mkdtempSync(join(tmpdir(), 'clab-cli-'))
+const dir = fileTempDir('cli')
 const teacherDir = join(dir, 'teacher')
 const teacherPath = join(teacherDir, 'teacher.ckpt')
 const tinyTeacher = ['--dataset', 'rings', '--steps', '60', '--width', '32', '--depth', '2', '--batch', '64']

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 // @ts-expect-error -- a plain .mjs script module without types
 import { failureReason, tryDownload } from '../../scripts/electron-download.mjs'
+import { testTempDir } from '../helpers/temp'
 
 const STACK = `node:internal/deps/undici/undici:13502
       Error.captureStackTrace(err);
@@ -29,7 +29,7 @@ describe('#19 item 17: npm start without the Electron binary prints a message, n
 
   it('captures the real output of a failing download tool and returns only the reason', () => {
     // A real child process that fails as the download tool does offline.
-    const dir = mkdtempSync(join(tmpdir(), 'clab-start-'))
+    const dir = testTempDir('start')
     const script = join(dir, 'fail.mjs')
     writeFileSync(script, 'await fetch("http://127.0.0.1:9/unreachable")\n')
     const reason = tryDownload(spawnSync, process.execPath, [script], {})

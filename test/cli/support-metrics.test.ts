@@ -3,14 +3,14 @@
  * density, coverage and the off-support share for every model and NFE and the data floor (real processes,
  * real files).
  */
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SUPPORT_METRICS } from '@shared/cd/evaluation'
 import { clab } from '../helpers/cli'
+import { fileTempDir } from '../helpers/temp'
 
-const dir = mkdtempSync(join(tmpdir(), 'clab-support-'))
+const dir = fileTempDir('support')
 const HEADER = /precision\s+recall\s+density\s+coverage\s+off-support/
 
 describe('#17 clab support metrics', () => {

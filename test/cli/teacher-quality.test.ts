@@ -2,13 +2,12 @@
  * #17 `clab teachers list` shows each teacher's quality against held-out data, `clab teachers measure`
  * measures one, and `clab distill` from a teacher below 0.9 precision warns in its header (real processes).
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { clab, lastJsonLine } from '../helpers/cli'
+import { fileTempDir } from '../helpers/temp'
 
-const dir = mkdtempSync(join(tmpdir(), 'clab-teacher-quality-'))
+const dir = fileTempDir('teacher-quality')
 const dataDir = join(dir, 'data')
 let teacherId = ''
 

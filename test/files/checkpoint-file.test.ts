@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseTeacherConfig } from '@shared/config/validate'
@@ -11,6 +10,7 @@ import {
   writeCheckpoint,
 } from '../../src-main/files/checkpoint-file'
 import type { Snapshot, TeacherHeader } from '../../src-main/engine/snapshot'
+import { testTempDir } from '../helpers/temp'
 
 function sample(): Snapshot<TeacherHeader> {
   return {
@@ -55,7 +55,7 @@ describe('checkpoint files', () => {
   })
 
   it('write atomically and leave the previous file intact when a write fails', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'clab-ckpt-'))
+    const dir = testTempDir('ckpt')
     const path = join(dir, 'latest.ckpt')
     writeCheckpoint(path, sample())
     const good = readFileSync(path)
@@ -73,7 +73,7 @@ describe('checkpoint files', () => {
     expect(() => readCheckpoint('/nonexistent/teacher.ckpt')).toThrow(
       /checkpoint \/nonexistent\/teacher.ckpt: cannot be read \(ENOENT\)/,
     )
-    const dir = mkdtempSync(join(tmpdir(), 'clab-ckpt-'))
+    const dir = testTempDir('ckpt')
     writeFileSync(join(dir, 'empty.ckpt'), '')
     expect(existsSync(join(dir, 'empty.ckpt'))).toBe(true)
     expect(() => readCheckpoint(join(dir, 'empty.ckpt'))).toThrow(/bad magic/)

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { fileTempDir } from './temp'
 
 /** Every test file gets its own run history unless it passes CLAB_DATA_DIR itself. */
-export const TEST_DATA_DIR = mkdtempSync(join(tmpdir(), 'clab-history-'))
+export const TEST_DATA_DIR = fileTempDir('history')
 
 export const CLAB = fileURLToPath(new URL('../../bin/clab.mjs', import.meta.url))
 
