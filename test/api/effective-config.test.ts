@@ -4,10 +4,10 @@
  * runs.list with configs), both transports alike.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ApiResult } from '@shared/ipc/api'
 import { DISTILL_FIELDS_ADDED } from '@shared/config/stored'
 import { TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { startBackend, type Backend } from './harness'
+import { value } from '../helpers/api-result'
 
 let backend: Backend
 
@@ -18,11 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend?.close()
 })
-
-function value<T>(result: ApiResult<T>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`)
-  return result.value
-}
 
 describe('the effective config over the API', () => {
   it('#16.2 config.validate answers an iCT config asking mu 0.95 with the parsed config and the effective one (mu 0, inverse-gap)', async () => {

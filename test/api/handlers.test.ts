@@ -5,13 +5,13 @@
 import { appendFileSync, mkdirSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ApiResult } from '@shared/ipc/api'
 import { decodeWire, encodeWire } from '@shared/ipc/wire'
 import { PRESETS } from '@shared/config/presets'
 import { insideDataDir, toApiError, writeUpload } from '../../src-main/api/handlers'
 import { RunStateError } from '../../src-main/services/run-service'
 import { DatabaseBusyError, InvalidIdError, RunNotFoundError, StorageFullError } from '../../src-main/store'
 import { startBackend, type Backend } from './harness'
+import { value } from '../helpers/api-result'
 
 let backend: Backend
 
@@ -22,11 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend?.close()
 })
-
-function value<T>(result: ApiResult<T>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`)
-  return result.value
-}
 
 describe('API handlers', () => {
   it('carries NaN and infinities through both transports identically', async () => {

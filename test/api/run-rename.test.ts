@@ -3,9 +3,9 @@
  * stored and pushed as a run event, '' goes back to the derived name, a bad name is refused naming the field.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ApiError, ApiResult } from '@shared/ipc/api'
 import { parseDistillConfig } from '@shared/config/validate'
 import { Events, startBackend, type Backend } from './harness'
+import { value, error } from '../helpers/api-result'
 
 let backend: Backend
 let id: string
@@ -24,16 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend?.close()
 })
-
-function value<T>(result: ApiResult<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`)
-  return result.value
-}
-
-function error(result: ApiResult<unknown>): ApiError {
-  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value).slice(0, 200)}`)
-  return result.error
-}
 
 describe.each(['in-process', 'websocket'] as const)('#19 runs.rename over %s', (transport) => {
   it('#19 renames, pushes the change, restores the derived name, refuses a bad name by field', async () => {

@@ -23,12 +23,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { parseDistillConfig } from '@shared/config/validate'
-import type { ApiError, ApiResult, WireMessage } from '@shared/ipc/api'
+import type { ApiResult, WireMessage } from '@shared/ipc/api'
 import { MAX_SAMPLE_FILE_BYTES } from '@shared/store/run-file'
 import type { Api } from '../../src-main/api/handlers'
 import { startServer, type RunningServer } from '../../src-main/serve/server'
 import { runPaths } from '../../src-main/store'
 import { startBackend, type Backend } from '../api/harness'
+import { value, error } from '../helpers/api-result'
 
 let backend: Backend
 
@@ -71,16 +72,6 @@ async function socket(server: RunningServer) {
       return { id, reply }
     },
   }
-}
-
-function value<T>(result: ApiResult<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`)
-  return result.value
-}
-
-function error(result: ApiResult<unknown>): ApiError {
-  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value).slice(0, 200)}`)
-  return result.error
 }
 
 /** A file of `bytes` zero bytes, written sparse (instant, and no disk used until copied). */

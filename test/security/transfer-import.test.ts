@@ -1,15 +1,12 @@
 /**
- * Issue #15, imports and exports over the API (both transports, one real backend): exports go only below the
- * data folder's exports/, never over an existing file and never through a link; an imported run folder or
- * teacher file is checked whole before anything is written, and a refused or failed import leaves no row
- * and no file behind.
+ * Issue #15, imports over the API (one real backend): an imported run folder or teacher file is checked whole
+ * before anything is written, and a refused or failed import leaves no row and no file behind.
  */
 import {
   copyFileSync,
   existsSync,
   lstatSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -17,215 +14,22 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import BetterSqlite3 from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseDistillConfig } from '@shared/config/validate'
-import type { ApiClient, ApiError, ApiResult } from '@shared/ipc/api'
+import { describe, expect, it } from 'vitest'
 import { decodeCheckpoint, encodeCheckpoint } from '../../src-main/files/checkpoint-file'
-import { startBackend, type Backend } from '../api/harness'
 
-let backend: Backend
+import {
+  backend,
+  error,
+  runCount,
+  runFolder,
+  storeEntries,
+  teacherCount,
+  TRANSPORTS,
+  useTransferBackend,
+  value,
+} from './transfer-harness'
 
-beforeAll(async () => {
-  backend = await startBackend('security-transfer')
-})
-
-afterAll(async () => {
-  await backend?.close()
-})
-
-const TRANSPORTS = ['in-process', 'websocket'] as const
-
-function value<T>(result: ApiResult<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`)
-  return result.value
-}
-
-function error(result: ApiResult<unknown>): ApiError {
-  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value).slice(0, 200)}`)
-  return result.error
-}
-
-/** `PRAGMA integrity_check` of the live database through a second, read-only connection. */
-function integrity(): string {
-  const db = new BetterSqlite3(join(backend.dataDir, 'lab.sqlite'), { readonly: true, fileMustExist: true })
-  try {
-    return db.pragma('integrity_check', { simple: true }) as string
-  } finally {
-    db.close()
-  }
-}
-
-function sqliteHeader(name: string): string {
-  return readFileSync(join(backend.dataDir, name)).subarray(0, 15).toString('latin1')
-}
-
-const runCount = () => backend.store.runs.listRuns().length
-const teacherCount = () => backend.store.teachers.listTeachers().length
-/** Entries of runs/ and teachers/: a failed import leaves none behind (not even a temporary folder). */
-const storeEntries = () =>
-  [...readdirSync(join(backend.dataDir, 'runs')), ...readdirSync(join(backend.dataDir, 'teachers'))].sort()
-
-let fixtures = 0
-
-/** A valid exported run folder at `<data>/exports/<name>`, changed by `edit` (run.json) before it is written. */
-function runFolder(name: string, edit: (run: Record<string, unknown>) => void = () => {}): string {
-  const dir = join(backend.dataDir, 'exports', name)
-  mkdirSync(join(dir, 'samples'), { recursive: true })
-  mkdirSync(join(dir, 'checkpoints'), { recursive: true })
-  const run: Record<string, unknown> = {
-    id: `20260101-000000-fixture${++fixtures}`,
-    kind: 'distill',
-    status: 'finished',
-    config: parseDistillConfig({ dataset: 'moons', teacher: 'builtin', steps: 100, backend: 'cpu' }),
-    appVersion: '0.0.0',
-    parentRunId: null,
-    parentKind: null,
-    parentStep: null,
-    backend: 'cpu',
-    seed: 0,
-    createdAt: 1_767_225_600_000,
-    notes: 'fixture',
-    tags: ['fixture'],
-    samples: [
-      {
-        step: 100,
-        nfe: 1,
-        kind: 'csv2d',
-        model: 'student',
-        role: 'final',
-        noiseSeed: 7,
-        path: 'samples/student-nfe1.csv',
-      },
-    ],
-    checkpoints: [{ step: 100, path: 'checkpoints/final.ckpt', bytes: 4 }],
-  }
-  edit(run)
-  writeFileSync(join(dir, 'run.json'), JSON.stringify(run))
-  writeFileSync(
-    join(dir, 'metrics.csv'),
-    'key,step,value,wall_ms\nloss,1,0.5,1767225600000\nloss,2,NaN,1767225600001\n',
-  )
-  writeFileSync(
-    join(dir, 'evaluations.json'),
-    JSON.stringify([{ step: 100, metric: 'swd', model: 'student', nfe: 1, value: 0.1 }]),
-  )
-  writeFileSync(join(dir, 'samples', 'student-nfe1.csv'), 'x,y\n0,0\n1,1\n')
-  writeFileSync(join(dir, 'checkpoints', 'final.ckpt'), 'ckpt')
-  return dir
-}
-
-describe.each(TRANSPORTS)('exports over the %s transport', (transport) => {
-  let client: ApiClient
-  beforeAll(() => {
-    client = backend.clients[transport]
-  })
-
-  it('#15.1 teachers.export over the API cannot overwrite lab.sqlite', async () => {
-    for (const path of ['lab.sqlite', join(backend.dataDir, 'lab.sqlite')]) {
-      const refused = error(await client.call('teachers.export', { id: 'builtin-moons', path }))
-      expect(refused, path).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'path' })
-      expect(refused.message).toContain('exports')
-    }
-    expect(sqliteHeader('lab.sqlite')).toBe('SQLite format 3')
-    expect(integrity()).toBe('ok')
-    expect(value(await client.call('runs.list')).length).toBe(runCount())
-  })
-
-  it('#15.1 runs.export into datasets/x, uploads/, lab.sqlite-wal and -shm is refused and writes nothing', async () => {
-    const run = backend.store.runs.createRun({ kind: 'distill', config: {}, appVersion: '0.0.0', status: 'finished' })
-    for (const path of [
-      'datasets/x',
-      'uploads/x',
-      'lab.sqlite-wal',
-      'lab.sqlite-shm',
-      'runs/x',
-      'teachers/x',
-      'somewhere/x',
-      'exports',
-    ]) {
-      expect(error(await client.call('runs.export', { id: run.id, path })), path).toMatchObject({
-        code: 'INVALID_PAYLOAD',
-        field: 'path',
-      })
-    }
-    expect(error(await client.call('runs.export', { id: run.id, path: '.' }))).toMatchObject({
-      code: 'PATH_OUTSIDE_DATA_DIR',
-      field: 'path',
-    })
-    for (const path of ['lab.sqlite-wal', 'lab.sqlite-shm', 'datasets/x.ckpt']) {
-      expect(error(await client.call('teachers.export', { id: 'builtin-moons', path })), path).toMatchObject({
-        code: 'INVALID_PAYLOAD',
-        field: 'path',
-      })
-    }
-    for (const path of ['datasets/x', 'uploads/x', 'somewhere', 'runs/x', 'datasets/x.ckpt'])
-      expect(existsSync(join(backend.dataDir, path)), path).toBe(false)
-    expect(integrity()).toBe('ok')
-  })
-
-  it('#15.11 RUNS/x and Lab.SQLITE are refused: names are compared without regard to case', async () => {
-    const run = backend.store.runs.createRun({ kind: 'distill', config: {}, appVersion: '0.0.0', status: 'finished' })
-    for (const path of ['RUNS/x', 'Runs/x', 'TEACHERS/x', 'Datasets/x', 'exports/../RUNS/x']) {
-      expect(error(await client.call('runs.export', { id: run.id, path })), path).toMatchObject({
-        code: 'INVALID_PAYLOAD',
-        field: 'path',
-      })
-    }
-    for (const path of ['Lab.SQLITE', 'LAB.sqlite-WAL', 'Lab.sqlite-Shm']) {
-      expect(error(await client.call('teachers.export', { id: 'builtin-moons', path })), path).toMatchObject({
-        code: 'INVALID_PAYLOAD',
-        field: 'path',
-      })
-    }
-    expect(readdirSync(backend.dataDir).filter((n) => n !== n.toLowerCase())).toEqual([])
-  })
-
-  it('#15.1 an export never overwrites an existing file, and names it', async () => {
-    const path = `exports/teacher-${transport}.ckpt`
-    const file = value(await client.call('teachers.export', { id: 'builtin-moons', path })).file
-    expect(file).toBe(join(backend.dataDir, path))
-    writeFileSync(file, 'mine')
-    const again = error(await client.call('teachers.export', { id: 'builtin-rings', path }))
-    expect(again).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'path' })
-    expect(again.message).toContain(file)
-    expect(again.message).toMatch(/already exists/)
-    expect(readFileSync(file, 'utf8')).toBe('mine')
-    // A run folder: a file already there refuses the whole export, before anything is written.
-    const run = backend.store.runs.createRun({ kind: 'distill', config: {}, appVersion: '0.0.0', status: 'finished' })
-    mkdirSync(join(backend.dataDir, 'exports', `run-${transport}`), { recursive: true })
-    writeFileSync(join(backend.dataDir, 'exports', `run-${transport}`, 'metrics.csv'), 'mine')
-    const refused = error(await client.call('runs.export', { id: run.id, path: `exports/run-${transport}` }))
-    expect(refused.message).toContain('metrics.csv')
-    expect(readdirSync(join(backend.dataDir, 'exports', `run-${transport}`))).toEqual(['metrics.csv'])
-  })
-
-  it('#15.5 an export never writes through a symlink planted in exports/', async () => {
-    const exports = join(backend.dataDir, 'exports')
-    mkdirSync(exports, { recursive: true })
-    symlinkSync(join(backend.dataDir, 'lab.sqlite'), join(exports, `db-${transport}.ckpt`))
-    symlinkSync(join(backend.dataDir, 'runs'), join(exports, `runs-${transport}`))
-    symlinkSync(join(backend.dataDir, 'nothing-here'), join(exports, `dangling-${transport}.ckpt`))
-    const run = backend.store.runs.createRun({ kind: 'distill', config: {}, appVersion: '0.0.0', status: 'finished' })
-    const before = storeEntries()
-    for (const path of [
-      `exports/db-${transport}.ckpt`,
-      `exports/runs-${transport}/x.ckpt`,
-      `exports/dangling-${transport}.ckpt`,
-    ]) {
-      expect(error(await client.call('teachers.export', { id: 'builtin-moons', path })), path).toMatchObject({
-        field: 'path',
-      })
-    }
-    expect(error(await client.call('runs.export', { id: run.id, path: `exports/runs-${transport}/x` }))).toMatchObject({
-      field: 'path',
-    })
-    expect(existsSync(join(backend.dataDir, 'nothing-here'))).toBe(false)
-    expect(storeEntries()).toEqual(before)
-    expect(sqliteHeader('lab.sqlite')).toBe('SQLite format 3')
-    expect(integrity()).toBe('ok')
-  })
-})
+useTransferBackend('security-transfer-import')
 
 describe('runs.import', () => {
   const client = () => backend.clients.websocket
