@@ -1,5 +1,6 @@
 // Where the built CLI lives (scripts/build-cli.mjs writes it) and whether it is fresh: every source it was
-// built from is still there with the same size and mtime. A few hundred stats take a few milliseconds, far
+// built from is still there with the same size and mtime. The same build holds the engine process's entry
+// and its target-side worker's, which the CLI, `clab serve` and tests start instead of the sources while fresh. A few hundred stats take a few milliseconds, far
 // below what compiling the sources again costs; a stale or missing bundle means running the sources with tsx.
 import { readFileSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -8,13 +9,15 @@ export const ROOT = new URL('..', import.meta.url)
 export const OUT_DIR = new URL('out/cli/', ROOT)
 export const MANIFEST = new URL('manifest.json', OUT_DIR)
 export const ENTRY = new URL('main.mjs', OUT_DIR)
+export const ENGINE_ENTRY = new URL('engine.mjs', OUT_DIR)
+export const TARGET_WORKER_ENTRY = new URL('target-side-worker.mjs', OUT_DIR)
 
-/** The bundle's entry when it was built from the sources as they are now; null otherwise. */
-export function freshBundle() {
+/** `entry` (the CLI's by default) when the bundle was built from the sources as they are now; null otherwise. */
+export function freshBundle(entry = ENTRY) {
   let manifest
   try {
     manifest = JSON.parse(readFileSync(MANIFEST, 'utf8'))
-    statSync(ENTRY)
+    statSync(entry)
   } catch {
     return null
   }
@@ -28,5 +31,5 @@ export function freshBundle() {
     }
     if (now.size !== built.size || now.mtimeMs !== built.mtimeMs) return null
   }
-  return Object.keys(manifest.sources ?? {}).length > 0 ? ENTRY : null
+  return Object.keys(manifest.sources ?? {}).length > 0 ? entry : null
 }

@@ -41,7 +41,13 @@ rmSync(manifestPath, { force: true })
 mkdirSync(outDir, { recursive: true })
 const started = Date.now()
 const result = await build({
-  entryPoints: { main: join(root, 'src-main/cli/main.ts') },
+  entryPoints: {
+    main: join(root, 'src-main/cli/main.ts'),
+    // The engine process and its target-side worker, started from here while the bundle is fresh
+    // (engine-entry.ts), so a run does not compile the engine's sources again in each process.
+    engine: join(root, 'src-main/trainer-host/main.ts'),
+    'target-side-worker': join(root, 'src-main/trainer-host/target-side-worker.ts'),
+  },
   outdir: outDir,
   outExtension: { '.js': '.mjs' },
   bundle: true,

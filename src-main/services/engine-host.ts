@@ -16,6 +16,7 @@ import {
   type EngineMessage,
   type HostToEngine,
 } from '@shared/ipc/engine-messages'
+import { bundledEngineEntry } from '../trainer-host/bundled-entries'
 
 /** What the engine process sent, plus what the host itself observes about the process. */
 export type EngineEvent =
@@ -48,7 +49,10 @@ export interface EngineHost {
 export const ENGINE_BOOTSTRAP = fileURLToPath(new URL('../trainer-host/bootstrap.mjs', import.meta.url))
 
 export interface ForkedEngineHostOptions {
-  /** The script to fork; default ENGINE_BOOTSTRAP (a bundled build passes its built entry). */
+  /**
+   * The script to fork; default the CLI build's engine entry while it is fresh, else ENGINE_BOOTSTRAP
+   * (bundled-entries.ts). A bundled app passes its own built entry.
+   */
   entry?: string
   /** Node flags for the child; default none (the parent's flags, e.g. a test runner's, are not inherited). */
   execArgv?: string[]
@@ -215,10 +219,11 @@ export class ForkedEngineHost extends ChildEngineHost {
 
   constructor(options: ForkedEngineHostOptions = {}) {
     super(options.keepLogLines ?? KEEP_LOG_LINES)
-    this.child = fork(options.entry ?? ENGINE_BOOTSTRAP, [], {
+    const env = options.env ?? process.env
+    this.child = fork(options.entry ?? bundledEngineEntry(env) ?? ENGINE_BOOTSTRAP, [], {
       execArgv: options.execArgv ?? [],
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Structured clone, as an Electron utilityProcess port uses: the same messages work on both.
       serialization: 'advanced',

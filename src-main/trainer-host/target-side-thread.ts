@@ -28,11 +28,17 @@ import {
   type ChannelViews,
 } from './target-side-channel'
 import type { TargetSideWorkerData } from './target-side-worker'
+import { bundledTargetWorker } from './bundled-entries'
 
-/** From sources the worker runs through tsx; in the built app it is out/main/target-side-worker.js, next to this chunk. */
-const WORKER_ENTRY = import.meta.url.endsWith('.ts')
-  ? new URL('./target-side-worker.bootstrap.mjs', import.meta.url)
-  : new URL('./target-side-worker.js', import.meta.url)
+/**
+ * In the built app the worker is out/main/target-side-worker.js, next to this chunk. Otherwise (the sources,
+ * or the CLI build, which keeps the sources' import.meta.url) it is the CLI build's worker while that is
+ * fresh, else the sources through tsx (bundled-entries.ts).
+ */
+function workerEntry(): URL {
+  if (!import.meta.url.endsWith('.ts')) return new URL('./target-side-worker.js', import.meta.url)
+  return bundledTargetWorker() ?? new URL('./target-side-worker.bootstrap.mjs', import.meta.url)
+}
 
 /** A U-Net teacher's Heun step on a large batch takes seconds on wasm; no job takes this long. */
 const ANSWER_TIMEOUT_MS = 10 * 60_000
@@ -85,7 +91,7 @@ export class TargetSideThread implements TargetSideOffload {
       sigmaData: options.sigmaData,
       channel,
     }
-    const worker = new Worker(WORKER_ENTRY, { workerData })
+    const worker = new Worker(workerEntry(), { workerData })
     try {
       await new Promise<void>((resolve, reject) => {
         worker.once('message', (m: { type: string; message?: string }) =>

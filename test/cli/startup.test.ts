@@ -1,6 +1,6 @@
 /**
  * #19.6 The commands that do not train start without tfjs, from the built CLI when it is fresh and from the
- * sources otherwise. No timing here (measured by hand, see the issue's report); what is checked is which
+ * sources otherwise; a run's engine process and its worker thread likewise. No timing here (measured by hand, see the issue's report); what is checked is which
  * modules a command resolves, traced by test/helpers/module-trace.mjs.
  */
 import { execFileSync } from 'node:child_process'
@@ -9,19 +9,29 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clab, tempFolders } from '../helpers/cli'
+import { makeTinyTeacher } from '../trainer-host/helpers'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TRACE_HOOK = fileURLToPath(new URL('../helpers/module-trace.mjs', import.meta.url))
 const folders = tempFolders()
 afterAll(() => folders.removeAll())
 
-/** The module URLs `clab <args>` resolved (with the bundle unless noBundle). */
-async function modulesOf(args: string[], noBundle: boolean): Promise<{ code: number | null; modules: string[] }> {
+/**
+ * The module URLs `clab <args>` resolved (with the bundle unless noBundle), in every process and thread it
+ * started: the trace hook comes in NODE_OPTIONS, which they inherit.
+ */
+async function modulesOf(
+  args: string[],
+  noBundle: boolean,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; modules: string[] }> {
   const trace = join(folders.fresh('clab-trace-'), 'modules.txt')
   const result = await clab(args, {
     env: {
+      ...env,
       NODE_OPTIONS: `--import ${TRACE_HOOK}`,
       CLAB_MODULE_TRACE: trace,
+      CLAB_DATA_DIR: folders.fresh('clab-startup-data-'),
       ...(noBundle ? { CLAB_NO_BUNDLE: '1' } : {}),
     },
   })
@@ -83,6 +93,30 @@ describe('#19.6 clab start-up: tfjs only for commands that train', () => {
       } finally {
         execFileSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs')], { cwd: ROOT, stdio: 'pipe' })
       }
+    })
+
+    it("a run's engine process and its target-side worker start from the bundle; CLAB_NO_BUNDLE keeps them on the sources", async () => {
+      const teacher = join(folders.fresh('clab-tiny-teacher-'), 'teacher.ckpt')
+      await makeTinyTeacher(teacher)
+      const run = ['distill', '--dataset', 'moons', '--teacher', teacher, '--steps', '3', '--batch', '16']
+      const tiny = [...run, '--eval-samples', '64', '--sample-every', '0', '--backend', 'cpu']
+      // The worker starts only where it is wanted; CLAB_TARGET_THREAD=1 asks for it on any machine.
+      const [bundled, sources] = await Promise.all([
+        modulesOf(tiny, false, { CLAB_TARGET_THREAD: '1' }),
+        modulesOf(tiny, true, { CLAB_TARGET_THREAD: '1' }),
+      ])
+      expect(bundled.code).toBe(0)
+      expect(bundled.modules.filter((url) => /\/out\/cli\/(engine|target-side-worker)\.mjs$/.test(url))).toEqual([
+        expect.stringMatching(/engine\.mjs$/),
+        expect.stringMatching(/target-side-worker\.mjs$/),
+      ])
+      expect(bundled.modules.filter((url) => url.includes('/src-main/') || url.includes('/node_modules/tsx/'))).toEqual(
+        [],
+      )
+      expect(sources.code).toBe(0)
+      expect(sources.modules).toContain(`file://${join(ROOT, 'src-main/trainer-host/main.ts')}`)
+      expect(sources.modules).toContain(`file://${join(ROOT, 'src-main/trainer-host/target-side-worker.ts')}`)
+      expect(sources.modules.filter((url) => url.includes('/out/cli/'))).toEqual([])
     })
 
     it('#19 CLAB_NO_BUNDLE runs the sources even when the bundle is fresh', async () => {

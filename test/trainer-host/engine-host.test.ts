@@ -1,7 +1,8 @@
 /**
- * The engine process end to end: a real forked child (ForkedEngineHost → bootstrap.mjs → main.ts) running
- * tiny jobs on the cpu backend. One host serves the jobs that leave it usable (which also checks that a
- * process runs jobs one after another); the kill test gets its own.
+ * The engine process end to end: a real forked child (ForkedEngineHost → the CLI build's engine.mjs while it
+ * is fresh, else bootstrap.mjs → main.ts through tsx; bundled-entries.ts) running tiny jobs on the cpu
+ * backend. One host serves the jobs that leave it usable (which also checks that a process runs jobs one
+ * after another); the kill test gets its own.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'

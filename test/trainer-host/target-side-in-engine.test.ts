@@ -39,6 +39,8 @@ async function losses(
     ...process.env,
     CLAB_TARGET_THREAD: options.thread === 'auto' ? undefined : options.thread,
     CLAB_WASM_THREADS: options.wasmThreads === undefined ? undefined : String(options.wasmThreads),
+    // Without an entry, the sources (bootstrap.mjs and the worker's through tsx), not the CLI build's.
+    CLAB_NO_BUNDLE: options.entry ? undefined : '1',
   }
   const host = new ForkedEngineHost({ ...(options.entry ? { entry: options.entry } : {}), env })
   const log = new EventLog(host)
