@@ -15,13 +15,14 @@ if (missing) {
 }
 
 describe.skipIf(missing !== null)('#18 clab distill --backend webgpu', () => {
+  // 12 steps, four times the loss reader's lag (LOSS_LAG): about 1.4 s a step on lavapipe, 24 cost 17 s more.
   it('#18 finishes a short run and records its adapter', async () => {
     const result = await clab([
       'distill',
       '--dataset',
       'moons',
       '--steps',
-      '24',
+      '12',
       '--batch',
       '64',
       '--eval-samples',
@@ -39,7 +40,7 @@ describe.skipIf(missing !== null)('#18 clab distill --backend webgpu', () => {
     }
     expect(summary.backend).toMatch(/^webgpu \(.+, (software|hardware)\)$/)
     expect(result.stderr).toContain(`backend: ${summary.backend}`)
-    expect(summary.steps).toBe(24)
+    expect(summary.steps).toBe(12)
     expect(Number.isFinite(summary.lastLoss)).toBe(true)
     expect(summary.metrics.student?.nfe1?.swd).toBeGreaterThan(0)
   }, 600_000)
