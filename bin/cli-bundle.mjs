@@ -1,7 +1,8 @@
 // Where the built CLI lives (scripts/build-cli.mjs writes it) and whether it is fresh: every source it was
-// built from is still there with the same size and mtime. The same build holds the engine process's entry
-// and its target-side worker's, which the CLI, `clab serve` and tests start instead of the sources while fresh. A few hundred stats take a few milliseconds, far
+// built from is still there with the same size and mtime. A few hundred stats take a few milliseconds, far
 // below what compiling the sources again costs; a stale or missing bundle means running the sources with tsx.
+// The same build holds the entries of the engine process and of its target-side worker, which start from
+// it likewise while it is fresh (src-main/trainer-host/bundled-entries.ts).
 import { readFileSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 

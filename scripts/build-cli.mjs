@@ -44,7 +44,7 @@ const result = await build({
   entryPoints: {
     main: join(root, 'src-main/cli/main.ts'),
     // The engine process and its target-side worker, started from here while the bundle is fresh
-    // (engine-entry.ts), so a run does not compile the engine's sources again in each process.
+    // (bundled-entries.ts), so a run does not compile the engine's sources again in each process.
     engine: join(root, 'src-main/trainer-host/main.ts'),
     'target-side-worker': join(root, 'src-main/trainer-host/target-side-worker.ts'),
   },
