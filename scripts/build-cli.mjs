@@ -2,7 +2,9 @@
 /**
  * Builds the `clab` CLI once into out/cli (ES modules, one chunk per lazily loaded command), so a call does
  * not compile the TypeScript sources again: bin/clab.mjs runs the bundle while it is fresh and falls back to
- * tsx otherwise. Run by `npm run build` and at `npm install` (`prepare`).
+ * tsx otherwise. The engine process's entry (engine.mjs) and its target-side worker's (target-side-worker.mjs)
+ * are built beside it, sharing its chunks, and start from there the same way. Run by `npm run build` and at
+ * `npm install` (`prepare`).
  *
  * npm packages stay external (loaded from node_modules as under tsx). The sources' `import.meta.url` is
  * rewritten to the source file's own URL, relative to the chunk, so the paths built from it (resources/,
