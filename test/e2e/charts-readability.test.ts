@@ -43,8 +43,9 @@ beforeAll(async () => {
   // The built-in moons teacher: two short good runs that learn the moons, one at lr 1 that blows up.
   bad = await distill({ lr: 1, steps: 100, evalSamples: 300 })
   good = [await distill({ steps: 300, evalSamples: 300 }), await distill({ steps: 300, lr: 1e-3, evalSamples: 300 })]
-  for (const r of [bad, ...good]) await waitForRunEnd(lab, r.id, 180_000)
-}, 600_000)
+  // 300 steps of batch 1024 take about a minute alone here; one took over 180 s on a machine loaded three times over.
+  for (const r of [bad, ...good]) await waitForRunEnd(lab, r.id, 360_000)
+}, 1_200_000)
 
 afterAll(async () => {
   await lab?.close()

@@ -100,11 +100,15 @@ export class EventLog {
     })
   }
 
-  /** The terminal event of `runId`. */
-  terminal(runId: string): Promise<Extract<EngineMessage, { type: 'finished' | 'failed' | 'cancelled' }>> {
+  /** The terminal event of `runId`; the wait covers the whole run, so a long run passes a longer one. */
+  terminal(
+    runId: string,
+    timeoutMs?: number,
+  ): Promise<Extract<EngineMessage, { type: 'finished' | 'failed' | 'cancelled' }>> {
     return this.waitFor(
       (e): e is Extract<EngineMessage, { type: 'finished' | 'failed' | 'cancelled' }> =>
         (e.type === 'finished' || e.type === 'failed' || e.type === 'cancelled') && e.runId === runId,
+      timeoutMs,
     )
   }
 
