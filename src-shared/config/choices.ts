@@ -18,10 +18,6 @@ export const BACKEND_AUTO_ORDER: ReadonlyArray<Exclude<BackendChoice, 'auto'>> =
   'wasm',
   'cpu',
 ]
-/** The backend fields' help, for teacher and distillation runs alike. */
-export const BACKEND_HELP =
-  `tfjs backend: auto tries ${BACKEND_AUTO_ORDER.join(', ')} in turn, and the first that starts runs; ` +
-  'auto takes webgpu on a hardware adapter only, and backend webgpu takes a software one (lavapipe) too.'
 
 export const GRIDS = ['uniform', 'karras'] as const
 export type GridKind = (typeof GRIDS)[number]

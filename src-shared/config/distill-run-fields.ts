@@ -3,25 +3,17 @@
  * backend on): where it computes, and how often it evaluates, previews and checkpoints. The last entries of
  * DISTILL_FIELD_SPECS (distill-fields.ts), kept here so that table stays one readable file.
  */
-import { BACKEND_HELP, BACKENDS } from './choices'
+import { BACKEND_FIELD } from './backend-field'
 import type { FieldSpec } from './registry'
 
-const list = (values: readonly string[]) => values.join('|')
 const interval = { min: 0, max: 1e8 }
 
 export const DISTILL_RUN_FIELD_SPECS = [
   {
-    key: 'backend',
-    label: 'Backend',
-    what: 'backend',
-    help: BACKEND_HELP,
-    kind: 'select',
-    options: BACKENDS,
+    ...BACKEND_FIELD,
     group: 'run',
     branchable: true,
-    resumable: true,
     column: { title: 'Compute backend used (or requested)', width: '5.5rem' },
-    cli: { flag: '--backend', arg: '<b>', help: `compute backend: ${list(BACKENDS)}` },
   },
   {
     key: 'evalEvery',

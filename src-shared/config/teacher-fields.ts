@@ -3,7 +3,8 @@
  * (and the CLI help's). Defaults live in TEACHER_DEFAULTS (defaults.ts).
  */
 import { DATASETS_2D } from '../data/datasets2d'
-import { BACKEND_HELP, BACKENDS, BETA_SCHEDULES, MODELS } from './choices'
+import { BACKEND_FIELD } from './backend-field'
+import { BETA_SCHEDULES, MODELS } from './choices'
 import type { FieldSpec } from './registry'
 import type { TeacherConfig } from './schemas'
 
@@ -257,15 +258,5 @@ export const TEACHER_FIELDS: readonly FieldSpec<TeacherField>[] = [
     legacy: { value: 1, by: 'stored' },
     cli: { flag: '--step-power', arg: '<p>', help: 'draw training steps as floor(T u^p) (1: uniform)' },
   },
-  {
-    key: 'backend',
-    label: 'Backend',
-    what: 'backend',
-    help: BACKEND_HELP,
-    kind: 'select',
-    options: BACKENDS,
-    advanced: true,
-    resumable: true,
-    cli: { flag: '--backend', arg: '<b>', help: `compute backend: ${list(BACKENDS)}` },
-  },
+  { ...BACKEND_FIELD, advanced: true },
 ]
