@@ -22,7 +22,6 @@ import {
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { parseDistillConfig } from '@shared/config/validate'
 import type { ApiResult, WireMessage } from '@shared/ipc/api'
 import { MAX_SAMPLE_FILE_BYTES } from '@shared/store/run-file'
 import type { Api } from '../../src-main/api/handlers'
@@ -30,6 +29,7 @@ import { startServer, type RunningServer } from '../../src-main/serve/server'
 import { runPaths } from '../../src-main/store'
 import { startBackend, type Backend } from '../api/harness'
 import { value, error } from '../helpers/api-result'
+import { exportedRun, sampleEntry } from '../helpers/run-fixture'
 
 let backend: Backend
 
@@ -111,28 +111,10 @@ function runFolder(
   const dir = join(backend.dataDir, 'exports', name)
   mkdirSync(join(dir, 'samples'), { recursive: true })
   mkdirSync(join(dir, 'checkpoints'), { recursive: true })
-  const run = {
-    id: `20260101-000000-async${++fixtures}`,
-    kind: 'distill',
-    status: 'finished',
-    config: parseDistillConfig({ dataset: 'moons', teacher: 'builtin', steps: 100, backend: 'cpu' }),
-    appVersion: '0.0.0',
-    backend: 'cpu',
-    seed: 0,
-    createdAt: 1_767_225_600_000,
-    notes: 'fixture',
-    tags: ['fixture'],
-    samples: (files.samples ?? []).map((s, i) => ({
-      step: 100,
-      nfe: i + 1,
-      kind: s.kind,
-      model: 'student',
-      role: 'final',
-      noiseSeed: 7,
-      path: s.path,
-    })),
+  const run = exportedRun(`20260101-000000-async${++fixtures}`, {
+    samples: (files.samples ?? []).map((s, i) => sampleEntry(s.path, i + 1, s.kind)),
     checkpoints: files.checkpoint ? [{ step: 100, path: files.checkpoint }] : [],
-  }
+  })
   writeFileSync(join(dir, 'run.json'), JSON.stringify(run))
   writeFileSync(
     join(dir, 'evaluations.json'),

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseDistillConfig } from '@shared/config/validate'
 import { openLabStore } from '../../src-main/store'
 import { clab, lastJsonLine, tempFolders, TEST_DATA_DIR } from '../helpers/cli'
+import { exportedRun, sampleEntry } from '../helpers/run-fixture'
 
 const temps = tempFolders()
 let runId: string
@@ -264,33 +265,11 @@ describe('clab runs import', () => {
     const folder = join(outer, 'src', 'a', 'b', 'evil')
     mkdirSync(join(folder, 'samples'), { recursive: true })
     writeFileSync(join(outer, 'src', 'escaped.txt'), 'bait')
-    const run = {
-      id: '20260101-000000-escape',
-      kind: 'distill',
-      status: 'finished',
-      config: parseDistillConfig({ dataset: 'moons', teacher: 'builtin', steps: 100, backend: 'cpu' }),
-      appVersion: '0.0.0',
-      parentRunId: null,
-      parentKind: null,
-      parentStep: null,
-      backend: 'cpu',
-      seed: 0,
-      createdAt: 1_767_225_600_000,
+    const run = exportedRun('20260101-000000-escape', {
       notes: 'escape',
       tags: [],
-      samples: [
-        {
-          step: 100,
-          nfe: 1,
-          kind: 'csv2d',
-          model: 'student',
-          role: 'final',
-          noiseSeed: 7,
-          path: '../../../escaped.txt',
-        },
-      ],
-      checkpoints: [],
-    }
+      samples: [sampleEntry('../../../escaped.txt')],
+    })
     writeFileSync(join(folder, 'run.json'), JSON.stringify(run))
     writeFileSync(join(folder, 'metrics.csv'), 'key,step,value,wall_ms\nloss,1,0.5,1767225600000\n')
     writeFileSync(join(folder, 'evaluations.json'), '[]')

@@ -6,8 +6,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, beforeAll } from 'vitest'
-import { parseDistillConfig } from '@shared/config/validate'
 import { startBackend, type Backend } from '../api/harness'
+import { exportedRun, sampleEntry } from '../helpers/run-fixture'
 export { value, error } from '../helpers/api-result'
 
 export let backend: Backend
@@ -51,33 +51,10 @@ export function runFolder(name: string, edit: (run: Record<string, unknown>) => 
   const dir = join(backend.dataDir, 'exports', name)
   mkdirSync(join(dir, 'samples'), { recursive: true })
   mkdirSync(join(dir, 'checkpoints'), { recursive: true })
-  const run: Record<string, unknown> = {
-    id: `20260101-000000-fixture${++fixtures}`,
-    kind: 'distill',
-    status: 'finished',
-    config: parseDistillConfig({ dataset: 'moons', teacher: 'builtin', steps: 100, backend: 'cpu' }),
-    appVersion: '0.0.0',
-    parentRunId: null,
-    parentKind: null,
-    parentStep: null,
-    backend: 'cpu',
-    seed: 0,
-    createdAt: 1_767_225_600_000,
-    notes: 'fixture',
-    tags: ['fixture'],
-    samples: [
-      {
-        step: 100,
-        nfe: 1,
-        kind: 'csv2d',
-        model: 'student',
-        role: 'final',
-        noiseSeed: 7,
-        path: 'samples/student-nfe1.csv',
-      },
-    ],
+  const run = exportedRun(`20260101-000000-fixture${++fixtures}`, {
+    samples: [sampleEntry('samples/student-nfe1.csv')],
     checkpoints: [{ step: 100, path: 'checkpoints/final.ckpt', bytes: 4 }],
-  }
+  })
   edit(run)
   writeFileSync(join(dir, 'run.json'), JSON.stringify(run))
   writeFileSync(
