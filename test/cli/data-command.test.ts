@@ -1,14 +1,14 @@
 /** `clab data import|list` through the real entry point: JSON output, stored once, exit codes 2 and 1. */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openLabStore } from '../../src-main/store'
-import { clab, lastJsonLine, tempFolders } from '../helpers/cli'
+import { clab, lastJsonLine } from '../helpers/cli'
+import { tempFolders } from '../helpers/temp'
 import { idxBytes, imagesData, writeIdxPair } from '../data/helpers'
 
 const folders = tempFolders()
 const fresh = folders.fresh
-afterAll(() => folders.removeAll())
 
 async function listed(dataDir: string): Promise<unknown[]> {
   const result = await clab(['data', 'list', '--data-dir', dataDir, '--json'])
@@ -28,8 +28,8 @@ function stored(dataDir: string): string[] {
 
 describe('clab data', () => {
   it('imports an IDX pair (--json), lists it, and a second import reports the stored one', async () => {
-    const dataDir = fresh('clab-data-history-')
-    const pair = writeIdxPair(fresh('clab-data-files-'), 'train', { count: 3 })
+    const dataDir = fresh('data-history')
+    const pair = writeIdxPair(fresh('data-files'), 'train', { count: 3 })
     const result = await clab([
       'data',
       'import',
@@ -97,8 +97,8 @@ describe('clab data', () => {
       },
     ],
   ])('%s exits 2, names it, and imports nothing', { concurrent: true }, async (_, make) => {
-    const dataDir = fresh('clab-data-history-')
-    const { args, message, untouched } = make(fresh('clab-data-files-')) as {
+    const dataDir = fresh('data-history')
+    const { args, message, untouched } = make(fresh('data-files')) as {
       args: string[]
       message: RegExp
       untouched?: boolean
@@ -112,9 +112,9 @@ describe('clab data', () => {
   })
 
   it('a failed import (the datasets folder cannot be made) exits 1 and records nothing', async () => {
-    const dataDir = fresh('clab-data-history-')
+    const dataDir = fresh('data-history')
     writeFileSync(join(dataDir, 'datasets'), 'in the way')
-    const pair = writeIdxPair(fresh('clab-data-files-'), 'x')
+    const pair = writeIdxPair(fresh('data-files'), 'x')
     const result = await clab(['data', 'import', pair.images, pair.labels, '--data-dir', dataDir])
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/^clab: .*datasets/)

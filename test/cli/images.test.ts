@@ -8,14 +8,14 @@ import { existsSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { PNG } from 'pngjs'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openLabStore, runPaths } from '../../src-main/store'
-import { clab, lastJsonLine, tempFolders } from '../helpers/cli'
+import { clab, lastJsonLine } from '../helpers/cli'
+import { tempFolders } from '../helpers/temp'
 import { writeIdxPair } from '../data/helpers'
 
 const folders = tempFolders()
 const fresh = folders.fresh
-afterAll(() => folders.removeAll())
 
 const TINY_UNET = [
   '--unet-channels',
@@ -39,11 +39,11 @@ function pngSize(path: string): [number, number] {
 }
 
 describe('clab with an image dataset', () => {
-  const dataDir = fresh('clab-images-history-')
+  const dataDir = fresh('images-history')
   const env = { CLAB_DATA_DIR: dataDir }
 
   it('imports, trains a U-Net teacher by dataset name, distills and exports PNG grids', async () => {
-    const pair = writeIdxPair(fresh('clab-images-files-'), 'train', { count: 40, h: 8, w: 8, gzip: false })
+    const pair = writeIdxPair(fresh('images-files'), 'train', { count: 40, h: 8, w: 8, gzip: false })
     const imported = await clab(['data', 'import', pair.images, pair.labels, '--name', 'tiny', '--json'], { env })
     expect(imported.code, imported.stderr).toBe(0)
     const id = (lastJsonLine(imported.stdout).datasets as Array<{ id: string }>)[0]?.id as string
@@ -108,7 +108,7 @@ describe('clab with an image dataset', () => {
       trainImages: 36,
     })
 
-    const out = fresh('clab-images-export-')
+    const out = fresh('images-export')
     const distill = await clab(
       [
         'distill',

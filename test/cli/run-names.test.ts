@@ -5,13 +5,14 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { parseDistillConfig } from '@shared/config/validate'
 import { openLabStore } from '../../src-main/store'
-import { clab, lastJsonLine, tempFolders } from '../helpers/cli'
+import { clab, lastJsonLine } from '../helpers/cli'
+import { tempFolders } from '../helpers/temp'
 
 const folders = tempFolders()
-const dataDir = folders.fresh('clab-names-')
+const dataDir = folders.fresh('names')
 const env = { CLAB_DATA_DIR: dataDir }
 const A = '20261204-180000-7xr1y7dx'
 const B = '20261204-180000-7xq0aaaa'
@@ -49,8 +50,6 @@ beforeAll(() => {
     store.close()
   }
 })
-
-afterAll(() => folders.removeAll())
 
 /** Every regular file under `dir`, as paths relative to it. */
 function filesUnder(dir: string): string[] {
@@ -125,7 +124,7 @@ describe('#19 run names and short ids in the CLI', () => {
   })
 
   it('#19 runs export reports as many files as it wrote', async () => {
-    const out = join(folders.fresh('clab-names-export-'), 'run')
+    const out = join(folders.fresh('names-export'), 'run')
     const exported = await clab(['runs', 'export', '7xr1', '--out', out], { env })
     expect(exported.code, exported.stderr).toBe(0)
     const written = filesUnder(out)
@@ -161,7 +160,7 @@ describe('#19 clab sweep names its runs', () => {
 
 describe('#19 clab distill --export', () => {
   it('#19 writes the PNG pictures beside the CSVs, as runs export does', async () => {
-    const out = folders.fresh('clab-names-distill-')
+    const out = folders.fresh('names-distill')
     const result = await clab(
       ['distill', '--dataset', 'moons', '--steps', '10', '--eval-samples', '300', '--backend', 'wasm', '--export', out],
       { env },

@@ -7,14 +7,14 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clab, tempFolders } from '../helpers/cli'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { clab } from '../helpers/cli'
+import { tempFolders } from '../helpers/temp'
 import { makeTinyTeacher } from '../trainer-host/helpers'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TRACE_HOOK = fileURLToPath(new URL('../helpers/module-trace.mjs', import.meta.url))
 const folders = tempFolders()
-afterAll(() => folders.removeAll())
 
 /**
  * The module URLs `clab <args>` resolved (with the bundle unless noBundle), in every process and thread it
@@ -25,13 +25,13 @@ async function modulesOf(
   noBundle: boolean,
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; modules: string[] }> {
-  const trace = join(folders.fresh('clab-trace-'), 'modules.txt')
+  const trace = join(folders.fresh('trace'), 'modules.txt')
   const result = await clab(args, {
     env: {
       ...env,
       NODE_OPTIONS: `--import ${TRACE_HOOK}`,
       CLAB_MODULE_TRACE: trace,
-      CLAB_DATA_DIR: folders.fresh('clab-startup-data-'),
+      CLAB_DATA_DIR: folders.fresh('startup-data'),
       ...(noBundle ? { CLAB_NO_BUNDLE: '1' } : {}),
     },
   })
@@ -96,7 +96,7 @@ describe('#19.6 clab start-up: tfjs only for commands that train', () => {
     })
 
     it("a run's engine process and its target-side worker start from the bundle; CLAB_NO_BUNDLE keeps them on the sources", async () => {
-      const teacher = join(folders.fresh('clab-tiny-teacher-'), 'teacher.ckpt')
+      const teacher = join(folders.fresh('tiny-teacher'), 'teacher.ckpt')
       await makeTinyTeacher(teacher)
       const run = ['distill', '--dataset', 'moons', '--teacher', teacher, '--steps', '3', '--batch', '16']
       const tiny = [...run, '--eval-samples', '64', '--sample-every', '0', '--backend', 'cpu']

@@ -4,11 +4,12 @@
  * at the default learning rate and at lr 1 (which blows the student up within 40 steps).
  */
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clab, lastJsonLine, tempFolders } from '../helpers/cli'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { clab, lastJsonLine } from '../helpers/cli'
+import { tempFolders } from '../helpers/temp'
 
 const folders = tempFolders()
-const dir = folders.fresh('clab-verdict-')
+const dir = folders.fresh('verdict')
 const dataDir = join(dir, 'history')
 const teacherPath = join(dir, 'teacher', 'teacher.ckpt')
 const env = { CLAB_DATA_DIR: dataDir }
@@ -69,7 +70,6 @@ beforeAll(async () => {
   ])
   fine = await distill('0.002')
 }, 240_000)
-afterAll(() => folders.removeAll())
 
 describe('#19 diverged runs in the CLI', () => {
   it('#19 lr 1 finishes with exit code 0, a warning line naming the figures, and the verdict in its JSON', () => {

@@ -1,7 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { fileTempDir } from './temp'
 
@@ -47,19 +44,4 @@ export function clab(
 export function lastJsonLine(stdout: string): Record<string, unknown> {
   const lines = stdout.trim().split('\n')
   return JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>
-}
-
-/** Temporary folders for one test file: `fresh(prefix)` makes one, `removeAll()` (in afterAll) deletes them. */
-export function tempFolders(): { fresh(prefix: string): string; removeAll(): void } {
-  const made: string[] = []
-  return {
-    fresh(prefix) {
-      const dir = mkdtempSync(join(tmpdir(), prefix))
-      made.push(dir)
-      return dir
-    },
-    removeAll() {
-      for (const dir of made) rmSync(dir, { recursive: true, force: true })
-    },
-  }
 }

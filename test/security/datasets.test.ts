@@ -19,7 +19,7 @@ import {
 } from 'node:fs'
 import { basename, join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { ApiResult } from '@shared/ipc/api'
 import { createApi } from '../../src-main/api/handlers'
 import { DatasetFileError } from '../../src-main/data/errors'
@@ -28,11 +28,11 @@ import { openIdx } from '../../src-main/data/idx'
 import { DatasetService } from '../../src-main/services/dataset-service'
 import { RunService } from '../../src-main/services/run-service'
 import { openLabStore, type LabStore } from '../../src-main/store'
-import { clab, tempFolders } from '../helpers/cli'
+import { clab } from '../helpers/cli'
+import { tempFolders } from '../helpers/temp'
 import { cifarBytes, idxBytes, writeIdxPair } from '../data/helpers'
 
 const folders = tempFolders()
-afterAll(() => folders.removeAll())
 
 const MiB = 1024 ** 2
 const GiB = 1024 ** 3
@@ -46,7 +46,7 @@ afterEach(async () => {
 })
 
 function lab(): { dataDir: string; store: LabStore } {
-  const dataDir = folders.fresh('clab-sec-datasets-')
+  const dataDir = folders.fresh('sec-datasets')
   const store = openLabStore({ dataDir })
   opened.push({ store })
   return { dataDir, store }
@@ -102,7 +102,7 @@ function failure<T>(result: ApiResult<T>) {
 describe('#15.7 dataset imports and uploads are bounded', () => {
   it('#15.7 a small .gz whose IDX header declares a huge count is refused before anything is written', async () => {
     const { dataDir, store } = lab()
-    const dir = folders.fresh('clab-sec-bomb-')
+    const dir = folders.fresh('sec-bomb')
     const images = join(dir, 'bomb-images-idx3-ubyte.gz')
     const labels = join(dir, 'bomb-labels-idx1-ubyte.gz')
     // 3 million 28×28 images (2.35 GB) promised by a few KB: no .gz that small can hold them.
@@ -144,7 +144,7 @@ describe('#15.7 dataset imports and uploads are bounded', () => {
 
   it('#15.7 a plausible .gz over the import limit is refused before anything is written', async () => {
     const { dataDir, store } = lab()
-    const dir = folders.fresh('clab-sec-bomb-')
+    const dir = folders.fresh('sec-bomb')
     const images = join(dir, 'big-images-idx3-ubyte.gz')
     const labels = join(dir, 'big-labels-idx1-ubyte.gz')
     // 1.2 GB promised by 1.3 MB: plausible for gzip (under 1032:1), over the default 1 GiB limit. The
@@ -166,8 +166,8 @@ describe('#15.7 dataset imports and uploads are bounded', () => {
     expect(existsSync(join(dataDir, 'datasets')) ? readdirSync(join(dataDir, 'datasets')) : []).toEqual([])
 
     // The limit is an option of the service; the files of one import count together.
-    const small = writeIdxPair(folders.fresh('clab-sec-small-'), 'a', { count: 20 })
-    const other = writeIdxPair(folders.fresh('clab-sec-small-'), 'b', { count: 10 })
+    const small = writeIdxPair(folders.fresh('sec-small'), 'a', { count: 20 })
+    const other = writeIdxPair(folders.fresh('sec-small'), 'b', { count: 10 })
     const capped = new DatasetService(store, { maxImportBytes: 10_000 })
     await expect(capped.import([small.images, small.labels])).rejects.toThrow(
       `${small.images}: declares 20×28×28 = 15680 data bytes, more than the import limit of 10000 bytes (set CLAB_MAX_IMPORT_BYTES to raise it)`,
@@ -181,13 +181,13 @@ describe('#15.7 dataset imports and uploads are bounded', () => {
   })
 
   it('#15.7 CLAB_MAX_IMPORT_BYTES sets the limit of `clab data import`; a bad value is named', async () => {
-    const pair = writeIdxPair(folders.fresh('clab-sec-small-'), 'c', { count: 20 })
-    const dataDir = folders.fresh('clab-sec-cli-')
+    const pair = writeIdxPair(folders.fresh('sec-small'), 'c', { count: 20 })
+    const dataDir = folders.fresh('sec-cli')
     const [over, bad] = await Promise.all([
       clab(['data', 'import', pair.images, pair.labels, '--data-dir', dataDir], {
         env: { CLAB_MAX_IMPORT_BYTES: '10K' },
       }),
-      clab(['data', 'import', pair.images, pair.labels, '--data-dir', folders.fresh('clab-sec-cli-')], {
+      clab(['data', 'import', pair.images, pair.labels, '--data-dir', folders.fresh('sec-cli')], {
         env: { CLAB_MAX_IMPORT_BYTES: 'lots' },
       }),
     ])
@@ -202,7 +202,7 @@ describe('#15.7 dataset imports and uploads are bounded', () => {
   })
 
   it('#15.7 a .gz that decompresses to more than its header declares stops there and writes nothing', async () => {
-    const dir = folders.fresh('clab-sec-bomb-')
+    const dir = folders.fresh('sec-bomb')
     const images = join(dir, 'long-images-idx3-ubyte.gz')
     const labels = join(dir, 'long-labels-idx1-ubyte.gz')
     // 10 images (7840 bytes) declared, 8 MiB of data behind them.
@@ -343,9 +343,9 @@ describe('#15.5 dataset imports never follow a symbolic link', () => {
   })
 
   it('#15.5 clab data import refuses a link to a real IDX file, naming it; nothing stored', async () => {
-    const source = folders.fresh('clab-sec-link-')
+    const source = folders.fresh('sec-link')
     const real = writeIdxPair(source, 'train', { count: 20 })
-    const dataDir = folders.fresh('clab-sec-cli-')
+    const dataDir = folders.fresh('sec-cli')
     const images = join(dataDir, 'train-images-idx3-ubyte.gz')
     symlinkSync(real.images, images)
     const result = await clab(['data', 'import', images, real.labels, '--data-dir', dataDir])

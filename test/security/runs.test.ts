@@ -11,7 +11,8 @@ import type { ApiResult } from '@shared/ipc/api'
 import type { RunStatus } from '@shared/store/types'
 import { openLabStore } from '../../src-main/store'
 import { RunService } from '../../src-main/services/run-service'
-import { clab, tempFolders } from '../helpers/cli'
+import { clab } from '../helpers/cli'
+import { tempFolders } from '../helpers/temp'
 import { startBackend, type Backend } from '../api/harness'
 
 let backend: Backend
@@ -23,7 +24,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backend?.close()
-  folders.removeAll()
 })
 
 const tiny = () => ({
@@ -209,7 +209,7 @@ describe('#15.4 the size of a sweep', () => {
 
 describe('#15.9 queued runs after their owner dies', () => {
   it('#15.9 kill -9 of the owner mid-run with queued runs behind it: after restart every run is resumable and finishes; integrity ok', async () => {
-    const dataDir = folders.fresh('clab-crash-')
+    const dataDir = folders.fresh('crash')
     let ready = false
     // `clab sweep` owns the three runs: the first running, two queued behind it in its memory.
     const owner = clab(
@@ -286,7 +286,7 @@ describe('#15.9 queued runs after their owner dies', () => {
   }, 180_000)
 
   it('#15.9 closing the service leaves its queued runs resumable, not queued forever', async () => {
-    const dataDir = folders.fresh('clab-close-')
+    const dataDir = folders.fresh('close')
     const store = openLabStore({ dataDir })
     const service = new RunService({ store })
     const first = await service.startDistill({ ...tiny(), steps: 100000 })

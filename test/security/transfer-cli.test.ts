@@ -8,10 +8,11 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { parseDistillConfig } from '@shared/config/validate'
 import { openLabStore } from '../../src-main/store'
-import { clab, lastJsonLine, tempFolders, TEST_DATA_DIR } from '../helpers/cli'
+import { clab, lastJsonLine, TEST_DATA_DIR } from '../helpers/cli'
+import { tempFolders } from '../helpers/temp'
 import { exportedRun, sampleEntry } from '../helpers/run-fixture'
 
 const temps = tempFolders()
@@ -31,8 +32,6 @@ beforeAll(() => {
     store.close()
   }
 })
-
-afterAll(() => temps.removeAll())
 
 function integrity(dataDir = TEST_DATA_DIR): string {
   const db = new BetterSqlite3(join(dataDir, 'lab.sqlite'), { readonly: true, fileMustExist: true })
@@ -69,7 +68,7 @@ describe('clab exports', () => {
   })
 
   it('#15.1 the CLI still exports anywhere else the user names, and below exports/, never over an existing file', async () => {
-    const dir = temps.fresh('clab-export-')
+    const dir = temps.fresh('export')
     const ok = await clab(['teachers', 'export', 'builtin-moons', join(dir, 'moons.ckpt')])
     expect(ok.code, ok.stderr).toBe(0)
     expect(readFileSync(join(dir, 'moons.ckpt')).subarray(0, 8).toString('ascii')).toBe('CLABCKPT')
@@ -144,7 +143,7 @@ const tinyDistill = [
 describe('clab teacher --out, clab distill --export, clab runs resume --export', () => {
   it("#15.1 refuse a folder of the data folder's own files (another teacher, a run's samples, lab.sqlite), before any training", async () => {
     // A data folder of its own, so this test's outcome does not depend on the others'.
-    const D = temps.fresh('clab-cli-own-')
+    const D = temps.fresh('cli-own')
     const env = { CLAB_DATA_DIR: D }
     const imported = await clab(['teachers', 'import', resolve('resources/teachers/moons.ckpt'), '--json'], { env })
     expect(imported.code, imported.stderr).toBe(0)
@@ -198,10 +197,10 @@ describe('clab teacher --out, clab distill --export, clab runs resume --export',
   })
 
   it('#15.1 outside the data folder a re-run refreshes its export, replacing a planted link instead of writing through it; exports/ takes exports', async () => {
-    const D = temps.fresh('clab-cli-own-')
+    const D = temps.fresh('cli-own')
     const env = { CLAB_DATA_DIR: D }
     openLabStore({ dataDir: D }).close()
-    const out = join(temps.fresh('clab-teacher-out-'), 'teacher')
+    const out = join(temps.fresh('teacher-out'), 'teacher')
     mkdirSync(out)
     writeFileSync(join(out, 'teacher.json'), 'from an earlier run')
     // A link where the checkpoint goes, pointing at the history: the export must replace it, not follow it.
@@ -258,7 +257,7 @@ describe('clab teacher --out, clab distill --export, clab runs resume --export',
 
 describe('clab runs import', () => {
   it('#15.2 a run.json whose sample path is ../../../x exits non-zero naming run.json and the path, writes nothing outside, adds no run', async () => {
-    const outer = temps.fresh('clab-import-escape-')
+    const outer = temps.fresh('import-escape')
     const dataDir = join(outer, 'data')
     mkdirSync(dataDir)
     // From the folder, ../../../escaped.txt is the bait in outer/src; from <data>/runs/<id>/ it is outer/escaped.txt.

@@ -1,6 +1,5 @@
 /** Shared set-up for the engine-process tests: a tiny teacher on disk, tiny jobs, and event collection. */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DistillConfig } from '@shared/config/schemas'
 import { parseDistillConfig, parseTeacherConfig } from '@shared/config/validate'
@@ -9,6 +8,7 @@ import { selectBackend } from '../../src-main/engine/backend'
 import { TeacherTrainer } from '../../src-main/engine/teacher-trainer'
 import { writeCheckpoint } from '../../src-main/files/checkpoint-file'
 import type { EngineEvent, EngineHost } from '../../src-main/services/engine-host'
+import { makeTempDir } from '../helpers/temp'
 
 export const TINY_TEACHER = {
   hiddenWidth: 16,
@@ -20,7 +20,7 @@ export const TINY_TEACHER = {
 } as const
 
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), `clab-${prefix}-`))
+  const dir = makeTempDir(prefix)
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
