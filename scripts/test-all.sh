@@ -9,8 +9,9 @@
 #    sudo; with neither, the exact commands are printed and the script fails before running anything.
 # 2. `npm ci` when node_modules is missing or older than package.json / package-lock.json.
 # 3. typecheck, lint, the electron-vite build (no Electron binary needed; makes out/renderer, which
-#    `clab serve` serves to the end-to-end tests), the whole vitest suite, and the benchmark once in quick mode
-#    with the target-side thread off, as on a one-core machine (it once crashed there).
+#    `clab serve` serves to the end-to-end tests) and the whole vitest suite. The suite runs the benchmark
+#    once in quick mode with the target-side thread off, as on a one-core machine (it once crashed there), and
+#    logs its figures (test/bench/bench-quick.test.ts).
 #
 # CLAB_TEST_ALL_SKIP_SUITE=1 skips step 3's vitest run: only for testing this script itself.
 set -euo pipefail
@@ -124,6 +125,5 @@ if [ "${CLAB_TEST_ALL_SKIP_SUITE:-}" = 1 ]; then
 else
   run npm test
 fi
-run env CLAB_TARGET_THREAD=0 npm run bench -- --backends wasm --quick --skip-images
 echo
 echo "test:all: every check passed"

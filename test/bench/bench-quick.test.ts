@@ -5,8 +5,9 @@
  *   one-thread distiller for its leak check and died. It must run to the end, leak-free, on one thread.
  * - #18: webgpu is measured, labelled with its adapter (software or hardware), with kernels per teacher and CD
  *   step. Skipped with the reason only where no adapter exists, failing under CI=true.
- * One bench process serves both: each backend is measured on its own, and two runs of the wasm bench cost CI a
- * minute for nothing.
+ * - the run store's figures on a real database file (quick sizes), as `npm run bench` prints them.
+ * One bench process serves all three: each backend is measured on its own. test:all runs no bench of its own
+ * besides this one; its printed table is logged here, so CI's output carries the figures.
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -40,17 +41,7 @@ function bench(backends: string): Promise<{ code: number | null; stdout: string;
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        'bench/bench.ts',
-        '--backends',
-        backends,
-        '--skip-store',
-        '--skip-images',
-        '--quick',
-        '--json',
-      ],
+      ['--import', 'tsx', 'bench/bench.ts', '--backends', backends, '--skip-images', '--quick', '--json'],
       { cwd: root, env: { ...process.env, CLAB_TARGET_THREAD: '0' } },
     )
     let stdout = ''
@@ -63,11 +54,19 @@ function bench(backends: string): Promise<{ code: number | null; stdout: string;
 }
 
 describe('the quick bench with the target-side thread off', () => {
-  it('#20 runs wasm to the end on one thread, leak-free; #18 labels webgpu with its adapter and counts kernels per step', async () => {
+  it('#20 runs wasm to the end on one thread, leak-free; #18 labels webgpu with its adapter and counts kernels per step; #3 measures the store', async () => {
     const result = await bench(missing === null ? 'webgpu,wasm' : 'wasm')
     expect(result.code, result.stderr).toBe(0)
-    const summary = lastJsonLine(result.stdout) as { backends: Record<string, Figures>; unavailable: object }
+    console.info(result.stdout.trim().split('\n').slice(0, -1).join('\n'))
+    const summary = lastJsonLine(result.stdout) as {
+      backends: Record<string, Figures>
+      unavailable: object
+      store: Record<string, number> | null
+    }
     expect(summary.unavailable).toEqual({})
+    expect(summary.store?.ingestPointsPerSec).toBeGreaterThan(0)
+    expect(summary.store?.listedRuns).toBeGreaterThanOrEqual(1000)
+    expect(result.stdout).toMatch(/^store +ingestPointsPerSec: \d+$/m)
 
     const wasm = summary.backends.wasm as Figures
     expect(wasm.label).toBe('wasm')
