@@ -17,66 +17,11 @@ import { consistencySample, teacherSample } from '../../src-main/engine/samplers
 import { TeacherTrainer } from '../../src-main/engine/teacher-trainer'
 import { loadTeacherModel } from '../../src-main/engine/teacher-model'
 import { pickArrays } from '../../src-main/engine/snapshot'
+import { TINY_IMAGE_COUNT, TINY_UNET_DISTILL, TINY_UNET_TEACHER, tinyImageRows } from '../helpers/tiny-images'
 import { stepLosses } from '../helpers/train'
 import { tf } from '../../src-main/engine/tf'
 
-const SIDE = 8
-const COUNT = 40
-
-/** In-memory rows with the reader's shape: a bright square at an image-dependent place on a dark ground. */
-function syntheticRows(channels = 1): ImageRows & { reads: number } {
-  const size = SIDE * SIDE * channels
-  const all = new Float32Array(COUNT * size).fill(-1)
-  for (let n = 0; n < COUNT; n++) {
-    const at = n % (SIDE - 2)
-    for (let y = at; y < at + 3; y++)
-      for (let x = at; x < at + 3; x++)
-        for (let c = 0; c < channels; c++) all[n * size + (y * SIDE + x) * channels + c] = 1
-  }
-  const rows = {
-    count: COUNT,
-    height: SIDE,
-    width: SIDE,
-    channels,
-    reads: 0,
-    batch(indices: ArrayLike<number>) {
-      rows.reads += 1
-      const images = new Float32Array(indices.length * size)
-      for (let i = 0; i < indices.length; i++) {
-        const k = indices[i] as number
-        if (k < 0 || k >= COUNT) throw new Error(`index ${k} out of range`)
-        images.set(all.subarray(k * size, (k + 1) * size), i * size)
-      }
-      return { images }
-    },
-  }
-  return rows
-}
-
-const TEACHER = {
-  dataset: 'image:synthetic',
-  model: 'unet',
-  unetChannels: 8,
-  unetGroups: 4,
-  unetMultipliers: [1, 2],
-  timeEmbeddingDim: 8,
-  numSteps: 100,
-  betaEnd: 0.2,
-  batch: 4,
-  steps: 3,
-  lr: 1e-3,
-}
-const DISTILL = {
-  dataset: 'image:synthetic',
-  teacher: 'unused',
-  numScales: 6,
-  batch: 4,
-  steps: 4,
-  warmupSteps: 0,
-  evalSamples: 16,
-  multistepSigmas: [0.8, 0.4],
-  sampleEvery: 0,
-}
+const COUNT = TINY_IMAGE_COUNT
 
 afterAll(async () => {
   await selectBackend('cpu')
@@ -84,7 +29,7 @@ afterAll(async () => {
 
 describe('image data source', () => {
   it('holds out the last tenth and never trains on it', async () => {
-    const rows = syntheticRows()
+    const rows = tinyImageRows()
     const source = imageDataSource('image:synthetic', rows)
     expect(source.dim).toBe(64)
     expect(imageHeldOutCount(COUNT)).toBe(4)
@@ -106,8 +51,8 @@ describe('image data source', () => {
 describe.each(['cpu', 'wasm'] as const)('images on %s', (backend) => {
   it('trains a U-Net teacher, distills it, samples and evaluates from shared noise, leaking nothing', async () => {
     await selectBackend(backend)
-    const data = imageDataSource('image:synthetic', syntheticRows())
-    const teacherConfig = parseTeacherConfig({ ...TEACHER, backend })
+    const data = imageDataSource('image:synthetic', tinyImageRows())
+    const teacherConfig = parseTeacherConfig({ ...TINY_UNET_TEACHER, backend })
     const trainer = new TeacherTrainer(teacherConfig, backend, undefined, data)
     expect(trainer.model.architecture.kind).toBe('unet')
     const losses = await stepLosses(trainer, teacherConfig.steps)
@@ -116,7 +61,7 @@ describe.each(['cpu', 'wasm'] as const)('images on %s', (backend) => {
     const teacher = loadTeacherModel(teacherConfig, pickArrays('teacher', (await trainer.snapshot(false)).arrays), data)
     trainer.dispose()
 
-    const config = parseDistillConfig({ ...DISTILL, backend })
+    const config = parseDistillConfig({ ...TINY_UNET_DISTILL, backend })
     const distiller = new Distiller(config, teacher, backend, undefined, data)
     await stepLosses(distiller, 1)
     const before = tf.memory().numTensors
@@ -165,8 +110,8 @@ describe.each(['cpu', 'wasm'] as const)('images on %s', (backend) => {
 /** A U-Net teacher with its initial weights on the synthetic images, on the cpu backend. */
 async function untrainedCpuTeacher() {
   await selectBackend('cpu')
-  const data = imageDataSource('image:synthetic', syntheticRows())
-  const teacherConfig = parseTeacherConfig({ ...TEACHER, backend: 'cpu' })
+  const data = imageDataSource('image:synthetic', tinyImageRows())
+  const teacherConfig = parseTeacherConfig({ ...TINY_UNET_TEACHER, backend: 'cpu' })
   const architecture = architectureFor(teacherConfig, data)
   const teacher = loadTeacherModel(teacherConfig, architecture.initialArrays(Rng.fromSeed(5)), data)
   return { data, architecture, teacher }
@@ -175,7 +120,7 @@ async function untrainedCpuTeacher() {
 describe('images, cpu', () => {
   it('a resumed distillation continues bit-for-bit the same losses', async () => {
     const { data, teacher } = await untrainedCpuTeacher()
-    const config = parseDistillConfig({ ...DISTILL, steps: 4, backend: 'cpu' })
+    const config = parseDistillConfig({ ...TINY_UNET_DISTILL, steps: 4, backend: 'cpu' })
     const straight = new Distiller(config, teacher, 'cpu', undefined, data)
     const expected = await stepLosses(straight, 4)
     straight.dispose()

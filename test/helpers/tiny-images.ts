@@ -6,7 +6,9 @@ import { loadTeacherModel, type TeacherModel } from '../../src-main/engine/teach
 import { pickArrays } from '../../src-main/engine/snapshot'
 
 const SIDE = 8
-const COUNT = 40
+/** How many images tinyImageRows holds. */
+export const TINY_IMAGE_COUNT = 40
+const COUNT = TINY_IMAGE_COUNT
 
 /** In-memory rows: a bright square at an image-dependent place on a dark ground. */
 export function tinyImageRows(): ImageRows {
@@ -25,6 +27,8 @@ export function tinyImageRows(): ImageRows {
       const images = new Float32Array(indices.length * size)
       for (let i = 0; i < indices.length; i++) {
         const k = indices[i] as number
+        // An index past the rows would read zeros silently; a data source must never ask for one.
+        if (k < 0 || k >= COUNT) throw new Error(`index ${k} out of range`)
         images.set(all.subarray(k * size, (k + 1) * size), i * size)
       }
       return { images }
