@@ -144,6 +144,10 @@ describe.skipIf(missing !== null)('#18 webgpu agrees with cpu', () => {
     expect(info.adapter).not.toBeNull()
     expect(info.label).toMatch(/^webgpu \(.+, (software|hardware)\)$/)
     console.log(`#18 webgpu adapter: ${info.label}`)
+    // Importing tfjs-backend-webgpu registers its naive filter gradient over ours; selecting it puts ours back.
+    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')?.kernelFunc).toBe(
+      tf.getKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc,
+    )
   })
 
   const teacher2d = parseTeacherConfig({ ...SMALL_TEACHER, steps: STEPS, ema: 0.9 })
