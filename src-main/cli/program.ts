@@ -69,6 +69,10 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
   teachers
     .command('list')
     .option('--dataset <name>', 'only teachers of this dataset')
+    .option(
+      '--quality',
+      "under the list, each measured teacher's table: precision, recall, off-support and SWD at K = 1, 10, 100",
+    )
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print JSON')
     .action((options) => run(import('./teachers-command').then((m) => m.teachersListCommand(options))))

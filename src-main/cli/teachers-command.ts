@@ -38,7 +38,7 @@ async function withTeachers(
   }
 }
 
-export function teachersListCommand(options: Options): Promise<number> {
+export function teachersListCommand(options: Options & { quality?: boolean }): Promise<number> {
   return withTeachers(options, ({ service, store }) => {
     const teachers = service.teachers.list(options.dataset)
     if (options.json) process.stdout.write(`${JSON.stringify({ command: 'teachers list', teachers })}\n`)
@@ -55,6 +55,9 @@ export function teachersListCommand(options: Options): Promise<number> {
         teacherQualityCell(t.quality),
       ])
       process.stdout.write(`${textTable(['id', 'dataset', 'name', 'file', 'quality vs held-out data'], rows)}\n`)
+      if (options.quality)
+        for (const t of teachers)
+          if (t.quality) process.stdout.write(`\n${t.id} (${t.dataset}):\n${teacherQualityTable(t.quality)}\n`)
       if (teachers.some((t) => !t.quality && !isImageDatasetRef(t.dataset)))
         process.stdout.write('measure the others with: clab teachers measure <id>\n')
     }

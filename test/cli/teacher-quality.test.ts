@@ -30,7 +30,7 @@ beforeAll(async () => {
 }, 300_000)
 
 describe('#17 teacher quality in the CLI', () => {
-  it('#17 teachers list shows K = 100 precision, recall and SWD, flags a low-precision teacher', async () => {
+  it('#17 teachers list shows K = 100 precision, recall and SWD, flags a low-precision teacher; --quality adds K = 1 and 10 whole', async () => {
     const list = await clab(['teachers', 'list', '--data-dir', join(dir, 'other')])
     expect(list.code, list.stderr).toBe(0)
     const line = list.stdout.split('\n').find((l) => l.startsWith(teacherId)) as string
@@ -38,6 +38,13 @@ describe('#17 teacher quality in the CLI', () => {
       /K=100 prec 0\.\d\d rec \d\.\d\d SWD \d+\.\d{4} \(prec K=1 \d\.\d\d, K=10 \d\.\d\d; data 0\.9\d\)/,
     )
     expect(line).toContain('LOW PRECISION')
+    // --quality: every measured teacher's whole table under the list, K = 1 and 10 with recall and SWD too.
+    const full = await clab(['teachers', 'list', '--quality', '--data-dir', join(dir, 'other')])
+    expect(full.code, full.stderr).toBe(0)
+    const table = full.stdout.slice(full.stdout.indexOf(`\n${teacherId} (`))
+    expect(table).toMatch(/samples +precision +recall +off-support +sliced W/)
+    for (const steps of [1, 10, 100])
+      expect(table).toMatch(new RegExp(`ddim K=${steps} +\\d\\.\\d{3} +\\d\\.\\d{3} +[\\d.]+ % +\\d+\\.\\d{4}`))
     const json = await clab(['teachers', 'list', '--data-dir', join(dir, 'other'), '--json'])
     const teachers = lastJsonLine(json.stdout).teachers as Array<{ id: string; quality: { rows: { steps: number }[] } }>
     expect(teachers.find((t) => t.id === teacherId)?.quality.rows.map((r) => r.steps)).toEqual([1, 10, 100])
