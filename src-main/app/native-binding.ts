@@ -13,15 +13,11 @@
  * `app.asar.unpacked`.
  */
 import { existsSync } from 'node:fs'
-import { join, sep } from 'node:path'
+import { join } from 'node:path'
+import { unpackedPath } from '@shared/asar-path'
 
 export const ELECTRON_NATIVE_DIR = join('build', 'electron-native')
 export const ELECTRON_SQLITE_BINDING = join(ELECTRON_NATIVE_DIR, 'better_sqlite3.node')
-
-/** `…/app.asar/…` → `…/app.asar.unpacked/…` (native code cannot be loaded from inside an archive). */
-export function unpackedPath(path: string): string {
-  return path.replace(`${sep}app.asar${sep}`, `${sep}app.asar.unpacked${sep}`)
-}
 
 /** The Electron-ABI binding if it exists, else undefined (better-sqlite3 then loads its own build). */
 export function electronSqliteBinding(

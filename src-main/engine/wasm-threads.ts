@@ -15,8 +15,9 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
-import { dirname, join, sep } from 'node:path'
+import { dirname, join } from 'node:path'
 import { BackendWasm, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
+import { unpackedPath } from '@shared/asar-path'
 import type { ModelKind } from '@shared/config/fields'
 import { tf } from './tf'
 
@@ -94,16 +95,8 @@ function workerScriptUrl(mainScript: string): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(module)}`)
 }
 
-/**
- * In the packaged app the package sits unpacked beside the asar archive (electron-builder.yml asarUnpack):
- * the pthread workers read its scripts with plain fs, which does not look inside the archive.
- */
-export function outsideAsar(path: string): string {
-  return path.replace(`${sep}app.asar${sep}`, `${sep}app.asar.unpacked${sep}`)
-}
-
 async function threadedModule(threads: number): Promise<ThreadedModule> {
-  const mainScript = outsideAsar(requireHere.resolve(`@tensorflow/tfjs-backend-wasm/wasm-out/${WASM_OUT}.js`))
+  const mainScript = unpackedPath(requireHere.resolve(`@tensorflow/tfjs-backend-wasm/wasm-out/${WASM_OUT}.js`))
   const factory = requireHere(mainScript) as (config: FactoryConfig) => Promise<ThreadedModule>
   const binary = readFileSync(join(dirname(mainScript), `${WASM_OUT}.wasm`))
   const worker = workerScriptUrl(mainScript)

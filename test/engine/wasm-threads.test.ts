@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 // @ts-expect-error: the GPU check's build scripts are plain ESM, untyped
 import { bundleEngineScript } from '../../scripts/gpu-check/bundle.mjs'
-import { outsideAsar, wasmThreadsFromEnv } from '../../src-main/engine/wasm-threads'
+import { wasmThreadsFromEnv } from '../../src-main/engine/wasm-threads'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -84,12 +84,5 @@ describe('threaded wasm in Node', () => {
       expect(() => wasmThreadsFromEnv({ CLAB_WASM_THREADS: bad })).toThrow(
         `CLAB_WASM_THREADS must be a whole number from 1 to 8, got "${bad}"`,
       )
-  })
-
-  it('reads the package from beside the asar archive in the packaged app', () => {
-    expect(outsideAsar('/opt/Lab/resources/app.asar/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/x.js')).toBe(
-      '/opt/Lab/resources/app.asar.unpacked/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/x.js',
-    )
-    expect(outsideAsar('/work/node_modules/x.js')).toBe('/work/node_modules/x.js')
   })
 })
