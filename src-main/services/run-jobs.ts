@@ -46,6 +46,7 @@ export class JobBuilder {
       config,
       outDir: paths.dir,
       checkpointDir: paths.checkpoints,
+      samplesDir: paths.samples,
       ...(options.evalSamples !== undefined ? { evalSamples: options.evalSamples } : {}),
       ...(options.sampleEvery !== undefined ? { sampleEvery: options.sampleEvery } : {}),
     }

@@ -69,16 +69,18 @@ export function qualityFromRun(store: LabStore, runId: string, now = Date.now())
     if (!f) return null
     rows.push({ steps: STEPS[i] as number, nfe, ...f })
   }
-  // A teacher run writes no final sample files: its last live preview (DDIM, 20 steps) is the thumbnail.
-  const previews = store.samples.listSamples(runId, { model: 'teacher' }).filter((s) => s.kind === 'points2d')
-  const last = previews[previews.length - 1]
+  // The run's final K = 100 samples (written since 2026-12-06); an older run's last live preview (DDIM, 20 steps).
+  const samples = store.samples.listSamples(runId, { model: 'teacher' })
+  const final = samples.find((s) => s.role === 'final' && s.nfe === STEPS[STEPS.length - 1] && s.kind === 'csv2d')
+  const previews = samples.filter((s) => s.role === 'preview' && s.kind === 'points2d')
+  const source = final ?? previews[previews.length - 1]
   let thumbnail: number[] = []
-  if (last) {
+  if (source) {
     try {
-      const points = readSamplePoints(last, runPaths(store.paths.root, runId).dir, (id) => store.samples.readBlob(id))
+      const points = readSamplePoints(source, runPaths(store.paths.root, runId).dir, (id) => store.samples.readBlob(id))
       thumbnail = Array.from(points.subarray(0, 2 * THUMBNAIL_POINTS))
     } catch {
-      // A damaged preview costs the thumbnail only.
+      // A damaged sample file costs the thumbnail only.
     }
   }
   const evalSamples = (store.runs.getRun(runId).config as { evalSamples?: number } | null)?.evalSamples ?? 4000
@@ -90,7 +92,7 @@ export function qualityFromRun(store: LabStore, runId: string, now = Date.now())
     floor,
     rows,
     thumbnail,
-    ...(last ? { thumbnailSteps: last.nfe } : {}),
+    ...(source && source !== final ? { thumbnailSteps: source.nfe } : {}),
   }
 }
 

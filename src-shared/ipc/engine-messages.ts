@@ -65,6 +65,12 @@ export const TeacherJobSchema = z
     outDir: path('outDir'),
     /** `latest.ckpt` (with optimizer state) is written here every `checkpointEvery` steps and on pause/cancel. */
     checkpointDir: path('checkpointDir'),
+    /**
+     * The final evaluation's samples are written here (held-out data and the teacher's K = 100 from the
+     * evaluation noise, as a distillation writes them); the teachers list draws its thumbnail from them.
+     * Absent in a job queued before 2026-12-06: none are written.
+     */
+    samplesDir: path('samplesDir').optional(),
     /** The stored image dataset's folder (datasets/<id>) when `config.dataset` is `image:<id>`. */
     datasetDir: path('datasetDir').optional(),
     /** A teacher checkpoint (with optimizer state) to continue from. */
@@ -114,6 +120,7 @@ export interface TeacherJob {
   config: TeacherConfig
   outDir: string
   checkpointDir: string
+  samplesDir?: string
   datasetDir?: string
   resumeFrom?: string
   checkpointEvery?: number

@@ -12,7 +12,8 @@ import { SAMPLER_STEP_SPACING } from '@shared/cd/schedule'
 import { heldOut2D } from '@shared/data/datasets2d'
 import { RunService } from '../../src-main/services/run-service'
 import { qualityPath } from '../../src-main/services/teacher-quality-store'
-import { openLabStore, type LabStore } from '../../src-main/store'
+import { readPointsCsv } from '../../src-main/files/scatter-png'
+import { openLabStore, runPaths, type LabStore } from '../../src-main/store'
 import { makeTinyTeacher, tempDir } from '../trainer-host/helpers'
 
 let root: { dir: string; remove: () => void }
@@ -55,9 +56,18 @@ describe('#17 teacher quality', () => {
     const k100 = evaluations.find((e) => e.model === 'teacher' && e.nfe === 100)
     expect(quality?.rows[2]?.precision).toBe(k100?.value)
     expect(quality?.floor.precision).toBe(evaluations.find((e) => e.model === 'data')?.value)
-    // A teacher run keeps no 100-step sample files: the thumbnail is its last 20-step live preview.
+    // The thumbnail is the run's final 100-step samples (the file it wrote beside the held-out data's).
+    const finals = store.samples.listSamples(run.id).filter((s) => s.role === 'final')
+    expect(finals.map((s) => [s.model, s.nfe, s.path])).toEqual([
+      ['data', 0, 'samples/data.csv'],
+      ['teacher', 100, 'samples/teacher-k100.csv'],
+    ])
+    const k100Points = readPointsCsv(
+      readFileSync(join(runPaths(store.paths.root, run.id).dir, 'samples/teacher-k100.csv'), 'utf8'),
+    )
     expect(quality?.thumbnail).toHaveLength(2 * THUMBNAIL_POINTS)
-    expect(quality?.thumbnailSteps).toBe(20)
+    expect(quality?.thumbnail).toEqual(Array.from(k100Points.subarray(0, 2 * THUMBNAIL_POINTS)))
+    expect(quality?.thumbnailSteps).toBeUndefined()
     // listed with it, and what a distillation from it would be warned about
     expect(service.teachers.list('moons').find((t) => t.id === run.id)?.quality).toEqual(quality)
     expect(service.teachers.qualityForSpec(run.id, 'moons')).toEqual(quality)
