@@ -1,9 +1,9 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # The PyTorch reference CD loop (ALGORITHM.md's torch_cd_ref.py) on our built-in teacher, our data and our
 # metric, beside the engine: export, torch runs, scoring. Needs Debian's python3-torch (PYTHON to override).
 # usage: npm run crosscheck:torch -- [datasets, comma-separated] [runs: ref-euler,ours-heun,ours-euler]
 #   ref-euler: the reference's own settings; ours-heun: our default preset; ours-euler: the same with Euler.
-set -e
+set -eo pipefail  # a failed torch run (its port check) fails the cross-check through the | tail
 here="$(cd "$(dirname "$0")" && pwd)"
 datasets=${1:-moons,8gaussians,checkerboard}
 runs=${2:-ref-euler,ours-heun}
