@@ -14,7 +14,7 @@ import { teacherSolveOf } from '../engine/cd-target-side'
 import type { StudentPreview } from '../engine/preview'
 import type { DistillHeader, Snapshot } from '../engine/snapshot'
 import { decodeCheckpoint, encodeCheckpoint } from '../files/checkpoint-file'
-import { makeRunDir, writeFinalSamples } from '../files/run-sample-files'
+import { makeRunDir } from '../files/run-sample-files'
 import { classifierFeatures, type CachedFeatures } from './classifier-cache'
 import { DistillSegment } from './distill-segment'
 import { asJobError, type JobContext, type Terminal } from './job-error'
@@ -135,17 +135,7 @@ export async function runDistillJob(job: DistillJob, ctx: JobContext): Promise<T
     if (end.status === 'cancelled') return { type: 'cancelled', runId, step: end.step }
     const final = await current.evaluate(out.progress('evaluation'))
     out.emit({ type: 'evaluation', runId, step: final.step, rows: final.rows, agreement: final.agreement })
-    writeFinalSamples(job.samplesDir, data.source, await current.reference(), final.samples, (s) =>
-      out.emit({
-        type: 'samples',
-        runId,
-        step: final.step,
-        model: s.model,
-        nfe: s.nfe,
-        path: s.path,
-        ...(s.kind ? { kind: s.kind } : {}),
-      }),
-    )
+    out.finalSamples(job.samplesDir, final.step, data.source, await current.reference(), final.samples)
     out.flush()
     return { type: 'finished', runId, step: final.step, msPerStep: end.msPerStep, lastLoss: end.lastLoss }
   } catch (error) {

@@ -7,7 +7,7 @@ import type { EngineMessage, EngineProgressPhase } from '@shared/ipc/engine-mess
 import { PREVIEW_NOISE_SEED } from '@shared/store/types'
 import type { DataShape } from '../engine/data-source'
 import type { PreviewSet } from '../engine/preview'
-import { writePreviewGrid, writeRunFile } from '../files/run-sample-files'
+import { writeFinalSamples, writePreviewGrid, writeRunFile } from '../files/run-sample-files'
 import type { JobContext } from './job-error'
 import { MetricsBatcher } from './metrics-batcher'
 
@@ -77,6 +77,27 @@ export class RunReporter {
   checkpoint(path: string, bytes: Uint8Array, step: number, role: 'latest' | 'final' | 'teacher'): void {
     writeRunFile(path, bytes)
     this.emit({ type: 'checkpoint', runId: this.runId, step, path, bytes: bytes.length, role })
+  }
+
+  /** Writes the final sample files (held-out data, the teacher's K = 100, the student's NFEs) and reports each. */
+  finalSamples(
+    samplesDir: string,
+    step: number,
+    data: DataShape,
+    reference: { heldOut: Float32Array; k100: Float32Array },
+    student: ReadonlyMap<number, Float32Array>,
+  ): void {
+    writeFinalSamples(samplesDir, data, reference, student, (s) =>
+      this.emit({
+        type: 'samples',
+        runId: this.runId,
+        step,
+        model: s.model,
+        nfe: s.nfe,
+        path: s.path,
+        ...(s.kind ? { kind: s.kind } : {}),
+      }),
+    )
   }
 
   /**

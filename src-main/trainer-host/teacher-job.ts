@@ -10,7 +10,7 @@ import { evaluationNoise, TEACHER_EVAL_STEPS, teacherReference } from '../engine
 import { Previewer, TRAINING_PREVIEW_TEACHER_STEPS, type PreviewSet } from '../engine/preview'
 import { TeacherTrainer } from '../engine/teacher-trainer'
 import { encodeCheckpoint } from '../files/checkpoint-file'
-import { makeRunDir, writeFinalSamples } from '../files/run-sample-files'
+import { makeRunDir } from '../files/run-sample-files'
 import { classifierFeatures } from './classifier-cache'
 import { asJobError, JobError, type JobContext, type Terminal } from './job-error'
 import { openData, pickBackend } from './job-inputs'
@@ -101,18 +101,7 @@ export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<T
     }
     await checkpoint(join(job.outDir, 'teacher.ckpt'), 'teacher')
     out.emit({ type: 'evaluation', runId, step: trainer.step, rows: reference.rows, agreement: null })
-    if (job.samplesDir)
-      writeFinalSamples(job.samplesDir, data.source, reference, new Map(), (s) =>
-        out.emit({
-          type: 'samples',
-          runId,
-          step: trainer.step,
-          model: s.model,
-          nfe: s.nfe,
-          path: s.path,
-          ...(s.kind ? { kind: s.kind } : {}),
-        }),
-      )
+    if (job.samplesDir) out.finalSamples(job.samplesDir, trainer.step, data.source, reference, new Map())
     out.flush()
     return { type: 'finished', runId, step: trainer.step, msPerStep: end.msPerStep, lastLoss: end.lastLoss }
   } catch (error) {
