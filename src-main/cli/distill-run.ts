@@ -18,7 +18,7 @@ import { finalEvaluation, openHistory } from './history'
 import { followRun } from './follow-run'
 import { warnVerdict } from './verdict-line'
 import { evaluationTable, printResult } from './report'
-import { teacherWarningLine } from './teacher-quality-text'
+import { evaluatedTeacherWarningLine, teacherWarningLine } from './teacher-quality-text'
 import { runPictures } from './run-pictures'
 import { whereToLook } from './where-to-look'
 
@@ -144,5 +144,11 @@ export async function reportDistillRun(
     .join('\n')
   printResult(text, summary, options.json)
   warnVerdict(run)
+  // #17: a teacher with stored figures was warned about in the header; one given by path only now, by the
+  // run's own measurement of it.
+  if (!service.teachers.qualityForSpec(config.teacher, config.dataset)) {
+    const warning = evaluatedTeacherWarningLine(teacher100?.precision, findRow(rows, 'data', 0)?.precision)
+    if (warning) process.stderr.write(`${warning}\n`)
+  }
   return EXIT_OK
 }

@@ -1,5 +1,5 @@
 /** A teacher's quality (#17) as terminal text: the table, one list cell, and the distillation warning. */
-import { qualityAt, teacherWarning, type TeacherQuality } from '@shared/store/teacher-quality'
+import { evaluatedTeacherWarning, qualityAt, teacherWarning, type TeacherQuality } from '@shared/store/teacher-quality'
 
 const pct = (v: number | undefined) => (v === undefined ? '-' : `${(100 * v).toFixed(1)} %`)
 
@@ -42,5 +42,14 @@ export function teacherQualityCell(q: TeacherQuality | null | undefined): string
 /** The distillation header's warning line, or null for a good (or unmeasured) teacher. */
 export function teacherWarningLine(q: TeacherQuality | null | undefined): string | null {
   const warning = teacherWarning(q)
+  return warning ? `warning: ${warning}` : null
+}
+
+/** The final report's warning for a teacher without stored figures, from the run's own evaluation of it. */
+export function evaluatedTeacherWarningLine(
+  teacherPrecision: number | undefined,
+  floorPrecision: number | undefined,
+): string | null {
+  const warning = evaluatedTeacherWarning(teacherPrecision, floorPrecision)
   return warning ? `warning: ${warning}` : null
 }

@@ -60,11 +60,26 @@ export function qualityAt(quality: TeacherQuality | null | undefined, steps = 10
  * TEACHER_PRECISION_WARNING (or unmeasured: nothing to say then).
  */
 export function teacherWarning(quality: TeacherQuality | null | undefined): string | null {
-  const row = qualityAt(quality)
-  if (!row || !(row.precision < TEACHER_PRECISION_WARNING)) return null
+  return precisionWarning(qualityAt(quality)?.precision, quality?.floor.precision, '')
+}
+
+/**
+ * The same warning from a distillation's own evaluation (its teacher K = 100 and data floor precision): a
+ * teacher given by file path has no stored figures, so the run's evaluation is the first to measure it.
+ */
+export function evaluatedTeacherWarning(
+  teacherPrecision: number | undefined,
+  floorPrecision: number | undefined,
+): string | null {
+  return precisionWarning(teacherPrecision, floorPrecision, ", measured by this run's evaluation")
+}
+
+function precisionWarning(precision: number | undefined, floor: number | undefined, source: string): string | null {
+  if (precision === undefined || !(precision < TEACHER_PRECISION_WARNING)) return null
+  const data = floor === undefined ? '' : `; held-out data ${floor.toFixed(2)}`
   return (
-    `the teacher's 100-step precision is ${row.precision.toFixed(2)} (below ${TEACHER_PRECISION_WARNING}; ` +
-    `held-out data ${quality?.floor.precision.toFixed(2)}): the student can at best copy the teacher's errors`
+    `the teacher's 100-step precision is ${precision.toFixed(2)} (below ${TEACHER_PRECISION_WARNING}${data})` +
+    `${source}: the student can at best copy the teacher's errors`
   )
 }
 

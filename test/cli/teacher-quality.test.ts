@@ -50,7 +50,7 @@ describe('#17 teacher quality in the CLI', () => {
     expect(teachers.find((t) => t.id === teacherId)?.quality.rows.map((r) => r.steps)).toEqual([1, 10, 100])
   })
 
-  it('#17 teachers measure prints the table; distill from a low-precision teacher warns in its header', async () => {
+  it('#17 teachers measure prints the table; distill from a low-precision teacher warns in its header, from one given by path at the end', async () => {
     const measured = await clab(['teachers', 'measure', teacherId, '--data-dir', join(dir, 'other')])
     expect(measured.code, measured.stderr).toBe(0)
     expect(measured.stdout).toMatch(/data floor\s+0\.9\d\d/)
@@ -68,6 +68,27 @@ describe('#17 teacher quality in the CLI', () => {
     expect(distill.code, distill.stderr).toBe(0)
     expect(distill.stderr).toMatch(
       /warning: the teacher's 100-step precision is 0\.\d\d \(below 0\.9; held-out data 0\.9\d\): the student can at best copy the teacher's errors/,
+    )
+    // Given by path, the teacher has no stored figures: no header warning, but the final report warns from the
+    // run's own evaluation of it.
+    const byPath = await clab(
+      ['distill', '--dataset', 'moons', '--teacher', join(dir, 'teacher', 'teacher.ckpt'), '--steps', '5'].concat([
+        '--batch',
+        '32',
+        '--eval-samples',
+        '100',
+        '--backend',
+        'wasm',
+        '--data-dir',
+        join(dir, 'third'),
+      ]),
+    )
+    expect(byPath.code, byPath.stderr).toBe(0)
+    // After the engine started (its `backend:` line), not in the header.
+    expect(byPath.stderr.indexOf('backend:')).toBeGreaterThan(0)
+    expect(byPath.stderr.indexOf('warning: the teacher')).toBeGreaterThan(byPath.stderr.indexOf('backend:'))
+    expect(byPath.stderr).toMatch(
+      /warning: the teacher's 100-step precision is 0\.\d\d \(below 0\.9; held-out data (0\.9\d|1\.00)\), measured by this run's evaluation: the student can at best copy the teacher's errors/,
     )
     const unknown = await clab(['teachers', 'measure', 'nope', '--data-dir', join(dir, 'other')])
     expect(unknown.code).not.toBe(0)

@@ -2,7 +2,8 @@
  * #17 end to end, in Chromium against `clab serve`: an imported teacher is measured at import; the Teachers
  * view shows its precision, recall and SWD at K = 1, 10, 100 with a thumbnail of its samples over held-out
  * data; as its precision is below 0.9, the New run form and the Live view of a distillation from it warn
- * that the student can at best copy the teacher's errors.
+ * that the student can at best copy the teacher's errors. A distillation from the same file given by path (no
+ * stored figures) is warned about once its own evaluation has measured the teacher.
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -70,6 +71,26 @@ describe('#17 teacher quality in the app', () => {
           .toMatch(WARNING)
         await shot('live-warning')
         expect(await waitForRunEnd(lab, run.id, 240_000)).toBe('finished')
+
+        // Given by path, the teacher has no stored figures: the Live view warns once the run's own
+        // evaluation has measured it.
+        const byPath = await apiValue<Run>(lab, 'runs.start', {
+          config: {
+            dataset: 'moons',
+            teacher: join(lab.dataDir, 'incoming', 'tiny.ckpt'),
+            steps: 20,
+            batch: 32,
+            evalSamples: 64,
+            sampleEvery: 0,
+          },
+        })
+        expect(await waitForRunEnd(lab, byPath.id, 240_000)).toBe('finished')
+        await open(`#/run/${encodeURIComponent(byPath.id)}`)
+        await page.getByTestId('live-run-view').waitFor()
+        await expect
+          .poll(() => page.getByTestId('teacher-quality-warning').innerText(), { timeout: 15_000 })
+          .toMatch(/measured by this run's evaluation: the student can at best copy the teacher's errors/)
+        await shot('live-warning-path-teacher')
       })
     },
   )

@@ -6,7 +6,12 @@
 import { copyFileSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { teacherWarning, TEACHER_PRECISION_WARNING, THUMBNAIL_POINTS } from '@shared/store/teacher-quality'
+import {
+  evaluatedTeacherWarning,
+  teacherWarning,
+  TEACHER_PRECISION_WARNING,
+  THUMBNAIL_POINTS,
+} from '@shared/store/teacher-quality'
 import { supportMetrics } from '@shared/cd/support-metrics'
 import { SAMPLER_STEP_SPACING } from '@shared/cd/schedule'
 import { heldOut2D } from '@shared/data/datasets2d'
@@ -128,5 +133,19 @@ describe('#17 teacher quality', () => {
     expect(teacherWarning({ ...good, rows: [{ ...good.rows[0]!, precision: 0.65 }] })).toMatch(/0\.65 \(below 0\.9/)
     expect(teacherWarning(null)).toBeNull()
     expect(service.teachers.qualityForSpec(join(root.dir, 'some.ckpt'), 'moons')).toBeNull()
+  })
+
+  it("#17 a path-given teacher is warned about from the run's own evaluation of it", () => {
+    expect(evaluatedTeacherWarning(0.62, 0.994)).toBe(
+      "the teacher's 100-step precision is 0.62 (below 0.9; held-out data 0.99), measured by this run's evaluation: " +
+        "the student can at best copy the teacher's errors",
+    )
+    expect(evaluatedTeacherWarning(0.62, undefined)).toMatch(
+      /^the teacher's 100-step precision is 0\.62 \(below 0\.9\),/,
+    )
+    expect(evaluatedTeacherWarning(0.95, 0.994)).toBeNull()
+    // Evaluations from before the support metrics carry no precision: nothing to say.
+    expect(evaluatedTeacherWarning(undefined, 0.994)).toBeNull()
+    expect(evaluatedTeacherWarning(Number.NaN, 0.994)).toBeNull()
   })
 })
