@@ -108,6 +108,16 @@ export const METRIC_COLUMNS: readonly MetricColumn[] = [
     'recall',
     1,
   ),
+  // Density is about 1 for samples spread as the data is; above 1 they crowd its dense parts: no best either way.
+  support(
+    'density1',
+    'density · 1',
+    'student density, 1 step: held-out neighbourhoods holding each sample, over k; about 1 for data-like samples, above 1 where they crowd (unranked)',
+    'student',
+    'density',
+    1,
+    false,
+  ),
   support(
     'coverage1',
     'coverage · 1',

@@ -1,6 +1,6 @@
 /**
  * #17 in the renderer: the runs table's Prec@1 column, the compare metrics table's precision, recall,
- * coverage, off-support, teacher and floor columns, and the quality-vs-NFE curves for a support metric.
+ * density, coverage, off-support, teacher and floor columns, and the quality-vs-NFE curves for a support metric.
  */
 import { describe, expect, it } from 'vitest'
 import {
@@ -28,6 +28,7 @@ function withSupport(runId: string, studentPrecision: number[], teacher = 0.65, 
   studentPrecision.forEach((p, i) => {
     records.push(evalRecord(runId, 3000, 'student', 'precision', nfes[i]!, p))
     records.push(evalRecord(runId, 3000, 'student', 'recall', nfes[i]!, 0.99))
+    records.push(evalRecord(runId, 3000, 'student', 'density', nfes[i]!, p + 0.3))
     records.push(evalRecord(runId, 3000, 'student', 'coverage', nfes[i]!, 0.9))
     records.push(evalRecord(runId, 3000, 'student', 'offSupport', nfes[i]!, 1 - p))
   })
@@ -44,7 +45,16 @@ describe('#17 compare metrics table', () => {
     })
     const shown = visibleColumns(rows).map((c) => METRIC_COLUMNS[c]?.key)
     expect(shown).toEqual(
-      expect.arrayContaining(['prec1', 'prec2', 'recall1', 'coverage1', 'offSupport1', 'teacherPrec', 'floorPrec']),
+      expect.arrayContaining([
+        'prec1',
+        'prec2',
+        'recall1',
+        'density1',
+        'coverage1',
+        'offSupport1',
+        'teacherPrec',
+        'floorPrec',
+      ]),
     )
     expect(rows[0]?.values[col('prec1')]).toBe(0.59)
     expect(rows[1]?.values[col('prec2')]).toBe(0.9)
@@ -55,8 +65,10 @@ describe('#17 compare metrics table', () => {
     expect([...(best[col('offSupport1')] ?? [])]).toEqual(['b'])
     // SWD stays lower-is-better: equal here, so both are best.
     expect([...(best[col('swd1')] ?? [])].sort()).toEqual(['a', 'b'])
-    // References are not ranked.
+    // References are not ranked, nor is density (about 1 is data-like; neither direction is better).
     expect(best[col('teacherPrec')]?.size).toBe(0)
+    expect(rows[1]?.values[col('density1')]).toBeCloseTo(1.15)
+    expect(best[col('density1')]?.size).toBe(0)
     expect(sortRows(rows, col('prec1'), 'desc').map((r) => r.runId)).toEqual(['b', 'a'])
   })
 
