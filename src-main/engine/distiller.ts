@@ -18,7 +18,7 @@ import { pickArrays, prefixArrays, type DistillHeader, type Snapshot } from './s
 import type { TeacherModel } from './teacher-model'
 import { teacherOdeSolve, teacherSolveOf, type TeacherSolve } from './teacher-ode'
 import { tf, type Tensor2D } from './tf'
-import { TopReplay } from './top-replay'
+import { topReplayFor, type TopReplay } from './top-replay'
 import { LaggedLosses } from './loss-reader'
 import { readFlatVariables, type EpsWeights } from './weights'
 
@@ -110,12 +110,7 @@ export class Distiller {
     const replayFactor = this.effective.config.topPairReplay ?? 0
     this.replay =
       replayFactor > 0 && this.solve.downTheGrid
-        ? new TopReplay(
-            this.solve.downTheGrid.rows,
-            this.dim,
-            replayFactor,
-            resume ? pickArrays('replay', resume.arrays) : undefined,
-          )
+        ? topReplayFor(this.solve, teacher.schedule, this.dim, replayFactor, resume)
         : null
     this.adam = new Adam(this.student.variables())
     this.rng = Rng.fromSeed(config.seed, STREAM_TRAIN)
@@ -379,6 +374,7 @@ export class Distiller {
         rng: this.lookahead ? this.lookahead.rngBefore : this.rng.save(),
         adamStep: adam.step,
         backend: this.backend,
+        ...(this.replay?.firstStep ? { replayFirstStep: this.replay.firstStep } : {}),
       },
       arrays: {
         ...prefixArrays('student', await this.student.toArrays()),

@@ -28,6 +28,8 @@ export interface DistillHeader {
   rng: RngSnapshot
   adamStep: number
   backend: string
+  /** The replay reservoir's first step when not 0 (a branch that changed the solves kept; absent before). */
+  replayFirstStep?: number
 }
 
 export type SnapshotHeader = TeacherHeader | DistillHeader

@@ -6,7 +6,11 @@
  * step alone, and a checkpoint keeps it whole (a resumed run draws from the very rows it would have).
  */
 import { TOP_REPLAY_STEPS } from '@shared/config/choices'
+import { effectiveValues } from '@shared/config/effective'
+import type { NoiseSchedule } from '@shared/cd/schedule'
 import type { Rng } from '@shared/rng'
+import { pickArrays, type DistillHeader, type Snapshot } from './snapshot'
+import { teacherSolveOf, type TeacherSolve } from './teacher-ode'
 import { tf, type Tensor2D } from './tf'
 import type { NamedArray, WeightArrays } from './weights'
 
@@ -24,6 +28,11 @@ export class TopReplay {
     readonly dim: number,
     factor: number,
     restored?: WeightArrays,
+    /**
+     * The step of the first push: 0 for a run from scratch, the checkpoint's step for a branch that changed
+     * the solves kept (its reservoir starts empty there).
+     */
+    readonly firstStep = 0,
   ) {
     if (!Number.isInteger(factor) || factor < 1)
       throw new Error(`topPairReplay must be a whole number >= 1, got ${factor}`)
@@ -46,7 +55,7 @@ export class TopReplay {
 
   /** Rows holding a solve when step `step` (0-based) trains: those pushed by the steps before it. */
   filledBefore(step: number): number {
-    return Math.min(this.capacity, step * this.freshRows)
+    return Math.min(this.capacity, Math.max(0, step - this.firstStep) * this.freshRows)
   }
 
   /** The rows step `step` replays, drawn from the run's generator (none before the first solve is in). */
@@ -67,7 +76,7 @@ export class TopReplay {
   push(step: number, inputs: Tensor2D, targets: Tensor2D): void {
     if (inputs.shape[0] !== this.freshRows || targets.shape[0] !== this.freshRows)
       throw new Error(`replay push of ${inputs.shape[0]} rows, expected ${this.freshRows}`)
-    const at = (step * this.freshRows) % this.capacity
+    const at = ((step - this.firstStep) * this.freshRows) % this.capacity
     const write = (ring: Tensor2D, rows: Tensor2D): Tensor2D =>
       tf.keep(
         tf.tidy(() => {
@@ -99,4 +108,28 @@ export class TopReplay {
     this.inputs.dispose()
     this.targets.dispose()
   }
+}
+
+/**
+ * The reservoir of a run solving `solve` with replay `factor`. A checkpoint's goes on (strictly: a resume
+ * must find it whole) when its config kept the same solves: the same rows, from the same top level down the
+ * same grid, with the same solver. A branch that changed them (replay switched on, another batch or top
+ * share, another grid) starts an empty reservoir at its first step: the old solves are not this run's.
+ */
+export function topReplayFor(
+  solve: TeacherSolve,
+  schedule: NoiseSchedule,
+  dim: number,
+  factor: number,
+  resume: Snapshot<DistillHeader> | undefined,
+): TopReplay {
+  const rows = solve.downTheGrid?.rows ?? 0
+  if (!resume) return new TopReplay(rows, dim, factor)
+  const saved = resume.header.config
+  const keptSolves =
+    (effectiveValues(saved).topPairReplay ?? 0) > 0 &&
+    JSON.stringify(teacherSolveOf(saved, schedule)) === JSON.stringify(solve)
+  return keptSolves
+    ? new TopReplay(rows, dim, factor, pickArrays('replay', resume.arrays), resume.header.replayFirstStep ?? 0)
+    : new TopReplay(rows, dim, factor, undefined, resume.header.step)
 }

@@ -150,4 +150,57 @@ describe('Distiller with topPairReplay', () => {
     )
     teacher.weights.dispose()
   })
+
+  it("a branch that changes the solves kept (replay switched on, another batch) starts an empty reservoir at its step; the branch's own resume is bit-for-bit", async () => {
+    const teacher = randomTeacher()
+    const checkpointAt = async (config: ReturnType<typeof parseDistillConfig>) => {
+      const parent = new Distiller(config, teacher, 'cpu')
+      await stepLosses(parent, 4)
+      const snapshot = decodeCheckpoint(encodeCheckpoint(await parent.snapshot())) as Snapshot<DistillHeader>
+      parent.dispose()
+      return snapshot
+    }
+    // Parent without replay (older runs, the quick preset): the branch's first step has nothing to replay, so
+    // it is the plain continuation's; from its second step it replays its own solves.
+    const plainConfig = parseDistillConfig({ ...settings, topPairReplay: 0 })
+    const plainParent = await checkpointAt(plainConfig)
+    const plain = new Distiller(plainConfig, teacher, 'cpu', plainParent)
+    const plainLosses = await stepLosses(plain, 2)
+    plain.dispose()
+    const branchConfig = parseDistillConfig({ ...settings, topPairReplay: 2 })
+    const branch = new Distiller(branchConfig, teacher, 'cpu', plainParent)
+    const branchHead = await stepLosses(branch, 2)
+    expect(branchHead[0]).toBe(plainLosses[0])
+    expect(branchHead[1]).not.toBe(plainLosses[1])
+    const branchSnapshot = decodeCheckpoint(encodeCheckpoint(await branch.snapshot())) as Snapshot<DistillHeader>
+    expect(branchSnapshot.header.replayFirstStep).toBe(4)
+    // The reservoir's first rows hold the branch's two steps' solves (8 rows of 2 each), the rest still empty.
+    const kept = branchSnapshot.arrays['replay/inputs']?.data as Float32Array
+    expect(kept.subarray(16, 32).some((v) => v !== 0)).toBe(true)
+    expect(kept.subarray(32).every((v) => v === 0)).toBe(true)
+    const branchTail = await stepLosses(branch, 3)
+    branch.dispose()
+    const resumed = new Distiller(branchConfig, teacher, 'cpu', branchSnapshot)
+    expect(await stepLosses(resumed, 3)).toEqual(branchTail)
+    resumed.dispose()
+
+    // Parent with replay, branch with another batch: its rows per step differ, so its reservoir starts empty too.
+    const replayParent = await checkpointAt(branchConfig)
+    const wider = new Distiller(
+      parseDistillConfig({ ...settings, topPairReplay: 2, batch: 32 }),
+      teacher,
+      'cpu',
+      replayParent,
+    )
+    const losses = await stepLosses(wider, 2)
+    expect(losses.every(Number.isFinite)).toBe(true)
+    expect((await wider.snapshot()).header.replayFirstStep).toBe(4)
+    wider.dispose()
+    // Another replay factor over the same solves keeps the parent's reservoir.
+    const more = new Distiller(parseDistillConfig({ ...settings, topPairReplay: 3 }), teacher, 'cpu', replayParent)
+    expect((await more.snapshot()).arrays['replay/inputs']?.data).toEqual(replayParent.arrays['replay/inputs']?.data)
+    expect((await more.snapshot()).header.replayFirstStep).toBeUndefined()
+    more.dispose()
+    teacher.weights.dispose()
+  })
 })
