@@ -8,8 +8,11 @@
  * teacher (wasm) and prints, at each checkpoint step, the evaluation EMA's one-step sliced Wasserstein over
  * the teacher's 100-step figure (the goal is <= 2.5x), the multistep SWDs, and the samples' per-axis spread
  * relative to the data's (the goal allows 30%): the width of the 5th to 95th percentile, which one far sample
- * cannot move, and the standard deviation beside it, which it can. The evaluation noise is seed 0 as in every
- * run's evaluation; `--seeds 0,1` trains one run per seed (or `--set '{"seed":1}'`). The last lines are one
+ * cannot move, and the standard deviation beside it, which it can. Every run is scored on seed 0's evaluation
+ * draw (noise and held-out data), whatever seed it trains with: `--seeds 0,1` trains one run per seed (or
+ * `--set '{"seed":1}'`) and compares the seeds' training on the same draw. A run of the app or of `clab
+ * distill` draws its evaluation from its own seed: at seed 0 it is scored on the script's draw; at another seed
+ * its figures also differ by the draw. The last lines are one
  * table over every dataset and seed with issue 17's goal checked (scripts/quality-summary.ts). `--pictures DIR`
  * writes, for each run, the held-out data, the teacher's 100 steps and the student's 1 and 2 steps as PNG
  * scatters over the data (the export's figure), so the table's figures can be checked by eye.

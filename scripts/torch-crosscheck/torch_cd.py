@@ -199,9 +199,12 @@ def cd_step(step):  # step 0-based
 zT = torch.from_numpy(rd("evalnoise.f32").reshape(-1, 2)); M = zT.shape[0]; kT = torch.full((M,), top)
 evals = [int(s) for s in a.eval_at.split(",")]
 with torch.no_grad():  # teacher 100-step DDIM from the same noise (end-to-end port check, scored by score.ts)
-    ks = [round(i * (T - 1) / 100) for i in range(100, -1, -1)]; x = zT * sig[T - 1]
+    # The engine's sampler steps (src-shared/cd/schedule.ts samplerSteps): quadratic from the top, the last hop
+    # from the lowest of them to the clean x0; DDIM (eta 0) is Euler in sigma here.
+    ks = [min(max(round((i / 100) ** 2 * (T - 1)), i - 1), T - 1) for i in range(100, 0, -1)]; x = zT * sig[T - 1]
     for a_, b_ in zip(ks[:-1], ks[1:]):
         ka = torch.full((M,), a_); d = (x - D_teacher(x, ka)) / sig[a_]; x = x + (sig[b_] - sig[a_]) * d
+    x = D_teacher(x, torch.full((M,), ks[-1]))
     x.numpy().astype(np.float32).tofile(os.path.join(out, "teacher100.f32"))
 
 t0 = time.perf_counter(); losses = []
