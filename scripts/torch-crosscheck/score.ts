@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import { axisStd } from '@shared/cd/metrics'
+import { axisStd, meanPairedDistance } from '@shared/cd/metrics'
 import { offSupportShare, supportMetrics } from '@shared/cd/support-metrics'
 import { isDataset2D } from '@shared/data/datasets2d'
 import { selectBackend } from '../../src-main/engine/backend'
@@ -15,6 +15,8 @@ import { dataSource2D } from '../../src-main/engine/data-source'
 import { evaluationNoise, score, teacherReference } from '../../src-main/engine/evaluate'
 import { loadTeacher } from '../../src-main/files/teachers'
 
+/** Mean distance between the torch teacher's 100-step samples and ours from the same noise, at most. */
+const TEACHER_AGREEMENT = 1e-4
 const OUT = process.env.CLAB_CROSSCHECK_DIR ?? join(tmpdir(), 'clab-torch-crosscheck')
 const datasets = (process.argv[2] ?? 'moons,8gaussians,checkerboard').split(',')
 await selectBackend('wasm')
@@ -41,8 +43,23 @@ for (const ds of datasets) {
   for (const run of readdirSync(dir).sort()) {
     if (only && !only.test(run)) continue
     const files = readdirSync(join(dir, run)).filter((f) => f.endsWith('.f32'))
-    const t = files.includes('teacher100.f32') ? score(f32(join(dir, run, 'teacher100.f32')), ref).swd : NaN
-    console.log(`  ${run}: torch teacher-100 DDIM scored by us ${t.toFixed(4)}`)
+    const torch100 = files.includes('teacher100.f32') ? f32(join(dir, run, 'teacher100.f32')) : null
+    const t = torch100 ? score(torch100, ref).swd : NaN
+    // Same noise, same sampler steps: the two teachers' samples should agree point by point, not only in SWD.
+    const apart =
+      torch100 && torch100.length === reference.k100.length
+        ? meanPairedDistance({ points: torch100, dim: 2 }, { points: reference.k100, dim: 2 })
+        : NaN
+    console.log(
+      `  ${run}: torch teacher-100 DDIM scored by us ${t.toFixed(4)}, mean distance to ours from the same noise ${apart.toExponential(2)}`,
+    )
+    if (apart > TEACHER_AGREEMENT) {
+      // moons measured 2.1e-7; the sampler before 2026-12-06's fix (uniform steps ending at step 0) 6.8e-3.
+      console.error(
+        `  ${run}: the torch teacher's samples are ${apart.toExponential(2)} from ours on average (more than ${TEACHER_AGREEMENT}): the port samples differently; re-run torch_cd.py for this run`,
+      )
+      process.exitCode = 1
+    }
     const steps = [
       ...new Set(files.filter((f) => /_\d+\.f32$/.test(f)).map((f) => Number(f.match(/_(\d+)\.f32$/)![1]))),
     ].sort((a, b) => a - b)
