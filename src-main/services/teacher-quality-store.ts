@@ -8,7 +8,12 @@ import { isAbsolute, join } from 'node:path'
 import { SAMPLER_STEP_SPACING } from '@shared/cd/schedule'
 import { isDataset2D } from '@shared/data/datasets2d'
 import { isBuiltinTeacher, type TeacherRecord } from '@shared/store/types'
-import { THUMBNAIL_POINTS, type TeacherQuality, type TeacherQualityRow } from '@shared/store/teacher-quality'
+import {
+  DEFAULT_TEACHER_EVAL_SAMPLES,
+  THUMBNAIL_POINTS,
+  type TeacherQuality,
+  type TeacherQualityRow,
+} from '@shared/store/teacher-quality'
 import {
   builtinQualityPath,
   checkpointFingerprint,
@@ -75,18 +80,21 @@ export function qualityFromRun(store: LabStore, runId: string, now = Date.now())
   const previews = samples.filter((s) => s.role === 'preview' && s.kind === 'points2d')
   const source = final ?? previews[previews.length - 1]
   let thumbnail: number[] = []
+  // A teacher's evaluation size is the job's (`--eval-samples`), not its config's: the final K = 100 file
+  // holds one point per sample; without it, the default.
+  let measured = DEFAULT_TEACHER_EVAL_SAMPLES
   if (source) {
     try {
       const points = readSamplePoints(source, runPaths(store.paths.root, runId).dir, (id) => store.samples.readBlob(id))
       thumbnail = Array.from(points.subarray(0, 2 * THUMBNAIL_POINTS))
+      if (source === final) measured = points.length / 2
     } catch {
       // A damaged sample file costs the thumbnail only.
     }
   }
-  const evalSamples = (store.runs.getRun(runId).config as { evalSamples?: number } | null)?.evalSamples ?? 4000
   return {
     measuredAt: now,
-    samples: evalSamples,
+    samples: measured,
     solver: 'ddim',
     stepSpacing: SAMPLER_STEP_SPACING,
     floor,

@@ -15,11 +15,11 @@ import { classifierFeatures } from './classifier-cache'
 import { asJobError, JobError, type JobContext, type Terminal } from './job-error'
 import { openData, pickBackend } from './job-inputs'
 import { readTeacherResume } from './resume-checkpoint'
+import { DEFAULT_TEACHER_EVAL_SAMPLES } from '@shared/store/teacher-quality'
 import { RunReporter } from './run-reporter'
 import { runTrainingLoop } from './training-loop'
 
 const DEFAULT_TEACHER_CHECKPOINT_EVERY = 1000
-const DEFAULT_TEACHER_EVAL_SAMPLES = 4000
 const DEFAULT_TEACHER_SAMPLE_EVERY = 500
 
 export async function runTeacherJob(job: TeacherJob, ctx: JobContext): Promise<Terminal> {

@@ -5,6 +5,7 @@
  * host to report to: steps and checkpoints go to the callbacks. (It was engine/run-teacher.ts, a third loop.)
  */
 import type { TeacherConfig } from '@shared/config/schemas'
+import { DEFAULT_TEACHER_EVAL_SAMPLES } from '@shared/store/teacher-quality'
 import type { DataSource } from '../engine/data-source'
 import { evaluationNoise, teacherReference, type EvalRow } from '../engine/evaluate'
 import type { Snapshot, TeacherHeader } from '../engine/snapshot'
@@ -50,7 +51,7 @@ export async function runTeacherTraining(
       },
     )
     if (end.status !== 'finished') throw new Error('a teacher training with no host cannot be cancelled')
-    const evalSamples = callbacks.evalSamples ?? 4000
+    const evalSamples = callbacks.evalSamples ?? DEFAULT_TEACHER_EVAL_SAMPLES
     const noise = evaluationNoise(config.seed, evalSamples, trainer.model.architecture.dim, 0)
     const reference = await teacherReference(trainer.model, trainer.data, config.seed, noise, 'ddim')
     return {

@@ -44,6 +44,9 @@ export interface TeacherQuality {
   checkpoint?: { bytes: number; sha256: string }
 }
 
+/** Samples a teacher's evaluation draws when its job names no other number (`--eval-samples`). */
+export const DEFAULT_TEACHER_EVAL_SAMPLES = 4000
+
 /** Points of the 100-step samples kept for the thumbnail. */
 export const THUMBNAIL_POINTS = 1000
 

@@ -42,15 +42,18 @@ afterAll(async () => {
 
 describe('#17 teacher quality', () => {
   it('#17 a trained teacher keeps its run final K = 1, 10, 100 figures, the floor and a thumbnail', async () => {
-    const run = service.startTeacher({
-      dataset: 'moons',
-      hiddenWidth: 16,
-      hiddenDepth: 1,
-      timeEmbeddingDim: 8,
-      steps: 20,
-      batch: 16,
-      backend: 'cpu',
-    })
+    const run = service.startTeacher(
+      {
+        dataset: 'moons',
+        hiddenWidth: 16,
+        hiddenDepth: 1,
+        timeEmbeddingDim: 8,
+        steps: 20,
+        batch: 16,
+        backend: 'cpu',
+      },
+      { evalSamples: 1500 },
+    )
     await service.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')
     const teacher = service.teachers.get(run.id)
@@ -73,6 +76,9 @@ describe('#17 teacher quality', () => {
     expect(quality?.thumbnail).toHaveLength(2 * THUMBNAIL_POINTS)
     expect(quality?.thumbnail).toEqual(Array.from(k100Points.subarray(0, 2 * THUMBNAIL_POINTS)))
     expect(quality?.thumbnailSteps).toBeUndefined()
+    // Measured on the job's --eval-samples (the teacher's config does not hold it), not the default 4000.
+    expect(k100Points.length / 2).toBe(1500)
+    expect(quality?.samples).toBe(1500)
     // listed with it, and what a distillation from it would be warned about
     expect(service.teachers.list('moons').find((t) => t.id === run.id)?.quality).toEqual(quality)
     expect(service.teachers.qualityForSpec(run.id, 'moons')).toEqual(quality)
