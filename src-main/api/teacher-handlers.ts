@@ -1,4 +1,7 @@
-/** The `teachers.*` handlers: list, and import or export a teacher file inside the data folder. */
+/**
+ * The `teachers.*` handlers: list, import or export a teacher file inside the data folder, and measure a
+ * teacher's quality.
+ */
 import { lstatSync } from 'node:fs'
 import { ApiFailure } from './failure'
 import type { HandlerContext, HandlersOf } from './handler-context'
@@ -17,6 +20,10 @@ export function teacherHandlers({ service, root }: HandlerContext): HandlersOf<'
       service.teachers.get(p.id)
       const file = apiExportTarget(root, p.path)
       return { file: await pathFailuresAsync('path', () => service.teachers.export(p.id, file)) }
+    },
+    'teachers.measure': async (p) => {
+      await service.teachers.measure(p.id)
+      return service.teachers.get(p.id)
     },
   }
 }

@@ -38,6 +38,7 @@ export const API_METHOD_NAMES = [
   'teachers.list',
   'teachers.import',
   'teachers.export',
+  'teachers.measure',
   'config.defaults',
   'config.presets',
   'config.validate',

@@ -279,6 +279,11 @@ export const API_SCHEMAS = {
    * folder's `exports/` (e.g. `exports/teacher.ckpt`), never over an existing file or through a link.
    */
   'teachers.export': z.object({ id, path }).strict(),
+  /**
+   * Samples a 2D teacher without stored figures (registered before #17, or re-made since it was measured) and
+   * stores its precision, recall and SWD at K = 1, 10, 100 against held-out data; seconds on wasm.
+   */
+  'teachers.measure': z.object({ id }).strict(),
   'config.defaults': empty,
   'config.presets': empty,
   'config.validate': z.object({ kind: z.enum(RUN_KINDS), config: configObject }).strict(),
@@ -381,6 +386,7 @@ export interface ApiResponses {
   'teachers.import': TeacherRecord
   /** The absolute path written. */
   'teachers.export': { file: string }
+  'teachers.measure': TeacherRecord
   'config.defaults': { distill: DistillConfig; teacher: TeacherConfig }
   'config.presets': Record<string, Preset>
   'config.validate': ConfigValidation

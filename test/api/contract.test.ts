@@ -176,6 +176,12 @@ describe.each(TRANSPORTS)('API over the %s transport', (transport) => {
     expect(error(await client.call('teachers.export', { id: 'nope', path: 'exports/x.ckpt' }))).toMatchObject({
       code: 'NOT_FOUND',
     })
+    // #17: measured at import; measured again on request, with its figures in the answer.
+    const before = teacher.quality?.measuredAt as number
+    const measured = value(await client.call('teachers.measure', { id: teacher.id }))
+    expect(measured.quality?.rows.map((r) => r.steps)).toEqual([1, 10, 100])
+    expect(measured.quality?.measuredAt).toBeGreaterThan(before)
+    expect(error(await client.call('teachers.measure', { id: 'nope' }))).toMatchObject({ code: 'NOT_FOUND' })
   })
 
   it('tags, untags and annotates the run (and pushes the change as an event)', async () => {

@@ -3,9 +3,10 @@
  * view shows its precision, recall and SWD at K = 1, 10, 100 with a thumbnail of its samples over held-out
  * data; as its precision is below 0.9, the New run form and the Live view of a distillation from it warn
  * that the student can at best copy the teacher's errors. A distillation from the same file given by path (no
- * stored figures) is warned about once its own evaluation has measured the teacher.
+ * stored figures) is warned about once its own evaluation has measured the teacher. A teacher whose figures
+ * are gone is measured from the Teachers view.
  */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Run, TeacherRecord } from '@shared/store/types'
@@ -91,6 +92,18 @@ describe('#17 teacher quality in the app', () => {
           .poll(() => page.getByTestId('teacher-quality-warning').innerText(), { timeout: 15_000 })
           .toMatch(/measured by this run's evaluation: the student can at best copy the teacher's errors/)
         await shot('live-warning-path-teacher')
+
+        // A teacher without stored figures (its file gone, as for one registered before #17) is measured from
+        // the Teachers view.
+        rmSync(join(lab.dataDir, 'teachers', teacher.id, 'quality.json'))
+        await open('#/teachers')
+        const unmeasured = page.locator(`[data-testid="teacher-row"][data-teacher-id="${teacher.id}"]`)
+        await unmeasured.getByTestId('teacher-quality-missing').waitFor({ timeout: 15_000 })
+        await unmeasured.getByTestId('teacher-measure').click()
+        await expect
+          .poll(() => unmeasured.getByTestId('teacher-quality-k100').innerText(), { timeout: 60_000 })
+          .toMatch(new RegExp(`100\\s+${precision.toFixed(2)}`))
+        await shot('teacher-measured')
       })
     },
   )

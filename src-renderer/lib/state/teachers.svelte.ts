@@ -178,6 +178,9 @@ export class TeachersState {
 
   exportingId = $state<string | null>(null)
   exportError = $state<{ id: string; message: string } | null>(null)
+  /** The teacher being measured (`teachers.measure`), and the last measurement's failure. */
+  measuringId = $state<string | null>(null)
+  measureError = $state<{ id: string; message: string } | null>(null)
   exportResult = $state<{ id: string; file: string } | null>(null)
 
   private readonly navigateTo: (route: RunsRoute) => void
@@ -376,6 +379,20 @@ export class TeachersState {
       return null
     } finally {
       this.exportingId = null
+    }
+  }
+
+  /** Measures a teacher without stored figures (#17) and shows its new figures in place. */
+  async measureTeacher(id: string): Promise<void> {
+    this.measureError = null
+    this.measuringId = id
+    try {
+      const measured = await callOn(this.api, 'teachers.measure', { id })
+      this.teachers = this.teachers.map((t) => (t.id === id ? measured : t))
+    } catch (error) {
+      this.measureError = { id, message: errorText(error) }
+    } finally {
+      this.measuringId = null
     }
   }
 

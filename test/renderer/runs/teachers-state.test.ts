@@ -1,3 +1,4 @@
+import { SAMPLER_STEP_SPACING } from '@shared/cd/schedule'
 import { describe, expect, it } from 'vitest'
 import { TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { parseTeacherConfig, ConfigError } from '@shared/config/validate'
@@ -183,6 +184,37 @@ describe('teachers list, import, export', () => {
     expect(await state.exportTeacher('t1', 'exports/t.ckpt')).toBe('/data/lab/exports/t.ckpt')
     expect(fake.callsOf('teachers.export')).toEqual([{ id: 't1', path: 'exports/t.ckpt' }])
     expect(state.exportResult).toEqual({ id: 't1', file: '/data/lab/exports/t.ckpt' })
+  })
+
+  it('#17 measures a teacher without figures and shows them in place; a failure is shown on its row', async () => {
+    const quality = {
+      measuredAt: 9,
+      samples: 4000,
+      solver: 'ddim',
+      stepSpacing: SAMPLER_STEP_SPACING,
+      floor: { precision: 0.99, recall: 0.99, swd: 0.01 },
+      rows: [{ steps: 100, nfe: 100, precision: 0.97, recall: 0.98, swd: 0.012 }],
+      thumbnail: [],
+    }
+    const { state, fake } = setup({ 'teachers.measure': () => teacher({ quality }) })
+    await state.load()
+    expect(state.teachers[0]?.quality ?? null).toBeNull()
+    const measuring = state.measureTeacher('t1')
+    expect(state.measuringId).toBe('t1')
+    await measuring
+    expect(fake.callsOf('teachers.measure')).toEqual([{ id: 't1' }])
+    expect(state.measuringId).toBeNull()
+    expect(state.teachers[0]?.quality).toEqual(quality)
+
+    const failing = setup({
+      'teachers.measure': () => {
+        throw { code: 'NOT_FOUND', message: 'teacher t1 not found' }
+      },
+    })
+    await failing.state.load()
+    await failing.state.measureTeacher('t1')
+    expect(failing.state.measureError).toEqual({ id: 't1', message: expect.stringMatching(/teacher t1 not found/) })
+    expect(failing.state.measuringId).toBeNull()
   })
 
   it('tells where a teacher came from and describes its schedule', () => {
