@@ -1,8 +1,10 @@
 /**
  * The one table `npm run quality` ends with: per dataset and seed, the data floor, the teacher (DDIM-100)
- * and the student at one and two steps against held-out data, and whether issue 17's goal is met.
+ * and the student at one and two steps against held-out data, and whether issue 17's goals are met: the
+ * student's, and the teacher's own.
  */
 import type { EvalRow } from '@shared/cd/evaluation'
+import { TEACHER_QUALITY_GOAL } from '@shared/store/teacher-quality'
 
 /** Issue 17's goal for the default preset after 3000 steps (two seeds, five 2D sets). */
 export const QUALITY_GOAL = {
@@ -40,6 +42,21 @@ export function missedGoals(row: QualityRow): string[] {
   return missed
 }
 
+/** The parts of the teacher's own goal (DDIM-100, TEACHER_QUALITY_GOAL) its row misses, in words. */
+export function missedTeacherGoal(row: QualityRow): string[] {
+  const { precision, recall, offSupport } = row.teacher
+  const missed: string[] = []
+  if (!(precision !== undefined && precision >= TEACHER_QUALITY_GOAL.precision))
+    missed.push(`teacher precision ${fixed(precision)} < ${TEACHER_QUALITY_GOAL.precision}`)
+  if (!(recall !== undefined && recall >= TEACHER_QUALITY_GOAL.recall))
+    missed.push(`teacher recall ${fixed(recall)} < ${TEACHER_QUALITY_GOAL.recall}`)
+  if (!(offSupport !== undefined && offSupport <= TEACHER_QUALITY_GOAL.offSupport))
+    missed.push(
+      `teacher off-support ${offSupport === undefined ? '-' : `${(100 * offSupport).toFixed(1)}%`} > ${100 * TEACHER_QUALITY_GOAL.offSupport}%`,
+    )
+  return missed
+}
+
 function fixed(v: number | undefined, digits = 3): string {
   return v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits)
 }
@@ -63,7 +80,7 @@ export function qualityTable(rows: readonly QualityRow[]): string {
     'goal',
   ].join(' ')
   const lines = rows.map((r) => {
-    const missed = missedGoals(r)
+    const missed = [...missedGoals(r), ...missedTeacherGoal(r)]
     return [
       r.dataset.padEnd(13),
       String(r.seed).padStart(4),

@@ -50,6 +50,12 @@ export const DEFAULT_TEACHER_EVAL_SAMPLES = 4000
 /** Points of the 100-step samples kept for the thumbnail. */
 export const THUMBNAIL_POINTS = 1000
 
+/**
+ * Issue 17's goal for the built-in teachers: DDIM-100 samples against held-out data (4000 samples) at least
+ * this precise and this complete, with at most this share off the data's support.
+ */
+export const TEACHER_QUALITY_GOAL = { precision: 0.96, recall: 0.96, offSupport: 0.03 } as const
+
 /** Below this K = 100 precision a distillation from the teacher is warned about. */
 export const TEACHER_PRECISION_WARNING = 0.9
 

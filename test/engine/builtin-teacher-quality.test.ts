@@ -7,6 +7,7 @@
  * least 0.974 / 0.972 / at most 2.0 % (2026-12-06). The bounds are issue 17's goal itself.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
+import { TEACHER_QUALITY_GOAL } from '@shared/store/teacher-quality'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { selectBackend } from '../../src-main/engine/backend'
 import { dataSource2D } from '../../src-main/engine/data-source'
@@ -26,9 +27,9 @@ describe('#17 built-in teachers reproduce their data', () => {
       const noise = evaluationNoise(0, 2000, 2, 0)
       const reference = await teacherReference(teacher, dataSource2D(dataset), 0, noise, 'ddim')
       const k100 = reference.rows.find((r) => r.model === 'teacher' && r.nfe === 100)
-      expect(k100?.precision).toBeGreaterThanOrEqual(0.96)
-      expect(k100?.recall).toBeGreaterThanOrEqual(0.96)
-      expect(k100?.offSupport).toBeLessThanOrEqual(0.03)
+      expect(k100?.precision).toBeGreaterThanOrEqual(TEACHER_QUALITY_GOAL.precision)
+      expect(k100?.recall).toBeGreaterThanOrEqual(TEACHER_QUALITY_GOAL.recall)
+      expect(k100?.offSupport).toBeLessThanOrEqual(TEACHER_QUALITY_GOAL.offSupport)
     },
     120_000,
   )

@@ -6,6 +6,7 @@
  * test/engine/builtin-teacher-quality.test.ts measures the weights again, on fewer samples.
  */
 import { describe, expect, it } from 'vitest'
+import { TEACHER_QUALITY_GOAL } from '@shared/store/teacher-quality'
 import { DATASETS_2D } from '@shared/data/datasets2d'
 import { builtinTeacherPath } from '../../src-main/files/teacher-file'
 import { builtinQualityPath, readTeacherQuality } from '../../src-main/files/teacher-quality-file'
@@ -17,8 +18,8 @@ describe('#17 the shipped teachers meet the teacher goal, on the weights shipped
     expect(quality?.samples).toBe(4000)
     expect(quality?.solver).toBe('ddim')
     const k100 = quality?.rows.find((r) => r.steps === 100)
-    expect(k100?.precision).toBeGreaterThanOrEqual(0.96)
-    expect(k100?.recall).toBeGreaterThanOrEqual(0.96)
-    expect(k100?.offSupport).toBeLessThanOrEqual(0.03)
+    expect(k100?.precision).toBeGreaterThanOrEqual(TEACHER_QUALITY_GOAL.precision)
+    expect(k100?.recall).toBeGreaterThanOrEqual(TEACHER_QUALITY_GOAL.recall)
+    expect(k100?.offSupport).toBeLessThanOrEqual(TEACHER_QUALITY_GOAL.offSupport)
   })
 })

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { missedGoals, qualityTable, QUALITY_GOAL, type QualityRow } from '../../scripts/quality-summary'
+import {
+  missedGoals,
+  missedTeacherGoal,
+  qualityTable,
+  QUALITY_GOAL,
+  type QualityRow,
+} from '../../scripts/quality-summary'
 
 const support = (precision: number, recall: number, offSupport: number, swd: number) => ({
   precision,
@@ -32,6 +38,17 @@ describe('#17 npm run quality: the goal checked per dataset and seed', () => {
     expect(at({ nfe1: { ...measured.nfe1, recall: 0.89 } })).toEqual(['one-step recall 0.890 < 0.9'])
     expect(at({ nfe2: { ...measured.nfe2, precision: 0.899 } })).toEqual(['two-step precision 0.899 < 0.9'])
     expect(at({ nfe1: { ...measured.nfe1, swd: 0.0177 * 2.6 } })).toEqual(['SWD 2.60x > 2.5x'])
+  })
+
+  it("the teacher's own goal (DDIM-100 at 0.96 / 0.96 / 3 %) is checked in the same column", () => {
+    expect(missedTeacherGoal(measured)).toEqual([])
+    const weak = { ...measured, teacher: support(0.95, 0.97, 0.031, 0.0177) }
+    expect(missedTeacherGoal(weak)).toEqual(['teacher precision 0.950 < 0.96', 'teacher off-support 3.1% > 3%'])
+    expect(missedGoals(weak)).toEqual([])
+    expect(qualityTable([weak]).split('\n')[1]).toMatch(/missed: teacher precision 0\.950 < 0\.96; teacher off-support/)
+    expect(missedTeacherGoal({ ...measured, teacher: { ...measured.teacher, recall: undefined } })).toEqual([
+      'teacher recall - < 0.96',
+    ])
   })
 
   it('a missing or non-finite figure is a miss, not a pass', () => {
