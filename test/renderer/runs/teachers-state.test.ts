@@ -2,6 +2,7 @@ import { SAMPLER_STEP_SPACING } from '@shared/cd/schedule'
 import { describe, expect, it } from 'vitest'
 import { TEACHER_DEFAULTS } from '@shared/config/defaults'
 import { parseTeacherConfig, ConfigError } from '@shared/config/validate'
+import type { TeacherQuality } from '@shared/store/teacher-quality'
 import type { TeacherRecord } from '@shared/store/types'
 import {
   TeachersState,
@@ -187,7 +188,7 @@ describe('teachers list, import, export', () => {
   })
 
   it('#17 measures a teacher without figures and shows them in place; a failure is shown on its row', async () => {
-    const quality = {
+    const quality: TeacherQuality = {
       measuredAt: 9,
       samples: 4000,
       solver: 'ddim',
