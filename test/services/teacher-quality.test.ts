@@ -19,7 +19,7 @@ import { RunService } from '../../src-main/services/run-service'
 import { qualityPath } from '../../src-main/services/teacher-quality-store'
 import { readPointsCsv } from '../../src-main/files/scatter-png'
 import { openLabStore, runPaths, type LabStore } from '../../src-main/store'
-import { makeTinyTeacher, tempDir } from '../trainer-host/helpers'
+import { makeTinyTeacher, tempDir, TINY_TEACHER } from '../trainer-host/helpers'
 
 let root: { dir: string; remove: () => void }
 let store: LabStore
@@ -42,18 +42,7 @@ afterAll(async () => {
 
 describe('#17 teacher quality', () => {
   it('#17 a trained teacher keeps its run final K = 1, 10, 100 figures, the floor and a thumbnail', async () => {
-    const run = service.startTeacher(
-      {
-        dataset: 'moons',
-        hiddenWidth: 16,
-        hiddenDepth: 1,
-        timeEmbeddingDim: 8,
-        steps: 20,
-        batch: 16,
-        backend: 'cpu',
-      },
-      { evalSamples: 1500 },
-    )
+    const run = service.startTeacher({ ...TINY_TEACHER, dataset: 'moons', steps: 20 }, { evalSamples: 1500 })
     await service.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')
     const teacher = service.teachers.get(run.id)

@@ -7,7 +7,7 @@ import { isBuiltinTeacher } from '@shared/store/types'
 import { builtinTeacherPath } from '../../src-main/files/teachers'
 import { RunService } from '../../src-main/services/run-service'
 import { openLabStore, TeacherNotFoundError, type LabStore } from '../../src-main/store'
-import { makeTinyTeacher, tempDir } from '../trainer-host/helpers'
+import { makeTinyTeacher, tempDir, TINY_TEACHER } from '../trainer-host/helpers'
 
 let root: { dir: string; remove: () => void }
 let store: LabStore
@@ -30,15 +30,7 @@ afterAll(async () => {
 
 describe('TeacherService', () => {
   it('registers the teacher a teacher run trains, and distills from it by id', async () => {
-    const run = service.startTeacher({
-      dataset: 'rings',
-      hiddenWidth: 16,
-      hiddenDepth: 1,
-      timeEmbeddingDim: 8,
-      steps: 20,
-      batch: 16,
-      backend: 'cpu',
-    })
+    const run = service.startTeacher({ ...TINY_TEACHER, dataset: 'rings', steps: 20 })
     await service.whenIdle()
     expect(store.runs.getRun(run.id).status).toBe('finished')
     const [teacher] = service.teachers.list('rings')
