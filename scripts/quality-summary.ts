@@ -30,7 +30,6 @@ export interface QualityRow {
 /** The parts of the goal a row misses, in words; empty when it meets all of them. */
 export function missedGoals(row: QualityRow): string[] {
   const missed: string[] = []
-  const below = (v: number | undefined, min: number) => v === undefined || !(v >= min)
   if (below(row.nfe1.precision, QUALITY_GOAL.oneStepPrecision))
     missed.push(`one-step precision ${fixed(row.nfe1.precision)} < ${QUALITY_GOAL.oneStepPrecision}`)
   if (below(row.nfe1.recall, QUALITY_GOAL.oneStepRecall))
@@ -46,15 +45,20 @@ export function missedGoals(row: QualityRow): string[] {
 export function missedTeacherGoal(row: QualityRow): string[] {
   const { precision, recall, offSupport } = row.teacher
   const missed: string[] = []
-  if (!(precision !== undefined && precision >= TEACHER_QUALITY_GOAL.precision))
+  if (below(precision, TEACHER_QUALITY_GOAL.precision))
     missed.push(`teacher precision ${fixed(precision)} < ${TEACHER_QUALITY_GOAL.precision}`)
-  if (!(recall !== undefined && recall >= TEACHER_QUALITY_GOAL.recall))
+  if (below(recall, TEACHER_QUALITY_GOAL.recall))
     missed.push(`teacher recall ${fixed(recall)} < ${TEACHER_QUALITY_GOAL.recall}`)
-  if (!(offSupport !== undefined && offSupport <= TEACHER_QUALITY_GOAL.offSupport))
+  if (offSupport === undefined || !(offSupport <= TEACHER_QUALITY_GOAL.offSupport))
     missed.push(
       `teacher off-support ${offSupport === undefined ? '-' : `${(100 * offSupport).toFixed(1)}%`} > ${100 * TEACHER_QUALITY_GOAL.offSupport}%`,
     )
   return missed
+}
+
+/** A missing or non-finite figure misses its bound, as a low one does. */
+function below(v: number | undefined, min: number): boolean {
+  return v === undefined || !(v >= min)
 }
 
 function fixed(v: number | undefined, digits = 3): string {

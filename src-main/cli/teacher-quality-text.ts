@@ -41,8 +41,7 @@ export function teacherQualityCell(q: TeacherQuality | null | undefined): string
 
 /** The distillation header's warning line, or null for a good (or unmeasured) teacher. */
 export function teacherWarningLine(q: TeacherQuality | null | undefined): string | null {
-  const warning = teacherWarning(q)
-  return warning ? `warning: ${warning}` : null
+  return warningLine(teacherWarning(q))
 }
 
 /** The final report's warning for a teacher without stored figures, from the run's own evaluation of it. */
@@ -50,6 +49,9 @@ export function evaluatedTeacherWarningLine(
   teacherPrecision: number | undefined,
   floorPrecision: number | undefined,
 ): string | null {
-  const warning = evaluatedTeacherWarning(teacherPrecision, floorPrecision)
+  return warningLine(evaluatedTeacherWarning(teacherPrecision, floorPrecision))
+}
+
+function warningLine(warning: string | null): string | null {
   return warning ? `warning: ${warning}` : null
 }
